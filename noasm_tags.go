@@ -1,0 +1,5 @@
+//go:build purego || noasm
+
+package flowkern
+
+const assemblyBuilt = false

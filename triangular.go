@@ -1,0 +1,53 @@
+package flowkern
+
+import "gonum.org/v1/gonum/blas"
+
+// Batched triangular solves and products. A is n×n, row-major (stride n);
+// only its uplo triangle is read, and its diagonal unless diag is
+// blas.Unit. X is n×nrhs, row-major (stride nrhs): row i holds coordinate i
+// of all nrhs samples, so the work runs along the long batch axis. In gonum
+// terms these are Dtrsm/Dtrmm with side Left and alpha 1.
+
+// TriSolve overwrites x with the solution X of op(A)·X = B, where B is x's
+// old value and op(A) is A (blas.NoTrans) or Aᵀ (blas.Trans or
+// blas.ConjTrans). A zero on a non-unit diagonal gives Inf or NaN, as in
+// BLAS. x must not overlap a.
+func TriSolve[T Float](uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a, x []T, nrhs int) {
+	const k = "TriSolve"
+	triArgs(k, uplo, tA, diag, n, a, x, nrhs)
+	if is32[T]() {
+		current().f32.triSolve(uplo, tA, diag, n, as32(a), as32(x), nrhs)
+		return
+	}
+	current().f64.triSolve(uplo, tA, diag, n, as64(a), as64(x), nrhs)
+}
+
+// TriMul overwrites x with op(A)·x, op(A) as in TriSolve. x must not overlap
+// a.
+func TriMul[T Float](uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a, x []T, nrhs int) {
+	const k = "TriMul"
+	triArgs(k, uplo, tA, diag, n, a, x, nrhs)
+	if is32[T]() {
+		current().f32.triMul(uplo, tA, diag, n, as32(a), as32(x), nrhs)
+		return
+	}
+	current().f64.triMul(uplo, tA, diag, n, as64(a), as64(x), nrhs)
+}
+
+// triArgs checks the arguments of TriSolve and TriMul.
+func triArgs[T Float](kernel string, uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a, x []T, nrhs int) {
+	if uplo != blas.Lower && uplo != blas.Upper {
+		fail(kernel, "uplo = %d, want blas.Lower or blas.Upper", uplo)
+	}
+	if tA != blas.NoTrans && tA != blas.Trans && tA != blas.ConjTrans {
+		fail(kernel, "tA = %d, want blas.NoTrans, blas.Trans or blas.ConjTrans", tA)
+	}
+	if diag != blas.Unit && diag != blas.NonUnit {
+		fail(kernel, "diag = %d, want blas.Unit or blas.NonUnit", diag)
+	}
+	nonNegative(kernel, "n", n)
+	nonNegative(kernel, "nrhs", nrhs)
+	wantLen(kernel, "a", a, product(kernel, n, n), "n·n")
+	wantLen(kernel, "x", x, product(kernel, n, nrhs), "n·nrhs")
+	checkOverlaps(kernel, arg[T]{"x", x, true, false}, arg[T]{"a", a, false, false})
+}
