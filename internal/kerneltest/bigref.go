@@ -3,6 +3,7 @@ package kerneltest
 import (
 	"math"
 	"math/big"
+	"sync"
 )
 
 // High-precision references for exp, log and tanh, computed with math/big at
@@ -81,8 +82,11 @@ func bigLog(x float64) *big.Float {
 	return sum.Add(sum, new(big.Float).SetPrec(bigPrec).Mul(newBig(float64(e)), bigLn2()))
 }
 
-// bigLn2 is ln 2 to bigPrec bits: 2·atanh(1/3).
-func bigLn2() *big.Float {
+// bigLn2 returns ln 2 to bigPrec bits, computed once.
+var bigLn2 = sync.OnceValue(computeLn2)
+
+// computeLn2 sums ln 2 = 2·atanh(1/3).
+func computeLn2() *big.Float {
 	u := new(big.Float).SetPrec(bigPrec).Quo(newBig(1), newBig(3))
 	u2 := new(big.Float).SetPrec(bigPrec).Mul(u, u)
 	sum := new(big.Float).SetPrec(bigPrec).Set(u)
