@@ -98,7 +98,9 @@ func rowArgs[T Float](kernel string, row arg[T], cols int, elems ...arg[T]) {
 	nonNegative(kernel, "cols", cols)
 	n := product(kernel, len(row.s), cols)
 	for _, e := range elems {
-		wantLen(kernel, e.name, e.s, n, "len("+row.name+")·cols")
+		if len(e.s) != n {
+			fail(kernel, "len(%s) = %d, want len(%s)·cols = %d·%d = %d", e.name, len(e.s), row.name, len(row.s), cols, n)
+		}
 		if (e.out || row.out) && overlap(e.s, row.s) {
 			fail(kernel, "%s overlaps %s", e.name, row.name)
 		}

@@ -3,7 +3,6 @@ package kerneltest
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"math/rand/v2"
 )
 
@@ -118,11 +117,8 @@ func trueErr[T Float](s UnarySpec, x, got T, is32 bool) (float64, bool) {
 	if want != want || want == 0 || math.IsInf(float64(want), 0) || math.IsInf(float64(x), 0) {
 		return 0, false
 	}
-	var ref *big.Float
 	if is32 {
-		ref = newBig(s.Ref(float64(x)))
-	} else {
-		ref = s.Big(float64(x))
+		return ErrULP32(float32(got), s.Ref(float64(x))), true
 	}
-	return ErrULP(got, ref), true
+	return ErrULP(got, s.Big(float64(x))), true
 }

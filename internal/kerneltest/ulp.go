@@ -64,37 +64,37 @@ func ULPDist[T Float](a, b T) uint64 {
 // error against a reference more precise than T.
 func ErrULP[T Float](got T, ref *big.Float) float64 {
 	r, _ := ref.Float64()
-	if Is32[T]() {
-		r = float64(float32(r))
-	}
 	if math.IsInf(r, 0) || math.IsInf(float64(got), 0) {
 		if float64(got) == r {
 			return 0
 		}
 		return math.Inf(1)
 	}
+	// Divide before converting: a subnormal difference would be quantized.
 	diff := new(big.Float).SetPrec(bigPrec).Sub(newBig(float64(got)), ref)
-	d, _ := diff.Float64()
-	return math.Abs(d) / ulpAt[T](r)
+	d, _ := diff.Quo(diff, newBig(ULPOf[T](r))).Float64()
+	return math.Abs(d)
 }
 
-// ulpAt returns the spacing of T's floats at |r|: the smaller of the gaps
-// above and below, so that at a power of two the error is never understated.
-func ulpAt[T Float](r float64) float64 {
-	a := math.Abs(r)
-	if Is32[T]() {
-		f := float32(a)
-		up := math.Nextafter32(f, float32(math.Inf(1))) - f
-		down := f - math.Nextafter32(f, 0)
-		if f == 0 {
-			down = up
+// ErrULP32 is ErrULP for a float32 result against a float64 reference,
+// which is exact to far below a float32 ulp, without math/big.
+func ErrULP32(got float32, ref float64) float64 {
+	if math.IsInf(ref, 0) || math.IsInf(float64(got), 0) {
+		if float64(got) == ref {
+			return 0
 		}
-		return float64(min(up, down))
+		return math.Inf(1)
 	}
-	up := math.Nextafter(a, math.Inf(1)) - a
-	down := a - math.Nextafter(a, 0)
-	if a == 0 {
-		down = up
+	return math.Abs(float64(got)-ref) / ULPOf[float32](ref)
+}
+
+// ULPOf returns the ulp of T in the binade of the real number r: 2^(e−p+1)
+// for 2^e ≤ |r| < 2^(e+1) and precision p, and the subnormal spacing below
+// the smallest normal.
+func ULPOf[T Float](r float64) float64 {
+	_, e := math.Frexp(math.Abs(r)) // |r| = m·2^e, m in [1/2, 1)
+	if Is32[T]() {
+		return math.Ldexp(1, max(e-24, -149))
 	}
-	return min(up, down)
+	return math.Ldexp(1, max(e-53, -1074))
 }

@@ -51,10 +51,10 @@ func RefLog(x float64) float64 {
 }
 
 var (
-	inf      = math.Inf(1)
-	common   = []float64{0, math.Copysign(0, -1), inf, -inf, math.NaN(), 1, -1, 5e-324, -5e-324, 0x1p-1022, 0x1.fffffffffffffp-1023, math.MaxFloat64, -math.MaxFloat64, 0x1p-149, 0x1p-126, math.MaxFloat32, 1e-300, 1e300}
-	expEdges = []float64{709.782712893384, 709.7827128933841, 709.78, 709.5, 709.1, 710, -745.1332191019411, -745.1332191019412, -745.14, -708.4, -708.39, -720, -740, 88.72283, 88.722839, 88.7229, -103.97208, -103.9721, -87.33655, -87.34, -100, 50, -50, 1e-10, -1e-10, 0x1p-28}
-	logEdges = []float64{0.5, 2, 0.7071067811865476, 1.4142135623730951, 1 + 0x1p-52, 1 - 0x1p-53, 0x1p-1074 * 3, 1e-310, 0x1.fffffep-127, 1e-40, 1e-45, 3.4e38, -0.5, -inf}
+	inf       = math.Inf(1)
+	common    = []float64{0, math.Copysign(0, -1), inf, -inf, math.NaN(), 1, -1, 5e-324, -5e-324, 0x1p-1022, 0x1.fffffffffffffp-1023, math.MaxFloat64, -math.MaxFloat64, 0x1p-149, 0x1p-126, math.MaxFloat32, 1e-300, 1e300}
+	expEdges  = []float64{709.782712893384, 709.7827128933841, 709.78, 709.5, 709.1, 710, -745.1332191019411, -745.1332191019412, -745.14, -708.4, -708.39, -720, -740, 88.72283, 88.722839, 88.7229, -103.97208, -103.9721, -87.33655, -87.34, -100, 50, -50, 1e-10, -1e-10, 0x1p-28}
+	logEdges  = []float64{0.5, 2, 0.7071067811865476, 1.4142135623730951, 1 + 0x1p-52, 1 - 0x1p-53, 0x1p-1074 * 3, 1e-310, 0x1.fffffep-127, 1e-40, 1e-45, 3.4e38, -0.5, -inf}
 	tanhEdges = []float64{0.625, -0.625, 0.6249999999999999, 20, -20, 22, 9, 10, -10, 1e-10, -1e-10, 0x1p-28, 0.5, -0.5, 44, 100, -100}
 )
 
@@ -62,20 +62,20 @@ var (
 var (
 	ExpSpec = UnarySpec{
 		Name: "Exp", Ref: RefExp, Big: func(x float64) *big.Float { return bigExp(x) },
-		Sample:   func(r *rand.Rand) float64 { return -746 + 1456*r.Float64() },
-		Specials: append(append([]float64{}, common...), expEdges...),
+		Sample:    func(r *rand.Rand) float64 { return -746 + 1456*r.Float64() },
+		Specials:  append(append([]float64{}, common...), expEdges...),
 		MaxDist64: 2, MaxDist32: 1, Bound: 1,
 	}
 	LogSpec = UnarySpec{
 		Name: "Log", Ref: RefLog, Big: func(x float64) *big.Float { return bigLog(x) },
-		Sample:   func(r *rand.Rand) float64 { return math.Exp(-745 + 1454*r.Float64()) },
-		Specials: append(append([]float64{}, common...), logEdges...),
+		Sample:    func(r *rand.Rand) float64 { return math.Exp(-745 + 1454*r.Float64()) },
+		Specials:  append(append([]float64{}, common...), logEdges...),
 		MaxDist64: 1, MaxDist32: 1, Bound: 1,
 	}
 	TanhSpec = UnarySpec{
 		Name: "Tanh", Ref: math.Tanh, Big: func(x float64) *big.Float { return bigTanh(x) },
-		Sample:   func(r *rand.Rand) float64 { return -25 + 50*r.Float64() },
-		Specials: append(append([]float64{}, common...), tanhEdges...),
+		Sample:    func(r *rand.Rand) float64 { return -25 + 50*r.Float64() },
+		Specials:  append(append([]float64{}, common...), tanhEdges...),
 		MaxDist64: 2, MaxDist32: 2, Bound: 2,
 	}
 )

@@ -1,0 +1,141 @@
+package flowkern_test
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+
+	"github.com/flowkern/flowkern"
+	"github.com/flowkern/flowkern/internal/kerneltest"
+)
+
+// The fuzz targets build kernel inputs from bytes and hold every available
+// kernel set to the harness's checks. `go test` runs their seeds; `go test
+// -fuzz=FuzzX` searches.
+
+// floats decodes data as little-endian float64s, or float32s.
+func floats[T float32 | float64](data []byte) []T {
+	var x T
+	if _, ok := any(x).(float32); ok {
+		out := make([]T, len(data)/4)
+		for i := range out {
+			out[i] = T(math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])))
+		}
+		return out
+	}
+	out := make([]T, len(data)/8)
+	for i := range out {
+		out[i] = T(math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:])))
+	}
+	return out
+}
+
+// eachImpl runs f with every available kernel set selected.
+func eachImpl(t *testing.T, f func()) {
+	before := flowkern.Impl()
+	defer flowkern.Use(before)
+	for _, info := range flowkern.Impls() {
+		if info.Available {
+			if err := flowkern.Use(info.Name); err != nil {
+				t.Fatal(err)
+			}
+			f()
+		}
+	}
+}
+
+func seedBytes(vals ...float64) []byte {
+	b := make([]byte, 8*len(vals))
+	for i, v := range vals {
+		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(v))
+	}
+	return b
+}
+
+func FuzzUnary(f *testing.F) {
+	f.Add(seedBytes(0, 1, -1, 709.78, -745.2, math.Inf(1), math.NaN(), 5e-324, 0.625), uint8(0), false)
+	f.Add(seedBytes(88.7, -104, 1e-40, 3, 0.625, -0.625), uint8(13), true)
+	f.Fuzz(func(t *testing.T, data []byte, op uint8, single bool) {
+		s := []kerneltest.UnarySpec{kerneltest.ExpSpec, kerneltest.LogSpec, kerneltest.TanhSpec}[op%3]
+		f64, f32 := unaryFuncs(s.Name)
+		eachImpl(t, func() {
+			if single {
+				kerneltest.CheckUnaryValues(t, s, f32, floats[float32](data), int(op/3)%8)
+			} else {
+				kerneltest.CheckUnaryValues(t, s, f64, floats[float64](data), int(op/3)%8)
+			}
+		})
+	})
+}
+
+func FuzzAffine(f *testing.F) {
+	f.Add(seedBytes(1, 2, 3, 4, 0.5, -0.5, 1e30, math.NaN(), 2, 3, 4, 5), uint8(3), uint8(2), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, cols, clamp, flags uint8) {
+		x := floats[float64](data)
+		c := int(cols%40) + 1
+		rows := len(x) / (5 * c)
+		n := rows * c
+		if rows == 0 {
+			return
+		}
+		ac := kerneltest.AffineCase[float64]{Rows: rows, Cols: c, Clamp: float64(clamp%8) / 2,
+			In: x[:n], SHat: x[n : 2*n], Shift: x[2*n : 3*n], DOut: x[3*n : 4*n], Logdet: x[4*n : 4*n+rows]}
+		off := int(flags>>2) % 8
+		eachImpl(t, func() {
+			switch flags % 4 {
+			case 0:
+				ac.CheckAffine(t, "AffineForward", flowkern.AffineForward[float64], false, off)
+			case 1:
+				ac.CheckAffine(t, "AffineInverse", flowkern.AffineInverse[float64], true, off)
+			case 2:
+				ac.CheckAffineGrad(t, "AffineForwardGrad", kerneltest.ForwardGrad(flowkern.AffineForwardGrad[float64]), false, off)
+			case 3:
+				ac.CheckAffineGrad(t, "AffineInverseGrad", flowkern.AffineInverseGrad[float64], true, off)
+			}
+		})
+	})
+}
+
+func FuzzLogAbsSum(f *testing.F) {
+	f.Add(seedBytes(1, -2, 0, 5e-324, math.Inf(-1), 3, 4, 5), uint8(2), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, cols, offset uint8) {
+		x := floats[float64](data)
+		c := int(cols%64) + 1
+		rows := len(x) / (c + 1)
+		eachImpl(t, func() {
+			kerneltest.CheckLogAbsSum(t, flowkern.LogAbsSum[float64], x[:rows], x[rows:rows+rows*c], c, int(offset)%8)
+		})
+	})
+}
+
+func FuzzTriangular(f *testing.F) {
+	f.Add(uint8(5), uint16(9), uint8(0), uint64(1))
+	f.Add(uint8(17), uint16(257), uint8(7), uint64(2))
+	f.Fuzz(func(t *testing.T, n uint8, nrhs uint16, flags uint8, seed uint64) {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		uplo := []blas.Uplo{blas.Lower, blas.Upper}[flags&1]
+		tA := []blas.Transpose{blas.NoTrans, blas.Trans}[flags>>1&1]
+		diag := []blas.Diag{blas.NonUnit, blas.Unit}[flags>>2&1]
+		size, cols := int(n%40), int(nrhs%700)
+		a := kerneltest.TriMatrix[float64](rng, uplo, size)
+		x := randVec(rng, size*cols, 1)
+		eachImpl(t, func() {
+			kerneltest.CheckTri(t, "TriSolve", flowkern.TriSolve[float64], true, uplo, tA, diag, size, a, x, cols, int(flags>>3)%8)
+			kerneltest.CheckTri(t, "TriMul", flowkern.TriMul[float64], false, uplo, tA, diag, size, a, x, cols, int(flags>>3)%8)
+		})
+	})
+}
+
+func FuzzDense(f *testing.F) {
+	f.Add(uint8(3), uint8(5), uint8(7), uint8(1), uint64(1))
+	f.Fuzz(func(t *testing.T, m, k, n, flags uint8, seed uint64) {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		act := kerneltest.Activations[int(flags)%len(kerneltest.Activations)]
+		eachImpl(t, func() {
+			kerneltest.CheckDense(t, flowkern.Dense[float64], flowkern.DenseGrad[float64], int(m%40), int(k%70), int(n%40), act, flags&8 != 0, rng, int(flags>>4)%8)
+		})
+	})
+}
