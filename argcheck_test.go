@@ -53,7 +53,9 @@ func TestArgumentChecks(t *testing.T) {
 		{"Dense", "y overlaps x", func() { flowkern.Dense(big[0:6], big[2:6], m(6), nil, 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dw) = 5, want n·k = 6", func() { flowkern.DenseGrad(nil, m(5), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dx) = 3, want m·k = 4", func() { flowkern.DenseGrad(m(3), m(6), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
-		{"DenseGrad", "dy overlaps y", func() { flowkern.DenseGrad(nil, m(6), nil, big[0:6], m(4), m(6), big[3:9], 2, 2, 3, flowkern.ActIdentity) }},
+		{"DenseGrad", "dy overlaps y", func() {
+			flowkern.DenseGrad(nil, m(6), nil, big[0:6], m(4), m(6), big[3:9], 2, 2, 3, flowkern.ActIdentity)
+		}},
 	} {
 		t.Run(c.kernel, func(t *testing.T) {
 			msg := panicMessage(c.f)
