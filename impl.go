@@ -58,7 +58,7 @@ func choose(env string) (*kernelSet, string, error) {
 	if env == "" {
 		for _, s := range registry {
 			if s.available {
-				return s, fmt.Sprintf("best available on this CPU (needs %s)", s.requires), nil
+				return s, "best available on this CPU", nil
 			}
 		}
 	}

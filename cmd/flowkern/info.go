@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/flowkern/flowkern"
+)
+
+func runInfo(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("info", stderr)
+	if err := parse(fs, args); err != nil {
+		if errors.Is(err, errHelp) {
+			return nil
+		}
+		return err
+	}
+	cpu := flowkern.CPU()
+	brand := cpu.Brand
+	if brand == "" {
+		brand = "(not reported)"
+	}
+	fmt.Fprintf(stdout, "cpu:         %s (%s, %d logical CPUs)\n", brand, cpu.Arch, runtime.NumCPU())
+	fmt.Fprintf(stdout, "features:    %s\n", orNone(strings.Join(cpu.Features, " ")))
+	fmt.Fprintf(stdout, "kernel set:  %s (%s)\n", flowkern.Impl(), flowkern.ImplReason())
+	fmt.Fprintln(stdout, "built in:")
+	for _, info := range flowkern.Impls() {
+		state := "available"
+		if !info.Available {
+			state = "not available on this CPU"
+		}
+		fmt.Fprintf(stdout, "  %-8s needs %s: %s\n", info.Name, info.Requires, state)
+	}
+	asm := "assembly allowed (no purego or noasm tag)"
+	if !flowkern.AssemblyBuilt() {
+		asm = "purego/noasm: portable Go only"
+	}
+	fmt.Fprintf(stdout, "build:       %s, %s, %s/%s\n", runtime.Version(), asm, runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "override:    %s=<%s>\n", flowkern.EnvImpl, "generic|avx2|avx512|neon")
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none that flowkern uses)"
+	}
+	return s
+}

@@ -1,0 +1,3 @@
+module github.com/flowkern/flowkern/gen
+
+go 1.26
