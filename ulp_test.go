@@ -16,8 +16,11 @@ var (
 // TestULP measures exp, log and tanh of every available kernel set over
 // 10⁷ arguments per function and type (10⁶ with -short) spread over the
 // whole domain plus every special value, against the math package, and
-// against 160-bit references (every point in float32, a subset in float64;
-// more with -flowkern.ulptrue). Run with -v to see the table.
+// against 160-bit references: every point in float32, and in float64 a
+// subset (more with -flowkern.ulptrue) plus every point where the kernel
+// and the math package are further apart than the spec expects. The
+// documented bound on the true error is asserted. Run with -v for the
+// table.
 func TestULP(t *testing.T) {
 	points, truePoints := *ulpPoints, *ulpTruePoints
 	if testing.Short() {
@@ -36,10 +39,6 @@ func TestULP(t *testing.T) {
 		for i, s := range specs {
 			for _, r := range reports[2*i : 2*i+2] {
 				t.Log(r)
-				is32 := r.Type == "float32"
-				if r.MaxDist > s.MaxDist(is32) {
-					t.Errorf("%s %s: %d ulp from the math package at %g, allowed %d", r.Func, r.Type, r.MaxDist, r.WorstDist, s.MaxDist(is32))
-				}
 				if r.MaxTrue > s.Bound {
 					t.Errorf("%s %s: %.3f ulp from the true value at %g, the documented bound is %g", r.Func, r.Type, r.MaxTrue, r.WorstTrue, s.Bound)
 				}

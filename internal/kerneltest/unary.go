@@ -95,7 +95,10 @@ func Want[T Float](s UnarySpec, x T) T {
 
 // CheckUnaryValues runs f on x (in guarded buffers at the given offset)
 // and checks the guards, that x is untouched, every result against the
-// reference, and that f in place gives the same bits. It reports failures
+// reference (arbitrated by the high-precision reference where they are
+// further apart than the spec allows: the math package's assembly
+// functions on some architectures err by more than ours), and that f in
+// place gives the same bits. It reports failures
 // through t and returns false after the first kind of failure.
 func CheckUnaryValues[T Float](t testing.TB, s UnarySpec, f UnaryFunc[T], x []T, offset int) bool {
 	t.Helper()
@@ -113,7 +116,7 @@ func CheckUnaryValues[T Float](t testing.TB, s UnarySpec, f UnaryFunc[T], x []T,
 	tol := s.MaxDist(Is32[T]())
 	for i, v := range out.S() {
 		want := Want(s, x[i])
-		if ULPDist(v, want) > tol {
+		if ULPDist(v, want) > tol && !WithinBound(s, x[i], v) {
 			t.Errorf("%s: %s(%v) = %v at index %d, want %v (%d ulp apart, allowed %d)",
 				what, s.Name, x[i], v, i, want, ULPDist(v, want), tol)
 			return false
