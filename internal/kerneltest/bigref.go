@@ -112,16 +112,7 @@ func BigLog(x float64) float64 {
 	return f
 }
 
-// BigTanh returns tanh(x) rounded once to float64.
-func BigTanh(x float64) float64 {
-	if math.IsNaN(x) || x == 0 {
-		return x
-	}
-	f, _ := bigTanh(x).Float64()
-	return f
-}
-
-// bigTanh returns tanh(x) for a finite non-zero x, as
+// bigTanh returns tanh(x) for a non-zero x, as
 // (e^{2x} − 1)/(e^{2x} + 1) for moderate |x| and from the odd Taylor series
 // near 0, where that quotient would cancel.
 func bigTanh(x float64) *big.Float {
