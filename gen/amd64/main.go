@@ -1,0 +1,28 @@
+// Command amd64 generates flowkern's AVX2 and AVX-512 kernels with avo:
+// ../kernels_amd64.s and the Go declarations beside it. Run it through
+// `go generate ./...` at the repository root.
+package main
+
+import (
+	"os"
+
+	. "github.com/mmcloughlin/avo/build"
+)
+
+func main() {
+	// avo generates for amd64 whatever the host is.
+	os.Setenv("GOOS", "linux")
+	os.Setenv("GOARCH", "amd64")
+	ConstraintExpr("amd64,gc,!purego,!noasm")
+	for _, i := range []isa{avx2, avx512} {
+		for _, f32 := range []bool{false, true} {
+			g := newGen(i, f32)
+			g.unaryKernel("exp"+titleCase(i.name)+g.suffix(), g.exp)
+		}
+	}
+	Generate()
+}
+
+func titleCase(s string) string {
+	return string(s[0]-'a'+'A') + s[1:]
+}
