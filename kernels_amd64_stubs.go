@@ -7,11 +7,35 @@ package flowkern
 // expAvx2F64 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F64(dst []float64, x []float64)
 
+// logAvx2F64 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
+func logAvx2F64(dst []float64, x []float64)
+
+// tanhAvx2F64 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
+func tanhAvx2F64(dst []float64, x []float64)
+
 // expAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F32(dst []float32, x []float32)
+
+// logAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
+func logAvx2F32(dst []float32, x []float32)
+
+// tanhAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
+func tanhAvx2F32(dst []float32, x []float32)
 
 // expAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F64(dst []float64, x []float64)
 
+// logAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
+func logAvx512F64(dst []float64, x []float64)
+
+// tanhAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
+func tanhAvx512F64(dst []float64, x []float64)
+
 // expAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F32(dst []float32, x []float32)
+
+// logAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
+func logAvx512F32(dst []float32, x []float32)
+
+// tanhAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
+func tanhAvx512F32(dst []float32, x []float32)

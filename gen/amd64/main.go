@@ -18,6 +18,8 @@ func main() {
 		for _, f32 := range []bool{false, true} {
 			g := newGen(i, f32)
 			g.unaryKernel("exp"+titleCase(i.name)+g.suffix(), g.exp)
+			g.unaryKernel("log"+titleCase(i.name)+g.suffix(), g.log)
+			g.unaryKernel("tanh"+titleCase(i.name)+g.suffix(), g.tanh)
 		}
 	}
 	Generate()

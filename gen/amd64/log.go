@@ -1,0 +1,128 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The constants of kernels/log.go (fdlibm e_log.c and e_logf.c).
+const (
+	ln2Hi64log = 6.93147180369123816490e-01
+	ln2Lo64log = 1.90821492927058770002e-10
+	lg1_64     = 6.666666666666735130e-01
+	lg2_64     = 3.999999999940941908e-01
+	lg3_64     = 2.857142874366239149e-01
+	lg4_64     = 2.222219843214978396e-01
+	lg5_64     = 1.818357216161805012e-01
+	lg6_64     = 1.531383769920937332e-01
+	lg7_64     = 1.479819860511658591e-01
+	sqrtHalf64 = 0x3fe6a09e667f3bcd
+	ln2Hi32log = 6.9313812256e-01
+	ln2Lo32log = 9.0580006145e-06
+	lg1_32     = 0xaaaaaa.0p-24
+	lg2_32     = 0xccce13.0p-25
+	lg3_32     = 0x91e9ee.0p-25
+	lg4_32     = 0xf89e26.0p-26
+	sqrtHalf32 = 0x3f3504f3
+)
+
+// log returns log(x) as kernels.log64/log32 computes it, special cases
+// included.
+func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
+	minNormal, scaleUp, kUp, mant := 0x1p-1022, 0x1p52, -52.0, 52
+	if g.f32 {
+		minNormal, scaleUp, kUp, mant = 0x1p-126, 0x1p25, -25, 23
+	}
+	// Subnormal x: scale into the normal range, remember −52 (−25).
+	sub := g.cmp(cmpLT, x, g.cf(minNormal))
+	xx := g.vec()
+	g.mul(xx, x, g.cf(scaleUp))
+	xn := g.vec()
+	g.mov(xn, x)
+	g.sel(xn, sub, xx)
+
+	// e = (bits − bits(√2/2)) >> mant, arithmetic; m = bits − e<<mant.
+	e := g.vec()
+	dk := g.vec()
+	if g.f32 {
+		g.isub(e, xn, g.cbits(sqrtHalf32))
+		g.shra(e, e, mant)
+		g.shl(xx, e, mant)
+		g.isub(xn, xn, xx)
+		kadj := g.vec()
+		g.mov(kadj, g.ci(0))
+		g.sel(kadj, sub, g.ci(int64(kUp)))
+		g.iadd(e, e, kadj)
+		VCVTDQ2PS(e, dk)
+	} else {
+		// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
+		// difference is non-negative and shift logically.
+		g.isub(e, xn, g.cbits(sqrtHalf64))
+		g.iadd(e, e, g.cbits(1024<<52))
+		g.shrl(e, e, mant) // e + 1024
+		g.shl(xx, e, mant)
+		g.isub(xn, xn, xx)
+		g.iadd(xn, xn, g.cbits(1024<<52))
+		// float(e) by the magic constant 1.5·2^52: exact for small e.
+		g.iadd(dk, e, g.cbits(math.Float64bits(shift64)))
+		g.sub(dk, dk, g.cf(shift64+1024))
+		kadj := g.vec()
+		g.mov(kadj, g.cf(0))
+		g.sel(kadj, sub, g.cf(kUp))
+		g.add(dk, dk, kadj)
+	}
+	f := xn
+	g.sub(f, f, g.cf(1))
+
+	s := g.vec()
+	g.add(s, f, g.cf(2))
+	g.div(s, f, s) // f/(2+f)
+	z, w := g.vec(), g.vec()
+	g.mul(z, s, s)
+	g.mul(w, z, z)
+	t1, t2 := g.vec(), g.vec()
+	if g.f32 {
+		g.mov(t1, g.cf(lg4_32))
+		g.fmaAcc(t1, w, g.cf(lg2_32))
+		g.mov(t2, g.cf(lg3_32))
+		g.fmaAcc(t2, w, g.cf(lg1_32))
+	} else {
+		g.mov(t1, g.cf(lg6_64))
+		g.fmaAcc(t1, w, g.cf(lg4_64))
+		g.fmaAcc(t1, w, g.cf(lg2_64))
+		g.mov(t2, g.cf(lg7_64))
+		g.fmaAcc(t2, w, g.cf(lg5_64))
+		g.fmaAcc(t2, w, g.cf(lg3_64))
+		g.fmaAcc(t2, w, g.cf(lg1_64))
+	}
+	g.mul(t1, w, t1)
+	g.mul(t2, z, t2)
+	hfsq := g.vec()
+	g.mul(hfsq, f, g.cf(0.5))
+	g.mul(hfsq, hfsq, f)
+	g.add(t1, t1, t2)
+	g.add(t1, hfsq, t1) // hfsq + (t1 + t2)
+	lnHi, lnLo := ln2Hi64log, ln2Lo64log
+	if g.f32 {
+		lnHi, lnLo = ln2Hi32log, ln2Lo32log
+	}
+	g.mul(t2, dk, g.cf(lnLo))
+	g.fmaAcc(t1, s, t2) // lo = s·(hfsq + R) + dk·ln2Lo
+	g.sub(t1, hfsq, t1) // hfsq − lo
+	g.sub(t1, t1, f)    // (hfsq − lo) − f
+	res := g.vec()
+	g.mul(res, dk, g.cf(lnHi))
+	g.sub(res, res, t1)
+
+	nan, maxf := math.Float64bits(math.NaN()), math.MaxFloat64
+	if g.f32 {
+		nan, maxf = uint64(math.Float32bits(float32(math.NaN()))), math.MaxFloat32
+	}
+	g.sel(res, g.cmp(cmpLT, x, g.cf(0)), g.cbits(nan))
+	g.sel(res, g.cmp(cmpEQ, x, g.cf(0)), g.cf(math.Inf(-1)))
+	g.sel(res, g.cmp(cmpGT, x, g.cf(maxf)), x)
+	g.sel(res, g.cmp(cmpUnord, x, x), x)
+	return res
+}

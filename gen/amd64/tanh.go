@@ -1,0 +1,102 @@
+package main
+
+import (
+	"math"
+
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The constants of kernels/tanh.go (Cephes tanh.c and tanhf.c).
+const (
+	tanhSplit = 0.625
+	tanhP0    = -9.64399179425052238628e-1
+	tanhP1    = -9.92877231001918586564e1
+	tanhP2    = -1.61468768441708447952e3
+	tanhQ0    = 1.12811678491632931402e2
+	tanhQ1    = 2.23548839060100448583e3
+	tanhQ2    = 4.84406305325125486048e3
+	tanhfP0   = -5.70498872745e-3
+	tanhfP1   = 2.06390887954e-2
+	tanhfP2   = -5.37397155531e-2
+	tanhfP3   = 1.33314422036e-1
+	tanhfP4   = -3.33332819422e-1
+)
+
+// signMask and absMask are the sign bit and its complement in g's type.
+func (g *gen) signMask() uint64 {
+	if g.f32 {
+		return 1 << 31
+	}
+	return 1 << 63
+}
+
+// tanh returns tanh(x) as kernels.tanh64/tanh32 computes it: both ranges
+// are evaluated and the lanes select theirs; in float64 the two share one
+// division.
+func (g *gen) tanh(x reg.VecVirtual) reg.VecVirtual {
+	clampAt := 20.0
+	if g.f32 {
+		clampAt = 10
+	}
+	a := g.vec()
+	g.and(a, x, g.cbits(^g.signMask()&g.fullMask()))
+	g.minv(a, a, g.cf(clampAt))
+	small := g.cmp(cmpLT, a, g.cf(tanhSplit))
+	s := g.vec()
+	g.mul(s, a, a)
+
+	// Large range: 1 − 2/(exp(2|x|) + 1).
+	a2 := g.vec()
+	g.add(a2, a, a)
+	den := g.expCore(a2)
+	g.add(den, den, g.cf(1))
+	num := g.vec()
+	g.mov(num, g.cf(2))
+
+	t := g.vec()
+	if g.f32 {
+		g.div(num, num, den)
+		g.mov(t, g.cf(1))
+		g.sub(t, t, num) // 1 − 2/(e+1)
+		p := g.vec()
+		g.mov(p, g.cf(tanhfP0))
+		for _, c := range []float64{tanhfP1, tanhfP2, tanhfP3, tanhfP4} {
+			g.fmaAcc(p, s, g.cf(c))
+		}
+		g.mul(p, p, s)
+		g.fmaAcc(p, a, a) // a + a·(s·P(s))
+		g.sel(t, small, p)
+	} else {
+		p := g.vec()
+		g.mov(p, g.cf(tanhP0))
+		g.fmaAcc(p, s, g.cf(tanhP1))
+		g.fmaAcc(p, s, g.cf(tanhP2))
+		as := g.vec()
+		g.mul(as, a, s)
+		g.mul(p, as, p) // (a·s)·P(s)
+		q := g.vec()
+		g.add(q, s, g.cf(tanhQ0))
+		g.fmaAcc(q, s, g.cf(tanhQ1))
+		g.fmaAcc(q, s, g.cf(tanhQ2))
+		g.sel(num, small, p)
+		g.sel(den, small, q)
+		g.div(num, num, den)
+		g.mov(t, g.cf(1))
+		g.sub(t, t, num)
+		g.add(a, a, num)
+		g.sel(t, small, a)
+	}
+	sign := g.vec()
+	g.and(sign, x, g.cbits(g.signMask()))
+	g.or(t, t, sign)
+	g.sel(t, g.cmp(cmpUnord, x, x), x)
+	return t
+}
+
+// fullMask is all ones in g's element size.
+func (g *gen) fullMask() uint64 {
+	if g.f32 {
+		return math.MaxUint32
+	}
+	return math.MaxUint64
+}
