@@ -14,23 +14,77 @@ func init() {
 		name:      "avx2",
 		requires:  "AVX2 and FMA",
 		available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
-		f64:       withAsm(portable[float64](), expAvx2F64, logAvx2F64, tanhAvx2F64),
-		f32:       withAsm(portable[float32](), expAvx2F32, logAvx2F32, tanhAvx2F32),
+		f64: asmKernels[float64]{expAvx2F64, logAvx2F64, tanhAvx2F64, affineFwdAvx2F64, affineFwdClampAvx2F64,
+			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64}.install(portable[float64]()),
+		f32: asmKernels[float32]{expAvx2F32, logAvx2F32, tanhAvx2F32, affineFwdAvx2F32, affineFwdClampAvx2F32,
+			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32}.install(portable[float32]()),
 	})
+	avx2 := registry[0]
 	register(&kernelSet{
-		name:      "avx512",
-		requires:  "AVX-512 F, VL, DQ and BW",
-		available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.FMA3),
-		f64:       withAsm(portable[float64](), expAvx512F64, logAvx512F64, tanhAvx512F64),
-		f32:       withAsm(portable[float32](), expAvx512F32, logAvx512F32, tanhAvx512F32),
+		name:     "avx512",
+		requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",
+		available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
+			cpuid.FMA3, cpuid.BMI2),
+		f64: narrowRows(asmKernels[float64]{expAvx512F64, logAvx512F64, tanhAvx512F64, affineFwdAvx512F64, affineFwdClampAvx512F64,
+			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64}.install(portable[float64]()), avx2.f64, 8),
+		f32: narrowRows(asmKernels[float32]{expAvx512F32, logAvx512F32, tanhAvx512F32, affineFwdAvx512F32, affineFwdClampAvx512F32,
+			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32}.install(portable[float32]()), avx2.f32, 16),
 	})
 }
 
-// withAsm returns fs with the assembly kernels given in place of the
-// portable ones, each wrapped so that the race detector sees its memory
-// accesses.
-func withAsm[T float32 | float64](fs funcs[T], exp, log, tanh func(dst, x []T)) funcs[T] {
-	fs.exp, fs.log, fs.tanh = unaryAsm(exp), unaryAsm(log), unaryAsm(tanh)
+// narrowRows makes the row kernels of wide (AVX-512) use those of narrow
+// (AVX2, the same algorithm on half-width vectors) when a row is shorter
+// than one wide vector of lanes: such a row would be all masked tail.
+func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] {
+	wf, nf := wide.affineForward, narrow.affineForward
+	wide.affineForward = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		if cols < lanes {
+			nf(out, logdet, in, sHat, t, cols, clamp)
+			return
+		}
+		wf(out, logdet, in, sHat, t, cols, clamp)
+	}
+	wi, ni := wide.affineInverse, narrow.affineInverse
+	wide.affineInverse = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		if cols < lanes {
+			ni(out, logdet, in, sHat, t, cols, clamp)
+			return
+		}
+		wi(out, logdet, in, sHat, t, cols, clamp)
+	}
+	wl, nl := wide.logAbsSum, narrow.logAbsSum
+	wide.logAbsSum = func(logdet, d []T, cols int) {
+		if cols < lanes {
+			nl(logdet, d, cols)
+			return
+		}
+		wl(logdet, d, cols)
+	}
+	return wide
+}
+
+// affineAsm is the signature of the generated affine kernels.
+type affineAsm[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
+
+// asmKernels are one set's generated kernels for one type.
+type asmKernels[T float32 | float64] struct {
+	exp, log, tanh           func(dst, x []T)
+	affineFwd, affineFwdClmp affineAsm[T]
+	affineInv, affineInvClmp affineAsm[T]
+	logAbsSum                func(logdet, d []T, cols int)
+}
+
+// install returns fs with the assembly kernels in place of the portable
+// ones, each wrapped so that the race detector sees its memory accesses.
+func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
+	fs.exp, fs.log, fs.tanh = unaryAsm(a.exp), unaryAsm(a.log), unaryAsm(a.tanh)
+	fs.affineForward = affine(a.affineFwd, a.affineFwdClmp)
+	fs.affineInverse = affine(a.affineInv, a.affineInvClmp)
+	fs.logAbsSum = func(logdet, d []T, cols int) {
+		raceRead(d)
+		raceWrite(logdet)
+		a.logAbsSum(logdet, d, cols)
+	}
 	return fs
 }
 
@@ -40,5 +94,22 @@ func unaryAsm[T float32 | float64](f func(dst, x []T)) func(dst, x []T) {
 		raceRead(x[:len(dst)])
 		raceWrite(dst)
 		f(dst, x)
+	}
+}
+
+// affine picks the clamped or unclamped kernel and passes 1/clamp, as the
+// portable kernel computes it.
+func affine[T float32 | float64](plain, clamped affineAsm[T]) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(out)
+		raceWrite(logdet)
+		if clamp == 0 {
+			plain(out, logdet, in, sHat, t, cols, 0, 0)
+			return
+		}
+		clamped(out, logdet, in, sHat, t, cols, clamp, 1/clamp)
 	}
 }

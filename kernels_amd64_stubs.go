@@ -13,6 +13,21 @@ func logAvx2F64(dst []float64, x []float64)
 // tanhAvx2F64 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func tanhAvx2F64(dst []float64, x []float64)
 
+// affineFwdAvx2F64 is the avx2 body of AffineForward without clamp.
+func affineFwdAvx2F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineFwdClampAvx2F64 is the avx2 body of AffineForward with the soft clamp.
+func affineFwdClampAvx2F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvAvx2F64 is the avx2 body of AffineInverse without clamp.
+func affineInvAvx2F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvClampAvx2F64 is the avx2 body of AffineInverse with the soft clamp.
+func affineInvClampAvx2F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// logAbsSumAvx2F64 is the avx2 body of LogAbsSum.
+func logAbsSumAvx2F64(logdet []float64, d []float64, cols int)
+
 // expAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F32(dst []float32, x []float32)
 
@@ -21,6 +36,21 @@ func logAvx2F32(dst []float32, x []float32)
 
 // tanhAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func tanhAvx2F32(dst []float32, x []float32)
+
+// affineFwdAvx2F32 is the avx2 body of AffineForward without clamp.
+func affineFwdAvx2F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineFwdClampAvx2F32 is the avx2 body of AffineForward with the soft clamp.
+func affineFwdClampAvx2F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvAvx2F32 is the avx2 body of AffineInverse without clamp.
+func affineInvAvx2F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvClampAvx2F32 is the avx2 body of AffineInverse with the soft clamp.
+func affineInvClampAvx2F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// logAbsSumAvx2F32 is the avx2 body of LogAbsSum.
+func logAbsSumAvx2F32(logdet []float32, d []float32, cols int)
 
 // expAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F64(dst []float64, x []float64)
@@ -31,6 +61,21 @@ func logAvx512F64(dst []float64, x []float64)
 // tanhAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func tanhAvx512F64(dst []float64, x []float64)
 
+// affineFwdAvx512F64 is the avx512 body of AffineForward without clamp.
+func affineFwdAvx512F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineFwdClampAvx512F64 is the avx512 body of AffineForward with the soft clamp.
+func affineFwdClampAvx512F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvAvx512F64 is the avx512 body of AffineInverse without clamp.
+func affineInvAvx512F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvClampAvx512F64 is the avx512 body of AffineInverse with the soft clamp.
+func affineInvClampAvx512F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// logAbsSumAvx512F64 is the avx512 body of LogAbsSum.
+func logAbsSumAvx512F64(logdet []float64, d []float64, cols int)
+
 // expAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F32(dst []float32, x []float32)
 
@@ -39,3 +84,18 @@ func logAvx512F32(dst []float32, x []float32)
 
 // tanhAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func tanhAvx512F32(dst []float32, x []float32)
+
+// affineFwdAvx512F32 is the avx512 body of AffineForward without clamp.
+func affineFwdAvx512F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineFwdClampAvx512F32 is the avx512 body of AffineForward with the soft clamp.
+func affineFwdClampAvx512F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvAvx512F32 is the avx512 body of AffineInverse without clamp.
+func affineInvAvx512F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvClampAvx512F32 is the avx512 body of AffineInverse with the soft clamp.
+func affineInvClampAvx512F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// logAbsSumAvx512F32 is the avx512 body of LogAbsSum.
+func logAbsSumAvx512F32(logdet []float32, d []float32, cols int)

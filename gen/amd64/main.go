@@ -20,6 +20,12 @@ func main() {
 			g.unaryKernel("exp"+titleCase(i.name)+g.suffix(), g.exp)
 			g.unaryKernel("log"+titleCase(i.name)+g.suffix(), g.log)
 			g.unaryKernel("tanh"+titleCase(i.name)+g.suffix(), g.tanh)
+			sfx := titleCase(i.name) + g.suffix()
+			g.affineKernel("affineFwd"+sfx, false, false)
+			g.affineKernel("affineFwdClamp"+sfx, false, true)
+			g.affineKernel("affineInv"+sfx, true, false)
+			g.affineKernel("affineInvClamp"+sfx, true, true)
+			g.logAbsSumKernel("logAbsSum"+sfx)
 		}
 	}
 	Generate()

@@ -1,0 +1,247 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Kernels over rows: each row of cols elements is processed in full
+// vectors and one masked tail, its per-row sum accumulated in a vector
+// register and reduced once at the end of the row. Rows may have any
+// length; row sums are added in a different order than the portable
+// kernels' sequential one (the harness allows for it).
+
+// hsum returns a vector whose lowest lane holds the sum of acc's lanes.
+func (g *gen) hsum(acc reg.VecVirtual) reg.VecVirtual {
+	x := XMM()
+	if g.avx512 {
+		y := YMM()
+		VEXTRACTF64X4(Imm(1), acc, y)
+		if g.f32 {
+			VADDPS(acc.AsY(), y, y)
+		} else {
+			VADDPD(acc.AsY(), y, y)
+		}
+		VEXTRACTF128(Imm(1), y, x)
+		acc = y
+	} else {
+		VEXTRACTF128(Imm(1), acc, x)
+	}
+	t := XMM()
+	if g.f32 {
+		VADDPS(acc.AsX(), x, x)
+		VMOVHLPS(x, x, t)
+		VADDPS(t, x, x)
+		VMOVSHDUP(x, t)
+		VADDSS(t, x, x)
+	} else {
+		VADDPD(acc.AsX(), x, x)
+		VPERMILPD(Imm(1), x, t)
+		VADDSD(t, x, x)
+	}
+	return x
+}
+
+// addToRow sets *p = *p + v[0] (or *p − v[0] when sub), in g's type.
+func (g *gen) addToRow(p reg.Register, v reg.VecVirtual, sub bool) {
+	t := XMM()
+	switch {
+	case g.f32 && sub:
+		VMOVSS(Mem{Base: p}, t)
+		VSUBSS(v, t, t)
+		VMOVSS(t, Mem{Base: p})
+	case g.f32:
+		VADDSS(Mem{Base: p}, v, v)
+		VMOVSS(v, Mem{Base: p})
+	case sub:
+		VMOVSD(Mem{Base: p}, t)
+		VSUBSD(v, t, t)
+		VMOVSD(t, Mem{Base: p})
+	default:
+		VADDSD(Mem{Base: p}, v, v)
+		VMOVSD(v, Mem{Base: p})
+	}
+}
+
+// broadcast returns the scalar parameter name in every lane.
+func (g *gen) broadcast(name string) reg.VecVirtual {
+	x := Load(Param(name), XMM())
+	v := g.vec()
+	if g.f32 {
+		VBROADCASTSS(x, v)
+	} else {
+		VBROADCASTSD(x, v)
+	}
+	return v
+}
+
+// zero returns a vector of zeros.
+func (g *gen) zero() reg.VecVirtual {
+	v := g.vec()
+	VXORPS(v, v, v)
+	return v
+}
+
+// rowLoop emits the loop over rows and, inside, over each row's columns.
+// body gets the memory operands for the current position (with the mask
+// for the tail, nil otherwise) and returns the vector to accumulate.
+// After each row, finish(acc) folds the accumulator into the row's slot.
+func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, body func(mask reg.Register) reg.VecVirtual, finish func(acc reg.VecVirtual)) {
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	acc := g.zero()
+	j := GP64()
+	MOVQ(cols, j)
+
+	Label("col")
+	CMPQ(j, U32(g.lanes))
+	JB(LabelRef("tail"))
+	g.add(acc, acc, body(nil))
+	for _, p := range ptrs {
+		ADDQ(U32(g.bytes), p)
+	}
+	SUBQ(U32(g.lanes), j)
+	JMP(LabelRef("col"))
+
+	Label("tail")
+	TESTQ(j, j)
+	JZ(LabelRef("rowend"))
+	m := g.tailMask(j)
+	v := body(m)
+	if g.avx512 {
+		if g.f32 {
+			VADDPS(v, acc, m, acc) // masked lanes only
+		} else {
+			VADDPD(v, acc, m, acc)
+		}
+	} else {
+		g.and(v, v, m)
+		g.add(acc, acc, v)
+	}
+	SHLQ(U8(log2(g.size)), j) // bytes
+	for _, p := range ptrs {
+		ADDQ(j, p)
+	}
+
+	Label("rowend")
+	finish(acc)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+func log2(n int) int {
+	k := 0
+	for ; n > 1; n >>= 1 {
+		k++
+	}
+	return k
+}
+
+// load reads a full vector, or the masked lanes (zeros elsewhere).
+func (g *gen) load(p reg.Register, mask reg.Register) reg.VecVirtual {
+	if mask != nil {
+		return g.maskedLoad(Mem{Base: p}, mask)
+	}
+	v := g.vec()
+	g.mov(v, Mem{Base: p})
+	return v
+}
+
+// store writes a full vector, or its masked lanes.
+func (g *gen) store(p reg.Register, mask reg.Register, v reg.VecVirtual) {
+	if mask != nil {
+		g.maskedStore(Mem{Base: p}, mask, v)
+		return
+	}
+	g.mov(Mem{Base: p}, v)
+}
+
+// softClamp returns s = c·tanh(ŝ·invC) (clamped) or ŝ, and tanh(ŝ·invC)
+// for the derivative (nil when not clamped), as kernels.softClamp.
+func (g *gen) softClamp(sHat, c, invC reg.VecVirtual, clamped bool) (s, th reg.VecVirtual) {
+	if !clamped {
+		return sHat, nil
+	}
+	u := g.vec()
+	g.mul(u, sHat, invC)
+	th = g.tanh(u)
+	s = g.vec()
+	g.mul(s, c, th)
+	return s, th
+}
+
+// affineKernel emits AffineForward or AffineInverse (inverse set), with or
+// without the soft clamp:
+//
+//	func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
+func (g *gen) affineKernel(name string, inverse, clamped bool) {
+	T := g.goType()
+	TEXT(name, NOSPLIT, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
+	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
+	out := Load(Param("out").Base(), GP64())
+	ld := Load(Param("logdet").Base(), GP64())
+	rows := Load(Param("logdet").Len(), GP64())
+	in := Load(Param("in").Base(), GP64())
+	sh := Load(Param("sHat").Base(), GP64())
+	tp := Load(Param("t").Base(), GP64())
+	cols := Load(Param("cols"), GP64())
+	var c, invC reg.VecVirtual
+	if clamped {
+		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
+	}
+	g.rowLoop(rows, cols, []reg.Register{out, in, sh, tp}, func(mask reg.Register) reg.VecVirtual {
+		s, _ := g.softClamp(g.load(sh, mask), c, invC, clamped)
+		arg := s
+		if inverse {
+			arg = g.vec()
+			g.neg(arg, s)
+		}
+		e := g.exp(arg)
+		y := g.load(in, mask)
+		if inverse {
+			g.sub(y, y, g.load(tp, mask))
+			g.mul(y, y, e) // (in − t)·exp(−s)
+		} else {
+			g.fmaAcc(y, e, g.load(tp, mask)) // in·exp(s) + t
+		}
+		g.store(out, mask, y)
+		return s
+	}, func(acc reg.VecVirtual) {
+		g.addToRow(ld, g.hsum(acc), inverse)
+		ADDQ(U32(g.size), ld)
+	})
+}
+
+// neg sets dst = −a (flips the sign bit, as Go's unary minus).
+func (g *gen) neg(dst, a reg.VecVirtual) {
+	if g.f32 {
+		VXORPS(g.cbits(g.signMask()), a, dst)
+	} else {
+		VXORPD(g.cbits(g.signMask()), a, dst)
+	}
+}
+
+// logAbsSumKernel emits func(logdet, d []T, cols int):
+// logdet[r] += Σ log|d|.
+func (g *gen) logAbsSumKernel(name string) {
+	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
+	Doc(name + " is the " + g.name + " body of LogAbsSum.")
+	ld := Load(Param("logdet").Base(), GP64())
+	rows := Load(Param("logdet").Len(), GP64())
+	d := Load(Param("d").Base(), GP64())
+	cols := Load(Param("cols"), GP64())
+	g.rowLoop(rows, cols, []reg.Register{d}, func(mask reg.Register) reg.VecVirtual {
+		v := g.load(d, mask)
+		g.and(v, v, g.cbits(^g.signMask()&g.fullMask()))
+		return g.log(v)
+	}, func(acc reg.VecVirtual) {
+		g.addToRow(ld, g.hsum(acc), false)
+		ADDQ(U32(g.size), ld)
+	})
+}
