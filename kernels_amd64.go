@@ -15,9 +15,11 @@ func init() {
 		requires:  "AVX2 and FMA",
 		available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
 		f64: asmKernels[float64]{expAvx2F64, logAvx2F64, tanhAvx2F64, affineFwdAvx2F64, affineFwdClampAvx2F64,
-			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64}.install(portable[float64]()),
+			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64,
+			affineFwdGradAvx2F64, affineFwdGradClampAvx2F64, affineInvGradAvx2F64, affineInvGradClampAvx2F64}.install(portable[float64]()),
 		f32: asmKernels[float32]{expAvx2F32, logAvx2F32, tanhAvx2F32, affineFwdAvx2F32, affineFwdClampAvx2F32,
-			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32}.install(portable[float32]()),
+			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32,
+			affineFwdGradAvx2F32, affineFwdGradClampAvx2F32, affineInvGradAvx2F32, affineInvGradClampAvx2F32}.install(portable[float32]()),
 	})
 	avx2 := registry[0]
 	register(&kernelSet{
@@ -26,10 +28,31 @@ func init() {
 		available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
 			cpuid.FMA3, cpuid.BMI2),
 		f64: narrowRows(asmKernels[float64]{expAvx512F64, logAvx512F64, tanhAvx512F64, affineFwdAvx512F64, affineFwdClampAvx512F64,
-			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64}.install(portable[float64]()), avx2.f64, 8),
+			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64,
+			affineFwdGradAvx512F64, affineFwdGradClampAvx512F64, affineInvGradAvx512F64, affineInvGradClampAvx512F64}.install(portable[float64]()), avx2.f64, 8),
 		f32: narrowRows(asmKernels[float32]{expAvx512F32, logAvx512F32, tanhAvx512F32, affineFwdAvx512F32, affineFwdClampAvx512F32,
-			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32}.install(portable[float32]()), avx2.f32, 16),
+			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32,
+			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32}.install(portable[float32]()), avx2.f32, 16),
 	})
+}
+
+// grad picks the clamped or unclamped backward kernel.
+func grad[T float32 | float64](plain, clamped gradAsm[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(dOut)
+		raceRead(dLogdet)
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(dIn)
+		raceWrite(dSHat)
+		raceWrite(dT)
+		if clamp == 0 {
+			plain(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, 0, 0)
+			return
+		}
+		clamped(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp, 1/clamp)
+	}
 }
 
 // narrowRows makes the row kernels of wide (AVX-512) use those of narrow
@@ -52,6 +75,22 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 		}
 		wi(out, logdet, in, sHat, t, cols, clamp)
 	}
+	wfg, nfg := wide.affineForwardGrad, narrow.affineForwardGrad
+	wide.affineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+		if cols < lanes {
+			nfg(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
+			return
+		}
+		wfg(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
+	}
+	wig, nig := wide.affineInverseGrad, narrow.affineInverseGrad
+	wide.affineInverseGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+		if cols < lanes {
+			nig(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
+			return
+		}
+		wig(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
+	}
 	wl, nl := wide.logAbsSum, narrow.logAbsSum
 	wide.logAbsSum = func(logdet, d []T, cols int) {
 		if cols < lanes {
@@ -72,7 +111,13 @@ type asmKernels[T float32 | float64] struct {
 	affineFwd, affineFwdClmp affineAsm[T]
 	affineInv, affineInvClmp affineAsm[T]
 	logAbsSum                func(logdet, d []T, cols int)
+	fwdGrad, fwdGradClmp     gradAsm[T]
+	invGrad, invGradClmp     gradAsm[T]
 }
+
+// gradAsm is the signature of the generated affine backward kernels (the
+// forward pass's ignores t).
+type gradAsm[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 
 // install returns fs with the assembly kernels in place of the portable
 // ones, each wrapped so that the race detector sees its memory accesses.
@@ -80,6 +125,11 @@ func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
 	fs.exp, fs.log, fs.tanh = unaryAsm(a.exp), unaryAsm(a.log), unaryAsm(a.tanh)
 	fs.affineForward = affine(a.affineFwd, a.affineFwdClmp)
 	fs.affineInverse = affine(a.affineInv, a.affineInvClmp)
+	fwdGrad, invGrad := grad(a.fwdGrad, a.fwdGradClmp), grad(a.invGrad, a.invGradClmp)
+	fs.affineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+		fwdGrad(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
+	}
+	fs.affineInverseGrad = invGrad
 	fs.logAbsSum = func(logdet, d []T, cols int) {
 		raceRead(d)
 		raceWrite(logdet)

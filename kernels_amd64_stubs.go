@@ -28,6 +28,18 @@ func affineInvClampAvx2F64(out []float64, logdet []float64, in []float64, sHat [
 // logAbsSumAvx2F64 is the avx2 body of LogAbsSum.
 func logAbsSumAvx2F64(logdet []float64, d []float64, cols int)
 
+// affineFwdGradAvx2F64 is the avx2 body of AffineForwardGrad without clamp.
+func affineFwdGradAvx2F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineFwdGradClampAvx2F64 is the avx2 body of AffineForwardGrad with the soft clamp.
+func affineFwdGradClampAvx2F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvGradAvx2F64 is the avx2 body of AffineInverseGrad without clamp.
+func affineInvGradAvx2F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvGradClampAvx2F64 is the avx2 body of AffineInverseGrad with the soft clamp.
+func affineInvGradClampAvx2F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
 // expAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F32(dst []float32, x []float32)
 
@@ -51,6 +63,18 @@ func affineInvClampAvx2F32(out []float32, logdet []float32, in []float32, sHat [
 
 // logAbsSumAvx2F32 is the avx2 body of LogAbsSum.
 func logAbsSumAvx2F32(logdet []float32, d []float32, cols int)
+
+// affineFwdGradAvx2F32 is the avx2 body of AffineForwardGrad without clamp.
+func affineFwdGradAvx2F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineFwdGradClampAvx2F32 is the avx2 body of AffineForwardGrad with the soft clamp.
+func affineFwdGradClampAvx2F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvGradAvx2F32 is the avx2 body of AffineInverseGrad without clamp.
+func affineInvGradAvx2F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvGradClampAvx2F32 is the avx2 body of AffineInverseGrad with the soft clamp.
+func affineInvGradClampAvx2F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
 
 // expAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F64(dst []float64, x []float64)
@@ -76,6 +100,18 @@ func affineInvClampAvx512F64(out []float64, logdet []float64, in []float64, sHat
 // logAbsSumAvx512F64 is the avx512 body of LogAbsSum.
 func logAbsSumAvx512F64(logdet []float64, d []float64, cols int)
 
+// affineFwdGradAvx512F64 is the avx512 body of AffineForwardGrad without clamp.
+func affineFwdGradAvx512F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineFwdGradClampAvx512F64 is the avx512 body of AffineForwardGrad with the soft clamp.
+func affineFwdGradClampAvx512F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvGradAvx512F64 is the avx512 body of AffineInverseGrad without clamp.
+func affineInvGradAvx512F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
+// affineInvGradClampAvx512F64 is the avx512 body of AffineInverseGrad with the soft clamp.
+func affineInvGradClampAvx512F64(dIn []float64, dSHat []float64, dT []float64, dOut []float64, dLogdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
+
 // expAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F32(dst []float32, x []float32)
 
@@ -99,3 +135,15 @@ func affineInvClampAvx512F32(out []float32, logdet []float32, in []float32, sHat
 
 // logAbsSumAvx512F32 is the avx512 body of LogAbsSum.
 func logAbsSumAvx512F32(logdet []float32, d []float32, cols int)
+
+// affineFwdGradAvx512F32 is the avx512 body of AffineForwardGrad without clamp.
+func affineFwdGradAvx512F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineFwdGradClampAvx512F32 is the avx512 body of AffineForwardGrad with the soft clamp.
+func affineFwdGradClampAvx512F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvGradAvx512F32 is the avx512 body of AffineInverseGrad without clamp.
+func affineInvGradAvx512F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
+
+// affineInvGradClampAvx512F32 is the avx512 body of AffineInverseGrad with the soft clamp.
+func affineInvGradClampAvx512F32(dIn []float32, dSHat []float32, dT []float32, dOut []float32, dLogdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)

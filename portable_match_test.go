@@ -66,9 +66,10 @@ func matchUnary[T flowkern.Float](t *testing.T, s kerneltest.UnarySpec, f, ref f
 	}
 }
 
-// TestSIMDAffineMatchesPortable: affine outputs carry the same bits as the
-// portable kernel's (float64; ≤1 ulp in float32); row sums, added in a
-// different order, agree within cols·ε of the sum of magnitudes.
+// TestSIMDAffineMatchesPortable: the affine kernels' outputs and
+// gradients carry the same bits as the portable kernels' (float64; ≤1 ulp
+// in float32); row sums, added in a different order, agree within cols·ε
+// of the sum of magnitudes.
 func TestSIMDAffineMatchesPortable(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		if flowkern.Impl() == "generic" {
@@ -112,6 +113,23 @@ func matchAffine[T flowkern.Float](t *testing.T) {
 					}
 					if !kerneltest.Close(ld[r], float64(ldRef[r]), mag, float64(cols+2)) {
 						t.Fatalf("%s cols=%d clamp=%v: logdet[%d] = %v, portable %v", k.name, cols, clamp, r, ld[r], ldRef[r])
+					}
+				}
+			}
+			for _, k := range []struct {
+				name      string
+				simd, ref kerneltest.AffineGradFunc[T]
+			}{
+				{"AffineForwardGrad", kerneltest.ForwardGrad(flowkern.AffineForwardGrad[T]), kerneltest.ForwardGrad(kernels.AffineForwardGrad[T])},
+				{"AffineInverseGrad", flowkern.AffineInverseGrad[T], kernels.AffineInverseGrad[T]},
+			} {
+				n := rows * cols
+				got, want := make([]T, 3*n), make([]T, 3*n)
+				k.simd(got[:n], got[n:2*n], got[2*n:], c.DOut, c.Logdet, c.In, c.SHat, c.Shift, cols, clamp)
+				k.ref(want[:n], want[n:2*n], want[2*n:], c.DOut, c.Logdet, c.In, c.SHat, c.Shift, cols, clamp)
+				for i := range got {
+					if d := kerneltest.ULPDist(got[i], want[i]); d > maxULP {
+						t.Fatalf("%s cols=%d clamp=%v: output %d (of dIn, dSHat, dT) = %v, portable %v", k.name, cols, clamp, i, got[i], want[i])
 					}
 				}
 			}

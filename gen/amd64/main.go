@@ -25,7 +25,11 @@ func main() {
 			g.affineKernel("affineFwdClamp"+sfx, false, true)
 			g.affineKernel("affineInv"+sfx, true, false)
 			g.affineKernel("affineInvClamp"+sfx, true, true)
-			g.logAbsSumKernel("logAbsSum"+sfx)
+			g.logAbsSumKernel("logAbsSum" + sfx)
+			g.affineGradKernel("affineFwdGrad"+sfx, false, false)
+			g.affineGradKernel("affineFwdGradClamp"+sfx, false, true)
+			g.affineGradKernel("affineInvGrad"+sfx, true, false)
+			g.affineGradKernel("affineInvGradClamp"+sfx, true, true)
 		}
 	}
 	Generate()

@@ -87,10 +87,16 @@ func (g *gen) zero() reg.VecVirtual {
 // body gets the memory operands for the current position (with the mask
 // for the tail, nil otherwise) and returns the vector to accumulate.
 // After each row, finish(acc) folds the accumulator into the row's slot.
-func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, body func(mask reg.Register) reg.VecVirtual, finish func(acc reg.VecVirtual)) {
+//
+// Backward kernels accumulate nothing: their body returns nil, and
+// start runs at the beginning of each row instead.
+func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func(), body func(mask reg.Register) reg.VecVirtual, finish func(acc reg.VecVirtual)) {
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
+	if start != nil {
+		start()
+	}
 	acc := g.zero()
 	j := GP64()
 	MOVQ(cols, j)
@@ -98,7 +104,9 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, body func(ma
 	Label("col")
 	CMPQ(j, U32(g.lanes))
 	JB(LabelRef("tail"))
-	g.add(acc, acc, body(nil))
+	if v := body(nil); v != nil {
+		g.add(acc, acc, v)
+	}
 	for _, p := range ptrs {
 		ADDQ(U32(g.bytes), p)
 	}
@@ -110,13 +118,15 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, body func(ma
 	JZ(LabelRef("rowend"))
 	m := g.tailMask(j)
 	v := body(m)
-	if g.avx512 {
+	switch {
+	case v == nil:
+	case g.avx512:
 		if g.f32 {
 			VADDPS(v, acc, m, acc) // masked lanes only
 		} else {
 			VADDPD(v, acc, m, acc)
 		}
-	} else {
+	default:
 		g.and(v, v, m)
 		g.add(acc, acc, v)
 	}
@@ -195,7 +205,7 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
-	g.rowLoop(rows, cols, []reg.Register{out, in, sh, tp}, func(mask reg.Register) reg.VecVirtual {
+	g.rowLoop(rows, cols, []reg.Register{out, in, sh, tp}, nil, func(mask reg.Register) reg.VecVirtual {
 		s, _ := g.softClamp(g.load(sh, mask), c, invC, clamped)
 		arg := s
 		if inverse {
@@ -236,12 +246,90 @@ func (g *gen) logAbsSumKernel(name string) {
 	rows := Load(Param("logdet").Len(), GP64())
 	d := Load(Param("d").Base(), GP64())
 	cols := Load(Param("cols"), GP64())
-	g.rowLoop(rows, cols, []reg.Register{d}, func(mask reg.Register) reg.VecVirtual {
+	g.rowLoop(rows, cols, []reg.Register{d}, nil, func(mask reg.Register) reg.VecVirtual {
 		v := g.load(d, mask)
 		g.and(v, v, g.cbits(^g.signMask()&g.fullMask()))
 		return g.log(v)
 	}, func(acc reg.VecVirtual) {
 		g.addToRow(ld, g.hsum(acc), false)
 		ADDQ(U32(g.size), ld)
+	})
+}
+
+// affineGradKernel emits the backward pass of AffineForward or
+// AffineInverse (inverse set), with or without the soft clamp, as
+// kernels.AffineForwardGrad/AffineInverseGrad:
+//
+//	func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+//
+// (the forward pass does not read t).
+func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
+	T := g.goType()
+	TEXT(name, NOSPLIT, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
+	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + "Grad" + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
+	dIn := Load(Param("dIn").Base(), GP64())
+	dS := Load(Param("dSHat").Base(), GP64())
+	dT := Load(Param("dT").Base(), GP64())
+	dOut := Load(Param("dOut").Base(), GP64())
+	dld := Load(Param("dLogdet").Base(), GP64())
+	rows := Load(Param("dLogdet").Len(), GP64())
+	in := Load(Param("in").Base(), GP64())
+	sh := Load(Param("sHat").Base(), GP64())
+	ptrs := []reg.Register{dIn, dS, dT, dOut, in, sh}
+	var tp reg.Register
+	if inverse {
+		tp = Load(Param("t").Base(), GP64())
+		ptrs = append(ptrs, tp)
+	}
+	cols := Load(Param("cols"), GP64())
+	var c, invC reg.VecVirtual
+	if clamped {
+		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
+	}
+	rowGrad := g.vec()
+	g.rowLoop(rows, cols, ptrs, func() {
+		if g.f32 {
+			VBROADCASTSS(Mem{Base: dld}, rowGrad)
+		} else {
+			VBROADCASTSD(Mem{Base: dld}, rowGrad)
+		}
+	}, func(mask reg.Register) reg.VecVirtual {
+		gr := g.load(dOut, mask)
+		s, th := g.softClamp(g.load(sh, mask), c, invC, clamped)
+		x := g.load(in, mask)
+		ds := g.vec()
+		if inverse {
+			ns := g.vec()
+			g.neg(ns, s)
+			e := g.exp(ns)
+			g.sub(x, x, g.load(tp, mask))
+			g.mul(x, x, e) // z = (in − t)·exp(−s)
+			d := g.vec()
+			g.mul(d, gr, e)
+			g.store(dIn, mask, d)
+			g.neg(d, d)
+			g.store(dT, mask, d)
+			g.mov(ds, rowGrad)
+			g.fmaTo(ds, gr, x) // dOut·z + dLogdet
+			g.neg(ds, ds)
+		} else {
+			e := g.exp(s)
+			d := g.vec()
+			g.mul(d, gr, e)
+			g.store(dIn, mask, d)
+			g.store(dT, mask, gr)
+			g.mul(ds, gr, x)
+			g.fmaAcc(ds, e, rowGrad) // (dOut·in)·exp(s) + dLogdet
+		}
+		if clamped {
+			one := g.vec()
+			g.mov(one, g.cf(1))
+			g.fnmaTo(one, th, th) // 1 − tanh²
+			g.mul(ds, ds, one)
+		}
+		g.store(dS, mask, ds)
+		return nil
+	}, func(reg.VecVirtual) {
+		ADDQ(U32(g.size), dld)
 	})
 }
