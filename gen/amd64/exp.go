@@ -76,11 +76,21 @@ func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
 	g.fmaAcc(p, r, g.cf(1)) // 1 + r·P
 	g.fmaAcc(p, r, g.cf(1)) // 1 + r·(1 + r·P)
 
+	if g.avx512 {
+		// VSCALEF rounds p·2^k once, which is what the two exact-then-
+		// rounding scalings below give too: the same bits, in one op.
+		if g.f32 {
+			VSCALEFPS(k, p, p)
+		} else {
+			VSCALEFPD(k, p, p)
+		}
+		return p
+	}
 	// Integer k from z's bits, then the two scale factors' exponent fields.
 	ki := g.vec()
 	g.isub(ki, z, sh)
 	s1, s2 := g.vec(), g.vec()
-	if g.f32 || g.avx512 {
+	if g.f32 {
 		g.shra(s1, ki, 1)  // k1 = k >> 1
 		g.isub(s2, ki, s1) // k2 = k − k1
 		g.iadd(s1, s1, g.ci(bias))
@@ -123,6 +133,28 @@ func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual) 
 	dst := Load(Param("dst").Base(), GP64())
 	src := Load(Param("x").Base(), GP64())
 	n := Load(Param("dst").Len(), GP64())
+
+	// Four independent vectors per iteration hide the polynomial's FMA
+	// latency; then single vectors; then the masked tail.
+	Label("loop4")
+	CMPQ(n, U32(4*g.lanes))
+	JB(LabelRef("loop"))
+	var ys []reg.VecVirtual
+	for u := 0; u < 4; u++ {
+		x := g.vec()
+		g.mov(x, Mem{Base: src, Disp: u * g.bytes})
+		ys = append(ys, x)
+	}
+	for u := range ys {
+		ys[u] = f(ys[u])
+	}
+	for u, y := range ys {
+		g.mov(Mem{Base: dst, Disp: u * g.bytes}, y)
+	}
+	ADDQ(U32(4*g.bytes), src)
+	ADDQ(U32(4*g.bytes), dst)
+	SUBQ(U32(4*g.lanes), n)
+	JMP(LabelRef("loop4"))
 
 	Label("loop")
 	CMPQ(n, U32(g.lanes))
