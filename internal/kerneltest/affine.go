@@ -173,8 +173,9 @@ func (c AffineCase[T]) CheckAffineGrad(t testing.TB, name string, f AffineGradFu
 	// ∂s/∂ŝ = 1 − tanh² cancels where |tanh| is near 1, which multiplies
 	// tanh's error: the magnitude of dSHat's terms counts 1 + |∂s/∂ŝ|. The
 	// oracle rounds to T where the kernels' documented formula does (the
-	// products dOut·in and the sum before ∂s/∂ŝ), so that an overflow of T
-	// there is expected, not a failure.
+	// product dOut·in, the fused dOut·z + dLogdet before ∂s/∂ŝ), so that an
+	// overflow of T there, or its absence thanks to the fusion, is
+	// expected, not a failure.
 	cl := float64(c.Clamp)
 	for i := 0; i < n; i++ {
 		r := i / c.Cols
@@ -186,13 +187,13 @@ func (c AffineCase[T]) CheckAffineGrad(t testing.TB, name string, f AffineGradFu
 			z := float64(T((x - th) * e))
 			wIn, mIn = g*e, math.Abs(g*e)
 			wT = -wIn
-			wS, mS = -float64(T(g*z+dl))*ds, (math.Abs(g)*(math.Abs(x)+math.Abs(th))*e+math.Abs(dl))*(1+math.Abs(ds))
+			wS, mS = -float64(T(math.FMA(g, z, dl)))*ds, (math.Abs(g*z)+math.Abs(dl))*(1+math.Abs(ds))
 		} else {
 			e := expT[T](s)
 			wIn, mIn = g*e, math.Abs(g*e)
 			wT = g
 			gx := float64(T(g * x))
-			wS, mS = float64(T(gx*e+dl))*ds, (math.Abs(gx*e)+math.Abs(dl))*(1+math.Abs(ds))
+			wS, mS = float64(T(math.FMA(gx, e, dl)))*ds, (math.Abs(gx*e)+math.Abs(dl))*(1+math.Abs(ds))
 		}
 		for _, o := range []struct {
 			name      string

@@ -15,6 +15,11 @@ func Close[T Float](got T, want, mag, k float64) bool {
 	if got != got || math.IsInf(float64(got), 0) {
 		return false
 	}
+	if math.IsNaN(mag) || math.IsInf(mag, 0) {
+		// The terms' magnitudes overflowed (Inf·0) while the value is
+		// finite: judge relative to the value itself.
+		mag = math.Abs(want)
+	}
 	minNormal := 0x1p-1022
 	if Is32[T]() {
 		minNormal = 0x1p-126
