@@ -4,8 +4,6 @@ package flowkern
 
 import "github.com/klauspost/cpuid/v2"
 
-//go:generate go run -C gen ./amd64 -pkg flowkern -out ../kernels_amd64.s -stubs ../kernels_amd64_stubs.go
-
 // The amd64 kernel sets. cpuid reports AVX and AVX-512 features only when
 // the OS saves the registers they need (XCR0), so these checks include OS
 // support. Kernels not yet in assembly stay portable.

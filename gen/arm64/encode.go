@@ -1,0 +1,87 @@
+package main
+
+import "fmt"
+
+// Encodings of the Advanced SIMD instructions Go's arm64 assembler lacks,
+// from the Arm A64 instruction set reference (DDI 0596 / DDI 0487,
+// "Advanced SIMD three same", "two-register miscellaneous", "shift by
+// immediate"). Each returns the instruction word and its GNU spelling, which
+// the emitter prints as `WORD $0x........ // <spelling>` and a test decodes
+// with golang.org/x/arch/arm64/arm64asm to check the two agree.
+
+// arr is a vector arrangement: two float64 lanes or four float32 lanes.
+type arr int
+
+const (
+	d2 arr = iota // .2D
+	s4            // .4S
+)
+
+// gnu is the arrangement's GNU suffix; goName is Go's.
+func (a arr) gnu() string    { return map[arr]string{d2: "2d", s4: "4s"}[a] }
+func (a arr) goName() string { return map[arr]string{d2: "D2", s4: "S4"}[a] }
+
+// sz is the arrangement's sz bit (1 for double precision).
+func (a arr) sz() uint32 {
+	if a == d2 {
+		return 1
+	}
+	return 0
+}
+
+// fp3Op is a floating-point "three same" instruction: its U bit, its a bit
+// (bit 23) and its 5-bit opcode.
+type fp3Op struct {
+	name      string
+	u, a, opc uint32
+}
+
+var (
+	opFADD  = fp3Op{"fadd", 0, 0, 0b11010}
+	opFSUB  = fp3Op{"fsub", 0, 1, 0b11010}
+	opFMUL  = fp3Op{"fmul", 1, 0, 0b11011}
+	opFDIV  = fp3Op{"fdiv", 1, 0, 0b11111}
+	opFMAX  = fp3Op{"fmax", 0, 0, 0b11110}
+	opFMIN  = fp3Op{"fmin", 0, 1, 0b11110}
+	opFCMEQ = fp3Op{"fcmeq", 0, 0, 0b11100}
+	opFCMGE = fp3Op{"fcmge", 1, 0, 0b11100}
+	opFCMGT = fp3Op{"fcmgt", 1, 1, 0b11100}
+)
+
+// fp3 encodes op Vd, Vn, Vm on full (Q=1) vectors.
+func fp3(op fp3Op, a arr, d, n, m int) (uint32, string) {
+	w := 0x4e200400 | op.u<<29 | op.a<<23 | a.sz()<<22 | uint32(m)<<16 | op.opc<<11 | uint32(n)<<5 | uint32(d)
+	s := a.gnu()
+	return w, fmt.Sprintf("%s v%d.%s, v%d.%s, v%d.%s", op.name, d, s, n, s, m, s)
+}
+
+// fp2Op is a "two-register miscellaneous" instruction.
+type fp2Op struct {
+	name      string
+	u, a, opc uint32
+}
+
+var (
+	opFABS  = fp2Op{"fabs", 0, 1, 0b01111}
+	opFNEG  = fp2Op{"fneg", 1, 1, 0b01111}
+	opSCVTF = fp2Op{"scvtf", 0, 0, 0b11101}
+)
+
+// fp2 encodes op Vd, Vn on full vectors.
+func fp2(op fp2Op, a arr, d, n int) (uint32, string) {
+	w := 0x4e200800 | op.u<<29 | op.a<<23 | a.sz()<<22 | op.opc<<12 | uint32(n)<<5 | uint32(d)
+	s := a.gnu()
+	return w, fmt.Sprintf("%s v%d.%s, v%d.%s", op.name, d, s, n, s)
+}
+
+// sshr encodes SSHR Vd, Vn, #shift (arithmetic shift right by 1…lane bits).
+func sshr(a arr, d, n, shift int) (uint32, string) {
+	bits := 64
+	if a == s4 {
+		bits = 32
+	}
+	immhb := uint32(2*bits - shift) // immh:immb
+	w := 0x4f000400 | immhb<<16 | uint32(n)<<5 | uint32(d)
+	s := a.gnu()
+	return w, fmt.Sprintf("sshr v%d.%s, v%d.%s, #%d", d, s, n, s, shift)
+}

@@ -1,0 +1,118 @@
+package main
+
+import "math"
+
+var mathInf = math.Inf(1)
+
+// The constants of kernels/exp.go.
+const (
+	log2e          = 1.44269504088896340735992468100189214
+	ln2Hi64        = 6.93147180369123816490e-01
+	ln2Lo64        = 1.90821492927058770002e-10
+	shift64        = 0x1.8p52
+	expOverflow64  = 7.09782712893383973096e+02
+	expUnderflow64 = -7.45133219101941108420e+02
+	ln2Hi32        = 6.9314575195e-01
+	ln2Lo32        = 1.4286067653e-06
+	shift32        = 0x1.8p23
+	expOverflow32  = 88.72283
+	expUnderflow32 = -103.97208
+)
+
+// Register plan of the exp kernels: V16…V27 hold constants for the whole
+// call, V0…V10 the working values; R10 walks the polynomial's table.
+const (
+	vLog2e, vShift, vLn2Hi, vLn2Lo, vOne, vBias, vOver, vUnder, vInf, vZero = 16, 17, 18, 19, 20, 21, 22, 23, 24, 25
+)
+
+// taylor returns 1/n! for n = hi down to lo.
+func taylor(hi, lo int) []float64 {
+	var cs []float64
+	for n := hi; n >= lo; n-- {
+		f := 1.0
+		for k := 2; k <= n; k++ {
+			f *= float64(k)
+		}
+		cs = append(cs, 1/f)
+	}
+	return cs
+}
+
+// expConstants loads the constant registers.
+func (e *emitter) expConstants() {
+	ln2Hi, ln2Lo, shift, over, under, bias := ln2Hi64, ln2Lo64, shift64, expOverflow64, expUnderflow64, uint64(1023)
+	if e.a == s4 {
+		ln2Hi, ln2Lo, shift, over, under, bias = ln2Hi32, ln2Lo32, shift32, expOverflow32, expUnderflow32, 127
+	}
+	e.constant(vLog2e, log2e)
+	e.constant(vShift, shift)
+	e.constant(vLn2Hi, ln2Hi)
+	e.constant(vLn2Lo, ln2Lo)
+	e.constant(vOne, 1)
+	e.bits(vBias, bias)
+	e.constant(vOver, over)
+	e.constant(vUnder, under)
+	e.constant(vInf, mathInf)
+	e.zero(vZero)
+}
+
+// poly returns the exp polynomial's coefficients, highest first
+// ((exp(r) − 1 − r)/r², degree 11 in float64, 5 in float32).
+func (e *emitter) poly() []float64 {
+	if e.a == s4 {
+		return taylor(7, 2)
+	}
+	return taylor(13, 2)
+}
+
+// exp computes V4 = exp(V0) exactly as kernels.exp64/exp32 (V1…V10 are
+// clobbered): the shift-trick reduction, the polynomial by fused
+// multiply-adds, 2^k as two exact scalings, and the special cases.
+func (e *emitter) exp(table string) {
+	const x, z, k, r, p, t, s1, s2, m, c = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+	mant := 52
+	if e.a == s4 {
+		mant = 23
+	}
+	e.mov(z, vShift)
+	e.fmla(z, x, vLog2e) // z = x·log2e + shift
+	e.fsub(k, z, vShift) // k = z − shift
+	e.mov(r, x)
+	e.fmls(r, k, vLn2Hi) // r = x − k·ln2Hi
+	e.fmls(r, k, vLn2Lo)
+
+	// p = P(r) by Horner, coefficients read from the table in order.
+	e.ins("MOVD $%s(SB), R10", table)
+	e.load1r(p)
+	for range e.poly()[1:] {
+		e.load1r(c)
+		e.fmla(c, p, r) // c + p·r
+		e.mov(p, c)
+	}
+	e.mov(t, vOne)
+	e.fmla(t, p, r) // 1 + r·P
+	e.mov(p, vOne)
+	e.fmla(p, t, r) // 1 + r·(1 + r·P)
+
+	e.isub(t, z, vShift) // integer k
+	e.sshr(s1, t, 1)     // k1 = k >> 1
+	e.isub(s2, t, s1)    // k2 = k − k1
+	e.iadd(s1, s1, vBias)
+	e.iadd(s2, s2, vBias)
+	e.shl(s1, s1, mant)
+	e.shl(s2, s2, mant)
+	e.fmul(p, p, s1)
+	e.fmul(p, p, s2)
+
+	e.fcmgt(m, x, vOver)
+	e.bit(p, vInf, m)
+	e.fcmgt(m, vUnder, x)
+	e.bit(p, vZero, m)
+	e.fcmeq(m, x, x) // false for NaN
+	e.bif(p, x, m)
+}
+
+// load1r loads the next table element into every lane of d.
+func (e *emitter) load1r(d int) {
+	e.ins("VLD1R.P %d(R10), [%s]", 16/e.lanes(), e.v(d))
+}
