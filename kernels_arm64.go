@@ -15,6 +15,10 @@ func init() {
 	f64, f32 := portable[float64](), portable[float32]()
 	f64.exp = wholeVectors(expNeonF64, kernels.Exp[float64], 2)
 	f32.exp = wholeVectors(expNeonF32, kernels.Exp[float32], 4)
+	f64.log = wholeVectors(logNeonF64, kernels.Log[float64], 2)
+	f32.log = wholeVectors(logNeonF32, kernels.Log[float32], 4)
+	f64.tanh = wholeVectors(tanhNeonF64, kernels.Tanh[float64], 2)
+	f32.tanh = wholeVectors(tanhNeonF32, kernels.Tanh[float32], 4)
 	register(&kernelSet{
 		name:      "neon",
 		requires:  "ASIMD (NEON)",

@@ -195,3 +195,492 @@ loop:
 	CBNZ R2, loop
 done:
 	RET
+
+DATA logNeonF64Poly<>+0(SB)/8, $0x3fc39a09d078c69f
+DATA logNeonF64Poly<>+8(SB)/8, $0x3fcc71c51d8e78af
+DATA logNeonF64Poly<>+16(SB)/8, $0x3fd999999997fa04
+DATA logNeonF64Poly<>+24(SB)/8, $0x3fc2f112df3e5244
+DATA logNeonF64Poly<>+32(SB)/8, $0x3fc7466496cb03de
+DATA logNeonF64Poly<>+40(SB)/8, $0x3fd2492494229359
+DATA logNeonF64Poly<>+48(SB)/8, $0x3fe5555555555593
+GLOBL logNeonF64Poly<>(SB), RODATA|NOPTR, $56
+
+// func logNeonF64(dst, x []T)
+TEXT ·logNeonF64(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R2
+	LSR $1, R2, R2
+	MOVD $0x10000000000000, R9
+	VDUP R9, V16.D2
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3fe6a09e667f3bcd, R9
+	VDUP R9, V18.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V19.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V22.D2
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V23.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V24.D2
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V25.D2
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V26.D2
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V27.D2
+	VEOR V28.B16, V28.B16, V28.B16
+	CBZ R2, done
+loop:
+	VLD1.P 16(R1), [V0.D2]
+	WORD $0x6ee0e601 // fcmgt v1.2d, v16.2d, v0.2d
+	WORD $0x6e71dc02 // fmul v2.2d, v0.2d, v17.2d
+	VBIF V1.B16, V0.B16, V2.B16
+	VSUB V18.D2, V2.D2, V3.D2
+	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
+	VSHL $52, V3.D2, V9.D2
+	VSUB V9.D2, V2.D2, V2.D2
+	VMOV V28.B16, V9.B16
+	VBIT V1.B16, V24.B16, V9.B16
+	VADD V9.D2, V3.D2, V3.D2
+	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
+	WORD $0x4ef3d445 // fsub v5.2d, v2.2d, v19.2d
+	WORD $0x4e74d4a6 // fadd v6.2d, v5.2d, v20.2d
+	WORD $0x6e66fca6 // fdiv v6.2d, v5.2d, v6.2d
+	WORD $0x6e66dcc7 // fmul v7.2d, v6.2d, v6.2d
+	WORD $0x6e67dce8 // fmul v8.2d, v7.2d, v7.2d
+	MOVD $logNeonF64Poly<>(SB), R10
+	VLD1R.P 8(R10), [V12.D2]
+	VLD1R.P 8(R10), [V11.D2]
+	VFMLA V8.D2, V12.D2, V11.D2
+	VMOV V11.B16, V12.B16
+	VLD1R.P 8(R10), [V11.D2]
+	VFMLA V8.D2, V12.D2, V11.D2
+	VMOV V11.B16, V12.B16
+	WORD $0x6e6cdd09 // fmul v9.2d, v8.2d, v12.2d
+	VLD1R.P 8(R10), [V12.D2]
+	VLD1R.P 8(R10), [V11.D2]
+	VFMLA V8.D2, V12.D2, V11.D2
+	VMOV V11.B16, V12.B16
+	VLD1R.P 8(R10), [V11.D2]
+	VFMLA V8.D2, V12.D2, V11.D2
+	VMOV V11.B16, V12.B16
+	VLD1R.P 8(R10), [V11.D2]
+	VFMLA V8.D2, V12.D2, V11.D2
+	VMOV V11.B16, V12.B16
+	WORD $0x6e6cdcea // fmul v10.2d, v7.2d, v12.2d
+	WORD $0x6e75dcac // fmul v12.2d, v5.2d, v21.2d
+	WORD $0x6e65dd8c // fmul v12.2d, v12.2d, v5.2d
+	WORD $0x4e6ad529 // fadd v9.2d, v9.2d, v10.2d
+	WORD $0x4e69d589 // fadd v9.2d, v12.2d, v9.2d
+	WORD $0x6e77dc6b // fmul v11.2d, v3.2d, v23.2d
+	VFMLA V9.D2, V6.D2, V11.D2
+	WORD $0x4eebd589 // fsub v9.2d, v12.2d, v11.2d
+	WORD $0x4ee5d529 // fsub v9.2d, v9.2d, v5.2d
+	WORD $0x6e76dc64 // fmul v4.2d, v3.2d, v22.2d
+	WORD $0x4ee9d484 // fsub v4.2d, v4.2d, v9.2d
+	WORD $0x6ee0e781 // fcmgt v1.2d, v28.2d, v0.2d
+	VBIT V1.B16, V25.B16, V4.B16
+	WORD $0x4e7ce401 // fcmeq v1.2d, v0.2d, v28.2d
+	VBIT V1.B16, V26.B16, V4.B16
+	WORD $0x6efbe401 // fcmgt v1.2d, v0.2d, v27.2d
+	VBIT V1.B16, V0.B16, V4.B16
+	WORD $0x4e60e401 // fcmeq v1.2d, v0.2d, v0.2d
+	VBIF V1.B16, V0.B16, V4.B16
+	VST1.P [V4.D2], 16(R0)
+	SUB $1, R2, R2
+	CBNZ R2, loop
+done:
+	RET
+
+DATA logNeonF32Poly<>+0(SB)/4, $0x3e789e26
+DATA logNeonF32Poly<>+4(SB)/4, $0x3eccce13
+DATA logNeonF32Poly<>+8(SB)/4, $0x3e91e9ee
+DATA logNeonF32Poly<>+12(SB)/4, $0x3f2aaaaa
+GLOBL logNeonF32Poly<>(SB), RODATA|NOPTR, $16
+
+// func logNeonF32(dst, x []T)
+TEXT ·logNeonF32(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R2
+	LSR $2, R2, R2
+	MOVW $0x800000, R9
+	VDUP R9, V16.S4
+	MOVW $0x4c000000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f3504f3, R9
+	VDUP R9, V18.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V19.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V20.S4
+	MOVW $0x3f000000, R9
+	VDUP R9, V21.S4
+	MOVW $0x3f317180, R9
+	VDUP R9, V22.S4
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V23.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V24.S4
+	MOVW $0x7fc00000, R9
+	VDUP R9, V25.S4
+	MOVW $0xff800000, R9
+	VDUP R9, V26.S4
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V27.S4
+	VEOR V28.B16, V28.B16, V28.B16
+	CBZ R2, done
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	WORD $0x6ea0e601 // fcmgt v1.4s, v16.4s, v0.4s
+	WORD $0x6e31dc02 // fmul v2.4s, v0.4s, v17.4s
+	VBIF V1.B16, V0.B16, V2.B16
+	VSUB V18.S4, V2.S4, V3.S4
+	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
+	VSHL $23, V3.S4, V9.S4
+	VSUB V9.S4, V2.S4, V2.S4
+	VMOV V28.B16, V9.B16
+	VBIT V1.B16, V24.B16, V9.B16
+	VADD V9.S4, V3.S4, V3.S4
+	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
+	WORD $0x4eb3d445 // fsub v5.4s, v2.4s, v19.4s
+	WORD $0x4e34d4a6 // fadd v6.4s, v5.4s, v20.4s
+	WORD $0x6e26fca6 // fdiv v6.4s, v5.4s, v6.4s
+	WORD $0x6e26dcc7 // fmul v7.4s, v6.4s, v6.4s
+	WORD $0x6e27dce8 // fmul v8.4s, v7.4s, v7.4s
+	MOVD $logNeonF32Poly<>(SB), R10
+	VLD1R.P 4(R10), [V12.S4]
+	VLD1R.P 4(R10), [V11.S4]
+	VFMLA V8.S4, V12.S4, V11.S4
+	VMOV V11.B16, V12.B16
+	WORD $0x6e2cdd09 // fmul v9.4s, v8.4s, v12.4s
+	VLD1R.P 4(R10), [V12.S4]
+	VLD1R.P 4(R10), [V11.S4]
+	VFMLA V8.S4, V12.S4, V11.S4
+	VMOV V11.B16, V12.B16
+	WORD $0x6e2cdcea // fmul v10.4s, v7.4s, v12.4s
+	WORD $0x6e35dcac // fmul v12.4s, v5.4s, v21.4s
+	WORD $0x6e25dd8c // fmul v12.4s, v12.4s, v5.4s
+	WORD $0x4e2ad529 // fadd v9.4s, v9.4s, v10.4s
+	WORD $0x4e29d589 // fadd v9.4s, v12.4s, v9.4s
+	WORD $0x6e37dc6b // fmul v11.4s, v3.4s, v23.4s
+	VFMLA V9.S4, V6.S4, V11.S4
+	WORD $0x4eabd589 // fsub v9.4s, v12.4s, v11.4s
+	WORD $0x4ea5d529 // fsub v9.4s, v9.4s, v5.4s
+	WORD $0x6e36dc64 // fmul v4.4s, v3.4s, v22.4s
+	WORD $0x4ea9d484 // fsub v4.4s, v4.4s, v9.4s
+	WORD $0x6ea0e781 // fcmgt v1.4s, v28.4s, v0.4s
+	VBIT V1.B16, V25.B16, V4.B16
+	WORD $0x4e3ce401 // fcmeq v1.4s, v0.4s, v28.4s
+	VBIT V1.B16, V26.B16, V4.B16
+	WORD $0x6ebbe401 // fcmgt v1.4s, v0.4s, v27.4s
+	VBIT V1.B16, V0.B16, V4.B16
+	WORD $0x4e20e401 // fcmeq v1.4s, v0.4s, v0.4s
+	VBIF V1.B16, V0.B16, V4.B16
+	VST1.P [V4.S4], 16(R0)
+	SUB $1, R2, R2
+	CBNZ R2, loop
+done:
+	RET
+
+DATA tanhNeonF64Exp<>+0(SB)/8, $0x3de6124613a86d09
+DATA tanhNeonF64Exp<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA tanhNeonF64Exp<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA tanhNeonF64Exp<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA tanhNeonF64Exp<>+32(SB)/8, $0x3ec71de3a556c734
+DATA tanhNeonF64Exp<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA tanhNeonF64Exp<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA tanhNeonF64Exp<>+56(SB)/8, $0x3f56c16c16c16c17
+DATA tanhNeonF64Exp<>+64(SB)/8, $0x3f81111111111111
+DATA tanhNeonF64Exp<>+72(SB)/8, $0x3fa5555555555555
+DATA tanhNeonF64Exp<>+80(SB)/8, $0x3fc5555555555555
+DATA tanhNeonF64Exp<>+88(SB)/8, $0x3fe0000000000000
+GLOBL tanhNeonF64Exp<>(SB), RODATA|NOPTR, $96
+
+DATA tanhNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
+DATA tanhNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
+DATA tanhNeonF64Poly<>+16(SB)/8, $0xc0993ac030580563
+DATA tanhNeonF64Poly<>+24(SB)/8, $0x405c33f28a581b86
+DATA tanhNeonF64Poly<>+32(SB)/8, $0x40a176fa0e5535fa
+DATA tanhNeonF64Poly<>+40(SB)/8, $0x40b2ec102442040c
+GLOBL tanhNeonF64Poly<>(SB), RODATA|NOPTR, $48
+
+// func tanhNeonF64(dst, x []T)
+TEXT ·tanhNeonF64(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R2
+	LSR $1, R2, R2
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V16.D2
+	MOVD $0x4338000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V18.D2
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V19.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V21.D2
+	MOVD $0x40862e42fefa39ef, R9
+	VDUP R9, V22.D2
+	MOVD $0xc0874910d52d3051, R9
+	VDUP R9, V23.D2
+	MOVD $0x7ff0000000000000, R9
+	VDUP R9, V24.D2
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVD $0x7fffffffffffffff, R9
+	VDUP R9, V26.D2
+	MOVD $0x4034000000000000, R9
+	VDUP R9, V27.D2
+	MOVD $0x3fe4000000000000, R9
+	VDUP R9, V28.D2
+	MOVD $0x8000000000000000, R9
+	VDUP R9, V29.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V30.D2
+	CBZ R2, done
+loop:
+	VLD1.P 16(R1), [V0.D2]
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4efbf58c // fmin v12.2d, v12.2d, v27.2d
+	WORD $0x6eece78d // fcmgt v13.2d, v28.2d, v12.2d
+	WORD $0x6e6cdd8e // fmul v14.2d, v12.2d, v12.2d
+	WORD $0x4e6cd580 // fadd v0.2d, v12.2d, v12.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	VMOV V0.B16, V3.B16
+	VFMLS V18.D2, V2.D2, V3.D2
+	VFMLS V19.D2, V2.D2, V3.D2
+	MOVD $tanhNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e74d485 // fadd v5.2d, v4.2d, v20.2d
+	VMOV V30.B16, V6.B16
+	MOVD $tanhNeonF64Poly<>(SB), R11
+	VLD1R.P 8(R11), [V7.D2]
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	WORD $0x6e6edd88 // fmul v8.2d, v12.2d, v14.2d
+	WORD $0x6e67dd07 // fmul v7.2d, v8.2d, v7.2d
+	VLD1R.P 8(R11), [V9.D2]
+	WORD $0x4e69d5ca // fadd v10.2d, v14.2d, v9.2d
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VBIT V13.B16, V7.B16, V6.B16
+	VBIT V13.B16, V10.B16, V5.B16
+	WORD $0x6e65fcc3 // fdiv v3.2d, v6.2d, v5.2d
+	WORD $0x4ee3d681 // fsub v1.2d, v20.2d, v3.2d
+	WORD $0x4e63d583 // fadd v3.2d, v12.2d, v3.2d
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e6be563 // fcmeq v3.2d, v11.2d, v11.2d
+	VBIF V3.B16, V11.B16, V2.B16
+	VST1.P [V2.D2], 16(R0)
+	SUB $1, R2, R2
+	CBNZ R2, loop
+done:
+	RET
+
+DATA tanhNeonF32Exp<>+0(SB)/4, $0x39500d01
+DATA tanhNeonF32Exp<>+4(SB)/4, $0x3ab60b61
+DATA tanhNeonF32Exp<>+8(SB)/4, $0x3c088889
+DATA tanhNeonF32Exp<>+12(SB)/4, $0x3d2aaaab
+DATA tanhNeonF32Exp<>+16(SB)/4, $0x3e2aaaab
+DATA tanhNeonF32Exp<>+20(SB)/4, $0x3f000000
+GLOBL tanhNeonF32Exp<>(SB), RODATA|NOPTR, $24
+
+DATA tanhNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
+DATA tanhNeonF32Poly<>+4(SB)/4, $0x3ca9134e
+DATA tanhNeonF32Poly<>+8(SB)/4, $0xbd5c1e2d
+DATA tanhNeonF32Poly<>+12(SB)/4, $0x3e088393
+DATA tanhNeonF32Poly<>+16(SB)/4, $0xbeaaaa99
+GLOBL tanhNeonF32Poly<>(SB), RODATA|NOPTR, $20
+
+// func tanhNeonF32(dst, x []T)
+TEXT ·tanhNeonF32(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R2
+	LSR $2, R2, R2
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V16.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f317200, R9
+	VDUP R9, V18.S4
+	MOVW $0x35bfbe8e, R9
+	VDUP R9, V19.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V20.S4
+	MOVW $0x7f, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b17217, R9
+	VDUP R9, V22.S4
+	MOVW $0xc2cff1b4, R9
+	VDUP R9, V23.S4
+	MOVW $0x7f800000, R9
+	VDUP R9, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVW $0x7fffffff, R9
+	VDUP R9, V26.S4
+	MOVW $0x41200000, R9
+	VDUP R9, V27.S4
+	MOVW $0x3f200000, R9
+	VDUP R9, V28.S4
+	MOVW $0x80000000, R9
+	VDUP R9, V29.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V30.S4
+	CBZ R2, done
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4ebbf58c // fmin v12.4s, v12.4s, v27.4s
+	WORD $0x6eace78d // fcmgt v13.4s, v28.4s, v12.4s
+	WORD $0x6e2cdd8e // fmul v14.4s, v12.4s, v12.4s
+	WORD $0x4e2cd580 // fadd v0.4s, v12.4s, v12.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	VMOV V0.B16, V3.B16
+	VFMLS V18.S4, V2.S4, V3.S4
+	VFMLS V19.S4, V2.S4, V3.S4
+	MOVD $tanhNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e34d485 // fadd v5.4s, v4.4s, v20.4s
+	VMOV V30.B16, V6.B16
+	MOVD $tanhNeonF32Poly<>(SB), R11
+	WORD $0x6e25fcc3 // fdiv v3.4s, v6.4s, v5.4s
+	WORD $0x4ea3d681 // fsub v1.4s, v20.4s, v3.4s
+	VLD1R.P 4(R11), [V7.S4]
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
+	VMOV V12.B16, V3.B16
+	VFMLA V12.S4, V7.S4, V3.S4
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e2be563 // fcmeq v3.4s, v11.4s, v11.4s
+	VBIF V3.B16, V11.B16, V2.B16
+	VST1.P [V2.S4], 16(R0)
+	SUB $1, R2, R2
+	CBNZ R2, loop
+done:
+	RET

@@ -15,3 +15,27 @@ func expNeonF64(dst, x []float64)
 //
 //go:noescape
 func expNeonF32(dst, x []float32)
+
+// logNeonF64 computes log over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func logNeonF64(dst, x []float64)
+
+// logNeonF32 computes log over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func logNeonF32(dst, x []float32)
+
+// tanhNeonF64 computes tanh over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func tanhNeonF64(dst, x []float64)
+
+// tanhNeonF32 computes tanh over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func tanhNeonF32(dst, x []float32)

@@ -95,3 +95,13 @@ func parseWord(line string) (uint32, string, bool) {
 	}
 	return uint32(w), m[2], true
 }
+
+// vand, vorr: bitwise and/or of whole registers.
+func (e *emitter) vand(d, n, m int) { e.ins("VAND %s, %s, %s", b16(m), b16(n), b16(d)) }
+func (e *emitter) vorr(d, n, m int) { e.ins("VORR %s, %s, %s", b16(m), b16(n), b16(d)) }
+
+func (e *emitter) fmin(d, n, m int) { e.word(fp3(opFMIN, e.a, d, n, m)) }
+func (e *emitter) scvtf(d, n int)   { e.word(fp2(opSCVTF, e.a, d, n)) }
+
+// f64 reports whether the emitter works on float64 lanes.
+func (e *emitter) f64() bool { return e.a == d2 }

@@ -36,17 +36,22 @@ func main() {
 type kernel struct {
 	name, goType string
 	a            arr
+	fn           string // exp, log or tanh
 }
 
 func kernels() []kernel {
-	return []kernel{{"expNeonF64", "float64", d2}, {"expNeonF32", "float32", s4}}
+	var ks []kernel
+	for _, f := range []string{"exp", "log", "tanh"} {
+		ks = append(ks, kernel{f + "NeonF64", "float64", d2, f}, kernel{f + "NeonF32", "float32", s4, f})
+	}
+	return ks
 }
 
 // emitStubs writes the Go declarations.
 func emitStubs(w io.Writer) {
 	fmt.Fprint(w, header+"package flowkern\n")
 	for _, k := range kernels() {
-		fmt.Fprintf(w, "\n// %s computes exp over the first len(dst) rounded down to whole vectors\n// of elements; the caller does the rest.\n//\n//go:noescape\nfunc %s(dst, x []%s)\n", k.name, k.name, k.goType)
+		fmt.Fprintf(w, "\n// %s computes %s over the first len(dst) rounded down to whole vectors\n// of elements; the caller does the rest.\n//\n//go:noescape\nfunc %s(dst, x []%s)\n", k.name, k.fn, k.name, k.goType)
 	}
 }
 
@@ -55,9 +60,21 @@ func emitAll(w io.Writer) {
 	fmt.Fprint(w, header+"#include \"textflag.h\"\n")
 	for _, k := range kernels() {
 		e := &emitter{w: w, a: k.a}
-		table := k.name + "Poly<>"
-		e.table(table, e.poly())
-		e.unary(k.name, table)
+		switch k.fn {
+		case "exp":
+			table := k.name + "Poly<>"
+			e.table(table, e.poly())
+			e.unary(k.name, e.expConstants, func() int { e.exp(table); return 4 })
+		case "log":
+			table := k.name + "Poly<>"
+			e.table(table, e.logPoly())
+			e.unary(k.name, e.logConstants, func() int { e.log(table); return 4 })
+		case "tanh":
+			expTable, table := k.name+"Exp<>", k.name+"Poly<>"
+			e.table(expTable, e.poly())
+			e.table(table, e.tanhPoly())
+			e.unary(k.name, e.tanhConstants, func() int { e.tanh(expTable, table); return 2 })
+		}
 	}
 }
 
@@ -78,8 +95,10 @@ func (e *emitter) table(name string, vals []float64) {
 	fmt.Fprintf(e.w, "GLOBL %s(SB), RODATA|NOPTR, $%d\n", name, size*len(vals))
 }
 
-// unary writes func name(dst, x []T): exp over whole vectors.
-func (e *emitter) unary(name, table string) {
+// unary writes func name(dst, x []T) over whole vectors: setup loads the
+// constant registers, body computes from V0 and returns the register
+// holding the result.
+func (e *emitter) unary(name string, setup func(), body func() int) {
 	fmt.Fprintf(e.w, "\n// func %s(dst, x []T)\nTEXT ·%s(SB), NOSPLIT, $0-48\n", name, name)
 	e.ins("MOVD dst_base+0(FP), R0")
 	e.ins("MOVD x_base+24(FP), R1")
@@ -89,12 +108,12 @@ func (e *emitter) unary(name, table string) {
 		shift = 2
 	}
 	e.ins("LSR $%d, R2, R2", shift) // whole vectors
-	e.expConstants()
+	setup()
 	e.ins("CBZ R2, done")
 	e.label("loop")
 	e.ins("VLD1.P 16(R1), [%s]", e.v(0))
-	e.exp(table)
-	e.ins("VST1.P [%s], 16(R0)", e.v(4))
+	res := body()
+	e.ins("VST1.P [%s], 16(R0)", e.v(res))
 	e.ins("SUB $1, R2, R2")
 	e.ins("CBNZ R2, loop")
 	e.label("done")

@@ -1,0 +1,130 @@
+package main
+
+import "math"
+
+// The constants of kernels/log.go (fdlibm e_log.c, e_logf.c).
+const (
+	ln2Hi64log = 6.93147180369123816490e-01
+	ln2Lo64log = 1.90821492927058770002e-10
+	lg1_64     = 6.666666666666735130e-01
+	lg2_64     = 3.999999999940941908e-01
+	lg3_64     = 2.857142874366239149e-01
+	lg4_64     = 2.222219843214978396e-01
+	lg5_64     = 1.818357216161805012e-01
+	lg6_64     = 1.531383769920937332e-01
+	lg7_64     = 1.479819860511658591e-01
+	sqrtHalf64 = 0x3fe6a09e667f3bcd
+	ln2Hi32log = 6.9313812256e-01
+	ln2Lo32log = 9.0580006145e-06
+	lg1_32     = 0xaaaaaa.0p-24
+	lg2_32     = 0xccce13.0p-25
+	lg3_32     = 0x91e9ee.0p-25
+	lg4_32     = 0xf89e26.0p-26
+	sqrtHalf32 = 0x3f3504f3
+)
+
+// Log's constant registers.
+const (
+	lMinNormal, lScale, lSqrtHalf, lOne, lTwo, lHalf, lLn2Hi, lLn2Lo, lKadj, lNaN, lNegInf, lMax, lZero = 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28
+)
+
+// logPoly returns the coefficients in the order log reads them: the even
+// chain (L6, L4, L2 or L4, L2), then the odd one (L7, L5, L3, L1 or L3, L1).
+func (e *emitter) logPoly() []float64 {
+	if e.f64() {
+		return []float64{lg6_64, lg4_64, lg2_64, lg7_64, lg5_64, lg3_64, lg1_64}
+	}
+	return []float64{lg4_32, lg2_32, lg3_32, lg1_32}
+}
+
+func (e *emitter) logConstants() {
+	minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf := 0x1p-1022, 0x1p52, uint64(sqrtHalf64), int64(-52), ln2Hi64log, ln2Lo64log, math.MaxFloat64
+	nan := math.Float64bits(math.NaN())
+	if !e.f64() {
+		minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf = 0x1p-126, 0x1p25, sqrtHalf32, -25, ln2Hi32log, ln2Lo32log, math.MaxFloat32
+		nan = uint64(math.Float32bits(float32(math.NaN())))
+	}
+	e.constant(lMinNormal, minNormal)
+	e.constant(lScale, scale)
+	e.bits(lSqrtHalf, sqrtHalf)
+	e.constant(lOne, 1)
+	e.constant(lTwo, 2)
+	e.constant(lHalf, 0.5)
+	e.constant(lLn2Hi, lnHi)
+	e.constant(lLn2Lo, lnLo)
+	if e.f64() {
+		e.bits(lKadj, uint64(kadj))
+	} else {
+		e.bits(lKadj, uint64(uint32(int32(kadj))))
+	}
+	e.bits(lNaN, nan)
+	e.constant(lNegInf, math.Inf(-1))
+	e.constant(lMax, maxf)
+	e.zero(lZero)
+}
+
+// log computes V4 = log(V0) as kernels.log64/log32; V1…V12 are clobbered;
+// R10 walks the polynomial table.
+func (e *emitter) log(table string) {
+	const x, sub, xn, ei, f, s, z, w, t1, t2, c, p, res = 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 4
+	mant := 52
+	if !e.f64() {
+		mant = 23
+	}
+	e.fcmgt(sub, lMinNormal, x) // x < smallest normal
+	e.fmul(xn, x, lScale)
+	e.bif(xn, x, sub) // subnormal ? x·2^52 : x
+	e.isub(ei, xn, lSqrtHalf)
+	e.sshr(ei, ei, mant) // e
+	e.shl(t1, ei, mant)
+	e.isub(xn, xn, t1) // m's bits
+	e.mov(t1, lZero)
+	e.bit(t1, lKadj, sub)
+	e.iadd(ei, ei, t1) // k
+	e.scvtf(ei, ei)    // dk
+	e.fsub(f, xn, lOne)
+
+	e.fadd(s, f, lTwo)
+	e.fdiv(s, f, s) // s = f/(2+f)
+	e.fmul(z, s, s)
+	e.fmul(w, z, z)
+	e.ins("MOVD $%s(SB), R10", table)
+	chain := func(dst, n int) { // dst = w·(Horner over the next n coefficients in w)
+		e.load1r(p)
+		for i := 1; i < n; i++ {
+			e.load1r(c)
+			e.fmla(c, p, w)
+			e.mov(p, c)
+		}
+	}
+	if e.f64() {
+		chain(t1, 3)
+		e.fmul(t1, w, p)
+		chain(t2, 4)
+	} else {
+		chain(t1, 2)
+		e.fmul(t1, w, p)
+		chain(t2, 2)
+	}
+	e.fmul(t2, z, p)
+	hfsq := p
+	e.fmul(hfsq, f, lHalf)
+	e.fmul(hfsq, hfsq, f)
+	e.fadd(t1, t1, t2)
+	e.fadd(t1, hfsq, t1)  // hfsq + (t1 + t2)
+	e.fmul(c, ei, lLn2Lo) // dk·ln2Lo
+	e.fmla(c, s, t1)      // lo = dk·ln2Lo + s·(hfsq + R)
+	e.fsub(t1, hfsq, c)   // hfsq − lo
+	e.fsub(t1, t1, f)     // (hfsq − lo) − f
+	e.fmul(res, ei, lLn2Hi)
+	e.fsub(res, res, t1)
+
+	e.fcmgt(sub, lZero, x)
+	e.bit(res, lNaN, sub) // x < 0
+	e.fcmeq(sub, x, lZero)
+	e.bit(res, lNegInf, sub) // x = ±0
+	e.fcmgt(sub, x, lMax)
+	e.bit(res, x, sub) // +Inf
+	e.fcmeq(sub, x, x)
+	e.bif(res, x, sub) // NaN
+}
