@@ -19,6 +19,12 @@ func init() {
 	f32.log = wholeVectors(logNeonF32, kernels.Log[float32], 4)
 	f64.tanh = wholeVectors(tanhNeonF64, kernels.Tanh[float64], 2)
 	f32.tanh = wholeVectors(tanhNeonF32, kernels.Tanh[float32], 4)
+	f64.affineForward = rowVectors(affineFwdNeonF64, affineFwdClampNeonF64, kernels.AffineForward[float64], 2)
+	f32.affineForward = rowVectors(affineFwdNeonF32, affineFwdClampNeonF32, kernels.AffineForward[float32], 4)
+	f64.affineInverse = rowVectors(affineInvNeonF64, affineInvClampNeonF64, kernels.AffineInverse[float64], 2)
+	f32.affineInverse = rowVectors(affineInvNeonF32, affineInvClampNeonF32, kernels.AffineInverse[float32], 4)
+	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
+	f32.logAbsSum = logAbsRows(logAbsSumNeonF32, 4)
 	register(&kernelSet{
 		name:      "neon",
 		requires:  "ASIMD (NEON)",
@@ -38,5 +44,47 @@ func wholeVectors[T float32 | float64](asm, tail func(dst, x []T), lanes int) fu
 		raceWrite(dst[:n])
 		asm(dst[:n], x[:n])
 		tail(dst[n:], x[n:len(dst)])
+	}
+}
+
+// affineNeon is the signature of the generated affine kernels.
+type affineNeon[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
+
+// rowVectors runs a NEON affine kernel over every row's whole vectors and
+// the portable kernel over each row's last cols mod lanes columns, which
+// adds their scales to the row's log-determinant.
+func rowVectors[T float32 | float64](plain, clamped affineNeon[T], tail func(out, logdet, in, sHat, t []T, cols int, clamp T), lanes int) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(out)
+		raceWrite(logdet)
+		if clamp == 0 {
+			plain(out, logdet, in, sHat, t, cols, 0, 0)
+		} else {
+			clamped(out, logdet, in, sHat, t, cols, clamp, 1/clamp)
+		}
+		if rem := cols % lanes; rem != 0 {
+			for r := range logdet {
+				lo, hi := (r+1)*cols-rem, (r+1)*cols
+				tail(out[lo:hi], logdet[r:r+1], in[lo:hi], sHat[lo:hi], t[lo:hi], rem, clamp)
+			}
+		}
+	}
+}
+
+// logAbsRows does for LogAbsSum what rowVectors does for the affine
+// kernels.
+func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes int) func(logdet, d []T, cols int) {
+	return func(logdet, d []T, cols int) {
+		raceRead(d)
+		raceWrite(logdet)
+		asm(logdet, d, cols)
+		if rem := cols % lanes; rem != 0 {
+			for r := range logdet {
+				kernels.LogAbsSum(logdet[r:r+1], d[(r+1)*cols-rem:(r+1)*cols], rem)
+			}
+		}
 	}
 }

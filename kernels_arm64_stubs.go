@@ -10,23 +10,11 @@ package flowkern
 //go:noescape
 func expNeonF64(dst, x []float64)
 
-// expNeonF32 computes exp over the first len(dst) rounded down to whole vectors
-// of elements; the caller does the rest.
-//
-//go:noescape
-func expNeonF32(dst, x []float32)
-
 // logNeonF64 computes log over the first len(dst) rounded down to whole vectors
 // of elements; the caller does the rest.
 //
 //go:noescape
 func logNeonF64(dst, x []float64)
-
-// logNeonF32 computes log over the first len(dst) rounded down to whole vectors
-// of elements; the caller does the rest.
-//
-//go:noescape
-func logNeonF32(dst, x []float32)
 
 // tanhNeonF64 computes tanh over the first len(dst) rounded down to whole vectors
 // of elements; the caller does the rest.
@@ -34,8 +22,80 @@ func logNeonF32(dst, x []float32)
 //go:noescape
 func tanhNeonF64(dst, x []float64)
 
+// logAbsSumNeonF64 is LogAbsSum over each row's whole vectors; the caller does each
+// row's last cols mod lanes columns.
+//
+//go:noescape
+func logAbsSumNeonF64(logdet, d []float64, cols int)
+
+// affineFwdNeonF64 is AffineForward over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineFwdClampNeonF64 is AffineForward with the soft clamp over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdClampNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineInvNeonF64 is AffineInverse over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineInvClampNeonF64 is AffineInverse with the soft clamp over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvClampNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// expNeonF32 computes exp over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func expNeonF32(dst, x []float32)
+
+// logNeonF32 computes log over the first len(dst) rounded down to whole vectors
+// of elements; the caller does the rest.
+//
+//go:noescape
+func logNeonF32(dst, x []float32)
+
 // tanhNeonF32 computes tanh over the first len(dst) rounded down to whole vectors
 // of elements; the caller does the rest.
 //
 //go:noescape
 func tanhNeonF32(dst, x []float32)
+
+// logAbsSumNeonF32 is LogAbsSum over each row's whole vectors; the caller does each
+// row's last cols mod lanes columns.
+//
+//go:noescape
+func logAbsSumNeonF32(logdet, d []float32, cols int)
+
+// affineFwdNeonF32 is AffineForward over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineFwdClampNeonF32 is AffineForward with the soft clamp over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdClampNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineInvNeonF32 is AffineInverse over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineInvClampNeonF32 is AffineInverse with the soft clamp over each row's whole
+// vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvClampNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invClamp float32)

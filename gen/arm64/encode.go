@@ -85,3 +85,16 @@ func sshr(a arr, d, n, shift int) (uint32, string) {
 	s := a.gnu()
 	return w, fmt.Sprintf("sshr v%d.%s, v%d.%s, #%d", d, s, n, s, shift)
 }
+
+// opFADDP is the vector pairwise add (three same, U=1).
+var opFADDP = fp3Op{"faddp", 1, 0, 0b11010}
+
+// faddpScalar encodes FADDP Dd, Vn.2D (or Sd, Vn.2S for s4): the sum of
+// the two low lanes, "Advanced SIMD scalar pairwise".
+func faddpScalar(a arr, d, n int) (uint32, string) {
+	w := 0x7e30d800 | a.sz()<<22 | uint32(n)<<5 | uint32(d)
+	if a == d2 {
+		return w, fmt.Sprintf("faddp d%d, v%d.2d", d, n)
+	}
+	return w, fmt.Sprintf("faddp s%d, v%d.2s", d, n)
+}

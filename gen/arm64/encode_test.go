@@ -28,7 +28,9 @@ func TestEncodings(t *testing.T) {
 	regs := [][3]int{{0, 1, 2}, {31, 30, 29}, {5, 17, 9}, {16, 0, 31}}
 	for _, a := range []arr{d2, s4} {
 		for _, r := range regs {
-			for _, op := range []fp3Op{opFADD, opFSUB, opFMUL, opFDIV, opFMAX, opFMIN, opFCMEQ, opFCMGE, opFCMGT} {
+			w, s := faddpScalar(a, r[0], r[1])
+			decodes(t, w, s)
+			for _, op := range []fp3Op{opFADD, opFSUB, opFMUL, opFDIV, opFMAX, opFMIN, opFCMEQ, opFCMGE, opFCMGT, opFADDP} {
 				w, s := fp3(op, a, r[0], r[1], r[2])
 				decodes(t, w, s)
 			}

@@ -19,10 +19,11 @@ const (
 	expUnderflow32 = -103.97208
 )
 
-// Register plan of the exp kernels: V16…V27 hold constants for the whole
-// call, V0…V10 the working values; R10 walks the polynomial's table.
+// Register plan of the exp kernels: V16, V17 and V20…V25 hold constants
+// for the whole call (V18, V19 are left to the callers), V0…V9 the working
+// values; R10 walks the table of ln2Hi, ln2Lo and the polynomial.
 const (
-	vLog2e, vShift, vLn2Hi, vLn2Lo, vOne, vBias, vOver, vUnder, vInf, vZero = 16, 17, 18, 19, 20, 21, 22, 23, 24, 25
+	vLog2e, vShift, vOne, vBias, vOver, vUnder, vInf, vZero = 16, 17, 20, 21, 22, 23, 24, 25
 )
 
 // taylor returns 1/n! for n = hi down to lo.
@@ -40,14 +41,12 @@ func taylor(hi, lo int) []float64 {
 
 // expConstants loads the constant registers.
 func (e *emitter) expConstants() {
-	ln2Hi, ln2Lo, shift, over, under, bias := ln2Hi64, ln2Lo64, shift64, expOverflow64, expUnderflow64, uint64(1023)
+	shift, over, under, bias := shift64, expOverflow64, expUnderflow64, uint64(1023)
 	if e.a == s4 {
-		ln2Hi, ln2Lo, shift, over, under, bias = ln2Hi32, ln2Lo32, shift32, expOverflow32, expUnderflow32, 127
+		shift, over, under, bias = shift32, expOverflow32, expUnderflow32, 127
 	}
 	e.constant(vLog2e, log2e)
 	e.constant(vShift, shift)
-	e.constant(vLn2Hi, ln2Hi)
-	e.constant(vLn2Lo, ln2Lo)
 	e.constant(vOne, 1)
 	e.bits(vBias, bias)
 	e.constant(vOver, over)
@@ -56,13 +55,14 @@ func (e *emitter) expConstants() {
 	e.zero(vZero)
 }
 
-// poly returns the exp polynomial's coefficients, highest first
-// ((exp(r) − 1 − r)/r², degree 11 in float64, 5 in float32).
+// poly returns exp's table: ln2Hi, ln2Lo, then the polynomial
+// (exp(r) − 1 − r)/r²'s coefficients, highest first (degree 11 in float64,
+// 5 in float32).
 func (e *emitter) poly() []float64 {
 	if e.a == s4 {
-		return taylor(7, 2)
+		return append([]float64{ln2Hi32, ln2Lo32}, taylor(7, 2)...)
 	}
-	return taylor(13, 2)
+	return append([]float64{ln2Hi64, ln2Lo64}, taylor(13, 2)...)
 }
 
 // exp computes V4 = exp(V0) exactly as kernels.exp64/exp32 (V1…V10 are
@@ -77,14 +77,16 @@ func (e *emitter) exp(table string) {
 	e.mov(z, vShift)
 	e.fmla(z, x, vLog2e) // z = x·log2e + shift
 	e.fsub(k, z, vShift) // k = z − shift
+	e.ins("MOVD $%s(SB), R10", table)
+	e.load1r(t)
+	e.load1r(c)
 	e.mov(r, x)
-	e.fmls(r, k, vLn2Hi) // r = x − k·ln2Hi
-	e.fmls(r, k, vLn2Lo)
+	e.fmls(r, k, t) // r = x − k·ln2Hi
+	e.fmls(r, k, c) // r = r − k·ln2Lo
 
 	// p = P(r) by Horner, coefficients read from the table in order.
-	e.ins("MOVD $%s(SB), R10", table)
 	e.load1r(p)
-	for range e.poly()[1:] {
+	for range e.poly()[3:] {
 		e.load1r(c)
 		e.fmla(c, p, r) // c + p·r
 		e.mov(p, c)
