@@ -23,6 +23,10 @@ func init() {
 	f32.affineForward = rowVectors(affineFwdNeonF32, affineFwdClampNeonF32, kernels.AffineForward[float32], 4)
 	f64.affineInverse = rowVectors(affineInvNeonF64, affineInvClampNeonF64, kernels.AffineInverse[float64], 2)
 	f32.affineInverse = rowVectors(affineInvNeonF32, affineInvClampNeonF32, kernels.AffineInverse[float32], 4)
+	f64.affineForwardGrad = forwardGrad(gradRows(affineFwdGradNeonF64, affineFwdGradClampNeonF64, inverseGrad(kernels.AffineForwardGrad[float64]), 2))
+	f32.affineForwardGrad = forwardGrad(gradRows(affineFwdGradNeonF32, affineFwdGradClampNeonF32, inverseGrad(kernels.AffineForwardGrad[float32]), 4))
+	f64.affineInverseGrad = gradRows(affineInvGradNeonF64, affineInvGradClampNeonF64, kernels.AffineInverseGrad[float64], 2)
+	f32.affineInverseGrad = gradRows(affineInvGradNeonF32, affineInvGradClampNeonF32, kernels.AffineInverseGrad[float32], 4)
 	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
 	f32.logAbsSum = logAbsRows(logAbsSumNeonF32, 4)
 	register(&kernelSet{
@@ -84,6 +88,55 @@ func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes in
 		if rem := cols % lanes; rem != 0 {
 			for r := range logdet {
 				kernels.LogAbsSum(logdet[r:r+1], d[(r+1)*cols-rem:(r+1)*cols], rem)
+			}
+		}
+	}
+}
+
+// gradFunc is the signature of the backward kernels with t (the forward
+// pass's ignores it).
+type gradFunc[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T)
+
+// inverseGrad adapts a forward-pass gradient kernel, which has no t, to
+// gradFunc.
+func inverseGrad[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T)) gradFunc[T] {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
+		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
+	}
+}
+
+// forwardGrad drops the t argument again.
+func forwardGrad[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
+	}
+}
+
+// gradRows does for the backward kernels what rowVectors does for the
+// forward ones.
+func gradRows[T float32 | float64](plain, clamped func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T), tail gradFunc[T], lanes int) gradFunc[T] {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(dOut)
+		raceRead(dLogdet)
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(dIn)
+		raceWrite(dSHat)
+		raceWrite(dT)
+		if clamp == 0 {
+			plain(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, 0, 0)
+		} else {
+			clamped(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp, 1/clamp)
+		}
+		if rem := cols % lanes; rem != 0 {
+			var tr []T
+			for r := range dLogdet {
+				lo, hi := (r+1)*cols-rem, (r+1)*cols
+				if t != nil {
+					tr = t[lo:hi]
+				}
+				tail(dIn[lo:hi], dSHat[lo:hi], dT[lo:hi], dOut[lo:hi], dLogdet[r:r+1], in[lo:hi], sHat[lo:hi], tr, rem, clamp)
 			}
 		}
 	}

@@ -1276,6 +1276,822 @@ rowtail:
 done:
 	RET
 
+DATA affineFwdGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA affineFwdGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA affineFwdGradNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
+DATA affineFwdGradNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA affineFwdGradNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA affineFwdGradNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA affineFwdGradNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
+DATA affineFwdGradNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
+DATA affineFwdGradNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
+DATA affineFwdGradNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
+DATA affineFwdGradNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
+DATA affineFwdGradNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
+DATA affineFwdGradNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
+DATA affineFwdGradNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
+GLOBL affineFwdGradNeonF64Exp<>(SB), RODATA|NOPTR, $112
+
+// func affineFwdGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineFwdGradNeonF64(SB), NOSPLIT, $0-216
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V16.D2
+	MOVD $0x4338000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V21.D2
+	MOVD $0x40862e42fefa39ef, R9
+	VDUP R9, V22.D2
+	MOVD $0xc0874910d52d3051, R9
+	VDUP R9, V23.D2
+	MOVD $0x7ff0000000000000, R9
+	VDUP R9, V24.D2
+	VEOR V25.B16, V25.B16, V25.B16
+	CBZ R2, done
+row:
+	VLD1R.P 8(R1), [V19.D2]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.D2]
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineFwdGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.D2]
+	VLD1.P 16(R12), [V2.D2]
+	WORD $0x6e64dc25 // fmul v5.2d, v1.2d, v4.2d
+	VST1.P [V5.D2], 16(R0)
+	VMOV V19.B16, V6.B16
+	VST1.P [V1.D2], 16(R4)
+	WORD $0x6e62dc27 // fmul v7.2d, v1.2d, v2.2d
+	VFMLA V4.D2, V7.D2, V6.D2
+	VST1.P [V6.D2], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineFwdGradClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA affineFwdGradClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA affineFwdGradClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
+DATA affineFwdGradClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA affineFwdGradClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA affineFwdGradClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA affineFwdGradClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
+DATA affineFwdGradClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
+DATA affineFwdGradClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
+DATA affineFwdGradClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
+DATA affineFwdGradClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
+DATA affineFwdGradClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
+DATA affineFwdGradClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
+DATA affineFwdGradClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
+GLOBL affineFwdGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+
+DATA affineFwdGradClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
+DATA affineFwdGradClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
+DATA affineFwdGradClampNeonF64Poly<>+16(SB)/8, $0xc0993ac030580563
+DATA affineFwdGradClampNeonF64Poly<>+24(SB)/8, $0x405c33f28a581b86
+DATA affineFwdGradClampNeonF64Poly<>+32(SB)/8, $0x40a176fa0e5535fa
+DATA affineFwdGradClampNeonF64Poly<>+40(SB)/8, $0x40b2ec102442040c
+GLOBL affineFwdGradClampNeonF64Poly<>(SB), RODATA|NOPTR, $48
+
+// func affineFwdGradClampNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineFwdGradClampNeonF64(SB), NOSPLIT, $0-216
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V16.D2
+	MOVD $0x4338000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V21.D2
+	MOVD $0x40862e42fefa39ef, R9
+	VDUP R9, V22.D2
+	MOVD $0xc0874910d52d3051, R9
+	VDUP R9, V23.D2
+	MOVD $0x7ff0000000000000, R9
+	VDUP R9, V24.D2
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVD $0x7fffffffffffffff, R9
+	VDUP R9, V26.D2
+	MOVD $0x4034000000000000, R9
+	VDUP R9, V27.D2
+	MOVD $0x3fe4000000000000, R9
+	VDUP R9, V28.D2
+	MOVD $0x8000000000000000, R9
+	VDUP R9, V29.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V30.D2
+	FMOVD clamp+200(FP), F31
+	VDUP V31.D[0], V31.D2
+	FMOVD invClamp+208(FP), F18
+	VDUP V18.D[0], V18.D2
+	CBZ R2, done
+row:
+	VLD1R.P 8(R1), [V19.D2]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.D2]
+	WORD $0x6e72dc00 // fmul v0.2d, v0.2d, v18.2d
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4efbf58c // fmin v12.2d, v12.2d, v27.2d
+	WORD $0x6eece78d // fcmgt v13.2d, v28.2d, v12.2d
+	WORD $0x6e6cdd8e // fmul v14.2d, v12.2d, v12.2d
+	WORD $0x4e6cd580 // fadd v0.2d, v12.2d, v12.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineFwdGradClampNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e74d485 // fadd v5.2d, v4.2d, v20.2d
+	VMOV V30.B16, V6.B16
+	MOVD $affineFwdGradClampNeonF64Poly<>(SB), R11
+	VLD1R.P 8(R11), [V7.D2]
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	WORD $0x6e6edd88 // fmul v8.2d, v12.2d, v14.2d
+	WORD $0x6e67dd07 // fmul v7.2d, v8.2d, v7.2d
+	VLD1R.P 8(R11), [V9.D2]
+	WORD $0x4e69d5ca // fadd v10.2d, v14.2d, v9.2d
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VBIT V13.B16, V7.B16, V6.B16
+	VBIT V13.B16, V10.B16, V5.B16
+	WORD $0x6e65fcc3 // fdiv v3.2d, v6.2d, v5.2d
+	WORD $0x4ee3d681 // fsub v1.2d, v20.2d, v3.2d
+	WORD $0x4e63d583 // fadd v3.2d, v12.2d, v3.2d
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e6be563 // fcmeq v3.2d, v11.2d, v11.2d
+	VBIF V3.B16, V11.B16, V2.B16
+	VMOV V2.B16, V10.B16
+	WORD $0x6e62dfe0 // fmul v0.2d, v31.2d, v2.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineFwdGradClampNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.D2]
+	VLD1.P 16(R12), [V2.D2]
+	WORD $0x6e64dc25 // fmul v5.2d, v1.2d, v4.2d
+	VST1.P [V5.D2], 16(R0)
+	VMOV V19.B16, V6.B16
+	VST1.P [V1.D2], 16(R4)
+	WORD $0x6e62dc27 // fmul v7.2d, v1.2d, v2.2d
+	VFMLA V4.D2, V7.D2, V6.D2
+	VMOV V20.B16, V8.B16
+	VFMLS V10.D2, V10.D2, V8.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VST1.P [V6.D2], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineInvGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA affineInvGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA affineInvGradNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
+DATA affineInvGradNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA affineInvGradNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA affineInvGradNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA affineInvGradNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
+DATA affineInvGradNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
+DATA affineInvGradNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
+DATA affineInvGradNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
+DATA affineInvGradNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
+DATA affineInvGradNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
+DATA affineInvGradNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
+DATA affineInvGradNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
+GLOBL affineInvGradNeonF64Exp<>(SB), RODATA|NOPTR, $112
+
+// func affineInvGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineInvGradNeonF64(SB), NOSPLIT, $0-216
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V16.D2
+	MOVD $0x4338000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V21.D2
+	MOVD $0x40862e42fefa39ef, R9
+	VDUP R9, V22.D2
+	MOVD $0xc0874910d52d3051, R9
+	VDUP R9, V23.D2
+	MOVD $0x7ff0000000000000, R9
+	VDUP R9, V24.D2
+	VEOR V25.B16, V25.B16, V25.B16
+	CBZ R2, done
+row:
+	VLD1R.P 8(R1), [V19.D2]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.D2]
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineInvGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.D2]
+	VLD1.P 16(R12), [V2.D2]
+	WORD $0x6e64dc25 // fmul v5.2d, v1.2d, v4.2d
+	VST1.P [V5.D2], 16(R0)
+	VMOV V19.B16, V6.B16
+	VLD1.P 16(R15), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
+	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
+	VST1.P [V7.D2], 16(R4)
+	VFMLA V2.D2, V1.D2, V6.D2
+	WORD $0x6ee0f8c6 // fneg v6.2d, v6.2d
+	VST1.P [V6.D2], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	ADD R8, R15, R15
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineInvGradClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA affineInvGradClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA affineInvGradClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
+DATA affineInvGradClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA affineInvGradClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA affineInvGradClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA affineInvGradClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
+DATA affineInvGradClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
+DATA affineInvGradClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
+DATA affineInvGradClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
+DATA affineInvGradClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
+DATA affineInvGradClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
+DATA affineInvGradClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
+DATA affineInvGradClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
+GLOBL affineInvGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+
+DATA affineInvGradClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
+DATA affineInvGradClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
+DATA affineInvGradClampNeonF64Poly<>+16(SB)/8, $0xc0993ac030580563
+DATA affineInvGradClampNeonF64Poly<>+24(SB)/8, $0x405c33f28a581b86
+DATA affineInvGradClampNeonF64Poly<>+32(SB)/8, $0x40a176fa0e5535fa
+DATA affineInvGradClampNeonF64Poly<>+40(SB)/8, $0x40b2ec102442040c
+GLOBL affineInvGradClampNeonF64Poly<>(SB), RODATA|NOPTR, $48
+
+// func affineInvGradClampNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineInvGradClampNeonF64(SB), NOSPLIT, $0-216
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V16.D2
+	MOVD $0x4338000000000000, R9
+	VDUP R9, V17.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V21.D2
+	MOVD $0x40862e42fefa39ef, R9
+	VDUP R9, V22.D2
+	MOVD $0xc0874910d52d3051, R9
+	VDUP R9, V23.D2
+	MOVD $0x7ff0000000000000, R9
+	VDUP R9, V24.D2
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVD $0x7fffffffffffffff, R9
+	VDUP R9, V26.D2
+	MOVD $0x4034000000000000, R9
+	VDUP R9, V27.D2
+	MOVD $0x3fe4000000000000, R9
+	VDUP R9, V28.D2
+	MOVD $0x8000000000000000, R9
+	VDUP R9, V29.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V30.D2
+	FMOVD clamp+200(FP), F31
+	VDUP V31.D[0], V31.D2
+	FMOVD invClamp+208(FP), F18
+	VDUP V18.D[0], V18.D2
+	CBZ R2, done
+row:
+	VLD1R.P 8(R1), [V19.D2]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.D2]
+	WORD $0x6e72dc00 // fmul v0.2d, v0.2d, v18.2d
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4efbf58c // fmin v12.2d, v12.2d, v27.2d
+	WORD $0x6eece78d // fcmgt v13.2d, v28.2d, v12.2d
+	WORD $0x6e6cdd8e // fmul v14.2d, v12.2d, v12.2d
+	WORD $0x4e6cd580 // fadd v0.2d, v12.2d, v12.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineInvGradClampNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e74d485 // fadd v5.2d, v4.2d, v20.2d
+	VMOV V30.B16, V6.B16
+	MOVD $affineInvGradClampNeonF64Poly<>(SB), R11
+	VLD1R.P 8(R11), [V7.D2]
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V7.D2, V9.D2
+	VMOV V9.B16, V7.B16
+	WORD $0x6e6edd88 // fmul v8.2d, v12.2d, v14.2d
+	WORD $0x6e67dd07 // fmul v7.2d, v8.2d, v7.2d
+	VLD1R.P 8(R11), [V9.D2]
+	WORD $0x4e69d5ca // fadd v10.2d, v14.2d, v9.2d
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VLD1R.P 8(R11), [V9.D2]
+	VFMLA V14.D2, V10.D2, V9.D2
+	VMOV V9.B16, V10.B16
+	VBIT V13.B16, V7.B16, V6.B16
+	VBIT V13.B16, V10.B16, V5.B16
+	WORD $0x6e65fcc3 // fdiv v3.2d, v6.2d, v5.2d
+	WORD $0x4ee3d681 // fsub v1.2d, v20.2d, v3.2d
+	WORD $0x4e63d583 // fadd v3.2d, v12.2d, v3.2d
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e6be563 // fcmeq v3.2d, v11.2d, v11.2d
+	VBIF V3.B16, V11.B16, V2.B16
+	VMOV V2.B16, V10.B16
+	WORD $0x6e62dfe0 // fmul v0.2d, v31.2d, v2.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	VMOV V17.B16, V1.B16
+	VFMLA V16.D2, V0.D2, V1.D2
+	WORD $0x4ef1d422 // fsub v2.2d, v1.2d, v17.2d
+	MOVD $affineInvGradClampNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.D2, V2.D2, V3.D2
+	VFMLS V9.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VLD1R.P 8(R10), [V9.D2]
+	VFMLA V3.D2, V4.D2, V9.D2
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.D2, V4.D2, V5.D2
+	VMOV V20.B16, V4.B16
+	VFMLA V3.D2, V5.D2, V4.D2
+	VSUB V17.D2, V1.D2, V5.D2
+	WORD $0x4f7f04a6 // sshr v6.2d, v5.2d, #1
+	VSUB V6.D2, V5.D2, V7.D2
+	VADD V21.D2, V6.D2, V6.D2
+	VADD V21.D2, V7.D2, V7.D2
+	VSHL $52, V6.D2, V6.D2
+	VSHL $52, V7.D2, V7.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	WORD $0x6ef6e408 // fcmgt v8.2d, v0.2d, v22.2d
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ee0e6e8 // fcmgt v8.2d, v23.2d, v0.2d
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e60e408 // fcmeq v8.2d, v0.2d, v0.2d
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.D2]
+	VLD1.P 16(R12), [V2.D2]
+	WORD $0x6e64dc25 // fmul v5.2d, v1.2d, v4.2d
+	VST1.P [V5.D2], 16(R0)
+	VMOV V19.B16, V6.B16
+	VLD1.P 16(R15), [V3.D2]
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
+	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
+	VST1.P [V7.D2], 16(R4)
+	VFMLA V2.D2, V1.D2, V6.D2
+	WORD $0x6ee0f8c6 // fneg v6.2d, v6.2d
+	VMOV V20.B16, V8.B16
+	VFMLS V10.D2, V10.D2, V8.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VST1.P [V6.D2], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	ADD R8, R15, R15
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x39500d01
@@ -2329,6 +3145,680 @@ rowtail:
 	FMOVS (R1), F6
 	FSUBS F5, F6, F6
 	FMOVS.P F6, 4(R1)
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineFwdGradNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA affineFwdGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA affineFwdGradNeonF32Exp<>+8(SB)/4, $0x39500d01
+DATA affineFwdGradNeonF32Exp<>+12(SB)/4, $0x3ab60b61
+DATA affineFwdGradNeonF32Exp<>+16(SB)/4, $0x3c088889
+DATA affineFwdGradNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
+DATA affineFwdGradNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
+DATA affineFwdGradNeonF32Exp<>+28(SB)/4, $0x3f000000
+GLOBL affineFwdGradNeonF32Exp<>(SB), RODATA|NOPTR, $32
+
+// func affineFwdGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineFwdGradNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V16.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V20.S4
+	MOVW $0x7f, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b17217, R9
+	VDUP R9, V22.S4
+	MOVW $0xc2cff1b4, R9
+	VDUP R9, V23.S4
+	MOVW $0x7f800000, R9
+	VDUP R9, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	CBZ R2, done
+row:
+	VLD1R.P 4(R1), [V19.S4]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.S4]
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineFwdGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.S4]
+	VLD1.P 16(R12), [V2.S4]
+	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
+	VST1.P [V5.S4], 16(R0)
+	VMOV V19.B16, V6.B16
+	VST1.P [V1.S4], 16(R4)
+	WORD $0x6e22dc27 // fmul v7.4s, v1.4s, v2.4s
+	VFMLA V4.S4, V7.S4, V6.S4
+	VST1.P [V6.S4], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineFwdGradClampNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA affineFwdGradClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA affineFwdGradClampNeonF32Exp<>+8(SB)/4, $0x39500d01
+DATA affineFwdGradClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
+DATA affineFwdGradClampNeonF32Exp<>+16(SB)/4, $0x3c088889
+DATA affineFwdGradClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
+DATA affineFwdGradClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
+DATA affineFwdGradClampNeonF32Exp<>+28(SB)/4, $0x3f000000
+GLOBL affineFwdGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+
+DATA affineFwdGradClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
+DATA affineFwdGradClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
+DATA affineFwdGradClampNeonF32Poly<>+8(SB)/4, $0xbd5c1e2d
+DATA affineFwdGradClampNeonF32Poly<>+12(SB)/4, $0x3e088393
+DATA affineFwdGradClampNeonF32Poly<>+16(SB)/4, $0xbeaaaa99
+GLOBL affineFwdGradClampNeonF32Poly<>(SB), RODATA|NOPTR, $20
+
+// func affineFwdGradClampNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineFwdGradClampNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V16.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V20.S4
+	MOVW $0x7f, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b17217, R9
+	VDUP R9, V22.S4
+	MOVW $0xc2cff1b4, R9
+	VDUP R9, V23.S4
+	MOVW $0x7f800000, R9
+	VDUP R9, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVW $0x7fffffff, R9
+	VDUP R9, V26.S4
+	MOVW $0x41200000, R9
+	VDUP R9, V27.S4
+	MOVW $0x3f200000, R9
+	VDUP R9, V28.S4
+	MOVW $0x80000000, R9
+	VDUP R9, V29.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V30.S4
+	FMOVS clamp+200(FP), F31
+	VDUP V31.S[0], V31.S4
+	FMOVS invClamp+204(FP), F18
+	VDUP V18.S[0], V18.S4
+	CBZ R2, done
+row:
+	VLD1R.P 4(R1), [V19.S4]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.S4]
+	WORD $0x6e32dc00 // fmul v0.4s, v0.4s, v18.4s
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4ebbf58c // fmin v12.4s, v12.4s, v27.4s
+	WORD $0x6eace78d // fcmgt v13.4s, v28.4s, v12.4s
+	WORD $0x6e2cdd8e // fmul v14.4s, v12.4s, v12.4s
+	WORD $0x4e2cd580 // fadd v0.4s, v12.4s, v12.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineFwdGradClampNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e34d485 // fadd v5.4s, v4.4s, v20.4s
+	VMOV V30.B16, V6.B16
+	MOVD $affineFwdGradClampNeonF32Poly<>(SB), R11
+	WORD $0x6e25fcc3 // fdiv v3.4s, v6.4s, v5.4s
+	WORD $0x4ea3d681 // fsub v1.4s, v20.4s, v3.4s
+	VLD1R.P 4(R11), [V7.S4]
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
+	VMOV V12.B16, V3.B16
+	VFMLA V12.S4, V7.S4, V3.S4
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e2be563 // fcmeq v3.4s, v11.4s, v11.4s
+	VBIF V3.B16, V11.B16, V2.B16
+	VMOV V2.B16, V10.B16
+	WORD $0x6e22dfe0 // fmul v0.4s, v31.4s, v2.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineFwdGradClampNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.S4]
+	VLD1.P 16(R12), [V2.S4]
+	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
+	VST1.P [V5.S4], 16(R0)
+	VMOV V19.B16, V6.B16
+	VST1.P [V1.S4], 16(R4)
+	WORD $0x6e22dc27 // fmul v7.4s, v1.4s, v2.4s
+	VFMLA V4.S4, V7.S4, V6.S4
+	VMOV V20.B16, V8.B16
+	VFMLS V10.S4, V10.S4, V8.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VST1.P [V6.S4], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineInvGradNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA affineInvGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA affineInvGradNeonF32Exp<>+8(SB)/4, $0x39500d01
+DATA affineInvGradNeonF32Exp<>+12(SB)/4, $0x3ab60b61
+DATA affineInvGradNeonF32Exp<>+16(SB)/4, $0x3c088889
+DATA affineInvGradNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
+DATA affineInvGradNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
+DATA affineInvGradNeonF32Exp<>+28(SB)/4, $0x3f000000
+GLOBL affineInvGradNeonF32Exp<>(SB), RODATA|NOPTR, $32
+
+// func affineInvGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineInvGradNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V16.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V20.S4
+	MOVW $0x7f, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b17217, R9
+	VDUP R9, V22.S4
+	MOVW $0xc2cff1b4, R9
+	VDUP R9, V23.S4
+	MOVW $0x7f800000, R9
+	VDUP R9, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	CBZ R2, done
+row:
+	VLD1R.P 4(R1), [V19.S4]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.S4]
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineInvGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.S4]
+	VLD1.P 16(R12), [V2.S4]
+	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
+	VST1.P [V5.S4], 16(R0)
+	VMOV V19.B16, V6.B16
+	VLD1.P 16(R15), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
+	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
+	VST1.P [V7.S4], 16(R4)
+	VFMLA V2.S4, V1.S4, V6.S4
+	WORD $0x6ea0f8c6 // fneg v6.4s, v6.4s
+	VST1.P [V6.S4], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	ADD R8, R15, R15
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA affineInvGradClampNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA affineInvGradClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA affineInvGradClampNeonF32Exp<>+8(SB)/4, $0x39500d01
+DATA affineInvGradClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
+DATA affineInvGradClampNeonF32Exp<>+16(SB)/4, $0x3c088889
+DATA affineInvGradClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
+DATA affineInvGradClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
+DATA affineInvGradClampNeonF32Exp<>+28(SB)/4, $0x3f000000
+GLOBL affineInvGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+
+DATA affineInvGradClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
+DATA affineInvGradClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
+DATA affineInvGradClampNeonF32Poly<>+8(SB)/4, $0xbd5c1e2d
+DATA affineInvGradClampNeonF32Poly<>+12(SB)/4, $0x3e088393
+DATA affineInvGradClampNeonF32Poly<>+16(SB)/4, $0xbeaaaa99
+GLOBL affineInvGradClampNeonF32Poly<>(SB), RODATA|NOPTR, $20
+
+// func affineInvGradClampNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+TEXT ·affineInvGradClampNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dSHat_base+24(FP), R3
+	MOVD dT_base+48(FP), R4
+	MOVD dOut_base+72(FP), R5
+	MOVD dLogdet_base+96(FP), R1
+	MOVD dLogdet_len+104(FP), R2
+	MOVD in_base+120(FP), R12
+	MOVD sHat_base+144(FP), R14
+	MOVD t_base+168(FP), R15
+	MOVD cols+192(FP), R6
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V16.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V17.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V20.S4
+	MOVW $0x7f, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b17217, R9
+	VDUP R9, V22.S4
+	MOVW $0xc2cff1b4, R9
+	VDUP R9, V23.S4
+	MOVW $0x7f800000, R9
+	VDUP R9, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	MOVW $0x7fffffff, R9
+	VDUP R9, V26.S4
+	MOVW $0x41200000, R9
+	VDUP R9, V27.S4
+	MOVW $0x3f200000, R9
+	VDUP R9, V28.S4
+	MOVW $0x80000000, R9
+	VDUP R9, V29.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V30.S4
+	FMOVS clamp+200(FP), F31
+	VDUP V31.S[0], V31.S4
+	FMOVS invClamp+204(FP), F18
+	VDUP V18.S[0], V18.S4
+	CBZ R2, done
+row:
+	VLD1R.P 4(R1), [V19.S4]
+	MOVD R7, R13
+	CBZ R13, rowtail
+col:
+	VLD1.P 16(R14), [V0.S4]
+	WORD $0x6e32dc00 // fmul v0.4s, v0.4s, v18.4s
+	VMOV V0.B16, V11.B16
+	VAND V26.B16, V11.B16, V12.B16
+	WORD $0x4ebbf58c // fmin v12.4s, v12.4s, v27.4s
+	WORD $0x6eace78d // fcmgt v13.4s, v28.4s, v12.4s
+	WORD $0x6e2cdd8e // fmul v14.4s, v12.4s, v12.4s
+	WORD $0x4e2cd580 // fadd v0.4s, v12.4s, v12.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineInvGradClampNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	WORD $0x4e34d485 // fadd v5.4s, v4.4s, v20.4s
+	VMOV V30.B16, V6.B16
+	MOVD $affineInvGradClampNeonF32Poly<>(SB), R11
+	WORD $0x6e25fcc3 // fdiv v3.4s, v6.4s, v5.4s
+	WORD $0x4ea3d681 // fsub v1.4s, v20.4s, v3.4s
+	VLD1R.P 4(R11), [V7.S4]
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	VLD1R.P 4(R11), [V9.S4]
+	VFMLA V14.S4, V7.S4, V9.S4
+	VMOV V9.B16, V7.B16
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
+	VMOV V12.B16, V3.B16
+	VFMLA V12.S4, V7.S4, V3.S4
+	VBIT V13.B16, V3.B16, V1.B16
+	VAND V29.B16, V11.B16, V3.B16
+	VORR V3.B16, V1.B16, V2.B16
+	WORD $0x4e2be563 // fcmeq v3.4s, v11.4s, v11.4s
+	VBIF V3.B16, V11.B16, V2.B16
+	VMOV V2.B16, V10.B16
+	WORD $0x6e22dfe0 // fmul v0.4s, v31.4s, v2.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	VMOV V17.B16, V1.B16
+	VFMLA V16.S4, V0.S4, V1.S4
+	WORD $0x4eb1d422 // fsub v2.4s, v1.4s, v17.4s
+	MOVD $affineInvGradClampNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VMOV V0.B16, V3.B16
+	VFMLS V5.S4, V2.S4, V3.S4
+	VFMLS V9.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VLD1R.P 4(R10), [V9.S4]
+	VFMLA V3.S4, V4.S4, V9.S4
+	VMOV V9.B16, V4.B16
+	VMOV V20.B16, V5.B16
+	VFMLA V3.S4, V4.S4, V5.S4
+	VMOV V20.B16, V4.B16
+	VFMLA V3.S4, V5.S4, V4.S4
+	VSUB V17.S4, V1.S4, V5.S4
+	WORD $0x4f3f04a6 // sshr v6.4s, v5.4s, #1
+	VSUB V6.S4, V5.S4, V7.S4
+	VADD V21.S4, V6.S4, V6.S4
+	VADD V21.S4, V7.S4, V7.S4
+	VSHL $23, V6.S4, V6.S4
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6eb6e408 // fcmgt v8.4s, v0.4s, v22.4s
+	VBIT V8.B16, V24.B16, V4.B16
+	WORD $0x6ea0e6e8 // fcmgt v8.4s, v23.4s, v0.4s
+	VBIT V8.B16, V25.B16, V4.B16
+	WORD $0x4e20e408 // fcmeq v8.4s, v0.4s, v0.4s
+	VBIF V8.B16, V0.B16, V4.B16
+	VLD1.P 16(R5), [V1.S4]
+	VLD1.P 16(R12), [V2.S4]
+	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
+	VST1.P [V5.S4], 16(R0)
+	VMOV V19.B16, V6.B16
+	VLD1.P 16(R15), [V3.S4]
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
+	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
+	VST1.P [V7.S4], 16(R4)
+	VFMLA V2.S4, V1.S4, V6.S4
+	WORD $0x6ea0f8c6 // fneg v6.4s, v6.4s
+	VMOV V20.B16, V8.B16
+	VFMLS V10.S4, V10.S4, V8.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VST1.P [V6.S4], 16(R3)
+	SUB $1, R13, R13
+	CBNZ R13, col
+rowtail:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R4, R4
+	ADD R8, R5, R5
+	ADD R8, R12, R12
+	ADD R8, R14, R14
+	ADD R8, R15, R15
 	SUB $1, R2, R2
 	CBNZ R2, row
 done:

@@ -52,6 +52,30 @@ func affineInvNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invCl
 //go:noescape
 func affineInvClampNeonF64(out, logdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
 
+// affineFwdGradNeonF64 is AffineForwardGrad over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineFwdGradClampNeonF64 is AffineForwardGrad with the soft clamp over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdGradClampNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineInvGradNeonF64 is AffineInverseGrad over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
+// affineInvGradClampNeonF64 is AffineInverseGrad with the soft clamp over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvGradClampNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
+
 // expNeonF32 computes exp over the first len(dst) rounded down to whole vectors
 // of elements; the caller does the rest.
 //
@@ -99,3 +123,27 @@ func affineInvNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invCl
 //
 //go:noescape
 func affineInvClampNeonF32(out, logdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineFwdGradNeonF32 is AffineForwardGrad over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineFwdGradClampNeonF32 is AffineForwardGrad with the soft clamp over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineFwdGradClampNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineInvGradNeonF32 is AffineInverseGrad over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// affineInvGradClampNeonF32 is AffineInverseGrad with the soft clamp over each row's
+// whole vectors; the caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func affineInvGradClampNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, cols int, clamp, invClamp float32)

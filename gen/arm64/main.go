@@ -50,7 +50,7 @@ func kernels() []kernel {
 		for _, f := range []string{"exp", "log", "tanh", "logAbsSum"} {
 			ks = append(ks, kernel{f + t.sfx, t.goType, t.a, f, false})
 		}
-		for _, f := range []string{"affineFwd", "affineInv"} {
+		for _, f := range []string{"affineFwd", "affineInv", "affineFwdGrad", "affineInvGrad"} {
 			ks = append(ks, kernel{f + t.sfx, t.goType, t.a, f, false}, kernel{f + "Clamp" + t.sfx, t.goType, t.a, f, true})
 		}
 	}
@@ -69,12 +69,16 @@ func emitStubs(w io.Writer) {
 		case "logAbsSum":
 			doc = "is LogAbsSum over each row's whole vectors; the caller does each\n// row's last cols mod lanes columns."
 			sig = "(logdet, d []T, cols int)"
+		case "affineFwdGrad", "affineInvGrad":
+			doc = "is Affine" + map[string]string{"affineFwdGrad": "ForwardGrad", "affineInvGrad": "InverseGrad"}[k.fn] +
+				map[bool]string{false: "", true: " with the soft clamp"}[k.clamped] + " over each row's\n// whole vectors; the caller does each row's last cols mod lanes columns."
+			sig = "(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)"
 		default:
 			doc = "is Affine" + map[string]string{"affineFwd": "Forward", "affineInv": "Inverse"}[k.fn] +
 				map[bool]string{false: "", true: " with the soft clamp"}[k.clamped] + " over each row's whole\n// vectors; the caller does each row's last cols mod lanes columns."
 			sig = "(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)"
 		}
-		fmt.Fprintf(w, "\n// %s %s\n//\n//go:noescape\nfunc %s%s\n", k.name, doc, k.name, strings.ReplaceAll(sig, "T", k.goType))
+		fmt.Fprintf(w, "\n// %s %s\n//\n//go:noescape\nfunc %s%s\n", k.name, doc, k.name, strings.NewReplacer("[]T", "[]"+k.goType, "invClamp T", "invClamp "+k.goType).Replace(sig))
 	}
 }
 
@@ -103,7 +107,12 @@ func emitAll(w io.Writer) {
 			if k.clamped {
 				e.table(table, e.tanhPoly())
 			}
-			e.affine(k.name, expTable, table, k.fn == "affineInv", k.clamped)
+			switch k.fn {
+			case "affineFwdGrad", "affineInvGrad":
+				e.affineGrad(k.name, expTable, table, k.fn == "affineInvGrad", k.clamped)
+			default:
+				e.affine(k.name, expTable, table, k.fn == "affineInv", k.clamped)
+			}
 		}
 	}
 }

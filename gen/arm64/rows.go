@@ -39,6 +39,8 @@ func (e *emitter) frameSize(sig string) int {
 		return 5*24 + 8 + 2*e.size()
 	case "(logdet, d []T, cols int)":
 		return 2*24 + 8
+	case "(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)":
+		return 8*24 + 8 + 2*e.size()
 	}
 	panic(sig)
 }
@@ -162,4 +164,83 @@ func (e *emitter) size() int {
 		return 8
 	}
 	return 4
+}
+
+// affineGrad writes the backward pass of AffineForward or AffineInverse
+// over each row's whole vectors, as kernels.AffineForwardGrad and
+// AffineInverseGrad compute it (the forward pass does not read t).
+func (e *emitter) affineGrad(name, expTable, tanhTable string, inverse, clamped bool) {
+	const sig = "(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)"
+	e.rowHeader(name, sig, [][2]string{
+		{"R0", "dIn_base+0(FP)"}, {"R3", "dSHat_base+24(FP)"}, {"R4", "dT_base+48(FP)"}, {"R5", "dOut_base+72(FP)"},
+		{"R1", "dLogdet_base+96(FP)"}, {"R2", "dLogdet_len+104(FP)"}, {"R12", "in_base+120(FP)"},
+		{"R14", "sHat_base+144(FP)"}, {"R15", "t_base+168(FP)"}, {"R6", "cols+192(FP)"}})
+	if clamped {
+		e.tanhConstants()
+		mov := "FMOVD"
+		if e.a == s4 {
+			mov = "FMOVS"
+		}
+		e.ins("%s clamp+200(FP), F%d", mov, rClamp)
+		e.ins("VDUP %s[0], %s", e.lane(rClamp), e.v(rClamp))
+		e.ins("%s invClamp+%d(FP), F%d", mov, 200+e.size(), rInvC)
+		e.ins("VDUP %s[0], %s", e.lane(rInvC), e.v(rInvC))
+	} else {
+		e.expConstants()
+	}
+	const rowGrad, th = rAcc, 10
+	e.ins("CBZ R2, done")
+	e.label("row")
+	e.ins("VLD1R.P %d(R1), [%s]", e.size(), e.v(rowGrad)) // dLogdet[r] in every lane
+	e.ins("MOVD R7, R13")
+	e.ins("CBZ R13, rowtail")
+	e.label("col")
+	e.ins("VLD1.P 16(R14), [%s]", e.v(0))
+	if clamped {
+		e.fmul(0, 0, rInvC)
+		e.tanh(expTable, tanhTable)
+		e.mov(th, 2)
+		e.fmul(0, rClamp, 2) // s
+	}
+	if inverse {
+		e.word(fp2(opFNEG, e.a, 0, 0))
+	}
+	e.exp(expTable)                       // V4 = exp(±s)
+	e.ins("VLD1.P 16(R5), [%s]", e.v(1))  // dOut
+	e.ins("VLD1.P 16(R12), [%s]", e.v(2)) // in
+	e.fmul(5, 1, 4)                       // dOut·exp(±s)
+	e.ins("VST1.P [%s], 16(R0)", e.v(5))
+	e.mov(6, rowGrad)
+	if inverse {
+		e.ins("VLD1.P 16(R15), [%s]", e.v(3))
+		e.fsub(2, 2, 3)
+		e.fmul(2, 2, 4) // z = (in − t)·exp(−s)
+		e.word(fp2(opFNEG, e.a, 7, 5))
+		e.ins("VST1.P [%s], 16(R4)", e.v(7))
+		e.fmla(6, 1, 2) // dLogdet + dOut·z
+		e.word(fp2(opFNEG, e.a, 6, 6))
+	} else {
+		e.ins("VST1.P [%s], 16(R4)", e.v(1)) // dT = dOut
+		e.fmul(7, 1, 2)                      // dOut·in
+		e.fmla(6, 7, 4)                      // dLogdet + (dOut·in)·exp(s)
+	}
+	if clamped {
+		e.mov(8, vOne)
+		e.fmls(8, th, th) // 1 − tanh²
+		e.fmul(6, 6, 8)
+	}
+	e.ins("VST1.P [%s], 16(R3)", e.v(6))
+	e.ins("SUB $1, R13, R13")
+	e.ins("CBNZ R13, col")
+	e.label("rowtail")
+	for _, r := range []string{"R0", "R3", "R4", "R5", "R12", "R14"} {
+		e.ins("ADD R8, %s, %s", r, r)
+	}
+	if inverse {
+		e.ins("ADD R8, R15, R15")
+	}
+	e.ins("SUB $1, R2, R2")
+	e.ins("CBNZ R2, row")
+	e.label("done")
+	e.ins("RET")
 }
