@@ -85,14 +85,15 @@ func (e *emitter) exp(table string) {
 	e.fmls(r, k, c) // r = r − k·ln2Lo
 
 	// p = P(r) by Horner, coefficients read from the table in order.
-	e.load1r(p)
+	acc, next := p, c // Horner without copies: the roles swap each step
+	e.load1r(acc)
 	for range e.poly()[3:] {
-		e.load1r(c)
-		e.fmla(c, p, r) // c + p·r
-		e.mov(p, c)
+		e.load1r(next)
+		e.fmla(next, acc, r) // c + acc·r
+		acc, next = next, acc
 	}
 	e.mov(t, vOne)
-	e.fmla(t, p, r) // 1 + r·P
+	e.fmla(t, acc, r) // 1 + r·P
 	e.mov(p, vOne)
 	e.fmla(p, t, r) // 1 + r·(1 + r·P)
 

@@ -89,24 +89,22 @@ func (e *emitter) log(table string) {
 	e.fmul(z, s, s)
 	e.fmul(w, z, z)
 	e.ins("MOVD $%s(SB), R10", table)
-	chain := func(dst, n int) { // dst = w·(Horner over the next n coefficients in w)
-		e.load1r(p)
+	chain := func(n int) int { // Horner in w over the next n coefficients; returns the register
+		acc, next := p, c
+		e.load1r(acc)
 		for i := 1; i < n; i++ {
-			e.load1r(c)
-			e.fmla(c, p, w)
-			e.mov(p, c)
+			e.load1r(next)
+			e.fmla(next, acc, w)
+			acc, next = next, acc
 		}
+		return acc
 	}
+	even, odd := 2, 2
 	if e.f64() {
-		chain(t1, 3)
-		e.fmul(t1, w, p)
-		chain(t2, 4)
-	} else {
-		chain(t1, 2)
-		e.fmul(t1, w, p)
-		chain(t2, 2)
+		even, odd = 3, 4
 	}
-	e.fmul(t2, z, p)
+	e.fmul(t1, w, chain(even))
+	e.fmul(t2, z, chain(odd))
 	hfsq := p
 	e.fmul(hfsq, f, lHalf)
 	e.fmul(hfsq, hfsq, f)

@@ -62,23 +62,23 @@ func (e *emitter) tanh(expTable, polyTable string) {
 	e.ins("MOVD $%s(SB), R11", polyTable)
 	next := func(d int) { e.ins("VLD1R.P %d(R11), [%s]", 16/e.lanes(), e.v(d)) }
 	if e.f64() {
+		horner := func(acc, spare, steps int) int { // Horner in s, the roles swapping each step
+			for i := 0; i < steps; i++ {
+				next(spare)
+				e.fmla(spare, acc, s)
+				acc, spare = spare, acc
+			}
+			return acc
+		}
 		next(p)
-		for i := 0; i < 2; i++ { // P0·s + P1, then ·s + P2
-			next(c)
-			e.fmla(c, p, s)
-			e.mov(p, c)
-		}
+		pr := horner(p, c, 2) // (P0·s + P1)·s + P2
 		e.fmul(8, a, s)
-		e.fmul(p, 8, p) // (a·s)·P(s)
-		next(c)
-		e.fadd(q, s, c) // s + Q0
-		for i := 0; i < 2; i++ {
-			next(c)
-			e.fmla(c, q, s)
-			e.mov(q, c)
-		}
-		e.bit(num, p, small)
-		e.bit(den, q, small)
+		e.fmul(pr, 8, pr) // (a·s)·P(s)
+		next(q)
+		e.fadd(q, s, q)        // s + Q0
+		qr := horner(q, 15, 2) // V15 is free here
+		e.bit(num, pr, small)
+		e.bit(den, qr, small)
 		e.fdiv(u, num, den)
 		e.fsub(t, vOne, u)
 		e.fadd(u, a, u)
@@ -86,15 +86,16 @@ func (e *emitter) tanh(expTable, polyTable string) {
 	} else {
 		e.fdiv(u, num, den)
 		e.fsub(t, vOne, u) // 1 − 2/(e+1)
-		next(p)
+		acc, spare := p, c
+		next(acc)
 		for i := 0; i < 4; i++ {
-			next(c)
-			e.fmla(c, p, s)
-			e.mov(p, c)
+			next(spare)
+			e.fmla(spare, acc, s)
+			acc, spare = spare, acc
 		}
-		e.fmul(p, p, s)
+		e.fmul(acc, acc, s)
 		e.mov(u, a)
-		e.fmla(u, p, a) // a + (P·s)·a
+		e.fmla(u, acc, a) // a + (P·s)·a
 		e.bit(t, u, small)
 	}
 	e.vand(u, x, tSign)
