@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/internal/algo"
+)
 
 // Exponential: x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, two-constant
 // ln2), exp(r) by a polynomial, 2^k built in the exponent bits.
@@ -16,48 +20,19 @@ import "math"
 // 2^k is applied as 2^(k>>1) · 2^(k−k>>1), two exact scalings while the result
 // is normal, so subnormal results come out rounded once, like math.Exp's.
 
+// The constants are algo's (see there for their sources).
 const (
-	log2e = 1.44269504088896340735992468100189214 // 1/ln2
-
-	// ln2Hi64 + ln2Lo64 = ln2 (fdlibm e_exp.c); ln2Hi64 has 32 trailing zero
-	// bits, so k·ln2Hi64 is exact for every k reached here.
-	ln2Hi64 = 6.93147180369123816490e-01
-	ln2Lo64 = 1.90821492927058770002e-10
-	shift64 = 0x1.8p52
-
-	// expOverflow64 is log(MaxFloat64): above it exp is +Inf (Go's pure-Go
-	// math.Exp uses the same bound). expUnderflow64 is log(2^-1075): below
-	// it exp rounds to 0.
-	expOverflow64  = 7.09782712893383973096e+02
-	expUnderflow64 = -7.45133219101941108420e+02
-
-	// ln2Hi32 + ln2Lo32 = ln2 (fdlibm e_expf.c: 0x3f317200, 0x35bfbe8e).
-	ln2Hi32 = 6.9314575195e-01
-	ln2Lo32 = 1.4286067653e-06
-	shift32 = 0x1.8p23
-
-	// expOverflow32 is the largest float32 whose exp rounds to a finite
-	// float32 (0x42b17217); expUnderflow32 the smallest whose exp rounds to a
-	// non-zero one (0xc2cff1b4). Both found by exhaustive search against
-	// float64 math.Exp.
-	expOverflow32  = 88.72283
-	expUnderflow32 = -103.97208
-)
-
-// Taylor coefficients 1/n!, n = 0…13.
-const (
-	inv2f  = 1.0 / 2
-	inv3f  = 1.0 / 6
-	inv4f  = 1.0 / 24
-	inv5f  = 1.0 / 120
-	inv6f  = 1.0 / 720
-	inv7f  = 1.0 / 5040
-	inv8f  = 1.0 / 40320
-	inv9f  = 1.0 / 362880
-	inv10f = 1.0 / 3628800
-	inv11f = 1.0 / 39916800
-	inv12f = 1.0 / 479001600
-	inv13f = 1.0 / 6227020800
+	log2e          = algo.Log2E
+	ln2Hi64        = algo.Ln2Hi64
+	ln2Lo64        = algo.Ln2Lo64
+	shift64        = algo.Shift64
+	expOverflow64  = algo.ExpOverflow64
+	expUnderflow64 = algo.ExpUnderflow64
+	ln2Hi32        = algo.Ln2Hi32
+	ln2Lo32        = algo.Ln2Lo32
+	shift32        = algo.Shift32
+	expOverflow32  = algo.ExpOverflow32
+	expUnderflow32 = algo.ExpUnderflow32
 )
 
 // expReduce64 returns k and r with x = k·ln2 + r, |r| ≤ ln2/2 (+ rounding).
@@ -68,19 +43,20 @@ func expReduce64(x float64) (k, r float64) {
 	return k, r
 }
 
-// expm1Poly64 returns (exp(r) − 1 − r)/r², a polynomial of degree 11.
+// expm1Poly64 returns (exp(r) − 1 − r)/r², a polynomial of degree 11
+// (algo.ExpDegree64), by Horner's rule with fused multiply-adds.
 func expm1Poly64(r float64) float64 {
-	p := math.FMA(inv13f, r, inv12f)
-	p = math.FMA(p, r, inv11f)
-	p = math.FMA(p, r, inv10f)
-	p = math.FMA(p, r, inv9f)
-	p = math.FMA(p, r, inv8f)
-	p = math.FMA(p, r, inv7f)
-	p = math.FMA(p, r, inv6f)
-	p = math.FMA(p, r, inv5f)
-	p = math.FMA(p, r, inv4f)
-	p = math.FMA(p, r, inv3f)
-	return math.FMA(p, r, inv2f)
+	p := math.FMA(algo.ExpC13, r, algo.ExpC12)
+	p = math.FMA(p, r, algo.ExpC11)
+	p = math.FMA(p, r, algo.ExpC10)
+	p = math.FMA(p, r, algo.ExpC9)
+	p = math.FMA(p, r, algo.ExpC8)
+	p = math.FMA(p, r, algo.ExpC7)
+	p = math.FMA(p, r, algo.ExpC6)
+	p = math.FMA(p, r, algo.ExpC5)
+	p = math.FMA(p, r, algo.ExpC4)
+	p = math.FMA(p, r, algo.ExpC3)
+	return math.FMA(p, r, algo.ExpC2)
 }
 
 // pow2_64 returns 2^k for an integral k in the normal exponent range.
@@ -122,13 +98,14 @@ func expReduce32(x float32) (k, r float32) {
 	return k, r
 }
 
-// expm1Poly32 returns (exp(r) − 1 − r)/r², a polynomial of degree 5.
+// expm1Poly32 returns (exp(r) − 1 − r)/r², a polynomial of degree 5
+// (algo.ExpDegree32).
 func expm1Poly32(r float32) float32 {
-	p := fma(inv7f, r, inv6f)
-	p = fma(p, r, inv5f)
-	p = fma(p, r, inv4f)
-	p = fma(p, r, inv3f)
-	return fma(p, r, inv2f)
+	p := fma(algo.ExpC7, r, algo.ExpC6)
+	p = fma(p, r, algo.ExpC5)
+	p = fma(p, r, algo.ExpC4)
+	p = fma(p, r, algo.ExpC3)
+	return fma(p, r, algo.ExpC2)
 }
 
 // pow2_32 returns 2^k for an integral k in the normal exponent range.

@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/internal/algo"
+)
 
 // Logarithm: x = 2^k·m with m in [√2/2, √2), then, with f = m − 1 and
 // s = f/(2+f), log(m) = f − f²/2 + s·(f²/2 + R(s²)) where R is the minimax
@@ -12,27 +16,25 @@ import "math"
 // those of x leaves k in the exponent field, so m's bits are x's minus k<<52
 // (k<<23); subnormal x is first scaled by 2^52 (2^25).
 
+// The constants are algo's (fdlibm e_log.c and e_logf.c).
 const (
-	// fdlibm e_log.c.
-	ln2Hi64log = 6.93147180369123816490e-01
-	ln2Lo64log = 1.90821492927058770002e-10
-	lg1_64     = 6.666666666666735130e-01
-	lg2_64     = 3.999999999940941908e-01
-	lg3_64     = 2.857142874366239149e-01
-	lg4_64     = 2.222219843214978396e-01
-	lg5_64     = 1.818357216161805012e-01
-	lg6_64     = 1.531383769920937332e-01
-	lg7_64     = 1.479819860511658591e-01
-	sqrtHalf64 = 0x3fe6a09e667f3bcd // bits of √2/2
-
-	// fdlibm e_logf.c.
-	ln2Hi32log = 6.9313812256e-01 // 0x3f317180
-	ln2Lo32log = 9.0580006145e-06 // 0x3717f7d1
-	lg1_32     = 0xaaaaaa.0p-24
-	lg2_32     = 0xccce13.0p-25
-	lg3_32     = 0x91e9ee.0p-25
-	lg4_32     = 0xf89e26.0p-26
-	sqrtHalf32 = 0x3f3504f3 // bits of √2/2
+	ln2Hi64log = algo.Ln2Hi64Log
+	ln2Lo64log = algo.Ln2Lo64Log
+	lg1_64     = algo.Lg1_64
+	lg2_64     = algo.Lg2_64
+	lg3_64     = algo.Lg3_64
+	lg4_64     = algo.Lg4_64
+	lg5_64     = algo.Lg5_64
+	lg6_64     = algo.Lg6_64
+	lg7_64     = algo.Lg7_64
+	sqrtHalf64 = algo.SqrtHalf64
+	ln2Hi32log = algo.Ln2Hi32Log
+	ln2Lo32log = algo.Ln2Lo32Log
+	lg1_32     = algo.Lg1_32
+	lg2_32     = algo.Lg2_32
+	lg3_32     = algo.Lg3_32
+	lg4_32     = algo.Lg4_32
+	sqrtHalf32 = algo.SqrtHalf32
 )
 
 // log64 is log for one float64, within 1 ulp of the true value.

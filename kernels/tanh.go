@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/internal/algo"
+)
 
 // Hyperbolic tangent in two ranges, both as in the Cephes library (S. L.
 // Moshier, tanh.c and tanhf.c), whose published coefficients are used below:
@@ -15,25 +19,20 @@ import "math"
 // last, so tanh(−0) = −0. The SIMD kernels evaluate both ranges and select,
 // sharing one division between the float64 rational and 2/(e+1).
 
-const tanhSplit = 0.625
-
-// Cephes tanh.c.
+// The constants are algo's (Cephes tanh.c and tanhf.c).
 const (
-	tanhP0 = -9.64399179425052238628e-1
-	tanhP1 = -9.92877231001918586564e1
-	tanhP2 = -1.61468768441708447952e3
-	tanhQ0 = 1.12811678491632931402e2
-	tanhQ1 = 2.23548839060100448583e3
-	tanhQ2 = 4.84406305325125486048e3
-)
-
-// Cephes tanhf.c.
-const (
-	tanhfP0 = -5.70498872745e-3
-	tanhfP1 = 2.06390887954e-2
-	tanhfP2 = -5.37397155531e-2
-	tanhfP3 = 1.33314422036e-1
-	tanhfP4 = -3.33332819422e-1
+	tanhSplit = algo.TanhSplit
+	tanhP0    = algo.TanhP0
+	tanhP1    = algo.TanhP1
+	tanhP2    = algo.TanhP2
+	tanhQ0    = algo.TanhQ0
+	tanhQ1    = algo.TanhQ1
+	tanhQ2    = algo.TanhQ2
+	tanhfP0   = algo.TanhfP0
+	tanhfP1   = algo.TanhfP1
+	tanhfP2   = algo.TanhfP2
+	tanhfP3   = algo.TanhfP3
+	tanhfP4   = algo.TanhfP4
 )
 
 // tanh64 is tanh for one float64, within 2 ulp of the true value.
@@ -41,7 +40,7 @@ func tanh64(x float64) float64 {
 	if isNaN(x) {
 		return x
 	}
-	a := min(math.Abs(x), 20)
+	a := min(math.Abs(x), algo.TanhClamp64)
 	var t float64
 	if a < tanhSplit {
 		s := mul(a, a)
@@ -59,7 +58,7 @@ func tanh32(x float32) float32 {
 	if isNaN(x) {
 		return x
 	}
-	a := min(float32(math.Abs(float64(x))), 10)
+	a := min(float32(math.Abs(float64(x))), algo.TanhClamp32)
 	var t float32
 	if a < tanhSplit {
 		s := mul(a, a)

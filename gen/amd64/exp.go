@@ -4,45 +4,34 @@ import (
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
+
+	"github.com/flowkern/flowkern/internal/algo"
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// The constants of kernels/exp.go, in the same roles.
+// The constants of the portable kernels (internal/algo), in the same roles.
 const (
-	log2e          = 1.44269504088896340735992468100189214
-	ln2Hi64        = 6.93147180369123816490e-01
-	ln2Lo64        = 1.90821492927058770002e-10
-	shift64        = 0x1.8p52
-	expOverflow64  = 7.09782712893383973096e+02
-	expUnderflow64 = -7.45133219101941108420e+02
-	ln2Hi32        = 6.9314575195e-01
-	ln2Lo32        = 1.4286067653e-06
-	shift32        = 0x1.8p23
-	expOverflow32  = 88.72283
-	expUnderflow32 = -103.97208
+	log2e          = algo.Log2E
+	ln2Hi64        = algo.Ln2Hi64
+	ln2Lo64        = algo.Ln2Lo64
+	shift64        = algo.Shift64
+	expOverflow64  = algo.ExpOverflow64
+	expUnderflow64 = algo.ExpUnderflow64
+	ln2Hi32        = algo.Ln2Hi32
+	ln2Lo32        = algo.Ln2Lo32
+	shift32        = algo.Shift32
+	expOverflow32  = algo.ExpOverflow32
+	expUnderflow32 = algo.ExpUnderflow32
 )
-
-// taylor returns 1/n! for n = hi down to lo.
-func taylor(hi, lo int) []float64 {
-	var cs []float64
-	for n := hi; n >= lo; n-- {
-		f := 1.0
-		for k := 2; k <= n; k++ {
-			f *= float64(k)
-		}
-		cs = append(cs, 1/f)
-	}
-	return cs
-}
 
 // expm1Poly returns P(r) = (exp(r) − 1 − r)/r² by Horner's rule from the
 // highest coefficient, as kernels.expm1Poly64/32.
 func (g *gen) expm1Poly(r reg.VecVirtual) reg.VecVirtual {
-	hi := 13
+	deg := algo.ExpDegree64
 	if g.f32 {
-		hi = 7
+		deg = algo.ExpDegree32
 	}
-	cs := taylor(hi, 2)
+	cs := algo.ExpPoly(deg)
 	p := g.vec()
 	g.mov(p, g.cf(cs[0]))
 	for _, c := range cs[1:] {

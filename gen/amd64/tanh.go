@@ -4,22 +4,25 @@ import (
 	"math"
 
 	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// The constants of kernels/tanh.go (Cephes tanh.c and tanhf.c).
+// The constants of the portable kernels (internal/algo: Cephes tanh.c,
+// tanhf.c).
 const (
-	tanhSplit = 0.625
-	tanhP0    = -9.64399179425052238628e-1
-	tanhP1    = -9.92877231001918586564e1
-	tanhP2    = -1.61468768441708447952e3
-	tanhQ0    = 1.12811678491632931402e2
-	tanhQ1    = 2.23548839060100448583e3
-	tanhQ2    = 4.84406305325125486048e3
-	tanhfP0   = -5.70498872745e-3
-	tanhfP1   = 2.06390887954e-2
-	tanhfP2   = -5.37397155531e-2
-	tanhfP3   = 1.33314422036e-1
-	tanhfP4   = -3.33332819422e-1
+	tanhSplit = algo.TanhSplit
+	tanhP0    = algo.TanhP0
+	tanhP1    = algo.TanhP1
+	tanhP2    = algo.TanhP2
+	tanhQ0    = algo.TanhQ0
+	tanhQ1    = algo.TanhQ1
+	tanhQ2    = algo.TanhQ2
+	tanhfP0   = algo.TanhfP0
+	tanhfP1   = algo.TanhfP1
+	tanhfP2   = algo.TanhfP2
+	tanhfP3   = algo.TanhfP3
+	tanhfP4   = algo.TanhfP4
 )
 
 // signMask and absMask are the sign bit and its complement in g's type.
@@ -34,9 +37,9 @@ func (g *gen) signMask() uint64 {
 // are evaluated and the lanes select theirs; in float64 the two share one
 // division.
 func (g *gen) tanh(x reg.VecVirtual) reg.VecVirtual {
-	clampAt := 20.0
+	clampAt := float64(algo.TanhClamp64)
 	if g.f32 {
-		clampAt = 10
+		clampAt = algo.TanhClamp32
 	}
 	a := g.vec()
 	g.and(a, x, g.cbits(^g.signMask()&g.fullMask()))

@@ -1,22 +1,26 @@
 package main
 
-import "math"
+import (
+	"math"
+
+	"github.com/flowkern/flowkern/internal/algo"
+)
 
 var mathInf = math.Inf(1)
 
-// The constants of kernels/exp.go.
+// The constants of the portable kernels (internal/algo).
 const (
-	log2e          = 1.44269504088896340735992468100189214
-	ln2Hi64        = 6.93147180369123816490e-01
-	ln2Lo64        = 1.90821492927058770002e-10
-	shift64        = 0x1.8p52
-	expOverflow64  = 7.09782712893383973096e+02
-	expUnderflow64 = -7.45133219101941108420e+02
-	ln2Hi32        = 6.9314575195e-01
-	ln2Lo32        = 1.4286067653e-06
-	shift32        = 0x1.8p23
-	expOverflow32  = 88.72283
-	expUnderflow32 = -103.97208
+	log2e          = algo.Log2E
+	ln2Hi64        = algo.Ln2Hi64
+	ln2Lo64        = algo.Ln2Lo64
+	shift64        = algo.Shift64
+	expOverflow64  = algo.ExpOverflow64
+	expUnderflow64 = algo.ExpUnderflow64
+	ln2Hi32        = algo.Ln2Hi32
+	ln2Lo32        = algo.Ln2Lo32
+	shift32        = algo.Shift32
+	expOverflow32  = algo.ExpOverflow32
+	expUnderflow32 = algo.ExpUnderflow32
 )
 
 // Register plan of the exp kernels: V16, V17 and V20…V25 hold constants
@@ -25,19 +29,6 @@ const (
 const (
 	vLog2e, vShift, vOne, vBias, vOver, vUnder, vInf, vZero = 16, 17, 20, 21, 22, 23, 24, 25
 )
-
-// taylor returns 1/n! for n = hi down to lo.
-func taylor(hi, lo int) []float64 {
-	var cs []float64
-	for n := hi; n >= lo; n-- {
-		f := 1.0
-		for k := 2; k <= n; k++ {
-			f *= float64(k)
-		}
-		cs = append(cs, 1/f)
-	}
-	return cs
-}
 
 // expConstants loads the constant registers.
 func (e *emitter) expConstants() {
@@ -60,9 +51,9 @@ func (e *emitter) expConstants() {
 // 5 in float32).
 func (e *emitter) poly() []float64 {
 	if e.a == s4 {
-		return append([]float64{ln2Hi32, ln2Lo32}, taylor(7, 2)...)
+		return append([]float64{ln2Hi32, ln2Lo32}, algo.ExpPoly(algo.ExpDegree32)...)
 	}
-	return append([]float64{ln2Hi64, ln2Lo64}, taylor(13, 2)...)
+	return append([]float64{ln2Hi64, ln2Lo64}, algo.ExpPoly(algo.ExpDegree64)...)
 }
 
 // exp computes V4 = exp(V0) exactly as kernels.exp64/exp32 (V1…V10 are

@@ -1,26 +1,31 @@
 package main
 
-import "math"
+import (
+	"math"
 
-// The constants of kernels/log.go (fdlibm e_log.c, e_logf.c).
+	"github.com/flowkern/flowkern/internal/algo"
+)
+
+// The constants of the portable kernels (internal/algo: fdlibm e_log.c,
+// e_logf.c).
 const (
-	ln2Hi64log = 6.93147180369123816490e-01
-	ln2Lo64log = 1.90821492927058770002e-10
-	lg1_64     = 6.666666666666735130e-01
-	lg2_64     = 3.999999999940941908e-01
-	lg3_64     = 2.857142874366239149e-01
-	lg4_64     = 2.222219843214978396e-01
-	lg5_64     = 1.818357216161805012e-01
-	lg6_64     = 1.531383769920937332e-01
-	lg7_64     = 1.479819860511658591e-01
-	sqrtHalf64 = 0x3fe6a09e667f3bcd
-	ln2Hi32log = 6.9313812256e-01
-	ln2Lo32log = 9.0580006145e-06
-	lg1_32     = 0xaaaaaa.0p-24
-	lg2_32     = 0xccce13.0p-25
-	lg3_32     = 0x91e9ee.0p-25
-	lg4_32     = 0xf89e26.0p-26
-	sqrtHalf32 = 0x3f3504f3
+	ln2Hi64log = algo.Ln2Hi64Log
+	ln2Lo64log = algo.Ln2Lo64Log
+	lg1_64     = algo.Lg1_64
+	lg2_64     = algo.Lg2_64
+	lg3_64     = algo.Lg3_64
+	lg4_64     = algo.Lg4_64
+	lg5_64     = algo.Lg5_64
+	lg6_64     = algo.Lg6_64
+	lg7_64     = algo.Lg7_64
+	sqrtHalf64 = algo.SqrtHalf64
+	ln2Hi32log = algo.Ln2Hi32Log
+	ln2Lo32log = algo.Ln2Lo32Log
+	lg1_32     = algo.Lg1_32
+	lg2_32     = algo.Lg2_32
+	lg3_32     = algo.Lg3_32
+	lg4_32     = algo.Lg4_32
+	sqrtHalf32 = algo.SqrtHalf32
 )
 
 // Log's constant registers.

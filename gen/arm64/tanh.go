@@ -1,19 +1,22 @@
 package main
 
-// The constants of kernels/tanh.go (Cephes tanh.c, tanhf.c).
+import "github.com/flowkern/flowkern/internal/algo"
+
+// The constants of the portable kernels (internal/algo: Cephes tanh.c,
+// tanhf.c).
 const (
-	tanhSplit = 0.625
-	tanhP0    = -9.64399179425052238628e-1
-	tanhP1    = -9.92877231001918586564e1
-	tanhP2    = -1.61468768441708447952e3
-	tanhQ0    = 1.12811678491632931402e2
-	tanhQ1    = 2.23548839060100448583e3
-	tanhQ2    = 4.84406305325125486048e3
-	tanhfP0   = -5.70498872745e-3
-	tanhfP1   = 2.06390887954e-2
-	tanhfP2   = -5.37397155531e-2
-	tanhfP3   = 1.33314422036e-1
-	tanhfP4   = -3.33332819422e-1
+	tanhSplit = algo.TanhSplit
+	tanhP0    = algo.TanhP0
+	tanhP1    = algo.TanhP1
+	tanhP2    = algo.TanhP2
+	tanhQ0    = algo.TanhQ0
+	tanhQ1    = algo.TanhQ1
+	tanhQ2    = algo.TanhQ2
+	tanhfP0   = algo.TanhfP0
+	tanhfP1   = algo.TanhfP1
+	tanhfP2   = algo.TanhfP2
+	tanhfP3   = algo.TanhfP3
+	tanhfP4   = algo.TanhfP4
 )
 
 // Tanh's constant registers, beside exp's V16…V25.
@@ -33,9 +36,9 @@ func (e *emitter) tanhPoly() []float64 {
 func (e *emitter) tanhConstants() {
 	e.expConstants()
 	sign := uint64(1) << 63
-	clampAt := 20.0
+	clampAt := float64(algo.TanhClamp64)
 	if !e.f64() {
-		sign, clampAt = 1<<31, 10
+		sign, clampAt = 1<<31, algo.TanhClamp32
 	}
 	e.bits(tAbs, sign-1) // all bits but the sign
 	e.constant(tClamp, clampAt)
