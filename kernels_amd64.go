@@ -34,25 +34,6 @@ func init() {
 	})
 }
 
-// grad picks the clamped or unclamped backward kernel.
-func grad[T float32 | float64](plain, clamped gradAsm[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
-	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
-		raceRead(dOut)
-		raceRead(dLogdet)
-		raceRead(in)
-		raceRead(sHat)
-		raceRead(t)
-		raceWrite(dIn)
-		raceWrite(dSHat)
-		raceWrite(dT)
-		if clamp == 0 {
-			plain(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, 0, 0)
-			return
-		}
-		clamped(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp, 1/clamp)
-	}
-}
-
 // narrowRows makes the row kernels of wide (AVX-512) use those of narrow
 // (AVX2, the same algorithm on half-width vectors) when a row is shorter
 // than one wide vector of lanes: such a row would be all masked tail.
@@ -100,9 +81,6 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	return wide
 }
 
-// affineAsm is the signature of the generated affine kernels.
-type affineAsm[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
-
 // asmKernels are one set's generated kernels for one type.
 type asmKernels[T float32 | float64] struct {
 	exp, log, tanh           func(dst, x []T)
@@ -113,51 +91,14 @@ type asmKernels[T float32 | float64] struct {
 	invGrad, invGradClmp     gradAsm[T]
 }
 
-// gradAsm is the signature of the generated affine backward kernels (the
-// forward pass's ignores t).
-type gradAsm[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
-
 // install returns fs with the assembly kernels in place of the portable
 // ones, each wrapped so that the race detector sees its memory accesses.
 func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
 	fs.exp, fs.log, fs.tanh = unaryAsm(a.exp), unaryAsm(a.log), unaryAsm(a.tanh)
 	fs.affineForward = affine(a.affineFwd, a.affineFwdClmp)
 	fs.affineInverse = affine(a.affineInv, a.affineInvClmp)
-	fwdGrad, invGrad := grad(a.fwdGrad, a.fwdGradClmp), grad(a.invGrad, a.invGradClmp)
-	fs.affineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
-		fwdGrad(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
-	}
-	fs.affineInverseGrad = invGrad
-	fs.logAbsSum = func(logdet, d []T, cols int) {
-		raceRead(d)
-		raceWrite(logdet)
-		a.logAbsSum(logdet, d, cols)
-	}
+	fs.affineForwardGrad = withoutT(grad(a.fwdGrad, a.fwdGradClmp))
+	fs.affineInverseGrad = grad(a.invGrad, a.invGradClmp)
+	fs.logAbsSum = logAbsAsm(a.logAbsSum)
 	return fs
-}
-
-// unaryAsm wraps an elementwise assembly kernel with race annotations.
-func unaryAsm[T float32 | float64](f func(dst, x []T)) func(dst, x []T) {
-	return func(dst, x []T) {
-		raceRead(x[:len(dst)])
-		raceWrite(dst)
-		f(dst, x)
-	}
-}
-
-// affine picks the clamped or unclamped kernel and passes 1/clamp, as the
-// portable kernel computes it.
-func affine[T float32 | float64](plain, clamped affineAsm[T]) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
-	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
-		raceRead(in)
-		raceRead(sHat)
-		raceRead(t)
-		raceWrite(out)
-		raceWrite(logdet)
-		if clamp == 0 {
-			plain(out, logdet, in, sHat, t, cols, 0, 0)
-			return
-		}
-		clamped(out, logdet, in, sHat, t, cols, clamp, 1/clamp)
-	}
 }

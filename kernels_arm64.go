@@ -23,8 +23,8 @@ func init() {
 	f32.affineForward = rowVectors(affineFwdNeonF32, affineFwdClampNeonF32, kernels.AffineForward[float32], 4)
 	f64.affineInverse = rowVectors(affineInvNeonF64, affineInvClampNeonF64, kernels.AffineInverse[float64], 2)
 	f32.affineInverse = rowVectors(affineInvNeonF32, affineInvClampNeonF32, kernels.AffineInverse[float32], 4)
-	f64.affineForwardGrad = forwardGrad(gradRows(affineFwdGradNeonF64, affineFwdGradClampNeonF64, inverseGrad(kernels.AffineForwardGrad[float64]), 2))
-	f32.affineForwardGrad = forwardGrad(gradRows(affineFwdGradNeonF32, affineFwdGradClampNeonF32, inverseGrad(kernels.AffineForwardGrad[float32]), 4))
+	f64.affineForwardGrad = withoutT(gradRows(affineFwdGradNeonF64, affineFwdGradClampNeonF64, withT(kernels.AffineForwardGrad[float64]), 2))
+	f32.affineForwardGrad = withoutT(gradRows(affineFwdGradNeonF32, affineFwdGradClampNeonF32, withT(kernels.AffineForwardGrad[float32]), 4))
 	f64.affineInverseGrad = gradRows(affineInvGradNeonF64, affineInvGradClampNeonF64, kernels.AffineInverseGrad[float64], 2)
 	f32.affineInverseGrad = gradRows(affineInvGradNeonF32, affineInvGradClampNeonF32, kernels.AffineInverseGrad[float32], 4)
 	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
@@ -42,33 +42,21 @@ func init() {
 // the slice and the portable kernel — the same formula — over the last
 // len(dst) mod lanes elements, so no load or store passes the slice's end.
 func wholeVectors[T float32 | float64](asm, tail func(dst, x []T), lanes int) func(dst, x []T) {
+	body := unaryAsm(asm)
 	return func(dst, x []T) {
 		n := len(dst) - len(dst)%lanes
-		raceRead(x[:n])
-		raceWrite(dst[:n])
-		asm(dst[:n], x[:n])
+		body(dst[:n], x[:n])
 		tail(dst[n:], x[n:len(dst)])
 	}
 }
 
-// affineNeon is the signature of the generated affine kernels.
-type affineNeon[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
-
 // rowVectors runs a NEON affine kernel over every row's whole vectors and
 // the portable kernel over each row's last cols mod lanes columns, which
 // adds their scales to the row's log-determinant.
-func rowVectors[T float32 | float64](plain, clamped affineNeon[T], tail func(out, logdet, in, sHat, t []T, cols int, clamp T), lanes int) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+func rowVectors[T float32 | float64](plain, clamped affineAsm[T], tail func(out, logdet, in, sHat, t []T, cols int, clamp T), lanes int) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	body := affine(plain, clamped)
 	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
-		raceRead(in)
-		raceRead(sHat)
-		raceRead(t)
-		raceWrite(out)
-		raceWrite(logdet)
-		if clamp == 0 {
-			plain(out, logdet, in, sHat, t, cols, 0, 0)
-		} else {
-			clamped(out, logdet, in, sHat, t, cols, clamp, 1/clamp)
-		}
+		body(out, logdet, in, sHat, t, cols, clamp)
 		if rem := cols % lanes; rem != 0 {
 			for r := range logdet {
 				lo, hi := (r+1)*cols-rem, (r+1)*cols
@@ -78,57 +66,12 @@ func rowVectors[T float32 | float64](plain, clamped affineNeon[T], tail func(out
 	}
 }
 
-// logAbsRows does for LogAbsSum what rowVectors does for the affine
-// kernels.
-func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes int) func(logdet, d []T, cols int) {
-	return func(logdet, d []T, cols int) {
-		raceRead(d)
-		raceWrite(logdet)
-		asm(logdet, d, cols)
-		if rem := cols % lanes; rem != 0 {
-			for r := range logdet {
-				kernels.LogAbsSum(logdet[r:r+1], d[(r+1)*cols-rem:(r+1)*cols], rem)
-			}
-		}
-	}
-}
-
-// gradFunc is the signature of the backward kernels with t (the forward
-// pass's ignores it).
-type gradFunc[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T)
-
-// inverseGrad adapts a forward-pass gradient kernel, which has no t, to
-// gradFunc.
-func inverseGrad[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T)) gradFunc[T] {
-	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
-		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
-	}
-}
-
-// forwardGrad drops the t argument again.
-func forwardGrad[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
-	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
-		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
-	}
-}
-
 // gradRows does for the backward kernels what rowVectors does for the
 // forward ones.
-func gradRows[T float32 | float64](plain, clamped func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T), tail gradFunc[T], lanes int) gradFunc[T] {
+func gradRows[T float32 | float64](plain, clamped gradAsm[T], tail gradFunc[T], lanes int) gradFunc[T] {
+	body := grad(plain, clamped)
 	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
-		raceRead(dOut)
-		raceRead(dLogdet)
-		raceRead(in)
-		raceRead(sHat)
-		raceRead(t)
-		raceWrite(dIn)
-		raceWrite(dSHat)
-		raceWrite(dT)
-		if clamp == 0 {
-			plain(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, 0, 0)
-		} else {
-			clamped(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp, 1/clamp)
-		}
+		body(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
 		if rem := cols % lanes; rem != 0 {
 			var tr []T
 			for r := range dLogdet {
@@ -137,6 +80,20 @@ func gradRows[T float32 | float64](plain, clamped func(dIn, dSHat, dT, dOut, dLo
 					tr = t[lo:hi]
 				}
 				tail(dIn[lo:hi], dSHat[lo:hi], dT[lo:hi], dOut[lo:hi], dLogdet[r:r+1], in[lo:hi], sHat[lo:hi], tr, rem, clamp)
+			}
+		}
+	}
+}
+
+// logAbsRows does for LogAbsSum what rowVectors does for the affine
+// kernels.
+func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes int) func(logdet, d []T, cols int) {
+	body := logAbsAsm(asm)
+	return func(logdet, d []T, cols int) {
+		body(logdet, d, cols)
+		if rem := cols % lanes; rem != 0 {
+			for r := range logdet {
+				kernels.LogAbsSum(logdet[r:r+1], d[(r+1)*cols-rem:(r+1)*cols], rem)
 			}
 		}
 	}

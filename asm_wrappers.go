@@ -1,0 +1,87 @@
+//go:build (amd64 || arm64) && gc && !purego && !noasm
+
+package flowkern
+
+// What the amd64 and arm64 kernel sets share: the signatures of the
+// generated kernels, and the wrappers that annotate their memory accesses
+// for the race detector (it cannot see inside assembly) and pick the
+// clamped or unclamped variant.
+
+// affineAsm is the signature of the generated affine kernels.
+type affineAsm[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
+
+// gradAsm is the signature of the generated affine backward kernels (the
+// forward pass's ignores t).
+type gradAsm[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
+
+// gradFunc is a backward kernel with t, after the clamp is resolved.
+type gradFunc[T float32 | float64] func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T)
+
+// unaryAsm wraps an elementwise assembly kernel with race annotations.
+func unaryAsm[T float32 | float64](f func(dst, x []T)) func(dst, x []T) {
+	return func(dst, x []T) {
+		raceRead(x[:len(dst)])
+		raceWrite(dst)
+		f(dst, x)
+	}
+}
+
+// logAbsAsm wraps a LogAbsSum assembly kernel with race annotations.
+func logAbsAsm[T float32 | float64](f func(logdet, d []T, cols int)) func(logdet, d []T, cols int) {
+	return func(logdet, d []T, cols int) {
+		raceRead(d)
+		raceWrite(logdet)
+		f(logdet, d, cols)
+	}
+}
+
+// affine picks the clamped or unclamped kernel and passes 1/clamp, as the
+// portable kernel computes it.
+func affine[T float32 | float64](plain, clamped affineAsm[T]) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(out)
+		raceWrite(logdet)
+		if clamp == 0 {
+			plain(out, logdet, in, sHat, t, cols, 0, 0)
+			return
+		}
+		clamped(out, logdet, in, sHat, t, cols, clamp, 1/clamp)
+	}
+}
+
+// grad picks the clamped or unclamped backward kernel.
+func grad[T float32 | float64](plain, clamped gradAsm[T]) gradFunc[T] {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+		raceRead(dOut)
+		raceRead(dLogdet)
+		raceRead(in)
+		raceRead(sHat)
+		raceRead(t)
+		raceWrite(dIn)
+		raceWrite(dSHat)
+		raceWrite(dT)
+		if clamp == 0 {
+			plain(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, 0, 0)
+			return
+		}
+		clamped(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp, 1/clamp)
+	}
+}
+
+// withoutT turns a backward kernel with t into AffineForwardGrad's
+// signature, which has none.
+func withoutT[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
+	}
+}
+
+// withT turns AffineForwardGrad's signature into gradFunc, ignoring t.
+func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T)) gradFunc[T] {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
+		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
+	}
+}
