@@ -20,26 +20,11 @@ import (
 // 2^k is applied as 2^(k>>1) · 2^(k−k>>1), two exact scalings while the result
 // is normal, so subnormal results come out rounded once, like math.Exp's.
 
-// The constants are algo's (see there for their sources).
-const (
-	log2e          = algo.Log2E
-	ln2Hi64        = algo.Ln2Hi64
-	ln2Lo64        = algo.Ln2Lo64
-	shift64        = algo.Shift64
-	expOverflow64  = algo.ExpOverflow64
-	expUnderflow64 = algo.ExpUnderflow64
-	ln2Hi32        = algo.Ln2Hi32
-	ln2Lo32        = algo.Ln2Lo32
-	shift32        = algo.Shift32
-	expOverflow32  = algo.ExpOverflow32
-	expUnderflow32 = algo.ExpUnderflow32
-)
-
 // expReduce64 returns k and r with x = k·ln2 + r, |r| ≤ ln2/2 (+ rounding).
 func expReduce64(x float64) (k, r float64) {
-	k = math.FMA(x, log2e, shift64) - shift64
-	r = math.FMA(-k, ln2Hi64, x)
-	r = math.FMA(-k, ln2Lo64, r)
+	k = math.FMA(x, algo.Log2E, algo.Shift64) - algo.Shift64
+	r = math.FMA(-k, algo.Ln2Hi64, x)
+	r = math.FMA(-k, algo.Ln2Lo64, r)
 	return k, r
 }
 
@@ -69,9 +54,9 @@ func exp64(x float64) float64 {
 	switch {
 	case isNaN(x):
 		return x
-	case x > expOverflow64:
+	case x > algo.ExpOverflow64:
 		return math.Inf(1)
-	case x < expUnderflow64:
+	case x < algo.ExpUnderflow64:
 		return 0
 	}
 	k, r := expReduce64(x)
@@ -92,9 +77,9 @@ func expm1_64(x float64) float64 {
 
 // expReduce32 is expReduce64 in float32.
 func expReduce32(x float32) (k, r float32) {
-	k = fma(x, log2e, shift32) - shift32
-	r = fma(-k, ln2Hi32, x)
-	r = fma(-k, ln2Lo32, r)
+	k = fma(x, algo.Log2E, algo.Shift32) - algo.Shift32
+	r = fma(-k, algo.Ln2Hi32, x)
+	r = fma(-k, algo.Ln2Lo32, r)
 	return k, r
 }
 
@@ -118,9 +103,9 @@ func exp32(x float32) float32 {
 	switch {
 	case isNaN(x):
 		return x
-	case x > expOverflow32:
+	case x > algo.ExpOverflow32:
 		return float32(math.Inf(1))
-	case x < expUnderflow32:
+	case x < algo.ExpUnderflow32:
 		return 0
 	}
 	k, r := expReduce32(x)

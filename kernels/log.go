@@ -9,33 +9,12 @@ import (
 // Logarithm: x = 2^k·m with m in [√2/2, √2), then, with f = m − 1 and
 // s = f/(2+f), log(m) = f − f²/2 + s·(f²/2 + R(s²)) where R is the minimax
 // polynomial of fdlibm's e_log.c (float64) and e_logf.c (float32), whose
-// published coefficients are used below. fdlibm states the error of R as
+// published coefficients internal/algo holds. fdlibm states the error of R as
 // below 2^-58.45 (float64) and 2^-34.24 (float32).
 //
 // The split x = 2^k·m is done on the bits: subtracting the bits of √2/2 from
 // those of x leaves k in the exponent field, so m's bits are x's minus k<<52
 // (k<<23); subnormal x is first scaled by 2^52 (2^25).
-
-// The constants are algo's (fdlibm e_log.c and e_logf.c).
-const (
-	ln2Hi64log = algo.Ln2Hi64Log
-	ln2Lo64log = algo.Ln2Lo64Log
-	lg1_64     = algo.Lg1_64
-	lg2_64     = algo.Lg2_64
-	lg3_64     = algo.Lg3_64
-	lg4_64     = algo.Lg4_64
-	lg5_64     = algo.Lg5_64
-	lg6_64     = algo.Lg6_64
-	lg7_64     = algo.Lg7_64
-	sqrtHalf64 = algo.SqrtHalf64
-	ln2Hi32log = algo.Ln2Hi32Log
-	ln2Lo32log = algo.Ln2Lo32Log
-	lg1_32     = algo.Lg1_32
-	lg2_32     = algo.Lg2_32
-	lg3_32     = algo.Lg3_32
-	lg4_32     = algo.Lg4_32
-	sqrtHalf32 = algo.SqrtHalf32
-)
 
 // log64 is log for one float64, within 1 ulp of the true value.
 func log64(x float64) float64 {
@@ -53,19 +32,19 @@ func log64(x float64) float64 {
 		k = -52
 	}
 	bits := math.Float64bits(x)
-	e := int64(bits-sqrtHalf64) >> 52
+	e := int64(bits-algo.SqrtHalf64) >> 52
 	k += e
 	f := math.Float64frombits(bits-uint64(e)<<52) - 1
 
 	s := f / (2 + f)
 	z := mul(s, s)
 	w := mul(z, z)
-	t1 := mul(w, math.FMA(w, math.FMA(w, lg6_64, lg4_64), lg2_64))
-	t2 := mul(z, math.FMA(w, math.FMA(w, math.FMA(w, lg7_64, lg5_64), lg3_64), lg1_64))
+	t1 := mul(w, math.FMA(w, math.FMA(w, algo.Lg6_64, algo.Lg4_64), algo.Lg2_64))
+	t2 := mul(z, math.FMA(w, math.FMA(w, math.FMA(w, algo.Lg7_64, algo.Lg5_64), algo.Lg3_64), algo.Lg1_64))
 	hfsq := mul(0.5*f, f)
 	dk := float64(k)
-	lo := math.FMA(s, hfsq+(t1+t2), mul(dk, ln2Lo64log))
-	return mul(dk, ln2Hi64log) - ((hfsq - lo) - f)
+	lo := math.FMA(s, hfsq+(t1+t2), mul(dk, algo.Ln2Lo64Log))
+	return mul(dk, algo.Ln2Hi64Log) - ((hfsq - lo) - f)
 }
 
 // log32 is log for one float32, within 1 ulp of the true value.
@@ -84,19 +63,19 @@ func log32(x float32) float32 {
 		k = -25
 	}
 	bits := math.Float32bits(x)
-	e := int32(bits-sqrtHalf32) >> 23
+	e := int32(bits-algo.SqrtHalf32) >> 23
 	k += e
 	f := math.Float32frombits(bits-uint32(e)<<23) - 1
 
 	s := f / (2 + f)
 	z := mul(s, s)
 	w := mul(z, z)
-	t1 := mul(w, fma(w, lg4_32, lg2_32))
-	t2 := mul(z, fma(w, lg3_32, lg1_32))
+	t1 := mul(w, fma(w, algo.Lg4_32, algo.Lg2_32))
+	t2 := mul(z, fma(w, algo.Lg3_32, algo.Lg1_32))
 	hfsq := mul(0.5*f, f)
 	dk := float32(k)
-	lo := fma(s, hfsq+(t1+t2), mul(dk, ln2Lo32log))
-	return mul(dk, ln2Hi32log) - ((hfsq - lo) - f)
+	lo := fma(s, hfsq+(t1+t2), mul(dk, algo.Ln2Lo32Log))
+	return mul(dk, algo.Ln2Hi32Log) - ((hfsq - lo) - f)
 }
 
 // logT is log in T's precision.

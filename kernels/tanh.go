@@ -7,7 +7,7 @@ import (
 )
 
 // Hyperbolic tangent in two ranges, both as in the Cephes library (S. L.
-// Moshier, tanh.c and tanhf.c), whose published coefficients are used below:
+// Moshier, tanh.c and tanhf.c), whose published coefficients internal/algo holds:
 //
 //   - |x| < 0.625: tanh x = x + x·s·P(s)/Q(s), s = x², with P of degree 2
 //     and Q of degree 3 (float64); x + x·s·P(s) with P of degree 4
@@ -19,22 +19,6 @@ import (
 // last, so tanh(−0) = −0. The SIMD kernels evaluate both ranges and select,
 // sharing one division between the float64 rational and 2/(e+1).
 
-// The constants are algo's (Cephes tanh.c and tanhf.c).
-const (
-	tanhSplit = algo.TanhSplit
-	tanhP0    = algo.TanhP0
-	tanhP1    = algo.TanhP1
-	tanhP2    = algo.TanhP2
-	tanhQ0    = algo.TanhQ0
-	tanhQ1    = algo.TanhQ1
-	tanhQ2    = algo.TanhQ2
-	tanhfP0   = algo.TanhfP0
-	tanhfP1   = algo.TanhfP1
-	tanhfP2   = algo.TanhfP2
-	tanhfP3   = algo.TanhfP3
-	tanhfP4   = algo.TanhfP4
-)
-
 // tanh64 is tanh for one float64, within 2 ulp of the true value.
 func tanh64(x float64) float64 {
 	if isNaN(x) {
@@ -42,10 +26,10 @@ func tanh64(x float64) float64 {
 	}
 	a := min(math.Abs(x), algo.TanhClamp64)
 	var t float64
-	if a < tanhSplit {
+	if a < algo.TanhSplit {
 		s := mul(a, a)
-		num := mul(mul(a, s), math.FMA(math.FMA(tanhP0, s, tanhP1), s, tanhP2))
-		den := math.FMA(math.FMA(s+tanhQ0, s, tanhQ1), s, tanhQ2)
+		num := mul(mul(a, s), math.FMA(math.FMA(algo.TanhP0, s, algo.TanhP1), s, algo.TanhP2))
+		den := math.FMA(math.FMA(s+algo.TanhQ0, s, algo.TanhQ1), s, algo.TanhQ2)
 		t = a + num/den
 	} else {
 		t = 1 - 2/(exp64(2*a)+1)
@@ -60,9 +44,9 @@ func tanh32(x float32) float32 {
 	}
 	a := min(float32(math.Abs(float64(x))), algo.TanhClamp32)
 	var t float32
-	if a < tanhSplit {
+	if a < algo.TanhSplit {
 		s := mul(a, a)
-		p := fma(fma(fma(fma(tanhfP0, s, tanhfP1), s, tanhfP2), s, tanhfP3), s, tanhfP4)
+		p := fma(fma(fma(fma(algo.TanhfP0, s, algo.TanhfP1), s, algo.TanhfP2), s, algo.TanhfP3), s, algo.TanhfP4)
 		t = fma(mul(p, s), a, a)
 	} else {
 		t = 1 - 2/(exp32(2*a)+1)

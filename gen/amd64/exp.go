@@ -9,21 +9,6 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// The constants of the portable kernels (internal/algo), in the same roles.
-const (
-	log2e          = algo.Log2E
-	ln2Hi64        = algo.Ln2Hi64
-	ln2Lo64        = algo.Ln2Lo64
-	shift64        = algo.Shift64
-	expOverflow64  = algo.ExpOverflow64
-	expUnderflow64 = algo.ExpUnderflow64
-	ln2Hi32        = algo.Ln2Hi32
-	ln2Lo32        = algo.Ln2Lo32
-	shift32        = algo.Shift32
-	expOverflow32  = algo.ExpOverflow32
-	expUnderflow32 = algo.ExpUnderflow32
-)
-
 // expm1Poly returns P(r) = (exp(r) − 1 − r)/r² by Horner's rule from the
 // highest coefficient, as kernels.expm1Poly64/32.
 func (g *gen) expm1Poly(r reg.VecVirtual) reg.VecVirtual {
@@ -44,15 +29,15 @@ func (g *gen) expm1Poly(r reg.VecVirtual) reg.VecVirtual {
 // kernels.exp64/exp32: the shift-trick reduction, the polynomial, and 2^k
 // applied as 2^(k>>1)·2^(k−k>>1).
 func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
-	shift, ln2Hi, ln2Lo, bias, mant := shift64, ln2Hi64, ln2Lo64, int64(1023), 52
+	shift, ln2Hi, ln2Lo, bias, mant := algo.Shift64, algo.Ln2Hi64, algo.Ln2Lo64, int64(1023), 52
 	if g.f32 {
-		shift, ln2Hi, ln2Lo, bias, mant = shift32, ln2Hi32, ln2Lo32, 127, 23
+		shift, ln2Hi, ln2Lo, bias, mant = algo.Shift32, algo.Ln2Hi32, algo.Ln2Lo32, 127, 23
 	}
 	sh := g.vec()
 	g.mov(sh, g.cf(shift))
 	z := g.vec()
 	g.mov(z, x)
-	g.mulAdd(z, g.cf(log2e), sh) // z = x·log2e + shift, k in the low bits
+	g.mulAdd(z, g.cf(algo.Log2E), sh) // z = x·algo.Log2E + shift, k in the low bits
 	k := g.vec()
 	g.sub(k, z, sh) // k = z − shift, exactly
 	r := g.vec()
@@ -102,9 +87,9 @@ func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
 // (the same NaN), above the overflow threshold +Inf, below the underflow
 // threshold 0.
 func (g *gen) exp(x reg.VecVirtual) reg.VecVirtual {
-	over, under := expOverflow64, expUnderflow64
+	over, under := algo.ExpOverflow64, algo.ExpUnderflow64
 	if g.f32 {
-		over, under = expOverflow32, expUnderflow32
+		over, under = algo.ExpOverflow32, algo.ExpUnderflow32
 	}
 	res := g.expCore(x)
 	g.sel(res, g.cmp(cmpGT, x, g.cf(over)), g.cf(math.Inf(1)))

@@ -9,28 +9,6 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// The constants of the portable kernels (internal/algo: fdlibm e_log.c,
-// e_logf.c).
-const (
-	ln2Hi64log = algo.Ln2Hi64Log
-	ln2Lo64log = algo.Ln2Lo64Log
-	lg1_64     = algo.Lg1_64
-	lg2_64     = algo.Lg2_64
-	lg3_64     = algo.Lg3_64
-	lg4_64     = algo.Lg4_64
-	lg5_64     = algo.Lg5_64
-	lg6_64     = algo.Lg6_64
-	lg7_64     = algo.Lg7_64
-	sqrtHalf64 = algo.SqrtHalf64
-	ln2Hi32log = algo.Ln2Hi32Log
-	ln2Lo32log = algo.Ln2Lo32Log
-	lg1_32     = algo.Lg1_32
-	lg2_32     = algo.Lg2_32
-	lg3_32     = algo.Lg3_32
-	lg4_32     = algo.Lg4_32
-	sqrtHalf32 = algo.SqrtHalf32
-)
-
 // log returns log(x) as kernels.log64/log32 computes it, special cases
 // included.
 func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
@@ -50,7 +28,7 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	e := g.vec()
 	dk := g.vec()
 	if g.f32 {
-		g.isub(e, xn, g.cbits(sqrtHalf32))
+		g.isub(e, xn, g.cbits(algo.SqrtHalf32))
 		g.shra(e, e, mant)
 		g.shl(xx, e, mant)
 		g.isub(xn, xn, xx)
@@ -62,15 +40,15 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	} else {
 		// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
 		// difference is non-negative and shift logically.
-		g.isub(e, xn, g.cbits(sqrtHalf64))
+		g.isub(e, xn, g.cbits(algo.SqrtHalf64))
 		g.iadd(e, e, g.cbits(1024<<52))
 		g.shrl(e, e, mant) // e + 1024
 		g.shl(xx, e, mant)
 		g.isub(xn, xn, xx)
 		g.iadd(xn, xn, g.cbits(1024<<52))
 		// float(e) by the magic constant 1.5·2^52: exact for small e.
-		g.iadd(dk, e, g.cbits(math.Float64bits(shift64)))
-		g.sub(dk, dk, g.cf(shift64+1024))
+		g.iadd(dk, e, g.cbits(math.Float64bits(algo.Shift64)))
+		g.sub(dk, dk, g.cf(algo.Shift64+1024))
 		kadj := g.vec()
 		g.mov(kadj, g.cf(0))
 		g.sel(kadj, sub, g.cf(kUp))
@@ -87,18 +65,18 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	g.mul(w, z, z)
 	t1, t2 := g.vec(), g.vec()
 	if g.f32 {
-		g.mov(t1, g.cf(lg4_32))
-		g.fmaAcc(t1, w, g.cf(lg2_32))
-		g.mov(t2, g.cf(lg3_32))
-		g.fmaAcc(t2, w, g.cf(lg1_32))
+		g.mov(t1, g.cf(algo.Lg4_32))
+		g.fmaAcc(t1, w, g.cf(algo.Lg2_32))
+		g.mov(t2, g.cf(algo.Lg3_32))
+		g.fmaAcc(t2, w, g.cf(algo.Lg1_32))
 	} else {
-		g.mov(t1, g.cf(lg6_64))
-		g.fmaAcc(t1, w, g.cf(lg4_64))
-		g.fmaAcc(t1, w, g.cf(lg2_64))
-		g.mov(t2, g.cf(lg7_64))
-		g.fmaAcc(t2, w, g.cf(lg5_64))
-		g.fmaAcc(t2, w, g.cf(lg3_64))
-		g.fmaAcc(t2, w, g.cf(lg1_64))
+		g.mov(t1, g.cf(algo.Lg6_64))
+		g.fmaAcc(t1, w, g.cf(algo.Lg4_64))
+		g.fmaAcc(t1, w, g.cf(algo.Lg2_64))
+		g.mov(t2, g.cf(algo.Lg7_64))
+		g.fmaAcc(t2, w, g.cf(algo.Lg5_64))
+		g.fmaAcc(t2, w, g.cf(algo.Lg3_64))
+		g.fmaAcc(t2, w, g.cf(algo.Lg1_64))
 	}
 	g.mul(t1, w, t1)
 	g.mul(t2, z, t2)
@@ -107,9 +85,9 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	g.mul(hfsq, hfsq, f)
 	g.add(t1, t1, t2)
 	g.add(t1, hfsq, t1) // hfsq + (t1 + t2)
-	lnHi, lnLo := ln2Hi64log, ln2Lo64log
+	lnHi, lnLo := algo.Ln2Hi64Log, algo.Ln2Lo64Log
 	if g.f32 {
-		lnHi, lnLo = ln2Hi32log, ln2Lo32log
+		lnHi, lnLo = algo.Ln2Hi32Log, algo.Ln2Lo32Log
 	}
 	g.mul(t2, dk, g.cf(lnLo))
 	g.fmaAcc(t1, s, t2) // lo = s·(hfsq + R) + dk·ln2Lo

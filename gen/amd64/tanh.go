@@ -8,23 +8,6 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// The constants of the portable kernels (internal/algo: Cephes tanh.c,
-// tanhf.c).
-const (
-	tanhSplit = algo.TanhSplit
-	tanhP0    = algo.TanhP0
-	tanhP1    = algo.TanhP1
-	tanhP2    = algo.TanhP2
-	tanhQ0    = algo.TanhQ0
-	tanhQ1    = algo.TanhQ1
-	tanhQ2    = algo.TanhQ2
-	tanhfP0   = algo.TanhfP0
-	tanhfP1   = algo.TanhfP1
-	tanhfP2   = algo.TanhfP2
-	tanhfP3   = algo.TanhfP3
-	tanhfP4   = algo.TanhfP4
-)
-
 // signMask and absMask are the sign bit and its complement in g's type.
 func (g *gen) signMask() uint64 {
 	if g.f32 {
@@ -44,7 +27,7 @@ func (g *gen) tanh(x reg.VecVirtual) reg.VecVirtual {
 	a := g.vec()
 	g.and(a, x, g.cbits(^g.signMask()&g.fullMask()))
 	g.minv(a, a, g.cf(clampAt))
-	small := g.cmp(cmpLT, a, g.cf(tanhSplit))
+	small := g.cmp(cmpLT, a, g.cf(algo.TanhSplit))
 	s := g.vec()
 	g.mul(s, a, a)
 
@@ -62,8 +45,8 @@ func (g *gen) tanh(x reg.VecVirtual) reg.VecVirtual {
 		g.mov(t, g.cf(1))
 		g.sub(t, t, num) // 1 − 2/(e+1)
 		p := g.vec()
-		g.mov(p, g.cf(tanhfP0))
-		for _, c := range []float64{tanhfP1, tanhfP2, tanhfP3, tanhfP4} {
+		g.mov(p, g.cf(algo.TanhfP0))
+		for _, c := range []float64{algo.TanhfP1, algo.TanhfP2, algo.TanhfP3, algo.TanhfP4} {
 			g.fmaAcc(p, s, g.cf(c))
 		}
 		g.mul(p, p, s)
@@ -71,16 +54,16 @@ func (g *gen) tanh(x reg.VecVirtual) reg.VecVirtual {
 		g.sel(t, small, p)
 	} else {
 		p := g.vec()
-		g.mov(p, g.cf(tanhP0))
-		g.fmaAcc(p, s, g.cf(tanhP1))
-		g.fmaAcc(p, s, g.cf(tanhP2))
+		g.mov(p, g.cf(algo.TanhP0))
+		g.fmaAcc(p, s, g.cf(algo.TanhP1))
+		g.fmaAcc(p, s, g.cf(algo.TanhP2))
 		as := g.vec()
 		g.mul(as, a, s)
 		g.mul(p, as, p) // (a·s)·P(s)
 		q := g.vec()
-		g.add(q, s, g.cf(tanhQ0))
-		g.fmaAcc(q, s, g.cf(tanhQ1))
-		g.fmaAcc(q, s, g.cf(tanhQ2))
+		g.add(q, s, g.cf(algo.TanhQ0))
+		g.fmaAcc(q, s, g.cf(algo.TanhQ1))
+		g.fmaAcc(q, s, g.cf(algo.TanhQ2))
 		g.sel(num, small, p)
 		g.sel(den, small, q)
 		g.div(num, num, den)

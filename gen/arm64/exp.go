@@ -8,21 +8,6 @@ import (
 
 var mathInf = math.Inf(1)
 
-// The constants of the portable kernels (internal/algo).
-const (
-	log2e          = algo.Log2E
-	ln2Hi64        = algo.Ln2Hi64
-	ln2Lo64        = algo.Ln2Lo64
-	shift64        = algo.Shift64
-	expOverflow64  = algo.ExpOverflow64
-	expUnderflow64 = algo.ExpUnderflow64
-	ln2Hi32        = algo.Ln2Hi32
-	ln2Lo32        = algo.Ln2Lo32
-	shift32        = algo.Shift32
-	expOverflow32  = algo.ExpOverflow32
-	expUnderflow32 = algo.ExpUnderflow32
-)
-
 // Register plan of the exp kernels: V16, V17 and V20…V25 hold constants
 // for the whole call (V18, V19 are left to the callers), V0…V9 the working
 // values; R10 walks the table of ln2Hi, ln2Lo and the polynomial.
@@ -32,11 +17,11 @@ const (
 
 // expConstants loads the constant registers.
 func (e *emitter) expConstants() {
-	shift, over, under, bias := shift64, expOverflow64, expUnderflow64, uint64(1023)
+	shift, over, under, bias := algo.Shift64, algo.ExpOverflow64, algo.ExpUnderflow64, uint64(1023)
 	if e.a == s4 {
-		shift, over, under, bias = shift32, expOverflow32, expUnderflow32, 127
+		shift, over, under, bias = algo.Shift32, algo.ExpOverflow32, algo.ExpUnderflow32, 127
 	}
-	e.constant(vLog2e, log2e)
+	e.constant(vLog2e, algo.Log2E)
 	e.constant(vShift, shift)
 	e.constant(vOne, 1)
 	e.bits(vBias, bias)
@@ -51,9 +36,9 @@ func (e *emitter) expConstants() {
 // 5 in float32).
 func (e *emitter) poly() []float64 {
 	if e.a == s4 {
-		return append([]float64{ln2Hi32, ln2Lo32}, algo.ExpPoly(algo.ExpDegree32)...)
+		return append([]float64{algo.Ln2Hi32, algo.Ln2Lo32}, algo.ExpPoly(algo.ExpDegree32)...)
 	}
-	return append([]float64{ln2Hi64, ln2Lo64}, algo.ExpPoly(algo.ExpDegree64)...)
+	return append([]float64{algo.Ln2Hi64, algo.Ln2Lo64}, algo.ExpPoly(algo.ExpDegree64)...)
 }
 
 // exp computes V4 = exp(V0) exactly as kernels.exp64/exp32 (V1…V10 are
@@ -66,7 +51,7 @@ func (e *emitter) exp(table string) {
 		mant = 23
 	}
 	e.mov(z, vShift)
-	e.fmla(z, x, vLog2e) // z = x·log2e + shift
+	e.fmla(z, x, vLog2e) // z = x·algo.Log2E + shift
 	e.fsub(k, z, vShift) // k = z − shift
 	e.ins("MOVD $%s(SB), R10", table)
 	e.load1r(t)

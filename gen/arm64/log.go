@@ -6,28 +6,6 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// The constants of the portable kernels (internal/algo: fdlibm e_log.c,
-// e_logf.c).
-const (
-	ln2Hi64log = algo.Ln2Hi64Log
-	ln2Lo64log = algo.Ln2Lo64Log
-	lg1_64     = algo.Lg1_64
-	lg2_64     = algo.Lg2_64
-	lg3_64     = algo.Lg3_64
-	lg4_64     = algo.Lg4_64
-	lg5_64     = algo.Lg5_64
-	lg6_64     = algo.Lg6_64
-	lg7_64     = algo.Lg7_64
-	sqrtHalf64 = algo.SqrtHalf64
-	ln2Hi32log = algo.Ln2Hi32Log
-	ln2Lo32log = algo.Ln2Lo32Log
-	lg1_32     = algo.Lg1_32
-	lg2_32     = algo.Lg2_32
-	lg3_32     = algo.Lg3_32
-	lg4_32     = algo.Lg4_32
-	sqrtHalf32 = algo.SqrtHalf32
-)
-
 // Log's constant registers.
 const (
 	lMinNormal, lScale, lSqrtHalf, lOne, lTwo, lHalf, lLn2Hi, lLn2Lo, lKadj, lNaN, lNegInf, lMax, lZero = 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28
@@ -37,16 +15,16 @@ const (
 // chain (L6, L4, L2 or L4, L2), then the odd one (L7, L5, L3, L1 or L3, L1).
 func (e *emitter) logPoly() []float64 {
 	if e.f64() {
-		return []float64{lg6_64, lg4_64, lg2_64, lg7_64, lg5_64, lg3_64, lg1_64}
+		return []float64{algo.Lg6_64, algo.Lg4_64, algo.Lg2_64, algo.Lg7_64, algo.Lg5_64, algo.Lg3_64, algo.Lg1_64}
 	}
-	return []float64{lg4_32, lg2_32, lg3_32, lg1_32}
+	return []float64{algo.Lg4_32, algo.Lg2_32, algo.Lg3_32, algo.Lg1_32}
 }
 
 func (e *emitter) logConstants() {
-	minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf := 0x1p-1022, 0x1p52, uint64(sqrtHalf64), int64(-52), ln2Hi64log, ln2Lo64log, math.MaxFloat64
+	minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf := 0x1p-1022, 0x1p52, uint64(algo.SqrtHalf64), int64(-52), algo.Ln2Hi64Log, algo.Ln2Lo64Log, math.MaxFloat64
 	nan := math.Float64bits(math.NaN())
 	if !e.f64() {
-		minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf = 0x1p-126, 0x1p25, sqrtHalf32, -25, ln2Hi32log, ln2Lo32log, math.MaxFloat32
+		minNormal, scale, sqrtHalf, kadj, lnHi, lnLo, maxf = 0x1p-126, 0x1p25, algo.SqrtHalf32, -25, algo.Ln2Hi32Log, algo.Ln2Lo32Log, math.MaxFloat32
 		nan = uint64(math.Float32bits(float32(math.NaN())))
 	}
 	e.constant(lMinNormal, minNormal)

@@ -2,23 +2,6 @@ package main
 
 import "github.com/flowkern/flowkern/internal/algo"
 
-// The constants of the portable kernels (internal/algo: Cephes tanh.c,
-// tanhf.c).
-const (
-	tanhSplit = algo.TanhSplit
-	tanhP0    = algo.TanhP0
-	tanhP1    = algo.TanhP1
-	tanhP2    = algo.TanhP2
-	tanhQ0    = algo.TanhQ0
-	tanhQ1    = algo.TanhQ1
-	tanhQ2    = algo.TanhQ2
-	tanhfP0   = algo.TanhfP0
-	tanhfP1   = algo.TanhfP1
-	tanhfP2   = algo.TanhfP2
-	tanhfP3   = algo.TanhfP3
-	tanhfP4   = algo.TanhfP4
-)
-
 // Tanh's constant registers, beside exp's V16…V25.
 const (
 	tAbs, tClamp, tSplit, tSign, tTwo = 26, 27, 28, 29, 30
@@ -28,9 +11,9 @@ const (
 // them (P then Q for float64).
 func (e *emitter) tanhPoly() []float64 {
 	if e.f64() {
-		return []float64{tanhP0, tanhP1, tanhP2, tanhQ0, tanhQ1, tanhQ2}
+		return []float64{algo.TanhP0, algo.TanhP1, algo.TanhP2, algo.TanhQ0, algo.TanhQ1, algo.TanhQ2}
 	}
-	return []float64{tanhfP0, tanhfP1, tanhfP2, tanhfP3, tanhfP4}
+	return []float64{algo.TanhfP0, algo.TanhfP1, algo.TanhfP2, algo.TanhfP3, algo.TanhfP4}
 }
 
 func (e *emitter) tanhConstants() {
@@ -42,7 +25,7 @@ func (e *emitter) tanhConstants() {
 	}
 	e.bits(tAbs, sign-1) // all bits but the sign
 	e.constant(tClamp, clampAt)
-	e.constant(tSplit, tanhSplit)
+	e.constant(tSplit, algo.TanhSplit)
 	e.bits(tSign, sign)
 	e.constant(tTwo, 2)
 }
