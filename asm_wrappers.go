@@ -7,6 +7,12 @@ package flowkern
 // for the race detector (it cannot see inside assembly) and pick the
 // clamped or unclamped variant.
 
+// register adds a kernel set ahead of the ones registered before it; the
+// architecture files call it from init, worst set first.
+func register(s *kernelSet) {
+	registry = append([]*kernelSet{s}, registry...)
+}
+
 // affineAsm is the signature of the generated affine kernels.
 type affineAsm[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 
@@ -76,12 +82,5 @@ func grad[T float32 | float64](plain, clamped gradAsm[T]) gradFunc[T] {
 func withoutT[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
 	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
 		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
-	}
-}
-
-// withT turns AffineForwardGrad's signature into gradFunc, ignoring t.
-func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T)) gradFunc[T] {
-	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
-		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
 	}
 }

@@ -25,12 +25,6 @@ var registry = []*kernelSet{{
 	f32:       portable[float32](),
 }}
 
-// register adds a kernel set ahead of the ones registered before it; the
-// architecture files call it from init, worst set first.
-func register(s *kernelSet) {
-	registry = append([]*kernelSet{s}, registry...)
-}
-
 // selected is the kernel set in use and why it was chosen.
 type selected struct {
 	set *kernelSet

@@ -98,3 +98,10 @@ func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes in
 		}
 	}
 }
+
+// withT turns AffineForwardGrad's signature into gradFunc, ignoring t.
+func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T)) gradFunc[T] {
+	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
+		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
+	}
+}

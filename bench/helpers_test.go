@@ -29,15 +29,6 @@ func withImpl(b *testing.B, name string, f func(b *testing.B)) {
 	b.Run(name, f)
 }
 
-// dtype returns "f32" or "f64".
-func dtype[T flowkern.Float]() string {
-	var x T
-	if unsafe.Sizeof(x) == 4 {
-		return "f32"
-	}
-	return "f64"
-}
-
 func size[T flowkern.Float]() int {
 	var x T
 	return int(unsafe.Sizeof(x))
