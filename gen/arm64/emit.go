@@ -105,3 +105,16 @@ func (e *emitter) scvtf(d, n int)   { e.word(fp2(opSCVTF, e.a, d, n)) }
 
 // f64 reports whether the emitter works on float64 lanes.
 func (e *emitter) f64() bool { return e.a == d2 }
+
+// horner continues Horner's rule in x for steps more coefficients, each
+// read into a register by load: acc holds the running value, spare is a
+// free register, and the two swap roles each step instead of copying. It
+// returns the register that holds the result.
+func (e *emitter) horner(acc, spare, x, steps int, load func(int)) int {
+	for range steps {
+		load(spare)
+		e.fmla(spare, acc, x) // coefficient + acc·x
+		acc, spare = spare, acc
+	}
+	return acc
+}

@@ -61,13 +61,8 @@ func (e *emitter) exp(table string) {
 	e.fmls(r, k, c) // r = r − k·ln2Lo
 
 	// p = P(r) by Horner, coefficients read from the table in order.
-	acc, next := p, c // Horner without copies: the roles swap each step
-	e.load1r(acc)
-	for range e.poly()[3:] {
-		e.load1r(next)
-		e.fmla(next, acc, r) // c + acc·r
-		acc, next = next, acc
-	}
+	e.load1r(p)
+	acc := e.horner(p, c, r, len(e.poly())-3, e.load1r)
 	e.mov(t, vOne)
 	e.fmla(t, acc, r) // 1 + r·P
 	e.mov(p, vOne)

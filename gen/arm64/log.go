@@ -72,15 +72,9 @@ func (e *emitter) log(table string) {
 	e.fmul(z, s, s)
 	e.fmul(w, z, z)
 	e.ins("MOVD $%s(SB), R10", table)
-	chain := func(n int) int { // Horner in w over the next n coefficients; returns the register
-		acc, next := p, c
-		e.load1r(acc)
-		for i := 1; i < n; i++ {
-			e.load1r(next)
-			e.fmla(next, acc, w)
-			acc, next = next, acc
-		}
-		return acc
+	chain := func(n int) int { // Horner in w over the next n coefficients
+		e.load1r(p)
+		return e.horner(p, c, w, n-1, e.load1r)
 	}
 	even, odd := 2, 2
 	if e.f64() {

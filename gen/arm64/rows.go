@@ -71,15 +71,7 @@ func (e *emitter) affine(name, expTable, tanhTable string, inverse, clamped bool
 		{"R0", "out_base+0(FP)"}, {"R1", "logdet_base+24(FP)"}, {"R2", "logdet_len+32(FP)"},
 		{"R3", "in_base+48(FP)"}, {"R4", "sHat_base+72(FP)"}, {"R5", "t_base+96(FP)"}, {"R6", "cols+120(FP)"}})
 	if clamped {
-		e.tanhConstants()
-		mov := "FMOVD"
-		if e.a == s4 {
-			mov = "FMOVS"
-		}
-		e.ins("%s clamp+128(FP), F%d", mov, rClamp)
-		e.ins("VDUP %s[0], %s", e.lane(rClamp), e.v(rClamp))
-		e.ins("%s invClamp+%d(FP), F%d", mov, 128+e.size(), rInvC)
-		e.ins("VDUP %s[0], %s", e.lane(rInvC), e.v(rInvC))
+		e.clampConstants(128)
 	} else {
 		e.expConstants()
 	}
@@ -150,6 +142,21 @@ func (e *emitter) logAbsSum(name, table string) {
 	e.ins("RET")
 }
 
+// clampConstants loads tanh's and exp's constants, and clamp and 1/clamp
+// (the float arguments at frame offset off and the next) into every lane
+// of rClamp and rInvC.
+func (e *emitter) clampConstants(off int) {
+	e.tanhConstants()
+	mov := "FMOVD"
+	if e.a == s4 {
+		mov = "FMOVS"
+	}
+	e.ins("%s clamp+%d(FP), F%d", mov, off, rClamp)
+	e.ins("VDUP %s[0], %s", e.lane(rClamp), e.v(rClamp))
+	e.ins("%s invClamp+%d(FP), F%d", mov, off+e.size(), rInvC)
+	e.ins("VDUP %s[0], %s", e.lane(rInvC), e.v(rInvC))
+}
+
 // lane is the Go operand for lane 0's register in VDUP's element form.
 func (e *emitter) lane(r int) string {
 	if e.a == d2 {
@@ -176,15 +183,7 @@ func (e *emitter) affineGrad(name, expTable, tanhTable string, inverse, clamped 
 		{"R1", "dLogdet_base+96(FP)"}, {"R2", "dLogdet_len+104(FP)"}, {"R12", "in_base+120(FP)"},
 		{"R14", "sHat_base+144(FP)"}, {"R15", "t_base+168(FP)"}, {"R6", "cols+192(FP)"}})
 	if clamped {
-		e.tanhConstants()
-		mov := "FMOVD"
-		if e.a == s4 {
-			mov = "FMOVS"
-		}
-		e.ins("%s clamp+200(FP), F%d", mov, rClamp)
-		e.ins("VDUP %s[0], %s", e.lane(rClamp), e.v(rClamp))
-		e.ins("%s invClamp+%d(FP), F%d", mov, 200+e.size(), rInvC)
-		e.ins("VDUP %s[0], %s", e.lane(rInvC), e.v(rInvC))
+		e.clampConstants(200)
 	} else {
 		e.expConstants()
 	}

@@ -48,21 +48,13 @@ func (e *emitter) tanh(expTable, polyTable string) {
 	e.ins("MOVD $%s(SB), R11", polyTable)
 	next := func(d int) { e.ins("VLD1R.P %d(R11), [%s]", 16/e.lanes(), e.v(d)) }
 	if e.f64() {
-		horner := func(acc, spare, steps int) int { // Horner in s, the roles swapping each step
-			for i := 0; i < steps; i++ {
-				next(spare)
-				e.fmla(spare, acc, s)
-				acc, spare = spare, acc
-			}
-			return acc
-		}
 		next(p)
-		pr := horner(p, c, 2) // (P0·s + P1)·s + P2
+		pr := e.horner(p, c, s, 2, next) // (P0·s + P1)·s + P2
 		e.fmul(8, a, s)
 		e.fmul(pr, 8, pr) // (a·s)·P(s)
 		next(q)
-		e.fadd(q, s, q)        // s + Q0
-		qr := horner(q, 15, 2) // V15 is free here
+		e.fadd(q, s, q)                   // s + Q0
+		qr := e.horner(q, 15, s, 2, next) // V15 is free here
 		e.bit(num, pr, small)
 		e.bit(den, qr, small)
 		e.fdiv(u, num, den)
@@ -72,13 +64,8 @@ func (e *emitter) tanh(expTable, polyTable string) {
 	} else {
 		e.fdiv(u, num, den)
 		e.fsub(t, vOne, u) // 1 − 2/(e+1)
-		acc, spare := p, c
-		next(acc)
-		for i := 0; i < 4; i++ {
-			next(spare)
-			e.fmla(spare, acc, s)
-			acc, spare = spare, acc
-		}
+		next(p)
+		acc := e.horner(p, c, s, 4, next)
 		e.fmul(acc, acc, s)
 		e.mov(u, a)
 		e.fmla(u, acc, a) // a + (P·s)·a
