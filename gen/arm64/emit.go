@@ -3,22 +3,30 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strconv"
 )
 
-// emitter writes Go arm64 assembler text for one arrangement. Registers
-// are named by number (V0…V31, R0…R17); the kernels choose them by hand.
-// Instructions Go's assembler knows are written natively; the others go
-// through the encoders as WORDs with their GNU spelling as a comment.
+// emitter writes Go arm64 assembler text for one arrangement. Instructions
+// Go's assembler knows are written natively; the others go through the
+// encoders as WORDs with their GNU spelling as a comment. Vector operands
+// are regs (alloc.go); inside a recorded body every instruction is
+// recorded and written later for each copy.
 type emitter struct {
-	w io.Writer
-	a arr
+	w      io.Writer
+	a      arr
+	r      regs
+	copies int // vectors a loop iteration works on
 }
 
+func newEmitter(w io.Writer, a arr, budget int) *emitter {
+	return &emitter{w: w, a: a, r: regs{budget: budget, consts: map[uint64]reg{}}}
+}
+
+// ins writes (or, in a body, records) one line of assembly.
 func (e *emitter) ins(format string, args ...any) {
-	fmt.Fprintf(e.w, "\t"+format+"\n", args...)
+	line := fmt.Sprintf("\t"+format+"\n", args...)
+	e.emit(nil, nil, func(func(reg) int, int, int) { fmt.Fprint(e.w, line) })
 }
 
 func (e *emitter) label(name string) { fmt.Fprintf(e.w, "%s:\n", name) }
@@ -31,53 +39,141 @@ func (e *emitter) v(r int) string { return fmt.Sprintf("V%d.%s", r, e.a.goName()
 // b16 is the Go operand for vector register r as 16 bytes.
 func b16(r int) string { return fmt.Sprintf("V%d.B16", r) }
 
+// vec records an instruction that writes d and reads uses, written by
+// text from the physical registers.
+func (e *emitter) vec(d reg, uses []reg, text func(p func(reg) int)) {
+	e.emit([]reg{d}, uses, func(p func(reg) int, _, _ int) { text(p) })
+}
+
+// op3 is d = n op m for a "three same" instruction.
+func (e *emitter) op3(o fp3Op, d, n, m reg) {
+	e.vec(d, []reg{n, m}, func(p func(reg) int) { e.word(fp3(o, e.a, p(d), p(n), p(m))) })
+}
+
+// op2 is d = op n for a "two-register miscellaneous" instruction.
+func (e *emitter) op2(o fp2Op, d, n reg) {
+	e.vec(d, []reg{n}, func(p func(reg) int) { e.word(fp2(o, e.a, p(d), p(n))) })
+}
+
+// native is a Go instruction "NAME m, n, d" on the given operand form;
+// rmw says it reads d too.
+func (e *emitter) native(name string, form func(int) string, rmw bool, d reg, srcs ...reg) {
+	uses := srcs
+	if rmw {
+		uses = append([]reg{d}, srcs...)
+	}
+	e.vec(d, uses, func(p func(reg) int) {
+		ops := ""
+		for i := len(srcs) - 1; i >= 0; i-- {
+			ops += form(p(srcs[i])) + ", "
+		}
+		e.ins("%s %s%s", name, ops, form(p(d)))
+	})
+}
+
 // Floating point, written dst-first in mathematical order.
-func (e *emitter) fadd(d, n, m int)  { e.word(fp3(opFADD, e.a, d, n, m)) }
-func (e *emitter) fsub(d, n, m int)  { e.word(fp3(opFSUB, e.a, d, n, m)) }
-func (e *emitter) fmul(d, n, m int)  { e.word(fp3(opFMUL, e.a, d, n, m)) }
-func (e *emitter) fdiv(d, n, m int)  { e.word(fp3(opFDIV, e.a, d, n, m)) }
-func (e *emitter) fcmgt(d, n, m int) { e.word(fp3(opFCMGT, e.a, d, n, m)) } // d = n > m
-func (e *emitter) fcmeq(d, n, m int) { e.word(fp3(opFCMEQ, e.a, d, n, m)) }
+func (e *emitter) fadd(d, n, m reg)  { e.op3(opFADD, d, n, m) }
+func (e *emitter) fsub(d, n, m reg)  { e.op3(opFSUB, d, n, m) }
+func (e *emitter) fmul(d, n, m reg)  { e.op3(opFMUL, d, n, m) }
+func (e *emitter) fdiv(d, n, m reg)  { e.op3(opFDIV, d, n, m) }
+func (e *emitter) fmin(d, n, m reg)  { e.op3(opFMIN, d, n, m) }
+func (e *emitter) fcmgt(d, n, m reg) { e.op3(opFCMGT, d, n, m) } // d = n > m
+func (e *emitter) fcmeq(d, n, m reg) { e.op3(opFCMEQ, d, n, m) }
+func (e *emitter) fabs(d, n reg)     { e.op2(opFABS, d, n) }
+func (e *emitter) fneg(d, n reg)     { e.op2(opFNEG, d, n) }
+func (e *emitter) scvtf(d, n reg)    { e.op2(opSCVTF, d, n) }
 
 // fmla sets d += n·m with one rounding; fmls sets d −= n·m.
-func (e *emitter) fmla(d, n, m int) { e.ins("VFMLA %s, %s, %s", e.v(m), e.v(n), e.v(d)) }
-func (e *emitter) fmls(d, n, m int) { e.ins("VFMLS %s, %s, %s", e.v(m), e.v(n), e.v(d)) }
+func (e *emitter) fmla(d, n, m reg) { e.native("VFMLA", e.v, true, d, n, m) }
+func (e *emitter) fmls(d, n, m reg) { e.native("VFMLS", e.v, true, d, n, m) }
 
 // Integer lanes.
-func (e *emitter) iadd(d, n, m int)     { e.ins("VADD %s, %s, %s", e.v(m), e.v(n), e.v(d)) }
-func (e *emitter) isub(d, n, m int)     { e.ins("VSUB %s, %s, %s", e.v(m), e.v(n), e.v(d)) } // d = n − m
-func (e *emitter) shl(d, n, k int)      { e.ins("VSHL $%d, %s, %s", k, e.v(n), e.v(d)) }
-func (e *emitter) sshr(d, n, k int)     { e.word(sshr(e.a, d, n, k)) }
-func (e *emitter) mov(d, n int)         { e.ins("VMOV %s, %s", b16(n), b16(d)) }
-func (e *emitter) zero(d int)           { e.ins("VEOR %s, %s, %s", b16(d), b16(d), b16(d)) }
-func (e *emitter) bit(d, src, mask int) { e.ins("VBIT %s, %s, %s", b16(mask), b16(src), b16(d)) } // d = mask ? src : d
-func (e *emitter) bif(d, src, mask int) { e.ins("VBIF %s, %s, %s", b16(mask), b16(src), b16(d)) } // d = mask ? d : src
-
-// lanes, elemBits and the GP move for a constant's bits.
-func (e *emitter) lanes() int {
-	if e.a == d2 {
-		return 2
-	}
-	return 4
+func (e *emitter) iadd(d, n, m reg) { e.native("VADD", e.v, false, d, n, m) }
+func (e *emitter) isub(d, n, m reg) { e.native("VSUB", e.v, false, d, n, m) } // d = n − m
+func (e *emitter) shl(d, n reg, k int) {
+	e.vec(d, []reg{n}, func(p func(reg) int) { e.ins("VSHL $%d, %s, %s", k, e.v(p(n)), e.v(p(d))) })
+}
+func (e *emitter) sshr(d, n reg, k int) {
+	e.vec(d, []reg{n}, func(p func(reg) int) { e.word(sshr(e.a, p(d), p(n), k)) })
 }
 
-// constant sets every lane of d to the float v (via R9).
-func (e *emitter) constant(d int, v float64) {
-	if e.a == d2 {
-		e.bits(d, math.Float64bits(v))
-		return
-	}
-	e.bits(d, uint64(math.Float32bits(float32(v))))
+// Whole registers.
+func (e *emitter) mov(d, n reg)         { e.native("VMOV", b16, false, d, n) }
+func (e *emitter) vand(d, n, m reg)     { e.native("VAND", b16, false, d, n, m) }
+func (e *emitter) vorr(d, n, m reg)     { e.native("VORR", b16, false, d, n, m) }
+func (e *emitter) bit(d, src, mask reg) { e.native("VBIT", b16, true, d, src, mask) } // d = mask ? src : d
+func (e *emitter) bif(d, src, mask reg) { e.native("VBIF", b16, true, d, src, mask) } // d = mask ? d : src
+func (e *emitter) zero(d reg)           { e.vec(d, nil, func(p func(reg) int) { e.bits(p(d), 0) }) }
+func (e *emitter) faddp(d, n, m reg)    { e.op3(opFADDP, d, n, m) }
+func (e *emitter) faddpScalar(d, n reg) {
+	e.vec(d, []reg{n}, func(p func(reg) int) { e.word(faddpScalar(e.a, p(d), p(n))) })
+}
+func (e *emitter) lanes() int { return map[arr]int{d2: 2, s4: 4}[e.a] }
+func (e *emitter) f64() bool  { return e.a == d2 }
+func (e *emitter) size() int  { return 16 / e.lanes() }
+func (e *emitter) broadcast(d reg, ptr string) {
+	e.vec(d, nil, func(p func(reg) int) { e.ins("VLD1R.P %d(%s), [%s]", e.size(), ptr, e.v(p(d))) })
 }
 
-// bits sets every lane of d to the bit pattern b.
+// bits sets every lane of physical register d to the bit pattern b (via
+// R9).
 func (e *emitter) bits(d int, b uint64) {
-	if e.a == d2 {
+	switch {
+	case b == 0:
+		e.ins("VEOR %s, %s, %s", b16(d), b16(d), b16(d))
+		return
+	case e.f64():
 		e.ins("MOVD $0x%x, R9", b)
-	} else {
+	default:
 		e.ins("MOVW $0x%x, R9", uint32(b))
 	}
 	e.ins("VDUP R9, %s", e.v(d))
+}
+
+// load is a temporary holding the copy's vector at ptr: copy c reads the
+// c-th vector from ptr, which advance moves past all copies. Loading the
+// same pointer twice before advance reads the same vector again.
+func (e *emitter) load(ptr string) reg {
+	d := e.tmp()
+	e.emit([]reg{d}, nil, func(p func(reg) int, c, _ int) { e.ins("FMOVQ %d(%s), F%d", 16*c, ptr, p(d)) })
+	return d
+}
+
+// store writes the copy's vector s at ptr.
+func (e *emitter) store(s reg, ptr string) {
+	e.emit(nil, []reg{s}, func(p func(reg) int, c, _ int) { e.ins("FMOVQ F%d, %d(%s)", p(s), 16*c, ptr) })
+}
+
+// advance moves the pointers past the vectors of all copies.
+func (e *emitter) advance(ptrs ...string) {
+	for _, r := range ptrs {
+		e.ins("ADD $%d, %s, %s", 16*e.r.copies, r, r)
+	}
+}
+
+// tableLoad sets every lane of d to the next element of the table at ptr:
+// every copy reads the same element and the last one advances ptr.
+func (e *emitter) tableLoad(d reg, ptr string) {
+	e.emit([]reg{d}, nil, func(p func(reg) int, c, n int) {
+		if c < n-1 {
+			e.ins("VLD1R (%s), [%s]", ptr, e.v(p(d)))
+			return
+		}
+		e.ins("VLD1R.P %d(%s), [%s]", e.size(), ptr, e.v(p(d)))
+	})
+}
+
+// horner continues Horner's rule in x for steps more coefficients, each
+// read into a fresh temporary by load: acc is the running value. It
+// returns the register that holds the result.
+func (e *emitter) horner(acc, x reg, steps int, load func(reg)) reg {
+	for range steps {
+		next := e.tmp()
+		load(next)
+		e.fmla(next, acc, x) // coefficient + acc·x
+		acc = next
+	}
+	return acc
 }
 
 // wordLine matches an emitted WORD line.
@@ -94,27 +190,4 @@ func parseWord(line string) (uint32, string, bool) {
 		return 0, "", false
 	}
 	return uint32(w), m[2], true
-}
-
-// vand, vorr: bitwise and/or of whole registers.
-func (e *emitter) vand(d, n, m int) { e.ins("VAND %s, %s, %s", b16(m), b16(n), b16(d)) }
-func (e *emitter) vorr(d, n, m int) { e.ins("VORR %s, %s, %s", b16(m), b16(n), b16(d)) }
-
-func (e *emitter) fmin(d, n, m int) { e.word(fp3(opFMIN, e.a, d, n, m)) }
-func (e *emitter) scvtf(d, n int)   { e.word(fp2(opSCVTF, e.a, d, n)) }
-
-// f64 reports whether the emitter works on float64 lanes.
-func (e *emitter) f64() bool { return e.a == d2 }
-
-// horner continues Horner's rule in x for steps more coefficients, each
-// read into a register by load: acc holds the running value, spare is a
-// free register, and the two swap roles each step instead of copying. It
-// returns the register that holds the result.
-func (e *emitter) horner(acc, spare, x, steps int, load func(int)) int {
-	for range steps {
-		load(spare)
-		e.fmla(spare, acc, x) // coefficient + acc·x
-		acc, spare = spare, acc
-	}
-	return acc
 }

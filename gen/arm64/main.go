@@ -82,79 +82,139 @@ func emitStubs(w io.Writer) {
 	}
 }
 
+// maxCopies is how many vectors a loop iteration works on at most; the
+// generator takes the most that fit in the 32 vector registers.
+const maxCopies = 4
+
 // emitAll writes the assembly file.
 func emitAll(w io.Writer) {
 	fmt.Fprint(w, header+"#include \"textflag.h\"\n")
 	for _, k := range kernels() {
-		e := &emitter{w: w, a: k.a}
-		expTable, table := k.name+"Exp<>", k.name+"Poly<>"
-		switch k.fn {
-		case "exp":
-			e.table(expTable, e.poly())
-			e.unary(k.name, e.expConstants, func() int { e.exp(expTable); return 4 })
-		case "log":
-			e.table(table, e.logPoly())
-			e.unary(k.name, e.logConstants, func() int { e.log(table); return 4 })
-		case "tanh":
-			e.table(expTable, e.poly())
+		fmt.Fprint(w, generate(k))
+	}
+}
+
+// generate writes kernel k with the most copies that fit, and within
+// that the most constants pinned in registers.
+func generate(k kernel) string {
+	for copies := maxCopies; copies >= 1; copies-- {
+		for budget := 32; budget >= 0; budget-- {
+			if s, ok := try(k, copies, budget); ok {
+				return s
+			}
+		}
+	}
+	panic("no register allocation for " + k.name)
+}
+
+// try writes kernel k at the given copies and pin budget, or reports that
+// they do not fit.
+func try(k kernel, copies, budget int) (s string, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, full := r.(errRegisters); !full {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	var b strings.Builder
+	e := newEmitter(&b, k.a, budget)
+	e.copies = copies
+	e.kernel(k)
+	return b.String(), true
+}
+
+// kernel writes k's tables and function.
+func (e *emitter) kernel(k kernel) {
+	expTable, table := k.name+"Exp<>", k.name+"Poly<>"
+	switch k.fn {
+	case "exp":
+		e.table(expTable, e.poly())
+		e.unary(k.name, func(x reg, _ func() reg) reg { return e.exp(x, expTable, true) })
+	case "log":
+		e.table(table, e.logPoly())
+		e.unary(k.name, func(x reg, reload func() reg) reg { return e.log(x, reload, table) })
+	case "tanh":
+		e.table(expTable, e.poly())
+		e.table(table, e.tanhPoly())
+		e.unary(k.name, func(x reg, _ func() reg) reg { return e.tanh(x, expTable, table) })
+	case "logAbsSum":
+		e.table(table, e.logPoly())
+		e.logAbsSum(k.name, table)
+	default:
+		e.table(expTable, e.poly())
+		if k.clamped {
 			e.table(table, e.tanhPoly())
-			e.unary(k.name, e.tanhConstants, func() int { e.tanh(expTable, table); return 2 })
-		case "logAbsSum":
-			e.table(table, e.logPoly())
-			e.logAbsSum(k.name, table)
+		}
+		switch k.fn {
+		case "affineFwdGrad", "affineInvGrad":
+			e.affineGrad(k.name, expTable, table, k.fn == "affineInvGrad", k.clamped)
 		default:
-			e.table(expTable, e.poly())
-			if k.clamped {
-				e.table(table, e.tanhPoly())
-			}
-			switch k.fn {
-			case "affineFwdGrad", "affineInvGrad":
-				e.affineGrad(k.name, expTable, table, k.fn == "affineInvGrad", k.clamped)
-			default:
-				e.affine(k.name, expTable, table, k.fn == "affineInv", k.clamped)
-			}
+			e.affine(k.name, expTable, table, k.fn == "affineInv", k.clamped)
 		}
 	}
 }
 
 // table writes a RODATA table of float constants.
 func (e *emitter) table(name string, vals []float64) {
-	size := 8
-	if e.a == s4 {
-		size = 4
-	}
 	fmt.Fprintln(e.w)
 	for i, v := range vals {
-		if size == 8 {
+		if e.f64() {
 			fmt.Fprintf(e.w, "DATA %s+%d(SB)/8, $0x%016x\n", name, 8*i, math.Float64bits(v))
 		} else {
 			fmt.Fprintf(e.w, "DATA %s+%d(SB)/4, $0x%08x\n", name, 4*i, math.Float32bits(float32(v)))
 		}
 	}
-	fmt.Fprintf(e.w, "GLOBL %s(SB), RODATA|NOPTR, $%d\n", name, size*len(vals))
+	fmt.Fprintf(e.w, "GLOBL %s(SB), RODATA|NOPTR, $%d\n", name, e.size()*len(vals))
 }
 
-// unary writes func name(dst, x []T) over whole vectors: setup loads the
-// constant registers, body computes from V0 and returns the register
-// holding the result.
-func (e *emitter) unary(name string, setup func(), body func() int) {
+// unary writes func name(dst, x []T) over whole vectors; f computes the
+// result from x and may read x again through reload.
+func (e *emitter) unary(name string, f func(x reg, reload func() reg) reg) {
 	fmt.Fprintf(e.w, "\n// func %s(dst, x []T)\nTEXT ·%s(SB), NOSPLIT, $0-48\n", name, name)
 	e.ins("MOVD dst_base+0(FP), R0")
 	e.ins("MOVD x_base+24(FP), R1")
 	e.ins("MOVD dst_len+8(FP), R2")
-	shift := 1
-	if e.a == s4 {
-		shift = 2
-	}
-	e.ins("LSR $%d, R2, R2", shift) // whole vectors
-	setup()
-	e.ins("CBZ R2, done")
-	e.label("loop")
-	e.ins("VLD1.P 16(R1), [%s]", e.v(0))
-	res := body()
-	e.ins("VST1.P [%s], 16(R0)", e.v(res))
-	e.ins("SUB $1, R2, R2")
-	e.ins("CBNZ R2, loop")
-	e.label("done")
+	e.ins("LSR $%d, R2, R2", map[arr]int{d2: 1, s4: 2}[e.a]) // whole vectors
+	l := e.prepare(func() {
+		y := f(e.load("R1"), func() reg { return e.load("R1") })
+		e.store(y, "R0")
+		e.advance("R0", "R1")
+	})
+	e.writePins()
+	e.loops("R2", "loop", l)
 	e.ins("RET")
+}
+
+// loopBodies is a body recorded for e.copies vectors and for one.
+type loopBodies struct{ many, one []op }
+
+// prepare records body for the loops; pins it asks for are written by
+// writePins, which must follow before the loops.
+func (e *emitter) prepare(body func()) loopBodies {
+	return loopBodies{e.record(e.copies, body), e.record(1, body)}
+}
+
+// loops writes the loops over count vectors (a register they count down
+// to zero): e.copies vectors an iteration while that many remain, then
+// one at a time.
+func (e *emitter) loops(count, name string, l loopBodies) {
+	if e.copies > 1 {
+		fmt.Fprintf(e.w, "\t// %d vectors an iteration\n", e.copies)
+		e.ins("CMP $%d, %s", e.copies, count)
+		e.ins("BLT %sOne", name)
+		e.label(name + "Many")
+		e.write(l.many, e.copies)
+		e.ins("SUB $%d, %s, %s", e.copies, count, count)
+		e.ins("CMP $%d, %s", e.copies, count)
+		e.ins("BGE %sMany", name)
+		e.label(name + "One")
+	}
+	e.ins("CBZ %s, %sEnd", count, name)
+	e.label(name + "Loop")
+	e.write(l.one, 1)
+	e.ins("SUB $1, %s, %s", count, count)
+	e.ins("CBNZ %s, %sLoop", count, name)
+	e.label(name + "End")
 }
