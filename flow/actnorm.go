@@ -1,0 +1,119 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+)
+
+// ActNorm is Glow's activation normalisation, a per-feature affine map
+//
+//	Inverse:  z_j = (x_j − b_j)·exp(−s_j),   log|det ∂z/∂x| = −Σ s_j
+//
+// with b and s trainable. It starts as the identity and is initialised
+// from data: by InitFrom, or by the model the first time it evaluates a
+// density (LogProb, Encode) with the layer uninitialised, from that batch
+// as it reaches the layer. Then b is each feature's mean and exp(s) its
+// standard deviation plus 1e-6, so the batch leaves the layer with zero
+// mean and (nearly) unit variance.
+type ActNorm[T Float] struct {
+	dim         int
+	shift, logS []T
+	sum         T // Σ s
+	ready       atomic.Bool
+}
+
+// NewActNorm returns an uninitialised ActNorm layer over dim features.
+func NewActNorm[T Float](dim int) (*ActNorm[T], error) {
+	if dim < 1 || dim > maxDim {
+		return nil, fmt.Errorf("flow: ActNorm dimension %d outside 1…%d", dim, maxDim)
+	}
+	return &ActNorm[T]{dim: dim, shift: make([]T, dim), logS: make([]T, dim)}, nil
+}
+
+// Dim returns the number of features.
+func (l *ActNorm[T]) Dim() int { return l.dim }
+
+// Params returns the shift b and the log-scale s.
+func (l *ActNorm[T]) Params() []Param[T] {
+	return []Param[T]{{Name: "shift", Value: l.shift}, {Name: "logscale", Value: l.logS}}
+}
+
+// Refresh recomputes Σ s.
+func (l *ActNorm[T]) Refresh() {
+	var s float64
+	for _, v := range l.logS {
+		s += float64(v)
+	}
+	l.sum = T(s)
+}
+
+// Initialized reports whether the layer has been initialised from data
+// (or loaded from a file).
+func (l *ActNorm[T]) Initialized() bool { return l.ready.Load() }
+
+// InitFrom sets b and s from the rows of x (rows × Dim, at least one row,
+// all finite) as described on ActNorm, and marks the layer initialised.
+// It must not run concurrently with the layer's other methods.
+func (l *ActNorm[T]) InitFrom(x []T) error {
+	n := l.dim
+	if len(x) == 0 || len(x)%n != 0 {
+		return fmt.Errorf("flow: ActNorm.InitFrom: %d elements are not whole rows of %d", len(x), n)
+	}
+	rows := len(x) / n
+	for j := range n {
+		var mean, m2 float64
+		for r := range rows {
+			v := float64(x[r*n+j])
+			d := v - mean
+			mean += d / float64(r+1)
+			m2 += d * (v - mean)
+		}
+		std := math.Sqrt(m2 / float64(rows))
+		if !finite(mean) || !finite(std) {
+			return fmt.Errorf("flow: ActNorm.InitFrom: column %d has a non-finite mean or deviation", j)
+		}
+		l.shift[j], l.logS[j] = T(mean), T(math.Log(std+1e-6))
+	}
+	l.Refresh()
+	l.ready.Store(true)
+	return nil
+}
+
+// Inverse maps x → z (see Layer).
+func (l *ActNorm[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+	checkLayer("ActNorm.Inverse", l.dim, z, logdet, x)
+	n := l.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	inv := ws.take(n)
+	for j, s := range l.logS {
+		inv[j] = -s
+	}
+	expInPlace(inv)
+	for r := range logdet {
+		zr, xr := z[r*n:(r+1)*n], x[r*n:(r+1)*n]
+		for j, v := range xr {
+			zr[j] = (v - l.shift[j]) * inv[j]
+		}
+		logdet[r] -= l.sum
+	}
+}
+
+// Forward maps z → x (see Layer).
+func (l *ActNorm[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+	checkLayer("ActNorm.Forward", l.dim, x, logdet, z)
+	n := l.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	sc := ws.take(n)
+	copy(sc, l.logS)
+	expInPlace(sc)
+	for r := range logdet {
+		xr, zr := x[r*n:(r+1)*n], z[r*n:(r+1)*n]
+		for j, v := range zr {
+			xr[j] = v*sc[j] + l.shift[j]
+		}
+		logdet[r] += l.sum
+	}
+}

@@ -1,0 +1,99 @@
+package flow
+
+import "fmt"
+
+// RealNVP returns a RealNVP model (Dinh et al. 2017) over dim ≥ 2
+// features: layers affine couplings that keep the first and the second
+// half of the features in turn, each with a conditioner configured by c,
+// over a standard normal base. With c.Hidden = {128, 128} and the default
+// clamp this is the M1 model of the benchmarks. rng draws the hidden
+// weights; the couplings start as the identity.
+func RealNVP[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], error) {
+	if err := checkLayers(layers); err != nil {
+		return nil, err
+	}
+	var ls []Layer[T]
+	for i := range layers {
+		l, err := NewAffineCoupling[T](dim, MaskHalves(dim, i), c, rng)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return withNormal(dim, ls)
+}
+
+// MAF returns a masked autoregressive flow (Papamakarios et al. 2017)
+// over dim features: layers MAF layers with MADE conditioners configured
+// by c, a reversal of the features between consecutive layers, over a
+// standard normal base.
+func MAF[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], error) {
+	if err := checkLayers(layers); err != nil {
+		return nil, err
+	}
+	var ls []Layer[T]
+	for i := range layers {
+		if i > 0 {
+			p, err := NewReverse[T](dim)
+			if err != nil {
+				return nil, err
+			}
+			ls = append(ls, p)
+		}
+		l, err := NewMaskedAutoregressive[T](dim, nil, c, rng)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return withNormal(dim, ls)
+}
+
+// Glow returns a Glow-style model (Kingma and Dhariwal 2018) for vectors
+// of dim ≥ 2 features: blocks of ActNorm, an LU-parameterised invertible
+// linear layer initialised to a random rotation, and an affine coupling
+// (halves in turn, conditioner c), over a standard normal base. The
+// ActNorm layers initialise themselves from the first batch evaluated.
+func Glow[T Float](dim, blocks int, c Conditioner, rng Rand) (*Model[T], error) {
+	if err := checkLayers(blocks); err != nil {
+		return nil, err
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("flow: Glow needs a random source for its rotations")
+	}
+	var ls []Layer[T]
+	for i := range blocks {
+		a, err := NewActNorm[T](dim)
+		if err != nil {
+			return nil, err
+		}
+		lu, err := NewLULinear[T](dim, DiagExp, rng)
+		if err != nil {
+			return nil, err
+		}
+		cp, err := NewAffineCoupling[T](dim, MaskHalves(dim, i), c, rng)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, a, lu, cp)
+	}
+	return withNormal(dim, ls)
+}
+
+func checkLayers(n int) error {
+	if n < 1 || n > maxLayers {
+		return fmt.Errorf("flow: %d layers outside 1…%d", n, maxLayers)
+	}
+	return nil
+}
+
+// maxLayers bounds the layers of a model (and of a model file).
+const maxLayers = 4096
+
+func withNormal[T Float](dim int, ls []Layer[T]) (*Model[T], error) {
+	b, err := NewStandardNormal[T](dim)
+	if err != nil {
+		return nil, err
+	}
+	return NewModel(b, ls...)
+}

@@ -1,0 +1,274 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/flowkern/flowkern"
+)
+
+// Scale names how an affine coupling or autoregressive layer turns the
+// conditioner's raw output ŝ into the scale of what it transforms.
+type Scale int
+
+const (
+	// ScaleExp scales by exp(s) with the soft clamp s = c·tanh(ŝ/c)
+	// (Glow, FrEIA), which keeps exp(s) within [e^−c, e^c].
+	ScaleExp Scale = iota
+	// ScaleSigmoid scales by sigmoid(ŝ + 2) + ε, as nflows and Glow do:
+	// a scale in (ε, 1 + ε) that starts near 0.88.
+	ScaleSigmoid
+	// ScaleNone is additive coupling (NICE): a shift only, volume kept.
+	ScaleNone
+)
+
+var scaleNames = []string{"exp", "sigmoid", "none"}
+
+func (s Scale) String() string {
+	if s >= 0 && int(s) < len(scaleNames) {
+		return scaleNames[s]
+	}
+	return fmt.Sprintf("Scale(%d)", int(s))
+}
+
+func parseScale(s string) (Scale, error) {
+	if i := slices.Index(scaleNames, s); i >= 0 {
+		return Scale(i), nil
+	}
+	return 0, fmt.Errorf("unknown scale %q (want exp, sigmoid or none)", s)
+}
+
+// Conditioner configures the network that computes a layer's scale and
+// shift: Hidden gives the sizes of its hidden layers (nil means two of 64)
+// and Activation their activation by name ("relu" if empty; see
+// flowkern.ParseActivation). Scale is the scale parameterisation; Clamp
+// the soft clamp c of ScaleExp (0 means 2, a negative value turns it off);
+// Eps the ε of ScaleSigmoid (0 means 1e-3).
+type Conditioner struct {
+	Hidden     []int
+	Activation string
+	Scale      Scale
+	Clamp      float64
+	Eps        float64
+}
+
+// settled returns c with its defaults filled in, or an error naming a bad
+// field.
+func (c Conditioner) settled() (Conditioner, flowkern.Activation, error) {
+	if c.Hidden == nil {
+		c.Hidden = []int{64, 64}
+	}
+	for _, h := range c.Hidden {
+		if h < 1 || h > maxWidth {
+			return c, 0, fmt.Errorf("hidden layer size %d outside 1…%d", h, maxWidth)
+		}
+	}
+	if len(c.Hidden) > maxDepth {
+		return c, 0, fmt.Errorf("%d hidden layers, more than %d", len(c.Hidden), maxDepth)
+	}
+	if c.Activation == "" {
+		c.Activation = "relu"
+	}
+	act, err := flowkern.ParseActivation(c.Activation)
+	if err != nil {
+		return c, 0, err
+	}
+	if c.Scale < ScaleExp || c.Scale > ScaleNone {
+		return c, 0, fmt.Errorf("unknown scale %v", c.Scale)
+	}
+	switch {
+	case c.Clamp == 0:
+		c.Clamp = 2
+	case c.Clamp < 0:
+		c.Clamp = -1
+	case !finite(c.Clamp):
+		return c, 0, errors.New("clamp must be finite")
+	}
+	switch {
+	case c.Eps == 0:
+		c.Eps = 1e-3
+	case !(c.Eps > 0 && c.Eps < 1):
+		return c, 0, fmt.Errorf("sigmoid ε %v outside (0, 1)", c.Eps)
+	}
+	return c, act, nil
+}
+
+// clampArg is the clamp argument of the affine kernels: 0 for none.
+func (c Conditioner) clampArg() float64 { return max(c.Clamp, 0) }
+
+// Limits on sizes, which also bound what a model file may ask for.
+const (
+	maxDim   = 1 << 16
+	maxWidth = 1 << 16
+	maxDepth = 64
+)
+
+// MaskHalves returns the columns a coupling keeps when it splits dim
+// features into halves: the first ⌈dim/2⌉ if parity is even, else the rest.
+func MaskHalves(dim, parity int) []int {
+	h := (dim + 1) / 2
+	var kept []int
+	for j := range dim {
+		if (j < h) == (parity%2 == 0) {
+			kept = append(kept, j)
+		}
+	}
+	return kept
+}
+
+// MaskAlternate returns the columns a coupling keeps when it splits dim
+// features by index parity: the even ones if parity is even, else the odd.
+func MaskAlternate(dim, parity int) []int {
+	var kept []int
+	for j := range dim {
+		if j%2 == parity%2 {
+			kept = append(kept, j)
+		}
+	}
+	return kept
+}
+
+// AffineCoupling is the coupling layer of RealNVP. Its columns are split
+// into the kept part x₁, passed through unchanged, and the transformed
+// part x₂; a conditioner network of x₁ gives ŝ and t, and
+//
+//	Forward:  x₂ = z₂·σ + t,   Inverse:  z₂ = (x₂ − t)/σ
+//
+// with the scale σ = exp(c·tanh(ŝ/c)) (ScaleExp), sigmoid(ŝ + 2) + ε
+// (ScaleSigmoid) or 1 (ScaleNone, additive coupling). log|det ∂x/∂z| is
+// Σ log σ. The network's output layer starts at zero, so a new coupling is
+// the identity (ScaleExp, ScaleNone) or a fixed scaling (ScaleSigmoid).
+type AffineCoupling[T Float] struct {
+	dim         int
+	kept, moved []int
+	cond        Conditioner
+	net         *mlp[T]
+}
+
+// NewAffineCoupling returns a coupling over dim features that keeps the
+// columns kept (see MaskHalves and MaskAlternate) and transforms the
+// others; rng draws the hidden weights.
+func NewAffineCoupling[T Float](dim int, kept []int, c Conditioner, rng Rand) (*AffineCoupling[T], error) {
+	if dim < 2 || dim > maxDim {
+		return nil, fmt.Errorf("flow: coupling dimension %d outside 2…%d", dim, maxDim)
+	}
+	seen := make([]bool, dim)
+	for _, j := range kept {
+		if j < 0 || j >= dim || seen[j] {
+			return nil, fmt.Errorf("flow: coupling mask %v: column %d repeated or outside 0…%d", kept, j, dim-1)
+		}
+		seen[j] = true
+	}
+	if len(kept) == 0 || len(kept) == dim {
+		return nil, fmt.Errorf("flow: coupling mask %v keeps %d of %d columns; it must keep some and move some", kept, len(kept), dim)
+	}
+	c, act, err := c.settled()
+	if err != nil {
+		return nil, fmt.Errorf("flow: coupling: %w", err)
+	}
+	l := &AffineCoupling[T]{dim: dim, kept: slices.Clone(kept), cond: c}
+	for j := range dim {
+		if !seen[j] {
+			l.moved = append(l.moved, j)
+		}
+	}
+	heads := 2
+	if c.Scale == ScaleNone {
+		heads = 1
+	}
+	l.net = newMLP[T](len(kept), c.Hidden, heads, len(l.moved), act, rng)
+	return l, nil
+}
+
+// Dim returns the number of features.
+func (l *AffineCoupling[T]) Dim() int { return l.dim }
+
+// Params returns the conditioner's weights and biases.
+func (l *AffineCoupling[T]) Params() []Param[T] { return l.net.params("") }
+
+// Refresh does nothing: the layer derives nothing from its parameters.
+func (l *AffineCoupling[T]) Refresh() {}
+
+// Inverse maps x → z (see Layer).
+func (l *AffineCoupling[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+	l.apply("AffineCoupling.Inverse", z, logdet, x, ws, true)
+}
+
+// Forward maps z → x (see Layer).
+func (l *AffineCoupling[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+	l.apply("AffineCoupling.Forward", x, logdet, z, ws, false)
+}
+
+func (l *AffineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace[T], inverse bool) {
+	checkLayer(who, l.dim, out, logdet, in)
+	rows, d1, d2 := len(logdet), len(l.kept), len(l.moved)
+	mk := ws.mark()
+	defer ws.release(mk)
+	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(a, in, l.dim, l.kept)
+	gatherCols(b, in, l.dim, l.moved)
+	if l.cond.Scale == ScaleNone {
+		l.net.run(a, rows, ws, t)
+	} else {
+		l.net.run(a, rows, ws, sh, t)
+	}
+	transform(l.cond, b, logdet, b, sh, t, d2, inverse, ws)
+	scatterCols(out, l.dim, a, l.kept)
+	scatterCols(out, l.dim, b, l.moved)
+}
+
+// transform applies the affine map of c's scale parameterisation to in,
+// row by row of cols elements, and adds the log-determinant of the
+// direction taken to logdet: out = in·σ + t forward, (in − t)/σ inverse,
+// σ from sh (see Scale). out may be in; sh is overwritten.
+func transform[T Float](c Conditioner, out, logdet, in, sh, t []T, cols int, inverse bool, ws *Workspace[T]) {
+	switch c.Scale {
+	case ScaleNone:
+		for i, v := range in {
+			if inverse {
+				out[i] = v - t[i]
+			} else {
+				out[i] = v + t[i]
+			}
+		}
+	case ScaleExp:
+		if inverse {
+			flowkern.AffineInverse(out, logdet, in, sh, t, cols, T(c.clampArg()))
+		} else {
+			flowkern.AffineForward(out, logdet, in, sh, t, cols, T(c.clampArg()))
+		}
+	case ScaleSigmoid:
+		mk := ws.mark()
+		defer ws.release(mk)
+		sigmoidScale(sh, T(c.Eps))
+		sum := ws.take(len(logdet))
+		clear(sum)
+		flowkern.LogAbsSum(sum, sh, cols)
+		for i, v := range in {
+			if inverse {
+				out[i] = (v - t[i]) / sh[i]
+			} else {
+				out[i] = v*sh[i] + t[i]
+			}
+		}
+		for r, s := range sum {
+			if inverse {
+				logdet[r] -= s
+			} else {
+				logdet[r] += s
+			}
+		}
+	}
+}
+
+// sigmoidScale replaces every ŝ by sigmoid(ŝ + 2) + eps.
+func sigmoidScale[T Float](s []T, eps T) {
+	for i, v := range s {
+		s[i] = -(v + 2)
+	}
+	flowkern.Exp(s, s)
+	for i, e := range s {
+		s[i] = 1/(1+e) + eps
+	}
+}

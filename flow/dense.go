@@ -1,0 +1,92 @@
+package flow
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Conveniences for gonum matrices: one sample per row, converted to and
+// from the model's element type.
+
+// toRows copies a rows×Dim matrix into a batch.
+func toRows[T Float](m *Model[T], who string, x mat.Matrix) ([]T, int, error) {
+	if x == nil {
+		return nil, 0, fmt.Errorf("flow: %s: nil matrix", who)
+	}
+	r, c := x.Dims()
+	if c != m.dim {
+		return nil, 0, fmt.Errorf("flow: %s: matrix has %d columns, the model's dimension is %d", who, c, m.dim)
+	}
+	v := make([]T, r*c)
+	for i := range r {
+		for j := range c {
+			v[i*c+j] = T(x.At(i, j))
+		}
+	}
+	return v, r, nil
+}
+
+// fromRows returns a batch as a rows×Dim matrix.
+func fromRows[T Float](v []T, rows, dim int) *mat.Dense {
+	d := make([]float64, len(v))
+	for i, e := range v {
+		d[i] = float64(e)
+	}
+	return mat.NewDense(rows, dim, d)
+}
+
+// LogProbDense returns log p of each row of x.
+func (m *Model[T]) LogProbDense(x mat.Matrix) ([]float64, error) {
+	v, rows, err := toRows(m, "LogProbDense", x)
+	if err != nil {
+		return nil, err
+	}
+	lp := make([]T, rows)
+	if err := m.LogProb(lp, v); err != nil {
+		return nil, err
+	}
+	out := make([]float64, rows)
+	for i, e := range lp {
+		out[i] = float64(e)
+	}
+	return out, nil
+}
+
+// EncodeDense returns z = f⁻¹(x) for each row of x.
+func (m *Model[T]) EncodeDense(x mat.Matrix) (*mat.Dense, error) {
+	v, rows, err := toRows(m, "EncodeDense", x)
+	if err != nil {
+		return nil, err
+	}
+	z := make([]T, len(v))
+	if err := m.Encode(z, v); err != nil {
+		return nil, err
+	}
+	return fromRows(z, rows, m.dim), nil
+}
+
+// DecodeDense returns x = f(z) for each row of z.
+func (m *Model[T]) DecodeDense(z mat.Matrix) (*mat.Dense, error) {
+	v, rows, err := toRows(m, "DecodeDense", z)
+	if err != nil {
+		return nil, err
+	}
+	x := make([]T, len(v))
+	if err := m.Decode(x, v); err != nil {
+		return nil, err
+	}
+	return fromRows(x, rows, m.dim), nil
+}
+
+// SampleDense returns n samples, one per row.
+func (m *Model[T]) SampleDense(n int, rng Rand) (*mat.Dense, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("flow: SampleDense: %d samples", n)
+	}
+	x := make([]T, n*m.dim)
+	if err := m.Sample(x, rng); err != nil {
+		return nil, err
+	}
+	return fromRows(x, n, m.dim), nil
+}

@@ -1,0 +1,40 @@
+// Package flow builds normalizing flows on flowkern's kernels: invertible
+// layers, base distributions, models that evaluate densities, sample and
+// encode, and a versioned model file format.
+//
+// # Directions
+//
+// A flow maps a base variable z to data x through x = f(z). A layer's
+// Forward is f: z → x (sampling, generation) and adds log|det ∂x/∂z| to
+// a per-sample log-determinant; its Inverse is f⁻¹: x → z (density
+// evaluation, training) and adds log|det ∂z/∂x|. A model's layers are
+// listed from the data side: LogProb runs Layers[0].Inverse first, Sample
+// runs Layers[0].Forward last. The density is
+//
+//	log p(x) = log p_Z(f⁻¹(x)) + Σ_layers log|det ∂f_m⁻¹/∂x_m|.
+//
+// # Batches
+//
+// A batch of n samples of dimension D is one row-major slice of n·D
+// elements; per-sample results (log-densities, log-determinants) are
+// slices of n. Models work in float64 or float32 (the type parameter T);
+// the conveniences taking *mat.Dense convert to and from T.
+//
+// # Errors and input checks
+//
+// Model methods return an error, never panic, for a wrong dimension, an
+// empty batch, mismatched lengths, or a NaN or ±Inf in the data (the error
+// names the first such row and column; nothing is computed for a batch
+// with one). Layer and Base methods are the low-level interface the model
+// drives: they document their length requirements and, like flowkern's
+// kernels, panic when a caller breaks them.
+//
+// # Concurrency and speed
+//
+// A model is safe for concurrent use by many goroutines once built;
+// evaluation draws scratch memory from a pool, so that in steady state a
+// call allocates nothing. Batches of more than chunkRows rows are cut into
+// chunks of chunkRows that run on up to GOMAXPROCS goroutines; every chunk
+// is computed the same way whichever goroutine runs it, so the results are
+// bit for bit those of the serial path.
+package flow

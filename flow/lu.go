@@ -1,0 +1,217 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flowkern/flowkern"
+)
+
+// DiagParam names how an LU layer keeps its diagonal d non-zero.
+type DiagParam int
+
+const (
+	// DiagExp is d = sign·exp(θ) (Glow).
+	DiagExp DiagParam = iota
+	// DiagSoftplus is d = sign·(softplus(θ) + ε), ε = 1e-3: |d| grows
+	// only linearly in θ.
+	DiagSoftplus
+)
+
+const softplusEps = 1e-3
+
+// LULinear is the invertible linear layer of Glow, LU-parameterised:
+//
+//	Inverse:  z = W x,   W = P·L·(U + diag(d))
+//
+// with P a fixed permutation matrix, L unit lower triangular, U strictly
+// upper triangular and d a diagonal kept away from zero by DiagParam with
+// a fixed sign. log|det ∂z/∂x| = Σ log|d_i|. Inverse is a matrix product;
+// Forward solves the two triangular systems for the whole batch at once.
+type LULinear[T Float] struct {
+	dim          int
+	perm         []int // row i of W is row perm[i] of L·(U + diag d)
+	sign         []int // ±1
+	kind         DiagParam
+	lower, upper []T // strictly triangular parts, packed row by row
+	theta        []T // the diagonal's parameters
+
+	w, l, u   []T // derived: W, and L and U + diag(d) as dim×dim
+	logAbsDet T
+}
+
+// NewLULinear returns an LU layer over dim features: the identity if rng
+// is nil, else W a random orthogonal matrix (the Q of a Gaussian matrix's
+// QR factorisation, by gonum) factorised with partial pivoting.
+func NewLULinear[T Float](dim int, kind DiagParam, rng Rand) (*LULinear[T], error) {
+	if dim < 1 || dim > maxDim {
+		return nil, fmt.Errorf("flow: LU dimension %d outside 1…%d", dim, maxDim)
+	}
+	if kind != DiagExp && kind != DiagSoftplus {
+		return nil, fmt.Errorf("flow: unknown LU diagonal parameterisation %d", kind)
+	}
+	l := newLU[T](dim, kind)
+	d := make([]float64, dim)
+	for i := range d {
+		d[i], l.perm[i], l.sign[i] = 1, i, 1
+	}
+	if rng != nil {
+		g := mat.NewDense(dim, dim, nil)
+		for i := range dim {
+			for j := range dim {
+				g.Set(i, j, rng.NormFloat64())
+			}
+		}
+		var qr mat.QR
+		qr.Factorize(g)
+		var q mat.Dense
+		qr.QTo(&q)
+		var lu mat.LU
+		lu.Factorize(&q)
+		var lo, up mat.TriDense
+		lu.LTo(&lo)
+		lu.UTo(&up)
+		var m mat.Dense
+		m.Mul(&lo, &up)
+		// The permutation: the row of L·U that equals each row of Q.
+		for i := range dim {
+			best, bestErr := 0, math.Inf(1)
+			for j := range dim {
+				var diff mat.VecDense
+				diff.SubVec(q.RowView(i), m.RowView(j))
+				if e := mat.Norm(&diff, math.Inf(1)); e < bestErr {
+					best, bestErr = j, e
+				}
+			}
+			l.perm[i] = best
+		}
+		k := 0
+		for i := range dim {
+			for j := range i {
+				l.lower[k] = T(lo.At(i, j))
+				k++
+			}
+		}
+		k = 0
+		for i := range dim {
+			d[i] = up.At(i, i)
+			for j := i + 1; j < dim; j++ {
+				l.upper[k] = T(up.At(i, j))
+				k++
+			}
+		}
+	}
+	for i, v := range d {
+		if v < 0 {
+			l.sign[i] = -1
+		}
+		l.theta[i] = T(diagTheta(kind, math.Abs(v)))
+	}
+	l.Refresh()
+	return l, nil
+}
+
+func newLU[T Float](dim int, kind DiagParam) *LULinear[T] {
+	tri := dim * (dim - 1) / 2
+	return &LULinear[T]{dim: dim, kind: kind, perm: make([]int, dim), sign: make([]int, dim),
+		lower: make([]T, tri), upper: make([]T, tri), theta: make([]T, dim),
+		w: make([]T, dim*dim), l: make([]T, dim*dim), u: make([]T, dim*dim)}
+}
+
+// diagTheta returns the parameter θ that gives |d| = a.
+func diagTheta(kind DiagParam, a float64) float64 {
+	if kind == DiagExp {
+		return math.Log(a)
+	}
+	y := math.Max(a-softplusEps, 1e-12)
+	return y + math.Log(-math.Expm1(-y)) // softplus⁻¹
+}
+
+// diagValue returns |d| for the parameter θ.
+func diagValue(kind DiagParam, theta float64) float64 {
+	if kind == DiagExp {
+		return math.Exp(theta)
+	}
+	return math.Max(theta, 0) + math.Log1p(math.Exp(-math.Abs(theta))) + softplusEps
+}
+
+// Dim returns the number of features.
+func (l *LULinear[T]) Dim() int { return l.dim }
+
+// Params returns L's and U's free entries (packed by rows) and the
+// diagonal's parameters θ.
+func (l *LULinear[T]) Params() []Param[T] {
+	return []Param[T]{{Name: "lower", Value: l.lower}, {Name: "upper", Value: l.upper}, {Name: "theta", Value: l.theta}}
+}
+
+// Refresh recomputes W, the triangular factors and log|det W|.
+func (l *LULinear[T]) Refresh() {
+	n := l.dim
+	clear(l.l)
+	clear(l.u)
+	var sum float64
+	kl, ku := 0, 0
+	for i := range n {
+		l.l[i*n+i] = 1
+		for j := range i {
+			l.l[i*n+j] = l.lower[kl]
+			kl++
+		}
+		d := diagValue(l.kind, float64(l.theta[i]))
+		sum += math.Log(d)
+		l.u[i*n+i] = T(float64(l.sign[i]) * d)
+		for j := i + 1; j < n; j++ {
+			l.u[i*n+j] = l.upper[ku]
+			ku++
+		}
+	}
+	l.logAbsDet = T(sum)
+	for i := range n {
+		row := l.w[i*n : (i+1)*n]
+		li := l.l[l.perm[i]*n : (l.perm[i]+1)*n]
+		for j := range n {
+			var s float64
+			for k := 0; k <= j; k++ {
+				s += float64(li[k]) * float64(l.u[k*n+j])
+			}
+			row[j] = T(s)
+		}
+	}
+}
+
+// Inverse maps x → z = W x (see Layer).
+func (l *LULinear[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+	checkLayer("LULinear.Inverse", l.dim, z, logdet, x)
+	flowkern.Dense(z, x, l.w, nil, len(logdet), l.dim, l.dim, flowkern.ActIdentity)
+	for r := range logdet {
+		logdet[r] += l.logAbsDet
+	}
+}
+
+// Forward maps z → x = W⁻¹ z by two batched triangular solves (see
+// Layer).
+func (l *LULinear[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+	checkLayer("LULinear.Forward", l.dim, x, logdet, z)
+	rows, n := len(logdet), l.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	y := ws.take(n * rows) // n×rows: column r is sample r
+	for r := range rows {
+		for i, v := range z[r*n : (r+1)*n] {
+			y[l.perm[i]*rows+r] = v // Pᵀ z
+		}
+	}
+	flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.Unit, n, l.l, y, rows)
+	flowkern.TriSolve(blas.Upper, blas.NoTrans, blas.NonUnit, n, l.u, y, rows)
+	for r := range rows {
+		for j := range n {
+			x[r*n+j] = y[j*rows+r]
+		}
+	}
+	for r := range logdet {
+		logdet[r] -= l.logAbsDet
+	}
+}

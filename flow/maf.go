@@ -1,0 +1,169 @@
+package flow
+
+import (
+	"fmt"
+	"slices"
+)
+
+// MaskedAutoregressive is a masked autoregressive layer (Papamakarios et al. 2017) with a
+// MADE conditioner (Germain et al. 2015): column order[k]'s scale and
+// shift depend only on the columns before it in order,
+//
+//	Forward:  x_i = z_i·σ_i(x_<i) + t_i(x_<i),   Inverse:  z_i = (x_i − t_i)/σ_i
+//
+// with σ as in AffineCoupling. Inverse (density) is one pass of the
+// network; Forward (sampling) takes Dim passes. IAF is the same layer the
+// other way round (see NewIAF).
+//
+// MADE's hidden units get degrees 1…Dim−1 in turn; a weight is kept where
+// the unit's degree allows it and is zero, and stays zero, elsewhere.
+type MaskedAutoregressive[T Float] struct {
+	dim   int
+	order []int
+	cond  Conditioner
+	net   *mlp[T]
+}
+
+// NewMaskedAutoregressive returns a MAF layer over dim features conditioned in the column
+// order order (nil: 0, 1, …, dim−1); rng draws the hidden weights.
+func NewMaskedAutoregressive[T Float](dim int, order []int, c Conditioner, rng Rand) (*MaskedAutoregressive[T], error) {
+	if dim < 1 || dim > maxDim {
+		return nil, fmt.Errorf("flow: MAF dimension %d outside 1…%d", dim, maxDim)
+	}
+	if order == nil {
+		order = identityPerm(dim)
+	}
+	if err := checkPerm(order, dim); err != nil {
+		return nil, fmt.Errorf("flow: MAF order: %w", err)
+	}
+	c, act, err := c.settled()
+	if err != nil {
+		return nil, fmt.Errorf("flow: MAF: %w", err)
+	}
+	heads := 2
+	if c.Scale == ScaleNone {
+		heads = 1
+	}
+	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, heads, dim, act, rng)}
+	l.net.mask = madeMasks[T](l.net.sizes, order, heads)
+	l.net.applyMask()
+	return l, nil
+}
+
+// madeMasks returns MADE's weight masks for an MLP of the given sizes
+// whose inputs and outputs are columns conditioned in order.
+func madeMasks[T Float](sizes, order []int, heads int) [][]T {
+	dim := len(order)
+	degIn := make([]int, dim)
+	for k, c := range order {
+		degIn[c] = k + 1
+	}
+	prev := degIn
+	var masks [][]T
+	for l := 1; l < len(sizes); l++ {
+		var deg []int
+		if l == len(sizes)-1 {
+			for range heads {
+				deg = append(deg, degIn...)
+			}
+		} else {
+			deg = make([]int, sizes[l])
+			for u := range deg {
+				deg[u] = u%max(1, dim-1) + 1
+			}
+		}
+		m := make([]T, sizes[l]*sizes[l-1])
+		for u, du := range deg {
+			for v, dv := range prev {
+				if du > dv || (du >= dv && l < len(sizes)-1) {
+					m[u*sizes[l-1]+v] = 1
+				}
+			}
+		}
+		masks = append(masks, m)
+		prev = deg
+	}
+	return masks
+}
+
+// Dim returns the number of features.
+func (l *MaskedAutoregressive[T]) Dim() int { return l.dim }
+
+// Params returns MADE's weights and biases.
+func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
+
+// Refresh zeroes the weights MADE's masks forbid, in case a change to the
+// parameters wrote there.
+func (l *MaskedAutoregressive[T]) Refresh() { l.net.applyMask() }
+
+// Inverse maps x → z in one pass (see Layer).
+func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+	checkLayer("MaskedAutoregressive.Inverse", l.dim, z, logdet, x)
+	mk := ws.mark()
+	defer ws.release(mk)
+	rows := len(logdet)
+	sh, t := l.conditioner(x, rows, ws)
+	transform(l.cond, z, logdet, x, sh, t, l.dim, true, ws)
+}
+
+// Forward maps z → x in Dim passes, each fixing one more column (see
+// Layer).
+func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+	checkLayer("MaskedAutoregressive.Forward", l.dim, x, logdet, z)
+	mk := ws.mark()
+	defer ws.release(mk)
+	rows := len(logdet)
+	pass := ws.take(rows)
+	clear(x)
+	each := ws.mark()
+	for range l.dim {
+		sh, t := l.conditioner(x, rows, ws)
+		clear(pass)
+		transform(l.cond, x, pass, z, sh, t, l.dim, false, ws)
+		ws.release(each)
+	}
+	for r, v := range pass {
+		logdet[r] += v
+	}
+}
+
+// conditioner returns the raw scales and the shifts of rows inputs x.
+func (l *MaskedAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) (sh, t []T) {
+	sh, t = ws.take(rows*l.dim), ws.take(rows*l.dim)
+	if l.cond.Scale == ScaleNone {
+		l.net.run(x, rows, ws, t)
+	} else {
+		l.net.run(x, rows, ws, sh, t)
+	}
+	return sh, t
+}
+
+// Inverted is a layer run the other way round: its Forward is the inner
+// layer's Inverse and its Inverse the inner layer's Forward.
+type Inverted[T Float] struct{ Inner Layer[T] }
+
+// NewIAF returns an inverse autoregressive layer (Kingma et al. 2016):
+// a MAF layer inverted, so that sampling (Forward) takes one pass and
+// density evaluation (Inverse) Dim passes.
+func NewIAF[T Float](dim int, order []int, c Conditioner, rng Rand) (*Inverted[T], error) {
+	m, err := NewMaskedAutoregressive[T](dim, order, c, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &Inverted[T]{m}, nil
+}
+
+// Dim returns the number of features.
+func (l *Inverted[T]) Dim() int { return l.Inner.Dim() }
+
+// Params returns the inner layer's parameters.
+func (l *Inverted[T]) Params() []Param[T] { return l.Inner.Params() }
+
+// Refresh refreshes the inner layer.
+func (l *Inverted[T]) Refresh() { l.Inner.Refresh() }
+
+// Inverse maps x → z by the inner layer's Forward.
+func (l *Inverted[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) { l.Inner.Forward(z, logdet, x, ws) }
+
+// Forward maps z → x by the inner layer's Inverse.
+func (l *Inverted[T]) Forward(x, logdet, z []T, ws *Workspace[T]) { l.Inner.Inverse(x, logdet, z, ws) }

@@ -1,0 +1,78 @@
+package flow
+
+import (
+	"math"
+
+	"github.com/flowkern/flowkern"
+)
+
+// mlp is a conditioner network: dense hidden layers with one activation,
+// then a linear output layer of heads·out units read as heads separate
+// arrays (the scale and the shift of a coupling). The output layer starts
+// at zero, so a new flow layer is the identity. MADE's masks, if any, are
+// applied to the weights, which stay zero where the mask is.
+type mlp[T Float] struct {
+	sizes []int // in, hidden..., heads·out
+	heads int
+	act   flowkern.Activation
+	w, b  [][]T // per layer: sizes[l+1]×sizes[l] weights, sizes[l+1] biases
+	mask  [][]T // per layer, or nil: 1 where a weight may be non-zero
+}
+
+// newMLP returns an MLP from in through hidden to heads·out units, with
+// hidden weights drawn uniformly in ±√(6/(fan-in+fan-out)) (Glorot) from
+// rng and the output layer zero.
+func newMLP[T Float](in int, hidden []int, heads, out int, act flowkern.Activation, rng Rand) *mlp[T] {
+	m := &mlp[T]{sizes: append(append([]int{in}, hidden...), heads*out), heads: heads, act: act}
+	for l := 0; l+1 < len(m.sizes); l++ {
+		fanIn, fanOut := m.sizes[l], m.sizes[l+1]
+		w := make([]T, fanIn*fanOut)
+		if l+2 < len(m.sizes) && rng != nil {
+			lim := math.Sqrt(6 / float64(fanIn+fanOut))
+			for i := range w {
+				w[i] = T((2*rng.Float64() - 1) * lim)
+			}
+		}
+		m.w = append(m.w, w)
+		m.b = append(m.b, make([]T, fanOut))
+	}
+	return m
+}
+
+// applyMask zeroes the weights the masks forbid.
+func (m *mlp[T]) applyMask() {
+	for l, mk := range m.mask {
+		for i, v := range mk {
+			if v == 0 {
+				m.w[l][i] = 0
+			}
+		}
+	}
+}
+
+// params lists the weights and biases, layer by layer.
+func (m *mlp[T]) params(prefix string) []Param[T] {
+	var ps []Param[T]
+	for l := range m.w {
+		ps = append(ps, Param[T]{Name: prefix + "w" + itoa(l), Value: m.w[l]}, Param[T]{Name: prefix + "b" + itoa(l), Value: m.b[l]})
+	}
+	return ps
+}
+
+// run evaluates the network on rows inputs x (rows × in) and writes head
+// h to outs[h] (rows × out each).
+func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	h, n := x, len(m.sizes)
+	for l := 0; l+2 < n; l++ {
+		y := ws.take(rows * m.sizes[l+1])
+		flowkern.Dense(y, h, m.w[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
+		h = y
+	}
+	k, out := m.sizes[n-2], m.sizes[n-1]/m.heads
+	w, b := m.w[n-2], m.b[n-2]
+	for i, o := range outs {
+		flowkern.Dense(o, h, w[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
+	}
+}

@@ -1,0 +1,349 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// chunkRows is how many rows a model evaluates at a time; bigger batches
+// are cut into chunks of this many, which run in parallel.
+const chunkRows = 256
+
+// Model is a normalizing flow: layers over a base distribution. Layers[0]
+// is on the data side (see the package documentation for directions).
+type Model[T Float] struct {
+	layers []Layer[T]
+	base   Base[T]
+	dim    int
+	pool   sync.Pool  // *Workspace[T]
+	initMu sync.Mutex // serialises ActNorm's data initialisation
+}
+
+// initializer is a layer initialised from the first data it sees.
+type initializer[T Float] interface {
+	Initialized() bool
+	InitFrom(x []T) error
+}
+
+// NewModel returns the flow of layers (data side first) over base. All
+// must have the same dimension.
+func NewModel[T Float](base Base[T], layers ...Layer[T]) (*Model[T], error) {
+	if base == nil {
+		return nil, errors.New("flow: NewModel: no base distribution")
+	}
+	m := &Model[T]{layers: append([]Layer[T](nil), layers...), base: base, dim: base.Dim()}
+	for i, l := range layers {
+		if l == nil {
+			return nil, fmt.Errorf("flow: NewModel: layer %d is nil", i)
+		}
+		if l.Dim() != m.dim {
+			return nil, fmt.Errorf("flow: NewModel: layer %d (%T) has dimension %d, the base %d", i, l, l.Dim(), m.dim)
+		}
+	}
+	return m, nil
+}
+
+// Dim returns the dimension of the data.
+func (m *Model[T]) Dim() int { return m.dim }
+
+// Layers returns the layers, data side first.
+func (m *Model[T]) Layers() []Layer[T] { return append([]Layer[T](nil), m.layers...) }
+
+// Base returns the base distribution.
+func (m *Model[T]) Base() Base[T] { return m.base }
+
+// Params returns every parameter of the layers, in order, then of the
+// base.
+func (m *Model[T]) Params() []Param[T] {
+	var ps []Param[T]
+	for _, l := range m.layers {
+		ps = append(ps, l.Params()...)
+	}
+	return append(ps, m.base.Params()...)
+}
+
+// NumParams returns the number of parameter values, fixed ones included.
+func (m *Model[T]) NumParams() int {
+	n := 0
+	for _, p := range m.Params() {
+		n += len(p.Value)
+	}
+	return n
+}
+
+// LogProb writes log p(x) of each row of x (len(lp) rows of Dim) to lp.
+// It returns an error, computing nothing, if the lengths do not fit or x
+// holds a NaN or ±Inf. Uninitialised ActNorm layers are initialised from
+// this batch first.
+func (m *Model[T]) LogProb(lp, x []T) error {
+	if err := m.checkBatch("LogProb", "x", x, len(lp), true); err != nil {
+		return err
+	}
+	if err := m.ensureInit(x); err != nil {
+		return err
+	}
+	m.run(len(lp), job[T]{opLogProb, lp, x})
+	return nil
+}
+
+// Encode maps data to base variables, z = f⁻¹(x), row by row (rows of
+// Dim; z and x the same length, not overlapping). Checks as LogProb.
+func (m *Model[T]) Encode(z, x []T) error {
+	if err := m.checkBatch("Encode", "x", x, len(z)/max(m.dim, 1), true); err != nil {
+		return err
+	}
+	if err := m.checkSame("Encode", z, x); err != nil {
+		return err
+	}
+	if err := m.ensureInit(x); err != nil {
+		return err
+	}
+	m.run(len(x)/m.dim, job[T]{opEncode, z, x})
+	return nil
+}
+
+// Decode maps base variables to data, x = f(z), row by row (rows of Dim;
+// x and z the same length, not overlapping). z must be finite.
+func (m *Model[T]) Decode(x, z []T) error {
+	if err := m.checkBatch("Decode", "z", z, len(x)/max(m.dim, 1), true); err != nil {
+		return err
+	}
+	if err := m.checkSame("Decode", x, z); err != nil {
+		return err
+	}
+	m.decode(x, z)
+	return nil
+}
+
+// Sample fills x (whole rows of Dim) with draws from the model, using rng
+// for the base draws (serially, so the result depends only on rng's
+// state).
+func (m *Model[T]) Sample(x []T, rng Rand) error {
+	if len(x) == 0 || len(x)%m.dim != 0 {
+		return fmt.Errorf("flow: Sample: %d elements are not whole rows of %d", len(x), m.dim)
+	}
+	if rng == nil {
+		return errors.New("flow: Sample: nil random source")
+	}
+	z := make([]T, len(x))
+	ws := m.workspace()
+	for lo := 0; lo < len(z); lo += chunkRows * m.dim {
+		hi := min(lo+chunkRows*m.dim, len(z))
+		m.base.Sample(z[lo:hi], rng, ws)
+	}
+	m.pool.Put(ws)
+	m.decode(x, z)
+	return nil
+}
+
+// SampleAndLogProb draws samples into x as Sample does and writes their
+// log-densities to lp (one per row), evaluated by the same path as
+// LogProb, so that they equal LogProb(x) bit for bit.
+func (m *Model[T]) SampleAndLogProb(x, lp []T, rng Rand) error {
+	if len(lp)*m.dim != len(x) {
+		return fmt.Errorf("flow: SampleAndLogProb: %d log-densities for %d elements of rows of %d", len(lp), len(x), m.dim)
+	}
+	if err := m.Sample(x, rng); err != nil {
+		return err
+	}
+	if err := m.ensureInit(x); err != nil {
+		return err
+	}
+	m.run(len(lp), job[T]{opLogProb, lp, x})
+	return nil
+}
+
+// decode runs the layers forward over whole chunks.
+func (m *Model[T]) decode(x, z []T) {
+	if m.uninitialized() {
+		m.initMu.Lock()
+		defer m.initMu.Unlock()
+	}
+	m.run(len(x)/m.dim, job[T]{opDecode, x, z})
+}
+
+// checkBatch checks that v holds rows ≥ 1 whole rows of Dim and, if
+// finite, that every element is finite.
+func (m *Model[T]) checkBatch(who, name string, v []T, rows int, finite bool) error {
+	switch {
+	case len(v) == 0:
+		return fmt.Errorf("flow: %s: empty batch", who)
+	case len(v)%m.dim != 0:
+		return fmt.Errorf("flow: %s: %s has %d elements, not whole rows of the model's dimension %d", who, name, len(v), m.dim)
+	case len(v)/m.dim != rows:
+		return fmt.Errorf("flow: %s: %s has %d rows of %d, the output room for %d", who, name, len(v)/m.dim, m.dim, rows)
+	}
+	if finite {
+		for i, e := range v {
+			if f := float64(e); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("flow: %s: %s row %d, column %d is %v", who, name, i/m.dim, i%m.dim, f)
+			}
+		}
+	}
+	return nil
+}
+
+// checkSame checks that out and in have the same length.
+func (m *Model[T]) checkSame(who string, out, in []T) error {
+	if len(out) != len(in) {
+		return fmt.Errorf("flow: %s: output of %d elements for an input of %d", who, len(out), len(in))
+	}
+	return nil
+}
+
+// uninitialized reports whether a layer waits for data initialisation.
+func (m *Model[T]) uninitialized() bool {
+	for _, l := range m.layers {
+		if in, ok := l.(initializer[T]); ok && !in.Initialized() {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureInit initialises the layers that wait for data from x as it
+// reaches them, once.
+func (m *Model[T]) ensureInit(x []T) error {
+	if !m.uninitialized() {
+		return nil
+	}
+	m.initMu.Lock()
+	defer m.initMu.Unlock()
+	rows := len(x) / m.dim
+	h := append([]T(nil), x...)
+	next := make([]T, len(x))
+	logdet := make([]T, rows)
+	var ws Workspace[T]
+	for i, l := range m.layers {
+		if in, ok := l.(initializer[T]); ok && !in.Initialized() {
+			if err := in.InitFrom(h); err != nil {
+				return fmt.Errorf("flow: initialising layer %d from data: %w", i, err)
+			}
+		}
+		l.Inverse(next, logdet, h, &ws)
+		h, next = next, h
+	}
+	return nil
+}
+
+// workspace returns a workspace from the pool.
+func (m *Model[T]) workspace() *Workspace[T] {
+	if ws, ok := m.pool.Get().(*Workspace[T]); ok {
+		return ws
+	}
+	return new(Workspace[T])
+}
+
+// job is one batch operation: out and in are its output and input.
+type job[T Float] struct {
+	op      int
+	out, in []T
+}
+
+const (
+	opLogProb = iota // out: log p per row; in: x
+	opEncode         // out: z; in: x
+	opDecode         // out: x; in: z
+)
+
+// run does j over rows rows in chunks of chunkRows, on up to GOMAXPROCS
+// goroutines; the serial path allocates nothing.
+func (m *Model[T]) run(rows int, j job[T]) {
+	n := (rows + chunkRows - 1) / chunkRows
+	if min(runtime.GOMAXPROCS(0), n) <= 1 {
+		ws := m.workspace()
+		for c := range n {
+			m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws)
+		}
+		m.pool.Put(ws)
+		return
+	}
+	m.parallel(rows, n, j)
+}
+
+// parallel does j's n chunks on up to GOMAXPROCS goroutines.
+func (m *Model[T]) parallel(rows, n int, j job[T]) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			ws := m.workspace()
+			for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
+				m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws)
+			}
+			m.pool.Put(ws)
+		})
+	}
+	wg.Wait()
+}
+
+// chunk does j for rows lo…hi−1.
+func (m *Model[T]) chunk(j job[T], lo, hi int, ws *Workspace[T]) {
+	d := m.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	switch j.op {
+	case opLogProb:
+		m.logProbChunk(j.out[lo:hi], j.in[lo*d:hi*d], ws)
+	case opEncode:
+		m.inverseChunk(j.out[lo*d:hi*d], ws.take(hi-lo), j.in[lo*d:hi*d], ws)
+	case opDecode:
+		m.forwardChunk(j.out[lo*d:hi*d], ws.take(hi-lo), j.in[lo*d:hi*d], ws)
+	}
+}
+
+// logProbChunk evaluates log p for one chunk.
+func (m *Model[T]) logProbChunk(lp, x []T, ws *Workspace[T]) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	rows := len(lp)
+	z, logdet := ws.take(rows*m.dim), ws.take(rows)
+	m.inverseChunk(z, logdet, x, ws)
+	m.base.LogProb(lp, z, ws)
+	for r, v := range logdet {
+		lp[r] += v
+	}
+}
+
+// inverseChunk maps x to z through every layer's Inverse, setting logdet
+// to the rows' summed log-determinants.
+func (m *Model[T]) inverseChunk(z, logdet, x []T, ws *Workspace[T]) {
+	clear(logdet)
+	m.through(z, logdet, x, ws, func(i int, out, in []T) { m.layers[i].Inverse(out, logdet, in, ws) }, false)
+}
+
+// forwardChunk maps z to x through every layer's Forward, last layer
+// first.
+func (m *Model[T]) forwardChunk(x, logdet, z []T, ws *Workspace[T]) {
+	clear(logdet)
+	m.through(x, logdet, z, ws, func(i int, out, in []T) { m.layers[i].Forward(out, logdet, in, ws) }, true)
+}
+
+// through applies step to the layers in order (or reversed), ping-ponging
+// between two scratch buffers and writing the last step into out.
+func (m *Model[T]) through(out, logdet, in []T, ws *Workspace[T], step func(i int, out, in []T), reversed bool) {
+	n := len(m.layers)
+	if n == 0 {
+		copy(out, in)
+		return
+	}
+	mk := ws.mark()
+	defer ws.release(mk)
+	bufs := [2][]T{ws.take(len(in)), ws.take(len(in))}
+	for k := range n {
+		i := k
+		if reversed {
+			i = n - 1 - k
+		}
+		dst := bufs[k%2]
+		if k == n-1 {
+			dst = out
+		}
+		step(i, dst, in)
+		in = dst
+	}
+}

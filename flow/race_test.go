@@ -1,0 +1,6 @@
+//go:build race
+
+package flow
+
+// raceEnabled: the race detector makes sync.Pool drop items on purpose.
+const raceEnabled = true
