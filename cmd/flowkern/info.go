@@ -12,11 +12,15 @@ import (
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("info", stderr)
+	model := fs.String("model", "", "describe this model file instead of the CPU")
 	if err := parse(fs, args); err != nil {
 		if errors.Is(err, errHelp) {
 			return nil
 		}
 		return err
+	}
+	if *model != "" {
+		return describeModel(*model, stdout)
 	}
 	cpu := flowkern.CPU()
 	brand := cpu.Brand

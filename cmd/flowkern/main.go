@@ -1,6 +1,9 @@
 // Command flowkern is flowkern's command-line tool.
 //
-//	flowkern info     the CPU features seen, the kernel set selected and why, the build tags
+//	flowkern eval     per-row log-densities of a CSV file under a model, their mean and standard error
+//	flowkern encode   map the rows of a CSV file to the model's base variables (x → z)
+//	flowkern sample   draw samples from a model
+//	flowkern info     a model file's architecture, or the CPU features and kernel set selected
 //	flowkern bench    a quick throughput table of K1–K3 for every available kernel set
 //
 // Unknown commands and flags print usage and exit with status 2.
@@ -21,7 +24,10 @@ type command struct {
 }
 
 var commands = []command{
-	{"info", "show the CPU features seen, the kernel set selected and why, and the build tags", runInfo},
+	{"eval", "log-density of every row of a CSV file under a model (-model m.flow -data x.csv [-o out.csv])", runEval},
+	{"encode", "map the rows of a CSV file to base variables, x → z (-model m.flow -data x.csv [-o z.csv])", runEncode},
+	{"sample", "draw samples from a model (-model m.flow -n N -seed S [-o x.csv])", runSample},
+	{"info", "describe a model file (-model m.flow), or the CPU, its kernel set and the build", runInfo},
 	{"bench", "measure K1–K3 throughput for every available kernel set (about 20 s)", runBench},
 }
 

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// table is a CSV file of numbers: rows of cols values.
+type table struct {
+	header []string // nil if the file has none
+	cols   int
+	values []float64 // row-major
+}
+
+func (t *table) rows() int { return len(t.values) / max(t.cols, 1) }
+
+// readCSV reads comma-separated numbers. The first line is a header if
+// none of its fields is a number; blank lines are skipped. Errors name the
+// file, line and column of a value that is not a finite number, and the
+// line of a row with the wrong number of values.
+func readCSV(path string) (*table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	t := &table{}
+	first := true
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if first {
+			first = false
+			if isHeader(rec) {
+				t.header = append([]string(nil), rec...)
+				t.cols = len(rec)
+				continue
+			}
+		}
+		if t.cols == 0 {
+			t.cols = len(rec)
+		}
+		if len(rec) != t.cols {
+			return nil, fmt.Errorf("%s:%d: %d values, the first row has %d", path, line, len(rec), t.cols)
+		}
+		for i, field := range rec {
+			v, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				_, col := r.FieldPos(i)
+				return nil, fmt.Errorf("%s:%d:%d: column %d: %q is not a finite number", path, line, col, i+1, field)
+			}
+			t.values = append(t.values, v)
+		}
+	}
+	if len(t.values) == 0 {
+		return nil, fmt.Errorf("%s: no data rows", path)
+	}
+	return t, nil
+}
+
+// isHeader reports whether no field of a record is a number.
+func isHeader(rec []string) bool {
+	for _, f := range rec {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// writeCSV writes rows of cols values, each in the shortest form that
+// parses back to the same value of bitSize bits, under an optional header.
+func writeCSV(w io.Writer, header []string, values []float64, cols, bitSize int) error {
+	bw := bufio.NewWriter(w)
+	if header != nil {
+		bw.WriteString(strings.Join(header, ",") + "\n")
+	}
+	var buf []byte
+	for i, v := range values {
+		buf = strconv.AppendFloat(buf[:0], v, 'g', -1, bitSize)
+		bw.Write(buf)
+		if (i+1)%cols == 0 {
+			bw.WriteByte('\n')
+		} else {
+			bw.WriteByte(',')
+		}
+	}
+	return bw.Flush()
+}
+
+// writeOutput writes through write to path atomically (a temporary file
+// renamed over it), or to stdout if path is empty or "-".
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) (err error) {
+	if path == "" || path == "-" {
+		return write(stdout)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// columnNames returns x1…xn.
+func columnNames(prefix string, n int) []string {
+	h := make([]string, n)
+	for i := range h {
+		h[i] = prefix + strconv.Itoa(i+1)
+	}
+	return h
+}
