@@ -12,16 +12,20 @@ func (m *Model[T]) Summary() []string {
 	for i, l := range m.layers {
 		lines = append(lines, fmt.Sprintf("%2d  %s  (%d parameters)", i, describe(l), count(l.Params())))
 	}
-	base := fmt.Sprintf("%T", m.base)
-	switch m.base.(type) {
+	return append(lines, fmt.Sprintf("base  %s  (%d parameters)", describeBase(m.base), count(m.base.Params())))
+}
+
+// describeBase names a base distribution.
+func describeBase[T Float](b Base[T]) string {
+	switch b.(type) {
 	case *StandardNormal[T]:
-		base = "standard normal"
+		return "standard normal"
 	case *DiagNormal[T]:
-		base = "diagonal normal"
+		return "diagonal normal"
 	case *FullNormal[T]:
-		base = "full-covariance normal"
+		return "full-covariance normal"
 	}
-	return append(lines, fmt.Sprintf("base  %s  (%d parameters)", base, count(m.base.Params())))
+	return fmt.Sprintf("%T", b)
 }
 
 func count[T Float](ps []Param[T]) int {

@@ -1,0 +1,244 @@
+package flow
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+
+	"github.com/flowkern/flowkern"
+)
+
+// Backward passes for maximum-likelihood training. A trainable layer
+// computes, for its Inverse (the density direction) at input x, from dz
+// (the loss gradient with respect to its output z, which it may
+// overwrite) and dld (with respect to each row's log-determinant), the
+// gradient dx with respect to its input, and adds the gradients with
+// respect to its parameters to g, one slice per entry of Params.
+type trainable[T Float] interface {
+	inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T])
+}
+
+// trainableBase computes, from dlp (the loss gradient with respect to
+// each row's log-density), dz and the parameter gradients (added to g).
+type trainableBase[T Float] interface {
+	logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T])
+}
+
+// transformGrad is the backward pass of transform's inverse direction:
+// dIn, dSh and dT from dOut and dld; out = (in − t)/σ(ŝ).
+func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []T, cols int) {
+	switch c.Scale {
+	case ScaleNone:
+		for i, v := range dOut {
+			dIn[i], dT[i] = v, -v
+		}
+	case ScaleExp:
+		flowkern.AffineInverseGrad(dIn, dSh, dT, dOut, dld, in, sh, t, cols, T(c.clampArg()))
+	case ScaleSigmoid:
+		for i, v := range sh {
+			dSh[i] = -(v + 2)
+		}
+		flowkern.Exp(dSh, dSh)
+		for i, e := range dSh {
+			sg := 1 / (1 + e)
+			sigma := sg + T(c.Eps)
+			out := (in[i] - t[i]) / sigma
+			dIn[i] = dOut[i] / sigma
+			dT[i] = -dIn[i]
+			dSigma := -(dOut[i]*out + dld[i/cols]) / sigma
+			dSh[i] = dSigma * sg * (1 - sg)
+		}
+	}
+}
+
+func (l *AffineCoupling[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
+	mk := ws.mark()
+	defer ws.release(mk)
+	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(a, x, l.dim, l.kept)
+	gatherCols(b, x, l.dim, l.moved)
+	heads := [][]T{sh, t}
+	if l.cond.Scale == ScaleNone {
+		heads = heads[1:]
+	}
+	acts := l.net.runSaved(a, rows, ws, heads...)
+	dz1, dz2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(dz1, dz, l.dim, l.kept)
+	gatherCols(dz2, dz, l.dim, l.moved)
+	transformGrad(l.cond, db, dsh, dt, dz2, dld, b, sh, t, d2)
+	dHeads := [][]T{dsh, dt}
+	if l.cond.Scale == ScaleNone {
+		dHeads = dHeads[1:]
+	}
+	l.net.backward(da, dHeads, acts, rows, g, ws)
+	for i, v := range dz1 {
+		da[i] += v
+	}
+	scatterCols(dx, l.dim, da, l.kept)
+	scatterCols(dx, l.dim, db, l.moved)
+}
+
+func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	rows, n := len(dld), l.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	sh, t := ws.take(rows*n), ws.take(rows*n)
+	heads := [][]T{sh, t}
+	if l.cond.Scale == ScaleNone {
+		heads = heads[1:]
+	}
+	acts := l.net.runSaved(x, rows, ws, heads...)
+	dsh, dt, dc := ws.take(rows*n), ws.take(rows*n), ws.take(rows*n)
+	transformGrad(l.cond, dx, dsh, dt, dz, dld, x, sh, t, n)
+	dHeads := [][]T{dsh, dt}
+	if l.cond.Scale == ScaleNone {
+		dHeads = dHeads[1:]
+	}
+	l.net.backward(dc, dHeads, acts, rows, g, ws)
+	for i, v := range dc {
+		dx[i] += v
+	}
+}
+
+func (l *LULinear[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	n, rows := l.dim, len(dld)
+	mk := ws.mark()
+	defer ws.release(mk)
+	dw, unused := ws.take(n*n), ws.take(rows*n) // unused: the output identity's derivative ignores
+	clear(dw)
+	flowkern.DenseGrad(dx, dw, nil, dz, x, l.w, unused, rows, n, n, flowkern.ActIdentity)
+	// W = P·M, M = L·U′ with U′ = U + diag(d): dM[perm[i]] = dW[i],
+	// dL = dM·U′ᵀ below the diagonal, dU′ = Lᵀ·dM on and above it.
+	dm := ws.take(n * n)
+	for i, p := range l.perm {
+		copy(dm[p*n:(p+1)*n], dw[i*n:(i+1)*n])
+	}
+	var sumDld float64
+	for _, v := range dld {
+		sumDld += float64(v)
+	}
+	kl, ku := 0, 0
+	for i := range n {
+		for j := range i { // L_ij, i > j
+			var s float64
+			for k := j; k < n; k++ {
+				s += float64(dm[i*n+k]) * float64(l.u[j*n+k])
+			}
+			g[0][kl] += T(s)
+			kl++
+		}
+		for j := i; j < n; j++ { // U′_ij, i ≤ j
+			var s float64
+			for k := i; k < n; k++ {
+				s += float64(l.l[k*n+i]) * float64(dm[k*n+j])
+			}
+			if j > i {
+				g[1][ku] += T(s)
+				ku++
+				continue
+			}
+			d := float64(l.u[i*n+i])
+			dd := s + sumDld/d // log|d| adds Σ_r dld_r/d
+			th := float64(l.theta[i])
+			if l.kind == DiagExp {
+				g[2][i] += T(dd * d)
+			} else {
+				g[2][i] += T(dd * float64(l.sign[i]) / (1 + math.Exp(-th)))
+			}
+		}
+	}
+}
+
+func (l *ActNorm[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	n := l.dim
+	var sumDld T
+	for _, v := range dld {
+		sumDld += v
+	}
+	for j := range n {
+		e := T(math.Exp(-float64(l.logS[j])))
+		var gb, gs T
+		for r := range dld {
+			i := r*n + j
+			dx[i] = dz[i] * e
+			gb -= dx[i]
+			gs -= dz[i] * (x[i] - l.shift[j]) * e
+		}
+		g[0][j] += gb
+		g[1][j] += gs - sumDld
+	}
+}
+
+func (l *Permutation[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	scatterCols(dx, len(l.perm), dz, l.perm)
+}
+
+func (l *Standardize[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	n := len(l.std)
+	for i, v := range dz {
+		dx[i] = v / l.std[i%n]
+	}
+}
+
+func (b *StandardNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+	for i, v := range z {
+		dz[i] = -dlp[i/b.dim] * v
+	}
+}
+
+func (b *DiagNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+	n := len(b.mean)
+	for i, v := range z {
+		j := i % n
+		inv := T(math.Exp(-float64(b.logScale[j])))
+		u := (v - b.mean[j]) * inv
+		d := dlp[i/n]
+		dz[i] = -d * u * inv
+		g[0][j] += d * u * inv
+		g[1][j] += d * (u*u - 1)
+	}
+}
+
+func (b *FullNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+	n, rows := b.dim, len(dlp)
+	mk := ws.mark()
+	defer ws.release(mk)
+	y, w := ws.take(n*rows), ws.take(n*rows) // n×rows
+	for r := range rows {
+		for j, v := range z[r*n : (r+1)*n] {
+			y[j*rows+r] = v - b.mean[j]
+		}
+	}
+	flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.NonUnit, n, b.l, y, rows) // y = L⁻¹(z − μ)
+	copy(w, y)
+	flowkern.TriSolve(blas.Lower, blas.Trans, blas.NonUnit, n, b.l, w, rows) // w = L⁻ᵀ y
+	for r := range rows {
+		for j := range n {
+			dz[r*n+j] = -dlp[r] * w[j*rows+r]
+		}
+	}
+	k := 0
+	for i := range n {
+		wi := w[i*rows : (i+1)*rows]
+		var gm T
+		for r, v := range wi {
+			gm += dlp[r] * v
+		}
+		g[0][i] += gm
+		for j := range i {
+			var s T
+			for r, v := range y[j*rows : (j+1)*rows] {
+				s += dlp[r] * wi[r] * v
+			}
+			g[1][k] += s
+			k++
+		}
+		var s, sd T
+		for r, v := range y[i*rows : (i+1)*rows] {
+			s += dlp[r] * wi[r] * v
+			sd += dlp[r]
+		}
+		g[2][i] += s*b.l[i*n+i] - sd
+	}
+}

@@ -1,0 +1,228 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// gradState is reusable memory for gradients: one gradient buffer per
+// chunk of a batch, reduced in chunk order so that the sum does not
+// depend on how many goroutines ran.
+type gradState[T Float] struct {
+	params []Param[T]
+	owner  []int // the layer of each param, len(layers) for the base
+	chunks [][]T // per chunk, all gradients end to end
+	sums   []float64
+}
+
+func (m *Model[T]) newGradState() (*gradState[T], error) {
+	s := &gradState[T]{}
+	for i, l := range m.layers {
+		if _, ok := l.(trainable[T]); !ok {
+			return nil, fmt.Errorf("flow: layer %d (%T) cannot be trained by maximum likelihood", i, l)
+		}
+		for _, p := range l.Params() {
+			s.params = append(s.params, p)
+			s.owner = append(s.owner, i)
+		}
+	}
+	if _, ok := m.base.(trainableBase[T]); !ok {
+		return nil, fmt.Errorf("flow: base %T cannot be trained", m.base)
+	}
+	for _, p := range m.base.Params() {
+		s.params = append(s.params, p)
+		s.owner = append(s.owner, len(m.layers))
+	}
+	return s, nil
+}
+
+// size is the number of parameter values.
+func (s *gradState[T]) size() int {
+	n := 0
+	for _, p := range s.params {
+		n += len(p.Value)
+	}
+	return n
+}
+
+// views cuts a flat gradient buffer into one slice per layer's params and
+// one for the base's.
+func (s *gradState[T]) views(flat []T, layers int) [][][]T {
+	v := make([][][]T, layers+1)
+	off := 0
+	for i, p := range s.params {
+		v[s.owner[i]] = append(v[s.owner[i]], flat[off:off+len(p.Value)])
+		off += len(p.Value)
+	}
+	return v
+}
+
+// Grad sets g, one slice per entry of Params with the same lengths, to the
+// gradient of the mean negative log-likelihood of the rows of x, and
+// returns that mean. Fixed parameters get zero. It fails for models with a
+// layer that cannot be trained (Inverted, or a type of the caller's), for a
+// bad batch, and for a non-finite result, which it attributes to a layer.
+func (m *Model[T]) Grad(g [][]T, x []T) (float64, error) {
+	s, err := m.newGradState()
+	if err != nil {
+		return 0, err
+	}
+	if len(g) != len(s.params) {
+		return 0, fmt.Errorf("flow: Grad: %d gradient slices for %d parameters", len(g), len(s.params))
+	}
+	for i, p := range s.params {
+		if len(g[i]) != len(p.Value) {
+			return 0, fmt.Errorf("flow: Grad: gradient %d (%s) has %d elements, the parameter %d", i, p.Name, len(g[i]), len(p.Value))
+		}
+	}
+	flat := make([]T, s.size())
+	nll, err := m.gradient(s, flat, x)
+	off := 0
+	for i := range g {
+		off += copy(g[i], flat[off:])
+	}
+	return nll, err
+}
+
+// gradient sets flat to the gradient of the mean negative log-likelihood
+// of the rows of x and returns that mean.
+func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
+	rows := len(x) / max(m.dim, 1)
+	if err := m.checkBatch("Grad", "x", x, rows, true); err != nil {
+		return 0, err
+	}
+	if err := m.ensureInit(x); err != nil {
+		return 0, err
+	}
+	n := (rows + chunkRows - 1) / chunkRows
+	for len(s.chunks) < n {
+		s.chunks = append(s.chunks, make([]T, len(flat)))
+		s.sums = append(s.sums, 0)
+	}
+	scale := -1 / T(rows)
+	do := func(c int, ws *Workspace[T]) {
+		lo, hi := c*chunkRows, min((c+1)*chunkRows, rows)
+		buf := s.chunks[c]
+		clear(buf)
+		s.sums[c] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
+	}
+	if workers := min(runtime.GOMAXPROCS(0), n); workers <= 1 {
+		ws := m.workspace()
+		for c := range n {
+			do(c, ws)
+		}
+		m.pool.Put(ws)
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				ws := m.workspace()
+				for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
+					do(c, ws)
+				}
+				m.pool.Put(ws)
+			})
+		}
+		wg.Wait()
+	}
+	copy(flat, s.chunks[0])
+	var sum float64
+	for c := range n {
+		if c > 0 {
+			for i, v := range s.chunks[c] {
+				flat[i] += v
+			}
+		}
+		sum += s.sums[c]
+	}
+	off := 0
+	for _, p := range s.params {
+		if p.Fixed {
+			clear(flat[off : off+len(p.Value)])
+		}
+		off += len(p.Value)
+	}
+	nll := -sum / float64(rows)
+	if math.IsNaN(nll) || math.IsInf(nll, 0) {
+		return nll, m.blame(x)
+	}
+	off = 0
+	for i, p := range s.params {
+		for _, v := range flat[off : off+len(p.Value)] {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nll, fmt.Errorf("non-finite gradient of %s of %s", p.Name, m.partName(s.owner[i]))
+			}
+		}
+		off += len(p.Value)
+	}
+	return nll, nil
+}
+
+// gradChunk adds scale·∇(Σ log p) over the rows of x to g (per layer, then
+// the base) and returns Σ log p.
+func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float64 {
+	mk := ws.mark()
+	defer ws.release(mk)
+	rows, size := len(x)/m.dim, len(x)
+	ins := make([][]T, 0, 16)
+	ins = append(ins, x)
+	logdet, lp, dlp := ws.take(rows), ws.take(rows), ws.take(rows)
+	clear(logdet)
+	for _, l := range m.layers {
+		out := ws.take(size)
+		l.Inverse(out, logdet, ins[len(ins)-1], ws)
+		ins = append(ins, out)
+	}
+	z := ins[len(ins)-1]
+	m.base.LogProb(lp, z, ws)
+	var sum float64
+	for r := range lp {
+		sum += float64(lp[r] + logdet[r])
+		dlp[r] = scale
+	}
+	dz, dx := ws.take(size), ws.take(size)
+	m.base.(trainableBase[T]).logProbGrad(dz, dlp, z, g[len(m.layers)], ws)
+	for i := len(m.layers) - 1; i >= 0; i-- {
+		m.layers[i].(trainable[T]).inverseGrad(dx, dz, dlp, ins[i], g[i], ws)
+		dz, dx = dx, dz
+	}
+	return sum
+}
+
+// blame names the first layer whose output or log-determinant is not
+// finite on x, or the base.
+func (m *Model[T]) blame(x []T) error {
+	rows := len(x) / m.dim
+	h, next, logdet := append([]T(nil), x...), make([]T, len(x)), make([]T, rows)
+	var ws Workspace[T]
+	for i, l := range m.layers {
+		l.Inverse(next, logdet, h, &ws)
+		if !allFinite(next) || !allFinite(logdet) {
+			return fmt.Errorf("non-finite output of %s", m.partName(i))
+		}
+		h, next = next, h
+	}
+	return errors.New("non-finite log-density in the base distribution")
+}
+
+// partName names layer i, or the base for i = len(layers).
+func (m *Model[T]) partName(i int) string {
+	if i == len(m.layers) {
+		return fmt.Sprintf("the base (%s)", describeBase[T](m.base))
+	}
+	return fmt.Sprintf("layer %d (%s)", i, describe(m.layers[i]))
+}
+
+func allFinite[T Float](v []T) bool {
+	for _, e := range v {
+		if f := float64(e); math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
+}

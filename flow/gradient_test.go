@@ -1,0 +1,135 @@
+package flow
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// nll is the mean negative log-likelihood of the rows of x.
+func nll(t *testing.T, m *Model[float64], x []float64) float64 {
+	lp := make([]float64, len(x)/m.Dim())
+	checkNoErr(t, m.LogProb(lp, x))
+	var s float64
+	for _, v := range lp {
+		s -= v
+	}
+	return s / float64(len(lp))
+}
+
+// checkGradient compares Grad with central differences of the mean NLL
+// for every parameter value, and checks that every value that can move
+// gets a non-zero gradient (unless dead ReLUs may hold some at zero).
+func checkGradient(t *testing.T, m *Model[float64], x []float64, allMove bool) {
+	t.Helper()
+	ps := m.Params()
+	g := make([][]float64, len(ps))
+	for i, p := range ps {
+		g[i] = make([]float64, len(p.Value))
+	}
+	got, err := m.Grad(g, x)
+	checkNoErr(t, err)
+	if want := nll(t, m, x); relErr(got, want) > 1e-12 {
+		t.Fatalf("Grad's NLL %v, LogProb's %v", got, want)
+	}
+	refresh := func() {
+		for _, l := range m.layers {
+			l.Refresh()
+		}
+		m.base.Refresh()
+	}
+	const h = 1e-5
+	var worst float64
+	for i, p := range ps {
+		for j := range p.Value {
+			if p.Fixed {
+				if g[i][j] != 0 {
+					t.Fatalf("fixed parameter %s[%d] has gradient %v", p.Name, j, g[i][j])
+				}
+				continue
+			}
+			v := p.Value[j]
+			p.Value[j] = v + h
+			refresh()
+			up := nll(t, m, x)
+			p.Value[j] = v - h
+			refresh()
+			down := nll(t, m, x)
+			p.Value[j] = v
+			refresh()
+			fd := (up - down) / (2 * h)
+			if p.Value[j] == 0 && fd == 0 && g[i][j] == 0 {
+				continue // a weight MADE's mask holds at zero
+			}
+			err := math.Abs(g[i][j]-fd) / math.Max(math.Abs(fd), 1e-2)
+			worst = math.Max(worst, err)
+			if err > 1e-6 {
+				t.Errorf("%s[%d]: gradient %.10g, central difference %.10g", p.Name, j, g[i][j], fd)
+			}
+			if g[i][j] == 0 && allMove {
+				t.Errorf("%s[%d]: zero gradient", p.Name, j)
+			}
+		}
+	}
+	t.Logf("worst relative error %.2g over %d parameters", worst, m.NumParams())
+}
+
+// TestLayerGradients checks the backward pass of every trainable layer
+// kind (in a model over each base) against finite differences.
+func TestLayerGradients(t *testing.T) {
+	const dim, rows = 4, 9
+	for _, c := range layerCases[float64]() {
+		if strings.HasPrefix(c.name, "iaf") {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			rng := newRand(13)
+			l, err := c.build(dim, rng)
+			checkNoErr(t, err)
+			perturb(l.Params(), l.Refresh, rng, 0.3)
+			bases := []Base[float64]{}
+			b1, _ := NewStandardNormal[float64](dim)
+			b2, _ := NewDiagNormal[float64](dim)
+			perturb(b2.Params(), b2.Refresh, rng, 0.3)
+			b3, _ := NewFullNormal[float64]([]float64{0.1, -0.2, 0.3, 0}, []float64{1, 0.3, 0, 0.1, 0.3, 2, 0.2, 0, 0, 0.2, 1, 0.4, 0.1, 0, 0.4, 1.5})
+			perturb(b3.Params(), b3.Refresh, rng, 0.2)
+			bases = append(bases, b1, b2, b3)
+			for _, b := range bases {
+				m, err := NewModel(b, l)
+				checkNoErr(t, err)
+				checkGradient(t, m, randomBatch[float64](rng, rows, dim), !strings.Contains(c.name, "relu"))
+			}
+		})
+	}
+}
+
+// TestArchitectureGradients checks the standard architectures at random
+// parameters.
+func TestArchitectureGradients(t *testing.T) {
+	c := Conditioner{Hidden: []int{6, 6}, Activation: "tanh"}
+	builds := map[string]func(Rand) (*Model[float64], error){
+		"realnvp": func(r Rand) (*Model[float64], error) { return RealNVP[float64](4, 3, c, r) },
+		"maf":     func(r Rand) (*Model[float64], error) { return MAF[float64](4, 2, c, r) },
+		"glow":    func(r Rand) (*Model[float64], error) { return Glow[float64](4, 2, c, r) },
+	}
+	for name, build := range builds {
+		t.Run(name, func(t *testing.T) {
+			m := randomModel(t, build, 4)
+			checkGradient(t, m, randomBatch[float64](newRand(5), 2*chunkRows+3, 4), true)
+		})
+	}
+}
+
+// TestGradErrors checks Grad's refusals.
+func TestGradErrors(t *testing.T) {
+	iaf, _ := NewIAF[float64](2, nil, Conditioner{}, nil)
+	b, _ := NewStandardNormal[float64](2)
+	m, _ := NewModel[float64](b, iaf)
+	if _, err := m.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "cannot be trained") {
+		t.Errorf("IAF: %v", err)
+	}
+	m2, _ := RealNVP[float64](2, 1, Conditioner{}, nil)
+	if _, err := m2.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "gradient slices") {
+		t.Errorf("missing gradient slices: %v", err)
+	}
+}

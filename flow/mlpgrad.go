@@ -1,0 +1,66 @@
+package flow
+
+import "github.com/flowkern/flowkern"
+
+// runSaved is run that keeps what the backward pass needs: acts[0] is x
+// and acts[l] the output of hidden layer l, in ws until the caller
+// releases it.
+func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T {
+	acts := [][]T{x}
+	h, n := x, len(m.sizes)
+	for l := 0; l+2 < n; l++ {
+		y := ws.take(rows * m.sizes[l+1])
+		flowkern.Dense(y, h, m.w[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
+		acts = append(acts, y)
+		h = y
+	}
+	k, out := m.sizes[n-2], m.sizes[n-1]/m.heads
+	w, b := m.w[n-2], m.b[n-2]
+	for i, o := range outs {
+		flowkern.Dense(o, h, w[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
+	}
+	return acts
+}
+
+// backward adds the gradients of the network's weights and biases to g
+// (as params orders them) from dOuts, the gradients of its heads (which it
+// overwrites), and writes the gradient with respect to its input to dx
+// unless dx is nil.
+func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws *Workspace[T]) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	n := len(m.sizes)
+	last := n - 2
+	k, out := m.sizes[last], m.sizes[n-1]/m.heads
+	dh := dx
+	if last > 0 || dh == nil {
+		dh = ws.take(rows * k)
+	}
+	clear(dh)
+	part, unused := ws.take(rows*k), ws.take(rows*out)
+	w, gw, gb := m.w[last], g[2*last], g[2*last+1]
+	for i, d := range dOuts {
+		flowkern.DenseGrad(part, gw[i*out*k:(i+1)*out*k], gb[i*out:(i+1)*out], d, acts[last],
+			w[i*out*k:(i+1)*out*k], unused, rows, k, out, flowkern.ActIdentity)
+		for j, v := range part {
+			dh[j] += v
+		}
+	}
+	for l := last - 1; l >= 0; l-- {
+		var dIn []T
+		if l > 0 {
+			dIn = ws.take(rows * m.sizes[l])
+		} else {
+			dIn = dx
+		}
+		flowkern.DenseGrad(dIn, g[2*l], g[2*l+1], dh, acts[l], m.w[l], acts[l+1], rows, m.sizes[l], m.sizes[l+1], m.act)
+		dh = dIn
+	}
+	for l, mk := range m.mask {
+		for i, v := range mk {
+			if v == 0 {
+				g[2*l][i] = 0
+			}
+		}
+	}
+}
