@@ -1,0 +1,336 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Schedule names a learning-rate schedule.
+type Schedule int
+
+const (
+	// ScheduleCosine decays the rate from LR to 0 along a half cosine over
+	// the whole run (after any warm-up).
+	ScheduleCosine Schedule = iota
+	// ScheduleConstant keeps LR (after any warm-up).
+	ScheduleConstant
+)
+
+// TrainConfig configures Train. Zero fields take the defaults given.
+type TrainConfig struct {
+	Epochs      int      // passes over the training rows (50)
+	Batch       int      // rows a step (512)
+	LR          float64  // Adam's step size (1e-3)
+	WeightDecay float64  // decoupled weight decay (AdamW); 0: none
+	Clip        float64  // clip the gradient's global norm to this (5); negative: no clipping
+	Schedule    Schedule // learning-rate schedule (cosine)
+	Warmup      int      // steps of linear warm-up from 0 to LR; 0: none
+	Seed        uint64   // seeds the shuffling and the validation split
+	ValidFrac   float64  // share of the training rows held out when Train gets no validation set (0.1)
+	Patience    int      // stop after this many epochs without a better validation NLL; 0: never
+	Checkpoint  string   // if set, the best model so far is saved here (atomically) when it improves
+	// Progress, if set, is called after every epoch and, within long
+	// epochs, at most twice a second.
+	Progress func(Progress)
+}
+
+// Progress reports how training goes.
+type Progress struct {
+	Epoch, Epochs int     // the epoch running or just done, from 1
+	Step, Steps   int     // steps done, and in the whole run
+	TrainNLL      float64 // mean NLL of the epoch's batches so far
+	ValidNLL      float64 // NaN until the epoch is done
+	EpochDone     bool
+	Improved      bool // the epoch gave the best validation NLL so far
+	SamplesPerSec float64
+	Elapsed       time.Duration
+	Remaining     time.Duration // estimated
+}
+
+// TrainResult sums up a run.
+type TrainResult struct {
+	Epochs       int     // epochs completed
+	Steps        int     // optimiser steps taken
+	BestEpoch    int     // the epoch whose parameters the model holds
+	BestValidNLL float64 // their mean validation NLL
+	Stopped      string  // "finished", "early stop" or "interrupted"
+}
+
+func (c TrainConfig) settled() (TrainConfig, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Epochs, 50)
+	def(&c.Batch, 512)
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.Clip == 0 {
+		c.Clip = 5
+	}
+	if c.ValidFrac == 0 {
+		c.ValidFrac = 0.1
+	}
+	switch {
+	case c.Epochs < 1, c.Batch < 1, c.Warmup < 0, c.Patience < 0:
+		return c, fmt.Errorf("flow: Train: epochs %d, batch %d, warm-up %d and patience %d must not be negative", c.Epochs, c.Batch, c.Warmup, c.Patience)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return c, fmt.Errorf("flow: Train: learning rate %v", c.LR)
+	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
+		return c, fmt.Errorf("flow: Train: weight decay %v", c.WeightDecay)
+	case !(c.ValidFrac > 0 && c.ValidFrac < 1):
+		return c, fmt.Errorf("flow: Train: validation share %v outside (0, 1)", c.ValidFrac)
+	case c.Schedule != ScheduleCosine && c.Schedule != ScheduleConstant:
+		return c, fmt.Errorf("flow: Train: unknown schedule %d", c.Schedule)
+	}
+	return c, nil
+}
+
+// Train fits the model's parameters to the rows of train by maximum
+// likelihood with Adam, in minibatches shuffled by cfg.Seed, and returns
+// with the parameters of the epoch that scored best on valid (or, if valid
+// is nil, on a share of train held out by cfg.Seed).
+//
+// Training is deterministic: for a given seed, kernel set and data, two
+// runs give the same bits, whatever GOMAXPROCS. A non-finite loss,
+// gradient or parameter stops training with an error naming the step and
+// the layer, and leaves the model at the parameters it had before that
+// step. Cancelling ctx stops training at the next step; Train then keeps
+// the best parameters so far and reports "interrupted" without an error.
+// Data must be finite. Train must not run concurrently with other uses of
+// the model.
+func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg TrainConfig) (TrainResult, error) {
+	res := TrainResult{BestValidNLL: math.Inf(1)}
+	cfg, err := cfg.settled()
+	if err != nil {
+		return res, err
+	}
+	rows := len(train) / max(m.dim, 1)
+	if err := m.checkBatch("Train", "training data", train, rows, true); err != nil {
+		return res, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x747261696e))
+	order := rng.Perm(rows)
+	if valid == nil {
+		hold := max(1, int(math.Round(cfg.ValidFrac*float64(rows))))
+		if hold >= rows {
+			return res, fmt.Errorf("flow: Train: %d rows are too few to hold out a validation set", rows)
+		}
+		valid = gatherRows(train, m.dim, order[rows-hold:])
+		order = order[:rows-hold]
+	} else if err := m.checkBatch("Train", "validation data", valid, len(valid)/max(m.dim, 1), true); err != nil {
+		return res, err
+	}
+	s, err := m.newGradState()
+	if err != nil {
+		return res, err
+	}
+	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, s.size()), mom: make([]float64, s.size()),
+		vel: make([]float64, s.size()), good: make([]T, s.size()), best: make([]T, s.size())}
+	t.get(t.best)
+	t.get(t.good)
+	n := len(order)
+	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	t.steps = perEpoch * cfg.Epochs
+	batch := make([]T, min(cfg.Batch, n)*m.dim)
+	lp := make([]T, len(valid)/m.dim)
+	start, lastReport, stale := time.Now(), time.Now(), 0
+	res.Stopped = "finished"
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		shuffle(rng, order)
+		var sum float64
+		var seen int
+		for b := 0; b < n; b += cfg.Batch {
+			if ctx.Err() != nil {
+				res.Stopped = "interrupted"
+				t.restoreBest(&res)
+				return res, nil
+			}
+			idx := order[b:min(b+cfg.Batch, n)]
+			x := batch[:len(idx)*m.dim]
+			gatherRowsInto(x, train, m.dim, idx)
+			nll, err := t.step(x)
+			if err != nil {
+				t.set(t.good)
+				return res, fmt.Errorf("flow: training stopped at step %d (epoch %d): %w; the model keeps its last parameters with a finite loss", t.done+1, epoch, err)
+			}
+			res.Steps = t.done
+			sum += nll * float64(len(idx))
+			seen += len(idx)
+			if cfg.Progress != nil && time.Since(lastReport) > 500*time.Millisecond {
+				lastReport = time.Now()
+				cfg.Progress(t.progress(epoch, sum/float64(seen), math.NaN(), false, false, start))
+			}
+		}
+		if err := m.LogProb(lp, valid); err != nil {
+			return res, err
+		}
+		var v float64
+		for _, e := range lp {
+			v -= float64(e)
+		}
+		v /= float64(len(lp))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.restoreBest(&res)
+			return res, fmt.Errorf("flow: training stopped after epoch %d: validation NLL %v; the model keeps the best parameters so far (epoch %d)", epoch, v, res.BestEpoch)
+		}
+		res.Epochs = epoch
+		improved := v < res.BestValidNLL
+		if improved {
+			res.BestValidNLL, res.BestEpoch, stale = v, epoch, 0
+			t.get(t.best)
+			if cfg.Checkpoint != "" {
+				if err := m.Save(cfg.Checkpoint); err != nil {
+					return res, fmt.Errorf("flow: training stopped after epoch %d: checkpoint: %w", epoch, err)
+				}
+			}
+		} else {
+			stale++
+		}
+		if cfg.Progress != nil {
+			lastReport = time.Now()
+			cfg.Progress(t.progress(epoch, sum/float64(seen), v, true, improved, start))
+		}
+		if cfg.Patience > 0 && stale >= cfg.Patience {
+			res.Stopped = "early stop"
+			break
+		}
+	}
+	t.restoreBest(&res)
+	return res, nil
+}
+
+// trainer holds Adam's state over a run.
+type trainer[T Float] struct {
+	m           *Model[T]
+	s           *gradState[T]
+	cfg         TrainConfig
+	grad        []T
+	mom, vel    []float64 // Adam's moment estimates
+	good, best  []T       // the last parameters with a finite loss; those of the best epoch
+	done, steps int
+}
+
+// step takes one optimiser step on the batch x and returns its mean NLL.
+func (t *trainer[T]) step(x []T) (float64, error) {
+	nll, err := t.m.gradient(t.s, t.grad, x)
+	if err != nil {
+		return nll, err
+	}
+	var norm float64
+	for _, g := range t.grad {
+		norm += float64(g) * float64(g)
+	}
+	norm = math.Sqrt(norm)
+	scale := 1.0
+	if t.cfg.Clip > 0 && norm > t.cfg.Clip {
+		scale = t.cfg.Clip / norm
+	}
+	t.get(t.good)
+	t.done++
+	lr := t.rate(t.done - 1)
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	c1, c2 := 1-math.Pow(b1, float64(t.done)), 1-math.Pow(b2, float64(t.done))
+	off := 0
+	for i, p := range t.s.params {
+		if p.Fixed {
+			off += len(p.Value)
+			continue
+		}
+		for j, v := range p.Value {
+			g := float64(t.grad[off]) * scale
+			t.mom[off] = b1*t.mom[off] + (1-b1)*g
+			t.vel[off] = b2*t.vel[off] + (1-b2)*g*g
+			w := float64(v)
+			w -= lr * (t.mom[off] / c1) / (math.Sqrt(t.vel[off]/c2) + eps)
+			w -= lr * t.cfg.WeightDecay * float64(v)
+			if math.IsNaN(w) || math.IsInf(w, 0) || math.IsInf(float64(T(w)), 0) {
+				return nll, fmt.Errorf("non-finite %s of %s after the update", p.Name, t.m.partName(t.s.owner[i]))
+			}
+			p.Value[j] = T(w)
+			off++
+		}
+	}
+	t.refresh()
+	return nll, nil
+}
+
+// rate is the learning rate of step k (from 0).
+func (t *trainer[T]) rate(k int) float64 {
+	c := t.cfg
+	if k < c.Warmup {
+		return c.LR * float64(k+1) / float64(c.Warmup)
+	}
+	if c.Schedule == ScheduleConstant {
+		return c.LR
+	}
+	span := max(1, t.steps-c.Warmup)
+	return c.LR * 0.5 * (1 + math.Cos(math.Pi*float64(k-c.Warmup)/float64(span)))
+}
+
+// get copies the parameters into dst; set copies src into them.
+func (t *trainer[T]) get(dst []T) {
+	off := 0
+	for _, p := range t.s.params {
+		off += copy(dst[off:], p.Value)
+	}
+}
+
+func (t *trainer[T]) set(src []T) {
+	off := 0
+	for _, p := range t.s.params {
+		off += copy(p.Value, src[off:])
+	}
+	t.refresh()
+}
+
+func (t *trainer[T]) refresh() {
+	for _, l := range t.m.layers {
+		l.Refresh()
+	}
+	t.m.base.Refresh()
+}
+
+// restoreBest sets the parameters of the best epoch, if there was one.
+func (t *trainer[T]) restoreBest(res *TrainResult) {
+	if res.BestEpoch > 0 {
+		t.set(t.best)
+	}
+}
+
+func (t *trainer[T]) progress(epoch int, trainNLL, validNLL float64, done, improved bool, start time.Time) Progress {
+	el := time.Since(start)
+	p := Progress{Epoch: epoch, Epochs: t.cfg.Epochs, Step: t.done, Steps: t.steps, TrainNLL: trainNLL, ValidNLL: validNLL,
+		EpochDone: done, Improved: improved, Elapsed: el}
+	if el > 0 && t.done > 0 {
+		p.SamplesPerSec = float64(t.done) * float64(t.cfg.Batch) / el.Seconds()
+		p.Remaining = time.Duration(float64(el) / float64(t.done) * float64(t.steps-t.done))
+	}
+	return p
+}
+
+// shuffle permutes v by Fisher–Yates from rng.
+func shuffle(rng *rand.Rand, v []int) {
+	for i := len(v) - 1; i > 0; i-- {
+		j := rng.IntN(i + 1)
+		v[i], v[j] = v[j], v[i]
+	}
+}
+
+// gatherRows returns the rows idx of x (rows of dim).
+func gatherRows[T Float](x []T, dim int, idx []int) []T {
+	out := make([]T, len(idx)*dim)
+	gatherRowsInto(out, x, dim, idx)
+	return out
+}
+
+func gatherRowsInto[T Float](dst, x []T, dim int, idx []int) {
+	for k, r := range idx {
+		copy(dst[k*dim:(k+1)*dim], x[r*dim:(r+1)*dim])
+	}
+}

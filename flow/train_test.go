@@ -1,0 +1,150 @@
+package flow
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// correlated returns rows of a 2-D non-Gaussian: y = x² + noise.
+func correlated(rows int, seed uint64) []float64 {
+	rng := newRand(seed)
+	x := make([]float64, 2*rows)
+	for r := range rows {
+		a := rng.NormFloat64()
+		x[2*r], x[2*r+1] = a, 0.5*a*a+0.3*rng.NormFloat64()
+	}
+	return x
+}
+
+func validNLL(t *testing.T, m *Model[float64], x []float64) float64 {
+	return nll(t, m, x)
+}
+
+func TestTrainLearns(t *testing.T) {
+	m, err := RealNVP[float64](2, 4, Conditioner{Hidden: []int{32, 32}}, newRand(1))
+	checkNoErr(t, err)
+	train, valid := correlated(2000, 1), correlated(500, 2)
+	before := validNLL(t, m, valid)
+	var epochs int
+	res, err := Train(context.Background(), m, train, valid, TrainConfig{Epochs: 15, Batch: 128, LR: 3e-3, Seed: 3,
+		Progress: func(p Progress) {
+			if p.EpochDone {
+				epochs++
+			}
+		}})
+	checkNoErr(t, err)
+	after := validNLL(t, m, valid)
+	if after != res.BestValidNLL {
+		t.Errorf("the model's validation NLL %v is not the best epoch's %v", after, res.BestValidNLL)
+	}
+	if !(after < before-0.3) || epochs != 15 || res.Stopped != "finished" {
+		t.Errorf("validation NLL %.4f → %.4f over %d epochs (%s): did not learn", before, after, epochs, res.Stopped)
+	}
+	t.Logf("validation NLL %.4f → %.4f, best epoch %d", before, after, res.BestEpoch)
+}
+
+// TestTrainDeterministic trains twice, with different GOMAXPROCS, and
+// compares the parameters bit for bit.
+func TestTrainDeterministic(t *testing.T) {
+	run := func(procs int) []Param[float32] {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		m, err := Glow[float32](2, 2, Conditioner{Hidden: []int{16}}, newRand(4))
+		checkNoErr(t, err)
+		x := correlated(1500, 5)
+		x32 := make([]float32, len(x))
+		for i, v := range x {
+			x32[i] = float32(v)
+		}
+		_, err = Train(context.Background(), m, x32, nil, TrainConfig{Epochs: 3, Batch: 600, Seed: 9, Warmup: 3, WeightDecay: 1e-4})
+		checkNoErr(t, err)
+		return m.Params()
+	}
+	a, b := run(1), run(4)
+	for i := range a {
+		for j := range a[i].Value {
+			if math.Float32bits(a[i].Value[j]) != math.Float32bits(b[i].Value[j]) {
+				t.Fatalf("%s[%d]: %v, then %v", a[i].Name, j, a[i].Value[j], b[i].Value[j])
+			}
+		}
+	}
+}
+
+// TestTrainDivergence makes training fail and checks the error and that
+// the model keeps its last good parameters.
+func TestTrainDivergence(t *testing.T) {
+	t.Run("bad layer", func(t *testing.T) {
+		a, _ := NewActNorm[float64](2)
+		checkNoErr(t, a.InitFrom([]float64{0, 0, 1, 1}))
+		a.logS[1] = -800 // exp(800) overflows: the layer's output is infinite
+		a.Refresh()
+		b, _ := NewStandardNormal[float64](2)
+		m, _ := NewModel[float64](b, a)
+		_, err := Train(context.Background(), m, correlated(100, 1), nil, TrainConfig{Epochs: 2, Batch: 10})
+		if err == nil || !strings.Contains(err.Error(), "step 1 ") || !strings.Contains(err.Error(), "layer 0 (ActNorm)") {
+			t.Fatalf("error %v, want one naming step 1 and layer 0", err)
+		}
+		if a.logS[1] != -800 {
+			t.Errorf("parameters changed by the failed step")
+		}
+	})
+	t.Run("huge steps", func(t *testing.T) {
+		// Steps of 10³ in the LU diagonal's log overflow exp.
+		lu, _ := NewLULinear[float64](2, DiagExp, newRand(2))
+		b, _ := NewStandardNormal[float64](2)
+		m, _ := NewModel[float64](b, lu)
+		data := correlated(400, 3)
+		_, err := Train(context.Background(), m, data, nil, TrainConfig{Epochs: 50, Batch: 20, LR: 1e3, Clip: -1, Schedule: ScheduleConstant})
+		if err == nil || !strings.Contains(err.Error(), "training stopped at step") || !strings.Contains(err.Error(), "layer 0 (LU linear") {
+			t.Fatalf("error %v, want a divergence in layer 0", err)
+		}
+		if v := nll(t, m, data); math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("the model's NLL is %v after the divergence: not its last good parameters", v)
+		}
+		t.Log(err)
+	})
+}
+
+func TestTrainEarlyStopCheckpointInterrupt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "best.flow")
+	m, _ := RealNVP[float64](2, 2, Conditioner{Hidden: []int{64, 64}}, newRand(7))
+	train, valid := correlated(60, 1), correlated(300, 2) // few rows: it overfits
+	res, err := Train(context.Background(), m, train, valid, TrainConfig{Epochs: 400, Batch: 60, LR: 1e-2, Patience: 3, Checkpoint: path, Schedule: ScheduleConstant})
+	checkNoErr(t, err)
+	if res.Stopped != "early stop" || res.Epochs != res.BestEpoch+3 {
+		t.Errorf("%+v: want an early stop three epochs after the best", res)
+	}
+	if got := validNLL(t, m, valid); got != res.BestValidNLL {
+		t.Errorf("the model's validation NLL %v, the best epoch's %v", got, res.BestValidNLL)
+	}
+	saved, err := Load[float64](path)
+	checkNoErr(t, err)
+	if got := validNLL(t, saved, valid); got != res.BestValidNLL {
+		t.Errorf("the checkpoint's validation NLL %v, the best epoch's %v", got, res.BestValidNLL)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err = Train(ctx, m, correlated(5000, 3), nil, TrainConfig{Epochs: 5, Batch: 10,
+		Progress: func(Progress) { cancel() }})
+	if err != nil || res.Stopped != "interrupted" {
+		t.Errorf("interrupted run: %+v, %v", res, err)
+	}
+}
+
+func TestTrainConfigErrors(t *testing.T) {
+	m, _ := RealNVP[float64](2, 1, Conditioner{}, nil)
+	x := correlated(20, 1)
+	for _, c := range []TrainConfig{{LR: -1}, {Batch: -1}, {ValidFrac: 1.5}, {Schedule: 9}, {WeightDecay: math.NaN()}} {
+		if _, err := Train(context.Background(), m, x, nil, c); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+	if _, err := Train(context.Background(), m, x[:2], nil, TrainConfig{}); err == nil {
+		t.Error("one row: no error")
+	}
+	if _, err := Train(context.Background(), m, append(x, math.NaN(), 0), nil, TrainConfig{}); err == nil || !strings.Contains(err.Error(), "NaN") {
+		t.Errorf("NaN data: %v", err)
+	}
+}
