@@ -1,6 +1,7 @@
 package flowkern_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/flowkern/flowkern"
@@ -58,6 +59,23 @@ func TestUseRejectsUnknownAndKeepsSelection(t *testing.T) {
 		}
 		if flowkern.Impl() != before {
 			t.Fatalf("Use(%q) failed but changed the selection to %q", name, flowkern.Impl())
+		}
+	}
+}
+
+// TestDefaultIsBestAvailable checks that, without FLOWKERN_IMPL, the set in
+// use at start is the best one available (the registry is complete before
+// the selection runs).
+func TestDefaultIsBestAvailable(t *testing.T) {
+	if os.Getenv(flowkern.EnvImpl) != "" {
+		t.Skip(flowkern.EnvImpl + " is set")
+	}
+	for _, info := range flowkern.Impls() {
+		if info.Available {
+			if got := flowkern.Impl(); got != info.Name {
+				t.Fatalf("the set in use at start is %s, want %s, the best available", got, info.Name)
+			}
+			return
 		}
 	}
 }

@@ -4,10 +4,15 @@ package flowkern
 
 import "github.com/klauspost/cpuid/v2"
 
-// The amd64 kernel sets. cpuid reports AVX and AVX-512 features only when
-// the OS saves the registers they need (XCR0), so these checks include OS
-// support. Kernels not yet in assembly stay portable.
-func init() {
+// The amd64 kernel sets, registered by a package-level initializer so that
+// they are in the registry before impl.go's init selects one (package
+// variables are initialised before any init function runs, while init
+// functions run in file-name order). cpuid reports AVX and AVX-512
+// features only when the OS saves the registers they need (XCR0), so these
+// checks include OS support. Kernels not yet in assembly stay portable.
+var _ = registerAMD64()
+
+func registerAMD64() bool {
 	register(&kernelSet{
 		name:      "avx2",
 		requires:  "AVX2 and FMA",
@@ -32,6 +37,7 @@ func init() {
 			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32,
 			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32}.install(portable[float32]()), avx2.f32, 16),
 	})
+	return true
 }
 
 // narrowRows makes the row kernels of wide (AVX-512) use those of narrow

@@ -8,10 +8,14 @@ import (
 	"github.com/flowkern/flowkern/kernels"
 )
 
-// The NEON kernel set. ASIMD is architectural on arm64, but it is read
-// from the OS's hardware capabilities all the same. Kernels not yet in
-// assembly stay portable.
-func init() {
+// The NEON kernel set, registered by a package-level initializer so that
+// it is in the registry before impl.go's init selects one (see
+// kernels_amd64.go). ASIMD is architectural on arm64, but it is read from
+// the OS's hardware capabilities all the same. Kernels not yet in assembly
+// stay portable.
+var _ = registerNEON()
+
+func registerNEON() bool {
 	f64, f32 := portable[float64](), portable[float32]()
 	f64.exp = wholeVectors(expNeonF64, kernels.Exp[float64], 2)
 	f32.exp = wholeVectors(expNeonF32, kernels.Exp[float32], 4)
@@ -36,6 +40,7 @@ func init() {
 		f64:       f64,
 		f32:       f32,
 	})
+	return true
 }
 
 // wholeVectors runs an elementwise NEON kernel over the whole vectors of
