@@ -100,6 +100,9 @@ func (m *Model[T]) Save(path string) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("flow: Save: %w", err)
 	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("flow: Save: %w", err)
+	}
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("flow: Save: %w", err)
 	}

@@ -19,22 +19,26 @@ type mlp[T Float] struct {
 	mask  [][]T // per layer, or nil: 1 where a weight may be non-zero
 }
 
-// newMLP returns an MLP from in through hidden to heads·out units, with
-// hidden weights drawn uniformly in ±√(6/(fan-in+fan-out)) (Glorot) from
-// rng and the output layer zero.
+// newMLP returns an MLP from in through hidden to heads·out units. The
+// hidden layers start as PyTorch's nn.Linear does (its documented default:
+// weights and biases uniform in ±1/√fan-in), drawn from rng (zero if rng
+// is nil); the output layer starts at zero.
 func newMLP[T Float](in int, hidden []int, heads, out int, act flowkern.Activation, rng Rand) *mlp[T] {
 	m := &mlp[T]{sizes: append(append([]int{in}, hidden...), heads*out), heads: heads, act: act}
 	for l := 0; l+1 < len(m.sizes); l++ {
 		fanIn, fanOut := m.sizes[l], m.sizes[l+1]
-		w := make([]T, fanIn*fanOut)
+		w, b := make([]T, fanIn*fanOut), make([]T, fanOut)
 		if l+2 < len(m.sizes) && rng != nil {
-			lim := math.Sqrt(6 / float64(fanIn+fanOut))
+			lim := 1 / math.Sqrt(float64(fanIn))
 			for i := range w {
 				w[i] = T((2*rng.Float64() - 1) * lim)
 			}
+			for i := range b {
+				b[i] = T((2*rng.Float64() - 1) * lim)
+			}
 		}
 		m.w = append(m.w, w)
-		m.b = append(m.b, make([]T, fanOut))
+		m.b = append(m.b, b)
 	}
 	return m
 }

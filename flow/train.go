@@ -217,6 +217,8 @@ type trainer[T Float] struct {
 }
 
 // step takes one optimiser step on the batch x and returns its mean NLL.
+// If the gradient fails, nothing changes; if the update would make a
+// parameter non-finite, the parameters are restored.
 func (t *trainer[T]) step(x []T) (float64, error) {
 	nll, err := t.m.gradient(t.s, t.grad, x)
 	if err != nil {
@@ -250,6 +252,7 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 			w -= lr * (t.mom[off] / c1) / (math.Sqrt(t.vel[off]/c2) + eps)
 			w -= lr * t.cfg.WeightDecay * float64(v)
 			if math.IsNaN(w) || math.IsInf(w, 0) || math.IsInf(float64(T(w)), 0) {
+				t.set(t.good)
 				return nll, fmt.Errorf("non-finite %s of %s after the update", p.Name, t.m.partName(t.s.owner[i]))
 			}
 			p.Value[j] = T(w)
@@ -333,4 +336,34 @@ func gatherRowsInto[T Float](dst, x []T, dim int, idx []int) {
 	for k, r := range idx {
 		copy(dst[k*dim:(k+1)*dim], x[r*dim:(r+1)*dim])
 	}
+}
+
+// Adam takes single optimiser steps on a model, as Train does, for
+// training loops of the caller's own.
+type Adam[T Float] struct{ t *trainer[T] }
+
+// NewAdam returns an optimiser for m with cfg's LR, WeightDecay, Clip,
+// Schedule and Warmup (the other fields are Train's), over a run of
+// totalSteps steps (for the schedule).
+func NewAdam[T Float](m *Model[T], cfg TrainConfig, totalSteps int) (*Adam[T], error) {
+	cfg, err := cfg.settled()
+	if err != nil {
+		return nil, err
+	}
+	s, err := m.newGradState()
+	if err != nil {
+		return nil, err
+	}
+	n := s.size()
+	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, n), mom: make([]float64, n), vel: make([]float64, n),
+		good: make([]T, n), best: make([]T, n), steps: max(totalSteps, 1)}
+	return &Adam[T]{t}, nil
+}
+
+// Step computes the gradient of the mean NLL of the rows of x and updates
+// the parameters; it returns the NLL before the update. On an error (a
+// bad batch, or a non-finite loss, gradient or parameter, naming the
+// layer) the parameters are those before the step.
+func (a *Adam[T]) Step(x []T) (float64, error) {
+	return a.t.step(x)
 }
