@@ -124,6 +124,9 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) (er
 	if err = write(f); err != nil {
 		return err
 	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
 	if err = f.Close(); err != nil {
 		return err
 	}

@@ -1,5 +1,8 @@
 // Command flowkern is flowkern's command-line tool.
 //
+//	flowkern demo     train a RealNVP on two moons (or another 2-D set), report, and draw it
+//	flowkern data     write one of the built-in data sets to CSV
+//	flowkern train    fit a RealNVP, MAF or Glow model to a CSV file
 //	flowkern eval     per-row log-densities of a CSV file under a model, their mean and standard error
 //	flowkern encode   map the rows of a CSV file to the model's base variables (x → z)
 //	flowkern sample   draw samples from a model
@@ -24,6 +27,9 @@ type command struct {
 }
 
 var commands = []command{
+	{"demo", "train a RealNVP on a 2-D data set, report its test log-likelihood and speed, draw it (about 30 s)", runDemo},
+	{"data", "write a built-in data set to CSV (-set moons|circles|checkerboard|8gaussians|mixture16|banana16)", runData},
+	{"train", "fit a flow to a CSV file by maximum likelihood (-data x.csv -o m.flow [-arch realnvp|maf|glow] ...)", runTrain},
 	{"eval", "log-density of every row of a CSV file under a model (-model m.flow -data x.csv [-o out.csv])", runEval},
 	{"encode", "map the rows of a CSV file to base variables, x → z (-model m.flow -data x.csv [-o z.csv])", runEncode},
 	{"sample", "draw samples from a model (-model m.flow -n N -seed S [-o x.csv])", runSample},

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/flowkern/flowkern/flow"
+)
+
+// trainOptions are the train command's settings.
+type trainOptions struct {
+	data, valid, test, out, arch, dtype string
+	layers, hidden, epochs, batch       int
+	lr                                  float64
+	seed                                uint64
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", stderr)
+	var o trainOptions
+	fs.StringVar(&o.data, "data", "", "training data, CSV, one sample per row")
+	fs.StringVar(&o.valid, "valid", "", "validation data (default: 10% of -data held out)")
+	fs.StringVar(&o.test, "test", "", "test data, evaluated at the end")
+	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: realnvp, maf or glow")
+	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp), MADE layers (maf) or blocks (glow)")
+	fs.IntVar(&o.hidden, "hidden", 128, "width of the conditioners' two hidden layers")
+	fs.IntVar(&o.epochs, "epochs", 50, "passes over the training data")
+	fs.IntVar(&o.batch, "batch", 512, "rows a step")
+	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam's learning rate (cosine decay to 0)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
+	fs.StringVar(&o.dtype, "dtype", "float64", "element type: float64 or float32")
+	fs.StringVar(&o.out, "o", "", "where to write the model (the best one so far is kept there during training)")
+	if err := parse(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if o.out == "" || o.data == "" {
+		fmt.Fprintln(stderr, "flowkern train: -data and -o are required")
+		fs.Usage()
+		return errUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	switch o.dtype {
+	case "float64":
+		return trainCSV[float64](ctx, o, stdout)
+	case "float32":
+		return trainCSV[float32](ctx, o, stdout)
+	}
+	return fmt.Errorf("-dtype %q: want float64 or float32", o.dtype)
+}
+
+// trainCSV reads the data files and trains.
+func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout io.Writer) error {
+	train, err := readCSV(o.data)
+	if err != nil {
+		return err
+	}
+	read := func(path string) ([]T, error) {
+		if path == "" {
+			return nil, nil
+		}
+		t, err := readCSV(path)
+		if err != nil {
+			return nil, err
+		}
+		if t.cols != train.cols {
+			return nil, fmt.Errorf("%s: %d columns, the training data %d", path, t.cols, train.cols)
+		}
+		return convert[T](t.values), nil
+	}
+	valid, err := read(o.valid)
+	if err != nil {
+		return err
+	}
+	test, err := read(o.test)
+	if err != nil {
+		return err
+	}
+	m, err := buildModel[T](o, convert[T](train.values), train.cols)
+	if err != nil {
+		return err
+	}
+	_, err = fit(ctx, m, convert[T](train.values), valid, test, o, stdout)
+	return err
+}
+
+// buildModel returns the architecture o names over dim features, with a
+// Standardize layer fitted to the training data in front, so that
+// densities are in the data's own units.
+func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.Model[T], error) {
+	st, err := flow.FitStandardize(train, dim)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(o.seed, 0x696e6974))
+	c := flow.Conditioner{Hidden: []int{o.hidden, o.hidden}}
+	var core *flow.Model[T]
+	switch o.arch {
+	case "realnvp":
+		core, err = flow.RealNVP[T](dim, o.layers, c, rng)
+	case "maf":
+		core, err = flow.MAF[T](dim, o.layers, c, rng)
+	case "glow":
+		core, err = flow.Glow[T](dim, o.layers, c, rng)
+	default:
+		return nil, fmt.Errorf("-arch %q: want realnvp, maf or glow", o.arch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return flow.NewModel(core.Base(), append([]flow.Layer[T]{st}, core.Layers()...)...)
+}
+
+// fit trains m, saving the best model to o.out as it goes, and reports the
+// validation (and test) log-likelihood.
+func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, valid, test []T, o trainOptions, stdout io.Writer) (flow.TrainResult, error) {
+	live := isTerminal(stdout)
+	fmt.Fprintf(stdout, "training %s (%d layers, hidden %d, %s) on %d rows of %d: %d parameters\n",
+		o.arch, o.layers, o.hidden, o.dtype, len(train)/m.Dim(), m.Dim(), m.NumParams())
+	res, err := flow.Train(ctx, m, train, valid, flow.TrainConfig{
+		Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Checkpoint: o.out,
+		Progress: func(p flow.Progress) { showProgress(stdout, p, live) },
+	})
+	if live {
+		fmt.Fprintln(stdout)
+	}
+	if err != nil {
+		return res, err
+	}
+	switch res.Stopped {
+	case "interrupted":
+		fmt.Fprintf(stdout, "interrupted: keeping the best model so far (epoch %d)\n", res.BestEpoch)
+	case "early stop":
+		fmt.Fprintf(stdout, "stopped early: no better validation NLL since epoch %d\n", res.BestEpoch)
+	}
+	if res.BestEpoch == 0 {
+		return res, errors.New("training ended before the first epoch: no model written")
+	}
+	if err := m.Save(o.out); err != nil {
+		return res, err
+	}
+	fmt.Fprintf(stdout, "best epoch %d: validation log-likelihood %.4f nats; model written to %s\n", res.BestEpoch, -res.BestValidNLL, o.out)
+	if test != nil {
+		lp := make([]T, len(test)/m.Dim())
+		if err := m.LogProb(lp, test); err != nil {
+			return res, err
+		}
+		mean, se := meanAndError(convert[float64](lp))
+		fmt.Fprintf(stdout, "test log-likelihood: %.4f ± %.4f nats (mean ± standard error, %d rows)\n", mean, se, len(lp))
+	}
+	return res, nil
+}
+
+// showProgress prints a progress report: a line per epoch, and on a
+// terminal a line that updates in place within the epoch.
+func showProgress(w io.Writer, p flow.Progress, live bool) {
+	left := p.Remaining.Round(time.Second)
+	if !p.EpochDone {
+		if live {
+			fmt.Fprintf(w, "\r  epoch %d/%d  step %d/%d  train NLL %.4f  %.0f samples/s  %v left   ",
+				p.Epoch, p.Epochs, p.Step, p.Steps, p.TrainNLL, p.SamplesPerSec, left)
+		}
+		return
+	}
+	mark := ""
+	if p.Improved {
+		mark = "  *"
+	}
+	if live {
+		fmt.Fprint(w, "\r\033[K")
+	}
+	fmt.Fprintf(w, "  epoch %d/%d  train NLL %.4f  valid NLL %.4f  %.0f samples/s  %v left%s\n",
+		p.Epoch, p.Epochs, p.TrainNLL, p.ValidNLL, p.SamplesPerSec, left, mark)
+}
