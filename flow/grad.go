@@ -242,3 +242,62 @@ func (b *FullNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 		g[2][i] += s*b.l[i*n+i] - sd
 	}
 }
+
+// forwardTrainable is a layer whose Forward can be differentiated too, so
+// that it trains inside Inverted: forwardGrad is inverseGrad for the map
+// z → x, x being the input there.
+type forwardTrainable[T Float] interface {
+	forwardGrad(dz, dx, dld, z []T, g [][]T, ws *Workspace[T])
+}
+
+// inverseGrad of an inverted layer is its inner layer's forwardGrad.
+func (l *Inverted[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	l.Inner.(forwardTrainable[T]).forwardGrad(dx, dz, dld, x, g, ws)
+}
+
+// forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
+func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
+	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
+	mk := ws.mark()
+	defer ws.release(mk)
+	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(a, in, l.dim, l.kept)
+	gatherCols(b, in, l.dim, l.moved)
+	heads := [][]T{sh, t}
+	if l.cond.Scale == ScaleNone {
+		heads = heads[1:]
+	}
+	acts := l.net.runSaved(a, rows, ws, heads...)
+	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(do1, dOut, l.dim, l.kept)
+	gatherCols(do2, dOut, l.dim, l.moved)
+	switch l.cond.Scale {
+	case ScaleNone:
+		copy(db, do2)
+		copy(dt, do2)
+	case ScaleExp:
+		flowkern.AffineForwardGrad(db, dsh, dt, do2, dld, b, sh, d2, T(l.cond.clampArg()))
+	case ScaleSigmoid:
+		for i, v := range sh {
+			dsh[i] = -(v + 2)
+		}
+		flowkern.Exp(dsh, dsh)
+		for i, e := range dsh {
+			sg := 1 / (1 + e)
+			sigma := sg + T(l.cond.Eps)
+			db[i] = do2[i] * sigma
+			dt[i] = do2[i]
+			dsh[i] = (do2[i]*b[i] + dld[i/d2]/sigma) * sg * (1 - sg)
+		}
+	}
+	dHeads := [][]T{dsh, dt}
+	if l.cond.Scale == ScaleNone {
+		dHeads = dHeads[1:]
+	}
+	l.net.backward(da, dHeads, acts, rows, g, ws)
+	for i, v := range do1 {
+		da[i] += v
+	}
+	scatterCols(dIn, l.dim, da, l.kept)
+	scatterCols(dIn, l.dim, db, l.moved)
+}

@@ -22,8 +22,12 @@ type gradState[T Float] struct {
 func (m *Model[T]) newGradState() (*gradState[T], error) {
 	s := &gradState[T]{}
 	for i, l := range m.layers {
-		if _, ok := l.(trainable[T]); !ok {
-			return nil, fmt.Errorf("flow: layer %d (%T) cannot be trained by maximum likelihood", i, l)
+		_, ok := l.(trainable[T])
+		if inv, isInv := l.(*Inverted[T]); isInv {
+			_, ok = inv.Inner.(forwardTrainable[T])
+		}
+		if !ok {
+			return nil, fmt.Errorf("flow: layer %d (%s) cannot be trained by maximum likelihood", i, describe(l))
 		}
 		for _, p := range l.Params() {
 			s.params = append(s.params, p)

@@ -78,7 +78,14 @@ func checkGradient(t *testing.T, m *Model[float64], x []float64, allMove bool) {
 // kind (in a model over each base) against finite differences.
 func TestLayerGradients(t *testing.T) {
 	const dim, rows = 4, 9
-	for _, c := range layerCases[float64]() {
+	cases := layerCases[float64]()
+	for _, c := range cases[:5] { // every coupling, inverted: the PyTorch peer's parameterisation
+		cases = append(cases, layerCase[float64]{"inverted " + c.name, func(d int, r Rand) (Layer[float64], error) {
+			l, err := c.build(d, r)
+			return &Inverted[float64]{l}, err
+		}})
+	}
+	for _, c := range cases {
 		if strings.HasPrefix(c.name, "iaf") {
 			continue
 		}
@@ -125,7 +132,7 @@ func TestGradErrors(t *testing.T) {
 	iaf, _ := NewIAF[float64](2, nil, Conditioner{}, nil)
 	b, _ := NewStandardNormal[float64](2)
 	m, _ := NewModel[float64](b, iaf)
-	if _, err := m.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "cannot be trained") {
+	if _, err := m.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "inverted masked autoregressive") {
 		t.Errorf("IAF: %v", err)
 	}
 	m2, _ := RealNVP[float64](2, 1, Conditioner{}, nil)

@@ -50,16 +50,16 @@ var datasets = map[string]struct {
 		}
 		return v
 	}, "a 16-D mixture of five Gaussians"},
-	"banana16": {16, func(r *rand.Rand) []float64 {
-		// Correlated and non-Gaussian: each coordinate bends on the last.
+	"chain16": {16, func(r *rand.Rand) []float64 {
+		// Correlated and non-Gaussian: each coordinate a noisy sine of the
+		// one before (a stable nonlinear autoregression).
 		v := make([]float64, 16)
 		v[0] = r.NormFloat64()
 		for j := 1; j < 16; j++ {
-			v[j] = 0.5*v[j-1]*v[j-1] - 0.4*v[j-1] + 0.5*r.NormFloat64()
-			v[j] = math.Max(-8, math.Min(8, v[j]))
+			v[j] = math.Sin(2*v[j-1]) + 0.3*v[j-1] + 0.4*r.NormFloat64()
 		}
 		return v
-	}, "a 16-D correlated non-Gaussian: each coordinate a noisy parabola of the last"},
+	}, "a 16-D correlated non-Gaussian: each coordinate a noisy sine of the last"},
 }
 
 // datasetNames lists the data sets, 2-D first.
