@@ -19,7 +19,8 @@ import (
 type ActNorm[T Float] struct {
 	dim         int
 	shift, logS []T
-	sum         T // Σ s
+	scale, inv  []T // derived: exp(s), exp(−s)
+	sum         T   // Σ s
 	ready       atomic.Bool
 }
 
@@ -28,7 +29,9 @@ func NewActNorm[T Float](dim int) (*ActNorm[T], error) {
 	if dim < 1 || dim > maxDim {
 		return nil, fmt.Errorf("flow: ActNorm dimension %d outside 1…%d", dim, maxDim)
 	}
-	return &ActNorm[T]{dim: dim, shift: make([]T, dim), logS: make([]T, dim)}, nil
+	l := &ActNorm[T]{dim: dim, shift: make([]T, dim), logS: make([]T, dim), scale: make([]T, dim), inv: make([]T, dim)}
+	l.Refresh()
+	return l, nil
 }
 
 // Dim returns the number of features.
@@ -39,12 +42,15 @@ func (l *ActNorm[T]) Params() []Param[T] {
 	return []Param[T]{{Name: "shift", Value: l.shift}, {Name: "logscale", Value: l.logS}}
 }
 
-// Refresh recomputes Σ s.
+// Refresh recomputes Σ s, exp(s) and exp(−s).
 func (l *ActNorm[T]) Refresh() {
 	var s float64
-	for _, v := range l.logS {
+	for j, v := range l.logS {
 		s += float64(v)
+		l.scale[j], l.inv[j] = v, -v
 	}
+	expInPlace(l.scale)
+	expInPlace(l.inv)
 	l.sum = T(s)
 }
 
@@ -60,20 +66,12 @@ func (l *ActNorm[T]) InitFrom(x []T) error {
 	if len(x) == 0 || len(x)%n != 0 {
 		return fmt.Errorf("flow: ActNorm.InitFrom: %d elements are not whole rows of %d", len(x), n)
 	}
-	rows := len(x) / n
+	mean, std, err := columnStats(x, n)
+	if err != nil {
+		return fmt.Errorf("flow: ActNorm.InitFrom: %w", err)
+	}
 	for j := range n {
-		var mean, m2 float64
-		for r := range rows {
-			v := float64(x[r*n+j])
-			d := v - mean
-			mean += d / float64(r+1)
-			m2 += d * (v - mean)
-		}
-		std := math.Sqrt(m2 / float64(rows))
-		if !finite(mean) || !finite(std) {
-			return fmt.Errorf("flow: ActNorm.InitFrom: column %d has a non-finite mean or deviation", j)
-		}
-		l.shift[j], l.logS[j] = T(mean), T(math.Log(std+1e-6))
+		l.shift[j], l.logS[j] = T(mean[j]), T(math.Log(std[j]+1e-6))
 	}
 	l.Refresh()
 	l.ready.Store(true)
@@ -81,39 +79,13 @@ func (l *ActNorm[T]) InitFrom(x []T) error {
 }
 
 // Inverse maps x → z (see Layer).
-func (l *ActNorm[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+func (l *ActNorm[T]) Inverse(z, logdet, x []T, _ *Workspace[T]) {
 	checkLayer("ActNorm.Inverse", l.dim, z, logdet, x)
-	n := l.dim
-	mk := ws.mark()
-	defer ws.release(mk)
-	inv := ws.take(n)
-	for j, s := range l.logS {
-		inv[j] = -s
-	}
-	expInPlace(inv)
-	for r := range logdet {
-		zr, xr := z[r*n:(r+1)*n], x[r*n:(r+1)*n]
-		for j, v := range xr {
-			zr[j] = (v - l.shift[j]) * inv[j]
-		}
-		logdet[r] -= l.sum
-	}
+	shiftThenScale(z, logdet, x, l.shift, l.inv, -l.sum)
 }
 
 // Forward maps z → x (see Layer).
-func (l *ActNorm[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+func (l *ActNorm[T]) Forward(x, logdet, z []T, _ *Workspace[T]) {
 	checkLayer("ActNorm.Forward", l.dim, x, logdet, z)
-	n := l.dim
-	mk := ws.mark()
-	defer ws.release(mk)
-	sc := ws.take(n)
-	copy(sc, l.logS)
-	expInPlace(sc)
-	for r := range logdet {
-		xr, zr := x[r*n:(r+1)*n], z[r*n:(r+1)*n]
-		for j, v := range zr {
-			xr[j] = v*sc[j] + l.shift[j]
-		}
-		logdet[r] += l.sum
-	}
+	scaleThenShift(x, logdet, z, l.scale, l.shift, l.sum)
 }

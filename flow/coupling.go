@@ -94,6 +94,15 @@ func (c Conditioner) settled() (Conditioner, flowkern.Activation, error) {
 	return c, act, nil
 }
 
+// heads returns the network outputs a layer with this conditioner uses:
+// the raw scales sh and the shifts t, or only t for ScaleNone.
+func heads[T Float](c Conditioner, sh, t []T) [][]T {
+	if c.Scale == ScaleNone {
+		return [][]T{t}
+	}
+	return [][]T{sh, t}
+}
+
 // clampArg is the clamp argument of the affine kernels: 0 for none.
 func (c Conditioner) clampArg() float64 { return max(c.Clamp, 0) }
 
@@ -173,11 +182,7 @@ func NewAffineCoupling[T Float](dim int, kept []int, c Conditioner, rng Rand) (*
 			l.moved = append(l.moved, j)
 		}
 	}
-	heads := 2
-	if c.Scale == ScaleNone {
-		heads = 1
-	}
-	l.net = newMLP[T](len(kept), c.Hidden, heads, len(l.moved), act, rng)
+	l.net = newMLP[T](len(kept), c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), act, rng)
 	return l, nil
 }
 
@@ -208,11 +213,7 @@ func (l *AffineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace
 	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
 	gatherCols(a, in, l.dim, l.kept)
 	gatherCols(b, in, l.dim, l.moved)
-	if l.cond.Scale == ScaleNone {
-		l.net.run(a, rows, ws, t)
-	} else {
-		l.net.run(a, rows, ws, sh, t)
-	}
+	l.net.run(a, rows, ws, heads(l.cond, sh, t)...)
 	transform(l.cond, b, logdet, b, sh, t, d2, inverse, ws)
 	scatterCols(out, l.dim, a, l.kept)
 	scatterCols(out, l.dim, b, l.moved)
@@ -264,11 +265,19 @@ func transform[T Float](c Conditioner, out, logdet, in, sh, t []T, cols int, inv
 
 // sigmoidScale replaces every ŝ by sigmoid(ŝ + 2) + eps.
 func sigmoidScale[T Float](s []T, eps T) {
-	for i, v := range s {
-		s[i] = -(v + 2)
+	sigmoidShifted(s, s)
+	for i := range s {
+		s[i] += eps
 	}
-	flowkern.Exp(s, s)
-	for i, e := range s {
-		s[i] = 1/(1+e) + eps
+}
+
+// sigmoidShifted sets dst[i] = sigmoid(sh[i] + 2); dst may be sh.
+func sigmoidShifted[T Float](dst, sh []T) {
+	for i, v := range sh {
+		dst[i] = -(v + 2)
+	}
+	flowkern.Exp(dst, dst)
+	for i, e := range dst {
+		dst[i] = 1 / (1 + e)
 	}
 }

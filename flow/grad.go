@@ -35,12 +35,8 @@ func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []
 	case ScaleExp:
 		flowkern.AffineInverseGrad(dIn, dSh, dT, dOut, dld, in, sh, t, cols, T(c.clampArg()))
 	case ScaleSigmoid:
-		for i, v := range sh {
-			dSh[i] = -(v + 2)
-		}
-		flowkern.Exp(dSh, dSh)
-		for i, e := range dSh {
-			sg := 1 / (1 + e)
+		sigmoidShifted(dSh, sh)
+		for i, sg := range dSh {
 			sigma := sg + T(c.Eps)
 			out := (in[i] - t[i]) / sigma
 			dIn[i] = dOut[i] / sigma
@@ -52,31 +48,33 @@ func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []
 }
 
 func (l *AffineCoupling[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	l.grad(dx, dz, dld, x, g, ws, false)
+}
+
+// grad differentiates the coupling's Inverse (forward false) or its
+// Forward, from the gradient dOut of its output to dIn of its input in.
+func (l *AffineCoupling[T]) grad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T], forward bool) {
 	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
 	mk := ws.mark()
 	defer ws.release(mk)
 	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(a, x, l.dim, l.kept)
-	gatherCols(b, x, l.dim, l.moved)
-	heads := [][]T{sh, t}
-	if l.cond.Scale == ScaleNone {
-		heads = heads[1:]
+	gatherCols(a, in, l.dim, l.kept)
+	gatherCols(b, in, l.dim, l.moved)
+	acts := l.net.runSaved(a, rows, ws, heads(l.cond, sh, t)...)
+	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(do1, dOut, l.dim, l.kept)
+	gatherCols(do2, dOut, l.dim, l.moved)
+	if forward {
+		forwardTransformGrad(l.cond, db, dsh, dt, do2, dld, b, sh, d2)
+	} else {
+		transformGrad(l.cond, db, dsh, dt, do2, dld, b, sh, t, d2)
 	}
-	acts := l.net.runSaved(a, rows, ws, heads...)
-	dz1, dz2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(dz1, dz, l.dim, l.kept)
-	gatherCols(dz2, dz, l.dim, l.moved)
-	transformGrad(l.cond, db, dsh, dt, dz2, dld, b, sh, t, d2)
-	dHeads := [][]T{dsh, dt}
-	if l.cond.Scale == ScaleNone {
-		dHeads = dHeads[1:]
-	}
-	l.net.backward(da, dHeads, acts, rows, g, ws)
-	for i, v := range dz1 {
+	l.net.backward(da, heads(l.cond, dsh, dt), acts, rows, g, ws)
+	for i, v := range do1 {
 		da[i] += v
 	}
-	scatterCols(dx, l.dim, da, l.kept)
-	scatterCols(dx, l.dim, db, l.moved)
+	scatterCols(dIn, l.dim, da, l.kept)
+	scatterCols(dIn, l.dim, db, l.moved)
 }
 
 func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
@@ -84,18 +82,10 @@ func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *W
 	mk := ws.mark()
 	defer ws.release(mk)
 	sh, t := ws.take(rows*n), ws.take(rows*n)
-	heads := [][]T{sh, t}
-	if l.cond.Scale == ScaleNone {
-		heads = heads[1:]
-	}
-	acts := l.net.runSaved(x, rows, ws, heads...)
+	acts := l.net.runSaved(x, rows, ws, heads(l.cond, sh, t)...)
 	dsh, dt, dc := ws.take(rows*n), ws.take(rows*n), ws.take(rows*n)
 	transformGrad(l.cond, dx, dsh, dt, dz, dld, x, sh, t, n)
-	dHeads := [][]T{dsh, dt}
-	if l.cond.Scale == ScaleNone {
-		dHeads = dHeads[1:]
-	}
-	l.net.backward(dc, dHeads, acts, rows, g, ws)
+	l.net.backward(dc, heads(l.cond, dsh, dt), acts, rows, g, ws)
 	for i, v := range dc {
 		dx[i] += v
 	}
@@ -156,8 +146,7 @@ func (l *ActNorm[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) 
 	for _, v := range dld {
 		sumDld += v
 	}
-	for j := range n {
-		e := T(math.Exp(-float64(l.logS[j])))
+	for j, e := range l.inv {
 		var gb, gs T
 		for r := range dld {
 			i := r*n + j
@@ -175,9 +164,9 @@ func (l *Permutation[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[
 }
 
 func (l *Standardize[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	n := len(l.std)
+	n := len(l.inv)
 	for i, v := range dz {
-		dx[i] = v / l.std[i%n]
+		dx[i] = v * l.inv[i%n]
 	}
 }
 
@@ -257,47 +246,25 @@ func (l *Inverted[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T])
 
 // forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
 func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
-	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
-	mk := ws.mark()
-	defer ws.release(mk)
-	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(a, in, l.dim, l.kept)
-	gatherCols(b, in, l.dim, l.moved)
-	heads := [][]T{sh, t}
-	if l.cond.Scale == ScaleNone {
-		heads = heads[1:]
-	}
-	acts := l.net.runSaved(a, rows, ws, heads...)
-	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(do1, dOut, l.dim, l.kept)
-	gatherCols(do2, dOut, l.dim, l.moved)
-	switch l.cond.Scale {
+	l.grad(dIn, dOut, dld, in, g, ws, true)
+}
+
+// forwardTransformGrad is the backward pass of transform's forward
+// direction, out = in·σ(ŝ) + t.
+func forwardTransformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh []T, cols int) {
+	switch c.Scale {
 	case ScaleNone:
-		copy(db, do2)
-		copy(dt, do2)
+		copy(dIn, dOut)
+		copy(dT, dOut)
 	case ScaleExp:
-		flowkern.AffineForwardGrad(db, dsh, dt, do2, dld, b, sh, d2, T(l.cond.clampArg()))
+		flowkern.AffineForwardGrad(dIn, dSh, dT, dOut, dld, in, sh, cols, T(c.clampArg()))
 	case ScaleSigmoid:
-		for i, v := range sh {
-			dsh[i] = -(v + 2)
-		}
-		flowkern.Exp(dsh, dsh)
-		for i, e := range dsh {
-			sg := 1 / (1 + e)
-			sigma := sg + T(l.cond.Eps)
-			db[i] = do2[i] * sigma
-			dt[i] = do2[i]
-			dsh[i] = (do2[i]*b[i] + dld[i/d2]/sigma) * sg * (1 - sg)
+		sigmoidShifted(dSh, sh)
+		for i, sg := range dSh {
+			sigma := sg + T(c.Eps)
+			dIn[i] = dOut[i] * sigma
+			dT[i] = dOut[i]
+			dSh[i] = (dOut[i]*in[i] + dld[i/cols]/sigma) * sg * (1 - sg)
 		}
 	}
-	dHeads := [][]T{dsh, dt}
-	if l.cond.Scale == ScaleNone {
-		dHeads = dHeads[1:]
-	}
-	l.net.backward(da, dHeads, acts, rows, g, ws)
-	for i, v := range do1 {
-		da[i] += v
-	}
-	scatterCols(dIn, l.dim, da, l.kept)
-	scatterCols(dIn, l.dim, db, l.moved)
 }

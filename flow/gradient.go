@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
 // gradState is reusable memory for gradients: one gradient buffer per
@@ -114,26 +111,7 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
 		clear(buf)
 		s.sums[c] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
 	}
-	if workers := min(runtime.GOMAXPROCS(0), n); workers <= 1 {
-		ws := m.workspace()
-		for c := range n {
-			do(c, ws)
-		}
-		m.pool.Put(ws)
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				ws := m.workspace()
-				for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
-					do(c, ws)
-				}
-				m.pool.Put(ws)
-			})
-		}
-		wg.Wait()
-	}
+	m.spread(n, do)
 	copy(flat, s.chunks[0])
 	var sum float64
 	for c := range n {

@@ -40,12 +40,9 @@ func NewMaskedAutoregressive[T Float](dim int, order []int, c Conditioner, rng R
 	if err != nil {
 		return nil, fmt.Errorf("flow: MAF: %w", err)
 	}
-	heads := 2
-	if c.Scale == ScaleNone {
-		heads = 1
-	}
-	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, heads, dim, act, rng)}
-	l.net.mask = madeMasks[T](l.net.sizes, order, heads)
+	nh := len(heads[T](c, nil, nil))
+	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, nh, dim, act, rng)}
+	l.net.mask = madeMasks[T](l.net.sizes, order, nh)
 	l.net.applyMask()
 	return l, nil
 }
@@ -130,11 +127,7 @@ func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 // conditioner returns the raw scales and the shifts of rows inputs x.
 func (l *MaskedAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) (sh, t []T) {
 	sh, t = ws.take(rows*l.dim), ws.take(rows*l.dim)
-	if l.cond.Scale == ScaleNone {
-		l.net.run(x, rows, ws, t)
-	} else {
-		l.net.run(x, rows, ws, sh, t)
-	}
+	l.net.run(x, rows, ws, heads(l.cond, sh, t)...)
 	return sh, t
 }
 

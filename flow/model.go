@@ -267,13 +267,19 @@ func (m *Model[T]) run(rows int, j job[T]) {
 
 // parallel does j's n chunks on up to GOMAXPROCS goroutines.
 func (m *Model[T]) parallel(rows, n int, j job[T]) {
+	m.spread(n, func(c int, ws *Workspace[T]) { m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws) })
+}
+
+// spread calls do(c, ws) for c = 0…n−1 on up to GOMAXPROCS goroutines,
+// each with a workspace from the pool.
+func (m *Model[T]) spread(n int, do func(c int, ws *Workspace[T])) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
 		wg.Go(func() {
 			ws := m.workspace()
 			for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
-				m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws)
+				do(c, ws)
 			}
 			m.pool.Put(ws)
 		})

@@ -14,6 +14,7 @@ import (
 // Its statistics are saved with the model and never trained.
 type Standardize[T Float] struct {
 	mean, std []T
+	inv       []T // derived: 1/σ
 	sumLog    T
 }
 
@@ -28,7 +29,7 @@ func NewStandardize[T Float](mean, std []T) (*Standardize[T], error) {
 			return nil, fmt.Errorf("flow: Standardize: column %d has mean %v and deviation %v", j, mean[j], std[j])
 		}
 	}
-	l := &Standardize[T]{append([]T(nil), mean...), append([]T(nil), std...), 0}
+	l := &Standardize[T]{mean: append([]T(nil), mean...), std: append([]T(nil), std...), inv: make([]T, len(std))}
 	l.Refresh()
 	return l, nil
 }
@@ -40,24 +41,16 @@ func FitStandardize[T Float](x []T, dim int) (*Standardize[T], error) {
 	if dim < 1 || len(x) == 0 || len(x)%dim != 0 {
 		return nil, fmt.Errorf("flow: FitStandardize: %d elements are not whole rows of %d", len(x), dim)
 	}
-	rows := len(x) / dim
+	m, sd, err := columnStats(x, dim)
+	if err != nil {
+		return nil, fmt.Errorf("flow: FitStandardize: %w", err)
+	}
 	mean, std := make([]T, dim), make([]T, dim)
 	for j := range dim {
-		var m, m2 float64
-		for r := range rows {
-			v := float64(x[r*dim+j])
-			d := v - m
-			m += d / float64(r+1)
-			m2 += d * (v - m)
+		mean[j], std[j] = T(m[j]), T(sd[j])
+		if std[j] == 0 {
+			std[j] = 1
 		}
-		s := math.Sqrt(m2 / float64(rows))
-		if !finite(m) || !finite(s) {
-			return nil, fmt.Errorf("flow: FitStandardize: column %d has a non-finite mean or deviation", j)
-		}
-		if s == 0 {
-			s = 1
-		}
-		mean[j], std[j] = T(m), T(s)
 	}
 	return NewStandardize(mean, std)
 }
@@ -70,37 +63,24 @@ func (l *Standardize[T]) Params() []Param[T] {
 	return []Param[T]{{Name: "mean", Value: l.mean, Fixed: true}, {Name: "std", Value: l.std, Fixed: true}}
 }
 
-// Refresh recomputes Σ log σ.
+// Refresh recomputes Σ log σ and 1/σ.
 func (l *Standardize[T]) Refresh() {
 	var s float64
-	for _, v := range l.std {
+	for j, v := range l.std {
 		s += math.Log(float64(v))
+		l.inv[j] = 1 / v
 	}
 	l.sumLog = T(s)
 }
 
 // Inverse maps x → z (see Layer).
 func (l *Standardize[T]) Inverse(z, logdet, x []T, _ *Workspace[T]) {
-	n := len(l.mean)
-	checkLayer("Standardize.Inverse", n, z, logdet, x)
-	for r := range logdet {
-		zr, xr := z[r*n:(r+1)*n], x[r*n:(r+1)*n]
-		for j, v := range xr {
-			zr[j] = (v - l.mean[j]) / l.std[j]
-		}
-		logdet[r] -= l.sumLog
-	}
+	checkLayer("Standardize.Inverse", len(l.mean), z, logdet, x)
+	shiftThenScale(z, logdet, x, l.mean, l.inv, -l.sumLog)
 }
 
 // Forward maps z → x (see Layer).
 func (l *Standardize[T]) Forward(x, logdet, z []T, _ *Workspace[T]) {
-	n := len(l.mean)
-	checkLayer("Standardize.Forward", n, x, logdet, z)
-	for r := range logdet {
-		xr, zr := x[r*n:(r+1)*n], z[r*n:(r+1)*n]
-		for j, v := range zr {
-			xr[j] = v*l.std[j] + l.mean[j]
-		}
-		logdet[r] += l.sumLog
-	}
+	checkLayer("Standardize.Forward", len(l.mean), x, logdet, z)
+	scaleThenShift(x, logdet, z, l.std, l.mean, l.sumLog)
 }

@@ -62,3 +62,51 @@ func checkPerm(p []int, n int) error {
 
 // expInPlace sets every element of v to its exponential.
 func expInPlace[T Float](v []T) { flowkern.Exp(v, v) }
+
+// shiftThenScale sets out = (in − shift)·scale feature by feature over rows
+// of len(shift) elements, and adds ld to every row's logdet.
+func shiftThenScale[T Float](out, logdet, in, shift, scale []T, ld T) {
+	n := len(shift)
+	for r := range logdet {
+		o, x := out[r*n:(r+1)*n], in[r*n:(r+1)*n]
+		for j, v := range x {
+			o[j] = (v - shift[j]) * scale[j]
+		}
+		logdet[r] += ld
+	}
+}
+
+// scaleThenShift sets out = in·scale + shift feature by feature, and adds
+// ld to every row's logdet.
+func scaleThenShift[T Float](out, logdet, in, scale, shift []T, ld T) {
+	n := len(shift)
+	for r := range logdet {
+		o, x := out[r*n:(r+1)*n], in[r*n:(r+1)*n]
+		for j, v := range x {
+			o[j] = v*scale[j] + shift[j]
+		}
+		logdet[r] += ld
+	}
+}
+
+// columnStats returns the mean and the (population) standard deviation of
+// each of the dim columns of x, by Welford's updates, or an error naming
+// a column where either is not finite.
+func columnStats[T Float](x []T, dim int) (mean, std []float64, err error) {
+	rows := len(x) / dim
+	mean, std = make([]float64, dim), make([]float64, dim)
+	for j := range dim {
+		var m, m2 float64
+		for r := range rows {
+			v := float64(x[r*dim+j])
+			d := v - m
+			m += d / float64(r+1)
+			m2 += d * (v - m)
+		}
+		mean[j], std[j] = m, math.Sqrt(m2/float64(rows))
+		if !finite(mean[j]) || !finite(std[j]) {
+			return nil, nil, fmt.Errorf("column %d has a non-finite mean or deviation", j)
+		}
+	}
+	return mean, std, nil
+}

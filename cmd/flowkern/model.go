@@ -106,21 +106,27 @@ func readData(path string, m loadedModel) (*table, error) {
 	return t, nil
 }
 
-func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
+// modelAndData parses the flags of a command that applies a model to a
+// CSV file (-model, -data, -o with outDoc) and reads both.
+func modelAndData(name, outDoc string, args []string, stderr io.Writer) (m loadedModel, t *table, out string, err error) {
+	fs := newFlags(name, stderr)
 	model := fs.String("model", "", "model file")
 	data := fs.String("data", "", "CSV file of samples, one per row")
-	out := fs.String("o", "", "write each row's log-density to this CSV file")
+	o := fs.String("o", "", outDoc)
 	if err := parse(fs, args); err != nil {
+		return nil, nil, "", err
+	}
+	if m, _, err = openModel(*model); err != nil {
+		return nil, nil, "", err
+	}
+	t, err = readData(*data, m)
+	return m, t, *o, err
+}
+
+func runEval(args []string, stdout, stderr io.Writer) error {
+	m, t, out, err := modelAndData("eval", "write each row's log-density to this CSV file", args, stderr)
+	if err != nil {
 		return helpOK(err)
-	}
-	m, _, err := openModel(*model)
-	if err != nil {
-		return err
-	}
-	t, err := readData(*data, m)
-	if err != nil {
-		return err
 	}
 	start := time.Now()
 	lp, err := m.logProb(t.values)
@@ -131,33 +137,22 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	mean, se := meanAndError(lp)
 	fmt.Fprintf(stdout, "rows:         %d\nlog-density:  mean %.6f nats, standard error %.6f\nthroughput:   %.0f rows/s\n",
 		len(lp), mean, se, float64(len(lp))/elapsed.Seconds())
-	if *out != "" {
-		return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, []string{"logprob"}, lp, 1, m.bits()) })
+	if out != "" {
+		return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, []string{"logprob"}, lp, 1, m.bits()) })
 	}
 	return nil
 }
 
 func runEncode(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("encode", stderr)
-	model := fs.String("model", "", "model file")
-	data := fs.String("data", "", "CSV file of samples, one per row")
-	out := fs.String("o", "", "output CSV file (default: standard output)")
-	if err := parse(fs, args); err != nil {
+	m, t, out, err := modelAndData("encode", "output CSV file (default: standard output)", args, stderr)
+	if err != nil {
 		return helpOK(err)
-	}
-	m, _, err := openModel(*model)
-	if err != nil {
-		return err
-	}
-	t, err := readData(*data, m)
-	if err != nil {
-		return err
 	}
 	z, err := m.encode(t.values)
 	if err != nil {
 		return err
 	}
-	return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("z", m.dim()), z, m.dim(), m.bits()) })
+	return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("z", m.dim()), z, m.dim(), m.bits()) })
 }
 
 func runSample(args []string, stdout, stderr io.Writer) error {
