@@ -2,7 +2,13 @@
 
 package flowkern
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"sync"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/flowkern/flowkern/kernels"
+)
 
 // The amd64 kernel sets, registered by a package-level initializer so that
 // they are in the registry before impl.go's init selects one (package
@@ -19,10 +25,12 @@ func registerAMD64() bool {
 		available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
 		f64: asmKernels[float64]{expAvx2F64, logAvx2F64, tanhAvx2F64, affineFwdAvx2F64, affineFwdClampAvx2F64,
 			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64,
-			affineFwdGradAvx2F64, affineFwdGradClampAvx2F64, affineInvGradAvx2F64, affineInvGradClampAvx2F64}.install(portable[float64]()),
+			affineFwdGradAvx2F64, affineFwdGradClampAvx2F64, affineInvGradAvx2F64, affineInvGradClampAvx2F64,
+			denseAsmKernels[float64]{denseSumsAvx2F64, denseSumsAccAvx2F64, denseBiasAvx2F64, denseBiasReLUAvx2F64}}.install(portable[float64]()),
 		f32: asmKernels[float32]{expAvx2F32, logAvx2F32, tanhAvx2F32, affineFwdAvx2F32, affineFwdClampAvx2F32,
 			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32,
-			affineFwdGradAvx2F32, affineFwdGradClampAvx2F32, affineInvGradAvx2F32, affineInvGradClampAvx2F32}.install(portable[float32]()),
+			affineFwdGradAvx2F32, affineFwdGradClampAvx2F32, affineInvGradAvx2F32, affineInvGradClampAvx2F32,
+			denseAsmKernels[float32]{denseSumsAvx2F32, denseSumsAccAvx2F32, denseBiasAvx2F32, denseBiasReLUAvx2F32}}.install(portable[float32]()),
 	})
 	avx2 := registry[0]
 	register(&kernelSet{
@@ -32,10 +40,12 @@ func registerAMD64() bool {
 			cpuid.FMA3, cpuid.BMI2),
 		f64: narrowRows(asmKernels[float64]{expAvx512F64, logAvx512F64, tanhAvx512F64, affineFwdAvx512F64, affineFwdClampAvx512F64,
 			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64,
-			affineFwdGradAvx512F64, affineFwdGradClampAvx512F64, affineInvGradAvx512F64, affineInvGradClampAvx512F64}.install(portable[float64]()), avx2.f64, 8),
+			affineFwdGradAvx512F64, affineFwdGradClampAvx512F64, affineInvGradAvx512F64, affineInvGradClampAvx512F64,
+			denseAsmKernels[float64]{denseSumsAvx512F64, denseSumsAccAvx512F64, denseBiasAvx512F64, denseBiasReLUAvx512F64}}.install(portable[float64]()), avx2.f64, 8),
 		f32: narrowRows(asmKernels[float32]{expAvx512F32, logAvx512F32, tanhAvx512F32, affineFwdAvx512F32, affineFwdClampAvx512F32,
 			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32,
-			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32}.install(portable[float32]()), avx2.f32, 16),
+			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32,
+			denseAsmKernels[float32]{denseSumsAvx512F32, denseSumsAccAvx512F32, denseBiasAvx512F32, denseBiasReLUAvx512F32}}.install(portable[float32]()), avx2.f32, 16),
 	})
 	return true
 }
@@ -95,6 +105,13 @@ type asmKernels[T float32 | float64] struct {
 	logAbsSum                func(logdet, d []T, cols int)
 	fwdGrad, fwdGradClmp     gradAsm[T]
 	invGrad, invGradClmp     gradAsm[T]
+	dense                    denseAsmKernels[T]
+}
+
+// denseAsmKernels are a set's generated dense kernels: the sums, the sums
+// added to y, and the sums with the bias and with bias and ReLU.
+type denseAsmKernels[T float32 | float64] struct {
+	sums, acc, bias, biasReLU func(y, x, wt, b []T, m, k, n int)
 }
 
 // install returns fs with the assembly kernels in place of the portable
@@ -106,5 +123,89 @@ func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
 	fs.affineForwardGrad = withoutT(grad(a.fwdGrad, a.fwdGradClmp))
 	fs.affineInverseGrad = grad(a.invGrad, a.invGradClmp)
 	fs.logAbsSum = logAbsAsm(a.logAbsSum)
+	fs.dense = denseAsm(a.dense)
+	fs.denseGrad = denseGradAsm(a.dense)
 	return fs
 }
+
+// denseGradAsm runs DenseGrad on generated sums: dx = dZ·W is Dense's
+// product with W in its own layout, and dw += dZᵀ·X accumulates with dZ
+// transposed into a pooled buffer; dZ and db stay portable (O(m·n)).
+func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+	var pool sync.Pool // *[]T
+	return func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+		if m < denseMinRows {
+			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
+			return
+		}
+		kernels.DenseDZ(dy, y, m, n, act)
+		raceRead(dy[:m*n])
+		raceRead(x[:m*k])
+		raceRead(w[:n*k])
+		if dx != nil {
+			raceWrite(dx[:m*k])
+			ks.sums(dx, dy, w, nil, m, n, k)
+		}
+		buf, _ := pool.Get().(*[]T)
+		if buf == nil || cap(*buf) < m*n {
+			fresh := make([]T, m*n)
+			buf = &fresh
+		}
+		dzt := (*buf)[:m*n]
+		for i := range m {
+			for j, v := range dy[i*n : (i+1)*n] {
+				dzt[j*m+i] = v
+			}
+		}
+		raceWrite(dw[:n*k])
+		ks.acc(dw, dzt, x, nil, n, m, k)
+		pool.Put(buf)
+		kernels.DenseBiasGrad(db, dy, m, n)
+	}
+}
+
+// denseAsm runs Dense on generated kernels: W is transposed into a pooled
+// buffer (so a warm call allocates nothing) and the kernel computes X·Wᵀ
+// with the portable kernel's chains, adding the bias and applying ReLU as
+// it stores; other activations run in the portable DenseFinish after.
+// Below denseMinRows rows the transposition would cost more than it
+// saves, and the portable kernel (the same arithmetic) runs instead.
+func denseAsm[T float32 | float64](ks denseAsmKernels[T]) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+	var pool sync.Pool // *[]T
+	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if m < denseMinRows {
+			kernels.Dense(y, x, w, b, m, k, n, act)
+			return
+		}
+		buf, _ := pool.Get().(*[]T)
+		if buf == nil || cap(*buf) < n*k {
+			fresh := make([]T, n*k)
+			buf = &fresh
+		}
+		wt := (*buf)[:n*k]
+		for j := range n {
+			for p, v := range w[j*k : (j+1)*k] {
+				wt[p*n+j] = v
+			}
+		}
+		raceRead(x[:m*k])
+		raceRead(b)
+		raceWrite(y[:m*n])
+		switch {
+		case b != nil && act == kernels.ActReLU:
+			ks.biasReLU(y, x, wt, b, m, k, n)
+		case b != nil:
+			ks.bias(y, x, wt, b, m, k, n)
+			kernels.DenseFinish(y, nil, m, n, act)
+		default:
+			ks.sums(y, x, wt, nil, m, k, n)
+			kernels.DenseFinish(y, nil, m, n, act)
+		}
+		pool.Put(buf)
+	}
+}
+
+// denseMinRows is the batch size from which transposing W for the vector
+// kernel pays: the transposition moves n·k elements, about what the
+// portable kernel's n·k fused multiply-adds a row cost.
+const denseMinRows = 4

@@ -3348,6 +3348,1166 @@ done:
 	VZEROUPPER
 	RET
 
+// func denseSumsAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAvx2F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000004
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Y8
+	VBROADCASTSD (R11), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y0, Y0
+	VBROADCASTSD (R11)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD (R11)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y2, Y2
+	VBROADCASTSD (R11)(DI*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y3, Y3
+	VBROADCASTSD (R12), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y4, Y4
+	VBROADCASTSD (R12)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y5, Y5
+	VBROADCASTSD (R12)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y6, Y6
+	VBROADCASTSD (R12)(DI*1), Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPD Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Y1
+	VBROADCASTSD (R11), Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
+	MOVQ    x_base+24(FP), SI
+	MOVQ    m+96(FP), R8
+
+tailrows8:
+	CMPQ   R8, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   SI, R9
+	LEAQ   (SI)(DX*4), R10
+	MOVQ   k+104(FP), R11
+	MOVQ   CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMASKMOVPD   (R12), Y0, Y9
+	VBROADCASTSD (R9), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD (R9)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VBROADCASTSD (R9)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VBROADCASTSD (R9)(DI*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VBROADCASTSD (R10), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VBROADCASTSD (R10)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VBROADCASTSD (R10)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VBROADCASTSD (R10)(DI*1), Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R9
+	VMASKMOVPD Y1, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y2, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y3, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y4, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y5, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y6, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y7, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y8, Y0, (R9)
+	ADDQ       BX, R9
+	LEAQ       (SI)(DX*8), SI
+	LEAQ       (AX)(BX*8), AX
+	SUBQ       $0x00000008, R8
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R8, R8
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   SI, DI
+	MOVQ   k+104(FP), R9
+	MOVQ   CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPD   (R10), Y0, Y2
+	VBROADCASTSD (DI), Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPD Y1, Y0, (AX)
+	ADDQ       DX, SI
+	ADDQ       BX, AX
+	DECQ       R8
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAccAvx2F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000004
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ    R10, $0x00000008
+	JB      fullrows1
+	MOVQ    R8, R11
+	VMOVUPD (R11), Y0
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y1
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y2
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y3
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y4
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y5
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y6
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Y7
+	MOVQ    R9, R11
+	LEAQ    (R9)(DX*4), R12
+	MOVQ    k+104(FP), R13
+	MOVQ    CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Y8
+	VBROADCASTSD (R11), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y0, Y0
+	VBROADCASTSD (R11)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD (R11)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y2, Y2
+	VBROADCASTSD (R11)(DI*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y3, Y3
+	VBROADCASTSD (R12), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y4, Y4
+	VBROADCASTSD (R12)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y5, Y5
+	VBROADCASTSD (R12)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y6, Y6
+	VBROADCASTSD (R12)(DI*1), Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPD Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R10, R10
+	JZ      fullend
+	MOVQ    R8, R11
+	VMOVUPD (R11), Y0
+	MOVQ    R9, R11
+	MOVQ    k+104(FP), R12
+	MOVQ    CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Y1
+	VBROADCASTSD (R11), Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
+	MOVQ    x_base+24(FP), SI
+	MOVQ    m+96(FP), R8
+
+tailrows8:
+	CMPQ       R8, $0x00000008
+	JB         tailrows1
+	MOVQ       AX, R9
+	VMASKMOVPD (R9), Y0, Y1
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y2
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y3
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y4
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y5
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y6
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y7
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPD (R9), Y0, Y8
+	MOVQ       SI, R9
+	LEAQ       (SI)(DX*4), R10
+	MOVQ       k+104(FP), R11
+	MOVQ       CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMASKMOVPD   (R12), Y0, Y9
+	VBROADCASTSD (R9), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD (R9)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VBROADCASTSD (R9)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VBROADCASTSD (R9)(DI*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VBROADCASTSD (R10), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VBROADCASTSD (R10)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VBROADCASTSD (R10)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VBROADCASTSD (R10)(DI*1), Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R9
+	VMASKMOVPD Y1, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y2, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y3, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y4, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y5, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y6, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y7, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPD Y8, Y0, (R9)
+	ADDQ       BX, R9
+	LEAQ       (SI)(DX*8), SI
+	LEAQ       (AX)(BX*8), AX
+	SUBQ       $0x00000008, R8
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ      R8, R8
+	JZ         tailend
+	MOVQ       AX, DI
+	VMASKMOVPD (DI), Y0, Y1
+	MOVQ       SI, DI
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPD   (R10), Y0, Y2
+	VBROADCASTSD (DI), Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPD Y1, Y0, (AX)
+	ADDQ       DX, SI
+	ADDQ       BX, AX
+	DECQ       R8
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseBiasAvx2F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000004
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Y8
+	VBROADCASTSD (R11), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y0, Y0
+	VBROADCASTSD (R11)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD (R11)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y2, Y2
+	VBROADCASTSD (R11)(DI*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y3, Y3
+	VBROADCASTSD (R12), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y4, Y4
+	VBROADCASTSD (R12)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y5, Y5
+	VBROADCASTSD (R12)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y6, Y6
+	VBROADCASTSD (R12)(DI*1), Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Y8
+	VADDPD  Y8, Y0, Y0
+	VADDPD  Y8, Y1, Y1
+	VADDPD  Y8, Y2, Y2
+	VADDPD  Y8, Y3, Y3
+	VADDPD  Y8, Y4, Y4
+	VADDPD  Y8, Y5, Y5
+	VADDPD  Y8, Y6, Y6
+	VADDPD  Y8, Y7, Y7
+	MOVQ    R8, R11
+	VMOVUPD Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Y1
+	VBROADCASTSD (R11), Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Y1
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
+	MOVQ    AX, SI
+	MOVQ    x_base+24(FP), R8
+	MOVQ    m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMASKMOVPD   (R13), Y0, Y9
+	VBROADCASTSD (R10), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD (R10)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VBROADCASTSD (R10)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VBROADCASTSD (R10)(DI*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VBROADCASTSD (R11), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VBROADCASTSD (R11)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VBROADCASTSD (R11)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VBROADCASTSD (R11)(DI*1), Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       y_base+0(FP), R10
+	NEGQ       R10
+	ADDQ       AX, R10
+	MOVQ       b_base+72(FP), R11
+	ADDQ       R11, R10
+	VMASKMOVPD (R10), Y0, Y9
+	VADDPD     Y9, Y1, Y1
+	VADDPD     Y9, Y2, Y2
+	VADDPD     Y9, Y3, Y3
+	VADDPD     Y9, Y4, Y4
+	VADDPD     Y9, Y5, Y5
+	VADDPD     Y9, Y6, Y6
+	VADDPD     Y9, Y7, Y7
+	VADDPD     Y9, Y8, Y8
+	MOVQ       SI, R10
+	VMASKMOVPD Y1, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y2, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y3, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y4, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y5, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y6, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y7, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y8, Y0, (R10)
+	ADDQ       BX, R10
+	LEAQ       (R8)(DX*8), R8
+	LEAQ       (SI)(BX*8), SI
+	SUBQ       $0x00000008, R9
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMASKMOVPD   (R11), Y0, Y2
+	VBROADCASTSD (DI), Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ       y_base+0(FP), DI
+	NEGQ       DI
+	ADDQ       AX, DI
+	MOVQ       b_base+72(FP), R10
+	ADDQ       R10, DI
+	VMASKMOVPD (DI), Y0, Y2
+	VADDPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (SI)
+	ADDQ       DX, R8
+	ADDQ       BX, SI
+	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasReLUAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseBiasReLUAvx2F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000004
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Y8
+	VBROADCASTSD (R11), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y0, Y0
+	VBROADCASTSD (R11)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD (R11)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y2, Y2
+	VBROADCASTSD (R11)(DI*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y3, Y3
+	VBROADCASTSD (R12), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y4, Y4
+	VBROADCASTSD (R12)(DX*1), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y5, Y5
+	VBROADCASTSD (R12)(DX*2), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y6, Y6
+	VBROADCASTSD (R12)(DI*1), Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y0, Y0
+	VMAXPD  Y0, Y9, Y0
+	VADDPD  Y9, Y0, Y0
+	VADDPD  Y8, Y1, Y1
+	VMAXPD  Y1, Y9, Y1
+	VADDPD  Y9, Y1, Y1
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y2, Y9, Y2
+	VADDPD  Y9, Y2, Y2
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y3, Y9, Y3
+	VADDPD  Y9, Y3, Y3
+	VADDPD  Y8, Y4, Y4
+	VMAXPD  Y4, Y9, Y4
+	VADDPD  Y9, Y4, Y4
+	VADDPD  Y8, Y5, Y5
+	VMAXPD  Y5, Y9, Y5
+	VADDPD  Y9, Y5, Y5
+	VADDPD  Y8, Y6, Y6
+	VMAXPD  Y6, Y9, Y6
+	VADDPD  Y9, Y6, Y6
+	VADDPD  Y8, Y7, Y7
+	VMAXPD  Y7, Y9, Y7
+	VADDPD  Y9, Y7, Y7
+	MOVQ    R8, R11
+	VMOVUPD Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Y1
+	VBROADCASTSD (R11), Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Y1
+	VXORPS  Y2, Y2, Y2
+	VADDPD  Y1, Y0, Y0
+	VMAXPD  Y0, Y2, Y0
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask64<>+0(SB), R8
+	MOVQ    $0x00000004, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*8), Y0
+	MOVQ    AX, SI
+	MOVQ    x_base+24(FP), R8
+	MOVQ    m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMASKMOVPD   (R13), Y0, Y9
+	VBROADCASTSD (R10), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD (R10)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VBROADCASTSD (R10)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VBROADCASTSD (R10)(DI*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VBROADCASTSD (R11), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VBROADCASTSD (R11)(DX*1), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VBROADCASTSD (R11)(DX*2), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VBROADCASTSD (R11)(DI*1), Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       y_base+0(FP), R10
+	NEGQ       R10
+	ADDQ       AX, R10
+	MOVQ       b_base+72(FP), R11
+	ADDQ       R11, R10
+	VMASKMOVPD (R10), Y0, Y9
+	VXORPS     Y10, Y10, Y10
+	VADDPD     Y9, Y1, Y1
+	VMAXPD     Y1, Y10, Y1
+	VADDPD     Y10, Y1, Y1
+	VADDPD     Y9, Y2, Y2
+	VMAXPD     Y2, Y10, Y2
+	VADDPD     Y10, Y2, Y2
+	VADDPD     Y9, Y3, Y3
+	VMAXPD     Y3, Y10, Y3
+	VADDPD     Y10, Y3, Y3
+	VADDPD     Y9, Y4, Y4
+	VMAXPD     Y4, Y10, Y4
+	VADDPD     Y10, Y4, Y4
+	VADDPD     Y9, Y5, Y5
+	VMAXPD     Y5, Y10, Y5
+	VADDPD     Y10, Y5, Y5
+	VADDPD     Y9, Y6, Y6
+	VMAXPD     Y6, Y10, Y6
+	VADDPD     Y10, Y6, Y6
+	VADDPD     Y9, Y7, Y7
+	VMAXPD     Y7, Y10, Y7
+	VADDPD     Y10, Y7, Y7
+	VADDPD     Y9, Y8, Y8
+	VMAXPD     Y8, Y10, Y8
+	VADDPD     Y10, Y8, Y8
+	MOVQ       SI, R10
+	VMASKMOVPD Y1, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y2, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y3, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y4, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y5, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y6, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y7, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPD Y8, Y0, (R10)
+	ADDQ       BX, R10
+	LEAQ       (R8)(DX*8), R8
+	LEAQ       (SI)(BX*8), SI
+	SUBQ       $0x00000008, R9
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMASKMOVPD   (R11), Y0, Y2
+	VBROADCASTSD (DI), Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ       y_base+0(FP), DI
+	NEGQ       DI
+	ADDQ       AX, DI
+	MOVQ       b_base+72(FP), R10
+	ADDQ       R10, DI
+	VMASKMOVPD (DI), Y0, Y2
+	VXORPS     Y3, Y3, Y3
+	VADDPD     Y2, Y1, Y1
+	VMAXPD     Y1, Y3, Y1
+	VADDPD     Y3, Y1, Y1
+	VMASKMOVPD Y1, Y0, (SI)
+	ADDQ       DX, R8
+	ADDQ       BX, SI
+	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx2F32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·expAvx2F32(SB), NOSPLIT, $0-48
@@ -6556,6 +7716,1166 @@ done:
 	VZEROUPPER
 	RET
 
+// func denseSumsAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAvx2F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Y8
+	VBROADCASTSS (R11), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y0, Y0
+	VBROADCASTSS (R11)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS (R11)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VBROADCASTSS (R11)(DI*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y3, Y3
+	VBROADCASTSS (R12), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VBROADCASTSS (R12)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y5, Y5
+	VBROADCASTSS (R12)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VBROADCASTSS (R12)(DI*1), Y9
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPS Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Y1
+	VBROADCASTSS (R11), Y2
+	VMULPS       Y1, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
+	MOVQ    x_base+24(FP), SI
+	MOVQ    m+96(FP), R8
+
+tailrows8:
+	CMPQ   R8, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   SI, R9
+	LEAQ   (SI)(DX*4), R10
+	MOVQ   k+104(FP), R11
+	MOVQ   CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMASKMOVPS   (R12), Y0, Y9
+	VBROADCASTSS (R9), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS (R9)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y2, Y2
+	VBROADCASTSS (R9)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y3, Y3
+	VBROADCASTSS (R9)(DI*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS (R10), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS (R10)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y6, Y6
+	VBROADCASTSS (R10)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VBROADCASTSS (R10)(DI*1), Y10
+	VMULPS       Y9, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R9
+	VMASKMOVPS Y1, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y2, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y3, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y4, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y5, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y6, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y7, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y8, Y0, (R9)
+	ADDQ       BX, R9
+	LEAQ       (SI)(DX*8), SI
+	LEAQ       (AX)(BX*8), AX
+	SUBQ       $0x00000008, R8
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R8, R8
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   SI, DI
+	MOVQ   k+104(FP), R9
+	MOVQ   CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPS   (R10), Y0, Y2
+	VBROADCASTSS (DI), Y3
+	VMULPS       Y2, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPS Y1, Y0, (AX)
+	ADDQ       DX, SI
+	ADDQ       BX, AX
+	DECQ       R8
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAccAvx2F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ    R10, $0x00000008
+	JB      fullrows1
+	MOVQ    R8, R11
+	VMOVUPS (R11), Y0
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y1
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y2
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y3
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y4
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y5
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y6
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Y7
+	MOVQ    R9, R11
+	LEAQ    (R9)(DX*4), R12
+	MOVQ    k+104(FP), R13
+	MOVQ    CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Y8
+	VBROADCASTSS (R11), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y0, Y0
+	VBROADCASTSS (R11)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS (R11)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VBROADCASTSS (R11)(DI*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y3, Y3
+	VBROADCASTSS (R12), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VBROADCASTSS (R12)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y5, Y5
+	VBROADCASTSS (R12)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VBROADCASTSS (R12)(DI*1), Y9
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPS Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R10, R10
+	JZ      fullend
+	MOVQ    R8, R11
+	VMOVUPS (R11), Y0
+	MOVQ    R9, R11
+	MOVQ    k+104(FP), R12
+	MOVQ    CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Y1
+	VBROADCASTSS (R11), Y2
+	VMULPS       Y1, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
+	MOVQ    x_base+24(FP), SI
+	MOVQ    m+96(FP), R8
+
+tailrows8:
+	CMPQ       R8, $0x00000008
+	JB         tailrows1
+	MOVQ       AX, R9
+	VMASKMOVPS (R9), Y0, Y1
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y2
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y3
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y4
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y5
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y6
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y7
+	MOVQ       AX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	ADDQ       BX, R9
+	VMASKMOVPS (R9), Y0, Y8
+	MOVQ       SI, R9
+	LEAQ       (SI)(DX*4), R10
+	MOVQ       k+104(FP), R11
+	MOVQ       CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMASKMOVPS   (R12), Y0, Y9
+	VBROADCASTSS (R9), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS (R9)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y2, Y2
+	VBROADCASTSS (R9)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y3, Y3
+	VBROADCASTSS (R9)(DI*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS (R10), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS (R10)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y6, Y6
+	VBROADCASTSS (R10)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VBROADCASTSS (R10)(DI*1), Y10
+	VMULPS       Y9, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R9
+	VMASKMOVPS Y1, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y2, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y3, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y4, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y5, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y6, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y7, Y0, (R9)
+	ADDQ       BX, R9
+	VMASKMOVPS Y8, Y0, (R9)
+	ADDQ       BX, R9
+	LEAQ       (SI)(DX*8), SI
+	LEAQ       (AX)(BX*8), AX
+	SUBQ       $0x00000008, R8
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ      R8, R8
+	JZ         tailend
+	MOVQ       AX, DI
+	VMASKMOVPS (DI), Y0, Y1
+	MOVQ       SI, DI
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPS   (R10), Y0, Y2
+	VBROADCASTSS (DI), Y3
+	VMULPS       Y2, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPS Y1, Y0, (AX)
+	ADDQ       DX, SI
+	ADDQ       BX, AX
+	DECQ       R8
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseBiasAvx2F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Y8
+	VBROADCASTSS (R11), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y0, Y0
+	VBROADCASTSS (R11)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS (R11)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VBROADCASTSS (R11)(DI*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y3, Y3
+	VBROADCASTSS (R12), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VBROADCASTSS (R12)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y5, Y5
+	VBROADCASTSS (R12)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VBROADCASTSS (R12)(DI*1), Y9
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Y8
+	VADDPS  Y8, Y0, Y0
+	VADDPS  Y8, Y1, Y1
+	VADDPS  Y8, Y2, Y2
+	VADDPS  Y8, Y3, Y3
+	VADDPS  Y8, Y4, Y4
+	VADDPS  Y8, Y5, Y5
+	VADDPS  Y8, Y6, Y6
+	VADDPS  Y8, Y7, Y7
+	MOVQ    R8, R11
+	VMOVUPS Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Y1
+	VBROADCASTSS (R11), Y2
+	VMULPS       Y1, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
+	MOVQ    AX, SI
+	MOVQ    x_base+24(FP), R8
+	MOVQ    m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMASKMOVPS   (R13), Y0, Y9
+	VBROADCASTSS (R10), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS (R10)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y2, Y2
+	VBROADCASTSS (R10)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y3, Y3
+	VBROADCASTSS (R10)(DI*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS (R11), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS (R11)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y6, Y6
+	VBROADCASTSS (R11)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VBROADCASTSS (R11)(DI*1), Y10
+	VMULPS       Y9, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	ADDQ         $0x00000004, R10
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       y_base+0(FP), R10
+	NEGQ       R10
+	ADDQ       AX, R10
+	MOVQ       b_base+72(FP), R11
+	ADDQ       R11, R10
+	VMASKMOVPS (R10), Y0, Y9
+	VADDPS     Y9, Y1, Y1
+	VADDPS     Y9, Y2, Y2
+	VADDPS     Y9, Y3, Y3
+	VADDPS     Y9, Y4, Y4
+	VADDPS     Y9, Y5, Y5
+	VADDPS     Y9, Y6, Y6
+	VADDPS     Y9, Y7, Y7
+	VADDPS     Y9, Y8, Y8
+	MOVQ       SI, R10
+	VMASKMOVPS Y1, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y2, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y3, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y4, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y5, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y6, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y7, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y8, Y0, (R10)
+	ADDQ       BX, R10
+	LEAQ       (R8)(DX*8), R8
+	LEAQ       (SI)(BX*8), SI
+	SUBQ       $0x00000008, R9
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMASKMOVPS   (R11), Y0, Y2
+	VBROADCASTSS (DI), Y3
+	VMULPS       Y2, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ       y_base+0(FP), DI
+	NEGQ       DI
+	ADDQ       AX, DI
+	MOVQ       b_base+72(FP), R10
+	ADDQ       R10, DI
+	VMASKMOVPS (DI), Y0, Y2
+	VADDPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (SI)
+	ADDQ       DX, R8
+	ADDQ       BX, SI
+	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasReLUAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseBiasReLUAvx2F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Y8
+	VBROADCASTSS (R11), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y0, Y0
+	VBROADCASTSS (R11)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS (R11)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VBROADCASTSS (R11)(DI*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y3, Y3
+	VBROADCASTSS (R12), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VBROADCASTSS (R12)(DX*1), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y5, Y5
+	VBROADCASTSS (R12)(DX*2), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VBROADCASTSS (R12)(DI*1), Y9
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y0, Y0
+	VMAXPS  Y0, Y9, Y0
+	VADDPS  Y9, Y0, Y0
+	VADDPS  Y8, Y1, Y1
+	VMAXPS  Y1, Y9, Y1
+	VADDPS  Y9, Y1, Y1
+	VADDPS  Y8, Y2, Y2
+	VMAXPS  Y2, Y9, Y2
+	VADDPS  Y9, Y2, Y2
+	VADDPS  Y8, Y3, Y3
+	VMAXPS  Y3, Y9, Y3
+	VADDPS  Y9, Y3, Y3
+	VADDPS  Y8, Y4, Y4
+	VMAXPS  Y4, Y9, Y4
+	VADDPS  Y9, Y4, Y4
+	VADDPS  Y8, Y5, Y5
+	VMAXPS  Y5, Y9, Y5
+	VADDPS  Y9, Y5, Y5
+	VADDPS  Y8, Y6, Y6
+	VMAXPS  Y6, Y9, Y6
+	VADDPS  Y9, Y6, Y6
+	VADDPS  Y8, Y7, Y7
+	VMAXPS  Y7, Y9, Y7
+	VADDPS  Y9, Y7, Y7
+	MOVQ    R8, R11
+	VMOVUPS Y0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Y7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Y0, Y0, Y0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Y1
+	VBROADCASTSS (R11), Y2
+	VMULPS       Y1, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Y1
+	VXORPS  Y2, Y2, Y2
+	VADDPS  Y1, Y0, Y0
+	VMAXPS  Y0, Y2, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask32<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    SI, R9
+	VMOVDQU (R8)(R9*4), Y0
+	MOVQ    AX, SI
+	MOVQ    x_base+24(FP), R8
+	MOVQ    m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMASKMOVPS   (R13), Y0, Y9
+	VBROADCASTSS (R10), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS (R10)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y2, Y2
+	VBROADCASTSS (R10)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y3, Y3
+	VBROADCASTSS (R10)(DI*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS (R11), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS (R11)(DX*1), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y6, Y6
+	VBROADCASTSS (R11)(DX*2), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VBROADCASTSS (R11)(DI*1), Y10
+	VMULPS       Y9, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	ADDQ         $0x00000004, R10
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       y_base+0(FP), R10
+	NEGQ       R10
+	ADDQ       AX, R10
+	MOVQ       b_base+72(FP), R11
+	ADDQ       R11, R10
+	VMASKMOVPS (R10), Y0, Y9
+	VXORPS     Y10, Y10, Y10
+	VADDPS     Y9, Y1, Y1
+	VMAXPS     Y1, Y10, Y1
+	VADDPS     Y10, Y1, Y1
+	VADDPS     Y9, Y2, Y2
+	VMAXPS     Y2, Y10, Y2
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y9, Y3, Y3
+	VMAXPS     Y3, Y10, Y3
+	VADDPS     Y10, Y3, Y3
+	VADDPS     Y9, Y4, Y4
+	VMAXPS     Y4, Y10, Y4
+	VADDPS     Y10, Y4, Y4
+	VADDPS     Y9, Y5, Y5
+	VMAXPS     Y5, Y10, Y5
+	VADDPS     Y10, Y5, Y5
+	VADDPS     Y9, Y6, Y6
+	VMAXPS     Y6, Y10, Y6
+	VADDPS     Y10, Y6, Y6
+	VADDPS     Y9, Y7, Y7
+	VMAXPS     Y7, Y10, Y7
+	VADDPS     Y10, Y7, Y7
+	VADDPS     Y9, Y8, Y8
+	VMAXPS     Y8, Y10, Y8
+	VADDPS     Y10, Y8, Y8
+	MOVQ       SI, R10
+	VMASKMOVPS Y1, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y2, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y3, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y4, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y5, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y6, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y7, Y0, (R10)
+	ADDQ       BX, R10
+	VMASKMOVPS Y8, Y0, (R10)
+	ADDQ       BX, R10
+	LEAQ       (R8)(DX*8), R8
+	LEAQ       (SI)(BX*8), SI
+	SUBQ       $0x00000008, R9
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Y1, Y1, Y1
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMASKMOVPS   (R11), Y0, Y2
+	VBROADCASTSS (DI), Y3
+	VMULPS       Y2, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ       y_base+0(FP), DI
+	NEGQ       DI
+	ADDQ       AX, DI
+	MOVQ       b_base+72(FP), R10
+	ADDQ       R10, DI
+	VMASKMOVPS (DI), Y0, Y2
+	VXORPS     Y3, Y3, Y3
+	VADDPS     Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y1
+	VADDPS     Y3, Y1, Y1
+	VMASKMOVPS Y1, Y0, (SI)
+	ADDQ       DX, R8
+	ADDQ       BX, SI
+	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx512F64(dst []float64, x []float64)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
 TEXT ·expAvx512F64(SB), NOSPLIT, $0-48
@@ -9071,6 +11391,1166 @@ done:
 	VZEROUPPER
 	RET
 
+// func denseSumsAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseSumsAvx512F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Z8
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R12), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R12)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R12)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R12)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPD Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Z1
+	VBROADCASTSD (R11), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  x_base+24(FP), SI
+	MOVQ  m+96(FP), R8
+
+tailrows8:
+	CMPQ   R8, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   SI, R9
+	LEAQ   (SI)(DX*4), R10
+	MOVQ   k+104(FP), R11
+	MOVQ   CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMOVUPD.Z    (R12), K1, Z8
+	VBROADCASTSD (R9), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R9)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R9)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R9)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R10), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R10)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R10)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R10)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ    AX, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z3, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z4, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z5, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z6, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z7, K1, (R9)
+	ADDQ    BX, R9
+	LEAQ    (SI)(DX*8), SI
+	LEAQ    (AX)(BX*8), AX
+	SUBQ    $0x00000008, R8
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ  R8, R8
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   SI, DI
+	MOVQ   k+104(FP), R9
+	MOVQ   CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMOVUPD.Z    (R10), K1, Z1
+	VBROADCASTSD (DI), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMOVUPD Z0, K1, (AX)
+	ADDQ    DX, SI
+	ADDQ    BX, AX
+	DECQ    R8
+	JMP     tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·denseSumsAccAvx512F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ    R10, $0x00000008
+	JB      fullrows1
+	MOVQ    R8, R11
+	VMOVUPD (R11), Z0
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z1
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z2
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z3
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z4
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z5
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z6
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPD (R11), Z7
+	MOVQ    R9, R11
+	LEAQ    (R9)(DX*4), R12
+	MOVQ    k+104(FP), R13
+	MOVQ    CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Z8
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R12), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R12)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R12)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R12)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPD Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R10, R10
+	JZ      fullend
+	MOVQ    R8, R11
+	VMOVUPD (R11), Z0
+	MOVQ    R9, R11
+	MOVQ    k+104(FP), R12
+	MOVQ    CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Z1
+	VBROADCASTSD (R11), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  x_base+24(FP), SI
+	MOVQ  m+96(FP), R8
+
+tailrows8:
+	CMPQ      R8, $0x00000008
+	JB        tailrows1
+	MOVQ      AX, R9
+	VMOVUPD.Z (R9), K1, Z0
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z1
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z2
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z3
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z4
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z5
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z6
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPD.Z (R9), K1, Z7
+	MOVQ      SI, R9
+	LEAQ      (SI)(DX*4), R10
+	MOVQ      k+104(FP), R11
+	MOVQ      CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMOVUPD.Z    (R12), K1, Z8
+	VBROADCASTSD (R9), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R9)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R9)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R9)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R10), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R10)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R10)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R10)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ    AX, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z3, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z4, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z5, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z6, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPD Z7, K1, (R9)
+	ADDQ    BX, R9
+	LEAQ    (SI)(DX*8), SI
+	LEAQ    (AX)(BX*8), AX
+	SUBQ    $0x00000008, R8
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ     R8, R8
+	JZ        tailend
+	MOVQ      AX, DI
+	VMOVUPD.Z (DI), K1, Z0
+	MOVQ      SI, DI
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMOVUPD.Z    (R10), K1, Z1
+	VBROADCASTSD (DI), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMOVUPD Z0, K1, (AX)
+	ADDQ    DX, SI
+	ADDQ    BX, AX
+	DECQ    R8
+	JMP     tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseBiasAvx512F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Z8
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R12), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R12)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R12)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R12)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Z8
+	VADDPD  Z8, Z0, Z0
+	VADDPD  Z8, Z1, Z1
+	VADDPD  Z8, Z2, Z2
+	VADDPD  Z8, Z3, Z3
+	VADDPD  Z8, Z4, Z4
+	VADDPD  Z8, Z5, Z5
+	VADDPD  Z8, Z6, Z6
+	VADDPD  Z8, Z7, Z7
+	MOVQ    R8, R11
+	VMOVUPD Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Z1
+	VBROADCASTSD (R11), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Z1
+	VADDPD  Z1, Z0, Z0
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  AX, SI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMOVUPD.Z    (R13), K1, Z8
+	VBROADCASTSD (R10), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R10)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R10)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R10)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ      y_base+0(FP), R10
+	NEGQ      R10
+	ADDQ      AX, R10
+	MOVQ      b_base+72(FP), R11
+	ADDQ      R11, R10
+	VMOVUPD.Z (R10), K1, Z8
+	VADDPD    Z8, Z0, Z0
+	VADDPD    Z8, Z1, Z1
+	VADDPD    Z8, Z2, Z2
+	VADDPD    Z8, Z3, Z3
+	VADDPD    Z8, Z4, Z4
+	VADDPD    Z8, Z5, Z5
+	VADDPD    Z8, Z6, Z6
+	VADDPD    Z8, Z7, Z7
+	MOVQ      SI, R10
+	VMOVUPD   Z0, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z1, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z2, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z3, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z4, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z5, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z6, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z7, K1, (R10)
+	ADDQ      BX, R10
+	LEAQ      (R8)(DX*8), R8
+	LEAQ      (SI)(BX*8), SI
+	SUBQ      $0x00000008, R9
+	JMP       tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMOVUPD.Z    (R11), K1, Z1
+	VBROADCASTSD (DI), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ      y_base+0(FP), DI
+	NEGQ      DI
+	ADDQ      AX, DI
+	MOVQ      b_base+72(FP), R10
+	ADDQ      R10, DI
+	VMOVUPD.Z (DI), K1, Z1
+	VADDPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (SI)
+	ADDQ      DX, R8
+	ADDQ      BX, SI
+	DECQ      R9
+	JMP       tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasReLUAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseBiasReLUAvx512F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, DX
+	SHLQ $0x03, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000008
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPD      (R14), Z8
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R12), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R12)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R12)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R12)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R11
+	ADDQ         $0x00000008, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z0, Z0
+	VMAXPD  Z0, Z9, Z0
+	VADDPD  Z9, Z0, Z0
+	VADDPD  Z8, Z1, Z1
+	VMAXPD  Z1, Z9, Z1
+	VADDPD  Z9, Z1, Z1
+	VADDPD  Z8, Z2, Z2
+	VMAXPD  Z2, Z9, Z2
+	VADDPD  Z9, Z2, Z2
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z3, Z9, Z3
+	VADDPD  Z9, Z3, Z3
+	VADDPD  Z8, Z4, Z4
+	VMAXPD  Z4, Z9, Z4
+	VADDPD  Z9, Z4, Z4
+	VADDPD  Z8, Z5, Z5
+	VMAXPD  Z5, Z9, Z5
+	VADDPD  Z9, Z5, Z5
+	VADDPD  Z8, Z6, Z6
+	VMAXPD  Z6, Z9, Z6
+	VADDPD  Z9, Z6, Z6
+	VADDPD  Z8, Z7, Z7
+	VMAXPD  Z7, Z9, Z7
+	VADDPD  Z9, Z7, Z7
+	MOVQ    R8, R11
+	VMOVUPD Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPD Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPD      (R13), Z1
+	VBROADCASTSD (R11), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPD (R11), Z1
+	VXORPS  Z2, Z2, Z2
+	VADDPD  Z1, Z0, Z0
+	VMAXPD  Z0, Z2, Z0
+	VADDPD  Z2, Z0, Z0
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  AX, SI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMOVUPD.Z    (R13), K1, Z8
+	VBROADCASTSD (R10), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z0, Z0
+	VBROADCASTSD (R10)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z1, Z1
+	VBROADCASTSD (R10)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z2, Z2
+	VBROADCASTSD (R10)(DI*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z3, Z3
+	VBROADCASTSD (R11), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z4, Z4
+	VBROADCASTSD (R11)(DX*1), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z5, Z5
+	VBROADCASTSD (R11)(DX*2), Z9
+	VMULPD       Z8, Z9, Z9
+	VADDPD       Z9, Z6, Z6
+	VBROADCASTSD (R11)(DI*1), Z9
+	VMULPD       Z8, Z9, Z8
+	VADDPD       Z8, Z7, Z7
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000008, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ      y_base+0(FP), R10
+	NEGQ      R10
+	ADDQ      AX, R10
+	MOVQ      b_base+72(FP), R11
+	ADDQ      R11, R10
+	VMOVUPD.Z (R10), K1, Z8
+	VXORPS    Z9, Z9, Z9
+	VADDPD    Z8, Z0, Z0
+	VMAXPD    Z0, Z9, Z0
+	VADDPD    Z9, Z0, Z0
+	VADDPD    Z8, Z1, Z1
+	VMAXPD    Z1, Z9, Z1
+	VADDPD    Z9, Z1, Z1
+	VADDPD    Z8, Z2, Z2
+	VMAXPD    Z2, Z9, Z2
+	VADDPD    Z9, Z2, Z2
+	VADDPD    Z8, Z3, Z3
+	VMAXPD    Z3, Z9, Z3
+	VADDPD    Z9, Z3, Z3
+	VADDPD    Z8, Z4, Z4
+	VMAXPD    Z4, Z9, Z4
+	VADDPD    Z9, Z4, Z4
+	VADDPD    Z8, Z5, Z5
+	VMAXPD    Z5, Z9, Z5
+	VADDPD    Z9, Z5, Z5
+	VADDPD    Z8, Z6, Z6
+	VMAXPD    Z6, Z9, Z6
+	VADDPD    Z9, Z6, Z6
+	VADDPD    Z8, Z7, Z7
+	VMAXPD    Z7, Z9, Z7
+	VADDPD    Z9, Z7, Z7
+	MOVQ      SI, R10
+	VMOVUPD   Z0, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z1, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z2, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z3, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z4, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z5, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z6, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPD   Z7, K1, (R10)
+	ADDQ      BX, R10
+	LEAQ      (R8)(DX*8), R8
+	LEAQ      (SI)(BX*8), SI
+	SUBQ      $0x00000008, R9
+	JMP       tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMOVUPD.Z    (R11), K1, Z1
+	VBROADCASTSD (DI), Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       Z1, Z0, Z0
+	ADDQ         $0x00000008, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ      y_base+0(FP), DI
+	NEGQ      DI
+	ADDQ      AX, DI
+	MOVQ      b_base+72(FP), R10
+	ADDQ      R10, DI
+	VMOVUPD.Z (DI), K1, Z1
+	VXORPS    Z2, Z2, Z2
+	VADDPD    Z1, Z0, Z0
+	VMAXPD    Z0, Z2, Z0
+	VADDPD    Z2, Z0, Z0
+	VMOVUPD   Z0, K1, (SI)
+	ADDQ      DX, R8
+	ADDQ      BX, SI
+	DECQ      R9
+	JMP       tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx512F32(dst []float32, x []float32)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
 TEXT ·expAvx512F32(SB), NOSPLIT, $0-48
@@ -11272,6 +14752,1166 @@ rowend:
 	DECQ DI
 	JMP  row
 
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseSumsAvx512F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000010
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Z8
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R12), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R12)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R12)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R12)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPS Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Z1
+	VBROADCASTSS (R11), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000010, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  x_base+24(FP), SI
+	MOVQ  m+96(FP), R8
+
+tailrows8:
+	CMPQ   R8, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   SI, R9
+	LEAQ   (SI)(DX*4), R10
+	MOVQ   k+104(FP), R11
+	MOVQ   CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMOVUPS.Z    (R12), K1, Z8
+	VBROADCASTSS (R9), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R9)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R9)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R9)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R10), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R10)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R10)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R10)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ    AX, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z3, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z4, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z5, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z6, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z7, K1, (R9)
+	ADDQ    BX, R9
+	LEAQ    (SI)(DX*8), SI
+	LEAQ    (AX)(BX*8), AX
+	SUBQ    $0x00000008, R8
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ  R8, R8
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   SI, DI
+	MOVQ   k+104(FP), R9
+	MOVQ   CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMOVUPS.Z    (R10), K1, Z1
+	VBROADCASTSS (DI), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMOVUPS Z0, K1, (AX)
+	ADDQ    DX, SI
+	ADDQ    BX, AX
+	DECQ    R8
+	JMP     tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·denseSumsAccAvx512F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000010
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ    R10, $0x00000008
+	JB      fullrows1
+	MOVQ    R8, R11
+	VMOVUPS (R11), Z0
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z1
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z2
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z3
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z4
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z5
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z6
+	MOVQ    R8, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	ADDQ    BX, R11
+	VMOVUPS (R11), Z7
+	MOVQ    R9, R11
+	LEAQ    (R9)(DX*4), R12
+	MOVQ    k+104(FP), R13
+	MOVQ    CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Z8
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R12), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R12)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R12)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R12)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    R8, R11
+	VMOVUPS Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R10, R10
+	JZ      fullend
+	MOVQ    R8, R11
+	VMOVUPS (R11), Z0
+	MOVQ    R9, R11
+	MOVQ    k+104(FP), R12
+	MOVQ    CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Z1
+	VBROADCASTSS (R11), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000010, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  x_base+24(FP), SI
+	MOVQ  m+96(FP), R8
+
+tailrows8:
+	CMPQ      R8, $0x00000008
+	JB        tailrows1
+	MOVQ      AX, R9
+	VMOVUPS.Z (R9), K1, Z0
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z1
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z2
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z3
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z4
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z5
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z6
+	MOVQ      AX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	ADDQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z7
+	MOVQ      SI, R9
+	LEAQ      (SI)(DX*4), R10
+	MOVQ      k+104(FP), R11
+	MOVQ      CX, R12
+
+tailp8:
+	TESTQ        R11, R11
+	JZ           tailp8end
+	VMOVUPS.Z    (R12), K1, Z8
+	VBROADCASTSS (R9), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R9)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R9)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R9)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R10), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R10)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R10)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R10)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R10
+	ADDQ         BX, R12
+	DECQ         R11
+	JMP          tailp8
+
+tailp8end:
+	MOVQ    AX, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z3, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z4, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z5, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z6, K1, (R9)
+	ADDQ    BX, R9
+	VMOVUPS Z7, K1, (R9)
+	ADDQ    BX, R9
+	LEAQ    (SI)(DX*8), SI
+	LEAQ    (AX)(BX*8), AX
+	SUBQ    $0x00000008, R8
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ     R8, R8
+	JZ        tailend
+	MOVQ      AX, DI
+	VMOVUPS.Z (DI), K1, Z0
+	MOVQ      SI, DI
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMOVUPS.Z    (R10), K1, Z1
+	VBROADCASTSS (DI), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMOVUPS Z0, K1, (AX)
+	ADDQ    DX, SI
+	ADDQ    BX, AX
+	DECQ    R8
+	JMP     tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseBiasAvx512F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000010
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Z8
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R12), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R12)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R12)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R12)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Z8
+	VADDPS  Z8, Z0, Z0
+	VADDPS  Z8, Z1, Z1
+	VADDPS  Z8, Z2, Z2
+	VADDPS  Z8, Z3, Z3
+	VADDPS  Z8, Z4, Z4
+	VADDPS  Z8, Z5, Z5
+	VADDPS  Z8, Z6, Z6
+	VADDPS  Z8, Z7, Z7
+	MOVQ    R8, R11
+	VMOVUPS Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Z1
+	VBROADCASTSS (R11), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000010, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  AX, SI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMOVUPS.Z    (R13), K1, Z8
+	VBROADCASTSS (R10), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R10)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R10)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R10)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R10
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ      y_base+0(FP), R10
+	NEGQ      R10
+	ADDQ      AX, R10
+	MOVQ      b_base+72(FP), R11
+	ADDQ      R11, R10
+	VMOVUPS.Z (R10), K1, Z8
+	VADDPS    Z8, Z0, Z0
+	VADDPS    Z8, Z1, Z1
+	VADDPS    Z8, Z2, Z2
+	VADDPS    Z8, Z3, Z3
+	VADDPS    Z8, Z4, Z4
+	VADDPS    Z8, Z5, Z5
+	VADDPS    Z8, Z6, Z6
+	VADDPS    Z8, Z7, Z7
+	MOVQ      SI, R10
+	VMOVUPS   Z0, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z1, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z2, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z3, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z4, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z5, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z6, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z7, K1, (R10)
+	ADDQ      BX, R10
+	LEAQ      (R8)(DX*8), R8
+	LEAQ      (SI)(BX*8), SI
+	SUBQ      $0x00000008, R9
+	JMP       tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMOVUPS.Z    (R11), K1, Z1
+	VBROADCASTSS (DI), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ      y_base+0(FP), DI
+	NEGQ      DI
+	ADDQ      AX, DI
+	MOVQ      b_base+72(FP), R10
+	ADDQ      R10, DI
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (SI)
+	ADDQ      DX, R8
+	ADDQ      BX, SI
+	DECQ      R9
+	JMP       tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseBiasReLUAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·denseBiasReLUAvx512F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ k+104(FP), DX
+	MOVQ n+112(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), DI
+
+block:
+	TESTQ SI, SI
+	JZ    done
+	CMPQ  SI, $0x00000010
+	JB    tailblock
+	MOVQ  AX, R8
+	MOVQ  x_base+24(FP), R9
+	MOVQ  m+96(FP), R10
+
+fullrows8:
+	CMPQ   R10, $0x00000008
+	JB     fullrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R9, R11
+	LEAQ   (R9)(DX*4), R12
+	MOVQ   k+104(FP), R13
+	MOVQ   CX, R14
+
+fullp8:
+	TESTQ        R13, R13
+	JZ           fullp8end
+	VMOVUPS      (R14), Z8
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R12), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R12)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R12)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R12)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	ADDQ         BX, R14
+	DECQ         R13
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z0, Z0
+	VMAXPS  Z0, Z9, Z0
+	VADDPS  Z9, Z0, Z0
+	VADDPS  Z8, Z1, Z1
+	VMAXPS  Z1, Z9, Z1
+	VADDPS  Z9, Z1, Z1
+	VADDPS  Z8, Z2, Z2
+	VMAXPS  Z2, Z9, Z2
+	VADDPS  Z9, Z2, Z2
+	VADDPS  Z8, Z3, Z3
+	VMAXPS  Z3, Z9, Z3
+	VADDPS  Z9, Z3, Z3
+	VADDPS  Z8, Z4, Z4
+	VMAXPS  Z4, Z9, Z4
+	VADDPS  Z9, Z4, Z4
+	VADDPS  Z8, Z5, Z5
+	VMAXPS  Z5, Z9, Z5
+	VADDPS  Z9, Z5, Z5
+	VADDPS  Z8, Z6, Z6
+	VMAXPS  Z6, Z9, Z6
+	VADDPS  Z9, Z6, Z6
+	VADDPS  Z8, Z7, Z7
+	VMAXPS  Z7, Z9, Z7
+	VADDPS  Z9, Z7, Z7
+	MOVQ    R8, R11
+	VMOVUPS Z0, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z1, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z2, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z3, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z4, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z5, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z6, (R11)
+	ADDQ    BX, R11
+	VMOVUPS Z7, (R11)
+	ADDQ    BX, R11
+	LEAQ    (R9)(DX*8), R9
+	LEAQ    (R8)(BX*8), R8
+	SUBQ    $0x00000008, R10
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ  R10, R10
+	JZ     fullend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R9, R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+fullp1:
+	TESTQ        R12, R12
+	JZ           fullp1end
+	VMOVUPS      (R13), Z1
+	VBROADCASTSS (R11), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          fullp1
+
+fullp1end:
+	MOVQ    y_base+0(FP), R11
+	NEGQ    R11
+	ADDQ    AX, R11
+	MOVQ    b_base+72(FP), R12
+	ADDQ    R12, R11
+	VMOVUPS (R11), Z1
+	VXORPS  Z2, Z2, Z2
+	VADDPS  Z1, Z0, Z0
+	VMAXPS  Z0, Z2, Z0
+	VADDPS  Z2, Z0, Z0
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R9
+	ADDQ    BX, R8
+	DECQ    R10
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000010, SI
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, R8
+	SHLXQ SI, R8, R8
+	NOTQ  R8
+	KMOVQ R8, K1
+	MOVQ  AX, SI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+tailrows8:
+	CMPQ   R9, $0x00000008
+	JB     tailrows1
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   R8, R10
+	LEAQ   (R8)(DX*4), R11
+	MOVQ   k+104(FP), R12
+	MOVQ   CX, R13
+
+tailp8:
+	TESTQ        R12, R12
+	JZ           tailp8end
+	VMOVUPS.Z    (R13), K1, Z8
+	VBROADCASTSS (R10), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z0, Z0
+	VBROADCASTSS (R10)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z1, Z1
+	VBROADCASTSS (R10)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z2, Z2
+	VBROADCASTSS (R10)(DI*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z3, Z3
+	VBROADCASTSS (R11), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z4, Z4
+	VBROADCASTSS (R11)(DX*1), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z5, Z5
+	VBROADCASTSS (R11)(DX*2), Z9
+	VMULPS       Z8, Z9, Z9
+	VADDPS       Z9, Z6, Z6
+	VBROADCASTSS (R11)(DI*1), Z9
+	VMULPS       Z8, Z9, Z8
+	VADDPS       Z8, Z7, Z7
+	ADDQ         $0x00000004, R10
+	ADDQ         $0x00000004, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JMP          tailp8
+
+tailp8end:
+	MOVQ      y_base+0(FP), R10
+	NEGQ      R10
+	ADDQ      AX, R10
+	MOVQ      b_base+72(FP), R11
+	ADDQ      R11, R10
+	VMOVUPS.Z (R10), K1, Z8
+	VXORPS    Z9, Z9, Z9
+	VADDPS    Z8, Z0, Z0
+	VMAXPS    Z0, Z9, Z0
+	VADDPS    Z9, Z0, Z0
+	VADDPS    Z8, Z1, Z1
+	VMAXPS    Z1, Z9, Z1
+	VADDPS    Z9, Z1, Z1
+	VADDPS    Z8, Z2, Z2
+	VMAXPS    Z2, Z9, Z2
+	VADDPS    Z9, Z2, Z2
+	VADDPS    Z8, Z3, Z3
+	VMAXPS    Z3, Z9, Z3
+	VADDPS    Z9, Z3, Z3
+	VADDPS    Z8, Z4, Z4
+	VMAXPS    Z4, Z9, Z4
+	VADDPS    Z9, Z4, Z4
+	VADDPS    Z8, Z5, Z5
+	VMAXPS    Z5, Z9, Z5
+	VADDPS    Z9, Z5, Z5
+	VADDPS    Z8, Z6, Z6
+	VMAXPS    Z6, Z9, Z6
+	VADDPS    Z9, Z6, Z6
+	VADDPS    Z8, Z7, Z7
+	VMAXPS    Z7, Z9, Z7
+	VADDPS    Z9, Z7, Z7
+	MOVQ      SI, R10
+	VMOVUPS   Z0, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z1, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z2, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z3, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z4, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z5, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z6, K1, (R10)
+	ADDQ      BX, R10
+	VMOVUPS   Z7, K1, (R10)
+	ADDQ      BX, R10
+	LEAQ      (R8)(DX*8), R8
+	LEAQ      (SI)(BX*8), SI
+	SUBQ      $0x00000008, R9
+	JMP       tailrows8
+
+tailrows1:
+	TESTQ  R9, R9
+	JZ     tailend
+	VXORPS Z0, Z0, Z0
+	MOVQ   R8, DI
+	MOVQ   k+104(FP), R10
+	MOVQ   CX, R11
+
+tailp1:
+	TESTQ        R10, R10
+	JZ           tailp1end
+	VMOVUPS.Z    (R11), K1, Z1
+	VBROADCASTSS (DI), Z2
+	VMULPS       Z1, Z2, Z1
+	VADDPS       Z1, Z0, Z0
+	ADDQ         $0x00000004, DI
+	ADDQ         BX, R11
+	DECQ         R10
+	JMP          tailp1
+
+tailp1end:
+	MOVQ      y_base+0(FP), DI
+	NEGQ      DI
+	ADDQ      AX, DI
+	MOVQ      b_base+72(FP), R10
+	ADDQ      R10, DI
+	VMOVUPS.Z (DI), K1, Z1
+	VXORPS    Z2, Z2, Z2
+	VADDPS    Z1, Z0, Z0
+	VMAXPS    Z0, Z2, Z0
+	VADDPS    Z2, Z0, Z0
+	VMOVUPS   Z0, K1, (SI)
+	ADDQ      DX, R8
+	ADDQ      BX, SI
+	DECQ      R9
+	JMP       tailrows1
+
+tailend:
 done:
 	VZEROUPPER
 	RET

@@ -5,8 +5,14 @@ package kernels
 
 // Dense computes y = act(x·wᵀ + b). b may be nil (no bias).
 //
-// Dot products run over rows of X and W, both contiguous, two rows of X by
-// four of W at a time so that each loaded element serves several sums.
+// Each sum is a chain in the order of p from zero, s = s + x[i·k+p]·w[j·k+p]
+// with the product rounded before the sum (mul keeps the compiler from
+// fusing them, which it does on arm64 and on amd64 with GOAMD64=v3), so
+// that the SIMD kernel sets, which keep the same chains in vector lanes,
+// and every architecture give the same bits; the bias is added and the
+// activation applied after (DenseFinish). Dot products run
+// over rows of X and W, both contiguous, two rows of X by four of W at a
+// time so that each loaded element serves several sums.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 	i := 0
 	for ; i+2 <= m; i += 2 {
@@ -18,14 +24,14 @@ func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 			var s00, s01, s02, s03, s10, s11, s12, s13 T
 			for p, a := range x0 {
 				c := x1[p]
-				s00 += a * w0[p]
-				s01 += a * w1[p]
-				s02 += a * w2[p]
-				s03 += a * w3[p]
-				s10 += c * w0[p]
-				s11 += c * w1[p]
-				s12 += c * w2[p]
-				s13 += c * w3[p]
+				s00 += mul(a, w0[p])
+				s01 += mul(a, w1[p])
+				s02 += mul(a, w2[p])
+				s03 += mul(a, w3[p])
+				s10 += mul(c, w0[p])
+				s11 += mul(c, w1[p])
+				s12 += mul(c, w2[p])
+				s13 += mul(c, w3[p])
 			}
 			y0[j], y0[j+1], y0[j+2], y0[j+3] = s00, s01, s02, s03
 			y1[j], y1[j+1], y1[j+2], y1[j+3] = s10, s11, s12, s13
@@ -39,23 +45,40 @@ func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 			y[i*n+j] = dot(x[i*k:(i+1)*k], w[j*k:(j+1)*k])
 		}
 	}
+	DenseFinish(y, b, m, n, act)
+}
+
+// DenseFinish completes Dense from the sums in y (m×n): it adds b (unless
+// nil) and applies act, in place.
+func DenseFinish[T Float](y, b []T, m, n int, act Activation) {
 	for i := range m {
 		yi := y[i*n : (i+1)*n]
-		for j, v := range yi {
-			if b != nil {
-				v += b[j]
+		if b != nil {
+			b := b[:len(yi)]
+			for j := range yi {
+				yi[j] += b[j]
 			}
-			yi[j] = apply(act, v)
+		}
+		switch act {
+		case ActIdentity:
+		case ActReLU:
+			for j, v := range yi {
+				yi[j] = max(v, 0)
+			}
+		default:
+			for j, v := range yi {
+				yi[j] = apply(act, v)
+			}
 		}
 	}
 }
 
-// dot returns Σ a[p]·b[p]; len(b) ≥ len(a).
+// dot returns Σ a[p]·b[p] as Dense's chain; len(b) ≥ len(a).
 func dot[T Float](a, b []T) T {
 	b = b[:len(a)]
 	var s T
 	for p, v := range a {
-		s += v * b[p]
+		s += mul(v, b[p])
 	}
 	return s
 }
@@ -69,32 +92,56 @@ func dot[T Float](a, b []T) T {
 //   - adds dzᵀ·x to dw (n×k) and the column sums of dz to db unless db is
 //     nil: parameter gradients accumulate, so a caller can sum them over
 //     several batches.
+//
+// dx and dw are chains like Dense's sums, terms added in the order of j for
+// dx and of i for dw, products rounded first, every term added even when it
+// is zero, so the SIMD sets can give the same bits.
 func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation) {
-	if act != ActIdentity {
-		for i, v := range y[:m*n] {
-			dy[i] = mul(dy[i], derivative(act, v))
-		}
-	}
+	DenseDZ(dy, y, m, n, act)
 	if dx != nil {
 		for i := range m {
 			dxi := dx[i*k : (i+1)*k]
 			clear(dxi)
 			for j, g := range dy[i*n : (i+1)*n] {
-				subScaled(dxi, w[j*k:(j+1)*k], -g)
+				addScaled(dxi, w[j*k:(j+1)*k], g)
 			}
 		}
 	}
 	for i := range m {
 		xi := x[i*k : (i+1)*k]
 		for j, g := range dy[i*n : (i+1)*n] {
-			subScaled(dw[j*k:(j+1)*k], xi, -g)
+			addScaled(dw[j*k:(j+1)*k], xi, g)
 		}
 	}
+	DenseBiasGrad(db, dy, m, n)
+}
+
+// DenseDZ overwrites dy (m×n) with dy ⊙ act'(y), the gradient with respect
+// to the pre-activation.
+func DenseDZ[T Float](dy, y []T, m, n int, act Activation) {
+	if act != ActIdentity {
+		for i, v := range y[:m*n] {
+			dy[i] = mul(dy[i], derivative(act, v))
+		}
+	}
+}
+
+// DenseBiasGrad adds the column sums of dz (m×n) to db, unless db is nil.
+func DenseBiasGrad[T Float](db, dz []T, m, n int) {
 	if db != nil {
 		for i := range m {
-			for j, g := range dy[i*n : (i+1)*n] {
+			for j, g := range dz[i*n : (i+1)*n] {
 				db[j] += g
 			}
 		}
+	}
+}
+
+// addScaled adds alpha·src to dst element by element, the product rounded
+// first.
+func addScaled[T Float](dst, src []T, alpha T) {
+	src = src[:len(dst)]
+	for k, v := range src {
+		dst[k] += mul(alpha, v)
 	}
 }

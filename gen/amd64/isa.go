@@ -28,6 +28,7 @@ type gen struct {
 	f32   bool
 	size  int // element size in bytes
 	lanes int
+	mode  denseMode // of the dense kernel being written
 }
 
 func newGen(i isa, f32 bool) *gen {

@@ -30,6 +30,10 @@ func main() {
 			g.affineGradKernel("affineFwdGradClamp"+sfx, false, true)
 			g.affineGradKernel("affineInvGrad"+sfx, true, false)
 			g.affineGradKernel("affineInvGradClamp"+sfx, true, true)
+			g.denseKernel("denseSums"+sfx, denseSums)
+			g.denseKernel("denseSumsAcc"+sfx, denseAcc)
+			g.denseKernel("denseBias"+sfx, denseBias)
+			g.denseKernel("denseBiasReLU"+sfx, denseBiasReLU)
 		}
 	}
 	Generate()

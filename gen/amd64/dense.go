@@ -1,0 +1,210 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// The sums of a dense layer, y = x·wt (x of m×k, wt = Wᵀ of k×n, y of
+// m×n, row-major), each a chain s = s + x·w in the order of p from zero,
+// the product rounded before the sum, as kernels.Dense computes them: a vector of lanes holds the
+// sums of lanes adjacent columns j, x[i·k+p] is broadcast and wt's row p
+// read, so every lane runs exactly the portable chain. Eight rows share
+// each row of wt (eight independent chains hide the FMA latency); the last
+// m mod 8 rows go one at a time, and the last n mod lanes columns under a
+// mask.
+
+// denseMode is what a dense kernel does with its sums.
+type denseMode int
+
+const (
+	denseSums     denseMode = iota // y = x·wt
+	denseAcc                       // y += x·wt (the chains start from y)
+	denseBias                      // y = x·wt + b
+	denseBiasReLU                  // y = max(x·wt + b, 0)
+)
+
+// denseKernel writes func name(y, x, wt, b []T, m, k, n int) (b is read
+// only by the bias modes).
+func (g *gen) denseKernel(name string, mode denseMode) {
+	T := g.goType()
+	TEXT(name, NOSPLIT, "func(y, x, wt, b []"+T+", m, k, n int)")
+	Doc(name + " " + map[denseMode]string{
+		denseSums:     "computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n),",
+		denseAcc:      "adds x·wt to y, the chains of DenseGrad's weight gradient,",
+		denseBias:     "computes Dense without activation, y = x·wt + b, with wt = Wᵀ,",
+		denseBiasReLU: "computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ,",
+	}[mode] + " on " + g.name + ".")
+	g.mode = mode
+	// Few values stay in registers across the loops: the parameters that
+	// are needed once a block are read again from the frame.
+	yj := Load(Param("y").Base(), GP64())   // &y[j]
+	wtj := Load(Param("wt").Base(), GP64()) // &wt[j]
+	kb, nb := Load(Param("k"), GP64()), Load(Param("n"), GP64())
+	cols := GP64() // columns from j on
+	MOVQ(nb, cols)
+	SHLQ(U8(log2(g.size)), kb) // the row strides of x, and of wt and y, in bytes
+	SHLQ(U8(log2(g.size)), nb)
+	kb3 := GP64()
+	LEAQ(Mem{Base: kb, Index: kb, Scale: 2}, kb3)
+
+	Label("block")
+	TESTQ(cols, cols)
+	JZ(LabelRef("done"))
+	CMPQ(cols, U32(g.lanes))
+	JB(LabelRef("tailblock"))
+	g.denseColumns("full", yj, wtj, kb, kb3, nb, nil)
+	ADDQ(U32(g.bytes), yj)
+	ADDQ(U32(g.bytes), wtj)
+	SUBQ(U32(g.lanes), cols)
+	JMP(LabelRef("block"))
+
+	Label("tailblock")
+	g.denseColumns("tail", yj, wtj, kb, kb3, nb, g.tailMask(cols))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// denseColumns writes the loops over the rows for the block of columns
+// at yj and wj (under mask, if not nil); labels start with prefix.
+func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask reg.Register) {
+	yr := GP64() // &y[i·n+j]
+	MOVQ(yj, yr)
+	xr := Load(Param("x").Base(), GP64()) // &x[i·k]
+	i := Load(Param("m"), GP64())         // rows left
+
+	Label(prefix + "rows8")
+	CMPQ(i, U32(8))
+	JB(LabelRef(prefix + "rows1"))
+	acc := make([]reg.VecVirtual, 8)
+	for r := range acc {
+		acc[r] = g.start(yr, nb, r, mask)
+	}
+	lo, hi := GP64(), GP64() // &x[i·k+p], &x[(i+4)·k+p]
+	MOVQ(xr, lo)
+	LEAQ(Mem{Base: xr, Index: kb, Scale: 4}, hi)
+	g.chain(prefix+"p8", wj, nb, mask, []reg.Register{lo, hi}, func(w reg.VecVirtual) {
+		for r, a := range acc {
+			base := lo
+			if r >= 4 {
+				base = hi
+			}
+			row := []Mem{{Base: base}, {Base: base, Index: kb, Scale: 1}, {Base: base, Index: kb, Scale: 2}, {Base: base, Index: kb3, Scale: 1}}[r%4]
+			g.mulAddTo(a, g.broadcastMem(row), w)
+		}
+	})
+	g.finish(yj, mask, acc...)
+	yp := GP64()
+	MOVQ(yr, yp)
+	for _, a := range acc {
+		g.store(yp, mask, a)
+		ADDQ(nb, yp)
+	}
+	LEAQ(Mem{Base: xr, Index: kb, Scale: 8}, xr)
+	LEAQ(Mem{Base: yr, Index: nb, Scale: 8}, yr)
+	SUBQ(U32(8), i)
+	JMP(LabelRef(prefix + "rows8"))
+
+	Label(prefix + "rows1")
+	TESTQ(i, i)
+	JZ(LabelRef(prefix + "end"))
+	one := g.start(yr, nb, 0, mask)
+	p1 := GP64()
+	MOVQ(xr, p1)
+	g.chain(prefix+"p1", wj, nb, mask, []reg.Register{p1}, func(w reg.VecVirtual) {
+		g.mulAddTo(one, g.broadcastMem(Mem{Base: p1}), w)
+	})
+	g.finish(yj, mask, one)
+	g.store(yr, mask, one)
+	ADDQ(kb, xr)
+	ADDQ(nb, yr)
+	DECQ(i)
+	JMP(LabelRef(prefix + "rows1"))
+	Label(prefix + "end")
+}
+
+// chain writes the loop over p = 0…k−1 (k read from the frame): it reads
+// wt's row p at the block (from wj, a row every nb bytes), calls step with
+// it, and moves the x pointers xs one element on.
+func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []reg.Register, step func(w reg.VecVirtual)) {
+	p, wp := Load(Param("k"), GP64()), GP64()
+	MOVQ(wj, wp)
+	Label(label)
+	TESTQ(p, p)
+	JZ(LabelRef(label + "end"))
+	step(g.load(wp, mask))
+	for _, r := range xs {
+		ADDQ(U32(g.size), r)
+	}
+	ADDQ(nb, wp)
+	DECQ(p)
+	JMP(LabelRef(label))
+	Label(label + "end")
+}
+
+// broadcastMem returns the element at mem in every lane.
+func (g *gen) broadcastMem(mem Mem) reg.VecVirtual {
+	v := g.vec()
+	if g.f32 {
+		VBROADCASTSS(mem, v)
+	} else {
+		VBROADCASTSD(mem, v)
+	}
+	return v
+}
+
+// mulAddTo sets acc = acc + a·b with the product rounded first (no fused
+// multiply-add), as the portable kernel's chain.
+func (g *gen) mulAddTo(acc, a, b reg.VecVirtual) {
+	t := g.vec()
+	g.mul(t, a, b)
+	g.add(acc, acc, t)
+}
+
+// start returns a chain's first value for row r below yr (rows nb bytes
+// apart): zero, or y's value when accumulating.
+func (g *gen) start(yr, nb reg.Register, r int, mask reg.Register) reg.VecVirtual {
+	if g.mode != denseAcc {
+		return g.zero()
+	}
+	p := GP64()
+	MOVQ(yr, p)
+	for range r {
+		ADDQ(nb, p)
+	}
+	return g.load(p, mask)
+}
+
+// finish completes the sums in accs, of the block whose first column is
+// at yj in y, as kernels.DenseFinish does: adds the bias (b's elements at
+// the same offset as yj in y) and applies ReLU as Go's max(v, 0): VMAXPD
+// with the zero first keeps a NaN, and adding +0 turns −0 into +0.
+func (g *gen) finish(yj reg.Register, mask reg.Register, accs ...reg.VecVirtual) {
+	if g.mode != denseBias && g.mode != denseBiasReLU {
+		return
+	}
+	bp := Load(Param("y").Base(), GP64())
+	NEGQ(bp)
+	ADDQ(yj, bp) // the block's offset in bytes
+	ADDQ(Load(Param("b").Base(), GP64()), bp)
+	bias := g.load(bp, mask)
+	var zero reg.VecVirtual
+	if g.mode == denseBiasReLU {
+		zero = g.zero()
+	}
+	for _, a := range accs {
+		g.add(a, a, bias)
+		if zero == nil {
+			continue
+		}
+		if g.f32 {
+			VMAXPS(a, zero, a)
+		} else {
+			VMAXPD(a, zero, a)
+		}
+		g.add(a, a, zero)
+	}
+}
