@@ -47,50 +47,6 @@ func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []
 	}
 }
 
-func (l *AffineCoupling[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	l.grad(dx, dz, dld, x, g, ws, false)
-}
-
-// grad differentiates the coupling's Inverse (forward false) or its
-// Forward, from the gradient dOut of its output to dIn of its input in.
-func (l *AffineCoupling[T]) grad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T], forward bool) {
-	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
-	mk := ws.mark()
-	defer ws.release(mk)
-	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(a, in, l.dim, l.kept)
-	gatherCols(b, in, l.dim, l.moved)
-	acts := l.net.runSaved(a, rows, ws, heads(l.cond, sh, t)...)
-	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
-	gatherCols(do1, dOut, l.dim, l.kept)
-	gatherCols(do2, dOut, l.dim, l.moved)
-	if forward {
-		forwardTransformGrad(l.cond, db, dsh, dt, do2, dld, b, sh, d2)
-	} else {
-		transformGrad(l.cond, db, dsh, dt, do2, dld, b, sh, t, d2)
-	}
-	l.net.backward(da, heads(l.cond, dsh, dt), acts, rows, g, ws)
-	for i, v := range do1 {
-		da[i] += v
-	}
-	scatterCols(dIn, l.dim, da, l.kept)
-	scatterCols(dIn, l.dim, db, l.moved)
-}
-
-func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	rows, n := len(dld), l.dim
-	mk := ws.mark()
-	defer ws.release(mk)
-	sh, t := ws.take(rows*n), ws.take(rows*n)
-	acts := l.net.runSaved(x, rows, ws, heads(l.cond, sh, t)...)
-	dsh, dt, dc := ws.take(rows*n), ws.take(rows*n), ws.take(rows*n)
-	transformGrad(l.cond, dx, dsh, dt, dz, dld, x, sh, t, n)
-	l.net.backward(dc, heads(l.cond, dsh, dt), acts, rows, g, ws)
-	for i, v := range dc {
-		dx[i] += v
-	}
-}
-
 func (l *LULinear[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	n, rows := l.dim, len(dld)
 	mk := ws.mark()
@@ -242,11 +198,6 @@ type forwardTrainable[T Float] interface {
 // inverseGrad of an inverted layer is its inner layer's forwardGrad.
 func (l *Inverted[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	l.Inner.(forwardTrainable[T]).forwardGrad(dx, dz, dld, x, g, ws)
-}
-
-// forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
-func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
-	l.grad(dIn, dOut, dld, in, g, ws, true)
 }
 
 // forwardTransformGrad is the backward pass of transform's forward

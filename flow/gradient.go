@@ -155,9 +155,14 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 	ins = append(ins, x)
 	logdet, lp, dlp := ws.take(rows), ws.take(rows), ws.take(rows)
 	clear(logdet)
-	for _, l := range m.layers {
+	tapes := make([]*tape[T], len(m.layers))
+	for i, l := range m.layers {
 		out := ws.take(size)
-		l.Inverse(out, logdet, ins[len(ins)-1], ws)
+		if tl, ok := l.(tapedLayer[T]); ok {
+			tapes[i] = tl.inverseTaped(out, logdet, ins[i], ws)
+		} else {
+			l.Inverse(out, logdet, ins[i], ws)
+		}
 		ins = append(ins, out)
 	}
 	z := ins[len(ins)-1]
@@ -170,7 +175,11 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 	dz, dx := ws.take(size), ws.take(size)
 	m.base.(trainableBase[T]).logProbGrad(dz, dlp, z, g[len(m.layers)], ws)
 	for i := len(m.layers) - 1; i >= 0; i-- {
-		m.layers[i].(trainable[T]).inverseGrad(dx, dz, dlp, ins[i], g[i], ws)
+		if tapes[i] != nil {
+			m.layers[i].(tapedLayer[T]).inverseGradTaped(dx, dz, dlp, tapes[i], g[i], ws)
+		} else {
+			m.layers[i].(trainable[T]).inverseGrad(dx, dz, dlp, ins[i], g[i], ws)
+		}
 		dz, dx = dx, dz
 	}
 	return sum

@@ -1,0 +1,123 @@
+package flow
+
+// Training keeps, from the forward pass, what the backward pass of a
+// layer with a conditioner network needs: the network's input and
+// activations and its raw outputs. Without it the backward pass would
+// evaluate the network again. A tape lives in the workspace until the
+// caller releases the mark taken before the forward pass.
+
+// tape is what a coupling or MADE layer's backward pass needs: the kept
+// and moved parts of its input (a, b; for MADE, a is the whole input),
+// the network's activations, and its raw scales and shifts.
+type tape[T Float] struct {
+	a, b, sh, t []T
+	acts        [][]T
+}
+
+// tapedLayer is a trainable layer whose Inverse can record a tape.
+type tapedLayer[T Float] interface {
+	// inverseTaped is Inverse, recording its tape in ws.
+	inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T]
+	// inverseGradTaped is inverseGrad from the tape.
+	inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T])
+}
+
+// record gathers the coupling's input parts and runs its network on the
+// kept part, in ws.
+func (l *AffineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] {
+	d1, d2 := len(l.kept), len(l.moved)
+	tp := &tape[T]{a: ws.take(rows * d1), b: ws.take(rows * d2), sh: ws.take(rows * d2), t: ws.take(rows * d2)}
+	gatherCols(tp.a, in, l.dim, l.kept)
+	gatherCols(tp.b, in, l.dim, l.moved)
+	tp.acts = l.net.runSaved(tp.a, rows, ws, heads(l.cond, tp.sh, tp.t)...)
+	return tp
+}
+
+func (l *AffineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
+	rows, d2 := len(logdet), len(l.moved)
+	tp := l.record(x, rows, ws)
+	z2, sh := ws.take(rows*d2), tp.sh
+	if l.cond.Scale == ScaleSigmoid { // transform overwrites the raw scales
+		sh = ws.take(rows * d2)
+		copy(sh, tp.sh)
+	}
+	transform(l.cond, z2, logdet, tp.b, sh, tp.t, d2, true, ws)
+	scatterCols(z, l.dim, tp.a, l.kept)
+	scatterCols(z, l.dim, z2, l.moved)
+	return tp
+}
+
+func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
+	l.gradFrom(dx, dz, dld, tp, g, ws, false)
+}
+
+func (l *AffineCoupling[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	l.gradFrom(dx, dz, dld, l.record(x, len(dld), ws), g, ws, false)
+}
+
+// forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
+func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	l.gradFrom(dIn, dOut, dld, l.record(in, len(dld), ws), g, ws, true)
+}
+
+// gradFrom differentiates the coupling's Inverse (forward false) or its
+// Forward, from the gradient dOut of its output to dIn of its input.
+func (l *AffineCoupling[T]) gradFrom(dIn, dOut, dld []T, tp *tape[T], g [][]T, ws *Workspace[T], forward bool) {
+	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
+	mk := ws.mark()
+	defer ws.release(mk)
+	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	gatherCols(do1, dOut, l.dim, l.kept)
+	gatherCols(do2, dOut, l.dim, l.moved)
+	if forward {
+		forwardTransformGrad(l.cond, db, dsh, dt, do2, dld, tp.b, tp.sh, d2)
+	} else {
+		transformGrad(l.cond, db, dsh, dt, do2, dld, tp.b, tp.sh, tp.t, d2)
+	}
+	l.net.backward(da, heads(l.cond, dsh, dt), tp.acts, rows, g, ws)
+	for i, v := range do1 {
+		da[i] += v
+	}
+	scatterCols(dIn, l.dim, da, l.kept)
+	scatterCols(dIn, l.dim, db, l.moved)
+}
+
+// record runs MADE on x (which the tape keeps by reference), in ws.
+func (l *MaskedAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tape[T] {
+	tp := &tape[T]{a: x, sh: ws.take(rows * l.dim), t: ws.take(rows * l.dim)}
+	tp.acts = l.net.runSaved(x, rows, ws, heads(l.cond, tp.sh, tp.t)...)
+	return tp
+}
+
+func (l *MaskedAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
+	tp := l.record(x, len(logdet), ws)
+	sh := tp.sh
+	if l.cond.Scale == ScaleSigmoid {
+		sh = ws.take(len(tp.sh))
+		copy(sh, tp.sh)
+	}
+	transform(l.cond, z, logdet, x, sh, tp.t, l.dim, true, ws)
+	return tp
+}
+
+func (l *MaskedAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
+	rows, n := len(dld), l.dim
+	mk := ws.mark()
+	defer ws.release(mk)
+	dsh, dt, dc := ws.take(rows*n), ws.take(rows*n), ws.take(rows*n)
+	transformGrad(l.cond, dx, dsh, dt, dz, dld, tp.a, tp.sh, tp.t, n)
+	l.net.backward(dc, heads(l.cond, dsh, dt), tp.acts, rows, g, ws)
+	for i, v := range dc {
+		dx[i] += v
+	}
+}
+
+func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.mark()
+	defer ws.release(mk)
+	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
+}
