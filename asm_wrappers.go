@@ -2,6 +2,8 @@
 
 package flowkern
 
+import "sync"
+
 // What the amd64 and arm64 kernel sets share: the signatures of the
 // generated kernels, and the wrappers that annotate their memory accesses
 // for the race detector (it cannot see inside assembly) and pick the
@@ -82,5 +84,35 @@ func grad[T float32 | float64](plain, clamped gradAsm[T]) gradFunc[T] {
 func withoutT[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
 	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
 		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, nil, cols, clamp)
+	}
+}
+
+// denseMinRows is the batch size from which transposing a matrix for the
+// vector dense kernels pays: the transposition moves n·k elements, about
+// what the portable kernel's n·k multiply-adds a row cost.
+const denseMinRows = 4
+
+// scratch is a pool of buffers, so that a warm call allocates nothing.
+type scratch[T float32 | float64] struct{ pool sync.Pool }
+
+// get returns a buffer of n elements.
+func (s *scratch[T]) get(n int) *[]T {
+	b, _ := s.pool.Get().(*[]T)
+	if b == nil || cap(*b) < n {
+		fresh := make([]T, n)
+		b = &fresh
+	}
+	*b = (*b)[:n]
+	return b
+}
+
+func (s *scratch[T]) put(b *[]T) { s.pool.Put(b) }
+
+// transpose writes aᵀ (cols×rows) to dst for a of rows×cols.
+func transpose[T float32 | float64](dst, a []T, rows, cols int) {
+	for i := range rows {
+		for j, v := range a[i*cols : (i+1)*cols] {
+			dst[j*rows+i] = v
+		}
 	}
 }

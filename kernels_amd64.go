@@ -3,8 +3,6 @@
 package flowkern
 
 import (
-	"sync"
-
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/flowkern/flowkern/kernels"
@@ -132,7 +130,7 @@ func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
 // product with W in its own layout, and dw += dZᵀ·X accumulates with dZ
 // transposed into a pooled buffer; dZ and db stay portable (O(m·n)).
 func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
-	var pool sync.Pool // *[]T
+	var pool scratch[T]
 	return func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
@@ -146,20 +144,12 @@ func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, d
 			raceWrite(dx[:m*k])
 			ks.sums(dx, dy, w, nil, m, n, k)
 		}
-		buf, _ := pool.Get().(*[]T)
-		if buf == nil || cap(*buf) < m*n {
-			fresh := make([]T, m*n)
-			buf = &fresh
-		}
-		dzt := (*buf)[:m*n]
-		for i := range m {
-			for j, v := range dy[i*n : (i+1)*n] {
-				dzt[j*m+i] = v
-			}
-		}
+		buf := pool.get(m * n)
+		dzt := *buf
+		transpose(dzt, dy, m, n)
 		raceWrite(dw[:n*k])
 		ks.acc(dw, dzt, x, nil, n, m, k)
-		pool.Put(buf)
+		pool.put(buf)
 		kernels.DenseBiasGrad(db, dy, m, n)
 	}
 }
@@ -171,23 +161,15 @@ func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, d
 // Below denseMinRows rows the transposition would cost more than it
 // saves, and the portable kernel (the same arithmetic) runs instead.
 func denseAsm[T float32 | float64](ks denseAsmKernels[T]) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
-	var pool sync.Pool // *[]T
+	var pool scratch[T]
 	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.Dense(y, x, w, b, m, k, n, act)
 			return
 		}
-		buf, _ := pool.Get().(*[]T)
-		if buf == nil || cap(*buf) < n*k {
-			fresh := make([]T, n*k)
-			buf = &fresh
-		}
-		wt := (*buf)[:n*k]
-		for j := range n {
-			for p, v := range w[j*k : (j+1)*k] {
-				wt[p*n+j] = v
-			}
-		}
+		buf := pool.get(n * k)
+		wt := *buf
+		transpose(wt, w, n, k)
 		raceRead(x[:m*k])
 		raceRead(b)
 		raceWrite(y[:m*n])
@@ -201,11 +183,6 @@ func denseAsm[T float32 | float64](ks denseAsmKernels[T]) func(y, x, w, b []T, m
 			ks.sums(y, x, wt, nil, m, k, n)
 			kernels.DenseFinish(y, nil, m, n, act)
 		}
-		pool.Put(buf)
+		pool.put(buf)
 	}
 }
-
-// denseMinRows is the batch size from which transposing W for the vector
-// kernel pays: the transposition moves n·k elements, about what the
-// portable kernel's n·k fused multiply-adds a row cost.
-const denseMinRows = 4

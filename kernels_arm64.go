@@ -33,6 +33,8 @@ func registerNEON() bool {
 	f32.affineInverseGrad = gradRows(affineInvGradNeonF32, affineInvGradClampNeonF32, kernels.AffineInverseGrad[float32], 4)
 	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
 	f32.logAbsSum = logAbsRows(logAbsSumNeonF32, 4)
+	f64.dense, f64.denseGrad = denseNeon(denseSumsNeonF64, denseSumsAccNeonF64, 2)
+	f32.dense, f32.denseGrad = denseNeon(denseSumsNeonF32, denseSumsAccNeonF32, 4)
 	register(&kernelSet{
 		name:      "neon",
 		requires:  "ASIMD (NEON)",
@@ -109,4 +111,52 @@ func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat [
 	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, _ []T, cols int, clamp T) {
 		f(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
 	}
+}
+
+// denseSums is the signature of the NEON dense kernels.
+type denseSums[T float32 | float64] func(y, x, wt []T, m, k, n int)
+
+// denseNeon returns Dense and DenseGrad on the NEON kernels, which take
+// the whole vectors of columns of y = x·wt (y += x·wt for acc); the
+// portable chains do the other columns, and the portable kernels batches
+// under denseMinRows rows. Bias, activation, dZ and db stay portable.
+func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
+	func(y, x, w, b []T, m, k, n int, act kernels.Activation),
+	func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)) {
+	var pool scratch[T]
+	// run computes y (+)= x·wt for x of m×k and wt of k×n.
+	run := func(f denseSums[T], y, x, wt []T, m, k, n int, accumulate bool) {
+		raceRead(x[:m*k])
+		raceRead(wt[:k*n])
+		raceWrite(y[:m*n])
+		f(y, x, wt, m, k, n)
+		kernels.DenseSumsColumns(y, x, wt, m, k, n, n-n%lanes, accumulate)
+	}
+	dense := func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if m < denseMinRows {
+			kernels.Dense(y, x, w, b, m, k, n, act)
+			return
+		}
+		buf := pool.get(n * k)
+		transpose(*buf, w, n, k)
+		run(sums, y, x, *buf, m, k, n, false)
+		pool.put(buf)
+		kernels.DenseFinish(y, b, m, n, act)
+	}
+	grad := func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+		if m < denseMinRows {
+			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
+			return
+		}
+		kernels.DenseDZ(dy, y, m, n, act)
+		if dx != nil {
+			run(sums, dx, dy, w, m, n, k, false)
+		}
+		buf := pool.get(m * n)
+		transpose(*buf, dy, m, n)
+		run(acc, dw, *buf, x, n, m, k, true)
+		pool.put(buf)
+		kernels.DenseBiasGrad(db, dy, m, n)
+	}
+	return dense, grad
 }

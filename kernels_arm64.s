@@ -6311,6 +6311,259 @@ colEnd:
 done:
 	RET
 
+// func denseSumsNeonF64(y, x, wt []T, m, k, n int) computes the sums of Dense, y = x·wt, over whole vectors of columns.
+TEXT ·denseSumsNeonF64(SB), NOSPLIT, $0-96
+	MOVD y_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD wt_base+48(FP), R2
+	MOVD m+72(FP), R3
+	MOVD k+80(FP), R4
+	MOVD n+88(FP), R5
+	LSL $3, R5, R6
+	LSL $3, R4, R7
+	LSR $1, R5, R8
+cols:
+	CBZ R8, done
+	MOVD R0, R21
+	MOVD R1, R22
+	MOVD R3, R9
+rows8:
+	// 8 vectors an iteration (eight rows' chains)
+	CMP $8, R9
+	BLT rows1
+	MOVD R22, R12
+	ADD R7, R12, R13
+	ADD R7, R13, R14
+	ADD R7, R14, R15
+	ADD R7, R15, R16
+	ADD R7, R16, R17
+	ADD R7, R17, R19
+	ADD R7, R19, R20
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R2, R11
+	MOVD R4, R10
+p8:
+	CBZ R10, p8end
+	VLD1 (R11), [V8.D2]
+	ADD R6, R11, R11
+	VLD1R.P 8(R12), [V9.D2]
+	VLD1R.P 8(R13), [V10.D2]
+	VLD1R.P 8(R14), [V11.D2]
+	VLD1R.P 8(R15), [V12.D2]
+	VLD1R.P 8(R16), [V13.D2]
+	VLD1R.P 8(R17), [V14.D2]
+	VLD1R.P 8(R19), [V15.D2]
+	VLD1R.P 8(R20), [V16.D2]
+	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
+	WORD $0x6e68dd52 // fmul v18.2d, v10.2d, v8.2d
+	WORD $0x6e68dd73 // fmul v19.2d, v11.2d, v8.2d
+	WORD $0x6e68dd94 // fmul v20.2d, v12.2d, v8.2d
+	WORD $0x6e68ddb5 // fmul v21.2d, v13.2d, v8.2d
+	WORD $0x6e68ddd6 // fmul v22.2d, v14.2d, v8.2d
+	WORD $0x6e68ddf7 // fmul v23.2d, v15.2d, v8.2d
+	WORD $0x6e68de18 // fmul v24.2d, v16.2d, v8.2d
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e72d421 // fadd v1.2d, v1.2d, v18.2d
+	WORD $0x4e73d442 // fadd v2.2d, v2.2d, v19.2d
+	WORD $0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
+	WORD $0x4e75d484 // fadd v4.2d, v4.2d, v21.2d
+	WORD $0x4e76d4a5 // fadd v5.2d, v5.2d, v22.2d
+	WORD $0x4e77d4c6 // fadd v6.2d, v6.2d, v23.2d
+	WORD $0x4e78d4e7 // fadd v7.2d, v7.2d, v24.2d
+	SUB $1, R10, R10
+	B p8
+p8end:
+	MOVD R21, R23
+	VST1 [V0.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V1.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V2.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V3.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V4.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V5.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V6.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V7.D2], (R23)
+	ADD R6, R23, R23
+	LSL $3, R7, R24
+	ADD R24, R22, R22
+	LSL $3, R6, R24
+	ADD R24, R21, R21
+	SUB $8, R9, R9
+	B rows8
+rows1:
+	CBZ R9, colend
+	MOVD R22, R12
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R2, R11
+	MOVD R4, R10
+p1:
+	CBZ R10, p1end
+	VLD1 (R11), [V8.D2]
+	ADD R6, R11, R11
+	VLD1R.P 8(R12), [V9.D2]
+	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	SUB $1, R10, R10
+	B p1
+p1end:
+	VST1 [V0.D2], (R21)
+	ADD R6, R21, R21
+	ADD R7, R22, R22
+	SUB $1, R9, R9
+	B rows1
+colend:
+	ADD $16, R0, R0
+	ADD $16, R2, R2
+	SUB $1, R8, R8
+	B cols
+done:
+	RET
+
+// func denseSumsAccNeonF64(y, x, wt []T, m, k, n int) adds x·wt to y (DenseGrad's weight gradient), over whole vectors of columns.
+TEXT ·denseSumsAccNeonF64(SB), NOSPLIT, $0-96
+	MOVD y_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD wt_base+48(FP), R2
+	MOVD m+72(FP), R3
+	MOVD k+80(FP), R4
+	MOVD n+88(FP), R5
+	LSL $3, R5, R6
+	LSL $3, R4, R7
+	LSR $1, R5, R8
+cols:
+	CBZ R8, done
+	MOVD R0, R21
+	MOVD R1, R22
+	MOVD R3, R9
+rows8:
+	// 8 vectors an iteration (eight rows' chains)
+	CMP $8, R9
+	BLT rows1
+	MOVD R22, R12
+	ADD R7, R12, R13
+	ADD R7, R13, R14
+	ADD R7, R14, R15
+	ADD R7, R15, R16
+	ADD R7, R16, R17
+	ADD R7, R17, R19
+	ADD R7, R19, R20
+	MOVD R21, R23
+	VLD1 (R23), [V0.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V1.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V2.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V3.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V4.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V5.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V6.D2]
+	ADD R6, R23, R23
+	VLD1 (R23), [V7.D2]
+	ADD R6, R23, R23
+	MOVD R2, R11
+	MOVD R4, R10
+p8:
+	CBZ R10, p8end
+	VLD1 (R11), [V8.D2]
+	ADD R6, R11, R11
+	VLD1R.P 8(R12), [V9.D2]
+	VLD1R.P 8(R13), [V10.D2]
+	VLD1R.P 8(R14), [V11.D2]
+	VLD1R.P 8(R15), [V12.D2]
+	VLD1R.P 8(R16), [V13.D2]
+	VLD1R.P 8(R17), [V14.D2]
+	VLD1R.P 8(R19), [V15.D2]
+	VLD1R.P 8(R20), [V16.D2]
+	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
+	WORD $0x6e68dd52 // fmul v18.2d, v10.2d, v8.2d
+	WORD $0x6e68dd73 // fmul v19.2d, v11.2d, v8.2d
+	WORD $0x6e68dd94 // fmul v20.2d, v12.2d, v8.2d
+	WORD $0x6e68ddb5 // fmul v21.2d, v13.2d, v8.2d
+	WORD $0x6e68ddd6 // fmul v22.2d, v14.2d, v8.2d
+	WORD $0x6e68ddf7 // fmul v23.2d, v15.2d, v8.2d
+	WORD $0x6e68de18 // fmul v24.2d, v16.2d, v8.2d
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e72d421 // fadd v1.2d, v1.2d, v18.2d
+	WORD $0x4e73d442 // fadd v2.2d, v2.2d, v19.2d
+	WORD $0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
+	WORD $0x4e75d484 // fadd v4.2d, v4.2d, v21.2d
+	WORD $0x4e76d4a5 // fadd v5.2d, v5.2d, v22.2d
+	WORD $0x4e77d4c6 // fadd v6.2d, v6.2d, v23.2d
+	WORD $0x4e78d4e7 // fadd v7.2d, v7.2d, v24.2d
+	SUB $1, R10, R10
+	B p8
+p8end:
+	MOVD R21, R23
+	VST1 [V0.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V1.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V2.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V3.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V4.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V5.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V6.D2], (R23)
+	ADD R6, R23, R23
+	VST1 [V7.D2], (R23)
+	ADD R6, R23, R23
+	LSL $3, R7, R24
+	ADD R24, R22, R22
+	LSL $3, R6, R24
+	ADD R24, R21, R21
+	SUB $8, R9, R9
+	B rows8
+rows1:
+	CBZ R9, colend
+	MOVD R22, R12
+	MOVD R21, R23
+	VLD1 (R23), [V0.D2]
+	ADD R6, R23, R23
+	MOVD R2, R11
+	MOVD R4, R10
+p1:
+	CBZ R10, p1end
+	VLD1 (R11), [V8.D2]
+	ADD R6, R11, R11
+	VLD1R.P 8(R12), [V9.D2]
+	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	SUB $1, R10, R10
+	B p1
+p1end:
+	VST1 [V0.D2], (R21)
+	ADD R6, R21, R21
+	ADD R7, R22, R22
+	SUB $1, R9, R9
+	B rows1
+colend:
+	ADD $16, R0, R0
+	ADD $16, R2, R2
+	SUB $1, R8, R8
+	B cols
+done:
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x39500d01
@@ -11474,5 +11727,258 @@ colEnd:
 	ADD R8, R15, R15
 	SUB $1, R2, R2
 	CBNZ R2, row
+done:
+	RET
+
+// func denseSumsNeonF32(y, x, wt []T, m, k, n int) computes the sums of Dense, y = x·wt, over whole vectors of columns.
+TEXT ·denseSumsNeonF32(SB), NOSPLIT, $0-96
+	MOVD y_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD wt_base+48(FP), R2
+	MOVD m+72(FP), R3
+	MOVD k+80(FP), R4
+	MOVD n+88(FP), R5
+	LSL $2, R5, R6
+	LSL $2, R4, R7
+	LSR $2, R5, R8
+cols:
+	CBZ R8, done
+	MOVD R0, R21
+	MOVD R1, R22
+	MOVD R3, R9
+rows8:
+	// 8 vectors an iteration (eight rows' chains)
+	CMP $8, R9
+	BLT rows1
+	MOVD R22, R12
+	ADD R7, R12, R13
+	ADD R7, R13, R14
+	ADD R7, R14, R15
+	ADD R7, R15, R16
+	ADD R7, R16, R17
+	ADD R7, R17, R19
+	ADD R7, R19, R20
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R2, R11
+	MOVD R4, R10
+p8:
+	CBZ R10, p8end
+	VLD1 (R11), [V8.S4]
+	ADD R6, R11, R11
+	VLD1R.P 4(R12), [V9.S4]
+	VLD1R.P 4(R13), [V10.S4]
+	VLD1R.P 4(R14), [V11.S4]
+	VLD1R.P 4(R15), [V12.S4]
+	VLD1R.P 4(R16), [V13.S4]
+	VLD1R.P 4(R17), [V14.S4]
+	VLD1R.P 4(R19), [V15.S4]
+	VLD1R.P 4(R20), [V16.S4]
+	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
+	WORD $0x6e28dd52 // fmul v18.4s, v10.4s, v8.4s
+	WORD $0x6e28dd73 // fmul v19.4s, v11.4s, v8.4s
+	WORD $0x6e28dd94 // fmul v20.4s, v12.4s, v8.4s
+	WORD $0x6e28ddb5 // fmul v21.4s, v13.4s, v8.4s
+	WORD $0x6e28ddd6 // fmul v22.4s, v14.4s, v8.4s
+	WORD $0x6e28ddf7 // fmul v23.4s, v15.4s, v8.4s
+	WORD $0x6e28de18 // fmul v24.4s, v16.4s, v8.4s
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e32d421 // fadd v1.4s, v1.4s, v18.4s
+	WORD $0x4e33d442 // fadd v2.4s, v2.4s, v19.4s
+	WORD $0x4e34d463 // fadd v3.4s, v3.4s, v20.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x4e36d4a5 // fadd v5.4s, v5.4s, v22.4s
+	WORD $0x4e37d4c6 // fadd v6.4s, v6.4s, v23.4s
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	SUB $1, R10, R10
+	B p8
+p8end:
+	MOVD R21, R23
+	VST1 [V0.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V1.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V2.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V3.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V4.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V5.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V6.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V7.S4], (R23)
+	ADD R6, R23, R23
+	LSL $3, R7, R24
+	ADD R24, R22, R22
+	LSL $3, R6, R24
+	ADD R24, R21, R21
+	SUB $8, R9, R9
+	B rows8
+rows1:
+	CBZ R9, colend
+	MOVD R22, R12
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R2, R11
+	MOVD R4, R10
+p1:
+	CBZ R10, p1end
+	VLD1 (R11), [V8.S4]
+	ADD R6, R11, R11
+	VLD1R.P 4(R12), [V9.S4]
+	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	SUB $1, R10, R10
+	B p1
+p1end:
+	VST1 [V0.S4], (R21)
+	ADD R6, R21, R21
+	ADD R7, R22, R22
+	SUB $1, R9, R9
+	B rows1
+colend:
+	ADD $16, R0, R0
+	ADD $16, R2, R2
+	SUB $1, R8, R8
+	B cols
+done:
+	RET
+
+// func denseSumsAccNeonF32(y, x, wt []T, m, k, n int) adds x·wt to y (DenseGrad's weight gradient), over whole vectors of columns.
+TEXT ·denseSumsAccNeonF32(SB), NOSPLIT, $0-96
+	MOVD y_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD wt_base+48(FP), R2
+	MOVD m+72(FP), R3
+	MOVD k+80(FP), R4
+	MOVD n+88(FP), R5
+	LSL $2, R5, R6
+	LSL $2, R4, R7
+	LSR $2, R5, R8
+cols:
+	CBZ R8, done
+	MOVD R0, R21
+	MOVD R1, R22
+	MOVD R3, R9
+rows8:
+	// 8 vectors an iteration (eight rows' chains)
+	CMP $8, R9
+	BLT rows1
+	MOVD R22, R12
+	ADD R7, R12, R13
+	ADD R7, R13, R14
+	ADD R7, R14, R15
+	ADD R7, R15, R16
+	ADD R7, R16, R17
+	ADD R7, R17, R19
+	ADD R7, R19, R20
+	MOVD R21, R23
+	VLD1 (R23), [V0.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V1.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V2.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V3.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V4.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V5.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V6.S4]
+	ADD R6, R23, R23
+	VLD1 (R23), [V7.S4]
+	ADD R6, R23, R23
+	MOVD R2, R11
+	MOVD R4, R10
+p8:
+	CBZ R10, p8end
+	VLD1 (R11), [V8.S4]
+	ADD R6, R11, R11
+	VLD1R.P 4(R12), [V9.S4]
+	VLD1R.P 4(R13), [V10.S4]
+	VLD1R.P 4(R14), [V11.S4]
+	VLD1R.P 4(R15), [V12.S4]
+	VLD1R.P 4(R16), [V13.S4]
+	VLD1R.P 4(R17), [V14.S4]
+	VLD1R.P 4(R19), [V15.S4]
+	VLD1R.P 4(R20), [V16.S4]
+	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
+	WORD $0x6e28dd52 // fmul v18.4s, v10.4s, v8.4s
+	WORD $0x6e28dd73 // fmul v19.4s, v11.4s, v8.4s
+	WORD $0x6e28dd94 // fmul v20.4s, v12.4s, v8.4s
+	WORD $0x6e28ddb5 // fmul v21.4s, v13.4s, v8.4s
+	WORD $0x6e28ddd6 // fmul v22.4s, v14.4s, v8.4s
+	WORD $0x6e28ddf7 // fmul v23.4s, v15.4s, v8.4s
+	WORD $0x6e28de18 // fmul v24.4s, v16.4s, v8.4s
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e32d421 // fadd v1.4s, v1.4s, v18.4s
+	WORD $0x4e33d442 // fadd v2.4s, v2.4s, v19.4s
+	WORD $0x4e34d463 // fadd v3.4s, v3.4s, v20.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x4e36d4a5 // fadd v5.4s, v5.4s, v22.4s
+	WORD $0x4e37d4c6 // fadd v6.4s, v6.4s, v23.4s
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	SUB $1, R10, R10
+	B p8
+p8end:
+	MOVD R21, R23
+	VST1 [V0.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V1.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V2.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V3.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V4.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V5.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V6.S4], (R23)
+	ADD R6, R23, R23
+	VST1 [V7.S4], (R23)
+	ADD R6, R23, R23
+	LSL $3, R7, R24
+	ADD R24, R22, R22
+	LSL $3, R6, R24
+	ADD R24, R21, R21
+	SUB $8, R9, R9
+	B rows8
+rows1:
+	CBZ R9, colend
+	MOVD R22, R12
+	MOVD R21, R23
+	VLD1 (R23), [V0.S4]
+	ADD R6, R23, R23
+	MOVD R2, R11
+	MOVD R4, R10
+p1:
+	CBZ R10, p1end
+	VLD1 (R11), [V8.S4]
+	ADD R6, R11, R11
+	VLD1R.P 4(R12), [V9.S4]
+	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	SUB $1, R10, R10
+	B p1
+p1end:
+	VST1 [V0.S4], (R21)
+	ADD R6, R21, R21
+	ADD R7, R22, R22
+	SUB $1, R9, R9
+	B rows1
+colend:
+	ADD $16, R0, R0
+	ADD $16, R2, R2
+	SUB $1, R8, R8
+	B cols
 done:
 	RET

@@ -76,6 +76,18 @@ func affineInvGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, 
 //go:noescape
 func affineInvGradClampNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float64, cols int, clamp, invClamp float64)
 
+// denseSumsNeonF64 computes the sums of Dense, y = x·wt (wt = Wᵀ, k×n), over the whole vectors
+// of columns; the caller does the last n mod lanes columns.
+//
+//go:noescape
+func denseSumsNeonF64(y, x, wt []float64, m, k, n int)
+
+// denseSumsAccNeonF64 adds x·wt to y (DenseGrad's weight gradient) over the whole vectors
+// of columns; the caller does the last n mod lanes columns.
+//
+//go:noescape
+func denseSumsAccNeonF64(y, x, wt []float64, m, k, n int)
+
 // expNeonF32 computes exp over the first len(dst) rounded down to whole vectors
 // of elements; the caller does the rest.
 //
@@ -147,3 +159,15 @@ func affineInvGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, 
 //
 //go:noescape
 func affineInvGradClampNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []float32, cols int, clamp, invClamp float32)
+
+// denseSumsNeonF32 computes the sums of Dense, y = x·wt (wt = Wᵀ, k×n), over the whole vectors
+// of columns; the caller does the last n mod lanes columns.
+//
+//go:noescape
+func denseSumsNeonF32(y, x, wt []float32, m, k, n int)
+
+// denseSumsAccNeonF32 adds x·wt to y (DenseGrad's weight gradient) over the whole vectors
+// of columns; the caller does the last n mod lanes columns.
+//
+//go:noescape
+func denseSumsAccNeonF32(y, x, wt []float32, m, k, n int)

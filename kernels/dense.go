@@ -145,3 +145,24 @@ func addScaled[T Float](dst, src []T, alpha T) {
 		dst[k] += mul(alpha, v)
 	}
 }
+
+// DenseSumsColumns computes Dense's chains for the columns j0…n−1 of
+// y = x·wt, with x of m×k and wt of k×n: y[i·n+j] = Σ_p x[i·k+p]·wt[p·n+j],
+// products rounded, then added in the order of p, from zero or, with
+// accumulate, from y's value. The vector kernel sets use it for the
+// columns that do not fill a vector.
+func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
+	for i := range m {
+		xi := x[i*k : (i+1)*k]
+		for j := j0; j < n; j++ {
+			var s T
+			if accumulate {
+				s = y[i*n+j]
+			}
+			for p, v := range xi {
+				s += mul(v, wt[p*n+j])
+			}
+			y[i*n+j] = s
+		}
+	}
+}

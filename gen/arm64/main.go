@@ -53,6 +53,7 @@ func kernels() []kernel {
 		for _, f := range []string{"affineFwd", "affineInv", "affineFwdGrad", "affineInvGrad"} {
 			ks = append(ks, kernel{f + t.sfx, t.goType, t.a, f, false}, kernel{f + "Clamp" + t.sfx, t.goType, t.a, f, true})
 		}
+		ks = append(ks, kernel{"denseSums" + t.sfx, t.goType, t.a, "dense", false}, kernel{"denseSumsAcc" + t.sfx, t.goType, t.a, "denseAcc", false})
 	}
 	return ks
 }
@@ -63,6 +64,10 @@ func emitStubs(w io.Writer) {
 	for _, k := range kernels() {
 		var doc, sig string
 		switch k.fn {
+		case "dense", "denseAcc":
+			doc = map[string]string{"dense": "computes the sums of Dense, y = x·wt (wt = Wᵀ, k×n),", "denseAcc": "adds x·wt to y (DenseGrad's weight gradient)"}[k.fn] +
+				" over the whole vectors\n// of columns; the caller does the last n mod lanes columns."
+			sig = "(y, x, wt []T, m, k, n int)"
 		case "exp", "log", "tanh":
 			doc = "computes " + k.fn + " over the first len(dst) rounded down to whole vectors\n// of elements; the caller does the rest."
 			sig = "(dst, x []T)"
@@ -142,6 +147,8 @@ func (e *emitter) kernel(k kernel) {
 	case "logAbsSum":
 		e.table(table, e.logPoly())
 		e.logAbsSum(k.name, table)
+	case "dense", "denseAcc":
+		e.denseKernel(k.name, k.fn == "denseAcc")
 	default:
 		e.table(expTable, e.poly())
 		if k.clamped {
