@@ -50,8 +50,25 @@ func registerAMD64() bool {
 
 // narrowRows makes the row kernels of wide (AVX-512) use those of narrow
 // (AVX2, the same algorithm on half-width vectors) when a row is shorter
-// than one wide vector of lanes: such a row would be all masked tail.
+// than one wide vector of lanes: such a row would be all masked tail. The
+// dense kernels likewise, for outputs narrower than a wide vector.
 func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] {
+	wd, nd := wide.dense, narrow.dense
+	wide.dense = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if n < lanes {
+			nd(y, x, w, b, m, k, n, act)
+			return
+		}
+		wd(y, x, w, b, m, k, n, act)
+	}
+	wdg, ndg := wide.denseGrad, narrow.denseGrad
+	wide.denseGrad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+		if k < lanes { // the columns of dx and dw
+			ndg(dx, dw, db, dy, x, w, y, m, k, n, act)
+			return
+		}
+		wdg(dx, dw, db, dy, x, w, y, m, k, n, act)
+	}
 	wf, nf := wide.affineForward, narrow.affineForward
 	wide.affineForward = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
 		if cols < lanes {

@@ -11429,38 +11429,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPD      (R14), Z8
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R12), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R12)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R12)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R12)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPD     (R14), Z8
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R11)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R12), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R12)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000008, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -11494,16 +11486,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Z1
-	VBROADCASTSD (R11), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPD     (R13), Z1
+	VMULPD.BCST (R11), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	VMOVUPD Z0, (R8)
@@ -11543,38 +11534,30 @@ tailrows8:
 	MOVQ   CX, R12
 
 tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMOVUPD.Z    (R12), K1, Z8
-	VBROADCASTSD (R9), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R9)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R9)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R9)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R10), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R10)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R10)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R10)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000008, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
+	TESTQ       R11, R11
+	JZ          tailp8end
+	VMOVUPD.Z   (R12), K1, Z8
+	VMULPD.BCST (R9), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R9)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R9)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R9)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R10), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R10)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        BX, R12
+	DECQ        R11
+	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -11608,16 +11591,15 @@ tailrows1:
 	MOVQ   CX, R10
 
 tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMOVUPD.Z    (R10), K1, Z1
-	VBROADCASTSD (DI), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPD.Z   (R10), K1, Z1
+	VMULPD.BCST (DI), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, DI
+	ADDQ        BX, R10
+	DECQ        R9
+	JMP         tailp1
 
 tailp1end:
 	VMOVUPD Z0, K1, (AX)
@@ -11705,38 +11687,30 @@ fullrows8:
 	MOVQ    CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPD      (R14), Z8
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R12), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R12)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R12)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R12)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPD     (R14), Z8
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R11)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R12), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R12)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000008, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -11771,16 +11745,15 @@ fullrows1:
 	MOVQ    CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Z1
-	VBROADCASTSD (R11), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPD     (R13), Z1
+	VMULPD.BCST (R11), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	VMOVUPD Z0, (R8)
@@ -11856,38 +11829,30 @@ tailrows8:
 	MOVQ      CX, R12
 
 tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMOVUPD.Z    (R12), K1, Z8
-	VBROADCASTSD (R9), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R9)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R9)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R9)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R10), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R10)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R10)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R10)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000008, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
+	TESTQ       R11, R11
+	JZ          tailp8end
+	VMOVUPD.Z   (R12), K1, Z8
+	VMULPD.BCST (R9), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R9)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R9)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R9)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R10), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R10)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        BX, R12
+	DECQ        R11
+	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -11922,16 +11887,15 @@ tailrows1:
 	MOVQ      CX, R10
 
 tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMOVUPD.Z    (R10), K1, Z1
-	VBROADCASTSD (DI), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPD.Z   (R10), K1, Z1
+	VMULPD.BCST (DI), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, DI
+	ADDQ        BX, R10
+	DECQ        R9
+	JMP         tailp1
 
 tailp1end:
 	VMOVUPD Z0, K1, (AX)
@@ -11983,38 +11947,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPD      (R14), Z8
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R12), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R12)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R12)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R12)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPD     (R14), Z8
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R11)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R12), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R12)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000008, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -12062,16 +12018,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Z1
-	VBROADCASTSD (R11), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPD     (R13), Z1
+	VMULPD.BCST (R11), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -12119,38 +12074,30 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ        R12, R12
-	JZ           tailp8end
-	VMOVUPD.Z    (R13), K1, Z8
-	VBROADCASTSD (R10), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R10)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R10)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R10)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R10
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          tailp8
+	TESTQ       R12, R12
+	JZ          tailp8end
+	VMOVUPD.Z   (R13), K1, Z8
+	VMULPD.BCST (R10), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R10)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R11)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -12198,16 +12145,15 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ        R10, R10
-	JZ           tailp1end
-	VMOVUPD.Z    (R11), K1, Z1
-	VBROADCASTSD (DI), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, DI
-	ADDQ         BX, R11
-	DECQ         R10
-	JMP          tailp1
+	TESTQ       R10, R10
+	JZ          tailp1end
+	VMOVUPD.Z   (R11), K1, Z1
+	VMULPD.BCST (DI), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, DI
+	ADDQ        BX, R11
+	DECQ        R10
+	JMP         tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -12266,38 +12212,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPD      (R14), Z8
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R12), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R12)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R12)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R12)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPD     (R14), Z8
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R11)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R12), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R12)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000008, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -12362,16 +12300,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Z1
-	VBROADCASTSD (R11), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPD     (R13), Z1
+	VMULPD.BCST (R11), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -12422,38 +12359,30 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ        R12, R12
-	JZ           tailp8end
-	VMOVUPD.Z    (R13), K1, Z8
-	VBROADCASTSD (R10), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z0, Z0
-	VBROADCASTSD (R10)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z1, Z1
-	VBROADCASTSD (R10)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z2, Z2
-	VBROADCASTSD (R10)(DI*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z3, Z3
-	VBROADCASTSD (R11), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z4, Z4
-	VBROADCASTSD (R11)(DX*1), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z5, Z5
-	VBROADCASTSD (R11)(DX*2), Z9
-	VMULPD       Z8, Z9, Z9
-	VADDPD       Z9, Z6, Z6
-	VBROADCASTSD (R11)(DI*1), Z9
-	VMULPD       Z8, Z9, Z8
-	VADDPD       Z8, Z7, Z7
-	ADDQ         $0x00000008, R10
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          tailp8
+	TESTQ       R12, R12
+	JZ          tailp8end
+	VMOVUPD.Z   (R13), K1, Z8
+	VMULPD.BCST (R10), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST (R10)(DI*1), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST (R11), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST (R11)(DI*1), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000008, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -12518,16 +12447,15 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ        R10, R10
-	JZ           tailp1end
-	VMOVUPD.Z    (R11), K1, Z1
-	VBROADCASTSD (DI), Z2
-	VMULPD       Z1, Z2, Z1
-	VADDPD       Z1, Z0, Z0
-	ADDQ         $0x00000008, DI
-	ADDQ         BX, R11
-	DECQ         R10
-	JMP          tailp1
+	TESTQ       R10, R10
+	JZ          tailp1end
+	VMOVUPD.Z   (R11), K1, Z1
+	VMULPD.BCST (DI), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        $0x00000008, DI
+	ADDQ        BX, R11
+	DECQ        R10
+	JMP         tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -14794,38 +14722,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPS      (R14), Z8
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R12), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R12)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R12)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R12)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPS     (R14), Z8
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R11)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R12), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R12)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R11
+	ADDQ        $0x00000004, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -14859,16 +14779,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Z1
-	VBROADCASTSS (R11), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPS     (R13), Z1
+	VMULPS.BCST (R11), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	VMOVUPS Z0, (R8)
@@ -14908,38 +14827,30 @@ tailrows8:
 	MOVQ   CX, R12
 
 tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMOVUPS.Z    (R12), K1, Z8
-	VBROADCASTSS (R9), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R9)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R9)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R9)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R10), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R10)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R10)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R10)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000004, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
+	TESTQ       R11, R11
+	JZ          tailp8end
+	VMOVUPS.Z   (R12), K1, Z8
+	VMULPS.BCST (R9), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R9)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R9)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R9)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R10), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R10)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000004, R10
+	ADDQ        BX, R12
+	DECQ        R11
+	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -14973,16 +14884,15 @@ tailrows1:
 	MOVQ   CX, R10
 
 tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMOVUPS.Z    (R10), K1, Z1
-	VBROADCASTSS (DI), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPS.Z   (R10), K1, Z1
+	VMULPS.BCST (DI), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, DI
+	ADDQ        BX, R10
+	DECQ        R9
+	JMP         tailp1
 
 tailp1end:
 	VMOVUPS Z0, K1, (AX)
@@ -15070,38 +14980,30 @@ fullrows8:
 	MOVQ    CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPS      (R14), Z8
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R12), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R12)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R12)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R12)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPS     (R14), Z8
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R11)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R12), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R12)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R11
+	ADDQ        $0x00000004, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -15136,16 +15038,15 @@ fullrows1:
 	MOVQ    CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Z1
-	VBROADCASTSS (R11), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPS     (R13), Z1
+	VMULPS.BCST (R11), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	VMOVUPS Z0, (R8)
@@ -15221,38 +15122,30 @@ tailrows8:
 	MOVQ      CX, R12
 
 tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMOVUPS.Z    (R12), K1, Z8
-	VBROADCASTSS (R9), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R9)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R9)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R9)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R10), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R10)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R10)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R10)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000004, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
+	TESTQ       R11, R11
+	JZ          tailp8end
+	VMOVUPS.Z   (R12), K1, Z8
+	VMULPS.BCST (R9), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R9)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R9)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R9)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R10), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R10)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000004, R10
+	ADDQ        BX, R12
+	DECQ        R11
+	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -15287,16 +15180,15 @@ tailrows1:
 	MOVQ      CX, R10
 
 tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMOVUPS.Z    (R10), K1, Z1
-	VBROADCASTSS (DI), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPS.Z   (R10), K1, Z1
+	VMULPS.BCST (DI), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, DI
+	ADDQ        BX, R10
+	DECQ        R9
+	JMP         tailp1
 
 tailp1end:
 	VMOVUPS Z0, K1, (AX)
@@ -15348,38 +15240,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPS      (R14), Z8
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R12), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R12)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R12)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R12)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPS     (R14), Z8
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R11)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R12), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R12)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R11
+	ADDQ        $0x00000004, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -15427,16 +15311,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Z1
-	VBROADCASTSS (R11), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPS     (R13), Z1
+	VMULPS.BCST (R11), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -15484,38 +15367,30 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ        R12, R12
-	JZ           tailp8end
-	VMOVUPS.Z    (R13), K1, Z8
-	VBROADCASTSS (R10), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R10)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R10)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R10)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R10
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          tailp8
+	TESTQ       R12, R12
+	JZ          tailp8end
+	VMOVUPS.Z   (R13), K1, Z8
+	VMULPS.BCST (R10), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R10)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R11)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R10
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -15563,16 +15438,15 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ        R10, R10
-	JZ           tailp1end
-	VMOVUPS.Z    (R11), K1, Z1
-	VBROADCASTSS (DI), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, DI
-	ADDQ         BX, R11
-	DECQ         R10
-	JMP          tailp1
+	TESTQ       R10, R10
+	JZ          tailp1end
+	VMOVUPS.Z   (R11), K1, Z1
+	VMULPS.BCST (DI), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, DI
+	ADDQ        BX, R11
+	DECQ        R10
+	JMP         tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -15631,38 +15505,30 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPS      (R14), Z8
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R12), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R12)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R12)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R12)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
+	TESTQ       R13, R13
+	JZ          fullp8end
+	VMOVUPS     (R14), Z8
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R11)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R12), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R12)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R11
+	ADDQ        $0x00000004, R12
+	ADDQ        BX, R14
+	DECQ        R13
+	JMP         fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -15727,16 +15593,15 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Z1
-	VBROADCASTSS (R11), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
+	TESTQ       R12, R12
+	JZ          fullp1end
+	VMOVUPS     (R13), Z1
+	VMULPS.BCST (R11), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -15787,38 +15652,30 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ        R12, R12
-	JZ           tailp8end
-	VMOVUPS.Z    (R13), K1, Z8
-	VBROADCASTSS (R10), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z0, Z0
-	VBROADCASTSS (R10)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z1, Z1
-	VBROADCASTSS (R10)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z2, Z2
-	VBROADCASTSS (R10)(DI*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z3, Z3
-	VBROADCASTSS (R11), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z4, Z4
-	VBROADCASTSS (R11)(DX*1), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z5, Z5
-	VBROADCASTSS (R11)(DX*2), Z9
-	VMULPS       Z8, Z9, Z9
-	VADDPS       Z9, Z6, Z6
-	VBROADCASTSS (R11)(DI*1), Z9
-	VMULPS       Z8, Z9, Z8
-	VADDPS       Z8, Z7, Z7
-	ADDQ         $0x00000004, R10
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          tailp8
+	TESTQ       R12, R12
+	JZ          tailp8end
+	VMOVUPS.Z   (R13), K1, Z8
+	VMULPS.BCST (R10), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST (R10)(DI*1), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST (R11), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST (R11)(DI*1), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        $0x00000004, R10
+	ADDQ        $0x00000004, R11
+	ADDQ        BX, R13
+	DECQ        R12
+	JMP         tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -15883,16 +15740,15 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ        R10, R10
-	JZ           tailp1end
-	VMOVUPS.Z    (R11), K1, Z1
-	VBROADCASTSS (DI), Z2
-	VMULPS       Z1, Z2, Z1
-	VADDPS       Z1, Z0, Z0
-	ADDQ         $0x00000004, DI
-	ADDQ         BX, R11
-	DECQ         R10
-	JMP          tailp1
+	TESTQ       R10, R10
+	JZ          tailp1end
+	VMOVUPS.Z   (R11), K1, Z1
+	VMULPS.BCST (DI), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        $0x00000004, DI
+	ADDQ        BX, R11
+	DECQ        R10
+	JMP         tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI

@@ -93,7 +93,7 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 				base = hi
 			}
 			row := []Mem{{Base: base}, {Base: base, Index: kb, Scale: 1}, {Base: base, Index: kb, Scale: 2}, {Base: base, Index: kb3, Scale: 1}}[r%4]
-			g.mulAddTo(a, g.broadcastMem(row), w)
+			g.mulAddBcst(a, row, w)
 		}
 	})
 	g.finish(yj, mask, acc...)
@@ -115,7 +115,7 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 	p1 := GP64()
 	MOVQ(xr, p1)
 	g.chain(prefix+"p1", wj, nb, mask, []reg.Register{p1}, func(w reg.VecVirtual) {
-		g.mulAddTo(one, g.broadcastMem(Mem{Base: p1}), w)
+		g.mulAddBcst(one, Mem{Base: p1}, w)
 	})
 	g.finish(yj, mask, one)
 	g.store(yr, mask, one)
@@ -156,11 +156,19 @@ func (g *gen) broadcastMem(mem Mem) reg.VecVirtual {
 	return v
 }
 
-// mulAddTo sets acc = acc + a·b with the product rounded first (no fused
-// multiply-add), as the portable kernel's chain.
-func (g *gen) mulAddTo(acc, a, b reg.VecVirtual) {
+// mulAddBcst sets acc = acc + x·w, x the element at mem in every lane,
+// with the product rounded first (no fused multiply-add), as the portable
+// kernel's chain. AVX-512 broadcasts within the multiplication.
+func (g *gen) mulAddBcst(acc reg.VecVirtual, mem Mem, w reg.VecVirtual) {
 	t := g.vec()
-	g.mul(t, a, b)
+	switch {
+	case g.avx512 && g.f32:
+		VMULPS_BCST(mem, w, t)
+	case g.avx512:
+		VMULPD_BCST(mem, w, t)
+	default:
+		g.mul(t, g.broadcastMem(mem), w)
+	}
 	g.add(acc, acc, t)
 }
 
