@@ -119,8 +119,18 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 // DenseDZ overwrites dy (m×n) with dy ⊙ act'(y), the gradient with respect
 // to the pre-activation.
 func DenseDZ[T Float](dy, y []T, m, n int, act Activation) {
-	if act != ActIdentity {
-		for i, v := range y[:m*n] {
+	y = y[:m*n]
+	switch act {
+	case ActIdentity:
+	case ActReLU: // dy·1 is dy; dy·0 keeps its rounding (−0, NaN for ±Inf)
+		dy = dy[:len(y)]
+		for i, v := range y {
+			if !(v > 0) {
+				dy[i] = mul(dy[i], 0)
+			}
+		}
+	default:
+		for i, v := range y {
 			dy[i] = mul(dy[i], derivative(act, v))
 		}
 	}
