@@ -49,6 +49,7 @@ func allocs[T float32 | float64](t *testing.T) {
 		{"TriSolve", func() { flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.NonUnit, n, a, xs, rows) }},
 		{"TriMul", func() { flowkern.TriMul(blas.Upper, blas.Trans, blas.Unit, n, a, xs, rows) }},
 		{"Dense", func() { flowkern.Dense(y, xd, w, b, rows, k, n, flowkern.ActTanh) }},
+		{"DenseT", func() { flowkern.DenseT(y, xd, w, b, rows, k, n, flowkern.ActReLU) }},
 		{"DenseGrad", func() { flowkern.DenseGrad(dx, dw, db, dy, xd, w, y, rows, k, n, flowkern.ActReLU) }},
 	} {
 		if got := testing.AllocsPerRun(20, c.f); got != 0 {

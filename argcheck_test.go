@@ -51,6 +51,8 @@ func TestArgumentChecks(t *testing.T) {
 		{"Dense", "len(b) = 2, want n = 3", func() { flowkern.Dense(m(6), m(4), m(6), m(2), 2, 2, 3, flowkern.ActReLU) }},
 		{"Dense", "unknown activation", func() { flowkern.Dense(m(6), m(4), m(6), nil, 2, 2, 3, flowkern.Activation(99)) }},
 		{"Dense", "y overlaps x", func() { flowkern.Dense(big[0:6], big[2:6], m(6), nil, 2, 2, 3, flowkern.ActIdentity) }},
+		{"DenseT", "len(wt) = 8, want k·n = 6", func() { flowkern.DenseT(m(6), m(4), x8, nil, 2, 2, 3, flowkern.ActReLU) }},
+		{"DenseT", "y overlaps wt", func() { flowkern.DenseT(big[0:6], m(4), big[3:9], nil, 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dw) = 5, want n·k = 6", func() { flowkern.DenseGrad(nil, m(5), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dx) = 3, want m·k = 4", func() { flowkern.DenseGrad(m(3), m(6), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "dy overlaps y", func() {

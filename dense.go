@@ -30,7 +30,7 @@ func ParseActivation(s string) (Activation, error) {
 // (no bias), Y is m×n; all row-major. y must not overlap x, w or b.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 	const kn = "Dense"
-	denseArgs(kn, x, w, m, k, n, act)
+	denseArgs(kn, "w", x, w, m, k, n, act)
 	wantLen(kn, "y", y, product(kn, m, n), "m·n")
 	if b != nil {
 		wantLen(kn, "b", b, n, "n")
@@ -57,7 +57,7 @@ func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 // The written slices must not overlap each other or the inputs.
 func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation) {
 	const kn = "DenseGrad"
-	denseArgs(kn, x, w, m, k, n, act)
+	denseArgs(kn, "w", x, w, m, k, n, act)
 	mn := product(kn, m, n)
 	wantLen(kn, "y", y, mn, "m·n")
 	wantLen(kn, "dy", dy, mn, "m·n")
@@ -78,8 +78,29 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 	current().f64.denseGrad(as64(dx), as64(dw), as64(db), as64(dy), as64(x), as64(w), as64(y), m, k, n, act)
 }
 
-// denseArgs checks what Dense and DenseGrad share: sizes, x, w and act.
-func denseArgs[T Float](kernel string, x, w []T, m, k, n int, act Activation) {
+// DenseT is Dense with the weights transposed: wt is Wᵀ, k×n (the layout
+// the vector kernels read), so a caller that keeps its weights that way —
+// a layer evaluated many times between updates — saves Dense's
+// transposition on every call. The results are Dense's bits for W = wtᵀ.
+func DenseT[T Float](y, x, wt, b []T, m, k, n int, act Activation) {
+	const kn = "DenseT"
+	denseArgs(kn, "wt", x, wt, m, k, n, act)
+	wantLen(kn, "y", y, product(kn, m, n), "m·n")
+	if b != nil {
+		wantLen(kn, "b", b, n, "n")
+	}
+	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
+		arg[T]{"wt", wt, false, false}, arg[T]{"b", b, false, false})
+	if is32[T]() {
+		current().f32.denseT(as32(y), as32(x), as32(wt), as32(b), m, k, n, act)
+		return
+	}
+	current().f64.denseT(as64(y), as64(x), as64(wt), as64(b), m, k, n, act)
+}
+
+// denseArgs checks what Dense, DenseT and DenseGrad share: sizes, x, the
+// weights (called wName) and act.
+func denseArgs[T Float](kernel, wName string, x, w []T, m, k, n int, act Activation) {
 	nonNegative(kernel, "m", m)
 	nonNegative(kernel, "k", k)
 	nonNegative(kernel, "n", n)
@@ -87,5 +108,5 @@ func denseArgs[T Float](kernel string, x, w []T, m, k, n int, act Activation) {
 		fail(kernel, "unknown activation %v", act)
 	}
 	wantLen(kernel, "x", x, product(kernel, m, k), "m·k")
-	wantLen(kernel, "w", w, product(kernel, n, k), "n·k")
+	wantLen(kernel, wName, w, product(kernel, n, k), map[string]string{"w": "n·k", "wt": "k·n"}[wName])
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/flowkern/flowkern/kernels"
 )
 
-// TestSIMDDenseMatchesPortable holds every set's Dense and DenseGrad to
-// the portable ones, bit for bit in both types: the vector kernels run
+// TestSIMDDenseMatchesPortable holds every set's Dense, DenseT and
+// DenseGrad to the portable Dense and DenseGrad, bit for bit in both types: the vector kernels run
 // the portable kernel's chains (products rounded, then added, in the same
 // order) in their lanes. Shapes cover every row and column tail of the
 // vector kernels, and batches below the size where they take over.
@@ -53,6 +53,16 @@ func denseMatch[T flowkern.Float](t *testing.T, rng *rand.Rand, m, k, n int, act
 	flowkern.Dense(got, x, w, b, m, k, n, act)
 	kernels.Dense(want, x, w, b, m, k, n, act)
 	same(t, "y", got, want, m, k, n, act)
+	// DenseT on Wᵀ gives Dense's bits.
+	wt := make([]T, len(w))
+	for j := range n {
+		for p := range k {
+			wt[p*n+j] = w[j*k+p]
+		}
+	}
+	gotT := make([]T, m*n)
+	flowkern.DenseT(gotT, x, wt, b, m, k, n, act)
+	same(t, "DenseT y", gotT, want, m, k, n, act)
 	// The backward pass from the same output, dw and db accumulating onto
 	// the same starting values.
 	dy := make([]T, m*n)

@@ -61,6 +61,14 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 		}
 		wd(y, x, w, b, m, k, n, act)
 	}
+	wt, nt := wide.denseT, narrow.denseT
+	wide.denseT = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if n < lanes {
+			nt(y, x, w, b, m, k, n, act)
+			return
+		}
+		wt(y, x, w, b, m, k, n, act)
+	}
 	wdg, ndg := wide.denseGrad, narrow.denseGrad
 	wide.denseGrad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if k < lanes { // the columns of dx and dw
@@ -129,6 +137,25 @@ type denseAsmKernels[T float32 | float64] struct {
 	sums, acc, bias, biasReLU func(y, x, wt, b []T, m, k, n int)
 }
 
+// withWT is DenseT on the kernels: bias and ReLU fused into the store,
+// other activations applied by the portable DenseFinish after.
+func (ks denseAsmKernels[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
+	raceRead(x[:m*k])
+	raceRead(wt[:k*n])
+	raceRead(b)
+	raceWrite(y[:m*n])
+	switch {
+	case b != nil && act == kernels.ActReLU:
+		ks.biasReLU(y, x, wt, b, m, k, n)
+	case b != nil:
+		ks.bias(y, x, wt, b, m, k, n)
+		kernels.DenseFinish(y, nil, m, n, act)
+	default:
+		ks.sums(y, x, wt, nil, m, k, n)
+		kernels.DenseFinish(y, nil, m, n, act)
+	}
+}
+
 // install returns fs with the assembly kernels in place of the portable
 // ones, each wrapped so that the race detector sees its memory accesses.
 func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
@@ -139,6 +166,7 @@ func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
 	fs.affineInverseGrad = grad(a.invGrad, a.invGradClmp)
 	fs.logAbsSum = logAbsAsm(a.logAbsSum)
 	fs.dense = denseAsm(a.dense)
+	fs.denseT = a.dense.withWT
 	fs.denseGrad = denseGradAsm(a.dense)
 	return fs
 }
@@ -187,19 +215,7 @@ func denseAsm[T float32 | float64](ks denseAsmKernels[T]) func(y, x, w, b []T, m
 		buf := pool.get(n * k)
 		wt := *buf
 		transpose(wt, w, n, k)
-		raceRead(x[:m*k])
-		raceRead(b)
-		raceWrite(y[:m*n])
-		switch {
-		case b != nil && act == kernels.ActReLU:
-			ks.biasReLU(y, x, wt, b, m, k, n)
-		case b != nil:
-			ks.bias(y, x, wt, b, m, k, n)
-			kernels.DenseFinish(y, nil, m, n, act)
-		default:
-			ks.sums(y, x, wt, nil, m, k, n)
-			kernels.DenseFinish(y, nil, m, n, act)
-		}
+		ks.withWT(y, x, wt, b, m, k, n, act)
 		pool.put(buf)
 	}
 }

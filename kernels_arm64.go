@@ -33,8 +33,8 @@ func registerNEON() bool {
 	f32.affineInverseGrad = gradRows(affineInvGradNeonF32, affineInvGradClampNeonF32, kernels.AffineInverseGrad[float32], 4)
 	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
 	f32.logAbsSum = logAbsRows(logAbsSumNeonF32, 4)
-	f64.dense, f64.denseGrad = denseNeon(denseSumsNeonF64, denseSumsAccNeonF64, 2)
-	f32.dense, f32.denseGrad = denseNeon(denseSumsNeonF32, denseSumsAccNeonF32, 4)
+	f64.dense, f64.denseT, f64.denseGrad = denseNeon(denseSumsNeonF64, denseSumsAccNeonF64, 2)
+	f32.dense, f32.denseT, f32.denseGrad = denseNeon(denseSumsNeonF32, denseSumsAccNeonF32, 4)
 	register(&kernelSet{
 		name:      "neon",
 		requires:  "ASIMD (NEON)",
@@ -116,13 +116,14 @@ func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat [
 // denseSums is the signature of the NEON dense kernels.
 type denseSums[T float32 | float64] func(y, x, wt []T, m, k, n int)
 
-// denseNeon returns Dense and DenseGrad on the NEON kernels, which take
-// the whole vectors of columns of y = x·wt (y += x·wt for acc); the
+// denseNeon returns Dense, DenseT and DenseGrad on the NEON kernels, which
+// take the whole vectors of columns of y = x·wt (y += x·wt for acc); the
 // portable chains do the other columns, and the portable kernels batches
-// under denseMinRows rows. Bias, activation, dZ and db stay portable.
+// under denseMinRows rows where W must be transposed. Bias, activation, dZ
+// and db stay portable.
 func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
-	func(y, x, w, b []T, m, k, n int, act kernels.Activation),
-	func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)) {
+	dense, denseT func(y, x, w, b []T, m, k, n int, act kernels.Activation),
+	grad func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)) {
 	var pool scratch[T]
 	// run computes y (+)= x·wt for x of m×k and wt of k×n.
 	run := func(f denseSums[T], y, x, wt []T, m, k, n int, accumulate bool) {
@@ -132,7 +133,11 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		f(y, x, wt, m, k, n)
 		kernels.DenseSumsColumns(y, x, wt, m, k, n, n-n%lanes, accumulate)
 	}
-	dense := func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+	denseT = func(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
+		run(sums, y, x, wt, m, k, n, false)
+		kernels.DenseFinish(y, b, m, n, act)
+	}
+	dense = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.Dense(y, x, w, b, m, k, n, act)
 			return
@@ -143,7 +148,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		pool.put(buf)
 		kernels.DenseFinish(y, b, m, n, act)
 	}
-	grad := func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+	grad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
 			return
@@ -158,5 +163,5 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		pool.put(buf)
 		kernels.DenseBiasGrad(db, dy, m, n)
 	}
-	return dense, grad
+	return dense, denseT, grad
 }

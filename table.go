@@ -15,7 +15,7 @@ type funcs[T float32 | float64] struct {
 	affineInverseGrad func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T)
 	logAbsSum         func(logdet, d []T, cols int)
 	triSolve, triMul  func(uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a, x []T, nrhs int)
-	dense             func(y, x, w, b []T, m, k, n int, act kernels.Activation)
+	dense, denseT     func(y, x, w, b []T, m, k, n int, act kernels.Activation)
 	denseGrad         func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)
 }
 
@@ -33,6 +33,7 @@ func portable[T float32 | float64]() funcs[T] {
 		triSolve:          kernels.TriSolve[T],
 		triMul:            kernels.TriMul[T],
 		dense:             kernels.Dense[T],
+		denseT:            kernels.DenseT[T],
 		denseGrad:         kernels.DenseGrad[T],
 	}
 }

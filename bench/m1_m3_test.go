@@ -22,9 +22,7 @@ func randomParams[T flow.Float](m *flow.Model[T], rng *rand.Rand) {
 			p.Value[i] += T(0.05 * rng.NormFloat64())
 		}
 	}
-	for _, l := range m.Layers() {
-		l.Refresh()
-	}
+	m.Refresh()
 }
 
 func m1Model[T flow.Float](b *testing.B) *flow.Model[T] {

@@ -192,8 +192,9 @@ func (l *AffineCoupling[T]) Dim() int { return l.dim }
 // Params returns the conditioner's weights and biases.
 func (l *AffineCoupling[T]) Params() []Param[T] { return l.net.params("") }
 
-// Refresh does nothing: the layer derives nothing from its parameters.
-func (l *AffineCoupling[T]) Refresh() {}
+// Refresh recomputes the transposed weights the network is evaluated
+// with.
+func (l *AffineCoupling[T]) Refresh() { l.net.refresh() }
 
 // Inverse maps x → z (see Layer).
 func (l *AffineCoupling[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {

@@ -90,7 +90,7 @@ func (l *MaskedAutoregressive[T]) Dim() int { return l.dim }
 func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
 
 // Refresh zeroes the weights MADE's masks forbid, in case a change to the
-// parameters wrote there.
+// parameters wrote there, and recomputes the transposed weights.
 func (l *MaskedAutoregressive[T]) Refresh() { l.net.applyMask() }
 
 // Inverse maps x → z in one pass (see Layer).

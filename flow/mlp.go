@@ -17,6 +17,7 @@ type mlp[T Float] struct {
 	act   flowkern.Activation
 	w, b  [][]T // per layer: sizes[l+1]×sizes[l] weights, sizes[l+1] biases
 	mask  [][]T // per layer, or nil: 1 where a weight may be non-zero
+	wt    [][]T // derived: each layer's (each head's) weights transposed, for DenseT
 }
 
 // newMLP returns an MLP from in through hidden to heads·out units. The
@@ -40,10 +41,37 @@ func newMLP[T Float](in int, hidden []int, heads, out int, act flowkern.Activati
 		m.w = append(m.w, w)
 		m.b = append(m.b, b)
 	}
+	m.refresh()
 	return m
 }
 
-// applyMask zeroes the weights the masks forbid.
+// refresh recomputes the transposed weights the evaluation reads; it must
+// follow every change to the weights.
+func (m *mlp[T]) refresh() {
+	if m.wt == nil {
+		for _, w := range m.w {
+			m.wt = append(m.wt, make([]T, len(w)))
+		}
+	}
+	for l, w := range m.w {
+		k, n := m.sizes[l], m.sizes[l+1]
+		heads := 1
+		if l == len(m.w)-1 {
+			heads = m.heads
+		}
+		out := n / heads
+		for h := range heads { // each head's block, out×k, becomes k×out
+			src, dst := w[h*out*k:(h+1)*out*k], m.wt[l][h*out*k:(h+1)*out*k]
+			for j := range out {
+				for p, v := range src[j*k : (j+1)*k] {
+					dst[p*out+j] = v
+				}
+			}
+		}
+	}
+}
+
+// applyMask zeroes the weights the masks forbid, and refreshes.
 func (m *mlp[T]) applyMask() {
 	for l, mk := range m.mask {
 		for i, v := range mk {
@@ -52,6 +80,7 @@ func (m *mlp[T]) applyMask() {
 			}
 		}
 	}
+	m.refresh()
 }
 
 // params lists the weights and biases, layer by layer.
@@ -71,12 +100,19 @@ func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
 	h, n := x, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
 		y := ws.take(rows * m.sizes[l+1])
-		flowkern.Dense(y, h, m.w[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
+		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
 		h = y
 	}
+	m.outputs(h, rows, outs)
+}
+
+// outputs evaluates the output layer on the last hidden activations h, one
+// head into each of outs.
+func (m *mlp[T]) outputs(h []T, rows int, outs [][]T) {
+	n := len(m.sizes)
 	k, out := m.sizes[n-2], m.sizes[n-1]/m.heads
-	w, b := m.w[n-2], m.b[n-2]
+	wt, b := m.wt[n-2], m.b[n-2]
 	for i, o := range outs {
-		flowkern.Dense(o, h, w[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
+		flowkern.DenseT(o, h, wt[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
 	}
 }

@@ -10,15 +10,11 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 	h, n := x, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
 		y := ws.take(rows * m.sizes[l+1])
-		flowkern.Dense(y, h, m.w[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
+		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
 		acts = append(acts, y)
 		h = y
 	}
-	k, out := m.sizes[n-2], m.sizes[n-1]/m.heads
-	w, b := m.w[n-2], m.b[n-2]
-	for i, o := range outs {
-		flowkern.Dense(o, h, w[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
-	}
+	m.outputs(h, rows, outs)
 	return acts
 }
 

@@ -57,13 +57,23 @@ func (m *Model[T]) Layers() []Layer[T] { return append([]Layer[T](nil), m.layers
 func (m *Model[T]) Base() Base[T] { return m.base }
 
 // Params returns every parameter of the layers, in order, then of the
-// base.
+// base. Their values may be changed in place; Refresh must follow.
 func (m *Model[T]) Params() []Param[T] {
 	var ps []Param[T]
 	for _, l := range m.layers {
 		ps = append(ps, l.Params()...)
 	}
 	return append(ps, m.base.Params()...)
+}
+
+// Refresh recomputes what every layer and the base derive from their
+// parameters; call it after changing parameter values in place (Train
+// does).
+func (m *Model[T]) Refresh() {
+	for _, l := range m.layers {
+		l.Refresh()
+	}
+	m.base.Refresh()
 }
 
 // NumParams returns the number of parameter values, fixed ones included.

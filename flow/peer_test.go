@@ -32,6 +32,7 @@ func TestMatchesPyTorch(t *testing.T) {
 			copy(ps[2*k].Value, lin.W)
 			copy(ps[2*k+1].Value, lin.B)
 		}
+		c.Refresh()
 		couplings[i] = &Inverted[float64]{c}
 	}
 	base, _ := NewStandardNormal[float64](dim)

@@ -176,3 +176,10 @@ func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
 		}
 	}
 }
+
+// DenseT is Dense with the weights given transposed: wt is Wᵀ, k×n. Its
+// sums are Dense's chains, so the results are Dense's bits.
+func DenseT[T Float](y, x, wt, b []T, m, k, n int, act Activation) {
+	DenseSumsColumns(y, x, wt, m, k, n, 0, false)
+	DenseFinish(y, b, m, n, act)
+}

@@ -25,6 +25,7 @@ func testModel[T float32 | float64](t *testing.T, dir string) (string, *flow.Mod
 			p.Value[i] += T(0.2 * rng.NormFloat64())
 		}
 	}
+	m.Refresh()
 	path := filepath.Join(dir, "m.flow")
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
