@@ -29,19 +29,32 @@ func ParseActivation(s string) (Activation, error) {
 // row per output unit, PyTorch's Linear layout), b has n elements or is nil
 // (no bias), Y is m×n; all row-major. y must not overlap x, w or b.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
-	const kn = "Dense"
-	denseArgs(kn, "w", x, w, m, k, n, act)
+	dense("Dense", "w", y, x, w, b, m, k, n, act)
+}
+
+// dense checks a call of Dense or DenseT (named kn, the weights wName) and
+// runs the current set's kernel.
+func dense[T Float](kn, wName string, y, x, w, b []T, m, k, n int, act Activation) {
+	denseArgs(kn, wName, x, w, m, k, n, act)
 	wantLen(kn, "y", y, product(kn, m, n), "m·n")
 	if b != nil {
 		wantLen(kn, "b", b, n, "n")
 	}
 	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
-		arg[T]{"w", w, false, false}, arg[T]{"b", b, false, false})
+		arg[T]{wName, w, false, false}, arg[T]{"b", b, false, false})
 	if is32[T]() {
-		current().f32.dense(as32(y), as32(x), as32(w), as32(b), m, k, n, act)
+		f := current().f32.dense
+		if wName == "wt" {
+			f = current().f32.denseT
+		}
+		f(as32(y), as32(x), as32(w), as32(b), m, k, n, act)
 		return
 	}
-	current().f64.dense(as64(y), as64(x), as64(w), as64(b), m, k, n, act)
+	f := current().f64.dense
+	if wName == "wt" {
+		f = current().f64.denseT
+	}
+	f(as64(y), as64(x), as64(w), as64(b), m, k, n, act)
 }
 
 // DenseGrad is the backward pass of Dense. Given Dense's inputs x and w, its
@@ -83,19 +96,7 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 // a layer evaluated many times between updates — saves Dense's
 // transposition on every call. The results are Dense's bits for W = wtᵀ.
 func DenseT[T Float](y, x, wt, b []T, m, k, n int, act Activation) {
-	const kn = "DenseT"
-	denseArgs(kn, "wt", x, wt, m, k, n, act)
-	wantLen(kn, "y", y, product(kn, m, n), "m·n")
-	if b != nil {
-		wantLen(kn, "b", b, n, "n")
-	}
-	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
-		arg[T]{"wt", wt, false, false}, arg[T]{"b", b, false, false})
-	if is32[T]() {
-		current().f32.denseT(as32(y), as32(x), as32(wt), as32(b), m, k, n, act)
-		return
-	}
-	current().f64.denseT(as64(y), as64(x), as64(wt), as64(b), m, k, n, act)
+	dense("DenseT", "wt", y, x, wt, b, m, k, n, act)
 }
 
 // denseArgs checks what Dense, DenseT and DenseGrad share: sizes, x, the

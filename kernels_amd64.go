@@ -53,22 +53,8 @@ func registerAMD64() bool {
 // than one wide vector of lanes: such a row would be all masked tail. The
 // dense kernels likewise, for outputs narrower than a wide vector.
 func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] {
-	wd, nd := wide.dense, narrow.dense
-	wide.dense = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
-		if n < lanes {
-			nd(y, x, w, b, m, k, n, act)
-			return
-		}
-		wd(y, x, w, b, m, k, n, act)
-	}
-	wt, nt := wide.denseT, narrow.denseT
-	wide.denseT = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
-		if n < lanes {
-			nt(y, x, w, b, m, k, n, act)
-			return
-		}
-		wt(y, x, w, b, m, k, n, act)
-	}
+	wide.dense = narrowDense(wide.dense, narrow.dense, lanes)
+	wide.denseT = narrowDense(wide.denseT, narrow.denseT, lanes)
 	wdg, ndg := wide.denseGrad, narrow.denseGrad
 	wide.denseGrad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if k < lanes { // the columns of dx and dw
@@ -118,6 +104,18 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 		wl(logdet, d, cols)
 	}
 	return wide
+}
+
+// narrowDense runs narrow instead of wide for outputs of fewer than lanes
+// columns.
+func narrowDense[T float32 | float64](wide, narrow func(y, x, w, b []T, m, k, n int, act kernels.Activation), lanes int) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if n < lanes {
+			narrow(y, x, w, b, m, k, n, act)
+			return
+		}
+		wide(y, x, w, b, m, k, n, act)
+	}
 }
 
 // asmKernels are one set's generated kernels for one type.
