@@ -3353,17 +3353,17 @@ done:
 TEXT ·denseSumsAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000004
+	CMPQ  BX, $0x00000004
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -3381,7 +3381,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -3392,10 +3392,10 @@ fullp8:
 	VBROADCASTSD (R11), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y0, Y0
-	VBROADCASTSD (R11)(DX*1), Y9
+	VBROADCASTSD (R11)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD (R11)(DX*2), Y9
+	VBROADCASTSD (R11)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y2, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
@@ -3404,10 +3404,10 @@ fullp8:
 	VBROADCASTSD (R12), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y4, Y4
-	VBROADCASTSD (R12)(DX*1), Y9
+	VBROADCASTSD (R12)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y5, Y5
-	VBROADCASTSD (R12)(DX*2), Y9
+	VBROADCASTSD (R12)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y6, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
@@ -3415,30 +3415,30 @@ fullp8:
 	VADDPD       Y8, Y7, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
 fullp8end:
 	MOVQ    R8, R11
 	VMOVUPD Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -3458,29 +3458,29 @@ fullp1:
 	VMULPD       Y1, Y2, Y1
 	VADDPD       Y1, Y0, Y0
 	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
 fullp1end:
 	VMOVUPD Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, SI
+	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*8), Y0
-	MOVQ    x_base+24(FP), SI
+	MOVQ    x_base+24(FP), BX
 	MOVQ    m+96(FP), R8
 
 tailrows8:
@@ -3494,8 +3494,8 @@ tailrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
-	MOVQ   SI, R9
-	LEAQ   (SI)(DX*4), R10
+	MOVQ   BX, R9
+	LEAQ   (BX)(SI*4), R10
 	MOVQ   k+104(FP), R11
 	MOVQ   CX, R12
 
@@ -3506,10 +3506,10 @@ tailp8:
 	VBROADCASTSD (R9), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y1, Y1
-	VBROADCASTSD (R9)(DX*1), Y10
+	VBROADCASTSD (R9)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y2, Y2
-	VBROADCASTSD (R9)(DX*2), Y10
+	VBROADCASTSD (R9)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y3, Y3
 	VBROADCASTSD (R9)(DI*1), Y10
@@ -3518,10 +3518,10 @@ tailp8:
 	VBROADCASTSD (R10), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y5, Y5
-	VBROADCASTSD (R10)(DX*1), Y10
+	VBROADCASTSD (R10)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y6, Y6
-	VBROADCASTSD (R10)(DX*2), Y10
+	VBROADCASTSD (R10)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y7, Y7
 	VBROADCASTSD (R10)(DI*1), Y10
@@ -3529,30 +3529,30 @@ tailp8:
 	VADDPD       Y9, Y8, Y8
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000008, R10
-	ADDQ         BX, R12
+	ADDQ         DX, R12
 	DECQ         R11
 	JMP          tailp8
 
 tailp8end:
 	MOVQ       AX, R9
 	VMASKMOVPD Y1, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y2, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y3, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y4, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y5, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y6, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y7, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPD Y8, Y0, (R9)
-	ADDQ       BX, R9
-	LEAQ       (SI)(DX*8), SI
-	LEAQ       (AX)(BX*8), AX
+	ADDQ       DX, R9
+	LEAQ       (BX)(SI*8), BX
+	LEAQ       (AX)(DX*8), AX
 	SUBQ       $0x00000008, R8
 	JMP        tailrows8
 
@@ -3560,7 +3560,7 @@ tailrows1:
 	TESTQ  R8, R8
 	JZ     tailend
 	VXORPS Y1, Y1, Y1
-	MOVQ   SI, DI
+	MOVQ   BX, DI
 	MOVQ   k+104(FP), R9
 	MOVQ   CX, R10
 
@@ -3572,328 +3572,14 @@ tailp1:
 	VMULPD       Y2, Y3, Y2
 	VADDPD       Y2, Y1, Y1
 	ADDQ         $0x00000008, DI
-	ADDQ         BX, R10
+	ADDQ         DX, R10
 	DECQ         R9
 	JMP          tailp1
 
 tailp1end:
 	VMASKMOVPD Y1, Y0, (AX)
-	ADDQ       DX, SI
-	ADDQ       BX, AX
-	DECQ       R8
-	JMP        tailrows1
-
-tailend:
-done:
-	VZEROUPPER
-	RET
-
-// func denseSumsAccAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX
-TEXT ·denseSumsAccAvx2F64(SB), NOSPLIT, $0-120
-	MOVQ y_base+0(FP), AX
-	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
-	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
-
-block:
-	TESTQ SI, SI
-	JZ    done
-	CMPQ  SI, $0x00000004
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
-
-fullrows8:
-	CMPQ    R10, $0x00000008
-	JB      fullrows1
-	MOVQ    R8, R11
-	VMOVUPD (R11), Y0
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y1
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y2
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y3
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y4
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y5
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y6
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Y7
-	MOVQ    R9, R11
-	LEAQ    (R9)(DX*4), R12
-	MOVQ    k+104(FP), R13
-	MOVQ    CX, R14
-
-fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPD      (R14), Y8
-	VBROADCASTSD (R11), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y0, Y0
-	VBROADCASTSD (R11)(DX*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD (R11)(DX*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y2, Y2
-	VBROADCASTSD (R11)(DI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y3, Y3
-	VBROADCASTSD (R12), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y4, Y4
-	VBROADCASTSD (R12)(DX*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y5, Y5
-	VBROADCASTSD (R12)(DX*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y6, Y6
-	VBROADCASTSD (R12)(DI*1), Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
-
-fullp8end:
-	MOVQ    R8, R11
-	VMOVUPD Y0, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y1, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y2, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y3, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y4, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y5, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y6, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
-	SUBQ    $0x00000008, R10
-	JMP     fullrows8
-
-fullrows1:
-	TESTQ   R10, R10
-	JZ      fullend
-	MOVQ    R8, R11
-	VMOVUPD (R11), Y0
-	MOVQ    R9, R11
-	MOVQ    k+104(FP), R12
-	MOVQ    CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Y1
-	VBROADCASTSD (R11), Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       Y1, Y0, Y0
-	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPD Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
-	ADDQ $0x00000020, AX
-	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, SI
-	JMP  block
-
-tailblock:
-	LEAQ    tailmask64<>+0(SB), R8
-	MOVQ    $0x00000004, R9
-	SUBQ    SI, R9
-	VMOVDQU (R8)(R9*8), Y0
-	MOVQ    x_base+24(FP), SI
-	MOVQ    m+96(FP), R8
-
-tailrows8:
-	CMPQ       R8, $0x00000008
-	JB         tailrows1
-	MOVQ       AX, R9
-	VMASKMOVPD (R9), Y0, Y1
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y2
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y3
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y4
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y5
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y6
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y7
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPD (R9), Y0, Y8
-	MOVQ       SI, R9
-	LEAQ       (SI)(DX*4), R10
-	MOVQ       k+104(FP), R11
-	MOVQ       CX, R12
-
-tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMASKMOVPD   (R12), Y0, Y9
-	VBROADCASTSD (R9), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y1, Y1
-	VBROADCASTSD (R9)(DX*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y2, Y2
-	VBROADCASTSD (R9)(DX*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
-	VBROADCASTSD (R9)(DI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
-	VBROADCASTSD (R10), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y5, Y5
-	VBROADCASTSD (R10)(DX*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y6, Y6
-	VBROADCASTSD (R10)(DX*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y7, Y7
-	VBROADCASTSD (R10)(DI*1), Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000008, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
-
-tailp8end:
-	MOVQ       AX, R9
-	VMASKMOVPD Y1, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y2, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y3, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y4, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y5, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y6, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y7, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPD Y8, Y0, (R9)
-	ADDQ       BX, R9
-	LEAQ       (SI)(DX*8), SI
-	LEAQ       (AX)(BX*8), AX
-	SUBQ       $0x00000008, R8
-	JMP        tailrows8
-
-tailrows1:
-	TESTQ      R8, R8
-	JZ         tailend
-	MOVQ       AX, DI
-	VMASKMOVPD (DI), Y0, Y1
-	MOVQ       SI, DI
-	MOVQ       k+104(FP), R9
-	MOVQ       CX, R10
-
-tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMASKMOVPD   (R10), Y0, Y2
-	VBROADCASTSD (DI), Y3
-	VMULPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
-	ADDQ         $0x00000008, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
-
-tailp1end:
-	VMASKMOVPD Y1, Y0, (AX)
-	ADDQ       DX, SI
-	ADDQ       BX, AX
+	ADDQ       SI, BX
+	ADDQ       DX, AX
 	DECQ       R8
 	JMP        tailrows1
 
@@ -3907,17 +3593,17 @@ done:
 TEXT ·denseBiasAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000004
+	CMPQ  BX, $0x00000004
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -3935,7 +3621,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -3946,10 +3632,10 @@ fullp8:
 	VBROADCASTSD (R11), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y0, Y0
-	VBROADCASTSD (R11)(DX*1), Y9
+	VBROADCASTSD (R11)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD (R11)(DX*2), Y9
+	VBROADCASTSD (R11)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y2, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
@@ -3958,10 +3644,10 @@ fullp8:
 	VBROADCASTSD (R12), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y4, Y4
-	VBROADCASTSD (R12)(DX*1), Y9
+	VBROADCASTSD (R12)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y5, Y5
-	VBROADCASTSD (R12)(DX*2), Y9
+	VBROADCASTSD (R12)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y6, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
@@ -3969,7 +3655,7 @@ fullp8:
 	VADDPD       Y8, Y7, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
@@ -3990,23 +3676,23 @@ fullp8end:
 	VADDPD  Y8, Y7, Y7
 	MOVQ    R8, R11
 	VMOVUPD Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -4026,7 +3712,7 @@ fullp1:
 	VMULPD       Y1, Y2, Y1
 	VADDPD       Y1, Y0, Y0
 	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
@@ -4039,23 +3725,23 @@ fullp1end:
 	VMOVUPD (R11), Y1
 	VADDPD  Y1, Y0, Y0
 	VMOVUPD Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, SI
+	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*8), Y0
-	MOVQ    AX, SI
+	MOVQ    AX, BX
 	MOVQ    x_base+24(FP), R8
 	MOVQ    m+96(FP), R9
 
@@ -4071,7 +3757,7 @@ tailrows8:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -4082,10 +3768,10 @@ tailp8:
 	VBROADCASTSD (R10), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y1, Y1
-	VBROADCASTSD (R10)(DX*1), Y10
+	VBROADCASTSD (R10)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y2, Y2
-	VBROADCASTSD (R10)(DX*2), Y10
+	VBROADCASTSD (R10)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y3, Y3
 	VBROADCASTSD (R10)(DI*1), Y10
@@ -4094,10 +3780,10 @@ tailp8:
 	VBROADCASTSD (R11), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y5, Y5
-	VBROADCASTSD (R11)(DX*1), Y10
+	VBROADCASTSD (R11)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y6, Y6
-	VBROADCASTSD (R11)(DX*2), Y10
+	VBROADCASTSD (R11)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y7, Y7
 	VBROADCASTSD (R11)(DI*1), Y10
@@ -4105,7 +3791,7 @@ tailp8:
 	VADDPD       Y9, Y8, Y8
 	ADDQ         $0x00000008, R10
 	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          tailp8
 
@@ -4124,25 +3810,25 @@ tailp8end:
 	VADDPD     Y9, Y6, Y6
 	VADDPD     Y9, Y7, Y7
 	VADDPD     Y9, Y8, Y8
-	MOVQ       SI, R10
+	MOVQ       BX, R10
 	VMASKMOVPD Y1, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y2, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y3, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y4, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y5, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y6, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y7, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y8, Y0, (R10)
-	ADDQ       BX, R10
-	LEAQ       (R8)(DX*8), R8
-	LEAQ       (SI)(BX*8), SI
+	ADDQ       DX, R10
+	LEAQ       (R8)(SI*8), R8
+	LEAQ       (BX)(DX*8), BX
 	SUBQ       $0x00000008, R9
 	JMP        tailrows8
 
@@ -4162,7 +3848,7 @@ tailp1:
 	VMULPD       Y2, Y3, Y2
 	VADDPD       Y2, Y1, Y1
 	ADDQ         $0x00000008, DI
-	ADDQ         BX, R11
+	ADDQ         DX, R11
 	DECQ         R10
 	JMP          tailp1
 
@@ -4174,9 +3860,9 @@ tailp1end:
 	ADDQ       R10, DI
 	VMASKMOVPD (DI), Y0, Y2
 	VADDPD     Y2, Y1, Y1
-	VMASKMOVPD Y1, Y0, (SI)
-	ADDQ       DX, R8
-	ADDQ       BX, SI
+	VMASKMOVPD Y1, Y0, (BX)
+	ADDQ       SI, R8
+	ADDQ       DX, BX
 	DECQ       R9
 	JMP        tailrows1
 
@@ -4190,17 +3876,17 @@ done:
 TEXT ·denseBiasReLUAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000004
+	CMPQ  BX, $0x00000004
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -4218,7 +3904,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -4229,10 +3915,10 @@ fullp8:
 	VBROADCASTSD (R11), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y0, Y0
-	VBROADCASTSD (R11)(DX*1), Y9
+	VBROADCASTSD (R11)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y1, Y1
-	VBROADCASTSD (R11)(DX*2), Y9
+	VBROADCASTSD (R11)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y2, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
@@ -4241,10 +3927,10 @@ fullp8:
 	VBROADCASTSD (R12), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y4, Y4
-	VBROADCASTSD (R12)(DX*1), Y9
+	VBROADCASTSD (R12)(SI*1), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y5, Y5
-	VBROADCASTSD (R12)(DX*2), Y9
+	VBROADCASTSD (R12)(SI*2), Y9
 	VMULPD       Y8, Y9, Y9
 	VADDPD       Y9, Y6, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
@@ -4252,7 +3938,7 @@ fullp8:
 	VADDPD       Y8, Y7, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
@@ -4290,23 +3976,23 @@ fullp8end:
 	VADDPD  Y9, Y7, Y7
 	MOVQ    R8, R11
 	VMOVUPD Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -4326,7 +4012,7 @@ fullp1:
 	VMULPD       Y1, Y2, Y1
 	VADDPD       Y1, Y0, Y0
 	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
@@ -4342,23 +4028,23 @@ fullp1end:
 	VMAXPD  Y0, Y2, Y0
 	VADDPD  Y2, Y0, Y0
 	VMOVUPD Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000004, SI
+	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*8), Y0
-	MOVQ    AX, SI
+	MOVQ    AX, BX
 	MOVQ    x_base+24(FP), R8
 	MOVQ    m+96(FP), R9
 
@@ -4374,7 +4060,7 @@ tailrows8:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -4385,10 +4071,10 @@ tailp8:
 	VBROADCASTSD (R10), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y1, Y1
-	VBROADCASTSD (R10)(DX*1), Y10
+	VBROADCASTSD (R10)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y2, Y2
-	VBROADCASTSD (R10)(DX*2), Y10
+	VBROADCASTSD (R10)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y3, Y3
 	VBROADCASTSD (R10)(DI*1), Y10
@@ -4397,10 +4083,10 @@ tailp8:
 	VBROADCASTSD (R11), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y5, Y5
-	VBROADCASTSD (R11)(DX*1), Y10
+	VBROADCASTSD (R11)(SI*1), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y6, Y6
-	VBROADCASTSD (R11)(DX*2), Y10
+	VBROADCASTSD (R11)(SI*2), Y10
 	VMULPD       Y9, Y10, Y10
 	VADDPD       Y10, Y7, Y7
 	VBROADCASTSD (R11)(DI*1), Y10
@@ -4408,7 +4094,7 @@ tailp8:
 	VADDPD       Y9, Y8, Y8
 	ADDQ         $0x00000008, R10
 	ADDQ         $0x00000008, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          tailp8
 
@@ -4444,25 +4130,25 @@ tailp8end:
 	VADDPD     Y9, Y8, Y8
 	VMAXPD     Y8, Y10, Y8
 	VADDPD     Y10, Y8, Y8
-	MOVQ       SI, R10
+	MOVQ       BX, R10
 	VMASKMOVPD Y1, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y2, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y3, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y4, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y5, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y6, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y7, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPD Y8, Y0, (R10)
-	ADDQ       BX, R10
-	LEAQ       (R8)(DX*8), R8
-	LEAQ       (SI)(BX*8), SI
+	ADDQ       DX, R10
+	LEAQ       (R8)(SI*8), R8
+	LEAQ       (BX)(DX*8), BX
 	SUBQ       $0x00000008, R9
 	JMP        tailrows8
 
@@ -4482,7 +4168,7 @@ tailp1:
 	VMULPD       Y2, Y3, Y2
 	VADDPD       Y2, Y1, Y1
 	ADDQ         $0x00000008, DI
-	ADDQ         BX, R11
+	ADDQ         DX, R11
 	DECQ         R10
 	JMP          tailp1
 
@@ -4497,10 +4183,319 @@ tailp1end:
 	VADDPD     Y2, Y1, Y1
 	VMAXPD     Y1, Y3, Y1
 	VADDPD     Y3, Y1, Y1
-	VMASKMOVPD Y1, Y0, (SI)
-	ADDQ       DX, R8
-	ADDQ       BX, SI
+	VMASKMOVPD Y1, Y0, (BX)
+	ADDQ       SI, R8
+	ADDQ       DX, BX
 	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccTAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAccTAvx2F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x03, DX
+	MOVQ m+96(FP), SI
+	SHLQ $0x03, SI
+
+block:
+	TESTQ BX, BX
+	JZ    done
+	CMPQ  BX, $0x00000004
+	JB    tailblock
+	MOVQ  AX, DI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+fullrows8:
+	CMPQ    R9, $0x00000008
+	JB      fullrows1
+	MOVQ    DI, R10
+	VMOVUPD (R10), Y0
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y1
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y2
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y3
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y4
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y5
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y6
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Y7
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp8:
+	TESTQ        R11, R11
+	JZ           fullp8end
+	VMOVUPD      (R12), Y8
+	VBROADCASTSD (R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y0, Y0
+	VBROADCASTSD 8(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y1, Y1
+	VBROADCASTSD 16(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y2, Y2
+	VBROADCASTSD 24(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y3, Y3
+	VBROADCASTSD 32(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y4, Y4
+	VBROADCASTSD 40(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y5, Y5
+	VBROADCASTSD 48(R10), Y9
+	VMULPD       Y8, Y9, Y9
+	VADDPD       Y9, Y6, Y6
+	VBROADCASTSD 56(R10), Y9
+	VMULPD       Y8, Y9, Y8
+	VADDPD       Y8, Y7, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R12
+	DECQ         R11
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    DI, R10
+	VMOVUPD Y0, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y1, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y2, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y3, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y4, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y5, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y6, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Y7, (R10)
+	ADDQ    DX, R10
+	ADDQ    $0x00000040, R8
+	LEAQ    (DI)(DX*8), DI
+	SUBQ    $0x00000008, R9
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R9, R9
+	JZ      fullend
+	MOVQ    DI, R10
+	VMOVUPD (R10), Y0
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp1:
+	TESTQ        R11, R11
+	JZ           fullp1end
+	VMOVUPD      (R12), Y1
+	VBROADCASTSD (R10), Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       Y1, Y0, Y0
+	ADDQ         SI, R10
+	ADDQ         DX, R12
+	DECQ         R11
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPD Y0, (DI)
+	ADDQ    $0x00000008, R8
+	ADDQ    DX, DI
+	DECQ    R9
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, BX
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask64<>+0(SB), DI
+	MOVQ    $0x00000004, R8
+	SUBQ    BX, R8
+	VMOVDQU (DI)(R8*8), Y0
+	MOVQ    x_base+24(FP), BX
+	MOVQ    m+96(FP), DI
+
+tailrows8:
+	CMPQ       DI, $0x00000008
+	JB         tailrows1
+	MOVQ       AX, R8
+	VMASKMOVPD (R8), Y0, Y1
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y2
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y3
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y4
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y5
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y6
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y7
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPD (R8), Y0, Y8
+	MOVQ       BX, R8
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp8:
+	TESTQ        R9, R9
+	JZ           tailp8end
+	VMASKMOVPD   (R10), Y0, Y9
+	VBROADCASTSD (R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VBROADCASTSD 8(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VBROADCASTSD 16(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VBROADCASTSD 24(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VBROADCASTSD 32(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VBROADCASTSD 40(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VBROADCASTSD 48(R8), Y10
+	VMULPD       Y9, Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VBROADCASTSD 56(R8), Y10
+	VMULPD       Y9, Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         SI, R8
+	ADDQ         DX, R10
+	DECQ         R9
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R8
+	VMASKMOVPD Y1, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y2, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y3, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y4, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y5, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y6, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y7, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPD Y8, Y0, (R8)
+	ADDQ       DX, R8
+	ADDQ       $0x00000040, BX
+	LEAQ       (AX)(DX*8), AX
+	SUBQ       $0x00000008, DI
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ      DI, DI
+	JZ         tailend
+	MOVQ       AX, R8
+	VMASKMOVPD (R8), Y0, Y1
+	MOVQ       BX, R8
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPD   (R10), Y0, Y2
+	VBROADCASTSD (R8), Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y1, Y1
+	ADDQ         SI, R8
+	ADDQ         DX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPD Y1, Y0, (AX)
+	ADDQ       $0x00000008, BX
+	ADDQ       DX, AX
+	DECQ       DI
 	JMP        tailrows1
 
 tailend:
@@ -7721,17 +7716,17 @@ done:
 TEXT ·denseSumsAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -7749,7 +7744,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -7760,10 +7755,10 @@ fullp8:
 	VBROADCASTSS (R11), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y0, Y0
-	VBROADCASTSS (R11)(DX*1), Y9
+	VBROADCASTSS (R11)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS (R11)(DX*2), Y9
+	VBROADCASTSS (R11)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y2, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
@@ -7772,10 +7767,10 @@ fullp8:
 	VBROADCASTSS (R12), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y4, Y4
-	VBROADCASTSS (R12)(DX*1), Y9
+	VBROADCASTSS (R12)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y5, Y5
-	VBROADCASTSS (R12)(DX*2), Y9
+	VBROADCASTSS (R12)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y6, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
@@ -7783,30 +7778,30 @@ fullp8:
 	VADDPS       Y8, Y7, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
 fullp8end:
 	MOVQ    R8, R11
 	VMOVUPS Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -7826,29 +7821,29 @@ fullp1:
 	VMULPS       Y1, Y2, Y1
 	VADDPS       Y1, Y0, Y0
 	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
 fullp1end:
 	VMOVUPS Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*4), Y0
-	MOVQ    x_base+24(FP), SI
+	MOVQ    x_base+24(FP), BX
 	MOVQ    m+96(FP), R8
 
 tailrows8:
@@ -7862,8 +7857,8 @@ tailrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
-	MOVQ   SI, R9
-	LEAQ   (SI)(DX*4), R10
+	MOVQ   BX, R9
+	LEAQ   (BX)(SI*4), R10
 	MOVQ   k+104(FP), R11
 	MOVQ   CX, R12
 
@@ -7874,10 +7869,10 @@ tailp8:
 	VBROADCASTSS (R9), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y1, Y1
-	VBROADCASTSS (R9)(DX*1), Y10
+	VBROADCASTSS (R9)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y2, Y2
-	VBROADCASTSS (R9)(DX*2), Y10
+	VBROADCASTSS (R9)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y3, Y3
 	VBROADCASTSS (R9)(DI*1), Y10
@@ -7886,10 +7881,10 @@ tailp8:
 	VBROADCASTSS (R10), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y5, Y5
-	VBROADCASTSS (R10)(DX*1), Y10
+	VBROADCASTSS (R10)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y6, Y6
-	VBROADCASTSS (R10)(DX*2), Y10
+	VBROADCASTSS (R10)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y7, Y7
 	VBROADCASTSS (R10)(DI*1), Y10
@@ -7897,30 +7892,30 @@ tailp8:
 	VADDPS       Y9, Y8, Y8
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000004, R10
-	ADDQ         BX, R12
+	ADDQ         DX, R12
 	DECQ         R11
 	JMP          tailp8
 
 tailp8end:
 	MOVQ       AX, R9
 	VMASKMOVPS Y1, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y2, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y3, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y4, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y5, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y6, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y7, Y0, (R9)
-	ADDQ       BX, R9
+	ADDQ       DX, R9
 	VMASKMOVPS Y8, Y0, (R9)
-	ADDQ       BX, R9
-	LEAQ       (SI)(DX*8), SI
-	LEAQ       (AX)(BX*8), AX
+	ADDQ       DX, R9
+	LEAQ       (BX)(SI*8), BX
+	LEAQ       (AX)(DX*8), AX
 	SUBQ       $0x00000008, R8
 	JMP        tailrows8
 
@@ -7928,7 +7923,7 @@ tailrows1:
 	TESTQ  R8, R8
 	JZ     tailend
 	VXORPS Y1, Y1, Y1
-	MOVQ   SI, DI
+	MOVQ   BX, DI
 	MOVQ   k+104(FP), R9
 	MOVQ   CX, R10
 
@@ -7940,328 +7935,14 @@ tailp1:
 	VMULPS       Y2, Y3, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000004, DI
-	ADDQ         BX, R10
+	ADDQ         DX, R10
 	DECQ         R9
 	JMP          tailp1
 
 tailp1end:
 	VMASKMOVPS Y1, Y0, (AX)
-	ADDQ       DX, SI
-	ADDQ       BX, AX
-	DECQ       R8
-	JMP        tailrows1
-
-tailend:
-done:
-	VZEROUPPER
-	RET
-
-// func denseSumsAccAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX
-TEXT ·denseSumsAccAvx2F32(SB), NOSPLIT, $0-120
-	MOVQ y_base+0(FP), AX
-	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
-	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
-
-block:
-	TESTQ SI, SI
-	JZ    done
-	CMPQ  SI, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
-
-fullrows8:
-	CMPQ    R10, $0x00000008
-	JB      fullrows1
-	MOVQ    R8, R11
-	VMOVUPS (R11), Y0
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y1
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y2
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y3
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y4
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y5
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y6
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Y7
-	MOVQ    R9, R11
-	LEAQ    (R9)(DX*4), R12
-	MOVQ    k+104(FP), R13
-	MOVQ    CX, R14
-
-fullp8:
-	TESTQ        R13, R13
-	JZ           fullp8end
-	VMOVUPS      (R14), Y8
-	VBROADCASTSS (R11), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y0, Y0
-	VBROADCASTSS (R11)(DX*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS (R11)(DX*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y2, Y2
-	VBROADCASTSS (R11)(DI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y3, Y3
-	VBROADCASTSS (R12), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y4, Y4
-	VBROADCASTSS (R12)(DX*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y5, Y5
-	VBROADCASTSS (R12)(DX*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y6, Y6
-	VBROADCASTSS (R12)(DI*1), Y9
-	VMULPS       Y8, Y9, Y8
-	VADDPS       Y8, Y7, Y7
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
-	DECQ         R13
-	JMP          fullp8
-
-fullp8end:
-	MOVQ    R8, R11
-	VMOVUPS Y0, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y1, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y2, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y3, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y4, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y5, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y6, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
-	SUBQ    $0x00000008, R10
-	JMP     fullrows8
-
-fullrows1:
-	TESTQ   R10, R10
-	JZ      fullend
-	MOVQ    R8, R11
-	VMOVUPS (R11), Y0
-	MOVQ    R9, R11
-	MOVQ    k+104(FP), R12
-	MOVQ    CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Y1
-	VBROADCASTSS (R11), Y2
-	VMULPS       Y1, Y2, Y1
-	VADDPS       Y1, Y0, Y0
-	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPS Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
-	ADDQ $0x00000020, AX
-	ADDQ $0x00000020, CX
-	SUBQ $0x00000008, SI
-	JMP  block
-
-tailblock:
-	LEAQ    tailmask32<>+0(SB), R8
-	MOVQ    $0x00000008, R9
-	SUBQ    SI, R9
-	VMOVDQU (R8)(R9*4), Y0
-	MOVQ    x_base+24(FP), SI
-	MOVQ    m+96(FP), R8
-
-tailrows8:
-	CMPQ       R8, $0x00000008
-	JB         tailrows1
-	MOVQ       AX, R9
-	VMASKMOVPS (R9), Y0, Y1
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y2
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y3
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y4
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y5
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y6
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y7
-	MOVQ       AX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	ADDQ       BX, R9
-	VMASKMOVPS (R9), Y0, Y8
-	MOVQ       SI, R9
-	LEAQ       (SI)(DX*4), R10
-	MOVQ       k+104(FP), R11
-	MOVQ       CX, R12
-
-tailp8:
-	TESTQ        R11, R11
-	JZ           tailp8end
-	VMASKMOVPS   (R12), Y0, Y9
-	VBROADCASTSS (R9), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y1, Y1
-	VBROADCASTSS (R9)(DX*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y2, Y2
-	VBROADCASTSS (R9)(DX*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y3, Y3
-	VBROADCASTSS (R9)(DI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y4, Y4
-	VBROADCASTSS (R10), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y5, Y5
-	VBROADCASTSS (R10)(DX*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y6, Y6
-	VBROADCASTSS (R10)(DX*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y7, Y7
-	VBROADCASTSS (R10)(DI*1), Y10
-	VMULPS       Y9, Y10, Y9
-	VADDPS       Y9, Y8, Y8
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000004, R10
-	ADDQ         BX, R12
-	DECQ         R11
-	JMP          tailp8
-
-tailp8end:
-	MOVQ       AX, R9
-	VMASKMOVPS Y1, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y2, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y3, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y4, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y5, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y6, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y7, Y0, (R9)
-	ADDQ       BX, R9
-	VMASKMOVPS Y8, Y0, (R9)
-	ADDQ       BX, R9
-	LEAQ       (SI)(DX*8), SI
-	LEAQ       (AX)(BX*8), AX
-	SUBQ       $0x00000008, R8
-	JMP        tailrows8
-
-tailrows1:
-	TESTQ      R8, R8
-	JZ         tailend
-	MOVQ       AX, DI
-	VMASKMOVPS (DI), Y0, Y1
-	MOVQ       SI, DI
-	MOVQ       k+104(FP), R9
-	MOVQ       CX, R10
-
-tailp1:
-	TESTQ        R9, R9
-	JZ           tailp1end
-	VMASKMOVPS   (R10), Y0, Y2
-	VBROADCASTSS (DI), Y3
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
-	ADDQ         $0x00000004, DI
-	ADDQ         BX, R10
-	DECQ         R9
-	JMP          tailp1
-
-tailp1end:
-	VMASKMOVPS Y1, Y0, (AX)
-	ADDQ       DX, SI
-	ADDQ       BX, AX
+	ADDQ       SI, BX
+	ADDQ       DX, AX
 	DECQ       R8
 	JMP        tailrows1
 
@@ -8275,17 +7956,17 @@ done:
 TEXT ·denseBiasAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -8303,7 +7984,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -8314,10 +7995,10 @@ fullp8:
 	VBROADCASTSS (R11), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y0, Y0
-	VBROADCASTSS (R11)(DX*1), Y9
+	VBROADCASTSS (R11)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS (R11)(DX*2), Y9
+	VBROADCASTSS (R11)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y2, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
@@ -8326,10 +8007,10 @@ fullp8:
 	VBROADCASTSS (R12), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y4, Y4
-	VBROADCASTSS (R12)(DX*1), Y9
+	VBROADCASTSS (R12)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y5, Y5
-	VBROADCASTSS (R12)(DX*2), Y9
+	VBROADCASTSS (R12)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y6, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
@@ -8337,7 +8018,7 @@ fullp8:
 	VADDPS       Y8, Y7, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
@@ -8358,23 +8039,23 @@ fullp8end:
 	VADDPS  Y8, Y7, Y7
 	MOVQ    R8, R11
 	VMOVUPS Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -8394,7 +8075,7 @@ fullp1:
 	VMULPS       Y1, Y2, Y1
 	VADDPS       Y1, Y0, Y0
 	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
@@ -8407,23 +8088,23 @@ fullp1end:
 	VMOVUPS (R11), Y1
 	VADDPS  Y1, Y0, Y0
 	VMOVUPS Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*4), Y0
-	MOVQ    AX, SI
+	MOVQ    AX, BX
 	MOVQ    x_base+24(FP), R8
 	MOVQ    m+96(FP), R9
 
@@ -8439,7 +8120,7 @@ tailrows8:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -8450,10 +8131,10 @@ tailp8:
 	VBROADCASTSS (R10), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y1, Y1
-	VBROADCASTSS (R10)(DX*1), Y10
+	VBROADCASTSS (R10)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y2, Y2
-	VBROADCASTSS (R10)(DX*2), Y10
+	VBROADCASTSS (R10)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y3, Y3
 	VBROADCASTSS (R10)(DI*1), Y10
@@ -8462,10 +8143,10 @@ tailp8:
 	VBROADCASTSS (R11), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y5, Y5
-	VBROADCASTSS (R11)(DX*1), Y10
+	VBROADCASTSS (R11)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y6, Y6
-	VBROADCASTSS (R11)(DX*2), Y10
+	VBROADCASTSS (R11)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y7, Y7
 	VBROADCASTSS (R11)(DI*1), Y10
@@ -8473,7 +8154,7 @@ tailp8:
 	VADDPS       Y9, Y8, Y8
 	ADDQ         $0x00000004, R10
 	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          tailp8
 
@@ -8492,25 +8173,25 @@ tailp8end:
 	VADDPS     Y9, Y6, Y6
 	VADDPS     Y9, Y7, Y7
 	VADDPS     Y9, Y8, Y8
-	MOVQ       SI, R10
+	MOVQ       BX, R10
 	VMASKMOVPS Y1, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y2, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y3, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y4, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y5, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y6, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y7, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y8, Y0, (R10)
-	ADDQ       BX, R10
-	LEAQ       (R8)(DX*8), R8
-	LEAQ       (SI)(BX*8), SI
+	ADDQ       DX, R10
+	LEAQ       (R8)(SI*8), R8
+	LEAQ       (BX)(DX*8), BX
 	SUBQ       $0x00000008, R9
 	JMP        tailrows8
 
@@ -8530,7 +8211,7 @@ tailp1:
 	VMULPS       Y2, Y3, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000004, DI
-	ADDQ         BX, R11
+	ADDQ         DX, R11
 	DECQ         R10
 	JMP          tailp1
 
@@ -8542,9 +8223,9 @@ tailp1end:
 	ADDQ       R10, DI
 	VMASKMOVPS (DI), Y0, Y2
 	VADDPS     Y2, Y1, Y1
-	VMASKMOVPS Y1, Y0, (SI)
-	ADDQ       DX, R8
-	ADDQ       BX, SI
+	VMASKMOVPS Y1, Y0, (BX)
+	ADDQ       SI, R8
+	ADDQ       DX, BX
 	DECQ       R9
 	JMP        tailrows1
 
@@ -8558,17 +8239,17 @@ done:
 TEXT ·denseBiasReLUAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -8586,7 +8267,7 @@ fullrows8:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -8597,10 +8278,10 @@ fullp8:
 	VBROADCASTSS (R11), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y0, Y0
-	VBROADCASTSS (R11)(DX*1), Y9
+	VBROADCASTSS (R11)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y1, Y1
-	VBROADCASTSS (R11)(DX*2), Y9
+	VBROADCASTSS (R11)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y2, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
@@ -8609,10 +8290,10 @@ fullp8:
 	VBROADCASTSS (R12), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y4, Y4
-	VBROADCASTSS (R12)(DX*1), Y9
+	VBROADCASTSS (R12)(SI*1), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y5, Y5
-	VBROADCASTSS (R12)(DX*2), Y9
+	VBROADCASTSS (R12)(SI*2), Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y6, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
@@ -8620,7 +8301,7 @@ fullp8:
 	VADDPS       Y8, Y7, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
-	ADDQ         BX, R14
+	ADDQ         DX, R14
 	DECQ         R13
 	JMP          fullp8
 
@@ -8658,23 +8339,23 @@ fullp8end:
 	VADDPS  Y9, Y7, Y7
 	MOVQ    R8, R11
 	VMOVUPS Y0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Y7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -8694,7 +8375,7 @@ fullp1:
 	VMULPS       Y1, Y2, Y1
 	VADDPS       Y1, Y0, Y0
 	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          fullp1
 
@@ -8710,23 +8391,23 @@ fullp1end:
 	VMAXPS  Y0, Y2, Y0
 	VADDPS  Y2, Y0, Y0
 	VMOVUPS Y0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
-	SUBQ    SI, R9
+	SUBQ    BX, R9
 	VMOVDQU (R8)(R9*4), Y0
-	MOVQ    AX, SI
+	MOVQ    AX, BX
 	MOVQ    x_base+24(FP), R8
 	MOVQ    m+96(FP), R9
 
@@ -8742,7 +8423,7 @@ tailrows8:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -8753,10 +8434,10 @@ tailp8:
 	VBROADCASTSS (R10), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y1, Y1
-	VBROADCASTSS (R10)(DX*1), Y10
+	VBROADCASTSS (R10)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y2, Y2
-	VBROADCASTSS (R10)(DX*2), Y10
+	VBROADCASTSS (R10)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y3, Y3
 	VBROADCASTSS (R10)(DI*1), Y10
@@ -8765,10 +8446,10 @@ tailp8:
 	VBROADCASTSS (R11), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y5, Y5
-	VBROADCASTSS (R11)(DX*1), Y10
+	VBROADCASTSS (R11)(SI*1), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y6, Y6
-	VBROADCASTSS (R11)(DX*2), Y10
+	VBROADCASTSS (R11)(SI*2), Y10
 	VMULPS       Y9, Y10, Y10
 	VADDPS       Y10, Y7, Y7
 	VBROADCASTSS (R11)(DI*1), Y10
@@ -8776,7 +8457,7 @@ tailp8:
 	VADDPS       Y9, Y8, Y8
 	ADDQ         $0x00000004, R10
 	ADDQ         $0x00000004, R11
-	ADDQ         BX, R13
+	ADDQ         DX, R13
 	DECQ         R12
 	JMP          tailp8
 
@@ -8812,25 +8493,25 @@ tailp8end:
 	VADDPS     Y9, Y8, Y8
 	VMAXPS     Y8, Y10, Y8
 	VADDPS     Y10, Y8, Y8
-	MOVQ       SI, R10
+	MOVQ       BX, R10
 	VMASKMOVPS Y1, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y2, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y3, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y4, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y5, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y6, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y7, Y0, (R10)
-	ADDQ       BX, R10
+	ADDQ       DX, R10
 	VMASKMOVPS Y8, Y0, (R10)
-	ADDQ       BX, R10
-	LEAQ       (R8)(DX*8), R8
-	LEAQ       (SI)(BX*8), SI
+	ADDQ       DX, R10
+	LEAQ       (R8)(SI*8), R8
+	LEAQ       (BX)(DX*8), BX
 	SUBQ       $0x00000008, R9
 	JMP        tailrows8
 
@@ -8850,7 +8531,7 @@ tailp1:
 	VMULPS       Y2, Y3, Y2
 	VADDPS       Y2, Y1, Y1
 	ADDQ         $0x00000004, DI
-	ADDQ         BX, R11
+	ADDQ         DX, R11
 	DECQ         R10
 	JMP          tailp1
 
@@ -8865,10 +8546,319 @@ tailp1end:
 	VADDPS     Y2, Y1, Y1
 	VMAXPS     Y1, Y3, Y1
 	VADDPS     Y3, Y1, Y1
-	VMASKMOVPS Y1, Y0, (SI)
-	ADDQ       DX, R8
-	ADDQ       BX, SI
+	VMASKMOVPS Y1, Y0, (BX)
+	ADDQ       SI, R8
+	ADDQ       DX, BX
 	DECQ       R9
+	JMP        tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccTAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX
+TEXT ·denseSumsAccTAvx2F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, DX
+	MOVQ m+96(FP), SI
+	SHLQ $0x02, SI
+
+block:
+	TESTQ BX, BX
+	JZ    done
+	CMPQ  BX, $0x00000008
+	JB    tailblock
+	MOVQ  AX, DI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+fullrows8:
+	CMPQ    R9, $0x00000008
+	JB      fullrows1
+	MOVQ    DI, R10
+	VMOVUPS (R10), Y0
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y1
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y2
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y3
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y4
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y5
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y6
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Y7
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp8:
+	TESTQ        R11, R11
+	JZ           fullp8end
+	VMOVUPS      (R12), Y8
+	VBROADCASTSS (R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y0, Y0
+	VBROADCASTSS 4(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 8(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VBROADCASTSS 12(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y3, Y3
+	VBROADCASTSS 16(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VBROADCASTSS 20(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y5, Y5
+	VBROADCASTSS 24(R10), Y9
+	VMULPS       Y8, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VBROADCASTSS 28(R10), Y9
+	VMULPS       Y8, Y9, Y8
+	VADDPS       Y8, Y7, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R12
+	DECQ         R11
+	JMP          fullp8
+
+fullp8end:
+	MOVQ    DI, R10
+	VMOVUPS Y0, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y1, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y2, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y3, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y4, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y5, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y6, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Y7, (R10)
+	ADDQ    DX, R10
+	ADDQ    $0x00000020, R8
+	LEAQ    (DI)(DX*8), DI
+	SUBQ    $0x00000008, R9
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R9, R9
+	JZ      fullend
+	MOVQ    DI, R10
+	VMOVUPS (R10), Y0
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp1:
+	TESTQ        R11, R11
+	JZ           fullp1end
+	VMOVUPS      (R12), Y1
+	VBROADCASTSS (R10), Y2
+	VMULPS       Y1, Y2, Y1
+	VADDPS       Y1, Y0, Y0
+	ADDQ         SI, R10
+	ADDQ         DX, R12
+	DECQ         R11
+	JMP          fullp1
+
+fullp1end:
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000004, R8
+	ADDQ    DX, DI
+	DECQ    R9
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000008, BX
+	JMP  block
+
+tailblock:
+	LEAQ    tailmask32<>+0(SB), DI
+	MOVQ    $0x00000008, R8
+	SUBQ    BX, R8
+	VMOVDQU (DI)(R8*4), Y0
+	MOVQ    x_base+24(FP), BX
+	MOVQ    m+96(FP), DI
+
+tailrows8:
+	CMPQ       DI, $0x00000008
+	JB         tailrows1
+	MOVQ       AX, R8
+	VMASKMOVPS (R8), Y0, Y1
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y2
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y3
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y4
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y5
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y6
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y7
+	MOVQ       AX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	ADDQ       DX, R8
+	VMASKMOVPS (R8), Y0, Y8
+	MOVQ       BX, R8
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp8:
+	TESTQ        R9, R9
+	JZ           tailp8end
+	VMASKMOVPS   (R10), Y0, Y9
+	VBROADCASTSS (R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y1, Y1
+	VBROADCASTSS 4(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y2, Y2
+	VBROADCASTSS 8(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y3, Y3
+	VBROADCASTSS 12(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y4, Y4
+	VBROADCASTSS 16(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y5, Y5
+	VBROADCASTSS 20(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y6, Y6
+	VBROADCASTSS 24(R8), Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VBROADCASTSS 28(R8), Y10
+	VMULPS       Y9, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	ADDQ         SI, R8
+	ADDQ         DX, R10
+	DECQ         R9
+	JMP          tailp8
+
+tailp8end:
+	MOVQ       AX, R8
+	VMASKMOVPS Y1, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y2, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y3, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y4, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y5, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y6, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y7, Y0, (R8)
+	ADDQ       DX, R8
+	VMASKMOVPS Y8, Y0, (R8)
+	ADDQ       DX, R8
+	ADDQ       $0x00000020, BX
+	LEAQ       (AX)(DX*8), AX
+	SUBQ       $0x00000008, DI
+	JMP        tailrows8
+
+tailrows1:
+	TESTQ      DI, DI
+	JZ         tailend
+	MOVQ       AX, R8
+	VMASKMOVPS (R8), Y0, Y1
+	MOVQ       BX, R8
+	MOVQ       k+104(FP), R9
+	MOVQ       CX, R10
+
+tailp1:
+	TESTQ        R9, R9
+	JZ           tailp1end
+	VMASKMOVPS   (R10), Y0, Y2
+	VBROADCASTSS (R8), Y3
+	VMULPS       Y2, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         SI, R8
+	ADDQ         DX, R10
+	DECQ         R9
+	JMP          tailp1
+
+tailp1end:
+	VMASKMOVPS Y1, Y0, (AX)
+	ADDQ       $0x00000004, BX
+	ADDQ       DX, AX
+	DECQ       DI
 	JMP        tailrows1
 
 tailend:
@@ -11396,17 +11386,17 @@ done:
 TEXT ·denseSumsAvx512F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -11424,7 +11414,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -11434,46 +11424,46 @@ fullp8:
 	VMOVUPD     (R14), Z8
 	VMULPD.BCST (R11), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VMULPD.BCST (R11)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VMULPD.BCST (R11)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R11)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R12), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VMULPD.BCST (R12)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VMULPD.BCST (R12)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R12)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R11
 	ADDQ        $0x00000008, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
 	VMOVUPD Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -11492,29 +11482,29 @@ fullp1:
 	VMULPD.BCST (R11), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
 fullp1end:
 	VMOVUPD Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  x_base+24(FP), SI
+	MOVQ  x_base+24(FP), BX
 	MOVQ  m+96(FP), R8
 
 tailrows8:
@@ -11528,8 +11518,8 @@ tailrows8:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   SI, R9
-	LEAQ   (SI)(DX*4), R10
+	MOVQ   BX, R9
+	LEAQ   (BX)(SI*4), R10
 	MOVQ   k+104(FP), R11
 	MOVQ   CX, R12
 
@@ -11539,46 +11529,46 @@ tailp8:
 	VMOVUPD.Z   (R12), K1, Z8
 	VMULPD.BCST (R9), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R9)(DX*1), Z8, Z9
+	VMULPD.BCST (R9)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R9)(DX*2), Z8, Z9
+	VMULPD.BCST (R9)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R9)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R10), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VMULPD.BCST (R10)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VMULPD.BCST (R10)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R10)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R9
 	ADDQ        $0x00000008, R10
-	ADDQ        BX, R12
+	ADDQ        DX, R12
 	DECQ        R11
 	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
 	VMOVUPD Z0, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z1, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z2, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z3, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z4, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z5, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z6, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPD Z7, K1, (R9)
-	ADDQ    BX, R9
-	LEAQ    (SI)(DX*8), SI
-	LEAQ    (AX)(BX*8), AX
+	ADDQ    DX, R9
+	LEAQ    (BX)(SI*8), BX
+	LEAQ    (AX)(DX*8), AX
 	SUBQ    $0x00000008, R8
 	JMP     tailrows8
 
@@ -11586,7 +11576,7 @@ tailrows1:
 	TESTQ  R8, R8
 	JZ     tailend
 	VXORPS Z0, Z0, Z0
-	MOVQ   SI, DI
+	MOVQ   BX, DI
 	MOVQ   k+104(FP), R9
 	MOVQ   CX, R10
 
@@ -11597,310 +11587,14 @@ tailp1:
 	VMULPD.BCST (DI), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, DI
-	ADDQ        BX, R10
+	ADDQ        DX, R10
 	DECQ        R9
 	JMP         tailp1
 
 tailp1end:
 	VMOVUPD Z0, K1, (AX)
-	ADDQ    DX, SI
-	ADDQ    BX, AX
-	DECQ    R8
-	JMP     tailrows1
-
-tailend:
-done:
-	VZEROUPPER
-	RET
-
-// func denseSumsAccAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX, AVX512BW, AVX512F, BMI2
-TEXT ·denseSumsAccAvx512F64(SB), NOSPLIT, $0-120
-	MOVQ y_base+0(FP), AX
-	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
-	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
-
-block:
-	TESTQ SI, SI
-	JZ    done
-	CMPQ  SI, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
-
-fullrows8:
-	CMPQ    R10, $0x00000008
-	JB      fullrows1
-	MOVQ    R8, R11
-	VMOVUPD (R11), Z0
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z1
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z2
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z3
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z4
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z5
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z6
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPD (R11), Z7
-	MOVQ    R9, R11
-	LEAQ    (R9)(DX*4), R12
-	MOVQ    k+104(FP), R13
-	MOVQ    CX, R14
-
-fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPD     (R14), Z8
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R11)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R12), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(DX*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(DX*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R12)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R11
-	ADDQ        $0x00000008, R12
-	ADDQ        BX, R14
-	DECQ        R13
-	JMP         fullp8
-
-fullp8end:
-	MOVQ    R8, R11
-	VMOVUPD Z0, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z1, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z2, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z3, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z4, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z5, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z6, (R11)
-	ADDQ    BX, R11
-	VMOVUPD Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
-	SUBQ    $0x00000008, R10
-	JMP     fullrows8
-
-fullrows1:
-	TESTQ   R10, R10
-	JZ      fullend
-	MOVQ    R8, R11
-	VMOVUPD (R11), Z0
-	MOVQ    R9, R11
-	MOVQ    k+104(FP), R12
-	MOVQ    CX, R13
-
-fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPD     (R13), Z1
-	VMULPD.BCST (R11), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
-	DECQ        R12
-	JMP         fullp1
-
-fullp1end:
-	VMOVUPD Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, SI
-	JMP  block
-
-tailblock:
-	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
-	NOTQ  R8
-	KMOVQ R8, K1
-	MOVQ  x_base+24(FP), SI
-	MOVQ  m+96(FP), R8
-
-tailrows8:
-	CMPQ      R8, $0x00000008
-	JB        tailrows1
-	MOVQ      AX, R9
-	VMOVUPD.Z (R9), K1, Z0
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z1
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z2
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z3
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z4
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z5
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z6
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPD.Z (R9), K1, Z7
-	MOVQ      SI, R9
-	LEAQ      (SI)(DX*4), R10
-	MOVQ      k+104(FP), R11
-	MOVQ      CX, R12
-
-tailp8:
-	TESTQ       R11, R11
-	JZ          tailp8end
-	VMOVUPD.Z   (R12), K1, Z8
-	VMULPD.BCST (R9), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R9)(DX*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R9)(DX*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R9)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R10), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R10)(DX*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R10)(DX*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R10)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000008, R10
-	ADDQ        BX, R12
-	DECQ        R11
-	JMP         tailp8
-
-tailp8end:
-	MOVQ    AX, R9
-	VMOVUPD Z0, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z1, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z2, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z3, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z4, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z5, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z6, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPD Z7, K1, (R9)
-	ADDQ    BX, R9
-	LEAQ    (SI)(DX*8), SI
-	LEAQ    (AX)(BX*8), AX
-	SUBQ    $0x00000008, R8
-	JMP     tailrows8
-
-tailrows1:
-	TESTQ     R8, R8
-	JZ        tailend
-	MOVQ      AX, DI
-	VMOVUPD.Z (DI), K1, Z0
-	MOVQ      SI, DI
-	MOVQ      k+104(FP), R9
-	MOVQ      CX, R10
-
-tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPD.Z   (R10), K1, Z1
-	VMULPD.BCST (DI), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, DI
-	ADDQ        BX, R10
-	DECQ        R9
-	JMP         tailp1
-
-tailp1end:
-	VMOVUPD Z0, K1, (AX)
-	ADDQ    DX, SI
-	ADDQ    BX, AX
+	ADDQ    SI, BX
+	ADDQ    DX, AX
 	DECQ    R8
 	JMP     tailrows1
 
@@ -11914,17 +11608,17 @@ done:
 TEXT ·denseBiasAvx512F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -11942,7 +11636,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -11952,23 +11646,23 @@ fullp8:
 	VMOVUPD     (R14), Z8
 	VMULPD.BCST (R11), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VMULPD.BCST (R11)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VMULPD.BCST (R11)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R11)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R12), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VMULPD.BCST (R12)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VMULPD.BCST (R12)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R12)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R11
 	ADDQ        $0x00000008, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
@@ -11989,23 +11683,23 @@ fullp8end:
 	VADDPD  Z8, Z7, Z7
 	MOVQ    R8, R11
 	VMOVUPD Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -12024,7 +11718,7 @@ fullp1:
 	VMULPD.BCST (R11), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
@@ -12037,23 +11731,23 @@ fullp1end:
 	VMOVUPD (R11), Z1
 	VADDPD  Z1, Z0, Z0
 	VMOVUPD Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  AX, SI
+	MOVQ  AX, BX
 	MOVQ  x_base+24(FP), R8
 	MOVQ  m+96(FP), R9
 
@@ -12069,7 +11763,7 @@ tailrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -12079,23 +11773,23 @@ tailp8:
 	VMOVUPD.Z   (R13), K1, Z8
 	VMULPD.BCST (R10), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VMULPD.BCST (R10)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VMULPD.BCST (R10)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R10)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R11), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VMULPD.BCST (R11)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VMULPD.BCST (R11)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R11)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R10
 	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         tailp8
 
@@ -12114,25 +11808,25 @@ tailp8end:
 	VADDPD    Z8, Z5, Z5
 	VADDPD    Z8, Z6, Z6
 	VADDPD    Z8, Z7, Z7
-	MOVQ      SI, R10
+	MOVQ      BX, R10
 	VMOVUPD   Z0, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z1, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z2, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z3, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z4, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z5, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z6, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z7, K1, (R10)
-	ADDQ      BX, R10
-	LEAQ      (R8)(DX*8), R8
-	LEAQ      (SI)(BX*8), SI
+	ADDQ      DX, R10
+	LEAQ      (R8)(SI*8), R8
+	LEAQ      (BX)(DX*8), BX
 	SUBQ      $0x00000008, R9
 	JMP       tailrows8
 
@@ -12151,7 +11845,7 @@ tailp1:
 	VMULPD.BCST (DI), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, DI
-	ADDQ        BX, R11
+	ADDQ        DX, R11
 	DECQ        R10
 	JMP         tailp1
 
@@ -12163,9 +11857,9 @@ tailp1end:
 	ADDQ      R10, DI
 	VMOVUPD.Z (DI), K1, Z1
 	VADDPD    Z1, Z0, Z0
-	VMOVUPD   Z0, K1, (SI)
-	ADDQ      DX, R8
-	ADDQ      BX, SI
+	VMOVUPD   Z0, K1, (BX)
+	ADDQ      SI, R8
+	ADDQ      DX, BX
 	DECQ      R9
 	JMP       tailrows1
 
@@ -12179,17 +11873,17 @@ done:
 TEXT ·denseBiasReLUAvx512F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x03, DX
-	SHLQ $0x03, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000008
+	CMPQ  BX, $0x00000008
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -12207,7 +11901,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -12217,23 +11911,23 @@ fullp8:
 	VMOVUPD     (R14), Z8
 	VMULPD.BCST (R11), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VMULPD.BCST (R11)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VMULPD.BCST (R11)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R11)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R12), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(DX*1), Z8, Z9
+	VMULPD.BCST (R12)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(DX*2), Z8, Z9
+	VMULPD.BCST (R12)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R12)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R11
 	ADDQ        $0x00000008, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
@@ -12271,23 +11965,23 @@ fullp8end:
 	VADDPD  Z9, Z7, Z7
 	MOVQ    R8, R11
 	VMOVUPD Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPD Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -12306,7 +12000,7 @@ fullp1:
 	VMULPD.BCST (R11), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
@@ -12322,23 +12016,23 @@ fullp1end:
 	VMAXPD  Z0, Z2, Z0
 	VADDPD  Z2, Z0, Z0
 	VMOVUPD Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000008, SI
+	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  AX, SI
+	MOVQ  AX, BX
 	MOVQ  x_base+24(FP), R8
 	MOVQ  m+96(FP), R9
 
@@ -12354,7 +12048,7 @@ tailrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -12364,23 +12058,23 @@ tailp8:
 	VMOVUPD.Z   (R13), K1, Z8
 	VMULPD.BCST (R10), Z8, Z9
 	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R10)(DX*1), Z8, Z9
+	VMULPD.BCST (R10)(SI*1), Z8, Z9
 	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R10)(DX*2), Z8, Z9
+	VMULPD.BCST (R10)(SI*2), Z8, Z9
 	VADDPD      Z9, Z2, Z2
 	VMULPD.BCST (R10)(DI*1), Z8, Z9
 	VADDPD      Z9, Z3, Z3
 	VMULPD.BCST (R11), Z8, Z9
 	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R11)(DX*1), Z8, Z9
+	VMULPD.BCST (R11)(SI*1), Z8, Z9
 	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R11)(DX*2), Z8, Z9
+	VMULPD.BCST (R11)(SI*2), Z8, Z9
 	VADDPD      Z9, Z6, Z6
 	VMULPD.BCST (R11)(DI*1), Z8, Z8
 	VADDPD      Z8, Z7, Z7
 	ADDQ        $0x00000008, R10
 	ADDQ        $0x00000008, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         tailp8
 
@@ -12416,25 +12110,25 @@ tailp8end:
 	VADDPD    Z8, Z7, Z7
 	VMAXPD    Z7, Z9, Z7
 	VADDPD    Z9, Z7, Z7
-	MOVQ      SI, R10
+	MOVQ      BX, R10
 	VMOVUPD   Z0, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z1, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z2, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z3, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z4, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z5, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z6, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPD   Z7, K1, (R10)
-	ADDQ      BX, R10
-	LEAQ      (R8)(DX*8), R8
-	LEAQ      (SI)(BX*8), SI
+	ADDQ      DX, R10
+	LEAQ      (R8)(SI*8), R8
+	LEAQ      (BX)(DX*8), BX
 	SUBQ      $0x00000008, R9
 	JMP       tailrows8
 
@@ -12453,7 +12147,7 @@ tailp1:
 	VMULPD.BCST (DI), Z1, Z1
 	VADDPD      Z1, Z0, Z0
 	ADDQ        $0x00000008, DI
-	ADDQ        BX, R11
+	ADDQ        DX, R11
 	DECQ        R10
 	JMP         tailp1
 
@@ -12468,11 +12162,302 @@ tailp1end:
 	VADDPD    Z1, Z0, Z0
 	VMAXPD    Z0, Z2, Z0
 	VADDPD    Z2, Z0, Z0
-	VMOVUPD   Z0, K1, (SI)
-	ADDQ      DX, R8
-	ADDQ      BX, SI
+	VMOVUPD   Z0, K1, (BX)
+	ADDQ      SI, R8
+	ADDQ      DX, BX
 	DECQ      R9
 	JMP       tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccTAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·denseSumsAccTAvx512F64(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x03, DX
+	MOVQ m+96(FP), SI
+	SHLQ $0x03, SI
+
+block:
+	TESTQ BX, BX
+	JZ    done
+	CMPQ  BX, $0x00000008
+	JB    tailblock
+	MOVQ  AX, DI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+fullrows8:
+	CMPQ    R9, $0x00000008
+	JB      fullrows1
+	MOVQ    DI, R10
+	VMOVUPD (R10), Z0
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z1
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z2
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z3
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z4
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z5
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z6
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPD (R10), Z7
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp8:
+	TESTQ       R11, R11
+	JZ          fullp8end
+	VMOVUPD     (R12), Z8
+	VMULPD.BCST (R10), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST 8(R10), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST 16(R10), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST 24(R10), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST 32(R10), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST 40(R10), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST 48(R10), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST 56(R10), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        SI, R10
+	ADDQ        DX, R12
+	DECQ        R11
+	JMP         fullp8
+
+fullp8end:
+	MOVQ    DI, R10
+	VMOVUPD Z0, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z1, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z2, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z3, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z4, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z5, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z6, (R10)
+	ADDQ    DX, R10
+	VMOVUPD Z7, (R10)
+	ADDQ    DX, R10
+	ADDQ    $0x00000040, R8
+	LEAQ    (DI)(DX*8), DI
+	SUBQ    $0x00000008, R9
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R9, R9
+	JZ      fullend
+	MOVQ    DI, R10
+	VMOVUPD (R10), Z0
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp1:
+	TESTQ       R11, R11
+	JZ          fullp1end
+	VMOVUPD     (R12), Z1
+	VMULPD.BCST (R10), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        SI, R10
+	ADDQ        DX, R12
+	DECQ        R11
+	JMP         fullp1
+
+fullp1end:
+	VMOVUPD Z0, (DI)
+	ADDQ    $0x00000008, R8
+	ADDQ    DX, DI
+	DECQ    R9
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000008, BX
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, DI
+	SHLXQ BX, DI, DI
+	NOTQ  DI
+	KMOVQ DI, K1
+	MOVQ  x_base+24(FP), BX
+	MOVQ  m+96(FP), DI
+
+tailrows8:
+	CMPQ      DI, $0x00000008
+	JB        tailrows1
+	MOVQ      AX, R8
+	VMOVUPD.Z (R8), K1, Z0
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z1
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z2
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z3
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z4
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z5
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z6
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPD.Z (R8), K1, Z7
+	MOVQ      BX, R8
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp8:
+	TESTQ       R9, R9
+	JZ          tailp8end
+	VMOVUPD.Z   (R10), K1, Z8
+	VMULPD.BCST (R8), Z8, Z9
+	VADDPD      Z9, Z0, Z0
+	VMULPD.BCST 8(R8), Z8, Z9
+	VADDPD      Z9, Z1, Z1
+	VMULPD.BCST 16(R8), Z8, Z9
+	VADDPD      Z9, Z2, Z2
+	VMULPD.BCST 24(R8), Z8, Z9
+	VADDPD      Z9, Z3, Z3
+	VMULPD.BCST 32(R8), Z8, Z9
+	VADDPD      Z9, Z4, Z4
+	VMULPD.BCST 40(R8), Z8, Z9
+	VADDPD      Z9, Z5, Z5
+	VMULPD.BCST 48(R8), Z8, Z9
+	VADDPD      Z9, Z6, Z6
+	VMULPD.BCST 56(R8), Z8, Z8
+	VADDPD      Z8, Z7, Z7
+	ADDQ        SI, R8
+	ADDQ        DX, R10
+	DECQ        R9
+	JMP         tailp8
+
+tailp8end:
+	MOVQ    AX, R8
+	VMOVUPD Z0, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z3, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z5, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z6, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z7, K1, (R8)
+	ADDQ    DX, R8
+	ADDQ    $0x00000040, BX
+	LEAQ    (AX)(DX*8), AX
+	SUBQ    $0x00000008, DI
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ     DI, DI
+	JZ        tailend
+	MOVQ      AX, R8
+	VMOVUPD.Z (R8), K1, Z0
+	MOVQ      BX, R8
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp1:
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPD.Z   (R10), K1, Z1
+	VMULPD.BCST (R8), Z1, Z1
+	VADDPD      Z1, Z0, Z0
+	ADDQ        SI, R8
+	ADDQ        DX, R10
+	DECQ        R9
+	JMP         tailp1
+
+tailp1end:
+	VMOVUPD Z0, K1, (AX)
+	ADDQ    $0x00000008, BX
+	ADDQ    DX, AX
+	DECQ    DI
+	JMP     tailrows1
 
 tailend:
 done:
@@ -14689,17 +14674,17 @@ done:
 TEXT ·denseSumsAvx512F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000010
+	CMPQ  BX, $0x00000010
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -14717,7 +14702,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -14727,46 +14712,46 @@ fullp8:
 	VMOVUPS     (R14), Z8
 	VMULPS.BCST (R11), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VMULPS.BCST (R11)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VMULPS.BCST (R11)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R11)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R12), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VMULPS.BCST (R12)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VMULPS.BCST (R12)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R12)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R11
 	ADDQ        $0x00000004, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
 fullp8end:
 	MOVQ    R8, R11
 	VMOVUPS Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -14785,29 +14770,29 @@ fullp1:
 	VMULPS.BCST (R11), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
 fullp1end:
 	VMOVUPS Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000010, SI
+	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  x_base+24(FP), SI
+	MOVQ  x_base+24(FP), BX
 	MOVQ  m+96(FP), R8
 
 tailrows8:
@@ -14821,8 +14806,8 @@ tailrows8:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   SI, R9
-	LEAQ   (SI)(DX*4), R10
+	MOVQ   BX, R9
+	LEAQ   (BX)(SI*4), R10
 	MOVQ   k+104(FP), R11
 	MOVQ   CX, R12
 
@@ -14832,46 +14817,46 @@ tailp8:
 	VMOVUPS.Z   (R12), K1, Z8
 	VMULPS.BCST (R9), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R9)(DX*1), Z8, Z9
+	VMULPS.BCST (R9)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R9)(DX*2), Z8, Z9
+	VMULPS.BCST (R9)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R9)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R10), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VMULPS.BCST (R10)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VMULPS.BCST (R10)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R10)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R9
 	ADDQ        $0x00000004, R10
-	ADDQ        BX, R12
+	ADDQ        DX, R12
 	DECQ        R11
 	JMP         tailp8
 
 tailp8end:
 	MOVQ    AX, R9
 	VMOVUPS Z0, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z1, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z2, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z3, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z4, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z5, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z6, K1, (R9)
-	ADDQ    BX, R9
+	ADDQ    DX, R9
 	VMOVUPS Z7, K1, (R9)
-	ADDQ    BX, R9
-	LEAQ    (SI)(DX*8), SI
-	LEAQ    (AX)(BX*8), AX
+	ADDQ    DX, R9
+	LEAQ    (BX)(SI*8), BX
+	LEAQ    (AX)(DX*8), AX
 	SUBQ    $0x00000008, R8
 	JMP     tailrows8
 
@@ -14879,7 +14864,7 @@ tailrows1:
 	TESTQ  R8, R8
 	JZ     tailend
 	VXORPS Z0, Z0, Z0
-	MOVQ   SI, DI
+	MOVQ   BX, DI
 	MOVQ   k+104(FP), R9
 	MOVQ   CX, R10
 
@@ -14890,310 +14875,14 @@ tailp1:
 	VMULPS.BCST (DI), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, DI
-	ADDQ        BX, R10
+	ADDQ        DX, R10
 	DECQ        R9
 	JMP         tailp1
 
 tailp1end:
 	VMOVUPS Z0, K1, (AX)
-	ADDQ    DX, SI
-	ADDQ    BX, AX
-	DECQ    R8
-	JMP     tailrows1
-
-tailend:
-done:
-	VZEROUPPER
-	RET
-
-// func denseSumsAccAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX, AVX512BW, AVX512F, BMI2
-TEXT ·denseSumsAccAvx512F32(SB), NOSPLIT, $0-120
-	MOVQ y_base+0(FP), AX
-	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
-	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
-
-block:
-	TESTQ SI, SI
-	JZ    done
-	CMPQ  SI, $0x00000010
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
-
-fullrows8:
-	CMPQ    R10, $0x00000008
-	JB      fullrows1
-	MOVQ    R8, R11
-	VMOVUPS (R11), Z0
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z1
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z2
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z3
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z4
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z5
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z6
-	MOVQ    R8, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	ADDQ    BX, R11
-	VMOVUPS (R11), Z7
-	MOVQ    R9, R11
-	LEAQ    (R9)(DX*4), R12
-	MOVQ    k+104(FP), R13
-	MOVQ    CX, R14
-
-fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPS     (R14), Z8
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R11)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R12), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(DX*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(DX*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R12)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R11
-	ADDQ        $0x00000004, R12
-	ADDQ        BX, R14
-	DECQ        R13
-	JMP         fullp8
-
-fullp8end:
-	MOVQ    R8, R11
-	VMOVUPS Z0, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z1, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z2, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z3, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z4, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z5, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z6, (R11)
-	ADDQ    BX, R11
-	VMOVUPS Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
-	SUBQ    $0x00000008, R10
-	JMP     fullrows8
-
-fullrows1:
-	TESTQ   R10, R10
-	JZ      fullend
-	MOVQ    R8, R11
-	VMOVUPS (R11), Z0
-	MOVQ    R9, R11
-	MOVQ    k+104(FP), R12
-	MOVQ    CX, R13
-
-fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPS     (R13), Z1
-	VMULPS.BCST (R11), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
-	DECQ        R12
-	JMP         fullp1
-
-fullp1end:
-	VMOVUPS Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, CX
-	SUBQ $0x00000010, SI
-	JMP  block
-
-tailblock:
-	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
-	NOTQ  R8
-	KMOVQ R8, K1
-	MOVQ  x_base+24(FP), SI
-	MOVQ  m+96(FP), R8
-
-tailrows8:
-	CMPQ      R8, $0x00000008
-	JB        tailrows1
-	MOVQ      AX, R9
-	VMOVUPS.Z (R9), K1, Z0
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z1
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z2
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z3
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z4
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z5
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z6
-	MOVQ      AX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	ADDQ      BX, R9
-	VMOVUPS.Z (R9), K1, Z7
-	MOVQ      SI, R9
-	LEAQ      (SI)(DX*4), R10
-	MOVQ      k+104(FP), R11
-	MOVQ      CX, R12
-
-tailp8:
-	TESTQ       R11, R11
-	JZ          tailp8end
-	VMOVUPS.Z   (R12), K1, Z8
-	VMULPS.BCST (R9), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R9)(DX*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R9)(DX*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R9)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R10), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R10)(DX*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R10)(DX*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R10)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R9
-	ADDQ        $0x00000004, R10
-	ADDQ        BX, R12
-	DECQ        R11
-	JMP         tailp8
-
-tailp8end:
-	MOVQ    AX, R9
-	VMOVUPS Z0, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z1, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z2, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z3, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z4, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z5, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z6, K1, (R9)
-	ADDQ    BX, R9
-	VMOVUPS Z7, K1, (R9)
-	ADDQ    BX, R9
-	LEAQ    (SI)(DX*8), SI
-	LEAQ    (AX)(BX*8), AX
-	SUBQ    $0x00000008, R8
-	JMP     tailrows8
-
-tailrows1:
-	TESTQ     R8, R8
-	JZ        tailend
-	MOVQ      AX, DI
-	VMOVUPS.Z (DI), K1, Z0
-	MOVQ      SI, DI
-	MOVQ      k+104(FP), R9
-	MOVQ      CX, R10
-
-tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPS.Z   (R10), K1, Z1
-	VMULPS.BCST (DI), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, DI
-	ADDQ        BX, R10
-	DECQ        R9
-	JMP         tailp1
-
-tailp1end:
-	VMOVUPS Z0, K1, (AX)
-	ADDQ    DX, SI
-	ADDQ    BX, AX
+	ADDQ    SI, BX
+	ADDQ    DX, AX
 	DECQ    R8
 	JMP     tailrows1
 
@@ -15207,17 +14896,17 @@ done:
 TEXT ·denseBiasAvx512F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000010
+	CMPQ  BX, $0x00000010
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -15235,7 +14924,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -15245,23 +14934,23 @@ fullp8:
 	VMOVUPS     (R14), Z8
 	VMULPS.BCST (R11), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VMULPS.BCST (R11)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VMULPS.BCST (R11)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R11)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R12), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VMULPS.BCST (R12)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VMULPS.BCST (R12)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R12)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R11
 	ADDQ        $0x00000004, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
@@ -15282,23 +14971,23 @@ fullp8end:
 	VADDPS  Z8, Z7, Z7
 	MOVQ    R8, R11
 	VMOVUPS Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -15317,7 +15006,7 @@ fullp1:
 	VMULPS.BCST (R11), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
@@ -15330,23 +15019,23 @@ fullp1end:
 	VMOVUPS (R11), Z1
 	VADDPS  Z1, Z0, Z0
 	VMOVUPS Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000010, SI
+	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  AX, SI
+	MOVQ  AX, BX
 	MOVQ  x_base+24(FP), R8
 	MOVQ  m+96(FP), R9
 
@@ -15362,7 +15051,7 @@ tailrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -15372,23 +15061,23 @@ tailp8:
 	VMOVUPS.Z   (R13), K1, Z8
 	VMULPS.BCST (R10), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VMULPS.BCST (R10)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VMULPS.BCST (R10)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R10)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R11), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VMULPS.BCST (R11)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VMULPS.BCST (R11)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R11)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R10
 	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         tailp8
 
@@ -15407,25 +15096,25 @@ tailp8end:
 	VADDPS    Z8, Z5, Z5
 	VADDPS    Z8, Z6, Z6
 	VADDPS    Z8, Z7, Z7
-	MOVQ      SI, R10
+	MOVQ      BX, R10
 	VMOVUPS   Z0, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z1, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z2, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z3, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z4, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z5, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z6, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z7, K1, (R10)
-	ADDQ      BX, R10
-	LEAQ      (R8)(DX*8), R8
-	LEAQ      (SI)(BX*8), SI
+	ADDQ      DX, R10
+	LEAQ      (R8)(SI*8), R8
+	LEAQ      (BX)(DX*8), BX
 	SUBQ      $0x00000008, R9
 	JMP       tailrows8
 
@@ -15444,7 +15133,7 @@ tailp1:
 	VMULPS.BCST (DI), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, DI
-	ADDQ        BX, R11
+	ADDQ        DX, R11
 	DECQ        R10
 	JMP         tailp1
 
@@ -15456,9 +15145,9 @@ tailp1end:
 	ADDQ      R10, DI
 	VMOVUPS.Z (DI), K1, Z1
 	VADDPS    Z1, Z0, Z0
-	VMOVUPS   Z0, K1, (SI)
-	ADDQ      DX, R8
-	ADDQ      BX, SI
+	VMOVUPS   Z0, K1, (BX)
+	ADDQ      SI, R8
+	ADDQ      DX, BX
 	DECQ      R9
 	JMP       tailrows1
 
@@ -15472,17 +15161,17 @@ done:
 TEXT ·denseBiasReLUAvx512F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
-	MOVQ k+104(FP), DX
-	MOVQ n+112(FP), BX
-	MOVQ BX, SI
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
 	SHLQ $0x02, DX
-	SHLQ $0x02, BX
-	LEAQ (DX)(DX*2), DI
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ SI, SI
+	TESTQ BX, BX
 	JZ    done
-	CMPQ  SI, $0x00000010
+	CMPQ  BX, $0x00000010
 	JB    tailblock
 	MOVQ  AX, R8
 	MOVQ  x_base+24(FP), R9
@@ -15500,7 +15189,7 @@ fullrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R9, R11
-	LEAQ   (R9)(DX*4), R12
+	LEAQ   (R9)(SI*4), R12
 	MOVQ   k+104(FP), R13
 	MOVQ   CX, R14
 
@@ -15510,23 +15199,23 @@ fullp8:
 	VMOVUPS     (R14), Z8
 	VMULPS.BCST (R11), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VMULPS.BCST (R11)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VMULPS.BCST (R11)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R11)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R12), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(DX*1), Z8, Z9
+	VMULPS.BCST (R12)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(DX*2), Z8, Z9
+	VMULPS.BCST (R12)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R12)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R11
 	ADDQ        $0x00000004, R12
-	ADDQ        BX, R14
+	ADDQ        DX, R14
 	DECQ        R13
 	JMP         fullp8
 
@@ -15564,23 +15253,23 @@ fullp8end:
 	VADDPS  Z9, Z7, Z7
 	MOVQ    R8, R11
 	VMOVUPS Z0, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z1, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z2, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z3, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z4, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z5, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z6, (R11)
-	ADDQ    BX, R11
+	ADDQ    DX, R11
 	VMOVUPS Z7, (R11)
-	ADDQ    BX, R11
-	LEAQ    (R9)(DX*8), R9
-	LEAQ    (R8)(BX*8), R8
+	ADDQ    DX, R11
+	LEAQ    (R9)(SI*8), R9
+	LEAQ    (R8)(DX*8), R8
 	SUBQ    $0x00000008, R10
 	JMP     fullrows8
 
@@ -15599,7 +15288,7 @@ fullp1:
 	VMULPS.BCST (R11), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         fullp1
 
@@ -15615,23 +15304,23 @@ fullp1end:
 	VMAXPS  Z0, Z2, Z0
 	VADDPS  Z2, Z0, Z0
 	VMOVUPS Z0, (R8)
-	ADDQ    DX, R9
-	ADDQ    BX, R8
+	ADDQ    SI, R9
+	ADDQ    DX, R8
 	DECQ    R10
 	JMP     fullrows1
 
 fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
-	SUBQ $0x00000010, SI
+	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
 	MOVQ  $-1, R8
-	SHLXQ SI, R8, R8
+	SHLXQ BX, R8, R8
 	NOTQ  R8
 	KMOVQ R8, K1
-	MOVQ  AX, SI
+	MOVQ  AX, BX
 	MOVQ  x_base+24(FP), R8
 	MOVQ  m+96(FP), R9
 
@@ -15647,7 +15336,7 @@ tailrows8:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	MOVQ   R8, R10
-	LEAQ   (R8)(DX*4), R11
+	LEAQ   (R8)(SI*4), R11
 	MOVQ   k+104(FP), R12
 	MOVQ   CX, R13
 
@@ -15657,23 +15346,23 @@ tailp8:
 	VMOVUPS.Z   (R13), K1, Z8
 	VMULPS.BCST (R10), Z8, Z9
 	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R10)(DX*1), Z8, Z9
+	VMULPS.BCST (R10)(SI*1), Z8, Z9
 	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R10)(DX*2), Z8, Z9
+	VMULPS.BCST (R10)(SI*2), Z8, Z9
 	VADDPS      Z9, Z2, Z2
 	VMULPS.BCST (R10)(DI*1), Z8, Z9
 	VADDPS      Z9, Z3, Z3
 	VMULPS.BCST (R11), Z8, Z9
 	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R11)(DX*1), Z8, Z9
+	VMULPS.BCST (R11)(SI*1), Z8, Z9
 	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R11)(DX*2), Z8, Z9
+	VMULPS.BCST (R11)(SI*2), Z8, Z9
 	VADDPS      Z9, Z6, Z6
 	VMULPS.BCST (R11)(DI*1), Z8, Z8
 	VADDPS      Z8, Z7, Z7
 	ADDQ        $0x00000004, R10
 	ADDQ        $0x00000004, R11
-	ADDQ        BX, R13
+	ADDQ        DX, R13
 	DECQ        R12
 	JMP         tailp8
 
@@ -15709,25 +15398,25 @@ tailp8end:
 	VADDPS    Z8, Z7, Z7
 	VMAXPS    Z7, Z9, Z7
 	VADDPS    Z9, Z7, Z7
-	MOVQ      SI, R10
+	MOVQ      BX, R10
 	VMOVUPS   Z0, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z1, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z2, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z3, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z4, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z5, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z6, K1, (R10)
-	ADDQ      BX, R10
+	ADDQ      DX, R10
 	VMOVUPS   Z7, K1, (R10)
-	ADDQ      BX, R10
-	LEAQ      (R8)(DX*8), R8
-	LEAQ      (SI)(BX*8), SI
+	ADDQ      DX, R10
+	LEAQ      (R8)(SI*8), R8
+	LEAQ      (BX)(DX*8), BX
 	SUBQ      $0x00000008, R9
 	JMP       tailrows8
 
@@ -15746,7 +15435,7 @@ tailp1:
 	VMULPS.BCST (DI), Z1, Z1
 	VADDPS      Z1, Z0, Z0
 	ADDQ        $0x00000004, DI
-	ADDQ        BX, R11
+	ADDQ        DX, R11
 	DECQ        R10
 	JMP         tailp1
 
@@ -15761,11 +15450,302 @@ tailp1end:
 	VADDPS    Z1, Z0, Z0
 	VMAXPS    Z0, Z2, Z0
 	VADDPS    Z2, Z0, Z0
-	VMOVUPS   Z0, K1, (SI)
-	ADDQ      DX, R8
-	ADDQ      BX, SI
+	VMOVUPS   Z0, K1, (BX)
+	ADDQ      SI, R8
+	ADDQ      DX, BX
 	DECQ      R9
 	JMP       tailrows1
+
+tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func denseSumsAccTAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·denseSumsAccTAvx512F32(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ wt_base+48(FP), CX
+	MOVQ n+112(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, DX
+	MOVQ m+96(FP), SI
+	SHLQ $0x02, SI
+
+block:
+	TESTQ BX, BX
+	JZ    done
+	CMPQ  BX, $0x00000010
+	JB    tailblock
+	MOVQ  AX, DI
+	MOVQ  x_base+24(FP), R8
+	MOVQ  m+96(FP), R9
+
+fullrows8:
+	CMPQ    R9, $0x00000008
+	JB      fullrows1
+	MOVQ    DI, R10
+	VMOVUPS (R10), Z0
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z1
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z2
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z3
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z4
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z5
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z6
+	MOVQ    DI, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	ADDQ    DX, R10
+	VMOVUPS (R10), Z7
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp8:
+	TESTQ       R11, R11
+	JZ          fullp8end
+	VMOVUPS     (R12), Z8
+	VMULPS.BCST (R10), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST 4(R10), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST 8(R10), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST 12(R10), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST 16(R10), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST 20(R10), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST 24(R10), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST 28(R10), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        SI, R10
+	ADDQ        DX, R12
+	DECQ        R11
+	JMP         fullp8
+
+fullp8end:
+	MOVQ    DI, R10
+	VMOVUPS Z0, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z1, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z2, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z3, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z4, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z5, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z6, (R10)
+	ADDQ    DX, R10
+	VMOVUPS Z7, (R10)
+	ADDQ    DX, R10
+	ADDQ    $0x00000020, R8
+	LEAQ    (DI)(DX*8), DI
+	SUBQ    $0x00000008, R9
+	JMP     fullrows8
+
+fullrows1:
+	TESTQ   R9, R9
+	JZ      fullend
+	MOVQ    DI, R10
+	VMOVUPS (R10), Z0
+	MOVQ    R8, R10
+	MOVQ    k+104(FP), R11
+	MOVQ    CX, R12
+
+fullp1:
+	TESTQ       R11, R11
+	JZ          fullp1end
+	VMOVUPS     (R12), Z1
+	VMULPS.BCST (R10), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        SI, R10
+	ADDQ        DX, R12
+	DECQ        R11
+	JMP         fullp1
+
+fullp1end:
+	VMOVUPS Z0, (DI)
+	ADDQ    $0x00000004, R8
+	ADDQ    DX, DI
+	DECQ    R9
+	JMP     fullrows1
+
+fullend:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	SUBQ $0x00000010, BX
+	JMP  block
+
+tailblock:
+	MOVQ  $-1, DI
+	SHLXQ BX, DI, DI
+	NOTQ  DI
+	KMOVQ DI, K1
+	MOVQ  x_base+24(FP), BX
+	MOVQ  m+96(FP), DI
+
+tailrows8:
+	CMPQ      DI, $0x00000008
+	JB        tailrows1
+	MOVQ      AX, R8
+	VMOVUPS.Z (R8), K1, Z0
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z1
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z2
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z3
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z4
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z5
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z6
+	MOVQ      AX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	ADDQ      DX, R8
+	VMOVUPS.Z (R8), K1, Z7
+	MOVQ      BX, R8
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp8:
+	TESTQ       R9, R9
+	JZ          tailp8end
+	VMOVUPS.Z   (R10), K1, Z8
+	VMULPS.BCST (R8), Z8, Z9
+	VADDPS      Z9, Z0, Z0
+	VMULPS.BCST 4(R8), Z8, Z9
+	VADDPS      Z9, Z1, Z1
+	VMULPS.BCST 8(R8), Z8, Z9
+	VADDPS      Z9, Z2, Z2
+	VMULPS.BCST 12(R8), Z8, Z9
+	VADDPS      Z9, Z3, Z3
+	VMULPS.BCST 16(R8), Z8, Z9
+	VADDPS      Z9, Z4, Z4
+	VMULPS.BCST 20(R8), Z8, Z9
+	VADDPS      Z9, Z5, Z5
+	VMULPS.BCST 24(R8), Z8, Z9
+	VADDPS      Z9, Z6, Z6
+	VMULPS.BCST 28(R8), Z8, Z8
+	VADDPS      Z8, Z7, Z7
+	ADDQ        SI, R8
+	ADDQ        DX, R10
+	DECQ        R9
+	JMP         tailp8
+
+tailp8end:
+	MOVQ    AX, R8
+	VMOVUPS Z0, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z3, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z5, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z6, K1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z7, K1, (R8)
+	ADDQ    DX, R8
+	ADDQ    $0x00000020, BX
+	LEAQ    (AX)(DX*8), AX
+	SUBQ    $0x00000008, DI
+	JMP     tailrows8
+
+tailrows1:
+	TESTQ     DI, DI
+	JZ        tailend
+	MOVQ      AX, R8
+	VMOVUPS.Z (R8), K1, Z0
+	MOVQ      BX, R8
+	MOVQ      k+104(FP), R9
+	MOVQ      CX, R10
+
+tailp1:
+	TESTQ       R9, R9
+	JZ          tailp1end
+	VMOVUPS.Z   (R10), K1, Z1
+	VMULPS.BCST (R8), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	ADDQ        SI, R8
+	ADDQ        DX, R10
+	DECQ        R9
+	JMP         tailp1
+
+tailp1end:
+	VMOVUPS Z0, K1, (AX)
+	ADDQ    $0x00000004, BX
+	ADDQ    DX, AX
+	DECQ    DI
+	JMP     tailrows1
 
 tailend:
 done:

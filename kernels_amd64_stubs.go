@@ -43,14 +43,14 @@ func affineInvGradClampAvx2F64(dIn []float64, dSHat []float64, dT []float64, dOu
 // denseSumsAvx2F64 computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n), on avx2.
 func denseSumsAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
-// denseSumsAccAvx2F64 adds x·wt to y, the chains of DenseGrad's weight gradient, on avx2.
-func denseSumsAccAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-
 // denseBiasAvx2F64 computes Dense without activation, y = x·wt + b, with wt = Wᵀ, on avx2.
 func denseBiasAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
 // denseBiasReLUAvx2F64 computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ, on avx2.
 func denseBiasReLUAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+
+// denseSumsAccTAvx2F64 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx2.
+func denseSumsAccTAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
 // expAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F32(dst []float32, x []float32)
@@ -91,14 +91,14 @@ func affineInvGradClampAvx2F32(dIn []float32, dSHat []float32, dT []float32, dOu
 // denseSumsAvx2F32 computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n), on avx2.
 func denseSumsAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
 
-// denseSumsAccAvx2F32 adds x·wt to y, the chains of DenseGrad's weight gradient, on avx2.
-func denseSumsAccAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-
 // denseBiasAvx2F32 computes Dense without activation, y = x·wt + b, with wt = Wᵀ, on avx2.
 func denseBiasAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
 
 // denseBiasReLUAvx2F32 computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ, on avx2.
 func denseBiasReLUAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+
+// denseSumsAccTAvx2F32 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx2.
+func denseSumsAccTAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
 
 // expAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F64(dst []float64, x []float64)
@@ -139,14 +139,14 @@ func affineInvGradClampAvx512F64(dIn []float64, dSHat []float64, dT []float64, d
 // denseSumsAvx512F64 computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n), on avx512.
 func denseSumsAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
-// denseSumsAccAvx512F64 adds x·wt to y, the chains of DenseGrad's weight gradient, on avx512.
-func denseSumsAccAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-
 // denseBiasAvx512F64 computes Dense without activation, y = x·wt + b, with wt = Wᵀ, on avx512.
 func denseBiasAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
 // denseBiasReLUAvx512F64 computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ, on avx512.
 func denseBiasReLUAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
+
+// denseSumsAccTAvx512F64 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx512.
+func denseSumsAccTAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
 // expAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F32(dst []float32, x []float32)
@@ -187,11 +187,11 @@ func affineInvGradClampAvx512F32(dIn []float32, dSHat []float32, dT []float32, d
 // denseSumsAvx512F32 computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n), on avx512.
 func denseSumsAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
 
-// denseSumsAccAvx512F32 adds x·wt to y, the chains of DenseGrad's weight gradient, on avx512.
-func denseSumsAccAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-
 // denseBiasAvx512F32 computes Dense without activation, y = x·wt + b, with wt = Wᵀ, on avx512.
 func denseBiasAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
 
 // denseBiasReLUAvx512F32 computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ, on avx512.
 func denseBiasReLUAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+
+// denseSumsAccTAvx512F32 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx512.
+func denseSumsAccTAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)

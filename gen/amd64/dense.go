@@ -20,9 +20,9 @@ type denseMode int
 
 const (
 	denseSums     denseMode = iota // y = x·wt
-	denseAcc                       // y += x·wt (the chains start from y)
 	denseBias                      // y = x·wt + b
 	denseBiasReLU                  // y = max(x·wt + b, 0)
+	denseAccT                      // y += xᵀ·wt, x given k×m (the chains start from y)
 )
 
 // denseKernel writes func name(y, x, wt, b []T, m, k, n int) (b is read
@@ -32,36 +32,47 @@ func (g *gen) denseKernel(name string, mode denseMode) {
 	TEXT(name, NOSPLIT, "func(y, x, wt, b []"+T+", m, k, n int)")
 	Doc(name + " " + map[denseMode]string{
 		denseSums:     "computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n),",
-		denseAcc:      "adds x·wt to y, the chains of DenseGrad's weight gradient,",
 		denseBias:     "computes Dense without activation, y = x·wt + b, with wt = Wᵀ,",
 		denseBiasReLU: "computes Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ,",
+		denseAccT:     "adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ),",
 	}[mode] + " on " + g.name + ".")
 	g.mode = mode
 	// Few values stay in registers across the loops: the parameters that
 	// are needed once a block are read again from the frame.
 	yj := Load(Param("y").Base(), GP64())   // &y[j]
 	wtj := Load(Param("wt").Base(), GP64()) // &wt[j]
-	kb, nb := Load(Param("k"), GP64()), Load(Param("n"), GP64())
+	nb := Load(Param("n"), GP64())
 	cols := GP64() // columns from j on
 	MOVQ(nb, cols)
-	SHLQ(U8(log2(g.size)), kb) // the row strides of x, and of wt and y, in bytes
-	SHLQ(U8(log2(g.size)), nb)
-	kb3 := GP64()
-	LEAQ(Mem{Base: kb, Index: kb, Scale: 2}, kb3)
+	SHLQ(U8(log2(g.size)), nb) // the row stride of wt and y in bytes
+	// x's strides in bytes: between rows (kb, with kb3 = 3·kb) and along
+	// p (step); a transposed x has rows an element apart.
+	var kb, kb3 reg.Register
+	var step Op = U32(g.size)
+	if g.mode == denseAccT {
+		ps := Load(Param("m"), GP64())
+		SHLQ(U8(log2(g.size)), ps)
+		step = ps
+	} else {
+		kb = Load(Param("k"), GP64())
+		SHLQ(U8(log2(g.size)), kb)
+		kb3 = GP64()
+		LEAQ(Mem{Base: kb, Index: kb, Scale: 2}, kb3)
+	}
 
 	Label("block")
 	TESTQ(cols, cols)
 	JZ(LabelRef("done"))
 	CMPQ(cols, U32(g.lanes))
 	JB(LabelRef("tailblock"))
-	g.denseColumns("full", yj, wtj, kb, kb3, nb, nil)
+	g.denseColumns("full", yj, wtj, kb, kb3, nb, step, nil)
 	ADDQ(U32(g.bytes), yj)
 	ADDQ(U32(g.bytes), wtj)
 	SUBQ(U32(g.lanes), cols)
 	JMP(LabelRef("block"))
 
 	Label("tailblock")
-	g.denseColumns("tail", yj, wtj, kb, kb3, nb, g.tailMask(cols))
+	g.denseColumns("tail", yj, wtj, kb, kb3, nb, step, g.tailMask(cols))
 
 	Label("done")
 	VZEROUPPER()
@@ -69,8 +80,10 @@ func (g *gen) denseKernel(name string, mode denseMode) {
 }
 
 // denseColumns writes the loops over the rows for the block of columns
-// at yj and wj (under mask, if not nil); labels start with prefix.
-func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask reg.Register) {
+// at yj and wj (under mask, if not nil); labels start with prefix. x's
+// rows are kb bytes apart (kb3 = 3·kb), or one element for denseAccT,
+// and its elements along p step bytes.
+func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, step Op, mask reg.Register) {
 	yr := GP64() // &y[i·n+j]
 	MOVQ(yj, yr)
 	xr := Load(Param("x").Base(), GP64()) // &x[i·k]
@@ -83,16 +96,26 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 	for r := range acc {
 		acc[r] = g.start(yr, nb, r, mask)
 	}
-	lo, hi := GP64(), GP64() // &x[i·k+p], &x[(i+4)·k+p]
+	transposed := g.mode == denseAccT
+	lo := GP64() // &x at row i, element p
 	MOVQ(xr, lo)
-	LEAQ(Mem{Base: xr, Index: kb, Scale: 4}, hi)
-	g.chain(prefix+"p8", wj, nb, mask, []reg.Register{lo, hi}, func(w reg.VecVirtual) {
+	xs := []reg.Register{lo}
+	var hi reg.GPVirtual // row i+4
+	if !transposed {
+		hi = GP64()
+		LEAQ(Mem{Base: xr, Index: kb, Scale: 4}, hi)
+		xs = append(xs, hi)
+	}
+	g.chain(prefix+"p8", wj, nb, mask, xs, step, func(w reg.VecVirtual) {
 		for r, a := range acc {
-			base := lo
-			if r >= 4 {
-				base = hi
+			row := Mem{Base: lo, Disp: r * g.size}
+			if !transposed {
+				base := lo
+				if r >= 4 {
+					base = hi
+				}
+				row = []Mem{{Base: base}, {Base: base, Index: kb, Scale: 1}, {Base: base, Index: kb, Scale: 2}, {Base: base, Index: kb3, Scale: 1}}[r%4]
 			}
-			row := []Mem{{Base: base}, {Base: base, Index: kb, Scale: 1}, {Base: base, Index: kb, Scale: 2}, {Base: base, Index: kb3, Scale: 1}}[r%4]
 			g.mulAddBcst(a, row, w)
 		}
 	})
@@ -103,7 +126,11 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 		g.store(yp, mask, a)
 		ADDQ(nb, yp)
 	}
-	LEAQ(Mem{Base: xr, Index: kb, Scale: 8}, xr)
+	if transposed {
+		ADDQ(U32(8*g.size), xr)
+	} else {
+		LEAQ(Mem{Base: xr, Index: kb, Scale: 8}, xr)
+	}
 	LEAQ(Mem{Base: yr, Index: nb, Scale: 8}, yr)
 	SUBQ(U32(8), i)
 	JMP(LabelRef(prefix + "rows8"))
@@ -114,12 +141,16 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 	one := g.start(yr, nb, 0, mask)
 	p1 := GP64()
 	MOVQ(xr, p1)
-	g.chain(prefix+"p1", wj, nb, mask, []reg.Register{p1}, func(w reg.VecVirtual) {
+	g.chain(prefix+"p1", wj, nb, mask, []reg.Register{p1}, step, func(w reg.VecVirtual) {
 		g.mulAddBcst(one, Mem{Base: p1}, w)
 	})
 	g.finish(yj, mask, one)
 	g.store(yr, mask, one)
-	ADDQ(kb, xr)
+	if transposed {
+		ADDQ(U32(g.size), xr)
+	} else {
+		ADDQ(kb, xr)
+	}
 	ADDQ(nb, yr)
 	DECQ(i)
 	JMP(LabelRef(prefix + "rows1"))
@@ -128,8 +159,8 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, mask
 
 // chain writes the loop over p = 0…k−1 (k read from the frame): it reads
 // wt's row p at the block (from wj, a row every nb bytes), calls step with
-// it, and moves the x pointers xs one element on.
-func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []reg.Register, step func(w reg.VecVirtual)) {
+// it, and moves the x pointers xs on by adv bytes.
+func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []reg.Register, adv Op, step func(w reg.VecVirtual)) {
 	p, wp := Load(Param("k"), GP64()), GP64()
 	MOVQ(wj, wp)
 	Label(label)
@@ -137,7 +168,7 @@ func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []r
 	JZ(LabelRef(label + "end"))
 	step(g.load(wp, mask))
 	for _, r := range xs {
-		ADDQ(U32(g.size), r)
+		ADDQ(adv, r)
 	}
 	ADDQ(nb, wp)
 	DECQ(p)
@@ -175,7 +206,7 @@ func (g *gen) mulAddBcst(acc reg.VecVirtual, mem Mem, w reg.VecVirtual) {
 // start returns a chain's first value for row r below yr (rows nb bytes
 // apart): zero, or y's value when accumulating.
 func (g *gen) start(yr, nb reg.Register, r int, mask reg.Register) reg.VecVirtual {
-	if g.mode != denseAcc {
+	if g.mode != denseAccT {
 		return g.zero()
 	}
 	p := GP64()

@@ -31,9 +31,9 @@ func main() {
 			g.affineGradKernel("affineInvGrad"+sfx, true, false)
 			g.affineGradKernel("affineInvGradClamp"+sfx, true, true)
 			g.denseKernel("denseSums"+sfx, denseSums)
-			g.denseKernel("denseSumsAcc"+sfx, denseAcc)
 			g.denseKernel("denseBias"+sfx, denseBias)
 			g.denseKernel("denseBiasReLU"+sfx, denseBiasReLU)
+			g.denseKernel("denseSumsAccT"+sfx, denseAccT)
 		}
 	}
 	Generate()
