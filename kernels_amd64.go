@@ -24,11 +24,11 @@ func registerAMD64() bool {
 		f64: asmKernels[float64]{expAvx2F64, logAvx2F64, tanhAvx2F64, affineFwdAvx2F64, affineFwdClampAvx2F64,
 			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64,
 			affineFwdGradAvx2F64, affineFwdGradClampAvx2F64, affineInvGradAvx2F64, affineInvGradClampAvx2F64,
-			denseAsmKernels[float64]{denseSumsAvx2F64, denseBiasAvx2F64, denseBiasReLUAvx2F64, denseSumsAccTAvx2F64}}.install(portable[float64]()),
+			denseAsmKernels[float64]{denseSumsAvx2F64, denseBiasAvx2F64, denseBiasReLUAvx2F64, denseSumsAccTAvx2F64, reluGradAvx2F64}}.install(portable[float64]()),
 		f32: asmKernels[float32]{expAvx2F32, logAvx2F32, tanhAvx2F32, affineFwdAvx2F32, affineFwdClampAvx2F32,
 			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32,
 			affineFwdGradAvx2F32, affineFwdGradClampAvx2F32, affineInvGradAvx2F32, affineInvGradClampAvx2F32,
-			denseAsmKernels[float32]{denseSumsAvx2F32, denseBiasAvx2F32, denseBiasReLUAvx2F32, denseSumsAccTAvx2F32}}.install(portable[float32]()),
+			denseAsmKernels[float32]{denseSumsAvx2F32, denseBiasAvx2F32, denseBiasReLUAvx2F32, denseSumsAccTAvx2F32, reluGradAvx2F32}}.install(portable[float32]()),
 	})
 	avx2 := registry[0]
 	register(&kernelSet{
@@ -39,11 +39,11 @@ func registerAMD64() bool {
 		f64: narrowRows(asmKernels[float64]{expAvx512F64, logAvx512F64, tanhAvx512F64, affineFwdAvx512F64, affineFwdClampAvx512F64,
 			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64,
 			affineFwdGradAvx512F64, affineFwdGradClampAvx512F64, affineInvGradAvx512F64, affineInvGradClampAvx512F64,
-			denseAsmKernels[float64]{denseSumsAvx512F64, denseBiasAvx512F64, denseBiasReLUAvx512F64, denseSumsAccTAvx512F64}}.install(portable[float64]()), avx2.f64, 8),
+			denseAsmKernels[float64]{denseSumsAvx512F64, denseBiasAvx512F64, denseBiasReLUAvx512F64, denseSumsAccTAvx512F64, reluGradAvx512F64}}.install(portable[float64]()), avx2.f64, 8),
 		f32: narrowRows(asmKernels[float32]{expAvx512F32, logAvx512F32, tanhAvx512F32, affineFwdAvx512F32, affineFwdClampAvx512F32,
 			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32,
 			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32,
-			denseAsmKernels[float32]{denseSumsAvx512F32, denseBiasAvx512F32, denseBiasReLUAvx512F32, denseSumsAccTAvx512F32}}.install(portable[float32]()), avx2.f32, 16),
+			denseAsmKernels[float32]{denseSumsAvx512F32, denseBiasAvx512F32, denseBiasReLUAvx512F32, denseSumsAccTAvx512F32, reluGradAvx512F32}}.install(portable[float32]()), avx2.f32, 16),
 	})
 	return true
 }
@@ -130,9 +130,11 @@ type asmKernels[T float32 | float64] struct {
 }
 
 // denseAsmKernels are a set's generated dense kernels: the sums, the sums
-// with the bias and with bias and ReLU, and the sums of xᵀ·wt added to y.
+// with the bias and with bias and ReLU, the sums of xᵀ·wt added to y, and
+// ReLU's backward step.
 type denseAsmKernels[T float32 | float64] struct {
 	sums, bias, biasReLU, accT func(y, x, wt, b []T, m, k, n int)
+	reluGrad                   func(dy, y []T)
 }
 
 // withWT is DenseT on the kernels: bias and ReLU fused into the store,
@@ -178,7 +180,13 @@ func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, d
 			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
 			return
 		}
-		kernels.DenseDZ(dy, y, m, n, act)
+		if act == kernels.ActReLU {
+			raceRead(y[:m*n])
+			raceWrite(dy[:m*n])
+			ks.reluGrad(dy[:m*n], y)
+		} else {
+			kernels.DenseDZ(dy, y, m, n, act)
+		}
 		raceRead(dy[:m*n])
 		raceRead(x[:m*k])
 		raceRead(w[:n*k])

@@ -4503,6 +4503,49 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluGradAvx2F64(dy []float64, y []float64)
+// Requires: AVX
+TEXT ·reluGradAvx2F64(SB), NOSPLIT, $0-48
+	MOVQ dy_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ dy_len+8(FP), DX
+
+loop:
+	CMPQ      DX, $0x00000004
+	JB        tail
+	VXORPS    Y0, Y0, Y0
+	VMOVUPD   (CX), Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPD    $0x1e, Y2, Y1, Y1
+	VBLENDVPD Y1, c64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMOVUPD   (AX), Y1
+	VMULPD    Y0, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000004, DX
+	JMP       loop
+
+tail:
+	TESTQ      DX, DX
+	JZ         done
+	LEAQ       tailmask64<>+0(SB), BX
+	MOVQ       $0x00000004, SI
+	SUBQ       DX, SI
+	VMOVDQU    (BX)(SI*8), Y0
+	VXORPS     Y1, Y1, Y1
+	VMASKMOVPD (CX), Y0, Y2
+	VXORPS     Y3, Y3, Y3
+	VCMPPD     $0x1e, Y3, Y2, Y2
+	VBLENDVPD  Y2, c64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMASKMOVPD (AX), Y0, Y2
+	VMULPD     Y1, Y2, Y2
+	VMASKMOVPD Y2, Y0, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx2F32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·expAvx2F32(SB), NOSPLIT, $0-48
@@ -8866,6 +8909,49 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluGradAvx2F32(dy []float32, y []float32)
+// Requires: AVX
+TEXT ·reluGradAvx2F32(SB), NOSPLIT, $0-48
+	MOVQ dy_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ dy_len+8(FP), DX
+
+loop:
+	CMPQ      DX, $0x00000008
+	JB        tail
+	VXORPS    Y0, Y0, Y0
+	VMOVUPS   (CX), Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x1e, Y2, Y1, Y1
+	VBLENDVPS Y1, c32_3f800000<>+0(SB), Y0, Y0
+	VMOVUPS   (AX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       loop
+
+tail:
+	TESTQ      DX, DX
+	JZ         done
+	LEAQ       tailmask32<>+0(SB), BX
+	MOVQ       $0x00000008, SI
+	SUBQ       DX, SI
+	VMOVDQU    (BX)(SI*4), Y0
+	VXORPS     Y1, Y1, Y1
+	VMASKMOVPS (CX), Y0, Y2
+	VXORPS     Y3, Y3, Y3
+	VCMPPS     $0x1e, Y3, Y2, Y2
+	VBLENDVPS  Y2, c32_3f800000<>+0(SB), Y1, Y1
+	VMASKMOVPS (AX), Y0, Y2
+	VMULPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y0, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx512F64(dst []float64, x []float64)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
 TEXT ·expAvx512F64(SB), NOSPLIT, $0-48
@@ -12464,6 +12550,49 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluGradAvx512F64(dy []float64, y []float64)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·reluGradAvx512F64(SB), NOSPLIT, $0-48
+	MOVQ dy_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ dy_len+8(FP), DX
+
+loop:
+	CMPQ    DX, $0x00000008
+	JB      tail
+	VXORPS  Z0, Z0, Z0
+	VMOVUPD (CX), Z1
+	VXORPS  Z2, Z2, Z2
+	VCMPPD  $0x1e, Z2, Z1, K1
+	VMOVUPD c64_3ff0000000000000<>+0(SB), K1, Z0
+	VMOVUPD (AX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000008, DX
+	JMP     loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	SHLXQ     DX, BX, BX
+	NOTQ      BX
+	KMOVQ     BX, K1
+	VXORPS    Z0, Z0, Z0
+	VMOVUPD.Z (CX), K1, Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPD    $0x1e, Z2, Z1, K2
+	VMOVUPD   c64_3ff0000000000000<>+0(SB), K2, Z0
+	VMOVUPD.Z (AX), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func expAvx512F32(dst []float32, x []float32)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
 TEXT ·expAvx512F32(SB), NOSPLIT, $0-48
@@ -15748,6 +15877,49 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func reluGradAvx512F32(dy []float32, y []float32)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
+TEXT ·reluGradAvx512F32(SB), NOSPLIT, $0-48
+	MOVQ dy_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ dy_len+8(FP), DX
+
+loop:
+	CMPQ    DX, $0x00000010
+	JB      tail
+	VXORPS  Z0, Z0, Z0
+	VMOVUPS (CX), Z1
+	VXORPS  Z2, Z2, Z2
+	VCMPPS  $0x1e, Z2, Z1, K1
+	VMOVUPS c32_3f800000<>+0(SB), K1, Z0
+	VMOVUPS (AX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	SHLXQ     DX, BX, BX
+	NOTQ      BX
+	KMOVQ     BX, K1
+	VXORPS    Z0, Z0, Z0
+	VMOVUPS.Z (CX), K1, Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x1e, Z2, Z1, K2
+	VMOVUPS   c32_3f800000<>+0(SB), K2, Z0
+	VMOVUPS.Z (AX), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)
+
 done:
 	VZEROUPPER
 	RET

@@ -52,6 +52,9 @@ func denseBiasReLUAvx2F64(y []float64, x []float64, wt []float64, b []float64, m
 // denseSumsAccTAvx2F64 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx2.
 func denseSumsAccTAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
+// reluGradAvx2F64 multiplies dy by ReLU's derivative at the outputs y, on avx2; len(y) ≥ len(dy).
+func reluGradAvx2F64(dy []float64, y []float64)
+
 // expAvx2F32 is the avx2 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx2F32(dst []float32, x []float32)
 
@@ -99,6 +102,9 @@ func denseBiasReLUAvx2F32(y []float32, x []float32, wt []float32, b []float32, m
 
 // denseSumsAccTAvx2F32 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx2.
 func denseSumsAccTAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+
+// reluGradAvx2F32 multiplies dy by ReLU's derivative at the outputs y, on avx2; len(y) ≥ len(dy).
+func reluGradAvx2F32(dy []float32, y []float32)
 
 // expAvx512F64 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F64(dst []float64, x []float64)
@@ -148,6 +154,9 @@ func denseBiasReLUAvx512F64(y []float64, x []float64, wt []float64, b []float64,
 // denseSumsAccTAvx512F64 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx512.
 func denseSumsAccTAvx512F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
 
+// reluGradAvx512F64 multiplies dy by ReLU's derivative at the outputs y, on avx512; len(y) ≥ len(dy).
+func reluGradAvx512F64(dy []float64, y []float64)
+
 // expAvx512F32 is the avx512 body of the elementwise function; len(x) ≥ len(dst).
 func expAvx512F32(dst []float32, x []float32)
 
@@ -195,3 +204,6 @@ func denseBiasReLUAvx512F32(y []float32, x []float32, wt []float32, b []float32,
 
 // denseSumsAccTAvx512F32 adds xᵀ·wt to y, x being k×m (DenseGrad's dw += dZᵀ·X without transposing dZ), on avx512.
 func denseSumsAccTAvx512F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
+
+// reluGradAvx512F32 multiplies dy by ReLU's derivative at the outputs y, on avx512; len(y) ≥ len(dy).
+func reluGradAvx512F32(dy []float32, y []float32)

@@ -247,3 +247,37 @@ func (g *gen) finish(yj reg.Register, mask reg.Register, accs ...reg.VecVirtual)
 		g.add(a, a, zero)
 	}
 }
+
+// reluGradKernel writes func name(dy, y []T): dy[i] = dy[i]·d with d = 1
+// where y[i] > 0 and 0 elsewhere, as kernels.DenseDZ for ReLU (the product
+// is taken, so dy·0 keeps its rounding: −0, or NaN for ±Inf).
+func (g *gen) reluGradKernel(name string) {
+	TEXT(name, NOSPLIT, "func(dy, y []"+g.goType()+")")
+	Doc(name + " multiplies dy by ReLU's derivative at the outputs y, on " + g.name + "; len(y) ≥ len(dy).")
+	dy := Load(Param("dy").Base(), GP64())
+	y := Load(Param("y").Base(), GP64())
+	n := Load(Param("dy").Len(), GP64())
+	one := g.cf(1)
+	step := func(mask reg.Register) {
+		d := g.zero()
+		g.sel(d, g.cmp(cmpGT, g.load(y, mask), g.zero()), one)
+		v := g.load(dy, mask)
+		g.mul(v, v, d)
+		g.store(dy, mask, v)
+	}
+	Label("loop")
+	CMPQ(n, U32(g.lanes))
+	JB(LabelRef("tail"))
+	step(nil)
+	ADDQ(U32(g.bytes), dy)
+	ADDQ(U32(g.bytes), y)
+	SUBQ(U32(g.lanes), n)
+	JMP(LabelRef("loop"))
+	Label("tail")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	step(g.tailMask(n))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}

@@ -34,6 +34,7 @@ func main() {
 			g.denseKernel("denseBias"+sfx, denseBias)
 			g.denseKernel("denseBiasReLU"+sfx, denseBiasReLU)
 			g.denseKernel("denseSumsAccT"+sfx, denseAccT)
+			g.reluGradKernel("reluGrad" + sfx)
 		}
 	}
 	Generate()
