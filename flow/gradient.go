@@ -20,6 +20,9 @@ func (m *Model[T]) newGradState() (*gradState[T], error) {
 	s := &gradState[T]{}
 	for i, l := range m.layers {
 		_, ok := l.(trainable[T])
+		if _, taped := l.(tapedLayer[T]); taped {
+			ok = true
+		}
 		if inv, isInv := l.(*Inverted[T]); isInv {
 			_, ok = inv.Inner.(forwardTrainable[T])
 		}

@@ -53,15 +53,6 @@ type Rand interface {
 	IntN(n int) int
 }
 
-// rowsOf returns the number of rows of a batch of n elements in dim
-// columns, panicking with the caller's name when it does not divide.
-func rowsOf(who string, n, dim int) int {
-	if dim <= 0 || n%dim != 0 {
-		panic("flow." + who + ": batch of " + itoa(n) + " elements is not whole rows of " + itoa(dim))
-	}
-	return n / dim
-}
-
 // checkLayer panics unless x and z have rows·dim elements for
 // rows = len(logdet).
 func checkLayer[T Float](who string, dim int, out, logdet, in []T) {

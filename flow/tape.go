@@ -14,7 +14,8 @@ type tape[T Float] struct {
 	acts        [][]T
 }
 
-// tapedLayer is a trainable layer whose Inverse can record a tape.
+// tapedLayer is a layer trained from a tape its Inverse records (layers
+// without a network are trainable instead).
 type tapedLayer[T Float] interface {
 	// inverseTaped is Inverse, recording its tape in ws.
 	inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T]
@@ -49,12 +50,6 @@ func (l *AffineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *ta
 
 func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
 	l.gradFrom(dx, dz, dld, tp, g, ws, false)
-}
-
-func (l *AffineCoupling[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.mark()
-	defer ws.release(mk)
-	l.gradFrom(dx, dz, dld, l.record(x, len(dld), ws), g, ws, false)
 }
 
 // forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
@@ -114,10 +109,4 @@ func (l *MaskedAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T],
 	for i, v := range dc {
 		dx[i] += v
 	}
-}
-
-func (l *MaskedAutoregressive[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.mark()
-	defer ws.release(mk)
-	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
 }

@@ -356,7 +356,7 @@ func NewAdam[T Float](m *Model[T], cfg TrainConfig, totalSteps int) (*Adam[T], e
 	}
 	n := s.size()
 	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, n), mom: make([]float64, n), vel: make([]float64, n),
-		good: make([]T, n), best: make([]T, n), steps: max(totalSteps, 1)}
+		good: make([]T, n), steps: max(totalSteps, 1)}
 	return &Adam[T]{t}, nil
 }
 

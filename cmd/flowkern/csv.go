@@ -20,8 +20,6 @@ type table struct {
 	values []float64 // row-major
 }
 
-func (t *table) rows() int { return len(t.values) / max(t.cols, 1) }
-
 // readCSV reads comma-separated numbers. The first line is a header if
 // none of its fields is a number; blank lines are skipped. Errors name the
 // file, line and column of a value that is not a finite number, and the
