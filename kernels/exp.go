@@ -19,6 +19,11 @@ import (
 //
 // 2^k is applied as 2^(k>>1) · 2^(k−k>>1), two exact scalings while the result
 // is normal, so subnormal results come out rounded once, like math.Exp's.
+//
+// The argument is clamped to [algo.ExpLo64, algo.ExpHi64] (float32: Lo32,
+// Hi32) instead of tested against thresholds: overflow to +Inf and underflow
+// to 0 then happen in the final scaling, which costs the SIMD kernels two
+// min/max instead of three compare-and-selects.
 
 // expReduce64 returns k and r with x = k·ln2 + r, |r| ≤ ln2/2 (+ rounding).
 func expReduce64(x float64) (k, r float64) {
@@ -51,15 +56,10 @@ func pow2_64(k float64) float64 {
 
 // exp64 is exp for one float64, within 1 ulp of the true value.
 func exp64(x float64) float64 {
-	switch {
-	case isNaN(x):
+	if isNaN(x) {
 		return x
-	case x > algo.ExpOverflow64:
-		return math.Inf(1)
-	case x < algo.ExpUnderflow64:
-		return 0
 	}
-	k, r := expReduce64(x)
+	k, r := expReduce64(min(max(x, algo.ExpLo64), algo.ExpHi64))
 	// exp(r) = 1 + r + r²·P(r), summed so the last rounding is the only large one.
 	p := math.FMA(math.FMA(expm1Poly64(r), r, 1), r, 1)
 	k1 := float64(int64(k) >> 1)
@@ -100,15 +100,10 @@ func pow2_32(k float32) float32 {
 
 // exp32 is exp for one float32, within 1 ulp of the true value.
 func exp32(x float32) float32 {
-	switch {
-	case isNaN(x):
+	if isNaN(x) {
 		return x
-	case x > algo.ExpOverflow32:
-		return float32(math.Inf(1))
-	case x < algo.ExpUnderflow32:
-		return 0
 	}
-	k, r := expReduce32(x)
+	k, r := expReduce32(min(max(x, algo.ExpLo32), algo.ExpHi32))
 	p := fma(fma(expm1Poly32(r), r, 1), r, 1)
 	k1 := float32(int32(k) >> 1)
 	return p * pow2_32(k1) * pow2_32(k-k1)

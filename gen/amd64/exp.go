@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math"
-
 	. "github.com/mmcloughlin/avo/build"
 
 	"github.com/flowkern/flowkern/internal/algo"
@@ -83,17 +81,20 @@ func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
 	return p
 }
 
-// exp returns exp(x) with kernels.exp64/exp32's special cases: NaN stays
-// (the same NaN), above the overflow threshold +Inf, below the underflow
-// threshold 0.
+// exp returns exp(x) as kernels.exp64/exp32: x clamped to [lo, hi] so that
+// overflow, underflow and ±Inf need no select. A NaN x stays NaN: min and
+// max return their second operand, x, when either is NaN.
 func (g *gen) exp(x reg.VecVirtual) reg.VecVirtual {
-	over, under := algo.ExpOverflow64, algo.ExpUnderflow64
+	lo, hi := float64(algo.ExpLo64), float64(algo.ExpHi64)
 	if g.f32 {
-		over, under = algo.ExpOverflow32, algo.ExpUnderflow32
+		lo, hi = algo.ExpLo32, algo.ExpHi32
 	}
-	res := g.expCore(x)
-	g.sel(res, g.cmp(cmpGT, x, g.cf(over)), g.cf(math.Inf(1)))
-	g.sel(res, g.cmp(cmpLT, x, g.cf(under)), g.cf(0))
-	g.sel(res, g.cmp(cmpUnord, x, x), x)
-	return res
+	// The bounds go in registers: a memory operand would have to be the
+	// second, which is the one returned for a NaN.
+	xc, bound := g.vec(), g.vec()
+	g.mov(bound, g.cf(lo))
+	g.maxv(xc, bound, x)
+	g.mov(bound, g.cf(hi))
+	g.minv(xc, bound, xc)
+	return g.expCore(xc)
 }

@@ -56,8 +56,35 @@ func (g *gen) vec() reg.VecVirtual {
 }
 
 // constants are RODATA vectors of one value repeated to 64 bytes, so that
-// any vector instruction can take them as a full-width memory operand.
+// any AVX2 instruction can take them as a full-width memory operand. AVX-512
+// instructions read only their first element, broadcast ({1toN}): a 64-byte
+// memory operand per constant would keep the load ports busier than the
+// arithmetic in the polynomial loops.
 var constants = map[string]Mem{}
+
+// isConst reports whether op is one of the constant vectors.
+func isConst(op Op) bool {
+	m, ok := op.(Mem)
+	if !ok {
+		return false
+	}
+	_, ok = constants[m.Symbol.Name]
+	return ok
+}
+
+// vop emits a two-type instruction: pd for float64 lanes, ps for float32,
+// or their embedded-broadcast forms (if given) on AVX-512 when the first
+// (memory) operand is a constant.
+func (g *gen) vop(pd, ps, pdBcst, psBcst func(...Op), ops ...Op) {
+	if g.avx512 && pdBcst != nil && isConst(ops[0]) {
+		pd, ps = pdBcst, psBcst
+	}
+	if g.f32 {
+		ps(ops...)
+	} else {
+		pd(ops...)
+	}
+}
 
 // cf returns the memory operand of the float constant v in g's type.
 func (g *gen) cf(v float64) Mem {
@@ -98,90 +125,54 @@ func (g *gen) cbits(b uint64) Mem {
 // operands in mathematical order (avo takes them reversed).
 
 func (g *gen) add(dst, a, b Op) { // dst = a + b
-	if g.f32 {
-		VADDPS(b, a, dst)
-	} else {
-		VADDPD(b, a, dst)
-	}
+	g.vop(VADDPD, VADDPS, VADDPD_BCST, VADDPS_BCST, b, a, dst)
 }
 
 func (g *gen) sub(dst, a, b Op) { // dst = a − b
-	if g.f32 {
-		VSUBPS(b, a, dst)
-	} else {
-		VSUBPD(b, a, dst)
-	}
+	g.vop(VSUBPD, VSUBPS, VSUBPD_BCST, VSUBPS_BCST, b, a, dst)
 }
 
 func (g *gen) mul(dst, a, b Op) { // dst = a·b
-	if g.f32 {
-		VMULPS(b, a, dst)
-	} else {
-		VMULPD(b, a, dst)
-	}
+	g.vop(VMULPD, VMULPS, VMULPD_BCST, VMULPS_BCST, b, a, dst)
 }
 
 func (g *gen) div(dst, a, b Op) { // dst = a/b
-	if g.f32 {
-		VDIVPS(b, a, dst)
-	} else {
-		VDIVPD(b, a, dst)
-	}
+	g.vop(VDIVPD, VDIVPS, VDIVPD_BCST, VDIVPS_BCST, b, a, dst)
 }
 
 func (g *gen) and(dst, a, b Op) { // dst = a & b
-	if g.f32 {
-		VANDPS(b, a, dst)
-	} else {
-		VANDPD(b, a, dst)
-	}
+	g.vop(VANDPD, VANDPS, VANDPD_BCST, VANDPS_BCST, b, a, dst)
 }
 
 func (g *gen) or(dst, a, b Op) { // dst = a | b
-	if g.f32 {
-		VORPS(b, a, dst)
-	} else {
-		VORPD(b, a, dst)
-	}
+	g.vop(VORPD, VORPS, VORPD_BCST, VORPS_BCST, b, a, dst)
 }
 
 // fmaAcc sets acc = acc·b + c (one rounding); c may be memory.
 func (g *gen) fmaAcc(acc, b, c Op) {
-	if g.f32 {
-		VFMADD213PS(c, b, acc)
-	} else {
-		VFMADD213PD(c, b, acc)
-	}
+	g.vop(VFMADD213PD, VFMADD213PS, VFMADD213PD_BCST, VFMADD213PS_BCST, c, b, acc)
 }
 
 // fmaTo sets acc = a·b + acc; b may be memory.
 func (g *gen) fmaTo(acc, a, b Op) {
-	if g.f32 {
-		VFMADD231PS(b, a, acc)
-	} else {
-		VFMADD231PD(b, a, acc)
-	}
+	g.vop(VFMADD231PD, VFMADD231PS, VFMADD231PD_BCST, VFMADD231PS_BCST, b, a, acc)
 }
 
 // fnmaTo sets acc = acc − a·b (one rounding); b may be memory.
 func (g *gen) fnmaTo(acc, a, b Op) {
-	if g.f32 {
-		VFNMADD231PS(b, a, acc)
-	} else {
-		VFNMADD231PD(b, a, acc)
-	}
+	g.vop(VFNMADD231PD, VFNMADD231PS, VFNMADD231PD_BCST, VFNMADD231PS_BCST, b, a, acc)
 }
 
 // mulAdd sets dst = dst·m + a, m in memory (VFMADD132).
 func (g *gen) mulAdd(dst, m, a Op) {
-	if g.f32 {
-		VFMADD132PS(m, a, dst)
-	} else {
-		VFMADD132PD(m, a, dst)
-	}
+	g.vop(VFMADD132PD, VFMADD132PS, VFMADD132PD_BCST, VFMADD132PS_BCST, m, a, dst)
 }
 
 func (g *gen) mov(dst, src Op) {
+	if g.avx512 && isConst(src) {
+		g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, src, dst)
+		return
+	}
 	if g.f32 {
 		VMOVUPS(src, dst)
 	} else {
@@ -189,30 +180,22 @@ func (g *gen) mov(dst, src Op) {
 	}
 }
 
+func (g *gen) maxv(dst, a, b Op) { // dst = a > b ? a : b (b when either is NaN)
+	g.vop(VMAXPD, VMAXPS, VMAXPD_BCST, VMAXPS_BCST, b, a, dst)
+}
+
 func (g *gen) minv(dst, a, b Op) { // dst = a < b ? a : b (b when either is NaN)
-	if g.f32 {
-		VMINPS(b, a, dst)
-	} else {
-		VMINPD(b, a, dst)
-	}
+	g.vop(VMINPD, VMINPS, VMINPD_BCST, VMINPS_BCST, b, a, dst)
 }
 
 // Integer lane instructions at g's element size.
 
 func (g *gen) iadd(dst, a, b Op) {
-	if g.f32 {
-		VPADDD(b, a, dst)
-	} else {
-		VPADDQ(b, a, dst)
-	}
+	g.vop(VPADDQ, VPADDD, VPADDQ_BCST, VPADDD_BCST, b, a, dst)
 }
 
 func (g *gen) isub(dst, a, b Op) { // dst = a − b
-	if g.f32 {
-		VPSUBD(b, a, dst)
-	} else {
-		VPSUBQ(b, a, dst)
-	}
+	g.vop(VPSUBQ, VPSUBD, VPSUBQ_BCST, VPSUBD_BCST, b, a, dst)
 }
 
 func (g *gen) shl(dst, a Op, n int) {
@@ -264,16 +247,20 @@ func (g *gen) cmp(pred int, a, b Op) cond {
 	} else {
 		m = g.vec()
 	}
-	if g.f32 {
-		VCMPPS(Imm(uint64(pred)), b, a, m)
-	} else {
-		VCMPPD(Imm(uint64(pred)), b, a, m)
+	if g.avx512 && isConst(b) {
+		g.vop(VCMPPD_BCST, VCMPPS_BCST, nil, nil, Imm(uint64(pred)), b, a, m)
+		return cond{m}
 	}
+	g.vop(VCMPPD, VCMPPS, nil, nil, Imm(uint64(pred)), b, a, m)
 	return cond{m}
 }
 
 // sel sets dst = c ? v : dst for the lanes of c; v may be memory.
 func (g *gen) sel(dst reg.Register, c cond, v Op) {
+	if g.avx512 && isConst(v) {
+		g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, v, c.r, dst)
+		return
+	}
 	if g.avx512 {
 		if g.f32 {
 			VMOVUPS(v, c.r, dst)

@@ -230,11 +230,7 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 
 // neg sets dst = −a (flips the sign bit, as Go's unary minus).
 func (g *gen) neg(dst, a reg.VecVirtual) {
-	if g.f32 {
-		VXORPS(g.cbits(g.signMask()), a, dst)
-	} else {
-		VXORPD(g.cbits(g.signMask()), a, dst)
-	}
+	g.vop(VXORPD, VXORPS, VXORPD_BCST, VXORPS_BCST, g.cbits(g.signMask()), a, dst)
 }
 
 // logAbsSumKernel emits func(logdet, d []T, cols int):

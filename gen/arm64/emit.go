@@ -76,7 +76,8 @@ func (e *emitter) fadd(d, n, m reg)  { e.op3(opFADD, d, n, m) }
 func (e *emitter) fsub(d, n, m reg)  { e.op3(opFSUB, d, n, m) }
 func (e *emitter) fmul(d, n, m reg)  { e.op3(opFMUL, d, n, m) }
 func (e *emitter) fdiv(d, n, m reg)  { e.op3(opFDIV, d, n, m) }
-func (e *emitter) fmin(d, n, m reg)  { e.op3(opFMIN, d, n, m) }
+func (e *emitter) fmin(d, n, m reg)  { e.op3(opFMIN, d, n, m) } // NaN if either is
+func (e *emitter) fmax(d, n, m reg)  { e.op3(opFMAX, d, n, m) }
 func (e *emitter) fcmgt(d, n, m reg) { e.op3(opFCMGT, d, n, m) } // d = n > m
 func (e *emitter) fcmeq(d, n, m reg) { e.op3(opFCMEQ, d, n, m) }
 func (e *emitter) fabs(d, n reg)     { e.op2(opFABS, d, n) }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math"
-
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
@@ -16,15 +14,21 @@ func (e *emitter) poly() []float64 {
 	return append([]float64{algo.Ln2Hi64, algo.Ln2Lo64}, algo.ExpPoly(algo.ExpDegree64)...)
 }
 
-// exp returns exp(x) computed exactly as kernels.exp64/exp32: the
-// shift-trick reduction, the polynomial by fused multiply-adds, 2^k as two
-// exact scalings and, if specials, the overflow, underflow and NaN cases
-// (a caller whose x is finite and small leaves them out). R10 walks the
-// table.
+// exp returns exp(x) computed exactly as kernels.exp64/exp32: if specials,
+// x clamped to [lo, hi] (FMIN and FMAX keep a NaN), then the shift-trick
+// reduction, the polynomial by fused multiply-adds and 2^k as two exact
+// scalings, which overflow and underflow by themselves. A caller whose x is
+// finite and small leaves the clamp out. R10 walks the table.
 func (e *emitter) exp(x reg, table string, specials bool) reg {
-	shift, over, under, bias, mant := algo.Shift64, algo.ExpOverflow64, algo.ExpUnderflow64, uint64(1023), 52
+	shift, lo, hi, bias, mant := algo.Shift64, float64(algo.ExpLo64), float64(algo.ExpHi64), uint64(1023), 52
 	if e.a == s4 {
-		shift, over, under, bias, mant = algo.Shift32, algo.ExpOverflow32, algo.ExpUnderflow32, 127, 23
+		shift, lo, hi, bias, mant = algo.Shift32, algo.ExpLo32, algo.ExpHi32, 127, 23
+	}
+	if specials {
+		xc := e.tmp()
+		e.fmax(xc, x, e.c(lo))
+		e.fmin(xc, xc, e.c(hi))
+		x = xc
 	}
 	z, k, r := e.tmp(), e.tmp(), e.tmp()
 	e.mov(z, e.c(shift))
@@ -59,16 +63,6 @@ func (e *emitter) exp(x reg, table string, specials bool) reg {
 	e.shl(s2, s2, mant)
 	e.fmul(p, p, s1)
 	e.fmul(p, p, s2)
-	if !specials {
-		return p
-	}
-	m := e.tmp()
-	e.fcmgt(m, x, e.c(over))
-	e.bit(p, e.c(math.Inf(1)), m)
-	e.fcmgt(m, e.c(under), x)
-	e.bit(p, e.cbits(0), m)
-	e.fcmeq(m, x, x) // false for NaN
-	e.bif(p, x, m)
 	return p
 }
 

@@ -16,21 +16,28 @@ const (
 	Ln2Lo64 = 1.90821492927058770002e-10
 	Shift64 = 0x1.8p52
 
-	// ExpOverflow64 is log(MaxFloat64); ExpUnderflow64 is log(2^-1075).
-	ExpOverflow64  = 7.09782712893383973096e+02
-	ExpUnderflow64 = -7.45133219101941108420e+02
+	// ExpLo64 and ExpHi64 bound exp's argument. Beyond them exp is 0 or
+	// +Inf, and the clamped argument keeps the reduction finite, so that
+	// p·2^k underflows or overflows by itself: +Inf exactly above
+	// log(MaxFloat64) ≈ 709.78 (the next float above it is 9e-14 beyond,
+	// far more than the polynomial's error), 0 below log(2^-1075) ≈
+	// −745.13 (within 1 ulp of the smallest subnormal at the edge). No
+	// compare-and-select is needed for either, nor for ±Inf arguments.
+	ExpLo64 = -746
+	ExpHi64 = 710
 
 	// Ln2Hi32 + Ln2Lo32 = ln2 (fdlibm e_expf.c: 0x3f317200, 0x35bfbe8e).
 	Ln2Hi32 = 6.9314575195e-01
 	Ln2Lo32 = 1.4286067653e-06
 	Shift32 = 0x1.8p23
 
-	// ExpOverflow32 is the largest float32 whose exp rounds to a finite
-	// float32 (0x42b17217), ExpUnderflow32 the smallest whose exp rounds to
-	// a non-zero one (0xc2cff1b4); both by exhaustive search against
-	// float64 math.Exp.
-	ExpOverflow32  = 88.72283
-	ExpUnderflow32 = -103.97208
+	// ExpLo32 and ExpHi32 are ExpLo64 and ExpHi64 for float32: exp(89)
+	// overflows, exp(−104) is below half the smallest subnormal
+	// (2^-150 ≈ e^-103.972), and the float32 thresholds, 88.72283 and
+	// −103.97208, lie where the true value is 2.6e-7 (relative) past the
+	// rounding boundary, 4 float32 ulps.
+	ExpLo32 = -104
+	ExpHi32 = 89
 
 	// ExpDegree64 and ExpDegree32 are the Taylor polynomials' degrees:
 	// truncation after them leaves at most 0.02 and 0.09 ulp on
