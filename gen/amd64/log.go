@@ -6,53 +6,18 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 
 	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
 // log returns log(x) as kernels.log64/log32 computes it, special cases
 // included.
 func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
-	minNormal, scaleUp, kUp, mant := 0x1p-1022, 0x1p52, -52.0, 52
-	if g.f32 {
-		minNormal, scaleUp, kUp, mant = 0x1p-126, 0x1p25, -25, 23
-	}
-	// Subnormal x: scale into the normal range, remember −52 (−25).
-	sub := g.cmp(cmpLT, x, g.cf(minNormal))
-	xx := g.vec()
-	g.mul(xx, x, g.cf(scaleUp))
-	xn := g.vec()
-	g.mov(xn, x)
-	g.sel(xn, sub, xx)
-
-	// e = (bits − bits(√2/2)) >> mant, arithmetic; m = bits − e<<mant.
-	e := g.vec()
-	dk := g.vec()
-	if g.f32 {
-		g.isub(e, xn, g.cbits(algo.SqrtHalf32))
-		g.shra(e, e, mant)
-		g.shl(xx, e, mant)
-		g.isub(xn, xn, xx)
-		kadj := g.vec()
-		g.mov(kadj, g.ci(0))
-		g.sel(kadj, sub, g.ci(int64(kUp)))
-		g.iadd(e, e, kadj)
-		VCVTDQ2PS(e, dk)
+	var xn, dk reg.VecVirtual
+	if g.avx512 {
+		xn, dk = g.logSplit512(x)
 	} else {
-		// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
-		// difference is non-negative and shift logically.
-		g.isub(e, xn, g.cbits(algo.SqrtHalf64))
-		g.iadd(e, e, g.cbits(1024<<52))
-		g.shrl(e, e, mant) // e + 1024
-		g.shl(xx, e, mant)
-		g.isub(xn, xn, xx)
-		g.iadd(xn, xn, g.cbits(1024<<52))
-		// float(e) by the magic constant 1.5·2^52: exact for small e.
-		g.iadd(dk, e, g.cbits(math.Float64bits(algo.Shift64)))
-		g.sub(dk, dk, g.cf(algo.Shift64+1024))
-		kadj := g.vec()
-		g.mov(kadj, g.cf(0))
-		g.sel(kadj, sub, g.cf(kUp))
-		g.add(dk, dk, kadj)
+		xn, dk = g.logSplit(x)
 	}
 	f := xn
 	g.sub(f, f, g.cf(1))
@@ -97,6 +62,87 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	g.mul(res, dk, g.cf(lnHi))
 	g.sub(res, res, t1)
 
+	if g.avx512 {
+		g.logSpecials512(res, x)
+	} else {
+		g.logSpecials(res, x)
+	}
+	return res
+}
+
+// logSplit returns m and k, as floats, with x = 2^k·m and m in [√2/2, √2),
+// as kernels.log64/log32 split x: on the bits, subnormal x scaled first.
+func (g *gen) logSplit(x reg.VecVirtual) (xn, dk reg.VecVirtual) {
+	minNormal, scaleUp, kUp, mant := 0x1p-1022, 0x1p52, -52.0, 52
+	if g.f32 {
+		minNormal, scaleUp, kUp, mant = 0x1p-126, 0x1p25, -25, 23
+	}
+	// Subnormal x: scale into the normal range, remember −52 (−25).
+	sub := g.cmp(cmpLT, x, g.cf(minNormal))
+	xx := g.vec()
+	g.mul(xx, x, g.cf(scaleUp))
+	xn = g.vec()
+	g.mov(xn, x)
+	g.sel(xn, sub, xx)
+
+	// e = (bits − bits(√2/2)) >> mant, arithmetic; m = bits − e<<mant.
+	e := g.vec()
+	dk = g.vec()
+	if g.f32 {
+		g.isub(e, xn, g.cbits(algo.SqrtHalf32))
+		g.shra(e, e, mant)
+		g.shl(xx, e, mant)
+		g.isub(xn, xn, xx)
+		kadj := g.vec()
+		g.mov(kadj, g.ci(0))
+		g.sel(kadj, sub, g.ci(int64(kUp)))
+		g.iadd(e, e, kadj)
+		VCVTDQ2PS(e, dk)
+	} else {
+		// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
+		// difference is non-negative and shift logically.
+		g.isub(e, xn, g.cbits(algo.SqrtHalf64))
+		g.iadd(e, e, g.cbits(1024<<52))
+		g.shrl(e, e, mant) // e + 1024
+		g.shl(xx, e, mant)
+		g.isub(xn, xn, xx)
+		g.iadd(xn, xn, g.cbits(1024<<52))
+		// float(e) by the magic constant 1.5·2^52: exact for small e.
+		g.iadd(dk, e, g.cbits(math.Float64bits(algo.Shift64)))
+		g.sub(dk, dk, g.cf(algo.Shift64+1024))
+		kadj := g.vec()
+		g.mov(kadj, g.cf(0))
+		g.sel(kadj, sub, g.cf(kUp))
+		g.add(dk, dk, kadj)
+	}
+	return xn, dk
+}
+
+// logSplit512 is logSplit by VGETMANT and VGETEXP, which split subnormals
+// too: m in [1, 2) and k = floor(log2 x), then m/2 and k+1 where m ≥ √2.
+// The split of a positive x into 2^k·m with m in [√2/2, √2) is unique, so
+// both ways give the same m and k (other x are replaced by the specials).
+func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
+	m, k = g.vec(), g.vec()
+	sqrt2 := math.Float64frombits(algo.SqrtHalf64 + 1<<52) // the top of [√2/2, √2)
+	if g.f32 {
+		sqrt2 = float64(math.Float32frombits(algo.SqrtHalf32 + 1<<23))
+		VGETMANTPS(Imm(0), x, m) // interval [1, 2), x's sign
+		VGETEXPPS(x, k)
+	} else {
+		VGETMANTPD(Imm(0), x, m)
+		VGETEXPPD(x, k)
+	}
+	high := g.cmp(cmpGE, m, g.cf(sqrt2))
+	g.vop(VMULPD_BCST, VMULPS_BCST, nil, nil, g.cf(0.5), m, high.r, m)
+	g.vop(VADDPD_BCST, VADDPS_BCST, nil, nil, g.cf(1), k, high.r, k)
+	return m, k
+}
+
+// logSpecials replaces res where x is not a positive finite number, as
+// kernels.log64/log32: NaN for x < 0, −Inf for ±0, x itself for +Inf and
+// NaN.
+func (g *gen) logSpecials(res, x reg.VecVirtual) {
 	nan, maxf := math.Float64bits(math.NaN()), math.MaxFloat64
 	if g.f32 {
 		nan, maxf = uint64(math.Float32bits(float32(math.NaN()))), math.MaxFloat32
@@ -105,5 +151,20 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	g.sel(res, g.cmp(cmpEQ, x, g.cf(0)), g.cf(math.Inf(-1)))
 	g.sel(res, g.cmp(cmpGT, x, g.cf(maxf)), x)
 	g.sel(res, g.cmp(cmpUnord, x, x), x)
-	return res
+}
+
+// logFixup is VFIXUPIMM's table for log: one response nibble per class of
+// x, class 0 in the low nibble. Classes: QNaN, SNaN, ±0, +1, −Inf, +Inf,
+// negative, positive. Responses: 0 keeps res, 1 is x, 2 is x quieted, 3 the
+// default NaN, 4 −Inf, 5 +Inf (Intel SDM, VFIXUPIMMPD).
+const logFixup = 0<<28 | 3<<24 | 5<<20 | 3<<16 | 0<<12 | 4<<8 | 2<<4 | 1
+
+// logSpecials512 is logSpecials in one VFIXUPIMM: the same values (any NaN
+// for a NaN).
+func (g *gen) logSpecials512(res, x reg.VecVirtual) {
+	if g.f32 {
+		VFIXUPIMMPS_BCST(Imm(0), g.cbits(logFixup), x, res)
+	} else {
+		VFIXUPIMMPD_BCST(Imm(0), g.cbits(logFixup), x, res)
+	}
 }
