@@ -119,7 +119,8 @@ func (g *gen) logSplit(x reg.VecVirtual) (xn, dk reg.VecVirtual) {
 }
 
 // logSplit512 is logSplit by VGETMANT and VGETEXP, which split subnormals
-// too: m in [1, 2) and k = floor(log2 x), then m/2 and k+1 where m ≥ √2.
+// too: m in [1, 2) and k = floor(log2 x), then m/2 and k+1 where m ≥ √2
+// (the rounded √2 that tops kernels.log's range).
 // The split of a positive x into 2^k·m with m in [√2/2, √2) is unique, so
 // both ways give the same m and k (other x are replaced by the specials).
 func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
@@ -133,9 +134,16 @@ func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 		VGETMANTPD(Imm(0), x, m)
 		VGETEXPPD(x, k)
 	}
-	high := g.cmp(cmpGE, m, g.cf(sqrt2))
-	g.vop(VMULPD_BCST, VMULPS_BCST, nil, nil, g.cf(0.5), m, high.r, m)
-	g.vop(VADDPD_BCST, VADDPS_BCST, nil, nil, g.cf(1), k, high.r, k)
+	// m ≥ √2 and m/2 on the bits (m > 0): integer ops, which leave the
+	// multiply pipes to the polynomial.
+	high := K()
+	one := int64(1) << 52
+	if g.f32 {
+		one = 1 << 23
+	}
+	g.vop(VPCMPQ_BCST, VPCMPD_BCST, nil, nil, Imm(5), g.cf(sqrt2), m, high) // not less than
+	g.vop(VPSUBQ_BCST, VPSUBD_BCST, nil, nil, g.ci(one), m, high, m)
+	g.vop(VADDPD_BCST, VADDPS_BCST, nil, nil, g.cf(1), k, high, k)
 	return m, k
 }
 
