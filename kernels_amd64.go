@@ -65,7 +65,7 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	}
 	wf, nf := wide.affineForward, narrow.affineForward
 	wide.affineForward = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
-		if cols < lanes {
+		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			nf(out, logdet, in, sHat, t, cols, clamp)
 			return
 		}
@@ -73,7 +73,7 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	}
 	wi, ni := wide.affineInverse, narrow.affineInverse
 	wide.affineInverse = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
-		if cols < lanes {
+		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			ni(out, logdet, in, sHat, t, cols, clamp)
 			return
 		}
@@ -97,13 +97,21 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	}
 	wl, nl := wide.logAbsSum, narrow.logAbsSum
 	wide.logAbsSum = func(logdet, d []T, cols int) {
-		if cols < lanes {
+		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			nl(logdet, d, cols)
 			return
 		}
 		wl(logdet, d, cols)
 	}
 	return wide
+}
+
+// packed reports whether the AVX-512 row kernels take rows of cols
+// columns lanes rows at a time (gen/amd64/packed.go's packedWidths): cols
+// a power of two from 2 to 16 and at most 2·lanes, and a full block of
+// rows.
+func packed(rows, cols, lanes int) bool {
+	return rows >= lanes && cols >= 2 && cols <= min(16, 2*lanes) && cols&(cols-1) == 0
 }
 
 // narrowDense runs narrow instead of wide for outputs of fewer than lanes

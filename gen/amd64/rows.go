@@ -205,7 +205,8 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
-	g.rowLoop(rows, cols, []reg.Register{out, in, sh, tp}, nil, func(mask reg.Register) reg.VecVirtual {
+	ptrs := []reg.Register{out, in, sh, tp}
+	body := func(mask reg.Register) reg.VecVirtual {
 		s, _ := g.softClamp(g.load(sh, mask), c, invC, clamped)
 		arg := s
 		if inverse {
@@ -222,7 +223,9 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 		}
 		g.store(out, mask, y)
 		return s
-	}, func(acc reg.VecVirtual) {
+	}
+	g.packedRows(rows, cols, ld, ptrs, inverse, body)
+	g.rowLoop(rows, cols, ptrs, nil, body, func(acc reg.VecVirtual) {
 		g.addToRow(ld, g.hsum(acc), inverse)
 		ADDQ(U32(g.size), ld)
 	})
@@ -242,11 +245,13 @@ func (g *gen) logAbsSumKernel(name string) {
 	rows := Load(Param("logdet").Len(), GP64())
 	d := Load(Param("d").Base(), GP64())
 	cols := Load(Param("cols"), GP64())
-	g.rowLoop(rows, cols, []reg.Register{d}, nil, func(mask reg.Register) reg.VecVirtual {
+	body := func(mask reg.Register) reg.VecVirtual {
 		v := g.load(d, mask)
 		g.and(v, v, g.cbits(^g.signMask()&g.fullMask()))
 		return g.log(v)
-	}, func(acc reg.VecVirtual) {
+	}
+	g.packedRows(rows, cols, ld, []reg.Register{d}, false, body)
+	g.rowLoop(rows, cols, []reg.Register{d}, nil, body, func(acc reg.VecVirtual) {
 		g.addToRow(ld, g.hsum(acc), false)
 		ADDQ(U32(g.size), ld)
 	})

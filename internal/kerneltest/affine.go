@@ -222,7 +222,7 @@ func (c AffineCase[T]) CheckAffineGrad(t testing.TB, name string, f AffineGradFu
 // leave every remainder of a vector, and empty batches.
 func AffineShapes(short bool) [][2]int {
 	cols := []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257}
-	rows := []int{0, 1, 2, 3, 5, 17}
+	rows := []int{0, 1, 2, 3, 5, 17, 40}
 	var shapes [][2]int
 	for _, r := range rows {
 		for _, c := range cols {

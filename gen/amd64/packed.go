@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Packed rows (AVX-512 only): rows of 2 to 2·lanes columns, a power of two,
+// are short enough that one horizontal sum per row costs as much as the
+// row's arithmetic. For such a width c, the kernel takes lanes rows at a
+// time, c vectors in all: it runs the body on each vector as if the block
+// were one long row, then reduces the c vectors to one vector holding the
+// lanes row sums in order, and adds that to logdet with one load and one
+// store.
+//
+// The reduction is a tree. Two vectors a, b in which each row has w lanes
+// become one in which each has w/2: the first halves of a's rows, then of
+// b's, plus the second halves (two VPERMT2PD and an add). Where a row
+// spans more than one vector (w > lanes) the pair belongs to one row and
+// is just added. Combining as the vectors come keeps at most log2(c)+1 of
+// them live.
+
+// packedWidths are the row widths that get a packed block on AVX-512:
+// kernels_amd64.go's packedWidth must agree.
+func (g *gen) packedWidths() []int {
+	if !g.avx512 {
+		return nil
+	}
+	var ws []int
+	for c := 2; c <= 16 && c <= 2*g.lanes; c *= 2 {
+		ws = append(ws, c)
+	}
+	return ws
+}
+
+// packedRows emits the packed blocks for every width in packedWidths,
+// then falls through to the row loop, which does the rows left over (and
+// every row of other widths). body is the row loop's body for one full
+// vector at ptrs; the block's sums are added to (or, if sub, subtracted
+// from) logdet at ld.
+func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
+	for _, c := range g.packedWidths() {
+		name := fmt.Sprintf("packed%d", c)
+		CMPQ(cols, U32(c))
+		JNE(LabelRef(name + "end"))
+		idx := g.loadIndices(c)
+		Label(name)
+		CMPQ(rows, U32(g.lanes))
+		JB(LabelRef("row"))
+		type entry struct {
+			v     reg.VecVirtual
+			level int
+		}
+		var stack []entry
+		for range c {
+			e := entry{body(nil), 0}
+			for _, p := range ptrs {
+				ADDQ(U32(g.bytes), p)
+			}
+			for len(stack) > 0 && stack[len(stack)-1].level == e.level {
+				a := stack[len(stack)-1].v
+				stack = stack[:len(stack)-1]
+				e = entry{g.combineRows(a, e.v, c>>e.level, idx), e.level + 1}
+			}
+			stack = append(stack, e)
+		}
+		sums := stack[0].v
+		acc := g.vec()
+		g.mov(acc, Mem{Base: ld})
+		if sub {
+			g.sub(acc, acc, sums)
+		} else {
+			g.add(acc, acc, sums)
+		}
+		g.mov(Mem{Base: ld}, acc)
+		ADDQ(U32(g.bytes), ld)
+		SUBQ(U32(g.lanes), rows)
+		JMP(LabelRef(name))
+		Label(name + "end")
+	}
+}
+
+// loadIndices loads combineRows' permutations for a block of width c
+// into registers, before the loop: idx[w] holds the two for rows of w
+// lanes.
+func (g *gen) loadIndices(c int) map[int][2]reg.VecVirtual {
+	idx := map[int][2]reg.VecVirtual{}
+	for w := min(c, g.lanes); w >= 2; w /= 2 {
+		lo, hi := g.vec(), g.vec()
+		VMOVDQU64(g.halvesIndex(w, false), lo)
+		VMOVDQU64(g.halvesIndex(w, true), hi)
+		idx[w] = [2]reg.VecVirtual{lo, hi}
+	}
+	return idx
+}
+
+// combineRows returns a and b, whose rows have w lanes each (a row spans
+// several vectors if w > lanes), as one vector whose rows have w/2: a's
+// rows then b's, each the sum of its two halves. a is overwritten.
+func (g *gen) combineRows(a, b reg.VecVirtual, w int, idx map[int][2]reg.VecVirtual) reg.VecVirtual {
+	if w > g.lanes {
+		g.add(a, a, b)
+		return a
+	}
+	lo := g.vec()
+	g.mov(lo, a)
+	g.permute2(lo, idx[w][0], b)
+	g.permute2(a, idx[w][1], b)
+	g.add(a, lo, a)
+	return a
+}
+
+// permute2 sets t1 = VPERMT2P(t1, idx, t2): lane i takes lane idx[i] of t1
+// (idx[i] < lanes) or of t2 (idx[i] − lanes).
+func (g *gen) permute2(t1, idx, t2 reg.VecVirtual) {
+	if g.f32 {
+		VPERMT2PS(t2, idx, t1)
+	} else {
+		VPERMT2PD(t2, idx, t1)
+	}
+}
+
+// permTables are the permutation vectors, by name.
+var permTables = map[string]Mem{}
+
+// halvesIndex returns combineRows' permutation for rows of w lanes: lane k
+// of the result takes the first (or, if second, the second) half of row
+// k/(w/2) among a's rows then b's.
+func (g *gen) halvesIndex(w int, second bool) Mem {
+	h, half := w/2, g.lanes/2
+	name := fmt.Sprintf("perm%d_w%d_%v", g.size*8, w, second)
+	if m, ok := permTables[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for k := range g.lanes {
+		src, kk := 0, k
+		if k >= half {
+			src, kk = g.lanes, k-half
+		}
+		lane := src + w*(kk/h) + kk%h
+		if second {
+			lane += h
+		}
+		if g.f32 {
+			DATA(4*k, U32(uint32(lane)))
+		} else {
+			DATA(8*k, U64(uint64(lane)))
+		}
+	}
+	permTables[name] = m
+	return m
+}
