@@ -49,6 +49,18 @@ func expm1Poly64(r float64) float64 {
 	return math.FMA(p, r, algo.ExpC2)
 }
 
+// clamp returns x limited to [lo, hi] for a non-NaN x: plain comparisons,
+// cheaper than the min and max builtins, which must order ±0 and NaN.
+func clamp[T Float](x, lo, hi T) T {
+	if x > hi {
+		return hi
+	}
+	if x < lo {
+		return lo
+	}
+	return x
+}
+
 // pow2_64 returns 2^k for an integral k in the normal exponent range.
 func pow2_64(k float64) float64 {
 	return math.Float64frombits(uint64(int64(k)+1023) << 52)
@@ -59,7 +71,7 @@ func exp64(x float64) float64 {
 	if isNaN(x) {
 		return x
 	}
-	k, r := expReduce64(min(max(x, algo.ExpLo64), algo.ExpHi64))
+	k, r := expReduce64(clamp(x, algo.ExpLo64, algo.ExpHi64))
 	// exp(r) = 1 + r + r²·P(r), summed so the last rounding is the only large one.
 	p := math.FMA(math.FMA(expm1Poly64(r), r, 1), r, 1)
 	k1 := float64(int64(k) >> 1)
@@ -103,7 +115,7 @@ func exp32(x float32) float32 {
 	if isNaN(x) {
 		return x
 	}
-	k, r := expReduce32(min(max(x, algo.ExpLo32), algo.ExpHi32))
+	k, r := expReduce32(clamp(x, algo.ExpLo32, algo.ExpHi32))
 	p := fma(fma(expm1Poly32(r), r, 1), r, 1)
 	k1 := float32(int32(k) >> 1)
 	return p * pow2_32(k1) * pow2_32(k-k1)
