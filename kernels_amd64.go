@@ -108,10 +108,9 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 
 // packed reports whether the AVX-512 row kernels take rows of cols
 // columns lanes rows at a time (gen/amd64/packed.go's packedWidths): cols
-// a power of two from 2 to 16 and at most 2·lanes, and a full block of
-// rows.
+// a power of two up to 16 and 2·lanes, and a full block of rows.
 func packed(rows, cols, lanes int) bool {
-	return rows >= lanes && cols >= 2 && cols <= min(16, 2*lanes) && cols&(cols-1) == 0
+	return rows >= lanes && cols >= 1 && cols <= min(16, 2*lanes) && cols&(cols-1) == 0
 }
 
 // narrowDense runs narrow instead of wide for outputs of fewer than lanes

@@ -8,29 +8,32 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// Packed rows (AVX-512 only): rows of 2 to 2·lanes columns, a power of two,
-// are short enough that one horizontal sum per row costs as much as the
-// row's arithmetic. For such a width c, the kernel takes lanes rows at a
-// time, c vectors in all: it runs the body on each vector as if the block
-// were one long row, then reduces the c vectors to one vector holding the
-// lanes row sums in order, and adds that to logdet with one load and one
-// store.
+// Packed rows: rows of 1 to 16 columns, a power of two, are short enough
+// that one horizontal sum per row costs as much as the row's arithmetic,
+// and rows narrower than a vector would waste most of a masked one. For
+// such a width c, the kernel takes lanes rows at a time, c vectors in all:
+// it runs the body on each vector as if the block were one long row, then
+// reduces the c vectors to one vector holding the lanes row sums in order,
+// and adds that to logdet with one load and one store.
 //
 // The reduction is a tree. Two vectors a, b in which each row has w lanes
 // become one in which each has w/2: the first halves of a's rows, then of
-// b's, plus the second halves (two VPERMT2PD and an add). Where a row
-// spans more than one vector (w > lanes) the pair belongs to one row and
-// is just added. Combining as the vectors come keeps at most log2(c)+1 of
-// them live.
+// b's, plus the second halves (two VPERMT2P and an add on AVX-512; on
+// AVX2, which has no two-table permute, each half is two single-table
+// permutes and a blend). Where a row spans more than one vector
+// (w > lanes) the pair belongs to one row and is just added. Combining as
+// the vectors come keeps at most log2(c)+1 of them live.
 
-// packedWidths are the row widths that get a packed block on AVX-512:
-// kernels_amd64.go's packedWidth must agree.
+// packedWidths are the row widths that get a packed block: on AVX-512 up
+// to 16 and 2·lanes (kernels_amd64.go's packed must agree); on AVX2 only
+// those narrower than a vector, where the row-by-row loop is slowest.
 func (g *gen) packedWidths() []int {
-	if !g.avx512 {
-		return nil
+	top := g.lanes / 2
+	if g.avx512 {
+		top = min(16, 2*g.lanes)
 	}
 	var ws []int
-	for c := 2; c <= 16 && c <= 2*g.lanes; c *= 2 {
+	for c := 1; c <= top; c *= 2 {
 		ws = append(ws, c)
 	}
 	return ws
@@ -85,13 +88,16 @@ func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub b
 
 // loadIndices loads combineRows' permutations for a block of width c
 // into registers, before the loop: idx[w] holds the two for rows of w
-// lanes.
+// lanes. AVX2's float64 permutes take immediates and need none.
 func (g *gen) loadIndices(c int) map[int][2]reg.VecVirtual {
 	idx := map[int][2]reg.VecVirtual{}
+	if !g.avx512 && !g.f32 {
+		return idx
+	}
 	for w := min(c, g.lanes); w >= 2; w /= 2 {
 		lo, hi := g.vec(), g.vec()
-		VMOVDQU64(g.halvesIndex(w, false), lo)
-		VMOVDQU64(g.halvesIndex(w, true), hi)
+		g.mov(lo, g.halvesIndex(w, false))
+		g.mov(hi, g.halvesIndex(w, true))
 		idx[w] = [2]reg.VecVirtual{lo, hi}
 	}
 	return idx
@@ -106,9 +112,14 @@ func (g *gen) combineRows(a, b reg.VecVirtual, w int, idx map[int][2]reg.VecVirt
 		return a
 	}
 	lo := g.vec()
-	g.mov(lo, a)
-	g.permute2(lo, idx[w][0], b)
-	g.permute2(a, idx[w][1], b)
+	if g.avx512 {
+		g.mov(lo, a)
+		g.permute2(lo, idx[w][0], b)
+		g.permute2(a, idx[w][1], b)
+	} else {
+		g.select2(lo, a, b, w, false, idx)
+		g.select2(a, a, b, w, true, idx)
+	}
 	g.add(a, lo, a)
 	return a
 }
@@ -123,28 +134,61 @@ func (g *gen) permute2(t1, idx, t2 reg.VecVirtual) {
 	}
 }
 
+// select2 is permute2 for AVX2: dst takes halvesIndex(w, second) of a for
+// its low half and of b for its high half (the index's lanes − lanes), as
+// a permute of each and a blend. dst may be a.
+func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int][2]reg.VecVirtual) {
+	pb := g.vec()
+	if g.f32 {
+		ix := idx[w][0]
+		if second {
+			ix = idx[w][1]
+		}
+		VPERMPS(b, ix, pb) // indexes are taken mod 8
+		VPERMPS(a, ix, dst)
+		VBLENDPS(Imm(0xf0), pb, dst, dst)
+		return
+	}
+	imm := uint64(0)
+	for k, lane := range g.halvesLanes(w, second) {
+		imm |= uint64(lane%g.lanes) << (2 * k)
+	}
+	VPERMPD(Imm(imm), b, pb)
+	VPERMPD(Imm(imm), a, dst)
+	VBLENDPD(Imm(0xc), pb, dst, dst)
+}
+
 // permTables are the permutation vectors, by name.
 var permTables = map[string]Mem{}
 
-// halvesIndex returns combineRows' permutation for rows of w lanes: lane k
-// of the result takes the first (or, if second, the second) half of row
-// k/(w/2) among a's rows then b's.
-func (g *gen) halvesIndex(w int, second bool) Mem {
+// halvesLanes returns combineRows' permutation for rows of w lanes: lane
+// k of the result takes the first (or, if second, the second) half of row
+// k/(w/2) among a's rows then b's, numbered as VPERMT2P numbers them (b's
+// lanes from lanes on).
+func (g *gen) halvesLanes(w int, second bool) []int {
 	h, half := w/2, g.lanes/2
-	name := fmt.Sprintf("perm%d_w%d_%v", g.size*8, w, second)
-	if m, ok := permTables[name]; ok {
-		return m
-	}
-	m := GLOBL(name, RODATA|NOPTR)
-	for k := range g.lanes {
+	lanes := make([]int, g.lanes)
+	for k := range lanes {
 		src, kk := 0, k
 		if k >= half {
 			src, kk = g.lanes, k-half
 		}
-		lane := src + w*(kk/h) + kk%h
+		lanes[k] = src + w*(kk/h) + kk%h
 		if second {
-			lane += h
+			lanes[k] += h
 		}
+	}
+	return lanes
+}
+
+// halvesIndex returns halvesLanes as a vector constant.
+func (g *gen) halvesIndex(w int, second bool) Mem {
+	name := fmt.Sprintf("perm%d_%d_w%d_%v", g.bytes*8, g.size*8, w, second)
+	if m, ok := permTables[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for k, lane := range g.halvesLanes(w, second) {
 		if g.f32 {
 			DATA(4*k, U32(uint32(lane)))
 		} else {
