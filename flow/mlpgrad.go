@@ -19,8 +19,8 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 }
 
 // backward adds the gradients of the network's weights and biases to g
-// (as params orders them) from dOuts, the gradients of its heads (which it
-// overwrites), and writes the gradient with respect to its input to dx
+// (as params orders them) from dOuts, the gradients of its heads, and
+// writes the gradient with respect to its input to dx
 // unless dx is nil.
 func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws *Workspace[T]) {
 	mk := ws.mark()
@@ -32,16 +32,21 @@ func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws
 	if last > 0 || dh == nil {
 		dh = ws.take(rows * k)
 	}
-	clear(dh)
-	part, unused := ws.take(rows*k), ws.take(rows*out)
-	w, gw, gb := m.w[last], g[2*last], g[2*last+1]
-	for i, d := range dOuts {
-		flowkern.DenseGrad(part, gw[i*out*k:(i+1)*out*k], gb[i*out:(i+1)*out], d, acts[last],
-			w[i*out*k:(i+1)*out*k], unused, rows, k, out, flowkern.ActIdentity)
-		for j, v := range part {
-			dh[j] += v
+	// The heads' rows side by side, [dOut₁ | dOut₂ | …], make the output
+	// layer's gradient one DenseGrad over its whole weight matrix, whose
+	// rows hold the heads in turn: no per-head input gradients to add up.
+	width := out * len(dOuts)
+	dz := dOuts[0]
+	if len(dOuts) > 1 {
+		dz = ws.take(rows * width)
+		for i, d := range dOuts {
+			for r := range rows {
+				copy(dz[r*width+i*out:r*width+(i+1)*out], d[r*out:(r+1)*out])
+			}
 		}
 	}
+	flowkern.DenseGrad(dh, g[2*last][:width*k], g[2*last+1][:width], dz, acts[last],
+		m.w[last][:width*k], ws.take(rows*width), rows, k, width, flowkern.ActIdentity)
 	for l := last - 1; l >= 0; l-- {
 		var dIn []T
 		if l > 0 {
