@@ -138,11 +138,14 @@ func DenseDZ[T Float](dy, y []T, m, n int, act Activation) {
 
 // DenseBiasGrad adds the column sums of dz (m×n) to db, unless db is nil.
 func DenseBiasGrad[T Float](db, dz []T, m, n int) {
-	if db != nil {
-		for i := range m {
-			for j, g := range dz[i*n : (i+1)*n] {
-				db[j] += g
-			}
+	if db == nil {
+		return
+	}
+	db = db[:n]
+	for i := range m {
+		row := dz[i*n : (i+1)*n]
+		for j := range db {
+			db[j] += row[j]
 		}
 	}
 }
