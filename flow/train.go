@@ -251,7 +251,7 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 			w := float64(v)
 			w -= lr * (t.mom[off] / c1) / (math.Sqrt(t.vel[off]/c2) + eps)
 			w -= lr * t.cfg.WeightDecay * float64(v)
-			if math.IsNaN(w) || math.IsInf(w, 0) || math.IsInf(float64(T(w)), 0) {
+			if !(math.Abs(float64(T(w))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
 				t.set(t.good)
 				return nll, fmt.Errorf("non-finite %s of %s after the update", p.Name, t.m.partName(t.s.owner[i]))
 			}
