@@ -81,7 +81,7 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	}
 	wfg, nfg := wide.affineForwardGrad, narrow.affineForwardGrad
 	wide.affineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
-		if cols < lanes {
+		if cols < lanes && !packed(len(dLogdet), cols, lanes) {
 			nfg(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
 			return
 		}
@@ -89,7 +89,7 @@ func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] 
 	}
 	wig, nig := wide.affineInverseGrad, narrow.affineInverseGrad
 	wide.affineInverseGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
-		if cols < lanes {
+		if cols < lanes && !packed(len(dLogdet), cols, lanes) {
 			nig(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
 			return
 		}

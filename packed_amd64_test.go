@@ -18,7 +18,8 @@ func TestPackedWidthsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"affineFwd", "affineFwdClamp", "affineInv", "affineInvClamp", "logAbsSum"} {
+	for _, k := range []string{"affineFwd", "affineFwdClamp", "affineInv", "affineInvClamp", "logAbsSum",
+		"affineFwdGrad", "affineFwdGradClamp", "affineInvGrad", "affineInvGradClamp"} {
 		for _, sfx := range []struct {
 			name  string
 			lanes int

@@ -183,12 +183,69 @@ func (g *gen) halvesLanes(w int, second bool) []int {
 
 // halvesIndex returns halvesLanes as a vector constant.
 func (g *gen) halvesIndex(w int, second bool) Mem {
-	name := fmt.Sprintf("perm%d_%d_w%d_%v", g.bytes*8, g.size*8, w, second)
+	return g.laneTable(fmt.Sprintf("perm%d_%d_w%d_%v", g.bytes*8, g.size*8, w, second), g.halvesLanes(w, second))
+}
+
+// packedGradRows emits the packed blocks of the backward kernels, which
+// sum nothing but read each row's dLogdet: for each vector of a block,
+// rowGrad gets, in every lane, the dLogdet of the lane's row, permuted out
+// of the block's lanes values at dld. Then it falls through to the row
+// loop, as packedRows does.
+func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, rowGrad reg.VecVirtual, body func(mask reg.Register) reg.VecVirtual) {
+	for _, c := range g.packedWidths() {
+		name := fmt.Sprintf("packed%d", c)
+		CMPQ(cols, U32(c))
+		JNE(LabelRef(name + "end"))
+		Label(name)
+		CMPQ(rows, U32(g.lanes))
+		JB(LabelRef("row"))
+		for i := range c {
+			g.expandRows(rowGrad, Mem{Base: dld}, c, i)
+			body(nil)
+			for _, p := range ptrs {
+				ADDQ(U32(g.bytes), p)
+			}
+		}
+		ADDQ(U32(g.bytes), dld)
+		SUBQ(U32(g.lanes), rows)
+		JMP(LabelRef(name))
+		Label(name + "end")
+	}
+}
+
+// expandRows sets dst's lane k to lane (i·lanes + k)/c of src: the value
+// of the row that lane k of a block's i-th vector belongs to, for rows of
+// c columns.
+func (g *gen) expandRows(dst reg.VecVirtual, src Mem, c, i int) {
+	lanes := make([]int, g.lanes)
+	for k := range lanes {
+		lanes[k] = (i*g.lanes + k) / c
+	}
+	if !g.avx512 && !g.f32 {
+		imm := uint64(0)
+		for k, l := range lanes {
+			imm |= uint64(l) << (2 * k)
+		}
+		VPERMPD(Imm(imm), src, dst)
+		return
+	}
+	idx := g.vec()
+	g.mov(idx, g.laneTable(fmt.Sprintf("expand%d_%d_c%d_i%d", g.bytes*8, g.size*8, c, i), lanes))
+	if g.f32 {
+		VPERMPS(src, idx, dst)
+	} else {
+		VPERMPD(src, idx, dst)
+	}
+}
+
+// laneTable returns a vector constant of lane indexes at g's element
+// size, under name.
+func (g *gen) laneTable(name string, lanes []int) Mem {
 	if m, ok := permTables[name]; ok {
 		return m
 	}
 	m := GLOBL(name, RODATA|NOPTR)
-	for k, lane := range g.halvesLanes(w, second) {
+	for k, lane := range lanes {
 		if g.f32 {
 			DATA(4*k, U32(uint32(lane)))
 		} else {

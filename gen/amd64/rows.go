@@ -288,13 +288,7 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
 	rowGrad := g.vec()
-	g.rowLoop(rows, cols, ptrs, func() {
-		if g.f32 {
-			VBROADCASTSS(Mem{Base: dld}, rowGrad)
-		} else {
-			VBROADCASTSD(Mem{Base: dld}, rowGrad)
-		}
-	}, func(mask reg.Register) reg.VecVirtual {
+	body := func(mask reg.Register) reg.VecVirtual {
 		gr := g.load(dOut, mask)
 		s, th := g.softClamp(g.load(sh, mask), c, invC, clamped)
 		x := g.load(in, mask)
@@ -330,7 +324,15 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 		}
 		g.store(dS, mask, ds)
 		return nil
-	}, func(reg.VecVirtual) {
+	}
+	g.packedGradRows(rows, cols, dld, ptrs, rowGrad, body)
+	g.rowLoop(rows, cols, ptrs, func() {
+		if g.f32 {
+			VBROADCASTSS(Mem{Base: dld}, rowGrad)
+		} else {
+			VBROADCASTSD(Mem{Base: dld}, rowGrad)
+		}
+	}, body, func(reg.VecVirtual) {
 		ADDQ(U32(g.size), dld)
 	})
 }
