@@ -17,7 +17,7 @@ type mlp[T Float] struct {
 	act   flowkern.Activation
 	w, b  [][]T // per layer: sizes[l+1]×sizes[l] weights, sizes[l+1] biases
 	mask  [][]T // per layer, or nil: 1 where a weight may be non-zero
-	wt    [][]T // derived: each layer's (each head's) weights transposed, for DenseT
+	wt    [][]T // derived: each layer's weights transposed, for DenseT
 }
 
 // newMLP returns an MLP from in through hidden to heads·out units. The
@@ -55,17 +55,9 @@ func (m *mlp[T]) refresh() {
 	}
 	for l, w := range m.w {
 		k, n := m.sizes[l], m.sizes[l+1]
-		heads := 1
-		if l == len(m.w)-1 {
-			heads = m.heads
-		}
-		out := n / heads
-		for h := range heads { // each head's block, out×k, becomes k×out
-			src, dst := w[h*out*k:(h+1)*out*k], m.wt[l][h*out*k:(h+1)*out*k]
-			for j := range out {
-				for p, v := range src[j*k : (j+1)*k] {
-					dst[p*out+j] = v
-				}
+		for j := range n { // n×k becomes k×n
+			for p, v := range w[j*k : (j+1)*k] {
+				m.wt[l][p*n+j] = v
 			}
 		}
 	}
@@ -103,16 +95,25 @@ func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
 		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
 		h = y
 	}
-	m.outputs(h, rows, outs)
+	m.outputs(h, rows, ws, outs)
 }
 
 // outputs evaluates the output layer on the last hidden activations h, one
-// head into each of outs.
-func (m *mlp[T]) outputs(h []T, rows int, outs [][]T) {
+// head into each of outs: one DenseT over all heads (a wider product runs
+// faster), whose columns are then dealt to the heads. ws lends the
+// product's rows until the caller releases it.
+func (m *mlp[T]) outputs(h []T, rows int, ws *Workspace[T], outs [][]T) {
 	n := len(m.sizes)
-	k, out := m.sizes[n-2], m.sizes[n-1]/m.heads
-	wt, b := m.wt[n-2], m.b[n-2]
+	k, width := m.sizes[n-2], m.sizes[n-1]
+	if len(outs) == 1 {
+		flowkern.DenseT(outs[0], h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
+		return
+	}
+	y, out := ws.take(rows*width), width/len(outs)
+	flowkern.DenseT(y, h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
 	for i, o := range outs {
-		flowkern.DenseT(o, h, wt[i*out*k:(i+1)*out*k], b[i*out:(i+1)*out], rows, k, out, flowkern.ActIdentity)
+		for r := range rows {
+			copy(o[r*out:(r+1)*out], y[r*width+i*out:r*width+(i+1)*out])
+		}
 	}
 }

@@ -14,7 +14,7 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 		acts = append(acts, y)
 		h = y
 	}
-	m.outputs(h, rows, outs)
+	m.outputs(h, rows, ws, outs)
 	return acts
 }
 
