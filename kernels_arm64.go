@@ -59,10 +59,15 @@ func wholeVectors[T float32 | float64](asm, tail func(dst, x []T), lanes int) fu
 
 // rowVectors runs a NEON affine kernel over every row's whole vectors and
 // the portable kernel over each row's last cols mod lanes columns, which
-// adds their scales to the row's log-determinant.
+// adds their scales to the row's log-determinant. Rows narrower than a
+// vector go to the portable kernel in one call.
 func rowVectors[T float32 | float64](plain, clamped affineAsm[T], tail func(out, logdet, in, sHat, t []T, cols int, clamp T), lanes int) func(out, logdet, in, sHat, t []T, cols int, clamp T) {
 	body := affine(plain, clamped)
 	return func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+		if cols < lanes { // no whole vector in any row
+			tail(out, logdet, in, sHat, t, cols, clamp)
+			return
+		}
 		body(out, logdet, in, sHat, t, cols, clamp)
 		if rem := cols % lanes; rem != 0 {
 			for r := range logdet {
@@ -78,6 +83,10 @@ func rowVectors[T float32 | float64](plain, clamped affineAsm[T], tail func(out,
 func gradRows[T float32 | float64](plain, clamped gradAsm[T], tail gradFunc[T], lanes int) gradFunc[T] {
 	body := grad(plain, clamped)
 	return func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+		if cols < lanes {
+			tail(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
+			return
+		}
 		body(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
 		if rem := cols % lanes; rem != 0 {
 			var tr []T
@@ -97,6 +106,10 @@ func gradRows[T float32 | float64](plain, clamped gradAsm[T], tail gradFunc[T], 
 func logAbsRows[T float32 | float64](asm func(logdet, d []T, cols int), lanes int) func(logdet, d []T, cols int) {
 	body := logAbsAsm(asm)
 	return func(logdet, d []T, cols int) {
+		if cols < lanes {
+			kernels.LogAbsSum(logdet, d, cols)
+			return
+		}
 		body(logdet, d, cols)
 		if rem := cols % lanes; rem != 0 {
 			for r := range logdet {
