@@ -11,9 +11,11 @@ import (
 )
 
 // TestSIMDDenseMatchesPortable holds every set's Dense, DenseT and
-// DenseGrad to the portable Dense and DenseGrad, bit for bit in both types: the vector kernels run
-// the portable kernel's chains (products rounded, then added, in the same
-// order) in their lanes. Shapes cover every row and column tail of the
+// DenseGrad to the portable Dense and DenseGrad, bit for bit in both types:
+// the vector kernels run the portable kernel's chains (fused multiply-adds
+// in the same order) in their lanes. (A float32 chain could differ where
+// the portable float32 FMA rounds twice, about one operation in 2^29; with
+// these inputs none does.) Shapes cover every row and column tail of the
 // vector kernels, and batches below the size where they take over.
 func TestSIMDDenseMatchesPortable(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {

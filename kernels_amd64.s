@@ -5619,7 +5619,7 @@ done:
 	RET
 
 // func denseSumsAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseSumsAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -5660,29 +5660,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPD      (R14), Y8
 	VBROADCASTSD (R11), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y8, Y9, Y0
 	VBROADCASTSD (R11)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y1, Y1
+	VFMADD231PD  Y8, Y9, Y1
 	VBROADCASTSD (R11)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y2, Y2
+	VFMADD231PD  Y8, Y9, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  Y8, Y9, Y3
 	VBROADCASTSD (R12), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  Y8, Y9, Y4
 	VBROADCASTSD (R12)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y5, Y5
+	VFMADD231PD  Y8, Y9, Y5
 	VBROADCASTSD (R12)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y6, Y6
+	VFMADD231PD  Y8, Y9, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
+	VFMADD231PD  Y8, Y9, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
 	ADDQ         DX, R14
@@ -5725,8 +5717,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPD      (R13), Y1
 	VBROADCASTSD (R11), Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         $0x00000008, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -5774,29 +5765,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPD   (R12), Y0, Y9
 	VBROADCASTSD (R9), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y1, Y1
+	VFMADD231PD  Y9, Y10, Y1
 	VBROADCASTSD (R9)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y2, Y2
+	VFMADD231PD  Y9, Y10, Y2
 	VBROADCASTSD (R9)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
+	VFMADD231PD  Y9, Y10, Y3
 	VBROADCASTSD (R9)(DI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
+	VFMADD231PD  Y9, Y10, Y4
 	VBROADCASTSD (R10), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y5, Y5
+	VFMADD231PD  Y9, Y10, Y5
 	VBROADCASTSD (R10)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y6, Y6
+	VFMADD231PD  Y9, Y10, Y6
 	VBROADCASTSD (R10)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y7, Y7
+	VFMADD231PD  Y9, Y10, Y7
 	VBROADCASTSD (R10)(DI*1), Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
+	VFMADD231PD  Y9, Y10, Y8
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000008, R10
 	ADDQ         DX, R12
@@ -5839,8 +5822,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPD   (R10), Y0, Y2
 	VBROADCASTSD (DI), Y3
-	VMULPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y2, Y3, Y1
 	ADDQ         $0x00000008, DI
 	ADDQ         DX, R10
 	DECQ         R9
@@ -5859,7 +5841,7 @@ done:
 	RET
 
 // func denseBiasAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseBiasAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -5900,29 +5882,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPD      (R14), Y8
 	VBROADCASTSD (R11), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y8, Y9, Y0
 	VBROADCASTSD (R11)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y1, Y1
+	VFMADD231PD  Y8, Y9, Y1
 	VBROADCASTSD (R11)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y2, Y2
+	VFMADD231PD  Y8, Y9, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  Y8, Y9, Y3
 	VBROADCASTSD (R12), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  Y8, Y9, Y4
 	VBROADCASTSD (R12)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y5, Y5
+	VFMADD231PD  Y8, Y9, Y5
 	VBROADCASTSD (R12)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y6, Y6
+	VFMADD231PD  Y8, Y9, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
+	VFMADD231PD  Y8, Y9, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
 	ADDQ         DX, R14
@@ -5979,8 +5953,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPD      (R13), Y1
 	VBROADCASTSD (R11), Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         $0x00000008, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -6036,29 +6009,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPD   (R13), Y0, Y9
 	VBROADCASTSD (R10), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y1, Y1
+	VFMADD231PD  Y9, Y10, Y1
 	VBROADCASTSD (R10)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y2, Y2
+	VFMADD231PD  Y9, Y10, Y2
 	VBROADCASTSD (R10)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
+	VFMADD231PD  Y9, Y10, Y3
 	VBROADCASTSD (R10)(DI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
+	VFMADD231PD  Y9, Y10, Y4
 	VBROADCASTSD (R11), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y5, Y5
+	VFMADD231PD  Y9, Y10, Y5
 	VBROADCASTSD (R11)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y6, Y6
+	VFMADD231PD  Y9, Y10, Y6
 	VBROADCASTSD (R11)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y7, Y7
+	VFMADD231PD  Y9, Y10, Y7
 	VBROADCASTSD (R11)(DI*1), Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
+	VFMADD231PD  Y9, Y10, Y8
 	ADDQ         $0x00000008, R10
 	ADDQ         $0x00000008, R11
 	ADDQ         DX, R13
@@ -6115,8 +6080,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPD   (R11), Y0, Y2
 	VBROADCASTSD (DI), Y3
-	VMULPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y2, Y3, Y1
 	ADDQ         $0x00000008, DI
 	ADDQ         DX, R11
 	DECQ         R10
@@ -6142,7 +6106,7 @@ done:
 	RET
 
 // func denseBiasReLUAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseBiasReLUAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -6183,29 +6147,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPD      (R14), Y8
 	VBROADCASTSD (R11), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y8, Y9, Y0
 	VBROADCASTSD (R11)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y1, Y1
+	VFMADD231PD  Y8, Y9, Y1
 	VBROADCASTSD (R11)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y2, Y2
+	VFMADD231PD  Y8, Y9, Y2
 	VBROADCASTSD (R11)(DI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  Y8, Y9, Y3
 	VBROADCASTSD (R12), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  Y8, Y9, Y4
 	VBROADCASTSD (R12)(SI*1), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y5, Y5
+	VFMADD231PD  Y8, Y9, Y5
 	VBROADCASTSD (R12)(SI*2), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y6, Y6
+	VFMADD231PD  Y8, Y9, Y6
 	VBROADCASTSD (R12)(DI*1), Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
+	VFMADD231PD  Y8, Y9, Y7
 	ADDQ         $0x00000008, R11
 	ADDQ         $0x00000008, R12
 	ADDQ         DX, R14
@@ -6279,8 +6235,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPD      (R13), Y1
 	VBROADCASTSD (R11), Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         $0x00000008, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -6339,29 +6294,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPD   (R13), Y0, Y9
 	VBROADCASTSD (R10), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y1, Y1
+	VFMADD231PD  Y9, Y10, Y1
 	VBROADCASTSD (R10)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y2, Y2
+	VFMADD231PD  Y9, Y10, Y2
 	VBROADCASTSD (R10)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
+	VFMADD231PD  Y9, Y10, Y3
 	VBROADCASTSD (R10)(DI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
+	VFMADD231PD  Y9, Y10, Y4
 	VBROADCASTSD (R11), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y5, Y5
+	VFMADD231PD  Y9, Y10, Y5
 	VBROADCASTSD (R11)(SI*1), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y6, Y6
+	VFMADD231PD  Y9, Y10, Y6
 	VBROADCASTSD (R11)(SI*2), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y7, Y7
+	VFMADD231PD  Y9, Y10, Y7
 	VBROADCASTSD (R11)(DI*1), Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
+	VFMADD231PD  Y9, Y10, Y8
 	ADDQ         $0x00000008, R10
 	ADDQ         $0x00000008, R11
 	ADDQ         DX, R13
@@ -6435,8 +6382,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPD   (R11), Y0, Y2
 	VBROADCASTSD (DI), Y3
-	VMULPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y2, Y3, Y1
 	ADDQ         $0x00000008, DI
 	ADDQ         DX, R11
 	DECQ         R10
@@ -6465,7 +6411,7 @@ done:
 	RET
 
 // func denseSumsAccTAvx2F64(y []float64, x []float64, wt []float64, b []float64, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseSumsAccTAvx2F64(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -6540,29 +6486,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPD      (R12), Y8
 	VBROADCASTSD (R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y0, Y0
+	VFMADD231PD  Y8, Y9, Y0
 	VBROADCASTSD 8(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y1, Y1
+	VFMADD231PD  Y8, Y9, Y1
 	VBROADCASTSD 16(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y2, Y2
+	VFMADD231PD  Y8, Y9, Y2
 	VBROADCASTSD 24(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y3, Y3
+	VFMADD231PD  Y8, Y9, Y3
 	VBROADCASTSD 32(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y4, Y4
+	VFMADD231PD  Y8, Y9, Y4
 	VBROADCASTSD 40(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y5, Y5
+	VFMADD231PD  Y8, Y9, Y5
 	VBROADCASTSD 48(R10), Y9
-	VMULPD       Y8, Y9, Y9
-	VADDPD       Y9, Y6, Y6
+	VFMADD231PD  Y8, Y9, Y6
 	VBROADCASTSD 56(R10), Y9
-	VMULPD       Y8, Y9, Y8
-	VADDPD       Y8, Y7, Y7
+	VFMADD231PD  Y8, Y9, Y7
 	ADDQ         SI, R10
 	ADDQ         DX, R12
 	DECQ         R11
@@ -6605,8 +6543,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPD      (R12), Y1
 	VBROADCASTSD (R10), Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       Y1, Y0, Y0
+	VFMADD231PD  Y1, Y2, Y0
 	ADDQ         SI, R10
 	ADDQ         DX, R12
 	DECQ         R11
@@ -6689,29 +6626,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPD   (R10), Y0, Y9
 	VBROADCASTSD (R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y1, Y1
+	VFMADD231PD  Y9, Y10, Y1
 	VBROADCASTSD 8(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y2, Y2
+	VFMADD231PD  Y9, Y10, Y2
 	VBROADCASTSD 16(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y3, Y3
+	VFMADD231PD  Y9, Y10, Y3
 	VBROADCASTSD 24(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y4, Y4
+	VFMADD231PD  Y9, Y10, Y4
 	VBROADCASTSD 32(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y5, Y5
+	VFMADD231PD  Y9, Y10, Y5
 	VBROADCASTSD 40(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y6, Y6
+	VFMADD231PD  Y9, Y10, Y6
 	VBROADCASTSD 48(R8), Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       Y10, Y7, Y7
+	VFMADD231PD  Y9, Y10, Y7
 	VBROADCASTSD 56(R8), Y10
-	VMULPD       Y9, Y10, Y9
-	VADDPD       Y9, Y8, Y8
+	VFMADD231PD  Y9, Y10, Y8
 	ADDQ         SI, R8
 	ADDQ         DX, R10
 	DECQ         R9
@@ -6754,8 +6683,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPD   (R10), Y0, Y2
 	VBROADCASTSD (R8), Y3
-	VMULPD       Y2, Y3, Y2
-	VADDPD       Y2, Y1, Y1
+	VFMADD231PD  Y2, Y3, Y1
 	ADDQ         SI, R8
 	ADDQ         DX, R10
 	DECQ         R9
@@ -14692,7 +14620,7 @@ done:
 	RET
 
 // func denseSumsAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseSumsAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -14733,29 +14661,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPS      (R14), Y8
 	VBROADCASTSS (R11), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y8, Y9, Y0
 	VBROADCASTSS (R11)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y1, Y1
+	VFMADD231PS  Y8, Y9, Y1
 	VBROADCASTSS (R11)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y2, Y2
+	VFMADD231PS  Y8, Y9, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y3, Y3
+	VFMADD231PS  Y8, Y9, Y3
 	VBROADCASTSS (R12), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y4, Y4
+	VFMADD231PS  Y8, Y9, Y4
 	VBROADCASTSS (R12)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y9, Y5
 	VBROADCASTSS (R12)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y6, Y6
+	VFMADD231PS  Y8, Y9, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
-	VMULPS       Y8, Y9, Y8
-	VADDPS       Y8, Y7, Y7
+	VFMADD231PS  Y8, Y9, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
 	ADDQ         DX, R14
@@ -14798,8 +14718,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPS      (R13), Y1
 	VBROADCASTSS (R11), Y2
-	VMULPS       Y1, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         $0x00000004, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -14847,29 +14766,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPS   (R12), Y0, Y9
 	VBROADCASTSS (R9), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y1, Y1
+	VFMADD231PS  Y9, Y10, Y1
 	VBROADCASTSS (R9)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y2, Y2
+	VFMADD231PS  Y9, Y10, Y2
 	VBROADCASTSS (R9)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y3, Y3
+	VFMADD231PS  Y9, Y10, Y3
 	VBROADCASTSS (R9)(DI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y4, Y4
+	VFMADD231PS  Y9, Y10, Y4
 	VBROADCASTSS (R10), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y5, Y5
+	VFMADD231PS  Y9, Y10, Y5
 	VBROADCASTSS (R10)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y6, Y6
+	VFMADD231PS  Y9, Y10, Y6
 	VBROADCASTSS (R10)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y7, Y7
+	VFMADD231PS  Y9, Y10, Y7
 	VBROADCASTSS (R10)(DI*1), Y10
-	VMULPS       Y9, Y10, Y9
-	VADDPS       Y9, Y8, Y8
+	VFMADD231PS  Y9, Y10, Y8
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000004, R10
 	ADDQ         DX, R12
@@ -14912,8 +14823,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPS   (R10), Y0, Y2
 	VBROADCASTSS (DI), Y3
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y2, Y3, Y1
 	ADDQ         $0x00000004, DI
 	ADDQ         DX, R10
 	DECQ         R9
@@ -14932,7 +14842,7 @@ done:
 	RET
 
 // func denseBiasAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseBiasAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -14973,29 +14883,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPS      (R14), Y8
 	VBROADCASTSS (R11), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y8, Y9, Y0
 	VBROADCASTSS (R11)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y1, Y1
+	VFMADD231PS  Y8, Y9, Y1
 	VBROADCASTSS (R11)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y2, Y2
+	VFMADD231PS  Y8, Y9, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y3, Y3
+	VFMADD231PS  Y8, Y9, Y3
 	VBROADCASTSS (R12), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y4, Y4
+	VFMADD231PS  Y8, Y9, Y4
 	VBROADCASTSS (R12)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y9, Y5
 	VBROADCASTSS (R12)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y6, Y6
+	VFMADD231PS  Y8, Y9, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
-	VMULPS       Y8, Y9, Y8
-	VADDPS       Y8, Y7, Y7
+	VFMADD231PS  Y8, Y9, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
 	ADDQ         DX, R14
@@ -15052,8 +14954,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPS      (R13), Y1
 	VBROADCASTSS (R11), Y2
-	VMULPS       Y1, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         $0x00000004, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -15109,29 +15010,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPS   (R13), Y0, Y9
 	VBROADCASTSS (R10), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y1, Y1
+	VFMADD231PS  Y9, Y10, Y1
 	VBROADCASTSS (R10)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y2, Y2
+	VFMADD231PS  Y9, Y10, Y2
 	VBROADCASTSS (R10)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y3, Y3
+	VFMADD231PS  Y9, Y10, Y3
 	VBROADCASTSS (R10)(DI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y4, Y4
+	VFMADD231PS  Y9, Y10, Y4
 	VBROADCASTSS (R11), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y5, Y5
+	VFMADD231PS  Y9, Y10, Y5
 	VBROADCASTSS (R11)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y6, Y6
+	VFMADD231PS  Y9, Y10, Y6
 	VBROADCASTSS (R11)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y7, Y7
+	VFMADD231PS  Y9, Y10, Y7
 	VBROADCASTSS (R11)(DI*1), Y10
-	VMULPS       Y9, Y10, Y9
-	VADDPS       Y9, Y8, Y8
+	VFMADD231PS  Y9, Y10, Y8
 	ADDQ         $0x00000004, R10
 	ADDQ         $0x00000004, R11
 	ADDQ         DX, R13
@@ -15188,8 +15081,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPS   (R11), Y0, Y2
 	VBROADCASTSS (DI), Y3
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y2, Y3, Y1
 	ADDQ         $0x00000004, DI
 	ADDQ         DX, R11
 	DECQ         R10
@@ -15215,7 +15107,7 @@ done:
 	RET
 
 // func denseBiasReLUAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseBiasReLUAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -15256,29 +15148,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPS      (R14), Y8
 	VBROADCASTSS (R11), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y8, Y9, Y0
 	VBROADCASTSS (R11)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y1, Y1
+	VFMADD231PS  Y8, Y9, Y1
 	VBROADCASTSS (R11)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y2, Y2
+	VFMADD231PS  Y8, Y9, Y2
 	VBROADCASTSS (R11)(DI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y3, Y3
+	VFMADD231PS  Y8, Y9, Y3
 	VBROADCASTSS (R12), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y4, Y4
+	VFMADD231PS  Y8, Y9, Y4
 	VBROADCASTSS (R12)(SI*1), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y9, Y5
 	VBROADCASTSS (R12)(SI*2), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y6, Y6
+	VFMADD231PS  Y8, Y9, Y6
 	VBROADCASTSS (R12)(DI*1), Y9
-	VMULPS       Y8, Y9, Y8
-	VADDPS       Y8, Y7, Y7
+	VFMADD231PS  Y8, Y9, Y7
 	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
 	ADDQ         DX, R14
@@ -15352,8 +15236,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPS      (R13), Y1
 	VBROADCASTSS (R11), Y2
-	VMULPS       Y1, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         $0x00000004, R11
 	ADDQ         DX, R13
 	DECQ         R12
@@ -15412,29 +15295,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPS   (R13), Y0, Y9
 	VBROADCASTSS (R10), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y1, Y1
+	VFMADD231PS  Y9, Y10, Y1
 	VBROADCASTSS (R10)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y2, Y2
+	VFMADD231PS  Y9, Y10, Y2
 	VBROADCASTSS (R10)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y3, Y3
+	VFMADD231PS  Y9, Y10, Y3
 	VBROADCASTSS (R10)(DI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y4, Y4
+	VFMADD231PS  Y9, Y10, Y4
 	VBROADCASTSS (R11), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y5, Y5
+	VFMADD231PS  Y9, Y10, Y5
 	VBROADCASTSS (R11)(SI*1), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y6, Y6
+	VFMADD231PS  Y9, Y10, Y6
 	VBROADCASTSS (R11)(SI*2), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y7, Y7
+	VFMADD231PS  Y9, Y10, Y7
 	VBROADCASTSS (R11)(DI*1), Y10
-	VMULPS       Y9, Y10, Y9
-	VADDPS       Y9, Y8, Y8
+	VFMADD231PS  Y9, Y10, Y8
 	ADDQ         $0x00000004, R10
 	ADDQ         $0x00000004, R11
 	ADDQ         DX, R13
@@ -15508,8 +15383,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPS   (R11), Y0, Y2
 	VBROADCASTSS (DI), Y3
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y2, Y3, Y1
 	ADDQ         $0x00000004, DI
 	ADDQ         DX, R11
 	DECQ         R10
@@ -15538,7 +15412,7 @@ done:
 	RET
 
 // func denseSumsAccTAvx2F32(y []float32, x []float32, wt []float32, b []float32, m int, k int, n int)
-// Requires: AVX
+// Requires: AVX, FMA3
 TEXT ·denseSumsAccTAvx2F32(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -15613,29 +15487,21 @@ fullp8:
 	JZ           fullp8end
 	VMOVUPS      (R12), Y8
 	VBROADCASTSS (R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y0, Y0
+	VFMADD231PS  Y8, Y9, Y0
 	VBROADCASTSS 4(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y1, Y1
+	VFMADD231PS  Y8, Y9, Y1
 	VBROADCASTSS 8(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y2, Y2
+	VFMADD231PS  Y8, Y9, Y2
 	VBROADCASTSS 12(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y3, Y3
+	VFMADD231PS  Y8, Y9, Y3
 	VBROADCASTSS 16(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y4, Y4
+	VFMADD231PS  Y8, Y9, Y4
 	VBROADCASTSS 20(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y9, Y5
 	VBROADCASTSS 24(R10), Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y6, Y6
+	VFMADD231PS  Y8, Y9, Y6
 	VBROADCASTSS 28(R10), Y9
-	VMULPS       Y8, Y9, Y8
-	VADDPS       Y8, Y7, Y7
+	VFMADD231PS  Y8, Y9, Y7
 	ADDQ         SI, R10
 	ADDQ         DX, R12
 	DECQ         R11
@@ -15678,8 +15544,7 @@ fullp1:
 	JZ           fullp1end
 	VMOVUPS      (R12), Y1
 	VBROADCASTSS (R10), Y2
-	VMULPS       Y1, Y2, Y1
-	VADDPS       Y1, Y0, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	ADDQ         SI, R10
 	ADDQ         DX, R12
 	DECQ         R11
@@ -15762,29 +15627,21 @@ tailp8:
 	JZ           tailp8end
 	VMASKMOVPS   (R10), Y0, Y9
 	VBROADCASTSS (R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y1, Y1
+	VFMADD231PS  Y9, Y10, Y1
 	VBROADCASTSS 4(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y2, Y2
+	VFMADD231PS  Y9, Y10, Y2
 	VBROADCASTSS 8(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y3, Y3
+	VFMADD231PS  Y9, Y10, Y3
 	VBROADCASTSS 12(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y4, Y4
+	VFMADD231PS  Y9, Y10, Y4
 	VBROADCASTSS 16(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y5, Y5
+	VFMADD231PS  Y9, Y10, Y5
 	VBROADCASTSS 20(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y6, Y6
+	VFMADD231PS  Y9, Y10, Y6
 	VBROADCASTSS 24(R8), Y10
-	VMULPS       Y9, Y10, Y10
-	VADDPS       Y10, Y7, Y7
+	VFMADD231PS  Y9, Y10, Y7
 	VBROADCASTSS 28(R8), Y10
-	VMULPS       Y9, Y10, Y9
-	VADDPS       Y9, Y8, Y8
+	VFMADD231PS  Y9, Y10, Y8
 	ADDQ         SI, R8
 	ADDQ         DX, R10
 	DECQ         R9
@@ -15827,8 +15684,7 @@ tailp1:
 	JZ           tailp1end
 	VMASKMOVPS   (R10), Y0, Y2
 	VBROADCASTSS (R8), Y3
-	VMULPS       Y2, Y3, Y2
-	VADDPS       Y2, Y1, Y1
+	VFMADD231PS  Y2, Y3, Y1
 	ADDQ         SI, R8
 	ADDQ         DX, R10
 	DECQ         R9
@@ -37342,30 +37198,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPD     (R14), Z8
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R11)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R12), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R12)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R11
-	ADDQ        $0x00000008, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPD          (R14), Z8
+	VFMADD231PD.BCST (R11), Z8, Z0
+	VFMADD231PD.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R12), Z8, Z4
+	VFMADD231PD.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R11
+	ADDQ             $0x00000008, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -37399,15 +37247,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPD     (R13), Z1
-	VMULPD.BCST (R11), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPD          (R13), Z1
+	VFMADD231PD.BCST (R11), Z1, Z0
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	VMOVUPD Z0, (R8)
@@ -37447,30 +37294,22 @@ tailrows8:
 	MOVQ   CX, R12
 
 tailp8:
-	TESTQ       R11, R11
-	JZ          tailp8end
-	VMOVUPD.Z   (R12), K1, Z8
-	VMULPD.BCST (R9), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R9)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R9)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R9)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R10), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R10)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R10)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R10)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000008, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         tailp8
+	TESTQ            R11, R11
+	JZ               tailp8end
+	VMOVUPD.Z        (R12), K1, Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R9)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R9)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R10), Z8, Z4
+	VFMADD231PD.BCST (R10)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R10)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R10)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -37504,15 +37343,14 @@ tailrows1:
 	MOVQ   CX, R10
 
 tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPD.Z   (R10), K1, Z1
-	VMULPD.BCST (DI), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, DI
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp1
+	TESTQ            R9, R9
+	JZ               tailp1end
+	VMOVUPD.Z        (R10), K1, Z1
+	VFMADD231PD.BCST (DI), Z1, Z0
+	ADDQ             $0x00000008, DI
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp1
 
 tailp1end:
 	VMOVUPD Z0, K1, (AX)
@@ -37564,30 +37402,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPD     (R14), Z8
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R11)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R12), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R12)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R11
-	ADDQ        $0x00000008, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPD          (R14), Z8
+	VFMADD231PD.BCST (R11), Z8, Z0
+	VFMADD231PD.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R12), Z8, Z4
+	VFMADD231PD.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R11
+	ADDQ             $0x00000008, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -37635,15 +37465,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPD     (R13), Z1
-	VMULPD.BCST (R11), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPD          (R13), Z1
+	VFMADD231PD.BCST (R11), Z1, Z0
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -37691,30 +37520,22 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ       R12, R12
-	JZ          tailp8end
-	VMOVUPD.Z   (R13), K1, Z8
-	VMULPD.BCST (R10), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R10)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R10)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R10)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R11)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R11)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R11)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R10
-	ADDQ        $0x00000008, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         tailp8
+	TESTQ            R12, R12
+	JZ               tailp8end
+	VMOVUPD.Z        (R13), K1, Z8
+	VFMADD231PD.BCST (R10), Z8, Z0
+	VFMADD231PD.BCST (R10)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R10)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R10)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R11), Z8, Z4
+	VFMADD231PD.BCST (R11)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R11)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R11)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R10
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -37762,15 +37583,14 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ       R10, R10
-	JZ          tailp1end
-	VMOVUPD.Z   (R11), K1, Z1
-	VMULPD.BCST (DI), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, DI
-	ADDQ        DX, R11
-	DECQ        R10
-	JMP         tailp1
+	TESTQ            R10, R10
+	JZ               tailp1end
+	VMOVUPD.Z        (R11), K1, Z1
+	VFMADD231PD.BCST (DI), Z1, Z0
+	ADDQ             $0x00000008, DI
+	ADDQ             DX, R11
+	DECQ             R10
+	JMP              tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -37829,30 +37649,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPD     (R14), Z8
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R11)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R11)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R11)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R12), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R12)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R12)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R12)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R11
-	ADDQ        $0x00000008, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPD          (R14), Z8
+	VFMADD231PD.BCST (R11), Z8, Z0
+	VFMADD231PD.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R12), Z8, Z4
+	VFMADD231PD.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R11
+	ADDQ             $0x00000008, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -37917,15 +37729,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPD     (R13), Z1
-	VMULPD.BCST (R11), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPD          (R13), Z1
+	VFMADD231PD.BCST (R11), Z1, Z0
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -37976,30 +37787,22 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ       R12, R12
-	JZ          tailp8end
-	VMOVUPD.Z   (R13), K1, Z8
-	VMULPD.BCST (R10), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST (R10)(SI*1), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST (R10)(SI*2), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST (R10)(DI*1), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST (R11), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST (R11)(SI*1), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST (R11)(SI*2), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST (R11)(DI*1), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        $0x00000008, R10
-	ADDQ        $0x00000008, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         tailp8
+	TESTQ            R12, R12
+	JZ               tailp8end
+	VMOVUPD.Z        (R13), K1, Z8
+	VFMADD231PD.BCST (R10), Z8, Z0
+	VFMADD231PD.BCST (R10)(SI*1), Z8, Z1
+	VFMADD231PD.BCST (R10)(SI*2), Z8, Z2
+	VFMADD231PD.BCST (R10)(DI*1), Z8, Z3
+	VFMADD231PD.BCST (R11), Z8, Z4
+	VFMADD231PD.BCST (R11)(SI*1), Z8, Z5
+	VFMADD231PD.BCST (R11)(SI*2), Z8, Z6
+	VFMADD231PD.BCST (R11)(DI*1), Z8, Z7
+	ADDQ             $0x00000008, R10
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -38064,15 +37867,14 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ       R10, R10
-	JZ          tailp1end
-	VMOVUPD.Z   (R11), K1, Z1
-	VMULPD.BCST (DI), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        $0x00000008, DI
-	ADDQ        DX, R11
-	DECQ        R10
-	JMP         tailp1
+	TESTQ            R10, R10
+	JZ               tailp1end
+	VMOVUPD.Z        (R11), K1, Z1
+	VFMADD231PD.BCST (DI), Z1, Z0
+	ADDQ             $0x00000008, DI
+	ADDQ             DX, R11
+	DECQ             R10
+	JMP              tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -38168,29 +37970,21 @@ fullrows8:
 	MOVQ    CX, R12
 
 fullp8:
-	TESTQ       R11, R11
-	JZ          fullp8end
-	VMOVUPD     (R12), Z8
-	VMULPD.BCST (R10), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST 8(R10), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST 16(R10), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST 24(R10), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST 32(R10), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST 40(R10), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST 48(R10), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST 56(R10), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        SI, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         fullp8
+	TESTQ            R11, R11
+	JZ               fullp8end
+	VMOVUPD          (R12), Z8
+	VFMADD231PD.BCST (R10), Z8, Z0
+	VFMADD231PD.BCST 8(R10), Z8, Z1
+	VFMADD231PD.BCST 16(R10), Z8, Z2
+	VFMADD231PD.BCST 24(R10), Z8, Z3
+	VFMADD231PD.BCST 32(R10), Z8, Z4
+	VFMADD231PD.BCST 40(R10), Z8, Z5
+	VFMADD231PD.BCST 48(R10), Z8, Z6
+	VFMADD231PD.BCST 56(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    DI, R10
@@ -38225,15 +38019,14 @@ fullrows1:
 	MOVQ    CX, R12
 
 fullp1:
-	TESTQ       R11, R11
-	JZ          fullp1end
-	VMOVUPD     (R12), Z1
-	VMULPD.BCST (R10), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        SI, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         fullp1
+	TESTQ            R11, R11
+	JZ               fullp1end
+	VMOVUPD          (R12), Z1
+	VFMADD231PD.BCST (R10), Z1, Z0
+	ADDQ             SI, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              fullp1
 
 fullp1end:
 	VMOVUPD Z0, (DI)
@@ -38308,29 +38101,21 @@ tailrows8:
 	MOVQ      CX, R10
 
 tailp8:
-	TESTQ       R9, R9
-	JZ          tailp8end
-	VMOVUPD.Z   (R10), K1, Z8
-	VMULPD.BCST (R8), Z8, Z9
-	VADDPD      Z9, Z0, Z0
-	VMULPD.BCST 8(R8), Z8, Z9
-	VADDPD      Z9, Z1, Z1
-	VMULPD.BCST 16(R8), Z8, Z9
-	VADDPD      Z9, Z2, Z2
-	VMULPD.BCST 24(R8), Z8, Z9
-	VADDPD      Z9, Z3, Z3
-	VMULPD.BCST 32(R8), Z8, Z9
-	VADDPD      Z9, Z4, Z4
-	VMULPD.BCST 40(R8), Z8, Z9
-	VADDPD      Z9, Z5, Z5
-	VMULPD.BCST 48(R8), Z8, Z9
-	VADDPD      Z9, Z6, Z6
-	VMULPD.BCST 56(R8), Z8, Z8
-	VADDPD      Z8, Z7, Z7
-	ADDQ        SI, R8
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp8
+	TESTQ            R9, R9
+	JZ               tailp8end
+	VMOVUPD.Z        (R10), K1, Z8
+	VFMADD231PD.BCST (R8), Z8, Z0
+	VFMADD231PD.BCST 8(R8), Z8, Z1
+	VFMADD231PD.BCST 16(R8), Z8, Z2
+	VFMADD231PD.BCST 24(R8), Z8, Z3
+	VFMADD231PD.BCST 32(R8), Z8, Z4
+	VFMADD231PD.BCST 40(R8), Z8, Z5
+	VFMADD231PD.BCST 48(R8), Z8, Z6
+	VFMADD231PD.BCST 56(R8), Z8, Z7
+	ADDQ             SI, R8
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp8
 
 tailp8end:
 	MOVQ    AX, R8
@@ -38365,15 +38150,14 @@ tailrows1:
 	MOVQ      CX, R10
 
 tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPD.Z   (R10), K1, Z1
-	VMULPD.BCST (R8), Z1, Z1
-	VADDPD      Z1, Z0, Z0
-	ADDQ        SI, R8
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp1
+	TESTQ            R9, R9
+	JZ               tailp1end
+	VMOVUPD.Z        (R10), K1, Z1
+	VFMADD231PD.BCST (R8), Z1, Z0
+	ADDQ             SI, R8
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp1
 
 tailp1end:
 	VMOVUPD Z0, K1, (AX)
@@ -57254,30 +57038,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPS     (R14), Z8
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R11)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R12), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R12)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R11
-	ADDQ        $0x00000004, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPS          (R14), Z8
+	VFMADD231PS.BCST (R11), Z8, Z0
+	VFMADD231PS.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R12), Z8, Z4
+	VFMADD231PS.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R11
+	ADDQ             $0x00000004, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    R8, R11
@@ -57311,15 +57087,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPS     (R13), Z1
-	VMULPS.BCST (R11), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPS          (R13), Z1
+	VFMADD231PS.BCST (R11), Z1, Z0
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	VMOVUPS Z0, (R8)
@@ -57359,30 +57134,22 @@ tailrows8:
 	MOVQ   CX, R12
 
 tailp8:
-	TESTQ       R11, R11
-	JZ          tailp8end
-	VMOVUPS.Z   (R12), K1, Z8
-	VMULPS.BCST (R9), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R9)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R9)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R9)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R10), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R10)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R10)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R10)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R9
-	ADDQ        $0x00000004, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         tailp8
+	TESTQ            R11, R11
+	JZ               tailp8end
+	VMOVUPS.Z        (R12), K1, Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R9)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R9)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R10), Z8, Z4
+	VFMADD231PS.BCST (R10)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R10)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R10)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              tailp8
 
 tailp8end:
 	MOVQ    AX, R9
@@ -57416,15 +57183,14 @@ tailrows1:
 	MOVQ   CX, R10
 
 tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPS.Z   (R10), K1, Z1
-	VMULPS.BCST (DI), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, DI
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp1
+	TESTQ            R9, R9
+	JZ               tailp1end
+	VMOVUPS.Z        (R10), K1, Z1
+	VFMADD231PS.BCST (DI), Z1, Z0
+	ADDQ             $0x00000004, DI
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp1
 
 tailp1end:
 	VMOVUPS Z0, K1, (AX)
@@ -57476,30 +57242,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPS     (R14), Z8
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R11)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R12), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R12)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R11
-	ADDQ        $0x00000004, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPS          (R14), Z8
+	VFMADD231PS.BCST (R11), Z8, Z0
+	VFMADD231PS.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R12), Z8, Z4
+	VFMADD231PS.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R11
+	ADDQ             $0x00000004, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -57547,15 +57305,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPS     (R13), Z1
-	VMULPS.BCST (R11), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPS          (R13), Z1
+	VFMADD231PS.BCST (R11), Z1, Z0
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -57603,30 +57360,22 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ       R12, R12
-	JZ          tailp8end
-	VMOVUPS.Z   (R13), K1, Z8
-	VMULPS.BCST (R10), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R10)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R10)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R10)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R11)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R11)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R11)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R10
-	ADDQ        $0x00000004, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         tailp8
+	TESTQ            R12, R12
+	JZ               tailp8end
+	VMOVUPS.Z        (R13), K1, Z8
+	VFMADD231PS.BCST (R10), Z8, Z0
+	VFMADD231PS.BCST (R10)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R10)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R10)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R11)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R11)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R10
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -57674,15 +57423,14 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ       R10, R10
-	JZ          tailp1end
-	VMOVUPS.Z   (R11), K1, Z1
-	VMULPS.BCST (DI), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, DI
-	ADDQ        DX, R11
-	DECQ        R10
-	JMP         tailp1
+	TESTQ            R10, R10
+	JZ               tailp1end
+	VMOVUPS.Z        (R11), K1, Z1
+	VFMADD231PS.BCST (DI), Z1, Z0
+	ADDQ             $0x00000004, DI
+	ADDQ             DX, R11
+	DECQ             R10
+	JMP              tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -57741,30 +57489,22 @@ fullrows8:
 	MOVQ   CX, R14
 
 fullp8:
-	TESTQ       R13, R13
-	JZ          fullp8end
-	VMOVUPS     (R14), Z8
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R11)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R11)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R11)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R12), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R12)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R12)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R12)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R11
-	ADDQ        $0x00000004, R12
-	ADDQ        DX, R14
-	DECQ        R13
-	JMP         fullp8
+	TESTQ            R13, R13
+	JZ               fullp8end
+	VMOVUPS          (R14), Z8
+	VFMADD231PS.BCST (R11), Z8, Z0
+	VFMADD231PS.BCST (R11)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R11)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R11)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R12), Z8, Z4
+	VFMADD231PS.BCST (R12)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R12)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R12)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R11
+	ADDQ             $0x00000004, R12
+	ADDQ             DX, R14
+	DECQ             R13
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    y_base+0(FP), R11
@@ -57829,15 +57569,14 @@ fullrows1:
 	MOVQ   CX, R13
 
 fullp1:
-	TESTQ       R12, R12
-	JZ          fullp1end
-	VMOVUPS     (R13), Z1
-	VMULPS.BCST (R11), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         fullp1
+	TESTQ            R12, R12
+	JZ               fullp1end
+	VMOVUPS          (R13), Z1
+	VFMADD231PS.BCST (R11), Z1, Z0
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              fullp1
 
 fullp1end:
 	MOVQ    y_base+0(FP), R11
@@ -57888,30 +57627,22 @@ tailrows8:
 	MOVQ   CX, R13
 
 tailp8:
-	TESTQ       R12, R12
-	JZ          tailp8end
-	VMOVUPS.Z   (R13), K1, Z8
-	VMULPS.BCST (R10), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST (R10)(SI*1), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST (R10)(SI*2), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST (R10)(DI*1), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST (R11), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST (R11)(SI*1), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST (R11)(SI*2), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST (R11)(DI*1), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        $0x00000004, R10
-	ADDQ        $0x00000004, R11
-	ADDQ        DX, R13
-	DECQ        R12
-	JMP         tailp8
+	TESTQ            R12, R12
+	JZ               tailp8end
+	VMOVUPS.Z        (R13), K1, Z8
+	VFMADD231PS.BCST (R10), Z8, Z0
+	VFMADD231PS.BCST (R10)(SI*1), Z8, Z1
+	VFMADD231PS.BCST (R10)(SI*2), Z8, Z2
+	VFMADD231PS.BCST (R10)(DI*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(SI*1), Z8, Z5
+	VFMADD231PS.BCST (R11)(SI*2), Z8, Z6
+	VFMADD231PS.BCST (R11)(DI*1), Z8, Z7
+	ADDQ             $0x00000004, R10
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R13
+	DECQ             R12
+	JMP              tailp8
 
 tailp8end:
 	MOVQ      y_base+0(FP), R10
@@ -57976,15 +57707,14 @@ tailrows1:
 	MOVQ   CX, R11
 
 tailp1:
-	TESTQ       R10, R10
-	JZ          tailp1end
-	VMOVUPS.Z   (R11), K1, Z1
-	VMULPS.BCST (DI), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        $0x00000004, DI
-	ADDQ        DX, R11
-	DECQ        R10
-	JMP         tailp1
+	TESTQ            R10, R10
+	JZ               tailp1end
+	VMOVUPS.Z        (R11), K1, Z1
+	VFMADD231PS.BCST (DI), Z1, Z0
+	ADDQ             $0x00000004, DI
+	ADDQ             DX, R11
+	DECQ             R10
+	JMP              tailp1
 
 tailp1end:
 	MOVQ      y_base+0(FP), DI
@@ -58080,29 +57810,21 @@ fullrows8:
 	MOVQ    CX, R12
 
 fullp8:
-	TESTQ       R11, R11
-	JZ          fullp8end
-	VMOVUPS     (R12), Z8
-	VMULPS.BCST (R10), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST 4(R10), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST 8(R10), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST 12(R10), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST 16(R10), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST 20(R10), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST 24(R10), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST 28(R10), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        SI, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         fullp8
+	TESTQ            R11, R11
+	JZ               fullp8end
+	VMOVUPS          (R12), Z8
+	VFMADD231PS.BCST (R10), Z8, Z0
+	VFMADD231PS.BCST 4(R10), Z8, Z1
+	VFMADD231PS.BCST 8(R10), Z8, Z2
+	VFMADD231PS.BCST 12(R10), Z8, Z3
+	VFMADD231PS.BCST 16(R10), Z8, Z4
+	VFMADD231PS.BCST 20(R10), Z8, Z5
+	VFMADD231PS.BCST 24(R10), Z8, Z6
+	VFMADD231PS.BCST 28(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              fullp8
 
 fullp8end:
 	MOVQ    DI, R10
@@ -58137,15 +57859,14 @@ fullrows1:
 	MOVQ    CX, R12
 
 fullp1:
-	TESTQ       R11, R11
-	JZ          fullp1end
-	VMOVUPS     (R12), Z1
-	VMULPS.BCST (R10), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        SI, R10
-	ADDQ        DX, R12
-	DECQ        R11
-	JMP         fullp1
+	TESTQ            R11, R11
+	JZ               fullp1end
+	VMOVUPS          (R12), Z1
+	VFMADD231PS.BCST (R10), Z1, Z0
+	ADDQ             SI, R10
+	ADDQ             DX, R12
+	DECQ             R11
+	JMP              fullp1
 
 fullp1end:
 	VMOVUPS Z0, (DI)
@@ -58220,29 +57941,21 @@ tailrows8:
 	MOVQ      CX, R10
 
 tailp8:
-	TESTQ       R9, R9
-	JZ          tailp8end
-	VMOVUPS.Z   (R10), K1, Z8
-	VMULPS.BCST (R8), Z8, Z9
-	VADDPS      Z9, Z0, Z0
-	VMULPS.BCST 4(R8), Z8, Z9
-	VADDPS      Z9, Z1, Z1
-	VMULPS.BCST 8(R8), Z8, Z9
-	VADDPS      Z9, Z2, Z2
-	VMULPS.BCST 12(R8), Z8, Z9
-	VADDPS      Z9, Z3, Z3
-	VMULPS.BCST 16(R8), Z8, Z9
-	VADDPS      Z9, Z4, Z4
-	VMULPS.BCST 20(R8), Z8, Z9
-	VADDPS      Z9, Z5, Z5
-	VMULPS.BCST 24(R8), Z8, Z9
-	VADDPS      Z9, Z6, Z6
-	VMULPS.BCST 28(R8), Z8, Z8
-	VADDPS      Z8, Z7, Z7
-	ADDQ        SI, R8
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp8
+	TESTQ            R9, R9
+	JZ               tailp8end
+	VMOVUPS.Z        (R10), K1, Z8
+	VFMADD231PS.BCST (R8), Z8, Z0
+	VFMADD231PS.BCST 4(R8), Z8, Z1
+	VFMADD231PS.BCST 8(R8), Z8, Z2
+	VFMADD231PS.BCST 12(R8), Z8, Z3
+	VFMADD231PS.BCST 16(R8), Z8, Z4
+	VFMADD231PS.BCST 20(R8), Z8, Z5
+	VFMADD231PS.BCST 24(R8), Z8, Z6
+	VFMADD231PS.BCST 28(R8), Z8, Z7
+	ADDQ             SI, R8
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp8
 
 tailp8end:
 	MOVQ    AX, R8
@@ -58277,15 +57990,14 @@ tailrows1:
 	MOVQ      CX, R10
 
 tailp1:
-	TESTQ       R9, R9
-	JZ          tailp1end
-	VMOVUPS.Z   (R10), K1, Z1
-	VMULPS.BCST (R8), Z1, Z1
-	VADDPS      Z1, Z0, Z0
-	ADDQ        SI, R8
-	ADDQ        DX, R10
-	DECQ        R9
-	JMP         tailp1
+	TESTQ            R9, R9
+	JZ               tailp1end
+	VMOVUPS.Z        (R10), K1, Z1
+	VFMADD231PS.BCST (R8), Z1, Z0
+	ADDQ             SI, R8
+	ADDQ             DX, R10
+	DECQ             R9
+	JMP              tailp1
 
 tailp1end:
 	VMOVUPS Z0, K1, (AX)

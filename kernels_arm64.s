@@ -6141,22 +6141,14 @@ p8:
 	VLD1R.P 8(R17), [V14.D2]
 	VLD1R.P 8(R19), [V15.D2]
 	VLD1R.P 8(R20), [V16.D2]
-	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
-	WORD $0x6e68dd52 // fmul v18.2d, v10.2d, v8.2d
-	WORD $0x6e68dd73 // fmul v19.2d, v11.2d, v8.2d
-	WORD $0x6e68dd94 // fmul v20.2d, v12.2d, v8.2d
-	WORD $0x6e68ddb5 // fmul v21.2d, v13.2d, v8.2d
-	WORD $0x6e68ddd6 // fmul v22.2d, v14.2d, v8.2d
-	WORD $0x6e68ddf7 // fmul v23.2d, v15.2d, v8.2d
-	WORD $0x6e68de18 // fmul v24.2d, v16.2d, v8.2d
-	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
-	WORD $0x4e72d421 // fadd v1.2d, v1.2d, v18.2d
-	WORD $0x4e73d442 // fadd v2.2d, v2.2d, v19.2d
-	WORD $0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
-	WORD $0x4e75d484 // fadd v4.2d, v4.2d, v21.2d
-	WORD $0x4e76d4a5 // fadd v5.2d, v5.2d, v22.2d
-	WORD $0x4e77d4c6 // fadd v6.2d, v6.2d, v23.2d
-	WORD $0x4e78d4e7 // fadd v7.2d, v7.2d, v24.2d
+	VFMLA V8.D2, V9.D2, V0.D2
+	VFMLA V8.D2, V10.D2, V1.D2
+	VFMLA V8.D2, V11.D2, V2.D2
+	VFMLA V8.D2, V12.D2, V3.D2
+	VFMLA V8.D2, V13.D2, V4.D2
+	VFMLA V8.D2, V14.D2, V5.D2
+	VFMLA V8.D2, V15.D2, V6.D2
+	VFMLA V8.D2, V16.D2, V7.D2
 	SUB $1, R10, R10
 	B p8
 p8end:
@@ -6194,8 +6186,7 @@ p1:
 	VLD1 (R11), [V8.D2]
 	ADD R6, R11, R11
 	VLD1R.P 8(R12), [V9.D2]
-	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
-	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	VFMLA V8.D2, V9.D2, V0.D2
 	SUB $1, R10, R10
 	B p1
 p1end:
@@ -6271,22 +6262,14 @@ p8:
 	VLD1R.P 8(R17), [V14.D2]
 	VLD1R.P 8(R19), [V15.D2]
 	VLD1R.P 8(R20), [V16.D2]
-	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
-	WORD $0x6e68dd52 // fmul v18.2d, v10.2d, v8.2d
-	WORD $0x6e68dd73 // fmul v19.2d, v11.2d, v8.2d
-	WORD $0x6e68dd94 // fmul v20.2d, v12.2d, v8.2d
-	WORD $0x6e68ddb5 // fmul v21.2d, v13.2d, v8.2d
-	WORD $0x6e68ddd6 // fmul v22.2d, v14.2d, v8.2d
-	WORD $0x6e68ddf7 // fmul v23.2d, v15.2d, v8.2d
-	WORD $0x6e68de18 // fmul v24.2d, v16.2d, v8.2d
-	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
-	WORD $0x4e72d421 // fadd v1.2d, v1.2d, v18.2d
-	WORD $0x4e73d442 // fadd v2.2d, v2.2d, v19.2d
-	WORD $0x4e74d463 // fadd v3.2d, v3.2d, v20.2d
-	WORD $0x4e75d484 // fadd v4.2d, v4.2d, v21.2d
-	WORD $0x4e76d4a5 // fadd v5.2d, v5.2d, v22.2d
-	WORD $0x4e77d4c6 // fadd v6.2d, v6.2d, v23.2d
-	WORD $0x4e78d4e7 // fadd v7.2d, v7.2d, v24.2d
+	VFMLA V8.D2, V9.D2, V0.D2
+	VFMLA V8.D2, V10.D2, V1.D2
+	VFMLA V8.D2, V11.D2, V2.D2
+	VFMLA V8.D2, V12.D2, V3.D2
+	VFMLA V8.D2, V13.D2, V4.D2
+	VFMLA V8.D2, V14.D2, V5.D2
+	VFMLA V8.D2, V15.D2, V6.D2
+	VFMLA V8.D2, V16.D2, V7.D2
 	SUB $1, R10, R10
 	B p8
 p8end:
@@ -6326,8 +6309,7 @@ p1:
 	VLD1 (R11), [V8.D2]
 	ADD R6, R11, R11
 	VLD1R.P 8(R12), [V9.D2]
-	WORD $0x6e68dd31 // fmul v17.2d, v9.2d, v8.2d
-	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	VFMLA V8.D2, V9.D2, V0.D2
 	SUB $1, R10, R10
 	B p1
 p1end:
@@ -11340,22 +11322,14 @@ p8:
 	VLD1R.P 4(R17), [V14.S4]
 	VLD1R.P 4(R19), [V15.S4]
 	VLD1R.P 4(R20), [V16.S4]
-	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
-	WORD $0x6e28dd52 // fmul v18.4s, v10.4s, v8.4s
-	WORD $0x6e28dd73 // fmul v19.4s, v11.4s, v8.4s
-	WORD $0x6e28dd94 // fmul v20.4s, v12.4s, v8.4s
-	WORD $0x6e28ddb5 // fmul v21.4s, v13.4s, v8.4s
-	WORD $0x6e28ddd6 // fmul v22.4s, v14.4s, v8.4s
-	WORD $0x6e28ddf7 // fmul v23.4s, v15.4s, v8.4s
-	WORD $0x6e28de18 // fmul v24.4s, v16.4s, v8.4s
-	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
-	WORD $0x4e32d421 // fadd v1.4s, v1.4s, v18.4s
-	WORD $0x4e33d442 // fadd v2.4s, v2.4s, v19.4s
-	WORD $0x4e34d463 // fadd v3.4s, v3.4s, v20.4s
-	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
-	WORD $0x4e36d4a5 // fadd v5.4s, v5.4s, v22.4s
-	WORD $0x4e37d4c6 // fadd v6.4s, v6.4s, v23.4s
-	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	VFMLA V8.S4, V9.S4, V0.S4
+	VFMLA V8.S4, V10.S4, V1.S4
+	VFMLA V8.S4, V11.S4, V2.S4
+	VFMLA V8.S4, V12.S4, V3.S4
+	VFMLA V8.S4, V13.S4, V4.S4
+	VFMLA V8.S4, V14.S4, V5.S4
+	VFMLA V8.S4, V15.S4, V6.S4
+	VFMLA V8.S4, V16.S4, V7.S4
 	SUB $1, R10, R10
 	B p8
 p8end:
@@ -11393,8 +11367,7 @@ p1:
 	VLD1 (R11), [V8.S4]
 	ADD R6, R11, R11
 	VLD1R.P 4(R12), [V9.S4]
-	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
-	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	VFMLA V8.S4, V9.S4, V0.S4
 	SUB $1, R10, R10
 	B p1
 p1end:
@@ -11470,22 +11443,14 @@ p8:
 	VLD1R.P 4(R17), [V14.S4]
 	VLD1R.P 4(R19), [V15.S4]
 	VLD1R.P 4(R20), [V16.S4]
-	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
-	WORD $0x6e28dd52 // fmul v18.4s, v10.4s, v8.4s
-	WORD $0x6e28dd73 // fmul v19.4s, v11.4s, v8.4s
-	WORD $0x6e28dd94 // fmul v20.4s, v12.4s, v8.4s
-	WORD $0x6e28ddb5 // fmul v21.4s, v13.4s, v8.4s
-	WORD $0x6e28ddd6 // fmul v22.4s, v14.4s, v8.4s
-	WORD $0x6e28ddf7 // fmul v23.4s, v15.4s, v8.4s
-	WORD $0x6e28de18 // fmul v24.4s, v16.4s, v8.4s
-	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
-	WORD $0x4e32d421 // fadd v1.4s, v1.4s, v18.4s
-	WORD $0x4e33d442 // fadd v2.4s, v2.4s, v19.4s
-	WORD $0x4e34d463 // fadd v3.4s, v3.4s, v20.4s
-	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
-	WORD $0x4e36d4a5 // fadd v5.4s, v5.4s, v22.4s
-	WORD $0x4e37d4c6 // fadd v6.4s, v6.4s, v23.4s
-	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	VFMLA V8.S4, V9.S4, V0.S4
+	VFMLA V8.S4, V10.S4, V1.S4
+	VFMLA V8.S4, V11.S4, V2.S4
+	VFMLA V8.S4, V12.S4, V3.S4
+	VFMLA V8.S4, V13.S4, V4.S4
+	VFMLA V8.S4, V14.S4, V5.S4
+	VFMLA V8.S4, V15.S4, V6.S4
+	VFMLA V8.S4, V16.S4, V7.S4
 	SUB $1, R10, R10
 	B p8
 p8end:
@@ -11525,8 +11490,7 @@ p1:
 	VLD1 (R11), [V8.S4]
 	ADD R6, R11, R11
 	VLD1R.P 4(R12), [V9.S4]
-	WORD $0x6e28dd31 // fmul v17.4s, v9.4s, v8.4s
-	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	VFMLA V8.S4, V9.S4, V0.S4
 	SUB $1, R10, R10
 	B p1
 p1end:

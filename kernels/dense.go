@@ -5,12 +5,11 @@ package kernels
 
 // Dense computes y = act(x·wᵀ + b). b may be nil (no bias).
 //
-// Each sum is a chain in the order of p from zero, s = s + x[i·k+p]·w[j·k+p]
-// with the product rounded before the sum (mul keeps the compiler from
-// fusing them, which it does on arm64 and on amd64 with GOAMD64=v3), so
-// that the SIMD kernel sets, which keep the same chains in vector lanes,
-// and every architecture give the same bits; the bias is added and the
-// activation applied after (DenseFinish). Dot products run
+// Each sum is a chain of fused multiply-adds in the order of p from zero,
+// s = fma(x[i·k+p], w[j·k+p], s), so that the SIMD kernel sets, which keep
+// the same chains in vector lanes, and every architecture give the same
+// bits (in float32 up to fma's rare double rounding; see fma); the bias is
+// added and the activation applied after (DenseFinish). Dot products run
 // over rows of X and W, both contiguous, two rows of X by four of W at a
 // time so that each loaded element serves several sums.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
@@ -24,14 +23,14 @@ func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 			var s00, s01, s02, s03, s10, s11, s12, s13 T
 			for p, a := range x0 {
 				c := x1[p]
-				s00 += mul(a, w0[p])
-				s01 += mul(a, w1[p])
-				s02 += mul(a, w2[p])
-				s03 += mul(a, w3[p])
-				s10 += mul(c, w0[p])
-				s11 += mul(c, w1[p])
-				s12 += mul(c, w2[p])
-				s13 += mul(c, w3[p])
+				s00 = fma(a, w0[p], s00)
+				s01 = fma(a, w1[p], s01)
+				s02 = fma(a, w2[p], s02)
+				s03 = fma(a, w3[p], s03)
+				s10 = fma(c, w0[p], s10)
+				s11 = fma(c, w1[p], s11)
+				s12 = fma(c, w2[p], s12)
+				s13 = fma(c, w3[p], s13)
 			}
 			y0[j], y0[j+1], y0[j+2], y0[j+3] = s00, s01, s02, s03
 			y1[j], y1[j+1], y1[j+2], y1[j+3] = s10, s11, s12, s13
@@ -78,7 +77,7 @@ func dot[T Float](a, b []T) T {
 	b = b[:len(a)]
 	var s T
 	for p, v := range a {
-		s += mul(v, b[p])
+		s = fma(v, b[p], s)
 	}
 	return s
 }
@@ -93,9 +92,9 @@ func dot[T Float](a, b []T) T {
 //     nil: parameter gradients accumulate, so a caller can sum them over
 //     several batches.
 //
-// dx and dw are chains like Dense's sums, terms added in the order of j for
-// dx and of i for dw, products rounded first, every term added even when it
-// is zero, so the SIMD sets can give the same bits.
+// dx and dw are chains of fused multiply-adds like Dense's sums, in the
+// order of j for dx and of i for dw, every term added even when it is zero,
+// so the SIMD sets can give the same bits.
 func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation) {
 	DenseDZ(dy, y, m, n, act)
 	if dx != nil {
@@ -150,19 +149,19 @@ func DenseBiasGrad[T Float](db, dz []T, m, n int) {
 	}
 }
 
-// addScaled adds alpha·src to dst element by element, the product rounded
-// first.
+// addScaled adds alpha·src to dst element by element, each by one fused
+// multiply-add.
 func addScaled[T Float](dst, src []T, alpha T) {
 	src = src[:len(dst)]
 	for k, v := range src {
-		dst[k] += mul(alpha, v)
+		dst[k] = fma(alpha, v, dst[k])
 	}
 }
 
 // DenseSumsColumns computes Dense's chains for the columns j0…n−1 of
 // y = x·wt, with x of m×k and wt of k×n: y[i·n+j] = Σ_p x[i·k+p]·wt[p·n+j],
-// products rounded, then added in the order of p, from zero or, with
-// accumulate, from y's value. The vector kernel sets use it for the
+// fused multiply-adds in the order of p, from zero or, with accumulate,
+// from y's value. The vector kernel sets use it for the
 // columns that do not fill a vector.
 func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
 	for i := range m {
@@ -173,7 +172,7 @@ func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
 				s = y[i*n+j]
 			}
 			for p, v := range xi {
-				s += mul(v, wt[p*n+j])
+				s = fma(v, wt[p*n+j], s)
 			}
 			y[i*n+j] = s
 		}

@@ -7,9 +7,9 @@ import (
 )
 
 // The sums of a dense layer, y = x·wt (x of m×k, wt = Wᵀ of k×n, y of
-// m×n, row-major), each a chain s = s + x·w in the order of p from zero,
-// the product rounded before the sum, as kernels.Dense computes them: a vector of lanes holds the
-// sums of lanes adjacent columns j, x[i·k+p] is broadcast and wt's row p
+// m×n, row-major), each a chain of fused multiply-adds s = fma(x, w, s) in
+// the order of p from zero, as kernels.Dense computes them: a vector of
+// lanes holds the sums of lanes adjacent columns j, x[i·k+p] is broadcast and wt's row p
 // read, so every lane runs exactly the portable chain. Eight rows share
 // each row of wt (eight independent chains hide the FMA latency); the last
 // m mod 8 rows go one at a time, and the last n mod lanes columns under a
@@ -187,20 +187,18 @@ func (g *gen) broadcastMem(mem Mem) reg.VecVirtual {
 	return v
 }
 
-// mulAddBcst sets acc = acc + x·w, x the element at mem in every lane,
-// with the product rounded first (no fused multiply-add), as the portable
-// kernel's chain. AVX-512 broadcasts within the multiplication.
+// mulAddBcst sets acc = acc + x·w with one rounding, x the element at mem
+// in every lane, as the portable kernel's chain. AVX-512 broadcasts within
+// the fused multiply-add.
 func (g *gen) mulAddBcst(acc reg.VecVirtual, mem Mem, w reg.VecVirtual) {
-	t := g.vec()
 	switch {
 	case g.avx512 && g.f32:
-		VMULPS_BCST(mem, w, t)
+		VFMADD231PS_BCST(mem, w, acc)
 	case g.avx512:
-		VMULPD_BCST(mem, w, t)
+		VFMADD231PD_BCST(mem, w, acc)
 	default:
-		g.mul(t, g.broadcastMem(mem), w)
+		g.fmaTo(acc, g.broadcastMem(mem), w)
 	}
-	g.add(acc, acc, t)
 }
 
 // start returns a chain's first value for row r below yr (rows nb bytes

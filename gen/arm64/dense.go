@@ -5,16 +5,15 @@ import "fmt"
 // Dense layers: y = x·wt (x of m×k, wt = Wᵀ of k×n, y of m×n, row-major)
 // over the whole vectors of columns, n rounded down to lanes; the Go
 // wrapper does the last n mod lanes columns with the portable chain. Each
-// lane runs kernels.Dense's chain s = s + x·w (product rounded, then
-// added, in the order of p): x[i·k+p] is broadcast (VLD1R), wt's row p
+// lane runs kernels.Dense's chain s = fma(x, w, s) (one FMLA, in the order
+// of p): x[i·k+p] is broadcast (VLD1R), wt's row p
 // read, eight rows' chains in flight; the last m mod 8 rows go one at a
 // time. With accumulate, the chains start from y (DenseGrad's dw).
 //
 // Registers: R0 &y[0][j], R1 &x, R2 &wt[0][j], R3 m, R4 k, R6 n·size,
 // R7 k·size, R8 column vectors left, R9 rows left, R10 p, R11 &wt[p][j],
 // R12…R17, R19, R20 the eight rows' x pointers, R21 &y[i][j], R22 &x[i][0],
-// R23, R24 scratch; V0…V7 the sums, V8 wt's row, V9…V16 x broadcast,
-// V17…V24 products.
+// R23, R24 scratch; V0…V7 the sums, V8 wt's row, V9…V16 x broadcast.
 
 var denseRows = []string{"R12", "R13", "R14", "R15", "R16", "R17", "R19", "R20"}
 
@@ -114,10 +113,7 @@ func (e *emitter) densePLoop(label string, rows int) {
 		e.ins("VLD1R.P %d(%s), [%s]", e.size(), denseRows[r], e.v(9+r))
 	}
 	for r := range rows {
-		e.fmul(reg(17+r), reg(9+r), 8) // x·w, rounded
-	}
-	for r := range rows {
-		e.fadd(reg(r), reg(r), reg(17+r))
+		e.fmla(reg(r), reg(9+r), 8) // V_r += x·w, one rounding
 	}
 	e.ins("SUB $1, R10, R10")
 	e.ins("B %s", label)
