@@ -236,28 +236,35 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 	t.get(t.good)
 	t.done++
 	lr := t.rate(t.done - 1)
+	// Adam as PyTorch computes it: w −= (lr/c1)·m / (√v/√c2 + ε), with the
+	// bias corrections c1, c2 folded into two scalars (one square root and
+	// one division a parameter).
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	c1, c2 := 1-math.Pow(b1, float64(t.done)), 1-math.Pow(b2, float64(t.done))
+	stepSize, invSqrtC2, decay := lr/c1, 1/math.Sqrt(c2), lr*t.cfg.WeightDecay
 	off := 0
 	for i, p := range t.s.params {
+		n := len(p.Value)
 		if p.Fixed {
-			off += len(p.Value)
+			off += n
 			continue
 		}
+		grad, mom, vel := t.grad[off:off+n], t.mom[off:off+n], t.vel[off:off+n]
 		for j, v := range p.Value {
-			g := float64(t.grad[off]) * scale
-			t.mom[off] = b1*t.mom[off] + (1-b1)*g
-			t.vel[off] = b2*t.vel[off] + (1-b2)*g*g
+			g := float64(grad[j]) * scale
+			m := b1*mom[j] + (1-b1)*g
+			s := b2*vel[j] + (1-b2)*g*g
+			mom[j], vel[j] = m, s
 			w := float64(v)
-			w -= lr * (t.mom[off] / c1) / (math.Sqrt(t.vel[off]/c2) + eps)
-			w -= lr * t.cfg.WeightDecay * float64(v)
+			w -= stepSize * m / (math.Sqrt(s)*invSqrtC2 + eps)
+			w -= decay * float64(v)
 			if !(math.Abs(float64(T(w))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
 				t.set(t.good)
 				return nll, fmt.Errorf("non-finite %s of %s after the update", p.Name, t.m.partName(t.s.owner[i]))
 			}
 			p.Value[j] = T(w)
-			off++
 		}
+		off += n
 	}
 	t.refresh()
 	return nll, nil
