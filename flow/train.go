@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 )
 
@@ -214,11 +215,56 @@ type trainer[T Float] struct {
 	mom, vel    []float64 // Adam's moment estimates
 	good, best  []T       // the last parameters with a finite loss; those of the best epoch
 	done, steps int
+	offs        []int  // where each parameter starts in grad, mom and vel, and the total
+	failed      []bool // per parameter: the last update left it non-finite
+}
+
+// parallelAdam is the number of parameters from which the update runs on
+// several goroutines.
+const parallelAdam = 1 << 15
+
+// adamStep holds one step's scalars of Adam as PyTorch computes it:
+// w −= (lr/c1)·m / (√v/√c2 + ε), with the bias corrections c1, c2 folded
+// into lr/c1 and 1/√c2 (one square root and one division a parameter),
+// and decoupled weight decay w −= lr·λ·w.
+type adamStep struct {
+	scale, stepSize, invSqrtC2, decay float64
+}
+
+// Adam's decay rates and ε (PyTorch's defaults).
+const adamB1, adamB2, adamEps = 0.9, 0.999, 1e-8
+
+// newAdamStep returns the scalars of step k (from 1) at learning rate lr,
+// weight decay wd, the gradient multiplied by scale (clipping).
+func newAdamStep(lr, wd, scale float64, k int) adamStep {
+	c1, c2 := 1-math.Pow(adamB1, float64(k)), 1-math.Pow(adamB2, float64(k))
+	return adamStep{scale, lr / c1, 1 / math.Sqrt(c2), lr * wd}
+}
+
+// adamUpdate takes one Adam step on w with gradient g and moments m, v,
+// and reports whether every new w is finite in T (else w is partly
+// updated, and the caller restores it).
+func adamUpdate[T Float](a adamStep, w, g []T, m, v []float64) bool {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for j, x := range w {
+		gj := float64(g[j]) * a.scale
+		mj := adamB1*m[j] + (1-adamB1)*gj
+		vj := adamB2*v[j] + (1-adamB2)*gj*gj
+		m[j], v[j] = mj, vj
+		y := float64(x) - a.stepSize*mj/(math.Sqrt(vj)*a.invSqrtC2+adamEps)
+		y -= a.decay * float64(x)
+		if !(math.Abs(float64(T(y))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
+			return false
+		}
+		w[j] = T(y)
+	}
+	return true
 }
 
 // step takes one optimiser step on the batch x and returns its mean NLL.
 // If the gradient fails, nothing changes; if the update would make a
-// parameter non-finite, the parameters are restored.
+// parameter non-finite, the parameters are restored (the moment estimates
+// keep the step) and the error names the first such parameter.
 func (t *trainer[T]) step(x []T) (float64, error) {
 	nll, err := t.m.gradient(t.s, t.grad, x)
 	if err != nil {
@@ -235,36 +281,31 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 	}
 	t.get(t.good)
 	t.done++
-	lr := t.rate(t.done - 1)
-	// Adam as PyTorch computes it: w −= (lr/c1)·m / (√v/√c2 + ε), with the
-	// bias corrections c1, c2 folded into two scalars (one square root and
-	// one division a parameter).
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	c1, c2 := 1-math.Pow(b1, float64(t.done)), 1-math.Pow(b2, float64(t.done))
-	stepSize, invSqrtC2, decay := lr/c1, 1/math.Sqrt(c2), lr*t.cfg.WeightDecay
-	off := 0
-	for i, p := range t.s.params {
-		n := len(p.Value)
-		if p.Fixed {
-			off += n
-			continue
+	a := newAdamStep(t.rate(t.done-1), t.cfg.WeightDecay, scale, t.done)
+	if t.offs == nil {
+		t.offs, t.failed = make([]int, len(t.s.params)+1), make([]bool, len(t.s.params))
+		for i, p := range t.s.params {
+			t.offs[i+1] = t.offs[i] + len(p.Value)
 		}
-		grad, mom, vel := t.grad[off:off+n], t.mom[off:off+n], t.vel[off:off+n]
-		for j, v := range p.Value {
-			g := float64(grad[j]) * scale
-			m := b1*mom[j] + (1-b1)*g
-			s := b2*vel[j] + (1-b2)*g*g
-			mom[j], vel[j] = m, s
-			w := float64(v)
-			w -= stepSize * m / (math.Sqrt(s)*invSqrtC2 + eps)
-			w -= decay * float64(v)
-			if !(math.Abs(float64(T(w))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
-				t.set(t.good)
-				return nll, fmt.Errorf("non-finite %s of %s after the update", p.Name, t.m.partName(t.s.owner[i]))
-			}
-			p.Value[j] = T(w)
+	}
+	update := func(i int) {
+		p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
+		t.failed[i] = !p.Fixed && !adamUpdate(a, p.Value, t.grad[lo:hi], t.mom[lo:hi], t.vel[lo:hi])
+	}
+	// Every parameter's update is independent of the others': on several
+	// goroutines for a large model, with the same bits as one.
+	if t.offs[len(t.s.params)] >= parallelAdam && runtime.GOMAXPROCS(0) > 1 {
+		t.m.spread(len(t.s.params), func(i int, _ *Workspace[T]) { update(i) })
+	} else {
+		for i := range t.s.params {
+			update(i)
 		}
-		off += n
+	}
+	for i, bad := range t.failed {
+		if bad {
+			t.set(t.good)
+			return nll, fmt.Errorf("non-finite %s of %s after the update", t.s.params[i].Name, t.m.partName(t.s.owner[i]))
+		}
 	}
 	t.refresh()
 	return nll, nil
