@@ -1637,10 +1637,6 @@ packed2:
 	VMOVUPD      (DI), Y3
 	VFMADD213PD  Y3, Y5, Y2
 	VMOVUPD      Y2, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPD      $0x88, Y1, Y3
 	VPERMPD      $0x88, Y0, Y2
 	VBLENDPD     $0x0c, Y3, Y2, Y2
@@ -1648,6 +1644,10 @@ packed2:
 	VPERMPD      $0xdd, Y0, Y0
 	VBLENDPD     $0x0c, Y1, Y0, Y0
 	VADDPD       Y0, Y2, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPD      (CX), Y1
 	VADDPD       Y0, Y1, Y1
 	VMOVUPD      Y1, (CX)
@@ -2122,10 +2122,6 @@ packed2:
 	VMOVUPD      (DI), Y5
 	VFMADD213PD  Y5, Y7, Y4
 	VMOVUPD      Y4, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPD      $0x88, Y3, Y5
 	VPERMPD      $0x88, Y2, Y4
 	VBLENDPD     $0x0c, Y5, Y4, Y4
@@ -2133,6 +2129,10 @@ packed2:
 	VPERMPD      $0xdd, Y2, Y2
 	VBLENDPD     $0x0c, Y3, Y2, Y2
 	VADDPD       Y2, Y4, Y2
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPD      (CX), Y3
 	VADDPD       Y2, Y3, Y3
 	VMOVUPD      Y3, (CX)
@@ -2550,10 +2550,6 @@ packed2:
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y5, Y2, Y2
 	VMOVUPD      Y2, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPD      $0x88, Y1, Y3
 	VPERMPD      $0x88, Y0, Y2
 	VBLENDPD     $0x0c, Y3, Y2, Y2
@@ -2561,6 +2557,10 @@ packed2:
 	VPERMPD      $0xdd, Y0, Y0
 	VBLENDPD     $0x0c, Y1, Y0, Y0
 	VADDPD       Y0, Y2, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPD      (CX), Y1
 	VSUBPD       Y0, Y1, Y1
 	VMOVUPD      Y1, (CX)
@@ -3046,10 +3046,6 @@ packed2:
 	VSUBPD       Y5, Y4, Y4
 	VMULPD       Y7, Y4, Y4
 	VMOVUPD      Y4, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPD      $0x88, Y3, Y5
 	VPERMPD      $0x88, Y2, Y4
 	VBLENDPD     $0x0c, Y5, Y4, Y4
@@ -3057,6 +3053,10 @@ packed2:
 	VPERMPD      $0xdd, Y2, Y2
 	VBLENDPD     $0x0c, Y3, Y2, Y2
 	VADDPD       Y2, Y4, Y2
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPD      (CX), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMOVUPD      Y3, (CX)
@@ -3491,7 +3491,6 @@ packed2:
 	VBLENDVPD   Y3, Y0, Y2, Y2
 	VCMPPD      $0x03, Y0, Y0, Y3
 	VBLENDVPD   Y3, Y0, Y2, Y2
-	ADDQ        $0x00000020, DX
 	VPERMPD     $0x88, Y2, Y3
 	VPERMPD     $0x88, Y1, Y0
 	VBLENDPD    $0x0c, Y3, Y0, Y0
@@ -3499,6 +3498,7 @@ packed2:
 	VPERMPD     $0xdd, Y1, Y1
 	VBLENDPD    $0x0c, Y2, Y1, Y1
 	VADDPD      Y1, Y0, Y1
+	ADDQ        $0x00000020, DX
 	VMOVUPD     (AX), Y0
 	VADDPD      Y1, Y0, Y0
 	VMOVUPD     Y0, (AX)
@@ -8416,10 +8416,6 @@ packed2:
 	VMOVUPS      (DI), Y5
 	VFMADD213PS  Y5, Y7, Y4
 	VMOVUPS      Y4, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y3, Y0, Y5
 	VPERMPS      Y2, Y0, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
@@ -8427,6 +8423,10 @@ packed2:
 	VPERMPS      Y2, Y1, Y2
 	VBLENDPS     $0xf0, Y3, Y2, Y2
 	VADDPS       Y2, Y4, Y2
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y3
 	VADDPS       Y2, Y3, Y3
 	VMOVUPS      Y3, (CX)
@@ -8515,10 +8515,6 @@ packed4:
 	VMOVUPS      (DI), Y7
 	VFMADD213PS  Y7, Y9, Y6
 	VMOVUPS      Y6, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y5, Y0, Y7
 	VPERMPS      Y4, Y0, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
@@ -8526,6 +8522,10 @@ packed4:
 	VPERMPS      Y4, Y1, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (SI), Y5
 	VMOVUPS      c32_c2d00000<>+0(SB), Y7
 	VMAXPS       Y5, Y7, Y6
@@ -8596,10 +8596,6 @@ packed4:
 	VMOVUPS      (DI), Y8
 	VFMADD213PS  Y8, Y10, Y7
 	VMOVUPS      Y7, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y6, Y0, Y8
 	VPERMPS      Y5, Y0, Y7
 	VBLENDPS     $0xf0, Y8, Y7, Y7
@@ -8614,6 +8610,10 @@ packed4:
 	VPERMPS      Y4, Y3, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y5
 	VADDPS       Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
@@ -9064,10 +9064,6 @@ packed2:
 	VMOVUPS      (DI), Y7
 	VFMADD213PS  Y7, Y9, Y6
 	VMOVUPS      Y6, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y5, Y2, Y7
 	VPERMPS      Y4, Y2, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
@@ -9075,6 +9071,10 @@ packed2:
 	VPERMPS      Y4, Y3, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y5
 	VADDPS       Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
@@ -9259,10 +9259,6 @@ packed4:
 	VMOVUPS      (DI), Y9
 	VFMADD213PS  Y9, Y11, Y8
 	VMOVUPS      Y8, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y7, Y2, Y9
 	VPERMPS      Y6, Y2, Y8
 	VBLENDPS     $0xf0, Y9, Y8, Y8
@@ -9270,6 +9266,10 @@ packed4:
 	VPERMPS      Y6, Y3, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (SI), Y7
 	VMULPS       Y1, Y7, Y7
 	VANDPS       c32_7fffffff<>+0(SB), Y7, Y8
@@ -9436,10 +9436,6 @@ packed4:
 	VMOVUPS      (DI), Y10
 	VFMADD213PS  Y10, Y12, Y9
 	VMOVUPS      Y9, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y8, Y2, Y10
 	VPERMPS      Y7, Y2, Y9
 	VBLENDPS     $0xf0, Y10, Y9, Y9
@@ -9454,6 +9450,10 @@ packed4:
 	VPERMPS      Y6, Y5, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y7
 	VADDPS       Y6, Y7, Y7
 	VMOVUPS      Y7, (CX)
@@ -9818,10 +9818,6 @@ packed2:
 	VSUBPS       Y5, Y4, Y4
 	VMULPS       Y7, Y4, Y4
 	VMOVUPS      Y4, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y3, Y0, Y5
 	VPERMPS      Y2, Y0, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
@@ -9829,6 +9825,10 @@ packed2:
 	VPERMPS      Y2, Y1, Y2
 	VBLENDPS     $0xf0, Y3, Y2, Y2
 	VADDPS       Y2, Y4, Y2
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMOVUPS      Y3, (CX)
@@ -9921,10 +9921,6 @@ packed4:
 	VSUBPS       Y7, Y6, Y6
 	VMULPS       Y9, Y6, Y6
 	VMOVUPS      Y6, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y5, Y0, Y7
 	VPERMPS      Y4, Y0, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
@@ -9932,6 +9928,10 @@ packed4:
 	VPERMPS      Y4, Y1, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (SI), Y5
 	VXORPS       c32_80000000<>+0(SB), Y5, Y6
 	VMOVUPS      c32_c2d00000<>+0(SB), Y7
@@ -10006,10 +10006,6 @@ packed4:
 	VSUBPS       Y8, Y7, Y7
 	VMULPS       Y10, Y7, Y7
 	VMOVUPS      Y7, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y6, Y0, Y8
 	VPERMPS      Y5, Y0, Y7
 	VBLENDPS     $0xf0, Y8, Y7, Y7
@@ -10024,6 +10020,10 @@ packed4:
 	VPERMPS      Y4, Y3, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y5
 	VSUBPS       Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
@@ -10445,10 +10445,6 @@ packed2:
 	VSUBPS       Y7, Y6, Y6
 	VMULPS       Y9, Y6, Y6
 	VMOVUPS      Y6, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y5, Y2, Y7
 	VPERMPS      Y4, Y2, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
@@ -10456,6 +10452,10 @@ packed2:
 	VPERMPS      Y4, Y3, Y4
 	VBLENDPS     $0xf0, Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y4
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y5
 	VSUBPS       Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
@@ -10644,10 +10644,6 @@ packed4:
 	VSUBPS       Y9, Y8, Y8
 	VMULPS       Y11, Y8, Y8
 	VMOVUPS      Y8, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y7, Y2, Y9
 	VPERMPS      Y6, Y2, Y8
 	VBLENDPS     $0xf0, Y9, Y8, Y8
@@ -10655,6 +10651,10 @@ packed4:
 	VPERMPS      Y6, Y3, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (SI), Y7
 	VMULPS       Y1, Y7, Y7
 	VANDPS       c32_7fffffff<>+0(SB), Y7, Y8
@@ -10825,10 +10825,6 @@ packed4:
 	VSUBPS       Y10, Y9, Y9
 	VMULPS       Y12, Y9, Y9
 	VMOVUPS      Y9, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	ADDQ         $0x00000020, DI
 	VPERMPS      Y8, Y2, Y10
 	VPERMPS      Y7, Y2, Y9
 	VBLENDPS     $0xf0, Y10, Y9, Y9
@@ -10843,6 +10839,10 @@ packed4:
 	VPERMPS      Y6, Y5, Y6
 	VBLENDPS     $0xf0, Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
 	VMOVUPS      (CX), Y7
 	VSUBPS       Y6, Y7, Y7
 	VMOVUPS      Y7, (CX)
@@ -11227,7 +11227,6 @@ packed2:
 	VBLENDVPS   Y5, Y2, Y4, Y4
 	VCMPPS      $0x03, Y2, Y2, Y5
 	VBLENDVPS   Y5, Y2, Y4, Y4
-	ADDQ        $0x00000020, DX
 	VPERMPS     Y4, Y0, Y5
 	VPERMPS     Y3, Y0, Y2
 	VBLENDPS    $0xf0, Y5, Y2, Y2
@@ -11235,6 +11234,7 @@ packed2:
 	VPERMPS     Y3, Y1, Y3
 	VBLENDPS    $0xf0, Y4, Y3, Y3
 	VADDPS      Y3, Y2, Y3
+	ADDQ        $0x00000020, DX
 	VMOVUPS     (AX), Y2
 	VADDPS      Y3, Y2, Y2
 	VMOVUPS     Y2, (AX)
@@ -11340,7 +11340,6 @@ packed4:
 	VBLENDVPS   Y7, Y4, Y6, Y6
 	VCMPPS      $0x03, Y4, Y4, Y7
 	VBLENDVPS   Y7, Y4, Y6, Y6
-	ADDQ        $0x00000020, DX
 	VPERMPS     Y6, Y0, Y7
 	VPERMPS     Y5, Y0, Y4
 	VBLENDPS    $0xf0, Y7, Y4, Y4
@@ -11348,6 +11347,7 @@ packed4:
 	VPERMPS     Y5, Y1, Y5
 	VBLENDPS    $0xf0, Y6, Y5, Y5
 	VADDPS      Y5, Y4, Y5
+	ADDQ        $0x00000020, DX
 	VMOVUPS     (DX), Y4
 	VANDPS      c32_7fffffff<>+0(SB), Y4, Y4
 	VCMPPS      $0x11, c32_800000<>+0(SB), Y4, Y6
@@ -11435,7 +11435,6 @@ packed4:
 	VBLENDVPS   Y8, Y4, Y7, Y7
 	VCMPPS      $0x03, Y4, Y4, Y8
 	VBLENDVPS   Y8, Y4, Y7, Y7
-	ADDQ        $0x00000020, DX
 	VPERMPS     Y7, Y0, Y8
 	VPERMPS     Y6, Y0, Y4
 	VBLENDPS    $0xf0, Y8, Y4, Y4
@@ -11450,6 +11449,7 @@ packed4:
 	VPERMPS     Y5, Y3, Y5
 	VBLENDPS    $0xf0, Y6, Y5, Y5
 	VADDPS      Y5, Y4, Y5
+	ADDQ        $0x00000020, DX
 	VMOVUPS     (AX), Y4
 	VADDPS      Y5, Y4, Y4
 	VMOVUPS     Y4, (AX)
@@ -16663,14 +16663,14 @@ packed2:
 	VMOVUPD           (DI), Z5
 	VFMADD213PD       Z5, Z6, Z4
 	VMOVUPD           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z2, Z4
 	VPERMT2PD         Z3, Z0, Z4
 	VPERMT2PD         Z3, Z1, Z2
 	VADDPD            Z2, Z4, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z3
 	VADDPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -16755,14 +16755,14 @@ packed4:
 	VMOVUPD           (DI), Z7
 	VFMADD213PD       Z7, Z8, Z6
 	VMOVUPD           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z4, Z6
 	VPERMT2PD         Z5, Z0, Z6
 	VPERMT2PD         Z5, Z1, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z5
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z7
 	VMAXPD            Z5, Z7, Z6
@@ -16829,10 +16829,6 @@ packed4:
 	VMOVUPD           (DI), Z8
 	VFMADD213PD       Z8, Z9, Z7
 	VMOVUPD           Z7, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z5, Z7
 	VPERMT2PD         Z6, Z0, Z7
 	VPERMT2PD         Z6, Z1, Z5
@@ -16841,6 +16837,10 @@ packed4:
 	VPERMT2PD         Z5, Z2, Z6
 	VPERMT2PD         Z5, Z3, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z5
 	VADDPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -16927,14 +16927,14 @@ packed8:
 	VMOVUPD           (DI), Z9
 	VFMADD213PD       Z9, Z10, Z8
 	VMOVUPD           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z0, Z8
 	VPERMT2PD         Z7, Z1, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
 	VMAXPD            Z7, Z9, Z8
@@ -17001,10 +17001,6 @@ packed8:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
@@ -17013,6 +17009,10 @@ packed8:
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
 	VMAXPD            Z7, Z9, Z8
@@ -17079,14 +17079,14 @@ packed8:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
 	VADDPD            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
 	VMAXPD            Z8, Z10, Z9
@@ -17153,10 +17153,6 @@ packed8:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z0, Z10
 	VPERMT2PD         Z9, Z1, Z8
@@ -17169,6 +17165,10 @@ packed8:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VADDPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -17255,11 +17255,11 @@ packed16:
 	VMOVUPD           (DI), Z9
 	VFMADD213PD       Z9, Z10, Z8
 	VMOVUPD           Z8, (AX)
+	VADDPD            Z7, Z6, Z6
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z7, Z6, Z6
 	VMOVUPD           (SI), Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
 	VMAXPD            Z7, Z9, Z8
@@ -17326,15 +17326,15 @@ packed16:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z8, Z7, Z7
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z0, Z8
 	VPERMT2PD         Z7, Z1, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
 	VMAXPD            Z7, Z9, Z8
@@ -17401,11 +17401,11 @@ packed16:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
+	VADDPD            Z8, Z7, Z7
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z8, Z7, Z7
 	VMOVUPD           (SI), Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
 	VMAXPD            Z8, Z10, Z9
@@ -17472,10 +17472,6 @@ packed16:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z9, Z8, Z8
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
@@ -17485,6 +17481,10 @@ packed16:
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
 	VMAXPD            Z7, Z9, Z8
@@ -17551,11 +17551,11 @@ packed16:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
+	VADDPD            Z8, Z7, Z7
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z8, Z7, Z7
 	VMOVUPD           (SI), Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
 	VMAXPD            Z8, Z10, Z9
@@ -17622,15 +17622,15 @@ packed16:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z9, Z8, Z8
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
 	VADDPD            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
 	VMAXPD            Z8, Z10, Z9
@@ -17697,11 +17697,11 @@ packed16:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
+	VADDPD            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z9, Z8, Z8
 	VMOVUPD           (SI), Z9
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z11
 	VMAXPD            Z9, Z11, Z10
@@ -17768,10 +17768,6 @@ packed16:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z10, Z9, Z9
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z0, Z10
@@ -17785,6 +17781,10 @@ packed16:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VADDPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -18250,14 +18250,14 @@ packed2:
 	VMOVUPD           (DI), Z7
 	VFMADD213PD       Z7, Z8, Z6
 	VMOVUPD           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z4, Z6
 	VPERMT2PD         Z5, Z2, Z6
 	VPERMT2PD         Z5, Z3, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z5
 	VADDPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -18442,14 +18442,14 @@ packed4:
 	VMOVUPD           (DI), Z9
 	VFMADD213PD       Z9, Z10, Z8
 	VMOVUPD           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VMULPD            Z1, Z7, Z7
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z7, Z8
@@ -18616,10 +18616,6 @@ packed4:
 	VMOVUPD           (DI), Z10
 	VFMADD213PD       Z10, Z11, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z2, Z9
 	VPERMT2PD         Z8, Z3, Z7
@@ -18628,6 +18624,10 @@ packed4:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VADDPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -18814,14 +18814,14 @@ packed8:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z2, Z10
 	VPERMT2PD         Z9, Z3, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -18988,10 +18988,6 @@ packed8:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
@@ -19000,6 +18996,10 @@ packed8:
 	VPERMT2PD         Z9, Z4, Z10
 	VPERMT2PD         Z9, Z5, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -19166,14 +19166,14 @@ packed8:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
 	VADDPD            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -19340,10 +19340,6 @@ packed8:
 	VMOVUPD           (DI), Z13
 	VFMADD213PD       Z13, Z14, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z10, Z12
 	VPERMT2PD         Z11, Z2, Z12
 	VPERMT2PD         Z11, Z3, Z10
@@ -19356,6 +19352,10 @@ packed8:
 	VPERMT2PD         Z9, Z6, Z10
 	VPERMT2PD         Z9, Z7, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z9
 	VADDPD            Z8, Z9, Z9
 	VMOVUPD           Z9, (CX)
@@ -19542,11 +19542,11 @@ packed16:
 	VMOVUPD           (DI), Z11
 	VFMADD213PD       Z11, Z12, Z10
 	VMOVUPD           Z10, (AX)
+	VADDPD            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z9, Z8, Z8
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -19713,15 +19713,15 @@ packed16:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z10, Z9, Z9
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z2, Z10
 	VPERMT2PD         Z9, Z3, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -19888,11 +19888,11 @@ packed16:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
+	VADDPD            Z10, Z9, Z9
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z10, Z9, Z9
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -20059,10 +20059,6 @@ packed16:
 	VMOVUPD           (DI), Z13
 	VFMADD213PD       Z13, Z14, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z11, Z10, Z10
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
@@ -20072,6 +20068,10 @@ packed16:
 	VPERMT2PD         Z9, Z4, Z10
 	VPERMT2PD         Z9, Z5, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -20238,11 +20238,11 @@ packed16:
 	VMOVUPD           (DI), Z12
 	VFMADD213PD       Z12, Z13, Z11
 	VMOVUPD           Z11, (AX)
+	VADDPD            Z10, Z9, Z9
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z10, Z9, Z9
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -20409,15 +20409,15 @@ packed16:
 	VMOVUPD           (DI), Z13
 	VFMADD213PD       Z13, Z14, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z11, Z10, Z10
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
 	VADDPD            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -20584,11 +20584,11 @@ packed16:
 	VMOVUPD           (DI), Z13
 	VFMADD213PD       Z13, Z14, Z12
 	VMOVUPD           Z12, (AX)
+	VADDPD            Z11, Z10, Z10
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z11, Z10, Z10
 	VMOVUPD           (SI), Z11
 	VMULPD            Z1, Z11, Z11
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
@@ -20755,10 +20755,6 @@ packed16:
 	VMOVUPD           (DI), Z14
 	VFMADD213PD       Z14, Z15, Z13
 	VMOVUPD           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z12, Z11, Z11
 	VMOVUPD           Z10, Z12
 	VPERMT2PD         Z11, Z2, Z12
@@ -20772,6 +20768,10 @@ packed16:
 	VPERMT2PD         Z9, Z6, Z10
 	VPERMT2PD         Z9, Z7, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z9
 	VADDPD            Z8, Z9, Z9
 	VMOVUPD           Z9, (CX)
@@ -21129,14 +21129,14 @@ packed2:
 	VSUBPD            Z5, Z4, Z4
 	VMULPD            Z6, Z4, Z4
 	VMOVUPD           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z2, Z4
 	VPERMT2PD         Z3, Z0, Z4
 	VPERMT2PD         Z3, Z1, Z2
 	VADDPD            Z2, Z4, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z3
 	VSUBPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -21225,14 +21225,14 @@ packed4:
 	VSUBPD            Z7, Z6, Z6
 	VMULPD            Z8, Z6, Z6
 	VMOVUPD           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z4, Z6
 	VPERMT2PD         Z5, Z0, Z6
 	VPERMT2PD         Z5, Z1, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z5
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z5, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z7
@@ -21303,10 +21303,6 @@ packed4:
 	VSUBPD            Z8, Z7, Z7
 	VMULPD            Z9, Z7, Z7
 	VMOVUPD           Z7, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z5, Z7
 	VPERMT2PD         Z6, Z0, Z7
 	VPERMT2PD         Z6, Z1, Z5
@@ -21315,6 +21311,10 @@ packed4:
 	VPERMT2PD         Z5, Z2, Z6
 	VPERMT2PD         Z5, Z3, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z5
 	VSUBPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -21405,14 +21405,14 @@ packed8:
 	VSUBPD            Z9, Z8, Z8
 	VMULPD            Z10, Z8, Z8
 	VMOVUPD           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z0, Z8
 	VPERMT2PD         Z7, Z1, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z7, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
@@ -21483,10 +21483,6 @@ packed8:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
@@ -21495,6 +21491,10 @@ packed8:
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z7, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
@@ -21565,14 +21565,14 @@ packed8:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
 	VADDPD            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
@@ -21643,10 +21643,6 @@ packed8:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z0, Z10
 	VPERMT2PD         Z9, Z1, Z8
@@ -21659,6 +21655,10 @@ packed8:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VSUBPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -21749,11 +21749,11 @@ packed16:
 	VSUBPD            Z9, Z8, Z8
 	VMULPD            Z10, Z8, Z8
 	VMOVUPD           Z8, (AX)
+	VADDPD            Z7, Z6, Z6
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z7, Z6, Z6
 	VMOVUPD           (SI), Z7
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z7, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
@@ -21824,15 +21824,15 @@ packed16:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z8, Z7, Z7
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z0, Z8
 	VPERMT2PD         Z7, Z1, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z7, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
@@ -21903,11 +21903,11 @@ packed16:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
+	VADDPD            Z8, Z7, Z7
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z8, Z7, Z7
 	VMOVUPD           (SI), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
@@ -21978,10 +21978,6 @@ packed16:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z9, Z8, Z8
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
@@ -21991,6 +21987,10 @@ packed16:
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z7, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z9
@@ -22061,11 +22061,11 @@ packed16:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
+	VADDPD            Z8, Z7, Z7
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z8, Z7, Z7
 	VMOVUPD           (SI), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
@@ -22136,15 +22136,15 @@ packed16:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z9, Z8, Z8
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z0, Z9
 	VPERMT2PD         Z8, Z1, Z7
 	VADDPD            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z10
@@ -22215,11 +22215,11 @@ packed16:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
+	VADDPD            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z9, Z8, Z8
 	VMOVUPD           (SI), Z9
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z10
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z11
@@ -22290,10 +22290,6 @@ packed16:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z10, Z9, Z9
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z0, Z10
@@ -22307,6 +22303,10 @@ packed16:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VSUBPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -22723,14 +22723,14 @@ packed2:
 	VSUBPD            Z7, Z6, Z6
 	VMULPD            Z8, Z6, Z6
 	VMOVUPD           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z4, Z6
 	VPERMT2PD         Z5, Z2, Z6
 	VPERMT2PD         Z5, Z3, Z4
 	VADDPD            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z5
 	VSUBPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -22919,14 +22919,14 @@ packed4:
 	VSUBPD            Z9, Z8, Z8
 	VMULPD            Z10, Z8, Z8
 	VMOVUPD           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z6, Z8
 	VPERMT2PD         Z7, Z2, Z8
 	VPERMT2PD         Z7, Z3, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z7
 	VMULPD            Z1, Z7, Z7
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z7, Z8
@@ -23097,10 +23097,6 @@ packed4:
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z11, Z9, Z9
 	VMOVUPD           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z7, Z9
 	VPERMT2PD         Z8, Z2, Z9
 	VPERMT2PD         Z8, Z3, Z7
@@ -23109,6 +23105,10 @@ packed4:
 	VPERMT2PD         Z7, Z4, Z8
 	VPERMT2PD         Z7, Z5, Z6
 	VADDPD            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z7
 	VSUBPD            Z6, Z7, Z7
 	VMOVUPD           Z7, (CX)
@@ -23299,14 +23299,14 @@ packed8:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z2, Z10
 	VPERMT2PD         Z9, Z3, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -23477,10 +23477,6 @@ packed8:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
@@ -23489,6 +23485,10 @@ packed8:
 	VPERMT2PD         Z9, Z4, Z10
 	VPERMT2PD         Z9, Z5, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -23659,14 +23659,14 @@ packed8:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
 	VADDPD            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -23837,10 +23837,6 @@ packed8:
 	VSUBPD            Z13, Z12, Z12
 	VMULPD            Z14, Z12, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPD           Z10, Z12
 	VPERMT2PD         Z11, Z2, Z12
 	VPERMT2PD         Z11, Z3, Z10
@@ -23853,6 +23849,10 @@ packed8:
 	VPERMT2PD         Z9, Z6, Z10
 	VPERMT2PD         Z9, Z7, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z9
 	VSUBPD            Z8, Z9, Z9
 	VMOVUPD           Z9, (CX)
@@ -24043,11 +24043,11 @@ packed16:
 	VSUBPD            Z11, Z10, Z10
 	VMULPD            Z12, Z10, Z10
 	VMOVUPD           Z10, (AX)
+	VADDPD            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z9, Z8, Z8
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -24218,15 +24218,15 @@ packed16:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z10, Z9, Z9
 	VMOVUPD           Z8, Z10
 	VPERMT2PD         Z9, Z2, Z10
 	VPERMT2PD         Z9, Z3, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -24397,11 +24397,11 @@ packed16:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
+	VADDPD            Z10, Z9, Z9
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z10, Z9, Z9
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -24572,10 +24572,6 @@ packed16:
 	VSUBPD            Z13, Z12, Z12
 	VMULPD            Z14, Z12, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z11, Z10, Z10
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
@@ -24585,6 +24581,10 @@ packed16:
 	VPERMT2PD         Z9, Z4, Z10
 	VPERMT2PD         Z9, Z5, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z9
 	VMULPD            Z1, Z9, Z9
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
@@ -24755,11 +24755,11 @@ packed16:
 	VSUBPD            Z12, Z11, Z11
 	VMULPD            Z13, Z11, Z11
 	VMOVUPD           Z11, (AX)
+	VADDPD            Z10, Z9, Z9
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z10, Z9, Z9
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -24930,15 +24930,15 @@ packed16:
 	VSUBPD            Z13, Z12, Z12
 	VMULPD            Z14, Z12, Z12
 	VMOVUPD           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z11, Z10, Z10
 	VMOVUPD           Z9, Z11
 	VPERMT2PD         Z10, Z2, Z11
 	VPERMT2PD         Z10, Z3, Z9
 	VADDPD            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (SI), Z10
 	VMULPD            Z1, Z10, Z10
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
@@ -25109,11 +25109,11 @@ packed16:
 	VSUBPD            Z13, Z12, Z12
 	VMULPD            Z14, Z12, Z12
 	VMOVUPD           Z12, (AX)
+	VADDPD            Z11, Z10, Z10
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VADDPD            Z11, Z10, Z10
 	VMOVUPD           (SI), Z11
 	VMULPD            Z1, Z11, Z11
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
@@ -25284,10 +25284,6 @@ packed16:
 	VSUBPD            Z14, Z13, Z13
 	VMULPD            Z15, Z13, Z13
 	VMOVUPD           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VADDPD            Z12, Z11, Z11
 	VMOVUPD           Z10, Z12
 	VPERMT2PD         Z11, Z2, Z12
@@ -25301,6 +25297,10 @@ packed16:
 	VPERMT2PD         Z9, Z6, Z10
 	VPERMT2PD         Z9, Z7, Z8
 	VADDPD            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPD           (CX), Z9
 	VSUBPD            Z8, Z9, Z9
 	VMOVUPD           Z9, (CX)
@@ -25651,11 +25651,11 @@ packed2:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z5, Z4
 	VSUBPD           Z9, Z4, Z4
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z2, Z4
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z3, Z2
 	VPERMT2PD        Z4, Z0, Z2
 	VPERMT2PD        Z4, Z1, Z3
 	VADDPD           Z3, Z2, Z3
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (AX), Z2
 	VADDPD           Z3, Z2, Z2
 	VMOVUPD          Z2, (AX)
@@ -25739,11 +25739,11 @@ packed4:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z7, Z6
 	VSUBPD           Z11, Z6, Z6
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z4, Z6
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z5, Z4
 	VPERMT2PD        Z6, Z0, Z4
 	VPERMT2PD        Z6, Z1, Z5
 	VADDPD           Z5, Z4, Z5
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z4
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z4, Z4
 	VGETMANTPD       $0x00, Z4, Z6
@@ -25809,7 +25809,6 @@ packed4:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z8, Z7
 	VSUBPD           Z12, Z7, Z7
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z4, Z7
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z6, Z4
 	VPERMT2PD        Z7, Z0, Z4
 	VPERMT2PD        Z7, Z1, Z6
@@ -25818,6 +25817,7 @@ packed4:
 	VPERMT2PD        Z6, Z2, Z4
 	VPERMT2PD        Z6, Z3, Z5
 	VADDPD           Z5, Z4, Z5
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (AX), Z4
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, (AX)
@@ -25903,11 +25903,11 @@ packed8:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z9, Z8
 	VSUBPD           Z13, Z8, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z8
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z7, Z6
 	VPERMT2PD        Z8, Z0, Z6
 	VPERMT2PD        Z8, Z1, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z8
@@ -25973,7 +25973,6 @@ packed8:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z10, Z9
 	VSUBPD           Z14, Z9, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z8, Z6
 	VPERMT2PD        Z9, Z0, Z6
 	VPERMT2PD        Z9, Z1, Z8
@@ -25982,6 +25981,7 @@ packed8:
 	VPERMT2PD        Z8, Z2, Z6
 	VPERMT2PD        Z8, Z3, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z8
@@ -26047,11 +26047,11 @@ packed8:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z10, Z9
 	VSUBPD           Z14, Z9, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z8, Z6
 	VPERMT2PD        Z9, Z0, Z6
 	VPERMT2PD        Z9, Z1, Z8
 	VADDPD           Z8, Z6, Z8
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z9
@@ -26117,7 +26117,6 @@ packed8:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z11, Z10
 	VSUBPD           Z15, Z10, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z10
-	ADDQ             $0x00000040, DX
 	VMOVUPD          Z9, Z6
 	VPERMT2PD        Z10, Z0, Z6
 	VPERMT2PD        Z10, Z1, Z9
@@ -26130,6 +26129,7 @@ packed8:
 	VPERMT2PD        Z8, Z4, Z6
 	VPERMT2PD        Z8, Z5, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (AX), Z6
 	VADDPD           Z7, Z6, Z6
 	VMOVUPD          Z6, (AX)
@@ -26215,8 +26215,8 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z9, Z8
 	VSUBPD           Z13, Z8, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z8
-	ADDQ             $0x00000040, DX
 	VADDPD           Z8, Z7, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z8
@@ -26282,12 +26282,12 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z10, Z9
 	VSUBPD           Z14, Z9, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VADDPD           Z9, Z8, Z8
 	VMOVUPD          Z7, Z6
 	VPERMT2PD        Z8, Z0, Z6
 	VPERMT2PD        Z8, Z1, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z8
@@ -26353,8 +26353,8 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z10, Z9
 	VSUBPD           Z14, Z9, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VADDPD           Z9, Z8, Z8
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z9
@@ -26420,7 +26420,6 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z11, Z10
 	VSUBPD           Z15, Z10, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z10
-	ADDQ             $0x00000040, DX
 	VADDPD           Z10, Z9, Z9
 	VMOVUPD          Z8, Z6
 	VPERMT2PD        Z9, Z0, Z6
@@ -26430,6 +26429,7 @@ packed16:
 	VPERMT2PD        Z8, Z2, Z6
 	VPERMT2PD        Z8, Z3, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z8
@@ -26495,8 +26495,8 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z10, Z9
 	VSUBPD           Z14, Z9, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VADDPD           Z9, Z8, Z8
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z9
@@ -26562,12 +26562,12 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z11, Z10
 	VSUBPD           Z15, Z10, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z10
-	ADDQ             $0x00000040, DX
 	VADDPD           Z10, Z9, Z9
 	VMOVUPD          Z8, Z6
 	VPERMT2PD        Z9, Z0, Z6
 	VPERMT2PD        Z9, Z1, Z8
 	VADDPD           Z8, Z6, Z8
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z9
@@ -26633,8 +26633,8 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z11, Z10
 	VSUBPD           Z15, Z10, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z10
-	ADDQ             $0x00000040, DX
 	VADDPD           Z10, Z9, Z9
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z6, Z6
 	VGETMANTPD       $0x00, Z6, Z10
@@ -26700,7 +26700,6 @@ packed16:
 	VMULPD.BCST      c64_3fe62e42fee00000<>+0(SB), Z12, Z11
 	VSUBPD           Z16, Z11, Z11
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z6, Z11
-	ADDQ             $0x00000040, DX
 	VADDPD           Z11, Z10, Z10
 	VMOVUPD          Z9, Z6
 	VPERMT2PD        Z10, Z0, Z6
@@ -26714,6 +26713,7 @@ packed16:
 	VPERMT2PD        Z8, Z4, Z6
 	VPERMT2PD        Z8, Z5, Z7
 	VADDPD           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPD          (AX), Z6
 	VADDPD           Z7, Z6, Z6
 	VMOVUPD          Z6, (AX)
@@ -39016,14 +39016,14 @@ packed2:
 	VMOVUPS           (DI), Z5
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z2, Z4
 	VPERMT2PS         Z3, Z0, Z4
 	VPERMT2PS         Z3, Z1, Z2
 	VADDPS            Z2, Z4, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z3
 	VADDPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -39096,14 +39096,14 @@ packed4:
 	VMOVUPS           (DI), Z7
 	VFMADD213PS       Z7, Z8, Z6
 	VMOVUPS           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z4, Z6
 	VPERMT2PS         Z5, Z0, Z6
 	VPERMT2PS         Z5, Z1, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z5
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
 	VMAXPS            Z5, Z7, Z6
@@ -39158,10 +39158,6 @@ packed4:
 	VMOVUPS           (DI), Z8
 	VFMADD213PS       Z8, Z9, Z7
 	VMOVUPS           Z7, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z5, Z7
 	VPERMT2PS         Z6, Z0, Z7
 	VPERMT2PS         Z6, Z1, Z5
@@ -39170,6 +39166,10 @@ packed4:
 	VPERMT2PS         Z5, Z2, Z6
 	VPERMT2PS         Z5, Z3, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z5
 	VADDPS            Z4, Z5, Z5
 	VMOVUPS           Z5, (CX)
@@ -39244,14 +39244,14 @@ packed8:
 	VMOVUPS           (DI), Z9
 	VFMADD213PS       Z9, Z10, Z8
 	VMOVUPS           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z6, Z8
 	VPERMT2PS         Z7, Z0, Z8
 	VPERMT2PS         Z7, Z1, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z9
 	VMAXPS            Z7, Z9, Z8
@@ -39306,10 +39306,6 @@ packed8:
 	VMOVUPS           (DI), Z10
 	VFMADD213PS       Z10, Z11, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z0, Z9
 	VPERMT2PS         Z8, Z1, Z7
@@ -39318,6 +39314,10 @@ packed8:
 	VPERMT2PS         Z7, Z2, Z8
 	VPERMT2PS         Z7, Z3, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z9
 	VMAXPS            Z7, Z9, Z8
@@ -39372,14 +39372,14 @@ packed8:
 	VMOVUPS           (DI), Z10
 	VFMADD213PS       Z10, Z11, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z0, Z9
 	VPERMT2PS         Z8, Z1, Z7
 	VADDPS            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z8
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z10
 	VMAXPS            Z8, Z10, Z9
@@ -39434,10 +39434,6 @@ packed8:
 	VMOVUPS           (DI), Z11
 	VFMADD213PS       Z11, Z12, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z0, Z10
 	VPERMT2PS         Z9, Z1, Z8
@@ -39450,6 +39446,10 @@ packed8:
 	VPERMT2PS         Z7, Z4, Z8
 	VPERMT2PS         Z7, Z5, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z7
 	VADDPS            Z6, Z7, Z7
 	VMOVUPS           Z7, (CX)
@@ -39526,14 +39526,14 @@ packed16:
 	VMOVUPS           (DI), Z11
 	VFMADD213PS       Z11, Z12, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z0, Z10
 	VPERMT2PS         Z9, Z1, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
 	VMAXPS            Z9, Z11, Z10
@@ -39588,10 +39588,6 @@ packed16:
 	VMOVUPS           (DI), Z12
 	VFMADD213PS       Z12, Z13, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
@@ -39600,6 +39596,10 @@ packed16:
 	VPERMT2PS         Z9, Z2, Z10
 	VPERMT2PS         Z9, Z3, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
 	VMAXPS            Z9, Z11, Z10
@@ -39654,14 +39654,14 @@ packed16:
 	VMOVUPS           (DI), Z12
 	VFMADD213PS       Z12, Z13, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
 	VMAXPS            Z10, Z12, Z11
@@ -39716,10 +39716,6 @@ packed16:
 	VMOVUPS           (DI), Z13
 	VFMADD213PS       Z13, Z14, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
@@ -39732,6 +39728,10 @@ packed16:
 	VPERMT2PS         Z9, Z4, Z10
 	VPERMT2PS         Z9, Z5, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
 	VMAXPS            Z9, Z11, Z10
@@ -39786,14 +39786,14 @@ packed16:
 	VMOVUPS           (DI), Z12
 	VFMADD213PS       Z12, Z13, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
 	VMAXPS            Z10, Z12, Z11
@@ -39848,10 +39848,6 @@ packed16:
 	VMOVUPS           (DI), Z13
 	VFMADD213PS       Z13, Z14, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
@@ -39860,6 +39856,10 @@ packed16:
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
 	VMAXPS            Z10, Z12, Z11
@@ -39914,14 +39914,14 @@ packed16:
 	VMOVUPS           (DI), Z13
 	VFMADD213PS       Z13, Z14, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z13
 	VMAXPS            Z11, Z13, Z12
@@ -39976,10 +39976,6 @@ packed16:
 	VMOVUPS           (DI), Z14
 	VFMADD213PS       Z14, Z15, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z0, Z13
 	VPERMT2PS         Z12, Z1, Z11
@@ -39996,6 +39992,10 @@ packed16:
 	VPERMT2PS         Z9, Z6, Z10
 	VPERMT2PS         Z9, Z7, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z9
 	VADDPS            Z8, Z9, Z9
 	VMOVUPS           Z9, (CX)
@@ -40487,14 +40487,14 @@ packed2:
 	VMOVUPS           (DI), Z7
 	VFMADD213PS       Z7, Z8, Z6
 	VMOVUPS           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z4, Z6
 	VPERMT2PS         Z5, Z2, Z6
 	VPERMT2PS         Z5, Z3, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z5
 	VADDPS            Z4, Z5, Z5
 	VMOVUPS           Z5, (CX)
@@ -40647,14 +40647,14 @@ packed4:
 	VMOVUPS           (DI), Z9
 	VFMADD213PS       Z9, Z10, Z8
 	VMOVUPS           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z6, Z8
 	VPERMT2PS         Z7, Z2, Z8
 	VPERMT2PS         Z7, Z3, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VMULPS            Z1, Z7, Z7
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z7, Z8
@@ -40789,10 +40789,6 @@ packed4:
 	VMOVUPS           (DI), Z10
 	VFMADD213PS       Z10, Z11, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z2, Z9
 	VPERMT2PS         Z8, Z3, Z7
@@ -40801,6 +40797,10 @@ packed4:
 	VPERMT2PS         Z7, Z4, Z8
 	VPERMT2PS         Z7, Z5, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z7
 	VADDPS            Z6, Z7, Z7
 	VMOVUPS           Z7, (CX)
@@ -40955,14 +40955,14 @@ packed8:
 	VMOVUPS           (DI), Z11
 	VFMADD213PS       Z11, Z12, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z2, Z10
 	VPERMT2PS         Z9, Z3, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VMULPS            Z1, Z9, Z9
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
@@ -41097,10 +41097,6 @@ packed8:
 	VMOVUPS           (DI), Z12
 	VFMADD213PS       Z12, Z13, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
@@ -41109,6 +41105,10 @@ packed8:
 	VPERMT2PS         Z9, Z4, Z10
 	VPERMT2PS         Z9, Z5, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VMULPS            Z1, Z9, Z9
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
@@ -41243,14 +41243,14 @@ packed8:
 	VMOVUPS           (DI), Z12
 	VFMADD213PS       Z12, Z13, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VMULPS            Z1, Z10, Z10
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z10, Z11
@@ -41385,10 +41385,6 @@ packed8:
 	VMOVUPS           (DI), Z13
 	VFMADD213PS       Z13, Z14, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z2, Z12
 	VPERMT2PS         Z11, Z3, Z10
@@ -41401,6 +41397,10 @@ packed8:
 	VPERMT2PS         Z9, Z6, Z10
 	VPERMT2PS         Z9, Z7, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z9
 	VADDPS            Z8, Z9, Z9
 	VMOVUPS           Z9, (CX)
@@ -41557,14 +41557,14 @@ packed16:
 	VMOVUPS           (DI), Z13
 	VFMADD213PS       Z13, Z14, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z2, Z12
 	VPERMT2PS         Z11, Z3, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -41699,10 +41699,6 @@ packed16:
 	VMOVUPS           (DI), Z14
 	VFMADD213PS       Z14, Z15, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
@@ -41711,6 +41707,10 @@ packed16:
 	VPERMT2PS         Z11, Z4, Z12
 	VPERMT2PS         Z11, Z5, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -41845,14 +41845,14 @@ packed16:
 	VMOVUPS           (DI), Z14
 	VFMADD213PS       Z14, Z15, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -41987,10 +41987,6 @@ packed16:
 	VMOVUPS           (DI), Z15
 	VFMADD213PS       Z15, Z16, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
@@ -42003,6 +41999,10 @@ packed16:
 	VPERMT2PS         Z11, Z6, Z12
 	VPERMT2PS         Z11, Z7, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -42137,14 +42137,14 @@ packed16:
 	VMOVUPS           (DI), Z14
 	VFMADD213PS       Z14, Z15, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -42279,10 +42279,6 @@ packed16:
 	VMOVUPS           (DI), Z15
 	VFMADD213PS       Z15, Z16, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
@@ -42291,6 +42287,10 @@ packed16:
 	VPERMT2PS         Z12, Z4, Z13
 	VPERMT2PS         Z12, Z5, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -42425,14 +42425,14 @@ packed16:
 	VMOVUPS           (DI), Z15
 	VFMADD213PS       Z15, Z16, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
 	VADDPS            Z12, Z14, Z12
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z13
 	VMULPS            Z1, Z13, Z13
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z13, Z14
@@ -42567,10 +42567,6 @@ packed16:
 	VMOVUPS           (DI), Z16
 	VFMADD213PS       Z16, Z17, Z15
 	VMOVUPS           Z15, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z13, Z15
 	VPERMT2PS         Z14, Z2, Z15
 	VPERMT2PS         Z14, Z3, Z13
@@ -42587,6 +42583,10 @@ packed16:
 	VPERMT2PS         Z11, Z8, Z12
 	VPERMT2PS         Z11, Z9, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z11
 	VADDPS            Z10, Z11, Z11
 	VMOVUPS           Z11, (CX)
@@ -42896,14 +42896,14 @@ packed2:
 	VSUBPS            Z5, Z4, Z4
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z2, Z4
 	VPERMT2PS         Z3, Z0, Z4
 	VPERMT2PS         Z3, Z1, Z2
 	VADDPS            Z2, Z4, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z3
 	VSUBPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -42980,14 +42980,14 @@ packed4:
 	VSUBPS            Z7, Z6, Z6
 	VMULPS            Z8, Z6, Z6
 	VMOVUPS           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z4, Z6
 	VPERMT2PS         Z5, Z0, Z6
 	VPERMT2PS         Z5, Z1, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z5
 	VXORPS.BCST       c32_80000000<>+0(SB), Z5, Z6
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
@@ -43046,10 +43046,6 @@ packed4:
 	VSUBPS            Z8, Z7, Z7
 	VMULPS            Z9, Z7, Z7
 	VMOVUPS           Z7, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z5, Z7
 	VPERMT2PS         Z6, Z0, Z7
 	VPERMT2PS         Z6, Z1, Z5
@@ -43058,6 +43054,10 @@ packed4:
 	VPERMT2PS         Z5, Z2, Z6
 	VPERMT2PS         Z5, Z3, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z5
 	VSUBPS            Z4, Z5, Z5
 	VMOVUPS           Z5, (CX)
@@ -43136,14 +43136,14 @@ packed8:
 	VSUBPS            Z9, Z8, Z8
 	VMULPS            Z10, Z8, Z8
 	VMOVUPS           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z6, Z8
 	VPERMT2PS         Z7, Z0, Z8
 	VPERMT2PS         Z7, Z1, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VXORPS.BCST       c32_80000000<>+0(SB), Z7, Z8
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z9
@@ -43202,10 +43202,6 @@ packed8:
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z11, Z9, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z0, Z9
 	VPERMT2PS         Z8, Z1, Z7
@@ -43214,6 +43210,10 @@ packed8:
 	VPERMT2PS         Z7, Z2, Z8
 	VPERMT2PS         Z7, Z3, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VXORPS.BCST       c32_80000000<>+0(SB), Z7, Z8
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z9
@@ -43272,14 +43272,14 @@ packed8:
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z11, Z9, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z0, Z9
 	VPERMT2PS         Z8, Z1, Z7
 	VADDPS            Z7, Z9, Z7
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z9
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z10
@@ -43338,10 +43338,6 @@ packed8:
 	VSUBPS            Z11, Z10, Z10
 	VMULPS            Z12, Z10, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z0, Z10
 	VPERMT2PS         Z9, Z1, Z8
@@ -43354,6 +43350,10 @@ packed8:
 	VPERMT2PS         Z7, Z4, Z8
 	VPERMT2PS         Z7, Z5, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z7
 	VSUBPS            Z6, Z7, Z7
 	VMOVUPS           Z7, (CX)
@@ -43434,14 +43434,14 @@ packed16:
 	VSUBPS            Z11, Z10, Z10
 	VMULPS            Z12, Z10, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z0, Z10
 	VPERMT2PS         Z9, Z1, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VXORPS.BCST       c32_80000000<>+0(SB), Z9, Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
@@ -43500,10 +43500,6 @@ packed16:
 	VSUBPS            Z12, Z11, Z11
 	VMULPS            Z13, Z11, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
@@ -43512,6 +43508,10 @@ packed16:
 	VPERMT2PS         Z9, Z2, Z10
 	VPERMT2PS         Z9, Z3, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VXORPS.BCST       c32_80000000<>+0(SB), Z9, Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
@@ -43570,14 +43570,14 @@ packed16:
 	VSUBPS            Z12, Z11, Z11
 	VMULPS            Z13, Z11, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z11
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
@@ -43636,10 +43636,6 @@ packed16:
 	VSUBPS            Z13, Z12, Z12
 	VMULPS            Z14, Z12, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
@@ -43652,6 +43648,10 @@ packed16:
 	VPERMT2PS         Z9, Z4, Z10
 	VPERMT2PS         Z9, Z5, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VXORPS.BCST       c32_80000000<>+0(SB), Z9, Z10
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z11
@@ -43710,14 +43710,14 @@ packed16:
 	VSUBPS            Z12, Z11, Z11
 	VMULPS            Z13, Z11, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z0, Z11
 	VPERMT2PS         Z10, Z1, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z11
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
@@ -43776,10 +43776,6 @@ packed16:
 	VSUBPS            Z13, Z12, Z12
 	VMULPS            Z14, Z12, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
@@ -43788,6 +43784,10 @@ packed16:
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z11
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z12
@@ -43846,14 +43846,14 @@ packed16:
 	VSUBPS            Z13, Z12, Z12
 	VMULPS            Z14, Z12, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z0, Z12
 	VPERMT2PS         Z11, Z1, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VXORPS.BCST       c32_80000000<>+0(SB), Z11, Z12
 	VBROADCASTSS      c32_c2d00000<>+0(SB), Z13
@@ -43912,10 +43912,6 @@ packed16:
 	VSUBPS            Z14, Z13, Z13
 	VMULPS            Z15, Z13, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z0, Z13
 	VPERMT2PS         Z12, Z1, Z11
@@ -43932,6 +43928,10 @@ packed16:
 	VPERMT2PS         Z9, Z6, Z10
 	VPERMT2PS         Z9, Z7, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z9
 	VSUBPS            Z8, Z9, Z9
 	VMOVUPS           Z9, (CX)
@@ -44290,14 +44290,14 @@ packed2:
 	VSUBPS            Z7, Z6, Z6
 	VMULPS            Z8, Z6, Z6
 	VMOVUPS           Z6, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z4, Z6
 	VPERMT2PS         Z5, Z2, Z6
 	VPERMT2PS         Z5, Z3, Z4
 	VADDPS            Z4, Z6, Z4
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z5
 	VSUBPS            Z4, Z5, Z5
 	VMOVUPS           Z5, (CX)
@@ -44454,14 +44454,14 @@ packed4:
 	VSUBPS            Z9, Z8, Z8
 	VMULPS            Z10, Z8, Z8
 	VMOVUPS           Z8, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z6, Z8
 	VPERMT2PS         Z7, Z2, Z8
 	VPERMT2PS         Z7, Z3, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z7
 	VMULPS            Z1, Z7, Z7
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z7, Z8
@@ -44600,10 +44600,6 @@ packed4:
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z11, Z9, Z9
 	VMOVUPS           Z9, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z7, Z9
 	VPERMT2PS         Z8, Z2, Z9
 	VPERMT2PS         Z8, Z3, Z7
@@ -44612,6 +44608,10 @@ packed4:
 	VPERMT2PS         Z7, Z4, Z8
 	VPERMT2PS         Z7, Z5, Z6
 	VADDPS            Z6, Z8, Z6
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z7
 	VSUBPS            Z6, Z7, Z7
 	VMOVUPS           Z7, (CX)
@@ -44770,14 +44770,14 @@ packed8:
 	VSUBPS            Z11, Z10, Z10
 	VMULPS            Z12, Z10, Z10
 	VMOVUPS           Z10, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z8, Z10
 	VPERMT2PS         Z9, Z2, Z10
 	VPERMT2PS         Z9, Z3, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VMULPS            Z1, Z9, Z9
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
@@ -44916,10 +44916,6 @@ packed8:
 	VSUBPS            Z12, Z11, Z11
 	VMULPS            Z13, Z11, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
@@ -44928,6 +44924,10 @@ packed8:
 	VPERMT2PS         Z9, Z4, Z10
 	VPERMT2PS         Z9, Z5, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z9
 	VMULPS            Z1, Z9, Z9
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
@@ -45066,14 +45066,14 @@ packed8:
 	VSUBPS            Z12, Z11, Z11
 	VMULPS            Z13, Z11, Z11
 	VMOVUPS           Z11, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z9, Z11
 	VPERMT2PS         Z10, Z2, Z11
 	VPERMT2PS         Z10, Z3, Z9
 	VADDPS            Z9, Z11, Z9
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z10
 	VMULPS            Z1, Z10, Z10
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z10, Z11
@@ -45212,10 +45212,6 @@ packed8:
 	VSUBPS            Z13, Z12, Z12
 	VMULPS            Z14, Z12, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z2, Z12
 	VPERMT2PS         Z11, Z3, Z10
@@ -45228,6 +45224,10 @@ packed8:
 	VPERMT2PS         Z9, Z6, Z10
 	VPERMT2PS         Z9, Z7, Z8
 	VADDPS            Z8, Z10, Z8
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z9
 	VSUBPS            Z8, Z9, Z9
 	VMOVUPS           Z9, (CX)
@@ -45388,14 +45388,14 @@ packed16:
 	VSUBPS            Z13, Z12, Z12
 	VMULPS            Z14, Z12, Z12
 	VMOVUPS           Z12, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z10, Z12
 	VPERMT2PS         Z11, Z2, Z12
 	VPERMT2PS         Z11, Z3, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -45534,10 +45534,6 @@ packed16:
 	VSUBPS            Z14, Z13, Z13
 	VMULPS            Z15, Z13, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
@@ -45546,6 +45542,10 @@ packed16:
 	VPERMT2PS         Z11, Z4, Z12
 	VPERMT2PS         Z11, Z5, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -45684,14 +45684,14 @@ packed16:
 	VSUBPS            Z14, Z13, Z13
 	VMULPS            Z15, Z13, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -45830,10 +45830,6 @@ packed16:
 	VSUBPS            Z15, Z14, Z14
 	VMULPS            Z16, Z14, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
@@ -45846,6 +45842,10 @@ packed16:
 	VPERMT2PS         Z11, Z6, Z12
 	VPERMT2PS         Z11, Z7, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z11
 	VMULPS            Z1, Z11, Z11
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z11, Z12
@@ -45984,14 +45984,14 @@ packed16:
 	VSUBPS            Z14, Z13, Z13
 	VMULPS            Z15, Z13, Z13
 	VMOVUPS           Z13, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z11, Z13
 	VPERMT2PS         Z12, Z2, Z13
 	VPERMT2PS         Z12, Z3, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -46130,10 +46130,6 @@ packed16:
 	VSUBPS            Z15, Z14, Z14
 	VMULPS            Z16, Z14, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
@@ -46142,6 +46138,10 @@ packed16:
 	VPERMT2PS         Z12, Z4, Z13
 	VPERMT2PS         Z12, Z5, Z11
 	VADDPS            Z11, Z13, Z11
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z12
 	VMULPS            Z1, Z12, Z12
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z13
@@ -46280,14 +46280,14 @@ packed16:
 	VSUBPS            Z15, Z14, Z14
 	VMULPS            Z16, Z14, Z14
 	VMOVUPS           Z14, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z12, Z14
 	VPERMT2PS         Z13, Z2, Z14
 	VPERMT2PS         Z13, Z3, Z12
 	VADDPS            Z12, Z14, Z12
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (SI), Z13
 	VMULPS            Z1, Z13, Z13
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z13, Z14
@@ -46426,10 +46426,6 @@ packed16:
 	VSUBPS            Z16, Z15, Z15
 	VMULPS            Z17, Z15, Z15
 	VMOVUPS           Z15, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
 	VMOVUPS           Z13, Z15
 	VPERMT2PS         Z14, Z2, Z15
 	VPERMT2PS         Z14, Z3, Z13
@@ -46446,6 +46442,10 @@ packed16:
 	VPERMT2PS         Z11, Z8, Z12
 	VPERMT2PS         Z11, Z9, Z10
 	VADDPS            Z10, Z12, Z10
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
 	VMOVUPS           (CX), Z11
 	VSUBPS            Z10, Z11, Z11
 	VMOVUPS           Z11, (CX)
@@ -46757,11 +46757,11 @@ packed2:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z5, Z4
 	VSUBPS           Z9, Z4, Z4
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z2, Z4
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z3, Z2
 	VPERMT2PS        Z4, Z0, Z2
 	VPERMT2PS        Z4, Z1, Z3
 	VADDPS           Z3, Z2, Z3
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (AX), Z2
 	VADDPS           Z3, Z2, Z2
 	VMOVUPS          Z2, (AX)
@@ -46839,11 +46839,11 @@ packed4:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z7, Z6
 	VSUBPS           Z11, Z6, Z6
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z4, Z6
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z5, Z4
 	VPERMT2PS        Z6, Z0, Z4
 	VPERMT2PS        Z6, Z1, Z5
 	VADDPS           Z5, Z4, Z5
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z4
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z4, Z4
 	VGETMANTPS       $0x00, Z4, Z6
@@ -46903,7 +46903,6 @@ packed4:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z8, Z7
 	VSUBPS           Z12, Z7, Z7
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z4, Z7
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z6, Z4
 	VPERMT2PS        Z7, Z0, Z4
 	VPERMT2PS        Z7, Z1, Z6
@@ -46912,6 +46911,7 @@ packed4:
 	VPERMT2PS        Z6, Z2, Z4
 	VPERMT2PS        Z6, Z3, Z5
 	VADDPS           Z5, Z4, Z5
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (AX), Z4
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, (AX)
@@ -46991,11 +46991,11 @@ packed8:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z9, Z8
 	VSUBPS           Z13, Z8, Z8
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z6, Z8
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z7, Z6
 	VPERMT2PS        Z8, Z0, Z6
 	VPERMT2PS        Z8, Z1, Z7
 	VADDPS           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z6, Z6
 	VGETMANTPS       $0x00, Z6, Z8
@@ -47055,7 +47055,6 @@ packed8:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z10, Z9
 	VSUBPS           Z14, Z9, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z8, Z6
 	VPERMT2PS        Z9, Z0, Z6
 	VPERMT2PS        Z9, Z1, Z8
@@ -47064,6 +47063,7 @@ packed8:
 	VPERMT2PS        Z8, Z2, Z6
 	VPERMT2PS        Z8, Z3, Z7
 	VADDPS           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z6, Z6
 	VGETMANTPS       $0x00, Z6, Z8
@@ -47123,11 +47123,11 @@ packed8:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z10, Z9
 	VSUBPS           Z14, Z9, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z6, Z9
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z8, Z6
 	VPERMT2PS        Z9, Z0, Z6
 	VPERMT2PS        Z9, Z1, Z8
 	VADDPS           Z8, Z6, Z8
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z6, Z6
 	VGETMANTPS       $0x00, Z6, Z9
@@ -47187,7 +47187,6 @@ packed8:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z11, Z10
 	VSUBPS           Z15, Z10, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z6, Z10
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z9, Z6
 	VPERMT2PS        Z10, Z0, Z6
 	VPERMT2PS        Z10, Z1, Z9
@@ -47200,6 +47199,7 @@ packed8:
 	VPERMT2PS        Z8, Z4, Z6
 	VPERMT2PS        Z8, Z5, Z7
 	VADDPS           Z7, Z6, Z7
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (AX), Z6
 	VADDPS           Z7, Z6, Z6
 	VMOVUPS          Z6, (AX)
@@ -47281,11 +47281,11 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z11, Z10
 	VSUBPS           Z15, Z10, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z10
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z9, Z8
 	VPERMT2PS        Z10, Z0, Z8
 	VPERMT2PS        Z10, Z1, Z9
 	VADDPS           Z9, Z8, Z9
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z10
@@ -47345,7 +47345,6 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z12, Z11
 	VSUBPS           Z16, Z11, Z11
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z11
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z10, Z8
 	VPERMT2PS        Z11, Z0, Z8
 	VPERMT2PS        Z11, Z1, Z10
@@ -47354,6 +47353,7 @@ packed16:
 	VPERMT2PS        Z10, Z2, Z8
 	VPERMT2PS        Z10, Z3, Z9
 	VADDPS           Z9, Z8, Z9
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z10
@@ -47413,11 +47413,11 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z12, Z11
 	VSUBPS           Z16, Z11, Z11
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z11
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z10, Z8
 	VPERMT2PS        Z11, Z0, Z8
 	VPERMT2PS        Z11, Z1, Z10
 	VADDPS           Z10, Z8, Z10
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z11
@@ -47477,7 +47477,6 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z13, Z12
 	VSUBPS           Z17, Z12, Z12
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z12
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z11, Z8
 	VPERMT2PS        Z12, Z0, Z8
 	VPERMT2PS        Z12, Z1, Z11
@@ -47490,6 +47489,7 @@ packed16:
 	VPERMT2PS        Z10, Z4, Z8
 	VPERMT2PS        Z10, Z5, Z9
 	VADDPS           Z9, Z8, Z9
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z10
@@ -47549,11 +47549,11 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z12, Z11
 	VSUBPS           Z16, Z11, Z11
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z11
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z10, Z8
 	VPERMT2PS        Z11, Z0, Z8
 	VPERMT2PS        Z11, Z1, Z10
 	VADDPS           Z10, Z8, Z10
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z11
@@ -47613,7 +47613,6 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z13, Z12
 	VSUBPS           Z17, Z12, Z12
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z12
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z11, Z8
 	VPERMT2PS        Z12, Z0, Z8
 	VPERMT2PS        Z12, Z1, Z11
@@ -47622,6 +47621,7 @@ packed16:
 	VPERMT2PS        Z11, Z2, Z8
 	VPERMT2PS        Z11, Z3, Z10
 	VADDPS           Z10, Z8, Z10
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z11
@@ -47681,11 +47681,11 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z13, Z12
 	VSUBPS           Z17, Z12, Z12
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z12
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z11, Z8
 	VPERMT2PS        Z12, Z0, Z8
 	VPERMT2PS        Z12, Z1, Z11
 	VADDPS           Z11, Z8, Z11
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z8, Z8
 	VGETMANTPS       $0x00, Z8, Z12
@@ -47745,7 +47745,6 @@ packed16:
 	VMULPS.BCST      c32_3f317180<>+0(SB), Z14, Z13
 	VSUBPS           Z18, Z13, Z13
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z8, Z13
-	ADDQ             $0x00000040, DX
 	VMOVUPS          Z12, Z8
 	VPERMT2PS        Z13, Z0, Z8
 	VPERMT2PS        Z13, Z1, Z12
@@ -47762,6 +47761,7 @@ packed16:
 	VPERMT2PS        Z10, Z6, Z8
 	VPERMT2PS        Z10, Z7, Z9
 	VADDPS           Z9, Z8, Z9
+	ADDQ             $0x00000040, DX
 	VMOVUPS          (AX), Z8
 	VADDPS           Z9, Z8, Z8
 	VMOVUPS          Z8, (AX)

@@ -131,8 +131,8 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 	if err != nil {
 		return res, err
 	}
-	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, s.size()), mom: make([]float64, s.size()),
-		vel: make([]float64, s.size()), good: make([]T, s.size()), best: make([]T, s.size())}
+	t := newTrainer(m, s, cfg, 1)
+	t.best = make([]T, len(t.good))
 	t.get(t.best)
 	t.get(t.good)
 	n := len(order)
@@ -219,6 +219,18 @@ type trainer[T Float] struct {
 	failed      []bool // per parameter: the last update left it non-finite
 }
 
+// newTrainer returns a trainer of m's parameters s under cfg, for a
+// schedule of steps steps.
+func newTrainer[T Float](m *Model[T], s *gradState[T], cfg TrainConfig, steps int) *trainer[T] {
+	n, k := s.size(), len(s.params)
+	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, n), mom: make([]float64, n), vel: make([]float64, n),
+		good: make([]T, n), steps: steps, offs: make([]int, k+1), failed: make([]bool, k)}
+	for i, p := range s.params {
+		t.offs[i+1] = t.offs[i] + len(p.Value)
+	}
+	return t
+}
+
 // parallelAdam is the number of parameters from which the update runs on
 // several goroutines.
 const parallelAdam = 1 << 15
@@ -282,12 +294,6 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 	t.get(t.good)
 	t.done++
 	a := newAdamStep(t.rate(t.done-1), t.cfg.WeightDecay, scale, t.done)
-	if t.offs == nil {
-		t.offs, t.failed = make([]int, len(t.s.params)+1), make([]bool, len(t.s.params))
-		for i, p := range t.s.params {
-			t.offs[i+1] = t.offs[i] + len(p.Value)
-		}
-	}
 	update := func(i int) {
 		p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
 		t.failed[i] = !p.Fixed && !adamUpdate(a, p.Value, t.grad[lo:hi], t.mom[lo:hi], t.vel[lo:hi])
@@ -402,10 +408,7 @@ func NewAdam[T Float](m *Model[T], cfg TrainConfig, totalSteps int) (*Adam[T], e
 	if err != nil {
 		return nil, err
 	}
-	n := s.size()
-	t := &trainer[T]{m: m, s: s, cfg: cfg, grad: make([]T, n), mom: make([]float64, n), vel: make([]float64, n),
-		good: make([]T, n), steps: max(totalSteps, 1)}
-	return &Adam[T]{t}, nil
+	return &Adam[T]{newTrainer(m, s, cfg, max(totalSteps, 1))}, nil
 }
 
 // Step computes the gradient of the mean NLL of the rows of x and updates

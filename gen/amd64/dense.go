@@ -176,17 +176,6 @@ func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []r
 	Label(label + "end")
 }
 
-// broadcastMem returns the element at mem in every lane.
-func (g *gen) broadcastMem(mem Mem) reg.VecVirtual {
-	v := g.vec()
-	if g.f32 {
-		VBROADCASTSS(mem, v)
-	} else {
-		VBROADCASTSD(mem, v)
-	}
-	return v
-}
-
 // mulAddBcst sets acc = acc + x·w with one rounding, x the element at mem
 // in every lane, as the portable kernel's chain. AVX-512 broadcasts within
 // the fused multiply-add.
@@ -197,7 +186,7 @@ func (g *gen) mulAddBcst(acc reg.VecVirtual, mem Mem, w reg.VecVirtual) {
 	case g.avx512:
 		VFMADD231PD_BCST(mem, w, acc)
 	default:
-		g.fmaTo(acc, g.broadcastMem(mem), w)
+		g.fmaTo(acc, g.broadcastOf(mem), w)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -73,10 +74,10 @@ func isConst(op Op) bool {
 }
 
 // vop emits a two-type instruction: pd for float64 lanes, ps for float32,
-// or their embedded-broadcast forms (if given) on AVX-512 when the first
-// (memory) operand is a constant.
+// or their embedded-broadcast forms (if given) on AVX-512 when the memory
+// operand is a constant.
 func (g *gen) vop(pd, ps, pdBcst, psBcst func(...Op), ops ...Op) {
-	if g.avx512 && pdBcst != nil && isConst(ops[0]) {
+	if g.avx512 && pdBcst != nil && slices.ContainsFunc(ops, isConst) {
 		pd, ps = pdBcst, psBcst
 	}
 	if g.f32 {
@@ -247,11 +248,7 @@ func (g *gen) cmp(pred int, a, b Op) cond {
 	} else {
 		m = g.vec()
 	}
-	if g.avx512 && isConst(b) {
-		g.vop(VCMPPD_BCST, VCMPPS_BCST, nil, nil, Imm(uint64(pred)), b, a, m)
-		return cond{m}
-	}
-	g.vop(VCMPPD, VCMPPS, nil, nil, Imm(uint64(pred)), b, a, m)
+	g.vop(VCMPPD, VCMPPS, VCMPPD_BCST, VCMPPS_BCST, Imm(uint64(pred)), b, a, m)
 	return cond{m}
 }
 

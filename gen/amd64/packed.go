@@ -39,38 +39,58 @@ func (g *gen) packedWidths() []int {
 	return ws
 }
 
-// packedRows emits the packed blocks for every width in packedWidths,
-// then falls through to the row loop, which does the rows left over (and
-// every row of other widths). body is the row loop's body for one full
-// vector at ptrs; the block's sums are added to (or, if sub, subtracted
-// from) logdet at ld.
-func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
+// packedBlocks emits, for every width c in packedWidths, the loop over
+// blocks of lanes rows (c vectors) that comes before the row loop: setup(c)
+// before the loop, vector(c, i) for each of a block's vectors (ptrs then
+// move one vector on), end(c) after them; ld then moves past the block's
+// lanes values. Fewer rows than a block, and other widths, fall through to
+// the row loop.
+func (g *gen) packedBlocks(rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i int), end func(c int)) {
 	for _, c := range g.packedWidths() {
 		name := fmt.Sprintf("packed%d", c)
 		CMPQ(cols, U32(c))
 		JNE(LabelRef(name + "end"))
-		idx := g.loadIndices(c)
+		setup(c)
 		Label(name)
 		CMPQ(rows, U32(g.lanes))
 		JB(LabelRef("row"))
-		type entry struct {
-			v     reg.VecVirtual
-			level int
-		}
-		var stack []entry
-		for range c {
-			e := entry{body(nil), 0}
+		for i := range c {
+			vector(c, i)
 			for _, p := range ptrs {
 				ADDQ(U32(g.bytes), p)
 			}
-			for len(stack) > 0 && stack[len(stack)-1].level == e.level {
-				a := stack[len(stack)-1].v
-				stack = stack[:len(stack)-1]
-				e = entry{g.combineRows(a, e.v, c>>e.level, idx), e.level + 1}
-			}
-			stack = append(stack, e)
 		}
+		end(c)
+		ADDQ(U32(g.bytes), ld)
+		SUBQ(U32(g.lanes), rows)
+		JMP(LabelRef(name))
+		Label(name + "end")
+	}
+}
+
+// packedRows emits the packed blocks of the summing kernels: body is the
+// row loop's body for one full vector at ptrs, and the block's sums are
+// added to (or, if sub, subtracted from) logdet at ld.
+func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
+	type entry struct {
+		v     reg.VecVirtual
+		level int
+	}
+	var idx map[int][2]reg.VecVirtual
+	var stack []entry
+	g.packedBlocks(rows, cols, ld, ptrs, func(c int) {
+		idx = g.loadIndices(c)
+	}, func(c, _ int) {
+		e := entry{body(nil), 0}
+		for len(stack) > 0 && stack[len(stack)-1].level == e.level {
+			a := stack[len(stack)-1].v
+			stack = stack[:len(stack)-1]
+			e = entry{g.combineRows(a, e.v, c>>e.level, idx), e.level + 1}
+		}
+		stack = append(stack, e)
+	}, func(int) {
 		sums := stack[0].v
+		stack = stack[:0]
 		acc := g.vec()
 		g.mov(acc, Mem{Base: ld})
 		if sub {
@@ -79,11 +99,18 @@ func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub b
 			g.add(acc, acc, sums)
 		}
 		g.mov(Mem{Base: ld}, acc)
-		ADDQ(U32(g.bytes), ld)
-		SUBQ(U32(g.lanes), rows)
-		JMP(LabelRef(name))
-		Label(name + "end")
-	}
+	})
+}
+
+// packedGradRows emits the packed blocks of the backward kernels, which
+// sum nothing but read each row's dLogdet: before each vector of a block,
+// rowGrad gets, in every lane, the dLogdet of the lane's row, permuted out
+// of the block's lanes values at dld.
+func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, rowGrad reg.VecVirtual, body func(mask reg.Register) reg.VecVirtual) {
+	g.packedBlocks(rows, cols, dld, ptrs, func(int) {}, func(c, i int) {
+		g.expandRows(rowGrad, Mem{Base: dld}, c, i)
+		body(nil)
+	}, func(int) {})
 }
 
 // loadIndices loads combineRows' permutations for a block of width c
@@ -149,13 +176,20 @@ func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int]
 		VBLENDPS(Imm(0xf0), pb, dst, dst)
 		return
 	}
-	imm := uint64(0)
-	for k, lane := range g.halvesLanes(w, second) {
-		imm |= uint64(lane%g.lanes) << (2 * k)
-	}
-	VPERMPD(Imm(imm), b, pb)
-	VPERMPD(Imm(imm), a, dst)
+	imm := permImm(g.halvesLanes(w, second))
+	VPERMPD(imm, b, pb)
+	VPERMPD(imm, a, dst)
 	VBLENDPD(Imm(0xc), pb, dst, dst)
+}
+
+// permImm is AVX2 VPERMPD's immediate for taking lane lanes[k] mod 4
+// into lane k.
+func permImm(lanes []int) Op {
+	imm := uint64(0)
+	for k, l := range lanes {
+		imm |= uint64(l%4) << (2 * k)
+	}
+	return Imm(imm)
 }
 
 // permTables are the permutation vectors, by name.
@@ -186,33 +220,6 @@ func (g *gen) halvesIndex(w int, second bool) Mem {
 	return g.laneTable(fmt.Sprintf("perm%d_%d_w%d_%v", g.bytes*8, g.size*8, w, second), g.halvesLanes(w, second))
 }
 
-// packedGradRows emits the packed blocks of the backward kernels, which
-// sum nothing but read each row's dLogdet: for each vector of a block,
-// rowGrad gets, in every lane, the dLogdet of the lane's row, permuted out
-// of the block's lanes values at dld. Then it falls through to the row
-// loop, as packedRows does.
-func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, rowGrad reg.VecVirtual, body func(mask reg.Register) reg.VecVirtual) {
-	for _, c := range g.packedWidths() {
-		name := fmt.Sprintf("packed%d", c)
-		CMPQ(cols, U32(c))
-		JNE(LabelRef(name + "end"))
-		Label(name)
-		CMPQ(rows, U32(g.lanes))
-		JB(LabelRef("row"))
-		for i := range c {
-			g.expandRows(rowGrad, Mem{Base: dld}, c, i)
-			body(nil)
-			for _, p := range ptrs {
-				ADDQ(U32(g.bytes), p)
-			}
-		}
-		ADDQ(U32(g.bytes), dld)
-		SUBQ(U32(g.lanes), rows)
-		JMP(LabelRef(name))
-		Label(name + "end")
-	}
-}
-
 // expandRows sets dst's lane k to lane (i·lanes + k)/c of src: the value
 // of the row that lane k of a block's i-th vector belongs to, for rows of
 // c columns.
@@ -222,11 +229,7 @@ func (g *gen) expandRows(dst reg.VecVirtual, src Mem, c, i int) {
 		lanes[k] = (i*g.lanes + k) / c
 	}
 	if !g.avx512 && !g.f32 {
-		imm := uint64(0)
-		for k, l := range lanes {
-			imm |= uint64(l) << (2 * k)
-		}
-		VPERMPD(Imm(imm), src, dst)
+		VPERMPD(permImm(lanes), src, dst)
 		return
 	}
 	idx := g.vec()

@@ -66,13 +66,14 @@ func (g *gen) addToRow(p reg.Register, v reg.VecVirtual, sub bool) {
 
 // broadcast returns the scalar parameter name in every lane.
 func (g *gen) broadcast(name string) reg.VecVirtual {
-	x := Load(Param(name), XMM())
+	return g.broadcastOf(Load(Param(name), XMM()))
+}
+
+// broadcastOf returns the element at src, memory or the low lane of an
+// xmm register, in every lane.
+func (g *gen) broadcastOf(src Op) reg.VecVirtual {
 	v := g.vec()
-	if g.f32 {
-		VBROADCASTSS(x, v)
-	} else {
-		VBROADCASTSD(x, v)
-	}
+	g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, src, v)
 	return v
 }
 
