@@ -6,19 +6,17 @@
 
 DATA expNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA expNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA expNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA expNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA expNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA expNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA expNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA expNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA expNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA expNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA expNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA expNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA expNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA expNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL expNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA expNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA expNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA expNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA expNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA expNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA expNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA expNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA expNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA expNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA expNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL expNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 // func expNeonF64(dst, x []T)
 TEXT ·expNeonF64(SB), NOSPLIT, $0-48
@@ -91,22 +89,6 @@ loopMany:
 	VLD1R (R10), [V9.D2]
 	VLD1R (R10), [V10.D2]
 	VLD1R.P 8(R10), [V11.D2]
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V0.D2, V8.D2, V12.D2
-	VFMLA V1.D2, V9.D2, V13.D2
-	VFMLA V2.D2, V10.D2, V14.D2
-	VFMLA V3.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V0.D2, V12.D2, V8.D2
-	VFMLA V1.D2, V13.D2, V9.D2
-	VFMLA V2.D2, V14.D2, V10.D2
-	VFMLA V3.D2, V15.D2, V11.D2
 	VLD1R (R10), [V12.D2]
 	VLD1R (R10), [V13.D2]
 	VLD1R (R10), [V14.D2]
@@ -274,10 +256,6 @@ loopLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V27.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V27.B16, V3.B16
@@ -300,12 +278,12 @@ loopEnd:
 	RET
 
 DATA logNeonF64Poly<>+0(SB)/8, $0x3fc2f112df3e5244
-DATA logNeonF64Poly<>+8(SB)/8, $0x3fc7466496cb03de
-DATA logNeonF64Poly<>+16(SB)/8, $0x3fd2492494229359
-DATA logNeonF64Poly<>+24(SB)/8, $0x3fe5555555555593
-DATA logNeonF64Poly<>+32(SB)/8, $0x3fc39a09d078c69f
-DATA logNeonF64Poly<>+40(SB)/8, $0x3fcc71c51d8e78af
-DATA logNeonF64Poly<>+48(SB)/8, $0x3fd999999997fa04
+DATA logNeonF64Poly<>+8(SB)/8, $0x3fc39a09d078c69f
+DATA logNeonF64Poly<>+16(SB)/8, $0x3fc7466496cb03de
+DATA logNeonF64Poly<>+24(SB)/8, $0x3fcc71c51d8e78af
+DATA logNeonF64Poly<>+32(SB)/8, $0x3fd2492494229359
+DATA logNeonF64Poly<>+40(SB)/8, $0x3fd999999997fa04
+DATA logNeonF64Poly<>+48(SB)/8, $0x3fe5555555555593
 GLOBL logNeonF64Poly<>(SB), RODATA|NOPTR, $56
 
 // func logNeonF64(dst, x []T)
@@ -322,6 +300,14 @@ TEXT ·logNeonF64(SB), NOSPLIT, $0-48
 	VDUP R9, V29.D2
 	MOVD $0xffffffffffffffcc, R9
 	VDUP R9, V28.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V27.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V26.D2
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V25.D2
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V24.D2
 	// 4 vectors an iteration
 	CMP $4, R2
 	BLT loopOne
@@ -370,133 +356,117 @@ loopMany:
 	WORD $0x4e61d821 // scvtf v1.2d, v1.2d
 	WORD $0x4e61d842 // scvtf v2.2d, v2.2d
 	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
-	MOVD $0x3ff0000000000000, R9
-	VDUP R9, V4.D2
-	WORD $0x4ee4d505 // fsub v5.2d, v8.2d, v4.2d
-	WORD $0x4ee4d526 // fsub v6.2d, v9.2d, v4.2d
-	WORD $0x4ee4d547 // fsub v7.2d, v10.2d, v4.2d
-	WORD $0x4ee4d564 // fsub v4.2d, v11.2d, v4.2d
-	MOVD $0x4000000000000000, R9
-	VDUP R9, V8.D2
-	WORD $0x4e68d4a9 // fadd v9.2d, v5.2d, v8.2d
-	WORD $0x4e68d4ca // fadd v10.2d, v6.2d, v8.2d
-	WORD $0x4e68d4eb // fadd v11.2d, v7.2d, v8.2d
-	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
+	WORD $0x4efbd504 // fsub v4.2d, v8.2d, v27.2d
+	WORD $0x4efbd525 // fsub v5.2d, v9.2d, v27.2d
+	WORD $0x4efbd546 // fsub v6.2d, v10.2d, v27.2d
+	WORD $0x4efbd567 // fsub v7.2d, v11.2d, v27.2d
+	WORD $0x4e7ad488 // fadd v8.2d, v4.2d, v26.2d
+	WORD $0x4e7ad4a9 // fadd v9.2d, v5.2d, v26.2d
+	WORD $0x4e7ad4ca // fadd v10.2d, v6.2d, v26.2d
+	WORD $0x4e7ad4eb // fadd v11.2d, v7.2d, v26.2d
+	WORD $0x6e68fc88 // fdiv v8.2d, v4.2d, v8.2d
 	WORD $0x6e69fca9 // fdiv v9.2d, v5.2d, v9.2d
 	WORD $0x6e6afcca // fdiv v10.2d, v6.2d, v10.2d
 	WORD $0x6e6bfceb // fdiv v11.2d, v7.2d, v11.2d
-	WORD $0x6e68fc88 // fdiv v8.2d, v4.2d, v8.2d
-	WORD $0x6e69dd2c // fmul v12.2d, v9.2d, v9.2d
-	WORD $0x6e6add4d // fmul v13.2d, v10.2d, v10.2d
-	WORD $0x6e6bdd6e // fmul v14.2d, v11.2d, v11.2d
-	WORD $0x6e68dd0f // fmul v15.2d, v8.2d, v8.2d
-	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
-	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
-	WORD $0x6e6eddd2 // fmul v18.2d, v14.2d, v14.2d
-	WORD $0x6e6fddf3 // fmul v19.2d, v15.2d, v15.2d
+	WORD $0x6e68dd0c // fmul v12.2d, v8.2d, v8.2d
+	WORD $0x6e69dd2d // fmul v13.2d, v9.2d, v9.2d
+	WORD $0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
+	WORD $0x6e6bdd6f // fmul v15.2d, v11.2d, v11.2d
 	MOVD $logNeonF64Poly<>(SB), R10
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V16.D2, V24.D2, V20.D2
-	VFMLA V17.D2, V25.D2, V21.D2
-	VFMLA V18.D2, V26.D2, V22.D2
-	VFMLA V19.D2, V27.D2, V23.D2
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
-	WORD $0x6e78dd8c // fmul v12.2d, v12.2d, v24.2d
-	WORD $0x6e79ddad // fmul v13.2d, v13.2d, v25.2d
-	WORD $0x6e7addce // fmul v14.2d, v14.2d, v26.2d
-	WORD $0x6e7bddef // fmul v15.2d, v15.2d, v27.2d
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V16.D2, V24.D2, V20.D2
-	VFMLA V17.D2, V25.D2, V21.D2
-	VFMLA V18.D2, V26.D2, V22.D2
-	VFMLA V19.D2, V27.D2, V23.D2
-	WORD $0x6e74de10 // fmul v16.2d, v16.2d, v20.2d
-	WORD $0x6e75de31 // fmul v17.2d, v17.2d, v21.2d
-	WORD $0x6e76de52 // fmul v18.2d, v18.2d, v22.2d
-	WORD $0x6e77de73 // fmul v19.2d, v19.2d, v23.2d
-	MOVD $0x3fe0000000000000, R9
-	VDUP R9, V20.D2
-	WORD $0x6e74dcb5 // fmul v21.2d, v5.2d, v20.2d
-	WORD $0x6e74dcd6 // fmul v22.2d, v6.2d, v20.2d
-	WORD $0x6e74dcf7 // fmul v23.2d, v7.2d, v20.2d
-	WORD $0x6e74dc94 // fmul v20.2d, v4.2d, v20.2d
-	WORD $0x6e65deb5 // fmul v21.2d, v21.2d, v5.2d
-	WORD $0x6e66ded6 // fmul v22.2d, v22.2d, v6.2d
-	WORD $0x6e67def7 // fmul v23.2d, v23.2d, v7.2d
-	WORD $0x6e64de94 // fmul v20.2d, v20.2d, v4.2d
-	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
-	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
-	WORD $0x4e6ed652 // fadd v18.2d, v18.2d, v14.2d
-	WORD $0x4e6fd673 // fadd v19.2d, v19.2d, v15.2d
-	WORD $0x4e70d6b0 // fadd v16.2d, v21.2d, v16.2d
-	WORD $0x4e71d6d1 // fadd v17.2d, v22.2d, v17.2d
-	WORD $0x4e72d6f2 // fadd v18.2d, v23.2d, v18.2d
-	WORD $0x4e73d693 // fadd v19.2d, v20.2d, v19.2d
-	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V12.D2
-	WORD $0x6e6cdc0d // fmul v13.2d, v0.2d, v12.2d
-	WORD $0x6e6cdc2e // fmul v14.2d, v1.2d, v12.2d
-	WORD $0x6e6cdc4f // fmul v15.2d, v2.2d, v12.2d
-	WORD $0x6e6cdc6c // fmul v12.2d, v3.2d, v12.2d
-	VFMLA V16.D2, V9.D2, V13.D2
-	VFMLA V17.D2, V10.D2, V14.D2
-	VFMLA V18.D2, V11.D2, V15.D2
-	VFMLA V19.D2, V8.D2, V12.D2
-	WORD $0x4eedd6b0 // fsub v16.2d, v21.2d, v13.2d
-	WORD $0x4eeed6d1 // fsub v17.2d, v22.2d, v14.2d
-	WORD $0x4eefd6f2 // fsub v18.2d, v23.2d, v15.2d
-	WORD $0x4eecd693 // fsub v19.2d, v20.2d, v12.2d
-	WORD $0x4ee5d610 // fsub v16.2d, v16.2d, v5.2d
-	WORD $0x4ee6d631 // fsub v17.2d, v17.2d, v6.2d
-	WORD $0x4ee7d652 // fsub v18.2d, v18.2d, v7.2d
-	WORD $0x4ee4d673 // fsub v19.2d, v19.2d, v4.2d
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
+	WORD $0x6e70dd8c // fmul v12.2d, v12.2d, v16.2d
+	WORD $0x6e71ddad // fmul v13.2d, v13.2d, v17.2d
+	WORD $0x6e72ddce // fmul v14.2d, v14.2d, v18.2d
+	WORD $0x6e73ddef // fmul v15.2d, v15.2d, v19.2d
+	WORD $0x6e79dc90 // fmul v16.2d, v4.2d, v25.2d
+	WORD $0x6e79dcb1 // fmul v17.2d, v5.2d, v25.2d
+	WORD $0x6e79dcd2 // fmul v18.2d, v6.2d, v25.2d
+	WORD $0x6e79dcf3 // fmul v19.2d, v7.2d, v25.2d
+	WORD $0x6e64de10 // fmul v16.2d, v16.2d, v4.2d
+	WORD $0x6e65de31 // fmul v17.2d, v17.2d, v5.2d
+	WORD $0x6e66de52 // fmul v18.2d, v18.2d, v6.2d
+	WORD $0x6e67de73 // fmul v19.2d, v19.2d, v7.2d
+	WORD $0x4e6cd60c // fadd v12.2d, v16.2d, v12.2d
+	WORD $0x4e6dd62d // fadd v13.2d, v17.2d, v13.2d
+	WORD $0x4e6ed64e // fadd v14.2d, v18.2d, v14.2d
+	WORD $0x4e6fd66f // fadd v15.2d, v19.2d, v15.2d
+	WORD $0x6e78dc14 // fmul v20.2d, v0.2d, v24.2d
+	WORD $0x6e78dc35 // fmul v21.2d, v1.2d, v24.2d
+	WORD $0x6e78dc56 // fmul v22.2d, v2.2d, v24.2d
+	WORD $0x6e78dc77 // fmul v23.2d, v3.2d, v24.2d
+	VFMLA V12.D2, V8.D2, V20.D2
+	VFMLA V13.D2, V9.D2, V21.D2
+	VFMLA V14.D2, V10.D2, V22.D2
+	VFMLA V15.D2, V11.D2, V23.D2
+	WORD $0x4ef4d60c // fsub v12.2d, v16.2d, v20.2d
+	WORD $0x4ef5d62d // fsub v13.2d, v17.2d, v21.2d
+	WORD $0x4ef6d64e // fsub v14.2d, v18.2d, v22.2d
+	WORD $0x4ef7d66f // fsub v15.2d, v19.2d, v23.2d
+	WORD $0x4ee4d58c // fsub v12.2d, v12.2d, v4.2d
+	WORD $0x4ee5d5ad // fsub v13.2d, v13.2d, v5.2d
+	WORD $0x4ee6d5ce // fsub v14.2d, v14.2d, v6.2d
+	WORD $0x4ee7d5ef // fsub v15.2d, v15.2d, v7.2d
 	MOVD $0x3fe62e42fee00000, R9
 	VDUP R9, V4.D2
 	WORD $0x6e64dc00 // fmul v0.2d, v0.2d, v4.2d
 	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
 	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	WORD $0x4ef0d400 // fsub v0.2d, v0.2d, v16.2d
-	WORD $0x4ef1d421 // fsub v1.2d, v1.2d, v17.2d
-	WORD $0x4ef2d442 // fsub v2.2d, v2.2d, v18.2d
-	WORD $0x4ef3d463 // fsub v3.2d, v3.2d, v19.2d
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4eedd421 // fsub v1.2d, v1.2d, v13.2d
+	WORD $0x4eeed442 // fsub v2.2d, v2.2d, v14.2d
+	WORD $0x4eefd463 // fsub v3.2d, v3.2d, v15.2d
 	FMOVQ 0(R1), F4
 	FMOVQ 16(R1), F5
 	FMOVQ 32(R1), F6
@@ -563,46 +533,36 @@ loopLoop:
 	VAND V28.B16, V1.B16, V3.B16
 	VADD V3.D2, V0.D2, V0.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
-	MOVD $0x3ff0000000000000, R9
-	VDUP R9, V1.D2
-	WORD $0x4ee1d441 // fsub v1.2d, v2.2d, v1.2d
-	MOVD $0x4000000000000000, R9
-	VDUP R9, V2.D2
-	WORD $0x4e62d422 // fadd v2.2d, v1.2d, v2.2d
+	WORD $0x4efbd441 // fsub v1.2d, v2.2d, v27.2d
+	WORD $0x4e7ad422 // fadd v2.2d, v1.2d, v26.2d
 	WORD $0x6e62fc22 // fdiv v2.2d, v1.2d, v2.2d
 	WORD $0x6e62dc43 // fmul v3.2d, v2.2d, v2.2d
-	WORD $0x6e63dc64 // fmul v4.2d, v3.2d, v3.2d
 	MOVD $logNeonF64Poly<>(SB), R10
+	VLD1R.P 8(R10), [V4.D2]
 	VLD1R.P 8(R10), [V5.D2]
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V4.D2, V6.D2, V5.D2
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
-	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V4.D2, V6.D2, V5.D2
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	MOVD $0x3fe0000000000000, R9
-	VDUP R9, V5.D2
-	WORD $0x6e65dc25 // fmul v5.2d, v1.2d, v5.2d
-	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
-	WORD $0x4e63d484 // fadd v4.2d, v4.2d, v3.2d
-	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
-	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V3.D2
-	WORD $0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
-	VFMLA V4.D2, V2.D2, V3.D2
-	WORD $0x4ee3d4a4 // fsub v4.2d, v5.2d, v3.2d
-	WORD $0x4ee1d484 // fsub v4.2d, v4.2d, v1.2d
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x6e79dc24 // fmul v4.2d, v1.2d, v25.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
+	WORD $0x6e78dc05 // fmul v5.2d, v0.2d, v24.2d
+	VFMLA V3.D2, V2.D2, V5.D2
+	WORD $0x4ee5d483 // fsub v3.2d, v4.2d, v5.2d
+	WORD $0x4ee1d463 // fsub v3.2d, v3.2d, v1.2d
 	MOVD $0x3fe62e42fee00000, R9
 	VDUP R9, V1.D2
 	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
-	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
 	FMOVQ 0(R1), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	WORD $0x6ee1e443 // fcmgt v3.2d, v2.2d, v1.2d
@@ -629,19 +589,17 @@ loopEnd:
 
 DATA tanhNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA tanhNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA tanhNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA tanhNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA tanhNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA tanhNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA tanhNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA tanhNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA tanhNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA tanhNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA tanhNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA tanhNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA tanhNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA tanhNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL tanhNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA tanhNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA tanhNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA tanhNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA tanhNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA tanhNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA tanhNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA tanhNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA tanhNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA tanhNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA tanhNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL tanhNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 DATA tanhNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
 DATA tanhNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
@@ -730,22 +688,6 @@ loopMany:
 	VLD1R (R10), [V17.D2]
 	VLD1R (R10), [V18.D2]
 	VLD1R.P 8(R10), [V19.D2]
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V8.D2, V16.D2, V20.D2
-	VFMLA V9.D2, V17.D2, V21.D2
-	VFMLA V10.D2, V18.D2, V22.D2
-	VFMLA V11.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V8.D2, V20.D2, V16.D2
-	VFMLA V9.D2, V21.D2, V17.D2
-	VFMLA V10.D2, V22.D2, V18.D2
-	VFMLA V11.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
@@ -1033,10 +975,6 @@ loopLoop:
 	VFMLA V2.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V2.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V2.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V2.D2, V4.D2, V5.D2
 	VMOV V27.B16, V4.B16
 	VFMLA V2.D2, V5.D2, V4.D2
 	VMOV V27.B16, V5.B16
@@ -1091,12 +1029,12 @@ loopEnd:
 	RET
 
 DATA logAbsSumNeonF64Poly<>+0(SB)/8, $0x3fc2f112df3e5244
-DATA logAbsSumNeonF64Poly<>+8(SB)/8, $0x3fc7466496cb03de
-DATA logAbsSumNeonF64Poly<>+16(SB)/8, $0x3fd2492494229359
-DATA logAbsSumNeonF64Poly<>+24(SB)/8, $0x3fe5555555555593
-DATA logAbsSumNeonF64Poly<>+32(SB)/8, $0x3fc39a09d078c69f
-DATA logAbsSumNeonF64Poly<>+40(SB)/8, $0x3fcc71c51d8e78af
-DATA logAbsSumNeonF64Poly<>+48(SB)/8, $0x3fd999999997fa04
+DATA logAbsSumNeonF64Poly<>+8(SB)/8, $0x3fc39a09d078c69f
+DATA logAbsSumNeonF64Poly<>+16(SB)/8, $0x3fc7466496cb03de
+DATA logAbsSumNeonF64Poly<>+24(SB)/8, $0x3fcc71c51d8e78af
+DATA logAbsSumNeonF64Poly<>+32(SB)/8, $0x3fd2492494229359
+DATA logAbsSumNeonF64Poly<>+40(SB)/8, $0x3fd999999997fa04
+DATA logAbsSumNeonF64Poly<>+48(SB)/8, $0x3fe5555555555593
 GLOBL logAbsSumNeonF64Poly<>(SB), RODATA|NOPTR, $56
 
 // func logAbsSumNeonF64(logdet, d []T, cols int)
@@ -1114,6 +1052,14 @@ TEXT ·logAbsSumNeonF64(SB), NOSPLIT, $0-56
 	VDUP R9, V29.D2
 	MOVD $0x3fe6a09e667f3bcd, R9
 	VDUP R9, V28.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V27.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V26.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V25.D2
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V24.D2
 	CBZ R2, done
 row:
 	VEOR V31.B16, V31.B16, V31.B16
@@ -1158,12 +1104,10 @@ colMany:
 	VSUB V13.D2, V9.D2, V9.D2
 	VSUB V14.D2, V10.D2, V10.D2
 	VSUB V15.D2, V11.D2, V11.D2
-	MOVD $0xffffffffffffffcc, R9
-	VDUP R9, V16.D2
-	VAND V16.B16, V4.B16, V12.B16
-	VAND V16.B16, V5.B16, V13.B16
-	VAND V16.B16, V6.B16, V14.B16
-	VAND V16.B16, V7.B16, V15.B16
+	VAND V27.B16, V4.B16, V12.B16
+	VAND V27.B16, V5.B16, V13.B16
+	VAND V27.B16, V6.B16, V14.B16
+	VAND V27.B16, V7.B16, V15.B16
 	VADD V12.D2, V0.D2, V0.D2
 	VADD V13.D2, V1.D2, V1.D2
 	VADD V14.D2, V2.D2, V2.D2
@@ -1172,133 +1116,119 @@ colMany:
 	WORD $0x4e61d821 // scvtf v1.2d, v1.2d
 	WORD $0x4e61d842 // scvtf v2.2d, v2.2d
 	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
-	MOVD $0x3ff0000000000000, R9
-	VDUP R9, V4.D2
-	WORD $0x4ee4d505 // fsub v5.2d, v8.2d, v4.2d
-	WORD $0x4ee4d526 // fsub v6.2d, v9.2d, v4.2d
-	WORD $0x4ee4d547 // fsub v7.2d, v10.2d, v4.2d
-	WORD $0x4ee4d564 // fsub v4.2d, v11.2d, v4.2d
-	MOVD $0x4000000000000000, R9
-	VDUP R9, V8.D2
-	WORD $0x4e68d4a9 // fadd v9.2d, v5.2d, v8.2d
-	WORD $0x4e68d4ca // fadd v10.2d, v6.2d, v8.2d
-	WORD $0x4e68d4eb // fadd v11.2d, v7.2d, v8.2d
-	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
+	WORD $0x4efad504 // fsub v4.2d, v8.2d, v26.2d
+	WORD $0x4efad525 // fsub v5.2d, v9.2d, v26.2d
+	WORD $0x4efad546 // fsub v6.2d, v10.2d, v26.2d
+	WORD $0x4efad567 // fsub v7.2d, v11.2d, v26.2d
+	WORD $0x4e79d488 // fadd v8.2d, v4.2d, v25.2d
+	WORD $0x4e79d4a9 // fadd v9.2d, v5.2d, v25.2d
+	WORD $0x4e79d4ca // fadd v10.2d, v6.2d, v25.2d
+	WORD $0x4e79d4eb // fadd v11.2d, v7.2d, v25.2d
+	WORD $0x6e68fc88 // fdiv v8.2d, v4.2d, v8.2d
 	WORD $0x6e69fca9 // fdiv v9.2d, v5.2d, v9.2d
 	WORD $0x6e6afcca // fdiv v10.2d, v6.2d, v10.2d
 	WORD $0x6e6bfceb // fdiv v11.2d, v7.2d, v11.2d
-	WORD $0x6e68fc88 // fdiv v8.2d, v4.2d, v8.2d
-	WORD $0x6e69dd2c // fmul v12.2d, v9.2d, v9.2d
-	WORD $0x6e6add4d // fmul v13.2d, v10.2d, v10.2d
-	WORD $0x6e6bdd6e // fmul v14.2d, v11.2d, v11.2d
-	WORD $0x6e68dd0f // fmul v15.2d, v8.2d, v8.2d
-	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
-	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
-	WORD $0x6e6eddd2 // fmul v18.2d, v14.2d, v14.2d
-	WORD $0x6e6fddf3 // fmul v19.2d, v15.2d, v15.2d
+	WORD $0x6e68dd0c // fmul v12.2d, v8.2d, v8.2d
+	WORD $0x6e69dd2d // fmul v13.2d, v9.2d, v9.2d
+	WORD $0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
+	WORD $0x6e6bdd6f // fmul v15.2d, v11.2d, v11.2d
 	MOVD $logAbsSumNeonF64Poly<>(SB), R10
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V16.D2, V24.D2, V20.D2
-	VFMLA V17.D2, V25.D2, V21.D2
-	VFMLA V18.D2, V26.D2, V22.D2
-	VFMLA V19.D2, V27.D2, V23.D2
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
-	WORD $0x6e78dd8c // fmul v12.2d, v12.2d, v24.2d
-	WORD $0x6e79ddad // fmul v13.2d, v13.2d, v25.2d
-	WORD $0x6e7addce // fmul v14.2d, v14.2d, v26.2d
-	WORD $0x6e7bddef // fmul v15.2d, v15.2d, v27.2d
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
 	VLD1R.P 8(R10), [V23.D2]
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R (R10), [V26.D2]
-	VLD1R.P 8(R10), [V27.D2]
-	VFMLA V16.D2, V20.D2, V24.D2
-	VFMLA V17.D2, V21.D2, V25.D2
-	VFMLA V18.D2, V22.D2, V26.D2
-	VFMLA V19.D2, V23.D2, V27.D2
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V16.D2, V24.D2, V20.D2
-	VFMLA V17.D2, V25.D2, V21.D2
-	VFMLA V18.D2, V26.D2, V22.D2
-	VFMLA V19.D2, V27.D2, V23.D2
-	WORD $0x6e74de10 // fmul v16.2d, v16.2d, v20.2d
-	WORD $0x6e75de31 // fmul v17.2d, v17.2d, v21.2d
-	WORD $0x6e76de52 // fmul v18.2d, v18.2d, v22.2d
-	WORD $0x6e77de73 // fmul v19.2d, v19.2d, v23.2d
-	MOVD $0x3fe0000000000000, R9
-	VDUP R9, V20.D2
-	WORD $0x6e74dcb5 // fmul v21.2d, v5.2d, v20.2d
-	WORD $0x6e74dcd6 // fmul v22.2d, v6.2d, v20.2d
-	WORD $0x6e74dcf7 // fmul v23.2d, v7.2d, v20.2d
-	WORD $0x6e74dc94 // fmul v20.2d, v4.2d, v20.2d
-	WORD $0x6e65deb5 // fmul v21.2d, v21.2d, v5.2d
-	WORD $0x6e66ded6 // fmul v22.2d, v22.2d, v6.2d
-	WORD $0x6e67def7 // fmul v23.2d, v23.2d, v7.2d
-	WORD $0x6e64de94 // fmul v20.2d, v20.2d, v4.2d
-	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
-	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
-	WORD $0x4e6ed652 // fadd v18.2d, v18.2d, v14.2d
-	WORD $0x4e6fd673 // fadd v19.2d, v19.2d, v15.2d
-	WORD $0x4e70d6b0 // fadd v16.2d, v21.2d, v16.2d
-	WORD $0x4e71d6d1 // fadd v17.2d, v22.2d, v17.2d
-	WORD $0x4e72d6f2 // fadd v18.2d, v23.2d, v18.2d
-	WORD $0x4e73d693 // fadd v19.2d, v20.2d, v19.2d
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	VLD1R (R10), [V16.D2]
+	VLD1R (R10), [V17.D2]
+	VLD1R (R10), [V18.D2]
+	VLD1R.P 8(R10), [V19.D2]
+	VFMLA V12.D2, V20.D2, V16.D2
+	VFMLA V13.D2, V21.D2, V17.D2
+	VFMLA V14.D2, V22.D2, V18.D2
+	VFMLA V15.D2, V23.D2, V19.D2
+	WORD $0x6e70dd8c // fmul v12.2d, v12.2d, v16.2d
+	WORD $0x6e71ddad // fmul v13.2d, v13.2d, v17.2d
+	WORD $0x6e72ddce // fmul v14.2d, v14.2d, v18.2d
+	WORD $0x6e73ddef // fmul v15.2d, v15.2d, v19.2d
+	WORD $0x6e78dc90 // fmul v16.2d, v4.2d, v24.2d
+	WORD $0x6e78dcb1 // fmul v17.2d, v5.2d, v24.2d
+	WORD $0x6e78dcd2 // fmul v18.2d, v6.2d, v24.2d
+	WORD $0x6e78dcf3 // fmul v19.2d, v7.2d, v24.2d
+	WORD $0x6e64de10 // fmul v16.2d, v16.2d, v4.2d
+	WORD $0x6e65de31 // fmul v17.2d, v17.2d, v5.2d
+	WORD $0x6e66de52 // fmul v18.2d, v18.2d, v6.2d
+	WORD $0x6e67de73 // fmul v19.2d, v19.2d, v7.2d
+	WORD $0x4e6cd60c // fadd v12.2d, v16.2d, v12.2d
+	WORD $0x4e6dd62d // fadd v13.2d, v17.2d, v13.2d
+	WORD $0x4e6ed64e // fadd v14.2d, v18.2d, v14.2d
+	WORD $0x4e6fd66f // fadd v15.2d, v19.2d, v15.2d
 	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V12.D2
-	WORD $0x6e6cdc0d // fmul v13.2d, v0.2d, v12.2d
-	WORD $0x6e6cdc2e // fmul v14.2d, v1.2d, v12.2d
-	WORD $0x6e6cdc4f // fmul v15.2d, v2.2d, v12.2d
-	WORD $0x6e6cdc6c // fmul v12.2d, v3.2d, v12.2d
-	VFMLA V16.D2, V9.D2, V13.D2
-	VFMLA V17.D2, V10.D2, V14.D2
-	VFMLA V18.D2, V11.D2, V15.D2
-	VFMLA V19.D2, V8.D2, V12.D2
-	WORD $0x4eedd6b0 // fsub v16.2d, v21.2d, v13.2d
-	WORD $0x4eeed6d1 // fsub v17.2d, v22.2d, v14.2d
-	WORD $0x4eefd6f2 // fsub v18.2d, v23.2d, v15.2d
-	WORD $0x4eecd693 // fsub v19.2d, v20.2d, v12.2d
-	WORD $0x4ee5d610 // fsub v16.2d, v16.2d, v5.2d
-	WORD $0x4ee6d631 // fsub v17.2d, v17.2d, v6.2d
-	WORD $0x4ee7d652 // fsub v18.2d, v18.2d, v7.2d
-	WORD $0x4ee4d673 // fsub v19.2d, v19.2d, v4.2d
+	VDUP R9, V20.D2
+	WORD $0x6e74dc15 // fmul v21.2d, v0.2d, v20.2d
+	WORD $0x6e74dc36 // fmul v22.2d, v1.2d, v20.2d
+	WORD $0x6e74dc57 // fmul v23.2d, v2.2d, v20.2d
+	WORD $0x6e74dc74 // fmul v20.2d, v3.2d, v20.2d
+	VFMLA V12.D2, V8.D2, V21.D2
+	VFMLA V13.D2, V9.D2, V22.D2
+	VFMLA V14.D2, V10.D2, V23.D2
+	VFMLA V15.D2, V11.D2, V20.D2
+	WORD $0x4ef5d60c // fsub v12.2d, v16.2d, v21.2d
+	WORD $0x4ef6d62d // fsub v13.2d, v17.2d, v22.2d
+	WORD $0x4ef7d64e // fsub v14.2d, v18.2d, v23.2d
+	WORD $0x4ef4d66f // fsub v15.2d, v19.2d, v20.2d
+	WORD $0x4ee4d58c // fsub v12.2d, v12.2d, v4.2d
+	WORD $0x4ee5d5ad // fsub v13.2d, v13.2d, v5.2d
+	WORD $0x4ee6d5ce // fsub v14.2d, v14.2d, v6.2d
+	WORD $0x4ee7d5ef // fsub v15.2d, v15.2d, v7.2d
 	MOVD $0x3fe62e42fee00000, R9
 	VDUP R9, V4.D2
 	WORD $0x6e64dc00 // fmul v0.2d, v0.2d, v4.2d
 	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
 	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	WORD $0x4ef0d400 // fsub v0.2d, v0.2d, v16.2d
-	WORD $0x4ef1d421 // fsub v1.2d, v1.2d, v17.2d
-	WORD $0x4ef2d442 // fsub v2.2d, v2.2d, v18.2d
-	WORD $0x4ef3d463 // fsub v3.2d, v3.2d, v19.2d
+	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
+	WORD $0x4eedd421 // fsub v1.2d, v1.2d, v13.2d
+	WORD $0x4eeed442 // fsub v2.2d, v2.2d, v14.2d
+	WORD $0x4eefd463 // fsub v3.2d, v3.2d, v15.2d
 	FMOVQ 0(R3), F4
 	FMOVQ 16(R3), F5
 	FMOVQ 32(R3), F6
@@ -1366,51 +1296,41 @@ colLoop:
 	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
 	VSHL $52, V0.D2, V3.D2
 	VSUB V3.D2, V2.D2, V2.D2
-	MOVD $0xffffffffffffffcc, R9
-	VDUP R9, V4.D2
-	VAND V4.B16, V1.B16, V3.B16
+	VAND V27.B16, V1.B16, V3.B16
 	VADD V3.D2, V0.D2, V0.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
-	MOVD $0x3ff0000000000000, R9
-	VDUP R9, V1.D2
-	WORD $0x4ee1d441 // fsub v1.2d, v2.2d, v1.2d
-	MOVD $0x4000000000000000, R9
-	VDUP R9, V2.D2
-	WORD $0x4e62d422 // fadd v2.2d, v1.2d, v2.2d
+	WORD $0x4efad441 // fsub v1.2d, v2.2d, v26.2d
+	WORD $0x4e79d422 // fadd v2.2d, v1.2d, v25.2d
 	WORD $0x6e62fc22 // fdiv v2.2d, v1.2d, v2.2d
 	WORD $0x6e62dc43 // fmul v3.2d, v2.2d, v2.2d
-	WORD $0x6e63dc64 // fmul v4.2d, v3.2d, v3.2d
 	MOVD $logAbsSumNeonF64Poly<>(SB), R10
+	VLD1R.P 8(R10), [V4.D2]
 	VLD1R.P 8(R10), [V5.D2]
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V4.D2, V6.D2, V5.D2
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
-	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
-	VLD1R.P 8(R10), [V6.D2]
-	VFMLA V4.D2, V5.D2, V6.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V4.D2, V6.D2, V5.D2
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	MOVD $0x3fe0000000000000, R9
-	VDUP R9, V5.D2
-	WORD $0x6e65dc25 // fmul v5.2d, v1.2d, v5.2d
-	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
-	WORD $0x4e63d484 // fadd v4.2d, v4.2d, v3.2d
-	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
+	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V3.D2, V5.D2, V4.D2
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x6e78dc24 // fmul v4.2d, v1.2d, v24.2d
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
 	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V3.D2
-	WORD $0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
-	VFMLA V4.D2, V2.D2, V3.D2
-	WORD $0x4ee3d4a4 // fsub v4.2d, v5.2d, v3.2d
-	WORD $0x4ee1d484 // fsub v4.2d, v4.2d, v1.2d
+	VDUP R9, V5.D2
+	WORD $0x6e65dc05 // fmul v5.2d, v0.2d, v5.2d
+	VFMLA V3.D2, V2.D2, V5.D2
+	WORD $0x4ee5d483 // fsub v3.2d, v4.2d, v5.2d
+	WORD $0x4ee1d463 // fsub v3.2d, v3.2d, v1.2d
 	MOVD $0x3fe62e42fee00000, R9
 	VDUP R9, V1.D2
 	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
-	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
 	FMOVQ 0(R3), F1
 	WORD $0x4ee0f821 // fabs v1.2d, v1.2d
 	VEOR V2.B16, V2.B16, V2.B16
@@ -1445,19 +1365,17 @@ done:
 
 DATA affineFwdNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineFwdNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineFwdNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineFwdNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineFwdNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineFwdNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineFwdNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineFwdNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineFwdNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineFwdNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineFwdNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineFwdNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineFwdNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineFwdNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineFwdNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineFwdNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineFwdNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineFwdNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineFwdNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineFwdNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineFwdNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineFwdNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineFwdNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineFwdNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineFwdNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineFwdNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 // func affineFwdNeonF64(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineFwdNeonF64(SB), NOSPLIT, $0-144
@@ -1544,22 +1462,6 @@ colMany:
 	VLD1R (R10), [V9.D2]
 	VLD1R (R10), [V10.D2]
 	VLD1R.P 8(R10), [V11.D2]
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V0.D2, V8.D2, V12.D2
-	VFMLA V1.D2, V9.D2, V13.D2
-	VFMLA V2.D2, V10.D2, V14.D2
-	VFMLA V3.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V0.D2, V12.D2, V8.D2
-	VFMLA V1.D2, V13.D2, V9.D2
-	VFMLA V2.D2, V14.D2, V10.D2
-	VFMLA V3.D2, V15.D2, V11.D2
 	VLD1R (R10), [V12.D2]
 	VLD1R (R10), [V13.D2]
 	VLD1R (R10), [V14.D2]
@@ -1742,10 +1644,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V26.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V26.B16, V3.B16
@@ -1785,19 +1683,17 @@ done:
 
 DATA affineFwdClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineFwdClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineFwdClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineFwdClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineFwdClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineFwdClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineFwdClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineFwdClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineFwdClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineFwdClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineFwdClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineFwdClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineFwdClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineFwdClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineFwdClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineFwdClampNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineFwdClampNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineFwdClampNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineFwdClampNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineFwdClampNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineFwdClampNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineFwdClampNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineFwdClampNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineFwdClampNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineFwdClampNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineFwdClampNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 DATA affineFwdClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
 DATA affineFwdClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
@@ -1970,22 +1866,6 @@ colMany:
 	VFMLA V9.D2, V17.D2, V21.D2
 	VFMLA V10.D2, V18.D2, V22.D2
 	VFMLA V11.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V8.D2, V20.D2, V16.D2
-	VFMLA V9.D2, V21.D2, V17.D2
-	VFMLA V10.D2, V22.D2, V18.D2
-	VFMLA V11.D2, V23.D2, V19.D2
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V8.D2, V16.D2, V20.D2
-	VFMLA V9.D2, V17.D2, V21.D2
-	VFMLA V10.D2, V18.D2, V22.D2
-	VFMLA V11.D2, V19.D2, V23.D2
 	VMOV V25.B16, V16.B16
 	VMOV V25.B16, V17.B16
 	VMOV V25.B16, V18.B16
@@ -2292,22 +2172,6 @@ colMany:
 	VFMLA V2.D2, V9.D2, V13.D2
 	VFMLA V3.D2, V10.D2, V14.D2
 	VFMLA V0.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V1.D2, V12.D2, V8.D2
-	VFMLA V2.D2, V13.D2, V9.D2
-	VFMLA V3.D2, V14.D2, V10.D2
-	VFMLA V0.D2, V15.D2, V11.D2
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V1.D2, V8.D2, V12.D2
-	VFMLA V2.D2, V9.D2, V13.D2
-	VFMLA V3.D2, V10.D2, V14.D2
-	VFMLA V0.D2, V11.D2, V15.D2
 	VMOV V25.B16, V8.B16
 	VMOV V25.B16, V9.B16
 	VMOV V25.B16, V10.B16
@@ -2419,10 +2283,6 @@ colLoop:
 	VFMLA V2.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V2.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V2.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V2.D2, V4.D2, V5.D2
 	VMOV V25.B16, V4.B16
 	VFMLA V2.D2, V5.D2, V4.D2
 	VMOV V25.B16, V5.B16
@@ -2510,10 +2370,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V25.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V25.B16, V3.B16
@@ -2553,19 +2409,17 @@ done:
 
 DATA affineInvNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineInvNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineInvNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineInvNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineInvNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineInvNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineInvNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineInvNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineInvNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineInvNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineInvNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineInvNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineInvNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineInvNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineInvNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineInvNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineInvNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineInvNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineInvNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineInvNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineInvNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineInvNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineInvNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineInvNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineInvNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineInvNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 // func affineInvNeonF64(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineInvNeonF64(SB), NOSPLIT, $0-144
@@ -2656,22 +2510,6 @@ colMany:
 	VLD1R (R10), [V9.D2]
 	VLD1R (R10), [V10.D2]
 	VLD1R.P 8(R10), [V11.D2]
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V0.D2, V8.D2, V12.D2
-	VFMLA V1.D2, V9.D2, V13.D2
-	VFMLA V2.D2, V10.D2, V14.D2
-	VFMLA V3.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V0.D2, V12.D2, V8.D2
-	VFMLA V1.D2, V13.D2, V9.D2
-	VFMLA V2.D2, V14.D2, V10.D2
-	VFMLA V3.D2, V15.D2, V11.D2
 	VLD1R (R10), [V12.D2]
 	VLD1R (R10), [V13.D2]
 	VLD1R (R10), [V14.D2]
@@ -2859,10 +2697,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V26.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V26.B16, V3.B16
@@ -2903,19 +2737,17 @@ done:
 
 DATA affineInvClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineInvClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineInvClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineInvClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineInvClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineInvClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineInvClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineInvClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineInvClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineInvClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineInvClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineInvClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineInvClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineInvClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineInvClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineInvClampNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineInvClampNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineInvClampNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineInvClampNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineInvClampNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineInvClampNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineInvClampNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineInvClampNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineInvClampNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineInvClampNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineInvClampNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 DATA affineInvClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
 DATA affineInvClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
@@ -3016,22 +2848,6 @@ colMany:
 	VLD1R (R10), [V17.D2]
 	VLD1R (R10), [V18.D2]
 	VLD1R.P 8(R10), [V19.D2]
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V8.D2, V16.D2, V20.D2
-	VFMLA V9.D2, V17.D2, V21.D2
-	VFMLA V10.D2, V18.D2, V22.D2
-	VFMLA V11.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V8.D2, V20.D2, V16.D2
-	VFMLA V9.D2, V21.D2, V17.D2
-	VFMLA V10.D2, V22.D2, V18.D2
-	VFMLA V11.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
@@ -3414,22 +3230,6 @@ colMany:
 	VFMLA V2.D2, V9.D2, V13.D2
 	VFMLA V3.D2, V10.D2, V14.D2
 	VFMLA V0.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V1.D2, V12.D2, V8.D2
-	VFMLA V2.D2, V13.D2, V9.D2
-	VFMLA V3.D2, V14.D2, V10.D2
-	VFMLA V0.D2, V15.D2, V11.D2
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V1.D2, V8.D2, V12.D2
-	VFMLA V2.D2, V9.D2, V13.D2
-	VFMLA V3.D2, V10.D2, V14.D2
-	VFMLA V0.D2, V11.D2, V15.D2
 	VMOV V25.B16, V8.B16
 	VMOV V25.B16, V9.B16
 	VMOV V25.B16, V10.B16
@@ -3545,10 +3345,6 @@ colLoop:
 	VFMLA V2.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V2.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V2.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V2.D2, V4.D2, V5.D2
 	VMOV V25.B16, V4.B16
 	VFMLA V2.D2, V5.D2, V4.D2
 	VMOV V25.B16, V5.B16
@@ -3637,10 +3433,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V25.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V25.B16, V3.B16
@@ -3681,19 +3473,17 @@ done:
 
 DATA affineFwdGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineFwdGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineFwdGradNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineFwdGradNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineFwdGradNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineFwdGradNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineFwdGradNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineFwdGradNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineFwdGradNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineFwdGradNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineFwdGradNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineFwdGradNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineFwdGradNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineFwdGradNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineFwdGradNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineFwdGradNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineFwdGradNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineFwdGradNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineFwdGradNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineFwdGradNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineFwdGradNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineFwdGradNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineFwdGradNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineFwdGradNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineFwdGradNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineFwdGradNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 // func affineFwdGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineFwdGradNeonF64(SB), NOSPLIT, $0-216
@@ -3779,22 +3569,6 @@ colMany:
 	VLD1R (R10), [V9.D2]
 	VLD1R (R10), [V10.D2]
 	VLD1R.P 8(R10), [V11.D2]
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V0.D2, V8.D2, V12.D2
-	VFMLA V1.D2, V9.D2, V13.D2
-	VFMLA V2.D2, V10.D2, V14.D2
-	VFMLA V3.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V0.D2, V12.D2, V8.D2
-	VFMLA V1.D2, V13.D2, V9.D2
-	VFMLA V2.D2, V14.D2, V10.D2
-	VFMLA V3.D2, V15.D2, V11.D2
 	VLD1R (R10), [V12.D2]
 	VLD1R (R10), [V13.D2]
 	VLD1R (R10), [V14.D2]
@@ -3998,10 +3772,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V26.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V26.B16, V3.B16
@@ -4046,19 +3816,17 @@ done:
 
 DATA affineFwdGradClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineFwdGradClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineFwdGradClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineFwdGradClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineFwdGradClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineFwdGradClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineFwdGradClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineFwdGradClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineFwdGradClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineFwdGradClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineFwdGradClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineFwdGradClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineFwdGradClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineFwdGradClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineFwdGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineFwdGradClampNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineFwdGradClampNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineFwdGradClampNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineFwdGradClampNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineFwdGradClampNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineFwdGradClampNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineFwdGradClampNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineFwdGradClampNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineFwdGradClampNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineFwdGradClampNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineFwdGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 DATA affineFwdGradClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
 DATA affineFwdGradClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
@@ -4162,22 +3930,6 @@ colMany:
 	VLD1R (R10), [V17.D2]
 	VLD1R (R10), [V18.D2]
 	VLD1R.P 8(R10), [V19.D2]
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V8.D2, V16.D2, V20.D2
-	VFMLA V9.D2, V17.D2, V21.D2
-	VFMLA V10.D2, V18.D2, V22.D2
-	VFMLA V11.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V8.D2, V20.D2, V16.D2
-	VFMLA V9.D2, V21.D2, V17.D2
-	VFMLA V10.D2, V22.D2, V18.D2
-	VFMLA V11.D2, V23.D2, V19.D2
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R (R10), [V22.D2]
@@ -4552,22 +4304,6 @@ colMany:
 	VFMLA V2.D2, V13.D2, V17.D2
 	VFMLA V3.D2, V14.D2, V18.D2
 	VFMLA V0.D2, V15.D2, V19.D2
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V1.D2, V16.D2, V12.D2
-	VFMLA V2.D2, V17.D2, V13.D2
-	VFMLA V3.D2, V18.D2, V14.D2
-	VFMLA V0.D2, V19.D2, V15.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V1.D2, V12.D2, V16.D2
-	VFMLA V2.D2, V13.D2, V17.D2
-	VFMLA V3.D2, V14.D2, V18.D2
-	VFMLA V0.D2, V15.D2, V19.D2
 	VMOV V25.B16, V12.B16
 	VMOV V25.B16, V13.B16
 	VMOV V25.B16, V14.B16
@@ -4713,10 +4449,6 @@ colLoop:
 	VFMLA V2.D2, V5.D2, V4.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V2.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V2.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V2.D2, V4.D2, V5.D2
 	VMOV V25.B16, V4.B16
 	VFMLA V2.D2, V5.D2, V4.D2
 	VMOV V25.B16, V5.B16
@@ -4803,10 +4535,6 @@ colLoop:
 	VFMLA V0.D2, V4.D2, V3.D2
 	VLD1R.P 8(R10), [V4.D2]
 	VFMLA V0.D2, V3.D2, V4.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V4.D2, V3.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V0.D2, V3.D2, V4.D2
 	VMOV V25.B16, V3.B16
 	VFMLA V0.D2, V4.D2, V3.D2
 	VMOV V25.B16, V4.B16
@@ -4854,19 +4582,17 @@ done:
 
 DATA affineInvGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineInvGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineInvGradNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineInvGradNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineInvGradNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineInvGradNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineInvGradNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineInvGradNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineInvGradNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineInvGradNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineInvGradNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineInvGradNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineInvGradNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineInvGradNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineInvGradNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineInvGradNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineInvGradNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineInvGradNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineInvGradNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineInvGradNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineInvGradNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineInvGradNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineInvGradNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineInvGradNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineInvGradNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineInvGradNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 // func affineInvGradNeonF64(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineInvGradNeonF64(SB), NOSPLIT, $0-216
@@ -4956,22 +4682,6 @@ colMany:
 	VLD1R (R10), [V9.D2]
 	VLD1R (R10), [V10.D2]
 	VLD1R.P 8(R10), [V11.D2]
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V13.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R.P 8(R10), [V15.D2]
-	VFMLA V0.D2, V8.D2, V12.D2
-	VFMLA V1.D2, V9.D2, V13.D2
-	VFMLA V2.D2, V10.D2, V14.D2
-	VFMLA V3.D2, V11.D2, V15.D2
-	VLD1R (R10), [V8.D2]
-	VLD1R (R10), [V9.D2]
-	VLD1R (R10), [V10.D2]
-	VLD1R.P 8(R10), [V11.D2]
-	VFMLA V0.D2, V12.D2, V8.D2
-	VFMLA V1.D2, V13.D2, V9.D2
-	VFMLA V2.D2, V14.D2, V10.D2
-	VFMLA V3.D2, V15.D2, V11.D2
 	VLD1R (R10), [V12.D2]
 	VLD1R (R10), [V13.D2]
 	VLD1R (R10), [V14.D2]
@@ -5193,10 +4903,6 @@ colLoop:
 	VFMLA V0.D2, V3.D2, V2.D2
 	VLD1R.P 8(R10), [V3.D2]
 	VFMLA V0.D2, V2.D2, V3.D2
-	VLD1R.P 8(R10), [V2.D2]
-	VFMLA V0.D2, V3.D2, V2.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V2.D2, V3.D2
 	VMOV V26.B16, V2.B16
 	VFMLA V0.D2, V3.D2, V2.D2
 	VMOV V26.B16, V3.B16
@@ -5247,19 +4953,17 @@ done:
 
 DATA affineInvGradClampNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
 DATA affineInvGradClampNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
-DATA affineInvGradClampNeonF64Exp<>+16(SB)/8, $0x3de6124613a86d09
-DATA affineInvGradClampNeonF64Exp<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA affineInvGradClampNeonF64Exp<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA affineInvGradClampNeonF64Exp<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA affineInvGradClampNeonF64Exp<>+48(SB)/8, $0x3ec71de3a556c734
-DATA affineInvGradClampNeonF64Exp<>+56(SB)/8, $0x3efa01a01a01a01a
-DATA affineInvGradClampNeonF64Exp<>+64(SB)/8, $0x3f2a01a01a01a01a
-DATA affineInvGradClampNeonF64Exp<>+72(SB)/8, $0x3f56c16c16c16c17
-DATA affineInvGradClampNeonF64Exp<>+80(SB)/8, $0x3f81111111111111
-DATA affineInvGradClampNeonF64Exp<>+88(SB)/8, $0x3fa5555555555555
-DATA affineInvGradClampNeonF64Exp<>+96(SB)/8, $0x3fc5555555555555
-DATA affineInvGradClampNeonF64Exp<>+104(SB)/8, $0x3fe0000000000000
-GLOBL affineInvGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $112
+DATA affineInvGradClampNeonF64Exp<>+16(SB)/8, $0x3e5add8d6b7999ea
+DATA affineInvGradClampNeonF64Exp<>+24(SB)/8, $0x3e928aedd640c054
+DATA affineInvGradClampNeonF64Exp<>+32(SB)/8, $0x3ec71def3bce58af
+DATA affineInvGradClampNeonF64Exp<>+40(SB)/8, $0x3efa019988b0b18f
+DATA affineInvGradClampNeonF64Exp<>+48(SB)/8, $0x3f2a01a013d63a43
+DATA affineInvGradClampNeonF64Exp<>+56(SB)/8, $0x3f56c16c184b5cab
+DATA affineInvGradClampNeonF64Exp<>+64(SB)/8, $0x3f81111111124d26
+DATA affineInvGradClampNeonF64Exp<>+72(SB)/8, $0x3fa5555555550605
+DATA affineInvGradClampNeonF64Exp<>+80(SB)/8, $0x3fc5555555555503
+DATA affineInvGradClampNeonF64Exp<>+88(SB)/8, $0x3fe000000000000a
+GLOBL affineInvGradClampNeonF64Exp<>(SB), RODATA|NOPTR, $96
 
 DATA affineInvGradClampNeonF64Poly<>+0(SB)/8, $0xbfeedc5baafd6f4b
 DATA affineInvGradClampNeonF64Poly<>+8(SB)/8, $0xc058d26a0e26682d
@@ -5359,22 +5063,6 @@ colMany:
 	VLD1R (R10), [V20.D2]
 	VLD1R (R10), [V21.D2]
 	VLD1R.P 8(R10), [V22.D2]
-	VLD1R (R10), [V23.D2]
-	VLD1R (R10), [V24.D2]
-	VLD1R (R10), [V25.D2]
-	VLD1R.P 8(R10), [V26.D2]
-	VFMLA V9.D2, V19.D2, V23.D2
-	VFMLA V10.D2, V20.D2, V24.D2
-	VFMLA V11.D2, V21.D2, V25.D2
-	VFMLA V12.D2, V22.D2, V26.D2
-	VLD1R (R10), [V19.D2]
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R.P 8(R10), [V22.D2]
-	VFMLA V9.D2, V23.D2, V19.D2
-	VFMLA V10.D2, V24.D2, V20.D2
-	VFMLA V11.D2, V25.D2, V21.D2
-	VFMLA V12.D2, V26.D2, V22.D2
 	VLD1R (R10), [V23.D2]
 	VLD1R (R10), [V24.D2]
 	VLD1R (R10), [V25.D2]
@@ -5757,22 +5445,6 @@ colMany:
 	VFMLA V2.D2, V14.D2, V18.D2
 	VFMLA V3.D2, V15.D2, V21.D2
 	VFMLA V0.D2, V16.D2, V22.D2
-	VLD1R (R10), [V12.D2]
-	VLD1R (R10), [V14.D2]
-	VLD1R (R10), [V15.D2]
-	VLD1R.P 8(R10), [V16.D2]
-	VFMLA V1.D2, V17.D2, V12.D2
-	VFMLA V2.D2, V18.D2, V14.D2
-	VFMLA V3.D2, V21.D2, V15.D2
-	VFMLA V0.D2, V22.D2, V16.D2
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R.P 8(R10), [V22.D2]
-	VFMLA V1.D2, V12.D2, V17.D2
-	VFMLA V2.D2, V14.D2, V18.D2
-	VFMLA V3.D2, V15.D2, V21.D2
-	VFMLA V0.D2, V16.D2, V22.D2
 	VMOV V19.B16, V12.B16
 	VMOV V19.B16, V14.B16
 	VMOV V19.B16, V15.B16
@@ -5941,10 +5613,6 @@ colLoop:
 	VFMLA V3.D2, V8.D2, V7.D2
 	VLD1R.P 8(R10), [V8.D2]
 	VFMLA V3.D2, V7.D2, V8.D2
-	VLD1R.P 8(R10), [V7.D2]
-	VFMLA V3.D2, V8.D2, V7.D2
-	VLD1R.P 8(R10), [V8.D2]
-	VFMLA V3.D2, V7.D2, V8.D2
 	MOVD $0x3ff0000000000000, R9
 	VDUP R9, V7.D2
 	VMOV V7.B16, V9.B16
@@ -6018,10 +5686,6 @@ colLoop:
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLS V5.D2, V3.D2, V0.D2
 	VLD1R.P 8(R10), [V3.D2]
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V0.D2, V3.D2, V5.D2
-	VLD1R.P 8(R10), [V3.D2]
-	VFMLA V0.D2, V5.D2, V3.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V0.D2, V3.D2, V5.D2
 	VLD1R.P 8(R10), [V3.D2]
@@ -6328,13 +5992,12 @@ done:
 
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA expNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA expNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA expNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA expNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA expNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA expNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL expNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA expNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA expNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA expNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA expNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA expNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL expNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 // func expNeonF32(dst, x []T)
 TEXT ·expNeonF32(SB), NOSPLIT, $0-48
@@ -6439,10 +6102,10 @@ loopMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V27.B16, V12.B16
+	VMOV V27.B16, V13.B16
+	VMOV V27.B16, V14.B16
+	VMOV V27.B16, V15.B16
 	VFMLA V0.S4, V8.S4, V12.S4
 	VFMLA V1.S4, V9.S4, V13.S4
 	VFMLA V2.S4, V10.S4, V14.S4
@@ -6455,14 +6118,6 @@ loopMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VMOV V27.B16, V12.B16
-	VMOV V27.B16, V13.B16
-	VMOV V27.B16, V14.B16
-	VMOV V27.B16, V15.B16
-	VFMLA V0.S4, V8.S4, V12.S4
-	VFMLA V1.S4, V9.S4, V13.S4
-	VFMLA V2.S4, V10.S4, V14.S4
-	VFMLA V3.S4, V11.S4, V15.S4
 	VSUB V29.S4, V4.S4, V0.S4
 	VSUB V29.S4, V5.S4, V1.S4
 	VSUB V29.S4, V6.S4, V2.S4
@@ -6491,18 +6146,18 @@ loopMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
-	FMOVQ F12, 0(R0)
-	FMOVQ F13, 16(R0)
-	FMOVQ F14, 32(R0)
-	FMOVQ F15, 48(R0)
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
+	FMOVQ F8, 0(R0)
+	FMOVQ F9, 16(R0)
+	FMOVQ F10, 32(R0)
+	FMOVQ F11, 48(R0)
 	ADD $64, R0, R0
 	ADD $64, R1, R1
 	SUB $4, R2, R2
@@ -6532,12 +6187,10 @@ loopLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V27.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V27.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V27.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V29.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -6545,9 +6198,9 @@ loopLoop:
 	VADD V26.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
-	FMOVQ F3, 0(R0)
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R0)
 	ADD $16, R0, R0
 	ADD $16, R1, R1
 	SUB $1, R2, R2
@@ -6555,10 +6208,10 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logNeonF32Poly<>+0(SB)/4, $0x3e91e9ee
-DATA logNeonF32Poly<>+4(SB)/4, $0x3f2aaaaa
-DATA logNeonF32Poly<>+8(SB)/4, $0x3e789e26
-DATA logNeonF32Poly<>+12(SB)/4, $0x3eccce13
+DATA logNeonF32Poly<>+0(SB)/4, $0x3e789e26
+DATA logNeonF32Poly<>+4(SB)/4, $0x3e91e9ee
+DATA logNeonF32Poly<>+8(SB)/4, $0x3eccce13
+DATA logNeonF32Poly<>+12(SB)/4, $0x3f2aaaaa
 GLOBL logNeonF32Poly<>(SB), RODATA|NOPTR, $16
 
 // func logNeonF32(dst, x []T)
@@ -6575,6 +6228,14 @@ TEXT ·logNeonF32(SB), NOSPLIT, $0-48
 	VDUP R9, V29.S4
 	MOVW $0xffffffe7, R9
 	VDUP R9, V28.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V27.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V26.S4
+	MOVW $0x3f000000, R9
+	VDUP R9, V25.S4
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V24.S4
 	// 4 vectors an iteration
 	CMP $4, R2
 	BLT loopOne
@@ -6623,109 +6284,93 @@ loopMany:
 	WORD $0x4e21d821 // scvtf v1.4s, v1.4s
 	WORD $0x4e21d842 // scvtf v2.4s, v2.4s
 	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
-	MOVW $0x3f800000, R9
-	VDUP R9, V4.S4
-	WORD $0x4ea4d505 // fsub v5.4s, v8.4s, v4.4s
-	WORD $0x4ea4d526 // fsub v6.4s, v9.4s, v4.4s
-	WORD $0x4ea4d547 // fsub v7.4s, v10.4s, v4.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	MOVW $0x40000000, R9
-	VDUP R9, V8.S4
-	WORD $0x4e28d4a9 // fadd v9.4s, v5.4s, v8.4s
-	WORD $0x4e28d4ca // fadd v10.4s, v6.4s, v8.4s
-	WORD $0x4e28d4eb // fadd v11.4s, v7.4s, v8.4s
-	WORD $0x4e28d488 // fadd v8.4s, v4.4s, v8.4s
+	WORD $0x4ebbd504 // fsub v4.4s, v8.4s, v27.4s
+	WORD $0x4ebbd525 // fsub v5.4s, v9.4s, v27.4s
+	WORD $0x4ebbd546 // fsub v6.4s, v10.4s, v27.4s
+	WORD $0x4ebbd567 // fsub v7.4s, v11.4s, v27.4s
+	WORD $0x4e3ad488 // fadd v8.4s, v4.4s, v26.4s
+	WORD $0x4e3ad4a9 // fadd v9.4s, v5.4s, v26.4s
+	WORD $0x4e3ad4ca // fadd v10.4s, v6.4s, v26.4s
+	WORD $0x4e3ad4eb // fadd v11.4s, v7.4s, v26.4s
+	WORD $0x6e28fc88 // fdiv v8.4s, v4.4s, v8.4s
 	WORD $0x6e29fca9 // fdiv v9.4s, v5.4s, v9.4s
 	WORD $0x6e2afcca // fdiv v10.4s, v6.4s, v10.4s
 	WORD $0x6e2bfceb // fdiv v11.4s, v7.4s, v11.4s
-	WORD $0x6e28fc88 // fdiv v8.4s, v4.4s, v8.4s
-	WORD $0x6e29dd2c // fmul v12.4s, v9.4s, v9.4s
-	WORD $0x6e2add4d // fmul v13.4s, v10.4s, v10.4s
-	WORD $0x6e2bdd6e // fmul v14.4s, v11.4s, v11.4s
-	WORD $0x6e28dd0f // fmul v15.4s, v8.4s, v8.4s
-	WORD $0x6e2cdd90 // fmul v16.4s, v12.4s, v12.4s
-	WORD $0x6e2dddb1 // fmul v17.4s, v13.4s, v13.4s
-	WORD $0x6e2eddd2 // fmul v18.4s, v14.4s, v14.4s
-	WORD $0x6e2fddf3 // fmul v19.4s, v15.4s, v15.4s
+	WORD $0x6e28dd0c // fmul v12.4s, v8.4s, v8.4s
+	WORD $0x6e29dd2d // fmul v13.4s, v9.4s, v9.4s
+	WORD $0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
+	WORD $0x6e2bdd6f // fmul v15.4s, v11.4s, v11.4s
 	MOVD $logNeonF32Poly<>(SB), R10
+	VLD1R (R10), [V16.S4]
+	VLD1R (R10), [V17.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R.P 4(R10), [V19.S4]
 	VLD1R (R10), [V20.S4]
 	VLD1R (R10), [V21.S4]
 	VLD1R (R10), [V22.S4]
 	VLD1R.P 4(R10), [V23.S4]
-	VLD1R (R10), [V24.S4]
-	VLD1R (R10), [V25.S4]
-	VLD1R (R10), [V26.S4]
-	VLD1R.P 4(R10), [V27.S4]
-	VFMLA V16.S4, V20.S4, V24.S4
-	VFMLA V17.S4, V21.S4, V25.S4
-	VFMLA V18.S4, V22.S4, V26.S4
-	VFMLA V19.S4, V23.S4, V27.S4
-	WORD $0x6e38dd8c // fmul v12.4s, v12.4s, v24.4s
-	WORD $0x6e39ddad // fmul v13.4s, v13.4s, v25.4s
-	WORD $0x6e3addce // fmul v14.4s, v14.4s, v26.4s
-	WORD $0x6e3bddef // fmul v15.4s, v15.4s, v27.4s
+	VFMLA V12.S4, V16.S4, V20.S4
+	VFMLA V13.S4, V17.S4, V21.S4
+	VFMLA V14.S4, V18.S4, V22.S4
+	VFMLA V15.S4, V19.S4, V23.S4
+	VLD1R (R10), [V16.S4]
+	VLD1R (R10), [V17.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R.P 4(R10), [V19.S4]
+	VFMLA V12.S4, V20.S4, V16.S4
+	VFMLA V13.S4, V21.S4, V17.S4
+	VFMLA V14.S4, V22.S4, V18.S4
+	VFMLA V15.S4, V23.S4, V19.S4
 	VLD1R (R10), [V20.S4]
 	VLD1R (R10), [V21.S4]
 	VLD1R (R10), [V22.S4]
 	VLD1R.P 4(R10), [V23.S4]
-	VLD1R (R10), [V24.S4]
-	VLD1R (R10), [V25.S4]
-	VLD1R (R10), [V26.S4]
-	VLD1R.P 4(R10), [V27.S4]
-	VFMLA V16.S4, V20.S4, V24.S4
-	VFMLA V17.S4, V21.S4, V25.S4
-	VFMLA V18.S4, V22.S4, V26.S4
-	VFMLA V19.S4, V23.S4, V27.S4
-	WORD $0x6e38de10 // fmul v16.4s, v16.4s, v24.4s
-	WORD $0x6e39de31 // fmul v17.4s, v17.4s, v25.4s
-	WORD $0x6e3ade52 // fmul v18.4s, v18.4s, v26.4s
-	WORD $0x6e3bde73 // fmul v19.4s, v19.4s, v27.4s
-	MOVW $0x3f000000, R9
-	VDUP R9, V20.S4
-	WORD $0x6e34dcb5 // fmul v21.4s, v5.4s, v20.4s
-	WORD $0x6e34dcd6 // fmul v22.4s, v6.4s, v20.4s
-	WORD $0x6e34dcf7 // fmul v23.4s, v7.4s, v20.4s
-	WORD $0x6e34dc94 // fmul v20.4s, v4.4s, v20.4s
-	WORD $0x6e25deb5 // fmul v21.4s, v21.4s, v5.4s
-	WORD $0x6e26ded6 // fmul v22.4s, v22.4s, v6.4s
-	WORD $0x6e27def7 // fmul v23.4s, v23.4s, v7.4s
-	WORD $0x6e24de94 // fmul v20.4s, v20.4s, v4.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2dd631 // fadd v17.4s, v17.4s, v13.4s
-	WORD $0x4e2ed652 // fadd v18.4s, v18.4s, v14.4s
-	WORD $0x4e2fd673 // fadd v19.4s, v19.4s, v15.4s
-	WORD $0x4e30d6b0 // fadd v16.4s, v21.4s, v16.4s
-	WORD $0x4e31d6d1 // fadd v17.4s, v22.4s, v17.4s
-	WORD $0x4e32d6f2 // fadd v18.4s, v23.4s, v18.4s
-	WORD $0x4e33d693 // fadd v19.4s, v20.4s, v19.4s
-	MOVW $0x3717f7d1, R9
-	VDUP R9, V12.S4
-	WORD $0x6e2cdc0d // fmul v13.4s, v0.4s, v12.4s
-	WORD $0x6e2cdc2e // fmul v14.4s, v1.4s, v12.4s
-	WORD $0x6e2cdc4f // fmul v15.4s, v2.4s, v12.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	VFMLA V16.S4, V9.S4, V13.S4
-	VFMLA V17.S4, V10.S4, V14.S4
-	VFMLA V18.S4, V11.S4, V15.S4
-	VFMLA V19.S4, V8.S4, V12.S4
-	WORD $0x4eadd6b0 // fsub v16.4s, v21.4s, v13.4s
-	WORD $0x4eaed6d1 // fsub v17.4s, v22.4s, v14.4s
-	WORD $0x4eafd6f2 // fsub v18.4s, v23.4s, v15.4s
-	WORD $0x4eacd693 // fsub v19.4s, v20.4s, v12.4s
-	WORD $0x4ea5d610 // fsub v16.4s, v16.4s, v5.4s
-	WORD $0x4ea6d631 // fsub v17.4s, v17.4s, v6.4s
-	WORD $0x4ea7d652 // fsub v18.4s, v18.4s, v7.4s
-	WORD $0x4ea4d673 // fsub v19.4s, v19.4s, v4.4s
+	VFMLA V12.S4, V16.S4, V20.S4
+	VFMLA V13.S4, V17.S4, V21.S4
+	VFMLA V14.S4, V18.S4, V22.S4
+	VFMLA V15.S4, V19.S4, V23.S4
+	WORD $0x6e34dd8c // fmul v12.4s, v12.4s, v20.4s
+	WORD $0x6e35ddad // fmul v13.4s, v13.4s, v21.4s
+	WORD $0x6e36ddce // fmul v14.4s, v14.4s, v22.4s
+	WORD $0x6e37ddef // fmul v15.4s, v15.4s, v23.4s
+	WORD $0x6e39dc90 // fmul v16.4s, v4.4s, v25.4s
+	WORD $0x6e39dcb1 // fmul v17.4s, v5.4s, v25.4s
+	WORD $0x6e39dcd2 // fmul v18.4s, v6.4s, v25.4s
+	WORD $0x6e39dcf3 // fmul v19.4s, v7.4s, v25.4s
+	WORD $0x6e24de10 // fmul v16.4s, v16.4s, v4.4s
+	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
+	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
+	WORD $0x6e27de73 // fmul v19.4s, v19.4s, v7.4s
+	WORD $0x4e2cd60c // fadd v12.4s, v16.4s, v12.4s
+	WORD $0x4e2dd62d // fadd v13.4s, v17.4s, v13.4s
+	WORD $0x4e2ed64e // fadd v14.4s, v18.4s, v14.4s
+	WORD $0x4e2fd66f // fadd v15.4s, v19.4s, v15.4s
+	WORD $0x6e38dc14 // fmul v20.4s, v0.4s, v24.4s
+	WORD $0x6e38dc35 // fmul v21.4s, v1.4s, v24.4s
+	WORD $0x6e38dc56 // fmul v22.4s, v2.4s, v24.4s
+	WORD $0x6e38dc77 // fmul v23.4s, v3.4s, v24.4s
+	VFMLA V12.S4, V8.S4, V20.S4
+	VFMLA V13.S4, V9.S4, V21.S4
+	VFMLA V14.S4, V10.S4, V22.S4
+	VFMLA V15.S4, V11.S4, V23.S4
+	WORD $0x4eb4d60c // fsub v12.4s, v16.4s, v20.4s
+	WORD $0x4eb5d62d // fsub v13.4s, v17.4s, v21.4s
+	WORD $0x4eb6d64e // fsub v14.4s, v18.4s, v22.4s
+	WORD $0x4eb7d66f // fsub v15.4s, v19.4s, v23.4s
+	WORD $0x4ea4d58c // fsub v12.4s, v12.4s, v4.4s
+	WORD $0x4ea5d5ad // fsub v13.4s, v13.4s, v5.4s
+	WORD $0x4ea6d5ce // fsub v14.4s, v14.4s, v6.4s
+	WORD $0x4ea7d5ef // fsub v15.4s, v15.4s, v7.4s
 	MOVW $0x3f317180, R9
 	VDUP R9, V4.S4
 	WORD $0x6e24dc00 // fmul v0.4s, v0.4s, v4.4s
 	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
 	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
-	WORD $0x4eb1d421 // fsub v1.4s, v1.4s, v17.4s
-	WORD $0x4eb2d442 // fsub v2.4s, v2.4s, v18.4s
-	WORD $0x4eb3d463 // fsub v3.4s, v3.4s, v19.4s
+	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
+	WORD $0x4eadd421 // fsub v1.4s, v1.4s, v13.4s
+	WORD $0x4eaed442 // fsub v2.4s, v2.4s, v14.4s
+	WORD $0x4eafd463 // fsub v3.4s, v3.4s, v15.4s
 	FMOVQ 0(R1), F4
 	FMOVQ 16(R1), F5
 	FMOVQ 32(R1), F6
@@ -6792,40 +6437,30 @@ loopLoop:
 	VAND V28.B16, V1.B16, V3.B16
 	VADD V3.S4, V0.S4, V0.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
-	MOVW $0x3f800000, R9
-	VDUP R9, V1.S4
-	WORD $0x4ea1d441 // fsub v1.4s, v2.4s, v1.4s
-	MOVW $0x40000000, R9
-	VDUP R9, V2.S4
-	WORD $0x4e22d422 // fadd v2.4s, v1.4s, v2.4s
+	WORD $0x4ebbd441 // fsub v1.4s, v2.4s, v27.4s
+	WORD $0x4e3ad422 // fadd v2.4s, v1.4s, v26.4s
 	WORD $0x6e22fc22 // fdiv v2.4s, v1.4s, v2.4s
 	WORD $0x6e22dc43 // fmul v3.4s, v2.4s, v2.4s
-	WORD $0x6e23dc64 // fmul v4.4s, v3.4s, v3.4s
 	MOVD $logNeonF32Poly<>(SB), R10
+	VLD1R.P 4(R10), [V4.S4]
 	VLD1R.P 4(R10), [V5.S4]
-	VLD1R.P 4(R10), [V6.S4]
-	VFMLA V4.S4, V5.S4, V6.S4
-	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	VFMLA V3.S4, V4.S4, V5.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V3.S4, V5.S4, V4.S4
 	VLD1R.P 4(R10), [V5.S4]
-	VLD1R.P 4(R10), [V6.S4]
-	VFMLA V4.S4, V5.S4, V6.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	MOVW $0x3f000000, R9
-	VDUP R9, V5.S4
-	WORD $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
-	WORD $0x6e21dca5 // fmul v5.4s, v5.4s, v1.4s
-	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
-	WORD $0x4e24d4a4 // fadd v4.4s, v5.4s, v4.4s
-	MOVW $0x3717f7d1, R9
-	VDUP R9, V3.S4
-	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
-	VFMLA V4.S4, V2.S4, V3.S4
-	WORD $0x4ea3d4a4 // fsub v4.4s, v5.4s, v3.4s
-	WORD $0x4ea1d484 // fsub v4.4s, v4.4s, v1.4s
+	VFMLA V3.S4, V4.S4, V5.S4
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	WORD $0x6e39dc24 // fmul v4.4s, v1.4s, v25.4s
+	WORD $0x6e21dc84 // fmul v4.4s, v4.4s, v1.4s
+	WORD $0x4e23d483 // fadd v3.4s, v4.4s, v3.4s
+	WORD $0x6e38dc05 // fmul v5.4s, v0.4s, v24.4s
+	VFMLA V3.S4, V2.S4, V5.S4
+	WORD $0x4ea5d483 // fsub v3.4s, v4.4s, v5.4s
+	WORD $0x4ea1d463 // fsub v3.4s, v3.4s, v1.4s
 	MOVW $0x3f317180, R9
 	VDUP R9, V1.S4
 	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
-	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x4ea3d400 // fsub v0.4s, v0.4s, v3.4s
 	FMOVQ 0(R1), F1
 	VEOR V2.B16, V2.B16, V2.B16
 	WORD $0x6ea1e443 // fcmgt v3.4s, v2.4s, v1.4s
@@ -6852,13 +6487,12 @@ loopEnd:
 
 DATA tanhNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA tanhNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA tanhNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA tanhNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA tanhNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA tanhNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA tanhNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA tanhNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL tanhNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA tanhNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA tanhNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA tanhNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA tanhNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA tanhNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL tanhNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 DATA tanhNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
 DATA tanhNeonF32Poly<>+4(SB)/4, $0x3ca9134e
@@ -6978,10 +6612,10 @@ loopMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
+	VMOV V27.B16, V20.B16
+	VMOV V27.B16, V21.B16
+	VMOV V27.B16, V22.B16
+	VMOV V27.B16, V23.B16
 	VFMLA V8.S4, V16.S4, V20.S4
 	VFMLA V9.S4, V17.S4, V21.S4
 	VFMLA V10.S4, V18.S4, V22.S4
@@ -6994,14 +6628,6 @@ loopMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VMOV V27.B16, V20.B16
-	VMOV V27.B16, V21.B16
-	VMOV V27.B16, V22.B16
-	VMOV V27.B16, V23.B16
-	VFMLA V8.S4, V16.S4, V20.S4
-	VFMLA V9.S4, V17.S4, V21.S4
-	VFMLA V10.S4, V18.S4, V22.S4
-	VFMLA V11.S4, V19.S4, V23.S4
 	VSUB V29.S4, V12.S4, V8.S4
 	VSUB V29.S4, V13.S4, V9.S4
 	VSUB V29.S4, V14.S4, V10.S4
@@ -7030,18 +6656,18 @@ loopMany:
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
 	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2cde94 // fmul v20.4s, v20.4s, v12.4s
-	WORD $0x6e2ddeb5 // fmul v21.4s, v21.4s, v13.4s
-	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
-	WORD $0x6e2fdef7 // fmul v23.4s, v23.4s, v15.4s
-	WORD $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
-	WORD $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
-	WORD $0x6e2aded6 // fmul v22.4s, v22.4s, v10.4s
-	WORD $0x6e2bdef7 // fmul v23.4s, v23.4s, v11.4s
-	WORD $0x4e3bd688 // fadd v8.4s, v20.4s, v27.4s
-	WORD $0x4e3bd6a9 // fadd v9.4s, v21.4s, v27.4s
-	WORD $0x4e3bd6ca // fadd v10.4s, v22.4s, v27.4s
-	WORD $0x4e3bd6eb // fadd v11.4s, v23.4s, v27.4s
+	WORD $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	WORD $0x6e2dde31 // fmul v17.4s, v17.4s, v13.4s
+	WORD $0x6e2ede52 // fmul v18.4s, v18.4s, v14.4s
+	WORD $0x6e2fde73 // fmul v19.4s, v19.4s, v15.4s
+	WORD $0x6e28de10 // fmul v16.4s, v16.4s, v8.4s
+	WORD $0x6e29de31 // fmul v17.4s, v17.4s, v9.4s
+	WORD $0x6e2ade52 // fmul v18.4s, v18.4s, v10.4s
+	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
+	WORD $0x4e3bd608 // fadd v8.4s, v16.4s, v27.4s
+	WORD $0x4e3bd629 // fadd v9.4s, v17.4s, v27.4s
+	WORD $0x4e3bd64a // fadd v10.4s, v18.4s, v27.4s
+	WORD $0x4e3bd66b // fadd v11.4s, v19.4s, v27.4s
 	WORD $0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
 	WORD $0x6e25dcad // fmul v13.4s, v5.4s, v5.4s
 	WORD $0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
@@ -7163,12 +6789,10 @@ loopLoop:
 	VFMLA V2.S4, V4.S4, V5.S4
 	VLD1R.P 4(R10), [V4.S4]
 	VFMLA V2.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
+	VMOV V27.B16, V5.B16
 	VFMLA V2.S4, V4.S4, V5.S4
 	VMOV V27.B16, V4.B16
 	VFMLA V2.S4, V5.S4, V4.S4
-	VMOV V27.B16, V5.B16
-	VFMLA V2.S4, V4.S4, V5.S4
 	VSUB V29.S4, V3.S4, V2.S4
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	VSUB V3.S4, V2.S4, V2.S4
@@ -7176,9 +6800,9 @@ loopLoop:
 	VADD V26.S4, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
 	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x4e3bd4a2 // fadd v2.4s, v5.4s, v27.4s
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
+	WORD $0x4e3bd482 // fadd v2.4s, v4.4s, v27.4s
 	WORD $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
 	MOVD $tanhNeonF32Poly<>(SB), R11
 	WORD $0x6e22ff22 // fdiv v2.4s, v25.4s, v2.4s
@@ -7211,10 +6835,10 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logAbsSumNeonF32Poly<>+0(SB)/4, $0x3e91e9ee
-DATA logAbsSumNeonF32Poly<>+4(SB)/4, $0x3f2aaaaa
-DATA logAbsSumNeonF32Poly<>+8(SB)/4, $0x3e789e26
-DATA logAbsSumNeonF32Poly<>+12(SB)/4, $0x3eccce13
+DATA logAbsSumNeonF32Poly<>+0(SB)/4, $0x3e789e26
+DATA logAbsSumNeonF32Poly<>+4(SB)/4, $0x3e91e9ee
+DATA logAbsSumNeonF32Poly<>+8(SB)/4, $0x3eccce13
+DATA logAbsSumNeonF32Poly<>+12(SB)/4, $0x3f2aaaaa
 GLOBL logAbsSumNeonF32Poly<>(SB), RODATA|NOPTR, $16
 
 // func logAbsSumNeonF32(logdet, d []T, cols int)
@@ -7232,6 +6856,14 @@ TEXT ·logAbsSumNeonF32(SB), NOSPLIT, $0-56
 	VDUP R9, V29.S4
 	MOVW $0x3f3504f3, R9
 	VDUP R9, V28.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V27.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V26.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V25.S4
+	MOVW $0x3f000000, R9
+	VDUP R9, V24.S4
 	CBZ R2, done
 row:
 	VEOR V31.B16, V31.B16, V31.B16
@@ -7276,12 +6908,10 @@ colMany:
 	VSUB V13.S4, V9.S4, V9.S4
 	VSUB V14.S4, V10.S4, V10.S4
 	VSUB V15.S4, V11.S4, V11.S4
-	MOVW $0xffffffe7, R9
-	VDUP R9, V16.S4
-	VAND V16.B16, V4.B16, V12.B16
-	VAND V16.B16, V5.B16, V13.B16
-	VAND V16.B16, V6.B16, V14.B16
-	VAND V16.B16, V7.B16, V15.B16
+	VAND V27.B16, V4.B16, V12.B16
+	VAND V27.B16, V5.B16, V13.B16
+	VAND V27.B16, V6.B16, V14.B16
+	VAND V27.B16, V7.B16, V15.B16
 	VADD V12.S4, V0.S4, V0.S4
 	VADD V13.S4, V1.S4, V1.S4
 	VADD V14.S4, V2.S4, V2.S4
@@ -7290,109 +6920,95 @@ colMany:
 	WORD $0x4e21d821 // scvtf v1.4s, v1.4s
 	WORD $0x4e21d842 // scvtf v2.4s, v2.4s
 	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
-	MOVW $0x3f800000, R9
-	VDUP R9, V4.S4
-	WORD $0x4ea4d505 // fsub v5.4s, v8.4s, v4.4s
-	WORD $0x4ea4d526 // fsub v6.4s, v9.4s, v4.4s
-	WORD $0x4ea4d547 // fsub v7.4s, v10.4s, v4.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	MOVW $0x40000000, R9
-	VDUP R9, V8.S4
-	WORD $0x4e28d4a9 // fadd v9.4s, v5.4s, v8.4s
-	WORD $0x4e28d4ca // fadd v10.4s, v6.4s, v8.4s
-	WORD $0x4e28d4eb // fadd v11.4s, v7.4s, v8.4s
-	WORD $0x4e28d488 // fadd v8.4s, v4.4s, v8.4s
+	WORD $0x4ebad504 // fsub v4.4s, v8.4s, v26.4s
+	WORD $0x4ebad525 // fsub v5.4s, v9.4s, v26.4s
+	WORD $0x4ebad546 // fsub v6.4s, v10.4s, v26.4s
+	WORD $0x4ebad567 // fsub v7.4s, v11.4s, v26.4s
+	WORD $0x4e39d488 // fadd v8.4s, v4.4s, v25.4s
+	WORD $0x4e39d4a9 // fadd v9.4s, v5.4s, v25.4s
+	WORD $0x4e39d4ca // fadd v10.4s, v6.4s, v25.4s
+	WORD $0x4e39d4eb // fadd v11.4s, v7.4s, v25.4s
+	WORD $0x6e28fc88 // fdiv v8.4s, v4.4s, v8.4s
 	WORD $0x6e29fca9 // fdiv v9.4s, v5.4s, v9.4s
 	WORD $0x6e2afcca // fdiv v10.4s, v6.4s, v10.4s
 	WORD $0x6e2bfceb // fdiv v11.4s, v7.4s, v11.4s
-	WORD $0x6e28fc88 // fdiv v8.4s, v4.4s, v8.4s
-	WORD $0x6e29dd2c // fmul v12.4s, v9.4s, v9.4s
-	WORD $0x6e2add4d // fmul v13.4s, v10.4s, v10.4s
-	WORD $0x6e2bdd6e // fmul v14.4s, v11.4s, v11.4s
-	WORD $0x6e28dd0f // fmul v15.4s, v8.4s, v8.4s
-	WORD $0x6e2cdd90 // fmul v16.4s, v12.4s, v12.4s
-	WORD $0x6e2dddb1 // fmul v17.4s, v13.4s, v13.4s
-	WORD $0x6e2eddd2 // fmul v18.4s, v14.4s, v14.4s
-	WORD $0x6e2fddf3 // fmul v19.4s, v15.4s, v15.4s
+	WORD $0x6e28dd0c // fmul v12.4s, v8.4s, v8.4s
+	WORD $0x6e29dd2d // fmul v13.4s, v9.4s, v9.4s
+	WORD $0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
+	WORD $0x6e2bdd6f // fmul v15.4s, v11.4s, v11.4s
 	MOVD $logAbsSumNeonF32Poly<>(SB), R10
+	VLD1R (R10), [V16.S4]
+	VLD1R (R10), [V17.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R.P 4(R10), [V19.S4]
 	VLD1R (R10), [V20.S4]
 	VLD1R (R10), [V21.S4]
 	VLD1R (R10), [V22.S4]
 	VLD1R.P 4(R10), [V23.S4]
-	VLD1R (R10), [V24.S4]
-	VLD1R (R10), [V25.S4]
-	VLD1R (R10), [V26.S4]
-	VLD1R.P 4(R10), [V27.S4]
-	VFMLA V16.S4, V20.S4, V24.S4
-	VFMLA V17.S4, V21.S4, V25.S4
-	VFMLA V18.S4, V22.S4, V26.S4
-	VFMLA V19.S4, V23.S4, V27.S4
-	WORD $0x6e38dd8c // fmul v12.4s, v12.4s, v24.4s
-	WORD $0x6e39ddad // fmul v13.4s, v13.4s, v25.4s
-	WORD $0x6e3addce // fmul v14.4s, v14.4s, v26.4s
-	WORD $0x6e3bddef // fmul v15.4s, v15.4s, v27.4s
+	VFMLA V12.S4, V16.S4, V20.S4
+	VFMLA V13.S4, V17.S4, V21.S4
+	VFMLA V14.S4, V18.S4, V22.S4
+	VFMLA V15.S4, V19.S4, V23.S4
+	VLD1R (R10), [V16.S4]
+	VLD1R (R10), [V17.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R.P 4(R10), [V19.S4]
+	VFMLA V12.S4, V20.S4, V16.S4
+	VFMLA V13.S4, V21.S4, V17.S4
+	VFMLA V14.S4, V22.S4, V18.S4
+	VFMLA V15.S4, V23.S4, V19.S4
 	VLD1R (R10), [V20.S4]
 	VLD1R (R10), [V21.S4]
 	VLD1R (R10), [V22.S4]
 	VLD1R.P 4(R10), [V23.S4]
-	VLD1R (R10), [V24.S4]
-	VLD1R (R10), [V25.S4]
-	VLD1R (R10), [V26.S4]
-	VLD1R.P 4(R10), [V27.S4]
-	VFMLA V16.S4, V20.S4, V24.S4
-	VFMLA V17.S4, V21.S4, V25.S4
-	VFMLA V18.S4, V22.S4, V26.S4
-	VFMLA V19.S4, V23.S4, V27.S4
-	WORD $0x6e38de10 // fmul v16.4s, v16.4s, v24.4s
-	WORD $0x6e39de31 // fmul v17.4s, v17.4s, v25.4s
-	WORD $0x6e3ade52 // fmul v18.4s, v18.4s, v26.4s
-	WORD $0x6e3bde73 // fmul v19.4s, v19.4s, v27.4s
-	MOVW $0x3f000000, R9
-	VDUP R9, V20.S4
-	WORD $0x6e34dcb5 // fmul v21.4s, v5.4s, v20.4s
-	WORD $0x6e34dcd6 // fmul v22.4s, v6.4s, v20.4s
-	WORD $0x6e34dcf7 // fmul v23.4s, v7.4s, v20.4s
-	WORD $0x6e34dc94 // fmul v20.4s, v4.4s, v20.4s
-	WORD $0x6e25deb5 // fmul v21.4s, v21.4s, v5.4s
-	WORD $0x6e26ded6 // fmul v22.4s, v22.4s, v6.4s
-	WORD $0x6e27def7 // fmul v23.4s, v23.4s, v7.4s
-	WORD $0x6e24de94 // fmul v20.4s, v20.4s, v4.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2dd631 // fadd v17.4s, v17.4s, v13.4s
-	WORD $0x4e2ed652 // fadd v18.4s, v18.4s, v14.4s
-	WORD $0x4e2fd673 // fadd v19.4s, v19.4s, v15.4s
-	WORD $0x4e30d6b0 // fadd v16.4s, v21.4s, v16.4s
-	WORD $0x4e31d6d1 // fadd v17.4s, v22.4s, v17.4s
-	WORD $0x4e32d6f2 // fadd v18.4s, v23.4s, v18.4s
-	WORD $0x4e33d693 // fadd v19.4s, v20.4s, v19.4s
+	VFMLA V12.S4, V16.S4, V20.S4
+	VFMLA V13.S4, V17.S4, V21.S4
+	VFMLA V14.S4, V18.S4, V22.S4
+	VFMLA V15.S4, V19.S4, V23.S4
+	WORD $0x6e34dd8c // fmul v12.4s, v12.4s, v20.4s
+	WORD $0x6e35ddad // fmul v13.4s, v13.4s, v21.4s
+	WORD $0x6e36ddce // fmul v14.4s, v14.4s, v22.4s
+	WORD $0x6e37ddef // fmul v15.4s, v15.4s, v23.4s
+	WORD $0x6e38dc90 // fmul v16.4s, v4.4s, v24.4s
+	WORD $0x6e38dcb1 // fmul v17.4s, v5.4s, v24.4s
+	WORD $0x6e38dcd2 // fmul v18.4s, v6.4s, v24.4s
+	WORD $0x6e38dcf3 // fmul v19.4s, v7.4s, v24.4s
+	WORD $0x6e24de10 // fmul v16.4s, v16.4s, v4.4s
+	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
+	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
+	WORD $0x6e27de73 // fmul v19.4s, v19.4s, v7.4s
+	WORD $0x4e2cd60c // fadd v12.4s, v16.4s, v12.4s
+	WORD $0x4e2dd62d // fadd v13.4s, v17.4s, v13.4s
+	WORD $0x4e2ed64e // fadd v14.4s, v18.4s, v14.4s
+	WORD $0x4e2fd66f // fadd v15.4s, v19.4s, v15.4s
 	MOVW $0x3717f7d1, R9
-	VDUP R9, V12.S4
-	WORD $0x6e2cdc0d // fmul v13.4s, v0.4s, v12.4s
-	WORD $0x6e2cdc2e // fmul v14.4s, v1.4s, v12.4s
-	WORD $0x6e2cdc4f // fmul v15.4s, v2.4s, v12.4s
-	WORD $0x6e2cdc6c // fmul v12.4s, v3.4s, v12.4s
-	VFMLA V16.S4, V9.S4, V13.S4
-	VFMLA V17.S4, V10.S4, V14.S4
-	VFMLA V18.S4, V11.S4, V15.S4
-	VFMLA V19.S4, V8.S4, V12.S4
-	WORD $0x4eadd6b0 // fsub v16.4s, v21.4s, v13.4s
-	WORD $0x4eaed6d1 // fsub v17.4s, v22.4s, v14.4s
-	WORD $0x4eafd6f2 // fsub v18.4s, v23.4s, v15.4s
-	WORD $0x4eacd693 // fsub v19.4s, v20.4s, v12.4s
-	WORD $0x4ea5d610 // fsub v16.4s, v16.4s, v5.4s
-	WORD $0x4ea6d631 // fsub v17.4s, v17.4s, v6.4s
-	WORD $0x4ea7d652 // fsub v18.4s, v18.4s, v7.4s
-	WORD $0x4ea4d673 // fsub v19.4s, v19.4s, v4.4s
+	VDUP R9, V20.S4
+	WORD $0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
+	WORD $0x6e34dc36 // fmul v22.4s, v1.4s, v20.4s
+	WORD $0x6e34dc57 // fmul v23.4s, v2.4s, v20.4s
+	WORD $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
+	VFMLA V12.S4, V8.S4, V21.S4
+	VFMLA V13.S4, V9.S4, V22.S4
+	VFMLA V14.S4, V10.S4, V23.S4
+	VFMLA V15.S4, V11.S4, V20.S4
+	WORD $0x4eb5d60c // fsub v12.4s, v16.4s, v21.4s
+	WORD $0x4eb6d62d // fsub v13.4s, v17.4s, v22.4s
+	WORD $0x4eb7d64e // fsub v14.4s, v18.4s, v23.4s
+	WORD $0x4eb4d66f // fsub v15.4s, v19.4s, v20.4s
+	WORD $0x4ea4d58c // fsub v12.4s, v12.4s, v4.4s
+	WORD $0x4ea5d5ad // fsub v13.4s, v13.4s, v5.4s
+	WORD $0x4ea6d5ce // fsub v14.4s, v14.4s, v6.4s
+	WORD $0x4ea7d5ef // fsub v15.4s, v15.4s, v7.4s
 	MOVW $0x3f317180, R9
 	VDUP R9, V4.S4
 	WORD $0x6e24dc00 // fmul v0.4s, v0.4s, v4.4s
 	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
 	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x4eb0d400 // fsub v0.4s, v0.4s, v16.4s
-	WORD $0x4eb1d421 // fsub v1.4s, v1.4s, v17.4s
-	WORD $0x4eb2d442 // fsub v2.4s, v2.4s, v18.4s
-	WORD $0x4eb3d463 // fsub v3.4s, v3.4s, v19.4s
+	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
+	WORD $0x4eadd421 // fsub v1.4s, v1.4s, v13.4s
+	WORD $0x4eaed442 // fsub v2.4s, v2.4s, v14.4s
+	WORD $0x4eafd463 // fsub v3.4s, v3.4s, v15.4s
 	FMOVQ 0(R3), F4
 	FMOVQ 16(R3), F5
 	FMOVQ 32(R3), F6
@@ -7460,45 +7076,35 @@ colLoop:
 	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
 	VSHL $23, V0.S4, V3.S4
 	VSUB V3.S4, V2.S4, V2.S4
-	MOVW $0xffffffe7, R9
-	VDUP R9, V4.S4
-	VAND V4.B16, V1.B16, V3.B16
+	VAND V27.B16, V1.B16, V3.B16
 	VADD V3.S4, V0.S4, V0.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
-	MOVW $0x3f800000, R9
-	VDUP R9, V1.S4
-	WORD $0x4ea1d441 // fsub v1.4s, v2.4s, v1.4s
-	MOVW $0x40000000, R9
-	VDUP R9, V2.S4
-	WORD $0x4e22d422 // fadd v2.4s, v1.4s, v2.4s
+	WORD $0x4ebad441 // fsub v1.4s, v2.4s, v26.4s
+	WORD $0x4e39d422 // fadd v2.4s, v1.4s, v25.4s
 	WORD $0x6e22fc22 // fdiv v2.4s, v1.4s, v2.4s
 	WORD $0x6e22dc43 // fmul v3.4s, v2.4s, v2.4s
-	WORD $0x6e23dc64 // fmul v4.4s, v3.4s, v3.4s
 	MOVD $logAbsSumNeonF32Poly<>(SB), R10
+	VLD1R.P 4(R10), [V4.S4]
 	VLD1R.P 4(R10), [V5.S4]
-	VLD1R.P 4(R10), [V6.S4]
-	VFMLA V4.S4, V5.S4, V6.S4
-	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	VFMLA V3.S4, V4.S4, V5.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V3.S4, V5.S4, V4.S4
 	VLD1R.P 4(R10), [V5.S4]
-	VLD1R.P 4(R10), [V6.S4]
-	VFMLA V4.S4, V5.S4, V6.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	MOVW $0x3f000000, R9
-	VDUP R9, V5.S4
-	WORD $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
-	WORD $0x6e21dca5 // fmul v5.4s, v5.4s, v1.4s
-	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
-	WORD $0x4e24d4a4 // fadd v4.4s, v5.4s, v4.4s
+	VFMLA V3.S4, V4.S4, V5.S4
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	WORD $0x6e38dc24 // fmul v4.4s, v1.4s, v24.4s
+	WORD $0x6e21dc84 // fmul v4.4s, v4.4s, v1.4s
+	WORD $0x4e23d483 // fadd v3.4s, v4.4s, v3.4s
 	MOVW $0x3717f7d1, R9
-	VDUP R9, V3.S4
-	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
-	VFMLA V4.S4, V2.S4, V3.S4
-	WORD $0x4ea3d4a4 // fsub v4.4s, v5.4s, v3.4s
-	WORD $0x4ea1d484 // fsub v4.4s, v4.4s, v1.4s
+	VDUP R9, V5.S4
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	VFMLA V3.S4, V2.S4, V5.S4
+	WORD $0x4ea5d483 // fsub v3.4s, v4.4s, v5.4s
+	WORD $0x4ea1d463 // fsub v3.4s, v3.4s, v1.4s
 	MOVW $0x3f317180, R9
 	VDUP R9, V1.S4
 	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
-	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x4ea3d400 // fsub v0.4s, v0.4s, v3.4s
 	FMOVQ 0(R3), F1
 	WORD $0x4ea0f821 // fabs v1.4s, v1.4s
 	VEOR V2.B16, V2.B16, V2.B16
@@ -7534,13 +7140,12 @@ done:
 
 DATA affineFwdNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineFwdNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineFwdNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineFwdNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineFwdNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineFwdNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineFwdNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineFwdNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineFwdNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineFwdNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineFwdNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineFwdNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineFwdNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineFwdNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineFwdNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 // func affineFwdNeonF32(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineFwdNeonF32(SB), NOSPLIT, $0-136
@@ -7659,10 +7264,10 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V26.B16, V12.B16
+	VMOV V26.B16, V13.B16
+	VMOV V26.B16, V14.B16
+	VMOV V26.B16, V15.B16
 	VFMLA V0.S4, V8.S4, V12.S4
 	VFMLA V1.S4, V9.S4, V13.S4
 	VFMLA V2.S4, V10.S4, V14.S4
@@ -7675,14 +7280,6 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VMOV V26.B16, V12.B16
-	VMOV V26.B16, V13.B16
-	VMOV V26.B16, V14.B16
-	VMOV V26.B16, V15.B16
-	VFMLA V0.S4, V8.S4, V12.S4
-	VFMLA V1.S4, V9.S4, V13.S4
-	VFMLA V2.S4, V10.S4, V14.S4
-	VFMLA V3.S4, V11.S4, V15.S4
 	VSUB V28.S4, V4.S4, V0.S4
 	VSUB V28.S4, V5.S4, V1.S4
 	VSUB V28.S4, V6.S4, V2.S4
@@ -7711,14 +7308,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 16(R3), F1
 	FMOVQ 32(R3), F2
@@ -7727,10 +7324,10 @@ colMany:
 	FMOVQ 16(R5), F5
 	FMOVQ 32(R5), F6
 	FMOVQ 48(R5), F7
-	VFMLA V12.S4, V0.S4, V4.S4
-	VFMLA V13.S4, V1.S4, V5.S4
-	VFMLA V14.S4, V2.S4, V6.S4
-	VFMLA V15.S4, V3.S4, V7.S4
+	VFMLA V8.S4, V0.S4, V4.S4
+	VFMLA V9.S4, V1.S4, V5.S4
+	VFMLA V10.S4, V2.S4, V6.S4
+	VFMLA V11.S4, V3.S4, V7.S4
 	FMOVQ F4, 0(R0)
 	FMOVQ F5, 16(R0)
 	FMOVQ F6, 32(R0)
@@ -7767,12 +7364,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V26.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V26.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V26.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V28.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -7780,11 +7375,11 @@ colLoop:
 	VADD V25.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 0(R5), F1
-	VFMLA V3.S4, V0.S4, V1.S4
+	VFMLA V2.S4, V0.S4, V1.S4
 	FMOVQ F1, 0(R0)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
@@ -7809,13 +7404,12 @@ done:
 
 DATA affineFwdClampNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineFwdClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineFwdClampNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineFwdClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineFwdClampNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineFwdClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineFwdClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineFwdClampNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineFwdClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineFwdClampNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineFwdClampNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineFwdClampNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineFwdClampNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineFwdClampNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineFwdClampNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 DATA affineFwdClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
 DATA affineFwdClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
@@ -7947,10 +7541,10 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
+	VMOV V25.B16, V20.B16
+	VMOV V25.B16, V21.B16
+	VMOV V25.B16, V22.B16
+	VMOV V25.B16, V23.B16
 	VFMLA V8.S4, V16.S4, V20.S4
 	VFMLA V9.S4, V17.S4, V21.S4
 	VFMLA V10.S4, V18.S4, V22.S4
@@ -7963,14 +7557,6 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VMOV V25.B16, V20.B16
-	VMOV V25.B16, V21.B16
-	VMOV V25.B16, V22.B16
-	VMOV V25.B16, V23.B16
-	VFMLA V8.S4, V16.S4, V20.S4
-	VFMLA V9.S4, V17.S4, V21.S4
-	VFMLA V10.S4, V18.S4, V22.S4
-	VFMLA V11.S4, V19.S4, V23.S4
 	VSUB V27.S4, V12.S4, V8.S4
 	VSUB V27.S4, V13.S4, V9.S4
 	VSUB V27.S4, V14.S4, V10.S4
@@ -7999,18 +7585,18 @@ colMany:
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
 	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2cde94 // fmul v20.4s, v20.4s, v12.4s
-	WORD $0x6e2ddeb5 // fmul v21.4s, v21.4s, v13.4s
-	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
-	WORD $0x6e2fdef7 // fmul v23.4s, v23.4s, v15.4s
-	WORD $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
-	WORD $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
-	WORD $0x6e2aded6 // fmul v22.4s, v22.4s, v10.4s
-	WORD $0x6e2bdef7 // fmul v23.4s, v23.4s, v11.4s
-	WORD $0x4e39d688 // fadd v8.4s, v20.4s, v25.4s
-	WORD $0x4e39d6a9 // fadd v9.4s, v21.4s, v25.4s
-	WORD $0x4e39d6ca // fadd v10.4s, v22.4s, v25.4s
-	WORD $0x4e39d6eb // fadd v11.4s, v23.4s, v25.4s
+	WORD $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	WORD $0x6e2dde31 // fmul v17.4s, v17.4s, v13.4s
+	WORD $0x6e2ede52 // fmul v18.4s, v18.4s, v14.4s
+	WORD $0x6e2fde73 // fmul v19.4s, v19.4s, v15.4s
+	WORD $0x6e28de10 // fmul v16.4s, v16.4s, v8.4s
+	WORD $0x6e29de31 // fmul v17.4s, v17.4s, v9.4s
+	WORD $0x6e2ade52 // fmul v18.4s, v18.4s, v10.4s
+	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
+	WORD $0x4e39d608 // fadd v8.4s, v16.4s, v25.4s
+	WORD $0x4e39d629 // fadd v9.4s, v17.4s, v25.4s
+	WORD $0x4e39d64a // fadd v10.4s, v18.4s, v25.4s
+	WORD $0x4e39d66b // fadd v11.4s, v19.4s, v25.4s
 	WORD $0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
 	WORD $0x6e25dcad // fmul v13.4s, v5.4s, v5.4s
 	WORD $0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
@@ -8193,10 +7779,10 @@ colMany:
 	VFMLA V2.S4, V13.S4, V9.S4
 	VFMLA V3.S4, V14.S4, V10.S4
 	VFMLA V0.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V25.B16, V12.B16
+	VMOV V25.B16, V13.B16
+	VMOV V25.B16, V14.B16
+	VMOV V25.B16, V15.B16
 	VFMLA V1.S4, V8.S4, V12.S4
 	VFMLA V2.S4, V9.S4, V13.S4
 	VFMLA V3.S4, V10.S4, V14.S4
@@ -8209,14 +7795,6 @@ colMany:
 	VFMLA V2.S4, V13.S4, V9.S4
 	VFMLA V3.S4, V14.S4, V10.S4
 	VFMLA V0.S4, V15.S4, V11.S4
-	VMOV V25.B16, V12.B16
-	VMOV V25.B16, V13.B16
-	VMOV V25.B16, V14.B16
-	VMOV V25.B16, V15.B16
-	VFMLA V1.S4, V8.S4, V12.S4
-	VFMLA V2.S4, V9.S4, V13.S4
-	VFMLA V3.S4, V10.S4, V14.S4
-	VFMLA V0.S4, V11.S4, V15.S4
 	VSUB V27.S4, V4.S4, V0.S4
 	VSUB V27.S4, V5.S4, V1.S4
 	VSUB V27.S4, V6.S4, V2.S4
@@ -8245,14 +7823,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 16(R3), F1
 	FMOVQ 32(R3), F2
@@ -8261,10 +7839,10 @@ colMany:
 	FMOVQ 16(R5), F5
 	FMOVQ 32(R5), F6
 	FMOVQ 48(R5), F7
-	VFMLA V12.S4, V0.S4, V4.S4
-	VFMLA V13.S4, V1.S4, V5.S4
-	VFMLA V14.S4, V2.S4, V6.S4
-	VFMLA V15.S4, V3.S4, V7.S4
+	VFMLA V8.S4, V0.S4, V4.S4
+	VFMLA V9.S4, V1.S4, V5.S4
+	VFMLA V10.S4, V2.S4, V6.S4
+	VFMLA V11.S4, V3.S4, V7.S4
 	FMOVQ F4, 0(R0)
 	FMOVQ F5, 16(R0)
 	FMOVQ F6, 32(R0)
@@ -8302,12 +7880,10 @@ colLoop:
 	VFMLA V2.S4, V4.S4, V5.S4
 	VLD1R.P 4(R10), [V4.S4]
 	VFMLA V2.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
+	VMOV V25.B16, V5.B16
 	VFMLA V2.S4, V4.S4, V5.S4
 	VMOV V25.B16, V4.B16
 	VFMLA V2.S4, V5.S4, V4.S4
-	VMOV V25.B16, V5.B16
-	VFMLA V2.S4, V4.S4, V5.S4
 	VSUB V27.S4, V3.S4, V2.S4
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	VSUB V3.S4, V2.S4, V2.S4
@@ -8315,9 +7891,9 @@ colLoop:
 	VADD V24.S4, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
 	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x4e39d4a2 // fadd v2.4s, v5.4s, v25.4s
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
+	WORD $0x4e39d482 // fadd v2.4s, v4.4s, v25.4s
 	WORD $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
 	MOVD $affineFwdClampNeonF32Poly<>(SB), R11
 	MOVW $0x40000000, R9
@@ -8374,12 +7950,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V25.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V25.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V25.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V27.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -8387,11 +7961,11 @@ colLoop:
 	VADD V24.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 0(R5), F1
-	VFMLA V3.S4, V0.S4, V1.S4
+	VFMLA V2.S4, V0.S4, V1.S4
 	FMOVQ F1, 0(R0)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
@@ -8416,13 +7990,12 @@ done:
 
 DATA affineInvNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineInvNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineInvNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineInvNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineInvNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineInvNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineInvNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineInvNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineInvNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineInvNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineInvNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineInvNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineInvNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineInvNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineInvNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 // func affineInvNeonF32(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineInvNeonF32(SB), NOSPLIT, $0-136
@@ -8545,10 +8118,10 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V26.B16, V12.B16
+	VMOV V26.B16, V13.B16
+	VMOV V26.B16, V14.B16
+	VMOV V26.B16, V15.B16
 	VFMLA V0.S4, V8.S4, V12.S4
 	VFMLA V1.S4, V9.S4, V13.S4
 	VFMLA V2.S4, V10.S4, V14.S4
@@ -8561,14 +8134,6 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VMOV V26.B16, V12.B16
-	VMOV V26.B16, V13.B16
-	VMOV V26.B16, V14.B16
-	VMOV V26.B16, V15.B16
-	VFMLA V0.S4, V8.S4, V12.S4
-	VFMLA V1.S4, V9.S4, V13.S4
-	VFMLA V2.S4, V10.S4, V14.S4
-	VFMLA V3.S4, V11.S4, V15.S4
 	VSUB V28.S4, V4.S4, V0.S4
 	VSUB V28.S4, V5.S4, V1.S4
 	VSUB V28.S4, V6.S4, V2.S4
@@ -8597,14 +8162,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 16(R3), F1
 	FMOVQ 32(R3), F2
@@ -8617,10 +8182,10 @@ colMany:
 	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD $0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
 	WORD $0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
-	WORD $0x6e2cdc00 // fmul v0.4s, v0.4s, v12.4s
-	WORD $0x6e2ddc21 // fmul v1.4s, v1.4s, v13.4s
-	WORD $0x6e2edc42 // fmul v2.4s, v2.4s, v14.4s
-	WORD $0x6e2fdc63 // fmul v3.4s, v3.4s, v15.4s
+	WORD $0x6e28dc00 // fmul v0.4s, v0.4s, v8.4s
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	WORD $0x6e2adc42 // fmul v2.4s, v2.4s, v10.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
 	FMOVQ F0, 0(R0)
 	FMOVQ F1, 16(R0)
 	FMOVQ F2, 32(R0)
@@ -8658,12 +8223,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V26.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V26.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V26.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V28.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -8671,12 +8234,12 @@ colLoop:
 	VADD V25.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 0(R5), F1
 	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
 	FMOVQ F0, 0(R0)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
@@ -8701,13 +8264,12 @@ done:
 
 DATA affineInvClampNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineInvClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineInvClampNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineInvClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineInvClampNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineInvClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineInvClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineInvClampNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineInvClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineInvClampNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineInvClampNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineInvClampNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineInvClampNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineInvClampNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineInvClampNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 DATA affineInvClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
 DATA affineInvClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
@@ -8839,10 +8401,10 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
+	VMOV V25.B16, V20.B16
+	VMOV V25.B16, V21.B16
+	VMOV V25.B16, V22.B16
+	VMOV V25.B16, V23.B16
 	VFMLA V8.S4, V16.S4, V20.S4
 	VFMLA V9.S4, V17.S4, V21.S4
 	VFMLA V10.S4, V18.S4, V22.S4
@@ -8855,14 +8417,6 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VMOV V25.B16, V20.B16
-	VMOV V25.B16, V21.B16
-	VMOV V25.B16, V22.B16
-	VMOV V25.B16, V23.B16
-	VFMLA V8.S4, V16.S4, V20.S4
-	VFMLA V9.S4, V17.S4, V21.S4
-	VFMLA V10.S4, V18.S4, V22.S4
-	VFMLA V11.S4, V19.S4, V23.S4
 	VSUB V27.S4, V12.S4, V8.S4
 	VSUB V27.S4, V13.S4, V9.S4
 	VSUB V27.S4, V14.S4, V10.S4
@@ -8891,18 +8445,18 @@ colMany:
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
 	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2cde94 // fmul v20.4s, v20.4s, v12.4s
-	WORD $0x6e2ddeb5 // fmul v21.4s, v21.4s, v13.4s
-	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
-	WORD $0x6e2fdef7 // fmul v23.4s, v23.4s, v15.4s
-	WORD $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
-	WORD $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
-	WORD $0x6e2aded6 // fmul v22.4s, v22.4s, v10.4s
-	WORD $0x6e2bdef7 // fmul v23.4s, v23.4s, v11.4s
-	WORD $0x4e39d688 // fadd v8.4s, v20.4s, v25.4s
-	WORD $0x4e39d6a9 // fadd v9.4s, v21.4s, v25.4s
-	WORD $0x4e39d6ca // fadd v10.4s, v22.4s, v25.4s
-	WORD $0x4e39d6eb // fadd v11.4s, v23.4s, v25.4s
+	WORD $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	WORD $0x6e2dde31 // fmul v17.4s, v17.4s, v13.4s
+	WORD $0x6e2ede52 // fmul v18.4s, v18.4s, v14.4s
+	WORD $0x6e2fde73 // fmul v19.4s, v19.4s, v15.4s
+	WORD $0x6e28de10 // fmul v16.4s, v16.4s, v8.4s
+	WORD $0x6e29de31 // fmul v17.4s, v17.4s, v9.4s
+	WORD $0x6e2ade52 // fmul v18.4s, v18.4s, v10.4s
+	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
+	WORD $0x4e39d608 // fadd v8.4s, v16.4s, v25.4s
+	WORD $0x4e39d629 // fadd v9.4s, v17.4s, v25.4s
+	WORD $0x4e39d64a // fadd v10.4s, v18.4s, v25.4s
+	WORD $0x4e39d66b // fadd v11.4s, v19.4s, v25.4s
 	WORD $0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
 	WORD $0x6e25dcad // fmul v13.4s, v5.4s, v5.4s
 	WORD $0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
@@ -9089,10 +8643,10 @@ colMany:
 	VFMLA V2.S4, V13.S4, V9.S4
 	VFMLA V3.S4, V14.S4, V10.S4
 	VFMLA V0.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V25.B16, V12.B16
+	VMOV V25.B16, V13.B16
+	VMOV V25.B16, V14.B16
+	VMOV V25.B16, V15.B16
 	VFMLA V1.S4, V8.S4, V12.S4
 	VFMLA V2.S4, V9.S4, V13.S4
 	VFMLA V3.S4, V10.S4, V14.S4
@@ -9105,14 +8659,6 @@ colMany:
 	VFMLA V2.S4, V13.S4, V9.S4
 	VFMLA V3.S4, V14.S4, V10.S4
 	VFMLA V0.S4, V15.S4, V11.S4
-	VMOV V25.B16, V12.B16
-	VMOV V25.B16, V13.B16
-	VMOV V25.B16, V14.B16
-	VMOV V25.B16, V15.B16
-	VFMLA V1.S4, V8.S4, V12.S4
-	VFMLA V2.S4, V9.S4, V13.S4
-	VFMLA V3.S4, V10.S4, V14.S4
-	VFMLA V0.S4, V11.S4, V15.S4
 	VSUB V27.S4, V4.S4, V0.S4
 	VSUB V27.S4, V5.S4, V1.S4
 	VSUB V27.S4, V6.S4, V2.S4
@@ -9141,14 +8687,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 16(R3), F1
 	FMOVQ 32(R3), F2
@@ -9161,10 +8707,10 @@ colMany:
 	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD $0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
 	WORD $0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
-	WORD $0x6e2cdc00 // fmul v0.4s, v0.4s, v12.4s
-	WORD $0x6e2ddc21 // fmul v1.4s, v1.4s, v13.4s
-	WORD $0x6e2edc42 // fmul v2.4s, v2.4s, v14.4s
-	WORD $0x6e2fdc63 // fmul v3.4s, v3.4s, v15.4s
+	WORD $0x6e28dc00 // fmul v0.4s, v0.4s, v8.4s
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	WORD $0x6e2adc42 // fmul v2.4s, v2.4s, v10.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
 	FMOVQ F0, 0(R0)
 	FMOVQ F1, 16(R0)
 	FMOVQ F2, 32(R0)
@@ -9202,12 +8748,10 @@ colLoop:
 	VFMLA V2.S4, V4.S4, V5.S4
 	VLD1R.P 4(R10), [V4.S4]
 	VFMLA V2.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
+	VMOV V25.B16, V5.B16
 	VFMLA V2.S4, V4.S4, V5.S4
 	VMOV V25.B16, V4.B16
 	VFMLA V2.S4, V5.S4, V4.S4
-	VMOV V25.B16, V5.B16
-	VFMLA V2.S4, V4.S4, V5.S4
 	VSUB V27.S4, V3.S4, V2.S4
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	VSUB V3.S4, V2.S4, V2.S4
@@ -9215,9 +8759,9 @@ colLoop:
 	VADD V24.S4, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
 	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x4e39d4a2 // fadd v2.4s, v5.4s, v25.4s
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
+	WORD $0x4e39d482 // fadd v2.4s, v4.4s, v25.4s
 	WORD $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
 	MOVD $affineInvClampNeonF32Poly<>(SB), R11
 	MOVW $0x40000000, R9
@@ -9275,12 +8819,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V25.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V25.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V25.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V27.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -9288,12 +8830,12 @@ colLoop:
 	VADD V24.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R3), F0
 	FMOVQ 0(R5), F1
 	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
-	WORD $0x6e23dc00 // fmul v0.4s, v0.4s, v3.4s
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
 	FMOVQ F0, 0(R0)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
@@ -9318,13 +8860,12 @@ done:
 
 DATA affineFwdGradNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineFwdGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineFwdGradNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineFwdGradNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineFwdGradNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineFwdGradNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineFwdGradNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineFwdGradNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineFwdGradNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineFwdGradNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineFwdGradNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineFwdGradNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineFwdGradNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineFwdGradNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineFwdGradNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 // func affineFwdGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineFwdGradNeonF32(SB), NOSPLIT, $0-208
@@ -9442,10 +8983,10 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V26.B16, V12.B16
+	VMOV V26.B16, V13.B16
+	VMOV V26.B16, V14.B16
+	VMOV V26.B16, V15.B16
 	VFMLA V0.S4, V8.S4, V12.S4
 	VFMLA V1.S4, V9.S4, V13.S4
 	VFMLA V2.S4, V10.S4, V14.S4
@@ -9458,14 +8999,6 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VMOV V26.B16, V12.B16
-	VMOV V26.B16, V13.B16
-	VMOV V26.B16, V14.B16
-	VMOV V26.B16, V15.B16
-	VFMLA V0.S4, V8.S4, V12.S4
-	VFMLA V1.S4, V9.S4, V13.S4
-	VFMLA V2.S4, V10.S4, V14.S4
-	VFMLA V3.S4, V11.S4, V15.S4
 	VSUB V28.S4, V4.S4, V0.S4
 	VSUB V28.S4, V5.S4, V1.S4
 	VSUB V28.S4, V6.S4, V2.S4
@@ -9494,14 +9027,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 16(R5), F1
 	FMOVQ 32(R5), F2
@@ -9510,18 +9043,18 @@ colMany:
 	FMOVQ 16(R12), F5
 	FMOVQ 32(R12), F6
 	FMOVQ 48(R12), F7
-	WORD $0x6e2cdc08 // fmul v8.4s, v0.4s, v12.4s
-	WORD $0x6e2ddc29 // fmul v9.4s, v1.4s, v13.4s
-	WORD $0x6e2edc4a // fmul v10.4s, v2.4s, v14.4s
-	WORD $0x6e2fdc6b // fmul v11.4s, v3.4s, v15.4s
-	FMOVQ F8, 0(R0)
-	FMOVQ F9, 16(R0)
-	FMOVQ F10, 32(R0)
-	FMOVQ F11, 48(R0)
-	VMOV V31.B16, V8.B16
-	VMOV V31.B16, V9.B16
-	VMOV V31.B16, V10.B16
-	VMOV V31.B16, V11.B16
+	WORD $0x6e28dc0c // fmul v12.4s, v0.4s, v8.4s
+	WORD $0x6e29dc2d // fmul v13.4s, v1.4s, v9.4s
+	WORD $0x6e2adc4e // fmul v14.4s, v2.4s, v10.4s
+	WORD $0x6e2bdc6f // fmul v15.4s, v3.4s, v11.4s
+	FMOVQ F12, 0(R0)
+	FMOVQ F13, 16(R0)
+	FMOVQ F14, 32(R0)
+	FMOVQ F15, 48(R0)
+	VMOV V31.B16, V12.B16
+	VMOV V31.B16, V13.B16
+	VMOV V31.B16, V14.B16
+	VMOV V31.B16, V15.B16
 	FMOVQ F0, 0(R4)
 	FMOVQ F1, 16(R4)
 	FMOVQ F2, 32(R4)
@@ -9530,14 +9063,14 @@ colMany:
 	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
 	WORD $0x6e26dc42 // fmul v2.4s, v2.4s, v6.4s
 	WORD $0x6e27dc63 // fmul v3.4s, v3.4s, v7.4s
-	VFMLA V12.S4, V0.S4, V8.S4
-	VFMLA V13.S4, V1.S4, V9.S4
-	VFMLA V14.S4, V2.S4, V10.S4
-	VFMLA V15.S4, V3.S4, V11.S4
-	FMOVQ F8, 0(R3)
-	FMOVQ F9, 16(R3)
-	FMOVQ F10, 32(R3)
-	FMOVQ F11, 48(R3)
+	VFMLA V8.S4, V0.S4, V12.S4
+	VFMLA V9.S4, V1.S4, V13.S4
+	VFMLA V10.S4, V2.S4, V14.S4
+	VFMLA V11.S4, V3.S4, V15.S4
+	FMOVQ F12, 0(R3)
+	FMOVQ F13, 16(R3)
+	FMOVQ F14, 32(R3)
+	FMOVQ F15, 48(R3)
 	ADD $64, R0, R0
 	ADD $64, R3, R3
 	ADD $64, R4, R4
@@ -9571,12 +9104,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V26.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V26.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V26.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V28.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -9584,17 +9115,17 @@ colLoop:
 	VADD V25.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 0(R12), F1
-	WORD $0x6e23dc02 // fmul v2.4s, v0.4s, v3.4s
-	FMOVQ F2, 0(R0)
-	VMOV V31.B16, V2.B16
+	WORD $0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
+	FMOVQ F3, 0(R0)
+	VMOV V31.B16, V3.B16
 	FMOVQ F0, 0(R4)
 	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
-	VFMLA V3.S4, V0.S4, V2.S4
-	FMOVQ F2, 0(R3)
+	VFMLA V2.S4, V0.S4, V3.S4
+	FMOVQ F3, 0(R3)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
 	ADD $16, R4, R4
@@ -9617,13 +9148,12 @@ done:
 
 DATA affineFwdGradClampNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineFwdGradClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineFwdGradClampNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineFwdGradClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineFwdGradClampNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineFwdGradClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineFwdGradClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineFwdGradClampNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineFwdGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineFwdGradClampNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineFwdGradClampNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineFwdGradClampNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineFwdGradClampNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineFwdGradClampNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineFwdGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 DATA affineFwdGradClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
 DATA affineFwdGradClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
@@ -9758,10 +9288,10 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
+	VMOV V25.B16, V20.B16
+	VMOV V25.B16, V21.B16
+	VMOV V25.B16, V22.B16
+	VMOV V25.B16, V23.B16
 	VFMLA V8.S4, V16.S4, V20.S4
 	VFMLA V9.S4, V17.S4, V21.S4
 	VFMLA V10.S4, V18.S4, V22.S4
@@ -9774,14 +9304,6 @@ colMany:
 	VFMLA V9.S4, V21.S4, V17.S4
 	VFMLA V10.S4, V22.S4, V18.S4
 	VFMLA V11.S4, V23.S4, V19.S4
-	VMOV V25.B16, V20.B16
-	VMOV V25.B16, V21.B16
-	VMOV V25.B16, V22.B16
-	VMOV V25.B16, V23.B16
-	VFMLA V8.S4, V16.S4, V20.S4
-	VFMLA V9.S4, V17.S4, V21.S4
-	VFMLA V10.S4, V18.S4, V22.S4
-	VFMLA V11.S4, V19.S4, V23.S4
 	VSUB V27.S4, V12.S4, V8.S4
 	VSUB V27.S4, V13.S4, V9.S4
 	VSUB V27.S4, V14.S4, V10.S4
@@ -9810,18 +9332,18 @@ colMany:
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
 	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2cde94 // fmul v20.4s, v20.4s, v12.4s
-	WORD $0x6e2ddeb5 // fmul v21.4s, v21.4s, v13.4s
-	WORD $0x6e2eded6 // fmul v22.4s, v22.4s, v14.4s
-	WORD $0x6e2fdef7 // fmul v23.4s, v23.4s, v15.4s
-	WORD $0x6e28de94 // fmul v20.4s, v20.4s, v8.4s
-	WORD $0x6e29deb5 // fmul v21.4s, v21.4s, v9.4s
-	WORD $0x6e2aded6 // fmul v22.4s, v22.4s, v10.4s
-	WORD $0x6e2bdef7 // fmul v23.4s, v23.4s, v11.4s
-	WORD $0x4e39d688 // fadd v8.4s, v20.4s, v25.4s
-	WORD $0x4e39d6a9 // fadd v9.4s, v21.4s, v25.4s
-	WORD $0x4e39d6ca // fadd v10.4s, v22.4s, v25.4s
-	WORD $0x4e39d6eb // fadd v11.4s, v23.4s, v25.4s
+	WORD $0x6e2cde10 // fmul v16.4s, v16.4s, v12.4s
+	WORD $0x6e2dde31 // fmul v17.4s, v17.4s, v13.4s
+	WORD $0x6e2ede52 // fmul v18.4s, v18.4s, v14.4s
+	WORD $0x6e2fde73 // fmul v19.4s, v19.4s, v15.4s
+	WORD $0x6e28de10 // fmul v16.4s, v16.4s, v8.4s
+	WORD $0x6e29de31 // fmul v17.4s, v17.4s, v9.4s
+	WORD $0x6e2ade52 // fmul v18.4s, v18.4s, v10.4s
+	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
+	WORD $0x4e39d608 // fadd v8.4s, v16.4s, v25.4s
+	WORD $0x4e39d629 // fadd v9.4s, v17.4s, v25.4s
+	WORD $0x4e39d64a // fadd v10.4s, v18.4s, v25.4s
+	WORD $0x4e39d66b // fadd v11.4s, v19.4s, v25.4s
 	WORD $0x6e24dc8c // fmul v12.4s, v4.4s, v4.4s
 	WORD $0x6e25dcad // fmul v13.4s, v5.4s, v5.4s
 	WORD $0x6e26dcce // fmul v14.4s, v6.4s, v6.4s
@@ -10000,10 +9522,10 @@ colMany:
 	VFMLA V2.S4, V17.S4, V13.S4
 	VFMLA V3.S4, V18.S4, V14.S4
 	VFMLA V0.S4, V19.S4, V15.S4
-	VLD1R (R10), [V16.S4]
-	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V18.S4]
-	VLD1R.P 4(R10), [V19.S4]
+	VMOV V25.B16, V16.B16
+	VMOV V25.B16, V17.B16
+	VMOV V25.B16, V18.B16
+	VMOV V25.B16, V19.B16
 	VFMLA V1.S4, V12.S4, V16.S4
 	VFMLA V2.S4, V13.S4, V17.S4
 	VFMLA V3.S4, V14.S4, V18.S4
@@ -10016,14 +9538,6 @@ colMany:
 	VFMLA V2.S4, V17.S4, V13.S4
 	VFMLA V3.S4, V18.S4, V14.S4
 	VFMLA V0.S4, V19.S4, V15.S4
-	VMOV V25.B16, V16.B16
-	VMOV V25.B16, V17.B16
-	VMOV V25.B16, V18.B16
-	VMOV V25.B16, V19.B16
-	VFMLA V1.S4, V12.S4, V16.S4
-	VFMLA V2.S4, V13.S4, V17.S4
-	VFMLA V3.S4, V14.S4, V18.S4
-	VFMLA V0.S4, V15.S4, V19.S4
 	VSUB V27.S4, V8.S4, V0.S4
 	VSUB V27.S4, V9.S4, V1.S4
 	VSUB V27.S4, V10.S4, V2.S4
@@ -10052,14 +9566,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e28de10 // fmul v16.4s, v16.4s, v8.4s
-	WORD $0x6e29de31 // fmul v17.4s, v17.4s, v9.4s
-	WORD $0x6e2ade52 // fmul v18.4s, v18.4s, v10.4s
-	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
-	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
-	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
-	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
-	WORD $0x6e23de73 // fmul v19.4s, v19.4s, v3.4s
+	WORD $0x6e28dd8c // fmul v12.4s, v12.4s, v8.4s
+	WORD $0x6e29ddad // fmul v13.4s, v13.4s, v9.4s
+	WORD $0x6e2addce // fmul v14.4s, v14.4s, v10.4s
+	WORD $0x6e2bddef // fmul v15.4s, v15.4s, v11.4s
+	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
+	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
+	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
+	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 16(R5), F1
 	FMOVQ 32(R5), F2
@@ -10068,18 +9582,18 @@ colMany:
 	FMOVQ 16(R12), F9
 	FMOVQ 32(R12), F10
 	FMOVQ 48(R12), F11
-	WORD $0x6e30dc0c // fmul v12.4s, v0.4s, v16.4s
-	WORD $0x6e31dc2d // fmul v13.4s, v1.4s, v17.4s
-	WORD $0x6e32dc4e // fmul v14.4s, v2.4s, v18.4s
-	WORD $0x6e33dc6f // fmul v15.4s, v3.4s, v19.4s
-	FMOVQ F12, 0(R0)
-	FMOVQ F13, 16(R0)
-	FMOVQ F14, 32(R0)
-	FMOVQ F15, 48(R0)
-	VMOV V31.B16, V12.B16
-	VMOV V31.B16, V13.B16
-	VMOV V31.B16, V14.B16
-	VMOV V31.B16, V15.B16
+	WORD $0x6e2cdc10 // fmul v16.4s, v0.4s, v12.4s
+	WORD $0x6e2ddc31 // fmul v17.4s, v1.4s, v13.4s
+	WORD $0x6e2edc52 // fmul v18.4s, v2.4s, v14.4s
+	WORD $0x6e2fdc73 // fmul v19.4s, v3.4s, v15.4s
+	FMOVQ F16, 0(R0)
+	FMOVQ F17, 16(R0)
+	FMOVQ F18, 32(R0)
+	FMOVQ F19, 48(R0)
+	VMOV V31.B16, V16.B16
+	VMOV V31.B16, V17.B16
+	VMOV V31.B16, V18.B16
+	VMOV V31.B16, V19.B16
 	FMOVQ F0, 0(R4)
 	FMOVQ F1, 16(R4)
 	FMOVQ F2, 32(R4)
@@ -10088,10 +9602,10 @@ colMany:
 	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
 	WORD $0x6e2adc42 // fmul v2.4s, v2.4s, v10.4s
 	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
-	VFMLA V16.S4, V0.S4, V12.S4
-	VFMLA V17.S4, V1.S4, V13.S4
-	VFMLA V18.S4, V2.S4, V14.S4
-	VFMLA V19.S4, V3.S4, V15.S4
+	VFMLA V12.S4, V0.S4, V16.S4
+	VFMLA V13.S4, V1.S4, V17.S4
+	VFMLA V14.S4, V2.S4, V18.S4
+	VFMLA V15.S4, V3.S4, V19.S4
 	VMOV V25.B16, V0.B16
 	VMOV V25.B16, V1.B16
 	VMOV V25.B16, V2.B16
@@ -10100,14 +9614,14 @@ colMany:
 	VFMLS V6.S4, V6.S4, V1.S4
 	VFMLS V7.S4, V7.S4, V2.S4
 	VFMLS V4.S4, V4.S4, V3.S4
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
-	FMOVQ F12, 0(R3)
-	FMOVQ F13, 16(R3)
-	FMOVQ F14, 32(R3)
-	FMOVQ F15, 48(R3)
+	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
+	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
+	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
+	WORD $0x6e23de73 // fmul v19.4s, v19.4s, v3.4s
+	FMOVQ F16, 0(R3)
+	FMOVQ F17, 16(R3)
+	FMOVQ F18, 32(R3)
+	FMOVQ F19, 48(R3)
 	ADD $64, R0, R0
 	ADD $64, R3, R3
 	ADD $64, R4, R4
@@ -10143,12 +9657,10 @@ colLoop:
 	VFMLA V2.S4, V4.S4, V5.S4
 	VLD1R.P 4(R10), [V4.S4]
 	VFMLA V2.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
+	VMOV V25.B16, V5.B16
 	VFMLA V2.S4, V4.S4, V5.S4
 	VMOV V25.B16, V4.B16
 	VFMLA V2.S4, V5.S4, V4.S4
-	VMOV V25.B16, V5.B16
-	VFMLA V2.S4, V4.S4, V5.S4
 	VSUB V27.S4, V3.S4, V2.S4
 	WORD $0x4f3f0443 // sshr v3.4s, v2.4s, #1
 	VSUB V3.S4, V2.S4, V2.S4
@@ -10156,9 +9668,9 @@ colLoop:
 	VADD V24.S4, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
 	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x4e39d4a2 // fadd v2.4s, v5.4s, v25.4s
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
+	WORD $0x4e39d482 // fadd v2.4s, v4.4s, v25.4s
 	WORD $0x6e21dc23 // fmul v3.4s, v1.4s, v1.4s
 	MOVD $affineFwdGradClampNeonF32Poly<>(SB), R11
 	MOVW $0x40000000, R9
@@ -10214,12 +9726,10 @@ colLoop:
 	VFMLA V0.S4, V3.S4, V4.S4
 	VLD1R.P 4(R10), [V3.S4]
 	VFMLA V0.S4, V4.S4, V3.S4
-	VLD1R.P 4(R10), [V4.S4]
+	VMOV V25.B16, V4.B16
 	VFMLA V0.S4, V3.S4, V4.S4
 	VMOV V25.B16, V3.B16
 	VFMLA V0.S4, V4.S4, V3.S4
-	VMOV V25.B16, V4.B16
-	VFMLA V0.S4, V3.S4, V4.S4
 	VSUB V27.S4, V2.S4, V0.S4
 	WORD $0x4f3f0402 // sshr v2.4s, v0.4s, #1
 	VSUB V2.S4, V0.S4, V0.S4
@@ -10227,20 +9737,20 @@ colLoop:
 	VADD V24.S4, V0.S4, V0.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
-	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 0(R12), F2
-	WORD $0x6e24dc03 // fmul v3.4s, v0.4s, v4.4s
-	FMOVQ F3, 0(R0)
-	VMOV V31.B16, V3.B16
+	WORD $0x6e23dc04 // fmul v4.4s, v0.4s, v3.4s
+	FMOVQ F4, 0(R0)
+	VMOV V31.B16, V4.B16
 	FMOVQ F0, 0(R4)
 	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
-	VFMLA V4.S4, V0.S4, V3.S4
+	VFMLA V3.S4, V0.S4, V4.S4
 	VMOV V25.B16, V0.B16
 	VFMLS V1.S4, V1.S4, V0.S4
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
-	FMOVQ F3, 0(R3)
+	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
+	FMOVQ F4, 0(R3)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
 	ADD $16, R4, R4
@@ -10263,13 +9773,12 @@ done:
 
 DATA affineInvGradNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineInvGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineInvGradNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineInvGradNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineInvGradNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineInvGradNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineInvGradNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineInvGradNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineInvGradNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineInvGradNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineInvGradNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineInvGradNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineInvGradNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineInvGradNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineInvGradNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 // func affineInvGradNeonF32(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 TEXT ·affineInvGradNeonF32(SB), NOSPLIT, $0-208
@@ -10391,10 +9900,10 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VLD1R (R10), [V12.S4]
-	VLD1R (R10), [V13.S4]
-	VLD1R (R10), [V14.S4]
-	VLD1R.P 4(R10), [V15.S4]
+	VMOV V26.B16, V12.B16
+	VMOV V26.B16, V13.B16
+	VMOV V26.B16, V14.B16
+	VMOV V26.B16, V15.B16
 	VFMLA V0.S4, V8.S4, V12.S4
 	VFMLA V1.S4, V9.S4, V13.S4
 	VFMLA V2.S4, V10.S4, V14.S4
@@ -10407,14 +9916,6 @@ colMany:
 	VFMLA V1.S4, V13.S4, V9.S4
 	VFMLA V2.S4, V14.S4, V10.S4
 	VFMLA V3.S4, V15.S4, V11.S4
-	VMOV V26.B16, V12.B16
-	VMOV V26.B16, V13.B16
-	VMOV V26.B16, V14.B16
-	VMOV V26.B16, V15.B16
-	VFMLA V0.S4, V8.S4, V12.S4
-	VFMLA V1.S4, V9.S4, V13.S4
-	VFMLA V2.S4, V10.S4, V14.S4
-	VFMLA V3.S4, V11.S4, V15.S4
 	VSUB V28.S4, V4.S4, V0.S4
 	VSUB V28.S4, V5.S4, V1.S4
 	VSUB V28.S4, V6.S4, V2.S4
@@ -10443,14 +9944,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x6e25ddad // fmul v13.4s, v13.4s, v5.4s
-	WORD $0x6e26ddce // fmul v14.4s, v14.4s, v6.4s
-	WORD $0x6e27ddef // fmul v15.4s, v15.4s, v7.4s
-	WORD $0x6e20dd8c // fmul v12.4s, v12.4s, v0.4s
-	WORD $0x6e21ddad // fmul v13.4s, v13.4s, v1.4s
-	WORD $0x6e22ddce // fmul v14.4s, v14.4s, v2.4s
-	WORD $0x6e23ddef // fmul v15.4s, v15.4s, v3.4s
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
+	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	WORD $0x6e20dd08 // fmul v8.4s, v8.4s, v0.4s
+	WORD $0x6e21dd29 // fmul v9.4s, v9.4s, v1.4s
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	WORD $0x6e23dd6b // fmul v11.4s, v11.4s, v3.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 16(R5), F1
 	FMOVQ 32(R5), F2
@@ -10459,14 +9960,14 @@ colMany:
 	FMOVQ 16(R12), F5
 	FMOVQ 32(R12), F6
 	FMOVQ 48(R12), F7
-	WORD $0x6e2cdc08 // fmul v8.4s, v0.4s, v12.4s
-	WORD $0x6e2ddc29 // fmul v9.4s, v1.4s, v13.4s
-	WORD $0x6e2edc4a // fmul v10.4s, v2.4s, v14.4s
-	WORD $0x6e2fdc6b // fmul v11.4s, v3.4s, v15.4s
-	FMOVQ F8, 0(R0)
-	FMOVQ F9, 16(R0)
-	FMOVQ F10, 32(R0)
-	FMOVQ F11, 48(R0)
+	WORD $0x6e28dc0c // fmul v12.4s, v0.4s, v8.4s
+	WORD $0x6e29dc2d // fmul v13.4s, v1.4s, v9.4s
+	WORD $0x6e2adc4e // fmul v14.4s, v2.4s, v10.4s
+	WORD $0x6e2bdc6f // fmul v15.4s, v3.4s, v11.4s
+	FMOVQ F12, 0(R0)
+	FMOVQ F13, 16(R0)
+	FMOVQ F14, 32(R0)
+	FMOVQ F15, 48(R0)
 	VMOV V31.B16, V16.B16
 	VMOV V31.B16, V17.B16
 	VMOV V31.B16, V18.B16
@@ -10479,14 +9980,14 @@ colMany:
 	WORD $0x4eb5d4a5 // fsub v5.4s, v5.4s, v21.4s
 	WORD $0x4eb6d4c6 // fsub v6.4s, v6.4s, v22.4s
 	WORD $0x4eb7d4e7 // fsub v7.4s, v7.4s, v23.4s
-	WORD $0x6e2cdc84 // fmul v4.4s, v4.4s, v12.4s
-	WORD $0x6e2ddca5 // fmul v5.4s, v5.4s, v13.4s
-	WORD $0x6e2edcc6 // fmul v6.4s, v6.4s, v14.4s
-	WORD $0x6e2fdce7 // fmul v7.4s, v7.4s, v15.4s
-	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
-	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
-	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
-	WORD $0x6ea0f96b // fneg v11.4s, v11.4s
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
+	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
+	WORD $0x6ea0f988 // fneg v8.4s, v12.4s
+	WORD $0x6ea0f9a9 // fneg v9.4s, v13.4s
+	WORD $0x6ea0f9ca // fneg v10.4s, v14.4s
+	WORD $0x6ea0f9eb // fneg v11.4s, v15.4s
 	FMOVQ F8, 0(R4)
 	FMOVQ F9, 16(R4)
 	FMOVQ F10, 32(R4)
@@ -10538,12 +10039,10 @@ colLoop:
 	VFMLA V0.S4, V2.S4, V3.S4
 	VLD1R.P 4(R10), [V2.S4]
 	VFMLA V0.S4, V3.S4, V2.S4
-	VLD1R.P 4(R10), [V3.S4]
+	VMOV V26.B16, V3.B16
 	VFMLA V0.S4, V2.S4, V3.S4
 	VMOV V26.B16, V2.B16
 	VFMLA V0.S4, V3.S4, V2.S4
-	VMOV V26.B16, V3.B16
-	VFMLA V0.S4, V2.S4, V3.S4
 	VSUB V28.S4, V1.S4, V0.S4
 	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
 	VSUB V1.S4, V0.S4, V0.S4
@@ -10551,17 +10050,17 @@ colLoop:
 	VADD V25.S4, V0.S4, V0.S4
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	WORD $0x6e20dc63 // fmul v3.4s, v3.4s, v0.4s
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 0(R12), F1
-	WORD $0x6e23dc02 // fmul v2.4s, v0.4s, v3.4s
-	FMOVQ F2, 0(R0)
+	WORD $0x6e22dc03 // fmul v3.4s, v0.4s, v2.4s
+	FMOVQ F3, 0(R0)
 	VMOV V31.B16, V4.B16
 	FMOVQ 0(R15), F5
 	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
-	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
-	WORD $0x6ea0f842 // fneg v2.4s, v2.4s
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	WORD $0x6ea0f862 // fneg v2.4s, v3.4s
 	FMOVQ F2, 0(R4)
 	VFMLA V1.S4, V0.S4, V4.S4
 	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
@@ -10590,13 +10089,12 @@ done:
 
 DATA affineInvGradClampNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA affineInvGradClampNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
-DATA affineInvGradClampNeonF32Exp<>+8(SB)/4, $0x39500d01
-DATA affineInvGradClampNeonF32Exp<>+12(SB)/4, $0x3ab60b61
-DATA affineInvGradClampNeonF32Exp<>+16(SB)/4, $0x3c088889
-DATA affineInvGradClampNeonF32Exp<>+20(SB)/4, $0x3d2aaaab
-DATA affineInvGradClampNeonF32Exp<>+24(SB)/4, $0x3e2aaaab
-DATA affineInvGradClampNeonF32Exp<>+28(SB)/4, $0x3f000000
-GLOBL affineInvGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $32
+DATA affineInvGradClampNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA affineInvGradClampNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA affineInvGradClampNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA affineInvGradClampNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA affineInvGradClampNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL affineInvGradClampNeonF32Exp<>(SB), RODATA|NOPTR, $28
 
 DATA affineInvGradClampNeonF32Poly<>+0(SB)/4, $0xbbbaf0ea
 DATA affineInvGradClampNeonF32Poly<>+4(SB)/4, $0x3ca9134e
@@ -10727,32 +10225,24 @@ colMany:
 	VFMLA V9.S4, V23.S4, V19.S4
 	VFMLA V10.S4, V24.S4, V20.S4
 	VFMLA V11.S4, V25.S4, V21.S4
-	VLD1R (R10), [V22.S4]
-	VLD1R (R10), [V23.S4]
-	VLD1R (R10), [V24.S4]
-	VLD1R.P 4(R10), [V25.S4]
-	VFMLA V8.S4, V18.S4, V22.S4
-	VFMLA V9.S4, V19.S4, V23.S4
-	VFMLA V10.S4, V20.S4, V24.S4
-	VFMLA V11.S4, V21.S4, V25.S4
 	MOVW $0x3f800000, R9
-	VDUP R9, V18.S4
-	VMOV V18.B16, V19.B16
-	VMOV V18.B16, V20.B16
-	VMOV V18.B16, V21.B16
-	VMOV V18.B16, V26.B16
-	VFMLA V8.S4, V22.S4, V19.S4
-	VFMLA V9.S4, V23.S4, V20.S4
-	VFMLA V10.S4, V24.S4, V21.S4
-	VFMLA V11.S4, V25.S4, V26.S4
-	VMOV V18.B16, V22.B16
-	VMOV V18.B16, V23.B16
-	VMOV V18.B16, V24.B16
-	VMOV V18.B16, V25.B16
-	VFMLA V8.S4, V19.S4, V22.S4
-	VFMLA V9.S4, V20.S4, V23.S4
-	VFMLA V10.S4, V21.S4, V24.S4
-	VFMLA V11.S4, V26.S4, V25.S4
+	VDUP R9, V22.S4
+	VMOV V22.B16, V23.B16
+	VMOV V22.B16, V24.B16
+	VMOV V22.B16, V25.B16
+	VMOV V22.B16, V26.B16
+	VFMLA V8.S4, V18.S4, V23.S4
+	VFMLA V9.S4, V19.S4, V24.S4
+	VFMLA V10.S4, V20.S4, V25.S4
+	VFMLA V11.S4, V21.S4, V26.S4
+	VMOV V22.B16, V18.B16
+	VMOV V22.B16, V19.B16
+	VMOV V22.B16, V20.B16
+	VMOV V22.B16, V21.B16
+	VFMLA V8.S4, V23.S4, V18.S4
+	VFMLA V9.S4, V24.S4, V19.S4
+	VFMLA V10.S4, V25.S4, V20.S4
+	VFMLA V11.S4, V26.S4, V21.S4
 	VSUB V12.S4, V13.S4, V8.S4
 	VSUB V12.S4, V14.S4, V9.S4
 	VSUB V12.S4, V15.S4, V10.S4
@@ -10766,15 +10256,15 @@ colMany:
 	VSUB V15.S4, V10.S4, V10.S4
 	VSUB V16.S4, V11.S4, V11.S4
 	MOVW $0x7f, R9
-	VDUP R9, V19.S4
-	VADD V19.S4, V13.S4, V13.S4
-	VADD V19.S4, V14.S4, V14.S4
-	VADD V19.S4, V15.S4, V15.S4
-	VADD V19.S4, V16.S4, V16.S4
-	VADD V19.S4, V8.S4, V8.S4
-	VADD V19.S4, V9.S4, V9.S4
-	VADD V19.S4, V10.S4, V10.S4
-	VADD V19.S4, V11.S4, V11.S4
+	VDUP R9, V23.S4
+	VADD V23.S4, V13.S4, V13.S4
+	VADD V23.S4, V14.S4, V14.S4
+	VADD V23.S4, V15.S4, V15.S4
+	VADD V23.S4, V16.S4, V16.S4
+	VADD V23.S4, V8.S4, V8.S4
+	VADD V23.S4, V9.S4, V9.S4
+	VADD V23.S4, V10.S4, V10.S4
+	VADD V23.S4, V11.S4, V11.S4
 	VSHL $23, V13.S4, V13.S4
 	VSHL $23, V14.S4, V14.S4
 	VSHL $23, V15.S4, V15.S4
@@ -10783,73 +10273,73 @@ colMany:
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
 	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2dded6 // fmul v22.4s, v22.4s, v13.4s
-	WORD $0x6e2edef7 // fmul v23.4s, v23.4s, v14.4s
-	WORD $0x6e2fdf18 // fmul v24.4s, v24.4s, v15.4s
-	WORD $0x6e30df39 // fmul v25.4s, v25.4s, v16.4s
-	WORD $0x6e28ded6 // fmul v22.4s, v22.4s, v8.4s
-	WORD $0x6e29def7 // fmul v23.4s, v23.4s, v9.4s
-	WORD $0x6e2adf18 // fmul v24.4s, v24.4s, v10.4s
-	WORD $0x6e2bdf39 // fmul v25.4s, v25.4s, v11.4s
-	WORD $0x4e32d6c8 // fadd v8.4s, v22.4s, v18.4s
-	WORD $0x4e32d6e9 // fadd v9.4s, v23.4s, v18.4s
-	WORD $0x4e32d70a // fadd v10.4s, v24.4s, v18.4s
-	WORD $0x4e32d72b // fadd v11.4s, v25.4s, v18.4s
+	WORD $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	WORD $0x6e2ede73 // fmul v19.4s, v19.4s, v14.4s
+	WORD $0x6e2fde94 // fmul v20.4s, v20.4s, v15.4s
+	WORD $0x6e30deb5 // fmul v21.4s, v21.4s, v16.4s
+	WORD $0x6e28de52 // fmul v18.4s, v18.4s, v8.4s
+	WORD $0x6e29de73 // fmul v19.4s, v19.4s, v9.4s
+	WORD $0x6e2ade94 // fmul v20.4s, v20.4s, v10.4s
+	WORD $0x6e2bdeb5 // fmul v21.4s, v21.4s, v11.4s
+	WORD $0x4e36d648 // fadd v8.4s, v18.4s, v22.4s
+	WORD $0x4e36d669 // fadd v9.4s, v19.4s, v22.4s
+	WORD $0x4e36d68a // fadd v10.4s, v20.4s, v22.4s
+	WORD $0x4e36d6ab // fadd v11.4s, v21.4s, v22.4s
 	WORD $0x6e24dc8d // fmul v13.4s, v4.4s, v4.4s
 	WORD $0x6e25dcae // fmul v14.4s, v5.4s, v5.4s
 	WORD $0x6e26dccf // fmul v15.4s, v6.4s, v6.4s
 	WORD $0x6e27dcf0 // fmul v16.4s, v7.4s, v7.4s
 	MOVD $affineInvGradClampNeonF32Poly<>(SB), R11
 	MOVW $0x40000000, R9
-	VDUP R9, V20.S4
-	WORD $0x6e28fe88 // fdiv v8.4s, v20.4s, v8.4s
-	WORD $0x6e29fe89 // fdiv v9.4s, v20.4s, v9.4s
-	WORD $0x6e2afe8a // fdiv v10.4s, v20.4s, v10.4s
-	WORD $0x6e2bfe8b // fdiv v11.4s, v20.4s, v11.4s
-	WORD $0x4ea8d648 // fsub v8.4s, v18.4s, v8.4s
-	WORD $0x4ea9d649 // fsub v9.4s, v18.4s, v9.4s
-	WORD $0x4eaad64a // fsub v10.4s, v18.4s, v10.4s
-	WORD $0x4eabd64b // fsub v11.4s, v18.4s, v11.4s
+	VDUP R9, V18.S4
+	WORD $0x6e28fe48 // fdiv v8.4s, v18.4s, v8.4s
+	WORD $0x6e29fe49 // fdiv v9.4s, v18.4s, v9.4s
+	WORD $0x6e2afe4a // fdiv v10.4s, v18.4s, v10.4s
+	WORD $0x6e2bfe4b // fdiv v11.4s, v18.4s, v11.4s
+	WORD $0x4ea8d6c8 // fsub v8.4s, v22.4s, v8.4s
+	WORD $0x4ea9d6c9 // fsub v9.4s, v22.4s, v9.4s
+	WORD $0x4eaad6ca // fsub v10.4s, v22.4s, v10.4s
+	WORD $0x4eabd6cb // fsub v11.4s, v22.4s, v11.4s
+	VLD1R (R11), [V18.S4]
+	VLD1R (R11), [V19.S4]
 	VLD1R (R11), [V20.S4]
-	VLD1R (R11), [V21.S4]
-	VLD1R (R11), [V22.S4]
-	VLD1R.P 4(R11), [V23.S4]
+	VLD1R.P 4(R11), [V21.S4]
 	VLD1R (R11), [V24.S4]
 	VLD1R (R11), [V25.S4]
 	VLD1R (R11), [V26.S4]
 	VLD1R.P 4(R11), [V27.S4]
-	VFMLA V13.S4, V20.S4, V24.S4
-	VFMLA V14.S4, V21.S4, V25.S4
-	VFMLA V15.S4, V22.S4, V26.S4
-	VFMLA V16.S4, V23.S4, V27.S4
+	VFMLA V13.S4, V18.S4, V24.S4
+	VFMLA V14.S4, V19.S4, V25.S4
+	VFMLA V15.S4, V20.S4, V26.S4
+	VFMLA V16.S4, V21.S4, V27.S4
+	VLD1R (R11), [V18.S4]
+	VLD1R (R11), [V19.S4]
 	VLD1R (R11), [V20.S4]
-	VLD1R (R11), [V21.S4]
-	VLD1R (R11), [V22.S4]
-	VLD1R.P 4(R11), [V23.S4]
-	VFMLA V13.S4, V24.S4, V20.S4
-	VFMLA V14.S4, V25.S4, V21.S4
-	VFMLA V15.S4, V26.S4, V22.S4
-	VFMLA V16.S4, V27.S4, V23.S4
+	VLD1R.P 4(R11), [V21.S4]
+	VFMLA V13.S4, V24.S4, V18.S4
+	VFMLA V14.S4, V25.S4, V19.S4
+	VFMLA V15.S4, V26.S4, V20.S4
+	VFMLA V16.S4, V27.S4, V21.S4
 	VLD1R (R11), [V24.S4]
 	VLD1R (R11), [V25.S4]
 	VLD1R (R11), [V26.S4]
 	VLD1R.P 4(R11), [V27.S4]
-	VFMLA V13.S4, V20.S4, V24.S4
-	VFMLA V14.S4, V21.S4, V25.S4
-	VFMLA V15.S4, V22.S4, V26.S4
-	VFMLA V16.S4, V23.S4, V27.S4
+	VFMLA V13.S4, V18.S4, V24.S4
+	VFMLA V14.S4, V19.S4, V25.S4
+	VFMLA V15.S4, V20.S4, V26.S4
+	VFMLA V16.S4, V21.S4, V27.S4
+	VLD1R (R11), [V18.S4]
+	VLD1R (R11), [V19.S4]
 	VLD1R (R11), [V20.S4]
-	VLD1R (R11), [V21.S4]
-	VLD1R (R11), [V22.S4]
-	VLD1R.P 4(R11), [V23.S4]
-	VFMLA V13.S4, V24.S4, V20.S4
-	VFMLA V14.S4, V25.S4, V21.S4
-	VFMLA V15.S4, V26.S4, V22.S4
-	VFMLA V16.S4, V27.S4, V23.S4
-	WORD $0x6e2dde94 // fmul v20.4s, v20.4s, v13.4s
-	WORD $0x6e2edeb5 // fmul v21.4s, v21.4s, v14.4s
-	WORD $0x6e2fded6 // fmul v22.4s, v22.4s, v15.4s
-	WORD $0x6e30def7 // fmul v23.4s, v23.4s, v16.4s
+	VLD1R.P 4(R11), [V21.S4]
+	VFMLA V13.S4, V24.S4, V18.S4
+	VFMLA V14.S4, V25.S4, V19.S4
+	VFMLA V15.S4, V26.S4, V20.S4
+	VFMLA V16.S4, V27.S4, V21.S4
+	WORD $0x6e2dde52 // fmul v18.4s, v18.4s, v13.4s
+	WORD $0x6e2ede73 // fmul v19.4s, v19.4s, v14.4s
+	WORD $0x6e2fde94 // fmul v20.4s, v20.4s, v15.4s
+	WORD $0x6e30deb5 // fmul v21.4s, v21.4s, v16.4s
 	MOVW $0x3f200000, R9
 	VDUP R9, V13.S4
 	WORD $0x6ea4e5ae // fcmgt v14.4s, v13.4s, v4.4s
@@ -10860,10 +10350,10 @@ colMany:
 	VMOV V5.B16, V25.B16
 	VMOV V6.B16, V26.B16
 	VMOV V7.B16, V27.B16
-	VFMLA V4.S4, V20.S4, V24.S4
-	VFMLA V5.S4, V21.S4, V25.S4
-	VFMLA V6.S4, V22.S4, V26.S4
-	VFMLA V7.S4, V23.S4, V27.S4
+	VFMLA V4.S4, V18.S4, V24.S4
+	VFMLA V5.S4, V19.S4, V25.S4
+	VFMLA V6.S4, V20.S4, V26.S4
+	VFMLA V7.S4, V21.S4, V27.S4
 	VBIT V14.B16, V24.B16, V8.B16
 	VBIT V15.B16, V25.B16, V9.B16
 	VBIT V16.B16, V26.B16, V10.B16
@@ -10922,85 +10412,77 @@ colMany:
 	WORD $0x4eacd570 // fsub v16.4s, v11.4s, v12.4s
 	MOVD $affineInvGradClampNeonF32Exp<>(SB), R10
 	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R.P 4(R10), [V22.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R (R10), [V19.S4]
+	VLD1R.P 4(R10), [V20.S4]
 	VMOV V1.B16, V1.B16
 	VMOV V2.B16, V2.B16
 	VMOV V3.B16, V3.B16
 	VMOV V0.B16, V0.B16
 	VFMLS V17.S4, V13.S4, V1.S4
-	VFMLS V20.S4, V14.S4, V2.S4
-	VFMLS V21.S4, V15.S4, V3.S4
-	VFMLS V22.S4, V16.S4, V0.S4
+	VFMLS V18.S4, V14.S4, V2.S4
+	VFMLS V19.S4, V15.S4, V3.S4
+	VFMLS V20.S4, V16.S4, V0.S4
 	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R.P 4(R10), [V22.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R (R10), [V19.S4]
+	VLD1R.P 4(R10), [V20.S4]
 	VFMLS V17.S4, V13.S4, V1.S4
-	VFMLS V20.S4, V14.S4, V2.S4
-	VFMLS V21.S4, V15.S4, V3.S4
-	VFMLS V22.S4, V16.S4, V0.S4
+	VFMLS V18.S4, V14.S4, V2.S4
+	VFMLS V19.S4, V15.S4, V3.S4
+	VFMLS V20.S4, V16.S4, V0.S4
 	VLD1R (R10), [V13.S4]
 	VLD1R (R10), [V14.S4]
 	VLD1R (R10), [V15.S4]
 	VLD1R.P 4(R10), [V16.S4]
 	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R.P 4(R10), [V22.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R (R10), [V19.S4]
+	VLD1R.P 4(R10), [V20.S4]
 	VFMLA V1.S4, V13.S4, V17.S4
-	VFMLA V2.S4, V14.S4, V20.S4
-	VFMLA V3.S4, V15.S4, V21.S4
-	VFMLA V0.S4, V16.S4, V22.S4
+	VFMLA V2.S4, V14.S4, V18.S4
+	VFMLA V3.S4, V15.S4, V19.S4
+	VFMLA V0.S4, V16.S4, V20.S4
 	VLD1R (R10), [V13.S4]
 	VLD1R (R10), [V14.S4]
 	VLD1R (R10), [V15.S4]
 	VLD1R.P 4(R10), [V16.S4]
 	VFMLA V1.S4, V17.S4, V13.S4
-	VFMLA V2.S4, V20.S4, V14.S4
-	VFMLA V3.S4, V21.S4, V15.S4
-	VFMLA V0.S4, V22.S4, V16.S4
+	VFMLA V2.S4, V18.S4, V14.S4
+	VFMLA V3.S4, V19.S4, V15.S4
+	VFMLA V0.S4, V20.S4, V16.S4
 	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R.P 4(R10), [V22.S4]
+	VLD1R (R10), [V18.S4]
+	VLD1R (R10), [V19.S4]
+	VLD1R.P 4(R10), [V20.S4]
 	VFMLA V1.S4, V13.S4, V17.S4
-	VFMLA V2.S4, V14.S4, V20.S4
-	VFMLA V3.S4, V15.S4, V21.S4
-	VFMLA V0.S4, V16.S4, V22.S4
+	VFMLA V2.S4, V14.S4, V18.S4
+	VFMLA V3.S4, V15.S4, V19.S4
+	VFMLA V0.S4, V16.S4, V20.S4
 	VLD1R (R10), [V13.S4]
 	VLD1R (R10), [V14.S4]
 	VLD1R (R10), [V15.S4]
 	VLD1R.P 4(R10), [V16.S4]
 	VFMLA V1.S4, V17.S4, V13.S4
-	VFMLA V2.S4, V20.S4, V14.S4
-	VFMLA V3.S4, V21.S4, V15.S4
-	VFMLA V0.S4, V22.S4, V16.S4
-	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R.P 4(R10), [V22.S4]
+	VFMLA V2.S4, V18.S4, V14.S4
+	VFMLA V3.S4, V19.S4, V15.S4
+	VFMLA V0.S4, V20.S4, V16.S4
+	VMOV V22.B16, V17.B16
+	VMOV V22.B16, V18.B16
+	VMOV V22.B16, V19.B16
+	VMOV V22.B16, V20.B16
 	VFMLA V1.S4, V13.S4, V17.S4
-	VFMLA V2.S4, V14.S4, V20.S4
-	VFMLA V3.S4, V15.S4, V21.S4
-	VFMLA V0.S4, V16.S4, V22.S4
-	VMOV V18.B16, V13.B16
-	VMOV V18.B16, V14.B16
-	VMOV V18.B16, V15.B16
-	VMOV V18.B16, V16.B16
+	VFMLA V2.S4, V14.S4, V18.S4
+	VFMLA V3.S4, V15.S4, V19.S4
+	VFMLA V0.S4, V16.S4, V20.S4
+	VMOV V22.B16, V13.B16
+	VMOV V22.B16, V14.B16
+	VMOV V22.B16, V15.B16
+	VMOV V22.B16, V16.B16
 	VFMLA V1.S4, V17.S4, V13.S4
-	VFMLA V2.S4, V20.S4, V14.S4
-	VFMLA V3.S4, V21.S4, V15.S4
-	VFMLA V0.S4, V22.S4, V16.S4
-	VMOV V18.B16, V17.B16
-	VMOV V18.B16, V20.B16
-	VMOV V18.B16, V21.B16
-	VMOV V18.B16, V22.B16
-	VFMLA V1.S4, V13.S4, V17.S4
-	VFMLA V2.S4, V14.S4, V20.S4
-	VFMLA V3.S4, V15.S4, V21.S4
-	VFMLA V0.S4, V16.S4, V22.S4
+	VFMLA V2.S4, V18.S4, V14.S4
+	VFMLA V3.S4, V19.S4, V15.S4
+	VFMLA V0.S4, V20.S4, V16.S4
 	VSUB V12.S4, V8.S4, V0.S4
 	VSUB V12.S4, V9.S4, V1.S4
 	VSUB V12.S4, V10.S4, V2.S4
@@ -11013,14 +10495,14 @@ colMany:
 	VSUB V9.S4, V1.S4, V1.S4
 	VSUB V10.S4, V2.S4, V2.S4
 	VSUB V11.S4, V3.S4, V3.S4
-	VADD V19.S4, V8.S4, V8.S4
-	VADD V19.S4, V9.S4, V9.S4
-	VADD V19.S4, V10.S4, V10.S4
-	VADD V19.S4, V11.S4, V11.S4
-	VADD V19.S4, V0.S4, V0.S4
-	VADD V19.S4, V1.S4, V1.S4
-	VADD V19.S4, V2.S4, V2.S4
-	VADD V19.S4, V3.S4, V3.S4
+	VADD V23.S4, V8.S4, V8.S4
+	VADD V23.S4, V9.S4, V9.S4
+	VADD V23.S4, V10.S4, V10.S4
+	VADD V23.S4, V11.S4, V11.S4
+	VADD V23.S4, V0.S4, V0.S4
+	VADD V23.S4, V1.S4, V1.S4
+	VADD V23.S4, V2.S4, V2.S4
+	VADD V23.S4, V3.S4, V3.S4
 	VSHL $23, V8.S4, V8.S4
 	VSHL $23, V9.S4, V9.S4
 	VSHL $23, V10.S4, V10.S4
@@ -11029,14 +10511,14 @@ colMany:
 	VSHL $23, V1.S4, V1.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e28de31 // fmul v17.4s, v17.4s, v8.4s
-	WORD $0x6e29de94 // fmul v20.4s, v20.4s, v9.4s
-	WORD $0x6e2adeb5 // fmul v21.4s, v21.4s, v10.4s
-	WORD $0x6e2bded6 // fmul v22.4s, v22.4s, v11.4s
-	WORD $0x6e20de31 // fmul v17.4s, v17.4s, v0.4s
-	WORD $0x6e21de94 // fmul v20.4s, v20.4s, v1.4s
-	WORD $0x6e22deb5 // fmul v21.4s, v21.4s, v2.4s
-	WORD $0x6e23ded6 // fmul v22.4s, v22.4s, v3.4s
+	WORD $0x6e28ddad // fmul v13.4s, v13.4s, v8.4s
+	WORD $0x6e29ddce // fmul v14.4s, v14.4s, v9.4s
+	WORD $0x6e2addef // fmul v15.4s, v15.4s, v10.4s
+	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
+	WORD $0x6e20ddad // fmul v13.4s, v13.4s, v0.4s
+	WORD $0x6e21ddce // fmul v14.4s, v14.4s, v1.4s
+	WORD $0x6e22ddef // fmul v15.4s, v15.4s, v2.4s
+	WORD $0x6e23de10 // fmul v16.4s, v16.4s, v3.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 16(R5), F1
 	FMOVQ 32(R5), F2
@@ -11045,16 +10527,16 @@ colMany:
 	FMOVQ 16(R12), F9
 	FMOVQ 32(R12), F10
 	FMOVQ 48(R12), F11
-	WORD $0x6e31dc0c // fmul v12.4s, v0.4s, v17.4s
-	WORD $0x6e34dc2d // fmul v13.4s, v1.4s, v20.4s
-	WORD $0x6e35dc4e // fmul v14.4s, v2.4s, v21.4s
-	WORD $0x6e36dc6f // fmul v15.4s, v3.4s, v22.4s
+	WORD $0x6e2ddc0c // fmul v12.4s, v0.4s, v13.4s
+	WORD $0x6e2edc31 // fmul v17.4s, v1.4s, v14.4s
+	WORD $0x6e2fdc52 // fmul v18.4s, v2.4s, v15.4s
+	WORD $0x6e30dc73 // fmul v19.4s, v3.4s, v16.4s
 	FMOVQ F12, 0(R0)
-	FMOVQ F13, 16(R0)
-	FMOVQ F14, 32(R0)
-	FMOVQ F15, 48(R0)
-	VMOV V31.B16, V16.B16
-	VMOV V31.B16, V19.B16
+	FMOVQ F17, 16(R0)
+	FMOVQ F18, 32(R0)
+	FMOVQ F19, 48(R0)
+	VMOV V31.B16, V20.B16
+	VMOV V31.B16, V21.B16
 	VMOV V31.B16, V23.B16
 	VMOV V31.B16, V24.B16
 	FMOVQ 0(R15), F25
@@ -11065,40 +10547,40 @@ colMany:
 	WORD $0x4ebad529 // fsub v9.4s, v9.4s, v26.4s
 	WORD $0x4ebbd54a // fsub v10.4s, v10.4s, v27.4s
 	WORD $0x4ebcd56b // fsub v11.4s, v11.4s, v28.4s
-	WORD $0x6e31dd08 // fmul v8.4s, v8.4s, v17.4s
-	WORD $0x6e34dd29 // fmul v9.4s, v9.4s, v20.4s
-	WORD $0x6e35dd4a // fmul v10.4s, v10.4s, v21.4s
-	WORD $0x6e36dd6b // fmul v11.4s, v11.4s, v22.4s
+	WORD $0x6e2ddd08 // fmul v8.4s, v8.4s, v13.4s
+	WORD $0x6e2edd29 // fmul v9.4s, v9.4s, v14.4s
+	WORD $0x6e2fdd4a // fmul v10.4s, v10.4s, v15.4s
+	WORD $0x6e30dd6b // fmul v11.4s, v11.4s, v16.4s
 	WORD $0x6ea0f98c // fneg v12.4s, v12.4s
-	WORD $0x6ea0f9ad // fneg v13.4s, v13.4s
-	WORD $0x6ea0f9ce // fneg v14.4s, v14.4s
-	WORD $0x6ea0f9ef // fneg v15.4s, v15.4s
+	WORD $0x6ea0fa2d // fneg v13.4s, v17.4s
+	WORD $0x6ea0fa4e // fneg v14.4s, v18.4s
+	WORD $0x6ea0fa6f // fneg v15.4s, v19.4s
 	FMOVQ F12, 0(R4)
 	FMOVQ F13, 16(R4)
 	FMOVQ F14, 32(R4)
 	FMOVQ F15, 48(R4)
-	VFMLA V8.S4, V0.S4, V16.S4
-	VFMLA V9.S4, V1.S4, V19.S4
+	VFMLA V8.S4, V0.S4, V20.S4
+	VFMLA V9.S4, V1.S4, V21.S4
 	VFMLA V10.S4, V2.S4, V23.S4
 	VFMLA V11.S4, V3.S4, V24.S4
-	WORD $0x6ea0fa10 // fneg v16.4s, v16.4s
-	WORD $0x6ea0fa73 // fneg v19.4s, v19.4s
+	WORD $0x6ea0fa94 // fneg v20.4s, v20.4s
+	WORD $0x6ea0fab5 // fneg v21.4s, v21.4s
 	WORD $0x6ea0faf7 // fneg v23.4s, v23.4s
 	WORD $0x6ea0fb18 // fneg v24.4s, v24.4s
-	VMOV V18.B16, V0.B16
-	VMOV V18.B16, V1.B16
-	VMOV V18.B16, V2.B16
-	VMOV V18.B16, V3.B16
+	VMOV V22.B16, V0.B16
+	VMOV V22.B16, V1.B16
+	VMOV V22.B16, V2.B16
+	VMOV V22.B16, V3.B16
 	VFMLS V5.S4, V5.S4, V0.S4
 	VFMLS V6.S4, V6.S4, V1.S4
 	VFMLS V7.S4, V7.S4, V2.S4
 	VFMLS V4.S4, V4.S4, V3.S4
-	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
-	WORD $0x6e21de73 // fmul v19.4s, v19.4s, v1.4s
+	WORD $0x6e20de94 // fmul v20.4s, v20.4s, v0.4s
+	WORD $0x6e21deb5 // fmul v21.4s, v21.4s, v1.4s
 	WORD $0x6e22def7 // fmul v23.4s, v23.4s, v2.4s
 	WORD $0x6e23df18 // fmul v24.4s, v24.4s, v3.4s
-	FMOVQ F16, 0(R3)
-	FMOVQ F19, 16(R3)
+	FMOVQ F20, 0(R3)
+	FMOVQ F21, 16(R3)
 	FMOVQ F23, 32(R3)
 	FMOVQ F24, 48(R3)
 	ADD $64, R0, R0
@@ -11143,14 +10625,12 @@ colLoop:
 	VFMLA V2.S4, V6.S4, V7.S4
 	VLD1R.P 4(R10), [V6.S4]
 	VFMLA V2.S4, V7.S4, V6.S4
-	VLD1R.P 4(R10), [V7.S4]
-	VFMLA V2.S4, V6.S4, V7.S4
 	MOVW $0x3f800000, R9
-	VDUP R9, V6.S4
-	VMOV V6.B16, V8.B16
-	VFMLA V2.S4, V7.S4, V8.S4
-	VMOV V6.B16, V7.B16
-	VFMLA V2.S4, V8.S4, V7.S4
+	VDUP R9, V7.S4
+	VMOV V7.B16, V8.B16
+	VFMLA V2.S4, V6.S4, V8.S4
+	VMOV V7.B16, V6.B16
+	VFMLA V2.S4, V8.S4, V6.S4
 	VSUB V3.S4, V4.S4, V2.S4
 	WORD $0x4f3f0444 // sshr v4.4s, v2.4s, #1
 	VSUB V4.S4, V2.S4, V2.S4
@@ -11160,30 +10640,30 @@ colLoop:
 	VADD V8.S4, V2.S4, V2.S4
 	VSHL $23, V4.S4, V4.S4
 	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
-	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
-	WORD $0x4e26d4e2 // fadd v2.4s, v7.4s, v6.4s
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	WORD $0x4e27d4c2 // fadd v2.4s, v6.4s, v7.4s
 	WORD $0x6e21dc24 // fmul v4.4s, v1.4s, v1.4s
 	MOVD $affineInvGradClampNeonF32Poly<>(SB), R11
 	MOVW $0x40000000, R9
-	VDUP R9, V7.S4
-	WORD $0x6e22fce2 // fdiv v2.4s, v7.4s, v2.4s
-	WORD $0x4ea2d4c2 // fsub v2.4s, v6.4s, v2.4s
-	VLD1R.P 4(R11), [V7.S4]
+	VDUP R9, V6.S4
+	WORD $0x6e22fcc2 // fdiv v2.4s, v6.4s, v2.4s
+	WORD $0x4ea2d4e2 // fsub v2.4s, v7.4s, v2.4s
+	VLD1R.P 4(R11), [V6.S4]
 	VLD1R.P 4(R11), [V9.S4]
-	VFMLA V4.S4, V7.S4, V9.S4
-	VLD1R.P 4(R11), [V7.S4]
-	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V6.S4, V9.S4
+	VLD1R.P 4(R11), [V6.S4]
+	VFMLA V4.S4, V9.S4, V6.S4
 	VLD1R.P 4(R11), [V9.S4]
-	VFMLA V4.S4, V7.S4, V9.S4
-	VLD1R.P 4(R11), [V7.S4]
-	VFMLA V4.S4, V9.S4, V7.S4
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V4.S4, V6.S4, V9.S4
+	VLD1R.P 4(R11), [V6.S4]
+	VFMLA V4.S4, V9.S4, V6.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
 	MOVW $0x3f200000, R9
 	VDUP R9, V4.S4
 	WORD $0x6ea1e484 // fcmgt v4.4s, v4.4s, v1.4s
 	VMOV V1.B16, V9.B16
-	VFMLA V1.S4, V7.S4, V9.S4
+	VFMLA V1.S4, V6.S4, V9.S4
 	VBIT V4.B16, V9.B16, V2.B16
 	MOVW $0x80000000, R9
 	VDUP R9, V1.S4
@@ -11219,12 +10699,10 @@ colLoop:
 	VFMLA V0.S4, V4.S4, V5.S4
 	VLD1R.P 4(R10), [V4.S4]
 	VFMLA V0.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
+	VMOV V7.B16, V5.B16
 	VFMLA V0.S4, V4.S4, V5.S4
-	VMOV V6.B16, V4.B16
+	VMOV V7.B16, V4.B16
 	VFMLA V0.S4, V5.S4, V4.S4
-	VMOV V6.B16, V5.B16
-	VFMLA V0.S4, V4.S4, V5.S4
 	VSUB V3.S4, V2.S4, V0.S4
 	WORD $0x4f3f0402 // sshr v2.4s, v0.4s, #1
 	VSUB V2.S4, V0.S4, V0.S4
@@ -11232,24 +10710,24 @@ colLoop:
 	VADD V8.S4, V0.S4, V0.S4
 	VSHL $23, V2.S4, V2.S4
 	VSHL $23, V0.S4, V0.S4
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	WORD $0x6e22dc84 // fmul v4.4s, v4.4s, v2.4s
+	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 	FMOVQ 0(R5), F0
 	FMOVQ 0(R12), F2
-	WORD $0x6e25dc03 // fmul v3.4s, v0.4s, v5.4s
+	WORD $0x6e24dc03 // fmul v3.4s, v0.4s, v4.4s
 	FMOVQ F3, 0(R0)
-	VMOV V31.B16, V4.B16
-	FMOVQ 0(R15), F7
-	WORD $0x4ea7d442 // fsub v2.4s, v2.4s, v7.4s
-	WORD $0x6e25dc42 // fmul v2.4s, v2.4s, v5.4s
+	VMOV V31.B16, V5.B16
+	FMOVQ 0(R15), F6
+	WORD $0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
+	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
 	WORD $0x6ea0f863 // fneg v3.4s, v3.4s
 	FMOVQ F3, 0(R4)
-	VFMLA V2.S4, V0.S4, V4.S4
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VMOV V6.B16, V0.B16
+	VFMLA V2.S4, V0.S4, V5.S4
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VMOV V7.B16, V0.B16
 	VFMLS V1.S4, V1.S4, V0.S4
-	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
-	FMOVQ F4, 0(R3)
+	WORD $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	FMOVQ F5, 0(R3)
 	ADD $16, R0, R0
 	ADD $16, R3, R3
 	ADD $16, R4, R4

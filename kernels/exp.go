@@ -13,9 +13,9 @@ import (
 // packed float64→int64 conversion): z = fma(x, 1/ln2, 1.5·2^52) holds k in its
 // low mantissa bits, and z − 1.5·2^52 is k exactly.
 //
-// The polynomial is the Taylor series of exp at 0, the coefficients 1/n!
-// rounded to the nearest float; truncation after degree 13 (float64) and 7
-// (float32) leaves at most 0.02 and 0.09 ulp on |r| ≤ ln2/2.
+// The polynomial, exp(r) ≈ 1 + r + r²·Q(r), is a minimax one of degree 11
+// (float64) and 6 (float32) whose error is at most 0.034 and 0.054 ulp on
+// |r| ≤ ln2/2 (internal/algo, computed by gen/remez).
 //
 // 2^k is applied as 2^(k>>1) · 2^(k−k>>1), two exact scalings while the result
 // is normal, so subnormal results come out rounded once, like math.Exp's.
@@ -33,20 +33,18 @@ func expReduce64(x float64) (k, r float64) {
 	return k, r
 }
 
-// expm1Poly64 returns (exp(r) − 1 − r)/r², a polynomial of degree 11
-// (algo.ExpDegree64), by Horner's rule with fused multiply-adds.
+// expm1Poly64 returns Q(r) ≈ (exp(r) − 1 − r)/r², of degree 9, by Horner's
+// rule with fused multiply-adds.
 func expm1Poly64(r float64) float64 {
-	p := math.FMA(algo.ExpC13, r, algo.ExpC12)
-	p = math.FMA(p, r, algo.ExpC11)
-	p = math.FMA(p, r, algo.ExpC10)
-	p = math.FMA(p, r, algo.ExpC9)
-	p = math.FMA(p, r, algo.ExpC8)
-	p = math.FMA(p, r, algo.ExpC7)
-	p = math.FMA(p, r, algo.ExpC6)
-	p = math.FMA(p, r, algo.ExpC5)
-	p = math.FMA(p, r, algo.ExpC4)
-	p = math.FMA(p, r, algo.ExpC3)
-	return math.FMA(p, r, algo.ExpC2)
+	p := math.FMA(algo.ExpQ9_64, r, algo.ExpQ8_64)
+	p = math.FMA(p, r, algo.ExpQ7_64)
+	p = math.FMA(p, r, algo.ExpQ6_64)
+	p = math.FMA(p, r, algo.ExpQ5_64)
+	p = math.FMA(p, r, algo.ExpQ4_64)
+	p = math.FMA(p, r, algo.ExpQ3_64)
+	p = math.FMA(p, r, algo.ExpQ2_64)
+	p = math.FMA(p, r, algo.ExpQ1_64)
+	return math.FMA(p, r, algo.ExpQ0_64)
 }
 
 // clamp returns x limited to [lo, hi] for a non-NaN x: plain comparisons,
@@ -95,14 +93,12 @@ func expReduce32(x float32) (k, r float32) {
 	return k, r
 }
 
-// expm1Poly32 returns (exp(r) − 1 − r)/r², a polynomial of degree 5
-// (algo.ExpDegree32).
+// expm1Poly32 is expm1Poly64 in float32: Q of degree 4.
 func expm1Poly32(r float32) float32 {
-	p := fma(algo.ExpC7, r, algo.ExpC6)
-	p = fma(p, r, algo.ExpC5)
-	p = fma(p, r, algo.ExpC4)
-	p = fma(p, r, algo.ExpC3)
-	return fma(p, r, algo.ExpC2)
+	p := fma(algo.ExpQ4_32, r, algo.ExpQ3_32)
+	p = fma(p, r, algo.ExpQ2_32)
+	p = fma(p, r, algo.ExpQ1_32)
+	return fma(p, r, algo.ExpQ0_32)
 }
 
 // pow2_32 returns 2^k for an integral k in the normal exponent range.

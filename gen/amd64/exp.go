@@ -10,11 +10,10 @@ import (
 // expm1Poly returns P(r) = (exp(r) − 1 − r)/r² by Horner's rule from the
 // highest coefficient, as kernels.expm1Poly64/32.
 func (g *gen) expm1Poly(r reg.VecVirtual) reg.VecVirtual {
-	deg := algo.ExpDegree64
+	cs := algo.ExpPoly64()
 	if g.f32 {
-		deg = algo.ExpDegree32
+		cs = algo.ExpPoly32()
 	}
-	cs := algo.ExpPoly(deg)
 	p := g.vec()
 	g.mov(p, g.cf(cs[0]))
 	for _, c := range cs[1:] {

@@ -164,6 +164,11 @@ func (g *gen) fnmaTo(acc, a, b Op) {
 	g.vop(VFNMADD231PD, VFNMADD231PS, VFNMADD231PD_BCST, VFNMADD231PS_BCST, b, a, acc)
 }
 
+// fmsTo sets acc = a·b − acc (one rounding); b may be memory.
+func (g *gen) fmsTo(acc, a, b Op) {
+	g.vop(VFMSUB231PD, VFMSUB231PS, VFMSUB231PD_BCST, VFMSUB231PS_BCST, b, a, acc)
+}
+
 // mulAdd sets dst = dst·m + a, m in memory (VFMADD132).
 func (g *gen) mulAdd(dst, m, a Op) {
 	g.vop(VFMADD132PD, VFMADD132PS, VFMADD132PD_BCST, VFMADD132PS_BCST, m, a, dst)

@@ -25,42 +25,35 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	s := g.vec()
 	g.add(s, f, g.cf(2))
 	g.div(s, f, s) // f/(2+f)
-	z, w := g.vec(), g.vec()
+	z := g.vec()
 	g.mul(z, s, s)
-	g.mul(w, z, z)
-	t1, t2 := g.vec(), g.vec()
+	cs := algo.LogPoly64()
 	if g.f32 {
-		g.mov(t1, g.cf(algo.Lg4_32))
-		g.fmaAcc(t1, w, g.cf(algo.Lg2_32))
-		g.mov(t2, g.cf(algo.Lg3_32))
-		g.fmaAcc(t2, w, g.cf(algo.Lg1_32))
-	} else {
-		g.mov(t1, g.cf(algo.Lg6_64))
-		g.fmaAcc(t1, w, g.cf(algo.Lg4_64))
-		g.fmaAcc(t1, w, g.cf(algo.Lg2_64))
-		g.mov(t2, g.cf(algo.Lg7_64))
-		g.fmaAcc(t2, w, g.cf(algo.Lg5_64))
-		g.fmaAcc(t2, w, g.cf(algo.Lg3_64))
-		g.fmaAcc(t2, w, g.cf(algo.Lg1_64))
+		cs = algo.LogPoly32()
 	}
-	g.mul(t1, w, t1)
-	g.mul(t2, z, t2)
+	t := g.vec()
+	g.mov(t, g.cf(cs[0]))
+	for _, c := range cs[1:] {
+		g.fmaAcc(t, z, g.cf(c)) // Horner in z
+	}
+	g.mul(t, z, t) // R = z·P(z)
 	hfsq := g.vec()
 	g.mul(hfsq, f, g.cf(0.5))
 	g.mul(hfsq, hfsq, f)
-	g.add(t1, t1, t2)
-	g.add(t1, hfsq, t1) // hfsq + (t1 + t2)
+	g.add(t, hfsq, t) // hfsq + R
 	lnHi, lnLo := algo.Ln2Hi64Log, algo.Ln2Lo64Log
 	if g.f32 {
 		lnHi, lnLo = algo.Ln2Hi32Log, algo.Ln2Lo32Log
 	}
-	g.mul(t2, dk, g.cf(lnLo))
-	g.fmaAcc(t1, s, t2) // lo = s·(hfsq + R) + dk·ln2Lo
-	g.sub(t1, hfsq, t1) // hfsq − lo
-	g.sub(t1, t1, f)    // (hfsq − lo) − f
-	res := g.vec()
-	g.mul(res, dk, g.cf(lnHi))
-	g.sub(res, res, t1)
+	lo := g.vec()
+	g.mul(lo, dk, g.cf(lnLo))
+	g.fmaAcc(t, s, lo) // lo = s·(hfsq + R) + dk·ln2Lo
+	g.sub(t, hfsq, t)  // hfsq − lo
+	g.sub(t, t, f)     // (hfsq − lo) − f
+	// dk·ln2Hi is exact (ln2Hi's trailing zeros), so one fused op gives
+	// the bits of the portable kernel's multiply and subtract.
+	g.fmsTo(t, dk, g.cf(lnHi)) // res = dk·ln2Hi − t
+	res := t
 
 	if g.avx512 {
 		g.logSpecials512(res, x)

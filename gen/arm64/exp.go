@@ -5,13 +5,13 @@ import (
 )
 
 // poly returns exp's table: ln2Hi, ln2Lo, then the polynomial
-// (exp(r) − 1 − r)/r²'s coefficients, highest first (degree 11 in float64,
-// 5 in float32).
+// (exp(r) − 1 − r)/r²'s coefficients, highest first (degree 9 in float64,
+// 4 in float32).
 func (e *emitter) poly() []float64 {
 	if e.a == s4 {
-		return append([]float64{algo.Ln2Hi32, algo.Ln2Lo32}, algo.ExpPoly(algo.ExpDegree32)...)
+		return append([]float64{algo.Ln2Hi32, algo.Ln2Lo32}, algo.ExpPoly32()...)
 	}
-	return append([]float64{algo.Ln2Hi64, algo.Ln2Lo64}, algo.ExpPoly(algo.ExpDegree64)...)
+	return append([]float64{algo.Ln2Hi64, algo.Ln2Lo64}, algo.ExpPoly64()...)
 }
 
 // exp returns exp(x) computed exactly as kernels.exp64/exp32: if specials,

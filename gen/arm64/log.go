@@ -6,14 +6,13 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// logPoly returns the coefficients in the order log reads them: the odd
-// chain (L7, L5, L3, L1 or L3, L1), then the even one (L6, L4, L2 or L4,
-// L2).
+// logPoly returns the coefficients in the order log reads them: P(z) of
+// R(z) = z·P(z), highest first.
 func (e *emitter) logPoly() []float64 {
 	if e.f64() {
-		return []float64{algo.Lg7_64, algo.Lg5_64, algo.Lg3_64, algo.Lg1_64, algo.Lg6_64, algo.Lg4_64, algo.Lg2_64}
+		return algo.LogPoly64()
 	}
-	return []float64{algo.Lg3_32, algo.Lg1_32, algo.Lg4_32, algo.Lg2_32}
+	return algo.LogPoly32()
 }
 
 // log returns log(x) computed as kernels.log64/log32. The special cases
@@ -37,31 +36,20 @@ func (e *emitter) log(x reg, reload func() reg, table string) reg {
 	e.vand(t, sub, e.cbits(kadj))
 	e.iadd(ei, ei, t) // k
 	e.scvtf(ei, ei)   // dk
-	f, s, z, w := e.tmp(), e.tmp(), e.tmp(), e.tmp()
+	f, s, z := e.tmp(), e.tmp(), e.tmp()
 	e.fsub(f, xn, e.c(1))
 
 	e.fadd(s, f, e.c(2))
 	e.fdiv(s, f, s) // s = f/(2+f)
 	e.fmul(z, s, s)
-	e.fmul(w, z, z)
 	e.ins("MOVD $%s(SB), R10", table)
-	chain := func(n int) reg { // Horner in w over the next n coefficients
-		p := e.tmp()
-		e.load1r(p)
-		return e.horner(p, w, n-1, e.load1r)
-	}
-	even, odd := 2, 2
-	if e.f64() {
-		even, odd = 3, 4
-	}
-	t1, t2 := e.tmp(), e.tmp()
-	e.fmul(t2, z, chain(odd))
-	e.fmul(t1, w, chain(even))
+	p, t1 := e.tmp(), e.tmp()
+	e.load1r(p)
+	e.fmul(t1, z, e.horner(p, z, len(e.logPoly())-1, e.load1r)) // R = z·P(z)
 	hfsq, c, res := e.tmp(), e.tmp(), e.tmp()
 	e.fmul(hfsq, f, e.c(0.5))
 	e.fmul(hfsq, hfsq, f)
-	e.fadd(t1, t1, t2)
-	e.fadd(t1, hfsq, t1)       // hfsq + (t1 + t2)
+	e.fadd(t1, hfsq, t1)       // hfsq + R
 	e.fmul(c, ei, e.c(lnLo))   // dk·ln2Lo
 	e.fmla(c, s, t1)           // lo = dk·ln2Lo + s·(hfsq + R)
 	e.fsub(t1, hfsq, c)        // hfsq − lo

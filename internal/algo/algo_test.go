@@ -1,19 +1,58 @@
-package algo
+package algo_test
 
-import "testing"
+import (
+	"math"
+	"math/big"
+	"testing"
 
-func TestExpPoly(t *testing.T) {
-	cs := ExpPoly(7)
-	want := []float64{1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2}
-	if len(cs) != len(want) {
-		t.Fatalf("ExpPoly(7) has %d coefficients, want %d", len(cs), len(want))
-	}
-	for i := range cs {
-		if cs[i] != want[i] {
-			t.Errorf("ExpPoly(7)[%d] = %v, want %v", i, cs[i], want[i])
+	"github.com/flowkern/flowkern/internal/algo"
+	"github.com/flowkern/flowkern/internal/kerneltest"
+)
+
+// TestExpPolyError evaluates 1 + r + r²·Q(r) exactly, with the coefficients
+// as stored, and holds its relative error to e^r on |r| ≤ ln2/2 to the bound
+// that internal/algo states: a mistyped or misrounded coefficient fails it.
+func TestExpPolyError(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		poly  []float64
+		is32  bool
+		bound float64
+	}{
+		{"float64", algo.ExpPoly64(), false, 3.72e-18},
+		{"float32", algo.ExpPoly32(), true, 3.2e-9},
+	} {
+		if c.is32 {
+			for _, q := range c.poly {
+				if float64(float32(q)) != q {
+					t.Errorf("%s: coefficient %v is not a float32", c.name, q)
+				}
+			}
 		}
-	}
-	if got := ExpPoly(ExpDegree64); len(got) != 12 || got[0] != 1.0/6227020800 {
-		t.Errorf("ExpPoly(13) = %v", got)
+		const n = 4000
+		a := math.Ln2/2 + 1e-5
+		worst := 0.0
+		for i := 0; i <= n; i++ {
+			r := -a + 2*a*float64(i)/n
+			br := new(big.Float).SetPrec(160).SetFloat64(r)
+			p := new(big.Float).SetPrec(160)
+			for _, q := range c.poly {
+				p.Mul(p, br)
+				p.Add(p, new(big.Float).SetFloat64(q))
+			}
+			p.Mul(p, br)
+			p.Mul(p, br)
+			p.Add(p, br)
+			p.Add(p, big.NewFloat(1))
+			e := kerneltest.ExpSpec.Big(r)
+			p.Sub(p, e)
+			p.Quo(p, e)
+			rel, _ := p.Float64()
+			worst = max(worst, math.Abs(rel))
+		}
+		if worst > c.bound {
+			t.Errorf("%s: relative error of the polynomial %.3g, want ≤ %.3g", c.name, worst, c.bound)
+		}
+		t.Logf("%s: relative error of the polynomial ≤ %.3g over %d points", c.name, worst, n+1)
 	}
 }

@@ -1,0 +1,267 @@
+// Command remez computes the polynomial coefficients of flowkern's exp
+// (internal/algo.ExpMinimax64 and ExpMinimax32) by the Remez exchange
+// algorithm, in 256-bit arithmetic, and prints them with the measured error
+// of the rounded polynomial. It is run by hand, not by go generate: the
+// coefficients are constants in internal/algo, and this command is how
+// anyone can check where they came from.
+//
+// The approximation is exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ A, with Q of
+// degree d chosen to minimise the relative error
+//
+//	max |(1 + r + r²·Q(r) − e^r) / e^r|.
+//
+// The coefficients of 1 and r are fixed at 1, so that the kernels' last
+// two Horner steps are exact-looking fused multiply-adds and exp(r) − 1 has
+// no cancellation near 0.
+//
+// Usage: go run ./remez -degree 9 -type float64 (in gen/).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"math/big"
+	"sort"
+)
+
+const prec = 256
+
+// bound is A: ln2/2 plus room for the reduction's rounding.
+const bound = 0.34658
+
+func main() {
+	degree := flag.Int("degree", 9, "degree of Q")
+	refit := flag.Int("refit", 2, "coefficients rounded one at a time with a refit")
+	typ := flag.String("type", "float64", "coefficient type: float64 or float32")
+	flag.Parse()
+	if *typ != "float64" && *typ != "float32" {
+		log.Fatalf("remez: -type %q: want float64 or float32", *typ)
+	}
+	round := func(c *big.Float) float64 {
+		f, _ := c.Float64()
+		if *typ == "float32" {
+			f = float64(float32(f))
+		}
+		return f
+	}
+	// Round the lowest coefficients one at a time, re-optimising the higher
+	// ones around each rounded one: the low coefficients weigh most, and the
+	// refit absorbs their rounding error. The rest are rounded as they are.
+	var rounded []float64
+	for len(rounded) <= *degree {
+		q, e := remez(*degree, rounded, 20000)
+		if len(rounded) == 0 {
+			fmt.Printf("minimax error (exact coefficients): %.3g = 2^%.2f\n", e, math.Log2(e))
+		}
+		if len(rounded) == *refit {
+			for _, c := range q[len(rounded):] {
+				rounded = append(rounded, round(c))
+			}
+			break
+		}
+		rounded = append(rounded, round(q[len(rounded)]))
+	}
+	errRounded := maxError(bigs(rounded), 200000)
+	unit := 0x1p-53
+	if *typ == "float32" {
+		unit = 0x1p-24
+	}
+	fmt.Printf("rounded to %s: max relative error %.3g = %.4f ulp\n", *typ, errRounded, errRounded/unit)
+	for i := len(rounded) - 1; i >= 0; i-- {
+		if *typ == "float32" {
+			fmt.Printf("q%d = %v // %#x\n", i, float32(rounded[i]), math.Float32bits(float32(rounded[i])))
+		} else {
+			fmt.Printf("q%d = %v // %#x\n", i, rounded[i], math.Float64bits(rounded[i]))
+		}
+	}
+}
+
+func newF(x float64) *big.Float { return new(big.Float).SetPrec(prec).SetFloat64(x) }
+
+func bigs(xs []float64) []*big.Float {
+	out := make([]*big.Float, len(xs))
+	for i, x := range xs {
+		out[i] = newF(x)
+	}
+	return out
+}
+
+// expBig is e^x by its Taylor series, for |x| < 1.
+func expBig(x *big.Float) *big.Float {
+	sum, term := newF(1), newF(1)
+	eps := newF(0x1p-300)
+	for n := 1; ; n++ {
+		term.Mul(term, x)
+		term.Quo(term, newF(float64(n)))
+		sum.Add(sum, term)
+		if new(big.Float).Abs(term).Cmp(eps) < 0 {
+			return sum
+		}
+	}
+}
+
+// errAt returns (1 + x + x²·Q(x) − e^x)/e^x.
+func errAt(q []*big.Float, x *big.Float) *big.Float {
+	p := newF(0)
+	for i := len(q) - 1; i >= 0; i-- {
+		p.Mul(p, x)
+		p.Add(p, q[i])
+	}
+	p.Mul(p, x)
+	p.Mul(p, x)
+	p.Add(p, x)
+	p.Add(p, newF(1))
+	ex := expBig(x)
+	p.Sub(p, ex)
+	return p.Quo(p, ex)
+}
+
+// grid returns m+1 equally spaced points on [−bound, bound].
+func grid(m int) []float64 {
+	xs := make([]float64, m+1)
+	for i := range xs {
+		xs[i] = -bound + 2*bound*float64(i)/float64(m)
+	}
+	return xs
+}
+
+func maxError(q []*big.Float, m int) float64 {
+	worst := 0.0
+	for _, x := range grid(m) {
+		e, _ := errAt(q, newF(x)).Float64()
+		worst = max(worst, math.Abs(e))
+	}
+	return worst
+}
+
+// remez returns Q's coefficients, lowest first, and the levelled error,
+// with the lowest len(fixed) coefficients held at fixed.
+func remez(d int, fixed []float64, m int) ([]*big.Float, float64) {
+	n := d + 2 - len(fixed) // reference points: the free coefficients and the error
+	ref := make([]float64, n)
+	for j := range ref {
+		ref[j] = -bound * math.Cos(math.Pi*(float64(j)+0.5)/float64(n))
+		if ref[j] == 0 || math.Abs(ref[j]) < 1e-3 {
+			ref[j] = bound / float64(4*n) // the error vanishes at 0
+		}
+	}
+	sort.Float64s(ref)
+	var q []*big.Float
+	var level float64
+	for iter := 0; iter < 30; iter++ {
+		q, level = solve(ref, d, fixed)
+		xs := grid(m)
+		es := make([]float64, len(xs))
+		for i, x := range xs {
+			es[i], _ = errAt(q, newF(x)).Float64()
+		}
+		next := extrema(xs, es, n)
+		if next == nil {
+			log.Fatalf("remez: fewer than %d alternating extrema at iteration %d", n, iter)
+		}
+		worst := 0.0
+		for _, x := range next {
+			e, _ := errAt(q, newF(x)).Float64()
+			worst = max(worst, math.Abs(e))
+		}
+		ref = next
+		if worst <= math.Abs(level)*(1+1e-6) {
+			break
+		}
+	}
+	return q, math.Abs(level)
+}
+
+// solve finds Q and E with 1 + x + x²Q(x) − e^x = (−1)^j·E·e^x at every
+// reference point x_j, by Gaussian elimination; Q's lowest coefficients
+// are fixed.
+func solve(ref []float64, d int, fixed []float64) ([]*big.Float, float64) {
+	n, nf := len(ref), len(fixed)
+	a := make([][]*big.Float, n)
+	for j, xf := range ref {
+		x := newF(xf)
+		ex := expBig(x)
+		row := make([]*big.Float, n+1)
+		rhs := new(big.Float).SetPrec(prec).Sub(ex, newF(1))
+		rhs.Sub(rhs, x)
+		pw := new(big.Float).SetPrec(prec).Mul(x, x)
+		for i := 0; i <= d; i++ {
+			if i < nf {
+				rhs.Sub(rhs, new(big.Float).SetPrec(prec).Mul(pw, newF(fixed[i])))
+			} else {
+				row[i-nf] = new(big.Float).SetPrec(prec).Set(pw)
+			}
+			pw.Mul(pw, x)
+		}
+		sign := newF(1)
+		if j%2 == 1 {
+			sign = newF(-1)
+		}
+		row[n-1] = new(big.Float).SetPrec(prec).Mul(sign, ex)
+		row[n-1].Neg(row[n-1])
+		row[n] = rhs
+		a[j] = row
+	}
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if new(big.Float).Abs(a[r][c]).Cmp(new(big.Float).Abs(a[p][c])) > 0 {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := 0; r < n; r++ {
+			if r == c {
+				continue
+			}
+			f := new(big.Float).SetPrec(prec).Quo(a[r][c], a[c][c])
+			for k := c; k <= n; k++ {
+				t := new(big.Float).SetPrec(prec).Mul(f, a[c][k])
+				a[r][k].Sub(a[r][k], t)
+			}
+		}
+	}
+	q := bigs(fixed)
+	for i := range n {
+		q = append(q, new(big.Float).SetPrec(prec).Quo(a[i][n], a[i][i]))
+	}
+	e, _ := q[d+1].Float64()
+	return q[:d+1], e
+}
+
+// extrema returns n points of alternating sign where |e| is locally
+// largest: the largest |e| of each run of one sign, consecutive runs
+// alternating, trimmed from the end whose extremum is smaller.
+func extrema(xs, es []float64, n int) []float64 {
+	type pt struct{ x, e float64 }
+	var runs []pt
+	for i, e := range es {
+		if e == 0 {
+			continue
+		}
+		if len(runs) > 0 && math.Signbit(runs[len(runs)-1].e) == math.Signbit(e) {
+			if math.Abs(e) > math.Abs(runs[len(runs)-1].e) {
+				runs[len(runs)-1] = pt{xs[i], e}
+			}
+			continue
+		}
+		runs = append(runs, pt{xs[i], e})
+	}
+	for len(runs) > n {
+		if math.Abs(runs[0].e) < math.Abs(runs[len(runs)-1].e) {
+			runs = runs[1:]
+		} else {
+			runs = runs[:len(runs)-1]
+		}
+	}
+	if len(runs) < n {
+		return nil
+	}
+	out := make([]float64, n)
+	for i, r := range runs {
+		out[i] = r.x
+	}
+	return out
+}
