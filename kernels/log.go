@@ -34,17 +34,19 @@ func log64(x float64) float64 {
 		x *= 0x1p52
 		k = -52
 	}
-	bits := math.Float64bits(x)
-	e := int64(bits-algo.SqrtHalf64) >> 52
-	k += e
-	f := math.Float64frombits(bits-uint64(e)<<52) - 1
+	m, e := split64(x)
+	return logCore64(m, float64(k+e))
+}
 
+// logCore64 returns log(2^dk·m) for m in [√2/2, √2) and an integral dk:
+// log's polynomial and reconstruction.
+func logCore64(m, dk float64) float64 {
+	f := m - 1
 	s := f / (2 + f)
 	z := mul(s, s)
 	p := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(
 		algo.Lg7_64, z, algo.Lg6_64), z, algo.Lg5_64), z, algo.Lg4_64), z, algo.Lg3_64), z, algo.Lg2_64), z, algo.Lg1_64)
 	hfsq := mul(0.5*f, f)
-	dk := float64(k)
 	lo := math.FMA(s, hfsq+mul(z, p), mul(dk, algo.Ln2Lo64Log))
 	return mul(dk, algo.Ln2Hi64Log) - ((hfsq - lo) - f)
 }
@@ -64,18 +66,34 @@ func log32(x float32) float32 {
 		x *= 0x1p25
 		k = -25
 	}
-	bits := math.Float32bits(x)
-	e := int32(bits-algo.SqrtHalf32) >> 23
-	k += e
-	f := math.Float32frombits(bits-uint32(e)<<23) - 1
+	m, e := split32(x)
+	return logCore32(m, float32(k+e))
+}
 
+// logCore32 is logCore64 for float32.
+func logCore32(m, dk float32) float32 {
+	f := m - 1
 	s := f / (2 + f)
 	z := mul(s, s)
 	p := fma(fma(fma(algo.Lg4_32, z, algo.Lg3_32), z, algo.Lg2_32), z, algo.Lg1_32)
 	hfsq := mul(0.5*f, f)
-	dk := float32(k)
 	lo := fma(s, hfsq+mul(z, p), mul(dk, algo.Ln2Lo32Log))
 	return mul(dk, algo.Ln2Hi32Log) - ((hfsq - lo) - f)
+}
+
+// split64 returns m in [√2/2, √2) and k with x = 2^k·m, for a positive
+// normal x, on the bits.
+func split64(x float64) (m float64, k int64) {
+	bits := math.Float64bits(x)
+	k = int64(bits-algo.SqrtHalf64) >> 52
+	return math.Float64frombits(bits - uint64(k)<<52), k
+}
+
+// split32 is split64 for float32.
+func split32(x float32) (m float32, k int32) {
+	bits := math.Float32bits(x)
+	k = int32(bits-algo.SqrtHalf32) >> 23
+	return math.Float32frombits(bits - uint32(k)<<23), k
 }
 
 // logT is log in T's precision.

@@ -239,6 +239,8 @@ const (
 	cmpGE    = 0x1d // GE_OQ
 	cmpGT    = 0x1e // GT_OQ
 	cmpUnord = 0x03 // UNORD_Q
+	// cmpNGEUnord is NGE_UQ: not greater than or equal, or unordered.
+	cmpNGEUnord = 0x19
 )
 
 // cond is the result of a comparison: a mask register (AVX-512) or a

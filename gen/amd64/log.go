@@ -19,7 +19,19 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	} else {
 		xn, dk = g.logSplit(x)
 	}
-	f := xn
+	res := g.logCore(xn, dk)
+	if g.avx512 {
+		g.logSpecials512(res, x)
+	} else {
+		g.logSpecials(res, x)
+	}
+	return res
+}
+
+// logCore returns log(2^dk·m) for m in [√2/2, √2) and integral dk, as
+// kernels.logCore64/logCore32; m is overwritten.
+func (g *gen) logCore(m, dk reg.VecVirtual) reg.VecVirtual {
+	f := m
 	g.sub(f, f, g.cf(1))
 
 	s := g.vec()
@@ -53,22 +65,15 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	// dk·ln2Hi is exact (ln2Hi's trailing zeros), so one fused op gives
 	// the bits of the portable kernel's multiply and subtract.
 	g.fmsTo(t, dk, g.cf(lnHi)) // res = dk·ln2Hi − t
-	res := t
-
-	if g.avx512 {
-		g.logSpecials512(res, x)
-	} else {
-		g.logSpecials(res, x)
-	}
-	return res
+	return t
 }
 
 // logSplit returns m and k, as floats, with x = 2^k·m and m in [√2/2, √2),
 // as kernels.log64/log32 split x: on the bits, subnormal x scaled first.
 func (g *gen) logSplit(x reg.VecVirtual) (xn, dk reg.VecVirtual) {
-	minNormal, scaleUp, kUp, mant := 0x1p-1022, 0x1p52, -52.0, 52
+	minNormal, scaleUp, kUp := 0x1p-1022, 0x1p52, -52.0
 	if g.f32 {
-		minNormal, scaleUp, kUp, mant = 0x1p-126, 0x1p25, -25, 23
+		minNormal, scaleUp, kUp = 0x1p-126, 0x1p25, -25
 	}
 	// Subnormal x: scale into the normal range, remember −52 (−25).
 	sub := g.cmp(cmpLT, x, g.cf(minNormal))
@@ -77,38 +82,44 @@ func (g *gen) logSplit(x reg.VecVirtual) (xn, dk reg.VecVirtual) {
 	xn = g.vec()
 	g.mov(xn, x)
 	g.sel(xn, sub, xx)
+	xn, dk = g.logSplitNormal(xn)
+	kadj := g.vec()
+	g.mov(kadj, g.cf(0))
+	g.sel(kadj, sub, g.cf(kUp))
+	g.add(dk, dk, kadj)
+	return xn, dk
+}
 
+// logSplitNormal is logSplit for a positive normal x (AVX2), which it
+// overwrites with m.
+func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
+	mant := 52
+	if g.f32 {
+		mant = 23
+	}
 	// e = (bits − bits(√2/2)) >> mant, arithmetic; m = bits − e<<mant.
-	e := g.vec()
+	e, t := g.vec(), g.vec()
 	dk = g.vec()
 	if g.f32 {
-		g.isub(e, xn, g.cbits(algo.SqrtHalf32))
+		g.isub(e, x, g.cbits(algo.SqrtHalf32))
 		g.shra(e, e, mant)
-		g.shl(xx, e, mant)
-		g.isub(xn, xn, xx)
-		kadj := g.vec()
-		g.mov(kadj, g.ci(0))
-		g.sel(kadj, sub, g.ci(int64(kUp)))
-		g.iadd(e, e, kadj)
+		g.shl(t, e, mant)
+		g.isub(x, x, t)
 		VCVTDQ2PS(e, dk)
-	} else {
-		// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
-		// difference is non-negative and shift logically.
-		g.isub(e, xn, g.cbits(algo.SqrtHalf64))
-		g.iadd(e, e, g.cbits(1024<<52))
-		g.shrl(e, e, mant) // e + 1024
-		g.shl(xx, e, mant)
-		g.isub(xn, xn, xx)
-		g.iadd(xn, xn, g.cbits(1024<<52))
-		// float(e) by the magic constant 1.5·2^52: exact for small e.
-		g.iadd(dk, e, g.cbits(math.Float64bits(algo.Shift64)))
-		g.sub(dk, dk, g.cf(algo.Shift64+1024))
-		kadj := g.vec()
-		g.mov(kadj, g.cf(0))
-		g.sel(kadj, sub, g.cf(kUp))
-		g.add(dk, dk, kadj)
+		return x, dk
 	}
-	return xn, dk
+	// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
+	// difference is non-negative and shift logically.
+	g.isub(e, x, g.cbits(algo.SqrtHalf64))
+	g.iadd(e, e, g.cbits(1024<<52))
+	g.shrl(e, e, mant) // e + 1024
+	g.shl(t, e, mant)
+	g.isub(x, x, t)
+	g.iadd(x, x, g.cbits(1024<<52))
+	// float(e) by the magic constant 1.5·2^52: exact for small e.
+	g.iadd(dk, e, g.cbits(math.Float64bits(algo.Shift64)))
+	g.sub(dk, dk, g.cf(algo.Shift64+1024))
+	return x, dk
 }
 
 // logSplit512 is logSplit by VGETMANT and VGETEXP, which split subnormals

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -17,12 +18,20 @@ import (
 // and adds that to logdet with one load and one store.
 //
 // The reduction is a tree. Two vectors a, b in which each row has w lanes
-// become one in which each has w/2: the first halves of a's rows, then of
-// b's, plus the second halves (two VPERMT2P and an add on AVX-512; on
-// AVX2, which has no two-table permute, each half is two single-table
-// permutes and a blend). Where a row spans more than one vector
+// become one in which each has w/2. Where a row spans more than one vector
 // (w > lanes) the pair belongs to one row and is just added. Combining as
 // the vectors come keeps at most log2(c)+1 of them live.
+//
+// On AVX-512 a combine folds each row onto itself: with h = w/2, lane k of
+// the result is a[k] + a[k^h] where bit h of k is clear and b[k] + b[k^h]
+// where it is set, so each w-lane group holds a's row in its first h lanes
+// and b's in its last h. That is two blends (y = the lanes of a and b in
+// place, z = the others) and one swap of z's lane partners, which stays
+// within 128-bit lanes for h < 16 bytes: cheaper than the two-table
+// permutes VPERMT2P a combine needing rows in order takes. The rows end in
+// an order the generator tracks, and one permute a block puts them in
+// order. AVX2, which has no mask registers, keeps rows in order: each half
+// is two single-table permutes and a blend.
 
 // packedWidths are the row widths that get a packed block: on AVX-512 up
 // to 16 and 2·lanes (kernels_amd64.go's packed must agree); on AVX2 only
@@ -72,34 +81,126 @@ func (g *gen) packedBlocks(rows, cols, ld reg.Register, ptrs []reg.Register, set
 // row loop's body for one full vector at ptrs, and the block's sums are
 // added to (or, if sub, subtracted from) logdet at ld.
 func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
-	type entry struct {
-		v     reg.VecVirtual
-		level int
-	}
-	var idx map[int][2]reg.VecVirtual
-	var stack []entry
+	var t treeRegs
+	var sums *rowTree
 	g.packedBlocks(rows, cols, ld, ptrs, func(c int) {
-		idx = g.loadIndices(c)
-	}, func(c, _ int) {
-		e := entry{body(nil), 0}
-		for len(stack) > 0 && stack[len(stack)-1].level == e.level {
-			a := stack[len(stack)-1].v
-			stack = stack[:len(stack)-1]
-			e = entry{g.combineRows(a, e.v, c>>e.level, idx), e.level + 1}
+		t = g.loadTreeRegs(c)
+	}, func(c, i int) {
+		if i == 0 {
+			sums = g.newRowTree(c, t, g.add)
 		}
-		stack = append(stack, e)
-	}, func(int) {
-		sums := stack[0].v
-		stack = stack[:0]
-		acc := g.vec()
-		g.mov(acc, Mem{Base: ld})
-		if sub {
-			g.sub(acc, acc, sums)
-		} else {
-			g.add(acc, acc, sums)
-		}
-		g.mov(Mem{Base: ld}, acc)
+		sums.push(body(nil), i)
+	}, func(c int) {
+		g.addBlock(ld, sums.result(), sub)
 	})
+}
+
+// addBlock adds (or, if sub, subtracts) v, lanes row values in order, to
+// logdet at ld.
+func (g *gen) addBlock(ld reg.Register, v reg.VecVirtual, sub bool) {
+	acc := g.vec()
+	g.mov(acc, Mem{Base: ld})
+	if sub {
+		g.sub(acc, acc, v)
+	} else {
+		g.add(acc, acc, v)
+	}
+	g.mov(Mem{Base: ld}, acc)
+}
+
+// rowTree reduces a block's c vectors by op as they come, combining equal
+// levels at once, so at most log2(c)+1 vectors are live.
+type rowTree struct {
+	g     *gen
+	c     int
+	t     treeRegs
+	op    func(dst, a, b Op)
+	stack []treeEntry
+}
+
+type treeEntry struct {
+	v     reg.VecVirtual
+	level int
+	rows  []int // the block row each lane belongs to
+}
+
+func (g *gen) newRowTree(c int, t treeRegs, op func(dst, a, b Op)) *rowTree {
+	return &rowTree{g: g, c: c, t: t, op: op}
+}
+
+// push adds the block's i-th vector v.
+func (r *rowTree) push(v reg.VecVirtual, i int) {
+	e := treeEntry{v, 0, blockRows(r.g.lanes, r.c, i)}
+	for len(r.stack) > 0 && r.stack[len(r.stack)-1].level == e.level {
+		a := r.stack[len(r.stack)-1]
+		r.stack = r.stack[:len(r.stack)-1]
+		w := r.c >> e.level
+		e = treeEntry{r.g.combineRows(a.v, e.v, w, r.t, r.op), e.level + 1, r.g.combinedRows(a.rows, e.rows, w)}
+	}
+	r.stack = append(r.stack, e)
+}
+
+// result returns the reduced vector, its lanes the block's rows in order.
+func (r *rowTree) result() reg.VecVirtual {
+	v, order := r.unordered()
+	r.g.inRowOrder(v, r.c, order)
+	return v
+}
+
+// unordered returns the reduced vector and the row each lane holds.
+func (r *rowTree) unordered() (reg.VecVirtual, []int) {
+	e := r.stack[0]
+	r.stack = nil
+	return e.v, e.rows
+}
+
+// inRowOrder permutes v, whose lane k holds row order[k], into row order.
+func (g *gen) inRowOrder(v reg.VecVirtual, c int, order []int) {
+	if !slices.IsSorted(order) {
+		g.permute1(v, g.laneTable(fmt.Sprintf("order%d_%d_c%d", g.bytes*8, g.size*8, c), lanesOf(order)))
+	}
+}
+
+// blockRows returns, for each lane of a block's i-th vector, the row (of
+// c columns) it belongs to.
+func blockRows(lanes, c, i int) []int {
+	rows := make([]int, lanes)
+	for k := range rows {
+		rows[k] = (i*lanes + k) / c
+	}
+	return rows
+}
+
+// combinedRows returns the rows of combineRows' result lanes, given those
+// of a's and b's lanes, rows of w lanes.
+func (g *gen) combinedRows(a, b []int, w int) []int {
+	if w > g.lanes {
+		return a
+	}
+	out := make([]int, g.lanes)
+	for k := range out {
+		switch {
+		case !g.avx512 && k < g.lanes/2:
+			out[k] = a[2*k]
+		case !g.avx512:
+			out[k] = b[2*k-g.lanes]
+		case k&(w/2) == 0:
+			out[k] = a[k]
+		default:
+			out[k] = b[k]
+		}
+	}
+	return out
+}
+
+// lanesOf returns the permutation that puts lanes holding rows in order:
+// lane j of the result takes the lane that holds row j.
+func lanesOf(rows []int) []int {
+	lanes := make([]int, len(rows))
+	for k, r := range rows {
+		lanes[r] = k
+	}
+	return lanes
 }
 
 // packedGradRows emits the packed blocks of the backward kernels, which
@@ -113,55 +214,100 @@ func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, 
 	}, func(int) {})
 }
 
-// loadIndices loads combineRows' permutations for a block of width c
-// into registers, before the loop: idx[w] holds the two for rows of w
-// lanes. AVX2's float64 permutes take immediates and need none.
-func (g *gen) loadIndices(c int) map[int][2]reg.VecVirtual {
-	idx := map[int][2]reg.VecVirtual{}
-	if !g.avx512 && !g.f32 {
-		return idx
-	}
+// treeRegs holds what combineRows needs in registers during a block
+// loop: AVX-512's blend masks by h (the lanes whose bit h is set), AVX2's
+// float32 permutations by w (AVX2's float64 permutes take immediates).
+type treeRegs struct {
+	masks map[int]reg.Register
+	idx   map[int][2]reg.VecVirtual
+}
+
+// loadTreeRegs loads combineRows' masks or permutations for a block of
+// width c into registers, before the loop.
+func (g *gen) loadTreeRegs(c int) treeRegs {
+	t := treeRegs{map[int]reg.Register{}, map[int][2]reg.VecVirtual{}}
 	for w := min(c, g.lanes); w >= 2; w /= 2 {
-		lo, hi := g.vec(), g.vec()
-		g.mov(lo, g.halvesIndex(w, false))
-		g.mov(hi, g.halvesIndex(w, true))
-		idx[w] = [2]reg.VecVirtual{lo, hi}
+		switch {
+		case g.avx512:
+			bits := uint64(0)
+			for k := range g.lanes {
+				if k&(w/2) != 0 {
+					bits |= 1 << k
+				}
+			}
+			r, k := GP64(), K()
+			MOVQ(U64(bits), r)
+			KMOVQ(r, k)
+			t.masks[w/2] = k
+		case g.f32:
+			lo, hi := g.vec(), g.vec()
+			g.mov(lo, g.halvesIndex(w, false))
+			g.mov(hi, g.halvesIndex(w, true))
+			t.idx[w] = [2]reg.VecVirtual{lo, hi}
+		}
 	}
-	return idx
+	return t
 }
 
 // combineRows returns a and b, whose rows have w lanes each (a row spans
-// several vectors if w > lanes), as one vector whose rows have w/2: a's
-// rows then b's, each the sum of its two halves. a is overwritten.
-func (g *gen) combineRows(a, b reg.VecVirtual, w int, idx map[int][2]reg.VecVirtual) reg.VecVirtual {
+// several vectors if w > lanes), as one vector whose rows have w/2, each
+// op (g.add or g.mul) of its two halves: on AVX-512 folded in place (see
+// above), on AVX2 a's rows then b's. a is overwritten.
+func (g *gen) combineRows(a, b reg.VecVirtual, w int, t treeRegs, op func(dst, a, b Op)) reg.VecVirtual {
 	if w > g.lanes {
-		g.add(a, a, b)
+		op(a, a, b)
+		return a
+	}
+	if g.avx512 {
+		// Masked moves, not VBLENDM: avo takes any masked destination as
+		// read, so a blend into a fresh register would keep that register
+		// live from the function's entry.
+		h, k := w/2, cond{t.masks[w/2]}
+		z := g.vec()
+		g.mov(z, b)
+		g.sel(z, k, a)    // a's lanes where bit h is set, b's where clear
+		g.sel(a, k, b)    // the others
+		g.swapLanes(z, h) // z[k^h]
+		op(a, a, z)
 		return a
 	}
 	lo := g.vec()
-	if g.avx512 {
-		g.mov(lo, a)
-		g.permute2(lo, idx[w][0], b)
-		g.permute2(a, idx[w][1], b)
-	} else {
-		g.select2(lo, a, b, w, false, idx)
-		g.select2(a, a, b, w, true, idx)
-	}
-	g.add(a, lo, a)
+	g.select2(lo, a, b, w, false, t.idx)
+	g.select2(a, a, b, w, true, t.idx)
+	op(a, lo, a)
 	return a
 }
 
-// permute2 sets t1 = VPERMT2P(t1, idx, t2): lane i takes lane idx[i] of t1
-// (idx[i] < lanes) or of t2 (idx[i] − lanes).
-func (g *gen) permute2(t1, idx, t2 reg.VecVirtual) {
-	if g.f32 {
-		VPERMT2PS(t2, idx, t1)
-	} else {
-		VPERMT2PD(t2, idx, t1)
+// swapLanes sets v's lane k to lane k^h (AVX-512, h a power of two below
+// lanes): within 128-bit lanes by VPERMILP, else by swapping 128- or
+// 256-bit blocks.
+func (g *gen) swapLanes(v reg.VecVirtual, h int) {
+	switch bytes := h * g.size; {
+	case bytes < 16 && g.f32 && h == 1:
+		VPERMILPS(Imm(0xb1), v, v)
+	case bytes < 16 && g.f32:
+		VPERMILPS(Imm(0x4e), v, v)
+	case bytes < 16:
+		VPERMILPD(Imm(0x55), v, v)
+	case bytes == 16:
+		VSHUFF64X2(Imm(0xb1), v, v, v)
+	default:
+		VSHUFF64X2(Imm(0x4e), v, v, v)
 	}
 }
 
-// select2 is permute2 for AVX2: dst takes halvesIndex(w, second) of a for
+// permute1 sets v's lane j to lane idx[j] of v (AVX-512).
+func (g *gen) permute1(v reg.VecVirtual, idx Mem) {
+	ix := g.vec()
+	g.mov(ix, idx)
+	if g.f32 {
+		VPERMPS(v, ix, v)
+	} else {
+		VPERMPD(v, ix, v)
+	}
+}
+
+// select2 is AVX2's half of a combine: dst takes halvesIndex(w, second) of a for
 // its low half and of b for its high half (the index's lanes − lanes), as
 // a permute of each and a blend. dst may be a.
 func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int][2]reg.VecVirtual) {

@@ -237,27 +237,6 @@ func (g *gen) neg(dst, a reg.VecVirtual) {
 	g.vop(VXORPD, VXORPS, VXORPD_BCST, VXORPS_BCST, g.cbits(g.signMask()), a, dst)
 }
 
-// logAbsSumKernel emits func(logdet, d []T, cols int):
-// logdet[r] += Σ log|d|.
-func (g *gen) logAbsSumKernel(name string) {
-	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
-	Doc(name + " is the " + g.name + " body of LogAbsSum.")
-	ld := Load(Param("logdet").Base(), GP64())
-	rows := Load(Param("logdet").Len(), GP64())
-	d := Load(Param("d").Base(), GP64())
-	cols := Load(Param("cols"), GP64())
-	body := func(mask reg.Register) reg.VecVirtual {
-		v := g.load(d, mask)
-		g.and(v, v, g.cbits(^g.signMask()&g.fullMask()))
-		return g.log(v)
-	}
-	g.packedRows(rows, cols, ld, []reg.Register{d}, false, body)
-	g.rowLoop(rows, cols, []reg.Register{d}, nil, body, func(acc reg.VecVirtual) {
-		g.addToRow(ld, g.hsum(acc), false)
-		ADDQ(U32(g.size), ld)
-	})
-}
-
 // affineGradKernel emits the backward pass of AffineForward or
 // AffineInverse (inverse set), with or without the soft clamp, as
 // kernels.AffineForwardGrad/AffineInverseGrad:
