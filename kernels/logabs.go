@@ -43,13 +43,11 @@ func logAbsProduct[T Float](row []T) (T, bool) {
 	}
 	p, k := T(1), T(0)
 	for j, v := range row {
-		if v < 0 {
-			v = -v
-		}
-		if a := float64(v); !(a >= minNormal && a <= maxFinite) {
+		a := math.Abs(float64(v)) // exact, and no branch on the sign
+		if !(a >= minNormal && a <= maxFinite) {
 			return 0, false
 		}
-		m, e := splitNormal(v)
+		m, e := splitNormal(T(a))
 		p = mul(p, m)
 		k += e
 		if j%64 == 63 {
@@ -65,10 +63,7 @@ func logAbsProduct[T Float](row []T) (T, bool) {
 func logAbsTerms[T Float](row []T) T {
 	var sum T
 	for _, v := range row {
-		if v < 0 {
-			v = -v
-		}
-		sum += logT(v)
+		sum += logT(T(math.Abs(float64(v))))
 	}
 	return sum
 }

@@ -25,14 +25,175 @@ func (g *gen) logAbsSumKernel(name string) {
 	rows := Load(Param("logdet").Len(), GP64())
 	d := Load(Param("d").Base(), GP64())
 	cols := Load(Param("cols"), GP64())
-	terms := func(mask reg.Register) reg.VecVirtual {
-		return g.log(g.absOf(g.load(d, mask)))
-	}
 	g.packedLogAbs(rows, cols, ld, d)
-	g.rowLoop(rows, cols, []reg.Register{d}, nil, terms, func(acc reg.VecVirtual) {
-		g.addToRow(ld, g.hsum(acc), false)
-		ADDQ(U32(g.size), ld)
-	})
+	g.logAbsRows(rows, cols, ld, d)
+}
+
+// renormEvery is how many vectors of a row go into the lane products
+// between two splits: 64 factors in [1/2, 2) stay within 2^±64.
+const renormEvery = 64
+
+// logAbsRows emits LogAbsSum's loop over rows that are not packed, as
+// kernels.LogAbsSum sums a row: every lane keeps a product of m and a sum
+// of k, the product split again every renormEvery vectors; at the row's
+// end the lanes' products (split once more, so they stay in range) are
+// multiplied together and the k summed, and one log gives the row's sum.
+// A row with an element the split cannot take is summed again as logs.
+//
+// Rows of fewer than two vectors are summed as logs: one log per row
+// costs them more than it saves.
+func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
+	CMPQ(cols, U32(2*g.lanes))
+	JAE(LabelRef("row"))
+	Label("shortrow")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	g.rowLogs("short", cols, ld, d, false)
+	ADDQ(U32(g.size), ld)
+	DECQ(rows)
+	JMP(LabelRef("shortrow"))
+
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	p, k := g.vec(), g.zero()
+	g.mov(p, g.cf(1))
+	flags := g.noFlags()
+	j, n := GP64(), GP64()
+	MOVQ(cols, j)
+	MOVQ(U32(renormEvery), n)
+
+	Label("col")
+	CMPQ(j, U32(g.lanes))
+	JB(LabelRef("tail"))
+	x := g.load(d, nil)
+	g.flagUnsplittable(flags, x, nil)
+	m, e := g.splitAbs(x)
+	g.mul(p, p, m)
+	g.add(k, k, e)
+	DECQ(n)
+	JNZ(LabelRef("colnext"))
+	g.renormProduct(p, k)
+	MOVQ(U32(renormEvery), n)
+	Label("colnext")
+	ADDQ(U32(g.bytes), d)
+	SUBQ(U32(g.lanes), j)
+	JMP(LabelRef("col"))
+
+	Label("tail")
+	TESTQ(j, j)
+	JZ(LabelRef("rowend"))
+	mask := g.tailMask(j)
+	xt := g.maskedLoad(Mem{Base: d}, mask)
+	g.flagUnsplittable(flags, xt, mask)
+	mt, et := g.splitAbs(xt)
+	if g.avx512 { // the masked lanes only
+		if g.f32 {
+			VMULPS(mt, p, mask, p)
+			VADDPS(et, k, mask, k)
+		} else {
+			VMULPD(mt, p, mask, p)
+			VADDPD(et, k, mask, k)
+		}
+	} else { // factor 1 and exponent 0 beyond the row
+		one := g.vec()
+		g.mov(one, g.cf(1))
+		g.sel(one, cond{mask}, mt)
+		g.and(et, et, mask)
+		g.mul(p, p, one)
+		g.add(k, k, et)
+	}
+	SHLQ(U8(log2(g.size)), j) // bytes
+	ADDQ(j, d)
+
+	Label("rowend")
+	g.jumpIfFlags(flags, "rowlogs")
+	g.renormProduct(p, k)
+	prod, ksum := g.hprod(p), g.hsum(k)
+	// log(2^Σk·Π m) as packedLogAbs forms it, in the lowest lane.
+	pm, pe := g.splitPositive(g.widen(prod))
+	g.add(pe, pe, g.widen(ksum))
+	g.addToRow(ld, g.narrow(g.logCore(pm, pe)), false)
+	JMP(LabelRef("rownext"))
+
+	Label("rowlogs")
+	g.rowLogs("again", cols, ld, d, true)
+
+	Label("rownext")
+	ADDQ(U32(g.size), ld)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// rowLogs adds to *ld the sum of log|d| over the row of cols elements at
+// d, term by term, and moves d past it; if again, d has already moved past
+// the row and goes back first. Its labels start with name.
+func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
+	if again {
+		back := GP64()
+		MOVQ(cols, back)
+		SHLQ(U8(log2(g.size)), back)
+		SUBQ(back, d) // the row's start
+	}
+	acc := g.zero()
+	j := GP64()
+	MOVQ(cols, j)
+	Label(name + "col")
+	CMPQ(j, U32(g.lanes))
+	JB(LabelRef(name + "tail"))
+	g.add(acc, acc, g.log(g.absOf(g.load(d, nil))))
+	ADDQ(U32(g.bytes), d)
+	SUBQ(U32(g.lanes), j)
+	JMP(LabelRef(name + "col"))
+	Label(name + "tail")
+	TESTQ(j, j)
+	JZ(LabelRef(name + "end"))
+	mask := g.tailMask(j)
+	v := g.log(g.absOf(g.load(d, mask)))
+	if g.avx512 {
+		if g.f32 {
+			VADDPS(v, acc, mask, acc)
+		} else {
+			VADDPD(v, acc, mask, acc)
+		}
+	} else {
+		g.and(v, v, mask)
+		g.add(acc, acc, v)
+	}
+	SHLQ(U8(log2(g.size)), j)
+	ADDQ(j, d)
+	Label(name + "end")
+	g.addToRow(ld, g.hsum(acc), false)
+}
+
+// splitAbs returns m and k with |x| = 2^k·m, m in [1, 2) on AVX-512 and
+// [√2/2, √2) on AVX2, for x flagUnsplittable lets through (others give
+// values the flag makes the caller discard).
+func (g *gen) splitAbs(x reg.VecVirtual) (m, k reg.VecVirtual) {
+	if g.avx512 {
+		return g.split512(x)
+	}
+	return g.logSplitNormal(g.absOf(x))
+}
+
+// splitPositive returns log's split of a positive normal x: m in
+// [√2/2, √2) and k.
+func (g *gen) splitPositive(x reg.VecVirtual) (m, k reg.VecVirtual) {
+	if g.avx512 {
+		return g.logSplit512(x)
+	}
+	return g.logSplitNormal(x)
+}
+
+// renormProduct splits p again: p = m, k += the exponent.
+func (g *gen) renormProduct(p, k reg.VecVirtual) {
+	m, e := g.splitAbs(p)
+	g.mov(p, m)
+	g.add(k, k, e)
 }
 
 // absOf clears v's sign bits in place and returns it.
@@ -59,13 +220,8 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 			flags = g.noFlags()
 		}
 		x := g.load(d, nil)
-		g.flagUnsplittable(flags, x)
-		var m, k reg.VecVirtual
-		if g.avx512 {
-			m, k = g.split512(x)
-		} else {
-			m, k = g.logSplitNormal(g.absOf(x))
-		}
+		g.flagUnsplittable(flags, x, nil)
+		m, k := g.splitAbs(x)
 		prods.push(m, i)
 		exps.push(k, i)
 	}, func(c int) {
@@ -73,12 +229,7 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 		// its exponent, then log's reconstruction (kernels.logAbsProduct).
 		p, order := prods.unordered()
 		k, _ := exps.unordered()
-		var m, e reg.VecVirtual
-		if g.avx512 {
-			m, e = g.logSplit512(p)
-		} else {
-			m, e = g.logSplitNormal(p)
-		}
+		m, e := g.splitPositive(p)
 		g.add(e, e, k)
 		res := g.logCore(m, e)
 		done := fmt.Sprintf("packed%dsummed", c)
@@ -126,16 +277,21 @@ func (g *gen) noFlags() reg.Register {
 }
 
 // flagUnsplittable sets flags' lanes where x is ±0, subnormal, ±Inf or
-// NaN: the values whose log the product split cannot carry.
-func (g *gen) flagUnsplittable(flags reg.Register, x reg.VecVirtual) {
+// NaN: the values whose log the product split cannot carry. With a tail
+// mask, only its lanes count.
+func (g *gen) flagUnsplittable(flags reg.Register, x reg.VecVirtual, mask reg.Register) {
 	if g.avx512 {
 		// VFPCLASS categories: QNaN, +0, −0, +Inf, −Inf, denormal, SNaN
-		// (all but negative finite).
+		// (all but negative finite). Not the masked form: avo would take
+		// its destination as read.
 		k := K()
 		if g.f32 {
 			VFPCLASSPSZ(Imm(0xbf), x, k)
 		} else {
 			VFPCLASSPDZ(Imm(0xbf), x, k)
+		}
+		if mask != nil {
+			KANDW(mask, k, k)
 		}
 		KORW(k, flags, flags)
 		return
@@ -148,16 +304,41 @@ func (g *gen) flagUnsplittable(flags reg.Register, x reg.VecVirtual) {
 	g.and(a, x, g.cbits(^g.signMask()&g.fullMask()))
 	low := g.cmp(cmpNGEUnord, a, g.cf(minNormal)) // below the normals, or NaN
 	high := g.cmp(cmpGT, a, g.cf(maxFinite))      // ±Inf
+	g.or(low.r, low.r, high.r)
+	if mask != nil {
+		g.and(low.r, low.r, mask)
+	}
 	g.or(flags, flags, low.r)
-	g.or(flags, flags, high.r)
 }
 
 // jumpIfNoFlags jumps to label if no lane of flags is set.
 func (g *gen) jumpIfNoFlags(flags reg.Register, label string) {
+	g.testFlags(flags)
+	JZ(LabelRef(label))
+}
+
+// jumpIfFlags jumps to label if a lane of flags is set.
+func (g *gen) jumpIfFlags(flags reg.Register, label string) {
+	g.testFlags(flags)
+	JNZ(LabelRef(label))
+}
+
+func (g *gen) testFlags(flags reg.Register) {
 	if g.avx512 {
 		KORTESTW(flags, flags)
 	} else {
 		VPTEST(flags, flags)
 	}
-	JZ(LabelRef(label))
 }
+
+// widen returns the xmm register x as g's vector width (the upper lanes
+// undefined).
+func (g *gen) widen(x reg.VecVirtual) reg.VecVirtual {
+	if g.avx512 {
+		return x.AsZ().(reg.VecVirtual)
+	}
+	return x.AsY().(reg.VecVirtual)
+}
+
+// narrow returns the vector v's low 128 bits.
+func (g *gen) narrow(v reg.VecVirtual) reg.VecVirtual { return v.AsX().(reg.VecVirtual) }

@@ -13,32 +13,46 @@ import (
 // kernels' sequential one (the harness allows for it).
 
 // hsum returns a vector whose lowest lane holds the sum of acc's lanes.
-func (g *gen) hsum(acc reg.VecVirtual) reg.VecVirtual {
+func (g *gen) hsum(acc reg.VecVirtual) reg.VecVirtual { return g.hreduce(acc, false) }
+
+// hprod returns a vector whose lowest lane holds the product of acc's
+// lanes.
+func (g *gen) hprod(acc reg.VecVirtual) reg.VecVirtual { return g.hreduce(acc, true) }
+
+// hreduce folds acc's lanes by addition, or multiplication if mul, halving
+// the width each step; the lowest lane of the result holds the total.
+func (g *gen) hreduce(acc reg.VecVirtual, mul bool) reg.VecVirtual {
+	pd, ps, sd, ss := VADDPD, VADDPS, VADDSD, VADDSS
+	if mul {
+		pd, ps, sd, ss = VMULPD, VMULPS, VMULSD, VMULSS
+	}
+	packed := func(a, b, dst Op) {
+		if g.f32 {
+			ps(a, b, dst)
+		} else {
+			pd(a, b, dst)
+		}
+	}
 	x := XMM()
 	if g.avx512 {
 		y := YMM()
 		VEXTRACTF64X4(Imm(1), acc, y)
-		if g.f32 {
-			VADDPS(acc.AsY(), y, y)
-		} else {
-			VADDPD(acc.AsY(), y, y)
-		}
+		packed(acc.AsY(), y, y)
 		VEXTRACTF128(Imm(1), y, x)
 		acc = y
 	} else {
 		VEXTRACTF128(Imm(1), acc, x)
 	}
 	t := XMM()
+	packed(acc.AsX(), x, x)
 	if g.f32 {
-		VADDPS(acc.AsX(), x, x)
 		VMOVHLPS(x, x, t)
-		VADDPS(t, x, x)
+		ps(t, x, x)
 		VMOVSHDUP(x, t)
-		VADDSS(t, x, x)
+		ss(t, x, x)
 	} else {
-		VADDPD(acc.AsX(), x, x)
 		VPERMILPD(Imm(1), x, t)
-		VADDSD(t, x, x)
+		sd(t, x, x)
 	}
 	return x
 }
