@@ -344,14 +344,14 @@ loopMany:
 	VSUB V13.D2, V9.D2, V9.D2
 	VSUB V14.D2, V10.D2, V10.D2
 	VSUB V15.D2, V11.D2, V11.D2
-	VAND V28.B16, V4.B16, V12.B16
-	VAND V28.B16, V5.B16, V13.B16
-	VAND V28.B16, V6.B16, V14.B16
-	VAND V28.B16, V7.B16, V15.B16
-	VADD V12.D2, V0.D2, V0.D2
-	VADD V13.D2, V1.D2, V1.D2
-	VADD V14.D2, V2.D2, V2.D2
-	VADD V15.D2, V3.D2, V3.D2
+	VAND V28.B16, V4.B16, V4.B16
+	VAND V28.B16, V5.B16, V5.B16
+	VAND V28.B16, V6.B16, V6.B16
+	VAND V28.B16, V7.B16, V7.B16
+	VADD V4.D2, V0.D2, V0.D2
+	VADD V5.D2, V1.D2, V1.D2
+	VADD V6.D2, V2.D2, V2.D2
+	VADD V7.D2, V3.D2, V3.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
 	WORD $0x4e61d821 // scvtf v1.2d, v1.2d
 	WORD $0x4e61d842 // scvtf v2.2d, v2.2d
@@ -530,8 +530,8 @@ loopLoop:
 	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
 	VSHL $52, V0.D2, V3.D2
 	VSUB V3.D2, V2.D2, V2.D2
-	VAND V28.B16, V1.B16, V3.B16
-	VADD V3.D2, V0.D2, V0.D2
+	VAND V28.B16, V1.B16, V1.B16
+	VADD V1.D2, V0.D2, V0.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
 	WORD $0x4efbd441 // fsub v1.2d, v2.2d, v27.2d
 	WORD $0x4e7ad422 // fadd v2.2d, v1.2d, v26.2d
@@ -1046,23 +1046,28 @@ TEXT ·logAbsSumNeonF64(SB), NOSPLIT, $0-56
 	LSR $1, R6, R7
 	AND $1, R6, R8
 	LSL $3, R8, R8
-	MOVD $0x10000000000000, R9
-	VDUP R9, V30.D2
-	MOVD $0x4330000000000000, R9
-	VDUP R9, V29.D2
-	MOVD $0x3fe6a09e667f3bcd, R9
-	VDUP R9, V28.D2
-	MOVD $0xffffffffffffffcc, R9
+	VEOR V28.B16, V28.B16, V28.B16
+	MOVD $0x7ff0000000000000, R9
 	VDUP R9, V27.D2
 	MOVD $0x3ff0000000000000, R9
 	VDUP R9, V26.D2
-	MOVD $0x4000000000000000, R9
+	MOVD $0x10000000000000, R9
 	VDUP R9, V25.D2
-	MOVD $0x3fe0000000000000, R9
+	MOVD $0x4330000000000000, R9
 	VDUP R9, V24.D2
+	MOVD $0x3fe6a09e667f3bcd, R9
+	VDUP R9, V23.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V22.D2
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V20.D2
 	CBZ R2, done
 row:
-	VEOR V31.B16, V31.B16, V31.B16
+	VMOV V26.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VMOV V26.B16, V29.B16
 	MOVD R7, R13
 	// 4 vectors an iteration
 	CMP $4, R13
@@ -1076,210 +1081,92 @@ colMany:
 	WORD $0x4ee0f821 // fabs v1.2d, v1.2d
 	WORD $0x4ee0f842 // fabs v2.2d, v2.2d
 	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
-	WORD $0x6ee0e7c4 // fcmgt v4.2d, v30.2d, v0.2d
-	WORD $0x6ee1e7c5 // fcmgt v5.2d, v30.2d, v1.2d
-	WORD $0x6ee2e7c6 // fcmgt v6.2d, v30.2d, v2.2d
-	WORD $0x6ee3e7c7 // fcmgt v7.2d, v30.2d, v3.2d
-	WORD $0x6e7ddc08 // fmul v8.2d, v0.2d, v29.2d
-	WORD $0x6e7ddc29 // fmul v9.2d, v1.2d, v29.2d
-	WORD $0x6e7ddc4a // fmul v10.2d, v2.2d, v29.2d
-	WORD $0x6e7ddc6b // fmul v11.2d, v3.2d, v29.2d
-	VBIF V4.B16, V0.B16, V8.B16
-	VBIF V5.B16, V1.B16, V9.B16
-	VBIF V6.B16, V2.B16, V10.B16
-	VBIF V7.B16, V3.B16, V11.B16
-	VSUB V28.D2, V8.D2, V0.D2
-	VSUB V28.D2, V9.D2, V1.D2
-	VSUB V28.D2, V10.D2, V2.D2
-	VSUB V28.D2, V11.D2, V3.D2
+	WORD $0x6efce404 // fcmgt v4.2d, v0.2d, v28.2d
+	WORD $0x6efce425 // fcmgt v5.2d, v1.2d, v28.2d
+	WORD $0x6efce446 // fcmgt v6.2d, v2.2d, v28.2d
+	WORD $0x6efce467 // fcmgt v7.2d, v3.2d, v28.2d
+	WORD $0x6ee0e768 // fcmgt v8.2d, v27.2d, v0.2d
+	WORD $0x6ee1e769 // fcmgt v9.2d, v27.2d, v1.2d
+	WORD $0x6ee2e76a // fcmgt v10.2d, v27.2d, v2.2d
+	WORD $0x6ee3e76b // fcmgt v11.2d, v27.2d, v3.2d
+	VAND V8.B16, V4.B16, V4.B16
+	VAND V9.B16, V5.B16, V5.B16
+	VAND V10.B16, V6.B16, V6.B16
+	VAND V11.B16, V7.B16, V7.B16
+	VMOV V0.B16, V8.B16
+	VMOV V1.B16, V9.B16
+	VMOV V2.B16, V10.B16
+	VMOV V3.B16, V11.B16
+	VBIT V4.B16, V26.B16, V8.B16
+	VBIT V5.B16, V26.B16, V9.B16
+	VBIT V6.B16, V26.B16, V10.B16
+	VBIT V7.B16, V26.B16, V11.B16
+	WORD $0x6e68dfbd // fmul v29.2d, v29.2d, v8.2d
+	WORD $0x6e69dfbd // fmul v29.2d, v29.2d, v9.2d
+	WORD $0x6e6adfbd // fmul v29.2d, v29.2d, v10.2d
+	WORD $0x6e6bdfbd // fmul v29.2d, v29.2d, v11.2d
+	WORD $0x6ee0e728 // fcmgt v8.2d, v25.2d, v0.2d
+	WORD $0x6ee1e729 // fcmgt v9.2d, v25.2d, v1.2d
+	WORD $0x6ee2e72a // fcmgt v10.2d, v25.2d, v2.2d
+	WORD $0x6ee3e72b // fcmgt v11.2d, v25.2d, v3.2d
+	WORD $0x6e78dc0c // fmul v12.2d, v0.2d, v24.2d
+	WORD $0x6e78dc2d // fmul v13.2d, v1.2d, v24.2d
+	WORD $0x6e78dc4e // fmul v14.2d, v2.2d, v24.2d
+	WORD $0x6e78dc6f // fmul v15.2d, v3.2d, v24.2d
+	VBIF V8.B16, V0.B16, V12.B16
+	VBIF V9.B16, V1.B16, V13.B16
+	VBIF V10.B16, V2.B16, V14.B16
+	VBIF V11.B16, V3.B16, V15.B16
+	VSUB V23.D2, V12.D2, V0.D2
+	VSUB V23.D2, V13.D2, V1.D2
+	VSUB V23.D2, V14.D2, V2.D2
+	VSUB V23.D2, V15.D2, V3.D2
 	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
 	WORD $0x4f4c0421 // sshr v1.2d, v1.2d, #52
 	WORD $0x4f4c0442 // sshr v2.2d, v2.2d, #52
 	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
-	VSHL $52, V0.D2, V12.D2
-	VSHL $52, V1.D2, V13.D2
-	VSHL $52, V2.D2, V14.D2
-	VSHL $52, V3.D2, V15.D2
-	VSUB V12.D2, V8.D2, V8.D2
-	VSUB V13.D2, V9.D2, V9.D2
-	VSUB V14.D2, V10.D2, V10.D2
-	VSUB V15.D2, V11.D2, V11.D2
-	VAND V27.B16, V4.B16, V12.B16
-	VAND V27.B16, V5.B16, V13.B16
-	VAND V27.B16, V6.B16, V14.B16
-	VAND V27.B16, V7.B16, V15.B16
-	VADD V12.D2, V0.D2, V0.D2
-	VADD V13.D2, V1.D2, V1.D2
-	VADD V14.D2, V2.D2, V2.D2
-	VADD V15.D2, V3.D2, V3.D2
+	VSHL $52, V0.D2, V16.D2
+	VSHL $52, V1.D2, V17.D2
+	VSHL $52, V2.D2, V18.D2
+	VSHL $52, V3.D2, V19.D2
+	VSUB V16.D2, V12.D2, V12.D2
+	VSUB V17.D2, V13.D2, V13.D2
+	VSUB V18.D2, V14.D2, V14.D2
+	VSUB V19.D2, V15.D2, V15.D2
+	VAND V22.B16, V8.B16, V8.B16
+	VAND V22.B16, V9.B16, V9.B16
+	VAND V22.B16, V10.B16, V10.B16
+	VAND V22.B16, V11.B16, V11.B16
+	VADD V8.D2, V0.D2, V0.D2
+	VADD V9.D2, V1.D2, V1.D2
+	VADD V10.D2, V2.D2, V2.D2
+	VADD V11.D2, V3.D2, V3.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
 	WORD $0x4e61d821 // scvtf v1.2d, v1.2d
 	WORD $0x4e61d842 // scvtf v2.2d, v2.2d
 	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
-	WORD $0x4efad504 // fsub v4.2d, v8.2d, v26.2d
-	WORD $0x4efad525 // fsub v5.2d, v9.2d, v26.2d
-	WORD $0x4efad546 // fsub v6.2d, v10.2d, v26.2d
-	WORD $0x4efad567 // fsub v7.2d, v11.2d, v26.2d
-	WORD $0x4e79d488 // fadd v8.2d, v4.2d, v25.2d
-	WORD $0x4e79d4a9 // fadd v9.2d, v5.2d, v25.2d
-	WORD $0x4e79d4ca // fadd v10.2d, v6.2d, v25.2d
-	WORD $0x4e79d4eb // fadd v11.2d, v7.2d, v25.2d
-	WORD $0x6e68fc88 // fdiv v8.2d, v4.2d, v8.2d
-	WORD $0x6e69fca9 // fdiv v9.2d, v5.2d, v9.2d
-	WORD $0x6e6afcca // fdiv v10.2d, v6.2d, v10.2d
-	WORD $0x6e6bfceb // fdiv v11.2d, v7.2d, v11.2d
-	WORD $0x6e68dd0c // fmul v12.2d, v8.2d, v8.2d
-	WORD $0x6e69dd2d // fmul v13.2d, v9.2d, v9.2d
-	WORD $0x6e6add4e // fmul v14.2d, v10.2d, v10.2d
-	WORD $0x6e6bdd6f // fmul v15.2d, v11.2d, v11.2d
-	MOVD $logAbsSumNeonF64Poly<>(SB), R10
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V12.D2, V16.D2, V20.D2
-	VFMLA V13.D2, V17.D2, V21.D2
-	VFMLA V14.D2, V18.D2, V22.D2
-	VFMLA V15.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V12.D2, V20.D2, V16.D2
-	VFMLA V13.D2, V21.D2, V17.D2
-	VFMLA V14.D2, V22.D2, V18.D2
-	VFMLA V15.D2, V23.D2, V19.D2
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V12.D2, V16.D2, V20.D2
-	VFMLA V13.D2, V17.D2, V21.D2
-	VFMLA V14.D2, V18.D2, V22.D2
-	VFMLA V15.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V12.D2, V20.D2, V16.D2
-	VFMLA V13.D2, V21.D2, V17.D2
-	VFMLA V14.D2, V22.D2, V18.D2
-	VFMLA V15.D2, V23.D2, V19.D2
-	VLD1R (R10), [V20.D2]
-	VLD1R (R10), [V21.D2]
-	VLD1R (R10), [V22.D2]
-	VLD1R.P 8(R10), [V23.D2]
-	VFMLA V12.D2, V16.D2, V20.D2
-	VFMLA V13.D2, V17.D2, V21.D2
-	VFMLA V14.D2, V18.D2, V22.D2
-	VFMLA V15.D2, V19.D2, V23.D2
-	VLD1R (R10), [V16.D2]
-	VLD1R (R10), [V17.D2]
-	VLD1R (R10), [V18.D2]
-	VLD1R.P 8(R10), [V19.D2]
-	VFMLA V12.D2, V20.D2, V16.D2
-	VFMLA V13.D2, V21.D2, V17.D2
-	VFMLA V14.D2, V22.D2, V18.D2
-	VFMLA V15.D2, V23.D2, V19.D2
-	WORD $0x6e70dd8c // fmul v12.2d, v12.2d, v16.2d
-	WORD $0x6e71ddad // fmul v13.2d, v13.2d, v17.2d
-	WORD $0x6e72ddce // fmul v14.2d, v14.2d, v18.2d
-	WORD $0x6e73ddef // fmul v15.2d, v15.2d, v19.2d
-	WORD $0x6e78dc90 // fmul v16.2d, v4.2d, v24.2d
-	WORD $0x6e78dcb1 // fmul v17.2d, v5.2d, v24.2d
-	WORD $0x6e78dcd2 // fmul v18.2d, v6.2d, v24.2d
-	WORD $0x6e78dcf3 // fmul v19.2d, v7.2d, v24.2d
-	WORD $0x6e64de10 // fmul v16.2d, v16.2d, v4.2d
-	WORD $0x6e65de31 // fmul v17.2d, v17.2d, v5.2d
-	WORD $0x6e66de52 // fmul v18.2d, v18.2d, v6.2d
-	WORD $0x6e67de73 // fmul v19.2d, v19.2d, v7.2d
-	WORD $0x4e6cd60c // fadd v12.2d, v16.2d, v12.2d
-	WORD $0x4e6dd62d // fadd v13.2d, v17.2d, v13.2d
-	WORD $0x4e6ed64e // fadd v14.2d, v18.2d, v14.2d
-	WORD $0x4e6fd66f // fadd v15.2d, v19.2d, v15.2d
-	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V20.D2
-	WORD $0x6e74dc15 // fmul v21.2d, v0.2d, v20.2d
-	WORD $0x6e74dc36 // fmul v22.2d, v1.2d, v20.2d
-	WORD $0x6e74dc57 // fmul v23.2d, v2.2d, v20.2d
-	WORD $0x6e74dc74 // fmul v20.2d, v3.2d, v20.2d
-	VFMLA V12.D2, V8.D2, V21.D2
-	VFMLA V13.D2, V9.D2, V22.D2
-	VFMLA V14.D2, V10.D2, V23.D2
-	VFMLA V15.D2, V11.D2, V20.D2
-	WORD $0x4ef5d60c // fsub v12.2d, v16.2d, v21.2d
-	WORD $0x4ef6d62d // fsub v13.2d, v17.2d, v22.2d
-	WORD $0x4ef7d64e // fsub v14.2d, v18.2d, v23.2d
-	WORD $0x4ef4d66f // fsub v15.2d, v19.2d, v20.2d
-	WORD $0x4ee4d58c // fsub v12.2d, v12.2d, v4.2d
-	WORD $0x4ee5d5ad // fsub v13.2d, v13.2d, v5.2d
-	WORD $0x4ee6d5ce // fsub v14.2d, v14.2d, v6.2d
-	WORD $0x4ee7d5ef // fsub v15.2d, v15.2d, v7.2d
-	MOVD $0x3fe62e42fee00000, R9
-	VDUP R9, V4.D2
-	WORD $0x6e64dc00 // fmul v0.2d, v0.2d, v4.2d
-	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
-	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	WORD $0x4eecd400 // fsub v0.2d, v0.2d, v12.2d
-	WORD $0x4eedd421 // fsub v1.2d, v1.2d, v13.2d
-	WORD $0x4eeed442 // fsub v2.2d, v2.2d, v14.2d
-	WORD $0x4eefd463 // fsub v3.2d, v3.2d, v15.2d
-	FMOVQ 0(R3), F4
-	FMOVQ 16(R3), F5
-	FMOVQ 32(R3), F6
-	FMOVQ 48(R3), F7
-	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
-	WORD $0x4ee0f8a5 // fabs v5.2d, v5.2d
-	WORD $0x4ee0f8c6 // fabs v6.2d, v6.2d
-	WORD $0x4ee0f8e7 // fabs v7.2d, v7.2d
-	VEOR V8.B16, V8.B16, V8.B16
-	WORD $0x6ee4e509 // fcmgt v9.2d, v8.2d, v4.2d
-	WORD $0x6ee5e50a // fcmgt v10.2d, v8.2d, v5.2d
-	WORD $0x6ee6e50b // fcmgt v11.2d, v8.2d, v6.2d
-	WORD $0x6ee7e50c // fcmgt v12.2d, v8.2d, v7.2d
-	MOVD $0x7ff8000000000001, R9
-	VDUP R9, V13.D2
-	VBIT V9.B16, V13.B16, V0.B16
-	VBIT V10.B16, V13.B16, V1.B16
-	VBIT V11.B16, V13.B16, V2.B16
-	VBIT V12.B16, V13.B16, V3.B16
-	WORD $0x4e68e489 // fcmeq v9.2d, v4.2d, v8.2d
-	WORD $0x4e68e4aa // fcmeq v10.2d, v5.2d, v8.2d
-	WORD $0x4e68e4cb // fcmeq v11.2d, v6.2d, v8.2d
-	WORD $0x4e68e4ec // fcmeq v12.2d, v7.2d, v8.2d
-	MOVD $0xfff0000000000000, R9
-	VDUP R9, V8.D2
-	VBIT V9.B16, V8.B16, V0.B16
-	VBIT V10.B16, V8.B16, V1.B16
-	VBIT V11.B16, V8.B16, V2.B16
-	VBIT V12.B16, V8.B16, V3.B16
-	MOVD $0x7fefffffffffffff, R9
-	VDUP R9, V8.D2
-	WORD $0x6ee8e489 // fcmgt v9.2d, v4.2d, v8.2d
-	WORD $0x6ee8e4aa // fcmgt v10.2d, v5.2d, v8.2d
-	WORD $0x6ee8e4cb // fcmgt v11.2d, v6.2d, v8.2d
-	WORD $0x6ee8e4ec // fcmgt v12.2d, v7.2d, v8.2d
-	VBIT V9.B16, V4.B16, V0.B16
-	VBIT V10.B16, V5.B16, V1.B16
-	VBIT V11.B16, V6.B16, V2.B16
-	VBIT V12.B16, V7.B16, V3.B16
-	WORD $0x4e64e489 // fcmeq v9.2d, v4.2d, v4.2d
-	WORD $0x4e65e4aa // fcmeq v10.2d, v5.2d, v5.2d
-	WORD $0x4e66e4cb // fcmeq v11.2d, v6.2d, v6.2d
-	WORD $0x4e67e4ec // fcmeq v12.2d, v7.2d, v7.2d
-	VBIF V9.B16, V4.B16, V0.B16
-	VBIF V10.B16, V5.B16, V1.B16
-	VBIF V11.B16, V6.B16, V2.B16
-	VBIF V12.B16, V7.B16, V3.B16
-	WORD $0x4e60d7ff // fadd v31.2d, v31.2d, v0.2d
-	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
-	WORD $0x4e62d7ff // fadd v31.2d, v31.2d, v2.2d
-	WORD $0x4e63d7ff // fadd v31.2d, v31.2d, v3.2d
+	VBIF V4.B16, V26.B16, V12.B16
+	VBIF V5.B16, V26.B16, V13.B16
+	VBIF V6.B16, V26.B16, V14.B16
+	VBIF V7.B16, V26.B16, V15.B16
+	VAND V4.B16, V0.B16, V0.B16
+	VAND V5.B16, V1.B16, V1.B16
+	VAND V6.B16, V2.B16, V2.B16
+	VAND V7.B16, V3.B16, V3.B16
+	WORD $0x6e6cdfff // fmul v31.2d, v31.2d, v12.2d
+	WORD $0x6e6ddfff // fmul v31.2d, v31.2d, v13.2d
+	WORD $0x6e6edfff // fmul v31.2d, v31.2d, v14.2d
+	WORD $0x6e6fdfff // fmul v31.2d, v31.2d, v15.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	WORD $0x4e61d7de // fadd v30.2d, v30.2d, v1.2d
+	WORD $0x4e62d7de // fadd v30.2d, v30.2d, v2.2d
+	WORD $0x4e63d7de // fadd v30.2d, v30.2d, v3.2d
+	VSUB V23.D2, V31.D2, V0.D2
+	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
+	VSHL $52, V0.D2, V1.D2
+	VSUB V1.D2, V31.D2, V31.D2
+	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
 	ADD $64, R3, R3
 	SUB $4, R13, R13
 	CMP $4, R13
@@ -1289,72 +1176,86 @@ colOne:
 colLoop:
 	FMOVQ 0(R3), F0
 	WORD $0x4ee0f800 // fabs v0.2d, v0.2d
-	WORD $0x6ee0e7c1 // fcmgt v1.2d, v30.2d, v0.2d
-	WORD $0x6e7ddc02 // fmul v2.2d, v0.2d, v29.2d
-	VBIF V1.B16, V0.B16, V2.B16
-	VSUB V28.D2, V2.D2, V0.D2
+	WORD $0x6efce401 // fcmgt v1.2d, v0.2d, v28.2d
+	WORD $0x6ee0e762 // fcmgt v2.2d, v27.2d, v0.2d
+	VAND V2.B16, V1.B16, V1.B16
+	VMOV V0.B16, V2.B16
+	VBIT V1.B16, V26.B16, V2.B16
+	WORD $0x6e62dfbd // fmul v29.2d, v29.2d, v2.2d
+	WORD $0x6ee0e722 // fcmgt v2.2d, v25.2d, v0.2d
+	WORD $0x6e78dc03 // fmul v3.2d, v0.2d, v24.2d
+	VBIF V2.B16, V0.B16, V3.B16
+	VSUB V23.D2, V3.D2, V0.D2
 	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
-	VSHL $52, V0.D2, V3.D2
-	VSUB V3.D2, V2.D2, V2.D2
-	VAND V27.B16, V1.B16, V3.B16
-	VADD V3.D2, V0.D2, V0.D2
+	VSHL $52, V0.D2, V4.D2
+	VSUB V4.D2, V3.D2, V3.D2
+	VAND V22.B16, V2.B16, V2.B16
+	VADD V2.D2, V0.D2, V0.D2
 	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
-	WORD $0x4efad441 // fsub v1.2d, v2.2d, v26.2d
-	WORD $0x4e79d422 // fadd v2.2d, v1.2d, v25.2d
-	WORD $0x6e62fc22 // fdiv v2.2d, v1.2d, v2.2d
-	WORD $0x6e62dc43 // fmul v3.2d, v2.2d, v2.2d
-	MOVD $logAbsSumNeonF64Poly<>(SB), R10
-	VLD1R.P 8(R10), [V4.D2]
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V3.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V3.D2, V5.D2, V4.D2
-	VLD1R.P 8(R10), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
-	VLD1R.P 8(R10), [V4.D2]
-	VFMLA V3.D2, V5.D2, V4.D2
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	WORD $0x6e78dc24 // fmul v4.2d, v1.2d, v24.2d
-	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
-	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
-	MOVD $0x3dea39ef35793c76, R9
-	VDUP R9, V5.D2
-	WORD $0x6e65dc05 // fmul v5.2d, v0.2d, v5.2d
-	VFMLA V3.D2, V2.D2, V5.D2
-	WORD $0x4ee5d483 // fsub v3.2d, v4.2d, v5.2d
-	WORD $0x4ee1d463 // fsub v3.2d, v3.2d, v1.2d
-	MOVD $0x3fe62e42fee00000, R9
-	VDUP R9, V1.D2
-	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
-	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
-	FMOVQ 0(R3), F1
-	WORD $0x4ee0f821 // fabs v1.2d, v1.2d
-	VEOR V2.B16, V2.B16, V2.B16
-	WORD $0x6ee1e443 // fcmgt v3.2d, v2.2d, v1.2d
-	MOVD $0x7ff8000000000001, R9
-	VDUP R9, V4.D2
-	VBIT V3.B16, V4.B16, V0.B16
-	WORD $0x4e62e423 // fcmeq v3.2d, v1.2d, v2.2d
-	MOVD $0xfff0000000000000, R9
-	VDUP R9, V2.D2
-	VBIT V3.B16, V2.B16, V0.B16
-	MOVD $0x7fefffffffffffff, R9
-	VDUP R9, V2.D2
-	WORD $0x6ee2e423 // fcmgt v3.2d, v1.2d, v2.2d
-	VBIT V3.B16, V1.B16, V0.B16
-	WORD $0x4e61e423 // fcmeq v3.2d, v1.2d, v1.2d
-	VBIF V3.B16, V1.B16, V0.B16
-	WORD $0x4e60d7ff // fadd v31.2d, v31.2d, v0.2d
+	VBIF V1.B16, V26.B16, V3.B16
+	VAND V1.B16, V0.B16, V0.B16
+	WORD $0x6e63dfff // fmul v31.2d, v31.2d, v3.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	VSUB V23.D2, V31.D2, V0.D2
+	WORD $0x4f4c0400 // sshr v0.2d, v0.2d, #52
+	VSHL $52, V0.D2, V1.D2
+	VSUB V1.D2, V31.D2, V31.D2
+	WORD $0x4e61d800 // scvtf v0.2d, v0.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
 	ADD $16, R3, R3
 	SUB $1, R13, R13
 	CBNZ R13, colLoop
 colEnd:
 	ADD R8, R3, R3
-	WORD $0x7e70dbe0 // faddp d0, v31.2d
+	VEXT $8, V31.B16, V31.B16, V0.B16
+	WORD $0x6e60dfe0 // fmul v0.2d, v31.2d, v0.2d
+	VEXT $8, V29.B16, V29.B16, V1.B16
+	WORD $0x6e61dfa1 // fmul v1.2d, v29.2d, v1.2d
+	WORD $0x6e7ed7c2 // faddp v2.2d, v30.2d, v30.2d
+	VSUB V23.D2, V0.D2, V3.D2
+	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
+	VSHL $52, V3.D2, V4.D2
+	VSUB V4.D2, V0.D2, V0.D2
+	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
+	WORD $0x4e62d463 // fadd v3.2d, v3.2d, v2.2d
+	WORD $0x4efad400 // fsub v0.2d, v0.2d, v26.2d
+	WORD $0x4e75d402 // fadd v2.2d, v0.2d, v21.2d
+	WORD $0x6e62fc02 // fdiv v2.2d, v0.2d, v2.2d
+	WORD $0x6e62dc44 // fmul v4.2d, v2.2d, v2.2d
+	MOVD $logAbsSumNeonF64Poly<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	WORD $0x6e74dc05 // fmul v5.2d, v0.2d, v20.2d
+	WORD $0x6e60dca5 // fmul v5.2d, v5.2d, v0.2d
+	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc66 // fmul v6.2d, v3.2d, v6.2d
+	VFMLA V4.D2, V2.D2, V6.D2
+	WORD $0x4ee6d4a4 // fsub v4.2d, v5.2d, v6.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V0.D2
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
+	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x4e7ae422 // fcmeq v2.2d, v1.2d, v26.2d
+	VBIF V2.B16, V1.B16, V0.B16
+	WORD $0x4e7ce422 // fcmeq v2.2d, v1.2d, v28.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V1.D2
+	VBIT V2.B16, V1.B16, V0.B16
 	FMOVD (R1), F1
 	FADDD F0, F1, F1
 	FMOVD.P F1, 8(R1)
@@ -6272,14 +6173,14 @@ loopMany:
 	VSUB V13.S4, V9.S4, V9.S4
 	VSUB V14.S4, V10.S4, V10.S4
 	VSUB V15.S4, V11.S4, V11.S4
-	VAND V28.B16, V4.B16, V12.B16
-	VAND V28.B16, V5.B16, V13.B16
-	VAND V28.B16, V6.B16, V14.B16
-	VAND V28.B16, V7.B16, V15.B16
-	VADD V12.S4, V0.S4, V0.S4
-	VADD V13.S4, V1.S4, V1.S4
-	VADD V14.S4, V2.S4, V2.S4
-	VADD V15.S4, V3.S4, V3.S4
+	VAND V28.B16, V4.B16, V4.B16
+	VAND V28.B16, V5.B16, V5.B16
+	VAND V28.B16, V6.B16, V6.B16
+	VAND V28.B16, V7.B16, V7.B16
+	VADD V4.S4, V0.S4, V0.S4
+	VADD V5.S4, V1.S4, V1.S4
+	VADD V6.S4, V2.S4, V2.S4
+	VADD V7.S4, V3.S4, V3.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
 	WORD $0x4e21d821 // scvtf v1.4s, v1.4s
 	WORD $0x4e21d842 // scvtf v2.4s, v2.4s
@@ -6434,8 +6335,8 @@ loopLoop:
 	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
 	VSHL $23, V0.S4, V3.S4
 	VSUB V3.S4, V2.S4, V2.S4
-	VAND V28.B16, V1.B16, V3.B16
-	VADD V3.S4, V0.S4, V0.S4
+	VAND V28.B16, V1.B16, V1.B16
+	VADD V1.S4, V0.S4, V0.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
 	WORD $0x4ebbd441 // fsub v1.4s, v2.4s, v27.4s
 	WORD $0x4e3ad422 // fadd v2.4s, v1.4s, v26.4s
@@ -6850,23 +6751,28 @@ TEXT ·logAbsSumNeonF32(SB), NOSPLIT, $0-56
 	LSR $2, R6, R7
 	AND $3, R6, R8
 	LSL $2, R8, R8
-	MOVW $0x800000, R9
-	VDUP R9, V30.S4
-	MOVW $0x4c000000, R9
-	VDUP R9, V29.S4
-	MOVW $0x3f3504f3, R9
-	VDUP R9, V28.S4
-	MOVW $0xffffffe7, R9
+	VEOR V28.B16, V28.B16, V28.B16
+	MOVW $0x7f800000, R9
 	VDUP R9, V27.S4
 	MOVW $0x3f800000, R9
 	VDUP R9, V26.S4
-	MOVW $0x40000000, R9
+	MOVW $0x800000, R9
 	VDUP R9, V25.S4
-	MOVW $0x3f000000, R9
+	MOVW $0x4c000000, R9
 	VDUP R9, V24.S4
+	MOVW $0x3f3504f3, R9
+	VDUP R9, V23.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V22.S4
+	MOVW $0x40000000, R9
+	VDUP R9, V21.S4
+	MOVW $0x3f000000, R9
+	VDUP R9, V20.S4
 	CBZ R2, done
 row:
-	VEOR V31.B16, V31.B16, V31.B16
+	VMOV V26.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VMOV V26.B16, V29.B16
 	MOVD R7, R13
 	// 4 vectors an iteration
 	CMP $4, R13
@@ -6880,186 +6786,92 @@ colMany:
 	WORD $0x4ea0f821 // fabs v1.4s, v1.4s
 	WORD $0x4ea0f842 // fabs v2.4s, v2.4s
 	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
-	WORD $0x6ea0e7c4 // fcmgt v4.4s, v30.4s, v0.4s
-	WORD $0x6ea1e7c5 // fcmgt v5.4s, v30.4s, v1.4s
-	WORD $0x6ea2e7c6 // fcmgt v6.4s, v30.4s, v2.4s
-	WORD $0x6ea3e7c7 // fcmgt v7.4s, v30.4s, v3.4s
-	WORD $0x6e3ddc08 // fmul v8.4s, v0.4s, v29.4s
-	WORD $0x6e3ddc29 // fmul v9.4s, v1.4s, v29.4s
-	WORD $0x6e3ddc4a // fmul v10.4s, v2.4s, v29.4s
-	WORD $0x6e3ddc6b // fmul v11.4s, v3.4s, v29.4s
-	VBIF V4.B16, V0.B16, V8.B16
-	VBIF V5.B16, V1.B16, V9.B16
-	VBIF V6.B16, V2.B16, V10.B16
-	VBIF V7.B16, V3.B16, V11.B16
-	VSUB V28.S4, V8.S4, V0.S4
-	VSUB V28.S4, V9.S4, V1.S4
-	VSUB V28.S4, V10.S4, V2.S4
-	VSUB V28.S4, V11.S4, V3.S4
+	WORD $0x6ebce404 // fcmgt v4.4s, v0.4s, v28.4s
+	WORD $0x6ebce425 // fcmgt v5.4s, v1.4s, v28.4s
+	WORD $0x6ebce446 // fcmgt v6.4s, v2.4s, v28.4s
+	WORD $0x6ebce467 // fcmgt v7.4s, v3.4s, v28.4s
+	WORD $0x6ea0e768 // fcmgt v8.4s, v27.4s, v0.4s
+	WORD $0x6ea1e769 // fcmgt v9.4s, v27.4s, v1.4s
+	WORD $0x6ea2e76a // fcmgt v10.4s, v27.4s, v2.4s
+	WORD $0x6ea3e76b // fcmgt v11.4s, v27.4s, v3.4s
+	VAND V8.B16, V4.B16, V4.B16
+	VAND V9.B16, V5.B16, V5.B16
+	VAND V10.B16, V6.B16, V6.B16
+	VAND V11.B16, V7.B16, V7.B16
+	VMOV V0.B16, V8.B16
+	VMOV V1.B16, V9.B16
+	VMOV V2.B16, V10.B16
+	VMOV V3.B16, V11.B16
+	VBIT V4.B16, V26.B16, V8.B16
+	VBIT V5.B16, V26.B16, V9.B16
+	VBIT V6.B16, V26.B16, V10.B16
+	VBIT V7.B16, V26.B16, V11.B16
+	WORD $0x6e28dfbd // fmul v29.4s, v29.4s, v8.4s
+	WORD $0x6e29dfbd // fmul v29.4s, v29.4s, v9.4s
+	WORD $0x6e2adfbd // fmul v29.4s, v29.4s, v10.4s
+	WORD $0x6e2bdfbd // fmul v29.4s, v29.4s, v11.4s
+	WORD $0x6ea0e728 // fcmgt v8.4s, v25.4s, v0.4s
+	WORD $0x6ea1e729 // fcmgt v9.4s, v25.4s, v1.4s
+	WORD $0x6ea2e72a // fcmgt v10.4s, v25.4s, v2.4s
+	WORD $0x6ea3e72b // fcmgt v11.4s, v25.4s, v3.4s
+	WORD $0x6e38dc0c // fmul v12.4s, v0.4s, v24.4s
+	WORD $0x6e38dc2d // fmul v13.4s, v1.4s, v24.4s
+	WORD $0x6e38dc4e // fmul v14.4s, v2.4s, v24.4s
+	WORD $0x6e38dc6f // fmul v15.4s, v3.4s, v24.4s
+	VBIF V8.B16, V0.B16, V12.B16
+	VBIF V9.B16, V1.B16, V13.B16
+	VBIF V10.B16, V2.B16, V14.B16
+	VBIF V11.B16, V3.B16, V15.B16
+	VSUB V23.S4, V12.S4, V0.S4
+	VSUB V23.S4, V13.S4, V1.S4
+	VSUB V23.S4, V14.S4, V2.S4
+	VSUB V23.S4, V15.S4, V3.S4
 	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
 	WORD $0x4f290421 // sshr v1.4s, v1.4s, #23
 	WORD $0x4f290442 // sshr v2.4s, v2.4s, #23
 	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
-	VSHL $23, V0.S4, V12.S4
-	VSHL $23, V1.S4, V13.S4
-	VSHL $23, V2.S4, V14.S4
-	VSHL $23, V3.S4, V15.S4
-	VSUB V12.S4, V8.S4, V8.S4
-	VSUB V13.S4, V9.S4, V9.S4
-	VSUB V14.S4, V10.S4, V10.S4
-	VSUB V15.S4, V11.S4, V11.S4
-	VAND V27.B16, V4.B16, V12.B16
-	VAND V27.B16, V5.B16, V13.B16
-	VAND V27.B16, V6.B16, V14.B16
-	VAND V27.B16, V7.B16, V15.B16
-	VADD V12.S4, V0.S4, V0.S4
-	VADD V13.S4, V1.S4, V1.S4
-	VADD V14.S4, V2.S4, V2.S4
-	VADD V15.S4, V3.S4, V3.S4
+	VSHL $23, V0.S4, V16.S4
+	VSHL $23, V1.S4, V17.S4
+	VSHL $23, V2.S4, V18.S4
+	VSHL $23, V3.S4, V19.S4
+	VSUB V16.S4, V12.S4, V12.S4
+	VSUB V17.S4, V13.S4, V13.S4
+	VSUB V18.S4, V14.S4, V14.S4
+	VSUB V19.S4, V15.S4, V15.S4
+	VAND V22.B16, V8.B16, V8.B16
+	VAND V22.B16, V9.B16, V9.B16
+	VAND V22.B16, V10.B16, V10.B16
+	VAND V22.B16, V11.B16, V11.B16
+	VADD V8.S4, V0.S4, V0.S4
+	VADD V9.S4, V1.S4, V1.S4
+	VADD V10.S4, V2.S4, V2.S4
+	VADD V11.S4, V3.S4, V3.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
 	WORD $0x4e21d821 // scvtf v1.4s, v1.4s
 	WORD $0x4e21d842 // scvtf v2.4s, v2.4s
 	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
-	WORD $0x4ebad504 // fsub v4.4s, v8.4s, v26.4s
-	WORD $0x4ebad525 // fsub v5.4s, v9.4s, v26.4s
-	WORD $0x4ebad546 // fsub v6.4s, v10.4s, v26.4s
-	WORD $0x4ebad567 // fsub v7.4s, v11.4s, v26.4s
-	WORD $0x4e39d488 // fadd v8.4s, v4.4s, v25.4s
-	WORD $0x4e39d4a9 // fadd v9.4s, v5.4s, v25.4s
-	WORD $0x4e39d4ca // fadd v10.4s, v6.4s, v25.4s
-	WORD $0x4e39d4eb // fadd v11.4s, v7.4s, v25.4s
-	WORD $0x6e28fc88 // fdiv v8.4s, v4.4s, v8.4s
-	WORD $0x6e29fca9 // fdiv v9.4s, v5.4s, v9.4s
-	WORD $0x6e2afcca // fdiv v10.4s, v6.4s, v10.4s
-	WORD $0x6e2bfceb // fdiv v11.4s, v7.4s, v11.4s
-	WORD $0x6e28dd0c // fmul v12.4s, v8.4s, v8.4s
-	WORD $0x6e29dd2d // fmul v13.4s, v9.4s, v9.4s
-	WORD $0x6e2add4e // fmul v14.4s, v10.4s, v10.4s
-	WORD $0x6e2bdd6f // fmul v15.4s, v11.4s, v11.4s
-	MOVD $logAbsSumNeonF32Poly<>(SB), R10
-	VLD1R (R10), [V16.S4]
-	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V18.S4]
-	VLD1R.P 4(R10), [V19.S4]
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
-	VFMLA V12.S4, V16.S4, V20.S4
-	VFMLA V13.S4, V17.S4, V21.S4
-	VFMLA V14.S4, V18.S4, V22.S4
-	VFMLA V15.S4, V19.S4, V23.S4
-	VLD1R (R10), [V16.S4]
-	VLD1R (R10), [V17.S4]
-	VLD1R (R10), [V18.S4]
-	VLD1R.P 4(R10), [V19.S4]
-	VFMLA V12.S4, V20.S4, V16.S4
-	VFMLA V13.S4, V21.S4, V17.S4
-	VFMLA V14.S4, V22.S4, V18.S4
-	VFMLA V15.S4, V23.S4, V19.S4
-	VLD1R (R10), [V20.S4]
-	VLD1R (R10), [V21.S4]
-	VLD1R (R10), [V22.S4]
-	VLD1R.P 4(R10), [V23.S4]
-	VFMLA V12.S4, V16.S4, V20.S4
-	VFMLA V13.S4, V17.S4, V21.S4
-	VFMLA V14.S4, V18.S4, V22.S4
-	VFMLA V15.S4, V19.S4, V23.S4
-	WORD $0x6e34dd8c // fmul v12.4s, v12.4s, v20.4s
-	WORD $0x6e35ddad // fmul v13.4s, v13.4s, v21.4s
-	WORD $0x6e36ddce // fmul v14.4s, v14.4s, v22.4s
-	WORD $0x6e37ddef // fmul v15.4s, v15.4s, v23.4s
-	WORD $0x6e38dc90 // fmul v16.4s, v4.4s, v24.4s
-	WORD $0x6e38dcb1 // fmul v17.4s, v5.4s, v24.4s
-	WORD $0x6e38dcd2 // fmul v18.4s, v6.4s, v24.4s
-	WORD $0x6e38dcf3 // fmul v19.4s, v7.4s, v24.4s
-	WORD $0x6e24de10 // fmul v16.4s, v16.4s, v4.4s
-	WORD $0x6e25de31 // fmul v17.4s, v17.4s, v5.4s
-	WORD $0x6e26de52 // fmul v18.4s, v18.4s, v6.4s
-	WORD $0x6e27de73 // fmul v19.4s, v19.4s, v7.4s
-	WORD $0x4e2cd60c // fadd v12.4s, v16.4s, v12.4s
-	WORD $0x4e2dd62d // fadd v13.4s, v17.4s, v13.4s
-	WORD $0x4e2ed64e // fadd v14.4s, v18.4s, v14.4s
-	WORD $0x4e2fd66f // fadd v15.4s, v19.4s, v15.4s
-	MOVW $0x3717f7d1, R9
-	VDUP R9, V20.S4
-	WORD $0x6e34dc15 // fmul v21.4s, v0.4s, v20.4s
-	WORD $0x6e34dc36 // fmul v22.4s, v1.4s, v20.4s
-	WORD $0x6e34dc57 // fmul v23.4s, v2.4s, v20.4s
-	WORD $0x6e34dc74 // fmul v20.4s, v3.4s, v20.4s
-	VFMLA V12.S4, V8.S4, V21.S4
-	VFMLA V13.S4, V9.S4, V22.S4
-	VFMLA V14.S4, V10.S4, V23.S4
-	VFMLA V15.S4, V11.S4, V20.S4
-	WORD $0x4eb5d60c // fsub v12.4s, v16.4s, v21.4s
-	WORD $0x4eb6d62d // fsub v13.4s, v17.4s, v22.4s
-	WORD $0x4eb7d64e // fsub v14.4s, v18.4s, v23.4s
-	WORD $0x4eb4d66f // fsub v15.4s, v19.4s, v20.4s
-	WORD $0x4ea4d58c // fsub v12.4s, v12.4s, v4.4s
-	WORD $0x4ea5d5ad // fsub v13.4s, v13.4s, v5.4s
-	WORD $0x4ea6d5ce // fsub v14.4s, v14.4s, v6.4s
-	WORD $0x4ea7d5ef // fsub v15.4s, v15.4s, v7.4s
-	MOVW $0x3f317180, R9
-	VDUP R9, V4.S4
-	WORD $0x6e24dc00 // fmul v0.4s, v0.4s, v4.4s
-	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
-	WORD $0x6e24dc42 // fmul v2.4s, v2.4s, v4.4s
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x4eacd400 // fsub v0.4s, v0.4s, v12.4s
-	WORD $0x4eadd421 // fsub v1.4s, v1.4s, v13.4s
-	WORD $0x4eaed442 // fsub v2.4s, v2.4s, v14.4s
-	WORD $0x4eafd463 // fsub v3.4s, v3.4s, v15.4s
-	FMOVQ 0(R3), F4
-	FMOVQ 16(R3), F5
-	FMOVQ 32(R3), F6
-	FMOVQ 48(R3), F7
-	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
-	WORD $0x4ea0f8a5 // fabs v5.4s, v5.4s
-	WORD $0x4ea0f8c6 // fabs v6.4s, v6.4s
-	WORD $0x4ea0f8e7 // fabs v7.4s, v7.4s
-	VEOR V8.B16, V8.B16, V8.B16
-	WORD $0x6ea4e509 // fcmgt v9.4s, v8.4s, v4.4s
-	WORD $0x6ea5e50a // fcmgt v10.4s, v8.4s, v5.4s
-	WORD $0x6ea6e50b // fcmgt v11.4s, v8.4s, v6.4s
-	WORD $0x6ea7e50c // fcmgt v12.4s, v8.4s, v7.4s
-	MOVW $0x7fc00000, R9
-	VDUP R9, V13.S4
-	VBIT V9.B16, V13.B16, V0.B16
-	VBIT V10.B16, V13.B16, V1.B16
-	VBIT V11.B16, V13.B16, V2.B16
-	VBIT V12.B16, V13.B16, V3.B16
-	WORD $0x4e28e489 // fcmeq v9.4s, v4.4s, v8.4s
-	WORD $0x4e28e4aa // fcmeq v10.4s, v5.4s, v8.4s
-	WORD $0x4e28e4cb // fcmeq v11.4s, v6.4s, v8.4s
-	WORD $0x4e28e4ec // fcmeq v12.4s, v7.4s, v8.4s
-	MOVW $0xff800000, R9
-	VDUP R9, V8.S4
-	VBIT V9.B16, V8.B16, V0.B16
-	VBIT V10.B16, V8.B16, V1.B16
-	VBIT V11.B16, V8.B16, V2.B16
-	VBIT V12.B16, V8.B16, V3.B16
-	MOVW $0x7f7fffff, R9
-	VDUP R9, V8.S4
-	WORD $0x6ea8e489 // fcmgt v9.4s, v4.4s, v8.4s
-	WORD $0x6ea8e4aa // fcmgt v10.4s, v5.4s, v8.4s
-	WORD $0x6ea8e4cb // fcmgt v11.4s, v6.4s, v8.4s
-	WORD $0x6ea8e4ec // fcmgt v12.4s, v7.4s, v8.4s
-	VBIT V9.B16, V4.B16, V0.B16
-	VBIT V10.B16, V5.B16, V1.B16
-	VBIT V11.B16, V6.B16, V2.B16
-	VBIT V12.B16, V7.B16, V3.B16
-	WORD $0x4e24e489 // fcmeq v9.4s, v4.4s, v4.4s
-	WORD $0x4e25e4aa // fcmeq v10.4s, v5.4s, v5.4s
-	WORD $0x4e26e4cb // fcmeq v11.4s, v6.4s, v6.4s
-	WORD $0x4e27e4ec // fcmeq v12.4s, v7.4s, v7.4s
-	VBIF V9.B16, V4.B16, V0.B16
-	VBIF V10.B16, V5.B16, V1.B16
-	VBIF V11.B16, V6.B16, V2.B16
-	VBIF V12.B16, V7.B16, V3.B16
-	WORD $0x4e20d7ff // fadd v31.4s, v31.4s, v0.4s
-	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
-	WORD $0x4e22d7ff // fadd v31.4s, v31.4s, v2.4s
-	WORD $0x4e23d7ff // fadd v31.4s, v31.4s, v3.4s
+	VBIF V4.B16, V26.B16, V12.B16
+	VBIF V5.B16, V26.B16, V13.B16
+	VBIF V6.B16, V26.B16, V14.B16
+	VBIF V7.B16, V26.B16, V15.B16
+	VAND V4.B16, V0.B16, V0.B16
+	VAND V5.B16, V1.B16, V1.B16
+	VAND V6.B16, V2.B16, V2.B16
+	VAND V7.B16, V3.B16, V3.B16
+	WORD $0x6e2cdfff // fmul v31.4s, v31.4s, v12.4s
+	WORD $0x6e2ddfff // fmul v31.4s, v31.4s, v13.4s
+	WORD $0x6e2edfff // fmul v31.4s, v31.4s, v14.4s
+	WORD $0x6e2fdfff // fmul v31.4s, v31.4s, v15.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	WORD $0x4e21d7de // fadd v30.4s, v30.4s, v1.4s
+	WORD $0x4e22d7de // fadd v30.4s, v30.4s, v2.4s
+	WORD $0x4e23d7de // fadd v30.4s, v30.4s, v3.4s
+	VSUB V23.S4, V31.S4, V0.S4
+	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
+	VSHL $23, V0.S4, V1.S4
+	VSUB V1.S4, V31.S4, V31.S4
+	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
 	ADD $64, R3, R3
 	SUB $4, R13, R13
 	CMP $4, R13
@@ -7069,67 +6881,85 @@ colOne:
 colLoop:
 	FMOVQ 0(R3), F0
 	WORD $0x4ea0f800 // fabs v0.4s, v0.4s
-	WORD $0x6ea0e7c1 // fcmgt v1.4s, v30.4s, v0.4s
-	WORD $0x6e3ddc02 // fmul v2.4s, v0.4s, v29.4s
-	VBIF V1.B16, V0.B16, V2.B16
-	VSUB V28.S4, V2.S4, V0.S4
+	WORD $0x6ebce401 // fcmgt v1.4s, v0.4s, v28.4s
+	WORD $0x6ea0e762 // fcmgt v2.4s, v27.4s, v0.4s
+	VAND V2.B16, V1.B16, V1.B16
+	VMOV V0.B16, V2.B16
+	VBIT V1.B16, V26.B16, V2.B16
+	WORD $0x6e22dfbd // fmul v29.4s, v29.4s, v2.4s
+	WORD $0x6ea0e722 // fcmgt v2.4s, v25.4s, v0.4s
+	WORD $0x6e38dc03 // fmul v3.4s, v0.4s, v24.4s
+	VBIF V2.B16, V0.B16, V3.B16
+	VSUB V23.S4, V3.S4, V0.S4
 	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
-	VSHL $23, V0.S4, V3.S4
-	VSUB V3.S4, V2.S4, V2.S4
-	VAND V27.B16, V1.B16, V3.B16
-	VADD V3.S4, V0.S4, V0.S4
+	VSHL $23, V0.S4, V4.S4
+	VSUB V4.S4, V3.S4, V3.S4
+	VAND V22.B16, V2.B16, V2.B16
+	VADD V2.S4, V0.S4, V0.S4
 	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
-	WORD $0x4ebad441 // fsub v1.4s, v2.4s, v26.4s
-	WORD $0x4e39d422 // fadd v2.4s, v1.4s, v25.4s
-	WORD $0x6e22fc22 // fdiv v2.4s, v1.4s, v2.4s
-	WORD $0x6e22dc43 // fmul v3.4s, v2.4s, v2.4s
-	MOVD $logAbsSumNeonF32Poly<>(SB), R10
-	VLD1R.P 4(R10), [V4.S4]
-	VLD1R.P 4(R10), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
-	VLD1R.P 4(R10), [V4.S4]
-	VFMLA V3.S4, V5.S4, V4.S4
-	VLD1R.P 4(R10), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
-	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
-	WORD $0x6e38dc24 // fmul v4.4s, v1.4s, v24.4s
-	WORD $0x6e21dc84 // fmul v4.4s, v4.4s, v1.4s
-	WORD $0x4e23d483 // fadd v3.4s, v4.4s, v3.4s
-	MOVW $0x3717f7d1, R9
-	VDUP R9, V5.S4
-	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
-	VFMLA V3.S4, V2.S4, V5.S4
-	WORD $0x4ea5d483 // fsub v3.4s, v4.4s, v5.4s
-	WORD $0x4ea1d463 // fsub v3.4s, v3.4s, v1.4s
-	MOVW $0x3f317180, R9
-	VDUP R9, V1.S4
-	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
-	WORD $0x4ea3d400 // fsub v0.4s, v0.4s, v3.4s
-	FMOVQ 0(R3), F1
-	WORD $0x4ea0f821 // fabs v1.4s, v1.4s
-	VEOR V2.B16, V2.B16, V2.B16
-	WORD $0x6ea1e443 // fcmgt v3.4s, v2.4s, v1.4s
-	MOVW $0x7fc00000, R9
-	VDUP R9, V4.S4
-	VBIT V3.B16, V4.B16, V0.B16
-	WORD $0x4e22e423 // fcmeq v3.4s, v1.4s, v2.4s
-	MOVW $0xff800000, R9
-	VDUP R9, V2.S4
-	VBIT V3.B16, V2.B16, V0.B16
-	MOVW $0x7f7fffff, R9
-	VDUP R9, V2.S4
-	WORD $0x6ea2e423 // fcmgt v3.4s, v1.4s, v2.4s
-	VBIT V3.B16, V1.B16, V0.B16
-	WORD $0x4e21e423 // fcmeq v3.4s, v1.4s, v1.4s
-	VBIF V3.B16, V1.B16, V0.B16
-	WORD $0x4e20d7ff // fadd v31.4s, v31.4s, v0.4s
+	VBIF V1.B16, V26.B16, V3.B16
+	VAND V1.B16, V0.B16, V0.B16
+	WORD $0x6e23dfff // fmul v31.4s, v31.4s, v3.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	VSUB V23.S4, V31.S4, V0.S4
+	WORD $0x4f290400 // sshr v0.4s, v0.4s, #23
+	VSHL $23, V0.S4, V1.S4
+	VSUB V1.S4, V31.S4, V31.S4
+	WORD $0x4e21d800 // scvtf v0.4s, v0.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
 	ADD $16, R3, R3
 	SUB $1, R13, R13
 	CBNZ R13, colLoop
 colEnd:
 	ADD R8, R3, R3
-	WORD $0x6e3fd7ff // faddp v31.4s, v31.4s, v31.4s
-	WORD $0x7e30dbe0 // faddp s0, v31.2s
+	VEXT $8, V31.B16, V31.B16, V0.B16
+	WORD $0x6e20dfe1 // fmul v1.4s, v31.4s, v0.4s
+	VEXT $4, V1.B16, V1.B16, V0.B16
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	VEXT $8, V29.B16, V29.B16, V0.B16
+	WORD $0x6e20dfa2 // fmul v2.4s, v29.4s, v0.4s
+	VEXT $4, V2.B16, V2.B16, V0.B16
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x6e3ed7c0 // faddp v0.4s, v30.4s, v30.4s
+	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
+	VSUB V23.S4, V1.S4, V3.S4
+	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
+	VSHL $23, V3.S4, V4.S4
+	VSUB V4.S4, V1.S4, V1.S4
+	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
+	WORD $0x4e20d463 // fadd v3.4s, v3.4s, v0.4s
+	WORD $0x4ebad420 // fsub v0.4s, v1.4s, v26.4s
+	WORD $0x4e35d401 // fadd v1.4s, v0.4s, v21.4s
+	WORD $0x6e21fc01 // fdiv v1.4s, v0.4s, v1.4s
+	WORD $0x6e21dc24 // fmul v4.4s, v1.4s, v1.4s
+	MOVD $logAbsSumNeonF32Poly<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VLD1R.P 4(R10), [V5.S4]
+	VFMLA V4.S4, V6.S4, V5.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	WORD $0x6e34dc05 // fmul v5.4s, v0.4s, v20.4s
+	WORD $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	WORD $0x4e24d4a4 // fadd v4.4s, v5.4s, v4.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	VFMLA V4.S4, V1.S4, V6.S4
+	WORD $0x4ea6d4a4 // fsub v4.4s, v5.4s, v6.4s
+	WORD $0x4ea0d484 // fsub v4.4s, v4.4s, v0.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V0.S4
+	WORD $0x6e20dc60 // fmul v0.4s, v3.4s, v0.4s
+	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x4e3ae441 // fcmeq v1.4s, v2.4s, v26.4s
+	VBIF V1.B16, V2.B16, V0.B16
+	WORD $0x4e3ce441 // fcmeq v1.4s, v2.4s, v28.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V2.S4
+	VBIT V1.B16, V2.B16, V0.B16
 	FMOVS (R1), F1
 	FADDS F0, F1, F1
 	FMOVS.P F1, 4(R1)

@@ -65,6 +65,13 @@ func (e *emitter) tmp() reg {
 	return tmpBase + e.r.next
 }
 
+// sharedTmp is a fresh temporary that the copies share: an instruction
+// whose registers are all pinned or shared is written once, not per copy.
+func (e *emitter) sharedTmp() reg {
+	e.r.next++
+	return sharedBase + e.r.next
+}
+
 // c is a register holding the float v in every lane.
 func (e *emitter) c(v float64) reg {
 	if e.f64() {

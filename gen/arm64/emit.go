@@ -99,7 +99,14 @@ func (e *emitter) sshr(d, n reg, k int) {
 }
 
 // Whole registers.
-func (e *emitter) mov(d, n reg)         { e.native("VMOV", b16, false, d, n) }
+func (e *emitter) mov(d, n reg) { e.native("VMOV", b16, false, d, n) }
+
+// ext sets d to n's bytes rotated down by bytes (EXT d, n, n, #bytes).
+func (e *emitter) ext(d, n reg, bytes int) {
+	e.vec(d, []reg{n}, func(p func(reg) int) {
+		e.ins("VEXT $%d, %s, %s, %s", bytes, b16(p(n)), b16(p(n)), b16(p(d)))
+	})
+}
 func (e *emitter) vand(d, n, m reg)     { e.native("VAND", b16, false, d, n, m) }
 func (e *emitter) vorr(d, n, m reg)     { e.native("VORR", b16, false, d, n, m) }
 func (e *emitter) bit(d, src, mask reg) { e.native("VBIT", b16, true, d, src, mask) } // d = mask ? src : d

@@ -1,6 +1,11 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/flowkern/flowkern/internal/algo"
+)
 
 // Kernels over rows. NEON has no masked loads, so these take, of every row,
 // the whole vectors (cols rounded down to lanes); the Go wrapper does each
@@ -125,21 +130,102 @@ func (e *emitter) affine(name, expTable, tanhTable string, inverse, clamped bool
 	e.rows(l, func() { e.zero(acc) }, func() { e.reduceRow(acc, inverse) }, "R0", "R3", "R4", "R5")
 }
 
-// logAbsSum writes LogAbsSum over whole vectors.
+// logAbsSum writes LogAbsSum over whole vectors, as kernels.LogAbsSum
+// forms a row's sum: log(2^Σk·Π m) with |d| = 2^k·m split as log splits.
+// Every lane keeps a product of m and a sum of k; the product is split
+// again once an iteration (after one factor, or after one from each of
+// the unrolled copies: at most 4 factors in [√2/2, √2)). The
+// elements the split cannot take — ±0, ±Inf, NaN; subnormals it can —
+// enter as m = 1, k = 0, and multiply a third accumulator instead, which
+// so holds 1, 0, Inf or NaN: the row's sum is then the log of the product
+// if it is 1, −Inf if 0, and itself otherwise, as a sum of logs would give.
 func (e *emitter) logAbsSum(name, table string) {
 	e.rowHeader(name, "(logdet, d []T, cols int)", [][2]string{
 		{"R1", "logdet_base+0(FP)"}, {"R2", "logdet_len+8(FP)"}, {"R3", "d_base+24(FP)"}, {"R6", "cols+48(FP)"}})
-	acc := e.reserve()
-	abs := func() reg {
-		d := e.load("R3")
-		e.fabs(d, d)
-		return d
-	}
+	prod, exps, specials := e.reserve(), e.reserve(), e.reserve()
 	l := e.prepare(func() {
-		e.fadd(acc, acc, e.log(abs(), abs, table))
+		a := e.load("R3")
+		e.fabs(a, a)
+		ok, t := e.tmp(), e.tmp()
+		e.fcmgt(ok, a, e.cbits(0))
+		e.fcmgt(t, e.c(math.Inf(1)), a)
+		e.vand(ok, ok, t) // 0 < |d| < Inf
+		sp := e.tmp()
+		e.mov(sp, a)
+		e.bit(sp, e.c(1), ok) // 1, or |d| where the split cannot go
+		e.fmul(specials, specials, sp)
+		m, k := e.logSplit(a)
+		e.bif(m, e.c(1), ok)
+		e.vand(k, k, ok)
+		e.fmul(prod, prod, m)
+		e.fadd(exps, exps, k)
+		e.renorm(prod, exps)
 		e.advance("R3")
 	})
-	e.rows(l, func() { e.zero(acc) }, func() { e.reduceRow(acc, false) }, "R3")
+	end := e.record(1, func() {
+		p, sp := e.hprod(prod), e.hprod(specials)
+		k := e.tmp()
+		e.faddp(k, exps, exps)
+		if !e.f64() {
+			e.faddp(k, k, k)
+		}
+		m, pk := e.splitNormal(p)
+		e.fadd(pk, pk, k)
+		res := e.logCore(m, pk, table)
+		c := e.tmp()
+		e.fcmeq(c, sp, e.c(1))
+		e.bif(res, sp, c) // the specials' product where it is not 1 …
+		e.fcmeq(c, sp, e.cbits(0))
+		e.bit(res, e.c(math.Inf(-1)), c) // … and −Inf where it is 0
+		e.addLane0(res)
+	})
+	one := e.c(1)
+	e.rows(l, func() {
+		e.mov(prod, one)
+		e.zero(exps)
+		e.mov(specials, one)
+	}, func() { e.write(end, 1) }, "R3")
+}
+
+// renorm splits the product accumulator prod again, adding its exponent
+// to exps. Its temporaries are shared, so the unrolled body does it once,
+// after all the copies' factors.
+func (e *emitter) renorm(prod, exps reg) {
+	sqrtHalf, mant := uint64(algo.SqrtHalf64), 52
+	if !e.f64() {
+		sqrtHalf, mant = algo.SqrtHalf32, 23
+	}
+	ei, t := e.sharedTmp(), e.sharedTmp()
+	e.isub(ei, prod, e.cbits(sqrtHalf))
+	e.sshr(ei, ei, mant)
+	e.shl(t, ei, mant)
+	e.isub(prod, prod, t)
+	e.scvtf(ei, ei)
+	e.fadd(exps, exps, ei)
+}
+
+// hprod returns a temporary whose lane 0 holds the product of v's lanes.
+func (e *emitter) hprod(v reg) reg {
+	p, t := e.tmp(), e.tmp()
+	e.ext(t, v, 8)
+	e.fmul(p, v, t)
+	if !e.f64() {
+		e.ext(t, p, 4)
+		e.fmul(p, p, t)
+	}
+	return p
+}
+
+// addLane0 adds lane 0 of v to the float at (R1) and advances R1.
+func (e *emitter) addLane0(v reg) {
+	mov, add := "FMOVD", "FADDD"
+	if !e.f64() {
+		mov, add = "FMOVS", "FADDS"
+	}
+	s := e.tmp()
+	e.vec(s, nil, func(p func(reg) int) { e.ins("%s (R1), F%d", mov, p(s)) })
+	e.vec(s, []reg{s, v}, func(p func(reg) int) { e.ins("%s F%d, F%d, F%d", add, p(v), p(s), p(s)) })
+	e.emit(nil, []reg{s}, func(p func(reg) int, _, _ int) { e.ins("%s.P F%d, %d(R1)", mov, p(s), e.size()) })
 }
 
 // affineGrad writes the backward pass of AffineForward or AffineInverse
