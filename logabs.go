@@ -6,8 +6,16 @@ package flowkern
 //
 //	logdet[r] += Σ_j log|d[r·cols + j]|
 //
-// A zero gives −Inf and a NaN gives NaN in its row. The logarithm has the
-// accuracy of Log. logdet must not overlap d.
+// A zero gives −Inf and a NaN gives NaN in its row (so do a zero and an
+// infinity together). logdet must not overlap d.
+//
+// The sum is formed as the logarithm of a product, log(2^Σk·Π m) with
+// |d| = 2^k·m split exactly: one logarithm a row rather than one an
+// element, several times faster for rows of two vectors or more. A row sum
+// is within (cols+4)·ε·(cols + Σ|log|d||) of the true value (ε = 2^-53 for
+// float64, 2^-24 for float32): the cols·ε part is the product's roundings,
+// an absolute error where a sum of logarithms would be relative to the
+// terms. A row of one element gives Log(|d|) exactly.
 func LogAbsSum[T Float](logdet, d []T, cols int) {
 	const k = "LogAbsSum"
 	rowArgs(k, arg[T]{"logdet", logdet, true, false}, cols, arg[T]{"d", d, false, true})

@@ -56,6 +56,23 @@ func logAbsAccuracy[T flowkern.Float](t *testing.T, maxExp float64) {
 			}
 		}
 	}
+	// Rows of one element: exactly Log(|d|), the product being |d| itself.
+	one := make([]T, 1000)
+	for i := range one {
+		one[i] = data["wide"]()
+	}
+	ld, want := make([]T, len(one)), make([]T, len(one))
+	flowkern.LogAbsSum(ld, one, 1)
+	for i, v := range one {
+		want[i] = T(math.Abs(float64(v)))
+	}
+	flowkern.Log(want, want)
+	for i := range ld {
+		if ld[i] != want[i] {
+			t.Fatalf("one-element row %v: %v, Log gives %v", one[i], ld[i], want[i])
+		}
+	}
+
 	// Long rows of one value: the lane products grow (or shrink) by the
 	// same factor each vector, and only the periodic splits keep them in
 	// range. Each value is at the top (or bottom) of some set's split.
