@@ -16,12 +16,12 @@ import "math"
 // the product split again as log splits its argument and Σk added to that
 // exponent, so the last step is log's own reconstruction and a row of one
 // element gives log|d| to the bit. The product is split again every 64
-// factors, so it stays within 2^±32. Each multiplication
-// rounds once, so the row sum is within about (cols+4)·ε·(cols + Σ|log|d||)
-// of the true value (ε = 2^-53, 2^-24): an absolute cols·ε where the terms
-// are small, where a sum of logs would be within cols·ε·Σ|log|d||. A row
-// holding a zero, subnormal, infinite or NaN element is summed as logs
-// instead, element by element, which gives those their exact meaning.
+// factors, so it stays within 2^±32. Each multiplication rounds once, so
+// the row sum is within (cols+4)·ε·(cols + Σ|log|d||) of the true value
+// (ε = 2^-53, 2^-24): an absolute cols·ε where the terms are small, where
+// a sum of logs would be within cols·ε·Σ|log|d||. A row holding a zero,
+// subnormal, infinite or NaN element is summed as logs instead, element by
+// element, which gives those their exact meaning.
 func LogAbsSum[T Float](logdet, d []T, cols int) {
 	for r := range logdet {
 		row := d[r*cols : (r+1)*cols]
@@ -33,7 +33,7 @@ func LogAbsSum[T Float](logdet, d []T, cols int) {
 	}
 }
 
-// logAbsProduct returns Σ log|v| over row as ln2·Σk + log(Π m), and false
+// logAbsProduct returns Σ log|v| over row as log(2^Σk·Π m), and false
 // if an element is zero, subnormal, infinite or NaN (the product would
 // lose it).
 func logAbsProduct[T Float](row []T) (T, bool) {

@@ -12,12 +12,12 @@ import (
 // logAbsSumKernel emits func(logdet, d []T, cols int):
 // logdet[r] += Σ log|d|.
 //
-// Packed rows (packed.go) are summed as kernels.LogAbsSum sums: as
-// ln2·Σk + log(Π m) with |d| = 2^k·m split exactly (m in [1, 2) on
-// AVX-512, [√2/2, √2) as log splits on AVX2), one log a block of lanes rows
-// instead of one an element. A block holding a zero,
-// subnormal, infinite or NaN element is summed again as logs. Other rows
-// are summed as logs, element by element.
+// Rows are summed as kernels.LogAbsSum sums them, as log(2^Σk·Π m) with
+// |d| = 2^k·m split exactly (m in [1, 2) on AVX-512, [√2/2, √2) as log
+// splits on AVX2): packed rows (packed.go) one log a block of lanes rows,
+// rows of two vectors or more one log a row. A block or row holding a
+// zero, subnormal, infinite or NaN element is summed again as logs, and so
+// are rows of fewer than two vectors.
 func (g *gen) logAbsSumKernel(name string) {
 	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
 	Doc(name + " is the " + g.name + " body of LogAbsSum.")

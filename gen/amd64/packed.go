@@ -25,10 +25,11 @@ import (
 // On AVX-512 a combine folds each row onto itself: with h = w/2, lane k of
 // the result is a[k] + a[k^h] where bit h of k is clear and b[k] + b[k^h]
 // where it is set, so each w-lane group holds a's row in its first h lanes
-// and b's in its last h. That is two blends (y = the lanes of a and b in
-// place, z = the others) and one swap of z's lane partners, which stays
-// within 128-bit lanes for h < 16 bytes: cheaper than the two-table
-// permutes VPERMT2P a combine needing rows in order takes. The rows end in
+// and b's in its last h. That is two masked moves (a keeps its lanes where
+// bit h is clear and takes b's where set; z gets the others) and one swap
+// of z's lane partners, which stays within 128-bit lanes for h < 16 bytes:
+// cheaper than the two-table permutes VPERMT2P a combine needing rows in
+// order takes. The rows end in
 // an order the generator tracks, and one permute a block puts them in
 // order. AVX2, which has no mask registers, keeps rows in order: each half
 // is two single-table permutes and a blend.
@@ -124,6 +125,7 @@ type treeEntry struct {
 	rows  []int // the block row each lane belongs to
 }
 
+// newRowTree starts the reduction of a block of width c by op.
 func (g *gen) newRowTree(c int, t treeRegs, op func(dst, a, b Op)) *rowTree {
 	return &rowTree{g: g, c: c, t: t, op: op}
 }
@@ -215,7 +217,7 @@ func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, 
 }
 
 // treeRegs holds what combineRows needs in registers during a block
-// loop: AVX-512's blend masks by h (the lanes whose bit h is set), AVX2's
+// loop: AVX-512's masks by h (the lanes whose bit h is set), AVX2's
 // float32 permutations by w (AVX2's float64 permutes take immediates).
 type treeRegs struct {
 	masks map[int]reg.Register
@@ -307,9 +309,9 @@ func (g *gen) permute1(v reg.VecVirtual, idx Mem) {
 	}
 }
 
-// select2 is AVX2's half of a combine: dst takes halvesIndex(w, second) of a for
-// its low half and of b for its high half (the index's lanes − lanes), as
-// a permute of each and a blend. dst may be a.
+// select2 is AVX2's half of a combine: dst takes halvesIndex(w, second)
+// of a for its low half and of b for its high half (the index's lanes −
+// lanes), as a permute of each and a blend. dst may be a.
 func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int][2]reg.VecVirtual) {
 	pb := g.vec()
 	if g.f32 {
@@ -341,10 +343,10 @@ func permImm(lanes []int) Op {
 // permTables are the permutation vectors, by name.
 var permTables = map[string]Mem{}
 
-// halvesLanes returns combineRows' permutation for rows of w lanes: lane
-// k of the result takes the first (or, if second, the second) half of row
-// k/(w/2) among a's rows then b's, numbered as VPERMT2P numbers them (b's
-// lanes from lanes on).
+// halvesLanes returns the permutation of AVX2's combineRows for rows of w
+// lanes: lane k of the result takes the first (or, if second, the second)
+// half of row k/(w/2) among a's rows then b's, b's lanes numbered from
+// lanes on.
 func (g *gen) halvesLanes(w int, second bool) []int {
 	h, half := w/2, g.lanes/2
 	lanes := make([]int, g.lanes)
@@ -370,10 +372,7 @@ func (g *gen) halvesIndex(w int, second bool) Mem {
 // of the row that lane k of a block's i-th vector belongs to, for rows of
 // c columns.
 func (g *gen) expandRows(dst reg.VecVirtual, src Mem, c, i int) {
-	lanes := make([]int, g.lanes)
-	for k := range lanes {
-		lanes[k] = (i*g.lanes + k) / c
-	}
+	lanes := blockRows(g.lanes, c, i)
 	if !g.avx512 && !g.f32 {
 		VPERMPD(permImm(lanes), src, dst)
 		return
