@@ -212,8 +212,8 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 	var t treeRegs
 	var prods, exps *rowTree
 	var flags reg.Register
-	g.packedBlocks(rows, cols, ld, []reg.Register{d}, func(c int) {
-		t = g.loadTreeRegs(c)
+	g.packedBlocks(g.logAbsWidths(), rows, cols, ld, []reg.Register{d}, func(c int) {
+		t = g.treeRegsFor(c, false)
 	}, func(c, i int) {
 		if i == 0 {
 			prods, exps = g.newRowTree(c, t, g.mul), g.newRowTree(c, t, g.add)
@@ -263,6 +263,22 @@ func (g *gen) split512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 		VGETEXPPD(x, k)
 	}
 	return m, k
+}
+
+// logAbsWidths are the row widths packedLogAbs packs: packedWidths on
+// AVX-512 (the Go wrapper relies on them); on AVX2 every power of two up to
+// 16, since one log a block beats one a row where the row is a few
+// vectors too.
+func (g *gen) logAbsWidths() []int {
+	if g.avx512 {
+		return g.packedWidths()
+	}
+	top := 16
+	var ws []int
+	for c := 1; c <= top; c *= 2 {
+		ws = append(ws, c)
+	}
+	return ws
 }
 
 // noFlags returns a cleared flag register: a mask register on AVX-512, a

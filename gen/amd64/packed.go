@@ -49,14 +49,14 @@ func (g *gen) packedWidths() []int {
 	return ws
 }
 
-// packedBlocks emits, for every width c in packedWidths, the loop over
+// packedBlocks emits, for every width c in widths, the loop over
 // blocks of lanes rows (c vectors) that comes before the row loop: setup(c)
 // before the loop, vector(c, i) for each of a block's vectors (ptrs then
 // move one vector on), end(c) after them; ld then moves past the block's
 // lanes values. Fewer rows than a block, and other widths, fall through to
 // the row loop.
-func (g *gen) packedBlocks(rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i int), end func(c int)) {
-	for _, c := range g.packedWidths() {
+func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i int), end func(c int)) {
+	for _, c := range widths {
 		name := fmt.Sprintf("packed%d", c)
 		CMPQ(cols, U32(c))
 		JNE(LabelRef(name + "end"))
@@ -84,7 +84,7 @@ func (g *gen) packedBlocks(rows, cols, ld reg.Register, ptrs []reg.Register, set
 func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
 	var t treeRegs
 	var sums *rowTree
-	g.packedBlocks(rows, cols, ld, ptrs, func(c int) {
+	g.packedBlocks(g.packedWidths(), rows, cols, ld, ptrs, func(c int) {
 		t = g.loadTreeRegs(c)
 	}, func(c, i int) {
 		if i == 0 {
@@ -210,7 +210,7 @@ func lanesOf(rows []int) []int {
 // rowGrad gets, in every lane, the dLogdet of the lane's row, permuted out
 // of the block's lanes values at dld.
 func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, rowGrad reg.VecVirtual, body func(mask reg.Register) reg.VecVirtual) {
-	g.packedBlocks(rows, cols, dld, ptrs, func(int) {}, func(c, i int) {
+	g.packedBlocks(g.packedWidths(), rows, cols, dld, ptrs, func(int) {}, func(c, i int) {
 		g.expandRows(rowGrad, Mem{Base: dld}, c, i)
 		body(nil)
 	}, func(int) {})
@@ -227,6 +227,13 @@ type treeRegs struct {
 // loadTreeRegs loads combineRows' masks or permutations for a block of
 // width c into registers, before the loop.
 func (g *gen) loadTreeRegs(c int) treeRegs {
+	return g.treeRegsFor(c, true)
+}
+
+// treeRegsFor is loadTreeRegs, leaving AVX2's permutations to be loaded
+// where they are used unless hold: sixteen ymm registers cannot hold them
+// beside two trees.
+func (g *gen) treeRegsFor(c int, hold bool) treeRegs {
 	t := treeRegs{map[int]reg.Register{}, map[int][2]reg.VecVirtual{}}
 	for w := min(c, g.lanes); w >= 2; w /= 2 {
 		switch {
@@ -241,7 +248,7 @@ func (g *gen) loadTreeRegs(c int) treeRegs {
 			MOVQ(U64(bits), r)
 			KMOVQ(r, k)
 			t.masks[w/2] = k
-		case g.f32:
+		case g.f32 && hold:
 			lo, hi := g.vec(), g.vec()
 			g.mov(lo, g.halvesIndex(w, false))
 			g.mov(hi, g.halvesIndex(w, true))
@@ -315,12 +322,17 @@ func (g *gen) permute1(v reg.VecVirtual, idx Mem) {
 func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int][2]reg.VecVirtual) {
 	pb := g.vec()
 	if g.f32 {
-		ix := idx[w][0]
-		if second {
-			ix = idx[w][1]
+		ix, held := idx[w]
+		ix0 := ix[0]
+		switch {
+		case !held: // the caller keeps no registers for them
+			ix0 = g.vec()
+			g.mov(ix0, g.halvesIndex(w, second))
+		case second:
+			ix0 = ix[1]
 		}
-		VPERMPS(b, ix, pb) // indexes are taken mod 8
-		VPERMPS(a, ix, dst)
+		VPERMPS(b, ix0, pb) // indexes are taken mod 8
+		VPERMPS(a, ix0, dst)
 		VBLENDPS(Imm(0xf0), pb, dst, dst)
 		return
 	}
