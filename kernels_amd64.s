@@ -21057,9 +21057,9 @@ packed4:
 	VFMADD213PD       Z3, Z4, Z2
 	VMOVUPD           Z2, (AX)
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VMOVUPD           Z0, K2, Z2
+	VMOVUPD           Z1, K2, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -21128,14 +21128,14 @@ packed4:
 	VFMADD213PD       Z4, Z5, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPD           Z1, K2, Z3
+	VMOVUPD           Z2, K2, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K2, Z2
-	VMOVUPD           Z1, K2, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -21226,9 +21226,9 @@ packed8:
 	VFMADD213PD       Z3, Z4, Z2
 	VMOVUPD           Z2, (AX)
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPD           Z0, K3, Z2
+	VMOVUPD           Z1, K3, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -21297,9 +21297,9 @@ packed8:
 	VFMADD213PD       Z4, Z5, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
 	VMOVUPD           Z0, K2, Z2
@@ -21373,9 +21373,9 @@ packed8:
 	VFMADD213PD       Z4, Z5, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -21444,9 +21444,9 @@ packed8:
 	VFMADD213PD       Z5, Z6, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           Z2, Z3
 	VMOVUPD           Z1, K2, Z3
@@ -21454,16 +21454,14 @@ packed8:
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K3, Z2
-	VMOVUPD           Z1, K3, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c8<>+0(SB), Z1
-	VPERMPD           Z0, Z1, Z0
 	VMOVUPD           (CX), Z1
 	VADDPD            Z0, Z1, Z1
 	VMOVUPD           Z1, (CX)
@@ -21615,9 +21613,9 @@ packed16:
 	VMOVUPD           Z3, (AX)
 	VADDPD            Z2, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPD           Z0, K3, Z2
+	VMOVUPD           Z1, K3, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -21754,9 +21752,9 @@ packed16:
 	VMOVUPD           Z4, (AX)
 	VADDPD            Z3, Z2, Z2
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
 	VMOVUPD           Z0, K2, Z2
@@ -21898,9 +21896,9 @@ packed16:
 	VMOVUPD           Z4, (AX)
 	VADDPD            Z3, Z2, Z2
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -22037,9 +22035,9 @@ packed16:
 	VMOVUPD           Z5, (AX)
 	VADDPD            Z4, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           Z2, Z3
 	VMOVUPD           Z1, K2, Z3
@@ -22047,16 +22045,14 @@ packed16:
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K3, Z2
-	VMOVUPD           Z1, K3, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c16<>+0(SB), Z1
-	VPERMPD           Z0, Z1, Z0
 	VMOVUPD           (CX), Z1
 	VADDPD            Z0, Z1, Z1
 	VMOVUPD           Z1, (CX)
@@ -22183,33 +22179,13 @@ GLOBL order512_64_c2<>(SB), RODATA|NOPTR, $64
 
 DATA order512_64_c4<>+0(SB)/8, $0x0000000000000000
 DATA order512_64_c4<>+8(SB)/8, $0x0000000000000004
-DATA order512_64_c4<>+16(SB)/8, $0x0000000000000002
-DATA order512_64_c4<>+24(SB)/8, $0x0000000000000006
-DATA order512_64_c4<>+32(SB)/8, $0x0000000000000001
-DATA order512_64_c4<>+40(SB)/8, $0x0000000000000005
+DATA order512_64_c4<>+16(SB)/8, $0x0000000000000001
+DATA order512_64_c4<>+24(SB)/8, $0x0000000000000005
+DATA order512_64_c4<>+32(SB)/8, $0x0000000000000002
+DATA order512_64_c4<>+40(SB)/8, $0x0000000000000006
 DATA order512_64_c4<>+48(SB)/8, $0x0000000000000003
 DATA order512_64_c4<>+56(SB)/8, $0x0000000000000007
 GLOBL order512_64_c4<>(SB), RODATA|NOPTR, $64
-
-DATA order512_64_c8<>+0(SB)/8, $0x0000000000000000
-DATA order512_64_c8<>+8(SB)/8, $0x0000000000000004
-DATA order512_64_c8<>+16(SB)/8, $0x0000000000000002
-DATA order512_64_c8<>+24(SB)/8, $0x0000000000000006
-DATA order512_64_c8<>+32(SB)/8, $0x0000000000000001
-DATA order512_64_c8<>+40(SB)/8, $0x0000000000000005
-DATA order512_64_c8<>+48(SB)/8, $0x0000000000000003
-DATA order512_64_c8<>+56(SB)/8, $0x0000000000000007
-GLOBL order512_64_c8<>(SB), RODATA|NOPTR, $64
-
-DATA order512_64_c16<>+0(SB)/8, $0x0000000000000000
-DATA order512_64_c16<>+8(SB)/8, $0x0000000000000004
-DATA order512_64_c16<>+16(SB)/8, $0x0000000000000002
-DATA order512_64_c16<>+24(SB)/8, $0x0000000000000006
-DATA order512_64_c16<>+32(SB)/8, $0x0000000000000001
-DATA order512_64_c16<>+40(SB)/8, $0x0000000000000005
-DATA order512_64_c16<>+48(SB)/8, $0x0000000000000003
-DATA order512_64_c16<>+56(SB)/8, $0x0000000000000007
-GLOBL order512_64_c16<>(SB), RODATA|NOPTR, $64
 
 // func affineFwdClampAvx512F64(out []float64, logdet []float64, in []float64, sHat []float64, t []float64, cols int, clamp float64, invClamp float64)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE2
@@ -22674,9 +22650,9 @@ packed4:
 	VFMADD213PD       Z5, Z6, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z3, K2, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -22841,14 +22817,14 @@ packed4:
 	VFMADD213PD       Z6, Z7, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z4, K2, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -23035,9 +23011,9 @@ packed8:
 	VFMADD213PD       Z5, Z6, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -23202,9 +23178,9 @@ packed8:
 	VFMADD213PD       Z6, Z7, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K2, Z4
@@ -23374,9 +23350,9 @@ packed8:
 	VFMADD213PD       Z6, Z7, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -23541,9 +23517,9 @@ packed8:
 	VFMADD213PD       Z7, Z8, Z6
 	VMOVUPD           Z6, (AX)
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPD           Z4, K3, Z6
+	VMOVUPD           Z5, K3, Z4
+	VPERMILPD         $0x55, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           Z4, Z5
 	VMOVUPD           Z3, K2, Z5
@@ -23551,16 +23527,14 @@ packed8:
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c8<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
 	VMOVUPD           (CX), Z3
 	VADDPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -23904,9 +23878,9 @@ packed16:
 	VMOVUPD           Z5, (AX)
 	VADDPD            Z4, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -24235,9 +24209,9 @@ packed16:
 	VMOVUPD           Z6, (AX)
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K2, Z4
@@ -24571,9 +24545,9 @@ packed16:
 	VMOVUPD           Z6, (AX)
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -24902,9 +24876,9 @@ packed16:
 	VMOVUPD           Z7, (AX)
 	VADDPD            Z6, Z5, Z5
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPD           Z4, K3, Z6
+	VMOVUPD           Z5, K3, Z4
+	VPERMILPD         $0x55, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           Z4, Z5
 	VMOVUPD           Z3, K2, Z5
@@ -24912,16 +24886,14 @@ packed16:
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c16<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
 	VMOVUPD           (CX), Z3
 	VADDPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -25361,9 +25333,9 @@ packed4:
 	VMULPD            Z4, Z2, Z2
 	VMOVUPD           Z2, (AX)
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VMOVUPD           Z0, K2, Z2
+	VMOVUPD           Z1, K2, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -25436,14 +25408,14 @@ packed4:
 	VMULPD            Z5, Z3, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPD           Z1, K2, Z3
+	VMOVUPD           Z2, K2, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K2, Z2
-	VMOVUPD           Z1, K2, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -25538,9 +25510,9 @@ packed8:
 	VMULPD            Z4, Z2, Z2
 	VMOVUPD           Z2, (AX)
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPD           Z0, K3, Z2
+	VMOVUPD           Z1, K3, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -25613,9 +25585,9 @@ packed8:
 	VMULPD            Z5, Z3, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
 	VMOVUPD           Z0, K2, Z2
@@ -25693,9 +25665,9 @@ packed8:
 	VMULPD            Z5, Z3, Z3
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -25768,9 +25740,9 @@ packed8:
 	VMULPD            Z6, Z4, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           Z2, Z3
 	VMOVUPD           Z1, K2, Z3
@@ -25778,16 +25750,14 @@ packed8:
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K3, Z2
-	VMOVUPD           Z1, K3, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c8<>+0(SB), Z1
-	VPERMPD           Z0, Z1, Z0
 	VMOVUPD           (CX), Z1
 	VSUBPD            Z0, Z1, Z1
 	VMOVUPD           Z1, (CX)
@@ -25947,9 +25917,9 @@ packed16:
 	VMOVUPD           Z3, (AX)
 	VADDPD            Z2, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K1, Z2
-	VMOVUPD           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPD           Z0, K3, Z2
+	VMOVUPD           Z1, K3, Z0
+	VPERMILPD         $0x55, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -26094,9 +26064,9 @@ packed16:
 	VMOVUPD           Z4, (AX)
 	VADDPD            Z3, Z2, Z2
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
 	VMOVUPD           Z0, K2, Z2
@@ -26246,9 +26216,9 @@ packed16:
 	VMOVUPD           Z4, (AX)
 	VADDPD            Z3, Z2, Z2
 	VMOVUPD           Z2, Z3
-	VMOVUPD           Z1, K1, Z3
-	VMOVUPD           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPD           Z1, K3, Z3
+	VMOVUPD           Z2, K3, Z1
+	VPERMILPD         $0x55, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -26393,9 +26363,9 @@ packed16:
 	VMOVUPD           Z5, (AX)
 	VADDPD            Z4, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           Z2, Z3
 	VMOVUPD           Z1, K2, Z3
@@ -26403,16 +26373,14 @@ packed16:
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPD            Z3, Z1, Z1
 	VMOVUPD           Z1, Z2
-	VMOVUPD           Z0, K3, Z2
-	VMOVUPD           Z1, K3, Z0
-	VPERMILPD         $0x55, Z2, Z2
+	VMOVUPD           Z0, K1, Z2
+	VMOVUPD           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPD            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c16<>+0(SB), Z1
-	VPERMPD           Z0, Z1, Z0
 	VMOVUPD           (CX), Z1
 	VSUBPD            Z0, Z1, Z1
 	VMOVUPD           Z1, (CX)
@@ -27005,9 +26973,9 @@ packed4:
 	VMULPD            Z6, Z4, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z3, K2, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -27176,14 +27144,14 @@ packed4:
 	VMULPD            Z7, Z5, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z4, K2, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -27374,9 +27342,9 @@ packed8:
 	VMULPD            Z6, Z4, Z4
 	VMOVUPD           Z4, (AX)
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -27545,9 +27513,9 @@ packed8:
 	VMULPD            Z7, Z5, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K2, Z4
@@ -27721,9 +27689,9 @@ packed8:
 	VMULPD            Z7, Z5, Z5
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -27892,9 +27860,9 @@ packed8:
 	VMULPD            Z8, Z6, Z6
 	VMOVUPD           Z6, (AX)
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPD           Z4, K3, Z6
+	VMOVUPD           Z5, K3, Z4
+	VPERMILPD         $0x55, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           Z4, Z5
 	VMOVUPD           Z3, K2, Z5
@@ -27902,16 +27870,14 @@ packed8:
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c8<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
 	VMOVUPD           (CX), Z3
 	VSUBPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -28263,9 +28229,9 @@ packed16:
 	VMOVUPD           Z5, (AX)
 	VADDPD            Z4, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPD           Z2, K3, Z4
+	VMOVUPD           Z3, K3, Z2
+	VPERMILPD         $0x55, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -28602,9 +28568,9 @@ packed16:
 	VMOVUPD           Z6, (AX)
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K2, Z4
@@ -28946,9 +28912,9 @@ packed16:
 	VMOVUPD           Z6, (AX)
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K1, Z5
-	VMOVUPD           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPD           Z3, K3, Z5
+	VMOVUPD           Z4, K3, Z3
+	VPERMILPD         $0x55, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -29285,9 +29251,9 @@ packed16:
 	VMOVUPD           Z7, (AX)
 	VADDPD            Z6, Z5, Z5
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPD           Z4, K3, Z6
+	VMOVUPD           Z5, K3, Z4
+	VPERMILPD         $0x55, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           Z4, Z5
 	VMOVUPD           Z3, K2, Z5
@@ -29295,16 +29261,14 @@ packed16:
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPD           order512_64_c16<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
 	VMOVUPD           (CX), Z3
 	VSUBPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -29763,14 +29727,14 @@ packed4:
 	VGETMANTPD       $0x04, Z4, Z5
 	VGETEXPPD        Z4, Z4
 	VMOVUPD          Z5, Z6
-	VMOVUPD          Z1, K1, Z6
-	VMOVUPD          Z5, K1, Z1
-	VSHUFF64X2       $0xb1, Z6, Z6, Z6
+	VMOVUPD          Z1, K2, Z6
+	VMOVUPD          Z5, K2, Z1
+	VPERMILPD        $0x55, Z6, Z6
 	VMULPD           Z6, Z1, Z1
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K1, Z5
-	VMOVUPD          Z4, K1, Z0
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPD          Z0, K2, Z5
+	VMOVUPD          Z4, K2, Z0
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z4
@@ -29785,24 +29749,24 @@ packed4:
 	VGETMANTPD       $0x04, Z6, Z7
 	VGETEXPPD        Z6, Z6
 	VMOVUPD          Z7, Z8
-	VMOVUPD          Z5, K1, Z8
-	VMOVUPD          Z7, K1, Z5
-	VSHUFF64X2       $0xb1, Z8, Z8, Z8
+	VMOVUPD          Z5, K2, Z8
+	VMOVUPD          Z7, K2, Z5
+	VPERMILPD        $0x55, Z8, Z8
 	VMULPD           Z8, Z5, Z5
 	VMOVUPD          Z5, Z7
-	VMOVUPD          Z1, K2, Z7
-	VMOVUPD          Z5, K2, Z1
-	VPERMILPD        $0x55, Z7, Z7
+	VMOVUPD          Z1, K1, Z7
+	VMOVUPD          Z5, K1, Z1
+	VSHUFF64X2       $0xb1, Z7, Z7, Z7
 	VMULPD           Z7, Z1, Z1
 	VMOVUPD          Z6, Z5
-	VMOVUPD          Z4, K1, Z5
-	VMOVUPD          Z6, K1, Z4
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPD          Z4, K2, Z5
+	VMOVUPD          Z6, K2, Z4
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K2, Z5
-	VMOVUPD          Z4, K2, Z0
-	VPERMILPD        $0x55, Z5, Z5
+	VMOVUPD          Z0, K1, Z5
+	VMOVUPD          Z4, K1, Z0
+	VSHUFF64X2       $0xb1, Z5, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPD       $0x00, Z1, Z4
@@ -29890,9 +29854,9 @@ packed4:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPD          Z7, K2, Z0
+	VMOVUPD          Z8, K2, Z7
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          -128(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -29951,14 +29915,14 @@ packed4:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K1, Z0
-	VMOVUPD          Z9, K1, Z8
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPD          Z8, K2, Z0
+	VMOVUPD          Z9, K2, Z8
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K2, Z0
-	VMOVUPD          Z8, K2, Z7
-	VPERMILPD        $0x55, Z0, Z0
+	VMOVUPD          Z7, K1, Z0
+	VMOVUPD          Z8, K1, Z7
+	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          Z7, Z6
 
@@ -29998,14 +29962,14 @@ packed8:
 	VGETMANTPD       $0x04, Z4, Z5
 	VGETEXPPD        Z4, Z4
 	VMOVUPD          Z5, Z6
-	VMOVUPD          Z1, K1, Z6
-	VMOVUPD          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z6, Z6, Z6
+	VMOVUPD          Z1, K4, Z6
+	VMOVUPD          Z5, K4, Z1
+	VPERMILPD        $0x55, Z6, Z6
 	VMULPD           Z6, Z1, Z1
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K1, Z5
-	VMOVUPD          Z4, K1, Z0
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z0, K4, Z5
+	VMOVUPD          Z4, K4, Z0
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z4
@@ -30020,9 +29984,9 @@ packed8:
 	VGETMANTPD       $0x04, Z6, Z7
 	VGETEXPPD        Z6, Z6
 	VMOVUPD          Z7, Z8
-	VMOVUPD          Z5, K1, Z8
-	VMOVUPD          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z8, Z8, Z8
+	VMOVUPD          Z5, K4, Z8
+	VMOVUPD          Z7, K4, Z5
+	VPERMILPD        $0x55, Z8, Z8
 	VMULPD           Z8, Z5, Z5
 	VMOVUPD          Z5, Z7
 	VMOVUPD          Z1, K2, Z7
@@ -30030,9 +29994,9 @@ packed8:
 	VSHUFF64X2       $0xb1, Z7, Z7, Z7
 	VMULPD           Z7, Z1, Z1
 	VMOVUPD          Z6, Z5
-	VMOVUPD          Z4, K1, Z5
-	VMOVUPD          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z4, K4, Z5
+	VMOVUPD          Z6, K4, Z4
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, Z5
 	VMOVUPD          Z0, K2, Z5
@@ -30052,14 +30016,14 @@ packed8:
 	VGETMANTPD       $0x04, Z6, Z7
 	VGETEXPPD        Z6, Z6
 	VMOVUPD          Z7, Z8
-	VMOVUPD          Z5, K1, Z8
-	VMOVUPD          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z8, Z8, Z8
+	VMOVUPD          Z5, K4, Z8
+	VMOVUPD          Z7, K4, Z5
+	VPERMILPD        $0x55, Z8, Z8
 	VMULPD           Z8, Z5, Z5
 	VMOVUPD          Z6, Z7
-	VMOVUPD          Z4, K1, Z7
-	VMOVUPD          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
+	VMOVUPD          Z4, K4, Z7
+	VMOVUPD          Z6, K4, Z4
+	VPERMILPD        $0x55, Z7, Z7
 	VADDPD           Z7, Z4, Z4
 	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
@@ -30074,9 +30038,9 @@ packed8:
 	VGETMANTPD       $0x04, Z8, Z9
 	VGETEXPPD        Z8, Z8
 	VMOVUPD          Z9, Z10
-	VMOVUPD          Z7, K1, Z10
-	VMOVUPD          Z9, K1, Z7
-	VSHUFF64X2       $0x4e, Z10, Z10, Z10
+	VMOVUPD          Z7, K4, Z10
+	VMOVUPD          Z9, K4, Z7
+	VPERMILPD        $0x55, Z10, Z10
 	VMULPD           Z10, Z7, Z7
 	VMOVUPD          Z7, Z9
 	VMOVUPD          Z5, K2, Z9
@@ -30084,14 +30048,14 @@ packed8:
 	VSHUFF64X2       $0xb1, Z9, Z9, Z9
 	VMULPD           Z9, Z5, Z5
 	VMOVUPD          Z5, Z7
-	VMOVUPD          Z1, K4, Z7
-	VMOVUPD          Z5, K4, Z1
-	VPERMILPD        $0x55, Z7, Z7
+	VMOVUPD          Z1, K1, Z7
+	VMOVUPD          Z5, K1, Z1
+	VSHUFF64X2       $0x4e, Z7, Z7, Z7
 	VMULPD           Z7, Z1, Z1
 	VMOVUPD          Z8, Z5
-	VMOVUPD          Z6, K1, Z5
-	VMOVUPD          Z8, K1, Z6
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z6, K4, Z5
+	VMOVUPD          Z8, K4, Z6
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z6, Z6
 	VMOVUPD          Z6, Z5
 	VMOVUPD          Z4, K2, Z5
@@ -30099,9 +30063,9 @@ packed8:
 	VSHUFF64X2       $0xb1, Z5, Z5, Z5
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K4, Z5
-	VMOVUPD          Z4, K4, Z0
-	VPERMILPD        $0x55, Z5, Z5
+	VMOVUPD          Z0, K1, Z5
+	VMOVUPD          Z4, K1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPD       $0x00, Z1, Z4
@@ -30189,9 +30153,9 @@ packed8:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z7, K4, Z0
+	VMOVUPD          Z8, K4, Z7
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          -384(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -30250,9 +30214,9 @@ packed8:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K1, Z0
-	VMOVUPD          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z8, K4, Z0
+	VMOVUPD          Z9, K4, Z8
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          Z8, Z0
 	VMOVUPD          Z7, K2, Z0
@@ -30316,9 +30280,9 @@ packed8:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K1, Z0
-	VMOVUPD          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z8, K4, Z0
+	VMOVUPD          Z9, K4, Z8
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          -128(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -30377,9 +30341,9 @@ packed8:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z4, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
 	VMOVUPD          Z10, Z0
-	VMOVUPD          Z9, K1, Z0
-	VMOVUPD          Z10, K1, Z9
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z9, K4, Z0
+	VMOVUPD          Z10, K4, Z9
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z9, Z9
 	VMOVUPD          Z9, Z0
 	VMOVUPD          Z8, K2, Z0
@@ -30387,15 +30351,13 @@ packed8:
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K4, Z0
-	VMOVUPD          Z8, K4, Z7
-	VPERMILPD        $0x55, Z0, Z0
+	VMOVUPD          Z7, K1, Z0
+	VMOVUPD          Z8, K1, Z7
+	VSHUFF64X2       $0x4e, Z0, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          Z7, Z6
 
 packed8summed:
-	VMOVUPD order512_64_c8<>+0(SB), Z0
-	VPERMPD Z6, Z0, Z6
 	VMOVUPD (AX), Z0
 	VADDPD  Z6, Z0, Z0
 	VMOVUPD Z0, (AX)
@@ -30444,15 +30406,15 @@ packed16:
 	VGETEXPPD        Z6, Z6
 	VMULPD           Z7, Z5, Z5
 	VMOVUPD          Z5, Z7
-	VMOVUPD          Z1, K1, Z7
-	VMOVUPD          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
+	VMOVUPD          Z1, K4, Z7
+	VMOVUPD          Z5, K4, Z1
+	VPERMILPD        $0x55, Z7, Z7
 	VMULPD           Z7, Z1, Z1
 	VADDPD           Z6, Z4, Z4
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K1, Z5
-	VMOVUPD          Z4, K1, Z0
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z0, K4, Z5
+	VMOVUPD          Z4, K4, Z0
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z4
@@ -30482,9 +30444,9 @@ packed16:
 	VGETEXPPD        Z8, Z8
 	VMULPD           Z9, Z7, Z7
 	VMOVUPD          Z7, Z9
-	VMOVUPD          Z5, K1, Z9
-	VMOVUPD          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z9, Z9, Z9
+	VMOVUPD          Z5, K4, Z9
+	VMOVUPD          Z7, K4, Z5
+	VPERMILPD        $0x55, Z9, Z9
 	VMULPD           Z9, Z5, Z5
 	VMOVUPD          Z5, Z7
 	VMOVUPD          Z1, K2, Z7
@@ -30493,9 +30455,9 @@ packed16:
 	VMULPD           Z7, Z1, Z1
 	VADDPD           Z8, Z6, Z6
 	VMOVUPD          Z6, Z5
-	VMOVUPD          Z4, K1, Z5
-	VMOVUPD          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z4, K4, Z5
+	VMOVUPD          Z6, K4, Z4
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, Z5
 	VMOVUPD          Z0, K2, Z5
@@ -30530,15 +30492,15 @@ packed16:
 	VGETEXPPD        Z8, Z8
 	VMULPD           Z9, Z7, Z7
 	VMOVUPD          Z7, Z9
-	VMOVUPD          Z5, K1, Z9
-	VMOVUPD          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z9, Z9, Z9
+	VMOVUPD          Z5, K4, Z9
+	VMOVUPD          Z7, K4, Z5
+	VPERMILPD        $0x55, Z9, Z9
 	VMULPD           Z9, Z5, Z5
 	VADDPD           Z8, Z6, Z6
 	VMOVUPD          Z6, Z7
-	VMOVUPD          Z4, K1, Z7
-	VMOVUPD          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
+	VMOVUPD          Z4, K4, Z7
+	VMOVUPD          Z6, K4, Z4
+	VPERMILPD        $0x55, Z7, Z7
 	VADDPD           Z7, Z4, Z4
 	ADDQ             $0x00000040, DX
 	VMOVUPD          (DX), Z6
@@ -30568,9 +30530,9 @@ packed16:
 	VGETEXPPD        Z10, Z10
 	VMULPD           Z11, Z9, Z9
 	VMOVUPD          Z9, Z11
-	VMOVUPD          Z7, K1, Z11
-	VMOVUPD          Z9, K1, Z7
-	VSHUFF64X2       $0x4e, Z11, Z11, Z11
+	VMOVUPD          Z7, K4, Z11
+	VMOVUPD          Z9, K4, Z7
+	VPERMILPD        $0x55, Z11, Z11
 	VMULPD           Z11, Z7, Z7
 	VMOVUPD          Z7, Z9
 	VMOVUPD          Z5, K2, Z9
@@ -30578,15 +30540,15 @@ packed16:
 	VSHUFF64X2       $0xb1, Z9, Z9, Z9
 	VMULPD           Z9, Z5, Z5
 	VMOVUPD          Z5, Z7
-	VMOVUPD          Z1, K4, Z7
-	VMOVUPD          Z5, K4, Z1
-	VPERMILPD        $0x55, Z7, Z7
+	VMOVUPD          Z1, K1, Z7
+	VMOVUPD          Z5, K1, Z1
+	VSHUFF64X2       $0x4e, Z7, Z7, Z7
 	VMULPD           Z7, Z1, Z1
 	VADDPD           Z10, Z8, Z8
 	VMOVUPD          Z8, Z5
-	VMOVUPD          Z6, K1, Z5
-	VMOVUPD          Z8, K1, Z6
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPD          Z6, K4, Z5
+	VMOVUPD          Z8, K4, Z6
+	VPERMILPD        $0x55, Z5, Z5
 	VADDPD           Z5, Z6, Z6
 	VMOVUPD          Z6, Z5
 	VMOVUPD          Z4, K2, Z5
@@ -30594,9 +30556,9 @@ packed16:
 	VSHUFF64X2       $0xb1, Z5, Z5, Z5
 	VADDPD           Z5, Z4, Z4
 	VMOVUPD          Z4, Z5
-	VMOVUPD          Z0, K4, Z5
-	VMOVUPD          Z4, K4, Z0
-	VPERMILPD        $0x55, Z5, Z5
+	VMOVUPD          Z0, K1, Z5
+	VMOVUPD          Z4, K1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z5, Z5
 	VADDPD           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPD       $0x00, Z1, Z4
@@ -30742,9 +30704,9 @@ packed16:
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
 	VADDPD           Z9, Z8, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z7, K4, Z0
+	VMOVUPD          Z8, K4, Z7
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          -768(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -30861,9 +30823,9 @@ packed16:
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
 	VADDPD           Z10, Z9, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K1, Z0
-	VMOVUPD          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z8, K4, Z0
+	VMOVUPD          Z9, K4, Z8
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          Z8, Z0
 	VMOVUPD          Z7, K2, Z0
@@ -30985,9 +30947,9 @@ packed16:
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
 	VADDPD           Z10, Z9, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K1, Z0
-	VMOVUPD          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z8, K4, Z0
+	VMOVUPD          Z9, K4, Z8
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          -256(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -31104,9 +31066,9 @@ packed16:
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z11
 	VADDPD           Z11, Z10, Z10
 	VMOVUPD          Z10, Z0
-	VMOVUPD          Z9, K1, Z0
-	VMOVUPD          Z10, K1, Z9
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPD          Z9, K4, Z0
+	VMOVUPD          Z10, K4, Z9
+	VPERMILPD        $0x55, Z0, Z0
 	VADDPD           Z0, Z9, Z9
 	VMOVUPD          Z9, Z0
 	VMOVUPD          Z8, K2, Z0
@@ -31114,15 +31076,13 @@ packed16:
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z8, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K4, Z0
-	VMOVUPD          Z8, K4, Z7
-	VPERMILPD        $0x55, Z0, Z0
+	VMOVUPD          Z7, K1, Z0
+	VMOVUPD          Z8, K1, Z7
+	VSHUFF64X2       $0x4e, Z0, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          Z7, Z6
 
 packed16summed:
-	VMOVUPD order512_64_c16<>+0(SB), Z0
-	VPERMPD Z6, Z0, Z6
 	VMOVUPD (AX), Z0
 	VADDPD  Z6, Z0, Z0
 	VMOVUPD Z0, (AX)
@@ -43263,9 +43223,9 @@ packed4:
 	VFMADD213PS       Z3, Z4, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VPERMILPS         $0x4e, Z2, Z2
+	VMOVUPS           Z0, K2, Z2
+	VMOVUPS           Z1, K2, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43324,14 +43284,14 @@ packed4:
 	VFMADD213PS       Z4, Z5, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VPERMILPS         $0x4e, Z3, Z3
+	VMOVUPS           Z1, K2, Z3
+	VMOVUPS           Z2, K2, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43412,9 +43372,9 @@ packed8:
 	VFMADD213PS       Z3, Z4, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VMOVUPS           Z0, K3, Z2
+	VMOVUPS           Z1, K3, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43473,9 +43433,9 @@ packed8:
 	VFMADD213PS       Z4, Z5, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
 	VMOVUPS           Z0, K2, Z2
@@ -43539,9 +43499,9 @@ packed8:
 	VFMADD213PS       Z4, Z5, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43600,9 +43560,9 @@ packed8:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
 	VMOVUPS           Z1, K2, Z3
@@ -43610,9 +43570,9 @@ packed8:
 	VPERMILPS         $0x4e, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K3, Z2
-	VMOVUPS           Z1, K3, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43695,9 +43655,9 @@ packed16:
 	VFMADD213PS       Z3, Z4, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPS           Z0, K4, Z2
+	VMOVUPS           Z1, K4, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -43756,141 +43716,9 @@ packed16:
 	VFMADD213PS       Z4, Z5, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
-	VADDPS            Z3, Z1, Z1
-	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
-	VADDPS            Z2, Z0, Z0
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z1
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z3
-	VMAXPS            Z1, Z3, Z2
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z3
-	VMINPS            Z2, Z3, Z2
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z3
-	VMOVUPS           Z2, Z4
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z3, Z4
-	VSUBPS            Z3, Z4, Z3
-	VMOVUPS           Z2, Z2
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z3, Z2
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z3, Z2
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z4
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
-	VSCALEFPS         Z3, Z4, Z4
-	VMOVUPS           (BX), Z2
-	VMOVUPS           (DI), Z3
-	VFMADD213PS       Z3, Z4, Z2
-	VMOVUPS           Z2, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z2
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
-	VMAXPS            Z2, Z4, Z3
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
-	VMINPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
-	VMOVUPS           Z3, Z5
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
-	VSUBPS            Z4, Z5, Z4
-	VMOVUPS           Z3, Z3
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VSCALEFPS         Z4, Z5, Z5
-	VMOVUPS           (BX), Z3
-	VMOVUPS           (DI), Z4
-	VFMADD213PS       Z4, Z5, Z3
-	VMOVUPS           Z3, (AX)
-	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
-	VADDPS            Z3, Z1, Z1
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z2
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
-	VMAXPS            Z2, Z4, Z3
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
-	VMINPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
-	VMOVUPS           Z3, Z5
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
-	VSUBPS            Z4, Z5, Z4
-	VMOVUPS           Z3, Z3
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VSCALEFPS         Z4, Z5, Z5
-	VMOVUPS           (BX), Z3
-	VMOVUPS           (DI), Z4
-	VFMADD213PS       Z4, Z5, Z3
-	VMOVUPS           Z3, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z3
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
-	VMAXPS            Z3, Z5, Z4
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
-	VMINPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
-	VMOVUPS           Z4, Z6
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
-	VSUBPS            Z5, Z6, Z5
-	VMOVUPS           Z4, Z4
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VSCALEFPS         Z5, Z6, Z6
-	VMOVUPS           (BX), Z4
-	VMOVUPS           (DI), Z5
-	VFMADD213PS       Z5, Z6, Z4
-	VMOVUPS           Z4, (AX)
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
-	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
 	VMOVUPS           Z0, K3, Z2
@@ -43954,9 +43782,9 @@ packed16:
 	VFMADD213PS       Z4, Z5, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -44015,14 +43843,80 @@ packed16:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0x4e, Z3, Z3
+	VADDPS            Z3, Z1, Z1
+	VMOVUPS           Z1, Z2
+	VMOVUPS           Z0, K2, Z2
+	VMOVUPS           Z1, K2, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VADDPS            Z2, Z0, Z0
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z1
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z3
+	VMAXPS            Z1, Z3, Z2
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z3
+	VMOVUPS           Z2, Z4
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z3, Z4
+	VSUBPS            Z3, Z4, Z3
+	VMOVUPS           Z2, Z2
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z3, Z2
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z4
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMOVUPS           (BX), Z2
+	VMOVUPS           (DI), Z3
+	VFMADD213PS       Z3, Z4, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z2
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
+	VMAXPS            Z2, Z4, Z3
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
+	VMOVUPS           Z3, Z5
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
+	VSUBPS            Z4, Z5, Z4
+	VMOVUPS           Z3, Z3
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VMOVUPS           (BX), Z3
+	VMOVUPS           (DI), Z4
+	VFMADD213PS       Z4, Z5, Z3
+	VMOVUPS           Z3, (AX)
+	VMOVUPS           Z2, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -44081,9 +43975,75 @@ packed16:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
+	VADDPS            Z4, Z2, Z2
+	VMOVUPS           Z2, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0x4e, Z3, Z3
+	VADDPS            Z3, Z1, Z1
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z2
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
+	VMAXPS            Z2, Z4, Z3
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
+	VMOVUPS           Z3, Z5
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
+	VSUBPS            Z4, Z5, Z4
+	VMOVUPS           Z3, Z3
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VMOVUPS           (BX), Z3
+	VMOVUPS           (DI), Z4
+	VFMADD213PS       Z4, Z5, Z3
+	VMOVUPS           Z3, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z3
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
+	VMAXPS            Z3, Z5, Z4
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
+	VMINPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
+	VMOVUPS           Z4, Z6
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
+	VSUBPS            Z5, Z6, Z5
+	VMOVUPS           Z4, Z4
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VSCALEFPS         Z5, Z6, Z6
+	VMOVUPS           (BX), Z4
+	VMOVUPS           (DI), Z5
+	VFMADD213PS       Z5, Z6, Z4
+	VMOVUPS           Z4, (AX)
+	VMOVUPS           Z3, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -44142,31 +44102,29 @@ packed16:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K3, Z3
-	VMOVUPS           Z2, K3, Z1
-	VPERMILPS         $0x4e, Z3, Z3
+	VMOVUPS           Z1, K2, Z3
+	VMOVUPS           Z2, K2, Z1
+	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K4, Z2
-	VMOVUPS           Z1, K4, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPS           order512_32_c16<>+0(SB), Z1
-	VPERMPS           Z0, Z1, Z0
 	VMOVUPS           (CX), Z1
 	VADDPS            Z0, Z1, Z1
 	VMOVUPS           Z1, (CX)
@@ -44295,14 +44253,14 @@ DATA order512_32_c4<>+0(SB)/4, $0x00000000
 DATA order512_32_c4<>+4(SB)/4, $0x00000004
 DATA order512_32_c4<>+8(SB)/4, $0x00000008
 DATA order512_32_c4<>+12(SB)/4, $0x0000000c
-DATA order512_32_c4<>+16(SB)/4, $0x00000002
-DATA order512_32_c4<>+20(SB)/4, $0x00000006
-DATA order512_32_c4<>+24(SB)/4, $0x0000000a
-DATA order512_32_c4<>+28(SB)/4, $0x0000000e
-DATA order512_32_c4<>+32(SB)/4, $0x00000001
-DATA order512_32_c4<>+36(SB)/4, $0x00000005
-DATA order512_32_c4<>+40(SB)/4, $0x00000009
-DATA order512_32_c4<>+44(SB)/4, $0x0000000d
+DATA order512_32_c4<>+16(SB)/4, $0x00000001
+DATA order512_32_c4<>+20(SB)/4, $0x00000005
+DATA order512_32_c4<>+24(SB)/4, $0x00000009
+DATA order512_32_c4<>+28(SB)/4, $0x0000000d
+DATA order512_32_c4<>+32(SB)/4, $0x00000002
+DATA order512_32_c4<>+36(SB)/4, $0x00000006
+DATA order512_32_c4<>+40(SB)/4, $0x0000000a
+DATA order512_32_c4<>+44(SB)/4, $0x0000000e
 DATA order512_32_c4<>+48(SB)/4, $0x00000003
 DATA order512_32_c4<>+52(SB)/4, $0x00000007
 DATA order512_32_c4<>+56(SB)/4, $0x0000000b
@@ -44311,39 +44269,21 @@ GLOBL order512_32_c4<>(SB), RODATA|NOPTR, $64
 
 DATA order512_32_c8<>+0(SB)/4, $0x00000000
 DATA order512_32_c8<>+4(SB)/4, $0x00000008
-DATA order512_32_c8<>+8(SB)/4, $0x00000004
-DATA order512_32_c8<>+12(SB)/4, $0x0000000c
+DATA order512_32_c8<>+8(SB)/4, $0x00000001
+DATA order512_32_c8<>+12(SB)/4, $0x00000009
 DATA order512_32_c8<>+16(SB)/4, $0x00000002
 DATA order512_32_c8<>+20(SB)/4, $0x0000000a
-DATA order512_32_c8<>+24(SB)/4, $0x00000006
-DATA order512_32_c8<>+28(SB)/4, $0x0000000e
-DATA order512_32_c8<>+32(SB)/4, $0x00000001
-DATA order512_32_c8<>+36(SB)/4, $0x00000009
+DATA order512_32_c8<>+24(SB)/4, $0x00000003
+DATA order512_32_c8<>+28(SB)/4, $0x0000000b
+DATA order512_32_c8<>+32(SB)/4, $0x00000004
+DATA order512_32_c8<>+36(SB)/4, $0x0000000c
 DATA order512_32_c8<>+40(SB)/4, $0x00000005
 DATA order512_32_c8<>+44(SB)/4, $0x0000000d
-DATA order512_32_c8<>+48(SB)/4, $0x00000003
-DATA order512_32_c8<>+52(SB)/4, $0x0000000b
+DATA order512_32_c8<>+48(SB)/4, $0x00000006
+DATA order512_32_c8<>+52(SB)/4, $0x0000000e
 DATA order512_32_c8<>+56(SB)/4, $0x00000007
 DATA order512_32_c8<>+60(SB)/4, $0x0000000f
 GLOBL order512_32_c8<>(SB), RODATA|NOPTR, $64
-
-DATA order512_32_c16<>+0(SB)/4, $0x00000000
-DATA order512_32_c16<>+4(SB)/4, $0x00000008
-DATA order512_32_c16<>+8(SB)/4, $0x00000004
-DATA order512_32_c16<>+12(SB)/4, $0x0000000c
-DATA order512_32_c16<>+16(SB)/4, $0x00000002
-DATA order512_32_c16<>+20(SB)/4, $0x0000000a
-DATA order512_32_c16<>+24(SB)/4, $0x00000006
-DATA order512_32_c16<>+28(SB)/4, $0x0000000e
-DATA order512_32_c16<>+32(SB)/4, $0x00000001
-DATA order512_32_c16<>+36(SB)/4, $0x00000009
-DATA order512_32_c16<>+40(SB)/4, $0x00000005
-DATA order512_32_c16<>+44(SB)/4, $0x0000000d
-DATA order512_32_c16<>+48(SB)/4, $0x00000003
-DATA order512_32_c16<>+52(SB)/4, $0x0000000b
-DATA order512_32_c16<>+56(SB)/4, $0x00000007
-DATA order512_32_c16<>+60(SB)/4, $0x0000000f
-GLOBL order512_32_c16<>(SB), RODATA|NOPTR, $64
 
 // func affineFwdClampAvx512F32(out []float32, logdet []float32, in []float32, sHat []float32, t []float32, cols int, clamp float32, invClamp float32)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE
@@ -44738,9 +44678,9 @@ packed4:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VPERMILPS         $0x4e, Z4, Z4
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -44877,14 +44817,14 @@ packed4:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VPERMILPS         $0x4e, Z5, Z5
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -45043,9 +44983,9 @@ packed8:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -45182,9 +45122,9 @@ packed8:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
 	VMOVUPS           Z2, K2, Z4
@@ -45326,9 +45266,9 @@ packed8:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -45465,9 +45405,9 @@ packed8:
 	VFMADD213PS       Z7, Z8, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0xb1, Z6, Z6, Z6
+	VMOVUPS           Z4, K3, Z6
+	VMOVUPS           Z5, K3, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
 	VMOVUPS           Z3, K2, Z5
@@ -45475,9 +45415,9 @@ packed8:
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K3, Z4
-	VMOVUPS           Z3, K3, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -45638,9 +45578,9 @@ packed16:
 	VFMADD213PS       Z5, Z6, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -45777,297 +45717,9 @@ packed16:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
-	VADDPS            Z5, Z3, Z3
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z3
-	VMULPS            Z1, Z3, Z3
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z3, Z4
-	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VMULPS            Z4, Z4, Z5
-	VADDPS            Z4, Z4, Z6
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
-	VMOVUPS           Z6, Z8
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
-	VSUBPS            Z7, Z8, Z7
-	VMOVUPS           Z6, Z6
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VSCALEFPS         Z7, Z8, Z8
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z8, Z8
-	VBROADCASTSS      c32_40000000<>+0(SB), Z6
-	VDIVPS            Z8, Z6, Z6
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z7
-	VSUBPS            Z6, Z7, Z7
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z5, Z6
-	VMULPS            Z5, Z6, Z6
-	VFMADD213PS       Z4, Z4, Z6
-	VMOVUPS           Z6, K5, Z7
-	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
-	VORPS             Z4, Z7, Z7
-	VCMPPS            $0x03, Z3, Z3, K5
-	VMOVUPS           Z3, K5, Z7
-	VMULPS            Z7, Z0, Z3
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
-	VMAXPS            Z3, Z5, Z4
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
-	VMINPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
-	VMOVUPS           Z4, Z6
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
-	VSUBPS            Z5, Z6, Z5
-	VMOVUPS           Z4, Z4
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VSCALEFPS         Z5, Z6, Z6
-	VMOVUPS           (BX), Z4
-	VMOVUPS           (DI), Z5
-	VFMADD213PS       Z5, Z6, Z4
-	VMOVUPS           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z4
-	VMULPS            Z1, Z4, Z4
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
-	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VMULPS            Z5, Z5, Z6
-	VADDPS            Z5, Z5, Z7
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
-	VMOVUPS           Z7, Z9
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
-	VSUBPS            Z8, Z9, Z8
-	VMOVUPS           Z7, Z7
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VSCALEFPS         Z8, Z9, Z9
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
-	VBROADCASTSS      c32_40000000<>+0(SB), Z7
-	VDIVPS            Z9, Z7, Z7
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	VSUBPS            Z7, Z8, Z8
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
-	VMULPS            Z6, Z7, Z7
-	VFMADD213PS       Z5, Z5, Z7
-	VMOVUPS           Z7, K5, Z8
-	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VORPS             Z5, Z8, Z8
-	VCMPPS            $0x03, Z4, Z4, K5
-	VMOVUPS           Z4, K5, Z8
-	VMULPS            Z8, Z0, Z4
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
-	VMAXPS            Z4, Z6, Z5
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
-	VMINPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
-	VMOVUPS           Z5, Z7
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
-	VSUBPS            Z6, Z7, Z6
-	VMOVUPS           Z5, Z5
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VSCALEFPS         Z6, Z7, Z7
-	VMOVUPS           (BX), Z5
-	VMOVUPS           (DI), Z6
-	VFMADD213PS       Z6, Z7, Z5
-	VMOVUPS           Z5, (AX)
-	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
-	VADDPS            Z5, Z3, Z3
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z4
-	VMULPS            Z1, Z4, Z4
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
-	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VMULPS            Z5, Z5, Z6
-	VADDPS            Z5, Z5, Z7
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
-	VMOVUPS           Z7, Z9
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
-	VSUBPS            Z8, Z9, Z8
-	VMOVUPS           Z7, Z7
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VSCALEFPS         Z8, Z9, Z9
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
-	VBROADCASTSS      c32_40000000<>+0(SB), Z7
-	VDIVPS            Z9, Z7, Z7
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	VSUBPS            Z7, Z8, Z8
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
-	VMULPS            Z6, Z7, Z7
-	VFMADD213PS       Z5, Z5, Z7
-	VMOVUPS           Z7, K5, Z8
-	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VORPS             Z5, Z8, Z8
-	VCMPPS            $0x03, Z4, Z4, K5
-	VMOVUPS           Z4, K5, Z8
-	VMULPS            Z8, Z0, Z4
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
-	VMAXPS            Z4, Z6, Z5
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
-	VMINPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
-	VMOVUPS           Z5, Z7
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
-	VSUBPS            Z6, Z7, Z6
-	VMOVUPS           Z5, Z5
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VSCALEFPS         Z6, Z7, Z7
-	VMOVUPS           (BX), Z5
-	VMOVUPS           (DI), Z6
-	VFMADD213PS       Z6, Z7, Z5
-	VMOVUPS           Z5, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z5
-	VMULPS            Z1, Z5, Z5
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z5, Z6
-	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
-	VMULPS            Z6, Z6, Z7
-	VADDPS            Z6, Z6, Z8
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
-	VMOVUPS           Z8, Z10
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z9, Z10
-	VSUBPS            Z9, Z10, Z9
-	VMOVUPS           Z8, Z8
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z9, Z8
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z9, Z8
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z10
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
-	VSCALEFPS         Z9, Z10, Z10
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
-	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	VDIVPS            Z10, Z8, Z8
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
-	VSUBPS            Z8, Z9, Z9
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z7, Z8
-	VMULPS            Z7, Z8, Z8
-	VFMADD213PS       Z6, Z6, Z8
-	VMOVUPS           Z8, K5, Z9
-	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
-	VORPS             Z6, Z9, Z9
-	VCMPPS            $0x03, Z5, Z5, K5
-	VMOVUPS           Z5, K5, Z9
-	VMULPS            Z9, Z0, Z5
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
-	VMAXPS            Z5, Z7, Z6
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z7
-	VMINPS            Z6, Z7, Z6
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
-	VMOVUPS           Z6, Z8
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
-	VSUBPS            Z7, Z8, Z7
-	VMOVUPS           Z6, Z6
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VSCALEFPS         Z7, Z8, Z8
-	VMOVUPS           (BX), Z6
-	VMOVUPS           (DI), Z7
-	VFMADD213PS       Z7, Z8, Z6
-	VMOVUPS           Z6, (AX)
-	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPS            Z6, Z4, Z4
-	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
 	VMOVUPS           Z2, K3, Z4
@@ -46209,9 +45861,9 @@ packed16:
 	VFMADD213PS       Z6, Z7, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -46348,14 +46000,158 @@ packed16:
 	VFMADD213PS       Z7, Z8, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0x4e, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	VMOVUPS           Z3, Z4
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VADDPS            Z4, Z2, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z3
+	VMULPS            Z1, Z3, Z3
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z3, Z4
+	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
+	VMULPS            Z4, Z4, Z5
+	VADDPS            Z4, Z4, Z6
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
+	VMOVUPS           Z6, Z8
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
+	VSUBPS            Z7, Z8, Z7
+	VMOVUPS           Z6, Z6
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z8, Z8
+	VBROADCASTSS      c32_40000000<>+0(SB), Z6
+	VDIVPS            Z8, Z6, Z6
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z7
+	VSUBPS            Z6, Z7, Z7
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z5, Z6
+	VMULPS            Z5, Z6, Z6
+	VFMADD213PS       Z4, Z4, Z6
+	VMOVUPS           Z6, K5, Z7
+	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
+	VORPS             Z4, Z7, Z7
+	VCMPPS            $0x03, Z3, Z3, K5
+	VMOVUPS           Z3, K5, Z7
+	VMULPS            Z7, Z0, Z3
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
+	VMAXPS            Z3, Z5, Z4
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
+	VMINPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
+	VMOVUPS           Z4, Z6
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
+	VSUBPS            Z5, Z6, Z5
+	VMOVUPS           Z4, Z4
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VSCALEFPS         Z5, Z6, Z6
+	VMOVUPS           (BX), Z4
+	VMOVUPS           (DI), Z5
+	VFMADD213PS       Z5, Z6, Z4
+	VMOVUPS           Z4, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z4
+	VMULPS            Z1, Z4, Z4
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
+	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
+	VMULPS            Z5, Z5, Z6
+	VADDPS            Z5, Z5, Z7
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VMOVUPS           Z7, Z9
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
+	VSUBPS            Z8, Z9, Z8
+	VMOVUPS           Z7, Z7
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VSCALEFPS         Z8, Z9, Z9
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
+	VBROADCASTSS      c32_40000000<>+0(SB), Z7
+	VDIVPS            Z9, Z7, Z7
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z7, Z8, Z8
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
+	VMULPS            Z6, Z7, Z7
+	VFMADD213PS       Z5, Z5, Z7
+	VMOVUPS           Z7, K5, Z8
+	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VORPS             Z5, Z8, Z8
+	VCMPPS            $0x03, Z4, Z4, K5
+	VMOVUPS           Z4, K5, Z8
+	VMULPS            Z8, Z0, Z4
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
+	VMAXPS            Z4, Z6, Z5
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
+	VMINPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
+	VMOVUPS           Z5, Z7
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
+	VSUBPS            Z6, Z7, Z6
+	VMOVUPS           Z5, Z5
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VSCALEFPS         Z6, Z7, Z7
+	VMOVUPS           (BX), Z5
+	VMOVUPS           (DI), Z6
+	VFMADD213PS       Z6, Z7, Z5
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           Z4, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -46492,9 +46288,153 @@ packed16:
 	VFMADD213PS       Z7, Z8, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
+	VADDPS            Z6, Z4, Z4
+	VMOVUPS           Z4, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0x4e, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z4
+	VMULPS            Z1, Z4, Z4
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
+	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
+	VMULPS            Z5, Z5, Z6
+	VADDPS            Z5, Z5, Z7
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VMOVUPS           Z7, Z9
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
+	VSUBPS            Z8, Z9, Z8
+	VMOVUPS           Z7, Z7
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VSCALEFPS         Z8, Z9, Z9
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
+	VBROADCASTSS      c32_40000000<>+0(SB), Z7
+	VDIVPS            Z9, Z7, Z7
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z7, Z8, Z8
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
+	VMULPS            Z6, Z7, Z7
+	VFMADD213PS       Z5, Z5, Z7
+	VMOVUPS           Z7, K5, Z8
+	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VORPS             Z5, Z8, Z8
+	VCMPPS            $0x03, Z4, Z4, K5
+	VMOVUPS           Z4, K5, Z8
+	VMULPS            Z8, Z0, Z4
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
+	VMAXPS            Z4, Z6, Z5
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
+	VMINPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
+	VMOVUPS           Z5, Z7
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
+	VSUBPS            Z6, Z7, Z6
+	VMOVUPS           Z5, Z5
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VSCALEFPS         Z6, Z7, Z7
+	VMOVUPS           (BX), Z5
+	VMOVUPS           (DI), Z6
+	VFMADD213PS       Z6, Z7, Z5
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z5
+	VMULPS            Z1, Z5, Z5
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z5, Z6
+	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
+	VMULPS            Z6, Z6, Z7
+	VADDPS            Z6, Z6, Z8
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VMOVUPS           Z8, Z10
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z9, Z10
+	VSUBPS            Z9, Z10, Z9
+	VMOVUPS           Z8, Z8
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z9, Z8
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z9, Z8
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z10
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
+	VSCALEFPS         Z9, Z10, Z10
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	VDIVPS            Z10, Z8, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VSUBPS            Z8, Z9, Z9
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z7, Z8
+	VMULPS            Z7, Z8, Z8
+	VFMADD213PS       Z6, Z6, Z8
+	VMOVUPS           Z8, K5, Z9
+	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
+	VORPS             Z6, Z9, Z9
+	VCMPPS            $0x03, Z5, Z5, K5
+	VMOVUPS           Z5, K5, Z9
+	VMULPS            Z9, Z0, Z5
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
+	VMAXPS            Z5, Z7, Z6
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z7
+	VMINPS            Z6, Z7, Z6
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
+	VMOVUPS           Z6, Z8
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
+	VSUBPS            Z7, Z8, Z7
+	VMOVUPS           Z6, Z6
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMOVUPS           (BX), Z6
+	VMOVUPS           (DI), Z7
+	VFMADD213PS       Z7, Z8, Z6
+	VMOVUPS           Z6, (AX)
+	VMOVUPS           Z5, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -46631,31 +46571,29 @@ packed16:
 	VFMADD213PS       Z8, Z9, Z7
 	VMOVUPS           Z7, (AX)
 	VMOVUPS           Z6, Z7
-	VMOVUPS           Z5, K1, Z7
-	VMOVUPS           Z6, K1, Z5
-	VSHUFF64X2        $0x4e, Z7, Z7, Z7
+	VMOVUPS           Z5, K4, Z7
+	VMOVUPS           Z6, K4, Z5
+	VPERMILPS         $0xb1, Z7, Z7
 	VADDPS            Z7, Z5, Z5
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K2, Z6
-	VMOVUPS           Z5, K2, Z4
-	VSHUFF64X2        $0xb1, Z6, Z6, Z6
+	VMOVUPS           Z4, K3, Z6
+	VMOVUPS           Z5, K3, Z4
+	VPERMILPS         $0x4e, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
-	VPERMILPS         $0x4e, Z5, Z5
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
+	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K4, Z4
-	VMOVUPS           Z3, K4, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPS           order512_32_c16<>+0(SB), Z3
-	VPERMPS           Z2, Z3, Z2
 	VMOVUPS           (CX), Z3
 	VADDPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -47044,9 +46982,9 @@ packed4:
 	VMULPS            Z4, Z2, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VPERMILPS         $0x4e, Z2, Z2
+	VMOVUPS           Z0, K2, Z2
+	VMOVUPS           Z1, K2, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47109,14 +47047,14 @@ packed4:
 	VMULPS            Z5, Z3, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VPERMILPS         $0x4e, Z3, Z3
+	VMOVUPS           Z1, K2, Z3
+	VMOVUPS           Z2, K2, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47201,9 +47139,9 @@ packed8:
 	VMULPS            Z4, Z2, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VMOVUPS           Z0, K3, Z2
+	VMOVUPS           Z1, K3, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47266,9 +47204,9 @@ packed8:
 	VMULPS            Z5, Z3, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
 	VMOVUPS           Z0, K2, Z2
@@ -47336,9 +47274,9 @@ packed8:
 	VMULPS            Z5, Z3, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47401,9 +47339,9 @@ packed8:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
 	VMOVUPS           Z1, K2, Z3
@@ -47411,9 +47349,9 @@ packed8:
 	VPERMILPS         $0x4e, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K3, Z2
-	VMOVUPS           Z1, K3, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47500,9 +47438,9 @@ packed16:
 	VMULPS            Z4, Z2, Z2
 	VMOVUPS           Z2, (AX)
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
+	VMOVUPS           Z0, K4, Z2
+	VMOVUPS           Z1, K4, Z0
+	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47565,149 +47503,9 @@ packed16:
 	VMULPS            Z5, Z3, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
-	VADDPS            Z3, Z1, Z1
-	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
-	VSHUFF64X2        $0xb1, Z2, Z2, Z2
-	VADDPS            Z2, Z0, Z0
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z1
-	VXORPS.BCST       c32_80000000<>+0(SB), Z1, Z2
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z3
-	VMAXPS            Z2, Z3, Z2
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z3
-	VMINPS            Z2, Z3, Z2
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z3
-	VMOVUPS           Z2, Z4
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z3, Z4
-	VSUBPS            Z3, Z4, Z3
-	VMOVUPS           Z2, Z2
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z3, Z2
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z3, Z2
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z4
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
-	VSCALEFPS         Z3, Z4, Z4
-	VMOVUPS           (BX), Z2
-	VMOVUPS           (DI), Z3
-	VSUBPS            Z3, Z2, Z2
-	VMULPS            Z4, Z2, Z2
-	VMOVUPS           Z2, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z2
-	VXORPS.BCST       c32_80000000<>+0(SB), Z2, Z3
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
-	VMAXPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
-	VMINPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
-	VMOVUPS           Z3, Z5
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
-	VSUBPS            Z4, Z5, Z4
-	VMOVUPS           Z3, Z3
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VSCALEFPS         Z4, Z5, Z5
-	VMOVUPS           (BX), Z3
-	VMOVUPS           (DI), Z4
-	VSUBPS            Z4, Z3, Z3
-	VMULPS            Z5, Z3, Z3
-	VMOVUPS           Z3, (AX)
-	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
-	VADDPS            Z3, Z1, Z1
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z2
-	VXORPS.BCST       c32_80000000<>+0(SB), Z2, Z3
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
-	VMAXPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
-	VMINPS            Z3, Z4, Z3
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
-	VMOVUPS           Z3, Z5
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
-	VSUBPS            Z4, Z5, Z4
-	VMOVUPS           Z3, Z3
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
-	VSCALEFPS         Z4, Z5, Z5
-	VMOVUPS           (BX), Z3
-	VMOVUPS           (DI), Z4
-	VSUBPS            Z4, Z3, Z3
-	VMULPS            Z5, Z3, Z3
-	VMOVUPS           Z3, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z3
-	VXORPS.BCST       c32_80000000<>+0(SB), Z3, Z4
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
-	VMAXPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
-	VMINPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
-	VMOVUPS           Z4, Z6
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
-	VSUBPS            Z5, Z6, Z5
-	VMOVUPS           Z4, Z4
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VSCALEFPS         Z5, Z6, Z6
-	VMOVUPS           (BX), Z4
-	VMOVUPS           (DI), Z5
-	VSUBPS            Z5, Z4, Z4
-	VMULPS            Z6, Z4, Z4
-	VMOVUPS           Z4, (AX)
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
-	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
 	VMOVUPS           Z0, K3, Z2
@@ -47775,9 +47573,9 @@ packed16:
 	VMULPS            Z5, Z3, Z3
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K1, Z3
-	VMOVUPS           Z2, K1, Z1
-	VSHUFF64X2        $0x4e, Z3, Z3, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47840,14 +47638,84 @@ packed16:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
-	VSHUFF64X2        $0xb1, Z3, Z3, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0x4e, Z3, Z3
+	VADDPS            Z3, Z1, Z1
+	VMOVUPS           Z1, Z2
+	VMOVUPS           Z0, K2, Z2
+	VMOVUPS           Z1, K2, Z0
+	VSHUFF64X2        $0xb1, Z2, Z2, Z2
+	VADDPS            Z2, Z0, Z0
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z1
+	VXORPS.BCST       c32_80000000<>+0(SB), Z1, Z2
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z3
+	VMAXPS            Z2, Z3, Z2
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z3
+	VMINPS            Z2, Z3, Z2
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z3
+	VMOVUPS           Z2, Z4
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z3, Z4
+	VSUBPS            Z3, Z4, Z3
+	VMOVUPS           Z2, Z2
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z3, Z2
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z3, Z2
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z4
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z2, Z4
+	VSCALEFPS         Z3, Z4, Z4
+	VMOVUPS           (BX), Z2
+	VMOVUPS           (DI), Z3
+	VSUBPS            Z3, Z2, Z2
+	VMULPS            Z4, Z2, Z2
+	VMOVUPS           Z2, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z2
+	VXORPS.BCST       c32_80000000<>+0(SB), Z2, Z3
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
+	VMAXPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
+	VMOVUPS           Z3, Z5
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
+	VSUBPS            Z4, Z5, Z4
+	VMOVUPS           Z3, Z3
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VMOVUPS           (BX), Z3
+	VMOVUPS           (DI), Z4
+	VSUBPS            Z4, Z3, Z3
+	VMULPS            Z5, Z3, Z3
+	VMOVUPS           Z3, (AX)
+	VMOVUPS           Z2, Z3
+	VMOVUPS           Z1, K4, Z3
+	VMOVUPS           Z2, K4, Z1
+	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47910,9 +47778,79 @@ packed16:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
+	VADDPS            Z4, Z2, Z2
+	VMOVUPS           Z2, Z3
+	VMOVUPS           Z1, K3, Z3
+	VMOVUPS           Z2, K3, Z1
+	VPERMILPS         $0x4e, Z3, Z3
+	VADDPS            Z3, Z1, Z1
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z2
+	VXORPS.BCST       c32_80000000<>+0(SB), Z2, Z3
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z4
+	VMAXPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z4
+	VMINPS            Z3, Z4, Z3
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z4
+	VMOVUPS           Z3, Z5
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z4, Z5
+	VSUBPS            Z4, Z5, Z4
+	VMOVUPS           Z3, Z3
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z4, Z3
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z4, Z3
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z5
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z3, Z5
+	VSCALEFPS         Z4, Z5, Z5
+	VMOVUPS           (BX), Z3
+	VMOVUPS           (DI), Z4
+	VSUBPS            Z4, Z3, Z3
+	VMULPS            Z5, Z3, Z3
+	VMOVUPS           Z3, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z3
+	VXORPS.BCST       c32_80000000<>+0(SB), Z3, Z4
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
+	VMAXPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
+	VMINPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
+	VMOVUPS           Z4, Z6
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
+	VSUBPS            Z5, Z6, Z5
+	VMOVUPS           Z4, Z4
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VSCALEFPS         Z5, Z6, Z6
+	VMOVUPS           (BX), Z4
+	VMOVUPS           (DI), Z5
+	VSUBPS            Z5, Z4, Z4
+	VMULPS            Z6, Z4, Z4
+	VMOVUPS           Z4, (AX)
+	VMOVUPS           Z3, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -47975,31 +47913,29 @@ packed16:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K3, Z3
-	VMOVUPS           Z2, K3, Z1
-	VPERMILPS         $0x4e, Z3, Z3
+	VMOVUPS           Z1, K2, Z3
+	VMOVUPS           Z2, K2, Z1
+	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPS            Z3, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K4, Z2
-	VMOVUPS           Z1, K4, Z0
-	VPERMILPS         $0xb1, Z2, Z2
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
+	VSHUFF64X2        $0x4e, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPS           order512_32_c16<>+0(SB), Z1
-	VPERMPS           Z0, Z1, Z0
 	VMOVUPS           (CX), Z1
 	VSUBPS            Z0, Z1, Z1
 	VMOVUPS           Z1, (CX)
@@ -48514,9 +48450,9 @@ packed4:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VPERMILPS         $0x4e, Z4, Z4
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -48657,14 +48593,14 @@ packed4:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VPERMILPS         $0x4e, Z5, Z5
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -48827,9 +48763,9 @@ packed8:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VMOVUPS           Z2, K3, Z4
+	VMOVUPS           Z3, K3, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -48970,9 +48906,9 @@ packed8:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
 	VMOVUPS           Z2, K2, Z4
@@ -49118,9 +49054,9 @@ packed8:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -49261,9 +49197,9 @@ packed8:
 	VMULPS            Z8, Z6, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0xb1, Z6, Z6, Z6
+	VMOVUPS           Z4, K3, Z6
+	VMOVUPS           Z5, K3, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
 	VMOVUPS           Z3, K2, Z5
@@ -49271,9 +49207,9 @@ packed8:
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K3, Z4
-	VMOVUPS           Z3, K3, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -49438,9 +49374,9 @@ packed16:
 	VMULPS            Z6, Z4, Z4
 	VMOVUPS           Z4, (AX)
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
+	VMOVUPS           Z2, K4, Z4
+	VMOVUPS           Z3, K4, Z2
+	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -49581,305 +49517,9 @@ packed16:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
-	VADDPS            Z5, Z3, Z3
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
-	VSHUFF64X2        $0xb1, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z3
-	VMULPS            Z1, Z3, Z3
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z3, Z4
-	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VMULPS            Z4, Z4, Z5
-	VADDPS            Z4, Z4, Z6
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
-	VMOVUPS           Z6, Z8
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
-	VSUBPS            Z7, Z8, Z7
-	VMOVUPS           Z6, Z6
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VSCALEFPS         Z7, Z8, Z8
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z8, Z8
-	VBROADCASTSS      c32_40000000<>+0(SB), Z6
-	VDIVPS            Z8, Z6, Z6
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z7
-	VSUBPS            Z6, Z7, Z7
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z5, Z6
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z5, Z6
-	VMULPS            Z5, Z6, Z6
-	VFMADD213PS       Z4, Z4, Z6
-	VMOVUPS           Z6, K5, Z7
-	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
-	VORPS             Z4, Z7, Z7
-	VCMPPS            $0x03, Z3, Z3, K5
-	VMOVUPS           Z3, K5, Z7
-	VMULPS            Z7, Z0, Z3
-	VXORPS.BCST       c32_80000000<>+0(SB), Z3, Z4
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
-	VMAXPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
-	VMINPS            Z4, Z5, Z4
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
-	VMOVUPS           Z4, Z6
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
-	VSUBPS            Z5, Z6, Z5
-	VMOVUPS           Z4, Z4
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
-	VSCALEFPS         Z5, Z6, Z6
-	VMOVUPS           (BX), Z4
-	VMOVUPS           (DI), Z5
-	VSUBPS            Z5, Z4, Z4
-	VMULPS            Z6, Z4, Z4
-	VMOVUPS           Z4, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z4
-	VMULPS            Z1, Z4, Z4
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
-	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VMULPS            Z5, Z5, Z6
-	VADDPS            Z5, Z5, Z7
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
-	VMOVUPS           Z7, Z9
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
-	VSUBPS            Z8, Z9, Z8
-	VMOVUPS           Z7, Z7
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VSCALEFPS         Z8, Z9, Z9
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
-	VBROADCASTSS      c32_40000000<>+0(SB), Z7
-	VDIVPS            Z9, Z7, Z7
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	VSUBPS            Z7, Z8, Z8
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
-	VMULPS            Z6, Z7, Z7
-	VFMADD213PS       Z5, Z5, Z7
-	VMOVUPS           Z7, K5, Z8
-	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VORPS             Z5, Z8, Z8
-	VCMPPS            $0x03, Z4, Z4, K5
-	VMOVUPS           Z4, K5, Z8
-	VMULPS            Z8, Z0, Z4
-	VXORPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
-	VMAXPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
-	VMINPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
-	VMOVUPS           Z5, Z7
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
-	VSUBPS            Z6, Z7, Z6
-	VMOVUPS           Z5, Z5
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VSCALEFPS         Z6, Z7, Z7
-	VMOVUPS           (BX), Z5
-	VMOVUPS           (DI), Z6
-	VSUBPS            Z6, Z5, Z5
-	VMULPS            Z7, Z5, Z5
-	VMOVUPS           Z5, (AX)
-	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
-	VADDPS            Z5, Z3, Z3
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z4
-	VMULPS            Z1, Z4, Z4
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
-	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VMULPS            Z5, Z5, Z6
-	VADDPS            Z5, Z5, Z7
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
-	VMOVUPS           Z7, Z9
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
-	VSUBPS            Z8, Z9, Z8
-	VMOVUPS           Z7, Z7
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
-	VSCALEFPS         Z8, Z9, Z9
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
-	VBROADCASTSS      c32_40000000<>+0(SB), Z7
-	VDIVPS            Z9, Z7, Z7
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	VSUBPS            Z7, Z8, Z8
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
-	VMULPS            Z6, Z7, Z7
-	VFMADD213PS       Z5, Z5, Z7
-	VMOVUPS           Z7, K5, Z8
-	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VORPS             Z5, Z8, Z8
-	VCMPPS            $0x03, Z4, Z4, K5
-	VMOVUPS           Z4, K5, Z8
-	VMULPS            Z8, Z0, Z4
-	VXORPS.BCST       c32_80000000<>+0(SB), Z4, Z5
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
-	VMAXPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
-	VMINPS            Z5, Z6, Z5
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
-	VMOVUPS           Z5, Z7
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
-	VSUBPS            Z6, Z7, Z6
-	VMOVUPS           Z5, Z5
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
-	VSCALEFPS         Z6, Z7, Z7
-	VMOVUPS           (BX), Z5
-	VMOVUPS           (DI), Z6
-	VSUBPS            Z6, Z5, Z5
-	VMULPS            Z7, Z5, Z5
-	VMOVUPS           Z5, (AX)
-	ADDQ              $0x00000040, AX
-	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, SI
-	ADDQ              $0x00000040, DI
-	VMOVUPS           (SI), Z5
-	VMULPS            Z1, Z5, Z5
-	VANDPS.BCST       c32_7fffffff<>+0(SB), Z5, Z6
-	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
-	VMULPS            Z6, Z6, Z7
-	VADDPS            Z6, Z6, Z8
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
-	VMOVUPS           Z8, Z10
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z9, Z10
-	VSUBPS            Z9, Z10, Z9
-	VMOVUPS           Z8, Z8
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z9, Z8
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z9, Z8
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z10
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
-	VSCALEFPS         Z9, Z10, Z10
-	VADDPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
-	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	VDIVPS            Z10, Z8, Z8
-	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
-	VSUBPS            Z8, Z9, Z9
-	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z7, Z8
-	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z7, Z8
-	VMULPS            Z7, Z8, Z8
-	VFMADD213PS       Z6, Z6, Z8
-	VMOVUPS           Z8, K5, Z9
-	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
-	VORPS             Z6, Z9, Z9
-	VCMPPS            $0x03, Z5, Z5, K5
-	VMOVUPS           Z5, K5, Z9
-	VMULPS            Z9, Z0, Z5
-	VXORPS.BCST       c32_80000000<>+0(SB), Z5, Z6
-	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
-	VMAXPS            Z6, Z7, Z6
-	VBROADCASTSS      c32_42b20000<>+0(SB), Z7
-	VMINPS            Z6, Z7, Z6
-	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
-	VMOVUPS           Z6, Z8
-	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
-	VSUBPS            Z7, Z8, Z7
-	VMOVUPS           Z6, Z6
-	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
-	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
-	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
-	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
-	VSCALEFPS         Z7, Z8, Z8
-	VMOVUPS           (BX), Z6
-	VMOVUPS           (DI), Z7
-	VSUBPS            Z7, Z6, Z6
-	VMULPS            Z8, Z6, Z6
-	VMOVUPS           Z6, (AX)
-	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPS            Z6, Z4, Z4
-	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
 	VMOVUPS           Z2, K3, Z4
@@ -50025,9 +49665,9 @@ packed16:
 	VMULPS            Z7, Z5, Z5
 	VMOVUPS           Z5, (AX)
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K1, Z5
-	VMOVUPS           Z4, K1, Z3
-	VSHUFF64X2        $0x4e, Z5, Z5, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -50168,14 +49808,162 @@ packed16:
 	VMULPS            Z8, Z6, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
-	VSHUFF64X2        $0xb1, Z5, Z5, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0x4e, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	VMOVUPS           Z3, Z4
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
+	VSHUFF64X2        $0xb1, Z4, Z4, Z4
+	VADDPS            Z4, Z2, Z2
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z3
+	VMULPS            Z1, Z3, Z3
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z3, Z4
+	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
+	VMULPS            Z4, Z4, Z5
+	VADDPS            Z4, Z4, Z6
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
+	VMOVUPS           Z6, Z8
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
+	VSUBPS            Z7, Z8, Z7
+	VMOVUPS           Z6, Z6
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z8, Z8
+	VBROADCASTSS      c32_40000000<>+0(SB), Z6
+	VDIVPS            Z8, Z6, Z6
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z7
+	VSUBPS            Z6, Z7, Z7
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z5, Z6
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z5, Z6
+	VMULPS            Z5, Z6, Z6
+	VFMADD213PS       Z4, Z4, Z6
+	VMOVUPS           Z6, K5, Z7
+	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
+	VORPS             Z4, Z7, Z7
+	VCMPPS            $0x03, Z3, Z3, K5
+	VMOVUPS           Z3, K5, Z7
+	VMULPS            Z7, Z0, Z3
+	VXORPS.BCST       c32_80000000<>+0(SB), Z3, Z4
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z5
+	VMAXPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z5
+	VMINPS            Z4, Z5, Z4
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z5
+	VMOVUPS           Z4, Z6
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z5, Z6
+	VSUBPS            Z5, Z6, Z5
+	VMOVUPS           Z4, Z4
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z5, Z4
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z5, Z4
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z6
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z4, Z6
+	VSCALEFPS         Z5, Z6, Z6
+	VMOVUPS           (BX), Z4
+	VMOVUPS           (DI), Z5
+	VSUBPS            Z5, Z4, Z4
+	VMULPS            Z6, Z4, Z4
+	VMOVUPS           Z4, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z4
+	VMULPS            Z1, Z4, Z4
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
+	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
+	VMULPS            Z5, Z5, Z6
+	VADDPS            Z5, Z5, Z7
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VMOVUPS           Z7, Z9
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
+	VSUBPS            Z8, Z9, Z8
+	VMOVUPS           Z7, Z7
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VSCALEFPS         Z8, Z9, Z9
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
+	VBROADCASTSS      c32_40000000<>+0(SB), Z7
+	VDIVPS            Z9, Z7, Z7
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z7, Z8, Z8
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
+	VMULPS            Z6, Z7, Z7
+	VFMADD213PS       Z5, Z5, Z7
+	VMOVUPS           Z7, K5, Z8
+	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VORPS             Z5, Z8, Z8
+	VCMPPS            $0x03, Z4, Z4, K5
+	VMOVUPS           Z4, K5, Z8
+	VMULPS            Z8, Z0, Z4
+	VXORPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
+	VMAXPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
+	VMINPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
+	VMOVUPS           Z5, Z7
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
+	VSUBPS            Z6, Z7, Z6
+	VMOVUPS           Z5, Z5
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VSCALEFPS         Z6, Z7, Z7
+	VMOVUPS           (BX), Z5
+	VMOVUPS           (DI), Z6
+	VSUBPS            Z6, Z5, Z5
+	VMULPS            Z7, Z5, Z5
+	VMOVUPS           Z5, (AX)
+	VMOVUPS           Z4, Z5
+	VMOVUPS           Z3, K4, Z5
+	VMOVUPS           Z4, K4, Z3
+	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -50316,9 +50104,157 @@ packed16:
 	VMULPS            Z8, Z6, Z6
 	VMOVUPS           Z6, (AX)
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K1, Z6
-	VMOVUPS           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
+	VADDPS            Z6, Z4, Z4
+	VMOVUPS           Z4, Z5
+	VMOVUPS           Z3, K3, Z5
+	VMOVUPS           Z4, K3, Z3
+	VPERMILPS         $0x4e, Z5, Z5
+	VADDPS            Z5, Z3, Z3
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z4
+	VMULPS            Z1, Z4, Z4
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z4, Z5
+	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
+	VMULPS            Z5, Z5, Z6
+	VADDPS            Z5, Z5, Z7
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VMOVUPS           Z7, Z9
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z8, Z9
+	VSUBPS            Z8, Z9, Z8
+	VMOVUPS           Z7, Z7
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z8, Z7
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z8, Z7
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z9
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z7, Z9
+	VSCALEFPS         Z8, Z9, Z9
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z9, Z9
+	VBROADCASTSS      c32_40000000<>+0(SB), Z7
+	VDIVPS            Z9, Z7, Z7
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z7, Z8, Z8
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z6, Z7
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z6, Z7
+	VMULPS            Z6, Z7, Z7
+	VFMADD213PS       Z5, Z5, Z7
+	VMOVUPS           Z7, K5, Z8
+	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VORPS             Z5, Z8, Z8
+	VCMPPS            $0x03, Z4, Z4, K5
+	VMOVUPS           Z4, K5, Z8
+	VMULPS            Z8, Z0, Z4
+	VXORPS.BCST       c32_80000000<>+0(SB), Z4, Z5
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z6
+	VMAXPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z6
+	VMINPS            Z5, Z6, Z5
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z6
+	VMOVUPS           Z5, Z7
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z6, Z7
+	VSUBPS            Z6, Z7, Z6
+	VMOVUPS           Z5, Z5
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z6, Z5
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z6, Z5
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z7
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z5, Z7
+	VSCALEFPS         Z6, Z7, Z7
+	VMOVUPS           (BX), Z5
+	VMOVUPS           (DI), Z6
+	VSUBPS            Z6, Z5, Z5
+	VMULPS            Z7, Z5, Z5
+	VMOVUPS           Z5, (AX)
+	ADDQ              $0x00000040, AX
+	ADDQ              $0x00000040, BX
+	ADDQ              $0x00000040, SI
+	ADDQ              $0x00000040, DI
+	VMOVUPS           (SI), Z5
+	VMULPS            Z1, Z5, Z5
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z5, Z6
+	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
+	VMULPS            Z6, Z6, Z7
+	VADDPS            Z6, Z6, Z8
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VMOVUPS           Z8, Z10
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z9, Z10
+	VSUBPS            Z9, Z10, Z9
+	VMOVUPS           Z8, Z8
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z9, Z8
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z9, Z8
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z10
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z8, Z10
+	VSCALEFPS         Z9, Z10, Z10
+	VADDPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	VDIVPS            Z10, Z8, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VSUBPS            Z8, Z9, Z9
+	VBROADCASTSS      c32_bbbaf0ea<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3ca9134e<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_bd5c1e2d<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_3e088393<>+0(SB), Z7, Z8
+	VFMADD213PS.BCST  c32_beaaaa99<>+0(SB), Z7, Z8
+	VMULPS            Z7, Z8, Z8
+	VFMADD213PS       Z6, Z6, Z8
+	VMOVUPS           Z8, K5, Z9
+	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
+	VORPS             Z6, Z9, Z9
+	VCMPPS            $0x03, Z5, Z5, K5
+	VMOVUPS           Z5, K5, Z9
+	VMULPS            Z9, Z0, Z5
+	VXORPS.BCST       c32_80000000<>+0(SB), Z5, Z6
+	VBROADCASTSS      c32_c2d00000<>+0(SB), Z7
+	VMAXPS            Z6, Z7, Z6
+	VBROADCASTSS      c32_42b20000<>+0(SB), Z7
+	VMINPS            Z6, Z7, Z6
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z7
+	VMOVUPS           Z6, Z8
+	VFMADD132PS.BCST  c32_3fb8aa3b<>+0(SB), Z7, Z8
+	VSUBPS            Z7, Z8, Z7
+	VMOVUPS           Z6, Z6
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z7, Z6
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z7, Z6
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z8
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z6, Z8
+	VSCALEFPS         Z7, Z8, Z8
+	VMOVUPS           (BX), Z6
+	VMOVUPS           (DI), Z7
+	VSUBPS            Z7, Z6, Z6
+	VMULPS            Z8, Z6, Z6
+	VMOVUPS           Z6, (AX)
+	VMOVUPS           Z5, Z6
+	VMOVUPS           Z4, K4, Z6
+	VMOVUPS           Z5, K4, Z4
+	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
@@ -50459,31 +50395,29 @@ packed16:
 	VMULPS            Z9, Z7, Z7
 	VMOVUPS           Z7, (AX)
 	VMOVUPS           Z6, Z7
-	VMOVUPS           Z5, K1, Z7
-	VMOVUPS           Z6, K1, Z5
-	VSHUFF64X2        $0x4e, Z7, Z7, Z7
+	VMOVUPS           Z5, K4, Z7
+	VMOVUPS           Z6, K4, Z5
+	VPERMILPS         $0xb1, Z7, Z7
 	VADDPS            Z7, Z5, Z5
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K2, Z6
-	VMOVUPS           Z5, K2, Z4
-	VSHUFF64X2        $0xb1, Z6, Z6, Z6
+	VMOVUPS           Z4, K3, Z6
+	VMOVUPS           Z5, K3, Z4
+	VPERMILPS         $0x4e, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
-	VPERMILPS         $0x4e, Z5, Z5
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
+	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K4, Z4
-	VMOVUPS           Z3, K4, Z2
-	VPERMILPS         $0xb1, Z4, Z4
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
+	VSHUFF64X2        $0x4e, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	VMOVUPS           order512_32_c16<>+0(SB), Z3
-	VPERMPS           Z2, Z3, Z2
 	VMOVUPS           (CX), Z3
 	VSUBPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -50901,14 +50835,14 @@ packed4:
 	VGETMANTPS       $0x04, Z4, Z5
 	VGETEXPPS        Z4, Z4
 	VMOVUPS          Z5, Z6
-	VMOVUPS          Z1, K1, Z6
-	VMOVUPS          Z5, K1, Z1
-	VPERMILPS        $0x4e, Z6, Z6
+	VMOVUPS          Z1, K2, Z6
+	VMOVUPS          Z5, K2, Z1
+	VPERMILPS        $0xb1, Z6, Z6
 	VMULPS           Z6, Z1, Z1
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K1, Z5
-	VMOVUPS          Z4, K1, Z0
-	VPERMILPS        $0x4e, Z5, Z5
+	VMOVUPS          Z0, K2, Z5
+	VMOVUPS          Z4, K2, Z0
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z4
@@ -50923,24 +50857,24 @@ packed4:
 	VGETMANTPS       $0x04, Z6, Z7
 	VGETEXPPS        Z6, Z6
 	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VPERMILPS        $0x4e, Z8, Z8
+	VMOVUPS          Z5, K2, Z8
+	VMOVUPS          Z7, K2, Z5
+	VPERMILPS        $0xb1, Z8, Z8
 	VMULPS           Z8, Z5, Z5
 	VMOVUPS          Z5, Z7
-	VMOVUPS          Z1, K2, Z7
-	VMOVUPS          Z5, K2, Z1
-	VPERMILPS        $0xb1, Z7, Z7
+	VMOVUPS          Z1, K1, Z7
+	VMOVUPS          Z5, K1, Z1
+	VPERMILPS        $0x4e, Z7, Z7
 	VMULPS           Z7, Z1, Z1
 	VMOVUPS          Z6, Z5
-	VMOVUPS          Z4, K1, Z5
-	VMOVUPS          Z6, K1, Z4
-	VPERMILPS        $0x4e, Z5, Z5
+	VMOVUPS          Z4, K2, Z5
+	VMOVUPS          Z6, K2, Z4
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K2, Z5
-	VMOVUPS          Z4, K2, Z0
-	VPERMILPS        $0xb1, Z5, Z5
+	VMOVUPS          Z0, K1, Z5
+	VMOVUPS          Z4, K1, Z0
+	VPERMILPS        $0x4e, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPS       $0x00, Z1, Z4
@@ -51019,9 +50953,9 @@ packed4:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z8
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K1, Z0
-	VMOVUPS          Z8, K1, Z7
-	VPERMILPS        $0x4e, Z0, Z0
+	VMOVUPS          Z7, K2, Z0
+	VMOVUPS          Z8, K2, Z7
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          -128(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -51074,14 +51008,14 @@ packed4:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VPERMILPS        $0x4e, Z0, Z0
+	VMOVUPS          Z8, K2, Z0
+	VMOVUPS          Z9, K2, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K2, Z0
-	VMOVUPS          Z8, K2, Z7
-	VPERMILPS        $0xb1, Z0, Z0
+	VMOVUPS          Z7, K1, Z0
+	VMOVUPS          Z8, K1, Z7
+	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          Z7, Z6
 
@@ -51121,14 +51055,14 @@ packed8:
 	VGETMANTPS       $0x04, Z4, Z5
 	VGETEXPPS        Z4, Z4
 	VMOVUPS          Z5, Z6
-	VMOVUPS          Z1, K1, Z6
-	VMOVUPS          Z5, K1, Z1
-	VSHUFF64X2       $0xb1, Z6, Z6, Z6
+	VMOVUPS          Z1, K4, Z6
+	VMOVUPS          Z5, K4, Z1
+	VPERMILPS        $0xb1, Z6, Z6
 	VMULPS           Z6, Z1, Z1
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K1, Z5
-	VMOVUPS          Z4, K1, Z0
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPS          Z0, K4, Z5
+	VMOVUPS          Z4, K4, Z0
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z4
@@ -51143,9 +51077,9 @@ packed8:
 	VGETMANTPS       $0x04, Z6, Z7
 	VGETEXPPS        Z6, Z6
 	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VSHUFF64X2       $0xb1, Z8, Z8, Z8
+	VMOVUPS          Z5, K4, Z8
+	VMOVUPS          Z7, K4, Z5
+	VPERMILPS        $0xb1, Z8, Z8
 	VMULPS           Z8, Z5, Z5
 	VMOVUPS          Z5, Z7
 	VMOVUPS          Z1, K2, Z7
@@ -51153,9 +51087,9 @@ packed8:
 	VPERMILPS        $0x4e, Z7, Z7
 	VMULPS           Z7, Z1, Z1
 	VMOVUPS          Z6, Z5
-	VMOVUPS          Z4, K1, Z5
-	VMOVUPS          Z6, K1, Z4
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPS          Z4, K4, Z5
+	VMOVUPS          Z6, K4, Z4
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, Z5
 	VMOVUPS          Z0, K2, Z5
@@ -51175,14 +51109,14 @@ packed8:
 	VGETMANTPS       $0x04, Z6, Z7
 	VGETEXPPS        Z6, Z6
 	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VSHUFF64X2       $0xb1, Z8, Z8, Z8
+	VMOVUPS          Z5, K4, Z8
+	VMOVUPS          Z7, K4, Z5
+	VPERMILPS        $0xb1, Z8, Z8
 	VMULPS           Z8, Z5, Z5
 	VMOVUPS          Z6, Z7
-	VMOVUPS          Z4, K1, Z7
-	VMOVUPS          Z6, K1, Z4
-	VSHUFF64X2       $0xb1, Z7, Z7, Z7
+	VMOVUPS          Z4, K4, Z7
+	VMOVUPS          Z6, K4, Z4
+	VPERMILPS        $0xb1, Z7, Z7
 	VADDPS           Z7, Z4, Z4
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
@@ -51197,9 +51131,9 @@ packed8:
 	VGETMANTPS       $0x04, Z8, Z9
 	VGETEXPPS        Z8, Z8
 	VMOVUPS          Z9, Z10
-	VMOVUPS          Z7, K1, Z10
-	VMOVUPS          Z9, K1, Z7
-	VSHUFF64X2       $0xb1, Z10, Z10, Z10
+	VMOVUPS          Z7, K4, Z10
+	VMOVUPS          Z9, K4, Z7
+	VPERMILPS        $0xb1, Z10, Z10
 	VMULPS           Z10, Z7, Z7
 	VMOVUPS          Z7, Z9
 	VMOVUPS          Z5, K2, Z9
@@ -51207,14 +51141,14 @@ packed8:
 	VPERMILPS        $0x4e, Z9, Z9
 	VMULPS           Z9, Z5, Z5
 	VMOVUPS          Z5, Z7
-	VMOVUPS          Z1, K4, Z7
-	VMOVUPS          Z5, K4, Z1
-	VPERMILPS        $0xb1, Z7, Z7
+	VMOVUPS          Z1, K1, Z7
+	VMOVUPS          Z5, K1, Z1
+	VSHUFF64X2       $0xb1, Z7, Z7, Z7
 	VMULPS           Z7, Z1, Z1
 	VMOVUPS          Z8, Z5
-	VMOVUPS          Z6, K1, Z5
-	VMOVUPS          Z8, K1, Z6
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPS          Z6, K4, Z5
+	VMOVUPS          Z8, K4, Z6
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z6, Z6
 	VMOVUPS          Z6, Z5
 	VMOVUPS          Z4, K2, Z5
@@ -51222,9 +51156,9 @@ packed8:
 	VPERMILPS        $0x4e, Z5, Z5
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K4, Z5
-	VMOVUPS          Z4, K4, Z0
-	VPERMILPS        $0xb1, Z5, Z5
+	VMOVUPS          Z0, K1, Z5
+	VMOVUPS          Z4, K1, Z0
+	VSHUFF64X2       $0xb1, Z5, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPS       $0x00, Z1, Z4
@@ -51303,9 +51237,9 @@ packed8:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z8
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K1, Z0
-	VMOVUPS          Z8, K1, Z7
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z7, K4, Z0
+	VMOVUPS          Z8, K4, Z7
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          -384(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -51358,9 +51292,9 @@ packed8:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z8, K4, Z0
+	VMOVUPS          Z9, K4, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
 	VMOVUPS          Z7, K2, Z0
@@ -51418,9 +51352,9 @@ packed8:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z8, K4, Z0
+	VMOVUPS          Z9, K4, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          -128(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -51473,9 +51407,9 @@ packed8:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z10
 	VMOVUPS          Z10, Z0
-	VMOVUPS          Z9, K1, Z0
-	VMOVUPS          Z10, K1, Z9
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z9, K4, Z0
+	VMOVUPS          Z10, K4, Z9
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          Z9, Z0
 	VMOVUPS          Z8, K2, Z0
@@ -51483,9 +51417,9 @@ packed8:
 	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K4, Z0
-	VMOVUPS          Z8, K4, Z7
-	VPERMILPS        $0xb1, Z0, Z0
+	VMOVUPS          Z7, K1, Z0
+	VMOVUPS          Z8, K1, Z7
+	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          Z7, Z6
 
@@ -51527,14 +51461,14 @@ packed16:
 	VGETMANTPS       $0x04, Z4, Z5
 	VGETEXPPS        Z4, Z4
 	VMOVUPS          Z5, Z6
-	VMOVUPS          Z1, K1, Z6
-	VMOVUPS          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z6, Z6, Z6
+	VMOVUPS          Z1, K5, Z6
+	VMOVUPS          Z5, K5, Z1
+	VPERMILPS        $0xb1, Z6, Z6
 	VMULPS           Z6, Z1, Z1
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K1, Z5
-	VMOVUPS          Z4, K1, Z0
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPS          Z0, K5, Z5
+	VMOVUPS          Z4, K5, Z0
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z4
@@ -51549,83 +51483,19 @@ packed16:
 	VGETMANTPS       $0x04, Z6, Z7
 	VGETEXPPS        Z6, Z6
 	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z8, Z8, Z8
+	VMOVUPS          Z5, K5, Z8
+	VMOVUPS          Z7, K5, Z5
+	VPERMILPS        $0xb1, Z8, Z8
 	VMULPS           Z8, Z5, Z5
-	VMOVUPS          Z5, Z7
-	VMOVUPS          Z1, K2, Z7
-	VMOVUPS          Z5, K2, Z1
-	VSHUFF64X2       $0xb1, Z7, Z7, Z7
-	VMULPS           Z7, Z1, Z1
-	VMOVUPS          Z6, Z5
-	VMOVUPS          Z4, K1, Z5
-	VMOVUPS          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
-	VADDPS           Z5, Z4, Z4
-	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K2, Z5
-	VMOVUPS          Z4, K2, Z0
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
-	VADDPS           Z5, Z0, Z0
-	ADDQ             $0x00000040, DX
-	VMOVUPS          (DX), Z4
-	VFPCLASSPSZ      $0xbf, Z4, K7
-	KORW             K7, K6, K6
-	VGETMANTPS       $0x04, Z4, Z5
-	VGETEXPPS        Z4, Z4
-	ADDQ             $0x00000040, DX
-	VMOVUPS          (DX), Z6
-	VFPCLASSPSZ      $0xbf, Z6, K7
-	KORW             K7, K6, K6
-	VGETMANTPS       $0x04, Z6, Z7
-	VGETEXPPS        Z6, Z6
-	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z8, Z8, Z8
-	VMULPS           Z8, Z5, Z5
-	VMOVUPS          Z6, Z7
-	VMOVUPS          Z4, K1, Z7
-	VMOVUPS          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
-	VADDPS           Z7, Z4, Z4
-	ADDQ             $0x00000040, DX
-	VMOVUPS          (DX), Z6
-	VFPCLASSPSZ      $0xbf, Z6, K7
-	KORW             K7, K6, K6
-	VGETMANTPS       $0x04, Z6, Z7
-	VGETEXPPS        Z6, Z6
-	ADDQ             $0x00000040, DX
-	VMOVUPS          (DX), Z8
-	VFPCLASSPSZ      $0xbf, Z8, K7
-	KORW             K7, K6, K6
-	VGETMANTPS       $0x04, Z8, Z9
-	VGETEXPPS        Z8, Z8
-	VMOVUPS          Z9, Z10
-	VMOVUPS          Z7, K1, Z10
-	VMOVUPS          Z9, K1, Z7
-	VSHUFF64X2       $0x4e, Z10, Z10, Z10
-	VMULPS           Z10, Z7, Z7
-	VMOVUPS          Z7, Z9
-	VMOVUPS          Z5, K2, Z9
-	VMOVUPS          Z7, K2, Z5
-	VSHUFF64X2       $0xb1, Z9, Z9, Z9
-	VMULPS           Z9, Z5, Z5
 	VMOVUPS          Z5, Z7
 	VMOVUPS          Z1, K4, Z7
 	VMOVUPS          Z5, K4, Z1
 	VPERMILPS        $0x4e, Z7, Z7
 	VMULPS           Z7, Z1, Z1
-	VMOVUPS          Z8, Z5
-	VMOVUPS          Z6, K1, Z5
-	VMOVUPS          Z8, K1, Z6
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
-	VADDPS           Z5, Z6, Z6
 	VMOVUPS          Z6, Z5
-	VMOVUPS          Z4, K2, Z5
-	VMOVUPS          Z6, K2, Z4
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPS          Z4, K5, Z5
+	VMOVUPS          Z6, K5, Z4
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, Z5
 	VMOVUPS          Z0, K4, Z5
@@ -51645,14 +51515,14 @@ packed16:
 	VGETMANTPS       $0x04, Z6, Z7
 	VGETEXPPS        Z6, Z6
 	VMOVUPS          Z7, Z8
-	VMOVUPS          Z5, K1, Z8
-	VMOVUPS          Z7, K1, Z5
-	VSHUFF64X2       $0x4e, Z8, Z8, Z8
+	VMOVUPS          Z5, K5, Z8
+	VMOVUPS          Z7, K5, Z5
+	VPERMILPS        $0xb1, Z8, Z8
 	VMULPS           Z8, Z5, Z5
 	VMOVUPS          Z6, Z7
-	VMOVUPS          Z4, K1, Z7
-	VMOVUPS          Z6, K1, Z4
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
+	VMOVUPS          Z4, K5, Z7
+	VMOVUPS          Z6, K5, Z4
+	VPERMILPS        $0xb1, Z7, Z7
 	VADDPS           Z7, Z4, Z4
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
@@ -51667,24 +51537,56 @@ packed16:
 	VGETMANTPS       $0x04, Z8, Z9
 	VGETEXPPS        Z8, Z8
 	VMOVUPS          Z9, Z10
-	VMOVUPS          Z7, K1, Z10
-	VMOVUPS          Z9, K1, Z7
-	VSHUFF64X2       $0x4e, Z10, Z10, Z10
+	VMOVUPS          Z7, K5, Z10
+	VMOVUPS          Z9, K5, Z7
+	VPERMILPS        $0xb1, Z10, Z10
 	VMULPS           Z10, Z7, Z7
 	VMOVUPS          Z7, Z9
-	VMOVUPS          Z5, K2, Z9
-	VMOVUPS          Z7, K2, Z5
-	VSHUFF64X2       $0xb1, Z9, Z9, Z9
+	VMOVUPS          Z5, K4, Z9
+	VMOVUPS          Z7, K4, Z5
+	VPERMILPS        $0x4e, Z9, Z9
 	VMULPS           Z9, Z5, Z5
-	VMOVUPS          Z8, Z7
-	VMOVUPS          Z6, K1, Z7
-	VMOVUPS          Z8, K1, Z6
-	VSHUFF64X2       $0x4e, Z7, Z7, Z7
-	VADDPS           Z7, Z6, Z6
-	VMOVUPS          Z6, Z7
-	VMOVUPS          Z4, K2, Z7
-	VMOVUPS          Z6, K2, Z4
+	VMOVUPS          Z5, Z7
+	VMOVUPS          Z1, K2, Z7
+	VMOVUPS          Z5, K2, Z1
 	VSHUFF64X2       $0xb1, Z7, Z7, Z7
+	VMULPS           Z7, Z1, Z1
+	VMOVUPS          Z8, Z5
+	VMOVUPS          Z6, K5, Z5
+	VMOVUPS          Z8, K5, Z6
+	VPERMILPS        $0xb1, Z5, Z5
+	VADDPS           Z5, Z6, Z6
+	VMOVUPS          Z6, Z5
+	VMOVUPS          Z4, K4, Z5
+	VMOVUPS          Z6, K4, Z4
+	VPERMILPS        $0x4e, Z5, Z5
+	VADDPS           Z5, Z4, Z4
+	VMOVUPS          Z4, Z5
+	VMOVUPS          Z0, K2, Z5
+	VMOVUPS          Z4, K2, Z0
+	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VADDPS           Z5, Z0, Z0
+	ADDQ             $0x00000040, DX
+	VMOVUPS          (DX), Z4
+	VFPCLASSPSZ      $0xbf, Z4, K7
+	KORW             K7, K6, K6
+	VGETMANTPS       $0x04, Z4, Z5
+	VGETEXPPS        Z4, Z4
+	ADDQ             $0x00000040, DX
+	VMOVUPS          (DX), Z6
+	VFPCLASSPSZ      $0xbf, Z6, K7
+	KORW             K7, K6, K6
+	VGETMANTPS       $0x04, Z6, Z7
+	VGETEXPPS        Z6, Z6
+	VMOVUPS          Z7, Z8
+	VMOVUPS          Z5, K5, Z8
+	VMOVUPS          Z7, K5, Z5
+	VPERMILPS        $0xb1, Z8, Z8
+	VMULPS           Z8, Z5, Z5
+	VMOVUPS          Z6, Z7
+	VMOVUPS          Z4, K5, Z7
+	VMOVUPS          Z6, K5, Z4
+	VPERMILPS        $0xb1, Z7, Z7
 	VADDPS           Z7, Z4, Z4
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z6
@@ -51699,14 +51601,46 @@ packed16:
 	VGETMANTPS       $0x04, Z8, Z9
 	VGETEXPPS        Z8, Z8
 	VMOVUPS          Z9, Z10
-	VMOVUPS          Z7, K1, Z10
-	VMOVUPS          Z9, K1, Z7
-	VSHUFF64X2       $0x4e, Z10, Z10, Z10
+	VMOVUPS          Z7, K5, Z10
+	VMOVUPS          Z9, K5, Z7
+	VPERMILPS        $0xb1, Z10, Z10
+	VMULPS           Z10, Z7, Z7
+	VMOVUPS          Z7, Z9
+	VMOVUPS          Z5, K4, Z9
+	VMOVUPS          Z7, K4, Z5
+	VPERMILPS        $0x4e, Z9, Z9
+	VMULPS           Z9, Z5, Z5
+	VMOVUPS          Z8, Z7
+	VMOVUPS          Z6, K5, Z7
+	VMOVUPS          Z8, K5, Z6
+	VPERMILPS        $0xb1, Z7, Z7
+	VADDPS           Z7, Z6, Z6
+	VMOVUPS          Z6, Z7
+	VMOVUPS          Z4, K4, Z7
+	VMOVUPS          Z6, K4, Z4
+	VPERMILPS        $0x4e, Z7, Z7
+	VADDPS           Z7, Z4, Z4
+	ADDQ             $0x00000040, DX
+	VMOVUPS          (DX), Z6
+	VFPCLASSPSZ      $0xbf, Z6, K7
+	KORW             K7, K6, K6
+	VGETMANTPS       $0x04, Z6, Z7
+	VGETEXPPS        Z6, Z6
+	ADDQ             $0x00000040, DX
+	VMOVUPS          (DX), Z8
+	VFPCLASSPSZ      $0xbf, Z8, K7
+	KORW             K7, K6, K6
+	VGETMANTPS       $0x04, Z8, Z9
+	VGETEXPPS        Z8, Z8
+	VMOVUPS          Z9, Z10
+	VMOVUPS          Z7, K5, Z10
+	VMOVUPS          Z9, K5, Z7
+	VPERMILPS        $0xb1, Z10, Z10
 	VMULPS           Z10, Z7, Z7
 	VMOVUPS          Z8, Z9
-	VMOVUPS          Z6, K1, Z9
-	VMOVUPS          Z8, K1, Z6
-	VSHUFF64X2       $0x4e, Z9, Z9, Z9
+	VMOVUPS          Z6, K5, Z9
+	VMOVUPS          Z8, K5, Z6
+	VPERMILPS        $0xb1, Z9, Z9
 	VADDPS           Z9, Z6, Z6
 	ADDQ             $0x00000040, DX
 	VMOVUPS          (DX), Z8
@@ -51721,44 +51655,44 @@ packed16:
 	VGETMANTPS       $0x04, Z10, Z11
 	VGETEXPPS        Z10, Z10
 	VMOVUPS          Z11, Z12
-	VMOVUPS          Z9, K1, Z12
-	VMOVUPS          Z11, K1, Z9
-	VSHUFF64X2       $0x4e, Z12, Z12, Z12
+	VMOVUPS          Z9, K5, Z12
+	VMOVUPS          Z11, K5, Z9
+	VPERMILPS        $0xb1, Z12, Z12
 	VMULPS           Z12, Z9, Z9
 	VMOVUPS          Z9, Z11
-	VMOVUPS          Z7, K2, Z11
-	VMOVUPS          Z9, K2, Z7
-	VSHUFF64X2       $0xb1, Z11, Z11, Z11
+	VMOVUPS          Z7, K4, Z11
+	VMOVUPS          Z9, K4, Z7
+	VPERMILPS        $0x4e, Z11, Z11
 	VMULPS           Z11, Z7, Z7
 	VMOVUPS          Z7, Z9
-	VMOVUPS          Z5, K4, Z9
-	VMOVUPS          Z7, K4, Z5
-	VPERMILPS        $0x4e, Z9, Z9
+	VMOVUPS          Z5, K2, Z9
+	VMOVUPS          Z7, K2, Z5
+	VSHUFF64X2       $0xb1, Z9, Z9, Z9
 	VMULPS           Z9, Z5, Z5
 	VMOVUPS          Z5, Z7
-	VMOVUPS          Z1, K5, Z7
-	VMOVUPS          Z5, K5, Z1
-	VPERMILPS        $0xb1, Z7, Z7
+	VMOVUPS          Z1, K1, Z7
+	VMOVUPS          Z5, K1, Z1
+	VSHUFF64X2       $0x4e, Z7, Z7, Z7
 	VMULPS           Z7, Z1, Z1
 	VMOVUPS          Z10, Z5
-	VMOVUPS          Z8, K1, Z5
-	VMOVUPS          Z10, K1, Z8
-	VSHUFF64X2       $0x4e, Z5, Z5, Z5
+	VMOVUPS          Z8, K5, Z5
+	VMOVUPS          Z10, K5, Z8
+	VPERMILPS        $0xb1, Z5, Z5
 	VADDPS           Z5, Z8, Z8
 	VMOVUPS          Z8, Z5
-	VMOVUPS          Z6, K2, Z5
-	VMOVUPS          Z8, K2, Z6
-	VSHUFF64X2       $0xb1, Z5, Z5, Z5
+	VMOVUPS          Z6, K4, Z5
+	VMOVUPS          Z8, K4, Z6
+	VPERMILPS        $0x4e, Z5, Z5
 	VADDPS           Z5, Z6, Z6
 	VMOVUPS          Z6, Z5
-	VMOVUPS          Z4, K4, Z5
-	VMOVUPS          Z6, K4, Z4
-	VPERMILPS        $0x4e, Z5, Z5
+	VMOVUPS          Z4, K2, Z5
+	VMOVUPS          Z6, K2, Z4
+	VSHUFF64X2       $0xb1, Z5, Z5, Z5
 	VADDPS           Z5, Z4, Z4
 	VMOVUPS          Z4, Z5
-	VMOVUPS          Z0, K5, Z5
-	VMOVUPS          Z4, K5, Z0
-	VPERMILPS        $0xb1, Z5, Z5
+	VMOVUPS          Z0, K1, Z5
+	VMOVUPS          Z4, K1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z5, Z5
 	VADDPS           Z5, Z0, Z0
 	ADDQ             $0x00000040, DX
 	VGETMANTPS       $0x00, Z1, Z4
@@ -51837,9 +51771,9 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z8
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K1, Z0
-	VMOVUPS          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z7, K5, Z0
+	VMOVUPS          Z8, K5, Z7
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          -896(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -51892,14 +51826,14 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z8, K5, Z0
+	VMOVUPS          Z9, K5, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K2, Z0
-	VMOVUPS          Z8, K2, Z7
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z7, K4, Z0
+	VMOVUPS          Z8, K4, Z7
+	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          -768(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -51952,9 +51886,9 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z8, K5, Z0
+	VMOVUPS          Z9, K5, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          -640(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -52007,19 +51941,19 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z10
 	VMOVUPS          Z10, Z0
-	VMOVUPS          Z9, K1, Z0
-	VMOVUPS          Z10, K1, Z9
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z9, K5, Z0
+	VMOVUPS          Z10, K5, Z9
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K2, Z0
-	VMOVUPS          Z9, K2, Z8
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z8, K4, Z0
+	VMOVUPS          Z9, K4, Z8
+	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K4, Z0
-	VMOVUPS          Z8, K4, Z7
-	VPERMILPS        $0x4e, Z0, Z0
+	VMOVUPS          Z7, K2, Z0
+	VMOVUPS          Z8, K2, Z7
+	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          -512(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -52072,9 +52006,9 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z9
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K1, Z0
-	VMOVUPS          Z9, K1, Z8
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z8, K5, Z0
+	VMOVUPS          Z9, K5, Z8
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          -384(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -52127,14 +52061,14 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z10
 	VMOVUPS          Z10, Z0
-	VMOVUPS          Z9, K1, Z0
-	VMOVUPS          Z10, K1, Z9
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z9, K5, Z0
+	VMOVUPS          Z10, K5, Z9
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K2, Z0
-	VMOVUPS          Z9, K2, Z8
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z8, K4, Z0
+	VMOVUPS          Z9, K4, Z8
+	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          -256(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -52187,9 +52121,9 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z10
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z10
 	VMOVUPS          Z10, Z0
-	VMOVUPS          Z9, K1, Z0
-	VMOVUPS          Z10, K1, Z9
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z9, K5, Z0
+	VMOVUPS          Z10, K5, Z9
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          -128(DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -52242,30 +52176,28 @@ packed16:
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z4, Z11
 	VFIXUPIMMPS.BCST $0x00, c32_3530421<>+0(SB), Z0, Z11
 	VMOVUPS          Z11, Z0
-	VMOVUPS          Z10, K1, Z0
-	VMOVUPS          Z11, K1, Z10
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
+	VMOVUPS          Z10, K5, Z0
+	VMOVUPS          Z11, K5, Z10
+	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z10, Z10
 	VMOVUPS          Z10, Z0
-	VMOVUPS          Z9, K2, Z0
-	VMOVUPS          Z10, K2, Z9
-	VSHUFF64X2       $0xb1, Z0, Z0, Z0
+	VMOVUPS          Z9, K4, Z0
+	VMOVUPS          Z10, K4, Z9
+	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K4, Z0
-	VMOVUPS          Z9, K4, Z8
-	VPERMILPS        $0x4e, Z0, Z0
+	VMOVUPS          Z8, K2, Z0
+	VMOVUPS          Z9, K2, Z8
+	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K5, Z0
-	VMOVUPS          Z8, K5, Z7
-	VPERMILPS        $0xb1, Z0, Z0
+	VMOVUPS          Z7, K1, Z0
+	VMOVUPS          Z8, K1, Z7
+	VSHUFF64X2       $0x4e, Z0, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          Z7, Z6
 
 packed16summed:
-	VMOVUPS order512_32_c16<>+0(SB), Z0
-	VPERMPS Z6, Z0, Z6
 	VMOVUPS (AX), Z0
 	VADDPS  Z6, Z0, Z0
 	VMOVUPS Z0, (AX)

@@ -22,16 +22,17 @@ import (
 // (w > lanes) the pair belongs to one row and is just added. Combining as
 // the vectors come keeps at most log2(c)+1 of them live.
 //
-// On AVX-512 a combine folds each row onto itself: with h = w/2, lane k of
-// the result is a[k] + a[k^h] where bit h of k is clear and b[k] + b[k^h]
-// where it is set, so each w-lane group holds a's row in its first h lanes
-// and b's in its last h. That is two masked moves (a keeps its lanes where
-// bit h is clear and takes b's where set; z gets the others) and one swap
-// of z's lane partners, which stays within 128-bit lanes for h < 16 bytes:
-// cheaper than the two-table permutes VPERMT2P a combine needing rows in
-// order takes. The rows end in
-// an order the generator tracks, and one permute a block puts them in
-// order. AVX2, which has no mask registers, keeps rows in order: each half
+// On AVX-512 a combine folds each row onto itself: lane k of the result is
+// a[k] + a[k^h] where bit h of k is clear and b[k] + b[k^h] where it is
+// set, h being the lowest of the row's lane bits not folded yet (1, then
+// 2, …). That is two masked moves (a keeps its lanes where bit h is clear
+// and takes b's where set; z gets the others) and one swap of z's lane
+// partners. Folding the low bits first keeps the swaps of the many early
+// combines within 128-bit lanes (VPERMILP) and leaves the swaps of whole
+// 128- or 256-bit blocks to the few late ones; all are cheaper than the
+// two-table permutes VPERMT2P a combine keeping rows in order takes. The
+// rows end in an order the generator tracks, and one permute a block puts
+// them in order. AVX2, which has no mask registers, keeps rows in order: each half
 // is two single-table permutes and a blend.
 
 // packedWidths are the row widths that get a packed block: on AVX-512 up
@@ -137,7 +138,7 @@ func (r *rowTree) push(v reg.VecVirtual, i int) {
 		a := r.stack[len(r.stack)-1]
 		r.stack = r.stack[:len(r.stack)-1]
 		w := r.c >> e.level
-		e = treeEntry{r.g.combineRows(a.v, e.v, w, r.t, r.op), e.level + 1, r.g.combinedRows(a.rows, e.rows, w)}
+		e = treeEntry{r.g.combineRows(a.v, e.v, w, r.t, r.op), e.level + 1, r.g.combinedRows(a.rows, e.rows, w, r.t.w0)}
 	}
 	r.stack = append(r.stack, e)
 }
@@ -174,8 +175,8 @@ func blockRows(lanes, c, i int) []int {
 }
 
 // combinedRows returns the rows of combineRows' result lanes, given those
-// of a's and b's lanes, rows of w lanes.
-func (g *gen) combinedRows(a, b []int, w int) []int {
+// of a's and b's lanes, rows of w lanes (w0 at the first fold).
+func (g *gen) combinedRows(a, b []int, w, w0 int) []int {
 	if w > g.lanes {
 		return a
 	}
@@ -186,7 +187,7 @@ func (g *gen) combinedRows(a, b []int, w int) []int {
 			out[k] = a[2*k]
 		case !g.avx512:
 			out[k] = b[2*k-g.lanes]
-		case k&(w/2) == 0:
+		case k&(w0/w) == 0:
 			out[k] = a[k]
 		default:
 			out[k] = b[k]
@@ -220,6 +221,7 @@ func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, 
 // loop: AVX-512's masks by h (the lanes whose bit h is set), AVX2's
 // float32 permutations by w (AVX2's float64 permutes take immediates).
 type treeRegs struct {
+	w0    int // the rows' width in lanes at the first fold: min(c, lanes)
 	masks map[int]reg.Register
 	idx   map[int][2]reg.VecVirtual
 }
@@ -234,7 +236,7 @@ func (g *gen) loadTreeRegs(c int) treeRegs {
 // where they are used unless hold: sixteen ymm registers cannot hold them
 // beside two trees.
 func (g *gen) treeRegsFor(c int, hold bool) treeRegs {
-	t := treeRegs{map[int]reg.Register{}, map[int][2]reg.VecVirtual{}}
+	t := treeRegs{min(c, g.lanes), map[int]reg.Register{}, map[int][2]reg.VecVirtual{}}
 	for w := min(c, g.lanes); w >= 2; w /= 2 {
 		switch {
 		case g.avx512:
@@ -271,7 +273,8 @@ func (g *gen) combineRows(a, b reg.VecVirtual, w int, t treeRegs, op func(dst, a
 		// Masked moves, not VBLENDM: avo takes any masked destination as
 		// read, so a blend into a fresh register would keep that register
 		// live from the function's entry.
-		h, k := w/2, cond{t.masks[w/2]}
+		h := t.w0 / w // the lowest row bit not folded yet
+		k := cond{t.masks[h]}
 		z := g.vec()
 		g.mov(z, b)
 		g.sel(z, k, a)    // a's lanes where bit h is set, b's where clear
