@@ -277,14 +277,15 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logNeonF64Poly<>+0(SB)/8, $0x3fc2f112df3e5244
-DATA logNeonF64Poly<>+8(SB)/8, $0x3fc39a09d078c69f
-DATA logNeonF64Poly<>+16(SB)/8, $0x3fc7466496cb03de
-DATA logNeonF64Poly<>+24(SB)/8, $0x3fcc71c51d8e78af
-DATA logNeonF64Poly<>+32(SB)/8, $0x3fd2492494229359
-DATA logNeonF64Poly<>+40(SB)/8, $0x3fd999999997fa04
-DATA logNeonF64Poly<>+48(SB)/8, $0x3fe5555555555593
-GLOBL logNeonF64Poly<>(SB), RODATA|NOPTR, $56
+DATA logNeonF64Poly<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA logNeonF64Poly<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA logNeonF64Poly<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA logNeonF64Poly<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA logNeonF64Poly<>+32(SB)/8, $0x3fcc71c7490db938
+DATA logNeonF64Poly<>+40(SB)/8, $0x3fd24924921e32e4
+DATA logNeonF64Poly<>+48(SB)/8, $0x3fd999999999c187
+DATA logNeonF64Poly<>+56(SB)/8, $0x3fe555555555554f
+GLOBL logNeonF64Poly<>(SB), RODATA|NOPTR, $64
 
 // func logNeonF64(dst, x []T)
 TEXT ·logNeonF64(SB), NOSPLIT, $0-48
@@ -296,7 +297,7 @@ TEXT ·logNeonF64(SB), NOSPLIT, $0-48
 	VDUP R9, V31.D2
 	MOVD $0x4330000000000000, R9
 	VDUP R9, V30.D2
-	MOVD $0x3fe6a09e667f3bcd, R9
+	MOVD $0x3fe8000000000000, R9
 	VDUP R9, V29.D2
 	MOVD $0xffffffffffffffcc, R9
 	VDUP R9, V28.D2
@@ -425,10 +426,18 @@ loopMany:
 	VFMLA V13.D2, V21.D2, V17.D2
 	VFMLA V14.D2, V22.D2, V18.D2
 	VFMLA V15.D2, V23.D2, V19.D2
-	WORD $0x6e70dd8c // fmul v12.2d, v12.2d, v16.2d
-	WORD $0x6e71ddad // fmul v13.2d, v13.2d, v17.2d
-	WORD $0x6e72ddce // fmul v14.2d, v14.2d, v18.2d
-	WORD $0x6e73ddef // fmul v15.2d, v15.2d, v19.2d
+	VLD1R (R10), [V20.D2]
+	VLD1R (R10), [V21.D2]
+	VLD1R (R10), [V22.D2]
+	VLD1R.P 8(R10), [V23.D2]
+	VFMLA V12.D2, V16.D2, V20.D2
+	VFMLA V13.D2, V17.D2, V21.D2
+	VFMLA V14.D2, V18.D2, V22.D2
+	VFMLA V15.D2, V19.D2, V23.D2
+	WORD $0x6e74dd8c // fmul v12.2d, v12.2d, v20.2d
+	WORD $0x6e75ddad // fmul v13.2d, v13.2d, v21.2d
+	WORD $0x6e76ddce // fmul v14.2d, v14.2d, v22.2d
+	WORD $0x6e77ddef // fmul v15.2d, v15.2d, v23.2d
 	WORD $0x6e79dc90 // fmul v16.2d, v4.2d, v25.2d
 	WORD $0x6e79dcb1 // fmul v17.2d, v5.2d, v25.2d
 	WORD $0x6e79dcd2 // fmul v18.2d, v6.2d, v25.2d
@@ -551,7 +560,9 @@ loopLoop:
 	VFMLA V3.D2, V4.D2, V5.D2
 	VLD1R.P 8(R10), [V4.D2]
 	VFMLA V3.D2, V5.D2, V4.D2
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V3.D2, V4.D2, V5.D2
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
 	WORD $0x6e79dc24 // fmul v4.2d, v1.2d, v25.2d
 	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
 	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
@@ -1028,14 +1039,15 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logAbsSumNeonF64Poly<>+0(SB)/8, $0x3fc2f112df3e5244
-DATA logAbsSumNeonF64Poly<>+8(SB)/8, $0x3fc39a09d078c69f
-DATA logAbsSumNeonF64Poly<>+16(SB)/8, $0x3fc7466496cb03de
-DATA logAbsSumNeonF64Poly<>+24(SB)/8, $0x3fcc71c51d8e78af
-DATA logAbsSumNeonF64Poly<>+32(SB)/8, $0x3fd2492494229359
-DATA logAbsSumNeonF64Poly<>+40(SB)/8, $0x3fd999999997fa04
-DATA logAbsSumNeonF64Poly<>+48(SB)/8, $0x3fe5555555555593
-GLOBL logAbsSumNeonF64Poly<>(SB), RODATA|NOPTR, $56
+DATA logAbsSumNeonF64Poly<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA logAbsSumNeonF64Poly<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA logAbsSumNeonF64Poly<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA logAbsSumNeonF64Poly<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA logAbsSumNeonF64Poly<>+32(SB)/8, $0x3fcc71c7490db938
+DATA logAbsSumNeonF64Poly<>+40(SB)/8, $0x3fd24924921e32e4
+DATA logAbsSumNeonF64Poly<>+48(SB)/8, $0x3fd999999999c187
+DATA logAbsSumNeonF64Poly<>+56(SB)/8, $0x3fe555555555554f
+GLOBL logAbsSumNeonF64Poly<>(SB), RODATA|NOPTR, $64
 
 // func logAbsSumNeonF64(logdet, d []T, cols int)
 TEXT ·logAbsSumNeonF64(SB), NOSPLIT, $0-56
@@ -1055,7 +1067,7 @@ TEXT ·logAbsSumNeonF64(SB), NOSPLIT, $0-56
 	VDUP R9, V25.D2
 	MOVD $0x4330000000000000, R9
 	VDUP R9, V24.D2
-	MOVD $0x3fe6a09e667f3bcd, R9
+	MOVD $0x3fe8000000000000, R9
 	VDUP R9, V23.D2
 	MOVD $0xffffffffffffffcc, R9
 	VDUP R9, V22.D2
@@ -1236,7 +1248,9 @@ colEnd:
 	VFMLA V4.D2, V5.D2, V6.D2
 	VLD1R.P 8(R10), [V5.D2]
 	VFMLA V4.D2, V6.D2, V5.D2
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
 	WORD $0x6e74dc05 // fmul v5.2d, v0.2d, v20.2d
 	WORD $0x6e60dca5 // fmul v5.2d, v5.2d, v0.2d
 	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
@@ -6109,9 +6123,9 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logNeonF32Poly<>+0(SB)/4, $0x3e789e26
-DATA logNeonF32Poly<>+4(SB)/4, $0x3e91e9ee
-DATA logNeonF32Poly<>+8(SB)/4, $0x3eccce13
+DATA logNeonF32Poly<>+0(SB)/4, $0x3e774fde
+DATA logNeonF32Poly<>+4(SB)/4, $0x3e91f021
+DATA logNeonF32Poly<>+8(SB)/4, $0x3eccce06
 DATA logNeonF32Poly<>+12(SB)/4, $0x3f2aaaaa
 GLOBL logNeonF32Poly<>(SB), RODATA|NOPTR, $16
 
@@ -6125,7 +6139,7 @@ TEXT ·logNeonF32(SB), NOSPLIT, $0-48
 	VDUP R9, V31.S4
 	MOVW $0x4c000000, R9
 	VDUP R9, V30.S4
-	MOVW $0x3f3504f3, R9
+	MOVW $0x3f400000, R9
 	VDUP R9, V29.S4
 	MOVW $0xffffffe7, R9
 	VDUP R9, V28.S4
@@ -6736,9 +6750,9 @@ loopLoop:
 loopEnd:
 	RET
 
-DATA logAbsSumNeonF32Poly<>+0(SB)/4, $0x3e789e26
-DATA logAbsSumNeonF32Poly<>+4(SB)/4, $0x3e91e9ee
-DATA logAbsSumNeonF32Poly<>+8(SB)/4, $0x3eccce13
+DATA logAbsSumNeonF32Poly<>+0(SB)/4, $0x3e774fde
+DATA logAbsSumNeonF32Poly<>+4(SB)/4, $0x3e91f021
+DATA logAbsSumNeonF32Poly<>+8(SB)/4, $0x3eccce06
 DATA logAbsSumNeonF32Poly<>+12(SB)/4, $0x3f2aaaaa
 GLOBL logAbsSumNeonF32Poly<>(SB), RODATA|NOPTR, $16
 
@@ -6760,7 +6774,7 @@ TEXT ·logAbsSumNeonF32(SB), NOSPLIT, $0-56
 	VDUP R9, V25.S4
 	MOVW $0x4c000000, R9
 	VDUP R9, V24.S4
-	MOVW $0x3f3504f3, R9
+	MOVW $0x3f400000, R9
 	VDUP R9, V23.S4
 	MOVW $0xffffffe7, R9
 	VDUP R9, V22.S4

@@ -6,16 +6,13 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// Logarithm: x = 2^k·m with m in [√2/2, √2), then, with f = m − 1 and
-// s = f/(2+f), log(m) = f − f²/2 + s·(f²/2 + R(s²)) where R is the minimax
-// polynomial of fdlibm's e_log.c (float64) and e_logf.c (float32), whose
-// published coefficients internal/algo holds. fdlibm states the error of R as
-// below 2^-58.45 (float64) and 2^-34.24 (float32). R(z) = z·P(z) is
-// evaluated by Horner's rule in z: fdlibm's split into odd and even chains in
-// z² costs one more multiplication and one more addition, and the vector
-// kernels are bound by their arithmetic ports, not by latency.
+// Logarithm: x = 2^k·m with m in [3/4, 3/2), then, with f = m − 1 and
+// s = f/(2+f), log(m) = f − f²/2 + s·(f²/2 + R(s²)): fdlibm's reconstruction
+// (e_log.c, e_logf.c), with R(z) = z·P(z) a minimax polynomial of its own
+// for the wider range of m (internal/algo, computed by gen/remez), evaluated
+// by Horner's rule in z.
 //
-// The split x = 2^k·m is done on the bits: subtracting the bits of √2/2 from
+// The split x = 2^k·m is done on the bits: subtracting the bits of 3/4 from
 // those of x leaves k in the exponent field, so m's bits are x's minus k<<52
 // (k<<23); subnormal x is first scaled by 2^52 (2^25).
 
@@ -38,14 +35,14 @@ func log64(x float64) float64 {
 	return logCore64(m, float64(k+e))
 }
 
-// logCore64 returns log(2^dk·m) for m in [√2/2, √2) and an integral dk:
+// logCore64 returns log(2^dk·m) for m in [3/4, 3/2) and an integral dk:
 // log's polynomial and reconstruction.
 func logCore64(m, dk float64) float64 {
 	f := m - 1
 	s := f / (2 + f)
 	z := mul(s, s)
-	p := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(
-		algo.Lg7_64, z, algo.Lg6_64), z, algo.Lg5_64), z, algo.Lg4_64), z, algo.Lg3_64), z, algo.Lg2_64), z, algo.Lg1_64)
+	p := math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(math.FMA(
+		algo.LogP7_64, z, algo.LogP6_64), z, algo.LogP5_64), z, algo.LogP4_64), z, algo.LogP3_64), z, algo.LogP2_64), z, algo.LogP1_64), z, algo.LogP0_64)
 	hfsq := mul(0.5*f, f)
 	lo := math.FMA(s, hfsq+mul(z, p), mul(dk, algo.Ln2Lo64Log))
 	return mul(dk, algo.Ln2Hi64Log) - ((hfsq - lo) - f)
@@ -75,24 +72,24 @@ func logCore32(m, dk float32) float32 {
 	f := m - 1
 	s := f / (2 + f)
 	z := mul(s, s)
-	p := fma(fma(fma(algo.Lg4_32, z, algo.Lg3_32), z, algo.Lg2_32), z, algo.Lg1_32)
+	p := fma(fma(fma(algo.LogP3_32, z, algo.LogP2_32), z, algo.LogP1_32), z, algo.LogP0_32)
 	hfsq := mul(0.5*f, f)
 	lo := fma(s, hfsq+mul(z, p), mul(dk, algo.Ln2Lo32Log))
 	return mul(dk, algo.Ln2Hi32Log) - ((hfsq - lo) - f)
 }
 
-// split64 returns m in [√2/2, √2) and k with x = 2^k·m, for a positive
+// split64 returns m in [3/4, 3/2) and k with x = 2^k·m, for a positive
 // normal x, on the bits.
 func split64(x float64) (m float64, k int64) {
 	bits := math.Float64bits(x)
-	k = int64(bits-algo.SqrtHalf64) >> 52
+	k = int64(bits-algo.LogSplit64) >> 52
 	return math.Float64frombits(bits - uint64(k)<<52), k
 }
 
 // split32 is split64 for float32.
 func split32(x float32) (m float32, k int32) {
 	bits := math.Float32bits(x)
-	k = int32(bits-algo.SqrtHalf32) >> 23
+	k = int32(bits-algo.LogSplit32) >> 23
 	return math.Float32frombits(bits - uint32(k)<<23), k
 }
 

@@ -68,7 +68,7 @@ func logAbsTerms[T Float](row []T) T {
 	return sum
 }
 
-// splitNormal returns m in [√2/2, √2) and k, as a float, with
+// splitNormal returns m in [3/4, 3/2) and k, as a float, with
 // x = 2^k·m, for a positive normal x: log's split, on the bits.
 func splitNormal[T Float](x T) (m, k T) {
 	if is32[T]() {
@@ -79,7 +79,7 @@ func splitNormal[T Float](x T) (m, k T) {
 	return T(m64), T(e)
 }
 
-// logCoreT is logCore64 or logCore32: log(2^dk·m) for m in [√2/2, √2).
+// logCoreT is logCore64 or logCore32: log(2^dk·m) for m in [3/4, 3/2).
 func logCoreT[T Float](m, dk T) T {
 	if is32[T]() {
 		return T(logCore32(float32(m), float32(dk)))

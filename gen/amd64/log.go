@@ -28,7 +28,7 @@ func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	return res
 }
 
-// logCore returns log(2^dk·m) for m in [√2/2, √2) and integral dk, as
+// logCore returns log(2^dk·m) for m in [3/4, 3/2) and integral dk, as
 // kernels.logCore64/logCore32; m is overwritten.
 func (g *gen) logCore(m, dk reg.VecVirtual) reg.VecVirtual {
 	f := m
@@ -68,7 +68,7 @@ func (g *gen) logCore(m, dk reg.VecVirtual) reg.VecVirtual {
 	return t
 }
 
-// logSplit returns m and k, as floats, with x = 2^k·m and m in [√2/2, √2),
+// logSplit returns m and k, as floats, with x = 2^k·m and m in [3/4, 3/2),
 // as kernels.log64/log32 split x: on the bits, subnormal x scaled first.
 func (g *gen) logSplit(x reg.VecVirtual) (xn, dk reg.VecVirtual) {
 	minNormal, scaleUp, kUp := 0x1p-1022, 0x1p52, -52.0
@@ -97,11 +97,11 @@ func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
 	if g.f32 {
 		mant = 23
 	}
-	// e = (bits − bits(√2/2)) >> mant, arithmetic; m = bits − e<<mant.
+	// e = (bits − bits(3/4)) >> mant, arithmetic; m = bits − e<<mant.
 	e, t := g.vec(), g.vec()
 	dk = g.vec()
 	if g.f32 {
-		g.isub(e, x, g.cbits(algo.SqrtHalf32))
+		g.isub(e, x, g.cbits(algo.LogSplit32))
 		g.shra(e, e, mant)
 		g.shl(t, e, mant)
 		g.isub(x, x, t)
@@ -110,7 +110,7 @@ func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
 	}
 	// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
 	// difference is non-negative and shift logically.
-	g.isub(e, x, g.cbits(algo.SqrtHalf64))
+	g.isub(e, x, g.cbits(algo.LogSplit64))
 	g.iadd(e, e, g.cbits(1024<<52))
 	g.shrl(e, e, mant) // e + 1024
 	g.shl(t, e, mant)
@@ -122,32 +122,24 @@ func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
 	return x, dk
 }
 
-// logSplit512 is logSplit by VGETMANT and VGETEXP, which split subnormals
-// too: m in [1, 2) and k = floor(log2 x), then m/2 and k+1 where m ≥ √2
-// (the rounded √2 that tops kernels.log's range).
-// The split of a positive x into 2^k·m with m in [√2/2, √2) is unique, so
-// both ways give the same m and k (other x are replaced by the specials).
+// logSplit512 is logSplit by VGETMANT, which gives m in [3/4, 3/2)
+// directly, subnormals included, and VGETEXP: k = getexp(x) − getexp(m),
+// since getexp(x) = floor(log2 x) is one less than k where m < 1. The split
+// is unique, so the bits are logSplit's (other x are replaced by the
+// specials).
 func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	m, k = g.vec(), g.vec()
-	sqrt2 := math.Float64frombits(algo.SqrtHalf64 + 1<<52) // the top of [√2/2, √2)
+	e := g.vec()
 	if g.f32 {
-		sqrt2 = float64(math.Float32frombits(algo.SqrtHalf32 + 1<<23))
-		VGETMANTPS(Imm(0), x, m) // interval [1, 2), x's sign
+		VGETMANTPS(Imm(3), x, m) // interval [3/4, 3/2), x's sign
 		VGETEXPPS(x, k)
+		VGETEXPPS(m, e)
 	} else {
-		VGETMANTPD(Imm(0), x, m)
+		VGETMANTPD(Imm(3), x, m)
 		VGETEXPPD(x, k)
+		VGETEXPPD(m, e)
 	}
-	// m ≥ √2 and m/2 on the bits (m > 0): integer ops, which leave the
-	// multiply pipes to the polynomial.
-	high := K()
-	one := int64(1) << 52
-	if g.f32 {
-		one = 1 << 23
-	}
-	g.vop(VPCMPQ_BCST, VPCMPD_BCST, nil, nil, Imm(5), g.cf(sqrt2), m, high) // not less than
-	g.vop(VPSUBQ_BCST, VPSUBD_BCST, nil, nil, g.ci(one), m, high, m)
-	g.vop(VADDPD_BCST, VADDPS_BCST, nil, nil, g.cf(1), k, high, k)
+	g.sub(k, k, e)
 	return m, k
 }
 

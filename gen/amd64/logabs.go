@@ -13,7 +13,7 @@ import (
 // logdet[r] += Σ log|d|.
 //
 // Rows are summed as kernels.LogAbsSum sums them, as log(2^Σk·Π m) with
-// |d| = 2^k·m split exactly (m in [1, 2) on AVX-512, [√2/2, √2) as log
+// |d| = 2^k·m split exactly (m in [1, 2) on AVX-512, [3/4, 3/2) as log
 // splits on AVX2): packed rows (packed.go) one log a block of lanes rows,
 // rows of two vectors or more one log a row. A block or row holding a
 // zero, subnormal, infinite or NaN element is summed again as logs, and so
@@ -171,7 +171,7 @@ func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 }
 
 // splitAbs returns m and k with |x| = 2^k·m, m in [1, 2) on AVX-512 and
-// [√2/2, √2) on AVX2, for x flagUnsplittable lets through (others give
+// [3/4, 3/2) on AVX2, for x flagUnsplittable lets through (others give
 // values the flag makes the caller discard).
 func (g *gen) splitAbs(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	if g.avx512 {
@@ -181,7 +181,7 @@ func (g *gen) splitAbs(x reg.VecVirtual) (m, k reg.VecVirtual) {
 }
 
 // splitPositive returns log's split of a positive normal x: m in
-// [√2/2, √2) and k.
+// [3/4, 3/2) and k.
 func (g *gen) splitPositive(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	if g.avx512 {
 		return g.logSplit512(x)

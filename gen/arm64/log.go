@@ -38,7 +38,7 @@ func (e *emitter) log(x reg, reload func() reg, table string) reg {
 	return res
 }
 
-// logSplit returns m in [√2/2, √2) and k, as a float, with x = 2^k·m, for
+// logSplit returns m in [3/4, 3/2) and k, as a float, with x = 2^k·m, for
 // a positive finite x, as kernels.log64/log32 split it: on the bits,
 // subnormal x scaled by 2^52 (2^25) first.
 func (e *emitter) logSplit(x reg) (m, dk reg) {
@@ -65,21 +65,21 @@ func (e *emitter) splitNormal(x reg) (m, dk reg) {
 }
 
 // splitBits returns m's bits and the integer e of x = 2^e·m, x's bits less
-// those of √2/2 shifted down; x is overwritten with m.
+// those of 3/4 shifted down; x is overwritten with m.
 func (e *emitter) splitBits(x reg) (m, ei reg) {
-	sqrtHalf, mant := uint64(algo.SqrtHalf64), 52
+	split, mant := uint64(algo.LogSplit64), 52
 	if !e.f64() {
-		sqrtHalf, mant = algo.SqrtHalf32, 23
+		split, mant = algo.LogSplit32, 23
 	}
 	ei, t := e.tmp(), e.tmp()
-	e.isub(ei, x, e.cbits(sqrtHalf))
+	e.isub(ei, x, e.cbits(split))
 	e.sshr(ei, ei, mant) // e
 	e.shl(t, ei, mant)
 	e.isub(x, x, t) // m's bits
 	return x, ei
 }
 
-// logCore returns log(2^dk·m) for m in [√2/2, √2) and an integral dk, as
+// logCore returns log(2^dk·m) for m in [3/4, 3/2) and an integral dk, as
 // kernels.logCore64/logCore32. R10 walks the polynomial table.
 func (e *emitter) logCore(m, dk reg, table string) reg {
 	lnHi, lnLo := algo.Ln2Hi64Log, algo.Ln2Lo64Log

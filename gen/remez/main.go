@@ -1,20 +1,23 @@
-// Command remez computes the polynomial coefficients of flowkern's exp
-// (internal/algo.ExpMinimax64 and ExpMinimax32) by the Remez exchange
-// algorithm, in 256-bit arithmetic, and prints them with the measured error
-// of the rounded polynomial. It is run by hand, not by go generate: the
+// Command remez computes the polynomial coefficients of flowkern's exp and
+// log (internal/algo's ExpQ* and LogP*) by the Remez exchange algorithm, in
+// 256-bit arithmetic, and prints them with the measured error of the
+// rounded polynomial. It is run by hand, not by go generate: the
 // coefficients are constants in internal/algo, and this command is how
 // anyone can check where they came from.
 //
-// The approximation is exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ A, with Q of
-// degree d chosen to minimise the relative error
+// exp (-func exp): exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ 0.34658 (ln2/2 and
+// room for the reduction's rounding), Q of degree d chosen to minimise the
+// relative error max |(1 + r + r²·Q(r) − e^r)/e^r|. The coefficients of 1
+// and r stay 1, so that exp(r) − 1 has no cancellation near 0.
 //
-//	max |(1 + r + r²·Q(r) − e^r) / e^r|.
+// log (-func log): log's R(z) ≈ z·P(z), z = s², s = f/(2+f), f = m − 1 for
+// m in [3/4, 3/2), so z ≤ 0.04 (0.0401 with room). R is exactly
+// 2·atanh(√z)/√z − 2 = Σ_{k≥1} 2z^k/(2k+1); log(1+f) = f − f²/2 +
+// s·(f²/2 + R) carries an error of s·ΔR in R into a relative error of
+// about ΔR/2, which is what is minimised.
 //
-// The coefficients of 1 and r are fixed at 1, so that the kernels' last
-// two Horner steps are exact-looking fused multiply-adds and exp(r) − 1 has
-// no cancellation near 0.
-//
-// Usage: go run ./remez -degree 9 -type float64 (in gen/).
+// Usage (in gen/): go run ./remez -func exp -degree 9 [-type float32]
+// (degree of Q), or go run ./remez -func log -degree 7 (coefficients of P).
 package main
 
 import (
@@ -28,16 +31,70 @@ import (
 
 const prec = 256
 
-// bound is A: ln2/2 plus room for the reduction's rounding.
-const bound = 0.34658
+// problem is the function approximated: the error of the polynomial with
+// coefficients q (lowest first) at x is (Σ q_i·basis(x, i) − target(x)) /
+// scale(x), on [lo, hi].
+type problem struct {
+	lo, hi float64
+	basis  func(x *big.Float, i int) *big.Float
+	target func(x *big.Float) *big.Float
+	scale  func(x *big.Float) *big.Float
+}
+
+var problems = map[string]problem{
+	"exp": {-0.34658, 0.34658,
+		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
+		func(x *big.Float) *big.Float {
+			t := expBig(x)
+			t.Sub(t, newF(1))
+			return t.Sub(t, x)
+		},
+		expBig},
+	"log": {0, 0.0401,
+		func(x *big.Float, i int) *big.Float { return power(x, i+1) },
+		logR,
+		func(*big.Float) *big.Float { return newF(2) }},
+}
+
+// prob is the problem being solved.
+var prob problem
+
+// power returns x^n.
+func power(x *big.Float, n int) *big.Float {
+	p := newF(1)
+	for range n {
+		p.Mul(p, x)
+	}
+	return p
+}
+
+// logR returns Σ_{k≥1} 2z^k/(2k+1), for 0 ≤ z < 1/2.
+func logR(z *big.Float) *big.Float {
+	sum, pw := newF(0), newF(1)
+	eps := newF(0x1p-300)
+	for k := 1; ; k++ {
+		pw.Mul(pw, z)
+		term := new(big.Float).SetPrec(prec).Quo(pw, newF(float64(2*k+1)))
+		term.Mul(term, newF(2))
+		sum.Add(sum, term)
+		if term.Cmp(eps) < 0 {
+			return sum
+		}
+	}
+}
 
 func main() {
-	degree := flag.Int("degree", 9, "degree of Q")
+	fn := flag.String("func", "exp", "exp or log")
+	degree := flag.Int("degree", 9, "exp: degree of Q; log: coefficients of P less one")
 	refit := flag.Int("refit", 2, "coefficients rounded one at a time with a refit")
 	typ := flag.String("type", "float64", "coefficient type: float64 or float32")
 	flag.Parse()
 	if *typ != "float64" && *typ != "float32" {
 		log.Fatalf("remez: -type %q: want float64 or float32", *typ)
+	}
+	var ok bool
+	if prob, ok = problems[*fn]; !ok {
+		log.Fatalf("remez: -func %q: want exp or log", *fn)
 	}
 	round := func(c *big.Float) float64 {
 		f, _ := c.Float64()
@@ -102,27 +159,21 @@ func expBig(x *big.Float) *big.Float {
 	}
 }
 
-// errAt returns (1 + x + x²·Q(x) − e^x)/e^x.
+// errAt returns the polynomial's weighted error at x.
 func errAt(q []*big.Float, x *big.Float) *big.Float {
 	p := newF(0)
-	for i := len(q) - 1; i >= 0; i-- {
-		p.Mul(p, x)
-		p.Add(p, q[i])
+	for i, c := range q {
+		p.Add(p, new(big.Float).SetPrec(prec).Mul(c, prob.basis(x, i)))
 	}
-	p.Mul(p, x)
-	p.Mul(p, x)
-	p.Add(p, x)
-	p.Add(p, newF(1))
-	ex := expBig(x)
-	p.Sub(p, ex)
-	return p.Quo(p, ex)
+	p.Sub(p, prob.target(x))
+	return p.Quo(p, prob.scale(x))
 }
 
-// grid returns m+1 equally spaced points on [−bound, bound].
+// grid returns m+1 equally spaced points on [lo, hi].
 func grid(m int) []float64 {
 	xs := make([]float64, m+1)
 	for i := range xs {
-		xs[i] = -bound + 2*bound*float64(i)/float64(m)
+		xs[i] = prob.lo + (prob.hi-prob.lo)*float64(i)/float64(m)
 	}
 	return xs
 }
@@ -141,10 +192,11 @@ func maxError(q []*big.Float, m int) float64 {
 func remez(d int, fixed []float64, m int) ([]*big.Float, float64) {
 	n := d + 2 - len(fixed) // reference points: the free coefficients and the error
 	ref := make([]float64, n)
+	mid, half := (prob.lo+prob.hi)/2, (prob.hi-prob.lo)/2
 	for j := range ref {
-		ref[j] = -bound * math.Cos(math.Pi*(float64(j)+0.5)/float64(n))
-		if ref[j] == 0 || math.Abs(ref[j]) < 1e-3 {
-			ref[j] = bound / float64(4*n) // the error vanishes at 0
+		ref[j] = mid - half*math.Cos(math.Pi*(float64(j)+0.5)/float64(n))
+		if math.Abs(ref[j]) < half*1e-3 {
+			ref[j] = half / float64(4*n) // the error vanishes at 0
 		}
 	}
 	sort.Float64s(ref)
@@ -174,32 +226,28 @@ func remez(d int, fixed []float64, m int) ([]*big.Float, float64) {
 	return q, math.Abs(level)
 }
 
-// solve finds Q and E with 1 + x + x²Q(x) − e^x = (−1)^j·E·e^x at every
-// reference point x_j, by Gaussian elimination; Q's lowest coefficients
-// are fixed.
+// solve finds the coefficients and E with Σ q_i·basis(x_j, i) −
+// target(x_j) = (−1)^j·E·scale(x_j) at every reference point x_j, by
+// Gaussian elimination; the lowest coefficients are fixed.
 func solve(ref []float64, d int, fixed []float64) ([]*big.Float, float64) {
 	n, nf := len(ref), len(fixed)
 	a := make([][]*big.Float, n)
 	for j, xf := range ref {
 		x := newF(xf)
-		ex := expBig(x)
 		row := make([]*big.Float, n+1)
-		rhs := new(big.Float).SetPrec(prec).Sub(ex, newF(1))
-		rhs.Sub(rhs, x)
-		pw := new(big.Float).SetPrec(prec).Mul(x, x)
+		rhs := prob.target(x)
 		for i := 0; i <= d; i++ {
 			if i < nf {
-				rhs.Sub(rhs, new(big.Float).SetPrec(prec).Mul(pw, newF(fixed[i])))
+				rhs.Sub(rhs, new(big.Float).SetPrec(prec).Mul(prob.basis(x, i), newF(fixed[i])))
 			} else {
-				row[i-nf] = new(big.Float).SetPrec(prec).Set(pw)
+				row[i-nf] = prob.basis(x, i)
 			}
-			pw.Mul(pw, x)
 		}
 		sign := newF(1)
 		if j%2 == 1 {
 			sign = newF(-1)
 		}
-		row[n-1] = new(big.Float).SetPrec(prec).Mul(sign, ex)
+		row[n-1] = new(big.Float).SetPrec(prec).Mul(sign, prob.scale(x))
 		row[n-1].Neg(row[n-1])
 		row[n] = rhs
 		a[j] = row

@@ -79,37 +79,51 @@ func ExpPoly32() []float64 {
 	return []float64{ExpQ4_32, ExpQ3_32, ExpQ2_32, ExpQ1_32, ExpQ0_32}
 }
 
-// Logarithm (kernels/log.go): fdlibm's e_log.c and e_logf.c.
+// Logarithm (kernels/log.go): fdlibm's e_log.c and e_logf.c reconstruction
+// (log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f/(2+f)) and its two-part
+// ln2, over the split x = 2^k·m with m in [3/4, 3/2) instead of fdlibm's
+// [√2/2, √2): AVX-512's VGETMANT gives that split in one instruction, where
+// fdlibm's took four with a masked correction. f is then in [−1/4, 1/2),
+// s² ≤ 0.04, beyond the range fdlibm fitted R on, so R(z) = z·P(z) has
+// coefficients of its own, computed by gen/remez (`go run ./remez -func
+// log -degree 7`, `-degree 3 -type float32`): relative error of log from
+// P at most 1.4e-19 (0.0012 ulp) in float64, 2.6e-11 (0.0004 ulp) in
+// float32. One coefficient more than fdlibm's in each type: one fewer
+// (0.14 and 0.048 ulp) leaves too little of the 1-ulp bound to the
+// roundings where m nears 3/2 (float32: 0.93 ulp, every argument).
 const (
 	Ln2Hi64Log = 6.93147180369123816490e-01
 	Ln2Lo64Log = 1.90821492927058770002e-10
-	Lg1_64     = 6.666666666666735130e-01
-	Lg2_64     = 3.999999999940941908e-01
-	Lg3_64     = 2.857142874366239149e-01
-	Lg4_64     = 2.222219843214978396e-01
-	Lg5_64     = 1.818357216161805012e-01
-	Lg6_64     = 1.531383769920937332e-01
-	Lg7_64     = 1.479819860511658591e-01
-	SqrtHalf64 = 0x3fe6a09e667f3bcd // bits of √2/2
+	LogSplit64 = 0x3fe8000000000000 // bits of 3/4, the bottom of m's range
+
+	LogP0_64 = 0x1.555555555554fp-01
+	LogP1_64 = 0x1.999999999c187p-02
+	LogP2_64 = 0x1.24924921e32e4p-02
+	LogP3_64 = 0x1.c71c7490db938p-03
+	LogP4_64 = 0x1.745c4a958c9bdp-03
+	LogP5_64 = 0x1.3b35c9fea0c58p-03
+	LogP6_64 = 0x1.0dcaf857ce186p-03
+	LogP7_64 = 0x1.1b85c96e3fd4fp-03
 
 	Ln2Hi32Log = 6.9313812256e-01 // 0x3f317180
 	Ln2Lo32Log = 9.0580006145e-06 // 0x3717f7d1
-	Lg1_32     = 0xaaaaaa.0p-24
-	Lg2_32     = 0xccce13.0p-25
-	Lg3_32     = 0x91e9ee.0p-25
-	Lg4_32     = 0xf89e26.0p-26
-	SqrtHalf32 = 0x3f3504f3 // bits of √2/2
+	LogSplit32 = 0x3f400000       // bits of 3/4
+
+	LogP0_32 = 0x1.555554p-01
+	LogP1_32 = 0x1.999c0cp-02
+	LogP2_32 = 0x1.23e042p-02
+	LogP3_32 = 0x1.ee9fbcp-03
 )
 
-// LogPoly64 returns fdlibm's Lg7_64, …, Lg1_64, highest first: the
-// coefficients of P(z) in log's R(z) = z·P(z), for Horner's rule in z.
+// LogPoly64 returns P's coefficients for float64, highest first, the order
+// of Horner's rule in z.
 func LogPoly64() []float64 {
-	return []float64{Lg7_64, Lg6_64, Lg5_64, Lg4_64, Lg3_64, Lg2_64, Lg1_64}
+	return []float64{LogP7_64, LogP6_64, LogP5_64, LogP4_64, LogP3_64, LogP2_64, LogP1_64, LogP0_64}
 }
 
-// LogPoly32 is LogPoly64 for float32: Lg4_32, …, Lg1_32.
+// LogPoly32 is LogPoly64 for float32; each coefficient is a float32.
 func LogPoly32() []float64 {
-	return []float64{Lg4_32, Lg3_32, Lg2_32, Lg1_32}
+	return []float64{LogP3_32, LogP2_32, LogP1_32, LogP0_32}
 }
 
 // Hyperbolic tangent (kernels/tanh.go): the Cephes library's tanh.c and
