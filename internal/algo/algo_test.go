@@ -9,26 +9,37 @@ import (
 	"github.com/flowkern/flowkern/internal/kerneltest"
 )
 
+// polyCase is a polynomial under test: its coefficients, whether they must
+// be float32 values, and its stated error bound.
+type polyCase struct {
+	name  string
+	poly  []float64
+	is32  bool
+	bound float64
+}
+
+// checkFloat32 fails if a float32 polynomial has a coefficient that is not
+// a float32.
+func (c polyCase) checkFloat32(t *testing.T) {
+	if !c.is32 {
+		return
+	}
+	for _, q := range c.poly {
+		if float64(float32(q)) != q {
+			t.Errorf("%s: coefficient %v is not a float32", c.name, q)
+		}
+	}
+}
+
 // TestExpPolyError evaluates 1 + r + r²·Q(r) exactly, with the coefficients
 // as stored, and holds its relative error to e^r on |r| ≤ ln2/2 to the bound
 // that internal/algo states: a mistyped or misrounded coefficient fails it.
 func TestExpPolyError(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		poly  []float64
-		is32  bool
-		bound float64
-	}{
+	for _, c := range []polyCase{
 		{"float64", algo.ExpPoly64(), false, 3.72e-18},
 		{"float32", algo.ExpPoly32(), true, 3.2e-9},
 	} {
-		if c.is32 {
-			for _, q := range c.poly {
-				if float64(float32(q)) != q {
-					t.Errorf("%s: coefficient %v is not a float32", c.name, q)
-				}
-			}
-		}
+		c.checkFloat32(t)
 		const n = 4000
 		a := math.Ln2/2 + 1e-5
 		worst := 0.0
@@ -62,22 +73,11 @@ func TestExpPolyError(t *testing.T) {
 // m in [3/4, 3/2)) and holds the relative error it puts into log, |ΔR|/2,
 // to the bound internal/algo states.
 func TestLogPolyError(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		poly  []float64
-		is32  bool
-		bound float64
-	}{
+	for _, c := range []polyCase{
 		{"float64", algo.LogPoly64(), false, 1.4e-19},
 		{"float32", algo.LogPoly32(), true, 2.7e-11},
 	} {
-		if c.is32 {
-			for _, q := range c.poly {
-				if float64(float32(q)) != q {
-					t.Errorf("%s: coefficient %v is not a float32", c.name, q)
-				}
-			}
-		}
+		c.checkFloat32(t)
 		const n = 4000
 		worst := 0.0
 		for i := 0; i <= n; i++ {
