@@ -87,22 +87,8 @@ func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
 	xt := g.maskedLoad(Mem{Base: d}, mask)
 	g.flagUnsplittable(flags, xt, mask)
 	mt, et := g.splitAbs(xt)
-	if g.avx512 { // the masked lanes only
-		if g.f32 {
-			VMULPS(mt, p, mask, p)
-			VADDPS(et, k, mask, k)
-		} else {
-			VMULPD(mt, p, mask, p)
-			VADDPD(et, k, mask, k)
-		}
-	} else { // factor 1 and exponent 0 beyond the row
-		one := g.vec()
-		g.mov(one, g.cf(1))
-		g.sel(one, cond{mask}, mt)
-		g.and(et, et, mask)
-		g.mul(p, p, one)
-		g.add(k, k, et)
-	}
+	g.mulMasked(p, mt, mask)
+	g.addMasked(k, et, mask)
 	SHLQ(U8(log2(g.size)), j) // bytes
 	ADDQ(j, d)
 
@@ -153,17 +139,7 @@ func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 	TESTQ(j, j)
 	JZ(LabelRef(name + "end"))
 	mask := g.tailMask(j)
-	v := g.log(g.absOf(g.load(d, mask)))
-	if g.avx512 {
-		if g.f32 {
-			VADDPS(v, acc, mask, acc)
-		} else {
-			VADDPD(v, acc, mask, acc)
-		}
-	} else {
-		g.and(v, v, mask)
-		g.add(acc, acc, v)
-	}
+	g.addMasked(acc, g.log(g.absOf(g.load(d, mask))), mask)
 	SHLQ(U8(log2(g.size)), j)
 	ADDQ(j, d)
 	Label(name + "end")
@@ -204,8 +180,8 @@ func (g *gen) absOf(v reg.VecVirtual) reg.VecVirtual {
 
 // packedLogAbs emits LogAbsSum's packed blocks. Each vector's |d| is split
 // into m and k; a tree multiplies the m and one adds the k, both as
-// packedRows' tree adds; then one log of the products, plus ln2 times the
-// exponent sums. Meanwhile the block's elements that the split cannot take
+// packedRows' tree adds; then one log of the products with the exponent
+// sums added to its own exponent. Meanwhile the block's elements that the split cannot take
 // are flagged, and a flagged block is summed again as logs from memory
 // (d has moved past it by then).
 func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
@@ -273,12 +249,7 @@ func (g *gen) logAbsWidths() []int {
 	if g.avx512 {
 		return g.packedWidths()
 	}
-	top := 16
-	var ws []int
-	for c := 1; c <= top; c *= 2 {
-		ws = append(ws, c)
-	}
-	return ws
+	return powersOfTwo(16)
 }
 
 // noFlags returns a cleared flag register: a mask register on AVX-512, a

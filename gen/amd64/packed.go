@@ -32,17 +32,21 @@ import (
 // 128- or 256-bit blocks to the few late ones; all are cheaper than the
 // two-table permutes VPERMT2P a combine keeping rows in order takes. The
 // rows end in an order the generator tracks, and one permute a block puts
-// them in order. AVX2, which has no mask registers, keeps rows in order: each half
-// is two single-table permutes and a blend.
+// them in order. AVX2, which has no mask registers, keeps rows in order:
+// each half is two single-table permutes and a blend.
 
 // packedWidths are the row widths that get a packed block: on AVX-512 up
 // to 16 and 2·lanes (kernels_amd64.go's packed must agree); on AVX2 only
 // those narrower than a vector, where the row-by-row loop is slowest.
 func (g *gen) packedWidths() []int {
-	top := g.lanes / 2
 	if g.avx512 {
-		top = min(16, 2*g.lanes)
+		return powersOfTwo(min(16, 2*g.lanes))
 	}
+	return powersOfTwo(g.lanes / 2)
+}
+
+// powersOfTwo returns 1, 2, 4, … up to top.
+func powersOfTwo(top int) []int {
 	var ws []int
 	for c := 1; c <= top; c *= 2 {
 		ws = append(ws, c)

@@ -132,18 +132,8 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 	TESTQ(j, j)
 	JZ(LabelRef("rowend"))
 	m := g.tailMask(j)
-	v := body(m)
-	switch {
-	case v == nil:
-	case g.avx512:
-		if g.f32 {
-			VADDPS(v, acc, m, acc) // masked lanes only
-		} else {
-			VADDPD(v, acc, m, acc)
-		}
-	default:
-		g.and(v, v, m)
-		g.add(acc, acc, v)
+	if v := body(m); v != nil {
+		g.addMasked(acc, v, m)
 	}
 	SHLQ(U8(log2(g.size)), j) // bytes
 	for _, p := range ptrs {
@@ -158,6 +148,38 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// addMasked adds to acc the lanes of v within the tail mask m; v may be
+// clobbered.
+func (g *gen) addMasked(acc, v reg.VecVirtual, m reg.Register) {
+	if !g.avx512 {
+		g.and(v, v, m)
+		g.add(acc, acc, v)
+		return
+	}
+	if g.f32 {
+		VADDPS(v, acc, m, acc) // masked lanes only
+	} else {
+		VADDPD(v, acc, m, acc)
+	}
+}
+
+// mulMasked multiplies acc by the lanes of v within the tail mask m (by 1
+// elsewhere); v may be clobbered.
+func (g *gen) mulMasked(acc, v reg.VecVirtual, m reg.Register) {
+	if !g.avx512 {
+		one := g.vec()
+		g.mov(one, g.cf(1))
+		g.sel(one, cond{m}, v)
+		g.mul(acc, acc, one)
+		return
+	}
+	if g.f32 {
+		VMULPS(v, acc, m, acc) // masked lanes only
+	} else {
+		VMULPD(v, acc, m, acc)
+	}
 }
 
 func log2(n int) int {

@@ -66,12 +66,15 @@ func (e *emitter) splitNormal(x reg) (m, dk reg) {
 
 // splitBits returns m's bits and the integer e of x = 2^e·m, x's bits less
 // those of 3/4 shifted down; x is overwritten with m.
-func (e *emitter) splitBits(x reg) (m, ei reg) {
+func (e *emitter) splitBits(x reg) (m, ei reg) { return e.splitBitsWith(x, e.tmp) }
+
+// splitBitsWith is splitBits with temporaries from tmp.
+func (e *emitter) splitBitsWith(x reg, tmp func() reg) (m, ei reg) {
 	split, mant := uint64(algo.LogSplit64), 52
 	if !e.f64() {
 		split, mant = algo.LogSplit32, 23
 	}
-	ei, t := e.tmp(), e.tmp()
+	ei, t := tmp(), tmp()
 	e.isub(ei, x, e.cbits(split))
 	e.sshr(ei, ei, mant) // e
 	e.shl(t, ei, mant)

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-
-	"github.com/flowkern/flowkern/internal/algo"
 )
 
 // Kernels over rows. NEON has no masked loads, so these take, of every row,
@@ -191,15 +189,7 @@ func (e *emitter) logAbsSum(name, table string) {
 // to exps. Its temporaries are shared, so the unrolled body does it once,
 // after all the copies' factors.
 func (e *emitter) renorm(prod, exps reg) {
-	split, mant := uint64(algo.LogSplit64), 52
-	if !e.f64() {
-		split, mant = algo.LogSplit32, 23
-	}
-	ei, t := e.sharedTmp(), e.sharedTmp()
-	e.isub(ei, prod, e.cbits(split))
-	e.sshr(ei, ei, mant)
-	e.shl(t, ei, mant)
-	e.isub(prod, prod, t)
+	_, ei := e.splitBitsWith(prod, e.sharedTmp)
 	e.scvtf(ei, ei)
 	e.fadd(exps, exps, ei)
 }

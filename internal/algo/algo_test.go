@@ -31,6 +31,31 @@ func (c polyCase) checkFloat32(t *testing.T) {
 	}
 }
 
+// maxError returns the largest of errAt(x, p) over n+1 points x evenly
+// spread on [lo, hi], p being the polynomial evaluated exactly at x (Horner,
+// 160 bits, the coefficients as stored).
+func (c polyCase) maxError(lo, hi float64, n int, errAt func(x, p *big.Float) float64) float64 {
+	worst := 0.0
+	for i := 0; i <= n; i++ {
+		x := new(big.Float).SetPrec(160).SetFloat64(lo + (hi-lo)*float64(i)/float64(n))
+		p := new(big.Float).SetPrec(160)
+		for _, q := range c.poly {
+			p.Mul(p, x)
+			p.Add(p, new(big.Float).SetFloat64(q))
+		}
+		worst = max(worst, errAt(x, p))
+	}
+	return worst
+}
+
+// report fails if worst exceeds the case's bound, and logs it.
+func (c polyCase) report(t *testing.T, what string, worst float64) {
+	if worst > c.bound {
+		t.Errorf("%s: %s %.3g, want ≤ %.3g", c.name, what, worst, c.bound)
+	}
+	t.Logf("%s: %s ≤ %.3g", c.name, what, worst)
+}
+
 // TestExpPolyError evaluates 1 + r + r²·Q(r) exactly, with the coefficients
 // as stored, and holds its relative error to e^r on |r| ≤ ln2/2 to the bound
 // that internal/algo states: a mistyped or misrounded coefficient fails it.
@@ -40,31 +65,19 @@ func TestExpPolyError(t *testing.T) {
 		{"float32", algo.ExpPoly32(), true, 3.2e-9},
 	} {
 		c.checkFloat32(t)
-		const n = 4000
 		a := math.Ln2/2 + 1e-5
-		worst := 0.0
-		for i := 0; i <= n; i++ {
-			r := -a + 2*a*float64(i)/n
-			br := new(big.Float).SetPrec(160).SetFloat64(r)
-			p := new(big.Float).SetPrec(160)
-			for _, q := range c.poly {
-				p.Mul(p, br)
-				p.Add(p, new(big.Float).SetFloat64(q))
-			}
-			p.Mul(p, br)
-			p.Mul(p, br)
-			p.Add(p, br)
+		worst := c.maxError(-a, a, 4000, func(r, p *big.Float) float64 {
+			p.Mul(p, r)
+			p.Mul(p, r)
+			p.Add(p, r)
 			p.Add(p, big.NewFloat(1))
-			e := kerneltest.ExpSpec.Big(r)
+			rf, _ := r.Float64()
+			e := kerneltest.ExpSpec.Big(rf)
 			p.Sub(p, e)
-			p.Quo(p, e)
-			rel, _ := p.Float64()
-			worst = max(worst, math.Abs(rel))
-		}
-		if worst > c.bound {
-			t.Errorf("%s: relative error of the polynomial %.3g, want ≤ %.3g", c.name, worst, c.bound)
-		}
-		t.Logf("%s: relative error of the polynomial ≤ %.3g over %d points", c.name, worst, n+1)
+			rel, _ := p.Quo(p, e).Float64()
+			return math.Abs(rel)
+		})
+		c.report(t, "relative error of the polynomial", worst)
 	}
 }
 
@@ -78,15 +91,7 @@ func TestLogPolyError(t *testing.T) {
 		{"float32", algo.LogPoly32(), true, 2.7e-11},
 	} {
 		c.checkFloat32(t)
-		const n = 4000
-		worst := 0.0
-		for i := 0; i <= n; i++ {
-			z := new(big.Float).SetPrec(160).SetFloat64(0.0401 * float64(i) / n)
-			p := new(big.Float).SetPrec(160)
-			for _, q := range c.poly {
-				p.Mul(p, z)
-				p.Add(p, new(big.Float).SetFloat64(q))
-			}
+		worst := c.maxError(0, 0.0401, 4000, func(z, p *big.Float) float64 {
 			p.Mul(p, z)
 			// R(z) by its series, to far below the bound.
 			r, pw := new(big.Float).SetPrec(160), new(big.Float).SetPrec(160).SetInt64(1)
@@ -95,13 +100,9 @@ func TestLogPolyError(t *testing.T) {
 				term := new(big.Float).SetPrec(160).Quo(pw, big.NewFloat(float64(2*k+1)))
 				r.Add(r, term.Mul(term, big.NewFloat(2)))
 			}
-			p.Sub(p, r)
-			d, _ := p.Float64()
-			worst = max(worst, math.Abs(d)/2)
-		}
-		if worst > c.bound {
-			t.Errorf("%s: error of log from P %.3g, want ≤ %.3g", c.name, worst, c.bound)
-		}
-		t.Logf("%s: error of log from P ≤ %.3g over %d points", c.name, worst, n+1)
+			d, _ := p.Sub(p, r).Float64()
+			return math.Abs(d) / 2
+		})
+		c.report(t, "error of log from P", worst)
 	}
 }
