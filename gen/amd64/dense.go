@@ -123,7 +123,7 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, step
 	yp := GP64()
 	MOVQ(yr, yp)
 	for _, a := range acc {
-		g.store(yp, mask, a)
+		g.store(yp, 0, mask, a)
 		ADDQ(nb, yp)
 	}
 	if transposed {
@@ -145,7 +145,7 @@ func (g *gen) denseColumns(prefix string, yj, wj, kb, kb3, nb reg.Register, step
 		g.mulAddBcst(one, Mem{Base: p1}, w)
 	})
 	g.finish(yj, mask, one)
-	g.store(yr, mask, one)
+	g.store(yr, 0, mask, one)
 	if transposed {
 		ADDQ(U32(g.size), xr)
 	} else {
@@ -166,7 +166,7 @@ func (g *gen) chain(label string, wj, nb reg.Register, mask reg.Register, xs []r
 	Label(label)
 	TESTQ(p, p)
 	JZ(LabelRef(label + "end"))
-	step(g.load(wp, mask))
+	step(g.load(wp, 0, mask))
 	for _, r := range xs {
 		ADDQ(adv, r)
 	}
@@ -201,7 +201,7 @@ func (g *gen) start(yr, nb reg.Register, r int, mask reg.Register) reg.VecVirtua
 	for range r {
 		ADDQ(nb, p)
 	}
-	return g.load(p, mask)
+	return g.load(p, 0, mask)
 }
 
 // finish completes the sums in accs, of the block whose first column is
@@ -216,7 +216,7 @@ func (g *gen) finish(yj reg.Register, mask reg.Register, accs ...reg.VecVirtual)
 	NEGQ(bp)
 	ADDQ(yj, bp) // the block's offset in bytes
 	ADDQ(Load(Param("b").Base(), GP64()), bp)
-	bias := g.load(bp, mask)
+	bias := g.load(bp, 0, mask)
 	var zero reg.VecVirtual
 	if g.mode == denseBiasReLU {
 		zero = g.zero()
@@ -247,10 +247,10 @@ func (g *gen) reluGradKernel(name string) {
 	one := g.cf(1)
 	step := func(mask reg.Register) {
 		d := g.zero()
-		g.sel(d, g.cmp(cmpGT, g.load(y, mask), g.zero()), one)
-		v := g.load(dy, mask)
+		g.sel(d, g.cmp(cmpGT, g.load(y, 0, mask), g.zero()), one)
+		v := g.load(dy, 0, mask)
 		g.mul(v, v, d)
-		g.store(dy, mask, v)
+		g.store(dy, 0, mask, v)
 	}
 	Label("loop")
 	CMPQ(n, U32(g.lanes))

@@ -30,6 +30,9 @@ type gen struct {
 	size  int // element size in bytes
 	lanes int
 	mode  denseMode // of the dense kernel being written
+	// streams is how many independent vectors the kernel being written
+	// interleaves (setStreams).
+	streams int
 }
 
 func newGen(i isa, f32 bool) *gen {

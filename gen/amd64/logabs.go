@@ -19,6 +19,7 @@ import (
 // zero, subnormal, infinite or NaN element is summed again as logs, and so
 // are rows of fewer than two vectors.
 func (g *gen) logAbsSumKernel(name string) {
+	g.setStreams(false)
 	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
 	Doc(name + " is the " + g.name + " body of LogAbsSum.")
 	ld := Load(Param("logdet").Base(), GP64())
@@ -66,7 +67,7 @@ func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
 	Label("col")
 	CMPQ(j, U32(g.lanes))
 	JB(LabelRef("tail"))
-	x := g.load(d, nil)
+	x := g.load(d, 0, nil)
 	g.flagUnsplittable(flags, x, nil)
 	m, e := g.splitAbs(x)
 	g.mul(p, p, m)
@@ -131,7 +132,7 @@ func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 	Label(name + "col")
 	CMPQ(j, U32(g.lanes))
 	JB(LabelRef(name + "tail"))
-	g.add(acc, acc, g.log(g.absOf(g.load(d, nil))))
+	g.add(acc, acc, g.log(g.absOf(g.load(d, 0, nil))))
 	ADDQ(U32(g.bytes), d)
 	SUBQ(U32(g.lanes), j)
 	JMP(LabelRef(name + "col"))
@@ -139,7 +140,7 @@ func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 	TESTQ(j, j)
 	JZ(LabelRef(name + "end"))
 	mask := g.tailMask(j)
-	g.addMasked(acc, g.log(g.absOf(g.load(d, mask))), mask)
+	g.addMasked(acc, g.log(g.absOf(g.load(d, 0, mask))), mask)
 	SHLQ(U8(log2(g.size)), j)
 	ADDQ(j, d)
 	Label(name + "end")
@@ -148,12 +149,14 @@ func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 
 // splitAbs returns m and k with |x| = 2^k·m, m in [1, 2) on AVX-512 and
 // [3/4, 3/2) on AVX2, for x flagUnsplittable lets through (others give
-// values the flag makes the caller discard).
+// values the flag makes the caller discard). x is left as it was.
 func (g *gen) splitAbs(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	if g.avx512 {
 		return g.split512(x)
 	}
-	return g.logSplitNormal(g.absOf(x))
+	a := g.vec()
+	g.mov(a, x)
+	return g.logSplitNormal(g.absOf(a))
 }
 
 // splitPositive returns log's split of a positive normal x: m in
@@ -190,16 +193,18 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 	var flags reg.Register
 	g.packedBlocks(g.logAbsWidths(), rows, cols, ld, []reg.Register{d}, func(c int) {
 		t = g.treeRegsFor(c, false)
-	}, func(c, i int) {
+	}, func(c, i, off int) []reg.Register {
+		x := g.load(d, off, nil)
+		m, k := g.splitAbs(x)
+		return []reg.Register{x, m, k}
+	}, func(c, i int, v []reg.Register) {
 		if i == 0 {
 			prods, exps = g.newRowTree(c, t, g.mul), g.newRowTree(c, t, g.add)
 			flags = g.noFlags()
 		}
-		x := g.load(d, nil)
-		g.flagUnsplittable(flags, x, nil)
-		m, k := g.splitAbs(x)
-		prods.push(m, i)
-		exps.push(k, i)
+		g.flagUnsplittable(flags, v[0].(reg.VecVirtual), nil)
+		prods.push(v[1].(reg.VecVirtual), i)
+		exps.push(v[2].(reg.VecVirtual), i)
 	}, func(c int) {
 		// log(2^Σk·Π m): the product split as log splits it, Σk added to
 		// its exponent, then log's reconstruction (kernels.logAbsProduct).
@@ -214,7 +219,7 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 		terms := g.newRowTree(c, t, g.add)
 		for i := range c {
 			x := g.vec()
-			g.mov(x, Mem{Base: d, Disp: (i - c) * g.bytes})
+			g.mov(x, Mem{Base: d, Disp: i * g.bytes})
 			terms.push(g.log(g.absOf(x)), i)
 		}
 		sums, _ := terms.unordered() // the same tree, so the same order

@@ -55,12 +55,15 @@ func powersOfTwo(top int) []int {
 }
 
 // packedBlocks emits, for every width c in widths, the loop over
-// blocks of lanes rows (c vectors) that comes before the row loop: setup(c)
-// before the loop, vector(c, i) for each of a block's vectors (ptrs then
-// move one vector on), end(c) after them; ld then moves past the block's
-// lanes values. Fewer rows than a block, and other widths, fall through to
-// the row loop.
-func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i int), end func(c int)) {
+// blocks of lanes rows (c vectors) that comes before the row loop:
+// setup(c) before the loop, then for each block vector(c, i, off) for its
+// vectors, off bytes past ptrs, and combine(c, i, vector's results) in
+// order, then end(c). The vector calls are interleaved in groups of
+// g.streams, each group's combines following it, so vector must emit
+// work independent of the other vectors'. Then ptrs move past the block
+// and ld past its lanes values. Fewer rows than a block, and other widths,
+// fall through to the row loop.
+func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i, off int) []reg.Register, combine func(c, i int, v []reg.Register), end func(c int)) {
 	for _, c := range widths {
 		name := fmt.Sprintf("packed%d", c)
 		CMPQ(cols, U32(c))
@@ -69,13 +72,19 @@ func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg
 		Label(name)
 		CMPQ(rows, U32(g.lanes))
 		JB(LabelRef("row"))
-		for i := range c {
-			vector(c, i)
-			for _, p := range ptrs {
-				ADDQ(U32(g.bytes), p)
+		for first := 0; first < c; first += g.streams {
+			group := make([][]reg.Register, min(g.streams, c-first))
+			interleaved(len(group), func(u int) {
+				group[u] = vector(c, first+u, (first+u)*g.bytes)
+			})
+			for u, v := range group {
+				combine(c, first+u, v)
 			}
 		}
 		end(c)
+		for _, p := range ptrs {
+			ADDQ(U32(c*g.bytes), p)
+		}
 		ADDQ(U32(g.bytes), ld)
 		SUBQ(U32(g.lanes), rows)
 		JMP(LabelRef(name))
@@ -84,18 +93,20 @@ func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg
 }
 
 // packedRows emits the packed blocks of the summing kernels: body is the
-// row loop's body for one full vector at ptrs, and the block's sums are
-// added to (or, if sub, subtracted from) logdet at ld.
-func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body func(mask reg.Register) reg.VecVirtual) {
+// row loop's body, and the block's sums are added to (or, if sub,
+// subtracted from) logdet at ld.
+func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub bool, body rowBody) {
 	var t treeRegs
 	var sums *rowTree
 	g.packedBlocks(g.packedWidths(), rows, cols, ld, ptrs, func(c int) {
 		t = g.loadTreeRegs(c)
-	}, func(c, i int) {
+	}, func(c, i, off int) []reg.Register {
+		return []reg.Register{body(off, nil)}
+	}, func(c, i int, v []reg.Register) {
 		if i == 0 {
 			sums = g.newRowTree(c, t, g.add)
 		}
-		sums.push(body(nil), i)
+		sums.push(v[0].(reg.VecVirtual), i)
 	}, func(c int) {
 		g.addBlock(ld, sums.result(), sub)
 	})
@@ -211,14 +222,16 @@ func lanesOf(rows []int) []int {
 }
 
 // packedGradRows emits the packed blocks of the backward kernels, which
-// sum nothing but read each row's dLogdet: before each vector of a block,
-// rowGrad gets, in every lane, the dLogdet of the lane's row, permuted out
-// of the block's lanes values at dld.
-func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, rowGrad reg.VecVirtual, body func(mask reg.Register) reg.VecVirtual) {
-	g.packedBlocks(g.packedWidths(), rows, cols, dld, ptrs, func(int) {}, func(c, i int) {
+// sum nothing but read each row's dLogdet: body gets, with each vector's
+// offset, a vector holding in every lane the dLogdet of the lane's row,
+// permuted out of the block's lanes values at dld.
+func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, body func(off int, rowGrad reg.VecVirtual)) {
+	g.packedBlocks(g.packedWidths(), rows, cols, dld, ptrs, func(int) {}, func(c, i, off int) []reg.Register {
+		rowGrad := g.vec()
 		g.expandRows(rowGrad, Mem{Base: dld}, c, i)
-		body(nil)
-	}, func(int) {})
+		body(off, rowGrad)
+		return nil
+	}, func(int, int, []reg.Register) {}, func(int) {})
 }
 
 // treeRegs holds what combineRows needs in registers during a block

@@ -98,14 +98,20 @@ func (g *gen) zero() reg.VecVirtual {
 	return v
 }
 
-// rowLoop emits the loop over rows and, inside, over each row's columns.
-// body gets the memory operands for the current position (with the mask
-// for the tail, nil otherwise) and returns the vector to accumulate.
+// rowBody emits a row kernel's work on the vector off bytes past the
+// current pointers, masked by mask in a row's tail (nil elsewhere), and
+// returns the vector to accumulate (nil if none).
+type rowBody func(off int, mask reg.Register) reg.VecVirtual
+
+// rowLoop emits the loop over rows and, inside, over each row's columns:
+// g.streams vectors at a time (interleaved, so body must emit work
+// independent of other vectors'), then single vectors, then the masked
+// tail. body's results are accumulated.
 // After each row, finish(acc) folds the accumulator into the row's slot.
 //
 // Backward kernels accumulate nothing: their body returns nil, and
 // start runs at the beginning of each row instead.
-func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func(), body func(mask reg.Register) reg.VecVirtual, finish func(acc reg.VecVirtual)) {
+func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func(), body rowBody, finish func(acc reg.VecVirtual)) {
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
@@ -116,10 +122,29 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 	j := GP64()
 	MOVQ(cols, j)
 
+	if g.streams > 1 {
+		// g.streams vectors at a time, interleaved, while they fit.
+		Label("cols")
+		CMPQ(j, U32(g.streams*g.lanes))
+		JB(LabelRef("col"))
+		vs := make([]reg.VecVirtual, g.streams)
+		interleaved(g.streams, func(u int) { vs[u] = body(u*g.bytes, nil) })
+		for _, v := range vs {
+			if v != nil {
+				g.add(acc, acc, v)
+			}
+		}
+		for _, p := range ptrs {
+			ADDQ(U32(g.streams*g.bytes), p)
+		}
+		SUBQ(U32(g.streams*g.lanes), j)
+		JMP(LabelRef("cols"))
+	}
+
 	Label("col")
 	CMPQ(j, U32(g.lanes))
 	JB(LabelRef("tail"))
-	if v := body(nil); v != nil {
+	if v := body(0, nil); v != nil {
 		g.add(acc, acc, v)
 	}
 	for _, p := range ptrs {
@@ -132,7 +157,7 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 	TESTQ(j, j)
 	JZ(LabelRef("rowend"))
 	m := g.tailMask(j)
-	if v := body(m); v != nil {
+	if v := body(0, m); v != nil {
 		g.addMasked(acc, v, m)
 	}
 	SHLQ(U8(log2(g.size)), j) // bytes
@@ -190,23 +215,24 @@ func log2(n int) int {
 	return k
 }
 
-// load reads a full vector, or the masked lanes (zeros elsewhere).
-func (g *gen) load(p reg.Register, mask reg.Register) reg.VecVirtual {
+// load reads a full vector off bytes past p, or the masked lanes (zeros
+// elsewhere).
+func (g *gen) load(p reg.Register, off int, mask reg.Register) reg.VecVirtual {
 	if mask != nil {
-		return g.maskedLoad(Mem{Base: p}, mask)
+		return g.maskedLoad(Mem{Base: p, Disp: off}, mask)
 	}
 	v := g.vec()
-	g.mov(v, Mem{Base: p})
+	g.mov(v, Mem{Base: p, Disp: off})
 	return v
 }
 
-// store writes a full vector, or its masked lanes.
-func (g *gen) store(p reg.Register, mask reg.Register, v reg.VecVirtual) {
+// store writes a full vector off bytes past p, or its masked lanes.
+func (g *gen) store(p reg.Register, off int, mask reg.Register, v reg.VecVirtual) {
 	if mask != nil {
-		g.maskedStore(Mem{Base: p}, mask, v)
+		g.maskedStore(Mem{Base: p, Disp: off}, mask, v)
 		return
 	}
-	g.mov(Mem{Base: p}, v)
+	g.mov(Mem{Base: p, Disp: off}, v)
 }
 
 // softClamp returns s = c·tanh(ŝ·invC) (clamped) or ŝ, and tanh(ŝ·invC)
@@ -228,6 +254,7 @@ func (g *gen) softClamp(sHat, c, invC reg.VecVirtual, clamped bool) (s, th reg.V
 //
 //	func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 func (g *gen) affineKernel(name string, inverse, clamped bool) {
+	g.setStreams(clamped)
 	T := g.goType()
 	TEXT(name, NOSPLIT, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
@@ -243,22 +270,22 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
 	ptrs := []reg.Register{out, in, sh, tp}
-	body := func(mask reg.Register) reg.VecVirtual {
-		s, _ := g.softClamp(g.load(sh, mask), c, invC, clamped)
+	body := func(off int, mask reg.Register) reg.VecVirtual {
+		s, _ := g.softClamp(g.load(sh, off, mask), c, invC, clamped)
 		arg := s
 		if inverse {
 			arg = g.vec()
 			g.neg(arg, s)
 		}
 		e := g.exp(arg)
-		y := g.load(in, mask)
+		y := g.load(in, off, mask)
 		if inverse {
-			g.sub(y, y, g.load(tp, mask))
+			g.sub(y, y, g.load(tp, off, mask))
 			g.mul(y, y, e) // (in − t)·exp(−s)
 		} else {
-			g.fmaAcc(y, e, g.load(tp, mask)) // in·exp(s) + t
+			g.fmaAcc(y, e, g.load(tp, off, mask)) // in·exp(s) + t
 		}
-		g.store(out, mask, y)
+		g.store(out, off, mask, y)
 		return s
 	}
 	g.packedRows(rows, cols, ld, ptrs, inverse, body)
@@ -281,6 +308,7 @@ func (g *gen) neg(dst, a reg.VecVirtual) {
 //
 // (the forward pass does not read t).
 func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
+	g.setStreams(clamped)
 	T := g.goType()
 	TEXT(name, NOSPLIT, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + "Grad" + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
@@ -303,23 +331,22 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
-	rowGrad := g.vec()
-	body := func(mask reg.Register) reg.VecVirtual {
-		gr := g.load(dOut, mask)
-		s, th := g.softClamp(g.load(sh, mask), c, invC, clamped)
-		x := g.load(in, mask)
+	grad := func(off int, mask reg.Register, rowGrad reg.VecVirtual) {
+		gr := g.load(dOut, off, mask)
+		s, th := g.softClamp(g.load(sh, off, mask), c, invC, clamped)
+		x := g.load(in, off, mask)
 		ds := g.vec()
 		if inverse {
 			ns := g.vec()
 			g.neg(ns, s)
 			e := g.exp(ns)
-			g.sub(x, x, g.load(tp, mask))
+			g.sub(x, x, g.load(tp, off, mask))
 			g.mul(x, x, e) // z = (in − t)·exp(−s)
 			d := g.vec()
 			g.mul(d, gr, e)
-			g.store(dIn, mask, d)
+			g.store(dIn, off, mask, d)
 			g.neg(d, d)
-			g.store(dT, mask, d)
+			g.store(dT, off, mask, d)
 			g.mov(ds, rowGrad)
 			g.fmaTo(ds, gr, x) // dOut·z + dLogdet
 			g.neg(ds, ds)
@@ -327,8 +354,8 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 			e := g.exp(s)
 			d := g.vec()
 			g.mul(d, gr, e)
-			g.store(dIn, mask, d)
-			g.store(dT, mask, gr)
+			g.store(dIn, off, mask, d)
+			g.store(dT, off, mask, gr)
 			g.mul(ds, gr, x)
 			g.fmaAcc(ds, e, rowGrad) // (dOut·in)·exp(s) + dLogdet
 		}
@@ -338,17 +365,22 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 			g.fnmaTo(one, th, th) // 1 − tanh²
 			g.mul(ds, ds, one)
 		}
-		g.store(dS, mask, ds)
-		return nil
+		g.store(dS, off, mask, ds)
 	}
-	g.packedGradRows(rows, cols, dld, ptrs, rowGrad, body)
+	g.packedGradRows(rows, cols, dld, ptrs, func(off int, rowGrad reg.VecVirtual) {
+		grad(off, nil, rowGrad)
+	})
+	rowGrad := g.vec()
 	g.rowLoop(rows, cols, ptrs, func() {
 		if g.f32 {
 			VBROADCASTSS(Mem{Base: dld}, rowGrad)
 		} else {
 			VBROADCASTSD(Mem{Base: dld}, rowGrad)
 		}
-	}, body, func(reg.VecVirtual) {
+	}, func(off int, mask reg.Register) reg.VecVirtual {
+		grad(off, mask, rowGrad)
+		return nil
+	}, func(reg.VecVirtual) {
 		ADDQ(U32(g.size), dld)
 	})
 }

@@ -7,16 +7,18 @@ import (
 )
 
 // unaryKernel emits func name(dst, x []T): dst[i] = f(x[i]) for
-// i < len(dst), full vectors then one masked tail.
-func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual) {
+// i < len(dst), full vectors then one masked tail. heavy marks an f whose
+// interleaved streams must be fewer (setStreams).
+func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, heavy bool) {
+	g.setStreams(heavy)
 	TEXT(name, NOSPLIT, "func(dst, x []"+g.goType()+")")
 	Doc(name + " is the " + g.name + " body of the elementwise function; len(x) ≥ len(dst).")
 	dst := Load(Param("dst").Base(), GP64())
 	src := Load(Param("x").Base(), GP64())
 	n := Load(Param("dst").Len(), GP64())
 
-	// Four independent vectors per iteration hide the polynomial's FMA
-	// latency; then single vectors; then the masked tail.
+	// Four independent vectors per iteration, interleaved, hide the
+	// polynomial's FMA latency; then single vectors; then the masked tail.
 	Label("loop4")
 	CMPQ(n, U32(4*g.lanes))
 	JB(LabelRef("loop"))
@@ -26,9 +28,7 @@ func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual) 
 		g.mov(x, Mem{Base: src, Disp: u * g.bytes})
 		ys = append(ys, x)
 	}
-	for u := range ys {
-		ys[u] = f(ys[u])
-	}
+	g.inStreams(len(ys), func(u int) { ys[u] = f(ys[u]) })
 	for u, y := range ys {
 		g.mov(Mem{Base: dst, Disp: u * g.bytes}, y)
 	}
