@@ -2,6 +2,7 @@ package main
 
 import (
 	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
 
 	"github.com/flowkern/flowkern/internal/algo"
 	"github.com/mmcloughlin/avo/reg"
@@ -26,6 +27,12 @@ func (g *gen) expm1Poly(r reg.VecVirtual) reg.VecVirtual {
 // kernels.exp64/exp32: the shift-trick reduction, the polynomial, and 2^k
 // applied as 2^(k>>1)·2^(k−k>>1).
 func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
+	return g.expCoreAdding(x, g.cf(1))
+}
+
+// expCoreAdding is expCore whose last step adds one, which is 1 where
+// the lanes are to be exp(x) and NaN where they are to be NaN.
+func (g *gen) expCoreAdding(x reg.VecVirtual, one Op) reg.VecVirtual {
 	shift, ln2Hi, ln2Lo, bias, mant := algo.Shift64, algo.Ln2Hi64, algo.Ln2Lo64, int64(1023), 52
 	if g.f32 {
 		shift, ln2Hi, ln2Lo, bias, mant = algo.Shift32, algo.Ln2Hi32, algo.Ln2Lo32, 127, 23
@@ -44,7 +51,7 @@ func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
 
 	p := g.expm1Poly(r)
 	g.fmaAcc(p, r, g.cf(1)) // 1 + r·P
-	g.fmaAcc(p, r, g.cf(1)) // 1 + r·(1 + r·P)
+	g.fmaAcc(p, r, one)     // 1 + r·(1 + r·P)
 
 	if g.avx512 {
 		// VSCALEF rounds p·2^k once, which is what the two exact-then-
@@ -80,13 +87,42 @@ func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
 	return p
 }
 
+// expRange32 is exp on AVX-512 in float32. One VRANGE, sign(x)·min(|x|,
+// b) with b = max(−lo, hi), clamps both sides: one op on the argument's
+// dependency chain instead of two. It lets (hi, b] through, where exp
+// overflows to +Inf as it does at hi, so the results are those of [lo, hi].
+// VRANGE gives ±b for a NaN x; one VFIXUPIMM off the chain makes the last
+// step's 1 a NaN in those lanes. K0 exp and K1 float32 are 10–15% faster
+// for it. In float64 the VFIXUPIMM costs as much as the VRANGE saves (K0
+// exp 5% slower, K1 from 6% faster to no change), so max and min stay.
+func (g *gen) expRange32(x reg.VecVirtual, b float64) reg.VecVirtual {
+	xc, one := g.vec(), g.vec()
+	g.mov(one, x) // VFIXUPIMM reads its destination
+	VRANGEPS_BCST(Imm(rangeAbsMinSignSrc1), g.cf(b), x, xc)
+	VFIXUPIMMPS_BCST(Imm(0), g.cbits(oneOrNaNFixup), x, one)
+	return g.expCoreAdding(xc, one)
+}
+
+// rangeAbsMinSignSrc1 is VRANGE's imm8 for the smaller magnitude (bits
+// 1:0 = 10b) with the first source's sign (bits 3:2 = 00b), Intel SDM
+// vol. 2, VRANGEPD.
+const rangeAbsMinSignSrc1 = 0x02
+
+// oneOrNaNFixup is VFIXUPIMM's table (see logFixup) giving x for a QNaN,
+// x quieted for an SNaN and +1 (response 10) for every other class.
+const oneOrNaNFixup = 10<<28 | 10<<24 | 10<<20 | 10<<16 | 10<<12 | 10<<8 | 2<<4 | 1
+
 // exp returns exp(x) as kernels.exp64/exp32: x clamped to [lo, hi] so that
 // overflow, underflow and ±Inf need no select. A NaN x stays NaN: min and
-// max return their second operand, x, when either is NaN.
+// max return their second operand, x, when either is NaN (AVX-512 float32:
+// expRange32).
 func (g *gen) exp(x reg.VecVirtual) reg.VecVirtual {
 	lo, hi := float64(algo.ExpLo64), float64(algo.ExpHi64)
 	if g.f32 {
 		lo, hi = algo.ExpLo32, algo.ExpHi32
+	}
+	if g.avx512 && g.f32 {
+		return g.expRange32(x, max(-lo, hi))
 	}
 	// The bounds go in registers: a memory operand would have to be the
 	// second, which is the one returned for a NaN.
