@@ -157,6 +157,11 @@ func (g *gen) fmaAcc(acc, b, c Op) {
 	g.vop(VFMADD213PD, VFMADD213PS, VFMADD213PD_BCST, VFMADD213PS_BCST, c, b, acc)
 }
 
+// fnmaAcc sets acc = c − acc·b (one rounding); c may be memory.
+func (g *gen) fnmaAcc(acc, b, c Op) {
+	g.vop(VFNMADD213PD, VFNMADD213PS, VFNMADD213PD_BCST, VFNMADD213PS_BCST, c, b, acc)
+}
+
 // fmaTo sets acc = a·b + acc; b may be memory.
 func (g *gen) fmaTo(acc, a, b Op) {
 	g.vop(VFMADD231PD, VFMADD231PS, VFMADD231PD_BCST, VFMADD231PS_BCST, b, a, acc)
@@ -175,6 +180,11 @@ func (g *gen) fmsTo(acc, a, b Op) {
 // mulAdd sets dst = dst·m + a, m in memory (VFMADD132).
 func (g *gen) mulAdd(dst, m, a Op) {
 	g.vop(VFMADD132PD, VFMADD132PS, VFMADD132PD_BCST, VFMADD132PS_BCST, m, a, dst)
+}
+
+// negMulAdd sets dst = a − dst·m, m in memory (VFNMADD132).
+func (g *gen) negMulAdd(dst, m, a Op) {
+	g.vop(VFNMADD132PD, VFNMADD132PS, VFNMADD132PD_BCST, VFNMADD132PS_BCST, m, a, dst)
 }
 
 func (g *gen) mov(dst, src Op) {

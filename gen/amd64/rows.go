@@ -272,12 +272,7 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	ptrs := []reg.Register{out, in, sh, tp}
 	body := func(off int, mask reg.Register) reg.VecVirtual {
 		s, _ := g.softClamp(g.load(sh, off, mask), c, invC, clamped)
-		arg := s
-		if inverse {
-			arg = g.vec()
-			g.neg(arg, s)
-		}
-		e := g.exp(arg)
+		e := g.expOf(s, inverse) // exp(−s) for the inverse
 		y := g.load(in, off, mask)
 		if inverse {
 			g.sub(y, y, g.load(tp, off, mask))
@@ -337,9 +332,7 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 		x := g.load(in, off, mask)
 		ds := g.vec()
 		if inverse {
-			ns := g.vec()
-			g.neg(ns, s)
-			e := g.exp(ns)
+			e := g.expNeg(s)
 			g.sub(x, x, g.load(tp, off, mask))
 			g.mul(x, x, e) // z = (in − t)·exp(−s)
 			d := g.vec()
