@@ -74,16 +74,14 @@ func (g *gen) inStreams(n int, emit func(u int)) {
 }
 
 // setStreams sets how many vectors the kernel being written interleaves:
-// four on AVX-512, two on AVX2, halved for a heavy body (the soft clamp's
-// tanh beside exp, or tanh alone on AVX2), whose streams would need more
-// vector or mask registers than there are: avo cannot spill.
-func (g *gen) setStreams(heavy bool) {
-	g.streams = 4
-	if !g.avx512 {
-		g.streams = 2
-	}
-	if heavy {
-		g.streams /= 2
+// avx512 on AVX-512, avx2 on AVX2. More streams need more registers, and
+// avo cannot spill: too many fail allocation (vector or mask registers),
+// or on AVX2 land in Y16 and up, which the assembler rejects. The counts
+// are the largest that fit, or that measured fastest.
+func (g *gen) setStreams(avx512, avx2 int) {
+	g.streams = avx2
+	if g.avx512 {
+		g.streams = avx512
 	}
 }
 

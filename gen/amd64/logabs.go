@@ -19,7 +19,7 @@ import (
 // zero, subnormal, infinite or NaN element is summed again as logs, and so
 // are rows of fewer than two vectors.
 func (g *gen) logAbsSumKernel(name string) {
-	g.setStreams(false)
+	g.setStreams(4, 2)
 	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
 	Doc(name + " is the " + g.name + " body of LogAbsSum.")
 	ld := Load(Param("logdet").Base(), GP64())

@@ -254,7 +254,7 @@ func (g *gen) softClamp(sHat, c, invC reg.VecVirtual, clamped bool) (s, th reg.V
 //
 //	func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 func (g *gen) affineKernel(name string, inverse, clamped bool) {
-	g.setStreams(clamped)
+	g.setStreams(affineStreams(clamped))
 	T := g.goType()
 	TEXT(name, NOSPLIT, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
@@ -290,6 +290,16 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	})
 }
 
+// affineStreams are the coupling kernels' interleaved streams on AVX-512
+// and AVX2: half as many with the soft clamp, whose tanh beside exp needs
+// twice the registers.
+func affineStreams(clamped bool) (avx512, avx2 int) {
+	if clamped {
+		return 2, 1
+	}
+	return 4, 2
+}
+
 // neg sets dst = −a (flips the sign bit, as Go's unary minus).
 func (g *gen) neg(dst, a reg.VecVirtual) {
 	g.vop(VXORPD, VXORPS, VXORPD_BCST, VXORPS_BCST, g.cbits(g.signMask()), a, dst)
@@ -303,7 +313,7 @@ func (g *gen) neg(dst, a reg.VecVirtual) {
 //
 // (the forward pass does not read t).
 func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
-	g.setStreams(clamped)
+	g.setStreams(affineStreams(clamped))
 	T := g.goType()
 	TEXT(name, NOSPLIT, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + "Grad" + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])

@@ -7,10 +7,10 @@ import (
 )
 
 // unaryKernel emits func name(dst, x []T): dst[i] = f(x[i]) for
-// i < len(dst), full vectors then one masked tail. heavy marks an f whose
-// interleaved streams must be fewer (setStreams).
-func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, heavy bool) {
-	g.setStreams(heavy)
+// i < len(dst), full vectors then one masked tail; avx2Streams of the
+// four vectors an iteration are interleaved on AVX2 (setStreams).
+func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int) {
+	g.setStreams(4, avx2Streams)
 	TEXT(name, NOSPLIT, "func(dst, x []"+g.goType()+")")
 	Doc(name + " is the " + g.name + " body of the elementwise function; len(x) ≥ len(dst).")
 	dst := Load(Param("dst").Base(), GP64())
