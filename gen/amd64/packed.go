@@ -72,7 +72,7 @@ func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg
 		Label(name)
 		CMPQ(rows, U32(g.lanes))
 		JB(LabelRef("row"))
-		for first := 0; first < c; first += g.streams {
+		for first := 0; first < c; first += g.streamCount() {
 			group := make([][]reg.Register, min(g.streams, c-first))
 			interleaved(len(group), func(u int) {
 				group[u] = vector(c, first+u, (first+u)*g.bytes)

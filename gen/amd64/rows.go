@@ -122,7 +122,7 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 	j := GP64()
 	MOVQ(cols, j)
 
-	if g.streams > 1 {
+	if g.streamCount() > 1 {
 		// g.streams vectors at a time, interleaved, while they fit.
 		Label("cols")
 		CMPQ(j, U32(g.streams*g.lanes))
