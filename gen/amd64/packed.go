@@ -36,11 +36,16 @@ import (
 // each half is two single-table permutes and a blend.
 
 // packedWidths are the row widths that get a packed block: on AVX-512 up
-// to 16 and 2·lanes (kernels_amd64.go's packed must agree); on AVX2 only
-// those narrower than a vector, where the row-by-row loop is slowest.
+// to 16 and 2·lanes (kernels_amd64.go's packed must agree); on AVX2 in
+// float32 up to 16 (at 8 columns, one vector and one horizontal sum a row
+// before: packing made the coupling kernels 11–17% faster), in float64
+// those narrower than a vector (wider ones gained nothing measurable).
 func (g *gen) packedWidths() []int {
 	if g.avx512 {
 		return powersOfTwo(min(16, 2*g.lanes))
+	}
+	if g.f32 {
+		return powersOfTwo(16)
 	}
 	return powersOfTwo(g.lanes / 2)
 }
@@ -99,7 +104,7 @@ func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub b
 	var t treeRegs
 	var sums *rowTree
 	g.packedBlocks(g.packedWidths(), rows, cols, ld, ptrs, func(c int) {
-		t = g.loadTreeRegs(c)
+		t = g.treeRegsFor(c, c < g.lanes) // AVX2: the wide trees' permutations loaded where used
 	}, func(c, i, off int) []reg.Register {
 		return []reg.Register{body(off, nil)}
 	}, func(c, i int, v []reg.Register) {
@@ -243,15 +248,11 @@ type treeRegs struct {
 	idx   map[int][2]reg.VecVirtual
 }
 
-// loadTreeRegs loads combineRows' masks or permutations for a block of
-// width c into registers, before the loop.
-func (g *gen) loadTreeRegs(c int) treeRegs {
-	return g.treeRegsFor(c, true)
-}
-
-// treeRegsFor is loadTreeRegs, leaving AVX2's permutations to be loaded
-// where they are used unless hold: sixteen ymm registers cannot hold them
-// beside two trees.
+// treeRegsFor loads combineRows' masks or permutations for a block of
+// width c into registers, before the loop; AVX2's permutations only if
+// hold, else they are loaded where used: sixteen ymm registers cannot
+// hold them beside two trees, or beside a wide block's tree and its
+// interleaved bodies.
 func (g *gen) treeRegsFor(c int, hold bool) treeRegs {
 	t := treeRegs{min(c, g.lanes), map[int]reg.Register{}, map[int][2]reg.VecVirtual{}}
 	for w := min(c, g.lanes); w >= 2; w /= 2 {
