@@ -184,27 +184,28 @@ func (g *gen) absOf(v reg.VecVirtual) reg.VecVirtual {
 // packedLogAbs emits LogAbsSum's packed blocks. Each vector's |d| is split
 // into m and k; a tree multiplies the m and one adds the k, both as
 // packedRows' tree adds; then one log of the products with the exponent
-// sums added to its own exponent. Meanwhile the block's elements that the split cannot take
-// are flagged, and a flagged block is summed again as logs from memory
-// (d has moved past it by then).
+// sums added to its own exponent. Meanwhile the block's elements that the
+// split cannot take are flagged, and a flagged block is summed again as
+// logs from memory (d still points at the block: packedBlocks moves it
+// after end).
 func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 	var t treeRegs
 	var prods, exps *rowTree
 	var flags reg.Register
 	g.packedBlocks(g.logAbsWidths(), rows, cols, ld, []reg.Register{d}, func(c int) {
 		t = g.treeRegsFor(c, false)
-	}, func(c, i, off int) []reg.Register {
+	}, func(c, i, off int) []reg.VecVirtual {
 		x := g.load(d, off, nil)
 		m, k := g.splitAbs(x)
-		return []reg.Register{x, m, k}
-	}, func(c, i int, v []reg.Register) {
+		return []reg.VecVirtual{x, m, k}
+	}, func(c, i int, v []reg.VecVirtual) {
 		if i == 0 {
 			prods, exps = g.newRowTree(c, t, g.mul), g.newRowTree(c, t, g.add)
 			flags = g.noFlags()
 		}
-		g.flagUnsplittable(flags, v[0].(reg.VecVirtual), nil)
-		prods.push(v[1].(reg.VecVirtual), i)
-		exps.push(v[2].(reg.VecVirtual), i)
+		g.flagUnsplittable(flags, v[0], nil)
+		prods.push(v[1], i)
+		exps.push(v[2], i)
 	}, func(c int) {
 		// log(2^Σk·Π m): the product split as log splits it, Σk added to
 		// its exponent, then log's reconstruction (kernels.logAbsProduct).

@@ -68,7 +68,7 @@ func powersOfTwo(top int) []int {
 // work independent of the other vectors'. Then ptrs move past the block
 // and ld past its lanes values. Fewer rows than a block, and other widths,
 // fall through to the row loop.
-func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i, off int) []reg.Register, combine func(c, i int, v []reg.Register), end func(c int)) {
+func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i, off int) []reg.VecVirtual, combine func(c, i int, v []reg.VecVirtual), end func(c int)) {
 	for _, c := range widths {
 		name := fmt.Sprintf("packed%d", c)
 		CMPQ(cols, U32(c))
@@ -78,7 +78,7 @@ func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg
 		CMPQ(rows, U32(g.lanes))
 		JB(LabelRef("row"))
 		for first := 0; first < c; first += g.streamCount() {
-			group := make([][]reg.Register, min(g.streams, c-first))
+			group := make([][]reg.VecVirtual, min(g.streams, c-first))
 			interleaved(len(group), func(u int) {
 				group[u] = vector(c, first+u, (first+u)*g.bytes)
 			})
@@ -105,13 +105,13 @@ func (g *gen) packedRows(rows, cols, ld reg.Register, ptrs []reg.Register, sub b
 	var sums *rowTree
 	g.packedBlocks(g.packedWidths(), rows, cols, ld, ptrs, func(c int) {
 		t = g.treeRegsFor(c, c < g.lanes) // AVX2: the wide trees' permutations loaded where used
-	}, func(c, i, off int) []reg.Register {
-		return []reg.Register{body(off, nil)}
-	}, func(c, i int, v []reg.Register) {
+	}, func(c, i, off int) []reg.VecVirtual {
+		return []reg.VecVirtual{body(off, nil)}
+	}, func(c, i int, v []reg.VecVirtual) {
 		if i == 0 {
 			sums = g.newRowTree(c, t, g.add)
 		}
-		sums.push(v[0].(reg.VecVirtual), i)
+		sums.push(v[0], i)
 	}, func(c int) {
 		g.addBlock(ld, sums.result(), sub)
 	})
@@ -231,12 +231,12 @@ func lanesOf(rows []int) []int {
 // offset, a vector holding in every lane the dLogdet of the lane's row,
 // permuted out of the block's lanes values at dld.
 func (g *gen) packedGradRows(rows, cols, dld reg.Register, ptrs []reg.Register, body func(off int, rowGrad reg.VecVirtual)) {
-	g.packedBlocks(g.packedWidths(), rows, cols, dld, ptrs, func(int) {}, func(c, i, off int) []reg.Register {
+	g.packedBlocks(g.packedWidths(), rows, cols, dld, ptrs, func(int) {}, func(c, i, off int) []reg.VecVirtual {
 		rowGrad := g.vec()
 		g.expandRows(rowGrad, Mem{Base: dld}, c, i)
 		body(off, rowGrad)
 		return nil
-	}, func(int, int, []reg.Register) {}, func(int) {})
+	}, func(int, int, []reg.VecVirtual) {}, func(int) {})
 }
 
 // treeRegs holds what combineRows needs in registers during a block
