@@ -6,16 +6,18 @@ import (
 	"github.com/flowkern/flowkern/internal/algo"
 )
 
-// Exponential: x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite, two-constant
-// ln2), exp(r) by a polynomial, 2^k built in the exponent bits.
+// Exponential: x = k·ln2 + r (Cody–Waite, two-constant ln2), exp(r) by a
+// polynomial, 2^k built in the exponent bits.
 //
 // k is rounded with the "shift" trick the SIMD kernels need (AVX2 has no
-// packed float64→int64 conversion): z = fma(x, 1/ln2, 1.5·2^52) holds k in its
-// low mantissa bits, and z − 1.5·2^52 is k exactly.
+// packed float64→int64 conversion): z = fma(x, 1/ln2, shift) holds k in its
+// low mantissa bits, and z − shift is k exactly.
 //
-// The polynomial, exp(r) ≈ 1 + r + r²·Q(r), is a minimax one of degree 11
-// (float64) and 6 (float32) whose error is at most 0.034 and 0.054 ulp on
-// |r| ≤ ln2/2 (internal/algo, computed by gen/remez).
+// float64 exp takes k in eighths (exp64, internal/algo's eighths: |r| ≤
+// ln2/16, 2^(j/8) from a table, a polynomial of degree 7). float32 exp and
+// expm1 take whole k, |r| ≤ ln2/2, and exp(r) ≈ 1 + r + r²·Q(r), a minimax
+// polynomial of degree 11 (float64, expm1) and 6 (float32) whose error is
+// at most 0.034 and 0.054 ulp (internal/algo, computed by gen/remez).
 //
 // 2^k is applied as 2^(k>>1) · 2^(k−k>>1), two exact scalings while the result
 // is normal, so subnormal results come out rounded once, like math.Exp's.
@@ -64,16 +66,43 @@ func pow2_64(k float64) float64 {
 	return math.Float64frombits(uint64(int64(k)+1023) << 52)
 }
 
-// exp64 is exp for one float64, within 1 ulp of the true value.
+// exp64 is exp for one float64, within 1 ulp of the true value (0.59
+// measured). It reduces by eighths of ln2 (internal/algo's eighths):
+// x = (m/8)·ln2 + r, exp(x) = 2^(m>>3) · T·exp(r), T = 2^((m&7)/8) =
+// hi·(1 + rel) from tables, and T·exp(r) ≈ hi + hi·(rel + r·a), a = (exp(r)
+// − 1)/r, so the last fused multiply-add's rounding is the only large one
+// (the term rel·(exp(r) − 1) left out is below 0.03 ulp).
 func exp64(x float64) float64 {
 	if isNaN(x) {
 		return x
 	}
-	k, r := expReduce64(clamp(x, algo.ExpLo64, algo.ExpHi64))
-	// exp(r) = 1 + r + r²·P(r), summed so the last rounding is the only large one.
-	p := math.FMA(math.FMA(expm1Poly64(r), r, 1), r, 1)
-	k1 := float64(int64(k) >> 1)
-	return p * pow2_64(k1) * pow2_64(k-k1)
+	x = clamp(x, algo.ExpLo64, algo.ExpHi64)
+	z := math.FMA(x, algo.Log2E, algo.ExpTabShift64) // m/8, m in z's low bits
+	k := z - algo.ExpTabShift64
+	r := math.FMA(-k, algo.Ln2Hi64, x)
+	r = math.FMA(-k, algo.Ln2Lo64, r)
+	m := int64(math.Float64bits(z) - math.Float64bits(algo.ExpTabShift64))
+	hi, rel := algo.Exp2EighthsHi(int(m)), algo.Exp2EighthsRel(int(m))
+	a := math.FMA(expTabPoly64(r), r, 1) // (exp(r) − 1)/r
+	p := math.FMA(hi, math.FMA(r, a, rel), hi)
+	e := m >> 3
+	e1 := e >> 1
+	return p * pow2i64(e1) * pow2i64(e-e1)
+}
+
+// expTabPoly64 returns Q(r) ≈ (exp(r) − 1 − r)/r² of degree 5 on |r| ≤
+// ln2/16, by Horner's rule with fused multiply-adds.
+func expTabPoly64(r float64) float64 {
+	p := math.FMA(algo.ExpTabQ5_64, r, algo.ExpTabQ4_64)
+	p = math.FMA(p, r, algo.ExpTabQ3_64)
+	p = math.FMA(p, r, algo.ExpTabQ2_64)
+	p = math.FMA(p, r, algo.ExpTabQ1_64)
+	return math.FMA(p, r, algo.ExpTabQ0_64)
+}
+
+// pow2i64 returns 2^e for an integer e in the normal exponent range.
+func pow2i64(e int64) float64 {
+	return math.Float64frombits(uint64(e+1023) << 52)
 }
 
 // expm1_64 is exp(x)−1 for x in [−40, 40] (callers clamp), accurate to about

@@ -29,7 +29,7 @@ const (
 // only by the bias modes).
 func (g *gen) denseKernel(name string, mode denseMode) {
 	T := g.goType()
-	TEXT(name, NOSPLIT, "func(y, x, wt, b []"+T+", m, k, n int)")
+	g.text(name, "func(y, x, wt, b []"+T+", m, k, n int)")
 	Doc(name + " " + map[denseMode]string{
 		denseSums:     "computes the sums of Dense, y = x·wt, with wt = Wᵀ (k×n),",
 		denseBias:     "computes Dense without activation, y = x·wt + b, with wt = Wᵀ,",
@@ -239,7 +239,7 @@ func (g *gen) finish(yj reg.Register, mask reg.Register, accs ...reg.VecVirtual)
 // where y[i] > 0 and 0 elsewhere, as kernels.DenseDZ for ReLU (the product
 // is taken, so dy·0 keeps its rounding: −0, or NaN for ±Inf).
 func (g *gen) reluGradKernel(name string) {
-	TEXT(name, NOSPLIT, "func(dy, y []"+g.goType()+")")
+	g.text(name, "func(dy, y []"+g.goType()+")")
 	Doc(name + " multiplies dy by ReLU's derivative at the outputs y, on " + g.name + "; len(y) ≥ len(dy).")
 	dy := Load(Param("dy").Base(), GP64())
 	y := Load(Param("y").Base(), GP64())

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 
@@ -8,14 +10,11 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// expm1Poly returns P(r) = (exp(r) − 1 − r)/r² by Horner's rule from the
-// highest coefficient, as kernels.expm1Poly64/32. If neg, rn holds −r:
+// expm1Poly32 returns P(r) = (exp(r) − 1 − r)/r² by Horner's rule from
+// the highest coefficient, as kernels.expm1Poly32. If neg, rn holds −r:
 // each step p·r + c is then c − p·rn, the same rounding of the same value.
-func (g *gen) expm1Poly(rn reg.VecVirtual, neg bool) reg.VecVirtual {
-	cs := algo.ExpPoly64()
-	if g.f32 {
-		cs = algo.ExpPoly32()
-	}
+func (g *gen) expm1Poly32(rn reg.VecVirtual, neg bool) reg.VecVirtual {
+	cs := algo.ExpPoly32()
 	p := g.vec()
 	g.mov(p, g.cf(cs[0]))
 	for _, c := range cs[1:] {
@@ -34,35 +33,66 @@ func (g *gen) hornerStep(p, rn reg.VecVirtual, c Op, neg bool) {
 }
 
 // expCore returns exp(x) for x where no special case applies, exactly as
-// kernels.exp64/exp32: the shift-trick reduction, the polynomial, and 2^k
-// applied as 2^(k>>1)·2^(k−k>>1).
+// kernels.exp64/exp32.
 func (g *gen) expCore(x reg.VecVirtual) reg.VecVirtual {
-	return g.expCoreAdding(x, g.cf(1), false)
+	if !g.f32 {
+		return g.expEighths(x, false)
+	}
+	return g.expCore32(x, g.cf(1), false)
 }
 
-// expCoreAdding is expCore whose last step adds one, which is 1 where
-// the lanes are to be exp(x) and NaN where they are to be NaN; if neg, it
-// returns exp(−x) by the same roundings of the same values (no negation
-// on the dependency chain): z = shift − x·log2e, then rn = −r from
-// x + k·ln2Hi + k·ln2Lo, and the polynomial in rn.
-func (g *gen) expCoreAdding(x reg.VecVirtual, one Op, neg bool) reg.VecVirtual {
-	shift, ln2Hi, ln2Lo, bias, mant := algo.Shift64, algo.Ln2Hi64, algo.Ln2Lo64, int64(1023), 52
-	if g.f32 {
-		shift, ln2Hi, ln2Lo, bias, mant = algo.Shift32, algo.Ln2Hi32, algo.Ln2Lo32, 127, 23
+// expCore32 is float32 exp as kernels.exp32: the shift-trick reduction by
+// ln2, the polynomial, and 2^k applied as 2^(k>>1)·2^(k−k>>1). Its last
+// step adds one, which is 1 where the lanes are to be exp(x) and NaN where
+// they are to be NaN. If neg, it returns exp(−x) by the same roundings of
+// the same values (no negation on the dependency chain): z = shift −
+// x·log2e, then rn = −r from x + k·ln2Hi + k·ln2Lo, and the polynomial in
+// rn.
+func (g *gen) expCore32(x reg.VecVirtual, one Op, neg bool) reg.VecVirtual {
+	z, k, r := g.expReduce(x, algo.Shift32, algo.Ln2Hi32, algo.Ln2Lo32, neg)
+	p := g.expm1Poly32(r, neg)
+	g.hornerStep(p, r, g.cf(1), neg) // 1 + r·P
+	g.hornerStep(p, r, one, neg)     // 1 + r·(1 + r·P)
+
+	if g.avx512 {
+		// VSCALEF rounds p·2^k once, which is what the two exact-then-
+		// rounding scalings below give too: the same bits, in one op.
+		VSCALEFPS(k, p, p)
+		return p
 	}
-	sh := g.vec()
-	g.mov(sh, g.cf(shift))
-	z := g.vec()
-	g.mov(z, x)
+	// Integer k from z's bits, then the two scale factors' exponent fields.
+	ki := g.vec()
+	g.isub(ki, z, g.cf(algo.Shift32))
+	s1, s2 := g.vec(), g.vec()
+	g.shra(s1, ki, 1)  // k1 = k >> 1
+	g.isub(s2, ki, s1) // k2 = k − k1
+	g.iadd(s1, s1, g.ci(127))
+	g.iadd(s2, s2, g.ci(127))
+	g.shl(s1, s1, 23)
+	g.shl(s2, s2, 23)
+	g.mul(p, p, s1)
+	g.mul(p, p, s2)
+	return p
+}
+
+// expReduce is the shift-trick reduction x = k·c + r, c = ln2Hi + ln2Lo
+// being ln2 (the shift's ulp 1) or ln2/8 split as ln2 (its ulp 1/8, k in
+// eighths): z = x·log2e + shift holds k in its low mantissa bits, k = z −
+// shift exactly, r = x − k·ln2Hi − k·ln2Lo. If neg, it reduces −x without
+// negating x: z = shift − x·log2e, and r holds rn = −r = x + k·ln2Hi +
+// k·ln2Lo. r is x's register: x is the caller's temporary, consumed, so
+// that no copy of it is made.
+func (g *gen) expReduce(x reg.VecVirtual, shift, ln2Hi, ln2Lo float64, neg bool) (z, k, r reg.VecVirtual) {
+	z = g.vec()
+	g.mov(z, g.kf(shift))
 	if neg {
-		g.negMulAdd(z, g.cf(algo.Log2E), sh) // z = shift − x·algo.Log2E
+		g.fnmaTo(z, x, g.cf(algo.Log2E)) // z = shift − x·algo.Log2E
 	} else {
-		g.mulAdd(z, g.cf(algo.Log2E), sh) // z = x·algo.Log2E + shift, k in the low bits
+		g.fmaTo(z, x, g.cf(algo.Log2E)) // z = x·algo.Log2E + shift, k in the low bits
 	}
-	k := g.vec()
-	g.sub(k, z, sh) // k = z − shift, exactly
-	r := g.vec()    // r, or rn = −r if neg
-	g.mov(r, x)
+	k = g.vec()
+	g.sub(k, z, g.cf(shift)) // k = z − shift, exactly
+	r = x                    // r, or rn = −r if neg
 	if neg {
 		g.fmaTo(r, k, g.cf(ln2Hi)) // rn = x + k·ln2Hi
 		g.fmaTo(r, k, g.cf(ln2Lo)) // rn = rn + k·ln2Lo
@@ -70,43 +100,125 @@ func (g *gen) expCoreAdding(x reg.VecVirtual, one Op, neg bool) reg.VecVirtual {
 		g.fnmaTo(r, k, g.cf(ln2Hi)) // r = x − k·ln2Hi
 		g.fnmaTo(r, k, g.cf(ln2Lo)) // r = r − k·ln2Lo
 	}
+	return z, k, r
+}
 
-	p := g.expm1Poly(r, neg)
-	g.hornerStep(p, r, g.cf(1), neg) // 1 + r·P
-	g.hornerStep(p, r, one, neg)     // 1 + r·(1 + r·P)
-
+// expEighths is float64 exp as kernels.exp64, reduced by eighths of ln2:
+// x = (m/8)·ln2 + r, exp(x) = 2^(m>>3)·(hi + hi·(rel + r·a)), a = 1 +
+// r·Q(r), hi·(1 + rel) = 2^(j/8) for j = m&7 from internal/algo's tables
+// (exp2Eighths). x is consumed. If neg, it returns exp(−x) by the same
+// roundings of the same values: rn = −r, the polynomial in rn, and rn·a
+// subtracted from rel.
+func (g *gen) expEighths(x reg.VecVirtual, neg bool) reg.VecVirtual {
+	z, k, r := g.expReduce(x, algo.ExpTabShift64, algo.Ln2Hi64, algo.Ln2Lo64, neg)
+	hi, w := g.exp2Eighths(z) // w = rel, for now
+	a := g.vec()              // a = 1 + r·Q(r) = (exp(r) − 1)/r
+	g.mov(a, g.kf(algo.ExpTabQ5_64))
+	for _, c := range algo.ExpTabPoly64()[1:] {
+		g.hornerStep(a, r, g.cf(c), neg)
+	}
+	g.hornerStep(a, r, g.cf(1), neg)
+	if neg {
+		g.fnmaTo(w, r, a) // rel − rn·a = rel + r·a
+	} else {
+		g.fmaTo(w, r, a) // rel + r·a
+	}
+	g.fmaAcc(w, hi, hi) // hi·w + hi
+	p := w
 	if g.avx512 {
-		// VSCALEF rounds p·2^k once, which is what the two exact-then-
-		// rounding scalings below give too: the same bits, in one op.
-		if g.f32 {
-			VSCALEFPS(k, p, p)
-		} else {
-			VSCALEFPD(k, p, p)
-		}
+		VSCALEFPD(k, p, p) // k = m/8: VSCALEF scales by 2^floor(k) = 2^(m>>3)
 		return p
 	}
-	// Integer k from z's bits, then the two scale factors' exponent fields.
-	ki := g.vec()
-	g.isub(ki, z, sh)
-	s1, s2 := g.vec(), g.vec()
-	if g.f32 {
-		g.shra(s1, ki, 1)  // k1 = k >> 1
-		g.isub(s2, ki, s1) // k2 = k − k1
-		g.iadd(s1, s1, g.ci(bias))
-		g.iadd(s2, s2, g.ci(bias))
-	} else {
-		// No 64-bit arithmetic shift: (k + 2048) >> 1 = (k >> 1) + 1024.
-		g.iadd(s1, ki, g.ci(2048))
-		g.shrl(s1, s1, 1)          // k1 + 1024
-		g.isub(s2, ki, s1)         // k2 − 1024
-		g.iadd(s1, s1, g.ci(-1))   // k1 + 1023
-		g.iadd(s2, s2, g.ci(2047)) // k2 + 1023
-	}
-	g.shl(s1, s1, mant)
-	g.shl(s2, s2, mant)
+	// No 64-bit arithmetic shift on AVX2: with mp = m + 2^15 ≥ 0, e + 2^12
+	// = mp >> 3 and e1 + 2^11 = mp >> 4 (e = m >> 3, e1 = e >> 1), then
+	// 2^e1 and 2^(e−e1) from their exponent fields.
+	mp, s1, s2 := g.vec(), g.vec(), g.vec()
+	g.isub(mp, z, g.ci(int64(math.Float64bits(algo.ExpTabShift64))-1<<15))
+	g.shrl(s1, mp, 4)  // e1 + 2^11
+	g.shrl(s2, mp, 3)  // e + 2^12
+	g.isub(s2, s2, s1) // e − e1 + 2^11
+	g.iadd(s1, s1, g.ci(1023-1<<11))
+	g.iadd(s2, s2, g.ci(1023-1<<11))
+	g.shl(s1, s1, 52)
+	g.shl(s2, s2, 52)
 	g.mul(p, p, s1)
 	g.mul(p, p, s2)
 	return p
+}
+
+// expAVX2Streams is how many exp vectors AVX2 interleaves in the unary
+// loop: float64's table lookups (exp2Eighths) hold three more ymm
+// registers a vector, and avo cannot spill past the 16.
+func (g *gen) expAVX2Streams() int {
+	if g.f32 {
+		return 4
+	}
+	return 2
+}
+
+// expPins are the constants an exp kernel pins (AVX-512, float64: the
+// shift, Q's first coefficient and the clamp's bounds, those of exp(−x)
+// if neg); none on AVX2, whose sixteen registers the streams need, nor
+// in float32, where nothing was measured for it.
+func (g *gen) expPins(neg bool) []float64 {
+	if !g.avx512 || g.f32 {
+		return nil
+	}
+	lo, hi := float64(algo.ExpLo64), float64(algo.ExpHi64)
+	if neg {
+		lo, hi = -hi, -lo
+	}
+	return []float64{algo.ExpTabShift64, algo.ExpTabQ5_64, lo, hi}
+}
+
+// exp2Eighths returns hi and rel of 2^(j/8) = hi·(1 + rel), j = z&7 in
+// each lane. z's low three bits are j, so z itself indexes the tables:
+// on AVX-512 one VPERMPD each (a table is one zmm, read from memory; the
+// permutes run beside the FMAs), on AVX2 two VPERMPS on a table's halves
+// and a blend on bit 2.
+func (g *gen) exp2Eighths(z reg.VecVirtual) (hi, rel reg.VecVirtual) {
+	hiTab, relTab := exp2EighthsTables()
+	hi, rel = g.vec(), g.vec()
+	if g.avx512 {
+		VPERMPD(hiTab, z, hi) // index: the low three bits of each lane of z
+		VPERMPD(relTab, z, rel)
+		return hi, rel
+	}
+	// VPERMPS indexes by 32-bit lanes: lane pair (2j, 2j+1) of a half
+	// table for j = z&3, then bit 2 of z, shifted to the sign, picks the half.
+	ix, bit2 := g.vec(), g.vec()
+	VPSLLQ(Imm(1), z, ix)
+	VPSHUFD(Imm(0xa0), ix, ix) // 2·z's low 32 bits in both halves of each lane
+	VPOR(g.cbits(1<<32), ix, ix)
+	VPSLLQ(Imm(61), z, bit2)
+	for _, t := range []struct {
+		dst reg.VecVirtual
+		tab Mem
+	}{{hi, hiTab}, {rel, relTab}} {
+		upper := g.vec()
+		VPERMPS(t.tab, ix, t.dst)
+		VPERMPS(t.tab.Offset(32), ix, upper)
+		VBLENDVPD(bit2, upper, t.dst, t.dst)
+	}
+	return hi, rel
+}
+
+// exp2EighthsTables returns the RODATA tables of internal/algo's hi and rel.
+func exp2EighthsTables() (hi, rel Mem) {
+	if m, ok := permTables["exp2EighthsHi"]; ok {
+		return m, permTables["exp2EighthsRel"]
+	}
+	for _, part := range []struct {
+		name string
+		of   func(int) float64
+	}{{"exp2EighthsHi", algo.Exp2EighthsHi}, {"exp2EighthsRel", algo.Exp2EighthsRel}} {
+		m := GLOBL(part.name, RODATA|NOPTR)
+		for j := range 8 {
+			DATA(8*j, F64(part.of(j)))
+		}
+		permTables[part.name] = m
+	}
+	return permTables["exp2EighthsHi"], permTables["exp2EighthsRel"]
 }
 
 // expRange32 is exp on AVX-512 in float32. One VRANGE, sign(x)·min(|x|,
@@ -123,7 +235,7 @@ func (g *gen) expRange32(x reg.VecVirtual, b float64, neg bool) reg.VecVirtual {
 	g.mov(one, x) // VFIXUPIMM reads its destination
 	VRANGEPS_BCST(Imm(rangeAbsMinSignSrc1), g.cf(b), x, xc)
 	VFIXUPIMMPS_BCST(Imm(0), g.cbits(oneOrNaNFixup), x, one)
-	return g.expCoreAdding(xc, one, neg)
+	return g.expCore32(xc, one, neg)
 }
 
 // rangeAbsMinSignSrc1 is VRANGE's imm8 for the smaller magnitude (bits
@@ -159,10 +271,11 @@ func (g *gen) expOf(x reg.VecVirtual, neg bool) reg.VecVirtual {
 	}
 	// The bounds go in registers: a memory operand would have to be the
 	// second, which is the one returned for a NaN.
-	xc, bound := g.vec(), g.vec()
-	g.mov(bound, g.cf(lo))
-	g.maxv(xc, bound, x)
-	g.mov(bound, g.cf(hi))
-	g.minv(xc, bound, xc)
-	return g.expCoreAdding(xc, g.cf(1), neg)
+	xc := g.vec()
+	g.maxv(xc, g.constReg(lo), x)
+	g.minv(xc, g.constReg(hi), xc)
+	if !g.f32 {
+		return g.expEighths(xc, neg)
+	}
+	return g.expCore32(xc, g.cf(1), neg)
 }

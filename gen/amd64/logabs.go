@@ -20,7 +20,7 @@ import (
 // are rows of fewer than two vectors.
 func (g *gen) logAbsSumKernel(name string) {
 	g.setStreams(4, 2)
-	TEXT(name, NOSPLIT, "func(logdet, d []"+g.goType()+", cols int)")
+	g.text(name, "func(logdet, d []"+g.goType()+", cols int)")
 	Doc(name + " is the " + g.name + " body of LogAbsSum.")
 	ld := Load(Param("logdet").Base(), GP64())
 	rows := Load(Param("logdet").Len(), GP64())

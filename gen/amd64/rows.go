@@ -256,7 +256,7 @@ func (g *gen) softClamp(sHat, c, invC reg.VecVirtual, clamped bool) (s, th reg.V
 func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	g.setStreams(affineStreams(clamped))
 	T := g.goType()
-	TEXT(name, NOSPLIT, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
+	g.text(name, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
 	out := Load(Param("out").Base(), GP64())
 	ld := Load(Param("logdet").Base(), GP64())
@@ -268,6 +268,8 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	var c, invC reg.VecVirtual
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
+	} else {
+		g.pin(g.expPins(inverse)...) // the soft clamp's tanh leaves no room
 	}
 	ptrs := []reg.Register{out, in, sh, tp}
 	body := func(off int, mask reg.Register) reg.VecVirtual {
@@ -300,6 +302,17 @@ func affineStreams(clamped bool) (avx512, avx2 int) {
 	return 4, 2
 }
 
+// affineGradStreams are the gradient kernels' streams: affineStreams',
+// but one on AVX2 in float64, where two streams of the gradient beside
+// exp's table lookups need more than the sixteen ymm registers.
+func (g *gen) affineGradStreams(clamped bool) (avx512, avx2 int) {
+	avx512, avx2 = affineStreams(clamped)
+	if !g.avx512 && !g.f32 {
+		avx2 = 1
+	}
+	return avx512, avx2
+}
+
 // neg sets dst = −a (flips the sign bit, as Go's unary minus).
 func (g *gen) neg(dst, a reg.VecVirtual) {
 	g.vop(VXORPD, VXORPS, VXORPD_BCST, VXORPS_BCST, g.cbits(g.signMask()), a, dst)
@@ -313,9 +326,9 @@ func (g *gen) neg(dst, a reg.VecVirtual) {
 //
 // (the forward pass does not read t).
 func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
-	g.setStreams(affineStreams(clamped))
+	g.setStreams(g.affineGradStreams(clamped))
 	T := g.goType()
-	TEXT(name, NOSPLIT, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
+	g.text(name, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
 	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + "Grad" + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
 	dIn := Load(Param("dIn").Base(), GP64())
 	dS := Load(Param("dSHat").Base(), GP64())

@@ -8,14 +8,16 @@ import (
 
 // unaryKernel emits func name(dst, x []T): dst[i] = f(x[i]) for
 // i < len(dst), full vectors then one masked tail; avx2Streams of the
-// four vectors an iteration are interleaved on AVX2 (setStreams).
-func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int) {
+// four vectors an iteration are interleaved on AVX2 (setStreams), and
+// the constants pins are held in registers (pin).
+func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64) {
 	g.setStreams(4, avx2Streams)
-	TEXT(name, NOSPLIT, "func(dst, x []"+g.goType()+")")
+	g.text(name, "func(dst, x []"+g.goType()+")")
 	Doc(name + " is the " + g.name + " body of the elementwise function; len(x) ≥ len(dst).")
 	dst := Load(Param("dst").Base(), GP64())
 	src := Load(Param("x").Base(), GP64())
 	n := Load(Param("dst").Len(), GP64())
+	g.pin(pins...)
 
 	// Four independent vectors per iteration, interleaved, hide the
 	// polynomial's FMA latency; then single vectors; then the masked tail.

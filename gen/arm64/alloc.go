@@ -33,6 +33,9 @@ func (r reg) shared() bool   { return r >= sharedBase }
 type op struct {
 	defs, uses []reg
 	text       func(p func(reg) int, c, n int)
+	// consecutive asks for defs in consecutive registers, in order (a
+	// table for TBL).
+	consecutive bool
 }
 
 // errRegisters reports a body that does not fit in the register file at
@@ -86,6 +89,20 @@ func (e *emitter) cbits(b uint64) reg {
 	return e.constant(b, func(d int) { e.bits(d, b) })
 }
 
+// fresh is a register holding the bit pattern b in every lane, set where
+// it is used: a shared temporary of its own, not held from one use to the
+// next, for constants a body uses in places far apart (the two exps of
+// the clamped kernels), where a pinned or shared one would hold a
+// register all the way between.
+func (e *emitter) fresh(b uint64) reg {
+	if e.r.body == nil {
+		return e.cbits(b)
+	}
+	s := e.sharedTmp()
+	e.emit([]reg{s}, nil, func(p func(reg) int, _, _ int) { e.bits(p(s), b) })
+	return s
+}
+
 // arg is a register holding the float argument at frame offset off
 // (named name) in every lane, pinned or shared like a constant.
 func (e *emitter) arg(name string, off int) reg {
@@ -129,11 +146,20 @@ func (e *emitter) writePins() {
 	e.r.setup = nil
 }
 
+// emitOp records o in the body, or writes it at once outside a body.
+func (e *emitter) emitOp(o op) {
+	if e.r.body != nil {
+		*e.r.body = append(*e.r.body, o)
+		return
+	}
+	e.emit(o.defs, o.uses, o.text)
+}
+
 // emit records an instruction in the body, or writes it at once outside
 // a body (where every register must be physical).
 func (e *emitter) emit(defs, uses []reg, text func(p func(reg) int, c, n int)) {
 	if e.r.body != nil {
-		*e.r.body = append(*e.r.body, op{defs, uses, text})
+		*e.r.body = append(*e.r.body, op{defs: defs, uses: uses, text: text})
 		return
 	}
 	text(func(r reg) int {
@@ -225,6 +251,9 @@ func (e *emitter) write(ops []op, copies int) {
 			for _, r := range dying {
 				free[where[k(r)]] = true
 			}
+			if o.consecutive {
+				allocRun(o.defs, k, where, &free, copies, e.r.pins)
+			}
 			for _, r := range o.defs {
 				alloc(r)
 			}
@@ -249,4 +278,25 @@ func (e *emitter) write(ops []op, copies int) {
 			}
 		}
 	}
+}
+
+// allocRun gives the registers rs, none allocated yet, consecutive free
+// registers in order: the highest such run, since single registers are
+// taken from the bottom, which keeps runs free at the top.
+func allocRun[K comparable](rs []reg, k func(reg) K, where map[K]int, free *[32]bool, copies, pins int) {
+	for first := len(free) - len(rs); first >= 0; first-- {
+		run := true
+		for i := range rs {
+			run = run && free[first+i]
+		}
+		if !run {
+			continue
+		}
+		for i, r := range rs {
+			free[first+i] = false
+			where[k(r)] = first + i
+		}
+		return
+	}
+	panic(errRegisters{fmt.Sprintf("%d copies, %d pinned, a run of %d", copies, pins, len(rs))})
 }

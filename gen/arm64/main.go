@@ -135,13 +135,13 @@ func (e *emitter) kernel(k kernel) {
 	expTable, table := k.name+"Exp<>", k.name+"Poly<>"
 	switch k.fn {
 	case "exp":
-		e.table(expTable, e.poly())
+		e.expTables(expTable)
 		e.unary(k.name, func(x reg, _ func() reg) reg { return e.exp(x, expTable, true) })
 	case "log":
 		e.table(table, e.logPoly())
 		e.unary(k.name, func(x reg, reload func() reg) reg { return e.log(x, reload, table) })
 	case "tanh":
-		e.table(expTable, e.poly())
+		e.expTables(expTable)
 		e.table(table, e.tanhPoly())
 		e.unary(k.name, func(x reg, _ func() reg) reg { return e.tanh(x, expTable, table) })
 	case "logAbsSum":
@@ -150,7 +150,7 @@ func (e *emitter) kernel(k kernel) {
 	case "dense", "denseAcc":
 		e.denseKernel(k.name, k.fn == "denseAcc")
 	default:
-		e.table(expTable, e.poly())
+		e.expTables(expTable)
 		if k.clamped {
 			e.table(table, e.tanhPoly())
 		}

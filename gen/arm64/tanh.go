@@ -31,6 +31,7 @@ func (e *emitter) tanh(x reg, expTable, polyTable string) reg {
 	twoA := e.tmp()
 	e.fadd(twoA, a, a)
 	ex := e.exp(twoA, expTable, false) // exp(2|x|): finite, x's NaN is restored below
+	a = e.absClamped(x)                // again: not held through exp
 	one := e.c(1)
 	den, s, t, u := e.tmp(), e.tmp(), e.tmp(), e.tmp()
 	e.fadd(den, ex, one)

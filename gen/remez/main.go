@@ -1,5 +1,5 @@
 // Command remez computes the polynomial coefficients of flowkern's exp and
-// log (internal/algo's ExpQ* and LogP*) by the Remez exchange algorithm, in
+// log (internal/algo's ExpQ*, ExpTabQ* and LogP*) by the Remez exchange algorithm, in
 // 256-bit arithmetic, and prints them with the measured error of the
 // rounded polynomial. It is run by hand, not by go generate: the
 // coefficients are constants in internal/algo, and this command is how
@@ -8,7 +8,9 @@
 // exp (-func exp): exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ 0.34658 (ln2/2 and
 // room for the reduction's rounding), Q of degree d chosen to minimise the
 // relative error max |(1 + r + r²·Q(r) − e^r)/e^r|. The coefficients of 1
-// and r stay 1, so that exp(r) − 1 has no cancellation near 0.
+// and r stay 1, so that exp(r) − 1 has no cancellation near 0. -func
+// exptab is the same on |r| ≤ 0.04333 (ln2/16 and room), for float64 exp's
+// reduction by eighths of ln2 (internal/algo's ExpTabQ*).
 //
 // log (-func log): log's R(z) ≈ z·P(z), z = s², s = f/(2+f), f = m − 1 for
 // m in [3/4, 3/2), so z ≤ 0.04 (0.0401 with room). R is exactly
@@ -17,7 +19,8 @@
 // about ΔR/2, which is what is minimised.
 //
 // Usage (in gen/): go run ./remez -func exp -degree 9 [-type float32]
-// (degree of Q), or go run ./remez -func log -degree 7 (coefficients of P).
+// (degree of Q), go run ./remez -func exptab -degree 5, or go run ./remez
+// -func log -degree 7 (coefficients of P).
 package main
 
 import (
@@ -43,6 +46,14 @@ type problem struct {
 
 var problems = map[string]problem{
 	"exp": {-0.34658, 0.34658,
+		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
+		func(x *big.Float) *big.Float {
+			t := expBig(x)
+			t.Sub(t, newF(1))
+			return t.Sub(t, x)
+		},
+		expBig},
+	"exptab": {-0.04333, 0.04333,
 		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
 		func(x *big.Float) *big.Float {
 			t := expBig(x)
@@ -84,7 +95,7 @@ func logR(z *big.Float) *big.Float {
 }
 
 func main() {
-	fn := flag.String("func", "exp", "exp or log")
+	fn := flag.String("func", "exp", "exp, exptab or log")
 	degree := flag.Int("degree", 9, "exp: degree of Q; log: coefficients of P less one")
 	refit := flag.Int("refit", 2, "coefficients rounded one at a time with a refit")
 	typ := flag.String("type", "float64", "coefficient type: float64 or float32")
@@ -94,7 +105,7 @@ func main() {
 	}
 	var ok bool
 	if prob, ok = problems[*fn]; !ok {
-		log.Fatalf("remez: -func %q: want exp or log", *fn)
+		log.Fatalf("remez: -func %q: want exp, exptab or log", *fn)
 	}
 	round := func(c *big.Float) float64 {
 		f, _ := c.Float64()

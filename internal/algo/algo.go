@@ -79,6 +79,63 @@ func ExpPoly32() []float64 {
 	return []float64{ExpQ4_32, ExpQ3_32, ExpQ2_32, ExpQ1_32, ExpQ0_32}
 }
 
+// The float64 exp of the kernels (kernels.exp64) reduces further, by
+// eighths of ln2: x = (m/8)·ln2 + r, |r| ≤ ln2/16, exp(x) = 2^(m>>3) ·
+// 2^(j/8) · exp(r), j = m&7, 2^(j/8) = hi·(1 + rel) from two eight-entry
+// tables. The smaller range takes a polynomial of degree 7 where ln2/2
+// took 11: 11 multiply-adds a vector instead of 14, the FMA units being
+// what bounded exp on the machines measured; a lookup is one permute of a
+// one-register table (AVX-512 VPERMPD, NEON TBL), off those units. The
+// result is hi + hi·(rel + r·(1 + r·Q(r))), the last fused multiply-add's
+// rounding the only large one: 0.59 ulp measured, where the ln2/2
+// polynomial's chain of roundings reached 0.78. (The ln2/2 polynomial
+// above stays for float32 exp and for expm1.)
+const (
+	// ExpTabShift64 is the shift of the eighths' reduction: z =
+	// fma(x, Log2E, ExpTabShift64) has ulp 1/8, so z − ExpTabShift64 is
+	// m/8 exactly and z's low mantissa bits are m (three of them j).
+	ExpTabShift64 = 0x1.8p49
+
+	// The polynomial: exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ 0.04333 (ln2/16
+	// and room for the reduction's rounding), Q of degree 5, computed by
+	// gen/remez (`go run ./remez -func exptab -degree 5` in gen/): relative
+	// error at most 2.85e-18 (0.026 ulp) as rounded here. Degree 4 gives
+	// 13 ulp.
+	ExpTabQ0_64 = 0x1.000000000010bp-01
+	ExpTabQ1_64 = 0x1.5555555555104p-03
+	ExpTabQ2_64 = 0x1.555555480ca15p-05
+	ExpTabQ3_64 = 0x1.111111270736fp-07
+	ExpTabQ4_64 = 0x1.6c1cbe01934ddp-10
+	ExpTabQ5_64 = 0x1.a015c489ae052p-13
+)
+
+// ExpTabPoly64 returns the eighths' Q coefficients, highest first.
+func ExpTabPoly64() []float64 {
+	return []float64{ExpTabQ5_64, ExpTabQ4_64, ExpTabQ3_64, ExpTabQ2_64, ExpTabQ1_64, ExpTabQ0_64}
+}
+
+// exp2EighthsHi holds 2^(j/8) rounded to float64, j = 0…7, and
+// exp2EighthsRel the rest relative to it, (2^(j/8) − hi)/hi rounded:
+// 2^(j/8) = hi·(1 + rel) to about 2^-106 (computed from √√√2 in 256-bit
+// arithmetic; internal/algo's tests recompute them).
+var (
+	exp2EighthsHi = [8]float64{
+		0x1p+00, 0x1.172b83c7d517bp+00, 0x1.306fe0a31b715p+00, 0x1.4bfdad5362a27p+00,
+		0x1.6a09e667f3bcdp+00, 0x1.8ace5422aa0dbp+00, 0x1.ae89f995ad3adp+00, 0x1.d5818dcfba487p+00,
+	}
+	exp2EighthsRel = [8]float64{
+		0, -0x1.01b15eaa59348p-55, 0x1.34d754db0abb6p-55, 0x1.690cebb7aafbp-56,
+		-0x1.3b3efbf5e2228p-54, 0x1.db72fc1f0eab4p-55, 0x1.c1a7792cb3387p-55, 0x1.4a385a63d07a7p-56,
+	}
+)
+
+// Exp2EighthsHi returns 2^(j/8) rounded to float64, for j = 0…7 (j&7).
+func Exp2EighthsHi(j int) float64 { return exp2EighthsHi[j&7] }
+
+// Exp2EighthsRel returns (2^(j/8) − Exp2EighthsHi(j))/Exp2EighthsHi(j),
+// rounded to float64, for j = 0…7 (j&7).
+func Exp2EighthsRel(j int) float64 { return exp2EighthsRel[j&7] }
+
 // Logarithm (kernels/log.go): fdlibm's e_log.c and e_logf.c reconstruction
 // (log(1+f) = f − f²/2 + s·(f²/2 + R(s²)), s = f/(2+f)) and its two-part
 // ln2, over the split x = 2^k·m with m in [3/4, 3/2) instead of fdlibm's

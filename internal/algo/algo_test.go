@@ -63,9 +63,13 @@ func TestExpPolyError(t *testing.T) {
 	for _, c := range []polyCase{
 		{"float64", algo.ExpPoly64(), false, 3.72e-18},
 		{"float32", algo.ExpPoly32(), true, 3.2e-9},
+		{"float64 eighths", algo.ExpTabPoly64(), false, 2.86e-18},
 	} {
 		c.checkFloat32(t)
 		a := math.Ln2/2 + 1e-5
+		if c.name == "float64 eighths" {
+			a = 0.04333
+		}
 		worst := c.maxError(-a, a, 4000, func(r, p *big.Float) float64 {
 			p.Mul(p, r)
 			p.Mul(p, r)
@@ -104,5 +108,26 @@ func TestLogPolyError(t *testing.T) {
 			return math.Abs(d) / 2
 		})
 		c.report(t, "error of log from P", worst)
+	}
+}
+
+// TestExp2Eighths recomputes the tables of 2^(j/8) in 256-bit arithmetic
+// (powers of √√√2) and holds each hi to the nearest float64 and each rel
+// to the nearest float64 of (2^(j/8) − hi)/hi.
+func TestExp2Eighths(t *testing.T) {
+	const prec = 256
+	root := new(big.Float).SetPrec(prec).Sqrt(new(big.Float).SetPrec(prec).SetInt64(2))
+	root.Sqrt(root)
+	root.Sqrt(root)
+	v := new(big.Float).SetPrec(prec).SetInt64(1)
+	for j := range 8 {
+		hi, _ := v.Float64()
+		bigHi := new(big.Float).SetFloat64(hi)
+		rest := new(big.Float).SetPrec(prec).Sub(v, bigHi)
+		rel, _ := rest.Quo(rest, bigHi).Float64()
+		if algo.Exp2EighthsHi(j) != hi || algo.Exp2EighthsRel(j) != rel {
+			t.Errorf("2^(%d/8): tables have %x·(1 + %x), want %x·(1 + %x)", j, algo.Exp2EighthsHi(j), algo.Exp2EighthsRel(j), hi, rel)
+		}
+		v.Mul(v, root)
 	}
 }
