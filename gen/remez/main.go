@@ -1,7 +1,7 @@
 // Command remez computes the polynomial coefficients of flowkern's exp and
-// log (internal/algo's ExpQ*, ExpTabQ* and LogP*) by the Remez exchange algorithm, in
-// 256-bit arithmetic, and prints them with the measured error of the
-// rounded polynomial. It is run by hand, not by go generate: the
+// log (internal/algo's ExpQ*, ExpTabQ* and LogP*) by the Remez exchange
+// algorithm, in 256-bit arithmetic, and prints them with the measured
+// error of the rounded polynomial. It is run by hand, not by go generate: the
 // coefficients are constants in internal/algo, and this command is how
 // anyone can check where they came from.
 //
