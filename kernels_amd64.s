@@ -33534,11 +33534,9 @@ packed2:
 	VFMADD213PD       Z10, Z14, Z8
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z8, 64(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K1, Z5
-	VMOVUPD           Z9, K1, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           order512_64_c2<>+0(SB), Z5
 	VPERMPD           Z4, Z5, Z4
 	VMOVUPD           (CX), Z5
@@ -33659,16 +33657,12 @@ packed4:
 	VMOVUPD           Z8, 64(AX)
 	VMOVUPD           Z12, 128(AX)
 	VMOVUPD           Z15, 192(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K2, Z5
-	VMOVUPD           Z9, K2, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
-	VMOVUPD           Z19, Z5
-	VMOVUPD           Z14, K2, Z5
-	VMOVUPD           Z19, K2, Z14
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z14, Z14
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
+	VUNPCKLPD         Z19, Z14, Z5
+	VUNPCKHPD         Z19, Z14, Z6
+	VADDPD            Z6, Z5, Z14
 	VMOVUPD           Z14, Z5
 	VMOVUPD           Z4, K1, Z5
 	VMOVUPD           Z14, K1, Z4
@@ -33693,9 +33687,9 @@ packed4end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -33796,19 +33790,15 @@ packed8:
 	VMOVUPD           Z8, 64(AX)
 	VMOVUPD           Z12, 128(AX)
 	VMOVUPD           Z15, 192(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z9, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
-	VMOVUPD           Z19, Z5
-	VMOVUPD           Z14, K3, Z5
-	VMOVUPD           Z19, K3, Z14
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z14, Z14
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
+	VUNPCKLPD         Z19, Z14, Z5
+	VUNPCKHPD         Z19, Z14, Z6
+	VADDPD            Z6, Z5, Z14
 	VMOVUPD           Z14, Z5
-	VMOVUPD           Z4, K2, Z5
-	VMOVUPD           Z14, K2, Z4
+	VMOVUPD           Z4, K1, Z5
+	VMOVUPD           Z14, K1, Z4
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           256(SI), Z5
@@ -33907,26 +33897,20 @@ packed8:
 	VMOVUPD           Z9, 320(AX)
 	VMOVUPD           Z13, 384(AX)
 	VMOVUPD           Z16, 448(AX)
-	VMOVUPD           Z10, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z10, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
-	VMOVUPD           Z20, Z6
-	VMOVUPD           Z15, K3, Z6
-	VMOVUPD           Z20, K3, Z15
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z15, Z15
+	VUNPCKLPD         Z10, Z5, Z6
+	VUNPCKHPD         Z10, Z5, Z5
+	VADDPD            Z5, Z6, Z5
+	VUNPCKLPD         Z20, Z15, Z6
+	VUNPCKHPD         Z20, Z15, Z7
+	VADDPD            Z7, Z6, Z15
 	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K2, Z6
-	VMOVUPD           Z15, K2, Z5
+	VMOVUPD           Z5, K1, Z6
+	VMOVUPD           Z15, K1, Z5
 	VSHUFF64X2        $0xb1, Z6, Z6, Z6
 	VADDPD            Z6, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VSHUFF64X2        $0xe4, Z5, Z4, Z6
+	VSHUFF64X2        $0x4e, Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           (CX), Z5
 	VADDPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -33944,9 +33928,9 @@ packed8end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -34049,11 +34033,9 @@ packed16:
 	VMOVUPD           Z15, 192(AX)
 	VADDPD            Z9, Z4, Z4
 	VADDPD            Z19, Z14, Z14
-	VMOVUPD           Z14, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z14, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z14, Z4, Z5
+	VUNPCKHPD         Z14, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           256(SI), Z5
 	VMOVUPD           320(SI), Z10
 	VMOVUPD           384(SI), Z15
@@ -34152,14 +34134,12 @@ packed16:
 	VMOVUPD           Z16, 448(AX)
 	VADDPD            Z10, Z5, Z5
 	VADDPD            Z20, Z15, Z15
-	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z15, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
+	VUNPCKLPD         Z15, Z5, Z6
+	VUNPCKHPD         Z15, Z5, Z5
+	VADDPD            Z5, Z6, Z5
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K2, Z6
-	VMOVUPD           Z5, K2, Z4
+	VMOVUPD           Z4, K1, Z6
+	VMOVUPD           Z5, K1, Z4
 	VSHUFF64X2        $0xb1, Z6, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           512(SI), Z5
@@ -34260,11 +34240,9 @@ packed16:
 	VMOVUPD           Z16, 704(AX)
 	VADDPD            Z10, Z5, Z5
 	VADDPD            Z20, Z15, Z15
-	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z15, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
+	VUNPCKLPD         Z15, Z5, Z6
+	VUNPCKHPD         Z15, Z5, Z5
+	VADDPD            Z5, Z6, Z5
 	VMOVUPD           768(SI), Z6
 	VMOVUPD           832(SI), Z11
 	VMOVUPD           896(SI), Z16
@@ -34363,21 +34341,17 @@ packed16:
 	VMOVUPD           Z17, 960(AX)
 	VADDPD            Z11, Z6, Z6
 	VADDPD            Z21, Z16, Z16
-	VMOVUPD           Z16, Z7
-	VMOVUPD           Z6, K3, Z7
-	VMOVUPD           Z16, K3, Z6
-	VPERMILPD         $0x55, Z7, Z7
-	VADDPD            Z7, Z6, Z6
+	VUNPCKLPD         Z16, Z6, Z7
+	VUNPCKHPD         Z16, Z6, Z6
+	VADDPD            Z6, Z7, Z6
 	VMOVUPD           Z6, Z7
-	VMOVUPD           Z5, K2, Z7
-	VMOVUPD           Z6, K2, Z5
+	VMOVUPD           Z5, K1, Z7
+	VMOVUPD           Z6, K1, Z5
 	VSHUFF64X2        $0xb1, Z7, Z7, Z7
 	VADDPD            Z7, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VSHUFF64X2        $0xe4, Z5, Z4, Z6
+	VSHUFF64X2        $0x4e, Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           (CX), Z5
 	VADDPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -34735,6 +34709,175 @@ packed2:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K1
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K2
+	VMULPD            Z3, Z3, Z4
+	VMULPD            Z10, Z10, Z11
+	VADDPD            Z3, Z3, Z5
+	VADDPD            Z10, Z10, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z6
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z5, Z6
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
+	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
+	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
+	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z17
+	VFMADD231PD       Z13, Z5, Z6
+	VFMADD231PD       Z17, Z12, Z16
+	VFMADD213PD       Z8, Z8, Z6
+	VFMADD213PD       Z15, Z15, Z16
+	VSCALEFPD         Z7, Z6, Z6
+	VSCALEFPD         Z14, Z16, Z16
+	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z6, Z6
+	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z16, Z16
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z5
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z12
+	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z7
+	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z4, Z7
+	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z4, Z7
+	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z11, Z13
+	VMULPD            Z4, Z3, Z8
+	VMULPD            Z11, Z10, Z14
+	VMULPD            Z7, Z8, Z7
+	VMULPD            Z13, Z14, Z13
+	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z4, Z8
+	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z11, Z14
+	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z4, Z8
+	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
+	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
+	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
+	VMOVUPD           Z7, K1, Z5
+	VMOVUPD           Z13, K2, Z12
+	VMOVUPD           Z8, K1, Z6
+	VMOVUPD           Z14, K2, Z16
+	VDIVPD            Z6, Z5, Z5
+	VDIVPD            Z16, Z12, Z12
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
+	VSUBPD            Z5, Z4, Z4
+	VSUBPD            Z12, Z6, Z6
+	VADDPD            Z5, Z3, Z3
+	VADDPD            Z12, Z10, Z10
+	VMOVUPD           Z3, K1, Z4
+	VMOVUPD           Z10, K2, Z6
+	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
+	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
+	VORPD             Z3, Z4, Z4
+	VORPD             Z5, Z6, Z6
+	VCMPPD            $0x03, Z2, Z2, K1
+	VCMPPD            $0x03, Z9, Z9, K2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z9, K2, Z6
+	VMULPD            Z4, Z0, Z2
+	VMULPD            Z6, Z0, Z5
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z3
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
+	VMAXPD            Z2, Z3, Z3
+	VMAXPD            Z5, Z4, Z6
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z7
+	VMINPD            Z3, Z4, Z3
+	VMINPD            Z6, Z7, Z6
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z3, Z4
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z6, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z7
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
+	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
+	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
+	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z13
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z13
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z6, Z13
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z6, Z13
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z6, Z13
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z3, Z9
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z6, Z13
+	VFMADD231PD       Z9, Z3, Z4
+	VFMADD231PD       Z13, Z6, Z12
+	VFMADD213PD       Z8, Z8, Z4
+	VFMADD213PD       Z11, Z11, Z12
+	VSCALEFPD         Z7, Z4, Z4
+	VSCALEFPD         Z10, Z12, Z12
+	VMOVUPD           (BX), Z3
+	VMOVUPD           64(BX), Z7
+	VMOVUPD           (DI), Z6
+	VMOVUPD           64(DI), Z8
+	VFMADD213PD       Z6, Z4, Z3
+	VFMADD213PD       Z8, Z12, Z7
+	VMOVUPD           Z3, (AX)
+	VMOVUPD           Z7, 64(AX)
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
+	VMOVUPD           order512_64_c2<>+0(SB), Z3
+	VPERMPD           Z2, Z3, Z2
+	VMOVUPD           (CX), Z3
+	VADDPD            Z2, Z3, Z3
+	VMOVUPD           Z3, (CX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, BX
+	ADDQ              $0x00000080, SI
+	ADDQ              $0x00000080, DI
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000008, DX
+	JMP               packed2
+
+packed2end:
+	CMPQ  R8, $0x00000004
+	JNE   packed4end
+	MOVQ  $0x00000000000000cc, R9
+	KMOVQ R9, K1
+	MOVQ  $0x00000000000000aa, R9
+	KMOVQ R9, K2
+
+packed4:
+	CMPQ              DX, $0x00000008
+	JB                row
+	VMOVUPD           (SI), Z2
+	VMOVUPD           64(SI), Z3
+	VMULPD            Z1, Z2, Z2
+	VMULPD            Z1, Z3, Z9
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z2, Z3
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
+	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
+	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
 	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
 	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
@@ -34869,182 +35012,9 @@ packed2:
 	VFMADD213PD       Z8, Z12, Z7
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K1, Z3
-	VMOVUPD           Z5, K1, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
-	VMOVUPD           order512_64_c2<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
-	VMOVUPD           (CX), Z3
-	VADDPD            Z2, Z3, Z3
-	VMOVUPD           Z3, (CX)
-	ADDQ              $0x00000080, AX
-	ADDQ              $0x00000080, BX
-	ADDQ              $0x00000080, SI
-	ADDQ              $0x00000080, DI
-	ADDQ              $0x00000040, CX
-	SUBQ              $0x00000008, DX
-	JMP               packed2
-
-packed2end:
-	CMPQ  R8, $0x00000004
-	JNE   packed4end
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
-
-packed4:
-	CMPQ              DX, $0x00000008
-	JB                row
-	VMOVUPD           (SI), Z2
-	VMOVUPD           64(SI), Z3
-	VMULPD            Z1, Z2, Z2
-	VMULPD            Z1, Z3, Z9
-	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z2, Z3
-	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
-	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
-	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K3
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K4
-	VMULPD            Z3, Z3, Z4
-	VMULPD            Z10, Z10, Z11
-	VADDPD            Z3, Z3, Z5
-	VADDPD            Z10, Z10, Z12
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z6
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z5, Z6
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z17
-	VFMADD231PD       Z13, Z5, Z6
-	VFMADD231PD       Z17, Z12, Z16
-	VFMADD213PD       Z8, Z8, Z6
-	VFMADD213PD       Z15, Z15, Z16
-	VSCALEFPD         Z7, Z6, Z6
-	VSCALEFPD         Z14, Z16, Z16
-	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z6, Z6
-	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z16, Z16
-	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z5
-	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z12
-	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z7
-	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z13
-	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z4, Z7
-	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z11, Z13
-	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z4, Z7
-	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z11, Z13
-	VMULPD            Z4, Z3, Z8
-	VMULPD            Z11, Z10, Z14
-	VMULPD            Z7, Z8, Z7
-	VMULPD            Z13, Z14, Z13
-	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z4, Z8
-	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z11, Z14
-	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z4, Z8
-	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
-	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
-	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K3, Z5
-	VMOVUPD           Z13, K4, Z12
-	VMOVUPD           Z8, K3, Z6
-	VMOVUPD           Z14, K4, Z16
-	VDIVPD            Z6, Z5, Z5
-	VDIVPD            Z16, Z12, Z12
-	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
-	VSUBPD            Z5, Z4, Z4
-	VSUBPD            Z12, Z6, Z6
-	VADDPD            Z5, Z3, Z3
-	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z10, K4, Z6
-	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
-	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
-	VORPD             Z3, Z4, Z4
-	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K3
-	VCMPPD            $0x03, Z9, Z9, K4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z9, K4, Z6
-	VMULPD            Z4, Z0, Z2
-	VMULPD            Z6, Z0, Z5
-	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z3
-	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
-	VMAXPD            Z2, Z3, Z3
-	VMAXPD            Z5, Z4, Z6
-	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z7
-	VMINPD            Z3, Z4, Z3
-	VMINPD            Z6, Z7, Z6
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z3, Z4
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z6, Z9
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z7
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z3
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z13
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z13
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z6, Z13
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z6, Z13
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z6, Z13
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z3, Z9
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z6, Z13
-	VFMADD231PD       Z9, Z3, Z4
-	VFMADD231PD       Z13, Z6, Z12
-	VFMADD213PD       Z8, Z8, Z4
-	VFMADD213PD       Z11, Z11, Z12
-	VSCALEFPD         Z7, Z4, Z4
-	VSCALEFPD         Z10, Z12, Z12
-	VMOVUPD           (BX), Z3
-	VMOVUPD           64(BX), Z7
-	VMOVUPD           (DI), Z6
-	VMOVUPD           64(DI), Z8
-	VFMADD213PD       Z6, Z4, Z3
-	VFMADD213PD       Z8, Z12, Z7
-	VMOVUPD           Z3, (AX)
-	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K2, Z3
-	VMOVUPD           Z5, K2, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
 	VMOVUPD           128(SI), Z3
 	VMOVUPD           192(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -35053,8 +35023,8 @@ packed4:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K3
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K4
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -35113,10 +35083,10 @@ packed4:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K3, Z6
-	VMOVUPD           Z14, K4, Z13
-	VMOVUPD           Z9, K3, Z7
-	VMOVUPD           Z15, K4, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -35125,16 +35095,16 @@ packed4:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z11, K4, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K3
-	VCMPPD            $0x03, Z10, Z10, K4
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z10, K4, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -35187,11 +35157,9 @@ packed4:
 	VFMADD213PD       Z9, Z13, Z8
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K2, Z4
-	VMOVUPD           Z6, K2, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K1, Z4
 	VMOVUPD           Z3, K1, Z2
@@ -35216,9 +35184,9 @@ packed4end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -35231,8 +35199,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
 	VMULPD            Z10, Z10, Z11
 	VADDPD            Z3, Z3, Z5
@@ -35291,10 +35259,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K4, Z5
-	VMOVUPD           Z13, K5, Z12
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z16
+	VMOVUPD           Z7, K2, Z5
+	VMOVUPD           Z13, K3, Z12
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z16
 	VDIVPD            Z6, Z5, Z5
 	VDIVPD            Z16, Z12, Z12
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
@@ -35303,16 +35271,16 @@ packed8:
 	VSUBPD            Z12, Z6, Z6
 	VADDPD            Z5, Z3, Z3
 	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K4, Z4
-	VMOVUPD           Z10, K5, Z6
+	VMOVUPD           Z3, K2, Z4
+	VMOVUPD           Z10, K3, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
 	VORPD             Z3, Z4, Z4
 	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K4
-	VCMPPD            $0x03, Z9, Z9, K5
-	VMOVUPD           Z2, K4, Z4
-	VMOVUPD           Z9, K5, Z6
+	VCMPPD            $0x03, Z2, Z2, K2
+	VCMPPD            $0x03, Z9, Z9, K3
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z9, K3, Z6
 	VMULPD            Z4, Z0, Z2
 	VMULPD            Z6, Z0, Z5
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z3
@@ -35365,11 +35333,9 @@ packed8:
 	VFMADD213PD       Z8, Z12, Z7
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K3, Z3
-	VMOVUPD           Z5, K3, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
 	VMOVUPD           128(SI), Z3
 	VMOVUPD           192(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -35378,8 +35344,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -35438,10 +35404,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -35450,16 +35416,16 @@ packed8:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -35512,14 +35478,12 @@ packed8:
 	VFMADD213PD       Z9, Z13, Z8
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z6, K3, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           256(SI), Z3
@@ -35530,8 +35494,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -35590,10 +35554,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -35602,16 +35566,16 @@ packed8:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -35664,11 +35628,9 @@ packed8:
 	VFMADD213PD       Z9, Z13, Z8
 	VMOVUPD           Z4, 256(AX)
 	VMOVUPD           Z8, 320(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z6, K3, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           384(SI), Z4
 	VMOVUPD           448(SI), Z5
 	VMULPD            Z1, Z4, Z4
@@ -35677,8 +35639,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -35737,10 +35699,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -35749,16 +35711,16 @@ packed8:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z5
@@ -35811,21 +35773,17 @@ packed8:
 	VFMADD213PD       Z10, Z14, Z9
 	VMOVUPD           Z5, 384(AX)
 	VMOVUPD           Z9, 448(AX)
-	VMOVUPD           Z7, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z7, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z7, Z4, Z5
+	VUNPCKHPD         Z7, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K2, Z5
-	VMOVUPD           Z4, K2, Z3
+	VMOVUPD           Z3, K1, Z5
+	VMOVUPD           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           (CX), Z3
 	VADDPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -35843,9 +35801,9 @@ packed8end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -35858,8 +35816,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
 	VMULPD            Z10, Z10, Z11
 	VADDPD            Z3, Z3, Z5
@@ -35918,10 +35876,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K4, Z5
-	VMOVUPD           Z13, K5, Z12
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z16
+	VMOVUPD           Z7, K2, Z5
+	VMOVUPD           Z13, K3, Z12
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z16
 	VDIVPD            Z6, Z5, Z5
 	VDIVPD            Z16, Z12, Z12
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
@@ -35930,16 +35888,16 @@ packed16:
 	VSUBPD            Z12, Z6, Z6
 	VADDPD            Z5, Z3, Z3
 	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K4, Z4
-	VMOVUPD           Z10, K5, Z6
+	VMOVUPD           Z3, K2, Z4
+	VMOVUPD           Z10, K3, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
 	VORPD             Z3, Z4, Z4
 	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K4
-	VCMPPD            $0x03, Z9, Z9, K5
-	VMOVUPD           Z2, K4, Z4
-	VMOVUPD           Z9, K5, Z6
+	VCMPPD            $0x03, Z2, Z2, K2
+	VCMPPD            $0x03, Z9, Z9, K3
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z9, K3, Z6
 	VMULPD            Z4, Z0, Z2
 	VMULPD            Z6, Z0, Z5
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z3
@@ -36001,8 +35959,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -36061,10 +36019,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -36073,16 +36031,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -36136,11 +36094,9 @@ packed16:
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
 	VADDPD            Z6, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VUNPCKLPD         Z3, Z2, Z4
+	VUNPCKHPD         Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           256(SI), Z3
 	VMOVUPD           320(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -36149,8 +36105,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -36209,10 +36165,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -36221,16 +36177,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -36292,8 +36248,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -36352,10 +36308,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -36364,16 +36320,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z5
@@ -36427,14 +36383,12 @@ packed16:
 	VMOVUPD           Z5, 384(AX)
 	VMOVUPD           Z9, 448(AX)
 	VADDPD            Z7, Z4, Z4
-	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z4, K3, Z3
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z3, Z3
+	VUNPCKLPD         Z4, Z3, Z5
+	VUNPCKHPD         Z4, Z3, Z3
+	VADDPD            Z3, Z5, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           512(SI), Z3
@@ -36445,8 +36399,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -36505,10 +36459,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -36517,16 +36471,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z4
@@ -36588,8 +36542,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -36648,10 +36602,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -36660,16 +36614,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z5
@@ -36723,11 +36677,9 @@ packed16:
 	VMOVUPD           Z5, 640(AX)
 	VMOVUPD           Z9, 704(AX)
 	VADDPD            Z7, Z4, Z4
-	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z4, K3, Z3
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z3, Z3
+	VUNPCKLPD         Z4, Z3, Z5
+	VUNPCKHPD         Z4, Z3, Z3
+	VADDPD            Z3, Z5, Z3
 	VMOVUPD           768(SI), Z4
 	VMOVUPD           832(SI), Z5
 	VMULPD            Z1, Z4, Z4
@@ -36736,8 +36688,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -36796,10 +36748,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -36808,16 +36760,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z5
@@ -36879,8 +36831,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z12, Z13
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z6, Z6
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z13, Z13
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z6, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z13, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z6, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z13, K3
 	VMULPD            Z6, Z6, Z7
 	VMULPD            Z13, Z13, Z14
 	VADDPD            Z6, Z6, Z8
@@ -36939,10 +36891,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z14, Z17
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z14, Z17
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z15
-	VMOVUPD           Z11, K4, Z9
-	VMOVUPD           Z17, K5, Z19
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z15
+	VMOVUPD           Z11, K2, Z9
+	VMOVUPD           Z17, K3, Z19
 	VDIVPD            Z9, Z8, Z8
 	VDIVPD            Z19, Z15, Z15
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z7
@@ -36951,16 +36903,16 @@ packed16:
 	VSUBPD            Z15, Z9, Z9
 	VADDPD            Z8, Z6, Z6
 	VADDPD            Z15, Z13, Z13
-	VMOVUPD           Z6, K4, Z7
-	VMOVUPD           Z13, K5, Z9
+	VMOVUPD           Z6, K2, Z7
+	VMOVUPD           Z13, K3, Z9
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z5, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z12, Z8
 	VORPD             Z6, Z7, Z7
 	VORPD             Z8, Z9, Z9
-	VCMPPD            $0x03, Z5, Z5, K4
-	VCMPPD            $0x03, Z12, Z12, K5
-	VMOVUPD           Z5, K4, Z7
-	VMOVUPD           Z12, K5, Z9
+	VCMPPD            $0x03, Z5, Z5, K2
+	VCMPPD            $0x03, Z12, Z12, K3
+	VMOVUPD           Z5, K2, Z7
+	VMOVUPD           Z12, K3, Z9
 	VMULPD            Z7, Z0, Z5
 	VMULPD            Z9, Z0, Z8
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z6
@@ -37014,21 +36966,17 @@ packed16:
 	VMOVUPD           Z6, 896(AX)
 	VMOVUPD           Z10, 960(AX)
 	VADDPD            Z8, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K3, Z6
-	VMOVUPD           Z5, K3, Z4
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VUNPCKLPD         Z5, Z4, Z6
+	VUNPCKHPD         Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K2, Z5
-	VMOVUPD           Z4, K2, Z3
+	VMOVUPD           Z3, K1, Z5
+	VMOVUPD           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           (CX), Z3
 	VADDPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -37500,11 +37448,9 @@ packed2:
 	VMULPD            Z14, Z8, Z8
 	VMOVUPD           Z5, (AX)
 	VMOVUPD           Z8, 64(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K1, Z5
-	VMOVUPD           Z9, K1, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           order512_64_c2<>+0(SB), Z5
 	VPERMPD           Z4, Z5, Z4
 	VMOVUPD           (CX), Z5
@@ -37629,16 +37575,12 @@ packed4:
 	VMOVUPD           Z8, 64(AX)
 	VMOVUPD           Z12, 128(AX)
 	VMOVUPD           Z15, 192(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K2, Z5
-	VMOVUPD           Z9, K2, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
-	VMOVUPD           Z19, Z5
-	VMOVUPD           Z14, K2, Z5
-	VMOVUPD           Z19, K2, Z14
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z14, Z14
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
+	VUNPCKLPD         Z19, Z14, Z5
+	VUNPCKHPD         Z19, Z14, Z6
+	VADDPD            Z6, Z5, Z14
 	VMOVUPD           Z14, Z5
 	VMOVUPD           Z4, K1, Z5
 	VMOVUPD           Z14, K1, Z4
@@ -37663,9 +37605,9 @@ packed4end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -37770,19 +37712,15 @@ packed8:
 	VMOVUPD           Z8, 64(AX)
 	VMOVUPD           Z12, 128(AX)
 	VMOVUPD           Z15, 192(AX)
-	VMOVUPD           Z9, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z9, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
-	VMOVUPD           Z19, Z5
-	VMOVUPD           Z14, K3, Z5
-	VMOVUPD           Z19, K3, Z14
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z14, Z14
+	VUNPCKLPD         Z9, Z4, Z5
+	VUNPCKHPD         Z9, Z4, Z4
+	VADDPD            Z4, Z5, Z4
+	VUNPCKLPD         Z19, Z14, Z5
+	VUNPCKHPD         Z19, Z14, Z6
+	VADDPD            Z6, Z5, Z14
 	VMOVUPD           Z14, Z5
-	VMOVUPD           Z4, K2, Z5
-	VMOVUPD           Z14, K2, Z4
+	VMOVUPD           Z4, K1, Z5
+	VMOVUPD           Z14, K1, Z4
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z4, Z4
 	VMOVUPD           256(SI), Z5
@@ -37885,26 +37823,20 @@ packed8:
 	VMOVUPD           Z9, 320(AX)
 	VMOVUPD           Z13, 384(AX)
 	VMOVUPD           Z16, 448(AX)
-	VMOVUPD           Z10, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z10, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
-	VMOVUPD           Z20, Z6
-	VMOVUPD           Z15, K3, Z6
-	VMOVUPD           Z20, K3, Z15
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z15, Z15
+	VUNPCKLPD         Z10, Z5, Z6
+	VUNPCKHPD         Z10, Z5, Z5
+	VADDPD            Z5, Z6, Z5
+	VUNPCKLPD         Z20, Z15, Z6
+	VUNPCKHPD         Z20, Z15, Z7
+	VADDPD            Z7, Z6, Z15
 	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K2, Z6
-	VMOVUPD           Z15, K2, Z5
+	VMOVUPD           Z5, K1, Z6
+	VMOVUPD           Z15, K1, Z5
 	VSHUFF64X2        $0xb1, Z6, Z6, Z6
 	VADDPD            Z6, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VSHUFF64X2        $0xe4, Z5, Z4, Z6
+	VSHUFF64X2        $0x4e, Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           (CX), Z5
 	VSUBPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -37922,9 +37854,9 @@ packed8end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -38031,11 +37963,9 @@ packed16:
 	VMOVUPD           Z15, 192(AX)
 	VADDPD            Z9, Z4, Z4
 	VADDPD            Z19, Z14, Z14
-	VMOVUPD           Z14, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z14, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z14, Z4, Z5
+	VUNPCKHPD         Z14, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           256(SI), Z5
 	VMOVUPD           320(SI), Z10
 	VMOVUPD           384(SI), Z15
@@ -38138,14 +38068,12 @@ packed16:
 	VMOVUPD           Z16, 448(AX)
 	VADDPD            Z10, Z5, Z5
 	VADDPD            Z20, Z15, Z15
-	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z15, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
+	VUNPCKLPD         Z15, Z5, Z6
+	VUNPCKHPD         Z15, Z5, Z5
+	VADDPD            Z5, Z6, Z5
 	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K2, Z6
-	VMOVUPD           Z5, K2, Z4
+	VMOVUPD           Z4, K1, Z6
+	VMOVUPD           Z5, K1, Z4
 	VSHUFF64X2        $0xb1, Z6, Z6, Z6
 	VADDPD            Z6, Z4, Z4
 	VMOVUPD           512(SI), Z5
@@ -38250,11 +38178,9 @@ packed16:
 	VMOVUPD           Z16, 704(AX)
 	VADDPD            Z10, Z5, Z5
 	VADDPD            Z20, Z15, Z15
-	VMOVUPD           Z15, Z6
-	VMOVUPD           Z5, K3, Z6
-	VMOVUPD           Z15, K3, Z5
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z5, Z5
+	VUNPCKLPD         Z15, Z5, Z6
+	VUNPCKHPD         Z15, Z5, Z5
+	VADDPD            Z5, Z6, Z5
 	VMOVUPD           768(SI), Z6
 	VMOVUPD           832(SI), Z11
 	VMOVUPD           896(SI), Z16
@@ -38357,21 +38283,17 @@ packed16:
 	VMOVUPD           Z17, 960(AX)
 	VADDPD            Z11, Z6, Z6
 	VADDPD            Z21, Z16, Z16
-	VMOVUPD           Z16, Z7
-	VMOVUPD           Z6, K3, Z7
-	VMOVUPD           Z16, K3, Z6
-	VPERMILPD         $0x55, Z7, Z7
-	VADDPD            Z7, Z6, Z6
+	VUNPCKLPD         Z16, Z6, Z7
+	VUNPCKHPD         Z16, Z6, Z6
+	VADDPD            Z6, Z7, Z6
 	VMOVUPD           Z6, Z7
-	VMOVUPD           Z5, K2, Z7
-	VMOVUPD           Z6, K2, Z5
+	VMOVUPD           Z5, K1, Z7
+	VMOVUPD           Z6, K1, Z5
 	VSHUFF64X2        $0xb1, Z7, Z7, Z7
 	VADDPD            Z7, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K1, Z6
-	VMOVUPD           Z5, K1, Z4
-	VSHUFF64X2        $0x4e, Z6, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VSHUFF64X2        $0xe4, Z5, Z4, Z6
+	VSHUFF64X2        $0x4e, Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           (CX), Z5
 	VSUBPD            Z4, Z5, Z5
 	VMOVUPD           Z5, (CX)
@@ -38717,6 +38639,177 @@ packed2:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K1
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K2
+	VMULPD            Z3, Z3, Z4
+	VMULPD            Z10, Z10, Z11
+	VADDPD            Z3, Z3, Z5
+	VADDPD            Z10, Z10, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z6
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z5, Z6
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
+	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
+	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
+	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z17
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z5, Z13
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z17
+	VFMADD231PD       Z13, Z5, Z6
+	VFMADD231PD       Z17, Z12, Z16
+	VFMADD213PD       Z8, Z8, Z6
+	VFMADD213PD       Z15, Z15, Z16
+	VSCALEFPD         Z7, Z6, Z6
+	VSCALEFPD         Z14, Z16, Z16
+	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z6, Z6
+	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z16, Z16
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z5
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z12
+	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z7
+	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z4, Z7
+	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z4, Z7
+	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z11, Z13
+	VMULPD            Z4, Z3, Z8
+	VMULPD            Z11, Z10, Z14
+	VMULPD            Z7, Z8, Z7
+	VMULPD            Z13, Z14, Z13
+	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z4, Z8
+	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z11, Z14
+	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z4, Z8
+	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
+	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
+	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
+	VMOVUPD           Z7, K1, Z5
+	VMOVUPD           Z13, K2, Z12
+	VMOVUPD           Z8, K1, Z6
+	VMOVUPD           Z14, K2, Z16
+	VDIVPD            Z6, Z5, Z5
+	VDIVPD            Z16, Z12, Z12
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
+	VSUBPD            Z5, Z4, Z4
+	VSUBPD            Z12, Z6, Z6
+	VADDPD            Z5, Z3, Z3
+	VADDPD            Z12, Z10, Z10
+	VMOVUPD           Z3, K1, Z4
+	VMOVUPD           Z10, K2, Z6
+	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
+	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
+	VORPD             Z3, Z4, Z4
+	VORPD             Z5, Z6, Z6
+	VCMPPD            $0x03, Z2, Z2, K1
+	VCMPPD            $0x03, Z9, Z9, K2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z9, K2, Z6
+	VMULPD            Z4, Z0, Z2
+	VMULPD            Z6, Z0, Z5
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z3
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
+	VMAXPD            Z2, Z3, Z3
+	VMAXPD            Z5, Z4, Z6
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z7
+	VMINPD            Z3, Z4, Z3
+	VMINPD            Z6, Z7, Z6
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z4
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z3, Z4
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z6, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z7
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z7, Z3
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
+	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
+	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
+	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z6, Z13
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z6, Z13
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z6, Z13
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z6, Z13
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z6, Z13
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z3, Z9
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z6, Z13
+	VFNMADD231PD      Z9, Z3, Z4
+	VFNMADD231PD      Z13, Z6, Z12
+	VFMADD213PD       Z8, Z8, Z4
+	VFMADD213PD       Z11, Z11, Z12
+	VSCALEFPD         Z7, Z4, Z4
+	VSCALEFPD         Z10, Z12, Z12
+	VMOVUPD           (BX), Z3
+	VMOVUPD           64(BX), Z7
+	VMOVUPD           (DI), Z6
+	VMOVUPD           64(DI), Z8
+	VSUBPD            Z6, Z3, Z3
+	VSUBPD            Z8, Z7, Z7
+	VMULPD            Z4, Z3, Z3
+	VMULPD            Z12, Z7, Z7
+	VMOVUPD           Z3, (AX)
+	VMOVUPD           Z7, 64(AX)
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
+	VMOVUPD           order512_64_c2<>+0(SB), Z3
+	VPERMPD           Z2, Z3, Z2
+	VMOVUPD           (CX), Z3
+	VSUBPD            Z2, Z3, Z3
+	VMOVUPD           Z3, (CX)
+	ADDQ              $0x00000080, AX
+	ADDQ              $0x00000080, BX
+	ADDQ              $0x00000080, SI
+	ADDQ              $0x00000080, DI
+	ADDQ              $0x00000040, CX
+	SUBQ              $0x00000008, DX
+	JMP               packed2
+
+packed2end:
+	CMPQ  R8, $0x00000004
+	JNE   packed4end
+	MOVQ  $0x00000000000000cc, R9
+	KMOVQ R9, K1
+	MOVQ  $0x00000000000000aa, R9
+	KMOVQ R9, K2
+
+packed4:
+	CMPQ              DX, $0x00000008
+	JB                row
+	VMOVUPD           (SI), Z2
+	VMOVUPD           64(SI), Z3
+	VMULPD            Z1, Z2, Z2
+	VMULPD            Z1, Z3, Z9
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z2, Z3
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
+	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
+	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
 	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
 	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
@@ -38853,184 +38946,9 @@ packed2:
 	VMULPD            Z12, Z7, Z7
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K1, Z3
-	VMOVUPD           Z5, K1, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
-	VMOVUPD           order512_64_c2<>+0(SB), Z3
-	VPERMPD           Z2, Z3, Z2
-	VMOVUPD           (CX), Z3
-	VSUBPD            Z2, Z3, Z3
-	VMOVUPD           Z3, (CX)
-	ADDQ              $0x00000080, AX
-	ADDQ              $0x00000080, BX
-	ADDQ              $0x00000080, SI
-	ADDQ              $0x00000080, DI
-	ADDQ              $0x00000040, CX
-	SUBQ              $0x00000008, DX
-	JMP               packed2
-
-packed2end:
-	CMPQ  R8, $0x00000004
-	JNE   packed4end
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
-
-packed4:
-	CMPQ              DX, $0x00000008
-	JB                row
-	VMOVUPD           (SI), Z2
-	VMOVUPD           64(SI), Z3
-	VMULPD            Z1, Z2, Z2
-	VMULPD            Z1, Z3, Z9
-	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z2, Z3
-	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
-	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
-	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K3
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K4
-	VMULPD            Z3, Z3, Z4
-	VMULPD            Z10, Z10, Z11
-	VADDPD            Z3, Z3, Z5
-	VADDPD            Z10, Z10, Z12
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z6
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z5, Z6
-	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
-	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
-	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z17
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z5, Z13
-	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z17
-	VFMADD231PD       Z13, Z5, Z6
-	VFMADD231PD       Z17, Z12, Z16
-	VFMADD213PD       Z8, Z8, Z6
-	VFMADD213PD       Z15, Z15, Z16
-	VSCALEFPD         Z7, Z6, Z6
-	VSCALEFPD         Z14, Z16, Z16
-	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z6, Z6
-	VADDPD.BCST       c64_3ff0000000000000<>+0(SB), Z16, Z16
-	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z5
-	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z12
-	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z7
-	VBROADCASTSD      c64_bfeedc5baafd6f4b<>+0(SB), Z13
-	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z4, Z7
-	VFMADD213PD.BCST  c64_c058d26a0e26682d<>+0(SB), Z11, Z13
-	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z4, Z7
-	VFMADD213PD.BCST  c64_c0993ac030580563<>+0(SB), Z11, Z13
-	VMULPD            Z4, Z3, Z8
-	VMULPD            Z11, Z10, Z14
-	VMULPD            Z7, Z8, Z7
-	VMULPD            Z13, Z14, Z13
-	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z4, Z8
-	VADDPD.BCST       c64_405c33f28a581b86<>+0(SB), Z11, Z14
-	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z4, Z8
-	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
-	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
-	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K3, Z5
-	VMOVUPD           Z13, K4, Z12
-	VMOVUPD           Z8, K3, Z6
-	VMOVUPD           Z14, K4, Z16
-	VDIVPD            Z6, Z5, Z5
-	VDIVPD            Z16, Z12, Z12
-	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
-	VSUBPD            Z5, Z4, Z4
-	VSUBPD            Z12, Z6, Z6
-	VADDPD            Z5, Z3, Z3
-	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z10, K4, Z6
-	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
-	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
-	VORPD             Z3, Z4, Z4
-	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K3
-	VCMPPD            $0x03, Z9, Z9, K4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z9, K4, Z6
-	VMULPD            Z4, Z0, Z2
-	VMULPD            Z6, Z0, Z5
-	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z3
-	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
-	VMAXPD            Z2, Z3, Z3
-	VMAXPD            Z5, Z4, Z6
-	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z7
-	VMINPD            Z3, Z4, Z3
-	VMINPD            Z6, Z7, Z6
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z4
-	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
-	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z3, Z4
-	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z6, Z9
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z7
-	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
-	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z7, Z3
-	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
-	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
-	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
-	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
-	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z6, Z13
-	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z6, Z13
-	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z6, Z13
-	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z6, Z13
-	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z6, Z13
-	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z3, Z9
-	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z6, Z13
-	VFNMADD231PD      Z9, Z3, Z4
-	VFNMADD231PD      Z13, Z6, Z12
-	VFMADD213PD       Z8, Z8, Z4
-	VFMADD213PD       Z11, Z11, Z12
-	VSCALEFPD         Z7, Z4, Z4
-	VSCALEFPD         Z10, Z12, Z12
-	VMOVUPD           (BX), Z3
-	VMOVUPD           64(BX), Z7
-	VMOVUPD           (DI), Z6
-	VMOVUPD           64(DI), Z8
-	VSUBPD            Z6, Z3, Z3
-	VSUBPD            Z8, Z7, Z7
-	VMULPD            Z4, Z3, Z3
-	VMULPD            Z12, Z7, Z7
-	VMOVUPD           Z3, (AX)
-	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K2, Z3
-	VMOVUPD           Z5, K2, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
 	VMOVUPD           128(SI), Z3
 	VMOVUPD           192(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -39039,8 +38957,8 @@ packed4:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K3
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K4
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -39099,10 +39017,10 @@ packed4:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K3, Z6
-	VMOVUPD           Z14, K4, Z13
-	VMOVUPD           Z9, K3, Z7
-	VMOVUPD           Z15, K4, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -39111,16 +39029,16 @@ packed4:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z11, K4, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K3
-	VCMPPD            $0x03, Z10, Z10, K4
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z10, K4, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -39175,11 +39093,9 @@ packed4:
 	VMULPD            Z13, Z8, Z8
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K2, Z4
-	VMOVUPD           Z6, K2, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           Z3, Z4
 	VMOVUPD           Z2, K1, Z4
 	VMOVUPD           Z3, K1, Z2
@@ -39204,9 +39120,9 @@ packed4end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -39219,8 +39135,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
 	VMULPD            Z10, Z10, Z11
 	VADDPD            Z3, Z3, Z5
@@ -39279,10 +39195,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K4, Z5
-	VMOVUPD           Z13, K5, Z12
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z16
+	VMOVUPD           Z7, K2, Z5
+	VMOVUPD           Z13, K3, Z12
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z16
 	VDIVPD            Z6, Z5, Z5
 	VDIVPD            Z16, Z12, Z12
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
@@ -39291,16 +39207,16 @@ packed8:
 	VSUBPD            Z12, Z6, Z6
 	VADDPD            Z5, Z3, Z3
 	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K4, Z4
-	VMOVUPD           Z10, K5, Z6
+	VMOVUPD           Z3, K2, Z4
+	VMOVUPD           Z10, K3, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
 	VORPD             Z3, Z4, Z4
 	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K4
-	VCMPPD            $0x03, Z9, Z9, K5
-	VMOVUPD           Z2, K4, Z4
-	VMOVUPD           Z9, K5, Z6
+	VCMPPD            $0x03, Z2, Z2, K2
+	VCMPPD            $0x03, Z9, Z9, K3
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z9, K3, Z6
 	VMULPD            Z4, Z0, Z2
 	VMULPD            Z6, Z0, Z5
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z3
@@ -39355,11 +39271,9 @@ packed8:
 	VMULPD            Z12, Z7, Z7
 	VMOVUPD           Z3, (AX)
 	VMOVUPD           Z7, 64(AX)
-	VMOVUPD           Z5, Z3
-	VMOVUPD           Z2, K3, Z3
-	VMOVUPD           Z5, K3, Z2
-	VPERMILPD         $0x55, Z3, Z3
-	VADDPD            Z3, Z2, Z2
+	VUNPCKLPD         Z5, Z2, Z3
+	VUNPCKHPD         Z5, Z2, Z2
+	VADDPD            Z2, Z3, Z2
 	VMOVUPD           128(SI), Z3
 	VMOVUPD           192(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -39368,8 +39282,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -39428,10 +39342,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -39440,16 +39354,16 @@ packed8:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -39504,14 +39418,12 @@ packed8:
 	VMULPD            Z13, Z8, Z8
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z6, K3, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           256(SI), Z3
@@ -39522,8 +39434,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -39582,10 +39494,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -39594,16 +39506,16 @@ packed8:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -39658,11 +39570,9 @@ packed8:
 	VMULPD            Z13, Z8, Z8
 	VMOVUPD           Z4, 256(AX)
 	VMOVUPD           Z8, 320(AX)
-	VMOVUPD           Z6, Z4
-	VMOVUPD           Z3, K3, Z4
-	VMOVUPD           Z6, K3, Z3
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z3, Z3
+	VUNPCKLPD         Z6, Z3, Z4
+	VUNPCKHPD         Z6, Z3, Z3
+	VADDPD            Z3, Z4, Z3
 	VMOVUPD           384(SI), Z4
 	VMOVUPD           448(SI), Z5
 	VMULPD            Z1, Z4, Z4
@@ -39671,8 +39581,8 @@ packed8:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -39731,10 +39641,10 @@ packed8:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -39743,16 +39653,16 @@ packed8:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z5
@@ -39807,21 +39717,17 @@ packed8:
 	VMULPD            Z14, Z9, Z9
 	VMOVUPD           Z5, 384(AX)
 	VMOVUPD           Z9, 448(AX)
-	VMOVUPD           Z7, Z5
-	VMOVUPD           Z4, K3, Z5
-	VMOVUPD           Z7, K3, Z4
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z4, Z4
+	VUNPCKLPD         Z7, Z4, Z5
+	VUNPCKHPD         Z7, Z4, Z4
+	VADDPD            Z4, Z5, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K2, Z5
-	VMOVUPD           Z4, K2, Z3
+	VMOVUPD           Z3, K1, Z5
+	VMOVUPD           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           (CX), Z3
 	VSUBPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -39839,9 +39745,9 @@ packed8end:
 	MOVQ  $0x00000000000000f0, R9
 	KMOVQ R9, K1
 	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -39854,8 +39760,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z9, Z10
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z3, Z3
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z10, Z10
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z3, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z10, K3
 	VMULPD            Z3, Z3, Z4
 	VMULPD            Z10, Z10, Z11
 	VADDPD            Z3, Z3, Z5
@@ -39914,10 +39820,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z11, Z14
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z11, Z14
-	VMOVUPD           Z7, K4, Z5
-	VMOVUPD           Z13, K5, Z12
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z16
+	VMOVUPD           Z7, K2, Z5
+	VMOVUPD           Z13, K3, Z12
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z16
 	VDIVPD            Z6, Z5, Z5
 	VDIVPD            Z16, Z12, Z12
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z4
@@ -39926,16 +39832,16 @@ packed16:
 	VSUBPD            Z12, Z6, Z6
 	VADDPD            Z5, Z3, Z3
 	VADDPD            Z12, Z10, Z10
-	VMOVUPD           Z3, K4, Z4
-	VMOVUPD           Z10, K5, Z6
+	VMOVUPD           Z3, K2, Z4
+	VMOVUPD           Z10, K3, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z2, Z3
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z5
 	VORPD             Z3, Z4, Z4
 	VORPD             Z5, Z6, Z6
-	VCMPPD            $0x03, Z2, Z2, K4
-	VCMPPD            $0x03, Z9, Z9, K5
-	VMOVUPD           Z2, K4, Z4
-	VMOVUPD           Z9, K5, Z6
+	VCMPPD            $0x03, Z2, Z2, K2
+	VCMPPD            $0x03, Z9, Z9, K3
+	VMOVUPD           Z2, K2, Z4
+	VMOVUPD           Z9, K3, Z6
 	VMULPD            Z4, Z0, Z2
 	VMULPD            Z6, Z0, Z5
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z3
@@ -39999,8 +39905,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -40059,10 +39965,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -40071,16 +39977,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -40136,11 +40042,9 @@ packed16:
 	VMOVUPD           Z4, 128(AX)
 	VMOVUPD           Z8, 192(AX)
 	VADDPD            Z6, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K3, Z4
-	VMOVUPD           Z3, K3, Z2
-	VPERMILPD         $0x55, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VUNPCKLPD         Z3, Z2, Z4
+	VUNPCKHPD         Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           256(SI), Z3
 	VMOVUPD           320(SI), Z4
 	VMULPD            Z1, Z3, Z3
@@ -40149,8 +40053,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -40209,10 +40113,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -40221,16 +40125,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -40294,8 +40198,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -40354,10 +40258,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -40366,16 +40270,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z5
@@ -40431,14 +40335,12 @@ packed16:
 	VMOVUPD           Z5, 384(AX)
 	VMOVUPD           Z9, 448(AX)
 	VADDPD            Z7, Z4, Z4
-	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z4, K3, Z3
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z3, Z3
+	VUNPCKLPD         Z4, Z3, Z5
+	VUNPCKHPD         Z4, Z3, Z3
+	VADDPD            Z3, Z5, Z3
 	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K2, Z4
-	VMOVUPD           Z3, K2, Z2
+	VMOVUPD           Z2, K1, Z4
+	VMOVUPD           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPD            Z4, Z2, Z2
 	VMOVUPD           512(SI), Z3
@@ -40449,8 +40351,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z10, Z11
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z4, Z4
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z11, Z11
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z4, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z11, K3
 	VMULPD            Z4, Z4, Z5
 	VMULPD            Z11, Z11, Z12
 	VADDPD            Z4, Z4, Z6
@@ -40509,10 +40411,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z12, Z15
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z12, Z15
-	VMOVUPD           Z8, K4, Z6
-	VMOVUPD           Z14, K5, Z13
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z17
+	VMOVUPD           Z8, K2, Z6
+	VMOVUPD           Z14, K3, Z13
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z17
 	VDIVPD            Z7, Z6, Z6
 	VDIVPD            Z17, Z13, Z13
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z5
@@ -40521,16 +40423,16 @@ packed16:
 	VSUBPD            Z13, Z7, Z7
 	VADDPD            Z6, Z4, Z4
 	VADDPD            Z13, Z11, Z11
-	VMOVUPD           Z4, K4, Z5
-	VMOVUPD           Z11, K5, Z7
+	VMOVUPD           Z4, K2, Z5
+	VMOVUPD           Z11, K3, Z7
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z3, Z4
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z6
 	VORPD             Z4, Z5, Z5
 	VORPD             Z6, Z7, Z7
-	VCMPPD            $0x03, Z3, Z3, K4
-	VCMPPD            $0x03, Z10, Z10, K5
-	VMOVUPD           Z3, K4, Z5
-	VMOVUPD           Z10, K5, Z7
+	VCMPPD            $0x03, Z3, Z3, K2
+	VCMPPD            $0x03, Z10, Z10, K3
+	VMOVUPD           Z3, K2, Z5
+	VMOVUPD           Z10, K3, Z7
 	VMULPD            Z5, Z0, Z3
 	VMULPD            Z7, Z0, Z6
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z4
@@ -40594,8 +40496,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -40654,10 +40556,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -40666,16 +40568,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z5
@@ -40731,11 +40633,9 @@ packed16:
 	VMOVUPD           Z5, 640(AX)
 	VMOVUPD           Z9, 704(AX)
 	VADDPD            Z7, Z4, Z4
-	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K3, Z5
-	VMOVUPD           Z4, K3, Z3
-	VPERMILPD         $0x55, Z5, Z5
-	VADDPD            Z5, Z3, Z3
+	VUNPCKLPD         Z4, Z3, Z5
+	VUNPCKHPD         Z4, Z3, Z3
+	VADDPD            Z3, Z5, Z3
 	VMOVUPD           768(SI), Z4
 	VMOVUPD           832(SI), Z5
 	VMULPD            Z1, Z4, Z4
@@ -40744,8 +40644,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z11, Z12
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z5, Z5
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z12, Z12
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z5, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z12, K3
 	VMULPD            Z5, Z5, Z6
 	VMULPD            Z12, Z12, Z13
 	VADDPD            Z5, Z5, Z7
@@ -40804,10 +40704,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z13, Z16
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z13, Z16
-	VMOVUPD           Z9, K4, Z7
-	VMOVUPD           Z15, K5, Z14
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z18
+	VMOVUPD           Z9, K2, Z7
+	VMOVUPD           Z15, K3, Z14
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z18
 	VDIVPD            Z8, Z7, Z7
 	VDIVPD            Z18, Z14, Z14
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z6
@@ -40816,16 +40716,16 @@ packed16:
 	VSUBPD            Z14, Z8, Z8
 	VADDPD            Z7, Z5, Z5
 	VADDPD            Z14, Z12, Z12
-	VMOVUPD           Z5, K4, Z6
-	VMOVUPD           Z12, K5, Z8
+	VMOVUPD           Z5, K2, Z6
+	VMOVUPD           Z12, K3, Z8
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z4, Z5
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z11, Z7
 	VORPD             Z5, Z6, Z6
 	VORPD             Z7, Z8, Z8
-	VCMPPD            $0x03, Z4, Z4, K4
-	VCMPPD            $0x03, Z11, Z11, K5
-	VMOVUPD           Z4, K4, Z6
-	VMOVUPD           Z11, K5, Z8
+	VCMPPD            $0x03, Z4, Z4, K2
+	VCMPPD            $0x03, Z11, Z11, K3
+	VMOVUPD           Z4, K2, Z6
+	VMOVUPD           Z11, K3, Z8
 	VMULPD            Z6, Z0, Z4
 	VMULPD            Z8, Z0, Z7
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z5
@@ -40889,8 +40789,8 @@ packed16:
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z12, Z13
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z6, Z6
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z13, Z13
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z6, K4
-	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z13, K5
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z6, K2
+	VCMPPD.BCST       $0x11, c64_3fe4000000000000<>+0(SB), Z13, K3
 	VMULPD            Z6, Z6, Z7
 	VMULPD            Z13, Z13, Z14
 	VADDPD            Z6, Z6, Z8
@@ -40949,10 +40849,10 @@ packed16:
 	VFMADD213PD.BCST  c64_40a176fa0e5535fa<>+0(SB), Z14, Z17
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_40b2ec102442040c<>+0(SB), Z14, Z17
-	VMOVUPD           Z10, K4, Z8
-	VMOVUPD           Z16, K5, Z15
-	VMOVUPD           Z11, K4, Z9
-	VMOVUPD           Z17, K5, Z19
+	VMOVUPD           Z10, K2, Z8
+	VMOVUPD           Z16, K3, Z15
+	VMOVUPD           Z11, K2, Z9
+	VMOVUPD           Z17, K3, Z19
 	VDIVPD            Z9, Z8, Z8
 	VDIVPD            Z19, Z15, Z15
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z7
@@ -40961,16 +40861,16 @@ packed16:
 	VSUBPD            Z15, Z9, Z9
 	VADDPD            Z8, Z6, Z6
 	VADDPD            Z15, Z13, Z13
-	VMOVUPD           Z6, K4, Z7
-	VMOVUPD           Z13, K5, Z9
+	VMOVUPD           Z6, K2, Z7
+	VMOVUPD           Z13, K3, Z9
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z5, Z6
 	VANDPD.BCST       c64_8000000000000000<>+0(SB), Z12, Z8
 	VORPD             Z6, Z7, Z7
 	VORPD             Z8, Z9, Z9
-	VCMPPD            $0x03, Z5, Z5, K4
-	VCMPPD            $0x03, Z12, Z12, K5
-	VMOVUPD           Z5, K4, Z7
-	VMOVUPD           Z12, K5, Z9
+	VCMPPD            $0x03, Z5, Z5, K2
+	VCMPPD            $0x03, Z12, Z12, K3
+	VMOVUPD           Z5, K2, Z7
+	VMOVUPD           Z12, K3, Z9
 	VMULPD            Z7, Z0, Z5
 	VMULPD            Z9, Z0, Z8
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z6
@@ -41026,21 +40926,17 @@ packed16:
 	VMOVUPD           Z6, 896(AX)
 	VMOVUPD           Z10, 960(AX)
 	VADDPD            Z8, Z5, Z5
-	VMOVUPD           Z5, Z6
-	VMOVUPD           Z4, K3, Z6
-	VMOVUPD           Z5, K3, Z4
-	VPERMILPD         $0x55, Z6, Z6
-	VADDPD            Z6, Z4, Z4
+	VUNPCKLPD         Z5, Z4, Z6
+	VUNPCKHPD         Z5, Z4, Z4
+	VADDPD            Z4, Z6, Z4
 	VMOVUPD           Z4, Z5
-	VMOVUPD           Z3, K2, Z5
-	VMOVUPD           Z4, K2, Z3
+	VMOVUPD           Z3, K1, Z5
+	VMOVUPD           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPD            Z5, Z3, Z3
-	VMOVUPD           Z3, Z4
-	VMOVUPD           Z2, K1, Z4
-	VMOVUPD           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPD            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPD            Z2, Z4, Z2
 	VMOVUPD           (CX), Z3
 	VSUBPD            Z2, Z3, Z3
 	VMOVUPD           Z3, (CX)
@@ -41504,20 +41400,16 @@ packed2:
 	VGETEXPPD        Z0, Z2
 	VGETEXPPD        Z5, Z7
 	KXORW            K2, K2, K2
-	VFPCLASSPDZ      $0xbf, Z0, K4
-	KORW             K4, K2, K2
-	VFPCLASSPDZ      $0xbf, Z5, K4
-	KORW             K4, K2, K2
-	VMOVUPD          Z6, Z0
-	VMOVUPD          Z1, K1, Z0
-	VMOVUPD          Z6, K1, Z1
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z7, Z0
-	VMOVUPD          Z2, K1, Z0
-	VMOVUPD          Z7, K1, Z2
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z2, Z2
+	VFPCLASSPDZ      $0xbf, Z0, K1
+	KORW             K1, K2, K2
+	VFPCLASSPDZ      $0xbf, Z5, K1
+	KORW             K1, K2, K2
+	VUNPCKLPD        Z6, Z1, Z0
+	VUNPCKHPD        Z6, Z1, Z1
+	VMULPD           Z1, Z0, Z1
+	VUNPCKLPD        Z7, Z2, Z0
+	VUNPCKHPD        Z7, Z2, Z2
+	VADDPD           Z2, Z0, Z2
 	VGETMANTPD       $0x03, Z1, Z0
 	VGETEXPPD        Z1, Z1
 	VGETEXPPD        Z0, Z5
@@ -41602,11 +41494,9 @@ packed2:
 	VSUBPD           Z1, Z8, Z8
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VUNPCKLPD        Z8, Z7, Z0
+	VUNPCKHPD        Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          Z7, Z6
 
 packed2summed:
@@ -41644,39 +41534,31 @@ packed4:
 	VGETEXPPD        Z8, Z10
 	VGETEXPPD        Z11, Z13
 	KXORW            K4, K4, K4
-	VFPCLASSPDZ      $0xbf, Z0, K5
-	KORW             K5, K4, K4
-	VFPCLASSPDZ      $0xbf, Z5, K5
-	KORW             K5, K4, K4
-	VMOVUPD          Z6, Z0
-	VMOVUPD          Z1, K2, Z0
-	VMOVUPD          Z6, K2, Z1
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z7, Z0
-	VMOVUPD          Z2, K2, Z0
-	VMOVUPD          Z7, K2, Z2
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z2, Z2
-	VFPCLASSPDZ      $0xbf, Z8, K5
-	KORW             K5, K4, K4
-	VFPCLASSPDZ      $0xbf, Z11, K5
-	KORW             K5, K4, K4
-	VMOVUPD          Z12, Z0
-	VMOVUPD          Z9, K2, Z0
-	VMOVUPD          Z12, K2, Z9
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z9, Z9
+	VFPCLASSPDZ      $0xbf, Z0, K2
+	KORW             K2, K4, K4
+	VFPCLASSPDZ      $0xbf, Z5, K2
+	KORW             K2, K4, K4
+	VUNPCKLPD        Z6, Z1, Z0
+	VUNPCKHPD        Z6, Z1, Z1
+	VMULPD           Z1, Z0, Z1
+	VUNPCKLPD        Z7, Z2, Z0
+	VUNPCKHPD        Z7, Z2, Z2
+	VADDPD           Z2, Z0, Z2
+	VFPCLASSPDZ      $0xbf, Z8, K2
+	KORW             K2, K4, K4
+	VFPCLASSPDZ      $0xbf, Z11, K2
+	KORW             K2, K4, K4
+	VUNPCKLPD        Z12, Z9, Z0
+	VUNPCKHPD        Z12, Z9, Z5
+	VMULPD           Z5, Z0, Z9
 	VMOVUPD          Z9, Z0
 	VMOVUPD          Z1, K1, Z0
 	VMOVUPD          Z9, K1, Z1
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z13, Z0
-	VMOVUPD          Z10, K2, Z0
-	VMOVUPD          Z13, K2, Z10
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z10, Z10
+	VUNPCKLPD        Z13, Z10, Z0
+	VUNPCKHPD        Z13, Z10, Z5
+	VADDPD           Z5, Z0, Z10
 	VMOVUPD          Z10, Z0
 	VMOVUPD          Z2, K1, Z0
 	VMOVUPD          Z10, K1, Z2
@@ -41766,11 +41648,9 @@ packed4:
 	VSUBPD           Z1, Z8, Z8
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K2, Z0
-	VMOVUPD          Z8, K2, Z7
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VUNPCKLPD        Z8, Z7, Z0
+	VUNPCKHPD        Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          128(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
 	VGETMANTPD       $0x03, Z0, Z1
@@ -41827,11 +41707,9 @@ packed4:
 	VSUBPD           Z1, Z9, Z9
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K2, Z0
-	VMOVUPD          Z9, K2, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z9, Z8, Z0
+	VUNPCKHPD        Z9, Z8, Z1
+	VADDPD           Z1, Z0, Z8
 	VMOVUPD          Z8, Z0
 	VMOVUPD          Z7, K1, Z0
 	VMOVUPD          Z8, K1, Z7
@@ -41856,7 +41734,7 @@ packed4end:
 	MOVQ  $0x00000000000000f0, SI
 	KMOVQ SI, K1
 	MOVQ  $0x00000000000000cc, SI
-	KMOVQ SI, K2
+	KMOVQ SI, K1
 	MOVQ  $0x00000000000000aa, SI
 	KMOVQ SI, K4
 
@@ -41875,43 +41753,35 @@ packed8:
 	VGETEXPPD        Z5, Z7
 	VGETEXPPD        Z8, Z10
 	VGETEXPPD        Z11, Z13
-	KXORW            K5, K5, K5
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z5, K6
-	KORW             K6, K5, K5
-	VMOVUPD          Z6, Z0
-	VMOVUPD          Z1, K4, Z0
-	VMOVUPD          Z6, K4, Z1
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z7, Z0
-	VMOVUPD          Z2, K4, Z0
-	VMOVUPD          Z7, K4, Z2
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z2, Z2
-	VFPCLASSPDZ      $0xbf, Z8, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z11, K6
-	KORW             K6, K5, K5
-	VMOVUPD          Z12, Z0
-	VMOVUPD          Z9, K4, Z0
-	VMOVUPD          Z12, K4, Z9
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z9, Z9
+	KXORW            K2, K2, K2
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z5, K4
+	KORW             K4, K2, K2
+	VUNPCKLPD        Z6, Z1, Z0
+	VUNPCKHPD        Z6, Z1, Z1
+	VMULPD           Z1, Z0, Z1
+	VUNPCKLPD        Z7, Z2, Z0
+	VUNPCKHPD        Z7, Z2, Z2
+	VADDPD           Z2, Z0, Z2
+	VFPCLASSPDZ      $0xbf, Z8, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z11, K4
+	KORW             K4, K2, K2
+	VUNPCKLPD        Z12, Z9, Z0
+	VUNPCKHPD        Z12, Z9, Z5
+	VMULPD           Z5, Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z1, K2, Z0
-	VMOVUPD          Z9, K2, Z1
+	VMOVUPD          Z1, K1, Z0
+	VMOVUPD          Z9, K1, Z1
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z13, Z0
-	VMOVUPD          Z10, K4, Z0
-	VMOVUPD          Z13, K4, Z10
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z10, Z10
+	VUNPCKLPD        Z13, Z10, Z0
+	VUNPCKHPD        Z13, Z10, Z5
+	VADDPD           Z5, Z0, Z10
 	VMOVUPD          Z10, Z0
-	VMOVUPD          Z2, K2, Z0
-	VMOVUPD          Z10, K2, Z2
+	VMOVUPD          Z2, K1, Z0
+	VMOVUPD          Z10, K1, Z2
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z2, Z2
 	VMOVUPD          256(DX), Z0
@@ -41926,54 +41796,42 @@ packed8:
 	VGETEXPPD        Z7, Z9
 	VGETEXPPD        Z10, Z12
 	VGETEXPPD        Z13, Z15
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z7, K6
-	KORW             K6, K5, K5
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z5, K4, Z0
-	VMOVUPD          Z8, K4, Z5
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z5, Z5
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z6, K4, Z0
-	VMOVUPD          Z9, K4, Z6
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z6, Z6
-	VFPCLASSPDZ      $0xbf, Z10, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z13, K6
-	KORW             K6, K5, K5
-	VMOVUPD          Z14, Z0
-	VMOVUPD          Z11, K4, Z0
-	VMOVUPD          Z14, K4, Z11
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z11, Z11
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z7, K4
+	KORW             K4, K2, K2
+	VUNPCKLPD        Z8, Z5, Z0
+	VUNPCKHPD        Z8, Z5, Z5
+	VMULPD           Z5, Z0, Z5
+	VUNPCKLPD        Z9, Z6, Z0
+	VUNPCKHPD        Z9, Z6, Z6
+	VADDPD           Z6, Z0, Z6
+	VFPCLASSPDZ      $0xbf, Z10, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z13, K4
+	KORW             K4, K2, K2
+	VUNPCKLPD        Z14, Z11, Z0
+	VUNPCKHPD        Z14, Z11, Z7
+	VMULPD           Z7, Z0, Z11
 	VMOVUPD          Z11, Z0
-	VMOVUPD          Z5, K2, Z0
-	VMOVUPD          Z11, K2, Z5
+	VMOVUPD          Z5, K1, Z0
+	VMOVUPD          Z11, K1, Z5
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPD           Z0, Z5, Z5
-	VMOVUPD          Z5, Z0
-	VMOVUPD          Z1, K1, Z0
-	VMOVUPD          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VMULPD           Z0, Z1, Z1
-	VMOVUPD          Z15, Z0
-	VMOVUPD          Z12, K4, Z0
-	VMOVUPD          Z15, K4, Z12
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z12, Z12
+	VSHUFF64X2       $0xe4, Z5, Z1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z1, Z1
+	VMULPD           Z1, Z0, Z1
+	VUNPCKLPD        Z15, Z12, Z0
+	VUNPCKHPD        Z15, Z12, Z5
+	VADDPD           Z5, Z0, Z12
 	VMOVUPD          Z12, Z0
-	VMOVUPD          Z6, K2, Z0
-	VMOVUPD          Z12, K2, Z6
+	VMOVUPD          Z6, K1, Z0
+	VMOVUPD          Z12, K1, Z6
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z6, Z6
-	VMOVUPD          Z6, Z0
-	VMOVUPD          Z2, K1, Z0
-	VMOVUPD          Z6, K1, Z2
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPD           Z0, Z2, Z2
+	VSHUFF64X2       $0xe4, Z6, Z2, Z0
+	VSHUFF64X2       $0x4e, Z6, Z2, Z2
+	VADDPD           Z2, Z0, Z2
 	VGETMANTPD       $0x03, Z1, Z0
 	VGETEXPPD        Z1, Z1
 	VGETEXPPD        Z0, Z5
@@ -42000,7 +41858,7 @@ packed8:
 	VSUBPD           Z6, Z5, Z6
 	VSUBPD           Z0, Z6, Z6
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z1, Z6
-	KORTESTW         K5, K5
+	KORTESTW         K2, K2
 	JZ               packed8summed
 	VMOVUPD          (DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -42058,11 +41916,9 @@ packed8:
 	VSUBPD           Z1, Z8, Z8
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z8
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K4, Z0
-	VMOVUPD          Z8, K4, Z7
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VUNPCKLPD        Z8, Z7, Z0
+	VUNPCKHPD        Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          128(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
 	VGETMANTPD       $0x03, Z0, Z1
@@ -42119,14 +41975,12 @@ packed8:
 	VSUBPD           Z1, Z9, Z9
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K4, Z0
-	VMOVUPD          Z9, K4, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z9, Z8, Z0
+	VUNPCKHPD        Z9, Z8, Z1
+	VADDPD           Z1, Z0, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K2, Z0
-	VMOVUPD          Z8, K2, Z7
+	VMOVUPD          Z7, K1, Z0
+	VMOVUPD          Z8, K1, Z7
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          256(DX), Z0
@@ -42185,11 +42039,9 @@ packed8:
 	VSUBPD           Z1, Z9, Z9
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K4, Z0
-	VMOVUPD          Z9, K4, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z9, Z8, Z0
+	VUNPCKHPD        Z9, Z8, Z1
+	VADDPD           Z1, Z0, Z8
 	VMOVUPD          384(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
 	VGETMANTPD       $0x03, Z0, Z1
@@ -42246,21 +42098,17 @@ packed8:
 	VSUBPD           Z1, Z10, Z10
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
-	VMOVUPD          Z10, Z0
-	VMOVUPD          Z9, K4, Z0
-	VMOVUPD          Z10, K4, Z9
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z9, Z9
+	VUNPCKLPD        Z10, Z9, Z0
+	VUNPCKHPD        Z10, Z9, Z1
+	VADDPD           Z1, Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K2, Z0
-	VMOVUPD          Z9, K2, Z8
+	VMOVUPD          Z8, K1, Z0
+	VMOVUPD          Z9, K1, Z8
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z8, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VSHUFF64X2       $0xe4, Z8, Z7, Z0
+	VSHUFF64X2       $0x4e, Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          Z7, Z6
 
 packed8summed:
@@ -42278,7 +42126,7 @@ packed8end:
 	MOVQ  $0x00000000000000f0, SI
 	KMOVQ SI, K1
 	MOVQ  $0x00000000000000cc, SI
-	KMOVQ SI, K2
+	KMOVQ SI, K1
 	MOVQ  $0x00000000000000aa, SI
 	KMOVQ SI, K4
 
@@ -42297,29 +42145,25 @@ packed16:
 	VGETEXPPD        Z5, Z7
 	VGETEXPPD        Z8, Z10
 	VGETEXPPD        Z11, Z13
-	KXORW            K5, K5, K5
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z5, K6
-	KORW             K6, K5, K5
+	KXORW            K2, K2, K2
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z5, K4
+	KORW             K4, K2, K2
 	VMULPD           Z6, Z1, Z1
 	VADDPD           Z7, Z2, Z2
-	VFPCLASSPDZ      $0xbf, Z8, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z11, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z8, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z11, K4
+	KORW             K4, K2, K2
 	VMULPD           Z12, Z9, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z1, K4, Z0
-	VMOVUPD          Z9, K4, Z1
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z1, Z1
+	VUNPCKLPD        Z9, Z1, Z0
+	VUNPCKHPD        Z9, Z1, Z1
+	VMULPD           Z1, Z0, Z1
 	VADDPD           Z13, Z10, Z10
-	VMOVUPD          Z10, Z0
-	VMOVUPD          Z2, K4, Z0
-	VMOVUPD          Z10, K4, Z2
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z2, Z2
+	VUNPCKLPD        Z10, Z2, Z0
+	VUNPCKHPD        Z10, Z2, Z2
+	VADDPD           Z2, Z0, Z2
 	VMOVUPD          256(DX), Z0
 	VMOVUPD          320(DX), Z7
 	VMOVUPD          384(DX), Z10
@@ -42332,36 +42176,32 @@ packed16:
 	VGETEXPPD        Z7, Z9
 	VGETEXPPD        Z10, Z12
 	VGETEXPPD        Z13, Z15
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z7, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z7, K4
+	KORW             K4, K2, K2
 	VMULPD           Z8, Z5, Z5
 	VADDPD           Z9, Z6, Z6
-	VFPCLASSPDZ      $0xbf, Z10, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z13, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z10, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z13, K4
+	KORW             K4, K2, K2
 	VMULPD           Z14, Z11, Z11
-	VMOVUPD          Z11, Z0
-	VMOVUPD          Z5, K4, Z0
-	VMOVUPD          Z11, K4, Z5
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z5, Z5
+	VUNPCKLPD        Z11, Z5, Z0
+	VUNPCKHPD        Z11, Z5, Z5
+	VMULPD           Z5, Z0, Z5
 	VMOVUPD          Z5, Z0
-	VMOVUPD          Z1, K2, Z0
-	VMOVUPD          Z5, K2, Z1
+	VMOVUPD          Z1, K1, Z0
+	VMOVUPD          Z5, K1, Z1
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPD           Z0, Z1, Z1
 	VADDPD           Z15, Z12, Z12
-	VMOVUPD          Z12, Z0
-	VMOVUPD          Z6, K4, Z0
-	VMOVUPD          Z12, K4, Z6
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z6, Z6
+	VUNPCKLPD        Z12, Z6, Z0
+	VUNPCKHPD        Z12, Z6, Z5
+	VADDPD           Z5, Z0, Z6
 	VMOVUPD          Z6, Z0
-	VMOVUPD          Z2, K2, Z0
-	VMOVUPD          Z6, K2, Z2
+	VMOVUPD          Z2, K1, Z0
+	VMOVUPD          Z6, K1, Z2
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z2, Z2
 	VMOVUPD          512(DX), Z0
@@ -42376,28 +42216,24 @@ packed16:
 	VGETEXPPD        Z7, Z9
 	VGETEXPPD        Z10, Z12
 	VGETEXPPD        Z13, Z15
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z7, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z7, K4
+	KORW             K4, K2, K2
 	VMULPD           Z8, Z5, Z5
 	VADDPD           Z9, Z6, Z6
-	VFPCLASSPDZ      $0xbf, Z10, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z13, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z10, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z13, K4
+	KORW             K4, K2, K2
 	VMULPD           Z14, Z11, Z11
-	VMOVUPD          Z11, Z0
-	VMOVUPD          Z5, K4, Z0
-	VMOVUPD          Z11, K4, Z5
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z5, Z5
+	VUNPCKLPD        Z11, Z5, Z0
+	VUNPCKHPD        Z11, Z5, Z5
+	VMULPD           Z5, Z0, Z5
 	VADDPD           Z15, Z12, Z12
-	VMOVUPD          Z12, Z0
-	VMOVUPD          Z6, K4, Z0
-	VMOVUPD          Z12, K4, Z6
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z6, Z6
+	VUNPCKLPD        Z12, Z6, Z0
+	VUNPCKHPD        Z12, Z6, Z6
+	VADDPD           Z6, Z0, Z6
 	VMOVUPD          768(DX), Z0
 	VMOVUPD          832(DX), Z9
 	VMOVUPD          896(DX), Z12
@@ -42410,48 +42246,40 @@ packed16:
 	VGETEXPPD        Z9, Z11
 	VGETEXPPD        Z12, Z14
 	VGETEXPPD        Z15, Z17
-	VFPCLASSPDZ      $0xbf, Z0, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z9, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z0, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z9, K4
+	KORW             K4, K2, K2
 	VMULPD           Z10, Z7, Z7
 	VADDPD           Z11, Z8, Z8
-	VFPCLASSPDZ      $0xbf, Z12, K6
-	KORW             K6, K5, K5
-	VFPCLASSPDZ      $0xbf, Z15, K6
-	KORW             K6, K5, K5
+	VFPCLASSPDZ      $0xbf, Z12, K4
+	KORW             K4, K2, K2
+	VFPCLASSPDZ      $0xbf, Z15, K4
+	KORW             K4, K2, K2
 	VMULPD           Z16, Z13, Z13
-	VMOVUPD          Z13, Z0
-	VMOVUPD          Z7, K4, Z0
-	VMOVUPD          Z13, K4, Z7
-	VPERMILPD        $0x55, Z0, Z0
-	VMULPD           Z0, Z7, Z7
+	VUNPCKLPD        Z13, Z7, Z0
+	VUNPCKHPD        Z13, Z7, Z7
+	VMULPD           Z7, Z0, Z7
 	VMOVUPD          Z7, Z0
-	VMOVUPD          Z5, K2, Z0
-	VMOVUPD          Z7, K2, Z5
+	VMOVUPD          Z5, K1, Z0
+	VMOVUPD          Z7, K1, Z5
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPD           Z0, Z5, Z5
-	VMOVUPD          Z5, Z0
-	VMOVUPD          Z1, K1, Z0
-	VMOVUPD          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VMULPD           Z0, Z1, Z1
+	VSHUFF64X2       $0xe4, Z5, Z1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z1, Z1
+	VMULPD           Z1, Z0, Z1
 	VADDPD           Z17, Z14, Z14
-	VMOVUPD          Z14, Z0
-	VMOVUPD          Z8, K4, Z0
-	VMOVUPD          Z14, K4, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z14, Z8, Z0
+	VUNPCKHPD        Z14, Z8, Z5
+	VADDPD           Z5, Z0, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z6, K2, Z0
-	VMOVUPD          Z8, K2, Z6
+	VMOVUPD          Z6, K1, Z0
+	VMOVUPD          Z8, K1, Z6
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z6, Z6
-	VMOVUPD          Z6, Z0
-	VMOVUPD          Z2, K1, Z0
-	VMOVUPD          Z6, K1, Z2
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPD           Z0, Z2, Z2
+	VSHUFF64X2       $0xe4, Z6, Z2, Z0
+	VSHUFF64X2       $0x4e, Z6, Z2, Z2
+	VADDPD           Z2, Z0, Z2
 	VGETMANTPD       $0x03, Z1, Z0
 	VGETEXPPD        Z1, Z1
 	VGETEXPPD        Z0, Z5
@@ -42478,7 +42306,7 @@ packed16:
 	VSUBPD           Z6, Z5, Z6
 	VSUBPD           Z0, Z6, Z6
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z1, Z6
-	KORTESTW         K5, K5
+	KORTESTW         K2, K2
 	JZ               packed16summed
 	VMOVUPD          (DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
@@ -42594,11 +42422,9 @@ packed16:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z9
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z9
 	VADDPD           Z9, Z8, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K4, Z0
-	VMOVUPD          Z8, K4, Z7
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VUNPCKLPD        Z8, Z7, Z0
+	VUNPCKHPD        Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          256(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
 	VGETMANTPD       $0x03, Z0, Z1
@@ -42713,14 +42539,12 @@ packed16:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
 	VADDPD           Z10, Z9, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K4, Z0
-	VMOVUPD          Z9, K4, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z9, Z8, Z0
+	VUNPCKHPD        Z9, Z8, Z1
+	VADDPD           Z1, Z0, Z8
 	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K2, Z0
-	VMOVUPD          Z8, K2, Z7
+	VMOVUPD          Z7, K1, Z0
+	VMOVUPD          Z8, K1, Z7
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z7, Z7
 	VMOVUPD          512(DX), Z0
@@ -42837,11 +42661,9 @@ packed16:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z10
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z10
 	VADDPD           Z10, Z9, Z9
-	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K4, Z0
-	VMOVUPD          Z9, K4, Z8
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z8, Z8
+	VUNPCKLPD        Z9, Z8, Z0
+	VUNPCKHPD        Z9, Z8, Z1
+	VADDPD           Z1, Z0, Z8
 	VMOVUPD          768(DX), Z0
 	VANDPD.BCST      c64_7fffffffffffffff<>+0(SB), Z0, Z0
 	VGETMANTPD       $0x03, Z0, Z1
@@ -42956,21 +42778,17 @@ packed16:
 	VFMSUB231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z2, Z11
 	VFIXUPIMMPD.BCST $0x00, c64_3530421<>+0(SB), Z0, Z11
 	VADDPD           Z11, Z10, Z10
-	VMOVUPD          Z10, Z0
-	VMOVUPD          Z9, K4, Z0
-	VMOVUPD          Z10, K4, Z9
-	VPERMILPD        $0x55, Z0, Z0
-	VADDPD           Z0, Z9, Z9
+	VUNPCKLPD        Z10, Z9, Z0
+	VUNPCKHPD        Z10, Z9, Z1
+	VADDPD           Z1, Z0, Z9
 	VMOVUPD          Z9, Z0
-	VMOVUPD          Z8, K2, Z0
-	VMOVUPD          Z9, K2, Z8
+	VMOVUPD          Z8, K1, Z0
+	VMOVUPD          Z9, K1, Z8
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPD           Z0, Z8, Z8
-	VMOVUPD          Z8, Z0
-	VMOVUPD          Z7, K1, Z0
-	VMOVUPD          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPD           Z0, Z7, Z7
+	VSHUFF64X2       $0xe4, Z8, Z7, Z0
+	VSHUFF64X2       $0x4e, Z8, Z7, Z1
+	VADDPD           Z1, Z0, Z7
 	VMOVUPD          Z7, Z6
 
 packed16summed:
@@ -54656,11 +54474,11 @@ packed8end:
 	MOVQ  $0x000000000000ff00, R9
 	KMOVQ R9, K1
 	MOVQ  $0x000000000000f0f0, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x000000000000cccc, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 	MOVQ  $0x000000000000aaaa, R9
-	KMOVQ R9, K4
+	KMOVQ R9, K3
 
 packed16:
 	CMPQ              DX, $0x00000010
@@ -54750,18 +54568,18 @@ packed16:
 	VMOVUPS           Z6, 128(AX)
 	VMOVUPS           Z9, 192(AX)
 	VMOVUPS           Z4, Z1
-	VMOVUPS           Z0, K4, Z1
-	VMOVUPS           Z4, K4, Z0
+	VMOVUPS           Z0, K3, Z1
+	VMOVUPS           Z4, K3, Z0
 	VPERMILPS         $0xb1, Z1, Z1
 	VADDPS            Z1, Z0, Z0
 	VMOVUPS           Z12, Z1
-	VMOVUPS           Z8, K4, Z1
-	VMOVUPS           Z12, K4, Z8
+	VMOVUPS           Z8, K3, Z1
+	VMOVUPS           Z12, K3, Z8
 	VPERMILPS         $0xb1, Z1, Z1
 	VADDPS            Z1, Z8, Z8
 	VMOVUPS           Z8, Z1
-	VMOVUPS           Z0, K3, Z1
-	VMOVUPS           Z8, K3, Z0
+	VMOVUPS           Z0, K2, Z1
+	VMOVUPS           Z8, K2, Z0
 	VPERMILPS         $0x4e, Z1, Z1
 	VADDPS            Z1, Z0, Z0
 	VMOVUPS           256(SI), Z1
@@ -54849,23 +54667,23 @@ packed16:
 	VMOVUPS           Z7, 384(AX)
 	VMOVUPS           Z10, 448(AX)
 	VMOVUPS           Z5, Z2
-	VMOVUPS           Z1, K4, Z2
-	VMOVUPS           Z5, K4, Z1
+	VMOVUPS           Z1, K3, Z2
+	VMOVUPS           Z5, K3, Z1
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z13, Z2
-	VMOVUPS           Z9, K4, Z2
-	VMOVUPS           Z13, K4, Z9
+	VMOVUPS           Z9, K3, Z2
+	VMOVUPS           Z13, K3, Z9
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z9, Z9
 	VMOVUPS           Z9, Z2
-	VMOVUPS           Z1, K3, Z2
-	VMOVUPS           Z9, K3, Z1
+	VMOVUPS           Z1, K2, Z2
+	VMOVUPS           Z9, K2, Z1
 	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
 	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	VMOVUPS           512(SI), Z1
@@ -54953,18 +54771,18 @@ packed16:
 	VMOVUPS           Z7, 640(AX)
 	VMOVUPS           Z10, 704(AX)
 	VMOVUPS           Z5, Z2
-	VMOVUPS           Z1, K4, Z2
-	VMOVUPS           Z5, K4, Z1
+	VMOVUPS           Z1, K3, Z2
+	VMOVUPS           Z5, K3, Z1
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z13, Z2
-	VMOVUPS           Z9, K4, Z2
-	VMOVUPS           Z13, K4, Z9
+	VMOVUPS           Z9, K3, Z2
+	VMOVUPS           Z13, K3, Z9
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z9, Z9
 	VMOVUPS           Z9, Z2
-	VMOVUPS           Z1, K3, Z2
-	VMOVUPS           Z9, K3, Z1
+	VMOVUPS           Z1, K2, Z2
+	VMOVUPS           Z9, K2, Z1
 	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           768(SI), Z2
@@ -55052,30 +54870,28 @@ packed16:
 	VMOVUPS           Z8, 896(AX)
 	VMOVUPS           Z11, 960(AX)
 	VMOVUPS           Z6, Z3
-	VMOVUPS           Z2, K4, Z3
-	VMOVUPS           Z6, K4, Z2
+	VMOVUPS           Z2, K3, Z3
+	VMOVUPS           Z6, K3, Z2
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           Z14, Z3
-	VMOVUPS           Z10, K4, Z3
-	VMOVUPS           Z14, K4, Z10
+	VMOVUPS           Z10, K3, Z3
+	VMOVUPS           Z14, K3, Z10
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z10, Z10
 	VMOVUPS           Z10, Z3
-	VMOVUPS           Z2, K3, Z3
-	VMOVUPS           Z10, K3, Z2
+	VMOVUPS           Z2, K2, Z3
+	VMOVUPS           Z10, K2, Z2
 	VPERMILPS         $0x4e, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
+	VMOVUPS           Z1, K1, Z3
+	VMOVUPS           Z2, K1, Z1
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPS            Z3, Z1, Z1
-	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
-	VADDPS            Z2, Z0, Z0
+	VSHUFF64X2        $0xe4, Z1, Z0, Z2
+	VSHUFF64X2        $0x4e, Z1, Z0, Z0
+	VADDPS            Z0, Z2, Z0
 	VMOVUPS           (CX), Z1
 	VADDPS            Z0, Z1, Z1
 	VMOVUPS           Z1, (CX)
@@ -56366,11 +56182,11 @@ packed8end:
 	MOVQ  $0x000000000000ff00, R9
 	KMOVQ R9, K1
 	MOVQ  $0x000000000000f0f0, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x000000000000cccc, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 	MOVQ  $0x000000000000aaaa, R9
-	KMOVQ R9, K4
+	KMOVQ R9, K3
 
 packed16:
 	CMPQ              DX, $0x00000010
@@ -56383,8 +56199,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z7, Z8
 	VMINPS.BCST       c32_41200000<>+0(SB), Z3, Z3
 	VMINPS.BCST       c32_41200000<>+0(SB), Z8, Z8
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z3, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z8, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z3, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z8, K5
 	VMULPS            Z3, Z3, Z4
 	VMULPS            Z8, Z8, Z9
 	VADDPS            Z3, Z3, Z5
@@ -56439,16 +56255,16 @@ packed16:
 	VMULPS            Z9, Z6, Z6
 	VFMADD213PS       Z3, Z3, Z5
 	VFMADD213PS       Z8, Z8, Z6
-	VMOVUPS           Z5, K5, Z10
-	VMOVUPS           Z6, K6, Z11
+	VMOVUPS           Z5, K4, Z10
+	VMOVUPS           Z6, K5, Z11
 	VANDPS.BCST       c32_80000000<>+0(SB), Z2, Z3
 	VANDPS.BCST       c32_80000000<>+0(SB), Z7, Z4
 	VORPS             Z3, Z10, Z10
 	VORPS             Z4, Z11, Z11
-	VCMPPS            $0x03, Z2, Z2, K5
-	VCMPPS            $0x03, Z7, Z7, K6
-	VMOVUPS           Z2, K5, Z10
-	VMOVUPS           Z7, K6, Z11
+	VCMPPS            $0x03, Z2, Z2, K4
+	VCMPPS            $0x03, Z7, Z7, K5
+	VMOVUPS           Z2, K4, Z10
+	VMOVUPS           Z7, K5, Z11
 	VMULPS            Z10, Z0, Z2
 	VMULPS            Z11, Z0, Z6
 	VMOVUPS           Z2, Z4
@@ -56492,8 +56308,8 @@ packed16:
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z5, 64(AX)
 	VMOVUPS           Z6, Z3
-	VMOVUPS           Z2, K4, Z3
-	VMOVUPS           Z6, K4, Z2
+	VMOVUPS           Z2, K3, Z3
+	VMOVUPS           Z6, K3, Z2
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           128(SI), Z3
@@ -56504,8 +56320,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -56560,16 +56376,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -56613,13 +56429,13 @@ packed16:
 	VMOVUPS           Z4, 128(AX)
 	VMOVUPS           Z6, 192(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K3, Z4
-	VMOVUPS           Z3, K3, Z2
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
 	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           256(SI), Z3
@@ -56630,8 +56446,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -56686,16 +56502,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -56739,8 +56555,8 @@ packed16:
 	VMOVUPS           Z4, 256(AX)
 	VMOVUPS           Z6, 320(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           384(SI), Z4
@@ -56751,8 +56567,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -56807,16 +56623,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -56860,18 +56676,18 @@ packed16:
 	VMOVUPS           Z5, 384(AX)
 	VMOVUPS           Z7, 448(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           512(SI), Z3
@@ -56882,8 +56698,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -56938,16 +56754,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -56991,8 +56807,8 @@ packed16:
 	VMOVUPS           Z4, 512(AX)
 	VMOVUPS           Z6, 576(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           640(SI), Z4
@@ -57003,8 +56819,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -57059,16 +56875,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -57112,13 +56928,13 @@ packed16:
 	VMOVUPS           Z5, 640(AX)
 	VMOVUPS           Z7, 704(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           768(SI), Z4
@@ -57129,8 +56945,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -57185,16 +57001,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -57238,8 +57054,8 @@ packed16:
 	VMOVUPS           Z5, 768(AX)
 	VMOVUPS           Z7, 832(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           896(SI), Z5
@@ -57250,8 +57066,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z10, Z11
 	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
 	VMINPS.BCST       c32_41200000<>+0(SB), Z11, Z11
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z11, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z11, K5
 	VMULPS            Z6, Z6, Z7
 	VMULPS            Z11, Z11, Z12
 	VADDPS            Z6, Z6, Z8
@@ -57306,16 +57122,16 @@ packed16:
 	VMULPS            Z12, Z9, Z9
 	VFMADD213PS       Z6, Z6, Z8
 	VFMADD213PS       Z11, Z11, Z9
-	VMOVUPS           Z8, K5, Z13
-	VMOVUPS           Z9, K6, Z14
+	VMOVUPS           Z8, K4, Z13
+	VMOVUPS           Z9, K5, Z14
 	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
 	VANDPS.BCST       c32_80000000<>+0(SB), Z10, Z7
 	VORPS             Z6, Z13, Z13
 	VORPS             Z7, Z14, Z14
-	VCMPPS            $0x03, Z5, Z5, K5
-	VCMPPS            $0x03, Z10, Z10, K6
-	VMOVUPS           Z5, K5, Z13
-	VMOVUPS           Z10, K6, Z14
+	VCMPPS            $0x03, Z5, Z5, K4
+	VCMPPS            $0x03, Z10, Z10, K5
+	VMOVUPS           Z5, K4, Z13
+	VMOVUPS           Z10, K5, Z14
 	VMULPS            Z13, Z0, Z5
 	VMULPS            Z14, Z0, Z9
 	VMOVUPS           Z5, Z7
@@ -57359,25 +57175,23 @@ packed16:
 	VMOVUPS           Z6, 896(AX)
 	VMOVUPS           Z8, 960(AX)
 	VMOVUPS           Z9, Z6
-	VMOVUPS           Z5, K4, Z6
-	VMOVUPS           Z9, K4, Z5
+	VMOVUPS           Z5, K3, Z6
+	VMOVUPS           Z9, K3, Z5
 	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z5, Z5
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K3, Z6
-	VMOVUPS           Z5, K3, Z4
+	VMOVUPS           Z4, K2, Z6
+	VMOVUPS           Z5, K2, Z4
 	VPERMILPS         $0x4e, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
+	VMOVUPS           Z3, K1, Z5
+	VMOVUPS           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPS            Z5, Z3, Z3
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPS            Z2, Z4, Z2
 	VMOVUPS           (CX), Z3
 	VADDPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -58174,11 +57988,11 @@ packed8end:
 	MOVQ  $0x000000000000ff00, R9
 	KMOVQ R9, K1
 	MOVQ  $0x000000000000f0f0, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x000000000000cccc, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 	MOVQ  $0x000000000000aaaa, R9
-	KMOVQ R9, K4
+	KMOVQ R9, K3
 
 packed16:
 	CMPQ              DX, $0x00000010
@@ -58272,18 +58086,18 @@ packed16:
 	VMOVUPS           Z6, 128(AX)
 	VMOVUPS           Z9, 192(AX)
 	VMOVUPS           Z4, Z1
-	VMOVUPS           Z0, K4, Z1
-	VMOVUPS           Z4, K4, Z0
+	VMOVUPS           Z0, K3, Z1
+	VMOVUPS           Z4, K3, Z0
 	VPERMILPS         $0xb1, Z1, Z1
 	VADDPS            Z1, Z0, Z0
 	VMOVUPS           Z12, Z1
-	VMOVUPS           Z8, K4, Z1
-	VMOVUPS           Z12, K4, Z8
+	VMOVUPS           Z8, K3, Z1
+	VMOVUPS           Z12, K3, Z8
 	VPERMILPS         $0xb1, Z1, Z1
 	VADDPS            Z1, Z8, Z8
 	VMOVUPS           Z8, Z1
-	VMOVUPS           Z0, K3, Z1
-	VMOVUPS           Z8, K3, Z0
+	VMOVUPS           Z0, K2, Z1
+	VMOVUPS           Z8, K2, Z0
 	VPERMILPS         $0x4e, Z1, Z1
 	VADDPS            Z1, Z0, Z0
 	VMOVUPS           256(SI), Z1
@@ -58375,23 +58189,23 @@ packed16:
 	VMOVUPS           Z7, 384(AX)
 	VMOVUPS           Z10, 448(AX)
 	VMOVUPS           Z5, Z2
-	VMOVUPS           Z1, K4, Z2
-	VMOVUPS           Z5, K4, Z1
+	VMOVUPS           Z1, K3, Z2
+	VMOVUPS           Z5, K3, Z1
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z13, Z2
-	VMOVUPS           Z9, K4, Z2
-	VMOVUPS           Z13, K4, Z9
+	VMOVUPS           Z9, K3, Z2
+	VMOVUPS           Z13, K3, Z9
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z9, Z9
 	VMOVUPS           Z9, Z2
-	VMOVUPS           Z1, K3, Z2
-	VMOVUPS           Z9, K3, Z1
+	VMOVUPS           Z1, K2, Z2
+	VMOVUPS           Z9, K2, Z1
 	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K2, Z2
-	VMOVUPS           Z1, K2, Z0
+	VMOVUPS           Z0, K1, Z2
+	VMOVUPS           Z1, K1, Z0
 	VSHUFF64X2        $0xb1, Z2, Z2, Z2
 	VADDPS            Z2, Z0, Z0
 	VMOVUPS           512(SI), Z1
@@ -58483,18 +58297,18 @@ packed16:
 	VMOVUPS           Z7, 640(AX)
 	VMOVUPS           Z10, 704(AX)
 	VMOVUPS           Z5, Z2
-	VMOVUPS           Z1, K4, Z2
-	VMOVUPS           Z5, K4, Z1
+	VMOVUPS           Z1, K3, Z2
+	VMOVUPS           Z5, K3, Z1
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           Z13, Z2
-	VMOVUPS           Z9, K4, Z2
-	VMOVUPS           Z13, K4, Z9
+	VMOVUPS           Z9, K3, Z2
+	VMOVUPS           Z13, K3, Z9
 	VPERMILPS         $0xb1, Z2, Z2
 	VADDPS            Z2, Z9, Z9
 	VMOVUPS           Z9, Z2
-	VMOVUPS           Z1, K3, Z2
-	VMOVUPS           Z9, K3, Z1
+	VMOVUPS           Z1, K2, Z2
+	VMOVUPS           Z9, K2, Z1
 	VPERMILPS         $0x4e, Z2, Z2
 	VADDPS            Z2, Z1, Z1
 	VMOVUPS           768(SI), Z2
@@ -58586,30 +58400,28 @@ packed16:
 	VMOVUPS           Z8, 896(AX)
 	VMOVUPS           Z11, 960(AX)
 	VMOVUPS           Z6, Z3
-	VMOVUPS           Z2, K4, Z3
-	VMOVUPS           Z6, K4, Z2
+	VMOVUPS           Z2, K3, Z3
+	VMOVUPS           Z6, K3, Z2
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           Z14, Z3
-	VMOVUPS           Z10, K4, Z3
-	VMOVUPS           Z14, K4, Z10
+	VMOVUPS           Z10, K3, Z3
+	VMOVUPS           Z14, K3, Z10
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z10, Z10
 	VMOVUPS           Z10, Z3
-	VMOVUPS           Z2, K3, Z3
-	VMOVUPS           Z10, K3, Z2
+	VMOVUPS           Z2, K2, Z3
+	VMOVUPS           Z10, K2, Z2
 	VPERMILPS         $0x4e, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           Z2, Z3
-	VMOVUPS           Z1, K2, Z3
-	VMOVUPS           Z2, K2, Z1
+	VMOVUPS           Z1, K1, Z3
+	VMOVUPS           Z2, K1, Z1
 	VSHUFF64X2        $0xb1, Z3, Z3, Z3
 	VADDPS            Z3, Z1, Z1
-	VMOVUPS           Z1, Z2
-	VMOVUPS           Z0, K1, Z2
-	VMOVUPS           Z1, K1, Z0
-	VSHUFF64X2        $0x4e, Z2, Z2, Z2
-	VADDPS            Z2, Z0, Z0
+	VSHUFF64X2        $0xe4, Z1, Z0, Z2
+	VSHUFF64X2        $0x4e, Z1, Z0, Z0
+	VADDPS            Z0, Z2, Z0
 	VMOVUPS           (CX), Z1
 	VSUBPS            Z0, Z1, Z1
 	VMOVUPS           Z1, (CX)
@@ -59868,11 +59680,11 @@ packed8end:
 	MOVQ  $0x000000000000ff00, R9
 	KMOVQ R9, K1
 	MOVQ  $0x000000000000f0f0, R9
-	KMOVQ R9, K2
+	KMOVQ R9, K1
 	MOVQ  $0x000000000000cccc, R9
-	KMOVQ R9, K3
+	KMOVQ R9, K2
 	MOVQ  $0x000000000000aaaa, R9
-	KMOVQ R9, K4
+	KMOVQ R9, K3
 
 packed16:
 	CMPQ              DX, $0x00000010
@@ -59885,8 +59697,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z7, Z8
 	VMINPS.BCST       c32_41200000<>+0(SB), Z3, Z3
 	VMINPS.BCST       c32_41200000<>+0(SB), Z8, Z8
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z3, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z8, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z3, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z8, K5
 	VMULPS            Z3, Z3, Z4
 	VMULPS            Z8, Z8, Z9
 	VADDPS            Z3, Z3, Z5
@@ -59941,16 +59753,16 @@ packed16:
 	VMULPS            Z9, Z6, Z6
 	VFMADD213PS       Z3, Z3, Z5
 	VFMADD213PS       Z8, Z8, Z6
-	VMOVUPS           Z5, K5, Z10
-	VMOVUPS           Z6, K6, Z11
+	VMOVUPS           Z5, K4, Z10
+	VMOVUPS           Z6, K5, Z11
 	VANDPS.BCST       c32_80000000<>+0(SB), Z2, Z3
 	VANDPS.BCST       c32_80000000<>+0(SB), Z7, Z4
 	VORPS             Z3, Z10, Z10
 	VORPS             Z4, Z11, Z11
-	VCMPPS            $0x03, Z2, Z2, K5
-	VCMPPS            $0x03, Z7, Z7, K6
-	VMOVUPS           Z2, K5, Z10
-	VMOVUPS           Z7, K6, Z11
+	VCMPPS            $0x03, Z2, Z2, K4
+	VCMPPS            $0x03, Z7, Z7, K5
+	VMOVUPS           Z2, K4, Z10
+	VMOVUPS           Z7, K5, Z11
 	VMULPS            Z10, Z0, Z2
 	VMULPS            Z11, Z0, Z6
 	VMOVUPS           Z2, Z4
@@ -59996,8 +59808,8 @@ packed16:
 	VMOVUPS           Z3, (AX)
 	VMOVUPS           Z5, 64(AX)
 	VMOVUPS           Z6, Z3
-	VMOVUPS           Z2, K4, Z3
-	VMOVUPS           Z6, K4, Z2
+	VMOVUPS           Z2, K3, Z3
+	VMOVUPS           Z6, K3, Z2
 	VPERMILPS         $0xb1, Z3, Z3
 	VADDPS            Z3, Z2, Z2
 	VMOVUPS           128(SI), Z3
@@ -60008,8 +59820,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -60064,16 +59876,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -60119,13 +59931,13 @@ packed16:
 	VMOVUPS           Z4, 128(AX)
 	VMOVUPS           Z6, 192(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K3, Z4
-	VMOVUPS           Z3, K3, Z2
+	VMOVUPS           Z2, K2, Z4
+	VMOVUPS           Z3, K2, Z2
 	VPERMILPS         $0x4e, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           256(SI), Z3
@@ -60136,8 +59948,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -60192,16 +60004,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -60247,8 +60059,8 @@ packed16:
 	VMOVUPS           Z4, 256(AX)
 	VMOVUPS           Z6, 320(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           384(SI), Z4
@@ -60259,8 +60071,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -60315,16 +60127,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -60370,18 +60182,18 @@ packed16:
 	VMOVUPS           Z5, 384(AX)
 	VMOVUPS           Z7, 448(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K2, Z4
-	VMOVUPS           Z3, K2, Z2
+	VMOVUPS           Z2, K1, Z4
+	VMOVUPS           Z3, K1, Z2
 	VSHUFF64X2        $0xb1, Z4, Z4, Z4
 	VADDPS            Z4, Z2, Z2
 	VMOVUPS           512(SI), Z3
@@ -60392,8 +60204,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMINPS.BCST       c32_41200000<>+0(SB), Z4, Z4
 	VMINPS.BCST       c32_41200000<>+0(SB), Z9, Z9
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z4, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z9, K5
 	VMULPS            Z4, Z4, Z5
 	VMULPS            Z9, Z9, Z10
 	VADDPS            Z4, Z4, Z6
@@ -60448,16 +60260,16 @@ packed16:
 	VMULPS            Z10, Z7, Z7
 	VFMADD213PS       Z4, Z4, Z6
 	VFMADD213PS       Z9, Z9, Z7
-	VMOVUPS           Z6, K5, Z11
-	VMOVUPS           Z7, K6, Z12
+	VMOVUPS           Z6, K4, Z11
+	VMOVUPS           Z7, K5, Z12
 	VANDPS.BCST       c32_80000000<>+0(SB), Z3, Z4
 	VANDPS.BCST       c32_80000000<>+0(SB), Z8, Z5
 	VORPS             Z4, Z11, Z11
 	VORPS             Z5, Z12, Z12
-	VCMPPS            $0x03, Z3, Z3, K5
-	VCMPPS            $0x03, Z8, Z8, K6
-	VMOVUPS           Z3, K5, Z11
-	VMOVUPS           Z8, K6, Z12
+	VCMPPS            $0x03, Z3, Z3, K4
+	VCMPPS            $0x03, Z8, Z8, K5
+	VMOVUPS           Z3, K4, Z11
+	VMOVUPS           Z8, K5, Z12
 	VMULPS            Z11, Z0, Z3
 	VMULPS            Z12, Z0, Z7
 	VMOVUPS           Z3, Z5
@@ -60503,8 +60315,8 @@ packed16:
 	VMOVUPS           Z4, 512(AX)
 	VMOVUPS           Z6, 576(AX)
 	VMOVUPS           Z7, Z4
-	VMOVUPS           Z3, K4, Z4
-	VMOVUPS           Z7, K4, Z3
+	VMOVUPS           Z3, K3, Z4
+	VMOVUPS           Z7, K3, Z3
 	VPERMILPS         $0xb1, Z4, Z4
 	VADDPS            Z4, Z3, Z3
 	VMOVUPS           640(SI), Z4
@@ -60515,8 +60327,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -60571,16 +60383,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -60626,13 +60438,13 @@ packed16:
 	VMOVUPS           Z5, 640(AX)
 	VMOVUPS           Z7, 704(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K3, Z5
-	VMOVUPS           Z4, K3, Z3
+	VMOVUPS           Z3, K2, Z5
+	VMOVUPS           Z4, K2, Z3
 	VPERMILPS         $0x4e, Z5, Z5
 	VADDPS            Z5, Z3, Z3
 	VMOVUPS           768(SI), Z4
@@ -60643,8 +60455,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z9, Z10
 	VMINPS.BCST       c32_41200000<>+0(SB), Z5, Z5
 	VMINPS.BCST       c32_41200000<>+0(SB), Z10, Z10
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z5, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z10, K5
 	VMULPS            Z5, Z5, Z6
 	VMULPS            Z10, Z10, Z11
 	VADDPS            Z5, Z5, Z7
@@ -60699,16 +60511,16 @@ packed16:
 	VMULPS            Z11, Z8, Z8
 	VFMADD213PS       Z5, Z5, Z7
 	VFMADD213PS       Z10, Z10, Z8
-	VMOVUPS           Z7, K5, Z12
-	VMOVUPS           Z8, K6, Z13
+	VMOVUPS           Z7, K4, Z12
+	VMOVUPS           Z8, K5, Z13
 	VANDPS.BCST       c32_80000000<>+0(SB), Z4, Z5
 	VANDPS.BCST       c32_80000000<>+0(SB), Z9, Z6
 	VORPS             Z5, Z12, Z12
 	VORPS             Z6, Z13, Z13
-	VCMPPS            $0x03, Z4, Z4, K5
-	VCMPPS            $0x03, Z9, Z9, K6
-	VMOVUPS           Z4, K5, Z12
-	VMOVUPS           Z9, K6, Z13
+	VCMPPS            $0x03, Z4, Z4, K4
+	VCMPPS            $0x03, Z9, Z9, K5
+	VMOVUPS           Z4, K4, Z12
+	VMOVUPS           Z9, K5, Z13
 	VMULPS            Z12, Z0, Z4
 	VMULPS            Z13, Z0, Z8
 	VMOVUPS           Z4, Z6
@@ -60754,8 +60566,8 @@ packed16:
 	VMOVUPS           Z5, 768(AX)
 	VMOVUPS           Z7, 832(AX)
 	VMOVUPS           Z8, Z5
-	VMOVUPS           Z4, K4, Z5
-	VMOVUPS           Z8, K4, Z4
+	VMOVUPS           Z4, K3, Z5
+	VMOVUPS           Z8, K3, Z4
 	VPERMILPS         $0xb1, Z5, Z5
 	VADDPS            Z5, Z4, Z4
 	VMOVUPS           896(SI), Z5
@@ -60766,8 +60578,8 @@ packed16:
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z10, Z11
 	VMINPS.BCST       c32_41200000<>+0(SB), Z6, Z6
 	VMINPS.BCST       c32_41200000<>+0(SB), Z11, Z11
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K5
-	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z11, K6
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z6, K4
+	VCMPPS.BCST       $0x11, c32_3f200000<>+0(SB), Z11, K5
 	VMULPS            Z6, Z6, Z7
 	VMULPS            Z11, Z11, Z12
 	VADDPS            Z6, Z6, Z8
@@ -60822,16 +60634,16 @@ packed16:
 	VMULPS            Z12, Z9, Z9
 	VFMADD213PS       Z6, Z6, Z8
 	VFMADD213PS       Z11, Z11, Z9
-	VMOVUPS           Z8, K5, Z13
-	VMOVUPS           Z9, K6, Z14
+	VMOVUPS           Z8, K4, Z13
+	VMOVUPS           Z9, K5, Z14
 	VANDPS.BCST       c32_80000000<>+0(SB), Z5, Z6
 	VANDPS.BCST       c32_80000000<>+0(SB), Z10, Z7
 	VORPS             Z6, Z13, Z13
 	VORPS             Z7, Z14, Z14
-	VCMPPS            $0x03, Z5, Z5, K5
-	VCMPPS            $0x03, Z10, Z10, K6
-	VMOVUPS           Z5, K5, Z13
-	VMOVUPS           Z10, K6, Z14
+	VCMPPS            $0x03, Z5, Z5, K4
+	VCMPPS            $0x03, Z10, Z10, K5
+	VMOVUPS           Z5, K4, Z13
+	VMOVUPS           Z10, K5, Z14
 	VMULPS            Z13, Z0, Z5
 	VMULPS            Z14, Z0, Z9
 	VMOVUPS           Z5, Z7
@@ -60877,25 +60689,23 @@ packed16:
 	VMOVUPS           Z6, 896(AX)
 	VMOVUPS           Z8, 960(AX)
 	VMOVUPS           Z9, Z6
-	VMOVUPS           Z5, K4, Z6
-	VMOVUPS           Z9, K4, Z5
+	VMOVUPS           Z5, K3, Z6
+	VMOVUPS           Z9, K3, Z5
 	VPERMILPS         $0xb1, Z6, Z6
 	VADDPS            Z6, Z5, Z5
 	VMOVUPS           Z5, Z6
-	VMOVUPS           Z4, K3, Z6
-	VMOVUPS           Z5, K3, Z4
+	VMOVUPS           Z4, K2, Z6
+	VMOVUPS           Z5, K2, Z4
 	VPERMILPS         $0x4e, Z6, Z6
 	VADDPS            Z6, Z4, Z4
 	VMOVUPS           Z4, Z5
-	VMOVUPS           Z3, K2, Z5
-	VMOVUPS           Z4, K2, Z3
+	VMOVUPS           Z3, K1, Z5
+	VMOVUPS           Z4, K1, Z3
 	VSHUFF64X2        $0xb1, Z5, Z5, Z5
 	VADDPS            Z5, Z3, Z3
-	VMOVUPS           Z3, Z4
-	VMOVUPS           Z2, K1, Z4
-	VMOVUPS           Z3, K1, Z2
-	VSHUFF64X2        $0x4e, Z4, Z4, Z4
-	VADDPS            Z4, Z2, Z2
+	VSHUFF64X2        $0xe4, Z3, Z2, Z4
+	VSHUFF64X2        $0x4e, Z3, Z2, Z2
+	VADDPS            Z2, Z4, Z2
 	VMOVUPS           (CX), Z3
 	VSUBPS            Z2, Z3, Z3
 	VMOVUPS           Z3, (CX)
@@ -62009,7 +61819,7 @@ packed8end:
 	MOVQ  $0x000000000000ff00, SI
 	KMOVQ SI, K1
 	MOVQ  $0x000000000000f0f0, SI
-	KMOVQ SI, K2
+	KMOVQ SI, K1
 	MOVQ  $0x000000000000cccc, SI
 	KMOVQ SI, K4
 	MOVQ  $0x000000000000aaaa, SI
@@ -62030,11 +61840,11 @@ packed16:
 	VGETEXPPS        Z5, Z7
 	VGETEXPPS        Z8, Z10
 	VGETEXPPS        Z11, Z13
-	KXORW            K6, K6, K6
-	VFPCLASSPSZ      $0xbf, Z0, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z5, K7
-	KORW             K7, K6, K6
+	KXORW            K2, K2, K2
+	VFPCLASSPSZ      $0xbf, Z0, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z5, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z6, Z0
 	VMOVUPS          Z1, K5, Z0
 	VMOVUPS          Z6, K5, Z1
@@ -62045,10 +61855,10 @@ packed16:
 	VMOVUPS          Z7, K5, Z2
 	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z2, Z2
-	VFPCLASSPSZ      $0xbf, Z8, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z11, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z8, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z11, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z12, Z0
 	VMOVUPS          Z9, K5, Z0
 	VMOVUPS          Z12, K5, Z9
@@ -62081,10 +61891,10 @@ packed16:
 	VGETEXPPS        Z7, Z9
 	VGETEXPPS        Z10, Z12
 	VGETEXPPS        Z13, Z15
-	VFPCLASSPSZ      $0xbf, Z0, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z7, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z0, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z7, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z8, Z0
 	VMOVUPS          Z5, K5, Z0
 	VMOVUPS          Z8, K5, Z5
@@ -62095,10 +61905,10 @@ packed16:
 	VMOVUPS          Z9, K5, Z6
 	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z6, Z6
-	VFPCLASSPSZ      $0xbf, Z10, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z13, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z10, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z13, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z14, Z0
 	VMOVUPS          Z11, K5, Z0
 	VMOVUPS          Z14, K5, Z11
@@ -62110,8 +61920,8 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VMULPS           Z0, Z5, Z5
 	VMOVUPS          Z5, Z0
-	VMOVUPS          Z1, K2, Z0
-	VMOVUPS          Z5, K2, Z1
+	VMOVUPS          Z1, K1, Z0
+	VMOVUPS          Z5, K1, Z1
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPS           Z0, Z1, Z1
 	VMOVUPS          Z15, Z0
@@ -62125,8 +61935,8 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z6, Z6
 	VMOVUPS          Z6, Z0
-	VMOVUPS          Z2, K2, Z0
-	VMOVUPS          Z6, K2, Z2
+	VMOVUPS          Z2, K1, Z0
+	VMOVUPS          Z6, K1, Z2
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z2, Z2
 	VMOVUPS          512(DX), Z0
@@ -62141,10 +61951,10 @@ packed16:
 	VGETEXPPS        Z7, Z9
 	VGETEXPPS        Z10, Z12
 	VGETEXPPS        Z13, Z15
-	VFPCLASSPSZ      $0xbf, Z0, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z7, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z0, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z7, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z8, Z0
 	VMOVUPS          Z5, K5, Z0
 	VMOVUPS          Z8, K5, Z5
@@ -62155,10 +61965,10 @@ packed16:
 	VMOVUPS          Z9, K5, Z6
 	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z6, Z6
-	VFPCLASSPSZ      $0xbf, Z10, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z13, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z10, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z13, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z14, Z0
 	VMOVUPS          Z11, K5, Z0
 	VMOVUPS          Z14, K5, Z11
@@ -62191,10 +62001,10 @@ packed16:
 	VGETEXPPS        Z9, Z11
 	VGETEXPPS        Z12, Z14
 	VGETEXPPS        Z15, Z17
-	VFPCLASSPSZ      $0xbf, Z0, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z9, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z0, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z9, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z10, Z0
 	VMOVUPS          Z7, K5, Z0
 	VMOVUPS          Z10, K5, Z7
@@ -62205,10 +62015,10 @@ packed16:
 	VMOVUPS          Z11, K5, Z8
 	VPERMILPS        $0xb1, Z0, Z0
 	VADDPS           Z0, Z8, Z8
-	VFPCLASSPSZ      $0xbf, Z12, K7
-	KORW             K7, K6, K6
-	VFPCLASSPSZ      $0xbf, Z15, K7
-	KORW             K7, K6, K6
+	VFPCLASSPSZ      $0xbf, Z12, K6
+	KORW             K6, K2, K2
+	VFPCLASSPSZ      $0xbf, Z15, K6
+	KORW             K6, K2, K2
 	VMOVUPS          Z16, Z0
 	VMOVUPS          Z13, K5, Z0
 	VMOVUPS          Z16, K5, Z13
@@ -62220,15 +62030,13 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VMULPS           Z0, Z7, Z7
 	VMOVUPS          Z7, Z0
-	VMOVUPS          Z5, K2, Z0
-	VMOVUPS          Z7, K2, Z5
+	VMOVUPS          Z5, K1, Z0
+	VMOVUPS          Z7, K1, Z5
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VMULPS           Z0, Z5, Z5
-	VMOVUPS          Z5, Z0
-	VMOVUPS          Z1, K1, Z0
-	VMOVUPS          Z5, K1, Z1
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VMULPS           Z0, Z1, Z1
+	VSHUFF64X2       $0xe4, Z5, Z1, Z0
+	VSHUFF64X2       $0x4e, Z5, Z1, Z1
+	VMULPS           Z1, Z0, Z1
 	VMOVUPS          Z17, Z0
 	VMOVUPS          Z14, K5, Z0
 	VMOVUPS          Z17, K5, Z14
@@ -62240,15 +62048,13 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z6, K2, Z0
-	VMOVUPS          Z8, K2, Z6
+	VMOVUPS          Z6, K1, Z0
+	VMOVUPS          Z8, K1, Z6
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z6, Z6
-	VMOVUPS          Z6, Z0
-	VMOVUPS          Z2, K1, Z0
-	VMOVUPS          Z6, K1, Z2
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPS           Z0, Z2, Z2
+	VSHUFF64X2       $0xe4, Z6, Z2, Z0
+	VSHUFF64X2       $0x4e, Z6, Z2, Z2
+	VADDPS           Z2, Z0, Z2
 	VGETMANTPS       $0x03, Z1, Z0
 	VGETEXPPS        Z1, Z1
 	VGETEXPPS        Z0, Z5
@@ -62271,7 +62077,7 @@ packed16:
 	VSUBPS           Z6, Z5, Z6
 	VSUBPS           Z0, Z6, Z6
 	VFMSUB231PS.BCST c32_3f317180<>+0(SB), Z1, Z6
-	KORTESTW         K6, K6
+	KORTESTW         K2, K2
 	JZ               packed16summed
 	VMOVUPS          (DX), Z0
 	VANDPS.BCST      c32_7fffffff<>+0(SB), Z0, Z0
@@ -62496,8 +62302,8 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z8, Z8
 	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K2, Z0
-	VMOVUPS          Z8, K2, Z7
+	VMOVUPS          Z7, K1, Z0
+	VMOVUPS          Z8, K1, Z7
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z7, Z7
 	VMOVUPS          512(DX), Z0
@@ -62723,15 +62529,13 @@ packed16:
 	VPERMILPS        $0x4e, Z0, Z0
 	VADDPS           Z0, Z9, Z9
 	VMOVUPS          Z9, Z0
-	VMOVUPS          Z8, K2, Z0
-	VMOVUPS          Z9, K2, Z8
+	VMOVUPS          Z8, K1, Z0
+	VMOVUPS          Z9, K1, Z8
 	VSHUFF64X2       $0xb1, Z0, Z0, Z0
 	VADDPS           Z0, Z8, Z8
-	VMOVUPS          Z8, Z0
-	VMOVUPS          Z7, K1, Z0
-	VMOVUPS          Z8, K1, Z7
-	VSHUFF64X2       $0x4e, Z0, Z0, Z0
-	VADDPS           Z0, Z7, Z7
+	VSHUFF64X2       $0xe4, Z8, Z7, Z0
+	VSHUFF64X2       $0x4e, Z8, Z7, Z1
+	VADDPS           Z1, Z0, Z7
 	VMOVUPS          Z7, Z6
 
 packed16summed:

@@ -288,10 +288,13 @@ func (g *gen) combineRows(a, b reg.VecVirtual, w int, t treeRegs, op func(dst, a
 		return a
 	}
 	if g.avx512 {
+		h := t.w0 / w // the lowest row bit not folded yet
+		if g.foldByShuffles(a, b, h, op) {
+			return a
+		}
 		// Masked moves, not VBLENDM: avo takes any masked destination as
 		// read, so a blend into a fresh register would keep that register
 		// live from the function's entry.
-		h := t.w0 / w // the lowest row bit not folded yet
 		k := cond{t.masks[h]}
 		z := g.vec()
 		g.mov(z, b)
@@ -306,6 +309,28 @@ func (g *gen) combineRows(a, b reg.VecVirtual, w int, t treeRegs, op func(dst, a
 	g.select2(a, a, b, w, true, t.idx)
 	op(a, lo, a)
 	return a
+}
+
+// foldByShuffles is combineRows' AVX-512 fold at h by two two-source
+// shuffles and op, where a shuffle pair gives the masked fold's lanes
+// exactly: lane k gets a[k] op a[k^h] where bit h of k is clear and
+// b[k] op b[k^h] where it is set. Float64 at h = 1 (VUNPCKLPD/HPD), both
+// types where h spans half the vector (VSHUFF64X2 on 128-bit blocks).
+// Three ops where the masked fold takes five. It reports whether it did.
+func (g *gen) foldByShuffles(a, b reg.VecVirtual, h int, op func(dst, a, b Op)) bool {
+	lo, hi := g.vec(), g.vec()
+	switch {
+	case !g.f32 && h == 1:
+		VUNPCKLPD(b, a, lo) // a0 b0 a2 b2 …
+		VUNPCKHPD(b, a, hi) // a1 b1 a3 b3 …
+	case h == g.lanes/2:
+		VSHUFF64X2(Imm(0xe4), b, a, lo) // a's low half, b's high half
+		VSHUFF64X2(Imm(0x4e), b, a, hi) // a's high half, b's low half
+	default:
+		return false
+	}
+	op(a, lo, hi)
+	return true
 }
 
 // swapLanes sets v's lane k to lane k^h (AVX-512, h a power of two below
