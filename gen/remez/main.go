@@ -45,26 +45,24 @@ type problem struct {
 }
 
 var problems = map[string]problem{
-	"exp": {-0.34658, 0.34658,
-		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
-		func(x *big.Float) *big.Float {
-			t := expBig(x)
-			t.Sub(t, newF(1))
-			return t.Sub(t, x)
-		},
-		expBig},
-	"exptab": {-0.04333, 0.04333,
-		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
-		func(x *big.Float) *big.Float {
-			t := expBig(x)
-			t.Sub(t, newF(1))
-			return t.Sub(t, x)
-		},
-		expBig},
+	"exp":    expProblem(0.34658),
+	"exptab": expProblem(0.04333),
 	"log": {0, 0.0401,
 		func(x *big.Float, i int) *big.Float { return power(x, i+1) },
 		logR,
 		func(*big.Float) *big.Float { return newF(2) }},
+}
+
+// expProblem is exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ bound, relative error.
+func expProblem(bound float64) problem {
+	return problem{-bound, bound,
+		func(x *big.Float, i int) *big.Float { return power(x, i+2) },
+		func(x *big.Float) *big.Float {
+			t := expBig(x)
+			t.Sub(t, newF(1))
+			return t.Sub(t, x)
+		},
+		expBig}
 }
 
 // prob is the problem being solved.
