@@ -23,3 +23,24 @@ func TestEveryKernelUnrolled(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocRun checks that a run of consecutive registers goes to the
+// highest free run, in order, and that none free is an errRegisters.
+func TestAllocRun(t *testing.T) {
+	var free [32]bool
+	for _, r := range []int{3, 4, 10, 11, 12, 20, 22} {
+		free[r] = true
+	}
+	where := map[reg]int{}
+	id := func(r reg) reg { return r }
+	allocRun([]reg{tmpBase + 1, tmpBase + 2}, id, where, &free, 4, 0)
+	if where[tmpBase+1] != 11 || where[tmpBase+2] != 12 || free[11] || free[12] {
+		t.Errorf("run of 2 went to %d, %d; want 11, 12", where[tmpBase+1], where[tmpBase+2])
+	}
+	defer func() {
+		if _, ok := recover().(errRegisters); !ok {
+			t.Error("no run of 3 left, but allocRun did not report errRegisters")
+		}
+	}()
+	allocRun([]reg{tmpBase + 3, tmpBase + 4, tmpBase + 5}, id, where, &free, 4, 0)
+}
