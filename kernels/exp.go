@@ -61,11 +61,6 @@ func clamp[T Float](x, lo, hi T) T {
 	return x
 }
 
-// pow2_64 returns 2^k for an integral k in the normal exponent range.
-func pow2_64(k float64) float64 {
-	return math.Float64frombits(uint64(int64(k)+1023) << 52)
-}
-
 // exp64 is exp for one float64, within 1 ulp of the true value (0.59
 // measured). It reduces by eighths of ln2 (internal/algo's eighths):
 // x = (m/8)·ln2 + r, exp(x) = 2^(m>>3) · T·exp(r), T = 2^((m&7)/8) =
@@ -110,7 +105,7 @@ func pow2i64(e int64) float64 {
 func expm1_64(x float64) float64 {
 	k, r := expReduce64(x)
 	q := math.FMA(mul(r, r), expm1Poly64(r), r) // exp(r) − 1
-	s := pow2_64(k)
+	s := pow2i64(int64(k))
 	return math.FMA(s, q, s-1) // 2^k·(q+1) − 1
 }
 

@@ -29,10 +29,9 @@ func (e *emitter) expTables(table string) {
 		hi = append(hi, algo.Exp2EighthsHi(j))
 		rel = append(rel, algo.Exp2EighthsRel(j))
 	}
-	// Then TBL's index to copy each lane's low byte to all eight of its bytes.
-	rep := math.Float64frombits(0)
-	repHi := math.Float64frombits(0x0808080808080808)
-	e.table(eighthsTable(table), append(append(hi, rel...), rep, repHi))
+	// Then TBL's index to copy each lane's low byte to all eight of its
+	// bytes: 0 for the low lane, 8 for the high one.
+	e.table(eighthsTable(table), append(append(hi, rel...), 0, math.Float64frombits(0x0808080808080808)))
 }
 
 // eighthsTable names the lookup tables of exp's table.
