@@ -247,8 +247,11 @@ func (g *gen) expRange32(x reg.VecVirtual, b float64, neg bool) reg.VecVirtual {
 // vol. 2, VRANGEPD.
 const rangeAbsMinSignSrc1 = 0x02
 
-// oneOrNaNFixup is VFIXUPIMM's table (see logFixup) giving x for a QNaN,
-// x quieted for an SNaN and +1 (response 10) for every other class.
+// oneOrNaNFixup is VFIXUPIMM's table giving x for a QNaN, x quieted for an
+// SNaN and +1 (response 10) for every other class: one response nibble per
+// class of x, class 0 in the low nibble. Classes: QNaN, SNaN, ±0, +1, −Inf,
+// +Inf, negative, positive. Responses: 0 keeps the destination, 1 is x,
+// 2 is x quieted, 10 is +1 (Intel SDM, VFIXUPIMMPD).
 const oneOrNaNFixup = 10<<28 | 10<<24 | 10<<20 | 10<<16 | 10<<12 | 10<<8 | 2<<4 | 1
 
 // exp returns exp(x) as kernels.exp64/exp32: x clamped to [lo, hi] so that

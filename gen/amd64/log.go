@@ -15,14 +15,15 @@ import (
 func (g *gen) log(x reg.VecVirtual) reg.VecVirtual {
 	var xn, dk reg.VecVirtual
 	if g.avx512 {
-		xn, dk = g.logSplit512(x)
+		// −0 + 0 = +0, the rest unchanged (logSplit512's specials).
+		xp := g.vec()
+		g.add(xp, x, g.cf(0))
+		xn, dk = g.logSplit512(xp)
 	} else {
 		xn, dk = g.logSplit(x)
 	}
 	res := g.logCore(xn, dk)
-	if g.avx512 {
-		g.logSpecials512(res, x)
-	} else {
+	if !g.avx512 {
 		g.logSpecials(res, x)
 	}
 	return res
@@ -125,17 +126,29 @@ func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
 // logSplit512 is logSplit by VGETMANT, which gives m in [3/4, 3/2)
 // directly, subnormals included, and VGETEXP: k = getexp(x) − getexp(m),
 // since getexp(x) = floor(log2 x) is one less than k where m < 1. The split
-// is unique, so the bits are logSplit's (other x are replaced by the
-// specials).
+// is unique, so the bits are logSplit's.
+//
+// log needs no fix-up of the special values (a VFIXUPIMM cost K0 log
+// float64 6%): they come out of logCore's arithmetic, once log has turned
+// −0 into +0. With sign control 10b, VGETMANT gives the default NaN for
+// every x with its sign bit set (Intel SDM, VGETMANTPD), −0 included, and
+// VGETEXP gives −Inf for 0 and +Inf for ±Inf (VGETEXPPD). So:
+//   - x < 0, −Inf included: m is NaN, and so is the result;
+//   - x = +0: m = 1, k = −Inf, so lo = −Inf and res = −Inf;
+//   - x = +Inf: m = 1, k = +Inf, so res = +Inf;
+//   - NaN: a NaN throughout.
+//
+// The special values of TestUnaryConformance check each case on every set.
 func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	m, k = g.vec(), g.vec()
 	e := g.vec()
+	const interval, negativeIsNaN = 3, 2 << 2 // [3/4, 3/2)
 	if g.f32 {
-		VGETMANTPS(Imm(3), x, m) // interval [3/4, 3/2), x's sign
+		VGETMANTPS(Imm(interval|negativeIsNaN), x, m)
 		VGETEXPPS(x, k)
 		VGETEXPPS(m, e)
 	} else {
-		VGETMANTPD(Imm(3), x, m)
+		VGETMANTPD(Imm(interval|negativeIsNaN), x, m)
 		VGETEXPPD(x, k)
 		VGETEXPPD(m, e)
 	}
@@ -155,20 +168,4 @@ func (g *gen) logSpecials(res, x reg.VecVirtual) {
 	g.sel(res, g.cmp(cmpEQ, x, g.cf(0)), g.cf(math.Inf(-1)))
 	g.sel(res, g.cmp(cmpGT, x, g.cf(maxf)), x)
 	g.sel(res, g.cmp(cmpUnord, x, x), x)
-}
-
-// logFixup is VFIXUPIMM's table for log: one response nibble per class of
-// x, class 0 in the low nibble. Classes: QNaN, SNaN, ±0, +1, −Inf, +Inf,
-// negative, positive. Responses: 0 keeps res, 1 is x, 2 is x quieted, 3 the
-// default NaN, 4 −Inf, 5 +Inf (Intel SDM, VFIXUPIMMPD).
-const logFixup = 0<<28 | 3<<24 | 5<<20 | 3<<16 | 0<<12 | 4<<8 | 2<<4 | 1
-
-// logSpecials512 is logSpecials in one VFIXUPIMM: the same values (any NaN
-// for a NaN).
-func (g *gen) logSpecials512(res, x reg.VecVirtual) {
-	if g.f32 {
-		VFIXUPIMMPS_BCST(Imm(0), g.cbits(logFixup), x, res)
-	} else {
-		VFIXUPIMMPD_BCST(Imm(0), g.cbits(logFixup), x, res)
-	}
 }
