@@ -51,7 +51,7 @@ func (g *gen) logCore(m, dk reg.VecVirtual) reg.VecVirtual {
 	}
 	g.mul(t, z, t) // R = z·P(z)
 	hfsq := g.vec()
-	g.mul(hfsq, f, g.cf(0.5))
+	g.half(hfsq, f) // exact: f is 0 or |f| ≥ 2^−53 (2^−24)
 	g.mul(hfsq, hfsq, f)
 	g.add(t, hfsq, t) // hfsq + R
 	lnHi, lnLo := algo.Ln2Hi64Log, algo.Ln2Lo64Log
