@@ -17,9 +17,9 @@ func main() {
 	for _, i := range []isa{avx2, avx512} {
 		for _, f32 := range []bool{false, true} {
 			g := newGen(i, f32)
-			g.unaryKernel("exp"+titleCase(i.name)+g.suffix(), g.exp, g.expAVX2Streams(), g.expPins(false))
-			g.unaryKernel("log"+titleCase(i.name)+g.suffix(), g.log, 2, nil)
-			g.unaryKernel("tanh"+titleCase(i.name)+g.suffix(), g.tanh, 1, nil)
+			g.unaryKernel("exp"+titleCase(i.name)+g.suffix(), g.exp, g.expAVX2Streams(), g.expPins(false), nil)
+			g.unaryKernel("log"+titleCase(i.name)+g.suffix(), g.log, 2, nil, g.logFastPath())
+			g.unaryKernel("tanh"+titleCase(i.name)+g.suffix(), g.tanh, 1, nil, nil)
 			sfx := titleCase(i.name) + g.suffix()
 			g.affineKernel("affineFwd"+sfx, false, false)
 			g.affineKernel("affineFwdClamp"+sfx, false, true)

@@ -6,11 +6,23 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
+// fastPath is a cheaper body for a unary kernel's main loop: where no lane
+// of a block of four vectors is flagged, f gives the same bits as the
+// kernel's full body.
+type fastPath struct {
+	// flag sets the lanes of flags where x needs the full body.
+	flag        func(flags reg.Register, x reg.VecVirtual)
+	f           func(x reg.VecVirtual) reg.VecVirtual
+	avx2Streams int
+}
+
 // unaryKernel emits func name(dst, x []T): dst[i] = f(x[i]) for
 // i < len(dst), full vectors then one masked tail; avx2Streams of the
 // four vectors an iteration are interleaved on AVX2 (setStreams), and
-// the constants pins are held in registers (pin).
-func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64) {
+// the constants pins are held in registers (pin). With a fast path, each
+// block of four vectors is checked and goes through fast.f unless a lane
+// is flagged.
+func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64, fast *fastPath) {
 	g.setStreams(4, avx2Streams)
 	g.text(name, "func(dst, x []"+g.goType()+")")
 	Doc(name + " is the " + g.name + " body of the elementwise function; len(x) ≥ len(dst).")
@@ -24,20 +36,24 @@ func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, 
 	Label("loop4")
 	CMPQ(n, U32(4*g.lanes))
 	JB(LabelRef("loop"))
-	var ys []reg.VecVirtual
+	var xs []reg.VecVirtual
 	for u := 0; u < 4; u++ {
 		x := g.vec()
 		g.mov(x, Mem{Base: src, Disp: u * g.bytes})
-		ys = append(ys, x)
+		xs = append(xs, x)
 	}
-	g.inStreams(len(ys), func(u int) { ys[u] = f(ys[u]) })
-	for u, y := range ys {
-		g.mov(Mem{Base: dst, Disp: u * g.bytes}, y)
+	if fast != nil {
+		flags := g.noFlags()
+		for _, x := range xs {
+			fast.flag(flags, x)
+		}
+		g.jumpIfFlags(flags, "full4")
+		g.setStreams(4, fast.avx2Streams)
+		g.unaryBlock(fast.f, xs, src, dst, n)
+		Label("full4")
+		g.setStreams(4, avx2Streams)
 	}
-	ADDQ(U32(4*g.bytes), src)
-	ADDQ(U32(4*g.bytes), dst)
-	SUBQ(U32(4*g.lanes), n)
-	JMP(LabelRef("loop4"))
+	g.unaryBlock(f, xs, src, dst, n)
 
 	Label("loop")
 	CMPQ(n, U32(g.lanes))
@@ -59,6 +75,20 @@ func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, 
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// unaryBlock emits the main loop's body after the loads: f of the four
+// vectors xs, interleaved, stored, and the jump back.
+func (g *gen) unaryBlock(f func(x reg.VecVirtual) reg.VecVirtual, xs []reg.VecVirtual, src, dst, n reg.Register) {
+	ys := make([]reg.VecVirtual, len(xs))
+	g.inStreams(len(xs), func(u int) { ys[u] = f(xs[u]) })
+	for u, y := range ys {
+		g.mov(Mem{Base: dst, Disp: u * g.bytes}, y)
+	}
+	ADDQ(U32(4*g.bytes), src)
+	ADDQ(U32(4*g.bytes), dst)
+	SUBQ(U32(4*g.lanes), n)
+	JMP(LabelRef("loop4"))
 }
 
 func (g *gen) goType() string {
