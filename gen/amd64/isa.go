@@ -194,7 +194,7 @@ func (g *gen) mul(dst, a, b Op) { // dst = a·b
 // half sets dst = a/2 for an a that is zero or at least twice the smallest
 // normal, so that halving is exact. AVX-512 scales by 2^−1: VSCALEF runs
 // beside the FMA units on Zen 4, where a multiply would take one of their
-// slots (K0 log float64 3% faster).
+// slots (K0 log float64 about 2% faster).
 func (g *gen) half(dst, a Op) {
 	if g.avx512 {
 		g.vop(VSCALEFPD, VSCALEFPS, VSCALEFPD_BCST, VSCALEFPS_BCST, g.cf(-1), a, dst)

@@ -149,8 +149,9 @@ func UnaryInput[T Float](s UnarySpec, rng *rand.Rand, n int) []T {
 	return x
 }
 
-// SweepUnary runs f over every length of Lengths(short) at every offset of
-// Offsets, with UnaryInput's arguments, and over every special value.
+// SweepUnary runs f over every special value, over each alone among
+// ordinary arguments (checkIsolatedSpecials), and over every length of
+// Lengths(short) at every offset of Offsets, with UnaryInput's arguments.
 func SweepUnary[T Float](t *testing.T, s UnarySpec, f UnaryFunc[T], short bool) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, uint64(len(s.Name))))
