@@ -20,9 +20,5 @@ func Close[T Float](got T, want, mag, k float64) bool {
 		// finite: judge relative to the value itself.
 		mag = math.Abs(want)
 	}
-	minNormal := 0x1p-1022
-	if Is32[T]() {
-		minNormal = 0x1p-126
-	}
-	return math.Abs(float64(got)-want) <= k*Eps[T]()*max(mag, minNormal)
+	return math.Abs(float64(got)-want) <= k*Eps[T]()*max(mag, minNormal[T]())
 }
