@@ -2,13 +2,33 @@ package flowkern_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/flowkern/flowkern"
 )
 
-// forEachImpl runs f as a subtest once for every kernel set available on
-// this machine, with that set selected, and restores the selection after.
+// envRequire names the environment variable that lists (comma-separated)
+// the kernel sets a test run must exercise: with FLOWKERN_REQUIRE=avx512,
+// every all-sets test fails if the avx512 set did not run in it, so that a
+// CI machine that lost a CPU feature cannot pass by skipping quietly.
+const envRequire = "FLOWKERN_REQUIRE"
+
+// required returns the kernel sets FLOWKERN_REQUIRE names.
+func required() []string {
+	var names []string
+	for _, n := range strings.Split(os.Getenv(envRequire), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// forEachImpl runs f as a subtest once for every kernel set built into this
+// binary, with that set selected, and restores the selection after. A set
+// the CPU lacks is a subtest that skips, saying which features it needs; a
+// set FLOWKERN_REQUIRE names that did not run fails the test.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	before := flowkern.Impl()
@@ -17,19 +37,51 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 			t.Fatal(err)
 		}
 	}()
-	ran := 0
+	ran := map[string]bool{}
 	for _, info := range flowkern.Impls() {
 		if !info.Available {
+			t.Run(info.Name, func(t *testing.T) {
+				t.Skipf("kernel set %s needs %s, which this CPU or OS lacks", info.Name, info.Requires)
+			})
 			continue
 		}
 		if err := flowkern.Use(info.Name); err != nil {
 			t.Fatal(err)
 		}
 		t.Run(info.Name, f)
-		ran++
+		ran[info.Name] = true
 	}
-	if ran == 0 {
+	if len(ran) == 0 {
 		t.Fatal("no kernel set is available, not even generic")
+	}
+	for _, name := range required() {
+		if !ran[name] {
+			t.Errorf("%s=%s: kernel set %s did not run (built in and available: %v)", envRequire, os.Getenv(envRequire), name, ran)
+		}
+	}
+}
+
+// TestRequiredSetsAvailable fails at once, whatever tests -run selects,
+// when a kernel set FLOWKERN_REQUIRE names is not built in or not
+// available.
+func TestRequiredSetsAvailable(t *testing.T) {
+	names := required()
+	if len(names) == 0 {
+		t.Skip(envRequire + " is not set")
+	}
+	for _, name := range names {
+		found := false
+		for _, info := range flowkern.Impls() {
+			if info.Name == name {
+				found = true
+				if !info.Available {
+					t.Errorf("%s names %s, which needs %s: this CPU or OS lacks it", envRequire, name, info.Requires)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s names %s, which is not built into this binary (built in: %v)", envRequire, name, flowkern.Impls())
+		}
 	}
 }
 
