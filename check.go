@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
-
-	"github.com/flowkern/flowkern/kernels"
 )
 
-// Float is the set of element types the kernels accept.
-type Float = kernels.Float
+// Float is the set of element types the kernels accept: float32, float64
+// and named types of them.
+type Float interface {
+	~float32 | ~float64
+}
 
 // is32 reports whether T is a 4-byte float (a constant per instantiation).
 func is32[T Float]() bool {

@@ -1,60 +1,104 @@
 package flowkern
 
-import "github.com/flowkern/flowkern/kernels"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/flowkern/flowkern/kernels"
+)
 
 // Activation names the elementwise function of a dense layer. Each one's
 // derivative follows from its output alone, so DenseGrad needs no stored
 // pre-activation.
-type Activation = kernels.Activation
+type Activation int
 
-// The activations.
+// The activations. The zero value is ActReLU, the usual activation of a
+// hidden layer.
 const (
-	ActIdentity  = kernels.ActIdentity  // z
-	ActReLU      = kernels.ActReLU      // max(z, 0)
-	ActLeakyReLU = kernels.ActLeakyReLU // z for z > 0, LeakySlope·z otherwise
-	ActTanh      = kernels.ActTanh      // tanh z, with Tanh's accuracy
-	ActELU       = kernels.ActELU       // z for z > 0, exp(z) − 1 otherwise
-	ActSigmoid   = kernels.ActSigmoid   // 1/(1 + exp(−z))
+	ActReLU      Activation = iota // max(z, 0)
+	ActIdentity                    // z
+	ActLeakyReLU                   // z for z > 0, LeakySlope·z otherwise
+	ActTanh                        // tanh z, with Tanh's accuracy
+	ActELU                         // z for z > 0, exp(z) − 1 otherwise
+	ActSigmoid                     // 1/(1 + exp(−z))
+	numActivations // how many there are
 )
+
+// The kernel sets take the portable kernels' activations, which are
+// numbered as these are (TestActivationsMatchPortable).
 
 // LeakySlope is ActLeakyReLU's slope for negative inputs.
 const LeakySlope = kernels.LeakySlope
 
-// ParseActivation returns the activation called s ("relu", "tanh", ...).
-func ParseActivation(s string) (Activation, error) {
-	return kernels.ParseActivation(s)
+var activationNames = [numActivations]string{"relu", "identity", "leakyrelu", "tanh", "elu", "sigmoid"}
+
+// String returns the activation's lower-case name, as ParseActivation
+// reads it.
+func (a Activation) String() string {
+	if a.Valid() {
+		return activationNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
 }
+
+// Valid reports whether a is one of the defined activations.
+func (a Activation) Valid() bool {
+	return a >= 0 && a < numActivations
+}
+
+// ParseActivation returns the activation called s ("relu", "tanh", ...,
+// as String writes them).
+func ParseActivation(s string) (Activation, error) {
+	if i := slices.Index(activationNames[:], s); i >= 0 {
+		return Activation(i), nil
+	}
+	return 0, fmt.Errorf("unknown activation %q (known: %v)", s, activationNames)
+}
+
+// weightLayout says how a dense kernel's weights are laid out.
+type weightLayout int
+
+const (
+	rowPerOutput weightLayout = iota // W, n×k: Dense and DenseGrad
+	rowPerInput                      // Wᵀ, k×n: DenseT
+)
+
+// name is the weights' argument name, for messages.
+func (l weightLayout) name() string { return [...]string{"w", "wt"}[l] }
+
+// shape is the weights' length as a formula, for messages.
+func (l weightLayout) shape() string { return [...]string{"n·k", "k·n"}[l] }
 
 // Dense computes a dense layer, Y = act(X·Wᵀ + b): X is m×k, W is n×k (one
 // row per output unit, PyTorch's Linear layout), b has n elements or is nil
 // (no bias), Y is m×n; all row-major. y must not overlap x, w or b.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
-	dense("Dense", "w", y, x, w, b, m, k, n, act)
+	dense("Dense", rowPerOutput, y, x, w, b, m, k, n, act)
 }
 
-// dense checks a call of Dense or DenseT (named kn, the weights wName) and
-// runs the current set's kernel.
-func dense[T Float](kn, wName string, y, x, w, b []T, m, k, n int, act Activation) {
-	denseArgs(kn, wName, x, w, m, k, n, act)
+// dense checks a call of Dense or DenseT (named kn, the weights in layout
+// wl) and runs the current set's kernel.
+func dense[T Float](kn string, wl weightLayout, y, x, w, b []T, m, k, n int, act Activation) {
+	denseArgs(kn, wl, x, w, m, k, n, act)
 	wantLen(kn, "y", y, product(kn, m, n), "m·n")
 	if b != nil {
 		wantLen(kn, "b", b, n, "n")
 	}
 	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
-		arg[T]{wName, w, false, false}, arg[T]{"b", b, false, false})
+		arg[T]{wl.name(), w, false, false}, arg[T]{"b", b, false, false})
 	if is32[T]() {
 		f := current().f32.dense
-		if wName == "wt" {
+		if wl == rowPerInput {
 			f = current().f32.denseT
 		}
-		f(as32(y), as32(x), as32(w), as32(b), m, k, n, act)
+		f(as32(y), as32(x), as32(w), as32(b), m, k, n, kernels.Activation(act))
 		return
 	}
 	f := current().f64.dense
-	if wName == "wt" {
+	if wl == rowPerInput {
 		f = current().f64.denseT
 	}
-	f(as64(y), as64(x), as64(w), as64(b), m, k, n, act)
+	f(as64(y), as64(x), as64(w), as64(b), m, k, n, kernels.Activation(act))
 }
 
 // DenseGrad is the backward pass of Dense. Given Dense's inputs x and w, its
@@ -70,7 +114,7 @@ func dense[T Float](kn, wName string, y, x, w, b []T, m, k, n int, act Activatio
 // The written slices must not overlap each other or the inputs.
 func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation) {
 	const kn = "DenseGrad"
-	denseArgs(kn, "w", x, w, m, k, n, act)
+	denseArgs(kn, rowPerOutput, x, w, m, k, n, act)
 	mn := product(kn, m, n)
 	wantLen(kn, "y", y, mn, "m·n")
 	wantLen(kn, "dy", dy, mn, "m·n")
@@ -85,10 +129,10 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 		arg[T]{"db", db, true, false}, arg[T]{"dy", dy, true, false},
 		arg[T]{"x", x, false, false}, arg[T]{"w", w, false, false}, arg[T]{"y", y, false, false})
 	if is32[T]() {
-		current().f32.denseGrad(as32(dx), as32(dw), as32(db), as32(dy), as32(x), as32(w), as32(y), m, k, n, act)
+		current().f32.denseGrad(as32(dx), as32(dw), as32(db), as32(dy), as32(x), as32(w), as32(y), m, k, n, kernels.Activation(act))
 		return
 	}
-	current().f64.denseGrad(as64(dx), as64(dw), as64(db), as64(dy), as64(x), as64(w), as64(y), m, k, n, act)
+	current().f64.denseGrad(as64(dx), as64(dw), as64(db), as64(dy), as64(x), as64(w), as64(y), m, k, n, kernels.Activation(act))
 }
 
 // DenseT is Dense with the weights transposed: wt is Wᵀ, k×n (the layout
@@ -96,12 +140,12 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 // a layer evaluated many times between updates — saves Dense's
 // transposition on every call. The results are Dense's bits for W = wtᵀ.
 func DenseT[T Float](y, x, wt, b []T, m, k, n int, act Activation) {
-	dense("DenseT", "wt", y, x, wt, b, m, k, n, act)
+	dense("DenseT", rowPerInput, y, x, wt, b, m, k, n, act)
 }
 
 // denseArgs checks what Dense, DenseT and DenseGrad share: sizes, x, the
-// weights (called wName) and act.
-func denseArgs[T Float](kernel, wName string, x, w []T, m, k, n int, act Activation) {
+// weights (in layout wl) and act.
+func denseArgs[T Float](kernel string, wl weightLayout, x, w []T, m, k, n int, act Activation) {
 	nonNegative(kernel, "m", m)
 	nonNegative(kernel, "k", k)
 	nonNegative(kernel, "n", n)
@@ -109,5 +153,5 @@ func denseArgs[T Float](kernel, wName string, x, w []T, m, k, n int, act Activat
 		fail(kernel, "unknown activation %v", act)
 	}
 	wantLen(kernel, "x", x, product(kernel, m, k), "m·k")
-	wantLen(kernel, wName, w, product(kernel, n, k), map[string]string{"w": "n·k", "wt": "k·n"}[wName])
+	wantLen(kernel, wl.name(), w, product(kernel, n, k), wl.shape())
 }

@@ -53,7 +53,7 @@ func denseMatch[T flowkern.Float](t *testing.T, rng *rand.Rand, m, k, n int, act
 	}
 	got, want := make([]T, m*n), make([]T, m*n)
 	flowkern.Dense(got, x, w, b, m, k, n, act)
-	kernels.Dense(want, x, w, b, m, k, n, act)
+	kernels.Dense(want, x, w, b, m, k, n, kernels.Activation(act))
 	same(t, "y", got, want, m, k, n, act)
 	// DenseT on Wᵀ gives Dense's bits.
 	wt := make([]T, len(w))
@@ -82,7 +82,7 @@ func denseMatch[T flowkern.Float](t *testing.T, rng *rand.Rand, m, k, n int, act
 	}
 	g, r := newGrads(dy, dw0, db0, m, k), newGrads(dy, dw0, db0, m, k)
 	flowkern.DenseGrad(g.dx, g.dw, g.db, g.dy, x, w, want, m, k, n, act)
-	kernels.DenseGrad(r.dx, r.dw, r.db, r.dy, x, w, want, m, k, n, act)
+	kernels.DenseGrad(r.dx, r.dw, r.db, r.dy, x, w, want, m, k, n, kernels.Activation(act))
 	same(t, "dz", g.dy, r.dy, m, k, n, act)
 	same(t, "dx", g.dx, r.dx, m, k, n, act)
 	same(t, "dw", g.dw, r.dw, m, k, n, act)

@@ -27,7 +27,7 @@ func randomParams[T flow.Float](m *flow.Model[T], rng *rand.Rand) {
 
 func m1Model[T flow.Float](b *testing.B) *flow.Model[T] {
 	rng := rand.New(rand.NewPCG(1, 1))
-	m, err := flow.RealNVP[T](modelDim, 8, flow.Conditioner{Hidden: []int{128, 128}}, rng)
+	m, err := flow.RealNVP[T](modelDim, 8, flow.Network{Hidden: []int{128, 128}}, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func m1Model[T flow.Float](b *testing.B) *flow.Model[T] {
 
 func m3Model[T flow.Float](b *testing.B) *flow.Model[T] {
 	rng := rand.New(rand.NewPCG(1, 1))
-	m, err := flow.MAF[T](modelDim, 5, flow.Conditioner{Hidden: []int{128, 128}}, rng)
+	m, err := flow.MAF[T](modelDim, 5, flow.Network{Hidden: []int{128, 128}}, rng)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import "fmt"
 // over a standard normal base. With c.Hidden = {128, 128} and the default
 // clamp this is the M1 model of the benchmarks. rng draws the hidden
 // weights; the couplings start as the identity.
-func RealNVP[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], error) {
+func RealNVP[T Float](dim, layers int, c Network, rng Rand) (*Model[T], error) {
 	if err := checkLayers(layers); err != nil {
 		return nil, err
 	}
@@ -27,7 +27,7 @@ func RealNVP[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], erro
 // over dim features: layers MAF layers with MADE conditioners configured
 // by c, a reversal of the features between consecutive layers, over a
 // standard normal base.
-func MAF[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], error) {
+func MAF[T Float](dim, layers int, c Network, rng Rand) (*Model[T], error) {
 	if err := checkLayers(layers); err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func MAF[T Float](dim, layers int, c Conditioner, rng Rand) (*Model[T], error) {
 // linear layer initialised to a random rotation, and an affine coupling
 // (halves in turn, conditioner c), over a standard normal base. The
 // ActNorm layers initialise themselves from the first batch evaluated.
-func Glow[T Float](dim, blocks int, c Conditioner, rng Rand) (*Model[T], error) {
+func Glow[T Float](dim, blocks int, c Network, rng Rand) (*Model[T], error) {
 	if err := checkLayers(blocks); err != nil {
 		return nil, err
 	}

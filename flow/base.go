@@ -104,9 +104,9 @@ func (b *DiagNormal[T]) Refresh() {
 func (b *DiagNormal[T]) LogProb(lp, z []T, ws *Workspace[T]) {
 	n := len(b.mean)
 	checkBase("DiagNormal.LogProb", n, lp, z)
-	mk := ws.mark()
-	defer ws.release(mk)
-	inv, u := ws.take(n), ws.take(len(z))
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	inv, u := ws.Take(n), ws.Take(len(z))
 	for j, v := range b.logScale {
 		inv[j] = -v
 	}
@@ -120,9 +120,9 @@ func (b *DiagNormal[T]) LogProb(lp, z []T, ws *Workspace[T]) {
 // Sample fills z with draws (see Base).
 func (b *DiagNormal[T]) Sample(z []T, rng Rand, ws *Workspace[T]) {
 	n := len(b.mean)
-	mk := ws.mark()
-	defer ws.release(mk)
-	sc := ws.take(n)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	sc := ws.Take(n)
 	copy(sc, b.logScale)
 	expInPlace(sc)
 	for i := range z {
@@ -198,9 +198,9 @@ func (b *FullNormal[T]) Refresh() {
 func (b *FullNormal[T]) LogProb(lp, z []T, ws *Workspace[T]) {
 	n, rows := b.dim, len(lp)
 	checkBase("FullNormal.LogProb", n, lp, z)
-	mk := ws.mark()
-	defer ws.release(mk)
-	y := ws.take(n * rows) // n×rows
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	y := ws.Take(n * rows) // n×rows
 	for r := range rows {
 		for j, v := range z[r*n : (r+1)*n] {
 			y[j*rows+r] = v - b.mean[j]
@@ -224,9 +224,9 @@ func (b *FullNormal[T]) LogProb(lp, z []T, ws *Workspace[T]) {
 func (b *FullNormal[T]) Sample(z []T, rng Rand, ws *Workspace[T]) {
 	n := b.dim
 	rows := len(z) / n
-	mk := ws.mark()
-	defer ws.release(mk)
-	y := ws.take(n * rows)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	y := ws.Take(n * rows)
 	for r := range rows {
 		for j := range n {
 			y[j*rows+r] = T(rng.NormFloat64())

@@ -39,23 +39,31 @@ func parseScale(s string) (Scale, error) {
 	return 0, fmt.Errorf("unknown scale %q (want exp, sigmoid or none)", s)
 }
 
-// Conditioner configures the network that computes a layer's scale and
-// shift: Hidden gives the sizes of its hidden layers (nil means two of 64)
-// and Activation their activation by name ("relu" if empty; see
-// flowkern.ParseActivation). Scale is the scale parameterisation; Clamp
-// the soft clamp c of ScaleExp (0 means 2, a negative value turns it off);
-// Eps the ε of ScaleSigmoid (0 means 1e-3).
-type Conditioner struct {
-	Hidden     []int
-	Activation string
-	Scale      Scale
-	Clamp      float64
-	Eps        float64
+// Network configures the network inside a coupling or autoregressive
+// layer, which computes the layer's scales and shifts from the kept or
+// preceding features, and how its raw outputs become scales. (It was
+// called Conditioner; the conditioning context of a conditional flow is
+// another thing.)
+type Network struct {
+	// Hidden gives the sizes of the hidden layers: nil means two of 64,
+	// an empty slice none (the scales and shifts are then learned
+	// constants).
+	Hidden []int
+	// Activation is the hidden layers' activation; the zero value is
+	// flowkern.ActReLU.
+	Activation flowkern.Activation
+	// Scale is the scale parameterisation.
+	Scale Scale
+	// Clamp is the soft clamp c of ScaleExp: 0 means 2, a negative value
+	// turns it off.
+	Clamp float64
+	// Eps is the ε of ScaleSigmoid: 0 means 1e-3.
+	Eps float64
 }
 
 // settled returns c with its defaults filled in, or an error naming a bad
 // field.
-func (c Conditioner) settled() (Conditioner, flowkern.Activation, error) {
+func (c Network) settled() (Network, flowkern.Activation, error) {
 	if c.Hidden == nil {
 		c.Hidden = []int{64, 64}
 	}
@@ -67,12 +75,9 @@ func (c Conditioner) settled() (Conditioner, flowkern.Activation, error) {
 	if len(c.Hidden) > maxDepth {
 		return c, 0, fmt.Errorf("%d hidden layers, more than %d", len(c.Hidden), maxDepth)
 	}
-	if c.Activation == "" {
-		c.Activation = "relu"
-	}
-	act, err := flowkern.ParseActivation(c.Activation)
-	if err != nil {
-		return c, 0, err
+	act := c.Activation
+	if !act.Valid() {
+		return c, 0, fmt.Errorf("unknown activation %v", act)
 	}
 	if c.Scale < ScaleExp || c.Scale > ScaleNone {
 		return c, 0, fmt.Errorf("unknown scale %v", c.Scale)
@@ -94,9 +99,19 @@ func (c Conditioner) settled() (Conditioner, flowkern.Activation, error) {
 	return c, act, nil
 }
 
+// needRand returns an error if rng is nil and the network has hidden
+// weights to draw: left at zero they would make every hidden unit alike,
+// and such a network trains much worse.
+func (c Network) needRand(who string, rng Rand) error {
+	if rng == nil && (c.Hidden == nil || len(c.Hidden) > 0) {
+		return fmt.Errorf("flow: %s: nil random source, but the network's hidden weights must be drawn (pass a *rand.Rand)", who)
+	}
+	return nil
+}
+
 // heads returns the network outputs a layer with this conditioner uses:
 // the raw scales sh and the shifts t, or only t for ScaleNone.
-func heads[T Float](c Conditioner, sh, t []T) [][]T {
+func heads[T Float](c Network, sh, t []T) [][]T {
 	if c.Scale == ScaleNone {
 		return [][]T{t}
 	}
@@ -104,7 +119,7 @@ func heads[T Float](c Conditioner, sh, t []T) [][]T {
 }
 
 // clampArg is the clamp argument of the affine kernels: 0 for none.
-func (c Conditioner) clampArg() float64 { return max(c.Clamp, 0) }
+func (c Network) clampArg() float64 { return max(c.Clamp, 0) }
 
 // Limits on sizes, which also bound what a model file may ask for.
 const (
@@ -151,14 +166,24 @@ func MaskAlternate(dim, parity int) []int {
 type AffineCoupling[T Float] struct {
 	dim         int
 	kept, moved []int
-	cond        Conditioner
+	cond        Network
 	net         *mlp[T]
 }
 
 // NewAffineCoupling returns a coupling over dim features that keeps the
 // columns kept (see MaskHalves and MaskAlternate) and transforms the
-// others; rng draws the hidden weights.
-func NewAffineCoupling[T Float](dim int, kept []int, c Conditioner, rng Rand) (*AffineCoupling[T], error) {
+// others; rng draws the hidden weights, and must not be nil unless the
+// network has no hidden layer.
+func NewAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*AffineCoupling[T], error) {
+	if err := c.needRand("coupling", rng); err != nil {
+		return nil, err
+	}
+	return newAffineCoupling[T](dim, kept, c, rng)
+}
+
+// newAffineCoupling is NewAffineCoupling with hidden weights left at zero
+// for a nil rng, for a loader that sets them after.
+func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*AffineCoupling[T], error) {
 	if dim < 2 || dim > maxDim {
 		return nil, fmt.Errorf("flow: coupling dimension %d outside 2…%d", dim, maxDim)
 	}
@@ -209,9 +234,9 @@ func (l *AffineCoupling[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 func (l *AffineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace[T], inverse bool) {
 	checkLayer(who, l.dim, out, logdet, in)
 	rows, d1, d2 := len(logdet), len(l.kept), len(l.moved)
-	mk := ws.mark()
-	defer ws.release(mk)
-	a, b, sh, t := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	a, b, sh, t := ws.Take(rows*d1), ws.Take(rows*d2), ws.Take(rows*d2), ws.Take(rows*d2)
 	gatherCols(a, in, l.dim, l.kept)
 	gatherCols(b, in, l.dim, l.moved)
 	l.net.run(a, rows, ws, heads(l.cond, sh, t)...)
@@ -224,7 +249,7 @@ func (l *AffineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace
 // row by row of cols elements, and adds the log-determinant of the
 // direction taken to logdet: out = in·σ + t forward, (in − t)/σ inverse,
 // σ from sh (see Scale). out may be in; sh is overwritten.
-func transform[T Float](c Conditioner, out, logdet, in, sh, t []T, cols int, inverse bool, ws *Workspace[T]) {
+func transform[T Float](c Network, out, logdet, in, sh, t []T, cols int, inverse bool, ws *Workspace[T]) {
 	switch c.Scale {
 	case ScaleNone:
 		for i, v := range in {
@@ -241,10 +266,10 @@ func transform[T Float](c Conditioner, out, logdet, in, sh, t []T, cols int, inv
 			flowkern.AffineForward(out, logdet, in, sh, t, cols, T(c.clampArg()))
 		}
 	case ScaleSigmoid:
-		mk := ws.mark()
-		defer ws.release(mk)
+		mk := ws.Mark()
+		defer ws.Release(mk)
 		sigmoidScale(sh, T(c.Eps))
-		sum := ws.take(len(logdet))
+		sum := ws.Take(len(logdet))
 		clear(sum)
 		flowkern.LogAbsSum(sum, sh, cols)
 		for i, v := range in {

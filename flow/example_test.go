@@ -17,7 +17,7 @@ func ExampleTrain() {
 		a := rng.NormFloat64()
 		data[2*r], data[2*r+1] = a, 0.9*a+0.3*rng.NormFloat64()
 	}
-	m, err := flow.RealNVP[float64](2, 4, flow.Conditioner{Hidden: []int{16, 16}}, rng)
+	m, err := flow.RealNVP[float64](2, 4, flow.Network{Hidden: []int{16, 16}}, rng)
 	if err != nil {
 		panic(err)
 	}
@@ -33,12 +33,13 @@ func ExampleTrain() {
 
 // ExampleModel_Sample draws samples and evaluates their density.
 func ExampleModel_Sample() {
-	m, err := flow.MAF[float32](3, 2, flow.Conditioner{Hidden: []int{8}}, nil)
+	rng := rand.New(rand.NewPCG(1, 1))
+	m, err := flow.MAF[float32](3, 2, flow.Network{Hidden: []int{8}}, rng)
 	if err != nil {
 		panic(err)
 	}
 	x, lp := make([]float32, 5*3), make([]float32, 5) // five samples of dimension 3
-	if err := m.SampleAndLogProb(x, lp, rand.New(rand.NewPCG(1, 1))); err != nil {
+	if err := m.SampleAndLogProb(x, lp, rng); err != nil {
 		panic(err)
 	}
 	fmt.Println(len(x)/m.Dim(), "samples, each with its log-density")

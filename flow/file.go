@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"unsafe"
+
+	"github.com/flowkern/flowkern"
 )
 
 // Model files.
@@ -209,11 +211,11 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 	switch l := l.(type) {
 	case *AffineCoupling[T]:
 		c := l.cond
-		return layerSpec{Kind: "coupling", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation,
+		return layerSpec{Kind: "coupling", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
 			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps}, nil
 	case *MaskedAutoregressive[T]:
 		c := l.cond
-		return layerSpec{Kind: "autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation,
+		return layerSpec{Kind: "autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation.String(),
 			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps}, nil
 	case *Inverted[T]:
 		in, err := specOf(l.Inner)
@@ -411,18 +413,22 @@ func (s layerSpec) params(dim, depth int) (int64, error) {
 
 // buildLayer builds the layer s describes, parameters zero.
 func buildLayer[T Float](s layerSpec) (Layer[T], error) {
-	cond := func() (Conditioner, error) {
+	cond := func() (Network, error) {
 		sc, err := parseScale(s.Scale)
 		if err != nil {
-			return Conditioner{}, err
+			return Network{}, err
 		}
 		if s.Hidden == nil {
 			s.Hidden = []int{}
 		}
 		if s.Clamp == 0 || s.Eps == 0 {
-			return Conditioner{}, errors.New("clamp or ε missing")
+			return Network{}, errors.New("clamp or ε missing")
 		}
-		return Conditioner{Hidden: s.Hidden, Activation: s.Activation, Scale: sc, Clamp: s.Clamp, Eps: s.Eps}, nil
+		act, err := flowkern.ParseActivation(s.Activation)
+		if err != nil {
+			return Network{}, err
+		}
+		return Network{Hidden: s.Hidden, Activation: act, Scale: sc, Clamp: s.Clamp, Eps: s.Eps}, nil
 	}
 	switch s.Kind {
 	case "coupling":
@@ -430,13 +436,13 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewAffineCoupling[T](s.Dim, s.Kept, c, nil)
+		return newAffineCoupling[T](s.Dim, s.Kept, c, nil)
 	case "autoregressive":
 		c, err := cond()
 		if err != nil {
 			return nil, err
 		}
-		return NewMaskedAutoregressive[T](s.Dim, s.Order, c, nil)
+		return newMaskedAutoregressive[T](s.Dim, s.Order, c, nil)
 	case "inverted":
 		in, err := buildLayer[T](*s.Inner)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowkern/flowkern"
 )
 
 var update = flag.Bool("flow.update", false, "rewrite testdata/golden.flow and its expected log-densities")
@@ -19,7 +21,7 @@ var update = flag.Bool("flow.update", false, "rewrite testdata/golden.flow and i
 func allKinds(t testing.TB) *Model[float64] {
 	rng := newRand(21)
 	const d = 4
-	c := Conditioner{Hidden: []int{5}, Activation: "elu"}
+	c := Network{Hidden: []int{5}, Activation: flowkern.ActELU}
 	var ls []Layer[float64]
 	add := func(l Layer[float64], err error) {
 		checkNoErr(t.(*testing.T), err)
@@ -28,11 +30,11 @@ func allKinds(t testing.TB) *Model[float64] {
 	add(NewStandardize([]float64{1, 2, 3, 4}, []float64{0.5, 1, 2, 4}))
 	add(NewActNorm[float64](d))
 	add(NewAffineCoupling[float64](d, MaskAlternate(d, 0), c, rng))
-	add(NewAffineCoupling[float64](d, []int{2}, Conditioner{Hidden: []int{}, Scale: ScaleSigmoid, Eps: 0.01}, rng))
-	add(NewAffineCoupling[float64](d, MaskHalves(d, 1), Conditioner{Hidden: []int{3}, Scale: ScaleNone}, rng))
+	add(NewAffineCoupling[float64](d, []int{2}, Network{Hidden: []int{}, Scale: ScaleSigmoid, Eps: 0.01}, rng))
+	add(NewAffineCoupling[float64](d, MaskHalves(d, 1), Network{Hidden: []int{3}, Scale: ScaleNone}, rng))
 	add(NewLULinear[float64](d, DiagSoftplus, rng))
 	add(NewRandomPermutation[float64](d, rng))
-	add(NewMaskedAutoregressive[float64](d, []int{2, 0, 3, 1}, Conditioner{Hidden: []int{6, 6}, Clamp: -1}, rng))
+	add(NewMaskedAutoregressive[float64](d, []int{2, 0, 3, 1}, Network{Hidden: []int{6, 6}, Clamp: -1}, rng))
 	add(NewIAF[float64](d, nil, c, rng))
 	add(NewLULinear[float64](d, DiagExp, rng))
 	b, err := NewFullNormal[float64]([]float64{0, 1, 0, -1}, []float64{1, 0.2, 0, 0, 0.2, 1, 0, 0, 0, 0, 2, 0.5, 0, 0, 0.5, 1})

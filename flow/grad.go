@@ -8,25 +8,34 @@ import (
 	"github.com/flowkern/flowkern"
 )
 
-// Backward passes for maximum-likelihood training. A trainable layer
-// computes, for its Inverse (the density direction) at input x, from dz
-// (the loss gradient with respect to its output z, which it may
-// overwrite) and dld (with respect to each row's log-determinant), the
-// gradient dx with respect to its input, and adds the gradients with
-// respect to its parameters to g, one slice per entry of Params.
-type trainable[T Float] interface {
-	inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T])
+// Trainable is a layer that maximum-likelihood training can differentiate
+// (Train, Model.Grad and NewAdam accept a model only if all its layers
+// are). InverseGrad is the backward pass of Inverse at the input x: given
+// dz, the loss gradient with respect to Inverse's output z (which it may
+// overwrite), and dld, with respect to each row's log-determinant
+// (len(dld) rows), it writes dx, the gradient with respect to x, and adds
+// the gradients with respect to its parameters to g, one slice per entry
+// of Params with the same lengths. dx does not overlap dz or x. Like
+// Inverse it runs on a chunk of a batch with the chunk's own Workspace, so
+// it must not keep state between calls.
+type Trainable[T Float] interface {
+	Layer[T]
+	InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T])
 }
 
-// trainableBase computes, from dlp (the loss gradient with respect to
-// each row's log-density), dz and the parameter gradients (added to g).
-type trainableBase[T Float] interface {
-	logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T])
+// TrainableBase is a base distribution training can differentiate:
+// LogProbGrad writes dz, the gradient with respect to z, from dlp, the
+// loss gradient with respect to each row's log-density, and adds the
+// gradients with respect to its parameters to g (one slice per entry of
+// Params).
+type TrainableBase[T Float] interface {
+	Base[T]
+	LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T])
 }
 
 // transformGrad is the backward pass of transform's inverse direction:
 // dIn, dSh and dT from dOut and dld; out = (in − t)/σ(ŝ).
-func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []T, cols int) {
+func transformGrad[T Float](c Network, dIn, dSh, dT, dOut, dld, in, sh, t []T, cols int) {
 	switch c.Scale {
 	case ScaleNone:
 		for i, v := range dOut {
@@ -47,16 +56,16 @@ func transformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh, t []
 	}
 }
 
-func (l *LULinear[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+func (l *LULinear[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	n, rows := l.dim, len(dld)
-	mk := ws.mark()
-	defer ws.release(mk)
-	dw, unused := ws.take(n*n), ws.take(rows*n) // unused: the output identity's derivative ignores
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	dw, unused := ws.Take(n*n), ws.Take(rows*n) // unused: the output identity's derivative ignores
 	clear(dw)
 	flowkern.DenseGrad(dx, dw, nil, dz, x, l.w, unused, rows, n, n, flowkern.ActIdentity)
 	// W = P·M, M = L·U′ with U′ = U + diag(d): dM[perm[i]] = dW[i],
 	// dL = dM·U′ᵀ below the diagonal, dU′ = Lᵀ·dM on and above it.
-	dm := ws.take(n * n)
+	dm := ws.Take(n * n)
 	for i, p := range l.perm {
 		copy(dm[p*n:(p+1)*n], dw[i*n:(i+1)*n])
 	}
@@ -96,7 +105,7 @@ func (l *LULinear[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T])
 	}
 }
 
-func (l *ActNorm[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+func (l *ActNorm[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	n := l.dim
 	var sumDld T
 	for _, v := range dld {
@@ -115,24 +124,24 @@ func (l *ActNorm[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) 
 	}
 }
 
-func (l *Permutation[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+func (l *Permutation[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	scatterCols(dx, len(l.perm), dz, l.perm)
 }
 
-func (l *Standardize[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+func (l *Standardize[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	n := len(l.inv)
 	for i, v := range dz {
 		dx[i] = v * l.inv[i%n]
 	}
 }
 
-func (b *StandardNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+func (b *StandardNormal[T]) LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	for i, v := range z {
 		dz[i] = -dlp[i/b.dim] * v
 	}
 }
 
-func (b *DiagNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+func (b *DiagNormal[T]) LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	n := len(b.mean)
 	for i, v := range z {
 		j := i % n
@@ -145,11 +154,11 @@ func (b *DiagNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	}
 }
 
-func (b *FullNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
+func (b *FullNormal[T]) LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	n, rows := b.dim, len(dlp)
-	mk := ws.mark()
-	defer ws.release(mk)
-	y, w := ws.take(n*rows), ws.take(n*rows) // n×rows
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	y, w := ws.Take(n*rows), ws.Take(n*rows) // n×rows
 	for r := range rows {
 		for j, v := range z[r*n : (r+1)*n] {
 			y[j*rows+r] = v - b.mean[j]
@@ -188,21 +197,24 @@ func (b *FullNormal[T]) logProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	}
 }
 
-// forwardTrainable is a layer whose Forward can be differentiated too, so
-// that it trains inside Inverted: forwardGrad is inverseGrad for the map
-// z → x, x being the input there.
-type forwardTrainable[T Float] interface {
-	forwardGrad(dz, dx, dld, z []T, g [][]T, ws *Workspace[T])
+// ForwardTrainable is a layer whose Forward can be differentiated too, so
+// that it trains inside Inverted. ForwardGrad is the backward pass of
+// Forward at the input z: given dx, the loss gradient with respect to
+// Forward's output x (which it may overwrite), and dld, it writes dz and
+// adds the parameter gradients to g, as InverseGrad does for Inverse.
+type ForwardTrainable[T Float] interface {
+	Layer[T]
+	ForwardGrad(dz, dx, dld, z []T, g [][]T, ws *Workspace[T])
 }
 
-// inverseGrad of an inverted layer is its inner layer's forwardGrad.
-func (l *Inverted[T]) inverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	l.Inner.(forwardTrainable[T]).forwardGrad(dx, dz, dld, x, g, ws)
+// InverseGrad of an inverted layer is its inner layer's ForwardGrad.
+func (l *Inverted[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	l.Inner.(ForwardTrainable[T]).ForwardGrad(dx, dz, dld, x, g, ws)
 }
 
 // forwardTransformGrad is the backward pass of transform's forward
 // direction, out = in·σ(ŝ) + t.
-func forwardTransformGrad[T Float](c Conditioner, dIn, dSh, dT, dOut, dld, in, sh []T, cols int) {
+func forwardTransformGrad[T Float](c Network, dIn, dSh, dT, dOut, dld, in, sh []T, cols int) {
 	switch c.Scale {
 	case ScaleNone:
 		copy(dIn, dOut)

@@ -19,12 +19,9 @@ type gradState[T Float] struct {
 func (m *Model[T]) newGradState() (*gradState[T], error) {
 	s := &gradState[T]{}
 	for i, l := range m.layers {
-		_, ok := l.(trainable[T])
-		if _, taped := l.(tapedLayer[T]); taped {
-			ok = true
-		}
+		_, ok := l.(Trainable[T])
 		if inv, isInv := l.(*Inverted[T]); isInv {
-			_, ok = inv.Inner.(forwardTrainable[T])
+			_, ok = inv.Inner.(ForwardTrainable[T])
 		}
 		if !ok {
 			return nil, fmt.Errorf("flow: layer %d (%s) cannot be trained by maximum likelihood", i, describe(l))
@@ -34,7 +31,7 @@ func (m *Model[T]) newGradState() (*gradState[T], error) {
 			s.owner = append(s.owner, i)
 		}
 	}
-	if _, ok := m.base.(trainableBase[T]); !ok {
+	if _, ok := m.base.(TrainableBase[T]); !ok {
 		return nil, fmt.Errorf("flow: base %T cannot be trained", m.base)
 	}
 	for _, p := range m.base.Params() {
@@ -151,16 +148,16 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
 // gradChunk adds scale·∇(Σ log p) over the rows of x to g (per layer, then
 // the base) and returns Σ log p.
 func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float64 {
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	rows, size := len(x)/m.dim, len(x)
 	ins := make([][]T, 0, 16)
 	ins = append(ins, x)
-	logdet, lp, dlp := ws.take(rows), ws.take(rows), ws.take(rows)
+	logdet, lp, dlp := ws.Take(rows), ws.Take(rows), ws.Take(rows)
 	clear(logdet)
 	tapes := make([]*tape[T], len(m.layers))
 	for i, l := range m.layers {
-		out := ws.take(size)
+		out := ws.Take(size)
 		if tl, ok := l.(tapedLayer[T]); ok {
 			tapes[i] = tl.inverseTaped(out, logdet, ins[i], ws)
 		} else {
@@ -175,13 +172,13 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 		sum += float64(lp[r] + logdet[r])
 		dlp[r] = scale
 	}
-	dz, dx := ws.take(size), ws.take(size)
-	m.base.(trainableBase[T]).logProbGrad(dz, dlp, z, g[len(m.layers)], ws)
+	dz, dx := ws.Take(size), ws.Take(size)
+	m.base.(TrainableBase[T]).LogProbGrad(dz, dlp, z, g[len(m.layers)], ws)
 	for i := len(m.layers) - 1; i >= 0; i-- {
 		if tapes[i] != nil {
 			m.layers[i].(tapedLayer[T]).inverseGradTaped(dx, dz, dlp, tapes[i], g[i], ws)
 		} else {
-			m.layers[i].(trainable[T]).inverseGrad(dx, dz, dlp, ins[i], g[i], ws)
+			m.layers[i].(Trainable[T]).InverseGrad(dx, dz, dlp, ins[i], g[i], ws)
 		}
 		dz, dx = dx, dz
 	}

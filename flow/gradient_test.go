@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/flowkern/flowkern"
 )
 
 // nll is the mean negative log-likelihood of the rows of x.
@@ -113,7 +115,7 @@ func TestLayerGradients(t *testing.T) {
 // TestArchitectureGradients checks the standard architectures at random
 // parameters.
 func TestArchitectureGradients(t *testing.T) {
-	c := Conditioner{Hidden: []int{6, 6}, Activation: "tanh"}
+	c := Network{Hidden: []int{6, 6}, Activation: flowkern.ActTanh}
 	builds := map[string]func(Rand) (*Model[float64], error){
 		"realnvp": func(r Rand) (*Model[float64], error) { return RealNVP[float64](4, 3, c, r) },
 		"maf":     func(r Rand) (*Model[float64], error) { return MAF[float64](4, 2, c, r) },
@@ -129,13 +131,13 @@ func TestArchitectureGradients(t *testing.T) {
 
 // TestGradErrors checks Grad's refusals.
 func TestGradErrors(t *testing.T) {
-	iaf, _ := NewIAF[float64](2, nil, Conditioner{}, nil)
+	iaf, _ := NewIAF[float64](2, nil, Network{}, newRand(1))
 	b, _ := NewStandardNormal[float64](2)
 	m, _ := NewModel[float64](b, iaf)
 	if _, err := m.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "inverted masked autoregressive") {
 		t.Errorf("IAF: %v", err)
 	}
-	m2, _ := RealNVP[float64](2, 1, Conditioner{}, nil)
+	m2, _ := RealNVP[float64](2, 1, Network{}, newRand(1))
 	if _, err := m2.Grad(nil, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "gradient slices") {
 		t.Errorf("missing gradient slices: %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/flowkern/flowkern"
 )
 
 // layerCase builds one layer of each kind and setting, at random
@@ -14,8 +16,8 @@ type layerCase[T Float] struct {
 }
 
 func layerCases[T Float]() []layerCase[T] {
-	small := Conditioner{Hidden: []int{8, 8}, Activation: "tanh"}
-	with := func(s Scale, clamp float64) Conditioner { c := small; c.Scale, c.Clamp = s, clamp; return c }
+	small := Network{Hidden: []int{8, 8}, Activation: flowkern.ActTanh}
+	with := func(s Scale, clamp float64) Network { c := small; c.Scale, c.Clamp = s, clamp; return c }
 	return []layerCase[T]{
 		{"coupling/exp/halves", func(d int, r Rand) (Layer[T], error) { return NewAffineCoupling[T](d, MaskHalves(d, 0), small, r) }},
 		{"coupling/exp-noclamp/alternate", func(d int, r Rand) (Layer[T], error) {
@@ -28,7 +30,7 @@ func layerCases[T Float]() []layerCase[T] {
 			return NewAffineCoupling[T](d, []int{d - 1}, with(ScaleNone, 0), r)
 		}},
 		{"coupling/relu-deep", func(d int, r Rand) (Layer[T], error) {
-			return NewAffineCoupling[T](d, MaskHalves(d, 0), Conditioner{Hidden: []int{16, 16, 16}}, r)
+			return NewAffineCoupling[T](d, MaskHalves(d, 0), Network{Hidden: []int{16, 16, 16}}, r)
 		}},
 		{"maf/exp", func(d int, r Rand) (Layer[T], error) { return NewMaskedAutoregressive[T](d, nil, small, r) }},
 		{"maf/sigmoid/order", func(d int, r Rand) (Layer[T], error) {

@@ -196,9 +196,9 @@ func (l *LULinear[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 func (l *LULinear[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("LULinear.Forward", l.dim, x, logdet, z)
 	rows, n := len(logdet), l.dim
-	mk := ws.mark()
-	defer ws.release(mk)
-	y := ws.take(n * rows) // n×rows: column r is sample r
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	y := ws.Take(n * rows) // n×rows: column r is sample r
 	for r := range rows {
 		for i, v := range z[r*n : (r+1)*n] {
 			y[l.perm[i]*rows+r] = v // Pᵀ z

@@ -20,13 +20,24 @@ import (
 type MaskedAutoregressive[T Float] struct {
 	dim   int
 	order []int
-	cond  Conditioner
+	cond  Network
 	net   *mlp[T]
 }
 
-// NewMaskedAutoregressive returns a MAF layer over dim features conditioned in the column
-// order order (nil: 0, 1, …, dim−1); rng draws the hidden weights.
-func NewMaskedAutoregressive[T Float](dim int, order []int, c Conditioner, rng Rand) (*MaskedAutoregressive[T], error) {
+// NewMaskedAutoregressive returns a MAF layer over dim features
+// conditioned in the column order order (nil: 0, 1, …, dim−1); rng draws
+// the hidden weights, and must not be nil unless the network has no hidden
+// layer.
+func NewMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand) (*MaskedAutoregressive[T], error) {
+	if err := c.needRand("MAF", rng); err != nil {
+		return nil, err
+	}
+	return newMaskedAutoregressive[T](dim, order, c, rng)
+}
+
+// newMaskedAutoregressive is NewMaskedAutoregressive with hidden weights
+// left at zero for a nil rng, for a loader that sets them after.
+func newMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand) (*MaskedAutoregressive[T], error) {
 	if dim < 1 || dim > maxDim {
 		return nil, fmt.Errorf("flow: MAF dimension %d outside 1…%d", dim, maxDim)
 	}
@@ -96,8 +107,8 @@ func (l *MaskedAutoregressive[T]) Refresh() { l.net.applyMask() }
 // Inverse maps x → z in one pass (see Layer).
 func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 	checkLayer("MaskedAutoregressive.Inverse", l.dim, z, logdet, x)
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	rows := len(logdet)
 	sh, t := l.conditioner(x, rows, ws)
 	transform(l.cond, z, logdet, x, sh, t, l.dim, true, ws)
@@ -107,17 +118,17 @@ func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 // Layer).
 func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("MaskedAutoregressive.Forward", l.dim, x, logdet, z)
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	rows := len(logdet)
-	pass := ws.take(rows)
+	pass := ws.Take(rows)
 	clear(x)
-	each := ws.mark()
+	each := ws.Mark()
 	for range l.dim {
 		sh, t := l.conditioner(x, rows, ws)
 		clear(pass)
 		transform(l.cond, x, pass, z, sh, t, l.dim, false, ws)
-		ws.release(each)
+		ws.Release(each)
 	}
 	for r, v := range pass {
 		logdet[r] += v
@@ -126,7 +137,7 @@ func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 
 // conditioner returns the raw scales and the shifts of rows inputs x.
 func (l *MaskedAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) (sh, t []T) {
-	sh, t = ws.take(rows*l.dim), ws.take(rows*l.dim)
+	sh, t = ws.Take(rows*l.dim), ws.Take(rows*l.dim)
 	l.net.run(x, rows, ws, heads(l.cond, sh, t)...)
 	return sh, t
 }
@@ -138,7 +149,7 @@ type Inverted[T Float] struct{ Inner Layer[T] }
 // NewIAF returns an inverse autoregressive layer (Kingma et al. 2016):
 // a MAF layer inverted, so that sampling (Forward) takes one pass and
 // density evaluation (Inverse) Dim passes.
-func NewIAF[T Float](dim int, order []int, c Conditioner, rng Rand) (*Inverted[T], error) {
+func NewIAF[T Float](dim int, order []int, c Network, rng Rand) (*Inverted[T], error) {
 	m, err := NewMaskedAutoregressive[T](dim, order, c, rng)
 	if err != nil {
 		return nil, err

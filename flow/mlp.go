@@ -87,11 +87,11 @@ func (m *mlp[T]) params(prefix string) []Param[T] {
 // run evaluates the network on rows inputs x (rows × in) and writes head
 // h to outs[h] (rows × out each).
 func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	h, n := x, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
-		y := ws.take(rows * m.sizes[l+1])
+		y := ws.Take(rows * m.sizes[l+1])
 		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
 		h = y
 	}
@@ -109,7 +109,7 @@ func (m *mlp[T]) outputs(h []T, rows int, ws *Workspace[T], outs [][]T) {
 		flowkern.DenseT(outs[0], h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
 		return
 	}
-	y, out := ws.take(rows*width), width/len(outs)
+	y, out := ws.Take(rows*width), width/len(outs)
 	flowkern.DenseT(y, h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
 	for i, o := range outs {
 		for r := range rows {

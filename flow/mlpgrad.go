@@ -9,7 +9,7 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 	acts := [][]T{x}
 	h, n := x, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
-		y := ws.take(rows * m.sizes[l+1])
+		y := ws.Take(rows * m.sizes[l+1])
 		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
 		acts = append(acts, y)
 		h = y
@@ -23,14 +23,14 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 // writes the gradient with respect to its input to dx
 // unless dx is nil.
 func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws *Workspace[T]) {
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	n := len(m.sizes)
 	last := n - 2
 	k, out := m.sizes[last], m.sizes[n-1]/m.heads
 	dh := dx
 	if last > 0 || dh == nil {
-		dh = ws.take(rows * k)
+		dh = ws.Take(rows * k)
 	}
 	// The heads' rows side by side, [dOut₁ | dOut₂ | …], make the output
 	// layer's gradient one DenseGrad over its whole weight matrix, whose
@@ -38,7 +38,7 @@ func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws
 	width := out * len(dOuts)
 	dz := dOuts[0]
 	if len(dOuts) > 1 {
-		dz = ws.take(rows * width)
+		dz = ws.Take(rows * width)
 		for i, d := range dOuts {
 			for r := range rows {
 				copy(dz[r*width+i*out:r*width+(i+1)*out], d[r*out:(r+1)*out])
@@ -46,11 +46,11 @@ func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws
 		}
 	}
 	flowkern.DenseGrad(dh, g[2*last][:width*k], g[2*last+1][:width], dz, acts[last],
-		m.w[last][:width*k], ws.take(rows*width), rows, k, width, flowkern.ActIdentity)
+		m.w[last][:width*k], ws.Take(rows*width), rows, k, width, flowkern.ActIdentity)
 	for l := last - 1; l >= 0; l-- {
 		var dIn []T
 		if l > 0 {
-			dIn = ws.take(rows * m.sizes[l])
+			dIn = ws.Take(rows * m.sizes[l])
 		} else {
 			dIn = dx
 		}

@@ -300,24 +300,24 @@ func (m *Model[T]) spread(n int, do func(c int, ws *Workspace[T])) {
 // chunk does j for rows lo…hi−1.
 func (m *Model[T]) chunk(j job[T], lo, hi int, ws *Workspace[T]) {
 	d := m.dim
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	switch j.op {
 	case opLogProb:
 		m.logProbChunk(j.out[lo:hi], j.in[lo*d:hi*d], ws)
 	case opEncode:
-		m.inverseChunk(j.out[lo*d:hi*d], ws.take(hi-lo), j.in[lo*d:hi*d], ws)
+		m.inverseChunk(j.out[lo*d:hi*d], ws.Take(hi-lo), j.in[lo*d:hi*d], ws)
 	case opDecode:
-		m.forwardChunk(j.out[lo*d:hi*d], ws.take(hi-lo), j.in[lo*d:hi*d], ws)
+		m.forwardChunk(j.out[lo*d:hi*d], ws.Take(hi-lo), j.in[lo*d:hi*d], ws)
 	}
 }
 
 // logProbChunk evaluates log p for one chunk.
 func (m *Model[T]) logProbChunk(lp, x []T, ws *Workspace[T]) {
-	mk := ws.mark()
-	defer ws.release(mk)
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	rows := len(lp)
-	z, logdet := ws.take(rows*m.dim), ws.take(rows)
+	z, logdet := ws.Take(rows*m.dim), ws.Take(rows)
 	m.inverseChunk(z, logdet, x, ws)
 	m.base.LogProb(lp, z, ws)
 	for r, v := range logdet {
@@ -347,9 +347,9 @@ func (m *Model[T]) through(out, logdet, in []T, ws *Workspace[T], step func(i in
 		copy(out, in)
 		return
 	}
-	mk := ws.mark()
-	defer ws.release(mk)
-	bufs := [2][]T{ws.take(len(in)), ws.take(len(in))}
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	bufs := [2][]T{ws.Take(len(in)), ws.Take(len(in))}
 	for k := range n {
 		i := k
 		if reversed {

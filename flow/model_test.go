@@ -10,6 +10,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distmv"
+
+	"github.com/flowkern/flowkern"
 )
 
 // modelCases builds every standard architecture, and models over the
@@ -18,7 +20,7 @@ func modelCases[T Float](dim int) []struct {
 	name  string
 	build func(rng Rand) (*Model[T], error)
 } {
-	c := Conditioner{Hidden: []int{16, 16}}
+	c := Network{Hidden: []int{16, 16}}
 	return []struct {
 		name  string
 		build func(rng Rand) (*Model[T], error)
@@ -49,7 +51,7 @@ func modelCases[T Float](dim int) []struct {
 				return nil, err
 			}
 			st, _ := NewStandardize([]T{1, -2, 3, 0.5, 7, 2}[:dim], []T{2, 0.5, 3, 1, 4, 0.25}[:dim])
-			cp, _ := NewAffineCoupling[T](dim, MaskAlternate(dim, 0), Conditioner{Hidden: []int{8}, Scale: ScaleSigmoid}, r)
+			cp, _ := NewAffineCoupling[T](dim, MaskAlternate(dim, 0), Network{Hidden: []int{8}, Scale: ScaleSigmoid}, r)
 			lu, _ := NewLULinear[T](dim, DiagSoftplus, r)
 			return NewModel(b, st, cp, lu)
 		}},
@@ -150,9 +152,9 @@ func TestModelRoundTrip32(t *testing.T) {
 func TestDensityIntegratesToOne(t *testing.T) {
 	builds := map[string]func(Rand) (*Model[float64], error){
 		"realnvp": func(r Rand) (*Model[float64], error) {
-			return RealNVP[float64](2, 4, Conditioner{Hidden: []int{16}}, r)
+			return RealNVP[float64](2, 4, Network{Hidden: []int{16}}, r)
 		},
-		"maf": func(r Rand) (*Model[float64], error) { return MAF[float64](2, 3, Conditioner{Hidden: []int{16}}, r) },
+		"maf": func(r Rand) (*Model[float64], error) { return MAF[float64](2, 3, Network{Hidden: []int{16}}, r) },
 	}
 	for name, build := range builds {
 		t.Run(name, func(t *testing.T) {
@@ -296,7 +298,7 @@ func TestNoAllocations(t *testing.T) {
 
 // TestModelErrors checks the errors of bad batches.
 func TestModelErrors(t *testing.T) {
-	m, err := RealNVP[float64](3, 2, Conditioner{}, newRand(1))
+	m, err := RealNVP[float64](3, 2, Network{}, newRand(1))
 	checkNoErr(t, err)
 	x := []float64{1, 2, 3, 4, 5, 6}
 	nan := []float64{1, 2, 3, 4, math.NaN(), 6}
@@ -326,22 +328,25 @@ func TestModelErrors(t *testing.T) {
 		t.Errorf("dimension mismatch: %v", err)
 	}
 	for _, f := range []func() error{
-		func() error { _, err := NewAffineCoupling[float64](4, []int{0, 0}, Conditioner{}, nil); return err },
+		func() error { _, err := NewAffineCoupling[float64](4, []int{0, 0}, Network{}, newRand(1)); return err },
 		func() error {
-			_, err := NewAffineCoupling[float64](4, []int{0}, Conditioner{Activation: "swish"}, nil)
+			_, err := NewAffineCoupling[float64](4, []int{0}, Network{Activation: flowkern.Activation(42)}, newRand(1))
 			return err
 		},
 		func() error {
-			_, err := NewAffineCoupling[float64](4, []int{0}, Conditioner{Hidden: []int{0}}, nil)
+			_, err := NewAffineCoupling[float64](4, []int{0}, Network{Hidden: []int{0}}, newRand(1))
 			return err
 		},
 		func() error {
-			_, err := NewMaskedAutoregressive[float64](3, []int{0, 1, 1}, Conditioner{}, nil)
+			_, err := NewMaskedAutoregressive[float64](3, []int{0, 1, 1}, Network{}, newRand(1))
 			return err
 		},
 		func() error { _, err := NewStandardize([]float64{0}, []float64{0}); return err },
 		func() error { _, err := NewFullNormal[float64]([]float64{0, 0}, []float64{1, 2, 2, 1}); return err },
-		func() error { _, err := RealNVP[float64](1, 2, Conditioner{}, nil); return err },
+		func() error { _, err := RealNVP[float64](1, 2, Network{}, newRand(1)); return err },
+		func() error { _, err := RealNVP[float64](2, 2, Network{}, nil); return err },
+		func() error { _, err := MAF[float32](2, 2, Network{Hidden: []int{4}}, nil); return err },
+		func() error { _, err := NewIAF[float32](2, nil, Network{}, nil); return err },
 	} {
 		if f() == nil {
 			t.Error("a bad constructor argument gave no error")
@@ -421,7 +426,7 @@ func TestFullNormalMatchesGonum(t *testing.T) {
 
 // ExampleRealNVP builds a model and evaluates a density.
 func ExampleRealNVP() {
-	m, err := RealNVP[float64](2, 4, Conditioner{Hidden: []int{32, 32}}, nil)
+	m, err := RealNVP[float64](2, 4, Network{Hidden: []int{32, 32}}, newRand(1))
 	if err != nil {
 		panic(err)
 	}

@@ -25,7 +25,7 @@ func TestMatchesPyTorch(t *testing.T) {
 	const dim = 6
 	couplings := make([]Layer[float64], len(d.Layers))
 	for i := range d.Layers {
-		c, err := NewAffineCoupling[float64](dim, MaskHalves(dim, i), Conditioner{Hidden: []int{8, 8}}, nil)
+		c, err := NewAffineCoupling[float64](dim, MaskHalves(dim, i), Network{Hidden: []int{8, 8}}, newRand(1))
 		checkNoErr(t, err)
 		ps := c.Params()
 		for k, lin := range d.Layers[i] {

@@ -19,7 +19,7 @@ type tape[T Float] struct {
 type tapedLayer[T Float] interface {
 	// inverseTaped is Inverse, recording its tape in ws.
 	inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T]
-	// inverseGradTaped is inverseGrad from the tape.
+	// inverseGradTaped is InverseGrad from the tape.
 	inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T])
 }
 
@@ -27,7 +27,7 @@ type tapedLayer[T Float] interface {
 // kept part, in ws.
 func (l *AffineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] {
 	d1, d2 := len(l.kept), len(l.moved)
-	tp := &tape[T]{a: ws.take(rows * d1), b: ws.take(rows * d2), sh: ws.take(rows * d2), t: ws.take(rows * d2)}
+	tp := &tape[T]{a: ws.Take(rows * d1), b: ws.Take(rows * d2), sh: ws.Take(rows * d2), t: ws.Take(rows * d2)}
 	gatherCols(tp.a, in, l.dim, l.kept)
 	gatherCols(tp.b, in, l.dim, l.moved)
 	tp.acts = l.net.runSaved(tp.a, rows, ws, heads(l.cond, tp.sh, tp.t)...)
@@ -37,9 +37,9 @@ func (l *AffineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] 
 func (l *AffineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
 	rows, d2 := len(logdet), len(l.moved)
 	tp := l.record(x, rows, ws)
-	z2, sh := ws.take(rows*d2), tp.sh
+	z2, sh := ws.Take(rows*d2), tp.sh
 	if l.cond.Scale == ScaleSigmoid { // transform overwrites the raw scales
-		sh = ws.take(rows * d2)
+		sh = ws.Take(rows * d2)
 		copy(sh, tp.sh)
 	}
 	transform(l.cond, z2, logdet, tp.b, sh, tp.t, d2, true, ws)
@@ -52,10 +52,19 @@ func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][
 	l.gradFrom(dx, dz, dld, tp, g, ws, false)
 }
 
-// forwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
-func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.mark()
-	defer ws.release(mk)
+// InverseGrad differentiates the coupling's Inverse (see Trainable);
+// training uses the tape recorded by its Inverse instead of running the
+// network again.
+func (l *AffineCoupling[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	l.gradFrom(dx, dz, dld, l.record(x, len(dld), ws), g, ws, false)
+}
+
+// ForwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
+func (l *AffineCoupling[T]) ForwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.Mark()
+	defer ws.Release(mk)
 	l.gradFrom(dIn, dOut, dld, l.record(in, len(dld), ws), g, ws, true)
 }
 
@@ -63,9 +72,9 @@ func (l *AffineCoupling[T]) forwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Wor
 // Forward, from the gradient dOut of its output to dIn of its input.
 func (l *AffineCoupling[T]) gradFrom(dIn, dOut, dld []T, tp *tape[T], g [][]T, ws *Workspace[T], forward bool) {
 	rows, d1, d2 := len(dld), len(l.kept), len(l.moved)
-	mk := ws.mark()
-	defer ws.release(mk)
-	do1, do2, da, db, dsh, dt := ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d1), ws.take(rows*d2), ws.take(rows*d2), ws.take(rows*d2)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	do1, do2, da, db, dsh, dt := ws.Take(rows*d1), ws.Take(rows*d2), ws.Take(rows*d1), ws.Take(rows*d2), ws.Take(rows*d2), ws.Take(rows*d2)
 	gatherCols(do1, dOut, l.dim, l.kept)
 	gatherCols(do2, dOut, l.dim, l.moved)
 	if forward {
@@ -83,16 +92,24 @@ func (l *AffineCoupling[T]) gradFrom(dIn, dOut, dld []T, tp *tape[T], g [][]T, w
 
 // record runs MADE on x (which the tape keeps by reference), in ws.
 func (l *MaskedAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tape[T] {
-	tp := &tape[T]{a: x, sh: ws.take(rows * l.dim), t: ws.take(rows * l.dim)}
+	tp := &tape[T]{a: x, sh: ws.Take(rows * l.dim), t: ws.Take(rows * l.dim)}
 	tp.acts = l.net.runSaved(x, rows, ws, heads(l.cond, tp.sh, tp.t)...)
 	return tp
+}
+
+// InverseGrad differentiates the layer's Inverse (see Trainable); training
+// uses the tape recorded by its Inverse instead of running MADE again.
+func (l *MaskedAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
 }
 
 func (l *MaskedAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
 	tp := l.record(x, len(logdet), ws)
 	sh := tp.sh
 	if l.cond.Scale == ScaleSigmoid {
-		sh = ws.take(len(tp.sh))
+		sh = ws.Take(len(tp.sh))
 		copy(sh, tp.sh)
 	}
 	transform(l.cond, z, logdet, x, sh, tp.t, l.dim, true, ws)
@@ -101,9 +118,9 @@ func (l *MaskedAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T
 
 func (l *MaskedAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
 	rows, n := len(dld), l.dim
-	mk := ws.mark()
-	defer ws.release(mk)
-	dsh, dt, dc := ws.take(rows*n), ws.take(rows*n), ws.take(rows*n)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	dsh, dt, dc := ws.Take(rows*n), ws.Take(rows*n), ws.Take(rows*n)
 	transformGrad(l.cond, dx, dsh, dt, dz, dld, tp.a, tp.sh, tp.t, n)
 	l.net.backward(dc, heads(l.cond, dsh, dt), tp.acts, rows, g, ws)
 	for i, v := range dc {

@@ -57,7 +57,32 @@ type TrainResult struct {
 	Steps        int     // optimiser steps taken
 	BestEpoch    int     // the epoch whose parameters the model holds
 	BestValidNLL float64 // their mean validation NLL
-	Stopped      string  // "finished", "early stop" or "interrupted"
+	Stopped      StopReason
+}
+
+// StopReason says why a training run ended.
+type StopReason int
+
+const (
+	// StopFinished: every epoch ran.
+	StopFinished StopReason = iota
+	// StopEarly: the validation NLL had not improved for Patience epochs.
+	StopEarly
+	// StopInterrupted: the context was cancelled.
+	StopInterrupted
+)
+
+// String returns "finished", "early stop" or "interrupted".
+func (r StopReason) String() string {
+	switch r {
+	case StopFinished:
+		return "finished"
+	case StopEarly:
+		return "early stop"
+	case StopInterrupted:
+		return "interrupted"
+	}
+	return fmt.Sprintf("StopReason(%d)", int(r))
 }
 
 func (c TrainConfig) settled() (TrainConfig, error) {
@@ -141,14 +166,14 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 	batch := make([]T, min(cfg.Batch, n)*m.dim)
 	lp := make([]T, len(valid)/m.dim)
 	start, lastReport, stale := time.Now(), time.Now(), 0
-	res.Stopped = "finished"
+	res.Stopped = StopFinished
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		shuffle(rng, order)
 		var sum float64
 		var seen int
 		for b := 0; b < n; b += cfg.Batch {
 			if ctx.Err() != nil {
-				res.Stopped = "interrupted"
+				res.Stopped = StopInterrupted
 				t.restoreBest(&res)
 				return res, nil
 			}
@@ -198,7 +223,7 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 			cfg.Progress(t.progress(epoch, sum/float64(seen), v, true, improved, start))
 		}
 		if cfg.Patience > 0 && stale >= cfg.Patience {
-			res.Stopped = "early stop"
+			res.Stopped = StopEarly
 			break
 		}
 	}

@@ -25,7 +25,7 @@ func validNLL(t *testing.T, m *Model[float64], x []float64) float64 {
 }
 
 func TestTrainLearns(t *testing.T) {
-	m, err := RealNVP[float64](2, 4, Conditioner{Hidden: []int{32, 32}}, newRand(1))
+	m, err := RealNVP[float64](2, 4, Network{Hidden: []int{32, 32}}, newRand(1))
 	checkNoErr(t, err)
 	train, valid := correlated(2000, 1), correlated(500, 2)
 	before := validNLL(t, m, valid)
@@ -41,7 +41,7 @@ func TestTrainLearns(t *testing.T) {
 	if after != res.BestValidNLL {
 		t.Errorf("the model's validation NLL %v is not the best epoch's %v", after, res.BestValidNLL)
 	}
-	if !(after < before-0.3) || epochs != 15 || res.Stopped != "finished" {
+	if !(after < before-0.3) || epochs != 15 || res.Stopped != StopFinished {
 		t.Errorf("validation NLL %.4f → %.4f over %d epochs (%s): did not learn", before, after, epochs, res.Stopped)
 	}
 	t.Logf("validation NLL %.4f → %.4f, best epoch %d", before, after, res.BestEpoch)
@@ -52,7 +52,7 @@ func TestTrainLearns(t *testing.T) {
 func TestTrainDeterministic(t *testing.T) {
 	run := func(procs int) []Param[float32] {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m, err := Glow[float32](2, 2, Conditioner{Hidden: []int{16}}, newRand(4))
+		m, err := Glow[float32](2, 2, Network{Hidden: []int{16}}, newRand(4))
 		checkNoErr(t, err)
 		x := correlated(1500, 5)
 		x32 := make([]float32, len(x))
@@ -110,11 +110,11 @@ func TestTrainDivergence(t *testing.T) {
 
 func TestTrainEarlyStopCheckpointInterrupt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "best.flow")
-	m, _ := RealNVP[float64](2, 2, Conditioner{Hidden: []int{64, 64}}, newRand(7))
+	m, _ := RealNVP[float64](2, 2, Network{Hidden: []int{64, 64}}, newRand(7))
 	train, valid := correlated(60, 1), correlated(300, 2) // few rows: it overfits
 	res, err := Train(context.Background(), m, train, valid, TrainConfig{Epochs: 400, Batch: 60, LR: 1e-2, Patience: 3, Checkpoint: path, Schedule: ScheduleConstant})
 	checkNoErr(t, err)
-	if res.Stopped != "early stop" || res.Epochs != res.BestEpoch+3 {
+	if res.Stopped != StopEarly || res.Epochs != res.BestEpoch+3 {
 		t.Errorf("%+v: want an early stop three epochs after the best", res)
 	}
 	if got := validNLL(t, m, valid); got != res.BestValidNLL {
@@ -128,13 +128,13 @@ func TestTrainEarlyStopCheckpointInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err = Train(ctx, m, correlated(5000, 3), nil, TrainConfig{Epochs: 5, Batch: 10,
 		Progress: func(Progress) { cancel() }})
-	if err != nil || res.Stopped != "interrupted" {
+	if err != nil || res.Stopped != StopInterrupted {
 		t.Errorf("interrupted run: %+v, %v", res, err)
 	}
 }
 
 func TestTrainConfigErrors(t *testing.T) {
-	m, _ := RealNVP[float64](2, 1, Conditioner{}, nil)
+	m, _ := RealNVP[float64](2, 1, Network{}, newRand(1))
 	x := correlated(20, 1)
 	for _, c := range []TrainConfig{{LR: -1}, {Batch: -1}, {ValidFrac: 1.5}, {Schedule: 9}, {WeightDecay: math.NaN()}} {
 		if _, err := Train(context.Background(), m, x, nil, c); err == nil {

@@ -7,10 +7,11 @@ import "fmt"
 type Activation int
 
 // The activations. Each has a derivative that can be computed from the
-// activation's output alone, so the backward pass needs no stored z.
+// activation's output alone, so the backward pass needs no stored z. The
+// zero value is ActReLU, the usual activation of a hidden layer.
 const (
-	ActIdentity  Activation = iota // z
-	ActReLU                        // max(z, 0)
+	ActReLU      Activation = iota // max(z, 0)
+	ActIdentity                    // z
 	ActLeakyReLU                   // z for z > 0, LeakySlope·z otherwise
 	ActTanh                        // tanh z
 	ActELU                         // z for z > 0, exp(z) − 1 otherwise
@@ -21,7 +22,7 @@ const (
 // LeakySlope is LeakyReLU's slope for negative inputs.
 const LeakySlope = 0.01
 
-var activationNames = [numActivations]string{"identity", "relu", "leakyrelu", "tanh", "elu", "sigmoid"}
+var activationNames = [numActivations]string{"relu", "identity", "leakyrelu", "tanh", "elu", "sigmoid"}
 
 // String returns the activation's lower-case name.
 func (a Activation) String() string {

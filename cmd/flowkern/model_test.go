@@ -16,7 +16,7 @@ import (
 // path and the model.
 func testModel[T float32 | float64](t *testing.T, dir string) (string, *flow.Model[T]) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	m, err := flow.RealNVP[T](3, 3, flow.Conditioner{Hidden: []int{8}}, rng)
+	m, err := flow.RealNVP[T](3, 3, flow.Network{Hidden: []int{8}}, rng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(o.seed, 0x696e6974))
-	c := flow.Conditioner{Hidden: []int{o.hidden, o.hidden}}
+	c := flow.Network{Hidden: []int{o.hidden, o.hidden}}
 	var core *flow.Model[T]
 	switch o.arch {
 	case "realnvp":
@@ -134,9 +134,9 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 		return res, err
 	}
 	switch res.Stopped {
-	case "interrupted":
+	case flow.StopInterrupted:
 		fmt.Fprintf(stdout, "interrupted: keeping the best model so far (epoch %d)\n", res.BestEpoch)
-	case "early stop":
+	case flow.StopEarly:
 		fmt.Fprintf(stdout, "stopped early: no better validation NLL since epoch %d\n", res.BestEpoch)
 	}
 	if res.BestEpoch == 0 {

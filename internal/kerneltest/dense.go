@@ -9,63 +9,63 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	"github.com/flowkern/flowkern/kernels"
+	"github.com/flowkern/flowkern"
 )
 
 // DenseFunc is the signature of Dense.
-type DenseFunc[T Float] func(y, x, w, b []T, m, k, n int, act kernels.Activation)
+type DenseFunc[T Float] func(y, x, w, b []T, m, k, n int, act flowkern.Activation)
 
 // DenseGradFunc is the signature of DenseGrad.
-type DenseGradFunc[T Float] func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)
+type DenseGradFunc[T Float] func(dx, dw, db, dy, x, w, y []T, m, k, n int, act flowkern.Activation)
 
 // Activations lists every activation.
-var Activations = []kernels.Activation{kernels.ActIdentity, kernels.ActReLU, kernels.ActLeakyReLU,
-	kernels.ActTanh, kernels.ActELU, kernels.ActSigmoid}
+var Activations = []flowkern.Activation{flowkern.ActIdentity, flowkern.ActReLU, flowkern.ActLeakyReLU,
+	flowkern.ActTanh, flowkern.ActELU, flowkern.ActSigmoid}
 
 // act and actDeriv are the oracle's activation and its derivative from the
 // output, in float64 from the math package.
-func act(a kernels.Activation, z float64) float64 {
+func act(a flowkern.Activation, z float64) float64 {
 	switch a {
-	case kernels.ActReLU:
+	case flowkern.ActReLU:
 		return math.Max(z, 0)
-	case kernels.ActLeakyReLU:
+	case flowkern.ActLeakyReLU:
 		if z > 0 {
 			return z
 		}
-		return kernels.LeakySlope * z
-	case kernels.ActTanh:
+		return flowkern.LeakySlope * z
+	case flowkern.ActTanh:
 		return math.Tanh(z)
-	case kernels.ActELU:
+	case flowkern.ActELU:
 		if z > 0 {
 			return z
 		}
 		return math.Expm1(z)
-	case kernels.ActSigmoid:
+	case flowkern.ActSigmoid:
 		return 1 / (1 + math.Exp(-z))
 	}
 	return z
 }
 
-func actDeriv(a kernels.Activation, y float64) float64 {
+func actDeriv(a flowkern.Activation, y float64) float64 {
 	switch a {
-	case kernels.ActReLU:
+	case flowkern.ActReLU:
 		if y > 0 {
 			return 1
 		}
 		return 0
-	case kernels.ActLeakyReLU:
+	case flowkern.ActLeakyReLU:
 		if y > 0 {
 			return 1
 		}
-		return kernels.LeakySlope
-	case kernels.ActTanh:
+		return flowkern.LeakySlope
+	case flowkern.ActTanh:
 		return 1 - y*y
-	case kernels.ActELU:
+	case flowkern.ActELU:
 		if y > 0 {
 			return 1
 		}
 		return y + 1
-	case kernels.ActSigmoid:
+	case flowkern.ActSigmoid:
 		return y * (1 - y)
 	}
 	return 1
@@ -99,7 +99,7 @@ func absGemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float
 // CheckDense runs Dense and DenseGrad on one problem in guarded buffers at
 // offset, and checks guards, untouched inputs, and the results against
 // gonum's Dgemm in float64 within (k+8)·ε of the sum of absolute products.
-func CheckDense[T Float](t testing.TB, f DenseFunc[T], g DenseGradFunc[T], m, k, n int, a kernels.Activation, bias bool, rng *rand.Rand, offset int) bool {
+func CheckDense[T Float](t testing.TB, f DenseFunc[T], g DenseGradFunc[T], m, k, n int, a flowkern.Activation, bias bool, rng *rand.Rand, offset int) bool {
 	t.Helper()
 	what := fmt.Sprintf("Dense m=%d k=%d n=%d act=%v bias=%v offset=%d", m, k, n, a, bias, offset)
 	x, w := normals[T](rng, m*k, 1), normals[T](rng, n*k, 1/math.Sqrt(float64(k+1)))
