@@ -15,13 +15,13 @@ type Activation int
 // The activations. The zero value is ActReLU, the usual activation of a
 // hidden layer.
 const (
-	ActReLU      Activation = iota // max(z, 0)
-	ActIdentity                    // z
-	ActLeakyReLU                   // z for z > 0, LeakySlope·z otherwise
-	ActTanh                        // tanh z, with Tanh's accuracy
-	ActELU                         // z for z > 0, exp(z) − 1 otherwise
-	ActSigmoid                     // 1/(1 + exp(−z))
-	numActivations // how many there are
+	ActReLU        Activation = iota // max(z, 0)
+	ActIdentity                      // z
+	ActLeakyReLU                     // z for z > 0, LeakySlope·z otherwise
+	ActTanh                          // tanh z, with Tanh's accuracy
+	ActELU                           // z for z > 0, exp(z) − 1 otherwise
+	ActSigmoid                       // 1/(1 + exp(−z))
+	numActivations                   // how many there are
 )
 
 // The kernel sets take the portable kernels' activations, which are
