@@ -16,7 +16,7 @@ func toRows[T Float](m *Model[T], who string, x mat.Matrix) ([]T, int, error) {
 	}
 	r, c := x.Dims()
 	if c != m.dim {
-		return nil, 0, fmt.Errorf("flow: %s: matrix has %d columns, the model's dimension is %d", who, c, m.dim)
+		return nil, 0, errorf(ErrDimension, "flow: %s: matrix has %d columns, the model's dimension is %d", who, c, m.dim)
 	}
 	v := make([]T, r*c)
 	for i := range r {

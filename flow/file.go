@@ -264,42 +264,50 @@ func ReadFileHeader(data []byte) (FileHeader, error) {
 func parseFile(data []byte) (spec modelSpec, params []byte, version int, err error) {
 	const fixed = 8 + 4 + 4 + 8 + 4
 	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
-		return spec, nil, 0, errors.New("flow: not a flowkern model file (bad magic)")
+		return spec, nil, 0, errorf(ErrNotModelFile, "flow: not a flowkern model file (bad magic)")
 	}
 	if len(data) < fixed {
-		return spec, nil, 0, fmt.Errorf("flow: model file truncated: %d bytes", len(data))
+		return spec, nil, 0, errorf(ErrCorrupt, "flow: model file truncated: %d bytes", len(data))
 	}
 	version = int(binary.LittleEndian.Uint32(data[8:]))
 	if version != FileVersion {
-		return spec, nil, version, fmt.Errorf("flow: model file format version %d; this flowkern reads version %d", version, FileVersion)
+		return spec, nil, version, errorf(ErrVersion, "flow: model file format version %d; this flowkern reads version %d", version, FileVersion)
 	}
 	n := uint64(binary.LittleEndian.Uint32(data[12:]))
 	if n > maxSpecSize || n > uint64(len(data)-fixed) {
-		return spec, nil, version, fmt.Errorf("flow: model file truncated or corrupt: architecture of %d bytes in a file of %d", n, len(data))
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file truncated or corrupt: architecture of %d bytes in a file of %d", n, len(data))
 	}
 	k := binary.LittleEndian.Uint64(data[16+n:])
 	if rest := uint64(len(data)-fixed) - n; k > rest/8 || k*8 != rest {
-		return spec, nil, version, fmt.Errorf("flow: model file truncated or corrupt: %d parameters in %d bytes", k, rest)
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file truncated or corrupt: %d parameters in %d bytes", k, rest)
 	}
 	body := data[:len(data)-4]
 	if sum := binary.LittleEndian.Uint32(data[len(data)-4:]); crc32.Checksum(body, castagnoli) != sum {
-		return spec, nil, version, errors.New("flow: model file corrupt: checksum mismatch")
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file corrupt: checksum mismatch")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data[16 : 16+n]))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&spec); err != nil {
-		return spec, nil, version, fmt.Errorf("flow: model file architecture: %w", err)
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: %w", err)
 	}
 	return spec, data[24+n : len(data)-4], version, nil
 }
 
 // UnmarshalModel builds a model from the bytes of a model file (see
-// Load).
+// Load). Its errors are ErrNotModelFile, ErrVersion or ErrCorrupt (see
+// errors.Is).
 func UnmarshalModel[T Float](data []byte) (*Model[T], error) {
 	spec, raw, _, err := parseFile(data)
 	if err != nil {
 		return nil, err
 	}
+	m, err := buildModel[T](spec, raw)
+	return m, asKind(ErrCorrupt, err)
+}
+
+// buildModel builds the model spec describes with the parameters raw, after
+// checking that they fit.
+func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	if spec.DType != "float64" && spec.DType != "float32" {
 		return nil, fmt.Errorf("flow: model file element type %q", spec.DType)
 	}

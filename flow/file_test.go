@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"flag"
 	"hash/crc32"
 	"math"
@@ -166,16 +167,30 @@ func withSpec(t *testing.T, data []byte, edit func(*modelSpec)) []byte {
 func TestLoadRejects(t *testing.T) {
 	good, err := allKinds(t).MarshalBinary()
 	checkNoErr(t, err)
+	// kindAt is the sentinel a file damaged at byte i must give.
+	kindAt := func(i int) error {
+		switch {
+		case i < len(fileMagic):
+			return ErrNotModelFile
+		case i < 12:
+			return ErrVersion
+		}
+		return ErrCorrupt
+	}
 	for n := range len(good) {
-		if _, err := UnmarshalModel[float64](good[:n]); err == nil {
-			t.Fatalf("file truncated to %d of %d bytes: no error", n, len(good))
+		want := ErrCorrupt
+		if n < len(fileMagic) {
+			want = ErrNotModelFile
+		}
+		if _, err := UnmarshalModel[float64](good[:n]); !errors.Is(err, want) {
+			t.Fatalf("file truncated to %d of %d bytes: error %v, want %v", n, len(good), err, want)
 		}
 	}
 	for i := range good {
 		bad := bytes.Clone(good)
 		bad[i] ^= 0x10
-		if _, err := UnmarshalModel[float64](bad); err == nil {
-			t.Fatalf("byte %d flipped: no error", i)
+		if _, err := UnmarshalModel[float64](bad); !errors.Is(err, kindAt(i)) {
+			t.Fatalf("byte %d flipped: error %v, want %v", i, err, kindAt(i))
 		}
 	}
 	cases := map[string]struct {
@@ -207,6 +222,13 @@ func TestLoadRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, c.want)
 		}
+		want := map[string]error{"magic": ErrNotModelFile, "version": ErrVersion}[name]
+		if want == nil {
+			want = ErrCorrupt
+		}
+		if !errors.Is(err, want) {
+			t.Errorf("%s: error %v is not %v", name, err, want)
+		}
 	}
 	// A non-finite parameter.
 	spec, raw, _, _ := parseFile(good)
@@ -214,7 +236,7 @@ func TestLoadRejects(t *testing.T) {
 	bad := bytes.Clone(good)
 	off := len(good) - 4 - len(raw)
 	binary.LittleEndian.PutUint64(bad[off:], math.Float64bits(math.NaN()))
-	if _, err := UnmarshalModel[float64](resum(bad)); err == nil || !strings.Contains(err.Error(), "NaN") {
+	if _, err := UnmarshalModel[float64](resum(bad)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "NaN") {
 		t.Errorf("NaN parameter: %v", err)
 	}
 	if _, err := Load[float64](filepath.Join(t.TempDir(), "none.flow")); err == nil {

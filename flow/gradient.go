@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -137,7 +136,7 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
 	for i, p := range s.params {
 		for _, v := range flat[off : off+len(p.Value)] {
 			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return nll, fmt.Errorf("non-finite gradient of %s of %s", p.Name, m.partName(s.owner[i]))
+				return nll, errorf(ErrDiverged, "non-finite gradient of %s of %s", p.Name, m.partName(s.owner[i]))
 			}
 		}
 		off += len(p.Value)
@@ -194,11 +193,11 @@ func (m *Model[T]) blame(x []T) error {
 	for i, l := range m.layers {
 		l.Inverse(next, logdet, h, &ws)
 		if !allFinite(next) || !allFinite(logdet) {
-			return fmt.Errorf("non-finite output of %s", m.partName(i))
+			return errorf(ErrDiverged, "non-finite output of %s", m.partName(i))
 		}
 		h, next = next, h
 	}
-	return errors.New("non-finite log-density in the base distribution")
+	return errorf(ErrDiverged, "non-finite log-density in the base distribution")
 }
 
 // partName names layer i, or the base for i = len(layers).

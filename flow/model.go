@@ -41,7 +41,7 @@ func NewModel[T Float](base Base[T], layers ...Layer[T]) (*Model[T], error) {
 			return nil, fmt.Errorf("flow: NewModel: layer %d is nil", i)
 		}
 		if l.Dim() != m.dim {
-			return nil, fmt.Errorf("flow: NewModel: layer %d (%T) has dimension %d, the base %d", i, l, l.Dim(), m.dim)
+			return nil, errorf(ErrDimension, "flow: NewModel: layer %d (%T) has dimension %d, the base %d", i, l, l.Dim(), m.dim)
 		}
 	}
 	return m, nil
@@ -134,7 +134,7 @@ func (m *Model[T]) Decode(x, z []T) error {
 // state).
 func (m *Model[T]) Sample(x []T, rng Rand) error {
 	if len(x) == 0 || len(x)%m.dim != 0 {
-		return fmt.Errorf("flow: Sample: %d elements are not whole rows of %d", len(x), m.dim)
+		return errorf(ErrDimension, "flow: Sample: %d elements are not whole rows of %d", len(x), m.dim)
 	}
 	if rng == nil {
 		return errors.New("flow: Sample: nil random source")
@@ -155,7 +155,7 @@ func (m *Model[T]) Sample(x []T, rng Rand) error {
 // LogProb, so that they equal LogProb(x) bit for bit.
 func (m *Model[T]) SampleAndLogProb(x, lp []T, rng Rand) error {
 	if len(lp)*m.dim != len(x) {
-		return fmt.Errorf("flow: SampleAndLogProb: %d log-densities for %d elements of rows of %d", len(lp), len(x), m.dim)
+		return errorf(ErrDimension, "flow: SampleAndLogProb: %d log-densities for %d elements of rows of %d", len(lp), len(x), m.dim)
 	}
 	if err := m.Sample(x, rng); err != nil {
 		return err
@@ -181,16 +181,16 @@ func (m *Model[T]) decode(x, z []T) {
 func (m *Model[T]) checkBatch(who, name string, v []T, rows int, finite bool) error {
 	switch {
 	case len(v) == 0:
-		return fmt.Errorf("flow: %s: empty batch", who)
+		return errorf(ErrDimension, "flow: %s: empty batch", who)
 	case len(v)%m.dim != 0:
-		return fmt.Errorf("flow: %s: %s has %d elements, not whole rows of the model's dimension %d", who, name, len(v), m.dim)
+		return errorf(ErrDimension, "flow: %s: %s has %d elements, not whole rows of the model's dimension %d", who, name, len(v), m.dim)
 	case len(v)/m.dim != rows:
-		return fmt.Errorf("flow: %s: %s has %d rows of %d, the output room for %d", who, name, len(v)/m.dim, m.dim, rows)
+		return errorf(ErrDimension, "flow: %s: %s has %d rows of %d, the output room for %d", who, name, len(v)/m.dim, m.dim, rows)
 	}
 	if finite {
 		for i, e := range v {
 			if f := float64(e); math.IsNaN(f) || math.IsInf(f, 0) {
-				return fmt.Errorf("flow: %s: %s row %d, column %d is %v", who, name, i/m.dim, i%m.dim, f)
+				return errorf(ErrNonFinite, "flow: %s: %s row %d, column %d is %v", who, name, i/m.dim, i%m.dim, f)
 			}
 		}
 	}
@@ -200,7 +200,7 @@ func (m *Model[T]) checkBatch(who, name string, v []T, rows int, finite bool) er
 // checkSame checks that out and in have the same length.
 func (m *Model[T]) checkSame(who string, out, in []T) error {
 	if len(out) != len(in) {
-		return fmt.Errorf("flow: %s: output of %d elements for an input of %d", who, len(out), len(in))
+		return errorf(ErrDimension, "flow: %s: output of %d elements for an input of %d", who, len(out), len(in))
 	}
 	return nil
 }

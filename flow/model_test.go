@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -305,18 +306,23 @@ func TestModelErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, want string
 		err        error
+		kind       error // the sentinel it must be, if any
 	}{
-		{"empty", "empty batch", m.LogProb(nil, nil)},
-		{"ragged", "not whole rows", m.LogProb(make([]float64, 2), x[:5])},
-		{"room", "output room for 3", m.LogProb(make([]float64, 3), x)},
-		{"nan", "x row 1, column 1 is NaN", m.LogProb(make([]float64, 2), nan)},
-		{"inf", "z row 0, column 0 is +Inf", m.Decode(make([]float64, 3), []float64{math.Inf(1), 0, 0})},
-		{"encode length", "output room for 1", m.Encode(make([]float64, 3), x)},
-		{"sample", "not whole rows", m.Sample(make([]float64, 4), newRand(1))},
-		{"sample rng", "nil random source", m.Sample(make([]float64, 3), nil)},
+		{"empty", "empty batch", m.LogProb(nil, nil), ErrDimension},
+		{"ragged", "not whole rows", m.LogProb(make([]float64, 2), x[:5]), ErrDimension},
+		{"room", "output room for 3", m.LogProb(make([]float64, 3), x), ErrDimension},
+		{"nan", "x row 1, column 1 is NaN", m.LogProb(make([]float64, 2), nan), ErrNonFinite},
+		{"inf", "z row 0, column 0 is +Inf", m.Decode(make([]float64, 3), []float64{math.Inf(1), 0, 0}), ErrNonFinite},
+		{"encode length", "output room for 1", m.Encode(make([]float64, 3), x), ErrDimension},
+		{"sample", "not whole rows", m.Sample(make([]float64, 4), newRand(1)), ErrDimension},
+		{"sample rng", "nil random source", m.Sample(make([]float64, 3), nil), nil},
+		{"matrix", "2 columns", func() error { _, err := m.LogProbDense(mat.NewDense(1, 2, nil)); return err }(), ErrDimension},
 	} {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, c.err, c.want)
+		}
+		if c.kind != nil && !errors.Is(c.err, c.kind) {
+			t.Errorf("%s: error %v is not %v", c.name, c.err, c.kind)
 		}
 	}
 	if _, err := NewModel[float64](nil); err == nil {

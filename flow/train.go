@@ -203,7 +203,7 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 		v /= float64(len(lp))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			t.restoreBest(&res)
-			return res, fmt.Errorf("flow: training stopped after epoch %d: validation NLL %v; the model keeps the best parameters so far (epoch %d)", epoch, v, res.BestEpoch)
+			return res, errorf(ErrDiverged, "flow: training stopped after epoch %d: validation NLL %v; the model keeps the best parameters so far (epoch %d)", epoch, v, res.BestEpoch)
 		}
 		res.Epochs = epoch
 		improved := v < res.BestValidNLL
@@ -335,7 +335,7 @@ func (t *trainer[T]) step(x []T) (float64, error) {
 	for i, bad := range t.failed {
 		if bad {
 			t.set(t.good)
-			return nll, fmt.Errorf("non-finite %s of %s after the update", t.s.params[i].Name, t.m.partName(t.s.owner[i]))
+			return nll, errorf(ErrDiverged, "non-finite %s of %s after the update", t.s.params[i].Name, t.m.partName(t.s.owner[i]))
 		}
 	}
 	t.refresh()

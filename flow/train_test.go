@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"math"
 	"path/filepath"
 	"runtime"
@@ -84,7 +85,7 @@ func TestTrainDivergence(t *testing.T) {
 		b, _ := NewStandardNormal[float64](2)
 		m, _ := NewModel[float64](b, a)
 		_, err := Train(context.Background(), m, correlated(100, 1), nil, TrainConfig{Epochs: 2, Batch: 10})
-		if err == nil || !strings.Contains(err.Error(), "step 1 ") || !strings.Contains(err.Error(), "layer 0 (ActNorm)") {
+		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "step 1 ") || !strings.Contains(err.Error(), "layer 0 (ActNorm)") {
 			t.Fatalf("error %v, want one naming step 1 and layer 0", err)
 		}
 		if a.logS[1] != -800 {
@@ -98,8 +99,8 @@ func TestTrainDivergence(t *testing.T) {
 		m, _ := NewModel[float64](b, lu)
 		data := correlated(400, 3)
 		_, err := Train(context.Background(), m, data, nil, TrainConfig{Epochs: 50, Batch: 20, LR: 1e3, Clip: -1, Schedule: ScheduleConstant})
-		if err == nil || !strings.Contains(err.Error(), "training stopped at step") || !strings.Contains(err.Error(), "layer 0 (LU linear") {
-			t.Fatalf("error %v, want a divergence in layer 0", err)
+		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "training stopped at step") || !strings.Contains(err.Error(), "layer 0 (LU linear") {
+			t.Fatalf("error %v, want a divergence (ErrDiverged) in layer 0", err)
 		}
 		if v := nll(t, m, data); math.IsNaN(v) || math.IsInf(v, 0) {
 			t.Fatalf("the model's NLL is %v after the divergence: not its last good parameters", v)
