@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"unsafe"
 
 	"github.com/flowkern/flowkern"
@@ -72,6 +73,8 @@ type layerSpec struct {
 	Diag        string     `json:"diag,omitempty"`
 	Initialized bool       `json:"initialized,omitempty"`
 	Inner       *layerSpec `json:"inner,omitempty"`
+	// Config is a registered kind's configuration (SavableLayer).
+	Config json.RawMessage `json:"config,omitempty"`
 }
 
 // baseSpec describes the base distribution: normal, diagnormal or
@@ -232,7 +235,7 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 	case *Standardize[T]:
 		return layerSpec{Kind: "standardize", Dim: len(l.mean)}, nil
 	}
-	return layerSpec{}, fmt.Errorf("%T cannot be saved", l)
+	return customSpec(l)
 }
 
 // FileHeader is what a model file says about itself (see ReadFileHeader).
@@ -266,12 +269,15 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
 		return spec, nil, 0, errorf(ErrNotModelFile, "flow: not a flowkern model file (bad magic)")
 	}
-	if len(data) < fixed {
+	if len(data) < 12 {
 		return spec, nil, 0, errorf(ErrCorrupt, "flow: model file truncated: %d bytes", len(data))
 	}
 	version = int(binary.LittleEndian.Uint32(data[8:]))
 	if version != FileVersion {
 		return spec, nil, version, errorf(ErrVersion, "flow: model file format version %d; this flowkern reads version %d", version, FileVersion)
+	}
+	if len(data) < fixed {
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file truncated: %d bytes", len(data))
 	}
 	n := uint64(binary.LittleEndian.Uint32(data[12:]))
 	if n > maxSpecSize || n > uint64(len(data)-fixed) {
@@ -317,12 +323,18 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	if len(spec.Layers) > maxLayers {
 		return nil, fmt.Errorf("flow: model file has %d layers, more than %d", len(spec.Layers), maxLayers)
 	}
-	// Count what the architecture needs before allocating any of it.
+	// Count what the architecture needs before allocating any of it
+	// (layers of registered kinds are counted once built).
 	var need int64
+	custom := false
 	for i, s := range spec.Layers {
 		n, err := s.params(spec.Dim, 0)
 		if err != nil {
 			return nil, fmt.Errorf("flow: model file layer %d: %w", i, err)
+		}
+		if n == unknownCount {
+			custom = true
+			continue
 		}
 		need += n
 	}
@@ -330,7 +342,7 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("flow: model file base: %w", err)
 	}
-	if need += bn; need != int64(len(raw)/8) {
+	if need += bn; !custom && need != int64(len(raw)/8) || need > int64(len(raw)/8) {
 		return nil, fmt.Errorf("flow: model file holds %d parameters; its architecture needs %d", len(raw)/8, need)
 	}
 	layers := make([]Layer[T], len(spec.Layers))
@@ -346,6 +358,9 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	m, err := NewModel(base, layers...)
 	if err != nil {
 		return nil, err
+	}
+	if n := m.NumParams(); n != len(raw)/8 {
+		return nil, fmt.Errorf("flow: model file holds %d parameters; its architecture needs %d", len(raw)/8, n)
 	}
 	off := 0
 	for _, p := range m.Params() {
@@ -416,8 +431,15 @@ func (s layerSpec) params(dim, depth int) (int64, error) {
 	case "permutation":
 		return 0, nil
 	}
-	return 0, fmt.Errorf("unknown layer kind %q", s.Kind)
+	if slices.Contains(builtinKinds, s.Kind) || s.Config == nil {
+		return 0, fmt.Errorf("unknown layer kind %q", s.Kind)
+	}
+	return unknownCount, nil // a registered kind: counted once built
 }
+
+// unknownCount is what params returns for a layer of a registered kind,
+// whose parameters can be counted only once its builder has run.
+const unknownCount = -1
 
 // buildLayer builds the layer s describes, parameters zero.
 func buildLayer[T Float](s layerSpec) (Layer[T], error) {
@@ -492,7 +514,7 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 		}
 		return NewStandardize(make([]T, s.Dim), one)
 	}
-	return nil, fmt.Errorf("unknown layer kind %q", s.Kind)
+	return buildCustom[T](s)
 }
 
 // params returns how many parameter values the base needs.
