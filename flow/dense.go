@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"fmt"
 
 	"gonum.org/v1/gonum/mat"
@@ -89,4 +90,20 @@ func (m *Model[T]) SampleDense(n int, rng Rand) (*mat.Dense, error) {
 		return nil, err
 	}
 	return fromRows(x, n, m.dim), nil
+}
+
+// TrainDense is Train on the rows of matrices (valid may be nil): the
+// data are converted to the model's element type first.
+func TrainDense[T Float](ctx context.Context, m *Model[T], train, valid mat.Matrix, cfg TrainConfig) (TrainResult, error) {
+	x, _, err := toRows(m, "TrainDense", train)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	var v []T
+	if valid != nil {
+		if v, _, err = toRows(m, "TrainDense", valid); err != nil {
+			return TrainResult{}, err
+		}
+	}
+	return Train(ctx, m, x, v, cfg)
 }

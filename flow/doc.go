@@ -25,9 +25,22 @@
 // Model methods return an error, never panic, for a wrong dimension, an
 // empty batch, mismatched lengths, or a NaN or ±Inf in the data (the error
 // names the first such row and column; nothing is computed for a batch
-// with one). Layer and Base methods are the low-level interface the model
-// drives: they document their length requirements and, like flowkern's
-// kernels, panic when a caller breaks them.
+// with one). Errors a caller may need to tell apart are marked with the
+// sentinels ErrNotModelFile, ErrVersion, ErrCorrupt, ErrDimension,
+// ErrNonFinite and ErrDiverged, for errors.Is. Layer and Base methods are
+// the low-level interface the model drives: they document their length
+// requirements and, like flowkern's kernels, panic when a caller breaks
+// them.
+//
+// # Layers of your own
+//
+// A type that implements Layer composes with the built-in layers in
+// NewModel and evaluates like them. To train, it also implements
+// Trainable (InverseGrad, the backward pass of Inverse); to be saved and
+// loaded with the model, SavableLayer, with its kind registered once per
+// element type by RegisterLayer. Scratch memory comes from the Workspace
+// each call is handed (Take, and Mark and Release around it), so that a
+// warm model allocates nothing. Example_customLayer shows all of it.
 //
 // # Concurrency and speed
 //

@@ -444,3 +444,39 @@ func ExampleRealNVP() {
 	fmt.Printf("%.4f %.4f\n", lp[0], lp[1]) // a new model is the standard normal
 	// Output: -1.8379 -2.8379
 }
+
+// TestStandardized checks that Standardized puts a fitted Standardize
+// layer in front of the model's own layers: the log-densities are those of
+// the model built by hand, and bad data is refused.
+func TestStandardized(t *testing.T) {
+	x := correlated(200, 3)
+	for i := range x {
+		x[i] = 40*x[i] + 7
+	}
+	m, err := RealNVP[float64](2, 2, Network{Hidden: []int{8}}, newRand(4))
+	checkNoErr(t, err)
+	s, err := Standardized(m, x)
+	checkNoErr(t, err)
+	if len(s.Layers()) != len(m.Layers())+1 || s.Layers()[1] != m.Layers()[0] {
+		t.Fatalf("Standardized has layers %v, want a Standardize layer and then %v", s.Layers(), m.Layers())
+	}
+	st, err := FitStandardize(x, 2)
+	checkNoErr(t, err)
+	byHand, err := NewModel(m.Base(), append([]Layer[float64]{st}, m.Layers()...)...)
+	checkNoErr(t, err)
+	got, want := make([]float64, 200), make([]float64, 200)
+	checkNoErr(t, s.LogProb(got, x))
+	checkNoErr(t, byHand.LogProb(want, x))
+	for r := range got {
+		if got[r] != want[r] {
+			t.Fatalf("row %d: log p %v, by hand %v", r, got[r], want[r])
+		}
+	}
+	x[3] = math.NaN()
+	if _, err := Standardized(m, x); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("NaN data: %v", err)
+	}
+	if _, err := Standardized(m, x[:3]); !errors.Is(err, ErrDimension) {
+		t.Errorf("ragged data: %v", err)
+	}
+}

@@ -55,6 +55,22 @@ func FitStandardize[T Float](x []T, dim int) (*Standardize[T], error) {
 	return NewStandardize(mean, std)
 }
 
+// Standardized returns m with a Standardize layer fitted to the rows of x
+// in front (on the data side): the rest of m sees standardized data while
+// densities, samples and encodings stay in x's units. The new model
+// shares m's layers and base; use it instead of m from then on.
+func Standardized[T Float](m *Model[T], x []T) (*Model[T], error) {
+	rows := len(x) / max(m.dim, 1)
+	if err := m.checkBatch("Standardized", "x", x, rows, true); err != nil {
+		return nil, err
+	}
+	st, err := FitStandardize(x, m.dim)
+	if err != nil {
+		return nil, err
+	}
+	return NewModel(m.base, append([]Layer[T]{st}, m.layers...)...)
+}
+
 // Dim returns the number of features.
 func (l *Standardize[T]) Dim() int { return len(l.mean) }
 

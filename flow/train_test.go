@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // correlated returns rows of a 2-D non-Gaussian: y = x² + noise.
@@ -148,4 +150,39 @@ func TestTrainConfigErrors(t *testing.T) {
 	if _, err := Train(context.Background(), m, append(x, math.NaN(), 0), nil, TrainConfig{}); err == nil || !strings.Contains(err.Error(), "NaN") {
 		t.Errorf("NaN data: %v", err)
 	}
+}
+
+// TestTrainDenseMatchesTrain checks that training on matrices is training
+// on their rows: the same result and parameters, bit for bit.
+func TestTrainDenseMatchesTrain(t *testing.T) {
+	data, valid := correlated(300, 4), correlated(60, 5)
+	cfg := TrainConfig{Epochs: 3, Batch: 50, Seed: 2}
+	a, _ := RealNVP[float32](2, 2, Network{Hidden: []int{8}}, newRand(1))
+	b, _ := RealNVP[float32](2, 2, Network{Hidden: []int{8}}, newRand(1))
+	ra, err := Train(context.Background(), a, toFloat32(data), toFloat32(valid), cfg)
+	checkNoErr(t, err)
+	rb, err := TrainDense(context.Background(), b, mat.NewDense(300, 2, data), mat.NewDense(60, 2, valid), cfg)
+	checkNoErr(t, err)
+	if ra != rb {
+		t.Fatalf("Train gave %+v, TrainDense %+v", ra, rb)
+	}
+	pa, pb := a.Params(), b.Params()
+	for i := range pa {
+		for j := range pa[i].Value {
+			if pa[i].Value[j] != pb[i].Value[j] {
+				t.Fatalf("%s[%d]: %v after Train, %v after TrainDense", pa[i].Name, j, pa[i].Value[j], pb[i].Value[j])
+			}
+		}
+	}
+	if _, err := TrainDense(context.Background(), b, mat.NewDense(3, 3, nil), nil, cfg); !errors.Is(err, ErrDimension) {
+		t.Errorf("a 3-column matrix for a 2-D model: %v", err)
+	}
+}
+
+func toFloat32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
 }

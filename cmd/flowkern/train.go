@@ -94,10 +94,7 @@ func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout i
 // Standardize layer fitted to the training data in front, so that
 // densities are in the data's own units.
 func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.Model[T], error) {
-	st, err := flow.FitStandardize(train, dim)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	rng := rand.New(rand.NewPCG(o.seed, 0x696e6974))
 	c := flow.Network{Hidden: []int{o.hidden, o.hidden}}
 	var core *flow.Model[T]
@@ -114,7 +111,7 @@ func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.
 	if err != nil {
 		return nil, err
 	}
-	return flow.NewModel(core.Base(), append([]flow.Layer[T]{st}, core.Layers()...)...)
+	return flow.Standardized(core, train)
 }
 
 // fit trains m, saving the best model to o.out as it goes, and reports the
