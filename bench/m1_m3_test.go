@@ -8,7 +8,7 @@ import (
 	"github.com/flowkern/flowkern/flow"
 )
 
-// The model workloads of BENCHMARKS.md: M1 RealNVP log-density (D = 16,
+// The model workloads of BENCHMARKS.md (in this folder): M1 RealNVP log-density (D = 16,
 // 8 couplings, conditioner 8 → 128 → 128 → 16, ReLU, clamp 2) at batches
 // 4096, 64 and 1, and M3 MAF (D = 16, 5 MADE layers of 2×128 hidden,
 // reversals between) log-density and sampling at 4096. Parameters are

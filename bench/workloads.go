@@ -6,7 +6,7 @@ import (
 	"github.com/flowkern/flowkern"
 )
 
-// Sizes of the workloads (BENCHMARKS.md).
+// Sizes of the workloads (BENCHMARKS.md in this folder).
 const (
 	SmallRows = 4096    // B of the small cases
 	LargeElem = 1 << 22 // elements of the large cases

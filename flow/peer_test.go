@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestMatchesPyTorch loads the weights of the PyTorch peer's RealNVP
-// (../shared/peers/flows_torch.py, written by testdata/torch_realnvp.py)
-// and checks our loss and gradients against PyTorch's. The peer puts the
-// affine map x₂·exp(s) + t on the density side, where this package (as
-// DESIGN.md, TFP and distrax) puts (x₂ − t)·exp(−s); so the peer's model is
-// ours with every coupling's Forward used as its density direction.
+// TestMatchesPyTorch loads the weights of the PyTorch RealNVP of
+// bench/peers/peers.py (written by testdata/torch_realnvp.py) and checks our
+// loss against PyTorch's. That model puts the affine map x₂·exp(s) + t on
+// the density side, where this package (as TFP and distrax) puts
+// (x₂ − t)·exp(−s); so it is ours with every coupling's Forward used as its
+// density direction.
 func TestMatchesPyTorch(t *testing.T) {
 	var d struct {
 		X      []float64

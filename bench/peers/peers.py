@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""The peers' side of flowkern's benchmark workloads (../BENCHMARKS.md).
+
+Runs each workload with the libraries a user would pick instead of
+flowkern, at their best: NumPy and PyTorch with preallocated outputs
+(out=) for the elementwise kernels, SciPy's solve_triangular (LAPACK's
+trtrs through OpenBLAS, without its finiteness check, on Fortran-ordered
+right-hand sides) and PyTorch for triangular solves, PyTorch models under
+no_grad for the flows. Prints one markdown row per workload, case, type
+and peer: the median of the repeats, each repeat timing enough calls to
+last --min-time seconds.
+
+    apt-get install -y python3-torch python3-numpy python3-scipy
+    /usr/bin/python3 bench/peers/peers.py --only K0,K1,M1 --threads 1
+
+Figures are in the units of the Go benchmarks (ns per element, GFLOP/s,
+samples per second, µs a call), so that a ratio is one division.
+"""
+
+import argparse
+import gc
+import math
+import os
+import statistics
+import sys
+import time
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", default="K0,K1,K2,K3,M1,M2,M3", help="workloads to run, comma-separated")
+    p.add_argument("--dtypes", default="float64,float32")
+    p.add_argument("--threads", type=int, default=1, help="intra-op threads of every library")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--min-time", type=float, default=0.2, help="seconds a repeat lasts at least")
+    p.add_argument("--quick", action="store_true", help="a smoke run: 2 short repeats")
+    a = p.parse_args()
+    if a.quick:
+        a.repeats, a.min_time = 2, 0.01
+    a.only = {w.strip() for w in a.only.split(",") if w.strip()}
+    a.dtypes = [d.strip() for d in a.dtypes.split(",") if d.strip()]
+    return a
+
+
+def per_call(fn, repeats, min_time):
+    """Median seconds per call of fn over repeats, each long enough to time."""
+    fn()
+    fn()
+    calls = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if time.perf_counter() - t0 >= min_time / 4 or calls >= 1 << 20:
+            break
+        calls *= 2
+    calls = max(1, int(calls * min_time / max(time.perf_counter() - t0, 1e-9) / 4 * 4))
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append((time.perf_counter() - t0) / calls)
+    finally:
+        if gc_was:
+            gc.enable()
+    return statistics.median(times)
+
+
+class Table:
+    def __init__(self, args):
+        self.args = args
+        print("| workload | case | type | peer | median | unit |")
+        print("|---|---|---|---|---|---|")
+
+    def row(self, workload, case, dtype, peer, value, unit):
+        print(f"| {workload} | {case} | {dtype} | {peer} | {value:.4g} | {unit} |", flush=True)
+
+    def elements(self, workload, case, dtype, peer, fn, n):
+        s = per_call(fn, self.args.repeats, self.args.min_time)
+        self.row(workload, case, dtype, peer, s / n * 1e9, "ns/elem")
+
+    def samples(self, workload, case, dtype, peer, fn, n):
+        s = per_call(fn, self.args.repeats, self.args.min_time)
+        self.row(workload, case, dtype, peer, n / s, "samples/s")
+        if n == 1:
+            self.row(workload, case, dtype, peer, s * 1e6, "µs/call")
+
+
+# --- K0–K2: elementwise kernels ---------------------------------------------
+
+def elementwise(args, table, np, torch):
+    rng = np.random.default_rng(1)
+    rows, cols, n = 4096, 8, 4096 * 8
+    for dname in args.dtypes:
+        dt = np.dtype(dname)
+        tdt = getattr(torch, dname)
+        ex = rng.uniform(-20, 20, n).astype(dt)
+        lg = rng.uniform(1e-3, 1e3, n).astype(dt)
+        x, sh, t = rng.standard_normal(n).astype(dt), rng.uniform(-2, 2, n).astype(dt), rng.standard_normal(n).astype(dt)  # sh: the scale s
+        out, s, e = np.empty(n, dt), np.empty(n, dt), np.empty(n, dt)
+        if "K0" in args.only:
+            table.elements("K0 exp", "4096x8", dname, "numpy", lambda: np.exp(ex, out=out), n)
+            table.elements("K0 log", "4096x8", dname, "numpy", lambda: np.log(lg, out=out), n)
+            tex, tlg, tout = torch.from_numpy(ex), torch.from_numpy(lg), torch.empty(n, dtype=tdt)
+            table.elements("K0 exp", "4096x8", dname, "torch", lambda: torch.exp(tex, out=tout), n)
+            table.elements("K0 log", "4096x8", dname, "torch", lambda: torch.log(tlg, out=tout), n)
+        if "K1" in args.only:
+            ld = np.empty(rows, dt)
+
+            def np_forward():  # y = x·exp(s) + t, Σ s per row
+                np.exp(sh, out=e)
+                np.multiply(x, e, out=out)
+                np.add(out, t, out=out)
+                np.sum(sh.reshape(rows, cols), axis=1, out=ld)
+
+            def np_inverse():  # x = (y − t)·exp(−s), −Σ s per row
+                np.negative(sh, out=s)
+                np.exp(s, out=e)
+                np.subtract(x, t, out=out)
+                np.multiply(out, e, out=out)
+                np.sum(s.reshape(rows, cols), axis=1, out=ld)
+
+            table.elements("K1 affine forward", "4096x8", dname, "numpy", np_forward, n)
+            table.elements("K1 affine inverse", "4096x8", dname, "numpy", np_inverse, n)
+            tx, tsh, tt = (torch.from_numpy(v).reshape(rows, cols) for v in (x, sh, t))
+            ts, te, tout = (torch.empty(rows, cols, dtype=tdt) for _ in range(3))
+            tld = torch.empty(rows, dtype=tdt)
+
+            def torch_forward():
+                torch.exp(tsh, out=te)
+                torch.addcmul(tt, tx, te, out=tout)
+                torch.sum(tsh, 1, out=tld)
+
+            def torch_inverse():
+                torch.neg(tsh, out=ts)
+                torch.exp(ts, out=te)
+                torch.sub(tx, tt, out=tout)
+                tout.mul_(te)
+                torch.sum(ts, 1, out=tld)
+
+            with torch.no_grad():
+                table.elements("K1 affine forward", "4096x8", dname, "torch", torch_forward, n)
+                table.elements("K1 affine inverse", "4096x8", dname, "torch", torch_inverse, n)
+        if "K2" in args.only:
+            rows2, cols2 = 4096, 16
+            d = rng.standard_normal(rows2 * cols2).astype(dt)
+            a, ld2 = np.empty_like(d), np.empty(rows2, dt)
+
+            def np_logabs():
+                np.abs(d, out=a)
+                np.log(a, out=a)
+                np.sum(a.reshape(rows2, cols2), axis=1, out=ld2)
+
+            table.elements("K2 log-abs sum", "4096x16", dname, "numpy", np_logabs, d.size)
+            td, ta, tld2 = torch.from_numpy(d).reshape(rows2, cols2), torch.empty(rows2, cols2, dtype=tdt), torch.empty(rows2, dtype=tdt)
+
+            def torch_logabs():
+                torch.abs(td, out=ta)
+                ta.log_()
+                torch.sum(ta, 1, out=tld2)
+
+            table.elements("K2 log-abs sum", "4096x16", dname, "torch", torch_logabs, d.size)
+
+
+# --- K3: triangular solves ---------------------------------------------------
+
+def trisolve(args, table, np, torch):
+    from scipy.linalg import solve_triangular
+    rng = np.random.default_rng(3)
+    b = 4096
+    for dname in args.dtypes:
+        dt = np.dtype(dname)
+        for n in (16, 64, 256):
+            a = np.tril(rng.uniform(-0.1 / n, 0.1 / n, (n, n)), -1) + np.diag(rng.uniform(1, 2, n))
+            a = np.asfortranarray(a.astype(dt))
+            z = np.asfortranarray(rng.standard_normal((n, b)).astype(dt))
+            work = z.copy(order="F")
+            flops = n * n * b
+
+            def scipy_solve():
+                work[...] = z  # solved in place, as flowkern's TriSolve is
+                solve_triangular(a, work, lower=True, overwrite_b=True, check_finite=False)
+
+            s = per_call(scipy_solve, args.repeats, args.min_time)
+            table.row("K3 TriSolve", f"n={n}", dname, "scipy", flops / s / 1e9, "GFLOP/s")
+            ta, tz = torch.from_numpy(np.ascontiguousarray(a)), torch.from_numpy(np.ascontiguousarray(z))
+            tout = torch.empty_like(tz)
+            s = per_call(lambda: torch.linalg.solve_triangular(ta, tz, upper=False, out=tout), args.repeats, args.min_time)
+            table.row("K3 TriSolve", f"n={n}", dname, "torch", flops / s / 1e9, "GFLOP/s")
+
+
+# --- M1–M3: flows in PyTorch -------------------------------------------------
+
+def torch_models(torch):
+    """RealNVP and MAF as the workloads define them, in PyTorch's habit: a
+    model's forward goes from data to latent. Our own implementation."""
+    nn = torch.nn
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+
+    def clamp(raw):
+        return 2 * torch.tanh(raw / 2)
+
+    def normal_log_prob(z):
+        return -0.5 * (z * z).sum(1) - z.shape[1] * half_log_2pi
+
+    def network(n_in, hidden, n_out):
+        return nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, n_out))
+
+    class Coupling(nn.Module):
+        """Keeps the first half (even layers) or the second (odd ones); on
+        the density side the other half becomes x₂·exp(s) + t."""
+
+        def __init__(self, dim, hidden, parity):
+            super().__init__()
+            self.half, self.parity = dim // 2, parity
+            self.net = network(self.half, hidden, 2 * self.half)
+
+        def parts(self, x):
+            a, b = x[:, :self.half], x[:, self.half:]
+            return (a, b) if self.parity == 0 else (b, a)
+
+        def join(self, kept, moved):
+            return torch.cat((kept, moved) if self.parity == 0 else (moved, kept), 1)
+
+        def forward(self, x):
+            kept, moved = self.parts(x)
+            raw, t = self.net(kept).chunk(2, 1)
+            s = clamp(raw)
+            return self.join(kept, moved * torch.exp(s) + t), s.sum(1)
+
+        def inverse(self, z):
+            kept, moved = self.parts(z)
+            raw, t = self.net(kept).chunk(2, 1)
+            return self.join(kept, (moved - t) * torch.exp(-clamp(raw)))
+
+    class RealNVP(nn.Module):
+        def __init__(self, dim=16, layers=8, hidden=128):
+            super().__init__()
+            self.dim = dim
+            self.layers = nn.ModuleList(Coupling(dim, hidden, i % 2) for i in range(layers))
+
+        def log_prob(self, x):
+            ld = torch.zeros(x.shape[0], dtype=x.dtype)
+            for layer in self.layers:
+                x, d = layer(x)
+                ld = ld + d
+            return normal_log_prob(x) + ld
+
+    class MaskedLinear(nn.Linear):
+        def __init__(self, n_in, n_out, mask):
+            super().__init__(n_in, n_out)
+            self.register_buffer("mask", mask)
+
+        def forward(self, x):
+            return nn.functional.linear(x, self.weight * self.mask, self.bias)
+
+    class MADE(nn.Module):
+        """Inputs of degrees 1…D, hidden units of degrees 1…D−1 in turn;
+        a unit sees the units of lower or equal degree below it, an output of
+        degree d those of degree below d. Outputs ŝ and t for every input."""
+
+        def __init__(self, dim, hidden):
+            super().__init__()
+            din = torch.arange(1, dim + 1)
+            dh = torch.arange(hidden) % max(1, dim - 1) + 1
+            dout = torch.cat((din, din))
+            self.net = nn.Sequential(
+                MaskedLinear(dim, hidden, (dh[:, None] >= din[None, :]).float()), nn.ReLU(),
+                MaskedLinear(hidden, hidden, (dh[:, None] >= dh[None, :]).float()), nn.ReLU(),
+                MaskedLinear(hidden, 2 * dim, (dout[:, None] > dh[None, :]).float()))
+
+        def forward(self, x):
+            return self.net(x).chunk(2, 1)
+
+    class MAF(nn.Module):
+        def __init__(self, dim=16, layers=5, hidden=128):
+            super().__init__()
+            self.dim = dim
+            self.made = nn.ModuleList(MADE(dim, hidden) for _ in range(layers))
+
+        def log_prob(self, x):
+            ld = torch.zeros(x.shape[0], dtype=x.dtype)
+            for i, made in enumerate(self.made):
+                if i > 0:
+                    x = x.flip(1)
+                raw, t = made(x)
+                s = clamp(raw)
+                x, ld = x * torch.exp(s) + t, ld + s.sum(1)
+            return normal_log_prob(x) + ld
+
+        def sample(self, n):
+            z = torch.randn(n, self.dim, dtype=next(self.parameters()).dtype)
+            for i in reversed(range(len(self.made))):
+                x = torch.zeros_like(z)
+                for _ in range(self.dim):  # x_i needs x_<i: one pass per feature
+                    raw, t = self.made[i](x)
+                    x = (z - t) * torch.exp(-clamp(raw))
+                z = x.flip(1) if i > 0 else x
+            return z
+
+    return RealNVP, MAF
+
+
+def flows(args, table, torch):
+    RealNVP, MAF = torch_models(torch)
+    for dname in args.dtypes:
+        dt = getattr(torch, dname)
+        torch.manual_seed(1)
+        if "M1" in args.only:
+            m = RealNVP().to(dt).eval()
+            for b in (4096, 64, 1):
+                x = torch.randn(b, 16, dtype=dt)
+                with torch.no_grad():
+                    table.samples("M1 RealNVP log p", f"batch {b}", dname, "torch", lambda: m.log_prob(x), b)
+        if "M2" in args.only:
+            m = RealNVP().to(dt).train()
+            opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+            pool = [torch.randn(512, 16, dtype=dt) for _ in range(64)]
+            step = [0]
+
+            def train_step():
+                x = pool[step[0] % len(pool)]
+                step[0] += 1
+                opt.zero_grad(set_to_none=True)
+                loss = -m.log_prob(x).mean()
+                loss.backward()
+                opt.step()
+
+            table.samples("M2 RealNVP training step", "batch 512", dname, "torch", train_step, 512)
+        if "M3" in args.only:
+            m = MAF().to(dt).eval()
+            x = torch.randn(4096, 16, dtype=dt)
+            with torch.no_grad():
+                table.samples("M3 MAF log p", "batch 4096", dname, "torch", lambda: m.log_prob(x), 4096)
+                table.samples("M3 MAF sampling", "4096", dname, "torch", lambda: m.sample(4096), 4096)
+
+
+def main():
+    args = parse_args()
+    for v in THREAD_VARIABLES:  # before NumPy, SciPy and PyTorch start their pools
+        os.environ[v] = str(args.threads)
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
+    except ImportError:
+        pass
+    print(f"numpy {np.__version__}, torch {torch.__version__}, {args.threads} thread(s)", file=sys.stderr)
+    table = Table(args)
+    if args.only & {"K0", "K1", "K2"}:
+        elementwise(args, table, np, torch)
+    if "K3" in args.only:
+        trisolve(args, table, np, torch)
+    if args.only & {"M1", "M2", "M3"}:
+        flows(args, table, torch)
+
+
+if __name__ == "__main__":
+    main()
