@@ -21,14 +21,8 @@ func registerAMD64() bool {
 		name:      "avx2",
 		requires:  "AVX2 and FMA",
 		available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
-		f64: asmKernels[float64]{expAvx2F64, logAvx2F64, tanhAvx2F64, affineFwdAvx2F64, affineFwdClampAvx2F64,
-			affineInvAvx2F64, affineInvClampAvx2F64, logAbsSumAvx2F64,
-			affineFwdGradAvx2F64, affineFwdGradClampAvx2F64, affineInvGradAvx2F64, affineInvGradClampAvx2F64,
-			denseAsmKernels[float64]{denseSumsAvx2F64, denseBiasAvx2F64, denseBiasReLUAvx2F64, denseSumsAccTAvx2F64, reluGradAvx2F64}}.install(portable[float64]()),
-		f32: asmKernels[float32]{expAvx2F32, logAvx2F32, tanhAvx2F32, affineFwdAvx2F32, affineFwdClampAvx2F32,
-			affineInvAvx2F32, affineInvClampAvx2F32, logAbsSumAvx2F32,
-			affineFwdGradAvx2F32, affineFwdGradClampAvx2F32, affineInvGradAvx2F32, affineInvGradClampAvx2F32,
-			denseAsmKernels[float32]{denseSumsAvx2F32, denseBiasAvx2F32, denseBiasReLUAvx2F32, denseSumsAccTAvx2F32, reluGradAvx2F32}}.install(portable[float32]()),
+		f64:       install(avx2F64, portable[float64]()),
+		f32:       install(avx2F32, portable[float32]()),
 	})
 	avx2 := registry[0]
 	register(&kernelSet{
@@ -36,16 +30,26 @@ func registerAMD64() bool {
 		requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",
 		available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
 			cpuid.FMA3, cpuid.BMI2),
-		f64: narrowRows(asmKernels[float64]{expAvx512F64, logAvx512F64, tanhAvx512F64, affineFwdAvx512F64, affineFwdClampAvx512F64,
-			affineInvAvx512F64, affineInvClampAvx512F64, logAbsSumAvx512F64,
-			affineFwdGradAvx512F64, affineFwdGradClampAvx512F64, affineInvGradAvx512F64, affineInvGradClampAvx512F64,
-			denseAsmKernels[float64]{denseSumsAvx512F64, denseBiasAvx512F64, denseBiasReLUAvx512F64, denseSumsAccTAvx512F64, reluGradAvx512F64}}.install(portable[float64]()), avx2.f64, 8),
-		f32: narrowRows(asmKernels[float32]{expAvx512F32, logAvx512F32, tanhAvx512F32, affineFwdAvx512F32, affineFwdClampAvx512F32,
-			affineInvAvx512F32, affineInvClampAvx512F32, logAbsSumAvx512F32,
-			affineFwdGradAvx512F32, affineFwdGradClampAvx512F32, affineInvGradAvx512F32, affineInvGradClampAvx512F32,
-			denseAsmKernels[float32]{denseSumsAvx512F32, denseBiasAvx512F32, denseBiasReLUAvx512F32, denseSumsAccTAvx512F32, reluGradAvx512F32}}.install(portable[float32]()), avx2.f32, 16),
+		f64: narrowRows(install(avx512F64, portable[float64]()), avx2.f64, 8),
+		f32: narrowRows(install(avx512F32, portable[float32]()), avx2.f32, 16),
 	})
 	return true
+}
+
+// install returns fs with a set's generated kernels (kernels_amd64_register.go)
+// in place of the portable ones, each wrapped so that the race detector
+// sees its memory accesses.
+func install[T float32 | float64](g generated[T], fs funcs[T]) funcs[T] {
+	fs.exp, fs.log, fs.tanh = unaryAsm(g.exp), unaryAsm(g.log), unaryAsm(g.tanh)
+	fs.affineForward = affine(g.affineFwd, g.affineFwdClamp)
+	fs.affineInverse = affine(g.affineInv, g.affineInvClamp)
+	fs.affineForwardGrad = withoutT(grad(g.affineFwdGrad, g.affineFwdGradClamp))
+	fs.affineInverseGrad = grad(g.affineInvGrad, g.affineInvGradClamp)
+	fs.logAbsSum = logAbsAsm(g.logAbsSum)
+	fs.dense = denseAsm(g)
+	fs.denseT = g.withWT
+	fs.denseGrad = denseGradAsm(g)
+	return fs
 }
 
 // narrowRows makes the row kernels of wide (AVX-512) use those of narrow
@@ -125,63 +129,29 @@ func narrowDense[T float32 | float64](wide, narrow func(y, x, w, b []T, m, k, n 
 	}
 }
 
-// asmKernels are one set's generated kernels for one type.
-type asmKernels[T float32 | float64] struct {
-	exp, log, tanh           func(dst, x []T)
-	affineFwd, affineFwdClmp affineAsm[T]
-	affineInv, affineInvClmp affineAsm[T]
-	logAbsSum                func(logdet, d []T, cols int)
-	fwdGrad, fwdGradClmp     gradAsm[T]
-	invGrad, invGradClmp     gradAsm[T]
-	dense                    denseAsmKernels[T]
-}
-
-// denseAsmKernels are a set's generated dense kernels: the sums, the sums
-// with the bias and with bias and ReLU, the sums of xᵀ·wt added to y, and
-// ReLU's backward step.
-type denseAsmKernels[T float32 | float64] struct {
-	sums, bias, biasReLU, accT func(y, x, wt, b []T, m, k, n int)
-	reluGrad                   func(dy, y []T)
-}
-
 // withWT is DenseT on the kernels: bias and ReLU fused into the store,
 // other activations applied by the portable DenseFinish after.
-func (ks denseAsmKernels[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
+func (ks generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
 	raceRead(x[:m*k])
 	raceRead(wt[:k*n])
 	raceRead(b)
 	raceWrite(y[:m*n])
 	switch {
 	case b != nil && act == kernels.ActReLU:
-		ks.biasReLU(y, x, wt, b, m, k, n)
+		ks.denseBiasReLU(y, x, wt, b, m, k, n)
 	case b != nil:
-		ks.bias(y, x, wt, b, m, k, n)
+		ks.denseBias(y, x, wt, b, m, k, n)
 		kernels.DenseFinish(y, nil, m, n, act)
 	default:
-		ks.sums(y, x, wt, nil, m, k, n)
+		ks.denseSums(y, x, wt, m, k, n)
 		kernels.DenseFinish(y, nil, m, n, act)
 	}
-}
-
-// install returns fs with the assembly kernels in place of the portable
-// ones, each wrapped so that the race detector sees its memory accesses.
-func (a asmKernels[T]) install(fs funcs[T]) funcs[T] {
-	fs.exp, fs.log, fs.tanh = unaryAsm(a.exp), unaryAsm(a.log), unaryAsm(a.tanh)
-	fs.affineForward = affine(a.affineFwd, a.affineFwdClmp)
-	fs.affineInverse = affine(a.affineInv, a.affineInvClmp)
-	fs.affineForwardGrad = withoutT(grad(a.fwdGrad, a.fwdGradClmp))
-	fs.affineInverseGrad = grad(a.invGrad, a.invGradClmp)
-	fs.logAbsSum = logAbsAsm(a.logAbsSum)
-	fs.dense = denseAsm(a.dense)
-	fs.denseT = a.dense.withWT
-	fs.denseGrad = denseGradAsm(a.dense)
-	return fs
 }
 
 // denseGradAsm runs DenseGrad on generated sums: dx = dZ·W is Dense's
 // product with W in its own layout, and dw += dZᵀ·X a kernel that reads dZ
 // column by column; dZ and db stay portable (O(m·n)).
-func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 	return func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
@@ -199,10 +169,10 @@ func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, d
 		raceRead(w[:n*k])
 		if dx != nil {
 			raceWrite(dx[:m*k])
-			ks.sums(dx, dy, w, nil, m, n, k)
+			ks.denseSums(dx, dy, w, m, n, k)
 		}
 		raceWrite(dw[:n*k])
-		ks.accT(dw, dy, x, nil, n, m, k)
+		ks.denseSumsAccT(dw, dy, x, n, m, k)
 		kernels.DenseBiasGrad(db, dy, m, n)
 	}
 }
@@ -213,7 +183,7 @@ func denseGradAsm[T float32 | float64](ks denseAsmKernels[T]) func(dx, dw, db, d
 // it stores; other activations run in the portable DenseFinish after.
 // Below denseMinRows rows the transposition would cost more than it
 // saves, and the portable kernel (the same arithmetic) runs instead.
-func denseAsm[T float32 | float64](ks denseAsmKernels[T]) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+func denseAsm[T float32 | float64](ks generated[T]) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 	var pool scratch[T]
 	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {

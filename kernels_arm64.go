@@ -16,33 +16,30 @@ import (
 var _ = registerNEON()
 
 func registerNEON() bool {
-	f64, f32 := portable[float64](), portable[float32]()
-	f64.exp = wholeVectors(expNeonF64, kernels.Exp[float64], 2)
-	f32.exp = wholeVectors(expNeonF32, kernels.Exp[float32], 4)
-	f64.log = wholeVectors(logNeonF64, kernels.Log[float64], 2)
-	f32.log = wholeVectors(logNeonF32, kernels.Log[float32], 4)
-	f64.tanh = wholeVectors(tanhNeonF64, kernels.Tanh[float64], 2)
-	f32.tanh = wholeVectors(tanhNeonF32, kernels.Tanh[float32], 4)
-	f64.affineForward = rowVectors(affineFwdNeonF64, affineFwdClampNeonF64, kernels.AffineForward[float64], 2)
-	f32.affineForward = rowVectors(affineFwdNeonF32, affineFwdClampNeonF32, kernels.AffineForward[float32], 4)
-	f64.affineInverse = rowVectors(affineInvNeonF64, affineInvClampNeonF64, kernels.AffineInverse[float64], 2)
-	f32.affineInverse = rowVectors(affineInvNeonF32, affineInvClampNeonF32, kernels.AffineInverse[float32], 4)
-	f64.affineForwardGrad = withoutT(gradRows(affineFwdGradNeonF64, affineFwdGradClampNeonF64, withT(kernels.AffineForwardGrad[float64]), 2))
-	f32.affineForwardGrad = withoutT(gradRows(affineFwdGradNeonF32, affineFwdGradClampNeonF32, withT(kernels.AffineForwardGrad[float32]), 4))
-	f64.affineInverseGrad = gradRows(affineInvGradNeonF64, affineInvGradClampNeonF64, kernels.AffineInverseGrad[float64], 2)
-	f32.affineInverseGrad = gradRows(affineInvGradNeonF32, affineInvGradClampNeonF32, kernels.AffineInverseGrad[float32], 4)
-	f64.logAbsSum = logAbsRows(logAbsSumNeonF64, 2)
-	f32.logAbsSum = logAbsRows(logAbsSumNeonF32, 4)
-	f64.dense, f64.denseT, f64.denseGrad = denseNeon(denseSumsNeonF64, denseSumsAccNeonF64, 2)
-	f32.dense, f32.denseT, f32.denseGrad = denseNeon(denseSumsNeonF32, denseSumsAccNeonF32, 4)
 	register(&kernelSet{
 		name:      "neon",
 		requires:  "ASIMD (NEON)",
 		available: cpu.ARM64.HasASIMD,
-		f64:       f64,
-		f32:       f32,
+		f64:       install(neonF64, portable[float64](), 2),
+		f32:       install(neonF32, portable[float32](), 4),
 	})
 	return true
+}
+
+// install returns fs with the NEON kernels (kernels_arm64_register.go) in
+// place of the portable ones, for vectors of lanes elements: the kernels
+// do whole vectors, the portable ones — the same formulas — the rest.
+func install[T float32 | float64](g generated[T], fs funcs[T], lanes int) funcs[T] {
+	fs.exp = wholeVectors(g.exp, kernels.Exp[T], lanes)
+	fs.log = wholeVectors(g.log, kernels.Log[T], lanes)
+	fs.tanh = wholeVectors(g.tanh, kernels.Tanh[T], lanes)
+	fs.affineForward = rowVectors(g.affineFwd, g.affineFwdClamp, kernels.AffineForward[T], lanes)
+	fs.affineInverse = rowVectors(g.affineInv, g.affineInvClamp, kernels.AffineInverse[T], lanes)
+	fs.affineForwardGrad = withoutT(gradRows(g.affineFwdGrad, g.affineFwdGradClamp, withT(kernels.AffineForwardGrad[T]), lanes))
+	fs.affineInverseGrad = gradRows(g.affineInvGrad, g.affineInvGradClamp, kernels.AffineInverseGrad[T], lanes)
+	fs.logAbsSum = logAbsRows(g.logAbsSum, lanes)
+	fs.dense, fs.denseT, fs.denseGrad = denseNeon(g.denseSums, g.denseSumsAcc, lanes)
+	return fs
 }
 
 // wholeVectors runs an elementwise NEON kernel over the whole vectors of

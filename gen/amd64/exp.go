@@ -3,7 +3,7 @@ package main
 import (
 	"math"
 
-	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 
 	"github.com/flowkern/flowkern/internal/algo"
@@ -57,7 +57,7 @@ func (g *gen) expCore32(x reg.VecVirtual, one Op, neg bool) reg.VecVirtual {
 	if g.avx512 {
 		// VSCALEF rounds p·2^k once, which is what the two exact-then-
 		// rounding scalings below give too: the same bits, in one op.
-		VSCALEFPS(k, p, p)
+		asm.VSCALEFPS(k, p, p)
 		return p
 	}
 	// Integer k from z's bits, then the two scale factors' exponent fields.
@@ -126,7 +126,7 @@ func (g *gen) expEighths(x reg.VecVirtual, neg bool) reg.VecVirtual {
 	g.fmaAcc(w, hi, hi) // hi·w + hi
 	p := w
 	if g.avx512 {
-		VSCALEFPD(k, p, p) // k = m/8: VSCALEF scales by 2^floor(k) = 2^(m>>3)
+		asm.VSCALEFPD(k, p, p) // k = m/8: VSCALEF scales by 2^floor(k) = 2^(m>>3)
 		return p
 	}
 	// No 64-bit arithmetic shift on AVX2: with mp = m + 2^15 ≥ 0, e + 2^12
@@ -184,30 +184,30 @@ func (g *gen) exp2Eighths(z reg.VecVirtual) (hi, rel reg.VecVirtual) {
 	hiTab, relTab := exp2EighthsTables()
 	hi, rel = g.vec(), g.vec()
 	if g.avx512 {
-		VPERMPD(hiTab, z, hi) // index: the low three bits of each lane of z
-		VPERMPD(relTab, z, rel)
+		asm.VPERMPD(hiTab, z, hi) // index: the low three bits of each lane of z
+		asm.VPERMPD(relTab, z, rel)
 		return hi, rel
 	}
 	// VPERMPS indexes by 32-bit lanes: lane pair (2j, 2j+1) of a half
 	// table for j = z&3, then bit 2 of z, shifted to the sign, picks the half.
 	ix, bit2 := g.vec(), g.vec()
-	VPSLLQ(Imm(1), z, ix)
-	VPSHUFD(Imm(0xa0), ix, ix) // 2·z's low 32 bits in both halves of each lane
-	VPOR(g.cbits(1<<32), ix, ix)
-	VPSLLQ(Imm(61), z, bit2)
+	asm.VPSLLQ(Imm(1), z, ix)
+	asm.VPSHUFD(Imm(0xa0), ix, ix) // 2·z's low 32 bits in both halves of each lane
+	asm.VPOR(g.cbits(1<<32), ix, ix)
+	asm.VPSLLQ(Imm(61), z, bit2)
 	for _, t := range []struct {
 		dst reg.VecVirtual
 		tab Mem
 	}{{hi, hiTab}, {rel, relTab}} {
 		upper := g.vec()
-		VPERMPS(t.tab, ix, t.dst)
-		VPERMPS(t.tab.Offset(32), ix, upper)
-		VBLENDVPD(bit2, upper, t.dst, t.dst)
+		asm.VPERMPS(t.tab, ix, t.dst)
+		asm.VPERMPS(t.tab.Offset(32), ix, upper)
+		asm.VBLENDVPD(bit2, upper, t.dst, t.dst)
 	}
 	return hi, rel
 }
 
-// exp2EighthsTables returns the RODATA tables of internal/algo's hi and rel.
+// exp2EighthsTables returns the attr.RODATA tables of internal/algo's hi and rel.
 func exp2EighthsTables() (hi, rel Mem) {
 	if m, ok := permTables["exp2EighthsHi"]; ok {
 		return m, permTables["exp2EighthsRel"]
@@ -216,9 +216,9 @@ func exp2EighthsTables() (hi, rel Mem) {
 		name string
 		of   func(int) float64
 	}{{"exp2EighthsHi", algo.Exp2EighthsHi}, {"exp2EighthsRel", algo.Exp2EighthsRel}} {
-		m := GLOBL(part.name, RODATA|NOPTR)
+		m := global(part.name, attr.RODATA|attr.NOPTR)
 		for j := range 8 {
-			DATA(8*j, F64(part.of(j)))
+			datum(8*j, F64(part.of(j)))
 		}
 		permTables[part.name] = m
 	}
@@ -237,8 +237,8 @@ func exp2EighthsTables() (hi, rel Mem) {
 func (g *gen) expRange32(x reg.VecVirtual, b float64, neg bool) reg.VecVirtual {
 	xc, one := g.vec(), g.vec()
 	g.mov(one, x) // VFIXUPIMM reads its destination
-	VRANGEPS_BCST(Imm(rangeAbsMinSignSrc1), g.cf(b), x, xc)
-	VFIXUPIMMPS_BCST(Imm(0), g.cbits(oneOrNaNFixup), x, one)
+	asm.VRANGEPS_BCST(Imm(rangeAbsMinSignSrc1), g.cf(b), x, xc)
+	asm.VFIXUPIMMPS_BCST(Imm(0), g.cbits(oneOrNaNFixup), x, one)
 	return g.expCore32(xc, one, neg)
 }
 

@@ -2,9 +2,7 @@ package main
 
 import (
 	"slices"
-	_ "unsafe" // go:linkname
 
-	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/ir"
 )
 
@@ -18,24 +16,9 @@ import (
 // 5–6% faster with AVX-512 and 8–20% with AVX2, the affine coupling
 // kernels 6–18% (AVX-512).
 //
-// avo appends every instruction to its build context's current function
-// and exports no way to reach that function's nodes while building, so
-// the generator links to the context avo's global functions use.
-
-//go:linkname avoContext github.com/mmcloughlin/avo/build.ctx
-var avoContext *build.Context
-
-// currentFunction returns the function avo's global functions add to: the
-// file's last function section.
-func currentFunction() *ir.Function {
-	f, _ := avoContext.Result()
-	for i := len(f.Sections) - 1; i >= 0; i-- {
-		if fn, ok := f.Sections[i].(*ir.Function); ok {
-			return fn
-		}
-	}
-	panic("interleave: no function being built")
-}
+// avo appends every instruction to the current function of the build
+// context; interleaved takes each stream's instructions back off the end
+// of that function and puts them back in turn (context.go).
 
 // interleaved emits n independent streams, emit(0) … emit(n−1), one
 // instruction of each in turn. The streams must not depend on each other:

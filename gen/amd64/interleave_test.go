@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/ir"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -28,16 +28,16 @@ func opcodes(fn *ir.Function, start int) []string {
 // TestInterleavedRoundRobin checks that streams of different lengths come
 // out one instruction of each in turn, each stream's own order kept.
 func TestInterleavedRoundRobin(t *testing.T) {
-	TEXT("interleaveRoundRobin", NOSPLIT, "func()")
+	function("interleaveRoundRobin", attr.NOSPLIT, "func()")
 	fn := currentFunction()
 	start := len(fn.Nodes)
 	lengths := []int{3, 1, 2}
 	ops := [][]func(){{
-		func() { VADDPD(reg.Z1, reg.Z2, reg.Z3) }, func() { VMULPD(reg.Z1, reg.Z2, reg.Z3) }, func() { VSUBPD(reg.Z1, reg.Z2, reg.Z3) },
+		func() { asm.VADDPD(reg.Z1, reg.Z2, reg.Z3) }, func() { asm.VMULPD(reg.Z1, reg.Z2, reg.Z3) }, func() { asm.VSUBPD(reg.Z1, reg.Z2, reg.Z3) },
 	}, {
-		func() { VMAXPD(reg.Z4, reg.Z5, reg.Z6) },
+		func() { asm.VMAXPD(reg.Z4, reg.Z5, reg.Z6) },
 	}, {
-		func() { VMINPD(reg.Z7, reg.Z8, reg.Z9) }, func() { VDIVPD(reg.Z7, reg.Z8, reg.Z9) },
+		func() { asm.VMINPD(reg.Z7, reg.Z8, reg.Z9) }, func() { asm.VDIVPD(reg.Z7, reg.Z8, reg.Z9) },
 	}}
 	interleaved(len(lengths), func(u int) {
 		for i := range lengths[u] {
@@ -55,18 +55,18 @@ func TestInterleavedRoundRobin(t *testing.T) {
 // or a branch makes the generator stop rather than move it.
 func TestInterleavedRejectsControlFlow(t *testing.T) {
 	for name, emit := range map[string]func(){
-		"label":  func() { Label("interleaveInside") },
-		"branch": func() { JMP(LabelRef("interleaveElsewhere")) },
+		"label":  func() { asm.Label("interleaveInside") },
+		"branch": func() { asm.JMP(LabelRef("interleaveElsewhere")) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			TEXT("interleaveRejects"+name, NOSPLIT, "func()")
+			function("interleaveRejects"+name, attr.NOSPLIT, "func()")
 			defer func() {
 				if recover() == nil {
 					t.Errorf("a stream holding a %s was interleaved", name)
 				}
 			}()
 			interleaved(2, func(u int) {
-				VADDPD(reg.Z1, reg.Z2, reg.Z3)
+				asm.VADDPD(reg.Z1, reg.Z2, reg.Z3)
 				if u == 1 {
 					emit()
 				}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -57,12 +57,12 @@ func (g *gen) suffix() string {
 // vec returns a new virtual vector register of the ISA's width.
 func (g *gen) vec() reg.VecVirtual {
 	if g.avx512 {
-		return ZMM()
+		return asm.ZMM()
 	}
-	return YMM()
+	return asm.YMM()
 }
 
-// constants are RODATA vectors of one value repeated to 64 bytes, so that
+// constants are attr.RODATA vectors of one value repeated to 64 bytes, so that
 // any AVX2 instruction can take them as a full-width memory operand. AVX-512
 // instructions read only their first element, broadcast ({1toN}): a 64-byte
 // memory operand per constant would keep the load ports busier than the
@@ -111,12 +111,12 @@ func (g *gen) cbits(b uint64) Mem {
 	if m, ok := constants[name]; ok {
 		return m
 	}
-	m := GLOBL(name, RODATA|NOPTR)
+	m := global(name, attr.RODATA|attr.NOPTR)
 	for off := 0; off < 64; off += g.size {
 		if g.f32 {
-			DATA(off, U32(uint32(b)))
+			datum(off, U32(uint32(b)))
 		} else {
-			DATA(off, U64(b))
+			datum(off, U64(b))
 		}
 	}
 	constants[name] = m
@@ -126,7 +126,7 @@ func (g *gen) cbits(b uint64) Mem {
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
 	g.pinned = nil
-	TEXT(name, NOSPLIT, sig)
+	function(name, attr.NOSPLIT, sig)
 }
 
 // pin loads the float constants vs into registers that the kernel being
@@ -180,15 +180,15 @@ func (g *gen) constReg(v float64) reg.VecVirtual {
 // operands in mathematical order (avo takes them reversed).
 
 func (g *gen) add(dst, a, b Op) { // dst = a + b
-	g.vop(VADDPD, VADDPS, VADDPD_BCST, VADDPS_BCST, b, a, dst)
+	g.vop(asm.VADDPD, asm.VADDPS, asm.VADDPD_BCST, asm.VADDPS_BCST, b, a, dst)
 }
 
 func (g *gen) sub(dst, a, b Op) { // dst = a − b
-	g.vop(VSUBPD, VSUBPS, VSUBPD_BCST, VSUBPS_BCST, b, a, dst)
+	g.vop(asm.VSUBPD, asm.VSUBPS, asm.VSUBPD_BCST, asm.VSUBPS_BCST, b, a, dst)
 }
 
 func (g *gen) mul(dst, a, b Op) { // dst = a·b
-	g.vop(VMULPD, VMULPS, VMULPD_BCST, VMULPS_BCST, b, a, dst)
+	g.vop(asm.VMULPD, asm.VMULPS, asm.VMULPD_BCST, asm.VMULPS_BCST, b, a, dst)
 }
 
 // half sets dst = a/2 for an a that is zero or at least twice the smallest
@@ -197,92 +197,92 @@ func (g *gen) mul(dst, a, b Op) { // dst = a·b
 // slots (K0 log float64 about 2% faster).
 func (g *gen) half(dst, a Op) {
 	if g.avx512 {
-		g.vop(VSCALEFPD, VSCALEFPS, VSCALEFPD_BCST, VSCALEFPS_BCST, g.cf(-1), a, dst)
+		g.vop(asm.VSCALEFPD, asm.VSCALEFPS, asm.VSCALEFPD_BCST, asm.VSCALEFPS_BCST, g.cf(-1), a, dst)
 		return
 	}
 	g.mul(dst, a, g.cf(0.5))
 }
 
 func (g *gen) div(dst, a, b Op) { // dst = a/b
-	g.vop(VDIVPD, VDIVPS, VDIVPD_BCST, VDIVPS_BCST, b, a, dst)
+	g.vop(asm.VDIVPD, asm.VDIVPS, asm.VDIVPD_BCST, asm.VDIVPS_BCST, b, a, dst)
 }
 
 func (g *gen) and(dst, a, b Op) { // dst = a & b
-	g.vop(VANDPD, VANDPS, VANDPD_BCST, VANDPS_BCST, b, a, dst)
+	g.vop(asm.VANDPD, asm.VANDPS, asm.VANDPD_BCST, asm.VANDPS_BCST, b, a, dst)
 }
 
 func (g *gen) or(dst, a, b Op) { // dst = a | b
-	g.vop(VORPD, VORPS, VORPD_BCST, VORPS_BCST, b, a, dst)
+	g.vop(asm.VORPD, asm.VORPS, asm.VORPD_BCST, asm.VORPS_BCST, b, a, dst)
 }
 
 // fmaAcc sets acc = acc·b + c (one rounding); c may be memory.
 func (g *gen) fmaAcc(acc, b, c Op) {
-	g.vop(VFMADD213PD, VFMADD213PS, VFMADD213PD_BCST, VFMADD213PS_BCST, c, b, acc)
+	g.vop(asm.VFMADD213PD, asm.VFMADD213PS, asm.VFMADD213PD_BCST, asm.VFMADD213PS_BCST, c, b, acc)
 }
 
 // fnmaAcc sets acc = c − acc·b (one rounding); c may be memory.
 func (g *gen) fnmaAcc(acc, b, c Op) {
-	g.vop(VFNMADD213PD, VFNMADD213PS, VFNMADD213PD_BCST, VFNMADD213PS_BCST, c, b, acc)
+	g.vop(asm.VFNMADD213PD, asm.VFNMADD213PS, asm.VFNMADD213PD_BCST, asm.VFNMADD213PS_BCST, c, b, acc)
 }
 
 // fmaTo sets acc = a·b + acc; b may be memory.
 func (g *gen) fmaTo(acc, a, b Op) {
-	g.vop(VFMADD231PD, VFMADD231PS, VFMADD231PD_BCST, VFMADD231PS_BCST, b, a, acc)
+	g.vop(asm.VFMADD231PD, asm.VFMADD231PS, asm.VFMADD231PD_BCST, asm.VFMADD231PS_BCST, b, a, acc)
 }
 
 // fnmaTo sets acc = acc − a·b (one rounding); b may be memory.
 func (g *gen) fnmaTo(acc, a, b Op) {
-	g.vop(VFNMADD231PD, VFNMADD231PS, VFNMADD231PD_BCST, VFNMADD231PS_BCST, b, a, acc)
+	g.vop(asm.VFNMADD231PD, asm.VFNMADD231PS, asm.VFNMADD231PD_BCST, asm.VFNMADD231PS_BCST, b, a, acc)
 }
 
 // fmsTo sets acc = a·b − acc (one rounding); b may be memory.
 func (g *gen) fmsTo(acc, a, b Op) {
-	g.vop(VFMSUB231PD, VFMSUB231PS, VFMSUB231PD_BCST, VFMSUB231PS_BCST, b, a, acc)
+	g.vop(asm.VFMSUB231PD, asm.VFMSUB231PS, asm.VFMSUB231PD_BCST, asm.VFMSUB231PS_BCST, b, a, acc)
 }
 
 func (g *gen) mov(dst, src Op) {
 	if g.avx512 && isConst(src) {
-		g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, src, dst)
+		g.vop(asm.VBROADCASTSD, asm.VBROADCASTSS, nil, nil, src, dst)
 		return
 	}
 	if g.f32 {
-		VMOVUPS(src, dst)
+		asm.VMOVUPS(src, dst)
 	} else {
-		VMOVUPD(src, dst)
+		asm.VMOVUPD(src, dst)
 	}
 }
 
 func (g *gen) maxv(dst, a, b Op) { // dst = a > b ? a : b (b when either is NaN)
-	g.vop(VMAXPD, VMAXPS, VMAXPD_BCST, VMAXPS_BCST, b, a, dst)
+	g.vop(asm.VMAXPD, asm.VMAXPS, asm.VMAXPD_BCST, asm.VMAXPS_BCST, b, a, dst)
 }
 
 func (g *gen) minv(dst, a, b Op) { // dst = a < b ? a : b (b when either is NaN)
-	g.vop(VMINPD, VMINPS, VMINPD_BCST, VMINPS_BCST, b, a, dst)
+	g.vop(asm.VMINPD, asm.VMINPS, asm.VMINPD_BCST, asm.VMINPS_BCST, b, a, dst)
 }
 
 // Integer lane instructions at g's element size.
 
 func (g *gen) iadd(dst, a, b Op) {
-	g.vop(VPADDQ, VPADDD, VPADDQ_BCST, VPADDD_BCST, b, a, dst)
+	g.vop(asm.VPADDQ, asm.VPADDD, asm.VPADDQ_BCST, asm.VPADDD_BCST, b, a, dst)
 }
 
 func (g *gen) isub(dst, a, b Op) { // dst = a − b
-	g.vop(VPSUBQ, VPSUBD, VPSUBQ_BCST, VPSUBD_BCST, b, a, dst)
+	g.vop(asm.VPSUBQ, asm.VPSUBD, asm.VPSUBQ_BCST, asm.VPSUBD_BCST, b, a, dst)
 }
 
 func (g *gen) shl(dst, a Op, n int) {
 	if g.f32 {
-		VPSLLD(Imm(uint64(n)), a, dst)
+		asm.VPSLLD(Imm(uint64(n)), a, dst)
 	} else {
-		VPSLLQ(Imm(uint64(n)), a, dst)
+		asm.VPSLLQ(Imm(uint64(n)), a, dst)
 	}
 }
 
 func (g *gen) shrl(dst, a Op, n int) { // logical
 	if g.f32 {
-		VPSRLD(Imm(uint64(n)), a, dst)
+		asm.VPSRLD(Imm(uint64(n)), a, dst)
 	} else {
-		VPSRLQ(Imm(uint64(n)), a, dst)
+		asm.VPSRLQ(Imm(uint64(n)), a, dst)
 	}
 }
 
@@ -290,9 +290,9 @@ func (g *gen) shrl(dst, a Op, n int) { // logical
 func (g *gen) shra(dst, a Op, n int) {
 	switch {
 	case g.f32:
-		VPSRAD(Imm(uint64(n)), a, dst)
+		asm.VPSRAD(Imm(uint64(n)), a, dst)
 	case g.avx512:
-		VPSRAQ(Imm(uint64(n)), a, dst)
+		asm.VPSRAQ(Imm(uint64(n)), a, dst)
 	default:
 		panic("no 64-bit arithmetic shift on AVX2")
 	}
@@ -317,31 +317,31 @@ type cond struct{ r reg.Register }
 func (g *gen) cmp(pred int, a, b Op) cond {
 	var m reg.Register
 	if g.avx512 {
-		m = K()
+		m = asm.K()
 	} else {
 		m = g.vec()
 	}
-	g.vop(VCMPPD, VCMPPS, VCMPPD_BCST, VCMPPS_BCST, Imm(uint64(pred)), b, a, m)
+	g.vop(asm.VCMPPD, asm.VCMPPS, asm.VCMPPD_BCST, asm.VCMPPS_BCST, Imm(uint64(pred)), b, a, m)
 	return cond{m}
 }
 
 // sel sets dst = c ? v : dst for the lanes of c; v may be memory.
 func (g *gen) sel(dst reg.Register, c cond, v Op) {
 	if g.avx512 && isConst(v) {
-		g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, v, c.r, dst)
+		g.vop(asm.VBROADCASTSD, asm.VBROADCASTSS, nil, nil, v, c.r, dst)
 		return
 	}
 	if g.avx512 {
 		if g.f32 {
-			VMOVUPS(v, c.r, dst)
+			asm.VMOVUPS(v, c.r, dst)
 		} else {
-			VMOVUPD(v, c.r, dst)
+			asm.VMOVUPD(v, c.r, dst)
 		}
 		return
 	}
 	if g.f32 {
-		VBLENDVPS(c.r, v, dst, dst)
+		asm.VBLENDVPS(c.r, v, dst, dst)
 	} else {
-		VBLENDVPD(c.r, v, dst, dst)
+		asm.VBLENDVPD(c.r, v, dst, dst)
 	}
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/flowkern/flowkern/internal/algo"
 
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -123,9 +122,9 @@ func (g *gen) flagNotPositiveNormal(flags reg.Register, x reg.VecVirtual) {
 	g.iadd(t, x, g.cbits((top-a)&g.fullMask()))
 	limit := g.cbits((b - a - top) & g.fullMask())
 	if g.f32 {
-		VPCMPGTD(limit, t, t)
+		asm.VPCMPGTD(limit, t, t)
 	} else {
-		VPCMPGTQ(limit, t, t)
+		asm.VPCMPGTQ(limit, t, t)
 	}
 	g.or(flags, flags, t)
 }
@@ -145,7 +144,7 @@ func (g *gen) logSplitNormal(x reg.VecVirtual) (m, dk reg.VecVirtual) {
 		g.shra(e, e, mant)
 		g.shl(t, e, mant)
 		g.isub(x, x, t)
-		VCVTDQ2PS(e, dk)
+		asm.VCVTDQ2PS(e, dk)
 		return x, dk
 	}
 	// No 64-bit arithmetic shift on AVX2: bias by 1024<<52 so the
@@ -183,13 +182,13 @@ func (g *gen) logSplit512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	e := g.vec()
 	const interval, negativeIsNaN = 3, 2 << 2 // [3/4, 3/2)
 	if g.f32 {
-		VGETMANTPS(Imm(interval|negativeIsNaN), x, m)
-		VGETEXPPS(x, k)
-		VGETEXPPS(m, e)
+		asm.VGETMANTPS(Imm(interval|negativeIsNaN), x, m)
+		asm.VGETEXPPS(x, k)
+		asm.VGETEXPPS(m, e)
 	} else {
-		VGETMANTPD(Imm(interval|negativeIsNaN), x, m)
-		VGETEXPPD(x, k)
-		VGETEXPPD(m, e)
+		asm.VGETMANTPD(Imm(interval|negativeIsNaN), x, m)
+		asm.VGETEXPPD(x, k)
+		asm.VGETEXPPD(m, e)
 	}
 	g.sub(k, k, e)
 	return m, k

@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// logAbsSumKernel emits func(logdet, d []T, cols int):
+// logAbsSumKernel emits the body of func(logdet, d []T, cols int):
 // logdet[r] += Σ log|d|.
 //
 // Rows are summed as kernels.LogAbsSum sums them, as log(2^Σk·Π m) with
@@ -18,14 +17,12 @@ import (
 // rows of two vectors or more one log a row. A block or row holding a
 // zero, subnormal, infinite or NaN element is summed again as logs, and so
 // are rows of fewer than two vectors.
-func (g *gen) logAbsSumKernel(name string) {
+func (g *gen) logAbsSumKernel() {
 	g.setStreams(4, 2)
-	g.text(name, "func(logdet, d []"+g.goType()+", cols int)")
-	Doc(name + " is the " + g.name + " body of LogAbsSum.")
-	ld := Load(Param("logdet").Base(), GP64())
-	rows := Load(Param("logdet").Len(), GP64())
-	d := Load(Param("d").Base(), GP64())
-	cols := Load(Param("cols"), GP64())
+	ld := asm.Load(asm.Param("logdet").Base(), asm.GP64())
+	rows := asm.Load(asm.Param("logdet").Len(), asm.GP64())
+	d := asm.Load(asm.Param("d").Base(), asm.GP64())
+	cols := asm.Load(asm.Param("cols"), asm.GP64())
 	g.packedLogAbs(rows, cols, ld, d)
 	g.logAbsRows(rows, cols, ld, d)
 }
@@ -44,56 +41,56 @@ const renormEvery = 64
 // Rows of fewer than two vectors are summed as logs: one log per row
 // costs them more than it saves.
 func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
-	CMPQ(cols, U32(2*g.lanes))
-	JAE(LabelRef("row"))
-	Label("shortrow")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
+	asm.CMPQ(cols, U32(2*g.lanes))
+	asm.JAE(LabelRef("row"))
+	asm.Label("shortrow")
+	asm.TESTQ(rows, rows)
+	asm.JZ(LabelRef("done"))
 	g.rowLogs("short", cols, ld, d, false)
-	ADDQ(U32(g.size), ld)
-	DECQ(rows)
-	JMP(LabelRef("shortrow"))
+	asm.ADDQ(U32(g.size), ld)
+	asm.DECQ(rows)
+	asm.JMP(LabelRef("shortrow"))
 
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
+	asm.Label("row")
+	asm.TESTQ(rows, rows)
+	asm.JZ(LabelRef("done"))
 	p, k := g.vec(), g.zero()
 	g.mov(p, g.cf(1))
 	flags := g.noFlags()
-	j, n := GP64(), GP64()
-	MOVQ(cols, j)
-	MOVQ(U32(renormEvery), n)
+	j, n := asm.GP64(), asm.GP64()
+	asm.MOVQ(cols, j)
+	asm.MOVQ(U32(renormEvery), n)
 
-	Label("col")
-	CMPQ(j, U32(g.lanes))
-	JB(LabelRef("tail"))
+	asm.Label("col")
+	asm.CMPQ(j, U32(g.lanes))
+	asm.JB(LabelRef("tail"))
 	x := g.load(d, 0, nil)
 	g.flagUnsplittable(flags, x, nil)
 	m, e := g.splitAbs(x)
 	g.mul(p, p, m)
 	g.add(k, k, e)
-	DECQ(n)
-	JNZ(LabelRef("colnext"))
+	asm.DECQ(n)
+	asm.JNZ(LabelRef("colnext"))
 	g.renormProduct(p, k)
-	MOVQ(U32(renormEvery), n)
-	Label("colnext")
-	ADDQ(U32(g.bytes), d)
-	SUBQ(U32(g.lanes), j)
-	JMP(LabelRef("col"))
+	asm.MOVQ(U32(renormEvery), n)
+	asm.Label("colnext")
+	asm.ADDQ(U32(g.bytes), d)
+	asm.SUBQ(U32(g.lanes), j)
+	asm.JMP(LabelRef("col"))
 
-	Label("tail")
-	TESTQ(j, j)
-	JZ(LabelRef("rowend"))
+	asm.Label("tail")
+	asm.TESTQ(j, j)
+	asm.JZ(LabelRef("rowend"))
 	mask := g.tailMask(j)
 	xt := g.maskedLoad(Mem{Base: d}, mask)
 	g.flagUnsplittable(flags, xt, mask)
 	mt, et := g.splitAbs(xt)
 	g.mulMasked(p, mt, mask)
 	g.addMasked(k, et, mask)
-	SHLQ(U8(log2(g.size)), j) // bytes
-	ADDQ(j, d)
+	asm.SHLQ(U8(log2(g.size)), j) // bytes
+	asm.ADDQ(j, d)
 
-	Label("rowend")
+	asm.Label("rowend")
 	g.jumpIfFlags(flags, "rowlogs")
 	g.renormProduct(p, k)
 	prod, ksum := g.hprod(p), g.hsum(k)
@@ -101,19 +98,19 @@ func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
 	pm, pe := g.splitPositive(g.widen(prod))
 	g.add(pe, pe, g.widen(ksum))
 	g.addToRow(ld, g.narrow(g.logCore(pm, pe)), false)
-	JMP(LabelRef("rownext"))
+	asm.JMP(LabelRef("rownext"))
 
-	Label("rowlogs")
+	asm.Label("rowlogs")
 	g.rowLogs("again", cols, ld, d, true)
 
-	Label("rownext")
-	ADDQ(U32(g.size), ld)
-	DECQ(rows)
-	JMP(LabelRef("row"))
+	asm.Label("rownext")
+	asm.ADDQ(U32(g.size), ld)
+	asm.DECQ(rows)
+	asm.JMP(LabelRef("row"))
 
-	Label("done")
-	VZEROUPPER()
-	RET()
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
 }
 
 // rowLogs adds to *ld the sum of log|d| over the row of cols elements at
@@ -121,29 +118,29 @@ func (g *gen) logAbsRows(rows, cols, ld, d reg.Register) {
 // the row and goes back first. Its labels start with name.
 func (g *gen) rowLogs(name string, cols, ld, d reg.Register, again bool) {
 	if again {
-		back := GP64()
-		MOVQ(cols, back)
-		SHLQ(U8(log2(g.size)), back)
-		SUBQ(back, d) // the row's start
+		back := asm.GP64()
+		asm.MOVQ(cols, back)
+		asm.SHLQ(U8(log2(g.size)), back)
+		asm.SUBQ(back, d) // the row's start
 	}
 	acc := g.zero()
-	j := GP64()
-	MOVQ(cols, j)
-	Label(name + "col")
-	CMPQ(j, U32(g.lanes))
-	JB(LabelRef(name + "tail"))
+	j := asm.GP64()
+	asm.MOVQ(cols, j)
+	asm.Label(name + "col")
+	asm.CMPQ(j, U32(g.lanes))
+	asm.JB(LabelRef(name + "tail"))
 	g.add(acc, acc, g.log(g.absOf(g.load(d, 0, nil))))
-	ADDQ(U32(g.bytes), d)
-	SUBQ(U32(g.lanes), j)
-	JMP(LabelRef(name + "col"))
-	Label(name + "tail")
-	TESTQ(j, j)
-	JZ(LabelRef(name + "end"))
+	asm.ADDQ(U32(g.bytes), d)
+	asm.SUBQ(U32(g.lanes), j)
+	asm.JMP(LabelRef(name + "col"))
+	asm.Label(name + "tail")
+	asm.TESTQ(j, j)
+	asm.JZ(LabelRef(name + "end"))
 	mask := g.tailMask(j)
 	g.addMasked(acc, g.log(g.absOf(g.load(d, 0, mask))), mask)
-	SHLQ(U8(log2(g.size)), j)
-	ADDQ(j, d)
-	Label(name + "end")
+	asm.SHLQ(U8(log2(g.size)), j)
+	asm.ADDQ(j, d)
+	asm.Label(name + "end")
 	g.addToRow(ld, g.hsum(acc), false)
 }
 
@@ -226,7 +223,7 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 		sums, _ := terms.unordered() // the same tree, so the same order
 		g.mov(res, sums)
 
-		Label(done)
+		asm.Label(done)
 		g.inRowOrder(res, c, order)
 		g.addBlock(ld, res, false)
 	})
@@ -238,11 +235,11 @@ func (g *gen) packedLogAbs(rows, cols, ld, d reg.Register) {
 func (g *gen) split512(x reg.VecVirtual) (m, k reg.VecVirtual) {
 	m, k = g.vec(), g.vec()
 	if g.f32 {
-		VGETMANTPS(Imm(4), x, m) // interval [1, 2), sign 0
-		VGETEXPPS(x, k)
+		asm.VGETMANTPS(Imm(4), x, m) // interval [1, 2), sign 0
+		asm.VGETEXPPS(x, k)
 	} else {
-		VGETMANTPD(Imm(4), x, m)
-		VGETEXPPD(x, k)
+		asm.VGETMANTPD(Imm(4), x, m)
+		asm.VGETEXPPD(x, k)
 	}
 	return m, k
 }
@@ -262,8 +259,8 @@ func (g *gen) logAbsWidths() []int {
 // vector on AVX2.
 func (g *gen) noFlags() reg.Register {
 	if g.avx512 {
-		k := K()
-		KXORW(k, k, k)
+		k := asm.K()
+		asm.KXORW(k, k, k)
 		return k
 	}
 	return g.zero()
@@ -277,16 +274,16 @@ func (g *gen) flagUnsplittable(flags reg.Register, x reg.VecVirtual, mask reg.Re
 		// VFPCLASS categories: QNaN, +0, −0, +Inf, −Inf, denormal, SNaN
 		// (all but negative finite). Not the masked form: avo would take
 		// its destination as read.
-		k := K()
+		k := asm.K()
 		if g.f32 {
-			VFPCLASSPSZ(Imm(0xbf), x, k)
+			asm.VFPCLASSPSZ(Imm(0xbf), x, k)
 		} else {
-			VFPCLASSPDZ(Imm(0xbf), x, k)
+			asm.VFPCLASSPDZ(Imm(0xbf), x, k)
 		}
 		if mask != nil {
-			KANDW(mask, k, k)
+			asm.KANDW(mask, k, k)
 		}
-		KORW(k, flags, flags)
+		asm.KORW(k, flags, flags)
 		return
 	}
 	minNormal, maxFinite := 0x1p-1022, math.MaxFloat64
@@ -307,20 +304,20 @@ func (g *gen) flagUnsplittable(flags reg.Register, x reg.VecVirtual, mask reg.Re
 // jumpIfNoFlags jumps to label if no lane of flags is set.
 func (g *gen) jumpIfNoFlags(flags reg.Register, label string) {
 	g.testFlags(flags)
-	JZ(LabelRef(label))
+	asm.JZ(LabelRef(label))
 }
 
 // jumpIfFlags jumps to label if a lane of flags is set.
 func (g *gen) jumpIfFlags(flags reg.Register, label string) {
 	g.testFlags(flags)
-	JNZ(LabelRef(label))
+	asm.JNZ(LabelRef(label))
 }
 
 func (g *gen) testFlags(flags reg.Register) {
 	if g.avx512 {
-		KORTESTW(flags, flags)
+		asm.KORTESTW(flags, flags)
 	} else {
-		VPTEST(flags, flags)
+		asm.VPTEST(flags, flags)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -71,12 +71,12 @@ func powersOfTwo(top int) []int {
 func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg.Register, setup func(c int), vector func(c, i, off int) []reg.VecVirtual, combine func(c, i int, v []reg.VecVirtual), end func(c int)) {
 	for _, c := range widths {
 		name := fmt.Sprintf("packed%d", c)
-		CMPQ(cols, U32(c))
-		JNE(LabelRef(name + "end"))
+		asm.CMPQ(cols, U32(c))
+		asm.JNE(LabelRef(name + "end"))
 		setup(c)
-		Label(name)
-		CMPQ(rows, U32(g.lanes))
-		JB(LabelRef("row"))
+		asm.Label(name)
+		asm.CMPQ(rows, U32(g.lanes))
+		asm.JB(LabelRef("row"))
 		for first := 0; first < c; first += g.streamCount() {
 			group := make([][]reg.VecVirtual, min(g.streams, c-first))
 			interleaved(len(group), func(u int) {
@@ -88,12 +88,12 @@ func (g *gen) packedBlocks(widths []int, rows, cols, ld reg.Register, ptrs []reg
 		}
 		end(c)
 		for _, p := range ptrs {
-			ADDQ(U32(c*g.bytes), p)
+			asm.ADDQ(U32(c*g.bytes), p)
 		}
-		ADDQ(U32(g.bytes), ld)
-		SUBQ(U32(g.lanes), rows)
-		JMP(LabelRef(name))
-		Label(name + "end")
+		asm.ADDQ(U32(g.bytes), ld)
+		asm.SUBQ(U32(g.lanes), rows)
+		asm.JMP(LabelRef(name))
+		asm.Label(name + "end")
 	}
 }
 
@@ -264,9 +264,9 @@ func (g *gen) treeRegsFor(c int, hold bool) treeRegs {
 					bits |= 1 << k
 				}
 			}
-			r, k := GP64(), K()
-			MOVQ(U64(bits), r)
-			KMOVQ(r, k)
+			r, k := asm.GP64(), asm.K()
+			asm.MOVQ(U64(bits), r)
+			asm.KMOVQ(r, k)
 			t.masks[w/2] = k
 		case g.f32 && hold:
 			lo, hi := g.vec(), g.vec()
@@ -321,11 +321,11 @@ func (g *gen) foldByShuffles(a, b reg.VecVirtual, h int, op func(dst, a, b Op)) 
 	lo, hi := g.vec(), g.vec()
 	switch {
 	case !g.f32 && h == 1:
-		VUNPCKLPD(b, a, lo) // a0 b0 a2 b2 …
-		VUNPCKHPD(b, a, hi) // a1 b1 a3 b3 …
+		asm.VUNPCKLPD(b, a, lo) // a0 b0 a2 b2 …
+		asm.VUNPCKHPD(b, a, hi) // a1 b1 a3 b3 …
 	case h == g.lanes/2:
-		VSHUFF64X2(Imm(0xe4), b, a, lo) // a's low half, b's high half
-		VSHUFF64X2(Imm(0x4e), b, a, hi) // a's high half, b's low half
+		asm.VSHUFF64X2(Imm(0xe4), b, a, lo) // a's low half, b's high half
+		asm.VSHUFF64X2(Imm(0x4e), b, a, hi) // a's high half, b's low half
 	default:
 		return false
 	}
@@ -339,15 +339,15 @@ func (g *gen) foldByShuffles(a, b reg.VecVirtual, h int, op func(dst, a, b Op)) 
 func (g *gen) swapLanes(v reg.VecVirtual, h int) {
 	switch bytes := h * g.size; {
 	case bytes < 16 && g.f32 && h == 1:
-		VPERMILPS(Imm(0xb1), v, v)
+		asm.VPERMILPS(Imm(0xb1), v, v)
 	case bytes < 16 && g.f32:
-		VPERMILPS(Imm(0x4e), v, v)
+		asm.VPERMILPS(Imm(0x4e), v, v)
 	case bytes < 16:
-		VPERMILPD(Imm(0x55), v, v)
+		asm.VPERMILPD(Imm(0x55), v, v)
 	case bytes == 16:
-		VSHUFF64X2(Imm(0xb1), v, v, v)
+		asm.VSHUFF64X2(Imm(0xb1), v, v, v)
 	default:
-		VSHUFF64X2(Imm(0x4e), v, v, v)
+		asm.VSHUFF64X2(Imm(0x4e), v, v, v)
 	}
 }
 
@@ -356,9 +356,9 @@ func (g *gen) permute1(v reg.VecVirtual, idx Mem) {
 	ix := g.vec()
 	g.mov(ix, idx)
 	if g.f32 {
-		VPERMPS(v, ix, v)
+		asm.VPERMPS(v, ix, v)
 	} else {
-		VPERMPD(v, ix, v)
+		asm.VPERMPD(v, ix, v)
 	}
 }
 
@@ -377,15 +377,15 @@ func (g *gen) select2(dst, a, b reg.VecVirtual, w int, second bool, idx map[int]
 		case second:
 			ix0 = ix[1]
 		}
-		VPERMPS(b, ix0, pb) // indexes are taken mod 8
-		VPERMPS(a, ix0, dst)
-		VBLENDPS(Imm(0xf0), pb, dst, dst)
+		asm.VPERMPS(b, ix0, pb) // indexes are taken mod 8
+		asm.VPERMPS(a, ix0, dst)
+		asm.VBLENDPS(Imm(0xf0), pb, dst, dst)
 		return
 	}
 	imm := permImm(g.halvesLanes(w, second))
-	VPERMPD(imm, b, pb)
-	VPERMPD(imm, a, dst)
-	VBLENDPD(Imm(0xc), pb, dst, dst)
+	asm.VPERMPD(imm, b, pb)
+	asm.VPERMPD(imm, a, dst)
+	asm.VBLENDPD(Imm(0xc), pb, dst, dst)
 }
 
 // permImm is AVX2 VPERMPD's immediate for taking lane lanes[k] mod 4
@@ -432,15 +432,15 @@ func (g *gen) halvesIndex(w int, second bool) Mem {
 func (g *gen) expandRows(dst reg.VecVirtual, src Mem, c, i int) {
 	lanes := blockRows(g.lanes, c, i)
 	if !g.avx512 && !g.f32 {
-		VPERMPD(permImm(lanes), src, dst)
+		asm.VPERMPD(permImm(lanes), src, dst)
 		return
 	}
 	idx := g.vec()
 	g.mov(idx, g.laneTable(fmt.Sprintf("expand%d_%d_c%d_i%d", g.bytes*8, g.size*8, c, i), lanes))
 	if g.f32 {
-		VPERMPS(src, idx, dst)
+		asm.VPERMPS(src, idx, dst)
 	} else {
-		VPERMPD(src, idx, dst)
+		asm.VPERMPD(src, idx, dst)
 	}
 }
 
@@ -450,12 +450,12 @@ func (g *gen) laneTable(name string, lanes []int) Mem {
 	if m, ok := permTables[name]; ok {
 		return m
 	}
-	m := GLOBL(name, RODATA|NOPTR)
+	m := global(name, attr.RODATA|attr.NOPTR)
 	for k, lane := range lanes {
 		if g.f32 {
-			DATA(4*k, U32(uint32(lane)))
+			datum(4*k, U32(uint32(lane)))
 		} else {
-			DATA(8*k, U64(uint64(lane)))
+			datum(8*k, U64(uint64(lane)))
 		}
 	}
 	permTables[name] = m

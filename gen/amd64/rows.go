@@ -1,7 +1,6 @@
 package main
 
 import (
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -22,9 +21,9 @@ func (g *gen) hprod(acc reg.VecVirtual) reg.VecVirtual { return g.hreduce(acc, t
 // hreduce folds acc's lanes by addition, or multiplication if mul, halving
 // the width each step; the lowest lane of the result holds the total.
 func (g *gen) hreduce(acc reg.VecVirtual, mul bool) reg.VecVirtual {
-	pd, ps, sd, ss := VADDPD, VADDPS, VADDSD, VADDSS
+	pd, ps, sd, ss := asm.VADDPD, asm.VADDPS, asm.VADDSD, asm.VADDSS
 	if mul {
-		pd, ps, sd, ss = VMULPD, VMULPS, VMULSD, VMULSS
+		pd, ps, sd, ss = asm.VMULPD, asm.VMULPS, asm.VMULSD, asm.VMULSS
 	}
 	packed := func(a, b, dst Op) {
 		if g.f32 {
@@ -33,25 +32,25 @@ func (g *gen) hreduce(acc reg.VecVirtual, mul bool) reg.VecVirtual {
 			pd(a, b, dst)
 		}
 	}
-	x := XMM()
+	x := asm.XMM()
 	if g.avx512 {
-		y := YMM()
-		VEXTRACTF64X4(Imm(1), acc, y)
+		y := asm.YMM()
+		asm.VEXTRACTF64X4(Imm(1), acc, y)
 		packed(acc.AsY(), y, y)
-		VEXTRACTF128(Imm(1), y, x)
+		asm.VEXTRACTF128(Imm(1), y, x)
 		acc = y
 	} else {
-		VEXTRACTF128(Imm(1), acc, x)
+		asm.VEXTRACTF128(Imm(1), acc, x)
 	}
-	t := XMM()
+	t := asm.XMM()
 	packed(acc.AsX(), x, x)
 	if g.f32 {
-		VMOVHLPS(x, x, t)
+		asm.VMOVHLPS(x, x, t)
 		ps(t, x, x)
-		VMOVSHDUP(x, t)
+		asm.VMOVSHDUP(x, t)
 		ss(t, x, x)
 	} else {
-		VPERMILPD(Imm(1), x, t)
+		asm.VPERMILPD(Imm(1), x, t)
 		sd(t, x, x)
 	}
 	return x
@@ -59,42 +58,42 @@ func (g *gen) hreduce(acc reg.VecVirtual, mul bool) reg.VecVirtual {
 
 // addToRow sets *p = *p + v[0] (or *p − v[0] when sub), in g's type.
 func (g *gen) addToRow(p reg.Register, v reg.VecVirtual, sub bool) {
-	t := XMM()
+	t := asm.XMM()
 	switch {
 	case g.f32 && sub:
-		VMOVSS(Mem{Base: p}, t)
-		VSUBSS(v, t, t)
-		VMOVSS(t, Mem{Base: p})
+		asm.VMOVSS(Mem{Base: p}, t)
+		asm.VSUBSS(v, t, t)
+		asm.VMOVSS(t, Mem{Base: p})
 	case g.f32:
-		VADDSS(Mem{Base: p}, v, v)
-		VMOVSS(v, Mem{Base: p})
+		asm.VADDSS(Mem{Base: p}, v, v)
+		asm.VMOVSS(v, Mem{Base: p})
 	case sub:
-		VMOVSD(Mem{Base: p}, t)
-		VSUBSD(v, t, t)
-		VMOVSD(t, Mem{Base: p})
+		asm.VMOVSD(Mem{Base: p}, t)
+		asm.VSUBSD(v, t, t)
+		asm.VMOVSD(t, Mem{Base: p})
 	default:
-		VADDSD(Mem{Base: p}, v, v)
-		VMOVSD(v, Mem{Base: p})
+		asm.VADDSD(Mem{Base: p}, v, v)
+		asm.VMOVSD(v, Mem{Base: p})
 	}
 }
 
 // broadcast returns the scalar parameter name in every lane.
 func (g *gen) broadcast(name string) reg.VecVirtual {
-	return g.broadcastOf(Load(Param(name), XMM()))
+	return g.broadcastOf(asm.Load(asm.Param(name), asm.XMM()))
 }
 
 // broadcastOf returns the element at src, memory or the low lane of an
 // xmm register, in every lane.
 func (g *gen) broadcastOf(src Op) reg.VecVirtual {
 	v := g.vec()
-	g.vop(VBROADCASTSD, VBROADCASTSS, nil, nil, src, v)
+	g.vop(asm.VBROADCASTSD, asm.VBROADCASTSS, nil, nil, src, v)
 	return v
 }
 
 // zero returns a vector of zeros.
 func (g *gen) zero() reg.VecVirtual {
 	v := g.vec()
-	VXORPS(v, v, v)
+	asm.VXORPS(v, v, v)
 	return v
 }
 
@@ -112,21 +111,21 @@ type rowBody func(off int, mask reg.Register) reg.VecVirtual
 // Backward kernels accumulate nothing: their body returns nil, and
 // start runs at the beginning of each row instead.
 func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func(), body rowBody, finish func(acc reg.VecVirtual)) {
-	Label("row")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
+	asm.Label("row")
+	asm.TESTQ(rows, rows)
+	asm.JZ(LabelRef("done"))
 	if start != nil {
 		start()
 	}
 	acc := g.zero()
-	j := GP64()
-	MOVQ(cols, j)
+	j := asm.GP64()
+	asm.MOVQ(cols, j)
 
 	if g.streamCount() > 1 {
 		// g.streams vectors at a time, interleaved, while they fit.
-		Label("cols")
-		CMPQ(j, U32(g.streams*g.lanes))
-		JB(LabelRef("col"))
+		asm.Label("cols")
+		asm.CMPQ(j, U32(g.streams*g.lanes))
+		asm.JB(LabelRef("col"))
 		vs := make([]reg.VecVirtual, g.streams)
 		interleaved(g.streams, func(u int) { vs[u] = body(u*g.bytes, nil) })
 		for _, v := range vs {
@@ -135,44 +134,44 @@ func (g *gen) rowLoop(rows, cols reg.Register, ptrs []reg.Register, start func()
 			}
 		}
 		for _, p := range ptrs {
-			ADDQ(U32(g.streams*g.bytes), p)
+			asm.ADDQ(U32(g.streams*g.bytes), p)
 		}
-		SUBQ(U32(g.streams*g.lanes), j)
-		JMP(LabelRef("cols"))
+		asm.SUBQ(U32(g.streams*g.lanes), j)
+		asm.JMP(LabelRef("cols"))
 	}
 
-	Label("col")
-	CMPQ(j, U32(g.lanes))
-	JB(LabelRef("tail"))
+	asm.Label("col")
+	asm.CMPQ(j, U32(g.lanes))
+	asm.JB(LabelRef("tail"))
 	if v := body(0, nil); v != nil {
 		g.add(acc, acc, v)
 	}
 	for _, p := range ptrs {
-		ADDQ(U32(g.bytes), p)
+		asm.ADDQ(U32(g.bytes), p)
 	}
-	SUBQ(U32(g.lanes), j)
-	JMP(LabelRef("col"))
+	asm.SUBQ(U32(g.lanes), j)
+	asm.JMP(LabelRef("col"))
 
-	Label("tail")
-	TESTQ(j, j)
-	JZ(LabelRef("rowend"))
+	asm.Label("tail")
+	asm.TESTQ(j, j)
+	asm.JZ(LabelRef("rowend"))
 	m := g.tailMask(j)
 	if v := body(0, m); v != nil {
 		g.addMasked(acc, v, m)
 	}
-	SHLQ(U8(log2(g.size)), j) // bytes
+	asm.SHLQ(U8(log2(g.size)), j) // bytes
 	for _, p := range ptrs {
-		ADDQ(j, p)
+		asm.ADDQ(j, p)
 	}
 
-	Label("rowend")
+	asm.Label("rowend")
 	finish(acc)
-	DECQ(rows)
-	JMP(LabelRef("row"))
+	asm.DECQ(rows)
+	asm.JMP(LabelRef("row"))
 
-	Label("done")
-	VZEROUPPER()
-	RET()
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
 }
 
 // addMasked adds to acc the lanes of v within the tail mask m; v may be
@@ -184,9 +183,9 @@ func (g *gen) addMasked(acc, v reg.VecVirtual, m reg.Register) {
 		return
 	}
 	if g.f32 {
-		VADDPS(v, acc, m, acc) // masked lanes only
+		asm.VADDPS(v, acc, m, acc) // masked lanes only
 	} else {
-		VADDPD(v, acc, m, acc)
+		asm.VADDPD(v, acc, m, acc)
 	}
 }
 
@@ -201,9 +200,9 @@ func (g *gen) mulMasked(acc, v reg.VecVirtual, m reg.Register) {
 		return
 	}
 	if g.f32 {
-		VMULPS(v, acc, m, acc) // masked lanes only
+		asm.VMULPS(v, acc, m, acc) // masked lanes only
 	} else {
-		VMULPD(v, acc, m, acc)
+		asm.VMULPD(v, acc, m, acc)
 	}
 }
 
@@ -253,18 +252,15 @@ func (g *gen) softClamp(sHat, c, invC reg.VecVirtual, clamped bool) (s, th reg.V
 // without the soft clamp:
 //
 //	func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
-func (g *gen) affineKernel(name string, inverse, clamped bool) {
+func (g *gen) affineKernel(inverse, clamped bool) {
 	g.setStreams(affineStreams(clamped))
-	T := g.goType()
-	g.text(name, "func(out, logdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
-	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
-	out := Load(Param("out").Base(), GP64())
-	ld := Load(Param("logdet").Base(), GP64())
-	rows := Load(Param("logdet").Len(), GP64())
-	in := Load(Param("in").Base(), GP64())
-	sh := Load(Param("sHat").Base(), GP64())
-	tp := Load(Param("t").Base(), GP64())
-	cols := Load(Param("cols"), GP64())
+	out := asm.Load(asm.Param("out").Base(), asm.GP64())
+	ld := asm.Load(asm.Param("logdet").Base(), asm.GP64())
+	rows := asm.Load(asm.Param("logdet").Len(), asm.GP64())
+	in := asm.Load(asm.Param("in").Base(), asm.GP64())
+	sh := asm.Load(asm.Param("sHat").Base(), asm.GP64())
+	tp := asm.Load(asm.Param("t").Base(), asm.GP64())
+	cols := asm.Load(asm.Param("cols"), asm.GP64())
 	var c, invC reg.VecVirtual
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
@@ -288,7 +284,7 @@ func (g *gen) affineKernel(name string, inverse, clamped bool) {
 	g.packedRows(rows, cols, ld, ptrs, inverse, body)
 	g.rowLoop(rows, cols, ptrs, nil, body, func(acc reg.VecVirtual) {
 		g.addToRow(ld, g.hsum(acc), inverse)
-		ADDQ(U32(g.size), ld)
+		asm.ADDQ(U32(g.size), ld)
 	})
 }
 
@@ -315,7 +311,7 @@ func (g *gen) affineGradStreams(clamped bool) (avx512, avx2 int) {
 
 // neg sets dst = −a (flips the sign bit, as Go's unary minus).
 func (g *gen) neg(dst, a reg.VecVirtual) {
-	g.vop(VXORPD, VXORPS, VXORPD_BCST, VXORPS_BCST, g.cbits(g.signMask()), a, dst)
+	g.vop(asm.VXORPD, asm.VXORPS, asm.VXORPD_BCST, asm.VXORPS_BCST, g.cbits(g.signMask()), a, dst)
 }
 
 // affineGradKernel emits the backward pass of AffineForward or
@@ -325,26 +321,23 @@ func (g *gen) neg(dst, a reg.VecVirtual) {
 //	func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)
 //
 // (the forward pass does not read t).
-func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
+func (g *gen) affineGradKernel(inverse, clamped bool) {
 	g.setStreams(g.affineGradStreams(clamped))
-	T := g.goType()
-	g.text(name, "func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []"+T+", cols int, clamp, invClamp "+T+")")
-	Doc(name + " is the " + g.name + " body of Affine" + map[bool]string{false: "Forward", true: "Inverse"}[inverse] + "Grad" + map[bool]string{false: " without clamp.", true: " with the soft clamp."}[clamped])
-	dIn := Load(Param("dIn").Base(), GP64())
-	dS := Load(Param("dSHat").Base(), GP64())
-	dT := Load(Param("dT").Base(), GP64())
-	dOut := Load(Param("dOut").Base(), GP64())
-	dld := Load(Param("dLogdet").Base(), GP64())
-	rows := Load(Param("dLogdet").Len(), GP64())
-	in := Load(Param("in").Base(), GP64())
-	sh := Load(Param("sHat").Base(), GP64())
+	dIn := asm.Load(asm.Param("dIn").Base(), asm.GP64())
+	dS := asm.Load(asm.Param("dSHat").Base(), asm.GP64())
+	dT := asm.Load(asm.Param("dT").Base(), asm.GP64())
+	dOut := asm.Load(asm.Param("dOut").Base(), asm.GP64())
+	dld := asm.Load(asm.Param("dLogdet").Base(), asm.GP64())
+	rows := asm.Load(asm.Param("dLogdet").Len(), asm.GP64())
+	in := asm.Load(asm.Param("in").Base(), asm.GP64())
+	sh := asm.Load(asm.Param("sHat").Base(), asm.GP64())
 	ptrs := []reg.Register{dIn, dS, dT, dOut, in, sh}
 	var tp reg.Register
 	if inverse {
-		tp = Load(Param("t").Base(), GP64())
+		tp = asm.Load(asm.Param("t").Base(), asm.GP64())
 		ptrs = append(ptrs, tp)
 	}
-	cols := Load(Param("cols"), GP64())
+	cols := asm.Load(asm.Param("cols"), asm.GP64())
 	var c, invC reg.VecVirtual
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
@@ -389,14 +382,14 @@ func (g *gen) affineGradKernel(name string, inverse, clamped bool) {
 	rowGrad := g.vec()
 	g.rowLoop(rows, cols, ptrs, func() {
 		if g.f32 {
-			VBROADCASTSS(Mem{Base: dld}, rowGrad)
+			asm.VBROADCASTSS(Mem{Base: dld}, rowGrad)
 		} else {
-			VBROADCASTSD(Mem{Base: dld}, rowGrad)
+			asm.VBROADCASTSD(Mem{Base: dld}, rowGrad)
 		}
 	}, func(off int, mask reg.Register) reg.VecVirtual {
 		grad(off, mask, rowGrad)
 		return nil
 	}, func(reg.VecVirtual) {
-		ADDQ(U32(g.size), dld)
+		asm.ADDQ(U32(g.size), dld)
 	})
 }

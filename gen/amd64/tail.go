@@ -1,7 +1,7 @@
 package main
 
 import (
-	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -16,20 +16,20 @@ import (
 // 1…lanes−1) is left unchanged.
 func (g *gen) tailMask(n reg.Register) reg.Register {
 	if g.avx512 {
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		SHLXQ(n, ones, ones) // ones << n
-		NOTQ(ones)           // the low n bits
-		k := K()
-		KMOVQ(ones, k)
+		ones := asm.GP64()
+		asm.MOVQ(I32(-1), ones)
+		asm.SHLXQ(n, ones, ones) // ones << n
+		asm.NOTQ(ones)           // the low n bits
+		k := asm.K()
+		asm.KMOVQ(ones, k)
 		return k
 	}
 	table := g.maskTable()
-	off := GP64()
-	MOVQ(U32(g.lanes), off)
-	SUBQ(n, off) // start lanes − n elements into the table
+	off := asm.GP64()
+	asm.MOVQ(U32(g.lanes), off)
+	asm.SUBQ(n, off) // start lanes − n elements into the table
 	m := g.vec()
-	VMOVDQU(Mem{Base: table, Index: off, Scale: uint8(g.size)}, m)
+	asm.VMOVDQU(Mem{Base: table, Index: off, Scale: uint8(g.size)}, m)
 	return m
 }
 
@@ -42,22 +42,22 @@ func (g *gen) maskTable() reg.GPVirtual {
 	}
 	m, ok := constants[name]
 	if !ok {
-		m = GLOBL(name, RODATA|NOPTR)
+		m = global(name, attr.RODATA|attr.NOPTR)
 		for i := 0; i < 2*g.lanes; i++ {
 			v := uint64(0)
 			if i < g.lanes {
 				v = ^uint64(0)
 			}
 			if g.f32 {
-				DATA(4*i, U32(uint32(v)))
+				datum(4*i, U32(uint32(v)))
 			} else {
-				DATA(8*i, U64(v))
+				datum(8*i, U64(v))
 			}
 		}
 		constants[name] = m
 	}
-	p := GP64()
-	LEAQ(m, p)
+	p := asm.GP64()
+	asm.LEAQ(m, p)
 	return p
 }
 
@@ -66,13 +66,13 @@ func (g *gen) maskedLoad(mem Mem, m reg.Register) reg.VecVirtual {
 	x := g.vec()
 	switch {
 	case g.avx512 && g.f32:
-		VMOVUPS_Z(mem, m, x)
+		asm.VMOVUPS_Z(mem, m, x)
 	case g.avx512:
-		VMOVUPD_Z(mem, m, x)
+		asm.VMOVUPD_Z(mem, m, x)
 	case g.f32:
-		VMASKMOVPS(mem, m, x)
+		asm.VMASKMOVPS(mem, m, x)
 	default:
-		VMASKMOVPD(mem, m, x)
+		asm.VMASKMOVPD(mem, m, x)
 	}
 	return x
 }
@@ -81,12 +81,12 @@ func (g *gen) maskedLoad(mem Mem, m reg.Register) reg.VecVirtual {
 func (g *gen) maskedStore(mem Mem, m reg.Register, v reg.VecVirtual) {
 	switch {
 	case g.avx512 && g.f32:
-		VMOVUPS(v, m, mem)
+		asm.VMOVUPS(v, m, mem)
 	case g.avx512:
-		VMOVUPD(v, m, mem)
+		asm.VMOVUPD(v, m, mem)
 	case g.f32:
-		VMASKMOVPS(v, m, mem)
+		asm.VMASKMOVPS(v, m, mem)
 	default:
-		VMASKMOVPD(v, m, mem)
+		asm.VMASKMOVPD(v, m, mem)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -16,26 +15,24 @@ type fastPath struct {
 	avx2Streams int
 }
 
-// unaryKernel emits func name(dst, x []T): dst[i] = f(x[i]) for
+// unaryKernel emits the body of func(dst, x []T): dst[i] = f(x[i]) for
 // i < len(dst), full vectors then one masked tail; avx2Streams of the
 // four vectors an iteration are interleaved on AVX2 (setStreams), and
 // the constants pins are held in registers (pin). With a fast path, each
 // block of four vectors is checked and goes through fast.f unless a lane
 // is flagged.
-func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64, fast *fastPath) {
+func (g *gen) unaryKernel(f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64, fast *fastPath) {
 	g.setStreams(4, avx2Streams)
-	g.text(name, "func(dst, x []"+g.goType()+")")
-	Doc(name + " is the " + g.name + " body of the elementwise function; len(x) ≥ len(dst).")
-	dst := Load(Param("dst").Base(), GP64())
-	src := Load(Param("x").Base(), GP64())
-	n := Load(Param("dst").Len(), GP64())
+	dst := asm.Load(asm.Param("dst").Base(), asm.GP64())
+	src := asm.Load(asm.Param("x").Base(), asm.GP64())
+	n := asm.Load(asm.Param("dst").Len(), asm.GP64())
 	g.pin(pins...)
 
 	// Four independent vectors per iteration, interleaved, hide the
 	// polynomial's FMA latency; then single vectors; then the masked tail.
-	Label("loop4")
-	CMPQ(n, U32(4*g.lanes))
-	JB(LabelRef("loop"))
+	asm.Label("loop4")
+	asm.CMPQ(n, U32(4*g.lanes))
+	asm.JB(LabelRef("loop"))
 	var xs []reg.VecVirtual
 	for u := 0; u < 4; u++ {
 		x := g.vec()
@@ -50,31 +47,31 @@ func (g *gen) unaryKernel(name string, f func(x reg.VecVirtual) reg.VecVirtual, 
 		g.jumpIfFlags(flags, "full4")
 		g.setStreams(4, fast.avx2Streams)
 		g.unaryBlock(fast.f, xs, src, dst, n)
-		Label("full4")
+		asm.Label("full4")
 		g.setStreams(4, avx2Streams)
 	}
 	g.unaryBlock(f, xs, src, dst, n)
 
-	Label("loop")
-	CMPQ(n, U32(g.lanes))
-	JB(LabelRef("tail"))
+	asm.Label("loop")
+	asm.CMPQ(n, U32(g.lanes))
+	asm.JB(LabelRef("tail"))
 	x := g.vec()
 	g.mov(x, Mem{Base: src})
 	g.mov(Mem{Base: dst}, f(x))
-	ADDQ(U32(g.bytes), src)
-	ADDQ(U32(g.bytes), dst)
-	SUBQ(U32(g.lanes), n)
-	JMP(LabelRef("loop"))
+	asm.ADDQ(U32(g.bytes), src)
+	asm.ADDQ(U32(g.bytes), dst)
+	asm.SUBQ(U32(g.lanes), n)
+	asm.JMP(LabelRef("loop"))
 
-	Label("tail")
-	TESTQ(n, n)
-	JZ(LabelRef("done"))
+	asm.Label("tail")
+	asm.TESTQ(n, n)
+	asm.JZ(LabelRef("done"))
 	m := g.tailMask(n)
 	xt := g.maskedLoad(Mem{Base: src}, m)
 	g.maskedStore(Mem{Base: dst}, m, f(xt))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	asm.Label("done")
+	asm.VZEROUPPER()
+	asm.RET()
 }
 
 // unaryBlock emits the main loop's body after the loads: f of the four
@@ -85,10 +82,10 @@ func (g *gen) unaryBlock(f func(x reg.VecVirtual) reg.VecVirtual, xs []reg.VecVi
 	for u, y := range ys {
 		g.mov(Mem{Base: dst, Disp: u * g.bytes}, y)
 	}
-	ADDQ(U32(4*g.bytes), src)
-	ADDQ(U32(4*g.bytes), dst)
-	SUBQ(U32(4*g.lanes), n)
-	JMP(LabelRef("loop4"))
+	asm.ADDQ(U32(4*g.bytes), src)
+	asm.ADDQ(U32(4*g.bytes), dst)
+	asm.SUBQ(U32(4*g.lanes), n)
+	asm.JMP(LabelRef("loop4"))
 }
 
 func (g *gen) goType() string {

@@ -7,16 +7,16 @@ import (
 
 // Registers and unrolling. A kernel's loop body is written once, for one
 // vector, with virtual registers; the emitter records it, then writes it
-// for several vectors at once ("copies"), instruction by instruction, so
-// that the copies' independent chains are in flight together. A linear
-// scan over the straight-line body gives every copy its own registers.
+// for several vectors at once ("streams"), instruction by instruction, so
+// that the streams' independent chains are in flight together. A linear
+// scan over the straight-line body gives every stream its own registers.
 //
 // A reg is one of:
 //   - a physical register 0…31 pinned for the whole call: a constant
 //     loaded before the loops, an accumulator, a clamp argument;
-//   - a temporary (tmp): one register per copy, live from its first
+//   - a temporary (tmp): one register per stream, live from its first
 //     write to its last read within the body;
-//   - a shared value: one register for all copies, such as a constant the
+//   - a shared value: one register for all streams, such as a constant the
 //     pin budget left out, materialised in the body where it is first used.
 type reg int
 
@@ -28,7 +28,7 @@ const (
 func (r reg) physical() bool { return r < tmpBase }
 func (r reg) shared() bool   { return r >= sharedBase }
 
-// op is one recorded instruction. text writes it for copy c of n, given
+// op is one recorded instruction. text writes it for stream c of n, given
 // the physical register of every reg.
 type op struct {
 	defs, uses []reg
@@ -53,7 +53,7 @@ type regs struct {
 	body      *[]op          // the body being recorded, or nil
 	bodyConst map[uint64]reg // shared constants of the body being recorded
 	next      reg            // virtual registers handed out
-	copies    int            // copies of the body being recorded
+	streams   int            // streams of the body being recorded
 }
 
 // reserve pins the next physical register from the top.
@@ -62,14 +62,14 @@ func (e *emitter) reserve() reg {
 	return reg(32 - e.r.pins)
 }
 
-// tmp is a fresh per-copy temporary.
+// tmp is a fresh per-stream temporary.
 func (e *emitter) tmp() reg {
 	e.r.next++
 	return tmpBase + e.r.next
 }
 
-// sharedTmp is a fresh temporary that the copies share: an instruction
-// whose registers are all pinned or shared is written once, not per copy.
+// sharedTmp is a fresh temporary that the streams share: an instruction
+// whose registers are all pinned or shared is written once, not per stream.
 func (e *emitter) sharedTmp() reg {
 	e.r.next++
 	return sharedBase + e.r.next
@@ -84,7 +84,7 @@ func (e *emitter) c(v float64) reg {
 }
 
 // cbits is a register holding the bit pattern b in every lane: pinned if
-// the budget allows, else materialised in the body and shared by the copies.
+// the budget allows, else materialised in the body and shared by the streams.
 func (e *emitter) cbits(b uint64) reg {
 	return e.constant(b, func(d int) { e.bits(d, b) })
 }
@@ -171,19 +171,19 @@ func (e *emitter) emit(defs, uses []reg, text func(p func(reg) int, c, n int)) {
 }
 
 // record runs body to record its instructions for the given number of
-// copies.
-func (e *emitter) record(copies int, body func()) []op {
+// streams.
+func (e *emitter) record(streams int, body func()) []op {
 	var ops []op
-	e.r.body, e.r.bodyConst, e.r.copies = &ops, map[uint64]reg{}, copies
+	e.r.body, e.r.bodyConst, e.r.streams = &ops, map[uint64]reg{}, streams
 	body()
 	e.r.body = nil
 	return ops
 }
 
-// write allocates registers for ops at the given number of copies and
-// writes them, each instruction for every copy before the next. It panics
-// with errRegisters when the copies do not fit.
-func (e *emitter) write(ops []op, copies int) {
+// write allocates registers for ops at the given number of streams and
+// writes them, each instruction for every stream before the next. It panics
+// with errRegisters when the streams do not fit.
+func (e *emitter) write(ops []op, streams int) {
 	last := map[reg]int{}
 	for i, o := range ops {
 		for _, r := range append(append([]reg(nil), o.uses...), o.defs...) {
@@ -197,8 +197,8 @@ func (e *emitter) write(ops []op, copies int) {
 		free[r] = true
 	}
 	type key struct {
-		r    reg
-		copy int
+		r      reg
+		stream int
 	}
 	where := map[key]int{}
 	var holds [32]key // what each register holds, to check the allocation
@@ -206,7 +206,7 @@ func (e *emitter) write(ops []op, copies int) {
 		n := 1
 		for _, r := range append(append([]reg(nil), o.uses...), o.defs...) {
 			if !r.physical() && !r.shared() {
-				n = copies
+				n = streams
 			}
 		}
 		for c := range n {
@@ -238,7 +238,7 @@ func (e *emitter) write(ops []op, copies int) {
 						return
 					}
 				}
-				panic(errRegisters{fmt.Sprintf("%d copies, %d pinned", copies, e.r.pins)})
+				panic(errRegisters{fmt.Sprintf("%d streams, %d pinned", streams, e.r.pins)})
 			}
 			// Registers read for the last time here may be written by this
 			// same instruction: it reads its operands before it writes.
@@ -252,14 +252,14 @@ func (e *emitter) write(ops []op, copies int) {
 				free[where[k(r)]] = true
 			}
 			if o.consecutive {
-				allocRun(o.defs, k, where, &free, copies, e.r.pins)
+				allocRun(o.defs, k, where, &free, streams, e.r.pins)
 			}
 			for _, r := range o.defs {
 				alloc(r)
 			}
 			for _, r := range o.uses {
 				if !r.physical() && holds[where[k(r)]] != k(r) {
-					panic(fmt.Sprintf("allocator: register %d of copy %d was overwritten before op %d read it", r, c, i))
+					panic(fmt.Sprintf("allocator: register %d of stream %d was overwritten before op %d read it", r, c, i))
 				}
 			}
 			for _, r := range o.defs {
@@ -283,7 +283,7 @@ func (e *emitter) write(ops []op, copies int) {
 // allocRun gives the registers rs, none allocated yet, consecutive free
 // registers in order: the highest such run, since single registers are
 // taken from the bottom, which keeps runs free at the top.
-func allocRun[K comparable](rs []reg, k func(reg) K, where map[K]int, free *[32]bool, copies, pins int) {
+func allocRun[K comparable](rs []reg, k func(reg) K, where map[K]int, free *[32]bool, streams, pins int) {
 	for first := len(free) - len(rs); first >= 0; first-- {
 		run := true
 		for i := range rs {
@@ -298,5 +298,5 @@ func allocRun[K comparable](rs []reg, k func(reg) K, where map[K]int, free *[32]
 		}
 		return
 	}
-	panic(errRegisters{fmt.Sprintf("%d copies, %d pinned, a run of %d", copies, pins, len(rs))})
+	panic(errRegisters{fmt.Sprintf("%d streams, %d pinned, a run of %d", streams, pins, len(rs))})
 }

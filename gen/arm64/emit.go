@@ -11,12 +11,12 @@ import (
 // Go's assembler knows are written natively; the others go through the
 // encoders as WORDs with their GNU spelling as a comment. Vector operands
 // are regs (alloc.go); inside a recorded body every instruction is
-// recorded and written later for each copy.
+// recorded and written later for each stream.
 type emitter struct {
-	w      io.Writer
-	a      arr
-	r      regs
-	copies int // vectors a loop iteration works on
+	w       io.Writer
+	a       arr
+	r       regs
+	streams int // vectors a loop iteration works on
 }
 
 func newEmitter(w io.Writer, a arr, budget int) *emitter {
@@ -138,8 +138,8 @@ func (e *emitter) bits(d int, b uint64) {
 	e.ins("VDUP R9, %s", e.v(d))
 }
 
-// load is a temporary holding the copy's vector at ptr: copy c reads the
-// c-th vector from ptr, which advance moves past all copies. Loading the
+// load is a temporary holding the stream's vector at ptr: stream c reads the
+// c-th vector from ptr, which advance moves past all streams. Loading the
 // same pointer twice before advance reads the same vector again.
 func (e *emitter) load(ptr string) reg {
 	d := e.tmp()
@@ -147,20 +147,20 @@ func (e *emitter) load(ptr string) reg {
 	return d
 }
 
-// store writes the copy's vector s at ptr.
+// store writes the stream's vector s at ptr.
 func (e *emitter) store(s reg, ptr string) {
 	e.emit(nil, []reg{s}, func(p func(reg) int, c, _ int) { e.ins("FMOVQ F%d, %d(%s)", p(s), 16*c, ptr) })
 }
 
-// advance moves the pointers past the vectors of all copies.
+// advance moves the pointers past the vectors of all streams.
 func (e *emitter) advance(ptrs ...string) {
 	for _, r := range ptrs {
-		e.ins("ADD $%d, %s, %s", 16*e.r.copies, r, r)
+		e.ins("ADD $%d, %s, %s", 16*e.r.streams, r, r)
 	}
 }
 
 // tableLoad sets every lane of d to the next element of the table at ptr:
-// every copy reads the same element and the last one advances ptr.
+// every stream reads the same element and the last one advances ptr.
 func (e *emitter) tableLoad(d reg, ptr string) {
 	e.emit([]reg{d}, nil, func(p func(reg) int, c, n int) {
 		if c < n-1 {

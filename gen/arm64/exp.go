@@ -29,7 +29,7 @@ func (e *emitter) expTables(table string) {
 		hi = append(hi, algo.Exp2EighthsHi(j))
 		rel = append(rel, algo.Exp2EighthsRel(j))
 	}
-	// Then TBL's index to copy each lane's low byte to all eight of its
+	// Then TBL's index to stream each lane's low byte to all eight of its
 	// bytes: 0 for the low lane, 8 for the high one.
 	e.table(eighthsTable(table), append(append(hi, rel...), 0, math.Float64frombits(0x0808080808080808)))
 }
@@ -112,9 +112,9 @@ func (e *emitter) exp(x reg, table string, specials bool) reg {
 // (m = 8k, a = 1 + r·Q(r)): rel and hi of 2^(j/8) = hi·(1 + rel), j =
 // m&7, by TBL, then hi + hi·(rel + r·a), scaled by 2^(m>>3) as two exact
 // scalings. The tables are loaded into registers once an iteration for
-// all the copies, where they are used, rather than held through the loop;
-// the lookups come last, rel's first, where the copies hold the fewest
-// values (so the clamped coupling kernels keep four copies).
+// all the streams, where they are used, rather than held through the loop;
+// the lookups come last, rel's first, where the streams hold the fewest
+// values (so the clamped coupling kernels keep four streams).
 func (e *emitter) expEighths(m, r, a reg, table string) reg {
 	sym := eighthsTable(table)
 	// The byte indexes 8j … 8j+7 in each lane: 8·m in the low byte, copied
@@ -172,7 +172,7 @@ func (e *emitter) tbx(d, idx reg, table []reg) {
 }
 
 // loadTable returns n consecutive registers holding the 16·n bytes at
-// sym+off: shared temporaries, loaded once for all the copies where they
+// sym+off: shared temporaries, loaded once for all the streams where they
 // are used.
 func (e *emitter) loadTable(sym string, off, n int) []reg {
 	table := make([]reg, n)

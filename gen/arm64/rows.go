@@ -132,7 +132,7 @@ func (e *emitter) affine(name, expTable, tanhTable string, inverse, clamped bool
 // forms a row's sum: log(2^Σk·Π m) with |d| = 2^k·m split as log splits.
 // Every lane keeps a product of m and a sum of k; the product is split
 // again once an iteration (after one factor, or after one from each of
-// the unrolled copies: at most 4 factors in [3/4, 3/2)). The
+// the unrolled streams: at most 4 factors in [3/4, 3/2)). The
 // elements the split cannot take — ±0, ±Inf, NaN; subnormals it can —
 // enter as m = 1, k = 0, and multiply a third accumulator instead, which
 // so holds 1, 0, Inf or NaN: the row's sum is then the log of the product
@@ -187,7 +187,7 @@ func (e *emitter) logAbsSum(name, table string) {
 
 // renorm splits the product accumulator prod again, adding its exponent
 // to exps. Its temporaries are shared, so the unrolled body does it once,
-// after all the copies' factors.
+// after all the streams' factors.
 func (e *emitter) renorm(prod, exps reg) {
 	_, ei := e.splitBitsWith(prod, e.sharedTmp)
 	e.scvtf(ei, ei)
