@@ -1,5 +1,7 @@
 package flowkern
 
+import "github.com/flowkern/flowkern/internal/dispatch"
+
 // Affine coupling, fused with the per-row log-determinant: one pass over
 // memory computes the output and the row sums of the scales.
 //
@@ -20,10 +22,10 @@ func AffineForward[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) {
 	affineArgs(k, arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
 		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
 	if is32[T]() {
-		current().f32.affineForward(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
+		dispatch.Current().F32.AffineForward(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
 		return
 	}
-	current().f64.affineForward(as64(out), as64(logdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
+	dispatch.Current().F64.AffineForward(as64(out), as64(logdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
 }
 
 // AffineInverse computes the direction x → z (density evaluation) of
@@ -37,10 +39,10 @@ func AffineInverse[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) {
 	affineArgs(k, arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
 		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
 	if is32[T]() {
-		current().f32.affineInverse(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
+		dispatch.Current().F32.AffineInverse(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
 		return
 	}
-	current().f64.affineInverse(as64(out), as64(logdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
+	dispatch.Current().F64.AffineInverse(as64(out), as64(logdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
 }
 
 // AffineForwardGrad is the backward pass of AffineForward, for training.
@@ -59,10 +61,10 @@ func AffineForwardGrad[T Float](dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, col
 		arg[T]{"dT", dT, true, true}, arg[T]{"dOut", dOut, false, true},
 		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true})
 	if is32[T]() {
-		current().f32.affineForwardGrad(as32(dIn), as32(dSHat), as32(dT), as32(dOut), as32(dLogdet), as32(in), as32(sHat), cols, float32(clamp))
+		dispatch.Current().F32.AffineForwardGrad(as32(dIn), as32(dSHat), as32(dT), as32(dOut), as32(dLogdet), as32(in), as32(sHat), cols, float32(clamp))
 		return
 	}
-	current().f64.affineForwardGrad(as64(dIn), as64(dSHat), as64(dT), as64(dOut), as64(dLogdet), as64(in), as64(sHat), cols, float64(clamp))
+	dispatch.Current().F64.AffineForwardGrad(as64(dIn), as64(dSHat), as64(dT), as64(dOut), as64(dLogdet), as64(in), as64(sHat), cols, float64(clamp))
 }
 
 // AffineInverseGrad is the backward pass of AffineInverse, for training:
@@ -78,10 +80,10 @@ func AffineInverseGrad[T Float](dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, 
 		arg[T]{"dT", dT, true, true}, arg[T]{"dOut", dOut, false, true},
 		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
 	if is32[T]() {
-		current().f32.affineInverseGrad(as32(dIn), as32(dSHat), as32(dT), as32(dOut), as32(dLogdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
+		dispatch.Current().F32.AffineInverseGrad(as32(dIn), as32(dSHat), as32(dT), as32(dOut), as32(dLogdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
 		return
 	}
-	current().f64.affineInverseGrad(as64(dIn), as64(dSHat), as64(dT), as64(dOut), as64(dLogdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
+	dispatch.Current().F64.AffineInverseGrad(as64(dIn), as64(dSHat), as64(dT), as64(dOut), as64(dLogdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
 }
 
 // affineArgs checks the arguments of the affine kernels: the clamp, then

@@ -9,12 +9,6 @@ import "sync"
 // for the race detector (it cannot see inside assembly) and pick the
 // clamped or unclamped variant.
 
-// register adds a kernel set ahead of the ones registered before it; the
-// architecture files call it from init, worst set first.
-func register(s *kernelSet) {
-	registry = append([]*kernelSet{s}, registry...)
-}
-
 // affineAsm is the signature of the generated affine kernels.
 type affineAsm[T float32 | float64] func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/flowkern/flowkern/internal/dispatch"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -87,16 +88,16 @@ func dense[T Float](kn string, wl weightLayout, y, x, w, b []T, m, k, n int, act
 	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
 		arg[T]{wl.name(), w, false, false}, arg[T]{"b", b, false, false})
 	if is32[T]() {
-		f := current().f32.dense
+		f := dispatch.Current().F32.Dense
 		if wl == rowPerInput {
-			f = current().f32.denseT
+			f = dispatch.Current().F32.DenseT
 		}
 		f(as32(y), as32(x), as32(w), as32(b), m, k, n, kernels.Activation(act))
 		return
 	}
-	f := current().f64.dense
+	f := dispatch.Current().F64.Dense
 	if wl == rowPerInput {
-		f = current().f64.denseT
+		f = dispatch.Current().F64.DenseT
 	}
 	f(as64(y), as64(x), as64(w), as64(b), m, k, n, kernels.Activation(act))
 }
@@ -129,10 +130,10 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 		arg[T]{"db", db, true, false}, arg[T]{"dy", dy, true, false},
 		arg[T]{"x", x, false, false}, arg[T]{"w", w, false, false}, arg[T]{"y", y, false, false})
 	if is32[T]() {
-		current().f32.denseGrad(as32(dx), as32(dw), as32(db), as32(dy), as32(x), as32(w), as32(y), m, k, n, kernels.Activation(act))
+		dispatch.Current().F32.DenseGrad(as32(dx), as32(dw), as32(db), as32(dy), as32(x), as32(w), as32(y), m, k, n, kernels.Activation(act))
 		return
 	}
-	current().f64.denseGrad(as64(dx), as64(dw), as64(db), as64(dy), as64(x), as64(w), as64(y), m, k, n, kernels.Activation(act))
+	dispatch.Current().F64.DenseGrad(as64(dx), as64(dw), as64(db), as64(dy), as64(x), as64(w), as64(y), m, k, n, kernels.Activation(act))
 }
 
 // DenseT is Dense with the weights transposed: wt is Wᵀ, k×n (the layout

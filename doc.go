@@ -11,7 +11,7 @@
 // convention of gonum for programmer errors); no kernel allocates.
 //
 // At init the fastest kernel set the CPU supports is selected (see Impl,
-// Impls and Use); the portable Go kernels of package kernels are the
+// Diagnose and Use); the portable Go kernels of package kernels are the
 // fallback and the reference the others are tested against. The environment
 // variable FLOWKERN_IMPL names a kernel set to use instead (for example
 // FLOWKERN_IMPL=generic); a name that is unknown or that this binary or CPU

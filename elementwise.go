@@ -1,5 +1,7 @@
 package flowkern
 
+import "github.com/flowkern/flowkern/internal/dispatch"
+
 // Exp sets dst[i] = exp(x[i]). len(dst) must equal len(x); dst may be x
 // itself but must not overlap it otherwise.
 //
@@ -12,10 +14,10 @@ package flowkern
 func Exp[T Float](dst, x []T) {
 	unary("Exp", dst, x)
 	if is32[T]() {
-		current().f32.exp(as32(dst), as32(x))
+		dispatch.Current().F32.Exp(as32(dst), as32(x))
 		return
 	}
-	current().f64.exp(as64(dst), as64(x))
+	dispatch.Current().F64.Exp(as64(dst), as64(x))
 }
 
 // Log sets dst[i] = log(x[i]). len(dst) must equal len(x); dst may be x
@@ -27,10 +29,10 @@ func Exp[T Float](dst, x []T) {
 func Log[T Float](dst, x []T) {
 	unary("Log", dst, x)
 	if is32[T]() {
-		current().f32.log(as32(dst), as32(x))
+		dispatch.Current().F32.Log(as32(dst), as32(x))
 		return
 	}
-	current().f64.log(as64(dst), as64(x))
+	dispatch.Current().F64.Log(as64(dst), as64(x))
 }
 
 // Tanh sets dst[i] = tanh(x[i]). len(dst) must equal len(x); dst may be x
@@ -42,10 +44,10 @@ func Log[T Float](dst, x []T) {
 func Tanh[T Float](dst, x []T) {
 	unary("Tanh", dst, x)
 	if is32[T]() {
-		current().f32.tanh(as32(dst), as32(x))
+		dispatch.Current().F32.Tanh(as32(dst), as32(x))
 		return
 	}
-	current().f64.tanh(as64(dst), as64(x))
+	dispatch.Current().F64.Tanh(as64(dst), as64(x))
 }
 
 // unary checks the arguments of an elementwise function dst = f(x).

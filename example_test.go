@@ -66,10 +66,11 @@ func ExampleDense() {
 	// Output: [3 0 0]
 }
 
-func ExampleImpl() {
-	// The kernel set in use depends on the CPU; the portable one is always
-	// there.
-	impls := flowkern.Impls()
-	fmt.Println(impls[len(impls)-1].Name, impls[len(impls)-1].Available)
+func ExampleDiagnose() {
+	// The kernel set in use depends on the CPU (flowkern.Impl() names it,
+	// d.Reason says why); the portable one is always there, last.
+	d := flowkern.Diagnose()
+	last := d.Sets[len(d.Sets)-1]
+	fmt.Println(last.Name, last.Available)
 	// Output: generic true
 }

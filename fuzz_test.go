@@ -37,7 +37,7 @@ func floats[T float32 | float64](data []byte) []T {
 func eachImpl(t *testing.T, f func()) {
 	before := flowkern.Impl()
 	defer flowkern.Use(before)
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		if info.Available {
 			if err := flowkern.Use(info.Name); err != nil {
 				t.Fatal(err)

@@ -3,128 +3,86 @@ package flowkern
 import (
 	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
+	"runtime"
+
+	"github.com/klauspost/cpuid/v2"
+	"golang.org/x/sys/cpu"
+
+	"github.com/flowkern/flowkern/internal/dispatch"
 )
 
 // EnvImpl is the environment variable that names the kernel set to use
-// instead of the fastest available one.
+// instead of the fastest available one: generic, avx2, avx512 or neon.
 const EnvImpl = "FLOWKERN_IMPL"
 
-// knownImpls are the kernel sets flowkern has on some architecture, best
-// first; a binary holds those of its architecture and build tags.
-var knownImpls = []string{"avx512", "avx2", "neon", "generic"}
-
-// registry holds the kernel sets built into this binary, best first. The
-// portable set is always last and always available.
-var registry = []*kernelSet{{
-	name:      "generic",
-	requires:  "nothing (portable Go)",
-	available: true,
-	f64:       portable[float64](),
-	f32:       portable[float32](),
-}}
-
-// selected is the kernel set in use and why it was chosen.
-type selected struct {
-	set *kernelSet
-	why string
-}
-
-var active atomic.Pointer[selected]
-
+// The kernel sets of the architecture are registered by package-level
+// initializers (kernels_<arch>.go), which run before this init selects one.
 func init() {
-	s, why, err := choose(os.Getenv(EnvImpl))
-	if err != nil {
+	if err := dispatch.Select(EnvImpl, os.Getenv(EnvImpl)); err != nil {
 		panic("flowkern: " + err.Error())
 	}
-	active.Store(&selected{s, why})
 }
 
-// current returns the kernel set in use.
-func current() *kernelSet {
-	return active.Load().set
+// Impl returns the name of the kernel set in use: avx512, avx2, neon or
+// generic.
+func Impl() string { return dispatch.Current().Name }
+
+// Use switches every kernel to the kernel set called name, for tests and
+// benchmarks that compare sets in one process. It returns an error, and
+// changes nothing, if name is not built in or this CPU cannot run it.
+// Calls already running finish with the set they started with.
+func Use(name string) error {
+	if err := dispatch.Use(name, "set by flowkern.Use"); err != nil {
+		return fmt.Errorf("flowkern.Use(%q): %w", name, err)
+	}
+	return nil
 }
 
-// choose returns the kernel set that env (the value of FLOWKERN_IMPL) asks
-// for, or the best available one when env is empty, with the reason.
-func choose(env string) (*kernelSet, string, error) {
-	if env == "" {
-		for _, s := range registry {
-			if s.available {
-				return s, "best available on this CPU", nil
-			}
-		}
-	}
-	s, err := lookup(env)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s=%q: %w", EnvImpl, env, err)
-	}
-	return s, fmt.Sprintf("forced by %s", EnvImpl), nil
-}
-
-// lookup returns the built-in, available kernel set called name.
-func lookup(name string) (*kernelSet, error) {
-	for _, s := range registry {
-		if s.name != name {
-			continue
-		}
-		if !s.available {
-			return nil, fmt.Errorf("kernel set %s needs %s, which this CPU or OS lacks", name, s.requires)
-		}
-		return s, nil
-	}
-	for _, k := range knownImpls {
-		if k == name {
-			return nil, fmt.Errorf("kernel set %s is not built into this binary (built in: %s)", name, builtIn())
-		}
-	}
-	return nil, fmt.Errorf("unknown kernel set (known: %s)", strings.Join(knownImpls, ", "))
-}
-
-func builtIn() string {
-	names := make([]string, len(registry))
-	for i, s := range registry {
-		names[i] = s.name
-	}
-	return strings.Join(names, ", ")
-}
-
-// ImplInfo describes a kernel set built into this binary.
-type ImplInfo struct {
+// KernelSet describes a kernel set built into this binary.
+type KernelSet struct {
 	Name      string // generic, avx2, avx512 or neon
 	Requires  string // the CPU features it needs
 	Available bool   // whether this CPU and OS provide them
 }
 
-// Impls returns the kernel sets built into this binary, fastest first.
-func Impls() []ImplInfo {
-	out := make([]ImplInfo, len(registry))
-	for i, s := range registry {
-		out[i] = ImplInfo{Name: s.name, Requires: s.requires, Available: s.available}
+// Diagnostics is what flowkern sees of the machine and what it runs there.
+type Diagnostics struct {
+	Arch     string      // runtime.GOARCH
+	CPU      string      // the processor's name, when it reports one
+	Features []string    // the features kernel sets look at that this CPU and OS provide
+	Assembly bool        // whether this binary holds assembly kernels (false under the purego and noasm tags)
+	Sets     []KernelSet // the kernel sets built into this binary, fastest first
+	Impl     string      // the kernel set in use
+	Reason   string      // why it is in use
+}
+
+// Diagnose reports the CPU's features, the kernel sets built in and the
+// one in use, with the reason. On x86 the features come from cpuid, which
+// also checks that the OS saves the vector registers (YMM for AVX2, ZMM for
+// AVX-512); on arm64 from the OS's hardware capabilities.
+func Diagnose() Diagnostics {
+	d := Diagnostics{Arch: runtime.GOARCH, CPU: cpuid.CPU.BrandName, Assembly: assemblyBuilt,
+		Impl: dispatch.Current().Name, Reason: dispatch.Reason()}
+	switch runtime.GOARCH {
+	case "amd64", "386":
+		for _, f := range []cpuid.FeatureID{cpuid.SSE2, cpuid.AVX, cpuid.AVX2, cpuid.FMA3,
+			cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW} {
+			if cpuid.CPU.Supports(f) {
+				d.Features = append(d.Features, f.String())
+			}
+		}
+	case "arm64":
+		for _, f := range []struct {
+			name string
+			has  bool
+		}{{"FP", cpu.ARM64.HasFP}, {"ASIMD", cpu.ARM64.HasASIMD}, {"FPHP", cpu.ARM64.HasFPHP}, {"SVE", cpu.ARM64.HasSVE}} {
+			if f.has {
+				d.Features = append(d.Features, f.name)
+			}
+		}
 	}
-	return out
-}
-
-// Impl returns the name of the kernel set in use.
-func Impl() string {
-	return current().name
-}
-
-// ImplReason says why the kernel set in use was chosen.
-func ImplReason() string {
-	return active.Load().why
-}
-
-// Use switches every kernel to the kernel set called name, for tests and
-// benchmarks that compare sets in one process. It returns an error, and
-// changes nothing, if name is not built in or this CPU cannot run it. Calls
-// already running finish with the set they started with.
-func Use(name string) error {
-	s, err := lookup(name)
-	if err != nil {
-		return fmt.Errorf("flowkern.Use(%q): %w", name, err)
+	for _, s := range dispatch.Sets() {
+		d.Sets = append(d.Sets, KernelSet{Name: s.Name, Requires: s.Requires, Available: s.Available})
 	}
-	active.Store(&selected{s, "set by flowkern.Use"})
-	return nil
+	return d
 }

@@ -38,7 +38,7 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 		}
 	}()
 	ran := map[string]bool{}
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		if !info.Available {
 			t.Run(info.Name, func(t *testing.T) {
 				t.Skipf("kernel set %s needs %s, which this CPU or OS lacks", info.Name, info.Requires)
@@ -71,7 +71,7 @@ func TestRequiredSetsAvailable(t *testing.T) {
 	}
 	for _, name := range names {
 		found := false
-		for _, info := range flowkern.Impls() {
+		for _, info := range flowkern.Diagnose().Sets {
 			if info.Name == name {
 				found = true
 				if !info.Available {
@@ -80,13 +80,13 @@ func TestRequiredSetsAvailable(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("%s names %s, which is not built into this binary (built in: %v)", envRequire, name, flowkern.Impls())
+			t.Errorf("%s names %s, which is not built into this binary (built in: %v)", envRequire, name, flowkern.Diagnose().Sets)
 		}
 	}
 }
 
 func TestImplsIncludeGenericLast(t *testing.T) {
-	impls := flowkern.Impls()
+	impls := flowkern.Diagnose().Sets
 	last := impls[len(impls)-1]
 	if last.Name != "generic" || !last.Available {
 		t.Fatalf("last kernel set is %+v, want generic and available", last)
@@ -96,10 +96,10 @@ func TestImplsIncludeGenericLast(t *testing.T) {
 		found = found || info.Name == flowkern.Impl()
 	}
 	if !found {
-		t.Fatalf("Impl() = %q is not among Impls() = %+v", flowkern.Impl(), impls)
+		t.Fatalf("Impl() = %q is not among the sets built in, %+v", flowkern.Impl(), impls)
 	}
-	if flowkern.ImplReason() == "" {
-		t.Fatal("ImplReason() is empty")
+	if flowkern.Diagnose().Reason == "" {
+		t.Fatal("Diagnose().Reason is empty")
 	}
 }
 
@@ -122,7 +122,7 @@ func TestDefaultIsBestAvailable(t *testing.T) {
 	if os.Getenv(flowkern.EnvImpl) != "" {
 		t.Skip(flowkern.EnvImpl + " is set")
 	}
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		if info.Available {
 			if got := flowkern.Impl(); got != info.Name {
 				t.Fatalf("the set in use at start is %s, want %s, the best available", got, info.Name)

@@ -5,6 +5,8 @@ package flowkern
 import (
 	"github.com/klauspost/cpuid/v2"
 
+	"github.com/flowkern/flowkern/internal/dispatch"
+	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -17,21 +19,21 @@ import (
 var _ = registerAMD64()
 
 func registerAMD64() bool {
-	register(&kernelSet{
-		name:      "avx2",
-		requires:  "AVX2 and FMA",
-		available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
-		f64:       install(avx2F64, portable[float64]()),
-		f32:       install(avx2F32, portable[float32]()),
+	dispatch.Register(&dispatch.Set{
+		Name:      "avx2",
+		Requires:  "AVX2 and FMA",
+		Available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
+		F64:       install(avx2F64, dispatch.Portable[float64]()),
+		F32:       install(avx2F32, dispatch.Portable[float32]()),
 	})
-	avx2 := registry[0]
-	register(&kernelSet{
-		name:     "avx512",
-		requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",
-		available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
+	avx2 := dispatch.Sets()[0]
+	dispatch.Register(&dispatch.Set{
+		Name:     "avx512",
+		Requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",
+		Available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
 			cpuid.FMA3, cpuid.BMI2),
-		f64: narrowRows(install(avx512F64, portable[float64]()), avx2.f64, 8),
-		f32: narrowRows(install(avx512F32, portable[float32]()), avx2.f32, 16),
+		F64: narrowRows(install(avx512F64, dispatch.Portable[float64]()), avx2.F64, 8),
+		F32: narrowRows(install(avx512F32, dispatch.Portable[float32]()), avx2.F32, 16),
 	})
 	return true
 }
@@ -39,16 +41,16 @@ func registerAMD64() bool {
 // install returns fs with a set's generated kernels (kernels_amd64_register.go)
 // in place of the portable ones, each wrapped so that the race detector
 // sees its memory accesses.
-func install[T float32 | float64](g generated[T], fs funcs[T]) funcs[T] {
-	fs.exp, fs.log, fs.tanh = unaryAsm(g.exp), unaryAsm(g.log), unaryAsm(g.tanh)
-	fs.affineForward = affine(g.affineFwd, g.affineFwdClamp)
-	fs.affineInverse = affine(g.affineInv, g.affineInvClamp)
-	fs.affineForwardGrad = withoutT(grad(g.affineFwdGrad, g.affineFwdGradClamp))
-	fs.affineInverseGrad = grad(g.affineInvGrad, g.affineInvGradClamp)
-	fs.logAbsSum = logAbsAsm(g.logAbsSum)
-	fs.dense = denseAsm(g)
-	fs.denseT = g.withWT
-	fs.denseGrad = denseGradAsm(g)
+func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T]) dispatch.Funcs[T] {
+	fs.Exp, fs.Log, fs.Tanh = unaryAsm(g.exp), unaryAsm(g.log), unaryAsm(g.tanh)
+	fs.AffineForward = affine(g.affineFwd, g.affineFwdClamp)
+	fs.AffineInverse = affine(g.affineInv, g.affineInvClamp)
+	fs.AffineForwardGrad = withoutT(grad(g.affineFwdGrad, g.affineFwdGradClamp))
+	fs.AffineInverseGrad = grad(g.affineInvGrad, g.affineInvGradClamp)
+	fs.LogAbsSum = logAbsAsm(g.logAbsSum)
+	fs.Dense = denseAsm(g)
+	fs.DenseT = g.withWT
+	fs.DenseGrad = denseGradAsm(g)
 	return fs
 }
 
@@ -56,51 +58,51 @@ func install[T float32 | float64](g generated[T], fs funcs[T]) funcs[T] {
 // (AVX2, the same algorithm on half-width vectors) when a row is shorter
 // than one wide vector of lanes: such a row would be all masked tail. The
 // dense kernels likewise, for outputs narrower than a wide vector.
-func narrowRows[T float32 | float64](wide, narrow funcs[T], lanes int) funcs[T] {
-	wide.dense = narrowDense(wide.dense, narrow.dense, lanes)
-	wide.denseT = narrowDense(wide.denseT, narrow.denseT, lanes)
-	wdg, ndg := wide.denseGrad, narrow.denseGrad
-	wide.denseGrad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
+func narrowRows[T float32 | float64](wide, narrow dispatch.Funcs[T], lanes int) dispatch.Funcs[T] {
+	wide.Dense = narrowDense(wide.Dense, narrow.Dense, lanes)
+	wide.DenseT = narrowDense(wide.DenseT, narrow.DenseT, lanes)
+	wdg, ndg := wide.DenseGrad, narrow.DenseGrad
+	wide.DenseGrad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if k < lanes { // the columns of dx and dw
 			ndg(dx, dw, db, dy, x, w, y, m, k, n, act)
 			return
 		}
 		wdg(dx, dw, db, dy, x, w, y, m, k, n, act)
 	}
-	wf, nf := wide.affineForward, narrow.affineForward
-	wide.affineForward = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	wf, nf := wide.AffineForward, narrow.AffineForward
+	wide.AffineForward = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
 		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			nf(out, logdet, in, sHat, t, cols, clamp)
 			return
 		}
 		wf(out, logdet, in, sHat, t, cols, clamp)
 	}
-	wi, ni := wide.affineInverse, narrow.affineInverse
-	wide.affineInverse = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
+	wi, ni := wide.AffineInverse, narrow.AffineInverse
+	wide.AffineInverse = func(out, logdet, in, sHat, t []T, cols int, clamp T) {
 		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			ni(out, logdet, in, sHat, t, cols, clamp)
 			return
 		}
 		wi(out, logdet, in, sHat, t, cols, clamp)
 	}
-	wfg, nfg := wide.affineForwardGrad, narrow.affineForwardGrad
-	wide.affineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
+	wfg, nfg := wide.AffineForwardGrad, narrow.AffineForwardGrad
+	wide.AffineForwardGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat []T, cols int, clamp T) {
 		if cols < lanes && !packed(len(dLogdet), cols, lanes) {
 			nfg(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
 			return
 		}
 		wfg(dIn, dSHat, dT, dOut, dLogdet, in, sHat, cols, clamp)
 	}
-	wig, nig := wide.affineInverseGrad, narrow.affineInverseGrad
-	wide.affineInverseGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
+	wig, nig := wide.AffineInverseGrad, narrow.AffineInverseGrad
+	wide.AffineInverseGrad = func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp T) {
 		if cols < lanes && !packed(len(dLogdet), cols, lanes) {
 			nig(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
 			return
 		}
 		wig(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t, cols, clamp)
 	}
-	wl, nl := wide.logAbsSum, narrow.logAbsSum
-	wide.logAbsSum = func(logdet, d []T, cols int) {
+	wl, nl := wide.LogAbsSum, narrow.LogAbsSum
+	wide.LogAbsSum = func(logdet, d []T, cols int) {
 		if cols < lanes && !packed(len(logdet), cols, lanes) {
 			nl(logdet, d, cols)
 			return
@@ -141,10 +143,10 @@ func (ks generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activati
 		ks.denseBiasReLU(y, x, wt, b, m, k, n)
 	case b != nil:
 		ks.denseBias(y, x, wt, b, m, k, n)
-		kernels.DenseFinish(y, nil, m, n, act)
+		portable.Dense[T]().Finish(y, nil, m, n, int(act))
 	default:
 		ks.denseSums(y, x, wt, m, k, n)
-		kernels.DenseFinish(y, nil, m, n, act)
+		portable.Dense[T]().Finish(y, nil, m, n, int(act))
 	}
 }
 
@@ -162,7 +164,7 @@ func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, 
 			raceWrite(dy[:m*n])
 			ks.reluGrad(dy[:m*n], y)
 		} else {
-			kernels.DenseDZ(dy, y, m, n, act)
+			portable.Dense[T]().DZ(dy, y, m, n, int(act))
 		}
 		raceRead(dy[:m*n])
 		raceRead(x[:m*k])
@@ -173,7 +175,7 @@ func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, 
 		}
 		raceWrite(dw[:n*k])
 		ks.denseSumsAccT(dw, dy, x, n, m, k)
-		kernels.DenseBiasGrad(db, dy, m, n)
+		portable.Dense[T]().BiasGrad(db, dy, m, n)
 	}
 }
 

@@ -5,6 +5,8 @@ package flowkern
 import (
 	"golang.org/x/sys/cpu"
 
+	"github.com/flowkern/flowkern/internal/dispatch"
+	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
 
@@ -16,12 +18,12 @@ import (
 var _ = registerNEON()
 
 func registerNEON() bool {
-	register(&kernelSet{
-		name:      "neon",
-		requires:  "ASIMD (NEON)",
-		available: cpu.ARM64.HasASIMD,
-		f64:       install(neonF64, portable[float64](), 2),
-		f32:       install(neonF32, portable[float32](), 4),
+	dispatch.Register(&dispatch.Set{
+		Name:      "neon",
+		Requires:  "ASIMD (NEON)",
+		Available: cpu.ARM64.HasASIMD,
+		F64:       install(neonF64, dispatch.Portable[float64](), 2),
+		F32:       install(neonF32, dispatch.Portable[float32](), 4),
 	})
 	return true
 }
@@ -29,16 +31,16 @@ func registerNEON() bool {
 // install returns fs with the NEON kernels (kernels_arm64_register.go) in
 // place of the portable ones, for vectors of lanes elements: the kernels
 // do whole vectors, the portable ones — the same formulas — the rest.
-func install[T float32 | float64](g generated[T], fs funcs[T], lanes int) funcs[T] {
-	fs.exp = wholeVectors(g.exp, kernels.Exp[T], lanes)
-	fs.log = wholeVectors(g.log, kernels.Log[T], lanes)
-	fs.tanh = wholeVectors(g.tanh, kernels.Tanh[T], lanes)
-	fs.affineForward = rowVectors(g.affineFwd, g.affineFwdClamp, kernels.AffineForward[T], lanes)
-	fs.affineInverse = rowVectors(g.affineInv, g.affineInvClamp, kernels.AffineInverse[T], lanes)
-	fs.affineForwardGrad = withoutT(gradRows(g.affineFwdGrad, g.affineFwdGradClamp, withT(kernels.AffineForwardGrad[T]), lanes))
-	fs.affineInverseGrad = gradRows(g.affineInvGrad, g.affineInvGradClamp, kernels.AffineInverseGrad[T], lanes)
-	fs.logAbsSum = logAbsRows(g.logAbsSum, lanes)
-	fs.dense, fs.denseT, fs.denseGrad = denseNeon(g.denseSums, g.denseSumsAcc, lanes)
+func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], lanes int) dispatch.Funcs[T] {
+	fs.Exp = wholeVectors(g.exp, kernels.Exp[T], lanes)
+	fs.Log = wholeVectors(g.log, kernels.Log[T], lanes)
+	fs.Tanh = wholeVectors(g.tanh, kernels.Tanh[T], lanes)
+	fs.AffineForward = rowVectors(g.affineFwd, g.affineFwdClamp, kernels.AffineForward[T], lanes)
+	fs.AffineInverse = rowVectors(g.affineInv, g.affineInvClamp, kernels.AffineInverse[T], lanes)
+	fs.AffineForwardGrad = withoutT(gradRows(g.affineFwdGrad, g.affineFwdGradClamp, withT(kernels.AffineForwardGrad[T]), lanes))
+	fs.AffineInverseGrad = gradRows(g.affineInvGrad, g.affineInvGradClamp, kernels.AffineInverseGrad[T], lanes)
+	fs.LogAbsSum = logAbsRows(g.logAbsSum, lanes)
+	fs.Dense, fs.DenseT, fs.DenseGrad = denseNeon(g.denseSums, g.denseSumsAcc, lanes)
 	return fs
 }
 
@@ -141,11 +143,11 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		raceRead(wt[:k*n])
 		raceWrite(y[:m*n])
 		f(y, x, wt, m, k, n)
-		kernels.DenseSumsColumns(y, x, wt, m, k, n, n-n%lanes, accumulate)
+		portable.Dense[T]().SumsColumns(y, x, wt, m, k, n, n-n%lanes, accumulate)
 	}
 	denseT = func(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
 		run(sums, y, x, wt, m, k, n, false)
-		kernels.DenseFinish(y, b, m, n, act)
+		portable.Dense[T]().Finish(y, b, m, n, int(act))
 	}
 	dense = func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
@@ -156,14 +158,14 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		transpose(*buf, w, n, k)
 		run(sums, y, x, *buf, m, k, n, false)
 		pool.put(buf)
-		kernels.DenseFinish(y, b, m, n, act)
+		portable.Dense[T]().Finish(y, b, m, n, int(act))
 	}
 	grad = func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 		if m < denseMinRows {
 			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
 			return
 		}
-		kernels.DenseDZ(dy, y, m, n, act)
+		portable.Dense[T]().DZ(dy, y, m, n, int(act))
 		if dx != nil {
 			run(sums, dx, dy, w, m, n, k, false)
 		}
@@ -171,7 +173,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 		transpose(*buf, dy, m, n)
 		run(acc, dw, *buf, x, n, m, k, true)
 		pool.put(buf)
-		kernels.DenseBiasGrad(db, dy, m, n)
+		portable.Dense[T]().BiasGrad(db, dy, m, n)
 	}
 	return dense, denseT, grad
 }

@@ -1,5 +1,7 @@
 package flowkern
 
+import "github.com/flowkern/flowkern/internal/dispatch"
+
 // LogAbsSum adds to each row's log-determinant the sum of log|d| over the
 // row — the log-determinant of an elementwise bijection whose derivatives
 // are d (a batch of len(logdet) rows of cols elements):
@@ -20,8 +22,8 @@ func LogAbsSum[T Float](logdet, d []T, cols int) {
 	const k = "LogAbsSum"
 	rowArgs(k, arg[T]{"logdet", logdet, true, false}, cols, arg[T]{"d", d, false, true})
 	if is32[T]() {
-		current().f32.logAbsSum(as32(logdet), as32(d), cols)
+		dispatch.Current().F32.LogAbsSum(as32(logdet), as32(d), cols)
 		return
 	}
-	current().f64.logAbsSum(as64(logdet), as64(d), cols)
+	dispatch.Current().F64.LogAbsSum(as64(logdet), as64(d), cols)
 }

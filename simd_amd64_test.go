@@ -15,7 +15,7 @@ import (
 // could not have exercised it: on an AVX-512 machine both avx2 and avx512
 // must run.
 func TestSIMDSetsAvailable(t *testing.T) {
-	features := flowkern.CPU().Features
+	features := flowkern.Diagnose().Features
 	has := func(fs ...string) bool {
 		for _, f := range fs {
 			if !slices.Contains(features, f) {
@@ -25,7 +25,7 @@ func TestSIMDSetsAvailable(t *testing.T) {
 		return true
 	}
 	available := map[string]bool{}
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		available[info.Name] = info.Available
 	}
 	if has("AVX2", "FMA3") && !available["avx2"] {

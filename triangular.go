@@ -1,6 +1,9 @@
 package flowkern
 
-import "gonum.org/v1/gonum/blas"
+import (
+	"github.com/flowkern/flowkern/internal/dispatch"
+	"gonum.org/v1/gonum/blas"
+)
 
 // Batched triangular solves and products. A is n×n, row-major (stride n);
 // only its uplo triangle is read, and its diagonal unless diag is
@@ -16,10 +19,10 @@ func TriSolve[T Float](uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int,
 	const k = "TriSolve"
 	triArgs(k, uplo, tA, diag, n, a, x, nrhs)
 	if is32[T]() {
-		current().f32.triSolve(uplo, tA, diag, n, as32(a), as32(x), nrhs)
+		dispatch.Current().F32.TriSolve(uplo, tA, diag, n, as32(a), as32(x), nrhs)
 		return
 	}
-	current().f64.triSolve(uplo, tA, diag, n, as64(a), as64(x), nrhs)
+	dispatch.Current().F64.TriSolve(uplo, tA, diag, n, as64(a), as64(x), nrhs)
 }
 
 // TriMul overwrites x with op(A)·x, op(A) as in TriSolve. x must not overlap
@@ -28,10 +31,10 @@ func TriMul[T Float](uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a
 	const k = "TriMul"
 	triArgs(k, uplo, tA, diag, n, a, x, nrhs)
 	if is32[T]() {
-		current().f32.triMul(uplo, tA, diag, n, as32(a), as32(x), nrhs)
+		dispatch.Current().F32.TriMul(uplo, tA, diag, n, as32(a), as32(x), nrhs)
 		return
 	}
-	current().f64.triMul(uplo, tA, diag, n, as64(a), as64(x), nrhs)
+	dispatch.Current().F64.TriMul(uplo, tA, diag, n, as64(a), as64(x), nrhs)
 }
 
 // triArgs checks the arguments of TriSolve and TriMul.

@@ -11,7 +11,7 @@ import (
 // impls returns the kernel sets available on this machine, fastest first.
 func impls() []string {
 	var names []string
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		if info.Available {
 			names = append(names, info.Name)
 		}

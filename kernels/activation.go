@@ -37,16 +37,6 @@ func (a Activation) Valid() bool {
 	return a >= 0 && a < numActivations
 }
 
-// ParseActivation returns the activation named s (as String writes it).
-func ParseActivation(s string) (Activation, error) {
-	for a, name := range activationNames {
-		if name == s {
-			return Activation(a), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown activation %q (known: %v)", s, activationNames)
-}
-
 // apply returns act(z). NaN stays NaN for every activation.
 func apply[T Float](act Activation, z T) T {
 	switch act {

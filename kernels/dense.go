@@ -9,7 +9,7 @@ package kernels
 // s = fma(x[i·k+p], w[j·k+p], s), so that the SIMD kernel sets, which keep
 // the same chains in vector lanes, and every architecture give the same
 // bits (in float32 up to fma's rare double rounding; see fma); the bias is
-// added and the activation applied after (DenseFinish). Dot products run
+// added and the activation applied after (denseFinish). Dot products run
 // over rows of X and W, both contiguous, two rows of X by four of W at a
 // time so that each loaded element serves several sums.
 func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
@@ -44,12 +44,12 @@ func Dense[T Float](y, x, w, b []T, m, k, n int, act Activation) {
 			y[i*n+j] = dot(x[i*k:(i+1)*k], w[j*k:(j+1)*k])
 		}
 	}
-	DenseFinish(y, b, m, n, act)
+	denseFinish(y, b, m, n, act)
 }
 
-// DenseFinish completes Dense from the sums in y (m×n): it adds b (unless
+// denseFinish completes Dense from the sums in y (m×n): it adds b (unless
 // nil) and applies act, in place.
-func DenseFinish[T Float](y, b []T, m, n int, act Activation) {
+func denseFinish[T Float](y, b []T, m, n int, act Activation) {
 	for i := range m {
 		yi := y[i*n : (i+1)*n]
 		if b != nil {
@@ -96,7 +96,7 @@ func dot[T Float](a, b []T) T {
 // order of j for dx and of i for dw, every term added even when it is zero,
 // so the SIMD sets can give the same bits.
 func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation) {
-	DenseDZ(dy, y, m, n, act)
+	denseDZ(dy, y, m, n, act)
 	if dx != nil {
 		for i := range m {
 			dxi := dx[i*k : (i+1)*k]
@@ -112,12 +112,12 @@ func DenseGrad[T Float](dx, dw, db, dy, x, w, y []T, m, k, n int, act Activation
 			addScaled(dw[j*k:(j+1)*k], xi, g)
 		}
 	}
-	DenseBiasGrad(db, dy, m, n)
+	denseBiasGrad(db, dy, m, n)
 }
 
-// DenseDZ overwrites dy (m×n) with dy ⊙ act'(y), the gradient with respect
+// denseDZ overwrites dy (m×n) with dy ⊙ act'(y), the gradient with respect
 // to the pre-activation.
-func DenseDZ[T Float](dy, y []T, m, n int, act Activation) {
+func denseDZ[T Float](dy, y []T, m, n int, act Activation) {
 	y = y[:m*n]
 	switch act {
 	case ActIdentity:
@@ -135,8 +135,8 @@ func DenseDZ[T Float](dy, y []T, m, n int, act Activation) {
 	}
 }
 
-// DenseBiasGrad adds the column sums of dz (m×n) to db, unless db is nil.
-func DenseBiasGrad[T Float](db, dz []T, m, n int) {
+// denseBiasGrad adds the column sums of dz (m×n) to db, unless db is nil.
+func denseBiasGrad[T Float](db, dz []T, m, n int) {
 	if db == nil {
 		return
 	}
@@ -158,12 +158,12 @@ func addScaled[T Float](dst, src []T, alpha T) {
 	}
 }
 
-// DenseSumsColumns computes Dense's chains for the columns j0…n−1 of
+// denseSumsColumns computes Dense's chains for the columns j0…n−1 of
 // y = x·wt, with x of m×k and wt of k×n: y[i·n+j] = Σ_p x[i·k+p]·wt[p·n+j],
 // fused multiply-adds in the order of p, from zero or, with accumulate,
 // from y's value. The vector kernel sets use it for the
-// columns that do not fill a vector.
-func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
+// columns that do not fill a vector (through package internal/portable).
+func denseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
 	for i := range m {
 		xi := x[i*k : (i+1)*k]
 		for j := j0; j < n; j++ {
@@ -182,6 +182,6 @@ func DenseSumsColumns[T Float](y, x, wt []T, m, k, n, j0 int, accumulate bool) {
 // DenseT is Dense with the weights given transposed: wt is Wᵀ, k×n. Its
 // sums are Dense's chains, so the results are Dense's bits.
 func DenseT[T Float](y, x, wt, b []T, m, k, n int, act Activation) {
-	DenseSumsColumns(y, x, wt, m, k, n, 0, false)
-	DenseFinish(y, b, m, n, act)
+	denseSumsColumns(y, x, wt, m, k, n, 0, false)
+	denseFinish(y, b, m, n, act)
 }

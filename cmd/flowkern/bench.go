@@ -36,7 +36,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	var impls []string
-	for _, info := range flowkern.Impls() {
+	for _, info := range flowkern.Diagnose().Sets {
 		if info.Available {
 			impls = append(impls, info.Name)
 		}

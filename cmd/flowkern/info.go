@@ -22,16 +22,16 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	if *model != "" {
 		return describeModel(*model, stdout)
 	}
-	cpu := flowkern.CPU()
-	brand := cpu.Brand
+	d := flowkern.Diagnose()
+	brand := d.CPU
 	if brand == "" {
 		brand = "(not reported)"
 	}
-	fmt.Fprintf(stdout, "cpu:         %s (%s, %d logical CPUs)\n", brand, cpu.Arch, runtime.NumCPU())
-	fmt.Fprintf(stdout, "features:    %s\n", orNone(strings.Join(cpu.Features, " ")))
-	fmt.Fprintf(stdout, "kernel set:  %s (%s)\n", flowkern.Impl(), flowkern.ImplReason())
+	fmt.Fprintf(stdout, "cpu:         %s (%s, %d logical CPUs)\n", brand, d.Arch, runtime.NumCPU())
+	fmt.Fprintf(stdout, "features:    %s\n", orNone(strings.Join(d.Features, " ")))
+	fmt.Fprintf(stdout, "kernel set:  %s (%s)\n", d.Impl, d.Reason)
 	fmt.Fprintln(stdout, "built in:")
-	for _, info := range flowkern.Impls() {
+	for _, info := range d.Sets {
 		state := "available"
 		if !info.Available {
 			state = "not available on this CPU"
@@ -39,7 +39,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %-8s needs %s: %s\n", info.Name, info.Requires, state)
 	}
 	asm := "assembly allowed (no purego or noasm tag)"
-	if !flowkern.AssemblyBuilt() {
+	if !d.Assembly {
 		asm = "purego/noasm: portable Go only"
 	}
 	fmt.Fprintf(stdout, "build:       %s, %s, %s/%s\n", runtime.Version(), asm, runtime.GOOS, runtime.GOARCH)

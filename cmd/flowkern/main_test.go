@@ -39,7 +39,7 @@ func TestBenchPrintsEveryRow(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	avail := 0
-	for _, i := range flowkern.Impls() {
+	for _, i := range flowkern.Diagnose().Sets {
 		if i.Available {
 			avail++
 		}

@@ -1,0 +1,20 @@
+package kernels
+
+import "github.com/flowkern/flowkern/internal/portable"
+
+// The steps of the dense kernels that flowkern's vector kernel sets finish
+// with, handed to them through internal/portable so that they give these
+// kernels' bits without this package exporting its internals.
+func init() {
+	portable.F64 = denseParts[float64]()
+	portable.F32 = denseParts[float32]()
+}
+
+func denseParts[T float32 | float64]() portable.DenseParts[T] {
+	return portable.DenseParts[T]{
+		Finish:      func(y, b []T, m, n int, act int) { denseFinish(y, b, m, n, Activation(act)) },
+		DZ:          func(dy, y []T, m, n int, act int) { denseDZ(dy, y, m, n, Activation(act)) },
+		BiasGrad:    denseBiasGrad[T],
+		SumsColumns: denseSumsColumns[T],
+	}
+}
