@@ -19,14 +19,14 @@ import (
 var _ = registerAMD64()
 
 func registerAMD64() bool {
-	dispatch.Register(&dispatch.Set{
+	avx2 := &dispatch.Set{
 		Name:      "avx2",
 		Requires:  "AVX2 and FMA",
 		Available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
 		F64:       install(avx2F64, dispatch.Portable[float64]()),
 		F32:       install(avx2F32, dispatch.Portable[float32]()),
-	})
-	avx2 := dispatch.Sets()[0]
+	}
+	dispatch.Register(avx2)
 	dispatch.Register(&dispatch.Set{
 		Name:     "avx512",
 		Requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",

@@ -41,9 +41,7 @@ func parseScale(s string) (Scale, error) {
 
 // Network configures the network inside a coupling or autoregressive
 // layer, which computes the layer's scales and shifts from the kept or
-// preceding features, and how its raw outputs become scales. (It was
-// called Conditioner; the conditioning context of a conditional flow is
-// another thing.)
+// preceding features, and how its raw outputs become scales.
 type Network struct {
 	// Hidden gives the sizes of the hidden layers: nil means two of 64,
 	// an empty slice none (the scales and shifts are then learned
@@ -63,24 +61,23 @@ type Network struct {
 
 // settled returns c with its defaults filled in, or an error naming a bad
 // field.
-func (c Network) settled() (Network, flowkern.Activation, error) {
+func (c Network) settled() (Network, error) {
 	if c.Hidden == nil {
 		c.Hidden = []int{64, 64}
 	}
 	for _, h := range c.Hidden {
 		if h < 1 || h > maxWidth {
-			return c, 0, fmt.Errorf("hidden layer size %d outside 1…%d", h, maxWidth)
+			return c, fmt.Errorf("hidden layer size %d outside 1…%d", h, maxWidth)
 		}
 	}
 	if len(c.Hidden) > maxDepth {
-		return c, 0, fmt.Errorf("%d hidden layers, more than %d", len(c.Hidden), maxDepth)
+		return c, fmt.Errorf("%d hidden layers, more than %d", len(c.Hidden), maxDepth)
 	}
-	act := c.Activation
-	if !act.Valid() {
-		return c, 0, fmt.Errorf("unknown activation %v", act)
+	if !c.Activation.Valid() {
+		return c, fmt.Errorf("unknown activation %v", c.Activation)
 	}
 	if c.Scale < ScaleExp || c.Scale > ScaleNone {
-		return c, 0, fmt.Errorf("unknown scale %v", c.Scale)
+		return c, fmt.Errorf("unknown scale %v", c.Scale)
 	}
 	switch {
 	case c.Clamp == 0:
@@ -88,15 +85,15 @@ func (c Network) settled() (Network, flowkern.Activation, error) {
 	case c.Clamp < 0:
 		c.Clamp = -1
 	case !finite(c.Clamp):
-		return c, 0, errors.New("clamp must be finite")
+		return c, errors.New("clamp must be finite")
 	}
 	switch {
 	case c.Eps == 0:
 		c.Eps = 1e-3
 	case !(c.Eps > 0 && c.Eps < 1):
-		return c, 0, fmt.Errorf("sigmoid ε %v outside (0, 1)", c.Eps)
+		return c, fmt.Errorf("sigmoid ε %v outside (0, 1)", c.Eps)
 	}
-	return c, act, nil
+	return c, nil
 }
 
 // needRand returns an error if rng is nil and the network has hidden
@@ -197,7 +194,7 @@ func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*Affi
 	if len(kept) == 0 || len(kept) == dim {
 		return nil, fmt.Errorf("flow: coupling mask %v keeps %d of %d columns; it must keep some and move some", kept, len(kept), dim)
 	}
-	c, act, err := c.settled()
+	c, err := c.settled()
 	if err != nil {
 		return nil, fmt.Errorf("flow: coupling: %w", err)
 	}
@@ -207,7 +204,7 @@ func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*Affi
 			l.moved = append(l.moved, j)
 		}
 	}
-	l.net = newMLP[T](len(kept), c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), act, rng)
+	l.net = newMLP[T](len(kept), c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), c.Activation, rng)
 	return l, nil
 }
 

@@ -27,7 +27,9 @@ import (
 //	8       4     format version, uint32 (FileVersion)
 //	12      4     n, the length of the architecture description, uint32
 //	16      n     the architecture: JSON (element type, dimension, layers
-//	              with their settings, base distribution)
+//	              with their settings, base distribution); a layer of a
+//	              registered kind (RegisterLayer) has its kind's name and
+//	              the "config" its MarshalConfig wrote
 //	16+n    8     k, the number of parameter values, uint64
 //	24+n    8k    the parameters as float64, layer by layer in the order of
 //	              Model.Params (float32 models store their values exactly)
@@ -36,7 +38,9 @@ import (
 // A reader checks the magic, the version, that n and k account for the
 // file's length exactly, and the checksum before it decodes anything; then
 // that the architecture is valid and needs exactly k values, before it
-// allocates the model.
+// allocates the model. Layers of registered kinds are the exception: their
+// builders run first (bounded by the architecture's size), and the count
+// is checked on the model they built.
 
 // FileVersion is the version of the model file format this package
 // writes and reads.

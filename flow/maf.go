@@ -47,12 +47,12 @@ func newMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand)
 	if err := checkPerm(order, dim); err != nil {
 		return nil, fmt.Errorf("flow: MAF order: %w", err)
 	}
-	c, act, err := c.settled()
+	c, err := c.settled()
 	if err != nil {
 		return nil, fmt.Errorf("flow: MAF: %w", err)
 	}
 	nh := len(heads[T](c, nil, nil))
-	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, nh, dim, act, rng)}
+	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, nh, dim, c.Activation, rng)}
 	l.net.mask = madeMasks[T](l.net.sizes, order, nh)
 	l.net.applyMask()
 	return l, nil

@@ -36,6 +36,10 @@ type gen struct {
 	// pinned are the constants the kernel being written holds in
 	// registers for its whole run (pin), by bit pattern.
 	pinned map[uint64]reg.VecVirtual
+	// expTables are float64 exp's tables (exp2Eighths) held in registers
+	// for the kernel's whole run (pinExpTables), hi then rel; nil if read
+	// from memory.
+	expTables []reg.VecVirtual
 }
 
 func newGen(i isa, f32 bool) *gen {
@@ -125,7 +129,7 @@ func (g *gen) cbits(b uint64) Mem {
 
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
-	g.pinned = nil
+	g.pinned, g.expTables = nil, nil
 	function(name, attr.NOSPLIT, sig)
 }
 

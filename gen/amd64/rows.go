@@ -266,6 +266,7 @@ func (g *gen) affineKernel(inverse, clamped bool) {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	} else {
 		g.pin(g.expPins(inverse)...) // the soft clamp's tanh leaves no room
+		g.pinExpTables()             // nor for the tables
 	}
 	ptrs := []reg.Register{out, in, sh, tp}
 	body := func(off int, mask reg.Register) reg.VecVirtual {
