@@ -33059,8 +33059,13 @@ TEXT ·expAvx512F64(SB), NOSPLIT, $0-48
 	VBROADCASTSD c64_3f2a015c489ae052<>+0(SB), Z1
 	VBROADCASTSD c64_c087500000000000<>+0(SB), Z2
 	VBROADCASTSD c64_4086300000000000<>+0(SB), Z3
-	VMOVUPD      exp2EighthsHi<>+0(SB), Z4
-	VMOVUPD      exp2EighthsRel<>+0(SB), Z5
+	LEAQ         exp2EighthsAligned<>+0(SB), BX
+	MOVQ         BX, SI
+	ANDQ         $0x00000020, SI
+	LEAQ         (SI)(SI*4), SI
+	ADDQ         SI, BX
+	VMOVUPD      (BX), Z4
+	VMOVUPD      64(BX), Z5
 
 loop4:
 	CMPQ              DX, $0x00000020
@@ -33215,6 +33220,40 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+DATA exp2EighthsAligned<>+0(SB)/8, $(1.0)
+DATA exp2EighthsAligned<>+8(SB)/8, $(1.0905077326652577)
+DATA exp2EighthsAligned<>+16(SB)/8, $(1.189207115002721)
+DATA exp2EighthsAligned<>+24(SB)/8, $(1.2968395546510096)
+DATA exp2EighthsAligned<>+32(SB)/8, $(1.4142135623730951)
+DATA exp2EighthsAligned<>+40(SB)/8, $(1.5422108254079407)
+DATA exp2EighthsAligned<>+48(SB)/8, $(1.681792830507429)
+DATA exp2EighthsAligned<>+56(SB)/8, $(1.8340080864093424)
+DATA exp2EighthsAligned<>+64(SB)/8, $(0.0)
+DATA exp2EighthsAligned<>+72(SB)/8, $(-0.000000000000000027939114859515733)
+DATA exp2EighthsAligned<>+80(SB)/8, $(0.000000000000000033484623336251524)
+DATA exp2EighthsAligned<>+88(SB)/8, $(0.000000000000000019572585293112036)
+DATA exp2EighthsAligned<>+96(SB)/8, $(-0.00000000000000006835808657661922)
+DATA exp2EighthsAligned<>+104(SB)/8, $(0.000000000000000051548301170786783)
+DATA exp2EighthsAligned<>+112(SB)/8, $(0.00000000000000004875160526227062)
+DATA exp2EighthsAligned<>+120(SB)/8, $(0.00000000000000001790126907604513)
+DATA exp2EighthsAligned<>+160(SB)/8, $(1.0)
+DATA exp2EighthsAligned<>+168(SB)/8, $(1.0905077326652577)
+DATA exp2EighthsAligned<>+176(SB)/8, $(1.189207115002721)
+DATA exp2EighthsAligned<>+184(SB)/8, $(1.2968395546510096)
+DATA exp2EighthsAligned<>+192(SB)/8, $(1.4142135623730951)
+DATA exp2EighthsAligned<>+200(SB)/8, $(1.5422108254079407)
+DATA exp2EighthsAligned<>+208(SB)/8, $(1.681792830507429)
+DATA exp2EighthsAligned<>+216(SB)/8, $(1.8340080864093424)
+DATA exp2EighthsAligned<>+224(SB)/8, $(0.0)
+DATA exp2EighthsAligned<>+232(SB)/8, $(-0.000000000000000027939114859515733)
+DATA exp2EighthsAligned<>+240(SB)/8, $(0.000000000000000033484623336251524)
+DATA exp2EighthsAligned<>+248(SB)/8, $(0.000000000000000019572585293112036)
+DATA exp2EighthsAligned<>+256(SB)/8, $(-0.00000000000000006835808657661922)
+DATA exp2EighthsAligned<>+264(SB)/8, $(0.000000000000000051548301170786783)
+DATA exp2EighthsAligned<>+272(SB)/8, $(0.00000000000000004875160526227062)
+DATA exp2EighthsAligned<>+280(SB)/8, $(0.00000000000000001790126907604513)
+GLOBL exp2EighthsAligned<>(SB), RODATA|NOPTR, $288
 
 // func logAvx512F64(dst []float64, x []float64)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
@@ -33435,6 +33474,11 @@ TEXT ·tanhAvx512F64(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ dst_len+8(FP), DX
+	LEAQ exp2EighthsAligned<>+0(SB), BX
+	MOVQ BX, SI
+	ANDQ $0x00000020, SI
+	LEAQ (SI)(SI*4), SI
+	ADDQ SI, BX
 
 loop4:
 	CMPQ              DX, $0x00000020
@@ -33483,14 +33527,14 @@ loop4:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z18
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (BX), Z7, Z9
+	VPERMPD           (BX), Z13, Z15
+	VPERMPD           (BX), Z19, Z21
+	VPERMPD           (BX), Z25, Z27
+	VPERMPD           64(BX), Z7, Z7
+	VPERMPD           64(BX), Z13, Z13
+	VPERMPD           64(BX), Z19, Z19
+	VPERMPD           64(BX), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -33638,8 +33682,8 @@ loop:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z3
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (BX), Z4, Z6
+	VPERMPD           64(BX), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z3, Z7
@@ -33680,10 +33724,10 @@ loop:
 tail:
 	TESTQ             DX, DX
 	JZ                done
-	MOVQ              $-1, BX
-	SHLXQ             DX, BX, BX
-	NOTQ              BX
-	KMOVQ             BX, K1
+	MOVQ              $-1, SI
+	SHLXQ             DX, SI, SI
+	NOTQ              SI
+	KMOVQ             SI, K1
 	VMOVUPD.Z         (CX), K1, Z0
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z0, Z1
 	VMINPD.BCST       c64_4034000000000000<>+0(SB), Z1, Z1
@@ -33695,8 +33739,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z3
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (BX), Z4, Z6
+	VPERMPD           64(BX), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z3, Z7
@@ -33748,8 +33792,13 @@ TEXT ·affineFwdAvx512F64(SB), NOSPLIT, $0-144
 	VBROADCASTSD c64_3f2a015c489ae052<>+0(SB), Z1
 	VBROADCASTSD c64_c087500000000000<>+0(SB), Z2
 	VBROADCASTSD c64_4086300000000000<>+0(SB), Z3
-	VMOVUPD      exp2EighthsHi<>+0(SB), Z4
-	VMOVUPD      exp2EighthsRel<>+0(SB), Z5
+	LEAQ         exp2EighthsAligned<>+0(SB), R9
+	MOVQ         R9, R10
+	ANDQ         $0x00000020, R10
+	LEAQ         (R10)(R10*4), R10
+	ADDQ         R10, R9
+	VMOVUPD      (R9), Z4
+	VMOVUPD      64(R9), Z5
 	CMPQ         R8, $0x00000001
 	JNE          packed1end
 
@@ -34918,6 +34967,11 @@ TEXT ·affineFwdClampAvx512F64(SB), NOSPLIT, $0-144
 	VBROADCASTSD X0, Z0
 	MOVSD        invClamp+136(FP), X1
 	VBROADCASTSD X1, Z1
+	LEAQ         exp2EighthsAligned<>+0(SB), R9
+	MOVQ         R9, R10
+	ANDQ         $0x00000020, R10
+	LEAQ         (R10)(R10*4), R10
+	ADDQ         R10, R9
 	CMPQ         R8, $0x00000001
 	JNE          packed1end
 
@@ -34936,8 +34990,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           64(R9), Z6, Z6
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z9
@@ -34979,8 +35033,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z3
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R9), Z4, Z6
+	VPERMPD           64(R9), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z3, Z7
@@ -35009,8 +35063,8 @@ packed1:
 packed1end:
 	CMPQ  R8, $0x00000002
 	JNE   packed2end
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K1
 
 packed2:
 	CMPQ              DX, $0x00000008
@@ -35039,10 +35093,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -35125,10 +35179,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -35176,10 +35230,10 @@ packed2:
 packed2end:
 	CMPQ  R8, $0x00000004
 	JNE   packed4end
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed4:
 	CMPQ              DX, $0x00000008
@@ -35208,10 +35262,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -35294,10 +35348,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -35353,10 +35407,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -35439,10 +35493,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -35495,12 +35549,12 @@ packed4:
 packed4end:
 	CMPQ  R8, $0x00000008
 	JNE   packed8end
-	MOVQ  $0x00000000000000f0, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000f0, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -35529,10 +35583,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -35615,10 +35669,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -35674,10 +35728,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -35760,10 +35814,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -35824,10 +35878,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -35910,10 +35964,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -35969,10 +36023,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -36055,10 +36109,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -36112,12 +36166,12 @@ packed8:
 packed8end:
 	CMPQ  R8, $0x00000010
 	JNE   packed16end
-	MOVQ  $0x00000000000000f0, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000f0, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -36146,10 +36200,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -36232,10 +36286,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -36289,10 +36343,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -36375,10 +36429,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -36435,10 +36489,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -36521,10 +36575,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -36578,10 +36632,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -36664,10 +36718,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -36729,10 +36783,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -36815,10 +36869,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -36872,10 +36926,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -36958,10 +37012,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -37018,10 +37072,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -37104,10 +37158,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -37161,10 +37215,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z17, Z15
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z17, Z15
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z19
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           (R9), Z16, Z18
+	VPERMPD           64(R9), Z9, Z9
+	VPERMPD           64(R9), Z16, Z19
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z20
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z8, Z16
@@ -37247,10 +37301,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z13, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z12, Z14
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z12, Z15
+	VPERMPD           (R9), Z7, Z11
+	VPERMPD           (R9), Z12, Z14
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z12, Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z12
@@ -37307,10 +37361,10 @@ row:
 	TESTQ  DX, DX
 	JZ     done
 	VXORPS Z2, Z2, Z2
-	MOVQ   R8, R9
+	MOVQ   R8, R10
 
 cols:
-	CMPQ              R9, $0x00000010
+	CMPQ              R10, $0x00000010
 	JB                col
 	VMOVUPD           (SI), Z3
 	VMOVUPD           64(SI), Z4
@@ -37336,10 +37390,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -37422,10 +37476,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -37460,11 +37514,11 @@ cols:
 	ADDQ              $0x00000080, BX
 	ADDQ              $0x00000080, SI
 	ADDQ              $0x00000080, DI
-	SUBQ              $0x00000010, R9
+	SUBQ              $0x00000010, R10
 	JMP               cols
 
 col:
-	CMPQ              R9, $0x00000008
+	CMPQ              R10, $0x00000008
 	JB                tail
 	VMOVUPD           (SI), Z3
 	VMULPD            Z1, Z3, Z3
@@ -37478,8 +37532,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           64(R9), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z10
@@ -37521,8 +37575,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z5, Z6
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z6, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z6, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
+	VPERMPD           (R9), Z5, Z7
+	VPERMPD           64(R9), Z5, Z5
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z8
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z4, Z8
@@ -37542,16 +37596,16 @@ col:
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	SUBQ              $0x00000008, R9
+	SUBQ              $0x00000008, R10
 	JMP               col
 
 tail:
-	TESTQ             R9, R9
+	TESTQ             R10, R10
 	JZ                rowend
-	MOVQ              $-1, R10
-	SHLXQ             R9, R10, R10
-	NOTQ              R10
-	KMOVQ             R10, K1
+	MOVQ              $-1, R11
+	SHLXQ             R10, R11, R11
+	NOTQ              R11
+	KMOVQ             R11, K1
 	VMOVUPD.Z         (SI), K1, Z3
 	VMULPD            Z1, Z3, Z3
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z3, Z4
@@ -37564,8 +37618,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           64(R9), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z10
@@ -37607,8 +37661,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z5, Z6
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z6, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z6, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
+	VPERMPD           (R9), Z5, Z7
+	VPERMPD           64(R9), Z5, Z5
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z8
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z8
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z4, Z8
@@ -37624,11 +37678,11 @@ tail:
 	VFMADD213PD       Z6, Z5, Z4
 	VMOVUPD           Z4, K1, (AX)
 	VADDPD            Z3, Z2, K1, Z2
-	SHLQ              $0x03, R9
-	ADDQ              R9, AX
-	ADDQ              R9, BX
-	ADDQ              R9, SI
-	ADDQ              R9, DI
+	SHLQ              $0x03, R10
+	ADDQ              R10, AX
+	ADDQ              R10, BX
+	ADDQ              R10, SI
+	ADDQ              R10, DI
 
 rowend:
 	VEXTRACTF64X4 $0x01, Z2, Y3
@@ -37661,8 +37715,13 @@ TEXT ·affineInvAvx512F64(SB), NOSPLIT, $0-144
 	VBROADCASTSD c64_3f2a015c489ae052<>+0(SB), Z1
 	VBROADCASTSD c64_c086300000000000<>+0(SB), Z2
 	VBROADCASTSD c64_4087500000000000<>+0(SB), Z3
-	VMOVUPD      exp2EighthsHi<>+0(SB), Z4
-	VMOVUPD      exp2EighthsRel<>+0(SB), Z5
+	LEAQ         exp2EighthsAligned<>+0(SB), R9
+	MOVQ         R9, R10
+	ANDQ         $0x00000020, R10
+	LEAQ         (R10)(R10*4), R10
+	ADDQ         R10, R9
+	VMOVUPD      (R9), Z4
+	VMOVUPD      64(R9), Z5
 	CMPQ         R8, $0x00000001
 	JNE          packed1end
 
@@ -38849,6 +38908,11 @@ TEXT ·affineInvClampAvx512F64(SB), NOSPLIT, $0-144
 	VBROADCASTSD X0, Z0
 	MOVSD        invClamp+136(FP), X1
 	VBROADCASTSD X1, Z1
+	LEAQ         exp2EighthsAligned<>+0(SB), R9
+	MOVQ         R9, R10
+	ANDQ         $0x00000020, R10
+	LEAQ         (R10)(R10*4), R10
+	ADDQ         R10, R9
 	CMPQ         R8, $0x00000001
 	JNE          packed1end
 
@@ -38867,8 +38931,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z6, Z7
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           64(R9), Z6, Z6
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z9
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z5, Z9
@@ -38910,8 +38974,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z5, Z3
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z5, Z3
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R9), Z4, Z6
+	VPERMPD           64(R9), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z7
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z3, Z7
@@ -38941,8 +39005,8 @@ packed1:
 packed1end:
 	CMPQ  R8, $0x00000002
 	JNE   packed2end
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K1
 
 packed2:
 	CMPQ              DX, $0x00000008
@@ -38971,10 +39035,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -39057,10 +39121,10 @@ packed2:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -39110,10 +39174,10 @@ packed2:
 packed2end:
 	CMPQ  R8, $0x00000004
 	JNE   packed4end
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed4:
 	CMPQ              DX, $0x00000008
@@ -39142,10 +39206,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -39228,10 +39292,10 @@ packed4:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -39289,10 +39353,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -39375,10 +39439,10 @@ packed4:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -39433,12 +39497,12 @@ packed4:
 packed4end:
 	CMPQ  R8, $0x00000008
 	JNE   packed8end
-	MOVQ  $0x00000000000000f0, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000f0, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed8:
 	CMPQ              DX, $0x00000008
@@ -39467,10 +39531,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -39553,10 +39617,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -39614,10 +39678,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -39700,10 +39764,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -39766,10 +39830,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -39852,10 +39916,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -39913,10 +39977,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -39999,10 +40063,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -40058,12 +40122,12 @@ packed8:
 packed8end:
 	CMPQ  R8, $0x00000010
 	JNE   packed16end
-	MOVQ  $0x00000000000000f0, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000cc, R9
-	KMOVQ R9, K1
-	MOVQ  $0x00000000000000aa, R9
-	KMOVQ R9, K2
+	MOVQ  $0x00000000000000f0, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000cc, R10
+	KMOVQ R10, K1
+	MOVQ  $0x00000000000000aa, R10
+	KMOVQ R10, K2
 
 packed16:
 	CMPQ              DX, $0x00000008
@@ -40092,10 +40156,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z7, Z5
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z13, Z15
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z13, Z16
+	VPERMPD           (R9), Z6, Z8
+	VPERMPD           (R9), Z13, Z15
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z13, Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z5, Z13
@@ -40178,10 +40242,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z7, Z3
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z12
+	VPERMPD           (R9), Z4, Z8
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           64(R9), Z4, Z4
+	VPERMPD           64(R9), Z9, Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z9
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z3, Z9
@@ -40237,10 +40301,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -40323,10 +40387,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -40385,10 +40449,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -40471,10 +40535,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -40530,10 +40594,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -40616,10 +40680,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -40683,10 +40747,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -40769,10 +40833,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -40828,10 +40892,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -40914,10 +40978,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -40976,10 +41040,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z14
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R9), Z8, Z10
+	VPERMPD           (R9), Z15, Z17
+	VPERMPD           64(R9), Z8, Z8
+	VPERMPD           64(R9), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z15
@@ -41062,10 +41126,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z12, Z8
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z9, Z5
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z8
-	VPERMPD           exp2EighthsHi<>+0(SB), Z6, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z6, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R9), Z6, Z10
+	VPERMPD           (R9), Z11, Z13
+	VPERMPD           64(R9), Z6, Z6
+	VPERMPD           64(R9), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z5, Z11
@@ -41121,10 +41185,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z17, Z15
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z17, Z15
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z19
+	VPERMPD           (R9), Z9, Z11
+	VPERMPD           (R9), Z16, Z18
+	VPERMPD           64(R9), Z9, Z9
+	VPERMPD           64(R9), Z16, Z19
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z20
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z8, Z16
@@ -41207,10 +41271,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z13, Z9
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z12, Z14
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z12, Z15
+	VPERMPD           (R9), Z7, Z11
+	VPERMPD           (R9), Z12, Z14
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z12, Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z6, Z12
@@ -41269,10 +41333,10 @@ row:
 	TESTQ  DX, DX
 	JZ     done
 	VXORPS Z2, Z2, Z2
-	MOVQ   R8, R9
+	MOVQ   R8, R10
 
 cols:
-	CMPQ              R9, $0x00000010
+	CMPQ              R10, $0x00000010
 	JB                col
 	VMOVUPD           (SI), Z3
 	VMOVUPD           64(SI), Z4
@@ -41298,10 +41362,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z13
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           (R9), Z14, Z16
+	VPERMPD           64(R9), Z7, Z7
+	VPERMPD           64(R9), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z14
@@ -41384,10 +41448,10 @@ cols:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z9
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z13
+	VPERMPD           (R9), Z5, Z9
+	VPERMPD           (R9), Z10, Z12
+	VPERMPD           64(R9), Z5, Z5
+	VPERMPD           64(R9), Z10, Z13
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
@@ -41424,11 +41488,11 @@ cols:
 	ADDQ              $0x00000080, BX
 	ADDQ              $0x00000080, SI
 	ADDQ              $0x00000080, DI
-	SUBQ              $0x00000010, R9
+	SUBQ              $0x00000010, R10
 	JMP               cols
 
 col:
-	CMPQ              R9, $0x00000008
+	CMPQ              R10, $0x00000008
 	JB                tail
 	VMOVUPD           (SI), Z3
 	VMULPD            Z1, Z3, Z3
@@ -41442,8 +41506,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           64(R9), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z10
@@ -41485,8 +41549,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z5, Z6
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z6, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z6, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
+	VPERMPD           (R9), Z5, Z7
+	VPERMPD           64(R9), Z5, Z5
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z8
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z8
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z4, Z8
@@ -41507,16 +41571,16 @@ col:
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, SI
 	ADDQ              $0x00000040, DI
-	SUBQ              $0x00000008, R9
+	SUBQ              $0x00000008, R10
 	JMP               col
 
 tail:
-	TESTQ             R9, R9
+	TESTQ             R10, R10
 	JZ                rowend
-	MOVQ              $-1, R10
-	SHLXQ             R9, R10, R10
-	NOTQ              R10
-	KMOVQ             R10, K1
+	MOVQ              $-1, R11
+	SHLXQ             R10, R11, R11
+	NOTQ              R11
+	KMOVQ             R11, K1
 	VMOVUPD.Z         (SI), K1, Z3
 	VMULPD            Z1, Z3, Z3
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z3, Z4
@@ -41529,8 +41593,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z6
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R9), Z7, Z9
+	VPERMPD           64(R9), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z6, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z6, Z10
@@ -41572,8 +41636,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z5, Z6
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z6, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z6, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z5, Z7
-	VPERMPD           exp2EighthsRel<>+0(SB), Z5, Z5
+	VPERMPD           (R9), Z5, Z7
+	VPERMPD           64(R9), Z5, Z5
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z8
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z8
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z4, Z8
@@ -41590,11 +41654,11 @@ tail:
 	VMULPD            Z5, Z4, Z4
 	VMOVUPD           Z4, K1, (AX)
 	VADDPD            Z3, Z2, K1, Z2
-	SHLQ              $0x03, R9
-	ADDQ              R9, AX
-	ADDQ              R9, BX
-	ADDQ              R9, SI
-	ADDQ              R9, DI
+	SHLQ              $0x03, R10
+	ADDQ              R10, AX
+	ADDQ              R10, BX
+	ADDQ              R10, SI
+	ADDQ              R10, DI
 
 rowend:
 	VEXTRACTF64X4 $0x01, Z2, Y3
@@ -43426,6 +43490,11 @@ TEXT ·affineFwdGradAvx512F64(SB), NOSPLIT, $0-216
 	MOVQ in_base+120(FP), R8
 	MOVQ sHat_base+144(FP), R9
 	MOVQ cols+192(FP), R10
+	LEAQ exp2EighthsAligned<>+0(SB), R11
+	MOVQ R11, R12
+	ANDQ $0x00000020, R12
+	LEAQ (R12)(R12*4), R12
+	ADDQ R12, R11
 	CMPQ R10, $0x00000001
 	JNE  packed1end
 
@@ -43446,8 +43515,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R11), Z4, Z6
+	VPERMPD           64(R11), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -43509,10 +43578,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z12, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z2
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R11), Z4, Z10
+	VPERMPD           (R11), Z11, Z13
+	VPERMPD           64(R11), Z4, Z4
+	VPERMPD           64(R11), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z2, Z11
@@ -43618,14 +43687,14 @@ packed4:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -43763,14 +43832,14 @@ packed8:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -43891,14 +43960,14 @@ packed8:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -44036,14 +44105,14 @@ packed16:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -44164,14 +44233,14 @@ packed16:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -44292,14 +44361,14 @@ packed16:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -44420,14 +44489,14 @@ packed16:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           (R11), Z25, Z27
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z22
+	VPERMPD           64(R11), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -44508,10 +44577,10 @@ row:
 	JZ           done
 	VBROADCASTSD (SI), Z0
 	VXORPS       Z1, Z1, Z1
-	MOVQ         R10, R11
+	MOVQ         R10, R12
 
 cols:
-	CMPQ              R11, $0x00000020
+	CMPQ              R12, $0x00000020
 	JB                col
 	VMOVUPD           (BX), Z1
 	VMOVUPD           64(BX), Z5
@@ -44561,14 +44630,14 @@ cols:
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z17, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z20, Z6
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z23, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z27
+	VPERMPD           (R11), Z8, Z12
+	VPERMPD           (R11), Z16, Z18
+	VPERMPD           (R11), Z19, Z21
+	VPERMPD           (R11), Z22, Z24
+	VPERMPD           64(R11), Z8, Z8
+	VPERMPD           64(R11), Z16, Z16
+	VPERMPD           64(R11), Z19, Z19
+	VPERMPD           64(R11), Z22, Z27
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z22
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z26
@@ -44639,11 +44708,11 @@ cols:
 	ADDQ              $0x00000100, BX
 	ADDQ              $0x00000100, R8
 	ADDQ              $0x00000100, R9
-	SUBQ              $0x00000020, R11
+	SUBQ              $0x00000020, R12
 	JMP               cols
 
 col:
-	CMPQ              R11, $0x00000008
+	CMPQ              R12, $0x00000008
 	JB                tail
 	VMOVUPD           (BX), Z1
 	VMOVUPD           (R9), Z2
@@ -44657,8 +44726,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R11), Z4, Z6
+	VPERMPD           64(R11), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -44681,16 +44750,16 @@ col:
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, R8
 	ADDQ              $0x00000040, R9
-	SUBQ              $0x00000008, R11
+	SUBQ              $0x00000008, R12
 	JMP               col
 
 tail:
-	TESTQ             R11, R11
+	TESTQ             R12, R12
 	JZ                rowend
-	MOVQ              $-1, R12
-	SHLXQ             R11, R12, R12
-	NOTQ              R12
-	KMOVQ             R12, K1
+	MOVQ              $-1, R13
+	SHLXQ             R12, R13, R13
+	NOTQ              R13
+	KMOVQ             R13, K1
 	VMOVUPD.Z         (BX), K1, Z1
 	VMOVUPD.Z         (R9), K1, Z2
 	VMOVUPD.Z         (R8), K1, Z3
@@ -44703,8 +44772,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R11), Z4, Z6
+	VPERMPD           64(R11), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -44721,13 +44790,13 @@ tail:
 	VMULPD            Z3, Z1, Z1
 	VFMADD213PD       Z0, Z4, Z1
 	VMOVUPD           Z1, K1, (CX)
-	SHLQ              $0x03, R11
-	ADDQ              R11, AX
-	ADDQ              R11, CX
-	ADDQ              R11, DX
-	ADDQ              R11, BX
-	ADDQ              R11, R8
-	ADDQ              R11, R9
+	SHLQ              $0x03, R12
+	ADDQ              R12, AX
+	ADDQ              R12, CX
+	ADDQ              R12, DX
+	ADDQ              R12, BX
+	ADDQ              R12, R8
+	ADDQ              R12, R9
 
 rowend:
 	ADDQ $0x00000008, SI
@@ -45064,6 +45133,11 @@ TEXT ·affineFwdGradClampAvx512F64(SB), NOSPLIT, $0-216
 	VBROADCASTSD X0, Z0
 	MOVSD        invClamp+208(FP), X1
 	VBROADCASTSD X1, Z1
+	LEAQ         exp2EighthsAligned<>+0(SB), R11
+	MOVQ         R11, R12
+	ANDQ         $0x00000020, R12
+	LEAQ         (R12)(R12*4), R12
+	ADDQ         R12, R11
 	CMPQ         R10, $0x00000001
 	JNE          packed1end
 
@@ -45085,8 +45159,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R11), Z8, Z10
+	VPERMPD           64(R11), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -45129,8 +45203,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R11), Z7, Z9
+	VPERMPD           64(R11), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -45197,10 +45271,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -45285,10 +45359,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -45374,10 +45448,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -45462,10 +45536,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -45534,10 +45608,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -45622,10 +45696,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -45711,10 +45785,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -45799,10 +45873,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -45871,10 +45945,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -45959,10 +46033,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46031,10 +46105,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46119,10 +46193,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46191,10 +46265,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46279,10 +46353,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46368,10 +46442,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46456,10 +46530,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46528,10 +46602,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46616,10 +46690,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46688,10 +46762,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46776,10 +46850,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -46848,10 +46922,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -46936,10 +47010,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -47008,10 +47082,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -47096,10 +47170,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -47168,10 +47242,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -47256,10 +47330,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -47328,10 +47402,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -47416,10 +47490,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -47488,10 +47562,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R11), Z10, Z12
+	VPERMPD           (R11), Z17, Z19
+	VPERMPD           64(R11), Z10, Z10
+	VPERMPD           64(R11), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -47576,10 +47650,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R11), Z9, Z14
+	VPERMPD           (R11), Z15, Z17
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -47634,10 +47708,10 @@ row:
 	JZ           done
 	VBROADCASTSD (SI), Z2
 	VXORPS       Z3, Z3, Z3
-	MOVQ         R10, R11
+	MOVQ         R10, R12
 
 cols:
-	CMPQ              R11, $0x00000010
+	CMPQ              R12, $0x00000010
 	JB                col
 	VMOVUPD           (BX), Z3
 	VMOVUPD           64(BX), Z5
@@ -47665,10 +47739,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z17, Z15
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z17, Z15
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z19
+	VPERMPD           (R11), Z9, Z11
+	VPERMPD           (R11), Z16, Z18
+	VPERMPD           64(R11), Z9, Z9
+	VPERMPD           64(R11), Z16, Z19
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z20
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z8, Z16
@@ -47753,10 +47827,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z15, Z10
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z12, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z15, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R11), Z8, Z13
+	VPERMPD           (R11), Z14, Z16
+	VPERMPD           64(R11), Z8, Z8
+	VPERMPD           64(R11), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z14
@@ -47801,11 +47875,11 @@ cols:
 	ADDQ              $0x00000080, BX
 	ADDQ              $0x00000080, R8
 	ADDQ              $0x00000080, R9
-	SUBQ              $0x00000010, R11
+	SUBQ              $0x00000010, R12
 	JMP               cols
 
 col:
-	CMPQ              R11, $0x00000008
+	CMPQ              R12, $0x00000008
 	JB                tail
 	VMOVUPD           (BX), Z3
 	VMOVUPD           (R9), Z4
@@ -47820,8 +47894,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R11), Z8, Z10
+	VPERMPD           64(R11), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -47864,8 +47938,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R11), Z7, Z9
+	VPERMPD           64(R11), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -47891,16 +47965,16 @@ col:
 	ADDQ              $0x00000040, BX
 	ADDQ              $0x00000040, R8
 	ADDQ              $0x00000040, R9
-	SUBQ              $0x00000008, R11
+	SUBQ              $0x00000008, R12
 	JMP               col
 
 tail:
-	TESTQ             R11, R11
+	TESTQ             R12, R12
 	JZ                rowend
-	MOVQ              $-1, R12
-	SHLXQ             R11, R12, R12
-	NOTQ              R12
-	KMOVQ             R12, K1
+	MOVQ              $-1, R13
+	SHLXQ             R12, R13, R13
+	NOTQ              R13
+	KMOVQ             R13, K1
 	VMOVUPD.Z         (BX), K1, Z3
 	VMOVUPD.Z         (R9), K1, Z4
 	VMULPD            Z1, Z4, Z4
@@ -47914,8 +47988,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R11), Z8, Z10
+	VPERMPD           64(R11), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -47958,8 +48032,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R11), Z7, Z9
+	VPERMPD           64(R11), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -47979,13 +48053,13 @@ tail:
 	VFNMADD231PD      Z6, Z6, Z2
 	VMULPD            Z2, Z3, Z3
 	VMOVUPD           Z3, K1, (CX)
-	SHLQ              $0x03, R11
-	ADDQ              R11, AX
-	ADDQ              R11, CX
-	ADDQ              R11, DX
-	ADDQ              R11, BX
-	ADDQ              R11, R8
-	ADDQ              R11, R9
+	SHLQ              $0x03, R12
+	ADDQ              R12, AX
+	ADDQ              R12, CX
+	ADDQ              R12, DX
+	ADDQ              R12, BX
+	ADDQ              R12, R8
+	ADDQ              R12, R9
 
 rowend:
 	ADDQ $0x00000008, SI
@@ -48009,6 +48083,11 @@ TEXT ·affineInvGradAvx512F64(SB), NOSPLIT, $0-216
 	MOVQ sHat_base+144(FP), R9
 	MOVQ t_base+168(FP), R10
 	MOVQ cols+192(FP), R11
+	LEAQ exp2EighthsAligned<>+0(SB), R12
+	MOVQ R12, R13
+	ANDQ $0x00000020, R13
+	LEAQ (R13)(R13*4), R13
+	ADDQ R13, R12
 	CMPQ R11, $0x00000001
 	JNE  packed1end
 
@@ -48029,8 +48108,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R12), Z4, Z6
+	VPERMPD           64(R12), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -48098,10 +48177,10 @@ packed2:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z12, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z9, Z2
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z11, Z13
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
-	VPERMPD           exp2EighthsRel<>+0(SB), Z11, Z14
+	VPERMPD           (R12), Z4, Z10
+	VPERMPD           (R12), Z11, Z13
+	VPERMPD           64(R12), Z4, Z4
+	VPERMPD           64(R12), Z11, Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z2, Z11
@@ -48218,14 +48297,14 @@ packed4:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -48384,14 +48463,14 @@ packed8:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -48532,14 +48611,14 @@ packed8:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -48698,14 +48777,14 @@ packed16:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -48846,14 +48925,14 @@ packed16:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -48994,14 +49073,14 @@ packed16:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -49142,14 +49221,14 @@ packed16:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z7
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z26, Z17
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsHi<>+0(SB), Z25, Z27
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z22
-	VPERMPD           exp2EighthsRel<>+0(SB), Z25, Z30
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           (R12), Z25, Z27
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z22
+	VPERMPD           64(R12), Z25, Z30
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z28
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z29
@@ -49251,10 +49330,10 @@ row:
 	JZ           done
 	VBROADCASTSD (SI), Z0
 	VXORPS       Z1, Z1, Z1
-	MOVQ         R11, R12
+	MOVQ         R11, R13
 
 cols:
-	CMPQ              R12, $0x00000020
+	CMPQ              R13, $0x00000020
 	JB                col
 	VMOVUPD           (BX), Z1
 	VMOVUPD           64(BX), Z5
@@ -49304,14 +49383,14 @@ cols:
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z17, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z20, Z6
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z23, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsHi<>+0(SB), Z19, Z21
-	VPERMPD           exp2EighthsHi<>+0(SB), Z22, Z24
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z19, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z22, Z27
+	VPERMPD           (R12), Z8, Z12
+	VPERMPD           (R12), Z16, Z18
+	VPERMPD           (R12), Z19, Z21
+	VPERMPD           (R12), Z22, Z24
+	VPERMPD           64(R12), Z8, Z8
+	VPERMPD           64(R12), Z16, Z16
+	VPERMPD           64(R12), Z19, Z19
+	VPERMPD           64(R12), Z22, Z27
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z22
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z25
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z26
@@ -49403,11 +49482,11 @@ cols:
 	ADDQ              $0x00000100, R8
 	ADDQ              $0x00000100, R9
 	ADDQ              $0x00000100, R10
-	SUBQ              $0x00000020, R12
+	SUBQ              $0x00000020, R13
 	JMP               cols
 
 col:
-	CMPQ              R12, $0x00000008
+	CMPQ              R13, $0x00000008
 	JB                tail
 	VMOVUPD           (BX), Z1
 	VMOVUPD           (R9), Z2
@@ -49421,8 +49500,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R12), Z4, Z6
+	VPERMPD           64(R12), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -49451,16 +49530,16 @@ col:
 	ADDQ              $0x00000040, R8
 	ADDQ              $0x00000040, R9
 	ADDQ              $0x00000040, R10
-	SUBQ              $0x00000008, R12
+	SUBQ              $0x00000008, R13
 	JMP               col
 
 tail:
-	TESTQ             R12, R12
+	TESTQ             R13, R13
 	JZ                rowend
-	MOVQ              $-1, R13
-	SHLXQ             R12, R13, R13
-	NOTQ              R13
-	KMOVQ             R13, K1
+	MOVQ              $-1, R14
+	SHLXQ             R13, R14, R14
+	NOTQ              R14
+	KMOVQ             R14, K1
 	VMOVUPD.Z         (BX), K1, Z1
 	VMOVUPD.Z         (R9), K1, Z2
 	VMOVUPD.Z         (R8), K1, Z3
@@ -49473,8 +49552,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z4, Z5
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z5, Z2
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z5, Z2
-	VPERMPD           exp2EighthsHi<>+0(SB), Z4, Z6
-	VPERMPD           exp2EighthsRel<>+0(SB), Z4, Z4
+	VPERMPD           (R12), Z4, Z6
+	VPERMPD           64(R12), Z4, Z4
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z7
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z2, Z7
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z2, Z7
@@ -49496,14 +49575,14 @@ tail:
 	VFMADD231PD       Z3, Z1, Z0
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z0
 	VMOVUPD           Z0, K1, (CX)
-	SHLQ              $0x03, R12
-	ADDQ              R12, AX
-	ADDQ              R12, CX
-	ADDQ              R12, DX
-	ADDQ              R12, BX
-	ADDQ              R12, R8
-	ADDQ              R12, R9
-	ADDQ              R12, R10
+	SHLQ              $0x03, R13
+	ADDQ              R13, AX
+	ADDQ              R13, CX
+	ADDQ              R13, DX
+	ADDQ              R13, BX
+	ADDQ              R13, R8
+	ADDQ              R13, R9
+	ADDQ              R13, R10
 
 rowend:
 	ADDQ $0x00000008, SI
@@ -49531,6 +49610,11 @@ TEXT ·affineInvGradClampAvx512F64(SB), NOSPLIT, $0-216
 	VBROADCASTSD X0, Z0
 	MOVSD        invClamp+208(FP), X1
 	VBROADCASTSD X1, Z1
+	LEAQ         exp2EighthsAligned<>+0(SB), R12
+	MOVQ         R12, R13
+	ANDQ         $0x00000020, R13
+	LEAQ         (R13)(R13*4), R13
+	ADDQ         R13, R12
 	CMPQ         R11, $0x00000001
 	JNE          packed1end
 
@@ -49552,8 +49636,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R12), Z8, Z10
+	VPERMPD           64(R12), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -49596,8 +49680,8 @@ packed1:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R12), Z7, Z9
+	VPERMPD           64(R12), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -49670,10 +49754,10 @@ packed2:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -49758,10 +49842,10 @@ packed2:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -49858,10 +49942,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -49946,10 +50030,10 @@ packed4:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50028,10 +50112,10 @@ packed4:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -50116,10 +50200,10 @@ packed4:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50216,10 +50300,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -50304,10 +50388,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50386,10 +50470,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -50474,10 +50558,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50556,10 +50640,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -50644,10 +50728,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50726,10 +50810,10 @@ packed8:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -50814,10 +50898,10 @@ packed8:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -50914,10 +50998,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51002,10 +51086,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51084,10 +51168,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51172,10 +51256,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51254,10 +51338,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51342,10 +51426,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51424,10 +51508,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51512,10 +51596,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51594,10 +51678,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51682,10 +51766,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51764,10 +51848,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -51852,10 +51936,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -51934,10 +52018,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -52022,10 +52106,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -52104,10 +52188,10 @@ packed16:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z18, Z16
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z11, Z9
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z18, Z16
-	VPERMPD           exp2EighthsHi<>+0(SB), Z10, Z12
-	VPERMPD           exp2EighthsHi<>+0(SB), Z17, Z19
-	VPERMPD           exp2EighthsRel<>+0(SB), Z10, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z17, Z20
+	VPERMPD           (R12), Z10, Z12
+	VPERMPD           (R12), Z17, Z19
+	VPERMPD           64(R12), Z10, Z10
+	VPERMPD           64(R12), Z17, Z20
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z21
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z9, Z17
@@ -52192,10 +52276,10 @@ packed16:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z16, Z11
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z13, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z16, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z14
-	VPERMPD           exp2EighthsHi<>+0(SB), Z15, Z17
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z15, Z18
+	VPERMPD           (R12), Z9, Z14
+	VPERMPD           (R12), Z15, Z17
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z15, Z18
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z19
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z15
@@ -52261,10 +52345,10 @@ row:
 	JZ           done
 	VBROADCASTSD (SI), Z2
 	VXORPS       Z3, Z3, Z3
-	MOVQ         R11, R12
+	MOVQ         R11, R13
 
 cols:
-	CMPQ              R12, $0x00000010
+	CMPQ              R13, $0x00000010
 	JB                col
 	VMOVUPD           (BX), Z3
 	VMOVUPD           64(BX), Z5
@@ -52292,10 +52376,10 @@ cols:
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z17, Z15
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z10, Z8
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z17, Z15
-	VPERMPD           exp2EighthsHi<>+0(SB), Z9, Z11
-	VPERMPD           exp2EighthsHi<>+0(SB), Z16, Z18
-	VPERMPD           exp2EighthsRel<>+0(SB), Z9, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z16, Z19
+	VPERMPD           (R12), Z9, Z11
+	VPERMPD           (R12), Z16, Z18
+	VPERMPD           64(R12), Z9, Z9
+	VPERMPD           64(R12), Z16, Z19
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z20
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z8, Z16
@@ -52380,10 +52464,10 @@ cols:
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z15, Z10
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z12, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z15, Z10
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z13
-	VPERMPD           exp2EighthsHi<>+0(SB), Z14, Z16
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
-	VPERMPD           exp2EighthsRel<>+0(SB), Z14, Z17
+	VPERMPD           (R12), Z8, Z13
+	VPERMPD           (R12), Z14, Z16
+	VPERMPD           64(R12), Z8, Z8
+	VPERMPD           64(R12), Z14, Z17
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z14
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z18
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z14
@@ -52439,11 +52523,11 @@ cols:
 	ADDQ              $0x00000080, R8
 	ADDQ              $0x00000080, R9
 	ADDQ              $0x00000080, R10
-	SUBQ              $0x00000010, R12
+	SUBQ              $0x00000010, R13
 	JMP               cols
 
 col:
-	CMPQ              R12, $0x00000008
+	CMPQ              R13, $0x00000008
 	JB                tail
 	VMOVUPD           (BX), Z3
 	VMOVUPD           (R9), Z4
@@ -52458,8 +52542,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R12), Z8, Z10
+	VPERMPD           64(R12), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -52502,8 +52586,8 @@ col:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R12), Z7, Z9
+	VPERMPD           64(R12), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -52535,16 +52619,16 @@ col:
 	ADDQ              $0x00000040, R8
 	ADDQ              $0x00000040, R9
 	ADDQ              $0x00000040, R10
-	SUBQ              $0x00000008, R12
+	SUBQ              $0x00000008, R13
 	JMP               col
 
 tail:
-	TESTQ             R12, R12
+	TESTQ             R13, R13
 	JZ                rowend
-	MOVQ              $-1, R13
-	SHLXQ             R12, R13, R13
-	NOTQ              R13
-	KMOVQ             R13, K1
+	MOVQ              $-1, R14
+	SHLXQ             R13, R14, R14
+	NOTQ              R14
+	KMOVQ             R14, K1
 	VMOVUPD.Z         (BX), K1, Z3
 	VMOVUPD.Z         (R9), K1, Z4
 	VMULPD            Z1, Z4, Z4
@@ -52558,8 +52642,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z8, Z9
 	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z9, Z7
 	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z9, Z7
-	VPERMPD           exp2EighthsHi<>+0(SB), Z8, Z10
-	VPERMPD           exp2EighthsRel<>+0(SB), Z8, Z8
+	VPERMPD           (R12), Z8, Z10
+	VPERMPD           64(R12), Z8, Z8
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z11
 	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z7, Z11
 	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z7, Z11
@@ -52602,8 +52686,8 @@ tail:
 	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z7, Z8
 	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z4
 	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z8, Z4
-	VPERMPD           exp2EighthsHi<>+0(SB), Z7, Z9
-	VPERMPD           exp2EighthsRel<>+0(SB), Z7, Z7
+	VPERMPD           (R12), Z7, Z9
+	VPERMPD           64(R12), Z7, Z7
 	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z10
 	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z4, Z10
 	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z4, Z10
@@ -52628,14 +52712,14 @@ tail:
 	VFNMADD231PD      Z6, Z6, Z3
 	VMULPD            Z3, Z2, Z2
 	VMOVUPD           Z2, K1, (CX)
-	SHLQ              $0x03, R12
-	ADDQ              R12, AX
-	ADDQ              R12, CX
-	ADDQ              R12, DX
-	ADDQ              R12, BX
-	ADDQ              R12, R8
-	ADDQ              R12, R9
-	ADDQ              R12, R10
+	SHLQ              $0x03, R13
+	ADDQ              R13, AX
+	ADDQ              R13, CX
+	ADDQ              R13, DX
+	ADDQ              R13, BX
+	ADDQ              R13, R8
+	ADDQ              R13, R9
+	ADDQ              R13, R10
 
 rowend:
 	ADDQ $0x00000008, SI

@@ -177,21 +177,24 @@ func (g *gen) expPins(neg bool) []float64 {
 
 // exp2Eighths returns hi and rel of 2^(j/8) = hi·(1 + rel), j = z&7 in
 // each lane. z's low three bits are j, so z itself indexes the tables:
-// on AVX-512 one VPERMPD each (a table is one zmm, read from memory; the
-// permutes run beside the FMAs), on AVX2 two VPERMPS on a table's halves
-// and a blend on bit 2.
+// on AVX-512 one VPERMPD each (a table is one zmm, read from memory at a
+// 64-byte boundary, alignExpTables; the permutes run beside the FMAs), on
+// AVX2 two VPERMPS on a table's 32-byte halves and a blend on bit 2.
 func (g *gen) exp2Eighths(z reg.VecVirtual) (hi, rel reg.VecVirtual) {
-	hiTab, relTab := exp2EighthsTables()
 	hi, rel = g.vec(), g.vec()
 	if g.avx512 {
-		var hiOp, relOp Op = hiTab, relTab
-		if g.expTables != nil {
-			hiOp, relOp = g.expTables[0], g.expTables[1]
+		if g.expTab == nil {
+			panic("exp2Eighths: the kernel did not call alignExpTables")
+		}
+		var hiOp, relOp Op = *g.expTab, g.expTab.Offset(64)
+		if g.expTabRegs != nil {
+			hiOp, relOp = g.expTabRegs[0], g.expTabRegs[1]
 		}
 		asm.VPERMPD(hiOp, z, hi) // index: the low three bits of each lane of z
 		asm.VPERMPD(relOp, z, rel)
 		return hi, rel
 	}
+	hiTab, relTab := exp2EighthsTables()
 	// VPERMPS indexes by 32-bit lanes: lane pair (2j, 2j+1) of a half
 	// table for j = z&3, then bit 2 of z, shifted to the sign, picks the half.
 	ix, bit2 := g.vec(), g.vec()
@@ -211,28 +214,70 @@ func (g *gen) exp2Eighths(z reg.VecVirtual) (hi, rel reg.VecVirtual) {
 	return hi, rel
 }
 
-// pinExpTables loads float64 exp's two tables into registers that the
-// kernel being written keeps for its whole run, on AVX-512. Read from
-// memory, each VPERMPD is a 64-byte load, and the linker aligns data to 32
-// bytes only: a table that straddles a cache line costs a split load per
-// lookup (K0 exp float64 22% and K1 forward 11% slower when a change
-// elsewhere moved the tables off a 64-byte boundary). In registers, their
-// place in memory no longer matters. The kernels whose registers allow it
-// pin them: exp and the unclamped coupling kernels; tanh, the clamped
-// coupling kernels and the backward kernels fail allocation with them.
-func (g *gen) pinExpTables() {
+// expTables says whether a kernel uses float64 exp's tables and where it
+// reads them.
+type expTables int
+
+const (
+	noExpTables       expTables = iota
+	expTablesInMemory           // at a 64-byte boundary (alignExpTables)
+	expTablesPinned             // in vector registers (alignExpTables with pin)
+)
+
+// alignExpTables sets up, for the kernel being written on AVX-512 in
+// float64, the address of exp's tables on a 64-byte boundary. Each
+// VPERMPD of exp2Eighths reads a table as a 64-byte memory operand; the
+// linker aligns data to 32 bytes only, and a table that straddles a cache
+// line costs a split load per lookup (K0 exp f64 21%, K1 forward 15%,
+// backward 14% slower when a change elsewhere moved the tables off a
+// boundary). So the tables are stored twice in one symbol, at offsets 0
+// and 160: the symbol starts at 0 or 32 mod 64, and one of the copies is
+// aligned. The kernel picks it at entry, in a general register it keeps.
+// With pin, the kernel also loads both tables into vector registers for
+// its whole run, and the lookups read no memory (exp and the unclamped
+// coupling kernels have the registers; the others fail allocation).
+func (g *gen) alignExpTables(pin bool) {
 	if !g.avx512 || g.f32 {
 		return
 	}
-	hi, rel := exp2EighthsTables()
-	for _, m := range []Mem{hi, rel} {
-		r := g.vec()
-		asm.VMOVUPD(m, r)
-		g.expTables = append(g.expTables, r)
+	p, t := asm.GP64(), asm.GP64()
+	asm.LEAQ(exp2EighthsAligned(), p)
+	asm.MOVQ(p, t)
+	asm.ANDQ(U32(32), t)                          // 0, or 32 if the symbol starts mid-line
+	asm.LEAQ(Mem{Base: t, Index: t, Scale: 4}, t) // 0 or 160
+	asm.ADDQ(t, p)
+	g.expTab = &Mem{Base: p}
+	if pin {
+		for _, m := range []Mem{*g.expTab, g.expTab.Offset(64)} {
+			r := g.vec()
+			asm.VMOVUPD(m, r)
+			g.expTabRegs = append(g.expTabRegs, r)
+		}
 	}
 }
 
-// exp2EighthsTables returns the attr.RODATA tables of internal/algo's hi and rel.
+// exp2EighthsAligned returns the symbol alignExpTables reads: hi and rel
+// (64 bytes each) at offset 0, and again at 160.
+func exp2EighthsAligned() Mem {
+	const name = "exp2EighthsAligned"
+	if m, ok := permTables[name]; ok {
+		return m
+	}
+	m := global(name, attr.RODATA|attr.NOPTR)
+	for _, copyAt := range []int{0, 160} { // in increasing offsets, as the assembler requires
+		for j := range 8 {
+			datum(copyAt+8*j, F64(algo.Exp2EighthsHi(j)))
+		}
+		for j := range 8 {
+			datum(copyAt+64+8*j, F64(algo.Exp2EighthsRel(j)))
+		}
+	}
+	permTables[name] = m
+	return m
+}
+
+// exp2EighthsTables returns AVX2's RODATA tables of internal/algo's hi and
+// rel (read in 32-byte halves, which the linker's alignment keeps whole).
 func exp2EighthsTables() (hi, rel Mem) {
 	if m, ok := permTables["exp2EighthsHi"]; ok {
 		return m, permTables["exp2EighthsRel"]

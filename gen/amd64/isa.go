@@ -36,10 +36,12 @@ type gen struct {
 	// pinned are the constants the kernel being written holds in
 	// registers for its whole run (pin), by bit pattern.
 	pinned map[uint64]reg.VecVirtual
-	// expTables are float64 exp's tables (exp2Eighths) held in registers
-	// for the kernel's whole run (pinExpTables), hi then rel; nil if read
-	// from memory.
-	expTables []reg.VecVirtual
+	// expTab addresses float64 exp's hi table on AVX-512, rel 64 bytes
+	// after it, both on 64-byte boundaries (alignExpTables); nil until set.
+	expTab *Mem
+	// expTabRegs hold the two tables instead, when the kernel has the
+	// registers (alignExpTables with pin).
+	expTabRegs []reg.VecVirtual
 }
 
 func newGen(i isa, f32 bool) *gen {
@@ -129,7 +131,7 @@ func (g *gen) cbits(b uint64) Mem {
 
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
-	g.pinned, g.expTables = nil, nil
+	g.pinned, g.expTab, g.expTabRegs = nil, nil, nil
 	function(name, attr.NOSPLIT, sig)
 }
 

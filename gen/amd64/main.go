@@ -23,9 +23,9 @@ const (
 
 // bodies write each kernel of the table, by name, after its TEXT.
 var bodies = map[string]func(g *gen){
-	"exp":                func(g *gen) { g.unaryKernel(g.exp, g.expAVX2Streams(), g.expPins(false), true, nil) },
-	"log":                func(g *gen) { g.unaryKernel(g.log, 2, nil, false, g.logFastPath()) },
-	"tanh":               func(g *gen) { g.unaryKernel(g.tanh, 1, nil, false, nil) },
+	"exp":                func(g *gen) { g.unaryKernel(g.exp, g.expAVX2Streams(), g.expPins(false), expTablesPinned, nil) },
+	"log":                func(g *gen) { g.unaryKernel(g.log, 2, nil, noExpTables, g.logFastPath()) },
+	"tanh":               func(g *gen) { g.unaryKernel(g.tanh, 1, nil, expTablesInMemory, nil) },
 	"affineFwd":          func(g *gen) { g.affineKernel(false, false) },
 	"affineFwdClamp":     func(g *gen) { g.affineKernel(false, true) },
 	"affineInv":          func(g *gen) { g.affineKernel(true, false) },

@@ -266,8 +266,8 @@ func (g *gen) affineKernel(inverse, clamped bool) {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	} else {
 		g.pin(g.expPins(inverse)...) // the soft clamp's tanh leaves no room
-		g.pinExpTables()             // nor for the tables
 	}
+	g.alignExpTables(!clamped)
 	ptrs := []reg.Register{out, in, sh, tp}
 	body := func(off int, mask reg.Register) reg.VecVirtual {
 		s, _ := g.softClamp(g.load(sh, off, mask), c, invC, clamped)
@@ -343,6 +343,7 @@ func (g *gen) affineGradKernel(inverse, clamped bool) {
 	if clamped {
 		c, invC = g.broadcast("clamp"), g.broadcast("invClamp")
 	}
+	g.alignExpTables(false)
 	grad := func(off int, mask reg.Register, rowGrad reg.VecVirtual) {
 		gr := g.load(dOut, off, mask)
 		s, th := g.softClamp(g.load(sh, off, mask), c, invC, clamped)

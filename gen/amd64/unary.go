@@ -18,18 +18,18 @@ type fastPath struct {
 // unaryKernel emits the body of func(dst, x []T): dst[i] = f(x[i]) for
 // i < len(dst), full vectors then one masked tail; avx2Streams of the
 // four vectors an iteration are interleaved on AVX2 (setStreams), and
-// the constants pins are held in registers (pin), and exp's tables too if
-// f uses them (expTables, pinExpTables). With a fast path, each block of
+// the constants pins are held in registers (pin); tables says whether f
+// uses exp's tables and where it reads them (alignExpTables). With a fast path, each block of
 // four vectors is checked and goes through fast.f unless a lane is
 // flagged.
-func (g *gen) unaryKernel(f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64, expTables bool, fast *fastPath) {
+func (g *gen) unaryKernel(f func(x reg.VecVirtual) reg.VecVirtual, avx2Streams int, pins []float64, tables expTables, fast *fastPath) {
 	g.setStreams(4, avx2Streams)
 	dst := asm.Load(asm.Param("dst").Base(), asm.GP64())
 	src := asm.Load(asm.Param("x").Base(), asm.GP64())
 	n := asm.Load(asm.Param("dst").Len(), asm.GP64())
 	g.pin(pins...)
-	if expTables {
-		g.pinExpTables()
+	if tables != noExpTables {
+		g.alignExpTables(tables == expTablesPinned)
 	}
 
 	// Four independent vectors per iteration, interleaved, hide the
