@@ -2,7 +2,7 @@ package flowkern
 
 import (
 	"fmt"
-	"slices"
+	"strings"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
 	"github.com/flowkern/flowkern/kernels"
@@ -26,34 +26,29 @@ const (
 )
 
 // The kernel sets take the portable kernels' activations, which are
-// numbered as these are (TestActivationsMatchPortable).
+// numbered and named as these are (TestActivationsMatchPortable).
 
 // LeakySlope is ActLeakyReLU's slope for negative inputs.
 const LeakySlope = kernels.LeakySlope
 
-var activationNames = [numActivations]string{"relu", "identity", "leakyrelu", "tanh", "elu", "sigmoid"}
-
-// String returns the activation's lower-case name, as ParseActivation
-// reads it.
-func (a Activation) String() string {
-	if a.Valid() {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
+// String returns the activation's lower-case name ("relu", "identity",
+// "leakyrelu", "tanh", "elu", "sigmoid"), as ParseActivation reads it.
+func (a Activation) String() string { return kernels.Activation(a).String() }
 
 // Valid reports whether a is one of the defined activations.
 func (a Activation) Valid() bool {
 	return a >= 0 && a < numActivations
 }
 
-// ParseActivation returns the activation called s ("relu", "tanh", ...,
-// as String writes them).
+// ParseActivation returns the activation called s (as String writes it).
 func ParseActivation(s string) (Activation, error) {
-	if i := slices.Index(activationNames[:], s); i >= 0 {
-		return Activation(i), nil
+	names := make([]string, numActivations)
+	for a := range numActivations {
+		if names[a] = a.String(); names[a] == s {
+			return a, nil
+		}
 	}
-	return 0, fmt.Errorf("unknown activation %q (known: %v)", s, activationNames)
+	return 0, fmt.Errorf("unknown activation %q (known: %s)", s, strings.Join(names, ", "))
 }
 
 // weightLayout says how a dense kernel's weights are laid out.

@@ -96,6 +96,31 @@ func For(isa ISA) []Kernel {
 	return ks
 }
 
+// Unmatched compares an emitter's bodies, by name, with the kernels the
+// table lists for isas: it returns the listed kernels without a body and
+// the bodies of no listed kernel, each sorted.
+func Unmatched(bodies []string, isas ...ISA) (noBody, noKernel []string) {
+	listed := map[string]bool{}
+	for _, isa := range isas {
+		for _, k := range For(isa) {
+			listed[k.Name] = true
+		}
+	}
+	for name := range listed {
+		if !slices.Contains(bodies, name) {
+			noBody = append(noBody, name)
+		}
+	}
+	for _, name := range bodies {
+		if !listed[name] {
+			noKernel = append(noKernel, name)
+		}
+	}
+	slices.Sort(noBody)
+	slices.Sort(noKernel)
+	return noBody, noKernel
+}
+
 // Type is an element type: "float64" or "float32".
 type Type string
 

@@ -74,3 +74,17 @@ func TestRegistration(t *testing.T) {
 	}()
 	Registration("", AVX2, NEON)
 }
+
+// TestUnmatched checks that Unmatched finds a listed kernel without a body
+// and a body without a kernel.
+func TestUnmatched(t *testing.T) {
+	var names []string
+	for _, k := range For(NEON) {
+		names = append(names, k.Name)
+	}
+	names = append(names[1:], "spline")
+	noBody, noKernel := Unmatched(names, NEON)
+	if len(noBody) != 1 || noBody[0] != For(NEON)[0].Name || len(noKernel) != 1 || noKernel[0] != "spline" {
+		t.Errorf("Unmatched = %v, %v; want [%s], [spline]", noBody, noKernel, For(NEON)[0].Name)
+	}
+}
