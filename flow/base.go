@@ -148,12 +148,32 @@ func NewFullNormal[T Float](mean, cov []float64) (*FullNormal[T], error) {
 	if n < 1 || n > maxDim || len(cov) != n*n {
 		return nil, fmt.Errorf("flow: full normal with %d means and a covariance of %d elements", n, len(cov))
 	}
+	for i, v := range mean {
+		if !finite(float64(T(v))) {
+			return nil, fmt.Errorf("flow: full normal: mean[%d] = %v is not a finite %s", i, v, dtypeOf[T]())
+		}
+	}
+	for i := range n {
+		for j := range i {
+			if a, b := cov[i*n+j], cov[j*n+i]; a != b {
+				return nil, fmt.Errorf("flow: full normal: covariance is not symmetric: [%d,%d] = %v, [%d,%d] = %v", i, j, a, j, i, b)
+			}
+		}
+	}
 	var ch mat.Cholesky
 	if !ch.Factorize(mat.NewSymDense(n, append([]float64(nil), cov...))) {
 		return nil, fmt.Errorf("flow: full normal: covariance is not symmetric positive definite")
 	}
 	var lo mat.TriDense
 	ch.LTo(&lo)
+	for i := range n {
+		for j := range i + 1 {
+			v := T(lo.At(i, j))
+			if !finite(float64(v)) || i == j && !(v > 0) {
+				return nil, fmt.Errorf("flow: full normal: the covariance's Cholesky factor has %v at [%d,%d], which %s cannot hold", lo.At(i, j), i, j, dtypeOf[T]())
+			}
+		}
+	}
 	b := &FullNormal[T]{dim: n, mean: make([]T, n), off: make([]T, n*(n-1)/2), lam: make([]T, n), l: make([]T, n*n)}
 	k := 0
 	for i := range n {

@@ -96,6 +96,25 @@ func (c Network) settled() (Network, error) {
 	return c, nil
 }
 
+// settledFor is settled, and checks that the clamp and ε keep their
+// meaning in T, the element type the layer runs in: the clamp c and 1/c
+// finite and positive, ε not zero.
+func settledFor[T Float](c Network) (Network, error) {
+	c, err := c.settled()
+	if err != nil {
+		return c, err
+	}
+	if c.Clamp > 0 {
+		if ct := T(c.Clamp); !finite(float64(ct)) || !finite(float64(1/ct)) {
+			return c, fmt.Errorf("clamp %g does not fit %s (it and its reciprocal must be finite there)", c.Clamp, dtypeOf[T]())
+		}
+	}
+	if c.Scale == ScaleSigmoid && T(c.Eps) == 0 {
+		return c, fmt.Errorf("sigmoid ε %g is zero in %s", c.Eps, dtypeOf[T]())
+	}
+	return c, nil
+}
+
 // needRand returns an error if rng is nil and the network has hidden
 // weights to draw: left at zero they would make every hidden unit alike,
 // and such a network trains much worse.
@@ -194,7 +213,7 @@ func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*Affi
 	if len(kept) == 0 || len(kept) == dim {
 		return nil, fmt.Errorf("flow: coupling mask %v keeps %d of %d columns; it must keep some and move some", kept, len(kept), dim)
 	}
-	c, err := c.settled()
+	c, err := settledFor[T](c)
 	if err != nil {
 		return nil, fmt.Errorf("flow: coupling: %w", err)
 	}

@@ -47,7 +47,7 @@ func newMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand)
 	if err := checkPerm(order, dim); err != nil {
 		return nil, fmt.Errorf("flow: MAF order: %w", err)
 	}
-	c, err := c.settled()
+	c, err := settledFor[T](c)
 	if err != nil {
 		return nil, fmt.Errorf("flow: MAF: %w", err)
 	}
