@@ -86,11 +86,14 @@ func (m *Model[T]) NumParams() int {
 }
 
 // LogProb writes log p(x) of each row of x (len(lp) rows of Dim) to lp.
-// It returns an error, computing nothing, if the lengths do not fit or x
-// holds a NaN or ±Inf. Uninitialised ActNorm layers are initialised from
+// It returns an error, computing nothing, if the lengths do not fit, lp
+// overlaps x, or x holds a NaN or ±Inf. Uninitialised ActNorm layers are initialised from
 // this batch first.
 func (m *Model[T]) LogProb(lp, x []T) error {
 	if err := m.checkBatch("LogProb", "x", x, len(lp), true); err != nil {
+		return err
+	}
+	if err := checkApart("LogProb", "lp", lp, "x", x); err != nil {
 		return err
 	}
 	if err := m.ensureInit(x); err != nil {
@@ -101,12 +104,16 @@ func (m *Model[T]) LogProb(lp, x []T) error {
 }
 
 // Encode maps data to base variables, z = f⁻¹(x), row by row (rows of
-// Dim; z and x the same length, not overlapping). Checks as LogProb.
+// Dim; z and x the same length, not overlapping: an overlap is an error).
+// Checks as LogProb.
 func (m *Model[T]) Encode(z, x []T) error {
 	if err := m.checkBatch("Encode", "x", x, len(z)/max(m.dim, 1), true); err != nil {
 		return err
 	}
 	if err := m.checkSame("Encode", z, x); err != nil {
+		return err
+	}
+	if err := checkApart("Encode", "z", z, "x", x); err != nil {
 		return err
 	}
 	if err := m.ensureInit(x); err != nil {
@@ -117,12 +124,16 @@ func (m *Model[T]) Encode(z, x []T) error {
 }
 
 // Decode maps base variables to data, x = f(z), row by row (rows of Dim;
-// x and z the same length, not overlapping). z must be finite.
+// x and z the same length, not overlapping: an overlap is an error). z
+// must be finite.
 func (m *Model[T]) Decode(x, z []T) error {
 	if err := m.checkBatch("Decode", "z", z, len(x)/max(m.dim, 1), true); err != nil {
 		return err
 	}
 	if err := m.checkSame("Decode", x, z); err != nil {
+		return err
+	}
+	if err := checkApart("Decode", "x", x, "z", z); err != nil {
 		return err
 	}
 	m.decode(x, z)
@@ -156,6 +167,9 @@ func (m *Model[T]) Sample(x []T, rng Rand) error {
 func (m *Model[T]) SampleAndLogProb(x, lp []T, rng Rand) error {
 	if len(lp)*m.dim != len(x) {
 		return errorf(ErrDimension, "flow: SampleAndLogProb: %d log-densities for %d elements of rows of %d", len(lp), len(x), m.dim)
+	}
+	if err := checkApart("SampleAndLogProb", "lp", lp, "x", x); err != nil {
+		return err
 	}
 	if err := m.Sample(x, rng); err != nil {
 		return err

@@ -480,3 +480,30 @@ func TestStandardized(t *testing.T) {
 		t.Errorf("ragged data: %v", err)
 	}
 }
+
+// TestOverlapIsAnError checks that outputs overlapping inputs are refused
+// at the model level, as the kernels refuse them: the model reads its
+// input in chunks on several goroutines while it writes, so an overlap
+// would give wrong values silently.
+func TestOverlapIsAnError(t *testing.T) {
+	m, err := RealNVP[float64](3, 2, Network{Hidden: []int{4}}, newRand(1))
+	checkNoErr(t, err)
+	buf := randomBatch[float64](newRand(2), 40, 3)
+	n := 36
+	for name, err := range map[string]error{
+		"Encode shifted":     m.Encode(buf[2:n+2], buf[:n]),
+		"Encode in place":    m.Encode(buf[:n], buf[:n]),
+		"Decode shifted":     m.Decode(buf[:n], buf[3:n+3]),
+		"LogProb into x":     m.LogProb(buf[:12], buf[:n]),
+		"SampleAndLogProb":   m.SampleAndLogProb(buf[:n], buf[n-12:n], newRand(3)),
+		"LogProb at x's end": m.LogProb(buf[n-1:n+11], buf[:n]),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "overlaps") {
+			t.Errorf("%s: error %v, want one saying what overlaps", name, err)
+		}
+	}
+	out := make([]float64, n)
+	if err := m.Encode(out, buf[:n]); err != nil {
+		t.Errorf("separate slices: %v", err)
+	}
+}

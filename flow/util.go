@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unsafe"
 
 	"github.com/flowkern/flowkern"
 )
@@ -35,6 +36,26 @@ func gatherCols[T Float](dst []T, src []T, dim int, cols []int) {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// overlap reports whether a and b share memory.
+func overlap[T Float](a, b []T) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	size := unsafe.Sizeof(a[0])
+	a0, b0 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return a0 < b0+uintptr(len(b))*size && b0 < a0+uintptr(len(a))*size
+}
+
+// checkApart returns an error if the output out overlaps the input in:
+// the model reads its input in chunks on several goroutines while it
+// writes, so an overlap gives wrong values, not an in-place result.
+func checkApart[T Float](who, outName string, out []T, inName string, in []T) error {
+	if overlap(out, in) {
+		return fmt.Errorf("flow: %s: %s overlaps %s", who, outName, inName)
+	}
+	return nil
+}
 
 // identityPerm returns 0, 1, …, n−1.
 func identityPerm(n int) []int {
