@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -107,6 +108,8 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 		return c, fmt.Errorf("flow: Train: epochs %d, batch %d, warm-up %d and patience %d must not be negative", c.Epochs, c.Batch, c.Warmup, c.Patience)
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
 		return c, fmt.Errorf("flow: Train: learning rate %v", c.LR)
+	case math.IsNaN(c.Clip):
+		return c, errors.New("flow: Train: clip NaN")
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
 		return c, fmt.Errorf("flow: Train: weight decay %v", c.WeightDecay)
 	case !(c.ValidFrac > 0 && c.ValidFrac < 1):

@@ -139,7 +139,7 @@ func TestTrainEarlyStopCheckpointInterrupt(t *testing.T) {
 func TestTrainConfigErrors(t *testing.T) {
 	m, _ := RealNVP[float64](2, 1, Network{}, newRand(1))
 	x := correlated(20, 1)
-	for _, c := range []TrainConfig{{LR: -1}, {Batch: -1}, {ValidFrac: 1.5}, {Schedule: 9}, {WeightDecay: math.NaN()}} {
+	for _, c := range []TrainConfig{{LR: -1}, {Batch: -1}, {ValidFrac: 1.5}, {Schedule: 9}, {WeightDecay: math.NaN()}, {Clip: math.NaN()}, {LR: math.NaN()}, {ValidFrac: math.NaN()}} {
 		if _, err := Train(context.Background(), m, x, nil, c); err == nil {
 			t.Errorf("%+v: no error", c)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -44,6 +45,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
+	if err := o.check(); err != nil {
+		fmt.Fprintln(stderr, "flowkern train:", err)
+		return errUsage
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	switch o.dtype {
@@ -53,6 +58,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return trainCSV[float32](ctx, o, stdout)
 	}
 	return fmt.Errorf("-dtype %q: want float64 or float32", o.dtype)
+}
+
+// check validates the numbers the user gave: the library would take a
+// zero as "the default", which is not what -epochs 0 asks for.
+func (o trainOptions) check() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"-layers", o.layers}, {"-hidden", o.hidden}, {"-epochs", o.epochs}, {"-batch", o.batch}} {
+		if f.v < 1 {
+			return fmt.Errorf("%s %d: want at least 1", f.name, f.v)
+		}
+	}
+	if !(o.lr > 0) || math.IsInf(o.lr, 0) {
+		return fmt.Errorf("-lr %v: want a finite value above 0", o.lr)
+	}
+	return nil
 }
 
 // trainCSV reads the data files and trains.

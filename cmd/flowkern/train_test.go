@@ -52,6 +52,11 @@ func TestTrainErrors(t *testing.T) {
 		{[]string{"train", "-data", bad, "-o", filepath.Join(dir, "m.flow")}, 1, "bad.csv:2:3"},
 		{[]string{"train", "-data", good, "-arch", "nvp", "-o", filepath.Join(dir, "m.flow")}, 1, "-arch \"nvp\""},
 		{[]string{"train", "-data", good}, 2, "-data and -o are required"},
+		{[]string{"train", "-data", good, "-epochs", "0", "-o", filepath.Join(dir, "m.flow")}, 2, "-epochs 0: want at least 1"},
+		{[]string{"train", "-data", good, "-batch", "0", "-o", filepath.Join(dir, "m.flow")}, 2, "-batch 0"},
+		{[]string{"train", "-data", good, "-lr", "0", "-o", filepath.Join(dir, "m.flow")}, 2, "-lr 0"},
+		{[]string{"train", "-data", good, "-lr", "NaN", "-o", filepath.Join(dir, "m.flow")}, 2, "-lr NaN"},
+		{[]string{"train", "-data", good, "-hidden", "-3", "-o", filepath.Join(dir, "m.flow")}, 2, "-hidden -3"},
 		{[]string{"data", "-set", "spiral"}, 1, "unknown data set"},
 		{[]string{"demo", "-data", "mixture16"}, 1, "want one of"},
 	} {
