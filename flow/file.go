@@ -300,6 +300,9 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 	if err := dec.Decode(&spec); err != nil {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: %w", err)
 	}
+	if rest := bytes.TrimSpace(data[16+dec.InputOffset() : 16+n]); len(rest) > 0 {
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: %d bytes after the description", len(rest))
+	}
 	return spec, data[24+n : len(data)-4], version, nil
 }
 
@@ -372,6 +375,9 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 			v := math.Float64frombits(binary.LittleEndian.Uint64(raw[off:]))
 			if !finite(float64(T(v))) {
 				return nil, fmt.Errorf("flow: model file parameter %s[%d] is %v as %s", p.Name, i, v, dtypeOf[T]())
+			}
+			if spec.DType == "float32" && float64(float32(v)) != v {
+				return nil, fmt.Errorf("flow: model file parameter %s[%d] is %v, which the float32 model that wrote it cannot have held", p.Name, i, v)
 			}
 			p.Value[i] = T(v)
 			off += 8

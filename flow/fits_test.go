@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"strings"
@@ -67,5 +69,38 @@ func TestFullNormalRefusesWhatItCannotHold(t *testing.T) {
 	b.LogProb(lp, []float64{0, 0}, &ws)
 	if !finite(lp[0]) {
 		t.Errorf("the float64 base with variance 1e-100 gives log p(0) = %v", lp[0])
+	}
+}
+
+// TestLoadRejectsInconsistentFiles checks two files with valid checksums
+// that no writer of this format produces: bytes after the architecture's
+// JSON, and a float32 model holding a value float32 cannot represent
+// (read as float64, it would load without a word).
+func TestLoadRejectsInconsistentFiles(t *testing.T) {
+	m, err := RealNVP[float32](2, 1, Network{Hidden: []int{3}}, newRand(1))
+	checkNoErr(t, err)
+	good, err := m.MarshalBinary()
+	checkNoErr(t, err)
+	specLen := binary.LittleEndian.Uint32(good[12:])
+	trailing := bytes.Clone(good[:16+specLen])
+	trailing = append(trailing, []byte(` {"extra":1}`)...)
+	binary.LittleEndian.PutUint32(trailing[12:], specLen+12)
+	trailing = resum(append(append(trailing, good[16+specLen:len(good)-4]...), 0, 0, 0, 0))
+	if _, err := UnmarshalModel[float32](trailing); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "after the description") {
+		t.Errorf("bytes after the architecture: %v", err)
+	}
+	huge := bytes.Clone(good)
+	binary.LittleEndian.PutUint64(huge[len(huge)-4-8:], math.Float64bits(1e300)) // the last parameter
+	huge = resum(huge)
+	for _, read := range []func([]byte) error{
+		func(b []byte) error { _, err := UnmarshalModel[float64](b); return err },
+		func(b []byte) error { _, err := UnmarshalModel[float32](b); return err },
+	} {
+		if err := read(huge); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("a float32 file holding 1e300: %v", err)
+		}
+	}
+	if _, err := UnmarshalModel[float64](good); err != nil {
+		t.Errorf("the float32 file itself, read as float64: %v", err)
 	}
 }
