@@ -23,8 +23,8 @@ func registerAMD64() bool {
 		Name:      "avx2",
 		Requires:  "AVX2 and FMA",
 		Available: cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3),
-		F64:       install(avx2F64, dispatch.Portable[float64]()),
-		F32:       install(avx2F32, dispatch.Portable[float32]()),
+		F64:       install(avx2F64, dispatch.Portable[float64](), false),
+		F32:       install(avx2F32, dispatch.Portable[float32](), false),
 	}
 	dispatch.Register(avx2)
 	dispatch.Register(&dispatch.Set{
@@ -32,8 +32,8 @@ func registerAMD64() bool {
 		Requires: "AVX-512 F, VL, DQ and BW (with FMA and BMI2)",
 		Available: cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW,
 			cpuid.FMA3, cpuid.BMI2),
-		F64: narrowRows(install(avx512F64, dispatch.Portable[float64]()), avx2.F64, 8),
-		F32: narrowRows(install(avx512F32, dispatch.Portable[float32]()), avx2.F32, 16),
+		F64: narrowRows(install(avx512F64, dispatch.Portable[float64](), true), avx2.F64, 8),
+		F32: narrowRows(install(avx512F32, dispatch.Portable[float32](), true), avx2.F32, 16),
 	})
 	return true
 }
@@ -41,7 +41,7 @@ func registerAMD64() bool {
 // install returns fs with a set's generated kernels (kernels_amd64_register.go)
 // in place of the portable ones, each wrapped so that the race detector
 // sees its memory accesses.
-func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T]) dispatch.Funcs[T] {
+func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 bool) dispatch.Funcs[T] {
 	fs.Exp, fs.Log, fs.Tanh = unaryAsm(g.exp), unaryAsm(g.log), unaryAsm(g.tanh)
 	fs.AffineForward = affine(g.affineFwd, g.affineFwdClamp)
 	fs.AffineInverse = affine(g.affineInv, g.affineInvClamp)
@@ -51,6 +51,15 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T]) dispatch
 	fs.Dense = denseAsm(g)
 	fs.DenseT = g.withWT
 	fs.DenseGrad = denseGradAsm(g)
+	lanes, tile := 4, 4 // gen/amd64/tri.go's triTile
+	if avx512 {
+		lanes, tile = 8, 8
+	}
+	if is32[T]() {
+		lanes *= 2
+	}
+	tri := newTriSteps(g.triRows, g.triBlock, lanes, tile, true)
+	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
 	return fs
 }
 

@@ -9725,6 +9725,391 @@ done:
 	VZEROUPPER
 	RET
 
+// func triRowsAvx2F64(x []float64, cols int, prog []int, src []int, coef []float64, diag []float64, mode int)
+// Requires: AVX, FMA3
+TEXT ·triRowsAvx2F64(SB), NOSPLIT, $0-136
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip8:
+	CMPQ CX, $0x00000020
+	JB   strip8end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip8row:
+	TESTQ        BX, BX
+	JZ           strip8rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPD      (AX)(R9*8), Y0
+	VMOVUPD      32(AX)(R9*8), Y1
+	VMOVUPD      64(AX)(R9*8), Y2
+	VMOVUPD      96(AX)(R9*8), Y3
+	VMOVUPD      128(AX)(R9*8), Y4
+	VMOVUPD      160(AX)(R9*8), Y5
+	VMOVUPD      192(AX)(R9*8), Y6
+	VMOVUPD      224(AX)(R9*8), Y7
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip8scale
+	VBROADCASTSD (R8), Y8
+	VMULPD       Y8, Y0, Y0
+	VMULPD       Y8, Y1, Y1
+	VMULPD       Y8, Y2, Y2
+	VMULPD       Y8, Y3, Y3
+	VMULPD       Y8, Y4, Y4
+	VMULPD       Y8, Y5, Y5
+	VMULPD       Y8, Y6, Y6
+	VMULPD       Y8, Y7, Y7
+
+strip8scale:
+strip8term:
+	TESTQ        R10, R10
+	JZ           strip8termend
+	MOVQ         (SI), R11
+	VBROADCASTSD (DI), Y8
+	VFNMADD231PD (AX)(R11*8), Y8, Y0
+	VFNMADD231PD 32(AX)(R11*8), Y8, Y1
+	VFNMADD231PD 64(AX)(R11*8), Y8, Y2
+	VFNMADD231PD 96(AX)(R11*8), Y8, Y3
+	VFNMADD231PD 128(AX)(R11*8), Y8, Y4
+	VFNMADD231PD 160(AX)(R11*8), Y8, Y5
+	VFNMADD231PD 192(AX)(R11*8), Y8, Y6
+	VFNMADD231PD 224(AX)(R11*8), Y8, Y7
+	ADDQ         $0x08, SI
+	ADDQ         $0x08, DI
+	DECQ         R10
+	JMP          strip8term
+
+strip8termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip8divide
+	VBROADCASTSD (R8), Y8
+	VDIVPD       Y8, Y0, Y0
+	VDIVPD       Y8, Y1, Y1
+	VDIVPD       Y8, Y2, Y2
+	VDIVPD       Y8, Y3, Y3
+	VDIVPD       Y8, Y4, Y4
+	VDIVPD       Y8, Y5, Y5
+	VDIVPD       Y8, Y6, Y6
+	VDIVPD       Y8, Y7, Y7
+
+strip8divide:
+	VMOVUPD Y0, (AX)(R9*8)
+	VMOVUPD Y1, 32(AX)(R9*8)
+	VMOVUPD Y2, 64(AX)(R9*8)
+	VMOVUPD Y3, 96(AX)(R9*8)
+	VMOVUPD Y4, 128(AX)(R9*8)
+	VMOVUPD Y5, 160(AX)(R9*8)
+	VMOVUPD Y6, 192(AX)(R9*8)
+	VMOVUPD Y7, 224(AX)(R9*8)
+	ADDQ    $0x10, DX
+	ADDQ    $0x08, R8
+	DECQ    BX
+	JMP     strip8row
+
+strip8rowend:
+	ADDQ $0x00000100, AX
+	SUBQ $0x00000020, CX
+	JMP  strip8
+
+strip8end:
+strip1:
+	CMPQ CX, $0x00000004
+	JB   strip1end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip1row:
+	TESTQ        BX, BX
+	JZ           strip1rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPD      (AX)(R9*8), Y0
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip1scale
+	VBROADCASTSD (R8), Y1
+	VMULPD       Y1, Y0, Y0
+
+strip1scale:
+strip1term:
+	TESTQ        R10, R10
+	JZ           strip1termend
+	MOVQ         (SI), R11
+	VBROADCASTSD (DI), Y1
+	VFNMADD231PD (AX)(R11*8), Y1, Y0
+	ADDQ         $0x08, SI
+	ADDQ         $0x08, DI
+	DECQ         R10
+	JMP          strip1term
+
+strip1termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip1divide
+	VBROADCASTSD (R8), Y1
+	VDIVPD       Y1, Y0, Y0
+
+strip1divide:
+	VMOVUPD Y0, (AX)(R9*8)
+	ADDQ    $0x10, DX
+	ADDQ    $0x08, R8
+	DECQ    BX
+	JMP     strip1row
+
+strip1rowend:
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000004, CX
+	JMP  strip1
+
+strip1end:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    tailmask64<>+0(SB), DX
+	MOVQ    $0x00000004, BX
+	SUBQ    CX, BX
+	VMOVDQU (DX)(BX*8), Y0
+	MOVQ    prog_base+32(FP), CX
+	MOVQ    prog_len+40(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    diag_base+104(FP), DI
+	SHRQ    $0x01, DX
+
+tailrow:
+	TESTQ        DX, DX
+	JZ           tailrowend
+	MOVQ         (CX), R8
+	MOVQ         8(CX), R9
+	VMASKMOVPD   (AX)(R8*8), Y0, Y1
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x02
+	JNE          tailscale
+	VBROADCASTSD (DI), Y2
+	VMULPD       Y2, Y1, Y1
+
+tailscale:
+tailterm:
+	TESTQ        R9, R9
+	JZ           tailtermend
+	MOVQ         (BX), R10
+	VBROADCASTSD (SI), Y2
+	VMASKMOVPD   (AX)(R10*8), Y0, Y3
+	VFNMADD231PD Y3, Y2, Y1
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JMP          tailterm
+
+tailtermend:
+	MOVQ         mode+128(FP), R9
+	CMPQ         R9, $0x01
+	JNE          taildivide
+	VBROADCASTSD (DI), Y2
+	VDIVPD       Y2, Y1, Y1
+
+taildivide:
+	VMASKMOVPD Y1, Y0, (AX)(R8*8)
+	ADDQ       $0x10, CX
+	ADDQ       $0x08, DI
+	DECQ       DX
+	JMP        tailrow
+
+tailrowend:
+done:
+	VZEROUPPER
+	RET
+
+// func triBlockAvx2F64(x []float64, cols int, dst []int, src []int, coef []float64)
+// Requires: AVX, FMA3
+TEXT ·triBlockAvx2F64(SB), NOSPLIT, $0-104
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip3:
+	CMPQ    CX, $0x0000000c
+	JB      strip3end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPD (AX)(R8*8), Y0
+	VMOVUPD 32(AX)(R8*8), Y1
+	VMOVUPD 64(AX)(R8*8), Y2
+	MOVQ    8(DX), R8
+	VMOVUPD (AX)(R8*8), Y3
+	VMOVUPD 32(AX)(R8*8), Y4
+	VMOVUPD 64(AX)(R8*8), Y5
+	MOVQ    16(DX), R8
+	VMOVUPD (AX)(R8*8), Y6
+	VMOVUPD 32(AX)(R8*8), Y7
+	VMOVUPD 64(AX)(R8*8), Y8
+	MOVQ    24(DX), R8
+	VMOVUPD (AX)(R8*8), Y9
+	VMOVUPD 32(AX)(R8*8), Y10
+	VMOVUPD 64(AX)(R8*8), Y11
+
+strip3term:
+	TESTQ        DI, DI
+	JZ           strip3termend
+	MOVQ         (BX), R8
+	VMOVUPD      (AX)(R8*8), Y12
+	VMOVUPD      32(AX)(R8*8), Y13
+	VMOVUPD      64(AX)(R8*8), Y14
+	VBROADCASTSD (SI), Y15
+	VFNMADD231PD Y12, Y15, Y0
+	VFNMADD231PD Y13, Y15, Y1
+	VFNMADD231PD Y14, Y15, Y2
+	VBROADCASTSD 8(SI), Y15
+	VFNMADD231PD Y12, Y15, Y3
+	VFNMADD231PD Y13, Y15, Y4
+	VFNMADD231PD Y14, Y15, Y5
+	VBROADCASTSD 16(SI), Y15
+	VFNMADD231PD Y12, Y15, Y6
+	VFNMADD231PD Y13, Y15, Y7
+	VFNMADD231PD Y14, Y15, Y8
+	VBROADCASTSD 24(SI), Y15
+	VFNMADD231PD Y12, Y15, Y9
+	VFNMADD231PD Y13, Y15, Y10
+	VFNMADD231PD Y14, Y15, Y11
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000020, SI
+	DECQ         DI
+	JMP          strip3term
+
+strip3termend:
+	MOVQ    (DX), BX
+	VMOVUPD Y0, (AX)(BX*8)
+	VMOVUPD Y1, 32(AX)(BX*8)
+	VMOVUPD Y2, 64(AX)(BX*8)
+	MOVQ    8(DX), BX
+	VMOVUPD Y3, (AX)(BX*8)
+	VMOVUPD Y4, 32(AX)(BX*8)
+	VMOVUPD Y5, 64(AX)(BX*8)
+	MOVQ    16(DX), BX
+	VMOVUPD Y6, (AX)(BX*8)
+	VMOVUPD Y7, 32(AX)(BX*8)
+	VMOVUPD Y8, 64(AX)(BX*8)
+	MOVQ    24(DX), DX
+	VMOVUPD Y9, (AX)(DX*8)
+	VMOVUPD Y10, 32(AX)(DX*8)
+	VMOVUPD Y11, 64(AX)(DX*8)
+	ADDQ    $0x00000060, AX
+	SUBQ    $0x0000000c, CX
+	JMP     strip3
+
+strip3end:
+strip1:
+	CMPQ    CX, $0x00000004
+	JB      strip1end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPD (AX)(R8*8), Y0
+	MOVQ    8(DX), R8
+	VMOVUPD (AX)(R8*8), Y1
+	MOVQ    16(DX), R8
+	VMOVUPD (AX)(R8*8), Y2
+	MOVQ    24(DX), R8
+	VMOVUPD (AX)(R8*8), Y3
+
+strip1term:
+	TESTQ        DI, DI
+	JZ           strip1termend
+	MOVQ         (BX), R8
+	VMOVUPD      (AX)(R8*8), Y4
+	VBROADCASTSD (SI), Y5
+	VFNMADD231PD Y4, Y5, Y0
+	VBROADCASTSD 8(SI), Y5
+	VFNMADD231PD Y4, Y5, Y1
+	VBROADCASTSD 16(SI), Y5
+	VFNMADD231PD Y4, Y5, Y2
+	VBROADCASTSD 24(SI), Y5
+	VFNMADD231PD Y4, Y5, Y3
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000020, SI
+	DECQ         DI
+	JMP          strip1term
+
+strip1termend:
+	MOVQ    (DX), BX
+	VMOVUPD Y0, (AX)(BX*8)
+	MOVQ    8(DX), BX
+	VMOVUPD Y1, (AX)(BX*8)
+	MOVQ    16(DX), BX
+	VMOVUPD Y2, (AX)(BX*8)
+	MOVQ    24(DX), DX
+	VMOVUPD Y3, (AX)(DX*8)
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000004, CX
+	JMP     strip1
+
+strip1end:
+	TESTQ      CX, CX
+	JZ         done
+	LEAQ       tailmask64<>+0(SB), DX
+	MOVQ       $0x00000004, BX
+	SUBQ       CX, BX
+	VMOVDQU    (DX)(BX*8), Y0
+	MOVQ       dst_base+32(FP), CX
+	MOVQ       src_base+56(FP), DX
+	MOVQ       coef_base+80(FP), BX
+	MOVQ       src_len+64(FP), SI
+	MOVQ       (CX), DI
+	VMASKMOVPD (AX)(DI*8), Y0, Y1
+	MOVQ       8(CX), DI
+	VMASKMOVPD (AX)(DI*8), Y0, Y2
+	MOVQ       16(CX), DI
+	VMASKMOVPD (AX)(DI*8), Y0, Y3
+	MOVQ       24(CX), DI
+	VMASKMOVPD (AX)(DI*8), Y0, Y4
+
+tailterm:
+	TESTQ        SI, SI
+	JZ           tailtermend
+	MOVQ         (DX), DI
+	VMASKMOVPD   (AX)(DI*8), Y0, Y5
+	VBROADCASTSD (BX), Y6
+	VFNMADD231PD Y5, Y6, Y1
+	VBROADCASTSD 8(BX), Y6
+	VFNMADD231PD Y5, Y6, Y2
+	VBROADCASTSD 16(BX), Y6
+	VFNMADD231PD Y5, Y6, Y3
+	VBROADCASTSD 24(BX), Y6
+	VFNMADD231PD Y5, Y6, Y4
+	ADDQ         $0x08, DX
+	ADDQ         $0x00000020, BX
+	DECQ         SI
+	JMP          tailterm
+
+tailtermend:
+	MOVQ       (CX), DX
+	VMASKMOVPD Y1, Y0, (AX)(DX*8)
+	MOVQ       8(CX), DX
+	VMASKMOVPD Y2, Y0, (AX)(DX*8)
+	MOVQ       16(CX), DX
+	VMASKMOVPD Y3, Y0, (AX)(DX*8)
+	MOVQ       24(CX), CX
+	VMASKMOVPD Y4, Y0, (AX)(CX*8)
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx2F64(dy []float64, y []float64)
 // Requires: AVX
 TEXT ·reluGradAvx2F64(SB), NOSPLIT, $0-48
@@ -33006,6 +33391,391 @@ done:
 	VZEROUPPER
 	RET
 
+// func triRowsAvx2F32(x []float32, cols int, prog []int, src []int, coef []float32, diag []float32, mode int)
+// Requires: AVX, FMA3
+TEXT ·triRowsAvx2F32(SB), NOSPLIT, $0-136
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip8:
+	CMPQ CX, $0x00000040
+	JB   strip8end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip8row:
+	TESTQ        BX, BX
+	JZ           strip8rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPS      (AX)(R9*4), Y0
+	VMOVUPS      32(AX)(R9*4), Y1
+	VMOVUPS      64(AX)(R9*4), Y2
+	VMOVUPS      96(AX)(R9*4), Y3
+	VMOVUPS      128(AX)(R9*4), Y4
+	VMOVUPS      160(AX)(R9*4), Y5
+	VMOVUPS      192(AX)(R9*4), Y6
+	VMOVUPS      224(AX)(R9*4), Y7
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip8scale
+	VBROADCASTSS (R8), Y8
+	VMULPS       Y8, Y0, Y0
+	VMULPS       Y8, Y1, Y1
+	VMULPS       Y8, Y2, Y2
+	VMULPS       Y8, Y3, Y3
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y8, Y5, Y5
+	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y7, Y7
+
+strip8scale:
+strip8term:
+	TESTQ        R10, R10
+	JZ           strip8termend
+	MOVQ         (SI), R11
+	VBROADCASTSS (DI), Y8
+	VFNMADD231PS (AX)(R11*4), Y8, Y0
+	VFNMADD231PS 32(AX)(R11*4), Y8, Y1
+	VFNMADD231PS 64(AX)(R11*4), Y8, Y2
+	VFNMADD231PS 96(AX)(R11*4), Y8, Y3
+	VFNMADD231PS 128(AX)(R11*4), Y8, Y4
+	VFNMADD231PS 160(AX)(R11*4), Y8, Y5
+	VFNMADD231PS 192(AX)(R11*4), Y8, Y6
+	VFNMADD231PS 224(AX)(R11*4), Y8, Y7
+	ADDQ         $0x08, SI
+	ADDQ         $0x04, DI
+	DECQ         R10
+	JMP          strip8term
+
+strip8termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip8divide
+	VBROADCASTSS (R8), Y8
+	VDIVPS       Y8, Y0, Y0
+	VDIVPS       Y8, Y1, Y1
+	VDIVPS       Y8, Y2, Y2
+	VDIVPS       Y8, Y3, Y3
+	VDIVPS       Y8, Y4, Y4
+	VDIVPS       Y8, Y5, Y5
+	VDIVPS       Y8, Y6, Y6
+	VDIVPS       Y8, Y7, Y7
+
+strip8divide:
+	VMOVUPS Y0, (AX)(R9*4)
+	VMOVUPS Y1, 32(AX)(R9*4)
+	VMOVUPS Y2, 64(AX)(R9*4)
+	VMOVUPS Y3, 96(AX)(R9*4)
+	VMOVUPS Y4, 128(AX)(R9*4)
+	VMOVUPS Y5, 160(AX)(R9*4)
+	VMOVUPS Y6, 192(AX)(R9*4)
+	VMOVUPS Y7, 224(AX)(R9*4)
+	ADDQ    $0x10, DX
+	ADDQ    $0x04, R8
+	DECQ    BX
+	JMP     strip8row
+
+strip8rowend:
+	ADDQ $0x00000100, AX
+	SUBQ $0x00000040, CX
+	JMP  strip8
+
+strip8end:
+strip1:
+	CMPQ CX, $0x00000008
+	JB   strip1end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip1row:
+	TESTQ        BX, BX
+	JZ           strip1rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPS      (AX)(R9*4), Y0
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip1scale
+	VBROADCASTSS (R8), Y1
+	VMULPS       Y1, Y0, Y0
+
+strip1scale:
+strip1term:
+	TESTQ        R10, R10
+	JZ           strip1termend
+	MOVQ         (SI), R11
+	VBROADCASTSS (DI), Y1
+	VFNMADD231PS (AX)(R11*4), Y1, Y0
+	ADDQ         $0x08, SI
+	ADDQ         $0x04, DI
+	DECQ         R10
+	JMP          strip1term
+
+strip1termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip1divide
+	VBROADCASTSS (R8), Y1
+	VDIVPS       Y1, Y0, Y0
+
+strip1divide:
+	VMOVUPS Y0, (AX)(R9*4)
+	ADDQ    $0x10, DX
+	ADDQ    $0x04, R8
+	DECQ    BX
+	JMP     strip1row
+
+strip1rowend:
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, CX
+	JMP  strip1
+
+strip1end:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    tailmask32<>+0(SB), DX
+	MOVQ    $0x00000008, BX
+	SUBQ    CX, BX
+	VMOVDQU (DX)(BX*4), Y0
+	MOVQ    prog_base+32(FP), CX
+	MOVQ    prog_len+40(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    diag_base+104(FP), DI
+	SHRQ    $0x01, DX
+
+tailrow:
+	TESTQ        DX, DX
+	JZ           tailrowend
+	MOVQ         (CX), R8
+	MOVQ         8(CX), R9
+	VMASKMOVPS   (AX)(R8*4), Y0, Y1
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x02
+	JNE          tailscale
+	VBROADCASTSS (DI), Y2
+	VMULPS       Y2, Y1, Y1
+
+tailscale:
+tailterm:
+	TESTQ        R9, R9
+	JZ           tailtermend
+	MOVQ         (BX), R10
+	VBROADCASTSS (SI), Y2
+	VMASKMOVPS   (AX)(R10*4), Y0, Y3
+	VFNMADD231PS Y3, Y2, Y1
+	ADDQ         $0x08, BX
+	ADDQ         $0x04, SI
+	DECQ         R9
+	JMP          tailterm
+
+tailtermend:
+	MOVQ         mode+128(FP), R9
+	CMPQ         R9, $0x01
+	JNE          taildivide
+	VBROADCASTSS (DI), Y2
+	VDIVPS       Y2, Y1, Y1
+
+taildivide:
+	VMASKMOVPS Y1, Y0, (AX)(R8*4)
+	ADDQ       $0x10, CX
+	ADDQ       $0x04, DI
+	DECQ       DX
+	JMP        tailrow
+
+tailrowend:
+done:
+	VZEROUPPER
+	RET
+
+// func triBlockAvx2F32(x []float32, cols int, dst []int, src []int, coef []float32)
+// Requires: AVX, FMA3
+TEXT ·triBlockAvx2F32(SB), NOSPLIT, $0-104
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip3:
+	CMPQ    CX, $0x00000018
+	JB      strip3end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPS (AX)(R8*4), Y0
+	VMOVUPS 32(AX)(R8*4), Y1
+	VMOVUPS 64(AX)(R8*4), Y2
+	MOVQ    8(DX), R8
+	VMOVUPS (AX)(R8*4), Y3
+	VMOVUPS 32(AX)(R8*4), Y4
+	VMOVUPS 64(AX)(R8*4), Y5
+	MOVQ    16(DX), R8
+	VMOVUPS (AX)(R8*4), Y6
+	VMOVUPS 32(AX)(R8*4), Y7
+	VMOVUPS 64(AX)(R8*4), Y8
+	MOVQ    24(DX), R8
+	VMOVUPS (AX)(R8*4), Y9
+	VMOVUPS 32(AX)(R8*4), Y10
+	VMOVUPS 64(AX)(R8*4), Y11
+
+strip3term:
+	TESTQ        DI, DI
+	JZ           strip3termend
+	MOVQ         (BX), R8
+	VMOVUPS      (AX)(R8*4), Y12
+	VMOVUPS      32(AX)(R8*4), Y13
+	VMOVUPS      64(AX)(R8*4), Y14
+	VBROADCASTSS (SI), Y15
+	VFNMADD231PS Y12, Y15, Y0
+	VFNMADD231PS Y13, Y15, Y1
+	VFNMADD231PS Y14, Y15, Y2
+	VBROADCASTSS 4(SI), Y15
+	VFNMADD231PS Y12, Y15, Y3
+	VFNMADD231PS Y13, Y15, Y4
+	VFNMADD231PS Y14, Y15, Y5
+	VBROADCASTSS 8(SI), Y15
+	VFNMADD231PS Y12, Y15, Y6
+	VFNMADD231PS Y13, Y15, Y7
+	VFNMADD231PS Y14, Y15, Y8
+	VBROADCASTSS 12(SI), Y15
+	VFNMADD231PS Y12, Y15, Y9
+	VFNMADD231PS Y13, Y15, Y10
+	VFNMADD231PS Y14, Y15, Y11
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000010, SI
+	DECQ         DI
+	JMP          strip3term
+
+strip3termend:
+	MOVQ    (DX), BX
+	VMOVUPS Y0, (AX)(BX*4)
+	VMOVUPS Y1, 32(AX)(BX*4)
+	VMOVUPS Y2, 64(AX)(BX*4)
+	MOVQ    8(DX), BX
+	VMOVUPS Y3, (AX)(BX*4)
+	VMOVUPS Y4, 32(AX)(BX*4)
+	VMOVUPS Y5, 64(AX)(BX*4)
+	MOVQ    16(DX), BX
+	VMOVUPS Y6, (AX)(BX*4)
+	VMOVUPS Y7, 32(AX)(BX*4)
+	VMOVUPS Y8, 64(AX)(BX*4)
+	MOVQ    24(DX), DX
+	VMOVUPS Y9, (AX)(DX*4)
+	VMOVUPS Y10, 32(AX)(DX*4)
+	VMOVUPS Y11, 64(AX)(DX*4)
+	ADDQ    $0x00000060, AX
+	SUBQ    $0x00000018, CX
+	JMP     strip3
+
+strip3end:
+strip1:
+	CMPQ    CX, $0x00000008
+	JB      strip1end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPS (AX)(R8*4), Y0
+	MOVQ    8(DX), R8
+	VMOVUPS (AX)(R8*4), Y1
+	MOVQ    16(DX), R8
+	VMOVUPS (AX)(R8*4), Y2
+	MOVQ    24(DX), R8
+	VMOVUPS (AX)(R8*4), Y3
+
+strip1term:
+	TESTQ        DI, DI
+	JZ           strip1termend
+	MOVQ         (BX), R8
+	VMOVUPS      (AX)(R8*4), Y4
+	VBROADCASTSS (SI), Y5
+	VFNMADD231PS Y4, Y5, Y0
+	VBROADCASTSS 4(SI), Y5
+	VFNMADD231PS Y4, Y5, Y1
+	VBROADCASTSS 8(SI), Y5
+	VFNMADD231PS Y4, Y5, Y2
+	VBROADCASTSS 12(SI), Y5
+	VFNMADD231PS Y4, Y5, Y3
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000010, SI
+	DECQ         DI
+	JMP          strip1term
+
+strip1termend:
+	MOVQ    (DX), BX
+	VMOVUPS Y0, (AX)(BX*4)
+	MOVQ    8(DX), BX
+	VMOVUPS Y1, (AX)(BX*4)
+	MOVQ    16(DX), BX
+	VMOVUPS Y2, (AX)(BX*4)
+	MOVQ    24(DX), DX
+	VMOVUPS Y3, (AX)(DX*4)
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     strip1
+
+strip1end:
+	TESTQ      CX, CX
+	JZ         done
+	LEAQ       tailmask32<>+0(SB), DX
+	MOVQ       $0x00000008, BX
+	SUBQ       CX, BX
+	VMOVDQU    (DX)(BX*4), Y0
+	MOVQ       dst_base+32(FP), CX
+	MOVQ       src_base+56(FP), DX
+	MOVQ       coef_base+80(FP), BX
+	MOVQ       src_len+64(FP), SI
+	MOVQ       (CX), DI
+	VMASKMOVPS (AX)(DI*4), Y0, Y1
+	MOVQ       8(CX), DI
+	VMASKMOVPS (AX)(DI*4), Y0, Y2
+	MOVQ       16(CX), DI
+	VMASKMOVPS (AX)(DI*4), Y0, Y3
+	MOVQ       24(CX), DI
+	VMASKMOVPS (AX)(DI*4), Y0, Y4
+
+tailterm:
+	TESTQ        SI, SI
+	JZ           tailtermend
+	MOVQ         (DX), DI
+	VMASKMOVPS   (AX)(DI*4), Y0, Y5
+	VBROADCASTSS (BX), Y6
+	VFNMADD231PS Y5, Y6, Y1
+	VBROADCASTSS 4(BX), Y6
+	VFNMADD231PS Y5, Y6, Y2
+	VBROADCASTSS 8(BX), Y6
+	VFNMADD231PS Y5, Y6, Y3
+	VBROADCASTSS 12(BX), Y6
+	VFNMADD231PS Y5, Y6, Y4
+	ADDQ         $0x08, DX
+	ADDQ         $0x00000010, BX
+	DECQ         SI
+	JMP          tailterm
+
+tailtermend:
+	MOVQ       (CX), DX
+	VMASKMOVPS Y1, Y0, (AX)(DX*4)
+	MOVQ       8(CX), DX
+	VMASKMOVPS Y2, Y0, (AX)(DX*4)
+	MOVQ       16(CX), DX
+	VMASKMOVPS Y3, Y0, (AX)(DX*4)
+	MOVQ       24(CX), CX
+	VMASKMOVPS Y4, Y0, (AX)(CX*4)
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx2F32(dy []float32, y []float32)
 // Requires: AVX
 TEXT ·reluGradAvx2F32(SB), NOSPLIT, $0-48
@@ -53741,6 +54511,487 @@ done:
 	VZEROUPPER
 	RET
 
+// func triRowsAvx512F64(x []float64, cols int, prog []int, src []int, coef []float64, diag []float64, mode int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·triRowsAvx512F64(SB), NOSPLIT, $0-136
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip8:
+	CMPQ CX, $0x00000040
+	JB   strip8end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip8row:
+	TESTQ        BX, BX
+	JZ           strip8rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPD      (AX)(R9*8), Z0
+	VMOVUPD      64(AX)(R9*8), Z1
+	VMOVUPD      128(AX)(R9*8), Z2
+	VMOVUPD      192(AX)(R9*8), Z3
+	VMOVUPD      256(AX)(R9*8), Z4
+	VMOVUPD      320(AX)(R9*8), Z5
+	VMOVUPD      384(AX)(R9*8), Z6
+	VMOVUPD      448(AX)(R9*8), Z7
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip8scale
+	VBROADCASTSD (R8), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+
+strip8scale:
+strip8term:
+	TESTQ        R10, R10
+	JZ           strip8termend
+	MOVQ         (SI), R11
+	VBROADCASTSD (DI), Z8
+	VFNMADD231PD (AX)(R11*8), Z8, Z0
+	VFNMADD231PD 64(AX)(R11*8), Z8, Z1
+	VFNMADD231PD 128(AX)(R11*8), Z8, Z2
+	VFNMADD231PD 192(AX)(R11*8), Z8, Z3
+	VFNMADD231PD 256(AX)(R11*8), Z8, Z4
+	VFNMADD231PD 320(AX)(R11*8), Z8, Z5
+	VFNMADD231PD 384(AX)(R11*8), Z8, Z6
+	VFNMADD231PD 448(AX)(R11*8), Z8, Z7
+	ADDQ         $0x08, SI
+	ADDQ         $0x08, DI
+	DECQ         R10
+	JMP          strip8term
+
+strip8termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip8divide
+	VBROADCASTSD (R8), Z8
+	VDIVPD       Z8, Z0, Z0
+	VDIVPD       Z8, Z1, Z1
+	VDIVPD       Z8, Z2, Z2
+	VDIVPD       Z8, Z3, Z3
+	VDIVPD       Z8, Z4, Z4
+	VDIVPD       Z8, Z5, Z5
+	VDIVPD       Z8, Z6, Z6
+	VDIVPD       Z8, Z7, Z7
+
+strip8divide:
+	VMOVUPD Z0, (AX)(R9*8)
+	VMOVUPD Z1, 64(AX)(R9*8)
+	VMOVUPD Z2, 128(AX)(R9*8)
+	VMOVUPD Z3, 192(AX)(R9*8)
+	VMOVUPD Z4, 256(AX)(R9*8)
+	VMOVUPD Z5, 320(AX)(R9*8)
+	VMOVUPD Z6, 384(AX)(R9*8)
+	VMOVUPD Z7, 448(AX)(R9*8)
+	ADDQ    $0x10, DX
+	ADDQ    $0x08, R8
+	DECQ    BX
+	JMP     strip8row
+
+strip8rowend:
+	ADDQ $0x00000200, AX
+	SUBQ $0x00000040, CX
+	JMP  strip8
+
+strip8end:
+strip1:
+	CMPQ CX, $0x00000008
+	JB   strip1end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip1row:
+	TESTQ        BX, BX
+	JZ           strip1rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPD      (AX)(R9*8), Z0
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip1scale
+	VBROADCASTSD (R8), Z1
+	VMULPD       Z1, Z0, Z0
+
+strip1scale:
+strip1term:
+	TESTQ        R10, R10
+	JZ           strip1termend
+	MOVQ         (SI), R11
+	VBROADCASTSD (DI), Z1
+	VFNMADD231PD (AX)(R11*8), Z1, Z0
+	ADDQ         $0x08, SI
+	ADDQ         $0x08, DI
+	DECQ         R10
+	JMP          strip1term
+
+strip1termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip1divide
+	VBROADCASTSD (R8), Z1
+	VDIVPD       Z1, Z0, Z0
+
+strip1divide:
+	VMOVUPD Z0, (AX)(R9*8)
+	ADDQ    $0x10, DX
+	ADDQ    $0x08, R8
+	DECQ    BX
+	JMP     strip1row
+
+strip1rowend:
+	ADDQ $0x00000040, AX
+	SUBQ $0x00000008, CX
+	JMP  strip1
+
+strip1end:
+	TESTQ CX, CX
+	JZ    done
+	MOVQ  $-1, DX
+	SHLXQ CX, DX, DX
+	NOTQ  DX
+	KMOVQ DX, K1
+	MOVQ  prog_base+32(FP), CX
+	MOVQ  prog_len+40(FP), DX
+	MOVQ  src_base+56(FP), BX
+	MOVQ  coef_base+80(FP), SI
+	MOVQ  diag_base+104(FP), DI
+	SHRQ  $0x01, DX
+
+tailrow:
+	TESTQ        DX, DX
+	JZ           tailrowend
+	MOVQ         (CX), R8
+	MOVQ         8(CX), R9
+	VMOVUPD.Z    (AX)(R8*8), K1, Z0
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x02
+	JNE          tailscale
+	VBROADCASTSD (DI), Z1
+	VMULPD       Z1, Z0, Z0
+
+tailscale:
+tailterm:
+	TESTQ        R9, R9
+	JZ           tailtermend
+	MOVQ         (BX), R10
+	VBROADCASTSD (SI), Z1
+	VMOVUPD.Z    (AX)(R10*8), K1, Z2
+	VFNMADD231PD Z2, Z1, Z0
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JMP          tailterm
+
+tailtermend:
+	MOVQ         mode+128(FP), R9
+	CMPQ         R9, $0x01
+	JNE          taildivide
+	VBROADCASTSD (DI), Z1
+	VDIVPD       Z1, Z0, Z0
+
+taildivide:
+	VMOVUPD Z0, K1, (AX)(R8*8)
+	ADDQ    $0x10, CX
+	ADDQ    $0x08, DI
+	DECQ    DX
+	JMP     tailrow
+
+tailrowend:
+done:
+	VZEROUPPER
+	RET
+
+// func triBlockAvx512F64(x []float64, cols int, dst []int, src []int, coef []float64)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·triBlockAvx512F64(SB), NOSPLIT, $0-104
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip3:
+	CMPQ    CX, $0x00000018
+	JB      strip3end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPD (AX)(R8*8), Z0
+	VMOVUPD 64(AX)(R8*8), Z1
+	VMOVUPD 128(AX)(R8*8), Z2
+	MOVQ    8(DX), R8
+	VMOVUPD (AX)(R8*8), Z3
+	VMOVUPD 64(AX)(R8*8), Z4
+	VMOVUPD 128(AX)(R8*8), Z5
+	MOVQ    16(DX), R8
+	VMOVUPD (AX)(R8*8), Z6
+	VMOVUPD 64(AX)(R8*8), Z7
+	VMOVUPD 128(AX)(R8*8), Z8
+	MOVQ    24(DX), R8
+	VMOVUPD (AX)(R8*8), Z9
+	VMOVUPD 64(AX)(R8*8), Z10
+	VMOVUPD 128(AX)(R8*8), Z11
+	MOVQ    32(DX), R8
+	VMOVUPD (AX)(R8*8), Z12
+	VMOVUPD 64(AX)(R8*8), Z13
+	VMOVUPD 128(AX)(R8*8), Z14
+	MOVQ    40(DX), R8
+	VMOVUPD (AX)(R8*8), Z15
+	VMOVUPD 64(AX)(R8*8), Z16
+	VMOVUPD 128(AX)(R8*8), Z17
+	MOVQ    48(DX), R8
+	VMOVUPD (AX)(R8*8), Z18
+	VMOVUPD 64(AX)(R8*8), Z19
+	VMOVUPD 128(AX)(R8*8), Z20
+	MOVQ    56(DX), R8
+	VMOVUPD (AX)(R8*8), Z21
+	VMOVUPD 64(AX)(R8*8), Z22
+	VMOVUPD 128(AX)(R8*8), Z23
+
+strip3term:
+	TESTQ        DI, DI
+	JZ           strip3termend
+	MOVQ         (BX), R8
+	VMOVUPD      (AX)(R8*8), Z24
+	VMOVUPD      64(AX)(R8*8), Z25
+	VMOVUPD      128(AX)(R8*8), Z26
+	VBROADCASTSD (SI), Z27
+	VFNMADD231PD Z24, Z27, Z0
+	VFNMADD231PD Z25, Z27, Z1
+	VFNMADD231PD Z26, Z27, Z2
+	VBROADCASTSD 8(SI), Z27
+	VFNMADD231PD Z24, Z27, Z3
+	VFNMADD231PD Z25, Z27, Z4
+	VFNMADD231PD Z26, Z27, Z5
+	VBROADCASTSD 16(SI), Z27
+	VFNMADD231PD Z24, Z27, Z6
+	VFNMADD231PD Z25, Z27, Z7
+	VFNMADD231PD Z26, Z27, Z8
+	VBROADCASTSD 24(SI), Z27
+	VFNMADD231PD Z24, Z27, Z9
+	VFNMADD231PD Z25, Z27, Z10
+	VFNMADD231PD Z26, Z27, Z11
+	VBROADCASTSD 32(SI), Z27
+	VFNMADD231PD Z24, Z27, Z12
+	VFNMADD231PD Z25, Z27, Z13
+	VFNMADD231PD Z26, Z27, Z14
+	VBROADCASTSD 40(SI), Z27
+	VFNMADD231PD Z24, Z27, Z15
+	VFNMADD231PD Z25, Z27, Z16
+	VFNMADD231PD Z26, Z27, Z17
+	VBROADCASTSD 48(SI), Z27
+	VFNMADD231PD Z24, Z27, Z18
+	VFNMADD231PD Z25, Z27, Z19
+	VFNMADD231PD Z26, Z27, Z20
+	VBROADCASTSD 56(SI), Z27
+	VFNMADD231PD Z24, Z27, Z21
+	VFNMADD231PD Z25, Z27, Z22
+	VFNMADD231PD Z26, Z27, Z23
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000040, SI
+	DECQ         DI
+	JMP          strip3term
+
+strip3termend:
+	MOVQ    (DX), BX
+	VMOVUPD Z0, (AX)(BX*8)
+	VMOVUPD Z1, 64(AX)(BX*8)
+	VMOVUPD Z2, 128(AX)(BX*8)
+	MOVQ    8(DX), BX
+	VMOVUPD Z3, (AX)(BX*8)
+	VMOVUPD Z4, 64(AX)(BX*8)
+	VMOVUPD Z5, 128(AX)(BX*8)
+	MOVQ    16(DX), BX
+	VMOVUPD Z6, (AX)(BX*8)
+	VMOVUPD Z7, 64(AX)(BX*8)
+	VMOVUPD Z8, 128(AX)(BX*8)
+	MOVQ    24(DX), BX
+	VMOVUPD Z9, (AX)(BX*8)
+	VMOVUPD Z10, 64(AX)(BX*8)
+	VMOVUPD Z11, 128(AX)(BX*8)
+	MOVQ    32(DX), BX
+	VMOVUPD Z12, (AX)(BX*8)
+	VMOVUPD Z13, 64(AX)(BX*8)
+	VMOVUPD Z14, 128(AX)(BX*8)
+	MOVQ    40(DX), BX
+	VMOVUPD Z15, (AX)(BX*8)
+	VMOVUPD Z16, 64(AX)(BX*8)
+	VMOVUPD Z17, 128(AX)(BX*8)
+	MOVQ    48(DX), BX
+	VMOVUPD Z18, (AX)(BX*8)
+	VMOVUPD Z19, 64(AX)(BX*8)
+	VMOVUPD Z20, 128(AX)(BX*8)
+	MOVQ    56(DX), DX
+	VMOVUPD Z21, (AX)(DX*8)
+	VMOVUPD Z22, 64(AX)(DX*8)
+	VMOVUPD Z23, 128(AX)(DX*8)
+	ADDQ    $0x000000c0, AX
+	SUBQ    $0x00000018, CX
+	JMP     strip3
+
+strip3end:
+strip1:
+	CMPQ    CX, $0x00000008
+	JB      strip1end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPD (AX)(R8*8), Z0
+	MOVQ    8(DX), R8
+	VMOVUPD (AX)(R8*8), Z1
+	MOVQ    16(DX), R8
+	VMOVUPD (AX)(R8*8), Z2
+	MOVQ    24(DX), R8
+	VMOVUPD (AX)(R8*8), Z3
+	MOVQ    32(DX), R8
+	VMOVUPD (AX)(R8*8), Z4
+	MOVQ    40(DX), R8
+	VMOVUPD (AX)(R8*8), Z5
+	MOVQ    48(DX), R8
+	VMOVUPD (AX)(R8*8), Z6
+	MOVQ    56(DX), R8
+	VMOVUPD (AX)(R8*8), Z7
+
+strip1term:
+	TESTQ        DI, DI
+	JZ           strip1termend
+	MOVQ         (BX), R8
+	VMOVUPD      (AX)(R8*8), Z8
+	VBROADCASTSD (SI), Z9
+	VFNMADD231PD Z8, Z9, Z0
+	VBROADCASTSD 8(SI), Z9
+	VFNMADD231PD Z8, Z9, Z1
+	VBROADCASTSD 16(SI), Z9
+	VFNMADD231PD Z8, Z9, Z2
+	VBROADCASTSD 24(SI), Z9
+	VFNMADD231PD Z8, Z9, Z3
+	VBROADCASTSD 32(SI), Z9
+	VFNMADD231PD Z8, Z9, Z4
+	VBROADCASTSD 40(SI), Z9
+	VFNMADD231PD Z8, Z9, Z5
+	VBROADCASTSD 48(SI), Z9
+	VFNMADD231PD Z8, Z9, Z6
+	VBROADCASTSD 56(SI), Z9
+	VFNMADD231PD Z8, Z9, Z7
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000040, SI
+	DECQ         DI
+	JMP          strip1term
+
+strip1termend:
+	MOVQ    (DX), BX
+	VMOVUPD Z0, (AX)(BX*8)
+	MOVQ    8(DX), BX
+	VMOVUPD Z1, (AX)(BX*8)
+	MOVQ    16(DX), BX
+	VMOVUPD Z2, (AX)(BX*8)
+	MOVQ    24(DX), BX
+	VMOVUPD Z3, (AX)(BX*8)
+	MOVQ    32(DX), BX
+	VMOVUPD Z4, (AX)(BX*8)
+	MOVQ    40(DX), BX
+	VMOVUPD Z5, (AX)(BX*8)
+	MOVQ    48(DX), BX
+	VMOVUPD Z6, (AX)(BX*8)
+	MOVQ    56(DX), DX
+	VMOVUPD Z7, (AX)(DX*8)
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     strip1
+
+strip1end:
+	TESTQ     CX, CX
+	JZ        done
+	MOVQ      $-1, DX
+	SHLXQ     CX, DX, DX
+	NOTQ      DX
+	KMOVQ     DX, K1
+	MOVQ      dst_base+32(FP), CX
+	MOVQ      src_base+56(FP), DX
+	MOVQ      coef_base+80(FP), BX
+	MOVQ      src_len+64(FP), SI
+	MOVQ      (CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z0
+	MOVQ      8(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z1
+	MOVQ      16(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z2
+	MOVQ      24(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z3
+	MOVQ      32(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z4
+	MOVQ      40(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z5
+	MOVQ      48(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z6
+	MOVQ      56(CX), DI
+	VMOVUPD.Z (AX)(DI*8), K1, Z7
+
+tailterm:
+	TESTQ        SI, SI
+	JZ           tailtermend
+	MOVQ         (DX), DI
+	VMOVUPD.Z    (AX)(DI*8), K1, Z8
+	VBROADCASTSD (BX), Z9
+	VFNMADD231PD Z8, Z9, Z0
+	VBROADCASTSD 8(BX), Z9
+	VFNMADD231PD Z8, Z9, Z1
+	VBROADCASTSD 16(BX), Z9
+	VFNMADD231PD Z8, Z9, Z2
+	VBROADCASTSD 24(BX), Z9
+	VFNMADD231PD Z8, Z9, Z3
+	VBROADCASTSD 32(BX), Z9
+	VFNMADD231PD Z8, Z9, Z4
+	VBROADCASTSD 40(BX), Z9
+	VFNMADD231PD Z8, Z9, Z5
+	VBROADCASTSD 48(BX), Z9
+	VFNMADD231PD Z8, Z9, Z6
+	VBROADCASTSD 56(BX), Z9
+	VFNMADD231PD Z8, Z9, Z7
+	ADDQ         $0x08, DX
+	ADDQ         $0x00000040, BX
+	DECQ         SI
+	JMP          tailterm
+
+tailtermend:
+	MOVQ    (CX), DX
+	VMOVUPD Z0, K1, (AX)(DX*8)
+	MOVQ    8(CX), DX
+	VMOVUPD Z1, K1, (AX)(DX*8)
+	MOVQ    16(CX), DX
+	VMOVUPD Z2, K1, (AX)(DX*8)
+	MOVQ    24(CX), DX
+	VMOVUPD Z3, K1, (AX)(DX*8)
+	MOVQ    32(CX), DX
+	VMOVUPD Z4, K1, (AX)(DX*8)
+	MOVQ    40(CX), DX
+	VMOVUPD Z5, K1, (AX)(DX*8)
+	MOVQ    48(CX), DX
+	VMOVUPD Z6, K1, (AX)(DX*8)
+	MOVQ    56(CX), CX
+	VMOVUPD Z7, K1, (AX)(CX*8)
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx512F64(dy []float64, y []float64)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
 TEXT ·reluGradAvx512F64(SB), NOSPLIT, $0-48
@@ -72446,6 +73697,487 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+done:
+	VZEROUPPER
+	RET
+
+// func triRowsAvx512F32(x []float32, cols int, prog []int, src []int, coef []float32, diag []float32, mode int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·triRowsAvx512F32(SB), NOSPLIT, $0-136
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip8:
+	CMPQ CX, $0x00000080
+	JB   strip8end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip8row:
+	TESTQ        BX, BX
+	JZ           strip8rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPS      (AX)(R9*4), Z0
+	VMOVUPS      64(AX)(R9*4), Z1
+	VMOVUPS      128(AX)(R9*4), Z2
+	VMOVUPS      192(AX)(R9*4), Z3
+	VMOVUPS      256(AX)(R9*4), Z4
+	VMOVUPS      320(AX)(R9*4), Z5
+	VMOVUPS      384(AX)(R9*4), Z6
+	VMOVUPS      448(AX)(R9*4), Z7
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip8scale
+	VBROADCASTSS (R8), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+
+strip8scale:
+strip8term:
+	TESTQ        R10, R10
+	JZ           strip8termend
+	MOVQ         (SI), R11
+	VBROADCASTSS (DI), Z8
+	VFNMADD231PS (AX)(R11*4), Z8, Z0
+	VFNMADD231PS 64(AX)(R11*4), Z8, Z1
+	VFNMADD231PS 128(AX)(R11*4), Z8, Z2
+	VFNMADD231PS 192(AX)(R11*4), Z8, Z3
+	VFNMADD231PS 256(AX)(R11*4), Z8, Z4
+	VFNMADD231PS 320(AX)(R11*4), Z8, Z5
+	VFNMADD231PS 384(AX)(R11*4), Z8, Z6
+	VFNMADD231PS 448(AX)(R11*4), Z8, Z7
+	ADDQ         $0x08, SI
+	ADDQ         $0x04, DI
+	DECQ         R10
+	JMP          strip8term
+
+strip8termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip8divide
+	VBROADCASTSS (R8), Z8
+	VDIVPS       Z8, Z0, Z0
+	VDIVPS       Z8, Z1, Z1
+	VDIVPS       Z8, Z2, Z2
+	VDIVPS       Z8, Z3, Z3
+	VDIVPS       Z8, Z4, Z4
+	VDIVPS       Z8, Z5, Z5
+	VDIVPS       Z8, Z6, Z6
+	VDIVPS       Z8, Z7, Z7
+
+strip8divide:
+	VMOVUPS Z0, (AX)(R9*4)
+	VMOVUPS Z1, 64(AX)(R9*4)
+	VMOVUPS Z2, 128(AX)(R9*4)
+	VMOVUPS Z3, 192(AX)(R9*4)
+	VMOVUPS Z4, 256(AX)(R9*4)
+	VMOVUPS Z5, 320(AX)(R9*4)
+	VMOVUPS Z6, 384(AX)(R9*4)
+	VMOVUPS Z7, 448(AX)(R9*4)
+	ADDQ    $0x10, DX
+	ADDQ    $0x04, R8
+	DECQ    BX
+	JMP     strip8row
+
+strip8rowend:
+	ADDQ $0x00000200, AX
+	SUBQ $0x00000080, CX
+	JMP  strip8
+
+strip8end:
+strip1:
+	CMPQ CX, $0x00000010
+	JB   strip1end
+	MOVQ prog_base+32(FP), DX
+	MOVQ prog_len+40(FP), BX
+	MOVQ src_base+56(FP), SI
+	MOVQ coef_base+80(FP), DI
+	MOVQ diag_base+104(FP), R8
+	SHRQ $0x01, BX
+
+strip1row:
+	TESTQ        BX, BX
+	JZ           strip1rowend
+	MOVQ         (DX), R9
+	MOVQ         8(DX), R10
+	VMOVUPS      (AX)(R9*4), Z0
+	MOVQ         mode+128(FP), R11
+	CMPQ         R11, $0x02
+	JNE          strip1scale
+	VBROADCASTSS (R8), Z1
+	VMULPS       Z1, Z0, Z0
+
+strip1scale:
+strip1term:
+	TESTQ        R10, R10
+	JZ           strip1termend
+	MOVQ         (SI), R11
+	VBROADCASTSS (DI), Z1
+	VFNMADD231PS (AX)(R11*4), Z1, Z0
+	ADDQ         $0x08, SI
+	ADDQ         $0x04, DI
+	DECQ         R10
+	JMP          strip1term
+
+strip1termend:
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x01
+	JNE          strip1divide
+	VBROADCASTSS (R8), Z1
+	VDIVPS       Z1, Z0, Z0
+
+strip1divide:
+	VMOVUPS Z0, (AX)(R9*4)
+	ADDQ    $0x10, DX
+	ADDQ    $0x04, R8
+	DECQ    BX
+	JMP     strip1row
+
+strip1rowend:
+	ADDQ $0x00000040, AX
+	SUBQ $0x00000010, CX
+	JMP  strip1
+
+strip1end:
+	TESTQ CX, CX
+	JZ    done
+	MOVQ  $-1, DX
+	SHLXQ CX, DX, DX
+	NOTQ  DX
+	KMOVQ DX, K1
+	MOVQ  prog_base+32(FP), CX
+	MOVQ  prog_len+40(FP), DX
+	MOVQ  src_base+56(FP), BX
+	MOVQ  coef_base+80(FP), SI
+	MOVQ  diag_base+104(FP), DI
+	SHRQ  $0x01, DX
+
+tailrow:
+	TESTQ        DX, DX
+	JZ           tailrowend
+	MOVQ         (CX), R8
+	MOVQ         8(CX), R9
+	VMOVUPS.Z    (AX)(R8*4), K1, Z0
+	MOVQ         mode+128(FP), R10
+	CMPQ         R10, $0x02
+	JNE          tailscale
+	VBROADCASTSS (DI), Z1
+	VMULPS       Z1, Z0, Z0
+
+tailscale:
+tailterm:
+	TESTQ        R9, R9
+	JZ           tailtermend
+	MOVQ         (BX), R10
+	VBROADCASTSS (SI), Z1
+	VMOVUPS.Z    (AX)(R10*4), K1, Z2
+	VFNMADD231PS Z2, Z1, Z0
+	ADDQ         $0x08, BX
+	ADDQ         $0x04, SI
+	DECQ         R9
+	JMP          tailterm
+
+tailtermend:
+	MOVQ         mode+128(FP), R9
+	CMPQ         R9, $0x01
+	JNE          taildivide
+	VBROADCASTSS (DI), Z1
+	VDIVPS       Z1, Z0, Z0
+
+taildivide:
+	VMOVUPS Z0, K1, (AX)(R8*4)
+	ADDQ    $0x10, CX
+	ADDQ    $0x04, DI
+	DECQ    DX
+	JMP     tailrow
+
+tailrowend:
+done:
+	VZEROUPPER
+	RET
+
+// func triBlockAvx512F32(x []float32, cols int, dst []int, src []int, coef []float32)
+// Requires: AVX, AVX512BW, AVX512F, BMI2
+TEXT ·triBlockAvx512F32(SB), NOSPLIT, $0-104
+	MOVQ x_base+0(FP), AX
+	MOVQ cols+24(FP), CX
+
+strip3:
+	CMPQ    CX, $0x00000030
+	JB      strip3end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	MOVQ    8(DX), R8
+	VMOVUPS (AX)(R8*4), Z3
+	VMOVUPS 64(AX)(R8*4), Z4
+	VMOVUPS 128(AX)(R8*4), Z5
+	MOVQ    16(DX), R8
+	VMOVUPS (AX)(R8*4), Z6
+	VMOVUPS 64(AX)(R8*4), Z7
+	VMOVUPS 128(AX)(R8*4), Z8
+	MOVQ    24(DX), R8
+	VMOVUPS (AX)(R8*4), Z9
+	VMOVUPS 64(AX)(R8*4), Z10
+	VMOVUPS 128(AX)(R8*4), Z11
+	MOVQ    32(DX), R8
+	VMOVUPS (AX)(R8*4), Z12
+	VMOVUPS 64(AX)(R8*4), Z13
+	VMOVUPS 128(AX)(R8*4), Z14
+	MOVQ    40(DX), R8
+	VMOVUPS (AX)(R8*4), Z15
+	VMOVUPS 64(AX)(R8*4), Z16
+	VMOVUPS 128(AX)(R8*4), Z17
+	MOVQ    48(DX), R8
+	VMOVUPS (AX)(R8*4), Z18
+	VMOVUPS 64(AX)(R8*4), Z19
+	VMOVUPS 128(AX)(R8*4), Z20
+	MOVQ    56(DX), R8
+	VMOVUPS (AX)(R8*4), Z21
+	VMOVUPS 64(AX)(R8*4), Z22
+	VMOVUPS 128(AX)(R8*4), Z23
+
+strip3term:
+	TESTQ        DI, DI
+	JZ           strip3termend
+	MOVQ         (BX), R8
+	VMOVUPS      (AX)(R8*4), Z24
+	VMOVUPS      64(AX)(R8*4), Z25
+	VMOVUPS      128(AX)(R8*4), Z26
+	VBROADCASTSS (SI), Z27
+	VFNMADD231PS Z24, Z27, Z0
+	VFNMADD231PS Z25, Z27, Z1
+	VFNMADD231PS Z26, Z27, Z2
+	VBROADCASTSS 4(SI), Z27
+	VFNMADD231PS Z24, Z27, Z3
+	VFNMADD231PS Z25, Z27, Z4
+	VFNMADD231PS Z26, Z27, Z5
+	VBROADCASTSS 8(SI), Z27
+	VFNMADD231PS Z24, Z27, Z6
+	VFNMADD231PS Z25, Z27, Z7
+	VFNMADD231PS Z26, Z27, Z8
+	VBROADCASTSS 12(SI), Z27
+	VFNMADD231PS Z24, Z27, Z9
+	VFNMADD231PS Z25, Z27, Z10
+	VFNMADD231PS Z26, Z27, Z11
+	VBROADCASTSS 16(SI), Z27
+	VFNMADD231PS Z24, Z27, Z12
+	VFNMADD231PS Z25, Z27, Z13
+	VFNMADD231PS Z26, Z27, Z14
+	VBROADCASTSS 20(SI), Z27
+	VFNMADD231PS Z24, Z27, Z15
+	VFNMADD231PS Z25, Z27, Z16
+	VFNMADD231PS Z26, Z27, Z17
+	VBROADCASTSS 24(SI), Z27
+	VFNMADD231PS Z24, Z27, Z18
+	VFNMADD231PS Z25, Z27, Z19
+	VFNMADD231PS Z26, Z27, Z20
+	VBROADCASTSS 28(SI), Z27
+	VFNMADD231PS Z24, Z27, Z21
+	VFNMADD231PS Z25, Z27, Z22
+	VFNMADD231PS Z26, Z27, Z23
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000020, SI
+	DECQ         DI
+	JMP          strip3term
+
+strip3termend:
+	MOVQ    (DX), BX
+	VMOVUPS Z0, (AX)(BX*4)
+	VMOVUPS Z1, 64(AX)(BX*4)
+	VMOVUPS Z2, 128(AX)(BX*4)
+	MOVQ    8(DX), BX
+	VMOVUPS Z3, (AX)(BX*4)
+	VMOVUPS Z4, 64(AX)(BX*4)
+	VMOVUPS Z5, 128(AX)(BX*4)
+	MOVQ    16(DX), BX
+	VMOVUPS Z6, (AX)(BX*4)
+	VMOVUPS Z7, 64(AX)(BX*4)
+	VMOVUPS Z8, 128(AX)(BX*4)
+	MOVQ    24(DX), BX
+	VMOVUPS Z9, (AX)(BX*4)
+	VMOVUPS Z10, 64(AX)(BX*4)
+	VMOVUPS Z11, 128(AX)(BX*4)
+	MOVQ    32(DX), BX
+	VMOVUPS Z12, (AX)(BX*4)
+	VMOVUPS Z13, 64(AX)(BX*4)
+	VMOVUPS Z14, 128(AX)(BX*4)
+	MOVQ    40(DX), BX
+	VMOVUPS Z15, (AX)(BX*4)
+	VMOVUPS Z16, 64(AX)(BX*4)
+	VMOVUPS Z17, 128(AX)(BX*4)
+	MOVQ    48(DX), BX
+	VMOVUPS Z18, (AX)(BX*4)
+	VMOVUPS Z19, 64(AX)(BX*4)
+	VMOVUPS Z20, 128(AX)(BX*4)
+	MOVQ    56(DX), DX
+	VMOVUPS Z21, (AX)(DX*4)
+	VMOVUPS Z22, 64(AX)(DX*4)
+	VMOVUPS Z23, 128(AX)(DX*4)
+	ADDQ    $0x000000c0, AX
+	SUBQ    $0x00000030, CX
+	JMP     strip3
+
+strip3end:
+strip1:
+	CMPQ    CX, $0x00000010
+	JB      strip1end
+	MOVQ    dst_base+32(FP), DX
+	MOVQ    src_base+56(FP), BX
+	MOVQ    coef_base+80(FP), SI
+	MOVQ    src_len+64(FP), DI
+	MOVQ    (DX), R8
+	VMOVUPS (AX)(R8*4), Z0
+	MOVQ    8(DX), R8
+	VMOVUPS (AX)(R8*4), Z1
+	MOVQ    16(DX), R8
+	VMOVUPS (AX)(R8*4), Z2
+	MOVQ    24(DX), R8
+	VMOVUPS (AX)(R8*4), Z3
+	MOVQ    32(DX), R8
+	VMOVUPS (AX)(R8*4), Z4
+	MOVQ    40(DX), R8
+	VMOVUPS (AX)(R8*4), Z5
+	MOVQ    48(DX), R8
+	VMOVUPS (AX)(R8*4), Z6
+	MOVQ    56(DX), R8
+	VMOVUPS (AX)(R8*4), Z7
+
+strip1term:
+	TESTQ        DI, DI
+	JZ           strip1termend
+	MOVQ         (BX), R8
+	VMOVUPS      (AX)(R8*4), Z8
+	VBROADCASTSS (SI), Z9
+	VFNMADD231PS Z8, Z9, Z0
+	VBROADCASTSS 4(SI), Z9
+	VFNMADD231PS Z8, Z9, Z1
+	VBROADCASTSS 8(SI), Z9
+	VFNMADD231PS Z8, Z9, Z2
+	VBROADCASTSS 12(SI), Z9
+	VFNMADD231PS Z8, Z9, Z3
+	VBROADCASTSS 16(SI), Z9
+	VFNMADD231PS Z8, Z9, Z4
+	VBROADCASTSS 20(SI), Z9
+	VFNMADD231PS Z8, Z9, Z5
+	VBROADCASTSS 24(SI), Z9
+	VFNMADD231PS Z8, Z9, Z6
+	VBROADCASTSS 28(SI), Z9
+	VFNMADD231PS Z8, Z9, Z7
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000020, SI
+	DECQ         DI
+	JMP          strip1term
+
+strip1termend:
+	MOVQ    (DX), BX
+	VMOVUPS Z0, (AX)(BX*4)
+	MOVQ    8(DX), BX
+	VMOVUPS Z1, (AX)(BX*4)
+	MOVQ    16(DX), BX
+	VMOVUPS Z2, (AX)(BX*4)
+	MOVQ    24(DX), BX
+	VMOVUPS Z3, (AX)(BX*4)
+	MOVQ    32(DX), BX
+	VMOVUPS Z4, (AX)(BX*4)
+	MOVQ    40(DX), BX
+	VMOVUPS Z5, (AX)(BX*4)
+	MOVQ    48(DX), BX
+	VMOVUPS Z6, (AX)(BX*4)
+	MOVQ    56(DX), DX
+	VMOVUPS Z7, (AX)(DX*4)
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     strip1
+
+strip1end:
+	TESTQ     CX, CX
+	JZ        done
+	MOVQ      $-1, DX
+	SHLXQ     CX, DX, DX
+	NOTQ      DX
+	KMOVQ     DX, K1
+	MOVQ      dst_base+32(FP), CX
+	MOVQ      src_base+56(FP), DX
+	MOVQ      coef_base+80(FP), BX
+	MOVQ      src_len+64(FP), SI
+	MOVQ      (CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z0
+	MOVQ      8(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z1
+	MOVQ      16(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z2
+	MOVQ      24(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z3
+	MOVQ      32(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z4
+	MOVQ      40(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z5
+	MOVQ      48(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z6
+	MOVQ      56(CX), DI
+	VMOVUPS.Z (AX)(DI*4), K1, Z7
+
+tailterm:
+	TESTQ        SI, SI
+	JZ           tailtermend
+	MOVQ         (DX), DI
+	VMOVUPS.Z    (AX)(DI*4), K1, Z8
+	VBROADCASTSS (BX), Z9
+	VFNMADD231PS Z8, Z9, Z0
+	VBROADCASTSS 4(BX), Z9
+	VFNMADD231PS Z8, Z9, Z1
+	VBROADCASTSS 8(BX), Z9
+	VFNMADD231PS Z8, Z9, Z2
+	VBROADCASTSS 12(BX), Z9
+	VFNMADD231PS Z8, Z9, Z3
+	VBROADCASTSS 16(BX), Z9
+	VFNMADD231PS Z8, Z9, Z4
+	VBROADCASTSS 20(BX), Z9
+	VFNMADD231PS Z8, Z9, Z5
+	VBROADCASTSS 24(BX), Z9
+	VFNMADD231PS Z8, Z9, Z6
+	VBROADCASTSS 28(BX), Z9
+	VFNMADD231PS Z8, Z9, Z7
+	ADDQ         $0x08, DX
+	ADDQ         $0x00000020, BX
+	DECQ         SI
+	JMP          tailterm
+
+tailtermend:
+	MOVQ    (CX), DX
+	VMOVUPS Z0, K1, (AX)(DX*4)
+	MOVQ    8(CX), DX
+	VMOVUPS Z1, K1, (AX)(DX*4)
+	MOVQ    16(CX), DX
+	VMOVUPS Z2, K1, (AX)(DX*4)
+	MOVQ    24(CX), DX
+	VMOVUPS Z3, K1, (AX)(DX*4)
+	MOVQ    32(CX), DX
+	VMOVUPS Z4, K1, (AX)(DX*4)
+	MOVQ    40(CX), DX
+	VMOVUPS Z5, K1, (AX)(DX*4)
+	MOVQ    48(CX), DX
+	VMOVUPS Z6, K1, (AX)(DX*4)
+	MOVQ    56(CX), CX
+	VMOVUPS Z7, K1, (AX)(CX*4)
+
 done:
 	VZEROUPPER
 	RET

@@ -23,6 +23,8 @@ type generated[T float32 | float64] struct {
 	denseBias          func(y, x, wt, b []T, m, k, n int)                                                // kernels.Dense without activation, y = x·wt + b, with wt = Wᵀ
 	denseBiasReLU      func(y, x, wt, b []T, m, k, n int)                                                // kernels.Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ
 	denseSumsAccT      func(y, x, wt []T, m, k, n int)                                                   // y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ
+	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                  // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef []T)                                   // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the terms of a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
 	reluGrad           func(dy, y []T)                                                                   // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
 }
 
@@ -44,6 +46,8 @@ var avx2F64 = generated[float64]{
 	denseBias:          denseBiasAvx2F64,
 	denseBiasReLU:      denseBiasReLUAvx2F64,
 	denseSumsAccT:      denseSumsAccTAvx2F64,
+	triRows:            triRowsAvx2F64,
+	triBlock:           triBlockAvx2F64,
 	reluGrad:           reluGradAvx2F64,
 }
 
@@ -65,6 +69,8 @@ var avx2F32 = generated[float32]{
 	denseBias:          denseBiasAvx2F32,
 	denseBiasReLU:      denseBiasReLUAvx2F32,
 	denseSumsAccT:      denseSumsAccTAvx2F32,
+	triRows:            triRowsAvx2F32,
+	triBlock:           triBlockAvx2F32,
 	reluGrad:           reluGradAvx2F32,
 }
 
@@ -86,6 +92,8 @@ var avx512F64 = generated[float64]{
 	denseBias:          denseBiasAvx512F64,
 	denseBiasReLU:      denseBiasReLUAvx512F64,
 	denseSumsAccT:      denseSumsAccTAvx512F64,
+	triRows:            triRowsAvx512F64,
+	triBlock:           triBlockAvx512F64,
 	reluGrad:           reluGradAvx512F64,
 }
 
@@ -107,5 +115,7 @@ var avx512F32 = generated[float32]{
 	denseBias:          denseBiasAvx512F32,
 	denseBiasReLU:      denseBiasReLUAvx512F32,
 	denseSumsAccT:      denseSumsAccTAvx512F32,
+	triRows:            triRowsAvx512F32,
+	triBlock:           triBlockAvx512F32,
 	reluGrad:           reluGradAvx512F32,
 }

@@ -102,6 +102,21 @@ func denseBiasReLUAvx2F64(y, x, wt, b []float64, m, k, n int)
 //go:noescape
 func denseSumsAccTAvx2F64(y, x, wt []float64, m, k, n int)
 
+// triRowsAvx2F64 computes, with avx2, internal/portable.TriParts.Rows, a row
+// program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x.
+//
+//go:noescape
+func triRowsAvx2F64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
+
+// triBlockAvx2F64 computes, with avx2, internal/portable.TriParts.Block for
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x.
+//
+//go:noescape
+func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef []float64)
+
 // reluGradAvx2F64 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -205,6 +220,21 @@ func denseBiasReLUAvx2F32(y, x, wt, b []float32, m, k, n int)
 //
 //go:noescape
 func denseSumsAccTAvx2F32(y, x, wt []float32, m, k, n int)
+
+// triRowsAvx2F32 computes, with avx2, internal/portable.TriParts.Rows, a row
+// program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x.
+//
+//go:noescape
+func triRowsAvx2F32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
+
+// triBlockAvx2F32 computes, with avx2, internal/portable.TriParts.Block for
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x.
+//
+//go:noescape
+func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef []float32)
 
 // reluGradAvx2F32 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -310,6 +340,21 @@ func denseBiasReLUAvx512F64(y, x, wt, b []float64, m, k, n int)
 //go:noescape
 func denseSumsAccTAvx512F64(y, x, wt []float64, m, k, n int)
 
+// triRowsAvx512F64 computes, with avx512, internal/portable.TriParts.Rows, a
+// row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols)
+// of x.
+//
+//go:noescape
+func triRowsAvx512F64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
+
+// triBlockAvx512F64 computes, with avx512, internal/portable.TriParts.Block
+// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x.
+//
+//go:noescape
+func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef []float64)
+
 // reluGradAvx512F64 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -413,6 +458,21 @@ func denseBiasReLUAvx512F32(y, x, wt, b []float32, m, k, n int)
 //
 //go:noescape
 func denseSumsAccTAvx512F32(y, x, wt []float32, m, k, n int)
+
+// triRowsAvx512F32 computes, with avx512, internal/portable.TriParts.Rows, a
+// row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols)
+// of x.
+//
+//go:noescape
+func triRowsAvx512F32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
+
+// triBlockAvx512F32 computes, with avx512, internal/portable.TriParts.Block
+// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x.
+//
+//go:noescape
+func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef []float32)
 
 // reluGradAvx512F32 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).

@@ -21,9 +21,28 @@ func is32[T Float]() bool {
 //
 // float32 goes through math.FMA in float64: a·b is exact there, so the only
 // difference from a hardware float32 FMA is the double rounding of the sum,
-// which changes the result in about one case in 2²⁹ and by one ulp.
+// which changes the result in about one case in 2²⁹ and by one ulp. The
+// triangular kernels, which must give a hardware FMA's bits, round
+// correctly (subScaled).
 func fma[T Float](a, b, c T) T {
 	return T(math.FMA(float64(a), float64(b), float64(c)))
+}
+
+// offHalfway returns s = a·b+c, rounded to float64 and halfway between two
+// float32s, rounded to float32 as a·b+c: s moves one float64 step towards
+// the exact a·b+c when it is not exact, as the rounding error of s (TwoSum:
+// Knuth, TAOCP vol. 2, §4.2.2) tells.
+func offHalfway(s float64, a, b, c32 float32) float32 {
+	p, c := float64(a)*float64(b), float64(c32)
+	bb := s - p
+	e := (p - (s - bb)) + (c - bb)
+	switch {
+	case e > 0:
+		s = math.Nextafter(s, math.Inf(1))
+	case e < 0:
+		s = math.Nextafter(s, math.Inf(-1))
+	}
+	return float32(s)
 }
 
 // mul returns a·b rounded to T. The explicit conversion stops the compiler

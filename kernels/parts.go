@@ -2,12 +2,14 @@ package kernels
 
 import "github.com/flowkern/flowkern/internal/portable"
 
-// The steps of the dense kernels that flowkern's vector kernel sets finish
+// The steps of the dense and triangular kernels that flowkern's vector kernel sets finish
 // with, handed to them through internal/portable so that they give these
 // kernels' bits without this package exporting its internals.
 func init() {
 	portable.F64 = denseParts[float64]()
 	portable.F32 = denseParts[float32]()
+	portable.T64 = triParts[float64]()
+	portable.T32 = triParts[float32]()
 }
 
 func denseParts[T float32 | float64]() portable.DenseParts[T] {

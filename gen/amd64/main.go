@@ -40,6 +40,8 @@ var bodies = map[string]func(g *gen){
 	"denseBiasReLU":      func(g *gen) { g.denseKernel(denseBiasReLU) },
 	"denseSumsAccT":      func(g *gen) { g.denseKernel(denseAccT) },
 	"reluGrad":           func(g *gen) { g.reluGradKernel() },
+	"triRows":            func(g *gen) { g.triRowsKernel() },
+	"triBlock":           func(g *gen) { g.triBlockKernel() },
 }
 
 // isas are the instruction sets this command writes, in gen/table's terms.
