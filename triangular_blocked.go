@@ -34,8 +34,8 @@ import (
 type triSteps[T float32 | float64] struct {
 	rows  func(x []T, cols int, prog, src []int, coef, diag []T, mode int)
 	block func(x []T, cols int, dst, src []int, coef []T)
-	lanes int  // elements per vector
-	tile  int  // rows of a block step
+	lanes int // elements per vector
+	tile  int // rows of a block step
 	// masked is set when the kernels do the last cols mod lanes columns
 	// themselves; otherwise the portable steps do.
 	masked bool
