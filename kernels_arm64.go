@@ -41,6 +41,8 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], lanes in
 	fs.AffineInverseGrad = gradRows(g.affineInvGrad, g.affineInvGradClamp, kernels.AffineInverseGrad[T], lanes)
 	fs.LogAbsSum = logAbsRows(g.logAbsSum, lanes)
 	fs.Dense, fs.DenseT, fs.DenseGrad = denseNeon(g.denseSums, g.denseSumsAcc, lanes)
+	tri := newTriSteps(g.triRows, g.triBlock, lanes, 8, false) // gen/arm64/tri.go's triTile
+	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
 	return fs
 }
 

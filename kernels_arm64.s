@@ -6974,6 +6974,309 @@ colend:
 done:
 	RET
 
+// func triRowsNeonF64(x []T, cols int, prog, src []int, coef, diag []T, mode int), over whole vectors of columns.
+TEXT ·triRowsNeonF64(SB), NOSPLIT, $0-136
+	MOVD x_base+0(FP), R0
+	MOVD cols+24(FP), R1
+	LSR $1, R1, R1
+strip8:
+	// 8 vectors an iteration (eight chains)
+	CMP $8, R1
+	BLT strip8end
+	MOVD prog_base+32(FP), R2
+	MOVD prog_len+40(FP), R3
+	LSR $1, R3, R3
+	MOVD src_base+56(FP), R4
+	MOVD coef_base+80(FP), R5
+	MOVD diag_base+104(FP), R6
+	MOVD mode+128(FP), R7
+strip8row:
+	CBZ R3, strip8rowend
+	MOVD (R2), R8
+	MOVD 8(R2), R9
+	ADD $16, R2, R2
+	ADD R8<<3, R0, R10
+	VLD1 (R10), [V0.D2, V1.D2, V2.D2, V3.D2]
+	ADD $64, R10, R13
+	VLD1 (R13), [V4.D2, V5.D2, V6.D2, V7.D2]
+	CMP $2, R7
+	BNE strip8scale
+	VLD1R (R6), [V17.D2]
+	WORD $0x6e71dc00 // fmul v0.2d, v0.2d, v17.2d
+	WORD $0x6e71dc21 // fmul v1.2d, v1.2d, v17.2d
+	WORD $0x6e71dc42 // fmul v2.2d, v2.2d, v17.2d
+	WORD $0x6e71dc63 // fmul v3.2d, v3.2d, v17.2d
+	WORD $0x6e71dc84 // fmul v4.2d, v4.2d, v17.2d
+	WORD $0x6e71dca5 // fmul v5.2d, v5.2d, v17.2d
+	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
+	WORD $0x6e71dce7 // fmul v7.2d, v7.2d, v17.2d
+strip8scale:
+strip8term:
+	CBZ R9, strip8termend
+	MOVD.P 8(R4), R11
+	ADD R11<<3, R0, R12
+	VLD1R.P 8(R5), [V16.D2]
+	VLD1 (R12), [V8.D2, V9.D2, V10.D2, V11.D2]
+	ADD $64, R12, R13
+	VLD1 (R13), [V12.D2, V13.D2, V14.D2, V15.D2]
+	VFMLS V16.D2, V8.D2, V0.D2
+	VFMLS V16.D2, V9.D2, V1.D2
+	VFMLS V16.D2, V10.D2, V2.D2
+	VFMLS V16.D2, V11.D2, V3.D2
+	VFMLS V16.D2, V12.D2, V4.D2
+	VFMLS V16.D2, V13.D2, V5.D2
+	VFMLS V16.D2, V14.D2, V6.D2
+	VFMLS V16.D2, V15.D2, V7.D2
+	SUB $1, R9, R9
+	B strip8term
+strip8termend:
+	CMP $1, R7
+	BNE strip8divide
+	VLD1R (R6), [V17.D2]
+	WORD $0x6e71fc00 // fdiv v0.2d, v0.2d, v17.2d
+	WORD $0x6e71fc21 // fdiv v1.2d, v1.2d, v17.2d
+	WORD $0x6e71fc42 // fdiv v2.2d, v2.2d, v17.2d
+	WORD $0x6e71fc63 // fdiv v3.2d, v3.2d, v17.2d
+	WORD $0x6e71fc84 // fdiv v4.2d, v4.2d, v17.2d
+	WORD $0x6e71fca5 // fdiv v5.2d, v5.2d, v17.2d
+	WORD $0x6e71fcc6 // fdiv v6.2d, v6.2d, v17.2d
+	WORD $0x6e71fce7 // fdiv v7.2d, v7.2d, v17.2d
+strip8divide:
+	VST1 [V0.D2, V1.D2, V2.D2, V3.D2], (R10)
+	ADD $64, R10, R13
+	VST1 [V4.D2, V5.D2, V6.D2, V7.D2], (R13)
+	ADD $8, R6, R6
+	SUB $1, R3, R3
+	B strip8row
+strip8rowend:
+	ADD $128, R0, R0
+	SUB $8, R1, R1
+	B strip8
+strip8end:
+strip1:
+	CMP $1, R1
+	BLT strip1end
+	MOVD prog_base+32(FP), R2
+	MOVD prog_len+40(FP), R3
+	LSR $1, R3, R3
+	MOVD src_base+56(FP), R4
+	MOVD coef_base+80(FP), R5
+	MOVD diag_base+104(FP), R6
+	MOVD mode+128(FP), R7
+strip1row:
+	CBZ R3, strip1rowend
+	MOVD (R2), R8
+	MOVD 8(R2), R9
+	ADD $16, R2, R2
+	ADD R8<<3, R0, R10
+	VLD1 (R10), [V0.D2]
+	CMP $2, R7
+	BNE strip1scale
+	VLD1R (R6), [V17.D2]
+	WORD $0x6e71dc00 // fmul v0.2d, v0.2d, v17.2d
+strip1scale:
+strip1term:
+	CBZ R9, strip1termend
+	MOVD.P 8(R4), R11
+	ADD R11<<3, R0, R12
+	VLD1R.P 8(R5), [V16.D2]
+	VLD1 (R12), [V8.D2]
+	VFMLS V16.D2, V8.D2, V0.D2
+	SUB $1, R9, R9
+	B strip1term
+strip1termend:
+	CMP $1, R7
+	BNE strip1divide
+	VLD1R (R6), [V17.D2]
+	WORD $0x6e71fc00 // fdiv v0.2d, v0.2d, v17.2d
+strip1divide:
+	VST1 [V0.D2], (R10)
+	ADD $8, R6, R6
+	SUB $1, R3, R3
+	B strip1row
+strip1rowend:
+	ADD $16, R0, R0
+	SUB $1, R1, R1
+	B strip1
+strip1end:
+	RET
+
+// func triBlockNeonF64(x []T, cols int, dst, src []int, coef []T), over whole vectors of columns.
+TEXT ·triBlockNeonF64(SB), NOSPLIT, $0-104
+	MOVD x_base+0(FP), R0
+	MOVD cols+24(FP), R1
+	LSR $1, R1, R1
+strip3:
+	// 24 vectors an iteration (8 rows × 3)
+	CMP $3, R1
+	BLT strip3end
+	MOVD dst_base+32(FP), R2
+	MOVD 0(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V0.D2, V1.D2, V2.D2]
+	MOVD 8(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V3.D2, V4.D2, V5.D2]
+	MOVD 16(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V6.D2, V7.D2, V8.D2]
+	MOVD 24(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V9.D2, V10.D2, V11.D2]
+	MOVD 32(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V12.D2, V13.D2, V14.D2]
+	MOVD 40(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V15.D2, V16.D2, V17.D2]
+	MOVD 48(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V18.D2, V19.D2, V20.D2]
+	MOVD 56(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V21.D2, V22.D2, V23.D2]
+	MOVD src_base+56(FP), R3
+	MOVD coef_base+80(FP), R4
+	MOVD src_len+64(FP), R5
+strip3term:
+	CBZ R5, strip3termend
+	MOVD.P 8(R3), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V24.D2, V25.D2, V26.D2]
+	VLD1.P 64(R4), [V27.D2, V28.D2, V29.D2, V30.D2]
+	WORD $0x4fdb5300 // fmls v0.2d, v24.2d, v27.d[0]
+	WORD $0x4fdb5321 // fmls v1.2d, v25.2d, v27.d[0]
+	WORD $0x4fdb5342 // fmls v2.2d, v26.2d, v27.d[0]
+	WORD $0x4fdb5b03 // fmls v3.2d, v24.2d, v27.d[1]
+	WORD $0x4fdb5b24 // fmls v4.2d, v25.2d, v27.d[1]
+	WORD $0x4fdb5b45 // fmls v5.2d, v26.2d, v27.d[1]
+	WORD $0x4fdc5306 // fmls v6.2d, v24.2d, v28.d[0]
+	WORD $0x4fdc5327 // fmls v7.2d, v25.2d, v28.d[0]
+	WORD $0x4fdc5348 // fmls v8.2d, v26.2d, v28.d[0]
+	WORD $0x4fdc5b09 // fmls v9.2d, v24.2d, v28.d[1]
+	WORD $0x4fdc5b2a // fmls v10.2d, v25.2d, v28.d[1]
+	WORD $0x4fdc5b4b // fmls v11.2d, v26.2d, v28.d[1]
+	WORD $0x4fdd530c // fmls v12.2d, v24.2d, v29.d[0]
+	WORD $0x4fdd532d // fmls v13.2d, v25.2d, v29.d[0]
+	WORD $0x4fdd534e // fmls v14.2d, v26.2d, v29.d[0]
+	WORD $0x4fdd5b0f // fmls v15.2d, v24.2d, v29.d[1]
+	WORD $0x4fdd5b30 // fmls v16.2d, v25.2d, v29.d[1]
+	WORD $0x4fdd5b51 // fmls v17.2d, v26.2d, v29.d[1]
+	WORD $0x4fde5312 // fmls v18.2d, v24.2d, v30.d[0]
+	WORD $0x4fde5333 // fmls v19.2d, v25.2d, v30.d[0]
+	WORD $0x4fde5354 // fmls v20.2d, v26.2d, v30.d[0]
+	WORD $0x4fde5b15 // fmls v21.2d, v24.2d, v30.d[1]
+	WORD $0x4fde5b36 // fmls v22.2d, v25.2d, v30.d[1]
+	WORD $0x4fde5b57 // fmls v23.2d, v26.2d, v30.d[1]
+	SUB $1, R5, R5
+	B strip3term
+strip3termend:
+	MOVD 0(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V0.D2, V1.D2, V2.D2], (R7)
+	MOVD 8(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V3.D2, V4.D2, V5.D2], (R7)
+	MOVD 16(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V6.D2, V7.D2, V8.D2], (R7)
+	MOVD 24(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V9.D2, V10.D2, V11.D2], (R7)
+	MOVD 32(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V12.D2, V13.D2, V14.D2], (R7)
+	MOVD 40(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V15.D2, V16.D2, V17.D2], (R7)
+	MOVD 48(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V18.D2, V19.D2, V20.D2], (R7)
+	MOVD 56(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V21.D2, V22.D2, V23.D2], (R7)
+	ADD $48, R0, R0
+	SUB $3, R1, R1
+	B strip3
+strip3end:
+strip1:
+	CMP $1, R1
+	BLT strip1end
+	MOVD dst_base+32(FP), R2
+	MOVD 0(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V0.D2]
+	MOVD 8(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V3.D2]
+	MOVD 16(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V6.D2]
+	MOVD 24(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V9.D2]
+	MOVD 32(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V12.D2]
+	MOVD 40(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V15.D2]
+	MOVD 48(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V18.D2]
+	MOVD 56(R2), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V21.D2]
+	MOVD src_base+56(FP), R3
+	MOVD coef_base+80(FP), R4
+	MOVD src_len+64(FP), R5
+strip1term:
+	CBZ R5, strip1termend
+	MOVD.P 8(R3), R6
+	ADD R6<<3, R0, R7
+	VLD1 (R7), [V24.D2]
+	VLD1.P 64(R4), [V27.D2, V28.D2, V29.D2, V30.D2]
+	WORD $0x4fdb5300 // fmls v0.2d, v24.2d, v27.d[0]
+	WORD $0x4fdb5b03 // fmls v3.2d, v24.2d, v27.d[1]
+	WORD $0x4fdc5306 // fmls v6.2d, v24.2d, v28.d[0]
+	WORD $0x4fdc5b09 // fmls v9.2d, v24.2d, v28.d[1]
+	WORD $0x4fdd530c // fmls v12.2d, v24.2d, v29.d[0]
+	WORD $0x4fdd5b0f // fmls v15.2d, v24.2d, v29.d[1]
+	WORD $0x4fde5312 // fmls v18.2d, v24.2d, v30.d[0]
+	WORD $0x4fde5b15 // fmls v21.2d, v24.2d, v30.d[1]
+	SUB $1, R5, R5
+	B strip1term
+strip1termend:
+	MOVD 0(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V0.D2], (R7)
+	MOVD 8(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V3.D2], (R7)
+	MOVD 16(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V6.D2], (R7)
+	MOVD 24(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V9.D2], (R7)
+	MOVD 32(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V12.D2], (R7)
+	MOVD 40(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V15.D2], (R7)
+	MOVD 48(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V18.D2], (R7)
+	MOVD 56(R2), R6
+	ADD R6<<3, R0, R7
+	VST1 [V21.D2], (R7)
+	ADD $16, R0, R0
+	SUB $1, R1, R1
+	B strip1
+strip1end:
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x3ab5641d
@@ -11946,4 +12249,307 @@ colend:
 	SUB $1, R8, R8
 	B cols
 done:
+	RET
+
+// func triRowsNeonF32(x []T, cols int, prog, src []int, coef, diag []T, mode int), over whole vectors of columns.
+TEXT ·triRowsNeonF32(SB), NOSPLIT, $0-136
+	MOVD x_base+0(FP), R0
+	MOVD cols+24(FP), R1
+	LSR $2, R1, R1
+strip8:
+	// 8 vectors an iteration (eight chains)
+	CMP $8, R1
+	BLT strip8end
+	MOVD prog_base+32(FP), R2
+	MOVD prog_len+40(FP), R3
+	LSR $1, R3, R3
+	MOVD src_base+56(FP), R4
+	MOVD coef_base+80(FP), R5
+	MOVD diag_base+104(FP), R6
+	MOVD mode+128(FP), R7
+strip8row:
+	CBZ R3, strip8rowend
+	MOVD (R2), R8
+	MOVD 8(R2), R9
+	ADD $16, R2, R2
+	ADD R8<<2, R0, R10
+	VLD1 (R10), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD $64, R10, R13
+	VLD1 (R13), [V4.S4, V5.S4, V6.S4, V7.S4]
+	CMP $2, R7
+	BNE strip8scale
+	VLD1R (R6), [V17.S4]
+	WORD $0x6e31dc00 // fmul v0.4s, v0.4s, v17.4s
+	WORD $0x6e31dc21 // fmul v1.4s, v1.4s, v17.4s
+	WORD $0x6e31dc42 // fmul v2.4s, v2.4s, v17.4s
+	WORD $0x6e31dc63 // fmul v3.4s, v3.4s, v17.4s
+	WORD $0x6e31dc84 // fmul v4.4s, v4.4s, v17.4s
+	WORD $0x6e31dca5 // fmul v5.4s, v5.4s, v17.4s
+	WORD $0x6e31dcc6 // fmul v6.4s, v6.4s, v17.4s
+	WORD $0x6e31dce7 // fmul v7.4s, v7.4s, v17.4s
+strip8scale:
+strip8term:
+	CBZ R9, strip8termend
+	MOVD.P 8(R4), R11
+	ADD R11<<2, R0, R12
+	VLD1R.P 4(R5), [V16.S4]
+	VLD1 (R12), [V8.S4, V9.S4, V10.S4, V11.S4]
+	ADD $64, R12, R13
+	VLD1 (R13), [V12.S4, V13.S4, V14.S4, V15.S4]
+	VFMLS V16.S4, V8.S4, V0.S4
+	VFMLS V16.S4, V9.S4, V1.S4
+	VFMLS V16.S4, V10.S4, V2.S4
+	VFMLS V16.S4, V11.S4, V3.S4
+	VFMLS V16.S4, V12.S4, V4.S4
+	VFMLS V16.S4, V13.S4, V5.S4
+	VFMLS V16.S4, V14.S4, V6.S4
+	VFMLS V16.S4, V15.S4, V7.S4
+	SUB $1, R9, R9
+	B strip8term
+strip8termend:
+	CMP $1, R7
+	BNE strip8divide
+	VLD1R (R6), [V17.S4]
+	WORD $0x6e31fc00 // fdiv v0.4s, v0.4s, v17.4s
+	WORD $0x6e31fc21 // fdiv v1.4s, v1.4s, v17.4s
+	WORD $0x6e31fc42 // fdiv v2.4s, v2.4s, v17.4s
+	WORD $0x6e31fc63 // fdiv v3.4s, v3.4s, v17.4s
+	WORD $0x6e31fc84 // fdiv v4.4s, v4.4s, v17.4s
+	WORD $0x6e31fca5 // fdiv v5.4s, v5.4s, v17.4s
+	WORD $0x6e31fcc6 // fdiv v6.4s, v6.4s, v17.4s
+	WORD $0x6e31fce7 // fdiv v7.4s, v7.4s, v17.4s
+strip8divide:
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R10)
+	ADD $64, R10, R13
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R13)
+	ADD $4, R6, R6
+	SUB $1, R3, R3
+	B strip8row
+strip8rowend:
+	ADD $128, R0, R0
+	SUB $8, R1, R1
+	B strip8
+strip8end:
+strip1:
+	CMP $1, R1
+	BLT strip1end
+	MOVD prog_base+32(FP), R2
+	MOVD prog_len+40(FP), R3
+	LSR $1, R3, R3
+	MOVD src_base+56(FP), R4
+	MOVD coef_base+80(FP), R5
+	MOVD diag_base+104(FP), R6
+	MOVD mode+128(FP), R7
+strip1row:
+	CBZ R3, strip1rowend
+	MOVD (R2), R8
+	MOVD 8(R2), R9
+	ADD $16, R2, R2
+	ADD R8<<2, R0, R10
+	VLD1 (R10), [V0.S4]
+	CMP $2, R7
+	BNE strip1scale
+	VLD1R (R6), [V17.S4]
+	WORD $0x6e31dc00 // fmul v0.4s, v0.4s, v17.4s
+strip1scale:
+strip1term:
+	CBZ R9, strip1termend
+	MOVD.P 8(R4), R11
+	ADD R11<<2, R0, R12
+	VLD1R.P 4(R5), [V16.S4]
+	VLD1 (R12), [V8.S4]
+	VFMLS V16.S4, V8.S4, V0.S4
+	SUB $1, R9, R9
+	B strip1term
+strip1termend:
+	CMP $1, R7
+	BNE strip1divide
+	VLD1R (R6), [V17.S4]
+	WORD $0x6e31fc00 // fdiv v0.4s, v0.4s, v17.4s
+strip1divide:
+	VST1 [V0.S4], (R10)
+	ADD $4, R6, R6
+	SUB $1, R3, R3
+	B strip1row
+strip1rowend:
+	ADD $16, R0, R0
+	SUB $1, R1, R1
+	B strip1
+strip1end:
+	RET
+
+// func triBlockNeonF32(x []T, cols int, dst, src []int, coef []T), over whole vectors of columns.
+TEXT ·triBlockNeonF32(SB), NOSPLIT, $0-104
+	MOVD x_base+0(FP), R0
+	MOVD cols+24(FP), R1
+	LSR $2, R1, R1
+strip3:
+	// 24 vectors an iteration (8 rows × 3)
+	CMP $3, R1
+	BLT strip3end
+	MOVD dst_base+32(FP), R2
+	MOVD 0(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V0.S4, V1.S4, V2.S4]
+	MOVD 8(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V3.S4, V4.S4, V5.S4]
+	MOVD 16(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V6.S4, V7.S4, V8.S4]
+	MOVD 24(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V9.S4, V10.S4, V11.S4]
+	MOVD 32(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V12.S4, V13.S4, V14.S4]
+	MOVD 40(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V15.S4, V16.S4, V17.S4]
+	MOVD 48(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V18.S4, V19.S4, V20.S4]
+	MOVD 56(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V21.S4, V22.S4, V23.S4]
+	MOVD src_base+56(FP), R3
+	MOVD coef_base+80(FP), R4
+	MOVD src_len+64(FP), R5
+strip3term:
+	CBZ R5, strip3termend
+	MOVD.P 8(R3), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 32(R4), [V27.S4, V28.S4]
+	WORD $0x4f9b5300 // fmls v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b5321 // fmls v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b5342 // fmls v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb5303 // fmls v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb5324 // fmls v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb5345 // fmls v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b5b06 // fmls v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b5b27 // fmls v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b5b48 // fmls v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb5b09 // fmls v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb5b2a // fmls v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb5b4b // fmls v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c530c // fmls v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c532d // fmls v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c534e // fmls v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc530f // fmls v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc5330 // fmls v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc5351 // fmls v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c5b12 // fmls v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c5b33 // fmls v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c5b54 // fmls v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc5b15 // fmls v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc5b36 // fmls v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc5b57 // fmls v23.4s, v26.4s, v28.s[3]
+	SUB $1, R5, R5
+	B strip3term
+strip3termend:
+	MOVD 0(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V0.S4, V1.S4, V2.S4], (R7)
+	MOVD 8(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V3.S4, V4.S4, V5.S4], (R7)
+	MOVD 16(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V6.S4, V7.S4, V8.S4], (R7)
+	MOVD 24(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V9.S4, V10.S4, V11.S4], (R7)
+	MOVD 32(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V12.S4, V13.S4, V14.S4], (R7)
+	MOVD 40(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V15.S4, V16.S4, V17.S4], (R7)
+	MOVD 48(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V18.S4, V19.S4, V20.S4], (R7)
+	MOVD 56(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V21.S4, V22.S4, V23.S4], (R7)
+	ADD $48, R0, R0
+	SUB $3, R1, R1
+	B strip3
+strip3end:
+strip1:
+	CMP $1, R1
+	BLT strip1end
+	MOVD dst_base+32(FP), R2
+	MOVD 0(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V0.S4]
+	MOVD 8(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V3.S4]
+	MOVD 16(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V6.S4]
+	MOVD 24(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V9.S4]
+	MOVD 32(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V12.S4]
+	MOVD 40(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V15.S4]
+	MOVD 48(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V18.S4]
+	MOVD 56(R2), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V21.S4]
+	MOVD src_base+56(FP), R3
+	MOVD coef_base+80(FP), R4
+	MOVD src_len+64(FP), R5
+strip1term:
+	CBZ R5, strip1termend
+	MOVD.P 8(R3), R6
+	ADD R6<<2, R0, R7
+	VLD1 (R7), [V24.S4]
+	VLD1.P 32(R4), [V27.S4, V28.S4]
+	WORD $0x4f9b5300 // fmls v0.4s, v24.4s, v27.s[0]
+	WORD $0x4fbb5303 // fmls v3.4s, v24.4s, v27.s[1]
+	WORD $0x4f9b5b06 // fmls v6.4s, v24.4s, v27.s[2]
+	WORD $0x4fbb5b09 // fmls v9.4s, v24.4s, v27.s[3]
+	WORD $0x4f9c530c // fmls v12.4s, v24.4s, v28.s[0]
+	WORD $0x4fbc530f // fmls v15.4s, v24.4s, v28.s[1]
+	WORD $0x4f9c5b12 // fmls v18.4s, v24.4s, v28.s[2]
+	WORD $0x4fbc5b15 // fmls v21.4s, v24.4s, v28.s[3]
+	SUB $1, R5, R5
+	B strip1term
+strip1termend:
+	MOVD 0(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V0.S4], (R7)
+	MOVD 8(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V3.S4], (R7)
+	MOVD 16(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V6.S4], (R7)
+	MOVD 24(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V9.S4], (R7)
+	MOVD 32(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V12.S4], (R7)
+	MOVD 40(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V15.S4], (R7)
+	MOVD 48(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V18.S4], (R7)
+	MOVD 56(R2), R6
+	ADD R6<<2, R0, R7
+	VST1 [V21.S4], (R7)
+	ADD $16, R0, R0
+	SUB $1, R1, R1
+	B strip1
+strip1end:
 	RET

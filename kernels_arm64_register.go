@@ -21,6 +21,8 @@ type generated[T float32 | float64] struct {
 	affineInvGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T) // kernels.AffineInverseGrad with the soft clamp
 	denseSums          func(y, x, wt []T, m, k, n int)                                                   // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
 	denseSumsAcc       func(y, x, wt []T, m, k, n int)                                                   // y += x·wt with wt = Wᵀ (k×n), the chains starting from y: DenseGrad's weight gradient
+	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                  // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef []T)                                   // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the terms of a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
 }
 
 // neonF64 are the neon kernels for float64.
@@ -39,6 +41,8 @@ var neonF64 = generated[float64]{
 	affineInvGradClamp: affineInvGradClampNeonF64,
 	denseSums:          denseSumsNeonF64,
 	denseSumsAcc:       denseSumsAccNeonF64,
+	triRows:            triRowsNeonF64,
+	triBlock:           triBlockNeonF64,
 }
 
 // neonF32 are the neon kernels for float32.
@@ -57,4 +61,6 @@ var neonF32 = generated[float32]{
 	affineInvGradClamp: affineInvGradClampNeonF32,
 	denseSums:          denseSumsNeonF32,
 	denseSumsAcc:       denseSumsAccNeonF32,
+	triRows:            triRowsNeonF32,
+	triBlock:           triBlockNeonF32,
 }

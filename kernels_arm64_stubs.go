@@ -104,6 +104,23 @@ func denseSumsNeonF64(y, x, wt []float64, m, k, n int)
 //go:noescape
 func denseSumsAccNeonF64(y, x, wt []float64, m, k, n int)
 
+// triRowsNeonF64 computes, with neon, internal/portable.TriParts.Rows, a row
+// program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x. It does whole vectors only: its caller does the last cols mod lanes
+// columns.
+//
+//go:noescape
+func triRowsNeonF64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
+
+// triBlockNeonF64 computes, with neon, internal/portable.TriParts.Block for
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x. It does whole vectors only: its caller does the
+// last cols mod lanes columns.
+//
+//go:noescape
+func triBlockNeonF64(x []float64, cols int, dst, src []int, coef []float64)
+
 // expNeonF32 computes, with neon, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst). It does whole vectors only: its caller
 // does the last len(dst) mod lanes elements.
@@ -203,3 +220,20 @@ func denseSumsNeonF32(y, x, wt []float32, m, k, n int)
 //
 //go:noescape
 func denseSumsAccNeonF32(y, x, wt []float32, m, k, n int)
+
+// triRowsNeonF32 computes, with neon, internal/portable.TriParts.Rows, a row
+// program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x. It does whole vectors only: its caller does the last cols mod lanes
+// columns.
+//
+//go:noescape
+func triRowsNeonF32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
+
+// triBlockNeonF32 computes, with neon, internal/portable.TriParts.Block for
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
+// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
+// columns [0, cols) of x. It does whole vectors only: its caller does the
+// last cols mod lanes columns.
+//
+//go:noescape
+func triBlockNeonF32(x []float32, cols int, dst, src []int, coef []float32)

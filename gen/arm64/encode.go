@@ -98,3 +98,20 @@ func faddpScalar(a arr, d, n int) (uint32, string) {
 	}
 	return w, fmt.Sprintf("faddp s%d, v%d.2s", d, n)
 }
+
+// fmlsElem encodes FMLS Vd, Vn, Vm.<lane>[idx] ("Advanced SIMD vector x
+// indexed element", U=0, opcode 0101): d −= n·m[idx] with one rounding.
+// The index is H for doubles and H:L for singles; Rm takes all 32
+// registers (M is its top bit) in both.
+func fmlsElem(a arr, d, n, m, idx int) (uint32, string) {
+	var h, l uint32
+	lane := "d"
+	if a == d2 {
+		h = uint32(idx)
+	} else {
+		h, l, lane = uint32(idx>>1), uint32(idx&1), "s"
+	}
+	w := 0x4f805000 | a.sz()<<22 | l<<21 | uint32(m)<<16 | h<<11 | uint32(n)<<5 | uint32(d)
+	s := a.gnu()
+	return w, fmt.Sprintf("fmls v%d.%s, v%d.%s, v%d.%s[%d]", d, s, n, s, m, lane, idx)
+}

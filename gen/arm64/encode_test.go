@@ -38,6 +38,10 @@ func TestEncodings(t *testing.T) {
 				w, s := fp2(op, a, r[0], r[1])
 				decodes(t, w, s)
 			}
+			for idx := range 4 / map[arr]int{d2: 2, s4: 1}[a] {
+				w, s := fmlsElem(a, r[0], r[1], r[2], idx)
+				decodes(t, w, s)
+			}
 			for _, shift := range []int{1, 7, 23, 31} {
 				w, s := sshr(a, r[0], r[1], shift)
 				decodes(t, w, s)

@@ -133,6 +133,8 @@ var bodies = map[string]func(e *emitter, sym string){
 	"affineInvGradClamp": affineBody(true, true, true),
 	"denseSums":          func(e *emitter, sym string) { e.denseKernel(sym, false) },
 	"denseSumsAcc":       func(e *emitter, sym string) { e.denseKernel(sym, true) },
+	"triRows":            func(e *emitter, sym string) { e.triRows(sym) },
+	"triBlock":           func(e *emitter, sym string) { e.triBlock(sym) },
 }
 
 // affineBody writes an affine coupling kernel or (grad) its backward
