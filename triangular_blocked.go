@@ -65,6 +65,7 @@ type triStep[T float32 | float64] struct {
 
 // triPlan is a planned call. Its slices are reused from call to call.
 type triPlan[T float32 | float64] struct {
+	lt    []T   // op(A) with its rows renamed (make)
 	off   []int // off[i]: the element offset of the i-th row solved
 	rev   []int // off reversed
 	prog  []int // the row steps' programs
@@ -132,19 +133,32 @@ func (p *triPlan[T]) run(rows func(x []T, cols int, prog, src []int, coef, diag 
 func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a []T, nrhs, tile int) {
 	trans := tA != blas.NoTrans
 	lower := (uplo == blas.Lower) == !trans
-	order := func(s int) int { // the row a solve takes at step s
-		if lower {
-			return s
-		}
-		return n - 1 - s
+	// A solve takes the row r0 + s·dr at step s.
+	r0, dr := 0, 1
+	if !lower {
+		r0, dr = n-1, -1
 	}
-	// l(i, q) is op(A) in the renamed rows: lower triangular.
-	l := func(i, q int) T {
-		r, c := order(i), order(q)
-		if trans {
-			r, c = c, r
+	order := func(s int) int { return r0 + s*dr }
+	// lt is op(A) in the renamed rows, lower triangular, its entries
+	// negated for a product (whose terms are added): op(A)[order(i)][order(q)]
+	// is a[r0·(n+1) + i·si + q·sq].
+	si, sq := dr*n, dr
+	if trans {
+		si, sq = sq, si
+	}
+	p.lt = grow(p.lt, n*n)
+	for i := range n {
+		k := r0*(n+1) + i*si
+		row := p.lt[i*n : i*n+i]
+		for q := range row {
+			row[q] = a[k]
+			k += sq
 		}
-		return a[r*n+c]
+		if !solve {
+			for q, v := range row {
+				row[q] = -v
+			}
+		}
 	}
 	p.off, p.rev = grow(p.off, n), grow(p.rev, n)
 	for i := range n {
@@ -159,10 +173,9 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 	p.coef = grow(p.coef, terms+n*tile)[:0]
 	p.diag = grow(p.diag, n)[:0]
 	p.steps = p.steps[:0]
-	mode, sign := portable.TriNoDiag, T(1)
+	mode := portable.TriNoDiag
 	switch {
 	case !solve:
-		sign = -1 // a product's terms are added: passed negated
 		if diag == blas.NonUnit {
 			mode = portable.TriScale
 		}
@@ -176,8 +189,8 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 			return triStep[T]{}, false
 		}
 		for i := b0; i < b1; i++ {
-			for q := range b0 {
-				if l(i, q) == 0 {
+			for _, c := range p.lt[i*n : i*n+b0] {
+				if c == 0 {
 					return triStep[T]{}, false
 				}
 			}
@@ -189,7 +202,7 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 				q = b0 - 1 - k // a product's nearest the diagonal first
 			}
 			for j := range tile {
-				p.coef = append(p.coef, sign*l(b0+j, q))
+				p.coef = append(p.coef, p.lt[(b0+j)*n+q])
 			}
 		}
 		src := p.off[:b0]
@@ -207,14 +220,14 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 			q0 = b0
 		}
 		row := func(i int) {
-			count := 0
+			count, row := 0, p.lt[i*n:i*n+i]
 			for qi := range i - q0 {
 				q := q0 + qi
 				if !solve {
 					q = i - 1 - qi
 				}
-				if c := l(i, q); c != 0 {
-					p.coef = append(p.coef, sign*c)
+				if c := row[q]; c != 0 {
+					p.coef = append(p.coef, c)
 					p.src = append(p.src, p.off[q])
 					count++
 				}

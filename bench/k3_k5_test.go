@@ -11,52 +11,77 @@ import (
 	"github.com/flowkern/flowkern"
 )
 
-// K3: solve L·X = Z in place for B = 4096 right-hand sides, n ∈ {16, 64,
-// 256}, lower and upper. Each iteration first copies Z into X (the same for
-// every implementation; n·B elements against n²·B flops). Peer: gonum's
-// Dtrsm/Strsm.
+// K3: solve L·X = Z in place for B = 4096 right-hand sides (TriSolve), or
+// form L·Z (TriMul), n from 8 to 512, lower and upper. Each iteration
+// first copies Z into X (the same for every implementation; n·B elements
+// against n²·B flops). Peer: gonum's Dtrsm/Strsm and Dtrmm/Strmm.
 func BenchmarkK3TriSolve(b *testing.B) {
-	b.Run("f64", k3[float64])
-	b.Run("f32", k3[float32])
+	b.Run("f64", k3[float64](true))
+	b.Run("f32", k3[float32](true))
 }
 
-func k3[T flowkern.Float](b *testing.B) {
-	for _, uplo := range []blas.Uplo{blas.Lower, blas.Upper} {
-		name := map[blas.Uplo]string{blas.Lower: "lower", blas.Upper: "upper"}[uplo]
-		b.Run(name, func(b *testing.B) {
-			for _, n := range []int{16, 64, 256} {
-				p := NewTri[T](n, SmallRows, uplo == blas.Upper, 4)
-				flops := float64(n) * float64(n) * float64(p.B)
-				b.Run(fmt.Sprintf("n%dxB%d", n, p.B), func(b *testing.B) {
-					for _, impl := range impls() {
-						withImpl(b, impl, func(b *testing.B) {
+// BenchmarkK3TriMul is K3's product, TriMul.
+func BenchmarkK3TriMul(b *testing.B) {
+	b.Run("f64", k3[float64](false))
+	b.Run("f32", k3[float32](false))
+}
+
+// k3Sizes are K3's n.
+var k3Sizes = []int{8, 16, 32, 64, 128, 256, 512}
+
+func k3[T flowkern.Float](solve bool) func(b *testing.B) {
+	return func(b *testing.B) {
+		for _, uplo := range []blas.Uplo{blas.Lower, blas.Upper} {
+			name := map[blas.Uplo]string{blas.Lower: "lower", blas.Upper: "upper"}[uplo]
+			b.Run(name, func(b *testing.B) {
+				for _, n := range k3Sizes {
+					p := NewTri[T](n, SmallRows, uplo == blas.Upper, 4)
+					flops := float64(n) * float64(n) * float64(p.B)
+					f := flowkern.TriSolve[T]
+					if !solve {
+						f = flowkern.TriMul[T]
+					}
+					b.Run(fmt.Sprintf("n%dxB%d", n, p.B), func(b *testing.B) {
+						for _, impl := range impls() {
+							withImpl(b, impl, func(b *testing.B) {
+								for b.Loop() {
+									copy(p.X, p.Z)
+									f(uplo, blas.NoTrans, blas.NonUnit, n, p.A, p.X, p.B)
+								}
+								reportFlops(b, flops)
+							})
+						}
+						b.Run("gonum", func(b *testing.B) {
 							for b.Loop() {
 								copy(p.X, p.Z)
-								flowkern.TriSolve(uplo, blas.NoTrans, blas.NonUnit, n, p.A, p.X, p.B)
+								gonumTri(solve, uplo, p)
 							}
 							reportFlops(b, flops)
 						})
-					}
-					b.Run("gonum", func(b *testing.B) {
-						for b.Loop() {
-							copy(p.X, p.Z)
-							gonumTrsm(uplo, p)
-						}
-						reportFlops(b, flops)
 					})
-				})
-			}
-		})
+				}
+			})
+		}
 	}
 }
 
-// gonumTrsm solves with gonum's BLAS in T's precision.
-func gonumTrsm[T flowkern.Float](uplo blas.Uplo, p *TriProblem[T]) {
+// gonumTri solves (or multiplies) with gonum's BLAS in T's precision.
+func gonumTri[T flowkern.Float](solve bool, uplo blas.Uplo, p *TriProblem[T]) {
 	switch a := any(p.A).(type) {
 	case []float64:
-		blas64.Implementation().Dtrsm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, any(p.X).([]float64), p.B)
+		x := any(p.X).([]float64)
+		if solve {
+			blas64.Implementation().Dtrsm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, x, p.B)
+		} else {
+			blas64.Implementation().Dtrmm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, x, p.B)
+		}
 	case []float32:
-		blas32.Implementation().Strsm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, any(p.X).([]float32), p.B)
+		x := any(p.X).([]float32)
+		if solve {
+			blas32.Implementation().Strsm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, x, p.B)
+		} else {
+			blas32.Implementation().Strmm(blas.Left, uplo, blas.NoTrans, blas.NonUnit, p.N, p.B, 1, a, p.N, x, p.B)
+		}
 	}
 }
 

@@ -48,7 +48,7 @@ func m3Model[T flow.Float](b *testing.B) *flow.Model[T] {
 // logProbBench times LogProb on batches of rows.
 func logProbBench[T flow.Float](b *testing.B, m *flow.Model[T], rows int) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	x := make([]T, rows*modelDim)
+	x := make([]T, rows*m.Dim())
 	for i := range x {
 		x[i] = T(rng.NormFloat64())
 	}
@@ -85,7 +85,7 @@ func BenchmarkM3MAF(b *testing.B) {
 }
 
 func sampleBench[T flow.Float](b *testing.B, m *flow.Model[T], rows int) {
-	x := make([]T, rows*modelDim)
+	x := make([]T, rows*m.Dim())
 	rng := rand.New(rand.NewPCG(3, 3))
 	b.ResetTimer()
 	for b.Loop() {

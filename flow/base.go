@@ -221,11 +221,7 @@ func (b *FullNormal[T]) LogProb(lp, z []T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
 	y := ws.Take(n * rows) // n×rows
-	for r := range rows {
-		for j, v := range z[r*n : (r+1)*n] {
-			y[j*rows+r] = v - b.mean[j]
-		}
-	}
+	toColumns(y, z, rows, n, nil, b.mean)
 	flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.NonUnit, n, b.l, y, rows)
 	for r := range lp {
 		lp[r] = 0
@@ -247,15 +243,10 @@ func (b *FullNormal[T]) Sample(z []T, rng Rand, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
 	y := ws.Take(n * rows)
-	for r := range rows {
-		for j := range n {
-			y[j*rows+r] = T(rng.NormFloat64())
-		}
+	for i := range z[:rows*n] { // ε, a sample's draws in turn
+		z[i] = T(rng.NormFloat64())
 	}
+	toColumns(y, z, rows, n, nil, nil)
 	flowkern.TriMul(blas.Lower, blas.NoTrans, blas.NonUnit, n, b.l, y, rows)
-	for r := range rows {
-		for j := range n {
-			z[r*n+j] = y[j*rows+r] + b.mean[j]
-		}
-	}
+	fromColumns(z, y, rows, n, b.mean)
 }

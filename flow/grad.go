@@ -159,11 +159,7 @@ func (b *FullNormal[T]) LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
 	y, w := ws.Take(n*rows), ws.Take(n*rows) // n×rows
-	for r := range rows {
-		for j, v := range z[r*n : (r+1)*n] {
-			y[j*rows+r] = v - b.mean[j]
-		}
-	}
+	toColumns(y, z, rows, n, nil, b.mean)
 	flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.NonUnit, n, b.l, y, rows) // y = L⁻¹(z − μ)
 	copy(w, y)
 	flowkern.TriSolve(blas.Lower, blas.Trans, blas.NonUnit, n, b.l, w, rows) // w = L⁻ᵀ y
@@ -172,28 +168,32 @@ func (b *FullNormal[T]) LogProbGrad(dz, dlp, z []T, g [][]T, ws *Workspace[T]) {
 			dz[r*n+j] = -dlp[r] * w[j*rows+r]
 		}
 	}
+	// The gradient with respect to L is −Σ_r dlp_r·w_r·y_rᵀ (lower part):
+	// with u = dlp ⊙ w, the product G = u·yᵀ, a dense kernel's work.
+	u, gl := ws.Take(n*rows), ws.Take(n*n)
+	for i := range n {
+		wi, ui := w[i*rows:(i+1)*rows], u[i*rows:(i+1)*rows]
+		for r, v := range wi {
+			ui[r] = dlp[r] * v
+		}
+	}
+	flowkern.Dense(gl, u, y, nil, n, rows, n, flowkern.ActIdentity)
+	var sd T
+	for _, v := range dlp {
+		sd += v
+	}
 	k := 0
 	for i := range n {
-		wi := w[i*rows : (i+1)*rows]
 		var gm T
-		for r, v := range wi {
-			gm += dlp[r] * v
+		for _, v := range u[i*rows : (i+1)*rows] {
+			gm += v
 		}
 		g[0][i] += gm
 		for j := range i {
-			var s T
-			for r, v := range y[j*rows : (j+1)*rows] {
-				s += dlp[r] * wi[r] * v
-			}
-			g[1][k] += s
+			g[1][k] += gl[i*n+j]
 			k++
 		}
-		var s, sd T
-		for r, v := range y[i*rows : (i+1)*rows] {
-			s += dlp[r] * wi[r] * v
-			sd += dlp[r]
-		}
-		g[2][i] += s*b.l[i*n+i] - sd
+		g[2][i] += gl[i*n+i]*b.l[i*n+i] - sd
 	}
 }
 

@@ -198,19 +198,11 @@ func (l *LULinear[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	rows, n := len(logdet), l.dim
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	y := ws.Take(n * rows) // n×rows: column r is sample r
-	for r := range rows {
-		for i, v := range z[r*n : (r+1)*n] {
-			y[l.perm[i]*rows+r] = v // Pᵀ z
-		}
-	}
+	y := ws.Take(n * rows)                // n×rows: column r is sample r
+	toColumns(y, z, rows, n, l.perm, nil) // Pᵀ z
 	flowkern.TriSolve(blas.Lower, blas.NoTrans, blas.Unit, n, l.l, y, rows)
 	flowkern.TriSolve(blas.Upper, blas.NoTrans, blas.NonUnit, n, l.u, y, rows)
-	for r := range rows {
-		for j := range n {
-			x[r*n+j] = y[j*rows+r]
-		}
-	}
+	fromColumns(x, y, rows, n, nil)
 	for r := range logdet {
 		logdet[r] -= l.logAbsDet
 	}

@@ -26,9 +26,10 @@ WORKLOADS = [
     ("K1AffineCoupling/{t}/forward/4096x8/{set}", "K1 affine forward", "4096x8", "ns/elem"),
     ("K1AffineCoupling/{t}/inverse/4096x8/{set}", "K1 affine inverse", "4096x8", "ns/elem"),
     ("K2LogAbsSum/{t}/4096x16/{set}", "K2 log-abs sum", "4096x16", "ns/elem"),
-    ("K3TriSolve/{t}/lower/n16xB4096/{set}", "K3 TriSolve", "n=16", "GFLOP/s"),
-    ("K3TriSolve/{t}/lower/n64xB4096/{set}", "K3 TriSolve", "n=64", "GFLOP/s"),
-    ("K3TriSolve/{t}/lower/n256xB4096/{set}", "K3 TriSolve", "n=256", "GFLOP/s"),
+] + [
+    (f"K3{op}/{{t}}/lower/n{n}xB4096/{{set}}", f"K3 {op}", f"n={n}", "GFLOP/s")
+    for op in ("TriSolve", "TriMul") for n in (8, 16, 32, 64, 128, 256, 512)
+] + [
     ("M1RealNVPLogProb/{t}/b=4096", "M1 RealNVP log p", "batch 4096", "samples/s"),
     ("M1RealNVPLogProb/{t}/b=64", "M1 RealNVP log p", "batch 64", "samples/s"),
     ("M1RealNVPLogProb/{t}/b=1", "M1 RealNVP log p", "batch 1", "µs/call"),

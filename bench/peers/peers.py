@@ -168,15 +168,25 @@ def elementwise(args, table, np, torch):
             table.elements("K2 log-abs sum", "4096x16", dname, "torch", torch_logabs, d.size)
 
 
-# --- K3: triangular solves ---------------------------------------------------
+# --- K3: triangular solves and products -------------------------------------
+
+K3_SIZES = (8, 16, 32, 64, 128, 256, 512)
+
 
 def trisolve(args, table, np, torch):
+    """K3: L·X = Z solved in place (SciPy's solve_triangular, LAPACK ?trtrs
+    on Fortran-ordered right-hand sides, and torch.linalg.solve_triangular),
+    and the product L·Z (BLAS ?trmm through scipy.linalg.blas, in place;
+    PyTorch has no triangular product, so its entry is the dense matmul
+    with the triangle's zeros, which is what a PyTorch user writes)."""
     from scipy.linalg import solve_triangular
+    import scipy.linalg.blas as blas
     rng = np.random.default_rng(3)
     b = 4096
     for dname in args.dtypes:
         dt = np.dtype(dname)
-        for n in (16, 64, 256):
+        trmm = blas.dtrmm if dname == "float64" else blas.strmm
+        for n in K3_SIZES:
             a = np.tril(rng.uniform(-0.1 / n, 0.1 / n, (n, n)), -1) + np.diag(rng.uniform(1, 2, n))
             a = np.asfortranarray(a.astype(dt))
             z = np.asfortranarray(rng.standard_normal((n, b)).astype(dt))
@@ -187,12 +197,20 @@ def trisolve(args, table, np, torch):
                 work[...] = z  # solved in place, as flowkern's TriSolve is
                 solve_triangular(a, work, lower=True, overwrite_b=True, check_finite=False)
 
+            def scipy_mul():
+                work[...] = z
+                trmm(1.0, a, work, lower=1, overwrite_b=1)
+
             s = per_call(scipy_solve, args.repeats, args.min_time)
             table.row("K3 TriSolve", f"n={n}", dname, "scipy", flops / s / 1e9, "GFLOP/s")
+            s = per_call(scipy_mul, args.repeats, args.min_time)
+            table.row("K3 TriMul", f"n={n}", dname, "scipy", flops / s / 1e9, "GFLOP/s")
             ta, tz = torch.from_numpy(np.ascontiguousarray(a)), torch.from_numpy(np.ascontiguousarray(z))
             tout = torch.empty_like(tz)
             s = per_call(lambda: torch.linalg.solve_triangular(ta, tz, upper=False, out=tout), args.repeats, args.min_time)
             table.row("K3 TriSolve", f"n={n}", dname, "torch", flops / s / 1e9, "GFLOP/s")
+            s = per_call(lambda: torch.matmul(ta, tz, out=tout), args.repeats, args.min_time)
+            table.row("K3 TriMul", f"n={n}", dname, "torch", flops / s / 1e9, "GFLOP/s")
 
 
 # --- M1–M3: flows in PyTorch -------------------------------------------------
