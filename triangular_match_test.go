@@ -16,7 +16,8 @@ import (
 // TestSIMDTriMatchesPortable holds every kernel set's TriSolve and TriMul to
 // the portable kernels' bits, in float64 and float32, for every uplo,
 // transpose and diagonal kind: n across the block sizes of every set
-// (tiles of 4 and 8 rows) and nrhs across their vector and strip widths,
+// (tiles of 4 and 8 rows) up to 300, and nrhs across their vector and
+// strip widths (every nrhs to 400 for a few n),
 // X in guarded buffers at every offset, A with zero coefficients (whole
 // blocks and scattered), and X and A with NaN, ±Inf, ±0 and subnormals.
 func TestSIMDTriMatchesPortable(t *testing.T) {
@@ -42,6 +43,13 @@ func triCases(short bool) []triCase {
 	nrhss := []int{0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 63, 64, 65, 95, 96, 97, 129, 191, 192, 193, 257}
 	for _, n := range ns {
 		for _, nrhs := range nrhss {
+			cs = append(cs, triCase{n: n, nrhs: nrhs})
+		}
+	}
+	// Every nrhs up to past two of the widest strips (24 AVX-512 float32
+	// vectors is 384 columns), for n around the tile sizes.
+	for _, n := range []int{1, 6, 9, 17} {
+		for nrhs := 0; nrhs <= 400; nrhs++ {
 			cs = append(cs, triCase{n: n, nrhs: nrhs})
 		}
 	}
