@@ -125,8 +125,9 @@ func subScaled[T Float](dst, src []T, alpha T) {
 	src = src[:len(dst)]
 	neg := -alpha
 	if is32[T]() {
+		neg64 := float64(neg)
 		for k, v := range src {
-			s := float64(neg)*float64(v) + float64(dst[k]) // fused or not, the same
+			s := math.FMA(neg64, float64(v), float64(dst[k])) // the product is exact: a float64 add
 			if math.Float64bits(s)&(1<<29-1) == 1<<28 {
 				dst[k] = T(offHalfway(s, float32(neg), float32(v), float32(dst[k])))
 				continue
