@@ -9931,35 +9931,121 @@ done:
 	VZEROUPPER
 	RET
 
-// func triBlockAvx2F64(x []float64, cols int, dst []int, src []int, coef []float64)
+// func triBlockAvx2F64(x []float64, cols int, dst []int, src []int, coef []float64, tri []float64, diag []float64, mode int)
 // Requires: AVX, FMA3
-TEXT ·triBlockAvx2F64(SB), NOSPLIT, $0-104
+TEXT ·triBlockAvx2F64(SB), NOSPLIT, $0-160
 	MOVQ x_base+0(FP), AX
 	MOVQ cols+24(FP), CX
 
 strip3:
-	CMPQ    CX, $0x0000000c
-	JB      strip3end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPD (AX)(R8*8), Y0
-	VMOVUPD 32(AX)(R8*8), Y1
-	VMOVUPD 64(AX)(R8*8), Y2
-	MOVQ    8(DX), R8
-	VMOVUPD (AX)(R8*8), Y3
-	VMOVUPD 32(AX)(R8*8), Y4
-	VMOVUPD 64(AX)(R8*8), Y5
-	MOVQ    16(DX), R8
-	VMOVUPD (AX)(R8*8), Y6
-	VMOVUPD 32(AX)(R8*8), Y7
-	VMOVUPD 64(AX)(R8*8), Y8
-	MOVQ    24(DX), R8
-	VMOVUPD (AX)(R8*8), Y9
-	VMOVUPD 32(AX)(R8*8), Y10
-	VMOVUPD 64(AX)(R8*8), Y11
+	CMPQ         CX, $0x0000000c
+	JB           strip3end
+	MOVQ         dst_base+32(FP), DX
+	MOVQ         (DX), BX
+	VMOVUPD      (AX)(BX*8), Y0
+	VMOVUPD      32(AX)(BX*8), Y1
+	VMOVUPD      64(AX)(BX*8), Y2
+	MOVQ         8(DX), BX
+	VMOVUPD      (AX)(BX*8), Y3
+	VMOVUPD      32(AX)(BX*8), Y4
+	VMOVUPD      64(AX)(BX*8), Y5
+	MOVQ         16(DX), BX
+	VMOVUPD      (AX)(BX*8), Y6
+	VMOVUPD      32(AX)(BX*8), Y7
+	VMOVUPD      64(AX)(BX*8), Y8
+	MOVQ         24(DX), BX
+	VMOVUPD      (AX)(BX*8), Y9
+	VMOVUPD      32(AX)(BX*8), Y10
+	VMOVUPD      64(AX)(BX*8), Y11
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip3before
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JZ           strip3before
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale3
+	VBROADCASTSD 24(DI), Y12
+	VMULPD       Y12, Y9, Y9
+	VBROADCASTSD 24(DI), Y12
+	VMULPD       Y12, Y10, Y10
+	VBROADCASTSD 24(DI), Y12
+	VMULPD       Y12, Y11, Y11
+
+strip3beforescale3:
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y6, Y12, Y9
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y7, Y12, Y10
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y8, Y12, Y11
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y3, Y12, Y9
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y4, Y12, Y10
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y5, Y12, Y11
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y0, Y12, Y9
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y1, Y12, Y10
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y2, Y12, Y11
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale2
+	VBROADCASTSD 16(DI), Y12
+	VMULPD       Y12, Y6, Y6
+	VBROADCASTSD 16(DI), Y12
+	VMULPD       Y12, Y7, Y7
+	VBROADCASTSD 16(DI), Y12
+	VMULPD       Y12, Y8, Y8
+
+strip3beforescale2:
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y3, Y12, Y6
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y4, Y12, Y7
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y5, Y12, Y8
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y0, Y12, Y6
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y1, Y12, Y7
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y2, Y12, Y8
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale1
+	VBROADCASTSD 8(DI), Y12
+	VMULPD       Y12, Y3, Y3
+	VBROADCASTSD 8(DI), Y12
+	VMULPD       Y12, Y4, Y4
+	VBROADCASTSD 8(DI), Y12
+	VMULPD       Y12, Y5, Y5
+
+strip3beforescale1:
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y0, Y12, Y3
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y1, Y12, Y4
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y2, Y12, Y5
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale0
+	VBROADCASTSD (DI), Y12
+	VMULPD       Y12, Y0, Y0
+	VBROADCASTSD (DI), Y12
+	VMULPD       Y12, Y1, Y1
+	VBROADCASTSD (DI), Y12
+	VMULPD       Y12, Y2, Y2
+
+strip3beforescale0:
+strip3before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip3term:
 	TESTQ        DI, DI
@@ -9990,6 +10076,92 @@ strip3term:
 	JMP          strip3term
 
 strip3termend:
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip3after
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JNZ          strip3after
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide0
+	VBROADCASTSD (DI), Y12
+	VDIVPD       Y12, Y0, Y0
+	VBROADCASTSD (DI), Y12
+	VDIVPD       Y12, Y1, Y1
+	VBROADCASTSD (DI), Y12
+	VDIVPD       Y12, Y2, Y2
+
+strip3afterdivide0:
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y0, Y12, Y3
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y1, Y12, Y4
+	VBROADCASTSD (SI), Y12
+	VFNMADD231PD Y2, Y12, Y5
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide1
+	VBROADCASTSD 8(DI), Y12
+	VDIVPD       Y12, Y3, Y3
+	VBROADCASTSD 8(DI), Y12
+	VDIVPD       Y12, Y4, Y4
+	VBROADCASTSD 8(DI), Y12
+	VDIVPD       Y12, Y5, Y5
+
+strip3afterdivide1:
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y0, Y12, Y6
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y1, Y12, Y7
+	VBROADCASTSD 8(SI), Y12
+	VFNMADD231PD Y2, Y12, Y8
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y3, Y12, Y6
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y4, Y12, Y7
+	VBROADCASTSD 16(SI), Y12
+	VFNMADD231PD Y5, Y12, Y8
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide2
+	VBROADCASTSD 16(DI), Y12
+	VDIVPD       Y12, Y6, Y6
+	VBROADCASTSD 16(DI), Y12
+	VDIVPD       Y12, Y7, Y7
+	VBROADCASTSD 16(DI), Y12
+	VDIVPD       Y12, Y8, Y8
+
+strip3afterdivide2:
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y0, Y12, Y9
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y1, Y12, Y10
+	VBROADCASTSD 24(SI), Y12
+	VFNMADD231PD Y2, Y12, Y11
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y3, Y12, Y9
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y4, Y12, Y10
+	VBROADCASTSD 32(SI), Y12
+	VFNMADD231PD Y5, Y12, Y11
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y6, Y12, Y9
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y7, Y12, Y10
+	VBROADCASTSD 40(SI), Y12
+	VFNMADD231PD Y8, Y12, Y11
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide3
+	VBROADCASTSD 24(DI), Y12
+	VDIVPD       Y12, Y9, Y9
+	VBROADCASTSD 24(DI), Y12
+	VDIVPD       Y12, Y10, Y10
+	VBROADCASTSD 24(DI), Y12
+	VDIVPD       Y12, Y11, Y11
+
+strip3afterdivide3:
+strip3after:
 	MOVQ    (DX), BX
 	VMOVUPD Y0, (AX)(BX*8)
 	VMOVUPD Y1, 32(AX)(BX*8)
@@ -10012,20 +10184,66 @@ strip3termend:
 
 strip3end:
 strip1:
-	CMPQ    CX, $0x00000004
-	JB      strip1end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPD (AX)(R8*8), Y0
-	MOVQ    8(DX), R8
-	VMOVUPD (AX)(R8*8), Y1
-	MOVQ    16(DX), R8
-	VMOVUPD (AX)(R8*8), Y2
-	MOVQ    24(DX), R8
-	VMOVUPD (AX)(R8*8), Y3
+	CMPQ         CX, $0x00000004
+	JB           strip1end
+	MOVQ         dst_base+32(FP), DX
+	MOVQ         (DX), BX
+	VMOVUPD      (AX)(BX*8), Y0
+	MOVQ         8(DX), BX
+	VMOVUPD      (AX)(BX*8), Y1
+	MOVQ         16(DX), BX
+	VMOVUPD      (AX)(BX*8), Y2
+	MOVQ         24(DX), BX
+	VMOVUPD      (AX)(BX*8), Y3
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip1before
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JZ           strip1before
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale3
+	VBROADCASTSD 24(DI), Y4
+	VMULPD       Y4, Y3, Y3
+
+strip1beforescale3:
+	VBROADCASTSD 24(SI), Y4
+	VFNMADD231PD Y2, Y4, Y3
+	VBROADCASTSD 32(SI), Y4
+	VFNMADD231PD Y1, Y4, Y3
+	VBROADCASTSD 40(SI), Y4
+	VFNMADD231PD Y0, Y4, Y3
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale2
+	VBROADCASTSD 16(DI), Y4
+	VMULPD       Y4, Y2, Y2
+
+strip1beforescale2:
+	VBROADCASTSD 8(SI), Y4
+	VFNMADD231PD Y1, Y4, Y2
+	VBROADCASTSD 16(SI), Y4
+	VFNMADD231PD Y0, Y4, Y2
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale1
+	VBROADCASTSD 8(DI), Y4
+	VMULPD       Y4, Y1, Y1
+
+strip1beforescale1:
+	VBROADCASTSD (SI), Y4
+	VFNMADD231PD Y0, Y4, Y1
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale0
+	VBROADCASTSD (DI), Y4
+	VMULPD       Y4, Y0, Y0
+
+strip1beforescale0:
+strip1before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip1term:
 	TESTQ        DI, DI
@@ -10046,6 +10264,52 @@ strip1term:
 	JMP          strip1term
 
 strip1termend:
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip1after
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JNZ          strip1after
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide0
+	VBROADCASTSD (DI), Y4
+	VDIVPD       Y4, Y0, Y0
+
+strip1afterdivide0:
+	VBROADCASTSD (SI), Y4
+	VFNMADD231PD Y0, Y4, Y1
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide1
+	VBROADCASTSD 8(DI), Y4
+	VDIVPD       Y4, Y1, Y1
+
+strip1afterdivide1:
+	VBROADCASTSD 8(SI), Y4
+	VFNMADD231PD Y0, Y4, Y2
+	VBROADCASTSD 16(SI), Y4
+	VFNMADD231PD Y1, Y4, Y2
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide2
+	VBROADCASTSD 16(DI), Y4
+	VDIVPD       Y4, Y2, Y2
+
+strip1afterdivide2:
+	VBROADCASTSD 24(SI), Y4
+	VFNMADD231PD Y0, Y4, Y3
+	VBROADCASTSD 32(SI), Y4
+	VFNMADD231PD Y1, Y4, Y3
+	VBROADCASTSD 40(SI), Y4
+	VFNMADD231PD Y2, Y4, Y3
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide3
+	VBROADCASTSD 24(DI), Y4
+	VDIVPD       Y4, Y3, Y3
+
+strip1afterdivide3:
+strip1after:
 	MOVQ    (DX), BX
 	VMOVUPD Y0, (AX)(BX*8)
 	MOVQ    8(DX), BX
@@ -10059,24 +10323,70 @@ strip1termend:
 	JMP     strip1
 
 strip1end:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       tailmask64<>+0(SB), DX
-	MOVQ       $0x00000004, BX
-	SUBQ       CX, BX
-	VMOVDQU    (DX)(BX*8), Y0
-	MOVQ       dst_base+32(FP), CX
-	MOVQ       src_base+56(FP), DX
-	MOVQ       coef_base+80(FP), BX
-	MOVQ       src_len+64(FP), SI
-	MOVQ       (CX), DI
-	VMASKMOVPD (AX)(DI*8), Y0, Y1
-	MOVQ       8(CX), DI
-	VMASKMOVPD (AX)(DI*8), Y0, Y2
-	MOVQ       16(CX), DI
-	VMASKMOVPD (AX)(DI*8), Y0, Y3
-	MOVQ       24(CX), DI
-	VMASKMOVPD (AX)(DI*8), Y0, Y4
+	TESTQ        CX, CX
+	JZ           done
+	LEAQ         tailmask64<>+0(SB), DX
+	MOVQ         $0x00000004, BX
+	SUBQ         CX, BX
+	VMOVDQU      (DX)(BX*8), Y0
+	MOVQ         dst_base+32(FP), CX
+	MOVQ         (CX), DX
+	VMASKMOVPD   (AX)(DX*8), Y0, Y1
+	MOVQ         8(CX), DX
+	VMASKMOVPD   (AX)(DX*8), Y0, Y2
+	MOVQ         16(CX), DX
+	VMASKMOVPD   (AX)(DX*8), Y0, Y3
+	MOVQ         24(CX), DX
+	VMASKMOVPD   (AX)(DX*8), Y0, Y4
+	MOVQ         tri_len+112(FP), DX
+	TESTQ        DX, DX
+	JZ           tailbefore
+	MOVQ         mode+152(FP), DX
+	TESTQ        $0x00000004, DX
+	JZ           tailbefore
+	MOVQ         tri_base+104(FP), BX
+	MOVQ         diag_base+128(FP), SI
+	ANDQ         $0x03, DX
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale3
+	VBROADCASTSD 24(SI), Y5
+	VMULPD       Y5, Y4, Y4
+
+tailbeforescale3:
+	VBROADCASTSD 24(BX), Y5
+	VFNMADD231PD Y3, Y5, Y4
+	VBROADCASTSD 32(BX), Y5
+	VFNMADD231PD Y2, Y5, Y4
+	VBROADCASTSD 40(BX), Y5
+	VFNMADD231PD Y1, Y5, Y4
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale2
+	VBROADCASTSD 16(SI), Y5
+	VMULPD       Y5, Y3, Y3
+
+tailbeforescale2:
+	VBROADCASTSD 8(BX), Y5
+	VFNMADD231PD Y2, Y5, Y3
+	VBROADCASTSD 16(BX), Y5
+	VFNMADD231PD Y1, Y5, Y3
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale1
+	VBROADCASTSD 8(SI), Y5
+	VMULPD       Y5, Y2, Y2
+
+tailbeforescale1:
+	VBROADCASTSD (BX), Y5
+	VFNMADD231PD Y1, Y5, Y2
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale0
+	VBROADCASTSD (SI), Y5
+	VMULPD       Y5, Y1, Y1
+
+tailbeforescale0:
+tailbefore:
+	MOVQ src_base+56(FP), DX
+	MOVQ coef_base+80(FP), BX
+	MOVQ src_len+64(FP), SI
 
 tailterm:
 	TESTQ        SI, SI
@@ -10097,6 +10407,52 @@ tailterm:
 	JMP          tailterm
 
 tailtermend:
+	MOVQ         tri_len+112(FP), DX
+	TESTQ        DX, DX
+	JZ           tailafter
+	MOVQ         mode+152(FP), DX
+	TESTQ        $0x00000004, DX
+	JNZ          tailafter
+	MOVQ         tri_base+104(FP), BX
+	MOVQ         diag_base+128(FP), SI
+	ANDQ         $0x03, DX
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide0
+	VBROADCASTSD (SI), Y5
+	VDIVPD       Y5, Y1, Y1
+
+tailafterdivide0:
+	VBROADCASTSD (BX), Y5
+	VFNMADD231PD Y1, Y5, Y2
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide1
+	VBROADCASTSD 8(SI), Y5
+	VDIVPD       Y5, Y2, Y2
+
+tailafterdivide1:
+	VBROADCASTSD 8(BX), Y5
+	VFNMADD231PD Y1, Y5, Y3
+	VBROADCASTSD 16(BX), Y5
+	VFNMADD231PD Y2, Y5, Y3
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide2
+	VBROADCASTSD 16(SI), Y5
+	VDIVPD       Y5, Y3, Y3
+
+tailafterdivide2:
+	VBROADCASTSD 24(BX), Y5
+	VFNMADD231PD Y1, Y5, Y4
+	VBROADCASTSD 32(BX), Y5
+	VFNMADD231PD Y2, Y5, Y4
+	VBROADCASTSD 40(BX), Y5
+	VFNMADD231PD Y3, Y5, Y4
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide3
+	VBROADCASTSD 24(SI), Y5
+	VDIVPD       Y5, Y4, Y4
+
+tailafterdivide3:
+tailafter:
 	MOVQ       (CX), DX
 	VMASKMOVPD Y1, Y0, (AX)(DX*8)
 	MOVQ       8(CX), DX
@@ -33597,35 +33953,121 @@ done:
 	VZEROUPPER
 	RET
 
-// func triBlockAvx2F32(x []float32, cols int, dst []int, src []int, coef []float32)
+// func triBlockAvx2F32(x []float32, cols int, dst []int, src []int, coef []float32, tri []float32, diag []float32, mode int)
 // Requires: AVX, FMA3
-TEXT ·triBlockAvx2F32(SB), NOSPLIT, $0-104
+TEXT ·triBlockAvx2F32(SB), NOSPLIT, $0-160
 	MOVQ x_base+0(FP), AX
 	MOVQ cols+24(FP), CX
 
 strip3:
-	CMPQ    CX, $0x00000018
-	JB      strip3end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPS (AX)(R8*4), Y0
-	VMOVUPS 32(AX)(R8*4), Y1
-	VMOVUPS 64(AX)(R8*4), Y2
-	MOVQ    8(DX), R8
-	VMOVUPS (AX)(R8*4), Y3
-	VMOVUPS 32(AX)(R8*4), Y4
-	VMOVUPS 64(AX)(R8*4), Y5
-	MOVQ    16(DX), R8
-	VMOVUPS (AX)(R8*4), Y6
-	VMOVUPS 32(AX)(R8*4), Y7
-	VMOVUPS 64(AX)(R8*4), Y8
-	MOVQ    24(DX), R8
-	VMOVUPS (AX)(R8*4), Y9
-	VMOVUPS 32(AX)(R8*4), Y10
-	VMOVUPS 64(AX)(R8*4), Y11
+	CMPQ         CX, $0x00000018
+	JB           strip3end
+	MOVQ         dst_base+32(FP), DX
+	MOVQ         (DX), BX
+	VMOVUPS      (AX)(BX*4), Y0
+	VMOVUPS      32(AX)(BX*4), Y1
+	VMOVUPS      64(AX)(BX*4), Y2
+	MOVQ         8(DX), BX
+	VMOVUPS      (AX)(BX*4), Y3
+	VMOVUPS      32(AX)(BX*4), Y4
+	VMOVUPS      64(AX)(BX*4), Y5
+	MOVQ         16(DX), BX
+	VMOVUPS      (AX)(BX*4), Y6
+	VMOVUPS      32(AX)(BX*4), Y7
+	VMOVUPS      64(AX)(BX*4), Y8
+	MOVQ         24(DX), BX
+	VMOVUPS      (AX)(BX*4), Y9
+	VMOVUPS      32(AX)(BX*4), Y10
+	VMOVUPS      64(AX)(BX*4), Y11
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip3before
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JZ           strip3before
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale3
+	VBROADCASTSS 12(DI), Y12
+	VMULPS       Y12, Y9, Y9
+	VBROADCASTSS 12(DI), Y12
+	VMULPS       Y12, Y10, Y10
+	VBROADCASTSS 12(DI), Y12
+	VMULPS       Y12, Y11, Y11
+
+strip3beforescale3:
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y6, Y12, Y9
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y7, Y12, Y10
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y8, Y12, Y11
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y3, Y12, Y9
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y4, Y12, Y10
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y5, Y12, Y11
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y0, Y12, Y9
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y1, Y12, Y10
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y2, Y12, Y11
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale2
+	VBROADCASTSS 8(DI), Y12
+	VMULPS       Y12, Y6, Y6
+	VBROADCASTSS 8(DI), Y12
+	VMULPS       Y12, Y7, Y7
+	VBROADCASTSS 8(DI), Y12
+	VMULPS       Y12, Y8, Y8
+
+strip3beforescale2:
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y3, Y12, Y6
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y5, Y12, Y8
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y0, Y12, Y6
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y1, Y12, Y7
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y2, Y12, Y8
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale1
+	VBROADCASTSS 4(DI), Y12
+	VMULPS       Y12, Y3, Y3
+	VBROADCASTSS 4(DI), Y12
+	VMULPS       Y12, Y4, Y4
+	VBROADCASTSS 4(DI), Y12
+	VMULPS       Y12, Y5, Y5
+
+strip3beforescale1:
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y0, Y12, Y3
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y1, Y12, Y4
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y2, Y12, Y5
+	CMPQ         BX, $0x02
+	JNE          strip3beforescale0
+	VBROADCASTSS (DI), Y12
+	VMULPS       Y12, Y0, Y0
+	VBROADCASTSS (DI), Y12
+	VMULPS       Y12, Y1, Y1
+	VBROADCASTSS (DI), Y12
+	VMULPS       Y12, Y2, Y2
+
+strip3beforescale0:
+strip3before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip3term:
 	TESTQ        DI, DI
@@ -33656,6 +34098,92 @@ strip3term:
 	JMP          strip3term
 
 strip3termend:
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip3after
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JNZ          strip3after
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide0
+	VBROADCASTSS (DI), Y12
+	VDIVPS       Y12, Y0, Y0
+	VBROADCASTSS (DI), Y12
+	VDIVPS       Y12, Y1, Y1
+	VBROADCASTSS (DI), Y12
+	VDIVPS       Y12, Y2, Y2
+
+strip3afterdivide0:
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y0, Y12, Y3
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y1, Y12, Y4
+	VBROADCASTSS (SI), Y12
+	VFNMADD231PS Y2, Y12, Y5
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide1
+	VBROADCASTSS 4(DI), Y12
+	VDIVPS       Y12, Y3, Y3
+	VBROADCASTSS 4(DI), Y12
+	VDIVPS       Y12, Y4, Y4
+	VBROADCASTSS 4(DI), Y12
+	VDIVPS       Y12, Y5, Y5
+
+strip3afterdivide1:
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y0, Y12, Y6
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y1, Y12, Y7
+	VBROADCASTSS 4(SI), Y12
+	VFNMADD231PS Y2, Y12, Y8
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y3, Y12, Y6
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VBROADCASTSS 8(SI), Y12
+	VFNMADD231PS Y5, Y12, Y8
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide2
+	VBROADCASTSS 8(DI), Y12
+	VDIVPS       Y12, Y6, Y6
+	VBROADCASTSS 8(DI), Y12
+	VDIVPS       Y12, Y7, Y7
+	VBROADCASTSS 8(DI), Y12
+	VDIVPS       Y12, Y8, Y8
+
+strip3afterdivide2:
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y0, Y12, Y9
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y1, Y12, Y10
+	VBROADCASTSS 12(SI), Y12
+	VFNMADD231PS Y2, Y12, Y11
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y3, Y12, Y9
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y4, Y12, Y10
+	VBROADCASTSS 16(SI), Y12
+	VFNMADD231PS Y5, Y12, Y11
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y6, Y12, Y9
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y7, Y12, Y10
+	VBROADCASTSS 20(SI), Y12
+	VFNMADD231PS Y8, Y12, Y11
+	CMPQ         BX, $0x01
+	JNE          strip3afterdivide3
+	VBROADCASTSS 12(DI), Y12
+	VDIVPS       Y12, Y9, Y9
+	VBROADCASTSS 12(DI), Y12
+	VDIVPS       Y12, Y10, Y10
+	VBROADCASTSS 12(DI), Y12
+	VDIVPS       Y12, Y11, Y11
+
+strip3afterdivide3:
+strip3after:
 	MOVQ    (DX), BX
 	VMOVUPS Y0, (AX)(BX*4)
 	VMOVUPS Y1, 32(AX)(BX*4)
@@ -33678,20 +34206,66 @@ strip3termend:
 
 strip3end:
 strip1:
-	CMPQ    CX, $0x00000008
-	JB      strip1end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPS (AX)(R8*4), Y0
-	MOVQ    8(DX), R8
-	VMOVUPS (AX)(R8*4), Y1
-	MOVQ    16(DX), R8
-	VMOVUPS (AX)(R8*4), Y2
-	MOVQ    24(DX), R8
-	VMOVUPS (AX)(R8*4), Y3
+	CMPQ         CX, $0x00000008
+	JB           strip1end
+	MOVQ         dst_base+32(FP), DX
+	MOVQ         (DX), BX
+	VMOVUPS      (AX)(BX*4), Y0
+	MOVQ         8(DX), BX
+	VMOVUPS      (AX)(BX*4), Y1
+	MOVQ         16(DX), BX
+	VMOVUPS      (AX)(BX*4), Y2
+	MOVQ         24(DX), BX
+	VMOVUPS      (AX)(BX*4), Y3
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip1before
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JZ           strip1before
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale3
+	VBROADCASTSS 12(DI), Y4
+	VMULPS       Y4, Y3, Y3
+
+strip1beforescale3:
+	VBROADCASTSS 12(SI), Y4
+	VFNMADD231PS Y2, Y4, Y3
+	VBROADCASTSS 16(SI), Y4
+	VFNMADD231PS Y1, Y4, Y3
+	VBROADCASTSS 20(SI), Y4
+	VFNMADD231PS Y0, Y4, Y3
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale2
+	VBROADCASTSS 8(DI), Y4
+	VMULPS       Y4, Y2, Y2
+
+strip1beforescale2:
+	VBROADCASTSS 4(SI), Y4
+	VFNMADD231PS Y1, Y4, Y2
+	VBROADCASTSS 8(SI), Y4
+	VFNMADD231PS Y0, Y4, Y2
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale1
+	VBROADCASTSS 4(DI), Y4
+	VMULPS       Y4, Y1, Y1
+
+strip1beforescale1:
+	VBROADCASTSS (SI), Y4
+	VFNMADD231PS Y0, Y4, Y1
+	CMPQ         BX, $0x02
+	JNE          strip1beforescale0
+	VBROADCASTSS (DI), Y4
+	VMULPS       Y4, Y0, Y0
+
+strip1beforescale0:
+strip1before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip1term:
 	TESTQ        DI, DI
@@ -33712,6 +34286,52 @@ strip1term:
 	JMP          strip1term
 
 strip1termend:
+	MOVQ         tri_len+112(FP), BX
+	TESTQ        BX, BX
+	JZ           strip1after
+	MOVQ         mode+152(FP), BX
+	TESTQ        $0x00000004, BX
+	JNZ          strip1after
+	MOVQ         tri_base+104(FP), SI
+	MOVQ         diag_base+128(FP), DI
+	ANDQ         $0x03, BX
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide0
+	VBROADCASTSS (DI), Y4
+	VDIVPS       Y4, Y0, Y0
+
+strip1afterdivide0:
+	VBROADCASTSS (SI), Y4
+	VFNMADD231PS Y0, Y4, Y1
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide1
+	VBROADCASTSS 4(DI), Y4
+	VDIVPS       Y4, Y1, Y1
+
+strip1afterdivide1:
+	VBROADCASTSS 4(SI), Y4
+	VFNMADD231PS Y0, Y4, Y2
+	VBROADCASTSS 8(SI), Y4
+	VFNMADD231PS Y1, Y4, Y2
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide2
+	VBROADCASTSS 8(DI), Y4
+	VDIVPS       Y4, Y2, Y2
+
+strip1afterdivide2:
+	VBROADCASTSS 12(SI), Y4
+	VFNMADD231PS Y0, Y4, Y3
+	VBROADCASTSS 16(SI), Y4
+	VFNMADD231PS Y1, Y4, Y3
+	VBROADCASTSS 20(SI), Y4
+	VFNMADD231PS Y2, Y4, Y3
+	CMPQ         BX, $0x01
+	JNE          strip1afterdivide3
+	VBROADCASTSS 12(DI), Y4
+	VDIVPS       Y4, Y3, Y3
+
+strip1afterdivide3:
+strip1after:
 	MOVQ    (DX), BX
 	VMOVUPS Y0, (AX)(BX*4)
 	MOVQ    8(DX), BX
@@ -33725,24 +34345,70 @@ strip1termend:
 	JMP     strip1
 
 strip1end:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       tailmask32<>+0(SB), DX
-	MOVQ       $0x00000008, BX
-	SUBQ       CX, BX
-	VMOVDQU    (DX)(BX*4), Y0
-	MOVQ       dst_base+32(FP), CX
-	MOVQ       src_base+56(FP), DX
-	MOVQ       coef_base+80(FP), BX
-	MOVQ       src_len+64(FP), SI
-	MOVQ       (CX), DI
-	VMASKMOVPS (AX)(DI*4), Y0, Y1
-	MOVQ       8(CX), DI
-	VMASKMOVPS (AX)(DI*4), Y0, Y2
-	MOVQ       16(CX), DI
-	VMASKMOVPS (AX)(DI*4), Y0, Y3
-	MOVQ       24(CX), DI
-	VMASKMOVPS (AX)(DI*4), Y0, Y4
+	TESTQ        CX, CX
+	JZ           done
+	LEAQ         tailmask32<>+0(SB), DX
+	MOVQ         $0x00000008, BX
+	SUBQ         CX, BX
+	VMOVDQU      (DX)(BX*4), Y0
+	MOVQ         dst_base+32(FP), CX
+	MOVQ         (CX), DX
+	VMASKMOVPS   (AX)(DX*4), Y0, Y1
+	MOVQ         8(CX), DX
+	VMASKMOVPS   (AX)(DX*4), Y0, Y2
+	MOVQ         16(CX), DX
+	VMASKMOVPS   (AX)(DX*4), Y0, Y3
+	MOVQ         24(CX), DX
+	VMASKMOVPS   (AX)(DX*4), Y0, Y4
+	MOVQ         tri_len+112(FP), DX
+	TESTQ        DX, DX
+	JZ           tailbefore
+	MOVQ         mode+152(FP), DX
+	TESTQ        $0x00000004, DX
+	JZ           tailbefore
+	MOVQ         tri_base+104(FP), BX
+	MOVQ         diag_base+128(FP), SI
+	ANDQ         $0x03, DX
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale3
+	VBROADCASTSS 12(SI), Y5
+	VMULPS       Y5, Y4, Y4
+
+tailbeforescale3:
+	VBROADCASTSS 12(BX), Y5
+	VFNMADD231PS Y3, Y5, Y4
+	VBROADCASTSS 16(BX), Y5
+	VFNMADD231PS Y2, Y5, Y4
+	VBROADCASTSS 20(BX), Y5
+	VFNMADD231PS Y1, Y5, Y4
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale2
+	VBROADCASTSS 8(SI), Y5
+	VMULPS       Y5, Y3, Y3
+
+tailbeforescale2:
+	VBROADCASTSS 4(BX), Y5
+	VFNMADD231PS Y2, Y5, Y3
+	VBROADCASTSS 8(BX), Y5
+	VFNMADD231PS Y1, Y5, Y3
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale1
+	VBROADCASTSS 4(SI), Y5
+	VMULPS       Y5, Y2, Y2
+
+tailbeforescale1:
+	VBROADCASTSS (BX), Y5
+	VFNMADD231PS Y1, Y5, Y2
+	CMPQ         DX, $0x02
+	JNE          tailbeforescale0
+	VBROADCASTSS (SI), Y5
+	VMULPS       Y5, Y1, Y1
+
+tailbeforescale0:
+tailbefore:
+	MOVQ src_base+56(FP), DX
+	MOVQ coef_base+80(FP), BX
+	MOVQ src_len+64(FP), SI
 
 tailterm:
 	TESTQ        SI, SI
@@ -33763,6 +34429,52 @@ tailterm:
 	JMP          tailterm
 
 tailtermend:
+	MOVQ         tri_len+112(FP), DX
+	TESTQ        DX, DX
+	JZ           tailafter
+	MOVQ         mode+152(FP), DX
+	TESTQ        $0x00000004, DX
+	JNZ          tailafter
+	MOVQ         tri_base+104(FP), BX
+	MOVQ         diag_base+128(FP), SI
+	ANDQ         $0x03, DX
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide0
+	VBROADCASTSS (SI), Y5
+	VDIVPS       Y5, Y1, Y1
+
+tailafterdivide0:
+	VBROADCASTSS (BX), Y5
+	VFNMADD231PS Y1, Y5, Y2
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide1
+	VBROADCASTSS 4(SI), Y5
+	VDIVPS       Y5, Y2, Y2
+
+tailafterdivide1:
+	VBROADCASTSS 4(BX), Y5
+	VFNMADD231PS Y1, Y5, Y3
+	VBROADCASTSS 8(BX), Y5
+	VFNMADD231PS Y2, Y5, Y3
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide2
+	VBROADCASTSS 8(SI), Y5
+	VDIVPS       Y5, Y3, Y3
+
+tailafterdivide2:
+	VBROADCASTSS 12(BX), Y5
+	VFNMADD231PS Y1, Y5, Y4
+	VBROADCASTSS 16(BX), Y5
+	VFNMADD231PS Y2, Y5, Y4
+	VBROADCASTSS 20(BX), Y5
+	VFNMADD231PS Y3, Y5, Y4
+	CMPQ         DX, $0x01
+	JNE          tailafterdivide3
+	VBROADCASTSS 12(SI), Y5
+	VDIVPS       Y5, Y4, Y4
+
+tailafterdivide3:
+tailafter:
 	MOVQ       (CX), DX
 	VMASKMOVPS Y1, Y0, (AX)(DX*4)
 	MOVQ       8(CX), DX
@@ -54717,51 +55429,201 @@ done:
 	VZEROUPPER
 	RET
 
-// func triBlockAvx512F64(x []float64, cols int, dst []int, src []int, coef []float64)
+// func triBlockAvx512F64(x []float64, cols int, dst []int, src []int, coef []float64, tri []float64, diag []float64, mode int)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
-TEXT ·triBlockAvx512F64(SB), NOSPLIT, $0-104
+TEXT ·triBlockAvx512F64(SB), NOSPLIT, $0-160
 	MOVQ x_base+0(FP), AX
 	MOVQ cols+24(FP), CX
 
 strip3:
-	CMPQ    CX, $0x00000018
-	JB      strip3end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPD (AX)(R8*8), Z0
-	VMOVUPD 64(AX)(R8*8), Z1
-	VMOVUPD 128(AX)(R8*8), Z2
-	MOVQ    8(DX), R8
-	VMOVUPD (AX)(R8*8), Z3
-	VMOVUPD 64(AX)(R8*8), Z4
-	VMOVUPD 128(AX)(R8*8), Z5
-	MOVQ    16(DX), R8
-	VMOVUPD (AX)(R8*8), Z6
-	VMOVUPD 64(AX)(R8*8), Z7
-	VMOVUPD 128(AX)(R8*8), Z8
-	MOVQ    24(DX), R8
-	VMOVUPD (AX)(R8*8), Z9
-	VMOVUPD 64(AX)(R8*8), Z10
-	VMOVUPD 128(AX)(R8*8), Z11
-	MOVQ    32(DX), R8
-	VMOVUPD (AX)(R8*8), Z12
-	VMOVUPD 64(AX)(R8*8), Z13
-	VMOVUPD 128(AX)(R8*8), Z14
-	MOVQ    40(DX), R8
-	VMOVUPD (AX)(R8*8), Z15
-	VMOVUPD 64(AX)(R8*8), Z16
-	VMOVUPD 128(AX)(R8*8), Z17
-	MOVQ    48(DX), R8
-	VMOVUPD (AX)(R8*8), Z18
-	VMOVUPD 64(AX)(R8*8), Z19
-	VMOVUPD 128(AX)(R8*8), Z20
-	MOVQ    56(DX), R8
-	VMOVUPD (AX)(R8*8), Z21
-	VMOVUPD 64(AX)(R8*8), Z22
-	VMOVUPD 128(AX)(R8*8), Z23
+	CMPQ        CX, $0x00000018
+	JB          strip3end
+	MOVQ        dst_base+32(FP), DX
+	MOVQ        (DX), BX
+	VMOVUPD     (AX)(BX*8), Z0
+	VMOVUPD     64(AX)(BX*8), Z1
+	VMOVUPD     128(AX)(BX*8), Z2
+	MOVQ        8(DX), BX
+	VMOVUPD     (AX)(BX*8), Z3
+	VMOVUPD     64(AX)(BX*8), Z4
+	VMOVUPD     128(AX)(BX*8), Z5
+	MOVQ        16(DX), BX
+	VMOVUPD     (AX)(BX*8), Z6
+	VMOVUPD     64(AX)(BX*8), Z7
+	VMOVUPD     128(AX)(BX*8), Z8
+	MOVQ        24(DX), BX
+	VMOVUPD     (AX)(BX*8), Z9
+	VMOVUPD     64(AX)(BX*8), Z10
+	VMOVUPD     128(AX)(BX*8), Z11
+	MOVQ        32(DX), BX
+	VMOVUPD     (AX)(BX*8), Z12
+	VMOVUPD     64(AX)(BX*8), Z13
+	VMOVUPD     128(AX)(BX*8), Z14
+	MOVQ        40(DX), BX
+	VMOVUPD     (AX)(BX*8), Z15
+	VMOVUPD     64(AX)(BX*8), Z16
+	VMOVUPD     128(AX)(BX*8), Z17
+	MOVQ        48(DX), BX
+	VMOVUPD     (AX)(BX*8), Z18
+	VMOVUPD     64(AX)(BX*8), Z19
+	VMOVUPD     128(AX)(BX*8), Z20
+	MOVQ        56(DX), BX
+	VMOVUPD     (AX)(BX*8), Z21
+	VMOVUPD     64(AX)(BX*8), Z22
+	VMOVUPD     128(AX)(BX*8), Z23
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip3before
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JZ          strip3before
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x02
+	JNE         strip3beforescale7
+	VMULPD.BCST 56(DI), Z21, Z21
+	VMULPD.BCST 56(DI), Z22, Z22
+	VMULPD.BCST 56(DI), Z23, Z23
+
+strip3beforescale7:
+	VFNMADD231PD.BCST 168(SI), Z18, Z21
+	VFNMADD231PD.BCST 168(SI), Z19, Z22
+	VFNMADD231PD.BCST 168(SI), Z20, Z23
+	VFNMADD231PD.BCST 176(SI), Z15, Z21
+	VFNMADD231PD.BCST 176(SI), Z16, Z22
+	VFNMADD231PD.BCST 176(SI), Z17, Z23
+	VFNMADD231PD.BCST 184(SI), Z12, Z21
+	VFNMADD231PD.BCST 184(SI), Z13, Z22
+	VFNMADD231PD.BCST 184(SI), Z14, Z23
+	VFNMADD231PD.BCST 192(SI), Z9, Z21
+	VFNMADD231PD.BCST 192(SI), Z10, Z22
+	VFNMADD231PD.BCST 192(SI), Z11, Z23
+	VFNMADD231PD.BCST 200(SI), Z6, Z21
+	VFNMADD231PD.BCST 200(SI), Z7, Z22
+	VFNMADD231PD.BCST 200(SI), Z8, Z23
+	VFNMADD231PD.BCST 208(SI), Z3, Z21
+	VFNMADD231PD.BCST 208(SI), Z4, Z22
+	VFNMADD231PD.BCST 208(SI), Z5, Z23
+	VFNMADD231PD.BCST 216(SI), Z0, Z21
+	VFNMADD231PD.BCST 216(SI), Z1, Z22
+	VFNMADD231PD.BCST 216(SI), Z2, Z23
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale6
+	VMULPD.BCST       48(DI), Z18, Z18
+	VMULPD.BCST       48(DI), Z19, Z19
+	VMULPD.BCST       48(DI), Z20, Z20
+
+strip3beforescale6:
+	VFNMADD231PD.BCST 120(SI), Z15, Z18
+	VFNMADD231PD.BCST 120(SI), Z16, Z19
+	VFNMADD231PD.BCST 120(SI), Z17, Z20
+	VFNMADD231PD.BCST 128(SI), Z12, Z18
+	VFNMADD231PD.BCST 128(SI), Z13, Z19
+	VFNMADD231PD.BCST 128(SI), Z14, Z20
+	VFNMADD231PD.BCST 136(SI), Z9, Z18
+	VFNMADD231PD.BCST 136(SI), Z10, Z19
+	VFNMADD231PD.BCST 136(SI), Z11, Z20
+	VFNMADD231PD.BCST 144(SI), Z6, Z18
+	VFNMADD231PD.BCST 144(SI), Z7, Z19
+	VFNMADD231PD.BCST 144(SI), Z8, Z20
+	VFNMADD231PD.BCST 152(SI), Z3, Z18
+	VFNMADD231PD.BCST 152(SI), Z4, Z19
+	VFNMADD231PD.BCST 152(SI), Z5, Z20
+	VFNMADD231PD.BCST 160(SI), Z0, Z18
+	VFNMADD231PD.BCST 160(SI), Z1, Z19
+	VFNMADD231PD.BCST 160(SI), Z2, Z20
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale5
+	VMULPD.BCST       40(DI), Z15, Z15
+	VMULPD.BCST       40(DI), Z16, Z16
+	VMULPD.BCST       40(DI), Z17, Z17
+
+strip3beforescale5:
+	VFNMADD231PD.BCST 80(SI), Z12, Z15
+	VFNMADD231PD.BCST 80(SI), Z13, Z16
+	VFNMADD231PD.BCST 80(SI), Z14, Z17
+	VFNMADD231PD.BCST 88(SI), Z9, Z15
+	VFNMADD231PD.BCST 88(SI), Z10, Z16
+	VFNMADD231PD.BCST 88(SI), Z11, Z17
+	VFNMADD231PD.BCST 96(SI), Z6, Z15
+	VFNMADD231PD.BCST 96(SI), Z7, Z16
+	VFNMADD231PD.BCST 96(SI), Z8, Z17
+	VFNMADD231PD.BCST 104(SI), Z3, Z15
+	VFNMADD231PD.BCST 104(SI), Z4, Z16
+	VFNMADD231PD.BCST 104(SI), Z5, Z17
+	VFNMADD231PD.BCST 112(SI), Z0, Z15
+	VFNMADD231PD.BCST 112(SI), Z1, Z16
+	VFNMADD231PD.BCST 112(SI), Z2, Z17
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale4
+	VMULPD.BCST       32(DI), Z12, Z12
+	VMULPD.BCST       32(DI), Z13, Z13
+	VMULPD.BCST       32(DI), Z14, Z14
+
+strip3beforescale4:
+	VFNMADD231PD.BCST 48(SI), Z9, Z12
+	VFNMADD231PD.BCST 48(SI), Z10, Z13
+	VFNMADD231PD.BCST 48(SI), Z11, Z14
+	VFNMADD231PD.BCST 56(SI), Z6, Z12
+	VFNMADD231PD.BCST 56(SI), Z7, Z13
+	VFNMADD231PD.BCST 56(SI), Z8, Z14
+	VFNMADD231PD.BCST 64(SI), Z3, Z12
+	VFNMADD231PD.BCST 64(SI), Z4, Z13
+	VFNMADD231PD.BCST 64(SI), Z5, Z14
+	VFNMADD231PD.BCST 72(SI), Z0, Z12
+	VFNMADD231PD.BCST 72(SI), Z1, Z13
+	VFNMADD231PD.BCST 72(SI), Z2, Z14
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale3
+	VMULPD.BCST       24(DI), Z9, Z9
+	VMULPD.BCST       24(DI), Z10, Z10
+	VMULPD.BCST       24(DI), Z11, Z11
+
+strip3beforescale3:
+	VFNMADD231PD.BCST 24(SI), Z6, Z9
+	VFNMADD231PD.BCST 24(SI), Z7, Z10
+	VFNMADD231PD.BCST 24(SI), Z8, Z11
+	VFNMADD231PD.BCST 32(SI), Z3, Z9
+	VFNMADD231PD.BCST 32(SI), Z4, Z10
+	VFNMADD231PD.BCST 32(SI), Z5, Z11
+	VFNMADD231PD.BCST 40(SI), Z0, Z9
+	VFNMADD231PD.BCST 40(SI), Z1, Z10
+	VFNMADD231PD.BCST 40(SI), Z2, Z11
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale2
+	VMULPD.BCST       16(DI), Z6, Z6
+	VMULPD.BCST       16(DI), Z7, Z7
+	VMULPD.BCST       16(DI), Z8, Z8
+
+strip3beforescale2:
+	VFNMADD231PD.BCST 8(SI), Z3, Z6
+	VFNMADD231PD.BCST 8(SI), Z4, Z7
+	VFNMADD231PD.BCST 8(SI), Z5, Z8
+	VFNMADD231PD.BCST 16(SI), Z0, Z6
+	VFNMADD231PD.BCST 16(SI), Z1, Z7
+	VFNMADD231PD.BCST 16(SI), Z2, Z8
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale1
+	VMULPD.BCST       8(DI), Z3, Z3
+	VMULPD.BCST       8(DI), Z4, Z4
+	VMULPD.BCST       8(DI), Z5, Z5
+
+strip3beforescale1:
+	VFNMADD231PD.BCST (SI), Z0, Z3
+	VFNMADD231PD.BCST (SI), Z1, Z4
+	VFNMADD231PD.BCST (SI), Z2, Z5
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale0
+	VMULPD.BCST       (DI), Z0, Z0
+	VMULPD.BCST       (DI), Z1, Z1
+	VMULPD.BCST       (DI), Z2, Z2
+
+strip3beforescale0:
+strip3before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip3term:
 	TESTQ        DI, DI
@@ -54808,6 +55670,156 @@ strip3term:
 	JMP          strip3term
 
 strip3termend:
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip3after
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JNZ         strip3after
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x01
+	JNE         strip3afterdivide0
+	VDIVPD.BCST (DI), Z0, Z0
+	VDIVPD.BCST (DI), Z1, Z1
+	VDIVPD.BCST (DI), Z2, Z2
+
+strip3afterdivide0:
+	VFNMADD231PD.BCST (SI), Z0, Z3
+	VFNMADD231PD.BCST (SI), Z1, Z4
+	VFNMADD231PD.BCST (SI), Z2, Z5
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide1
+	VDIVPD.BCST       8(DI), Z3, Z3
+	VDIVPD.BCST       8(DI), Z4, Z4
+	VDIVPD.BCST       8(DI), Z5, Z5
+
+strip3afterdivide1:
+	VFNMADD231PD.BCST 8(SI), Z0, Z6
+	VFNMADD231PD.BCST 8(SI), Z1, Z7
+	VFNMADD231PD.BCST 8(SI), Z2, Z8
+	VFNMADD231PD.BCST 16(SI), Z3, Z6
+	VFNMADD231PD.BCST 16(SI), Z4, Z7
+	VFNMADD231PD.BCST 16(SI), Z5, Z8
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide2
+	VDIVPD.BCST       16(DI), Z6, Z6
+	VDIVPD.BCST       16(DI), Z7, Z7
+	VDIVPD.BCST       16(DI), Z8, Z8
+
+strip3afterdivide2:
+	VFNMADD231PD.BCST 24(SI), Z0, Z9
+	VFNMADD231PD.BCST 24(SI), Z1, Z10
+	VFNMADD231PD.BCST 24(SI), Z2, Z11
+	VFNMADD231PD.BCST 32(SI), Z3, Z9
+	VFNMADD231PD.BCST 32(SI), Z4, Z10
+	VFNMADD231PD.BCST 32(SI), Z5, Z11
+	VFNMADD231PD.BCST 40(SI), Z6, Z9
+	VFNMADD231PD.BCST 40(SI), Z7, Z10
+	VFNMADD231PD.BCST 40(SI), Z8, Z11
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide3
+	VDIVPD.BCST       24(DI), Z9, Z9
+	VDIVPD.BCST       24(DI), Z10, Z10
+	VDIVPD.BCST       24(DI), Z11, Z11
+
+strip3afterdivide3:
+	VFNMADD231PD.BCST 48(SI), Z0, Z12
+	VFNMADD231PD.BCST 48(SI), Z1, Z13
+	VFNMADD231PD.BCST 48(SI), Z2, Z14
+	VFNMADD231PD.BCST 56(SI), Z3, Z12
+	VFNMADD231PD.BCST 56(SI), Z4, Z13
+	VFNMADD231PD.BCST 56(SI), Z5, Z14
+	VFNMADD231PD.BCST 64(SI), Z6, Z12
+	VFNMADD231PD.BCST 64(SI), Z7, Z13
+	VFNMADD231PD.BCST 64(SI), Z8, Z14
+	VFNMADD231PD.BCST 72(SI), Z9, Z12
+	VFNMADD231PD.BCST 72(SI), Z10, Z13
+	VFNMADD231PD.BCST 72(SI), Z11, Z14
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide4
+	VDIVPD.BCST       32(DI), Z12, Z12
+	VDIVPD.BCST       32(DI), Z13, Z13
+	VDIVPD.BCST       32(DI), Z14, Z14
+
+strip3afterdivide4:
+	VFNMADD231PD.BCST 80(SI), Z0, Z15
+	VFNMADD231PD.BCST 80(SI), Z1, Z16
+	VFNMADD231PD.BCST 80(SI), Z2, Z17
+	VFNMADD231PD.BCST 88(SI), Z3, Z15
+	VFNMADD231PD.BCST 88(SI), Z4, Z16
+	VFNMADD231PD.BCST 88(SI), Z5, Z17
+	VFNMADD231PD.BCST 96(SI), Z6, Z15
+	VFNMADD231PD.BCST 96(SI), Z7, Z16
+	VFNMADD231PD.BCST 96(SI), Z8, Z17
+	VFNMADD231PD.BCST 104(SI), Z9, Z15
+	VFNMADD231PD.BCST 104(SI), Z10, Z16
+	VFNMADD231PD.BCST 104(SI), Z11, Z17
+	VFNMADD231PD.BCST 112(SI), Z12, Z15
+	VFNMADD231PD.BCST 112(SI), Z13, Z16
+	VFNMADD231PD.BCST 112(SI), Z14, Z17
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide5
+	VDIVPD.BCST       40(DI), Z15, Z15
+	VDIVPD.BCST       40(DI), Z16, Z16
+	VDIVPD.BCST       40(DI), Z17, Z17
+
+strip3afterdivide5:
+	VFNMADD231PD.BCST 120(SI), Z0, Z18
+	VFNMADD231PD.BCST 120(SI), Z1, Z19
+	VFNMADD231PD.BCST 120(SI), Z2, Z20
+	VFNMADD231PD.BCST 128(SI), Z3, Z18
+	VFNMADD231PD.BCST 128(SI), Z4, Z19
+	VFNMADD231PD.BCST 128(SI), Z5, Z20
+	VFNMADD231PD.BCST 136(SI), Z6, Z18
+	VFNMADD231PD.BCST 136(SI), Z7, Z19
+	VFNMADD231PD.BCST 136(SI), Z8, Z20
+	VFNMADD231PD.BCST 144(SI), Z9, Z18
+	VFNMADD231PD.BCST 144(SI), Z10, Z19
+	VFNMADD231PD.BCST 144(SI), Z11, Z20
+	VFNMADD231PD.BCST 152(SI), Z12, Z18
+	VFNMADD231PD.BCST 152(SI), Z13, Z19
+	VFNMADD231PD.BCST 152(SI), Z14, Z20
+	VFNMADD231PD.BCST 160(SI), Z15, Z18
+	VFNMADD231PD.BCST 160(SI), Z16, Z19
+	VFNMADD231PD.BCST 160(SI), Z17, Z20
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide6
+	VDIVPD.BCST       48(DI), Z18, Z18
+	VDIVPD.BCST       48(DI), Z19, Z19
+	VDIVPD.BCST       48(DI), Z20, Z20
+
+strip3afterdivide6:
+	VFNMADD231PD.BCST 168(SI), Z0, Z21
+	VFNMADD231PD.BCST 168(SI), Z1, Z22
+	VFNMADD231PD.BCST 168(SI), Z2, Z23
+	VFNMADD231PD.BCST 176(SI), Z3, Z21
+	VFNMADD231PD.BCST 176(SI), Z4, Z22
+	VFNMADD231PD.BCST 176(SI), Z5, Z23
+	VFNMADD231PD.BCST 184(SI), Z6, Z21
+	VFNMADD231PD.BCST 184(SI), Z7, Z22
+	VFNMADD231PD.BCST 184(SI), Z8, Z23
+	VFNMADD231PD.BCST 192(SI), Z9, Z21
+	VFNMADD231PD.BCST 192(SI), Z10, Z22
+	VFNMADD231PD.BCST 192(SI), Z11, Z23
+	VFNMADD231PD.BCST 200(SI), Z12, Z21
+	VFNMADD231PD.BCST 200(SI), Z13, Z22
+	VFNMADD231PD.BCST 200(SI), Z14, Z23
+	VFNMADD231PD.BCST 208(SI), Z15, Z21
+	VFNMADD231PD.BCST 208(SI), Z16, Z22
+	VFNMADD231PD.BCST 208(SI), Z17, Z23
+	VFNMADD231PD.BCST 216(SI), Z18, Z21
+	VFNMADD231PD.BCST 216(SI), Z19, Z22
+	VFNMADD231PD.BCST 216(SI), Z20, Z23
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide7
+	VDIVPD.BCST       56(DI), Z21, Z21
+	VDIVPD.BCST       56(DI), Z22, Z22
+	VDIVPD.BCST       56(DI), Z23, Z23
+
+strip3afterdivide7:
+strip3after:
 	MOVQ    (DX), BX
 	VMOVUPD Z0, (AX)(BX*8)
 	VMOVUPD Z1, 64(AX)(BX*8)
@@ -54846,28 +55858,106 @@ strip3termend:
 
 strip3end:
 strip1:
-	CMPQ    CX, $0x00000008
-	JB      strip1end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPD (AX)(R8*8), Z0
-	MOVQ    8(DX), R8
-	VMOVUPD (AX)(R8*8), Z1
-	MOVQ    16(DX), R8
-	VMOVUPD (AX)(R8*8), Z2
-	MOVQ    24(DX), R8
-	VMOVUPD (AX)(R8*8), Z3
-	MOVQ    32(DX), R8
-	VMOVUPD (AX)(R8*8), Z4
-	MOVQ    40(DX), R8
-	VMOVUPD (AX)(R8*8), Z5
-	MOVQ    48(DX), R8
-	VMOVUPD (AX)(R8*8), Z6
-	MOVQ    56(DX), R8
-	VMOVUPD (AX)(R8*8), Z7
+	CMPQ        CX, $0x00000008
+	JB          strip1end
+	MOVQ        dst_base+32(FP), DX
+	MOVQ        (DX), BX
+	VMOVUPD     (AX)(BX*8), Z0
+	MOVQ        8(DX), BX
+	VMOVUPD     (AX)(BX*8), Z1
+	MOVQ        16(DX), BX
+	VMOVUPD     (AX)(BX*8), Z2
+	MOVQ        24(DX), BX
+	VMOVUPD     (AX)(BX*8), Z3
+	MOVQ        32(DX), BX
+	VMOVUPD     (AX)(BX*8), Z4
+	MOVQ        40(DX), BX
+	VMOVUPD     (AX)(BX*8), Z5
+	MOVQ        48(DX), BX
+	VMOVUPD     (AX)(BX*8), Z6
+	MOVQ        56(DX), BX
+	VMOVUPD     (AX)(BX*8), Z7
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip1before
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JZ          strip1before
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x02
+	JNE         strip1beforescale7
+	VMULPD.BCST 56(DI), Z7, Z7
+
+strip1beforescale7:
+	VFNMADD231PD.BCST 168(SI), Z6, Z7
+	VFNMADD231PD.BCST 176(SI), Z5, Z7
+	VFNMADD231PD.BCST 184(SI), Z4, Z7
+	VFNMADD231PD.BCST 192(SI), Z3, Z7
+	VFNMADD231PD.BCST 200(SI), Z2, Z7
+	VFNMADD231PD.BCST 208(SI), Z1, Z7
+	VFNMADD231PD.BCST 216(SI), Z0, Z7
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale6
+	VMULPD.BCST       48(DI), Z6, Z6
+
+strip1beforescale6:
+	VFNMADD231PD.BCST 120(SI), Z5, Z6
+	VFNMADD231PD.BCST 128(SI), Z4, Z6
+	VFNMADD231PD.BCST 136(SI), Z3, Z6
+	VFNMADD231PD.BCST 144(SI), Z2, Z6
+	VFNMADD231PD.BCST 152(SI), Z1, Z6
+	VFNMADD231PD.BCST 160(SI), Z0, Z6
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale5
+	VMULPD.BCST       40(DI), Z5, Z5
+
+strip1beforescale5:
+	VFNMADD231PD.BCST 80(SI), Z4, Z5
+	VFNMADD231PD.BCST 88(SI), Z3, Z5
+	VFNMADD231PD.BCST 96(SI), Z2, Z5
+	VFNMADD231PD.BCST 104(SI), Z1, Z5
+	VFNMADD231PD.BCST 112(SI), Z0, Z5
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale4
+	VMULPD.BCST       32(DI), Z4, Z4
+
+strip1beforescale4:
+	VFNMADD231PD.BCST 48(SI), Z3, Z4
+	VFNMADD231PD.BCST 56(SI), Z2, Z4
+	VFNMADD231PD.BCST 64(SI), Z1, Z4
+	VFNMADD231PD.BCST 72(SI), Z0, Z4
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale3
+	VMULPD.BCST       24(DI), Z3, Z3
+
+strip1beforescale3:
+	VFNMADD231PD.BCST 24(SI), Z2, Z3
+	VFNMADD231PD.BCST 32(SI), Z1, Z3
+	VFNMADD231PD.BCST 40(SI), Z0, Z3
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale2
+	VMULPD.BCST       16(DI), Z2, Z2
+
+strip1beforescale2:
+	VFNMADD231PD.BCST 8(SI), Z1, Z2
+	VFNMADD231PD.BCST 16(SI), Z0, Z2
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale1
+	VMULPD.BCST       8(DI), Z1, Z1
+
+strip1beforescale1:
+	VFNMADD231PD.BCST (SI), Z0, Z1
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale0
+	VMULPD.BCST       (DI), Z0, Z0
+
+strip1beforescale0:
+strip1before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip1term:
 	TESTQ        DI, DI
@@ -54896,6 +55986,84 @@ strip1term:
 	JMP          strip1term
 
 strip1termend:
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip1after
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JNZ         strip1after
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x01
+	JNE         strip1afterdivide0
+	VDIVPD.BCST (DI), Z0, Z0
+
+strip1afterdivide0:
+	VFNMADD231PD.BCST (SI), Z0, Z1
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide1
+	VDIVPD.BCST       8(DI), Z1, Z1
+
+strip1afterdivide1:
+	VFNMADD231PD.BCST 8(SI), Z0, Z2
+	VFNMADD231PD.BCST 16(SI), Z1, Z2
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide2
+	VDIVPD.BCST       16(DI), Z2, Z2
+
+strip1afterdivide2:
+	VFNMADD231PD.BCST 24(SI), Z0, Z3
+	VFNMADD231PD.BCST 32(SI), Z1, Z3
+	VFNMADD231PD.BCST 40(SI), Z2, Z3
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide3
+	VDIVPD.BCST       24(DI), Z3, Z3
+
+strip1afterdivide3:
+	VFNMADD231PD.BCST 48(SI), Z0, Z4
+	VFNMADD231PD.BCST 56(SI), Z1, Z4
+	VFNMADD231PD.BCST 64(SI), Z2, Z4
+	VFNMADD231PD.BCST 72(SI), Z3, Z4
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide4
+	VDIVPD.BCST       32(DI), Z4, Z4
+
+strip1afterdivide4:
+	VFNMADD231PD.BCST 80(SI), Z0, Z5
+	VFNMADD231PD.BCST 88(SI), Z1, Z5
+	VFNMADD231PD.BCST 96(SI), Z2, Z5
+	VFNMADD231PD.BCST 104(SI), Z3, Z5
+	VFNMADD231PD.BCST 112(SI), Z4, Z5
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide5
+	VDIVPD.BCST       40(DI), Z5, Z5
+
+strip1afterdivide5:
+	VFNMADD231PD.BCST 120(SI), Z0, Z6
+	VFNMADD231PD.BCST 128(SI), Z1, Z6
+	VFNMADD231PD.BCST 136(SI), Z2, Z6
+	VFNMADD231PD.BCST 144(SI), Z3, Z6
+	VFNMADD231PD.BCST 152(SI), Z4, Z6
+	VFNMADD231PD.BCST 160(SI), Z5, Z6
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide6
+	VDIVPD.BCST       48(DI), Z6, Z6
+
+strip1afterdivide6:
+	VFNMADD231PD.BCST 168(SI), Z0, Z7
+	VFNMADD231PD.BCST 176(SI), Z1, Z7
+	VFNMADD231PD.BCST 184(SI), Z2, Z7
+	VFNMADD231PD.BCST 192(SI), Z3, Z7
+	VFNMADD231PD.BCST 200(SI), Z4, Z7
+	VFNMADD231PD.BCST 208(SI), Z5, Z7
+	VFNMADD231PD.BCST 216(SI), Z6, Z7
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide7
+	VDIVPD.BCST       56(DI), Z7, Z7
+
+strip1afterdivide7:
+strip1after:
 	MOVQ    (DX), BX
 	VMOVUPD Z0, (AX)(BX*8)
 	MOVQ    8(DX), BX
@@ -54917,32 +56085,110 @@ strip1termend:
 	JMP     strip1
 
 strip1end:
-	TESTQ     CX, CX
-	JZ        done
-	MOVQ      $-1, DX
-	SHLXQ     CX, DX, DX
-	NOTQ      DX
-	KMOVQ     DX, K1
-	MOVQ      dst_base+32(FP), CX
-	MOVQ      src_base+56(FP), DX
-	MOVQ      coef_base+80(FP), BX
-	MOVQ      src_len+64(FP), SI
-	MOVQ      (CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z0
-	MOVQ      8(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z1
-	MOVQ      16(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z2
-	MOVQ      24(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z3
-	MOVQ      32(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z4
-	MOVQ      40(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z5
-	MOVQ      48(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z6
-	MOVQ      56(CX), DI
-	VMOVUPD.Z (AX)(DI*8), K1, Z7
+	TESTQ       CX, CX
+	JZ          done
+	MOVQ        $-1, DX
+	SHLXQ       CX, DX, DX
+	NOTQ        DX
+	KMOVQ       DX, K1
+	MOVQ        dst_base+32(FP), CX
+	MOVQ        (CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z0
+	MOVQ        8(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z1
+	MOVQ        16(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z2
+	MOVQ        24(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z3
+	MOVQ        32(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z4
+	MOVQ        40(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z5
+	MOVQ        48(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z6
+	MOVQ        56(CX), DX
+	VMOVUPD.Z   (AX)(DX*8), K1, Z7
+	MOVQ        tri_len+112(FP), DX
+	TESTQ       DX, DX
+	JZ          tailbefore
+	MOVQ        mode+152(FP), DX
+	TESTQ       $0x00000004, DX
+	JZ          tailbefore
+	MOVQ        tri_base+104(FP), BX
+	MOVQ        diag_base+128(FP), SI
+	ANDQ        $0x03, DX
+	CMPQ        DX, $0x02
+	JNE         tailbeforescale7
+	VMULPD.BCST 56(SI), Z7, Z7
+
+tailbeforescale7:
+	VFNMADD231PD.BCST 168(BX), Z6, Z7
+	VFNMADD231PD.BCST 176(BX), Z5, Z7
+	VFNMADD231PD.BCST 184(BX), Z4, Z7
+	VFNMADD231PD.BCST 192(BX), Z3, Z7
+	VFNMADD231PD.BCST 200(BX), Z2, Z7
+	VFNMADD231PD.BCST 208(BX), Z1, Z7
+	VFNMADD231PD.BCST 216(BX), Z0, Z7
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale6
+	VMULPD.BCST       48(SI), Z6, Z6
+
+tailbeforescale6:
+	VFNMADD231PD.BCST 120(BX), Z5, Z6
+	VFNMADD231PD.BCST 128(BX), Z4, Z6
+	VFNMADD231PD.BCST 136(BX), Z3, Z6
+	VFNMADD231PD.BCST 144(BX), Z2, Z6
+	VFNMADD231PD.BCST 152(BX), Z1, Z6
+	VFNMADD231PD.BCST 160(BX), Z0, Z6
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale5
+	VMULPD.BCST       40(SI), Z5, Z5
+
+tailbeforescale5:
+	VFNMADD231PD.BCST 80(BX), Z4, Z5
+	VFNMADD231PD.BCST 88(BX), Z3, Z5
+	VFNMADD231PD.BCST 96(BX), Z2, Z5
+	VFNMADD231PD.BCST 104(BX), Z1, Z5
+	VFNMADD231PD.BCST 112(BX), Z0, Z5
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale4
+	VMULPD.BCST       32(SI), Z4, Z4
+
+tailbeforescale4:
+	VFNMADD231PD.BCST 48(BX), Z3, Z4
+	VFNMADD231PD.BCST 56(BX), Z2, Z4
+	VFNMADD231PD.BCST 64(BX), Z1, Z4
+	VFNMADD231PD.BCST 72(BX), Z0, Z4
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale3
+	VMULPD.BCST       24(SI), Z3, Z3
+
+tailbeforescale3:
+	VFNMADD231PD.BCST 24(BX), Z2, Z3
+	VFNMADD231PD.BCST 32(BX), Z1, Z3
+	VFNMADD231PD.BCST 40(BX), Z0, Z3
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale2
+	VMULPD.BCST       16(SI), Z2, Z2
+
+tailbeforescale2:
+	VFNMADD231PD.BCST 8(BX), Z1, Z2
+	VFNMADD231PD.BCST 16(BX), Z0, Z2
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale1
+	VMULPD.BCST       8(SI), Z1, Z1
+
+tailbeforescale1:
+	VFNMADD231PD.BCST (BX), Z0, Z1
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale0
+	VMULPD.BCST       (SI), Z0, Z0
+
+tailbeforescale0:
+tailbefore:
+	MOVQ src_base+56(FP), DX
+	MOVQ coef_base+80(FP), BX
+	MOVQ src_len+64(FP), SI
 
 tailterm:
 	TESTQ        SI, SI
@@ -54971,6 +56217,84 @@ tailterm:
 	JMP          tailterm
 
 tailtermend:
+	MOVQ        tri_len+112(FP), DX
+	TESTQ       DX, DX
+	JZ          tailafter
+	MOVQ        mode+152(FP), DX
+	TESTQ       $0x00000004, DX
+	JNZ         tailafter
+	MOVQ        tri_base+104(FP), BX
+	MOVQ        diag_base+128(FP), SI
+	ANDQ        $0x03, DX
+	CMPQ        DX, $0x01
+	JNE         tailafterdivide0
+	VDIVPD.BCST (SI), Z0, Z0
+
+tailafterdivide0:
+	VFNMADD231PD.BCST (BX), Z0, Z1
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide1
+	VDIVPD.BCST       8(SI), Z1, Z1
+
+tailafterdivide1:
+	VFNMADD231PD.BCST 8(BX), Z0, Z2
+	VFNMADD231PD.BCST 16(BX), Z1, Z2
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide2
+	VDIVPD.BCST       16(SI), Z2, Z2
+
+tailafterdivide2:
+	VFNMADD231PD.BCST 24(BX), Z0, Z3
+	VFNMADD231PD.BCST 32(BX), Z1, Z3
+	VFNMADD231PD.BCST 40(BX), Z2, Z3
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide3
+	VDIVPD.BCST       24(SI), Z3, Z3
+
+tailafterdivide3:
+	VFNMADD231PD.BCST 48(BX), Z0, Z4
+	VFNMADD231PD.BCST 56(BX), Z1, Z4
+	VFNMADD231PD.BCST 64(BX), Z2, Z4
+	VFNMADD231PD.BCST 72(BX), Z3, Z4
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide4
+	VDIVPD.BCST       32(SI), Z4, Z4
+
+tailafterdivide4:
+	VFNMADD231PD.BCST 80(BX), Z0, Z5
+	VFNMADD231PD.BCST 88(BX), Z1, Z5
+	VFNMADD231PD.BCST 96(BX), Z2, Z5
+	VFNMADD231PD.BCST 104(BX), Z3, Z5
+	VFNMADD231PD.BCST 112(BX), Z4, Z5
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide5
+	VDIVPD.BCST       40(SI), Z5, Z5
+
+tailafterdivide5:
+	VFNMADD231PD.BCST 120(BX), Z0, Z6
+	VFNMADD231PD.BCST 128(BX), Z1, Z6
+	VFNMADD231PD.BCST 136(BX), Z2, Z6
+	VFNMADD231PD.BCST 144(BX), Z3, Z6
+	VFNMADD231PD.BCST 152(BX), Z4, Z6
+	VFNMADD231PD.BCST 160(BX), Z5, Z6
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide6
+	VDIVPD.BCST       48(SI), Z6, Z6
+
+tailafterdivide6:
+	VFNMADD231PD.BCST 168(BX), Z0, Z7
+	VFNMADD231PD.BCST 176(BX), Z1, Z7
+	VFNMADD231PD.BCST 184(BX), Z2, Z7
+	VFNMADD231PD.BCST 192(BX), Z3, Z7
+	VFNMADD231PD.BCST 200(BX), Z4, Z7
+	VFNMADD231PD.BCST 208(BX), Z5, Z7
+	VFNMADD231PD.BCST 216(BX), Z6, Z7
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide7
+	VDIVPD.BCST       56(SI), Z7, Z7
+
+tailafterdivide7:
+tailafter:
 	MOVQ    (CX), DX
 	VMOVUPD Z0, K1, (AX)(DX*8)
 	MOVQ    8(CX), DX
@@ -73907,51 +75231,201 @@ done:
 	VZEROUPPER
 	RET
 
-// func triBlockAvx512F32(x []float32, cols int, dst []int, src []int, coef []float32)
+// func triBlockAvx512F32(x []float32, cols int, dst []int, src []int, coef []float32, tri []float32, diag []float32, mode int)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
-TEXT ·triBlockAvx512F32(SB), NOSPLIT, $0-104
+TEXT ·triBlockAvx512F32(SB), NOSPLIT, $0-160
 	MOVQ x_base+0(FP), AX
 	MOVQ cols+24(FP), CX
 
 strip3:
-	CMPQ    CX, $0x00000030
-	JB      strip3end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPS (AX)(R8*4), Z0
-	VMOVUPS 64(AX)(R8*4), Z1
-	VMOVUPS 128(AX)(R8*4), Z2
-	MOVQ    8(DX), R8
-	VMOVUPS (AX)(R8*4), Z3
-	VMOVUPS 64(AX)(R8*4), Z4
-	VMOVUPS 128(AX)(R8*4), Z5
-	MOVQ    16(DX), R8
-	VMOVUPS (AX)(R8*4), Z6
-	VMOVUPS 64(AX)(R8*4), Z7
-	VMOVUPS 128(AX)(R8*4), Z8
-	MOVQ    24(DX), R8
-	VMOVUPS (AX)(R8*4), Z9
-	VMOVUPS 64(AX)(R8*4), Z10
-	VMOVUPS 128(AX)(R8*4), Z11
-	MOVQ    32(DX), R8
-	VMOVUPS (AX)(R8*4), Z12
-	VMOVUPS 64(AX)(R8*4), Z13
-	VMOVUPS 128(AX)(R8*4), Z14
-	MOVQ    40(DX), R8
-	VMOVUPS (AX)(R8*4), Z15
-	VMOVUPS 64(AX)(R8*4), Z16
-	VMOVUPS 128(AX)(R8*4), Z17
-	MOVQ    48(DX), R8
-	VMOVUPS (AX)(R8*4), Z18
-	VMOVUPS 64(AX)(R8*4), Z19
-	VMOVUPS 128(AX)(R8*4), Z20
-	MOVQ    56(DX), R8
-	VMOVUPS (AX)(R8*4), Z21
-	VMOVUPS 64(AX)(R8*4), Z22
-	VMOVUPS 128(AX)(R8*4), Z23
+	CMPQ        CX, $0x00000030
+	JB          strip3end
+	MOVQ        dst_base+32(FP), DX
+	MOVQ        (DX), BX
+	VMOVUPS     (AX)(BX*4), Z0
+	VMOVUPS     64(AX)(BX*4), Z1
+	VMOVUPS     128(AX)(BX*4), Z2
+	MOVQ        8(DX), BX
+	VMOVUPS     (AX)(BX*4), Z3
+	VMOVUPS     64(AX)(BX*4), Z4
+	VMOVUPS     128(AX)(BX*4), Z5
+	MOVQ        16(DX), BX
+	VMOVUPS     (AX)(BX*4), Z6
+	VMOVUPS     64(AX)(BX*4), Z7
+	VMOVUPS     128(AX)(BX*4), Z8
+	MOVQ        24(DX), BX
+	VMOVUPS     (AX)(BX*4), Z9
+	VMOVUPS     64(AX)(BX*4), Z10
+	VMOVUPS     128(AX)(BX*4), Z11
+	MOVQ        32(DX), BX
+	VMOVUPS     (AX)(BX*4), Z12
+	VMOVUPS     64(AX)(BX*4), Z13
+	VMOVUPS     128(AX)(BX*4), Z14
+	MOVQ        40(DX), BX
+	VMOVUPS     (AX)(BX*4), Z15
+	VMOVUPS     64(AX)(BX*4), Z16
+	VMOVUPS     128(AX)(BX*4), Z17
+	MOVQ        48(DX), BX
+	VMOVUPS     (AX)(BX*4), Z18
+	VMOVUPS     64(AX)(BX*4), Z19
+	VMOVUPS     128(AX)(BX*4), Z20
+	MOVQ        56(DX), BX
+	VMOVUPS     (AX)(BX*4), Z21
+	VMOVUPS     64(AX)(BX*4), Z22
+	VMOVUPS     128(AX)(BX*4), Z23
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip3before
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JZ          strip3before
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x02
+	JNE         strip3beforescale7
+	VMULPS.BCST 28(DI), Z21, Z21
+	VMULPS.BCST 28(DI), Z22, Z22
+	VMULPS.BCST 28(DI), Z23, Z23
+
+strip3beforescale7:
+	VFNMADD231PS.BCST 84(SI), Z18, Z21
+	VFNMADD231PS.BCST 84(SI), Z19, Z22
+	VFNMADD231PS.BCST 84(SI), Z20, Z23
+	VFNMADD231PS.BCST 88(SI), Z15, Z21
+	VFNMADD231PS.BCST 88(SI), Z16, Z22
+	VFNMADD231PS.BCST 88(SI), Z17, Z23
+	VFNMADD231PS.BCST 92(SI), Z12, Z21
+	VFNMADD231PS.BCST 92(SI), Z13, Z22
+	VFNMADD231PS.BCST 92(SI), Z14, Z23
+	VFNMADD231PS.BCST 96(SI), Z9, Z21
+	VFNMADD231PS.BCST 96(SI), Z10, Z22
+	VFNMADD231PS.BCST 96(SI), Z11, Z23
+	VFNMADD231PS.BCST 100(SI), Z6, Z21
+	VFNMADD231PS.BCST 100(SI), Z7, Z22
+	VFNMADD231PS.BCST 100(SI), Z8, Z23
+	VFNMADD231PS.BCST 104(SI), Z3, Z21
+	VFNMADD231PS.BCST 104(SI), Z4, Z22
+	VFNMADD231PS.BCST 104(SI), Z5, Z23
+	VFNMADD231PS.BCST 108(SI), Z0, Z21
+	VFNMADD231PS.BCST 108(SI), Z1, Z22
+	VFNMADD231PS.BCST 108(SI), Z2, Z23
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale6
+	VMULPS.BCST       24(DI), Z18, Z18
+	VMULPS.BCST       24(DI), Z19, Z19
+	VMULPS.BCST       24(DI), Z20, Z20
+
+strip3beforescale6:
+	VFNMADD231PS.BCST 60(SI), Z15, Z18
+	VFNMADD231PS.BCST 60(SI), Z16, Z19
+	VFNMADD231PS.BCST 60(SI), Z17, Z20
+	VFNMADD231PS.BCST 64(SI), Z12, Z18
+	VFNMADD231PS.BCST 64(SI), Z13, Z19
+	VFNMADD231PS.BCST 64(SI), Z14, Z20
+	VFNMADD231PS.BCST 68(SI), Z9, Z18
+	VFNMADD231PS.BCST 68(SI), Z10, Z19
+	VFNMADD231PS.BCST 68(SI), Z11, Z20
+	VFNMADD231PS.BCST 72(SI), Z6, Z18
+	VFNMADD231PS.BCST 72(SI), Z7, Z19
+	VFNMADD231PS.BCST 72(SI), Z8, Z20
+	VFNMADD231PS.BCST 76(SI), Z3, Z18
+	VFNMADD231PS.BCST 76(SI), Z4, Z19
+	VFNMADD231PS.BCST 76(SI), Z5, Z20
+	VFNMADD231PS.BCST 80(SI), Z0, Z18
+	VFNMADD231PS.BCST 80(SI), Z1, Z19
+	VFNMADD231PS.BCST 80(SI), Z2, Z20
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale5
+	VMULPS.BCST       20(DI), Z15, Z15
+	VMULPS.BCST       20(DI), Z16, Z16
+	VMULPS.BCST       20(DI), Z17, Z17
+
+strip3beforescale5:
+	VFNMADD231PS.BCST 40(SI), Z12, Z15
+	VFNMADD231PS.BCST 40(SI), Z13, Z16
+	VFNMADD231PS.BCST 40(SI), Z14, Z17
+	VFNMADD231PS.BCST 44(SI), Z9, Z15
+	VFNMADD231PS.BCST 44(SI), Z10, Z16
+	VFNMADD231PS.BCST 44(SI), Z11, Z17
+	VFNMADD231PS.BCST 48(SI), Z6, Z15
+	VFNMADD231PS.BCST 48(SI), Z7, Z16
+	VFNMADD231PS.BCST 48(SI), Z8, Z17
+	VFNMADD231PS.BCST 52(SI), Z3, Z15
+	VFNMADD231PS.BCST 52(SI), Z4, Z16
+	VFNMADD231PS.BCST 52(SI), Z5, Z17
+	VFNMADD231PS.BCST 56(SI), Z0, Z15
+	VFNMADD231PS.BCST 56(SI), Z1, Z16
+	VFNMADD231PS.BCST 56(SI), Z2, Z17
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale4
+	VMULPS.BCST       16(DI), Z12, Z12
+	VMULPS.BCST       16(DI), Z13, Z13
+	VMULPS.BCST       16(DI), Z14, Z14
+
+strip3beforescale4:
+	VFNMADD231PS.BCST 24(SI), Z9, Z12
+	VFNMADD231PS.BCST 24(SI), Z10, Z13
+	VFNMADD231PS.BCST 24(SI), Z11, Z14
+	VFNMADD231PS.BCST 28(SI), Z6, Z12
+	VFNMADD231PS.BCST 28(SI), Z7, Z13
+	VFNMADD231PS.BCST 28(SI), Z8, Z14
+	VFNMADD231PS.BCST 32(SI), Z3, Z12
+	VFNMADD231PS.BCST 32(SI), Z4, Z13
+	VFNMADD231PS.BCST 32(SI), Z5, Z14
+	VFNMADD231PS.BCST 36(SI), Z0, Z12
+	VFNMADD231PS.BCST 36(SI), Z1, Z13
+	VFNMADD231PS.BCST 36(SI), Z2, Z14
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale3
+	VMULPS.BCST       12(DI), Z9, Z9
+	VMULPS.BCST       12(DI), Z10, Z10
+	VMULPS.BCST       12(DI), Z11, Z11
+
+strip3beforescale3:
+	VFNMADD231PS.BCST 12(SI), Z6, Z9
+	VFNMADD231PS.BCST 12(SI), Z7, Z10
+	VFNMADD231PS.BCST 12(SI), Z8, Z11
+	VFNMADD231PS.BCST 16(SI), Z3, Z9
+	VFNMADD231PS.BCST 16(SI), Z4, Z10
+	VFNMADD231PS.BCST 16(SI), Z5, Z11
+	VFNMADD231PS.BCST 20(SI), Z0, Z9
+	VFNMADD231PS.BCST 20(SI), Z1, Z10
+	VFNMADD231PS.BCST 20(SI), Z2, Z11
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale2
+	VMULPS.BCST       8(DI), Z6, Z6
+	VMULPS.BCST       8(DI), Z7, Z7
+	VMULPS.BCST       8(DI), Z8, Z8
+
+strip3beforescale2:
+	VFNMADD231PS.BCST 4(SI), Z3, Z6
+	VFNMADD231PS.BCST 4(SI), Z4, Z7
+	VFNMADD231PS.BCST 4(SI), Z5, Z8
+	VFNMADD231PS.BCST 8(SI), Z0, Z6
+	VFNMADD231PS.BCST 8(SI), Z1, Z7
+	VFNMADD231PS.BCST 8(SI), Z2, Z8
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale1
+	VMULPS.BCST       4(DI), Z3, Z3
+	VMULPS.BCST       4(DI), Z4, Z4
+	VMULPS.BCST       4(DI), Z5, Z5
+
+strip3beforescale1:
+	VFNMADD231PS.BCST (SI), Z0, Z3
+	VFNMADD231PS.BCST (SI), Z1, Z4
+	VFNMADD231PS.BCST (SI), Z2, Z5
+	CMPQ              BX, $0x02
+	JNE               strip3beforescale0
+	VMULPS.BCST       (DI), Z0, Z0
+	VMULPS.BCST       (DI), Z1, Z1
+	VMULPS.BCST       (DI), Z2, Z2
+
+strip3beforescale0:
+strip3before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip3term:
 	TESTQ        DI, DI
@@ -73998,6 +75472,156 @@ strip3term:
 	JMP          strip3term
 
 strip3termend:
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip3after
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JNZ         strip3after
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x01
+	JNE         strip3afterdivide0
+	VDIVPS.BCST (DI), Z0, Z0
+	VDIVPS.BCST (DI), Z1, Z1
+	VDIVPS.BCST (DI), Z2, Z2
+
+strip3afterdivide0:
+	VFNMADD231PS.BCST (SI), Z0, Z3
+	VFNMADD231PS.BCST (SI), Z1, Z4
+	VFNMADD231PS.BCST (SI), Z2, Z5
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide1
+	VDIVPS.BCST       4(DI), Z3, Z3
+	VDIVPS.BCST       4(DI), Z4, Z4
+	VDIVPS.BCST       4(DI), Z5, Z5
+
+strip3afterdivide1:
+	VFNMADD231PS.BCST 4(SI), Z0, Z6
+	VFNMADD231PS.BCST 4(SI), Z1, Z7
+	VFNMADD231PS.BCST 4(SI), Z2, Z8
+	VFNMADD231PS.BCST 8(SI), Z3, Z6
+	VFNMADD231PS.BCST 8(SI), Z4, Z7
+	VFNMADD231PS.BCST 8(SI), Z5, Z8
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide2
+	VDIVPS.BCST       8(DI), Z6, Z6
+	VDIVPS.BCST       8(DI), Z7, Z7
+	VDIVPS.BCST       8(DI), Z8, Z8
+
+strip3afterdivide2:
+	VFNMADD231PS.BCST 12(SI), Z0, Z9
+	VFNMADD231PS.BCST 12(SI), Z1, Z10
+	VFNMADD231PS.BCST 12(SI), Z2, Z11
+	VFNMADD231PS.BCST 16(SI), Z3, Z9
+	VFNMADD231PS.BCST 16(SI), Z4, Z10
+	VFNMADD231PS.BCST 16(SI), Z5, Z11
+	VFNMADD231PS.BCST 20(SI), Z6, Z9
+	VFNMADD231PS.BCST 20(SI), Z7, Z10
+	VFNMADD231PS.BCST 20(SI), Z8, Z11
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide3
+	VDIVPS.BCST       12(DI), Z9, Z9
+	VDIVPS.BCST       12(DI), Z10, Z10
+	VDIVPS.BCST       12(DI), Z11, Z11
+
+strip3afterdivide3:
+	VFNMADD231PS.BCST 24(SI), Z0, Z12
+	VFNMADD231PS.BCST 24(SI), Z1, Z13
+	VFNMADD231PS.BCST 24(SI), Z2, Z14
+	VFNMADD231PS.BCST 28(SI), Z3, Z12
+	VFNMADD231PS.BCST 28(SI), Z4, Z13
+	VFNMADD231PS.BCST 28(SI), Z5, Z14
+	VFNMADD231PS.BCST 32(SI), Z6, Z12
+	VFNMADD231PS.BCST 32(SI), Z7, Z13
+	VFNMADD231PS.BCST 32(SI), Z8, Z14
+	VFNMADD231PS.BCST 36(SI), Z9, Z12
+	VFNMADD231PS.BCST 36(SI), Z10, Z13
+	VFNMADD231PS.BCST 36(SI), Z11, Z14
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide4
+	VDIVPS.BCST       16(DI), Z12, Z12
+	VDIVPS.BCST       16(DI), Z13, Z13
+	VDIVPS.BCST       16(DI), Z14, Z14
+
+strip3afterdivide4:
+	VFNMADD231PS.BCST 40(SI), Z0, Z15
+	VFNMADD231PS.BCST 40(SI), Z1, Z16
+	VFNMADD231PS.BCST 40(SI), Z2, Z17
+	VFNMADD231PS.BCST 44(SI), Z3, Z15
+	VFNMADD231PS.BCST 44(SI), Z4, Z16
+	VFNMADD231PS.BCST 44(SI), Z5, Z17
+	VFNMADD231PS.BCST 48(SI), Z6, Z15
+	VFNMADD231PS.BCST 48(SI), Z7, Z16
+	VFNMADD231PS.BCST 48(SI), Z8, Z17
+	VFNMADD231PS.BCST 52(SI), Z9, Z15
+	VFNMADD231PS.BCST 52(SI), Z10, Z16
+	VFNMADD231PS.BCST 52(SI), Z11, Z17
+	VFNMADD231PS.BCST 56(SI), Z12, Z15
+	VFNMADD231PS.BCST 56(SI), Z13, Z16
+	VFNMADD231PS.BCST 56(SI), Z14, Z17
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide5
+	VDIVPS.BCST       20(DI), Z15, Z15
+	VDIVPS.BCST       20(DI), Z16, Z16
+	VDIVPS.BCST       20(DI), Z17, Z17
+
+strip3afterdivide5:
+	VFNMADD231PS.BCST 60(SI), Z0, Z18
+	VFNMADD231PS.BCST 60(SI), Z1, Z19
+	VFNMADD231PS.BCST 60(SI), Z2, Z20
+	VFNMADD231PS.BCST 64(SI), Z3, Z18
+	VFNMADD231PS.BCST 64(SI), Z4, Z19
+	VFNMADD231PS.BCST 64(SI), Z5, Z20
+	VFNMADD231PS.BCST 68(SI), Z6, Z18
+	VFNMADD231PS.BCST 68(SI), Z7, Z19
+	VFNMADD231PS.BCST 68(SI), Z8, Z20
+	VFNMADD231PS.BCST 72(SI), Z9, Z18
+	VFNMADD231PS.BCST 72(SI), Z10, Z19
+	VFNMADD231PS.BCST 72(SI), Z11, Z20
+	VFNMADD231PS.BCST 76(SI), Z12, Z18
+	VFNMADD231PS.BCST 76(SI), Z13, Z19
+	VFNMADD231PS.BCST 76(SI), Z14, Z20
+	VFNMADD231PS.BCST 80(SI), Z15, Z18
+	VFNMADD231PS.BCST 80(SI), Z16, Z19
+	VFNMADD231PS.BCST 80(SI), Z17, Z20
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide6
+	VDIVPS.BCST       24(DI), Z18, Z18
+	VDIVPS.BCST       24(DI), Z19, Z19
+	VDIVPS.BCST       24(DI), Z20, Z20
+
+strip3afterdivide6:
+	VFNMADD231PS.BCST 84(SI), Z0, Z21
+	VFNMADD231PS.BCST 84(SI), Z1, Z22
+	VFNMADD231PS.BCST 84(SI), Z2, Z23
+	VFNMADD231PS.BCST 88(SI), Z3, Z21
+	VFNMADD231PS.BCST 88(SI), Z4, Z22
+	VFNMADD231PS.BCST 88(SI), Z5, Z23
+	VFNMADD231PS.BCST 92(SI), Z6, Z21
+	VFNMADD231PS.BCST 92(SI), Z7, Z22
+	VFNMADD231PS.BCST 92(SI), Z8, Z23
+	VFNMADD231PS.BCST 96(SI), Z9, Z21
+	VFNMADD231PS.BCST 96(SI), Z10, Z22
+	VFNMADD231PS.BCST 96(SI), Z11, Z23
+	VFNMADD231PS.BCST 100(SI), Z12, Z21
+	VFNMADD231PS.BCST 100(SI), Z13, Z22
+	VFNMADD231PS.BCST 100(SI), Z14, Z23
+	VFNMADD231PS.BCST 104(SI), Z15, Z21
+	VFNMADD231PS.BCST 104(SI), Z16, Z22
+	VFNMADD231PS.BCST 104(SI), Z17, Z23
+	VFNMADD231PS.BCST 108(SI), Z18, Z21
+	VFNMADD231PS.BCST 108(SI), Z19, Z22
+	VFNMADD231PS.BCST 108(SI), Z20, Z23
+	CMPQ              BX, $0x01
+	JNE               strip3afterdivide7
+	VDIVPS.BCST       28(DI), Z21, Z21
+	VDIVPS.BCST       28(DI), Z22, Z22
+	VDIVPS.BCST       28(DI), Z23, Z23
+
+strip3afterdivide7:
+strip3after:
 	MOVQ    (DX), BX
 	VMOVUPS Z0, (AX)(BX*4)
 	VMOVUPS Z1, 64(AX)(BX*4)
@@ -74036,28 +75660,106 @@ strip3termend:
 
 strip3end:
 strip1:
-	CMPQ    CX, $0x00000010
-	JB      strip1end
-	MOVQ    dst_base+32(FP), DX
-	MOVQ    src_base+56(FP), BX
-	MOVQ    coef_base+80(FP), SI
-	MOVQ    src_len+64(FP), DI
-	MOVQ    (DX), R8
-	VMOVUPS (AX)(R8*4), Z0
-	MOVQ    8(DX), R8
-	VMOVUPS (AX)(R8*4), Z1
-	MOVQ    16(DX), R8
-	VMOVUPS (AX)(R8*4), Z2
-	MOVQ    24(DX), R8
-	VMOVUPS (AX)(R8*4), Z3
-	MOVQ    32(DX), R8
-	VMOVUPS (AX)(R8*4), Z4
-	MOVQ    40(DX), R8
-	VMOVUPS (AX)(R8*4), Z5
-	MOVQ    48(DX), R8
-	VMOVUPS (AX)(R8*4), Z6
-	MOVQ    56(DX), R8
-	VMOVUPS (AX)(R8*4), Z7
+	CMPQ        CX, $0x00000010
+	JB          strip1end
+	MOVQ        dst_base+32(FP), DX
+	MOVQ        (DX), BX
+	VMOVUPS     (AX)(BX*4), Z0
+	MOVQ        8(DX), BX
+	VMOVUPS     (AX)(BX*4), Z1
+	MOVQ        16(DX), BX
+	VMOVUPS     (AX)(BX*4), Z2
+	MOVQ        24(DX), BX
+	VMOVUPS     (AX)(BX*4), Z3
+	MOVQ        32(DX), BX
+	VMOVUPS     (AX)(BX*4), Z4
+	MOVQ        40(DX), BX
+	VMOVUPS     (AX)(BX*4), Z5
+	MOVQ        48(DX), BX
+	VMOVUPS     (AX)(BX*4), Z6
+	MOVQ        56(DX), BX
+	VMOVUPS     (AX)(BX*4), Z7
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip1before
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JZ          strip1before
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x02
+	JNE         strip1beforescale7
+	VMULPS.BCST 28(DI), Z7, Z7
+
+strip1beforescale7:
+	VFNMADD231PS.BCST 84(SI), Z6, Z7
+	VFNMADD231PS.BCST 88(SI), Z5, Z7
+	VFNMADD231PS.BCST 92(SI), Z4, Z7
+	VFNMADD231PS.BCST 96(SI), Z3, Z7
+	VFNMADD231PS.BCST 100(SI), Z2, Z7
+	VFNMADD231PS.BCST 104(SI), Z1, Z7
+	VFNMADD231PS.BCST 108(SI), Z0, Z7
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale6
+	VMULPS.BCST       24(DI), Z6, Z6
+
+strip1beforescale6:
+	VFNMADD231PS.BCST 60(SI), Z5, Z6
+	VFNMADD231PS.BCST 64(SI), Z4, Z6
+	VFNMADD231PS.BCST 68(SI), Z3, Z6
+	VFNMADD231PS.BCST 72(SI), Z2, Z6
+	VFNMADD231PS.BCST 76(SI), Z1, Z6
+	VFNMADD231PS.BCST 80(SI), Z0, Z6
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale5
+	VMULPS.BCST       20(DI), Z5, Z5
+
+strip1beforescale5:
+	VFNMADD231PS.BCST 40(SI), Z4, Z5
+	VFNMADD231PS.BCST 44(SI), Z3, Z5
+	VFNMADD231PS.BCST 48(SI), Z2, Z5
+	VFNMADD231PS.BCST 52(SI), Z1, Z5
+	VFNMADD231PS.BCST 56(SI), Z0, Z5
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale4
+	VMULPS.BCST       16(DI), Z4, Z4
+
+strip1beforescale4:
+	VFNMADD231PS.BCST 24(SI), Z3, Z4
+	VFNMADD231PS.BCST 28(SI), Z2, Z4
+	VFNMADD231PS.BCST 32(SI), Z1, Z4
+	VFNMADD231PS.BCST 36(SI), Z0, Z4
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale3
+	VMULPS.BCST       12(DI), Z3, Z3
+
+strip1beforescale3:
+	VFNMADD231PS.BCST 12(SI), Z2, Z3
+	VFNMADD231PS.BCST 16(SI), Z1, Z3
+	VFNMADD231PS.BCST 20(SI), Z0, Z3
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale2
+	VMULPS.BCST       8(DI), Z2, Z2
+
+strip1beforescale2:
+	VFNMADD231PS.BCST 4(SI), Z1, Z2
+	VFNMADD231PS.BCST 8(SI), Z0, Z2
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale1
+	VMULPS.BCST       4(DI), Z1, Z1
+
+strip1beforescale1:
+	VFNMADD231PS.BCST (SI), Z0, Z1
+	CMPQ              BX, $0x02
+	JNE               strip1beforescale0
+	VMULPS.BCST       (DI), Z0, Z0
+
+strip1beforescale0:
+strip1before:
+	MOVQ src_base+56(FP), BX
+	MOVQ coef_base+80(FP), SI
+	MOVQ src_len+64(FP), DI
 
 strip1term:
 	TESTQ        DI, DI
@@ -74086,6 +75788,84 @@ strip1term:
 	JMP          strip1term
 
 strip1termend:
+	MOVQ        tri_len+112(FP), BX
+	TESTQ       BX, BX
+	JZ          strip1after
+	MOVQ        mode+152(FP), BX
+	TESTQ       $0x00000004, BX
+	JNZ         strip1after
+	MOVQ        tri_base+104(FP), SI
+	MOVQ        diag_base+128(FP), DI
+	ANDQ        $0x03, BX
+	CMPQ        BX, $0x01
+	JNE         strip1afterdivide0
+	VDIVPS.BCST (DI), Z0, Z0
+
+strip1afterdivide0:
+	VFNMADD231PS.BCST (SI), Z0, Z1
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide1
+	VDIVPS.BCST       4(DI), Z1, Z1
+
+strip1afterdivide1:
+	VFNMADD231PS.BCST 4(SI), Z0, Z2
+	VFNMADD231PS.BCST 8(SI), Z1, Z2
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide2
+	VDIVPS.BCST       8(DI), Z2, Z2
+
+strip1afterdivide2:
+	VFNMADD231PS.BCST 12(SI), Z0, Z3
+	VFNMADD231PS.BCST 16(SI), Z1, Z3
+	VFNMADD231PS.BCST 20(SI), Z2, Z3
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide3
+	VDIVPS.BCST       12(DI), Z3, Z3
+
+strip1afterdivide3:
+	VFNMADD231PS.BCST 24(SI), Z0, Z4
+	VFNMADD231PS.BCST 28(SI), Z1, Z4
+	VFNMADD231PS.BCST 32(SI), Z2, Z4
+	VFNMADD231PS.BCST 36(SI), Z3, Z4
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide4
+	VDIVPS.BCST       16(DI), Z4, Z4
+
+strip1afterdivide4:
+	VFNMADD231PS.BCST 40(SI), Z0, Z5
+	VFNMADD231PS.BCST 44(SI), Z1, Z5
+	VFNMADD231PS.BCST 48(SI), Z2, Z5
+	VFNMADD231PS.BCST 52(SI), Z3, Z5
+	VFNMADD231PS.BCST 56(SI), Z4, Z5
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide5
+	VDIVPS.BCST       20(DI), Z5, Z5
+
+strip1afterdivide5:
+	VFNMADD231PS.BCST 60(SI), Z0, Z6
+	VFNMADD231PS.BCST 64(SI), Z1, Z6
+	VFNMADD231PS.BCST 68(SI), Z2, Z6
+	VFNMADD231PS.BCST 72(SI), Z3, Z6
+	VFNMADD231PS.BCST 76(SI), Z4, Z6
+	VFNMADD231PS.BCST 80(SI), Z5, Z6
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide6
+	VDIVPS.BCST       24(DI), Z6, Z6
+
+strip1afterdivide6:
+	VFNMADD231PS.BCST 84(SI), Z0, Z7
+	VFNMADD231PS.BCST 88(SI), Z1, Z7
+	VFNMADD231PS.BCST 92(SI), Z2, Z7
+	VFNMADD231PS.BCST 96(SI), Z3, Z7
+	VFNMADD231PS.BCST 100(SI), Z4, Z7
+	VFNMADD231PS.BCST 104(SI), Z5, Z7
+	VFNMADD231PS.BCST 108(SI), Z6, Z7
+	CMPQ              BX, $0x01
+	JNE               strip1afterdivide7
+	VDIVPS.BCST       28(DI), Z7, Z7
+
+strip1afterdivide7:
+strip1after:
 	MOVQ    (DX), BX
 	VMOVUPS Z0, (AX)(BX*4)
 	MOVQ    8(DX), BX
@@ -74107,32 +75887,110 @@ strip1termend:
 	JMP     strip1
 
 strip1end:
-	TESTQ     CX, CX
-	JZ        done
-	MOVQ      $-1, DX
-	SHLXQ     CX, DX, DX
-	NOTQ      DX
-	KMOVQ     DX, K1
-	MOVQ      dst_base+32(FP), CX
-	MOVQ      src_base+56(FP), DX
-	MOVQ      coef_base+80(FP), BX
-	MOVQ      src_len+64(FP), SI
-	MOVQ      (CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z0
-	MOVQ      8(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z1
-	MOVQ      16(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z2
-	MOVQ      24(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z3
-	MOVQ      32(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z4
-	MOVQ      40(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z5
-	MOVQ      48(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z6
-	MOVQ      56(CX), DI
-	VMOVUPS.Z (AX)(DI*4), K1, Z7
+	TESTQ       CX, CX
+	JZ          done
+	MOVQ        $-1, DX
+	SHLXQ       CX, DX, DX
+	NOTQ        DX
+	KMOVQ       DX, K1
+	MOVQ        dst_base+32(FP), CX
+	MOVQ        (CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z0
+	MOVQ        8(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z1
+	MOVQ        16(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z2
+	MOVQ        24(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z3
+	MOVQ        32(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z4
+	MOVQ        40(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z5
+	MOVQ        48(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z6
+	MOVQ        56(CX), DX
+	VMOVUPS.Z   (AX)(DX*4), K1, Z7
+	MOVQ        tri_len+112(FP), DX
+	TESTQ       DX, DX
+	JZ          tailbefore
+	MOVQ        mode+152(FP), DX
+	TESTQ       $0x00000004, DX
+	JZ          tailbefore
+	MOVQ        tri_base+104(FP), BX
+	MOVQ        diag_base+128(FP), SI
+	ANDQ        $0x03, DX
+	CMPQ        DX, $0x02
+	JNE         tailbeforescale7
+	VMULPS.BCST 28(SI), Z7, Z7
+
+tailbeforescale7:
+	VFNMADD231PS.BCST 84(BX), Z6, Z7
+	VFNMADD231PS.BCST 88(BX), Z5, Z7
+	VFNMADD231PS.BCST 92(BX), Z4, Z7
+	VFNMADD231PS.BCST 96(BX), Z3, Z7
+	VFNMADD231PS.BCST 100(BX), Z2, Z7
+	VFNMADD231PS.BCST 104(BX), Z1, Z7
+	VFNMADD231PS.BCST 108(BX), Z0, Z7
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale6
+	VMULPS.BCST       24(SI), Z6, Z6
+
+tailbeforescale6:
+	VFNMADD231PS.BCST 60(BX), Z5, Z6
+	VFNMADD231PS.BCST 64(BX), Z4, Z6
+	VFNMADD231PS.BCST 68(BX), Z3, Z6
+	VFNMADD231PS.BCST 72(BX), Z2, Z6
+	VFNMADD231PS.BCST 76(BX), Z1, Z6
+	VFNMADD231PS.BCST 80(BX), Z0, Z6
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale5
+	VMULPS.BCST       20(SI), Z5, Z5
+
+tailbeforescale5:
+	VFNMADD231PS.BCST 40(BX), Z4, Z5
+	VFNMADD231PS.BCST 44(BX), Z3, Z5
+	VFNMADD231PS.BCST 48(BX), Z2, Z5
+	VFNMADD231PS.BCST 52(BX), Z1, Z5
+	VFNMADD231PS.BCST 56(BX), Z0, Z5
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale4
+	VMULPS.BCST       16(SI), Z4, Z4
+
+tailbeforescale4:
+	VFNMADD231PS.BCST 24(BX), Z3, Z4
+	VFNMADD231PS.BCST 28(BX), Z2, Z4
+	VFNMADD231PS.BCST 32(BX), Z1, Z4
+	VFNMADD231PS.BCST 36(BX), Z0, Z4
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale3
+	VMULPS.BCST       12(SI), Z3, Z3
+
+tailbeforescale3:
+	VFNMADD231PS.BCST 12(BX), Z2, Z3
+	VFNMADD231PS.BCST 16(BX), Z1, Z3
+	VFNMADD231PS.BCST 20(BX), Z0, Z3
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale2
+	VMULPS.BCST       8(SI), Z2, Z2
+
+tailbeforescale2:
+	VFNMADD231PS.BCST 4(BX), Z1, Z2
+	VFNMADD231PS.BCST 8(BX), Z0, Z2
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale1
+	VMULPS.BCST       4(SI), Z1, Z1
+
+tailbeforescale1:
+	VFNMADD231PS.BCST (BX), Z0, Z1
+	CMPQ              DX, $0x02
+	JNE               tailbeforescale0
+	VMULPS.BCST       (SI), Z0, Z0
+
+tailbeforescale0:
+tailbefore:
+	MOVQ src_base+56(FP), DX
+	MOVQ coef_base+80(FP), BX
+	MOVQ src_len+64(FP), SI
 
 tailterm:
 	TESTQ        SI, SI
@@ -74161,6 +76019,84 @@ tailterm:
 	JMP          tailterm
 
 tailtermend:
+	MOVQ        tri_len+112(FP), DX
+	TESTQ       DX, DX
+	JZ          tailafter
+	MOVQ        mode+152(FP), DX
+	TESTQ       $0x00000004, DX
+	JNZ         tailafter
+	MOVQ        tri_base+104(FP), BX
+	MOVQ        diag_base+128(FP), SI
+	ANDQ        $0x03, DX
+	CMPQ        DX, $0x01
+	JNE         tailafterdivide0
+	VDIVPS.BCST (SI), Z0, Z0
+
+tailafterdivide0:
+	VFNMADD231PS.BCST (BX), Z0, Z1
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide1
+	VDIVPS.BCST       4(SI), Z1, Z1
+
+tailafterdivide1:
+	VFNMADD231PS.BCST 4(BX), Z0, Z2
+	VFNMADD231PS.BCST 8(BX), Z1, Z2
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide2
+	VDIVPS.BCST       8(SI), Z2, Z2
+
+tailafterdivide2:
+	VFNMADD231PS.BCST 12(BX), Z0, Z3
+	VFNMADD231PS.BCST 16(BX), Z1, Z3
+	VFNMADD231PS.BCST 20(BX), Z2, Z3
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide3
+	VDIVPS.BCST       12(SI), Z3, Z3
+
+tailafterdivide3:
+	VFNMADD231PS.BCST 24(BX), Z0, Z4
+	VFNMADD231PS.BCST 28(BX), Z1, Z4
+	VFNMADD231PS.BCST 32(BX), Z2, Z4
+	VFNMADD231PS.BCST 36(BX), Z3, Z4
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide4
+	VDIVPS.BCST       16(SI), Z4, Z4
+
+tailafterdivide4:
+	VFNMADD231PS.BCST 40(BX), Z0, Z5
+	VFNMADD231PS.BCST 44(BX), Z1, Z5
+	VFNMADD231PS.BCST 48(BX), Z2, Z5
+	VFNMADD231PS.BCST 52(BX), Z3, Z5
+	VFNMADD231PS.BCST 56(BX), Z4, Z5
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide5
+	VDIVPS.BCST       20(SI), Z5, Z5
+
+tailafterdivide5:
+	VFNMADD231PS.BCST 60(BX), Z0, Z6
+	VFNMADD231PS.BCST 64(BX), Z1, Z6
+	VFNMADD231PS.BCST 68(BX), Z2, Z6
+	VFNMADD231PS.BCST 72(BX), Z3, Z6
+	VFNMADD231PS.BCST 76(BX), Z4, Z6
+	VFNMADD231PS.BCST 80(BX), Z5, Z6
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide6
+	VDIVPS.BCST       24(SI), Z6, Z6
+
+tailafterdivide6:
+	VFNMADD231PS.BCST 84(BX), Z0, Z7
+	VFNMADD231PS.BCST 88(BX), Z1, Z7
+	VFNMADD231PS.BCST 92(BX), Z2, Z7
+	VFNMADD231PS.BCST 96(BX), Z3, Z7
+	VFNMADD231PS.BCST 100(BX), Z4, Z7
+	VFNMADD231PS.BCST 104(BX), Z5, Z7
+	VFNMADD231PS.BCST 108(BX), Z6, Z7
+	CMPQ              DX, $0x01
+	JNE               tailafterdivide7
+	VDIVPS.BCST       28(SI), Z7, Z7
+
+tailafterdivide7:
+tailafter:
 	MOVQ    (CX), DX
 	VMOVUPS Z0, K1, (AX)(DX*4)
 	MOVQ    8(CX), DX

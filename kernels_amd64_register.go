@@ -24,7 +24,7 @@ type generated[T float32 | float64] struct {
 	denseBiasReLU      func(y, x, wt, b []T, m, k, n int)                                                // kernels.Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ
 	denseSumsAccT      func(y, x, wt []T, m, k, n int)                                                   // y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ
 	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                  // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	triBlock           func(x []T, cols int, dst, src []int, coef []T)                                   // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the terms of a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)              // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
 	reluGrad           func(dy, y []T)                                                                   // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
 }
 

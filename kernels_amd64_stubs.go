@@ -110,12 +110,12 @@ func denseSumsAccTAvx2F64(y, x, wt []float64, m, k, n int)
 func triRowsAvx2F64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
 
 // triBlockAvx2F64 computes, with avx2, internal/portable.TriParts.Block for
-// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x.
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block
+// of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x.
 //
 //go:noescape
-func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef []float64)
+func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
 // reluGradAvx2F64 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -229,12 +229,12 @@ func denseSumsAccTAvx2F32(y, x, wt []float32, m, k, n int)
 func triRowsAvx2F32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
 
 // triBlockAvx2F32 computes, with avx2, internal/portable.TriParts.Block for
-// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x.
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block
+// of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x.
 //
 //go:noescape
-func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef []float32)
+func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)
 
 // reluGradAvx2F32 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -348,12 +348,12 @@ func denseSumsAccTAvx512F64(y, x, wt []float64, m, k, n int)
 func triRowsAvx512F64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
 
 // triBlockAvx512F64 computes, with avx512, internal/portable.TriParts.Block
-// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x.
+// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a
+// block of rows of kernels.TriSolve or kernels.TriMul on the columns [0,
+// cols) of x.
 //
 //go:noescape
-func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef []float64)
+func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
 // reluGradAvx512F64 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -467,12 +467,12 @@ func denseSumsAccTAvx512F32(y, x, wt []float32, m, k, n int)
 func triRowsAvx512F32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
 
 // triBlockAvx512F32 computes, with avx512, internal/portable.TriParts.Block
-// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x.
+// for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a
+// block of rows of kernels.TriSolve or kernels.TriMul on the columns [0,
+// cols) of x.
 //
 //go:noescape
-func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef []float32)
+func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)
 
 // reluGradAvx512F32 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).

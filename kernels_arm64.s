@@ -7101,8 +7101,8 @@ strip1rowend:
 strip1end:
 	RET
 
-// func triBlockNeonF64(x []T, cols int, dst, src []int, coef []T), over whole vectors of columns.
-TEXT ·triBlockNeonF64(SB), NOSPLIT, $0-104
+// func triBlockNeonF64(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int), over whole vectors of columns.
+TEXT ·triBlockNeonF64(SB), NOSPLIT, $0-160
 	MOVD x_base+0(FP), R0
 	MOVD cols+24(FP), R1
 	LSR $1, R1, R1
@@ -7135,6 +7135,176 @@ strip3:
 	MOVD 56(R2), R6
 	ADD R6<<3, R0, R7
 	VLD1 (R7), [V21.D2, V22.D2, V23.D2]
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip3before
+	MOVD mode+152(FP), R11
+	TBZ $2, R11, strip3before
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $2, R11
+	BNE strip3beforescale7
+	ADD $56, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdeb5 // fmul v21.2d, v21.2d, v31.2d
+	WORD $0x6e7fded6 // fmul v22.2d, v22.2d, v31.2d
+	WORD $0x6e7fdef7 // fmul v23.2d, v23.2d, v31.2d
+strip3beforescale7:
+	ADD $168, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2, V27.D2]
+	WORD $0x4fd85255 // fmls v21.2d, v18.2d, v24.d[0]
+	WORD $0x4fd85276 // fmls v22.2d, v19.2d, v24.d[0]
+	WORD $0x4fd85297 // fmls v23.2d, v20.2d, v24.d[0]
+	WORD $0x4fd859f5 // fmls v21.2d, v15.2d, v24.d[1]
+	WORD $0x4fd85a16 // fmls v22.2d, v16.2d, v24.d[1]
+	WORD $0x4fd85a37 // fmls v23.2d, v17.2d, v24.d[1]
+	WORD $0x4fd95195 // fmls v21.2d, v12.2d, v25.d[0]
+	WORD $0x4fd951b6 // fmls v22.2d, v13.2d, v25.d[0]
+	WORD $0x4fd951d7 // fmls v23.2d, v14.2d, v25.d[0]
+	WORD $0x4fd95935 // fmls v21.2d, v9.2d, v25.d[1]
+	WORD $0x4fd95956 // fmls v22.2d, v10.2d, v25.d[1]
+	WORD $0x4fd95977 // fmls v23.2d, v11.2d, v25.d[1]
+	WORD $0x4fda50d5 // fmls v21.2d, v6.2d, v26.d[0]
+	WORD $0x4fda50f6 // fmls v22.2d, v7.2d, v26.d[0]
+	WORD $0x4fda5117 // fmls v23.2d, v8.2d, v26.d[0]
+	WORD $0x4fda5875 // fmls v21.2d, v3.2d, v26.d[1]
+	WORD $0x4fda5896 // fmls v22.2d, v4.2d, v26.d[1]
+	WORD $0x4fda58b7 // fmls v23.2d, v5.2d, v26.d[1]
+	WORD $0x4fdb5015 // fmls v21.2d, v0.2d, v27.d[0]
+	WORD $0x4fdb5036 // fmls v22.2d, v1.2d, v27.d[0]
+	WORD $0x4fdb5057 // fmls v23.2d, v2.2d, v27.d[0]
+	CMP $2, R11
+	BNE strip3beforescale6
+	ADD $48, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fde52 // fmul v18.2d, v18.2d, v31.2d
+	WORD $0x6e7fde73 // fmul v19.2d, v19.2d, v31.2d
+	WORD $0x6e7fde94 // fmul v20.2d, v20.2d, v31.2d
+strip3beforescale6:
+	ADD $120, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd851f2 // fmls v18.2d, v15.2d, v24.d[0]
+	WORD $0x4fd85213 // fmls v19.2d, v16.2d, v24.d[0]
+	WORD $0x4fd85234 // fmls v20.2d, v17.2d, v24.d[0]
+	WORD $0x4fd85992 // fmls v18.2d, v12.2d, v24.d[1]
+	WORD $0x4fd859b3 // fmls v19.2d, v13.2d, v24.d[1]
+	WORD $0x4fd859d4 // fmls v20.2d, v14.2d, v24.d[1]
+	WORD $0x4fd95132 // fmls v18.2d, v9.2d, v25.d[0]
+	WORD $0x4fd95153 // fmls v19.2d, v10.2d, v25.d[0]
+	WORD $0x4fd95174 // fmls v20.2d, v11.2d, v25.d[0]
+	WORD $0x4fd958d2 // fmls v18.2d, v6.2d, v25.d[1]
+	WORD $0x4fd958f3 // fmls v19.2d, v7.2d, v25.d[1]
+	WORD $0x4fd95914 // fmls v20.2d, v8.2d, v25.d[1]
+	WORD $0x4fda5072 // fmls v18.2d, v3.2d, v26.d[0]
+	WORD $0x4fda5093 // fmls v19.2d, v4.2d, v26.d[0]
+	WORD $0x4fda50b4 // fmls v20.2d, v5.2d, v26.d[0]
+	WORD $0x4fda5812 // fmls v18.2d, v0.2d, v26.d[1]
+	WORD $0x4fda5833 // fmls v19.2d, v1.2d, v26.d[1]
+	WORD $0x4fda5854 // fmls v20.2d, v2.2d, v26.d[1]
+	CMP $2, R11
+	BNE strip3beforescale5
+	ADD $40, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fddef // fmul v15.2d, v15.2d, v31.2d
+	WORD $0x6e7fde10 // fmul v16.2d, v16.2d, v31.2d
+	WORD $0x6e7fde31 // fmul v17.2d, v17.2d, v31.2d
+strip3beforescale5:
+	ADD $80, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd8518f // fmls v15.2d, v12.2d, v24.d[0]
+	WORD $0x4fd851b0 // fmls v16.2d, v13.2d, v24.d[0]
+	WORD $0x4fd851d1 // fmls v17.2d, v14.2d, v24.d[0]
+	WORD $0x4fd8592f // fmls v15.2d, v9.2d, v24.d[1]
+	WORD $0x4fd85950 // fmls v16.2d, v10.2d, v24.d[1]
+	WORD $0x4fd85971 // fmls v17.2d, v11.2d, v24.d[1]
+	WORD $0x4fd950cf // fmls v15.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950f0 // fmls v16.2d, v7.2d, v25.d[0]
+	WORD $0x4fd95111 // fmls v17.2d, v8.2d, v25.d[0]
+	WORD $0x4fd9586f // fmls v15.2d, v3.2d, v25.d[1]
+	WORD $0x4fd95890 // fmls v16.2d, v4.2d, v25.d[1]
+	WORD $0x4fd958b1 // fmls v17.2d, v5.2d, v25.d[1]
+	WORD $0x4fda500f // fmls v15.2d, v0.2d, v26.d[0]
+	WORD $0x4fda5030 // fmls v16.2d, v1.2d, v26.d[0]
+	WORD $0x4fda5051 // fmls v17.2d, v2.2d, v26.d[0]
+	CMP $2, R11
+	BNE strip3beforescale4
+	ADD $32, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdd8c // fmul v12.2d, v12.2d, v31.2d
+	WORD $0x6e7fddad // fmul v13.2d, v13.2d, v31.2d
+	WORD $0x6e7fddce // fmul v14.2d, v14.2d, v31.2d
+strip3beforescale4:
+	ADD $48, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd8512c // fmls v12.2d, v9.2d, v24.d[0]
+	WORD $0x4fd8514d // fmls v13.2d, v10.2d, v24.d[0]
+	WORD $0x4fd8516e // fmls v14.2d, v11.2d, v24.d[0]
+	WORD $0x4fd858cc // fmls v12.2d, v6.2d, v24.d[1]
+	WORD $0x4fd858ed // fmls v13.2d, v7.2d, v24.d[1]
+	WORD $0x4fd8590e // fmls v14.2d, v8.2d, v24.d[1]
+	WORD $0x4fd9506c // fmls v12.2d, v3.2d, v25.d[0]
+	WORD $0x4fd9508d // fmls v13.2d, v4.2d, v25.d[0]
+	WORD $0x4fd950ae // fmls v14.2d, v5.2d, v25.d[0]
+	WORD $0x4fd9580c // fmls v12.2d, v0.2d, v25.d[1]
+	WORD $0x4fd9582d // fmls v13.2d, v1.2d, v25.d[1]
+	WORD $0x4fd9584e // fmls v14.2d, v2.2d, v25.d[1]
+	CMP $2, R11
+	BNE strip3beforescale3
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdd29 // fmul v9.2d, v9.2d, v31.2d
+	WORD $0x6e7fdd4a // fmul v10.2d, v10.2d, v31.2d
+	WORD $0x6e7fdd6b // fmul v11.2d, v11.2d, v31.2d
+strip3beforescale3:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd850c9 // fmls v9.2d, v6.2d, v24.d[0]
+	WORD $0x4fd850ea // fmls v10.2d, v7.2d, v24.d[0]
+	WORD $0x4fd8510b // fmls v11.2d, v8.2d, v24.d[0]
+	WORD $0x4fd85869 // fmls v9.2d, v3.2d, v24.d[1]
+	WORD $0x4fd8588a // fmls v10.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858ab // fmls v11.2d, v5.2d, v24.d[1]
+	WORD $0x4fd95009 // fmls v9.2d, v0.2d, v25.d[0]
+	WORD $0x4fd9502a // fmls v10.2d, v1.2d, v25.d[0]
+	WORD $0x4fd9504b // fmls v11.2d, v2.2d, v25.d[0]
+	CMP $2, R11
+	BNE strip3beforescale2
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdcc6 // fmul v6.2d, v6.2d, v31.2d
+	WORD $0x6e7fdce7 // fmul v7.2d, v7.2d, v31.2d
+	WORD $0x6e7fdd08 // fmul v8.2d, v8.2d, v31.2d
+strip3beforescale2:
+	ADD $8, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85066 // fmls v6.2d, v3.2d, v24.d[0]
+	WORD $0x4fd85087 // fmls v7.2d, v4.2d, v24.d[0]
+	WORD $0x4fd850a8 // fmls v8.2d, v5.2d, v24.d[0]
+	WORD $0x4fd85806 // fmls v6.2d, v0.2d, v24.d[1]
+	WORD $0x4fd85827 // fmls v7.2d, v1.2d, v24.d[1]
+	WORD $0x4fd85848 // fmls v8.2d, v2.2d, v24.d[1]
+	CMP $2, R11
+	BNE strip3beforescale1
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdc63 // fmul v3.2d, v3.2d, v31.2d
+	WORD $0x6e7fdc84 // fmul v4.2d, v4.2d, v31.2d
+	WORD $0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+strip3beforescale1:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85003 // fmls v3.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85024 // fmls v4.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85045 // fmls v5.2d, v2.2d, v24.d[0]
+	CMP $2, R11
+	BNE strip3beforescale0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdc00 // fmul v0.2d, v0.2d, v31.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e7fdc42 // fmul v2.2d, v2.2d, v31.2d
+strip3beforescale0:
+strip3before:
 	MOVD src_base+56(FP), R3
 	MOVD coef_base+80(FP), R4
 	MOVD src_len+64(FP), R5
@@ -7171,6 +7341,176 @@ strip3term:
 	SUB $1, R5, R5
 	B strip3term
 strip3termend:
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip3after
+	MOVD mode+152(FP), R11
+	TBNZ $2, R11, strip3after
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $1, R11
+	BNE strip3afterdivide0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffc00 // fdiv v0.2d, v0.2d, v31.2d
+	WORD $0x6e7ffc21 // fdiv v1.2d, v1.2d, v31.2d
+	WORD $0x6e7ffc42 // fdiv v2.2d, v2.2d, v31.2d
+strip3afterdivide0:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85003 // fmls v3.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85024 // fmls v4.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85045 // fmls v5.2d, v2.2d, v24.d[0]
+	CMP $1, R11
+	BNE strip3afterdivide1
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffc63 // fdiv v3.2d, v3.2d, v31.2d
+	WORD $0x6e7ffc84 // fdiv v4.2d, v4.2d, v31.2d
+	WORD $0x6e7ffca5 // fdiv v5.2d, v5.2d, v31.2d
+strip3afterdivide1:
+	ADD $8, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85006 // fmls v6.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85027 // fmls v7.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85048 // fmls v8.2d, v2.2d, v24.d[0]
+	WORD $0x4fd85866 // fmls v6.2d, v3.2d, v24.d[1]
+	WORD $0x4fd85887 // fmls v7.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858a8 // fmls v8.2d, v5.2d, v24.d[1]
+	CMP $1, R11
+	BNE strip3afterdivide2
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffcc6 // fdiv v6.2d, v6.2d, v31.2d
+	WORD $0x6e7ffce7 // fdiv v7.2d, v7.2d, v31.2d
+	WORD $0x6e7ffd08 // fdiv v8.2d, v8.2d, v31.2d
+strip3afterdivide2:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd85009 // fmls v9.2d, v0.2d, v24.d[0]
+	WORD $0x4fd8502a // fmls v10.2d, v1.2d, v24.d[0]
+	WORD $0x4fd8504b // fmls v11.2d, v2.2d, v24.d[0]
+	WORD $0x4fd85869 // fmls v9.2d, v3.2d, v24.d[1]
+	WORD $0x4fd8588a // fmls v10.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858ab // fmls v11.2d, v5.2d, v24.d[1]
+	WORD $0x4fd950c9 // fmls v9.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950ea // fmls v10.2d, v7.2d, v25.d[0]
+	WORD $0x4fd9510b // fmls v11.2d, v8.2d, v25.d[0]
+	CMP $1, R11
+	BNE strip3afterdivide3
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffd29 // fdiv v9.2d, v9.2d, v31.2d
+	WORD $0x6e7ffd4a // fdiv v10.2d, v10.2d, v31.2d
+	WORD $0x6e7ffd6b // fdiv v11.2d, v11.2d, v31.2d
+strip3afterdivide3:
+	ADD $48, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd8500c // fmls v12.2d, v0.2d, v24.d[0]
+	WORD $0x4fd8502d // fmls v13.2d, v1.2d, v24.d[0]
+	WORD $0x4fd8504e // fmls v14.2d, v2.2d, v24.d[0]
+	WORD $0x4fd8586c // fmls v12.2d, v3.2d, v24.d[1]
+	WORD $0x4fd8588d // fmls v13.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858ae // fmls v14.2d, v5.2d, v24.d[1]
+	WORD $0x4fd950cc // fmls v12.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950ed // fmls v13.2d, v7.2d, v25.d[0]
+	WORD $0x4fd9510e // fmls v14.2d, v8.2d, v25.d[0]
+	WORD $0x4fd9592c // fmls v12.2d, v9.2d, v25.d[1]
+	WORD $0x4fd9594d // fmls v13.2d, v10.2d, v25.d[1]
+	WORD $0x4fd9596e // fmls v14.2d, v11.2d, v25.d[1]
+	CMP $1, R11
+	BNE strip3afterdivide4
+	ADD $32, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffd8c // fdiv v12.2d, v12.2d, v31.2d
+	WORD $0x6e7ffdad // fdiv v13.2d, v13.2d, v31.2d
+	WORD $0x6e7ffdce // fdiv v14.2d, v14.2d, v31.2d
+strip3afterdivide4:
+	ADD $80, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd8500f // fmls v15.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85030 // fmls v16.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85051 // fmls v17.2d, v2.2d, v24.d[0]
+	WORD $0x4fd8586f // fmls v15.2d, v3.2d, v24.d[1]
+	WORD $0x4fd85890 // fmls v16.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858b1 // fmls v17.2d, v5.2d, v24.d[1]
+	WORD $0x4fd950cf // fmls v15.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950f0 // fmls v16.2d, v7.2d, v25.d[0]
+	WORD $0x4fd95111 // fmls v17.2d, v8.2d, v25.d[0]
+	WORD $0x4fd9592f // fmls v15.2d, v9.2d, v25.d[1]
+	WORD $0x4fd95950 // fmls v16.2d, v10.2d, v25.d[1]
+	WORD $0x4fd95971 // fmls v17.2d, v11.2d, v25.d[1]
+	WORD $0x4fda518f // fmls v15.2d, v12.2d, v26.d[0]
+	WORD $0x4fda51b0 // fmls v16.2d, v13.2d, v26.d[0]
+	WORD $0x4fda51d1 // fmls v17.2d, v14.2d, v26.d[0]
+	CMP $1, R11
+	BNE strip3afterdivide5
+	ADD $40, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffdef // fdiv v15.2d, v15.2d, v31.2d
+	WORD $0x6e7ffe10 // fdiv v16.2d, v16.2d, v31.2d
+	WORD $0x6e7ffe31 // fdiv v17.2d, v17.2d, v31.2d
+strip3afterdivide5:
+	ADD $120, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd85012 // fmls v18.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85033 // fmls v19.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85054 // fmls v20.2d, v2.2d, v24.d[0]
+	WORD $0x4fd85872 // fmls v18.2d, v3.2d, v24.d[1]
+	WORD $0x4fd85893 // fmls v19.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858b4 // fmls v20.2d, v5.2d, v24.d[1]
+	WORD $0x4fd950d2 // fmls v18.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950f3 // fmls v19.2d, v7.2d, v25.d[0]
+	WORD $0x4fd95114 // fmls v20.2d, v8.2d, v25.d[0]
+	WORD $0x4fd95932 // fmls v18.2d, v9.2d, v25.d[1]
+	WORD $0x4fd95953 // fmls v19.2d, v10.2d, v25.d[1]
+	WORD $0x4fd95974 // fmls v20.2d, v11.2d, v25.d[1]
+	WORD $0x4fda5192 // fmls v18.2d, v12.2d, v26.d[0]
+	WORD $0x4fda51b3 // fmls v19.2d, v13.2d, v26.d[0]
+	WORD $0x4fda51d4 // fmls v20.2d, v14.2d, v26.d[0]
+	WORD $0x4fda59f2 // fmls v18.2d, v15.2d, v26.d[1]
+	WORD $0x4fda5a13 // fmls v19.2d, v16.2d, v26.d[1]
+	WORD $0x4fda5a34 // fmls v20.2d, v17.2d, v26.d[1]
+	CMP $1, R11
+	BNE strip3afterdivide6
+	ADD $48, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffe52 // fdiv v18.2d, v18.2d, v31.2d
+	WORD $0x6e7ffe73 // fdiv v19.2d, v19.2d, v31.2d
+	WORD $0x6e7ffe94 // fdiv v20.2d, v20.2d, v31.2d
+strip3afterdivide6:
+	ADD $168, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2, V27.D2]
+	WORD $0x4fd85015 // fmls v21.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85036 // fmls v22.2d, v1.2d, v24.d[0]
+	WORD $0x4fd85057 // fmls v23.2d, v2.2d, v24.d[0]
+	WORD $0x4fd85875 // fmls v21.2d, v3.2d, v24.d[1]
+	WORD $0x4fd85896 // fmls v22.2d, v4.2d, v24.d[1]
+	WORD $0x4fd858b7 // fmls v23.2d, v5.2d, v24.d[1]
+	WORD $0x4fd950d5 // fmls v21.2d, v6.2d, v25.d[0]
+	WORD $0x4fd950f6 // fmls v22.2d, v7.2d, v25.d[0]
+	WORD $0x4fd95117 // fmls v23.2d, v8.2d, v25.d[0]
+	WORD $0x4fd95935 // fmls v21.2d, v9.2d, v25.d[1]
+	WORD $0x4fd95956 // fmls v22.2d, v10.2d, v25.d[1]
+	WORD $0x4fd95977 // fmls v23.2d, v11.2d, v25.d[1]
+	WORD $0x4fda5195 // fmls v21.2d, v12.2d, v26.d[0]
+	WORD $0x4fda51b6 // fmls v22.2d, v13.2d, v26.d[0]
+	WORD $0x4fda51d7 // fmls v23.2d, v14.2d, v26.d[0]
+	WORD $0x4fda59f5 // fmls v21.2d, v15.2d, v26.d[1]
+	WORD $0x4fda5a16 // fmls v22.2d, v16.2d, v26.d[1]
+	WORD $0x4fda5a37 // fmls v23.2d, v17.2d, v26.d[1]
+	WORD $0x4fdb5255 // fmls v21.2d, v18.2d, v27.d[0]
+	WORD $0x4fdb5276 // fmls v22.2d, v19.2d, v27.d[0]
+	WORD $0x4fdb5297 // fmls v23.2d, v20.2d, v27.d[0]
+	CMP $1, R11
+	BNE strip3afterdivide7
+	ADD $56, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffeb5 // fdiv v21.2d, v21.2d, v31.2d
+	WORD $0x6e7ffed6 // fdiv v22.2d, v22.2d, v31.2d
+	WORD $0x6e7ffef7 // fdiv v23.2d, v23.2d, v31.2d
+strip3afterdivide7:
+strip3after:
 	MOVD 0(R2), R6
 	ADD R6<<3, R0, R7
 	VST1 [V0.D2, V1.D2, V2.D2], (R7)
@@ -7227,6 +7567,104 @@ strip1:
 	MOVD 56(R2), R6
 	ADD R6<<3, R0, R7
 	VLD1 (R7), [V21.D2]
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip1before
+	MOVD mode+152(FP), R11
+	TBZ $2, R11, strip1before
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $2, R11
+	BNE strip1beforescale7
+	ADD $56, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdeb5 // fmul v21.2d, v21.2d, v31.2d
+strip1beforescale7:
+	ADD $168, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2, V27.D2]
+	WORD $0x4fd85255 // fmls v21.2d, v18.2d, v24.d[0]
+	WORD $0x4fd859f5 // fmls v21.2d, v15.2d, v24.d[1]
+	WORD $0x4fd95195 // fmls v21.2d, v12.2d, v25.d[0]
+	WORD $0x4fd95935 // fmls v21.2d, v9.2d, v25.d[1]
+	WORD $0x4fda50d5 // fmls v21.2d, v6.2d, v26.d[0]
+	WORD $0x4fda5875 // fmls v21.2d, v3.2d, v26.d[1]
+	WORD $0x4fdb5015 // fmls v21.2d, v0.2d, v27.d[0]
+	CMP $2, R11
+	BNE strip1beforescale6
+	ADD $48, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fde52 // fmul v18.2d, v18.2d, v31.2d
+strip1beforescale6:
+	ADD $120, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd851f2 // fmls v18.2d, v15.2d, v24.d[0]
+	WORD $0x4fd85992 // fmls v18.2d, v12.2d, v24.d[1]
+	WORD $0x4fd95132 // fmls v18.2d, v9.2d, v25.d[0]
+	WORD $0x4fd958d2 // fmls v18.2d, v6.2d, v25.d[1]
+	WORD $0x4fda5072 // fmls v18.2d, v3.2d, v26.d[0]
+	WORD $0x4fda5812 // fmls v18.2d, v0.2d, v26.d[1]
+	CMP $2, R11
+	BNE strip1beforescale5
+	ADD $40, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fddef // fmul v15.2d, v15.2d, v31.2d
+strip1beforescale5:
+	ADD $80, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd8518f // fmls v15.2d, v12.2d, v24.d[0]
+	WORD $0x4fd8592f // fmls v15.2d, v9.2d, v24.d[1]
+	WORD $0x4fd950cf // fmls v15.2d, v6.2d, v25.d[0]
+	WORD $0x4fd9586f // fmls v15.2d, v3.2d, v25.d[1]
+	WORD $0x4fda500f // fmls v15.2d, v0.2d, v26.d[0]
+	CMP $2, R11
+	BNE strip1beforescale4
+	ADD $32, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdd8c // fmul v12.2d, v12.2d, v31.2d
+strip1beforescale4:
+	ADD $48, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd8512c // fmls v12.2d, v9.2d, v24.d[0]
+	WORD $0x4fd858cc // fmls v12.2d, v6.2d, v24.d[1]
+	WORD $0x4fd9506c // fmls v12.2d, v3.2d, v25.d[0]
+	WORD $0x4fd9580c // fmls v12.2d, v0.2d, v25.d[1]
+	CMP $2, R11
+	BNE strip1beforescale3
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdd29 // fmul v9.2d, v9.2d, v31.2d
+strip1beforescale3:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd850c9 // fmls v9.2d, v6.2d, v24.d[0]
+	WORD $0x4fd85869 // fmls v9.2d, v3.2d, v24.d[1]
+	WORD $0x4fd95009 // fmls v9.2d, v0.2d, v25.d[0]
+	CMP $2, R11
+	BNE strip1beforescale2
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdcc6 // fmul v6.2d, v6.2d, v31.2d
+strip1beforescale2:
+	ADD $8, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85066 // fmls v6.2d, v3.2d, v24.d[0]
+	WORD $0x4fd85806 // fmls v6.2d, v0.2d, v24.d[1]
+	CMP $2, R11
+	BNE strip1beforescale1
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdc63 // fmul v3.2d, v3.2d, v31.2d
+strip1beforescale1:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85003 // fmls v3.2d, v0.2d, v24.d[0]
+	CMP $2, R11
+	BNE strip1beforescale0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7fdc00 // fmul v0.2d, v0.2d, v31.2d
+strip1beforescale0:
+strip1before:
 	MOVD src_base+56(FP), R3
 	MOVD coef_base+80(FP), R4
 	MOVD src_len+64(FP), R5
@@ -7247,6 +7685,104 @@ strip1term:
 	SUB $1, R5, R5
 	B strip1term
 strip1termend:
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip1after
+	MOVD mode+152(FP), R11
+	TBNZ $2, R11, strip1after
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $1, R11
+	BNE strip1afterdivide0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffc00 // fdiv v0.2d, v0.2d, v31.2d
+strip1afterdivide0:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85003 // fmls v3.2d, v0.2d, v24.d[0]
+	CMP $1, R11
+	BNE strip1afterdivide1
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffc63 // fdiv v3.2d, v3.2d, v31.2d
+strip1afterdivide1:
+	ADD $8, R9, R12
+	VLD1 (R12), [V24.D2]
+	WORD $0x4fd85006 // fmls v6.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85866 // fmls v6.2d, v3.2d, v24.d[1]
+	CMP $1, R11
+	BNE strip1afterdivide2
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffcc6 // fdiv v6.2d, v6.2d, v31.2d
+strip1afterdivide2:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd85009 // fmls v9.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85869 // fmls v9.2d, v3.2d, v24.d[1]
+	WORD $0x4fd950c9 // fmls v9.2d, v6.2d, v25.d[0]
+	CMP $1, R11
+	BNE strip1afterdivide3
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffd29 // fdiv v9.2d, v9.2d, v31.2d
+strip1afterdivide3:
+	ADD $48, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2]
+	WORD $0x4fd8500c // fmls v12.2d, v0.2d, v24.d[0]
+	WORD $0x4fd8586c // fmls v12.2d, v3.2d, v24.d[1]
+	WORD $0x4fd950cc // fmls v12.2d, v6.2d, v25.d[0]
+	WORD $0x4fd9592c // fmls v12.2d, v9.2d, v25.d[1]
+	CMP $1, R11
+	BNE strip1afterdivide4
+	ADD $32, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffd8c // fdiv v12.2d, v12.2d, v31.2d
+strip1afterdivide4:
+	ADD $80, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd8500f // fmls v15.2d, v0.2d, v24.d[0]
+	WORD $0x4fd8586f // fmls v15.2d, v3.2d, v24.d[1]
+	WORD $0x4fd950cf // fmls v15.2d, v6.2d, v25.d[0]
+	WORD $0x4fd9592f // fmls v15.2d, v9.2d, v25.d[1]
+	WORD $0x4fda518f // fmls v15.2d, v12.2d, v26.d[0]
+	CMP $1, R11
+	BNE strip1afterdivide5
+	ADD $40, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffdef // fdiv v15.2d, v15.2d, v31.2d
+strip1afterdivide5:
+	ADD $120, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2]
+	WORD $0x4fd85012 // fmls v18.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85872 // fmls v18.2d, v3.2d, v24.d[1]
+	WORD $0x4fd950d2 // fmls v18.2d, v6.2d, v25.d[0]
+	WORD $0x4fd95932 // fmls v18.2d, v9.2d, v25.d[1]
+	WORD $0x4fda5192 // fmls v18.2d, v12.2d, v26.d[0]
+	WORD $0x4fda59f2 // fmls v18.2d, v15.2d, v26.d[1]
+	CMP $1, R11
+	BNE strip1afterdivide6
+	ADD $48, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffe52 // fdiv v18.2d, v18.2d, v31.2d
+strip1afterdivide6:
+	ADD $168, R9, R12
+	VLD1 (R12), [V24.D2, V25.D2, V26.D2, V27.D2]
+	WORD $0x4fd85015 // fmls v21.2d, v0.2d, v24.d[0]
+	WORD $0x4fd85875 // fmls v21.2d, v3.2d, v24.d[1]
+	WORD $0x4fd950d5 // fmls v21.2d, v6.2d, v25.d[0]
+	WORD $0x4fd95935 // fmls v21.2d, v9.2d, v25.d[1]
+	WORD $0x4fda5195 // fmls v21.2d, v12.2d, v26.d[0]
+	WORD $0x4fda59f5 // fmls v21.2d, v15.2d, v26.d[1]
+	WORD $0x4fdb5255 // fmls v21.2d, v18.2d, v27.d[0]
+	CMP $1, R11
+	BNE strip1afterdivide7
+	ADD $56, R10, R12
+	VLD1R (R12), [V31.D2]
+	WORD $0x6e7ffeb5 // fdiv v21.2d, v21.2d, v31.2d
+strip1afterdivide7:
+strip1after:
 	MOVD 0(R2), R6
 	ADD R6<<3, R0, R7
 	VST1 [V0.D2], (R7)
@@ -12378,8 +12914,8 @@ strip1rowend:
 strip1end:
 	RET
 
-// func triBlockNeonF32(x []T, cols int, dst, src []int, coef []T), over whole vectors of columns.
-TEXT ·triBlockNeonF32(SB), NOSPLIT, $0-104
+// func triBlockNeonF32(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int), over whole vectors of columns.
+TEXT ·triBlockNeonF32(SB), NOSPLIT, $0-160
 	MOVD x_base+0(FP), R0
 	MOVD cols+24(FP), R1
 	LSR $2, R1, R1
@@ -12412,6 +12948,176 @@ strip3:
 	MOVD 56(R2), R6
 	ADD R6<<2, R0, R7
 	VLD1 (R7), [V21.S4, V22.S4, V23.S4]
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip3before
+	MOVD mode+152(FP), R11
+	TBZ $2, R11, strip3before
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $2, R11
+	BNE strip3beforescale7
+	ADD $28, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdeb5 // fmul v21.4s, v21.4s, v31.4s
+	WORD $0x6e3fded6 // fmul v22.4s, v22.4s, v31.4s
+	WORD $0x6e3fdef7 // fmul v23.4s, v23.4s, v31.4s
+strip3beforescale7:
+	ADD $84, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985255 // fmls v21.4s, v18.4s, v24.s[0]
+	WORD $0x4f985276 // fmls v22.4s, v19.4s, v24.s[0]
+	WORD $0x4f985297 // fmls v23.4s, v20.4s, v24.s[0]
+	WORD $0x4fb851f5 // fmls v21.4s, v15.4s, v24.s[1]
+	WORD $0x4fb85216 // fmls v22.4s, v16.4s, v24.s[1]
+	WORD $0x4fb85237 // fmls v23.4s, v17.4s, v24.s[1]
+	WORD $0x4f985995 // fmls v21.4s, v12.4s, v24.s[2]
+	WORD $0x4f9859b6 // fmls v22.4s, v13.4s, v24.s[2]
+	WORD $0x4f9859d7 // fmls v23.4s, v14.4s, v24.s[2]
+	WORD $0x4fb85935 // fmls v21.4s, v9.4s, v24.s[3]
+	WORD $0x4fb85956 // fmls v22.4s, v10.4s, v24.s[3]
+	WORD $0x4fb85977 // fmls v23.4s, v11.4s, v24.s[3]
+	WORD $0x4f9950d5 // fmls v21.4s, v6.4s, v25.s[0]
+	WORD $0x4f9950f6 // fmls v22.4s, v7.4s, v25.s[0]
+	WORD $0x4f995117 // fmls v23.4s, v8.4s, v25.s[0]
+	WORD $0x4fb95075 // fmls v21.4s, v3.4s, v25.s[1]
+	WORD $0x4fb95096 // fmls v22.4s, v4.4s, v25.s[1]
+	WORD $0x4fb950b7 // fmls v23.4s, v5.4s, v25.s[1]
+	WORD $0x4f995815 // fmls v21.4s, v0.4s, v25.s[2]
+	WORD $0x4f995836 // fmls v22.4s, v1.4s, v25.s[2]
+	WORD $0x4f995857 // fmls v23.4s, v2.4s, v25.s[2]
+	CMP $2, R11
+	BNE strip3beforescale6
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fde52 // fmul v18.4s, v18.4s, v31.4s
+	WORD $0x6e3fde73 // fmul v19.4s, v19.4s, v31.4s
+	WORD $0x6e3fde94 // fmul v20.4s, v20.4s, v31.4s
+strip3beforescale6:
+	ADD $60, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f9851f2 // fmls v18.4s, v15.4s, v24.s[0]
+	WORD $0x4f985213 // fmls v19.4s, v16.4s, v24.s[0]
+	WORD $0x4f985234 // fmls v20.4s, v17.4s, v24.s[0]
+	WORD $0x4fb85192 // fmls v18.4s, v12.4s, v24.s[1]
+	WORD $0x4fb851b3 // fmls v19.4s, v13.4s, v24.s[1]
+	WORD $0x4fb851d4 // fmls v20.4s, v14.4s, v24.s[1]
+	WORD $0x4f985932 // fmls v18.4s, v9.4s, v24.s[2]
+	WORD $0x4f985953 // fmls v19.4s, v10.4s, v24.s[2]
+	WORD $0x4f985974 // fmls v20.4s, v11.4s, v24.s[2]
+	WORD $0x4fb858d2 // fmls v18.4s, v6.4s, v24.s[3]
+	WORD $0x4fb858f3 // fmls v19.4s, v7.4s, v24.s[3]
+	WORD $0x4fb85914 // fmls v20.4s, v8.4s, v24.s[3]
+	WORD $0x4f995072 // fmls v18.4s, v3.4s, v25.s[0]
+	WORD $0x4f995093 // fmls v19.4s, v4.4s, v25.s[0]
+	WORD $0x4f9950b4 // fmls v20.4s, v5.4s, v25.s[0]
+	WORD $0x4fb95012 // fmls v18.4s, v0.4s, v25.s[1]
+	WORD $0x4fb95033 // fmls v19.4s, v1.4s, v25.s[1]
+	WORD $0x4fb95054 // fmls v20.4s, v2.4s, v25.s[1]
+	CMP $2, R11
+	BNE strip3beforescale5
+	ADD $20, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fddef // fmul v15.4s, v15.4s, v31.4s
+	WORD $0x6e3fde10 // fmul v16.4s, v16.4s, v31.4s
+	WORD $0x6e3fde31 // fmul v17.4s, v17.4s, v31.4s
+strip3beforescale5:
+	ADD $40, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f98518f // fmls v15.4s, v12.4s, v24.s[0]
+	WORD $0x4f9851b0 // fmls v16.4s, v13.4s, v24.s[0]
+	WORD $0x4f9851d1 // fmls v17.4s, v14.4s, v24.s[0]
+	WORD $0x4fb8512f // fmls v15.4s, v9.4s, v24.s[1]
+	WORD $0x4fb85150 // fmls v16.4s, v10.4s, v24.s[1]
+	WORD $0x4fb85171 // fmls v17.4s, v11.4s, v24.s[1]
+	WORD $0x4f9858cf // fmls v15.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858f0 // fmls v16.4s, v7.4s, v24.s[2]
+	WORD $0x4f985911 // fmls v17.4s, v8.4s, v24.s[2]
+	WORD $0x4fb8586f // fmls v15.4s, v3.4s, v24.s[3]
+	WORD $0x4fb85890 // fmls v16.4s, v4.4s, v24.s[3]
+	WORD $0x4fb858b1 // fmls v17.4s, v5.4s, v24.s[3]
+	WORD $0x4f99500f // fmls v15.4s, v0.4s, v25.s[0]
+	WORD $0x4f995030 // fmls v16.4s, v1.4s, v25.s[0]
+	WORD $0x4f995051 // fmls v17.4s, v2.4s, v25.s[0]
+	CMP $2, R11
+	BNE strip3beforescale4
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdd8c // fmul v12.4s, v12.4s, v31.4s
+	WORD $0x6e3fddad // fmul v13.4s, v13.4s, v31.4s
+	WORD $0x6e3fddce // fmul v14.4s, v14.4s, v31.4s
+strip3beforescale4:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f98512c // fmls v12.4s, v9.4s, v24.s[0]
+	WORD $0x4f98514d // fmls v13.4s, v10.4s, v24.s[0]
+	WORD $0x4f98516e // fmls v14.4s, v11.4s, v24.s[0]
+	WORD $0x4fb850cc // fmls v12.4s, v6.4s, v24.s[1]
+	WORD $0x4fb850ed // fmls v13.4s, v7.4s, v24.s[1]
+	WORD $0x4fb8510e // fmls v14.4s, v8.4s, v24.s[1]
+	WORD $0x4f98586c // fmls v12.4s, v3.4s, v24.s[2]
+	WORD $0x4f98588d // fmls v13.4s, v4.4s, v24.s[2]
+	WORD $0x4f9858ae // fmls v14.4s, v5.4s, v24.s[2]
+	WORD $0x4fb8580c // fmls v12.4s, v0.4s, v24.s[3]
+	WORD $0x4fb8582d // fmls v13.4s, v1.4s, v24.s[3]
+	WORD $0x4fb8584e // fmls v14.4s, v2.4s, v24.s[3]
+	CMP $2, R11
+	BNE strip3beforescale3
+	ADD $12, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdd29 // fmul v9.4s, v9.4s, v31.4s
+	WORD $0x6e3fdd4a // fmul v10.4s, v10.4s, v31.4s
+	WORD $0x6e3fdd6b // fmul v11.4s, v11.4s, v31.4s
+strip3beforescale3:
+	ADD $12, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f9850c9 // fmls v9.4s, v6.4s, v24.s[0]
+	WORD $0x4f9850ea // fmls v10.4s, v7.4s, v24.s[0]
+	WORD $0x4f98510b // fmls v11.4s, v8.4s, v24.s[0]
+	WORD $0x4fb85069 // fmls v9.4s, v3.4s, v24.s[1]
+	WORD $0x4fb8508a // fmls v10.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850ab // fmls v11.4s, v5.4s, v24.s[1]
+	WORD $0x4f985809 // fmls v9.4s, v0.4s, v24.s[2]
+	WORD $0x4f98582a // fmls v10.4s, v1.4s, v24.s[2]
+	WORD $0x4f98584b // fmls v11.4s, v2.4s, v24.s[2]
+	CMP $2, R11
+	BNE strip3beforescale2
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdcc6 // fmul v6.4s, v6.4s, v31.4s
+	WORD $0x6e3fdce7 // fmul v7.4s, v7.4s, v31.4s
+	WORD $0x6e3fdd08 // fmul v8.4s, v8.4s, v31.4s
+strip3beforescale2:
+	ADD $4, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985066 // fmls v6.4s, v3.4s, v24.s[0]
+	WORD $0x4f985087 // fmls v7.4s, v4.4s, v24.s[0]
+	WORD $0x4f9850a8 // fmls v8.4s, v5.4s, v24.s[0]
+	WORD $0x4fb85006 // fmls v6.4s, v0.4s, v24.s[1]
+	WORD $0x4fb85027 // fmls v7.4s, v1.4s, v24.s[1]
+	WORD $0x4fb85048 // fmls v8.4s, v2.4s, v24.s[1]
+	CMP $2, R11
+	BNE strip3beforescale1
+	ADD $4, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdc63 // fmul v3.4s, v3.4s, v31.4s
+	WORD $0x6e3fdc84 // fmul v4.4s, v4.4s, v31.4s
+	WORD $0x6e3fdca5 // fmul v5.4s, v5.4s, v31.4s
+strip3beforescale1:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985003 // fmls v3.4s, v0.4s, v24.s[0]
+	WORD $0x4f985024 // fmls v4.4s, v1.4s, v24.s[0]
+	WORD $0x4f985045 // fmls v5.4s, v2.4s, v24.s[0]
+	CMP $2, R11
+	BNE strip3beforescale0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e3fdc42 // fmul v2.4s, v2.4s, v31.4s
+strip3beforescale0:
+strip3before:
 	MOVD src_base+56(FP), R3
 	MOVD coef_base+80(FP), R4
 	MOVD src_len+64(FP), R5
@@ -12448,6 +13154,176 @@ strip3term:
 	SUB $1, R5, R5
 	B strip3term
 strip3termend:
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip3after
+	MOVD mode+152(FP), R11
+	TBNZ $2, R11, strip3after
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $1, R11
+	BNE strip3afterdivide0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffc00 // fdiv v0.4s, v0.4s, v31.4s
+	WORD $0x6e3ffc21 // fdiv v1.4s, v1.4s, v31.4s
+	WORD $0x6e3ffc42 // fdiv v2.4s, v2.4s, v31.4s
+strip3afterdivide0:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985003 // fmls v3.4s, v0.4s, v24.s[0]
+	WORD $0x4f985024 // fmls v4.4s, v1.4s, v24.s[0]
+	WORD $0x4f985045 // fmls v5.4s, v2.4s, v24.s[0]
+	CMP $1, R11
+	BNE strip3afterdivide1
+	ADD $4, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffc63 // fdiv v3.4s, v3.4s, v31.4s
+	WORD $0x6e3ffc84 // fdiv v4.4s, v4.4s, v31.4s
+	WORD $0x6e3ffca5 // fdiv v5.4s, v5.4s, v31.4s
+strip3afterdivide1:
+	ADD $4, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985006 // fmls v6.4s, v0.4s, v24.s[0]
+	WORD $0x4f985027 // fmls v7.4s, v1.4s, v24.s[0]
+	WORD $0x4f985048 // fmls v8.4s, v2.4s, v24.s[0]
+	WORD $0x4fb85066 // fmls v6.4s, v3.4s, v24.s[1]
+	WORD $0x4fb85087 // fmls v7.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850a8 // fmls v8.4s, v5.4s, v24.s[1]
+	CMP $1, R11
+	BNE strip3afterdivide2
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffcc6 // fdiv v6.4s, v6.4s, v31.4s
+	WORD $0x6e3ffce7 // fdiv v7.4s, v7.4s, v31.4s
+	WORD $0x6e3ffd08 // fdiv v8.4s, v8.4s, v31.4s
+strip3afterdivide2:
+	ADD $12, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985009 // fmls v9.4s, v0.4s, v24.s[0]
+	WORD $0x4f98502a // fmls v10.4s, v1.4s, v24.s[0]
+	WORD $0x4f98504b // fmls v11.4s, v2.4s, v24.s[0]
+	WORD $0x4fb85069 // fmls v9.4s, v3.4s, v24.s[1]
+	WORD $0x4fb8508a // fmls v10.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850ab // fmls v11.4s, v5.4s, v24.s[1]
+	WORD $0x4f9858c9 // fmls v9.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858ea // fmls v10.4s, v7.4s, v24.s[2]
+	WORD $0x4f98590b // fmls v11.4s, v8.4s, v24.s[2]
+	CMP $1, R11
+	BNE strip3afterdivide3
+	ADD $12, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffd29 // fdiv v9.4s, v9.4s, v31.4s
+	WORD $0x6e3ffd4a // fdiv v10.4s, v10.4s, v31.4s
+	WORD $0x6e3ffd6b // fdiv v11.4s, v11.4s, v31.4s
+strip3afterdivide3:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f98500c // fmls v12.4s, v0.4s, v24.s[0]
+	WORD $0x4f98502d // fmls v13.4s, v1.4s, v24.s[0]
+	WORD $0x4f98504e // fmls v14.4s, v2.4s, v24.s[0]
+	WORD $0x4fb8506c // fmls v12.4s, v3.4s, v24.s[1]
+	WORD $0x4fb8508d // fmls v13.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850ae // fmls v14.4s, v5.4s, v24.s[1]
+	WORD $0x4f9858cc // fmls v12.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858ed // fmls v13.4s, v7.4s, v24.s[2]
+	WORD $0x4f98590e // fmls v14.4s, v8.4s, v24.s[2]
+	WORD $0x4fb8592c // fmls v12.4s, v9.4s, v24.s[3]
+	WORD $0x4fb8594d // fmls v13.4s, v10.4s, v24.s[3]
+	WORD $0x4fb8596e // fmls v14.4s, v11.4s, v24.s[3]
+	CMP $1, R11
+	BNE strip3afterdivide4
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffd8c // fdiv v12.4s, v12.4s, v31.4s
+	WORD $0x6e3ffdad // fdiv v13.4s, v13.4s, v31.4s
+	WORD $0x6e3ffdce // fdiv v14.4s, v14.4s, v31.4s
+strip3afterdivide4:
+	ADD $40, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f98500f // fmls v15.4s, v0.4s, v24.s[0]
+	WORD $0x4f985030 // fmls v16.4s, v1.4s, v24.s[0]
+	WORD $0x4f985051 // fmls v17.4s, v2.4s, v24.s[0]
+	WORD $0x4fb8506f // fmls v15.4s, v3.4s, v24.s[1]
+	WORD $0x4fb85090 // fmls v16.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850b1 // fmls v17.4s, v5.4s, v24.s[1]
+	WORD $0x4f9858cf // fmls v15.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858f0 // fmls v16.4s, v7.4s, v24.s[2]
+	WORD $0x4f985911 // fmls v17.4s, v8.4s, v24.s[2]
+	WORD $0x4fb8592f // fmls v15.4s, v9.4s, v24.s[3]
+	WORD $0x4fb85950 // fmls v16.4s, v10.4s, v24.s[3]
+	WORD $0x4fb85971 // fmls v17.4s, v11.4s, v24.s[3]
+	WORD $0x4f99518f // fmls v15.4s, v12.4s, v25.s[0]
+	WORD $0x4f9951b0 // fmls v16.4s, v13.4s, v25.s[0]
+	WORD $0x4f9951d1 // fmls v17.4s, v14.4s, v25.s[0]
+	CMP $1, R11
+	BNE strip3afterdivide5
+	ADD $20, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffdef // fdiv v15.4s, v15.4s, v31.4s
+	WORD $0x6e3ffe10 // fdiv v16.4s, v16.4s, v31.4s
+	WORD $0x6e3ffe31 // fdiv v17.4s, v17.4s, v31.4s
+strip3afterdivide5:
+	ADD $60, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985012 // fmls v18.4s, v0.4s, v24.s[0]
+	WORD $0x4f985033 // fmls v19.4s, v1.4s, v24.s[0]
+	WORD $0x4f985054 // fmls v20.4s, v2.4s, v24.s[0]
+	WORD $0x4fb85072 // fmls v18.4s, v3.4s, v24.s[1]
+	WORD $0x4fb85093 // fmls v19.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850b4 // fmls v20.4s, v5.4s, v24.s[1]
+	WORD $0x4f9858d2 // fmls v18.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858f3 // fmls v19.4s, v7.4s, v24.s[2]
+	WORD $0x4f985914 // fmls v20.4s, v8.4s, v24.s[2]
+	WORD $0x4fb85932 // fmls v18.4s, v9.4s, v24.s[3]
+	WORD $0x4fb85953 // fmls v19.4s, v10.4s, v24.s[3]
+	WORD $0x4fb85974 // fmls v20.4s, v11.4s, v24.s[3]
+	WORD $0x4f995192 // fmls v18.4s, v12.4s, v25.s[0]
+	WORD $0x4f9951b3 // fmls v19.4s, v13.4s, v25.s[0]
+	WORD $0x4f9951d4 // fmls v20.4s, v14.4s, v25.s[0]
+	WORD $0x4fb951f2 // fmls v18.4s, v15.4s, v25.s[1]
+	WORD $0x4fb95213 // fmls v19.4s, v16.4s, v25.s[1]
+	WORD $0x4fb95234 // fmls v20.4s, v17.4s, v25.s[1]
+	CMP $1, R11
+	BNE strip3afterdivide6
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffe52 // fdiv v18.4s, v18.4s, v31.4s
+	WORD $0x6e3ffe73 // fdiv v19.4s, v19.4s, v31.4s
+	WORD $0x6e3ffe94 // fdiv v20.4s, v20.4s, v31.4s
+strip3afterdivide6:
+	ADD $84, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985015 // fmls v21.4s, v0.4s, v24.s[0]
+	WORD $0x4f985036 // fmls v22.4s, v1.4s, v24.s[0]
+	WORD $0x4f985057 // fmls v23.4s, v2.4s, v24.s[0]
+	WORD $0x4fb85075 // fmls v21.4s, v3.4s, v24.s[1]
+	WORD $0x4fb85096 // fmls v22.4s, v4.4s, v24.s[1]
+	WORD $0x4fb850b7 // fmls v23.4s, v5.4s, v24.s[1]
+	WORD $0x4f9858d5 // fmls v21.4s, v6.4s, v24.s[2]
+	WORD $0x4f9858f6 // fmls v22.4s, v7.4s, v24.s[2]
+	WORD $0x4f985917 // fmls v23.4s, v8.4s, v24.s[2]
+	WORD $0x4fb85935 // fmls v21.4s, v9.4s, v24.s[3]
+	WORD $0x4fb85956 // fmls v22.4s, v10.4s, v24.s[3]
+	WORD $0x4fb85977 // fmls v23.4s, v11.4s, v24.s[3]
+	WORD $0x4f995195 // fmls v21.4s, v12.4s, v25.s[0]
+	WORD $0x4f9951b6 // fmls v22.4s, v13.4s, v25.s[0]
+	WORD $0x4f9951d7 // fmls v23.4s, v14.4s, v25.s[0]
+	WORD $0x4fb951f5 // fmls v21.4s, v15.4s, v25.s[1]
+	WORD $0x4fb95216 // fmls v22.4s, v16.4s, v25.s[1]
+	WORD $0x4fb95237 // fmls v23.4s, v17.4s, v25.s[1]
+	WORD $0x4f995a55 // fmls v21.4s, v18.4s, v25.s[2]
+	WORD $0x4f995a76 // fmls v22.4s, v19.4s, v25.s[2]
+	WORD $0x4f995a97 // fmls v23.4s, v20.4s, v25.s[2]
+	CMP $1, R11
+	BNE strip3afterdivide7
+	ADD $28, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffeb5 // fdiv v21.4s, v21.4s, v31.4s
+	WORD $0x6e3ffed6 // fdiv v22.4s, v22.4s, v31.4s
+	WORD $0x6e3ffef7 // fdiv v23.4s, v23.4s, v31.4s
+strip3afterdivide7:
+strip3after:
 	MOVD 0(R2), R6
 	ADD R6<<2, R0, R7
 	VST1 [V0.S4, V1.S4, V2.S4], (R7)
@@ -12504,6 +13380,104 @@ strip1:
 	MOVD 56(R2), R6
 	ADD R6<<2, R0, R7
 	VLD1 (R7), [V21.S4]
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip1before
+	MOVD mode+152(FP), R11
+	TBZ $2, R11, strip1before
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $2, R11
+	BNE strip1beforescale7
+	ADD $28, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdeb5 // fmul v21.4s, v21.4s, v31.4s
+strip1beforescale7:
+	ADD $84, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985255 // fmls v21.4s, v18.4s, v24.s[0]
+	WORD $0x4fb851f5 // fmls v21.4s, v15.4s, v24.s[1]
+	WORD $0x4f985995 // fmls v21.4s, v12.4s, v24.s[2]
+	WORD $0x4fb85935 // fmls v21.4s, v9.4s, v24.s[3]
+	WORD $0x4f9950d5 // fmls v21.4s, v6.4s, v25.s[0]
+	WORD $0x4fb95075 // fmls v21.4s, v3.4s, v25.s[1]
+	WORD $0x4f995815 // fmls v21.4s, v0.4s, v25.s[2]
+	CMP $2, R11
+	BNE strip1beforescale6
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fde52 // fmul v18.4s, v18.4s, v31.4s
+strip1beforescale6:
+	ADD $60, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f9851f2 // fmls v18.4s, v15.4s, v24.s[0]
+	WORD $0x4fb85192 // fmls v18.4s, v12.4s, v24.s[1]
+	WORD $0x4f985932 // fmls v18.4s, v9.4s, v24.s[2]
+	WORD $0x4fb858d2 // fmls v18.4s, v6.4s, v24.s[3]
+	WORD $0x4f995072 // fmls v18.4s, v3.4s, v25.s[0]
+	WORD $0x4fb95012 // fmls v18.4s, v0.4s, v25.s[1]
+	CMP $2, R11
+	BNE strip1beforescale5
+	ADD $20, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fddef // fmul v15.4s, v15.4s, v31.4s
+strip1beforescale5:
+	ADD $40, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f98518f // fmls v15.4s, v12.4s, v24.s[0]
+	WORD $0x4fb8512f // fmls v15.4s, v9.4s, v24.s[1]
+	WORD $0x4f9858cf // fmls v15.4s, v6.4s, v24.s[2]
+	WORD $0x4fb8586f // fmls v15.4s, v3.4s, v24.s[3]
+	WORD $0x4f99500f // fmls v15.4s, v0.4s, v25.s[0]
+	CMP $2, R11
+	BNE strip1beforescale4
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdd8c // fmul v12.4s, v12.4s, v31.4s
+strip1beforescale4:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f98512c // fmls v12.4s, v9.4s, v24.s[0]
+	WORD $0x4fb850cc // fmls v12.4s, v6.4s, v24.s[1]
+	WORD $0x4f98586c // fmls v12.4s, v3.4s, v24.s[2]
+	WORD $0x4fb8580c // fmls v12.4s, v0.4s, v24.s[3]
+	CMP $2, R11
+	BNE strip1beforescale3
+	ADD $12, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdd29 // fmul v9.4s, v9.4s, v31.4s
+strip1beforescale3:
+	ADD $12, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f9850c9 // fmls v9.4s, v6.4s, v24.s[0]
+	WORD $0x4fb85069 // fmls v9.4s, v3.4s, v24.s[1]
+	WORD $0x4f985809 // fmls v9.4s, v0.4s, v24.s[2]
+	CMP $2, R11
+	BNE strip1beforescale2
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdcc6 // fmul v6.4s, v6.4s, v31.4s
+strip1beforescale2:
+	ADD $4, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985066 // fmls v6.4s, v3.4s, v24.s[0]
+	WORD $0x4fb85006 // fmls v6.4s, v0.4s, v24.s[1]
+	CMP $2, R11
+	BNE strip1beforescale1
+	ADD $4, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdc63 // fmul v3.4s, v3.4s, v31.4s
+strip1beforescale1:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985003 // fmls v3.4s, v0.4s, v24.s[0]
+	CMP $2, R11
+	BNE strip1beforescale0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+strip1beforescale0:
+strip1before:
 	MOVD src_base+56(FP), R3
 	MOVD coef_base+80(FP), R4
 	MOVD src_len+64(FP), R5
@@ -12524,6 +13498,104 @@ strip1term:
 	SUB $1, R5, R5
 	B strip1term
 strip1termend:
+	MOVD tri_len+112(FP), R12
+	CBZ R12, strip1after
+	MOVD mode+152(FP), R11
+	TBNZ $2, R11, strip1after
+	AND $3, R11, R11
+	MOVD tri_base+104(FP), R9
+	MOVD diag_base+128(FP), R10
+	CMP $1, R11
+	BNE strip1afterdivide0
+	ADD $0, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffc00 // fdiv v0.4s, v0.4s, v31.4s
+strip1afterdivide0:
+	ADD $0, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985003 // fmls v3.4s, v0.4s, v24.s[0]
+	CMP $1, R11
+	BNE strip1afterdivide1
+	ADD $4, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffc63 // fdiv v3.4s, v3.4s, v31.4s
+strip1afterdivide1:
+	ADD $4, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985006 // fmls v6.4s, v0.4s, v24.s[0]
+	WORD $0x4fb85066 // fmls v6.4s, v3.4s, v24.s[1]
+	CMP $1, R11
+	BNE strip1afterdivide2
+	ADD $8, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffcc6 // fdiv v6.4s, v6.4s, v31.4s
+strip1afterdivide2:
+	ADD $12, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f985009 // fmls v9.4s, v0.4s, v24.s[0]
+	WORD $0x4fb85069 // fmls v9.4s, v3.4s, v24.s[1]
+	WORD $0x4f9858c9 // fmls v9.4s, v6.4s, v24.s[2]
+	CMP $1, R11
+	BNE strip1afterdivide3
+	ADD $12, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffd29 // fdiv v9.4s, v9.4s, v31.4s
+strip1afterdivide3:
+	ADD $24, R9, R12
+	VLD1 (R12), [V24.S4]
+	WORD $0x4f98500c // fmls v12.4s, v0.4s, v24.s[0]
+	WORD $0x4fb8506c // fmls v12.4s, v3.4s, v24.s[1]
+	WORD $0x4f9858cc // fmls v12.4s, v6.4s, v24.s[2]
+	WORD $0x4fb8592c // fmls v12.4s, v9.4s, v24.s[3]
+	CMP $1, R11
+	BNE strip1afterdivide4
+	ADD $16, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffd8c // fdiv v12.4s, v12.4s, v31.4s
+strip1afterdivide4:
+	ADD $40, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f98500f // fmls v15.4s, v0.4s, v24.s[0]
+	WORD $0x4fb8506f // fmls v15.4s, v3.4s, v24.s[1]
+	WORD $0x4f9858cf // fmls v15.4s, v6.4s, v24.s[2]
+	WORD $0x4fb8592f // fmls v15.4s, v9.4s, v24.s[3]
+	WORD $0x4f99518f // fmls v15.4s, v12.4s, v25.s[0]
+	CMP $1, R11
+	BNE strip1afterdivide5
+	ADD $20, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffdef // fdiv v15.4s, v15.4s, v31.4s
+strip1afterdivide5:
+	ADD $60, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985012 // fmls v18.4s, v0.4s, v24.s[0]
+	WORD $0x4fb85072 // fmls v18.4s, v3.4s, v24.s[1]
+	WORD $0x4f9858d2 // fmls v18.4s, v6.4s, v24.s[2]
+	WORD $0x4fb85932 // fmls v18.4s, v9.4s, v24.s[3]
+	WORD $0x4f995192 // fmls v18.4s, v12.4s, v25.s[0]
+	WORD $0x4fb951f2 // fmls v18.4s, v15.4s, v25.s[1]
+	CMP $1, R11
+	BNE strip1afterdivide6
+	ADD $24, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffe52 // fdiv v18.4s, v18.4s, v31.4s
+strip1afterdivide6:
+	ADD $84, R9, R12
+	VLD1 (R12), [V24.S4, V25.S4]
+	WORD $0x4f985015 // fmls v21.4s, v0.4s, v24.s[0]
+	WORD $0x4fb85075 // fmls v21.4s, v3.4s, v24.s[1]
+	WORD $0x4f9858d5 // fmls v21.4s, v6.4s, v24.s[2]
+	WORD $0x4fb85935 // fmls v21.4s, v9.4s, v24.s[3]
+	WORD $0x4f995195 // fmls v21.4s, v12.4s, v25.s[0]
+	WORD $0x4fb951f5 // fmls v21.4s, v15.4s, v25.s[1]
+	WORD $0x4f995a55 // fmls v21.4s, v18.4s, v25.s[2]
+	CMP $1, R11
+	BNE strip1afterdivide7
+	ADD $28, R10, R12
+	VLD1R (R12), [V31.S4]
+	WORD $0x6e3ffeb5 // fdiv v21.4s, v21.4s, v31.4s
+strip1afterdivide7:
+strip1after:
 	MOVD 0(R2), R6
 	ADD R6<<2, R0, R7
 	VST1 [V0.S4], (R7)

@@ -22,7 +22,7 @@ type generated[T float32 | float64] struct {
 	denseSums          func(y, x, wt []T, m, k, n int)                                                   // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
 	denseSumsAcc       func(y, x, wt []T, m, k, n int)                                                   // y += x·wt with wt = Wᵀ (k×n), the chains starting from y: DenseGrad's weight gradient
 	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                  // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	triBlock           func(x []T, cols int, dst, src []int, coef []T)                                   // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the terms of a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)              // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
 }
 
 // neonF64 are the neon kernels for float64.

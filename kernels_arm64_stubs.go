@@ -113,13 +113,13 @@ func denseSumsAccNeonF64(y, x, wt []float64, m, k, n int)
 func triRowsNeonF64(x []float64, cols int, prog, src []int, coef, diag []float64, mode int)
 
 // triBlockNeonF64 computes, with neon, internal/portable.TriParts.Block for
-// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x. It does whole vectors only: its caller does the
-// last cols mod lanes columns.
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block
+// of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x. It does whole vectors only: its caller does the last cols mod lanes
+// columns.
 //
 //go:noescape
-func triBlockNeonF64(x []float64, cols int, dst, src []int, coef []float64)
+func triBlockNeonF64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
 // expNeonF32 computes, with neon, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst). It does whole vectors only: its caller
@@ -230,10 +230,10 @@ func denseSumsAccNeonF32(y, x, wt []float32, m, k, n int)
 func triRowsNeonF32(x []float32, cols int, prog, src []int, coef, diag []float32, mode int)
 
 // triBlockNeonF32 computes, with neon, internal/portable.TriParts.Block for
-// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the
-// terms of a block of rows of kernels.TriSolve or kernels.TriMul on the
-// columns [0, cols) of x. It does whole vectors only: its caller does the
-// last cols mod lanes columns.
+// len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block
+// of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of
+// x. It does whole vectors only: its caller does the last cols mod lanes
+// columns.
 //
 //go:noescape
-func triBlockNeonF32(x []float32, cols int, dst, src []int, coef []float32)
+func triBlockNeonF32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)

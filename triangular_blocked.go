@@ -33,7 +33,7 @@ import (
 // and triBlock) and their geometry.
 type triSteps[T float32 | float64] struct {
 	rows  func(x []T, cols int, prog, src []int, coef, diag []T, mode int)
-	block func(x []T, cols int, dst, src []int, coef []T)
+	block func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)
 	lanes int // elements per vector
 	tile  int // rows of a block step
 	// masked is set when the kernels do the last cols mod lanes columns
@@ -43,7 +43,7 @@ type triSteps[T float32 | float64] struct {
 }
 
 // newTriSteps returns the steps of a set.
-func newTriSteps[T float32 | float64](rows func(x []T, cols int, prog, src []int, coef, diag []T, mode int), block func(x []T, cols int, dst, src []int, coef []T), lanes, tile int, masked bool) *triSteps[T] {
+func newTriSteps[T float32 | float64](rows func(x []T, cols int, prog, src []int, coef, diag []T, mode int), block func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int), lanes, tile int, masked bool) *triSteps[T] {
 	return &triSteps[T]{rows: rows, block: block, lanes: lanes, tile: tile, masked: masked,
 		plans: &sync.Pool{New: func() any { return new(triPlan[T]) }}}
 }
@@ -52,13 +52,14 @@ func newTriSteps[T float32 | float64](rows func(x []T, cols int, prog, src []int
 // of a 1 MiB L2 cache, so that the coefficients fit beside it.
 const triChunkBytes = 384 << 10
 
-// triStep is one kernel call of a plan: a block step (dst, src, coef) or
-// a row step (prog, src, coef, diag, mode).
+// triStep is one kernel call of a plan: a block step (dst, src, coef,
+// and tri, diag and mode if it does the block's triangle) or a row step
+// (prog, src, coef, diag, mode).
 type triStep[T float32 | float64] struct {
 	block     bool
 	dst, prog []int
 	src       []int
-	coef      []T
+	coef, tri []T
 	diag      []T
 	mode      int
 }
@@ -118,10 +119,10 @@ func (s *triSteps[T]) run(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 }
 
 // run performs the plan's steps on the columns [0, cols) of x.
-func (p *triPlan[T]) run(rows func(x []T, cols int, prog, src []int, coef, diag []T, mode int), block func(x []T, cols int, dst, src []int, coef []T), x []T, cols int) {
+func (p *triPlan[T]) run(rows func(x []T, cols int, prog, src []int, coef, diag []T, mode int), block func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int), x []T, cols int) {
 	for _, st := range p.steps {
 		if st.block {
-			block(x, cols, st.dst, st.src, st.coef)
+			block(x, cols, st.dst, st.src, st.coef, st.tri, st.diag, st.mode)
 		} else {
 			rows(x, cols, st.prog, st.src, st.coef, st.diag, st.mode)
 		}
@@ -170,7 +171,7 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 	terms := n * (n + 1) / 2
 	p.prog = grow(p.prog, 2*n)[:0]
 	p.src = grow(p.src, terms)[:0]
-	p.coef = grow(p.coef, terms+n*tile)[:0]
+	p.coef = grow(p.coef, terms+n*tile+4*n)[:0]
 	p.diag = grow(p.diag, n)[:0]
 	p.steps = p.steps[:0]
 	mode := portable.TriNoDiag
@@ -183,17 +184,32 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 		mode = portable.TriDivide
 	}
 	// blockStep plans the block step of the rows b0…b1−1, if it has one:
-	// a whole tile after the first block, without a zero coefficient.
-	blockStep := func(b0, b1 int) (triStep[T], bool) {
-		if b1-b0 != tile || b0 == 0 {
-			return triStep[T]{}, false
+	// a whole tile without a zero coefficient on the rows before it (there
+	// are none for the first). It takes the terms among the tile's rows and
+	// the diagonal too (whole) when those have no zero coefficient either;
+	// otherwise a row step does them.
+	blockStep := func(b0, b1 int) (st triStep[T], ok, whole bool) {
+		if b1-b0 != tile {
+			return st, false, false
 		}
 		for i := b0; i < b1; i++ {
 			for _, c := range p.lt[i*n : i*n+b0] {
 				if c == 0 {
-					return triStep[T]{}, false
+					return st, false, false
 				}
 			}
+		}
+		whole = true
+		for i := b0; i < b1 && whole; i++ {
+			for _, c := range p.lt[i*n+b0 : i*n+i] {
+				if c == 0 {
+					whole = false
+					break
+				}
+			}
+		}
+		if b0 == 0 && !whole {
+			return st, false, false // nothing for a block step to do
 		}
 		c0 := len(p.coef)
 		for k := range b0 {
@@ -205,11 +221,33 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 				p.coef = append(p.coef, p.lt[(b0+j)*n+q])
 			}
 		}
-		src := p.off[:b0]
+		st = triStep[T]{block: true, dst: p.off[b0:b1], src: p.off[:b0], coef: p.coef[c0 : b0*tile+c0]}
 		if !solve {
-			src = p.rev[n-b0:]
+			st.src = p.rev[n-b0:]
 		}
-		return triStep[T]{block: true, dst: p.off[b0:b1], src: src, coef: p.coef[c0:]}, true
+		if whole {
+			t0, d0 := len(p.coef), len(p.diag)
+			for j := range tile {
+				i := b0 + j
+				for k := range j {
+					q := b0 + k
+					if !solve {
+						q = i - 1 - k
+					}
+					p.coef = append(p.coef, p.lt[i*n+q])
+				}
+				if mode != portable.TriNoDiag {
+					p.diag = append(p.diag, a[order(i)*n+order(i)])
+				}
+			}
+			// Padded to a whole number of vectors, which NEON loads.
+			p.coef = append(p.coef, 0, 0, 0, 0)
+			st.tri, st.diag, st.mode = p.coef[t0:], p.diag[d0:], mode
+			if !solve {
+				st.mode |= portable.TriBefore
+			}
+		}
+		return st, true, whole
 	}
 	// rowStep plans the row step of the rows b0…b1−1, with the terms from
 	// the row b0 on when a block step does those before.
@@ -262,18 +300,22 @@ func (p *triPlan[T]) make(solve bool, uplo blas.Uplo, tA blas.Transpose, diag bl
 	}
 	if solve {
 		for b0, b1 := 0, first; b0 < n; b0, b1 = b1, b1+tile {
-			blk, ok := blockStep(b0, b1)
+			blk, ok, whole := blockStep(b0, b1)
 			if ok {
 				p.steps = append(p.steps, blk)
 			}
-			rowStep(b0, b1, ok)
+			if !whole {
+				rowStep(b0, b1, ok)
+			}
 		}
 		return
 	}
 	for b1 := n; b1 > 0; b1 -= tile {
 		b0 := max(b1-tile, 0)
-		blk, ok := blockStep(b0, b1)
-		rowStep(b0, b1, ok)
+		blk, ok, whole := blockStep(b0, b1)
+		if !whole {
+			rowStep(b0, b1, ok)
+		}
 		if ok {
 			p.steps = append(p.steps, blk)
 		}

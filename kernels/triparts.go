@@ -31,13 +31,50 @@ func triRows[T Float](x []T, cols int, prog, src []int, coef, diag []T, mode int
 	}
 }
 
-// triBlockTerms applies the terms of a block step to the columns [0, cols)
-// of x.
-func triBlockTerms[T Float](x []T, cols int, dst, src []int, coef []T) {
+// triBlockTerms runs a block step on the columns [0, cols) of x.
+func triBlockTerms[T Float](x []T, cols int, dst, src []int, coef, tri, diag []T, mode int) {
+	before := mode&portable.TriBefore != 0
+	if before && len(tri) > 0 {
+		triBlockTriangle(x, cols, dst, tri, diag, mode&^portable.TriBefore, true)
+	}
 	for j, off := range dst {
 		xr := x[off : off+cols]
 		for k, s := range src {
 			subScaled(xr, x[s:s+cols], coef[k*len(dst)+j])
+		}
+	}
+	if !before && len(tri) > 0 {
+		triBlockTriangle(x, cols, dst, tri, diag, mode, false)
+	}
+}
+
+// triBlockTriangle applies the terms among a block's rows and their
+// diagonal: a product's (from the last row, nearest first) or a solve's.
+func triBlockTriangle[T Float](x []T, cols int, dst []int, tri, diag []T, mode int, product bool) {
+	row := func(j int) []T { return x[dst[j] : dst[j]+cols] }
+	if product {
+		for j := len(dst) - 1; j >= 0; j-- {
+			xj := row(j)
+			if mode == portable.TriScale {
+				for k := range xj {
+					xj[k] = mul(xj[k], diag[j])
+				}
+			}
+			for k := range j {
+				subScaled(xj, row(j-1-k), tri[j*(j-1)/2+k])
+			}
+		}
+		return
+	}
+	for j := range dst {
+		xj := row(j)
+		for q := range j {
+			subScaled(xj, row(q), tri[j*(j-1)/2+q])
+		}
+		if mode == portable.TriDivide {
+			for k := range xj {
+				xj[k] /= diag[j]
+			}
 		}
 	}
 }

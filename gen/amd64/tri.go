@@ -158,24 +158,28 @@ func (g *gen) triDiag(label string, mode int, diag reg.Register, acc []reg.VecVi
 	asm.Label(label)
 }
 
-// triBlockKernel writes func(x []T, cols int, dst, src []int, coef []T)
-// for len(dst) = triTile: a register tile of triTile rows, loaded once
-// per strip, takes every term from the source rows in turn, each source
-// vector loaded once for all the tile's rows (the dense kernels' scheme).
+// triBlockKernel writes func(x []T, cols int, dst, src []int, coef, tri,
+// diag []T, mode int) for len(dst) = triTile: a register tile of triTile
+// rows, loaded once per strip, takes every term from the source rows in
+// turn, each source vector loaded once for all the tile's rows (the dense
+// kernels' scheme); unless tri is empty, the tile also takes the terms
+// among its rows and its diagonal in registers, after the source rows'
+// terms (a solve) or before them (a product, mode|triBefore).
 func (g *gen) triBlockKernel() {
 	tile := g.triTile()
 	g.columnStrips(triBlockWidth, func(prefix string, xc reg.Register, w int, mask reg.Register) {
 		dst := asm.Load(asm.Param("dst").Base(), asm.GP64())
-		src := asm.Load(asm.Param("src").Base(), asm.GP64())
-		coef := asm.Load(asm.Param("coef").Base(), asm.GP64())
-		k := asm.Load(asm.Param("src").Len(), asm.GP64())
 		acc := make([][]reg.VecVirtual, tile)
 		for j := range acc {
 			off := asm.GP64()
 			asm.MOVQ(Mem{Base: dst, Disp: 8 * j}, off)
 			acc[j] = g.loadRow(xc, off, w, mask)
 		}
+		g.triTriangle(prefix+"before", acc, true)
 
+		src := asm.Load(asm.Param("src").Base(), asm.GP64())
+		coef := asm.Load(asm.Param("coef").Base(), asm.GP64())
+		k := asm.Load(asm.Param("src").Len(), asm.GP64())
 		asm.Label(prefix + "term")
 		asm.TESTQ(k, k)
 		asm.JZ(LabelRef(prefix + "termend"))
@@ -194,10 +198,97 @@ func (g *gen) triBlockKernel() {
 		asm.JMP(LabelRef(prefix + "term"))
 		asm.Label(prefix + "termend")
 
+		g.triTriangle(prefix+"after", acc, false)
 		for j, row := range acc {
 			off := asm.GP64()
 			asm.MOVQ(Mem{Base: dst, Disp: 8 * j}, off)
 			g.storeRow(xc, off, row, mask)
 		}
 	})
+}
+
+// triBefore is internal/portable's TriBefore: a product's block takes the
+// terms among its rows first.
+const triBefore = 4
+
+// triTriangle writes the terms among the tile's rows and the diagonal,
+// when tri is not empty and the mode's triBefore bit is before: a
+// product's (before) from the last row up, each row multiplied by its
+// diagonal element first (mode triScale) and its terms nearest first, or
+// a solve's from the first row down, each divided last (mode triDivide).
+// Row j's coefficients start at tri[j(j−1)/2].
+func (g *gen) triTriangle(label string, acc [][]reg.VecVirtual, before bool) {
+	triLen := asm.Load(asm.Param("tri").Len(), asm.GP64())
+	asm.TESTQ(triLen, triLen)
+	asm.JZ(LabelRef(label))
+	mode := asm.Load(asm.Param("mode"), asm.GP64())
+	asm.TESTQ(U32(triBefore), mode)
+	if before {
+		asm.JZ(LabelRef(label))
+	} else {
+		asm.JNZ(LabelRef(label))
+	}
+	tri := asm.Load(asm.Param("tri").Base(), asm.GP64())
+	diag := asm.Load(asm.Param("diag").Base(), asm.GP64())
+	asm.ANDQ(U8(3), mode)
+	for jj := range acc {
+		j := jj
+		if before {
+			j = len(acc) - 1 - jj
+		}
+		if before {
+			g.triDiagBcst(fmt.Sprintf("%sscale%d", label, j), mode, triScale, Mem{Base: diag, Disp: j * g.size}, acc[j], false)
+		}
+		for k := range j {
+			q := k
+			if before {
+				q = j - 1 - k
+			}
+			c := Mem{Base: tri, Disp: (j*(j-1)/2 + k) * g.size}
+			for v, a := range acc[j] {
+				g.fnmaBcast(a, acc[q][v], c)
+			}
+		}
+		if !before {
+			g.triDiagBcst(fmt.Sprintf("%sdivide%d", label, j), mode, triDivide, Mem{Base: diag, Disp: j * g.size}, acc[j], true)
+		}
+	}
+	asm.Label(label)
+}
+
+// fnmaBcast sets acc = acc − a·c with one rounding, c the element at mem
+// in every lane (within the FMA on AVX-512).
+func (g *gen) fnmaBcast(acc, a reg.VecVirtual, mem Mem) {
+	switch {
+	case g.avx512 && g.f32:
+		asm.VFNMADD231PS_BCST(mem, a, acc)
+	case g.avx512:
+		asm.VFNMADD231PD_BCST(mem, a, acc)
+	default:
+		g.fnmaTo(acc, g.broadcastOf(mem), a)
+	}
+}
+
+// triDiagBcst divides (divide) or multiplies the vectors of row by the
+// element at mem, when mode (a register) is want.
+func (g *gen) triDiagBcst(label string, mode reg.Register, want int, mem Mem, row []reg.VecVirtual, divide bool) {
+	asm.CMPQ(mode, U8(want))
+	asm.JNE(LabelRef(label))
+	for _, a := range row {
+		switch {
+		case g.avx512 && divide && g.f32:
+			asm.VDIVPS_BCST(mem, a, a)
+		case g.avx512 && divide:
+			asm.VDIVPD_BCST(mem, a, a)
+		case g.avx512 && g.f32:
+			asm.VMULPS_BCST(mem, a, a)
+		case g.avx512:
+			asm.VMULPD_BCST(mem, a, a)
+		case divide:
+			g.div(a, a, g.broadcastOf(mem))
+		default:
+			g.mul(a, a, g.broadcastOf(mem))
+		}
+	}
+	asm.Label(label)
 }

@@ -150,12 +150,14 @@ func (e *emitter) triDiag(label string, mode, w int, op func(d, n, m reg)) {
 	e.label(label)
 }
 
-// triBlock writes func sym(x []T, cols int, dst, src []int, coef []T) for
-// len(dst) = triTile. Registers: R2 &dst, R3 &src, R4 &coef, R5 terms
-// left, R6 an offset, R7 its address, R8 scratch; V0…V23 the tile (row j's
-// vectors from V(3j)), V24…V26 the source row, V27… the coefficients.
+// triBlock writes func sym(x []T, cols int, dst, src []int, coef, tri,
+// diag []T, mode int) for len(dst) = triTile. Registers: R2 &dst, R3 &src,
+// R4 &coef, R5 terms left, R6 an offset, R7 its address, R8 scratch, R9
+// &tri, R10 &diag, R11 mode, R12 scratch; V0…V23 the tile (row j's vectors
+// from V(3j)), V24…V26 the source row, V27… the coefficients; in the
+// triangle, V24… row j's coefficients and V31 its diagonal element.
 func (e *emitter) triBlock(sym string) {
-	fmt.Fprintf(e.w, "\n// func %s(x []T, cols int, dst, src []int, coef []T), over whole vectors of columns.\nTEXT ·%s(SB), NOSPLIT, $0-104\n", sym, sym)
+	fmt.Fprintf(e.w, "\n// func %s(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int), over whole vectors of columns.\nTEXT ·%s(SB), NOSPLIT, $0-160\n", sym, sym)
 	coefRegs := triTile * e.size() / 16
 	e.triStrips(3, "24 vectors an iteration (8 rows × 3)", func(l string, w int) {
 		e.ins("MOVD dst_base+32(FP), R2")
@@ -167,6 +169,7 @@ func (e *emitter) triBlock(sym string) {
 			}
 		}
 		tile(false)
+		e.triTriangle(l+"before", w, true)
 		e.ins("MOVD src_base+56(FP), R3")
 		e.ins("MOVD coef_base+80(FP), R4")
 		e.ins("MOVD src_len+64(FP), R5")
@@ -185,6 +188,69 @@ func (e *emitter) triBlock(sym string) {
 		e.ins("SUB $1, R5, R5")
 		e.ins("B %sterm", l)
 		e.label(l + "termend")
+		e.triTriangle(l+"after", w, false)
 		tile(true)
 	})
+}
+
+// triBefore is internal/portable's TriBefore: a product's block takes the
+// terms among its rows first.
+const triBefore = 4
+
+// triTriangle writes the terms among the tile's rows and the diagonal,
+// when tri is not empty and the mode's triBefore bit is before: a
+// product's (before) from the last row up, each row multiplied by its
+// diagonal element first (mode triScale) and its terms nearest first, or
+// a solve's from the first row down, each divided last (mode triDivide).
+// Row j's coefficients start at tri[j(j−1)/2]; tri is padded so that
+// whole vectors of them can be loaded.
+func (e *emitter) triTriangle(label string, w int, before bool) {
+	e.ins("MOVD tri_len+112(FP), R12")
+	e.ins("CBZ R12, %s", label)
+	e.ins("MOVD mode+152(FP), R11")
+	if before {
+		e.ins("TBZ $2, R11, %s", label)
+	} else {
+		e.ins("TBNZ $2, R11, %s", label)
+	}
+	e.ins("AND $3, R11, R11")
+	e.ins("MOVD tri_base+104(FP), R9")
+	e.ins("MOVD diag_base+128(FP), R10")
+	per := 16 / e.size()
+	diagOp := func(name string, mode, j int, op func(d, n, m reg)) {
+		e.ins("CMP $%d, R11", mode)
+		e.ins("BNE %s", name)
+		e.ins("ADD $%d, R10, R12", j*e.size())
+		e.ins("VLD1R (R12), [%s]", e.v(31))
+		for v := range w {
+			op(reg(3*j+v), reg(3*j+v), reg(31))
+		}
+		e.label(name)
+	}
+	for jj := range triTile {
+		j := jj
+		if before {
+			j = triTile - 1 - jj
+		}
+		if before {
+			diagOp(fmt.Sprintf("%sscale%d", label, j), triScale, j, e.fmul)
+		}
+		if j > 0 {
+			e.ins("ADD $%d, R9, R12", j*(j-1)/2*e.size())
+			e.ins("VLD1 (R12), %s", e.regList(24, (j+per-1)/per))
+		}
+		for k := range j {
+			q := k
+			if before {
+				q = j - 1 - k
+			}
+			for v := range w {
+				e.word(fmlsElem(e.a, 3*j+v, 3*q+v, 24+k/per, k%per))
+			}
+		}
+		if !before {
+			diagOp(fmt.Sprintf("%sdivide%d", label, j), triDivide, j, e.fdiv)
+		}
+	}
+	e.label(label)
 }

@@ -83,7 +83,7 @@ var Kernels = []Kernel{
 	{"denseSumsAccT", "y, x, wt []T, m, k, n int", "y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ", "", amd64},
 	{"denseSumsAcc", "y, x, wt []T, m, k, n int", "y += x·wt with wt = Wᵀ (k×n), the chains starting from y: DenseGrad's weight gradient", "the last n mod lanes columns", []ISA{NEON}},
 	{"triRows", "x []T, cols int, prog, src []int, coef, diag []T, mode int", "internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x", "the last cols mod lanes columns", everywhere},
-	{"triBlock", "x []T, cols int, dst, src []int, coef []T", "internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): the terms of a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x", "the last cols mod lanes columns", everywhere},
+	{"triBlock", "x []T, cols int, dst, src []int, coef, tri, diag []T, mode int", "internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x", "the last cols mod lanes columns", everywhere},
 	{"reluGrad", "dy, y []T", "dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)", "", amd64},
 }
 

@@ -17,15 +17,26 @@ type TriParts[T float32 | float64] struct {
 	Rows func(x []T, cols int, prog, src []int, coef, diag []T, mode int)
 	// Block applies len(src) terms to each of the rows at offsets dst:
 	// term k of row j has the source row at src[k] and the coefficient
-	// coef[k·len(dst)+j], and the terms go in the order of k.
-	Block func(x []T, cols int, dst, src []int, coef []T)
+	// coef[k·len(dst)+j], and the terms go in the order of k. Unless tri
+	// is empty, the rows then also take the terms among themselves and
+	// their diagonal, as a row step would one row at a time: row j's
+	// coefficients on the rows q < j of the block start at tri[j(j−1)/2];
+	// for a solve (mode TriNoDiag or TriDivide) they come after the terms
+	// from src, the rows from the first, q ascending, each row divided by
+	// diag[j] last; for a product (mode|TriBefore, with TriScale or
+	// TriNoDiag) before them, the rows from the last, each multiplied by
+	// diag[j] first, q from j−1 down. No coefficient in tri is zero.
+	Block func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)
 }
 
-// The modes of TriParts.Rows.
+// The modes of TriParts.Rows and TriParts.Block.
 const (
 	TriNoDiag = iota // a unit diagonal
 	TriDivide        // a solve's division, after the terms
 	TriScale         // a product's multiplication, before the terms
+	// TriBefore, added to TriNoDiag or TriScale, says a block's rows take
+	// the terms among themselves before those from src (a product).
+	TriBefore = 4
 )
 
 // T64 and T32 are the parts for each element type.
