@@ -56,3 +56,8 @@ func mul[T Float](a, b T) T {
 func isNaN[T Float](x T) bool {
 	return x != x
 }
+
+// sqrtT is the square root in T's precision, correctly rounded (float32
+// through float64 too: 53 ≥ 2·24 + 2 bits make that double rounding
+// harmless).
+func sqrtT[T Float](x T) T { return T(math.Sqrt(float64(x))) }

@@ -1,0 +1,334 @@
+package kernels
+
+// Monotone rational-quadratic splines (Gregory and Delbourgo, "Piecewise
+// rational quadratic interpolation to monotonic data", IMA J. Numer. Anal.
+// 2, 1982), as the neural spline flows of Durkan, Bekasovs, Murray and
+// Papamakarios ("Neural Spline Flows", NeurIPS 2019) use them, with the
+// parameterisation and defaults of nflows' unconstrained spline: K bins on
+// [−B, B], the identity outside (linear tails), derivative 1 at ±B.
+//
+// Each element has its own spline, from 3K − 1 unnormalised parameters
+// laid out together (element i's at params[i·(3K−1):]): K bin widths, K
+// bin heights, K − 1 derivatives at the interior knots. Widths and heights
+// go through a softmax and are each kept at least a minimum share of 2B;
+// derivatives are the minimum plus a softplus. Every product that meets a
+// sum is written as an fma or a rounded mul, so that the vector kernels can
+// reproduce these kernels' bits.
+
+// RQSpline is the shape of a batch of splines.
+type RQSpline[T Float] struct {
+	Bins  int // K, 2…MaxBins
+	Bound T   // B > 0
+	// MinWidth and MinHeight are each bin's least share of the interval
+	// (K·MinWidth < 1); MinDerivative is the least derivative at a knot.
+	MinWidth, MinHeight, MinDerivative T
+}
+
+// MaxBins is the most bins a spline may have.
+const MaxBins = 64
+
+// ParamsPer returns the unnormalised parameters of one element's spline.
+func (s RQSpline[T]) ParamsPer() int { return 3*s.Bins - 1 }
+
+// rqKnots is one element's spline: its knots (cx, cy) and the derivatives
+// there, with what the backward pass needs of their making.
+type rqKnots[T Float] struct {
+	cx, cy [MaxBins + 1]T
+	d      [MaxBins + 1]T
+	sw, sh [MaxBins]T // the softmax of the widths and of the heights
+	sig    [MaxBins]T // softplus′ of each interior derivative's parameter
+}
+
+// build computes the knots from u, the element's 3K − 1 parameters.
+func (kn *rqKnots[T]) build(u []T, s RQSpline[T]) {
+	k := s.Bins
+	softmax(kn.sw[:k], u[:k])
+	softmax(kn.sh[:k], u[k:2*k])
+	knots(kn.cx[:k+1], kn.sw[:k], s.MinWidth, s.Bound)
+	knots(kn.cy[:k+1], kn.sh[:k], s.MinHeight, s.Bound)
+	kn.d[0], kn.d[k] = 1, 1
+	for j, v := range u[2*k : 3*k-1] {
+		sp, sig := softplus(v)
+		kn.d[j+1] = s.MinDerivative + sp
+		kn.sig[j] = sig
+	}
+}
+
+// softmax sets dst to the softmax of u: exp(u − max u), normalised, the sum
+// taken in order.
+func softmax[T Float](dst, u []T) {
+	m := u[0]
+	for _, v := range u[1:] {
+		m = max(m, v)
+	}
+	var z T
+	for i, v := range u {
+		dst[i] = expT(v - m)
+		z += dst[i]
+	}
+	for i := range dst {
+		dst[i] /= z
+	}
+}
+
+// knots sets c (K + 1 knots) from the softmax shares s: bin k has the share
+// w_k = minimum + (1 − K·minimum)·s_k of [−B, B], the knots are the running
+// sums 2B·Σ w − B, and the ends are exactly −B and B.
+func knots[T Float](c, s []T, minimum, b T) {
+	scale := 1 - minimum*T(len(s))
+	var sum T
+	c[0] = -b
+	for k, v := range s[:len(s)-1] {
+		sum += fma(scale, v, minimum)
+		c[k+1] = fma(2*b, sum, -b)
+	}
+	c[len(s)] = b
+}
+
+// softplus returns log(1 + e^v), as max(v, 0) + log(1 + e^−|v|), and its
+// derivative, the logistic sigmoid.
+func softplus[T Float](v T) (sp, sig T) {
+	a := v
+	if a < 0 {
+		a = -a
+	}
+	e := expT(-a)
+	sp = max(v, 0) + logT(1+e)
+	sig = 1 / (1 + e)
+	if v < 0 {
+		sig = e / (1 + e)
+	}
+	return sp, sig
+}
+
+// bin returns the bin of x among the knots c (K + 1 of them): the number
+// of interior knots at or below x.
+func bin[T Float](x T, c []T) int {
+	k := 0
+	for _, v := range c[1 : len(c)-1] {
+		if x >= v {
+			k++
+		}
+	}
+	return k
+}
+
+// rqLocal is the spline on one bin, at θ ∈ [0, 1] across it.
+type rqLocal[T Float] struct {
+	k                   int
+	w, h, delta, a, b   T // bin width and height, h/w, the knots' derivatives
+	theta, t1, p, den   T // θ, θ(1−θ), δθ² + a·θ(1−θ), δ + (a + b − 2δ)·θ(1−θ)
+	n2                  T // b·θ² + 2δ·θ(1−θ) + a·(1−θ)²
+	c2                  T // a + b − 2δ
+}
+
+// local sets up bin k of kn.
+func (kn *rqKnots[T]) local(k int) rqLocal[T] {
+	l := rqLocal[T]{k: k, w: kn.cx[k+1] - kn.cx[k], h: kn.cy[k+1] - kn.cy[k], a: kn.d[k], b: kn.d[k+1]}
+	l.delta = l.h / l.w
+	l.c2 = l.a + l.b - 2*l.delta
+	return l
+}
+
+// at completes l at θ.
+func (l *rqLocal[T]) at(theta T) {
+	l.theta = theta
+	l.t1 = mul(theta, 1-theta)
+	l.p = fma(l.delta, mul(theta, theta), mul(l.a, l.t1))
+	l.den = fma(l.c2, l.t1, l.delta)
+	om := 1 - theta
+	l.n2 = fma(l.b, mul(theta, theta), fma(2*l.delta, l.t1, mul(l.a, mul(om, om))))
+}
+
+// logDeriv is log g′ on the bin: log(δ²·n2 / den²).
+func (l *rqLocal[T]) logDeriv() T {
+	return logT(mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den))
+}
+
+// rqForward is g(x) and log g′(x) for x inside [−B, B].
+func (kn *rqKnots[T]) forward(x T, bins int) (y, lad T, l rqLocal[T]) {
+	l = kn.local(bin(x, kn.cx[:bins+1]))
+	l.at((x - kn.cx[l.k]) / l.w)
+	y = kn.cy[l.k] + mul(l.h, l.p)/l.den
+	return y, l.logDeriv(), l
+}
+
+// inverse is g⁻¹(y) and log g′ there, for y inside [−B, B]: θ is the root
+// in [0, 1] of the quadratic α·θ² + β·θ + γ = 0 (γ ≤ 0 ≤ α + β + γ), in
+// the form that adds two numbers of one sign: 2γ/(−β − √Δ) when β ≥ 0,
+// (−β + √Δ)/(2α) when β < 0 (then α > 0). nflows takes the first always,
+// which cancels when a bin's upper derivative dwarfs its slope (float32
+// round trips off by 10⁻⁴ relative where this form gives 10⁻⁶).
+func (kn *rqKnots[T]) inverse(y T, bins int) (x, lad T, l rqLocal[T]) {
+	l = kn.local(bin(y, kn.cy[:bins+1]))
+	r := y - kn.cy[l.k]
+	alpha := fma(r, l.c2, mul(l.h, l.delta-l.a))
+	beta := fma(-r, l.c2, mul(l.h, l.a))
+	gamma := -mul(l.delta, r)
+	root := sqrtT(max(fma(beta, beta, -mul(4*alpha, gamma)), 0))
+	theta := 2 * gamma / (-beta - root)
+	if beta < 0 {
+		theta = (root - beta) / (2 * alpha)
+	}
+	l.at(theta)
+	x = fma(theta, l.w, kn.cx[l.k])
+	return x, l.logDeriv(), l
+}
+
+// partials returns the gradient of dy·y + dl·log g′ on the bin, at its θ,
+// with respect to θ, δ, the bin height h (where it appears outside δ) and
+// the knots' derivatives a and b.
+func (l *rqLocal[T]) partials(dy, dl T) (gTheta, gDelta, gH, gA, gB T) {
+	th, om := l.theta, 1-l.theta
+	den2 := mul(l.den, l.den)
+	pTheta := fma(2*l.delta, th, mul(l.a, 1-2*th))
+	denTheta := mul(l.c2, 1-2*th)
+	denDelta := 1 - 2*l.t1
+	yTheta := mul(l.h, mul(pTheta, l.den)-mul(l.p, denTheta)) / den2
+	yDelta := mul(l.h, mul(mul(th, th), l.den)-mul(l.p, denDelta)) / den2
+	yA := mul(mul(l.h, l.t1), l.den-l.p) / den2
+	yB := -mul(mul(l.h, l.p), l.t1) / den2
+	n2Theta := 2 * (mul(l.b, th) + mul(l.delta, 1-2*th) - mul(l.a, om))
+	ladTheta := n2Theta/l.n2 - 2*denTheta/l.den
+	ladDelta := 2/l.delta + 2*l.t1/l.n2 - 2*denDelta/l.den
+	ladA := mul(om, om)/l.n2 - 2*l.t1/l.den
+	ladB := mul(th, th)/l.n2 - 2*l.t1/l.den
+	gTheta = mul(dy, yTheta) + mul(dl, ladTheta)
+	gDelta = mul(dy, yDelta) + mul(dl, ladDelta)
+	gH = mul(dy, l.p/l.den)
+	gA = mul(dy, yA) + mul(dl, ladA)
+	gB = mul(dy, yB) + mul(dl, ladB)
+	return
+}
+
+// paramGrad writes to g (the element's 3K − 1 parameter gradients) the
+// gradient of dy·y + dl·log g′ through the bin l at its θ, x held fixed,
+// and returns its gradient with respect to θ.
+func (kn *rqKnots[T]) paramGrad(g []T, l *rqLocal[T], dy, dl T, s RQSpline[T]) (gTheta T) {
+	k := s.Bins
+	gTheta, gDelta, gH, gA, gB := l.partials(dy, dl)
+	gW := -(mul(gTheta, l.theta) + mul(gDelta, l.delta)) / l.w
+	gHt := gH + gDelta/l.w
+	var gcx, gcy [MaxBins + 1]T
+	gcx[l.k] = -gTheta/l.w - gW
+	gcx[l.k+1] = gW
+	gcy[l.k] = dy - gHt
+	gcy[l.k+1] = gHt
+	knotsGrad(g[:k], gcx[:k+1], kn.sw[:k], s.MinWidth, s.Bound)
+	knotsGrad(g[k:2*k], gcy[:k+1], kn.sh[:k], s.MinHeight, s.Bound)
+	gd := g[2*k : 3*k-1]
+	clear(gd)
+	if l.k >= 1 {
+		gd[l.k-1] = mul(gA, kn.sig[l.k-1])
+	}
+	if l.k+1 <= k-1 {
+		gd[l.k] = mul(gB, kn.sig[l.k])
+	}
+	return gTheta
+}
+
+// knotsGrad writes to gu the gradient with respect to the unnormalised
+// parameters of knots from gc, that with respect to the knots (the fixed
+// ends' ignored), s being their softmax.
+func knotsGrad[T Float](gu, gc, s []T, minimum, b T) {
+	scale := 1 - minimum*T(len(s))
+	// c_j = 2B·Σ_{i<j} w_i − B for 0 < j < K: ∂/∂w_i = 2B·Σ_{j>i} gc_j.
+	var suffix, dot T
+	for i := len(s) - 1; i >= 0; i-- {
+		gs := mul(scale, mul(2*b, suffix))
+		gu[i] = gs
+		dot += mul(s[i], gs)
+		if i > 0 {
+			suffix += gc[i]
+		}
+	}
+	for i, v := range s {
+		gu[i] = mul(v, gu[i]-dot)
+	}
+}
+
+// inside reports whether x is in [−B, B], where the spline applies.
+func inside[T Float](x, b T) bool { return x >= -b && x <= b }
+
+// SplineForward computes out[i] = g_i(in[i]), the rational-quadratic spline
+// of element i (parameters params[i·(3K−1):], as RQSpline describes), and
+// adds log g_i′(in[i]) to logdet[r] for i in row r (rows of cols
+// elements). Outside [−B, B] g_i is the identity: out = in, log g′ = 0,
+// whatever the parameters. NaN stays NaN; a non-finite parameter gives NaN
+// inside [−B, B].
+func SplineForward[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]) {
+	per := s.ParamsPer()
+	var kn rqKnots[T]
+	for i, x := range in[:len(logdet)*cols] {
+		if !inside(x, s.Bound) {
+			out[i] = x
+			continue
+		}
+		kn.build(params[i*per:(i+1)*per], s)
+		y, lad, _ := kn.forward(x, s.Bins)
+		out[i] = y
+		logdet[i/cols] += lad
+	}
+}
+
+// SplineInverse computes out[i] = g_i⁻¹(in[i]), SplineForward's inverse,
+// and adds log |∂out/∂in| = −log g_i′(out[i]) to logdet[r].
+func SplineInverse[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]) {
+	per := s.ParamsPer()
+	var kn rqKnots[T]
+	for i, y := range in[:len(logdet)*cols] {
+		if !inside(y, s.Bound) {
+			out[i] = y
+			continue
+		}
+		kn.build(params[i*per:(i+1)*per], s)
+		x, lad, _ := kn.inverse(y, s.Bins)
+		out[i] = x
+		logdet[i/cols] -= lad
+	}
+}
+
+// SplineForwardGrad is the backward pass of SplineForward: from dOut and
+// dLogdet (the loss's gradients with respect to its out and logdet) it
+// writes the gradients with respect to in (dIn) and params (dParams).
+// Outside [−B, B], dIn = dOut and the parameters' gradients are zero.
+func SplineForwardGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T]) {
+	per := s.ParamsPer()
+	var kn rqKnots[T]
+	for i, x := range in[:len(dLogdet)*cols] {
+		g := dParams[i*per : (i+1)*per]
+		if !inside(x, s.Bound) {
+			dIn[i] = dOut[i]
+			clear(g)
+			continue
+		}
+		kn.build(params[i*per:(i+1)*per], s)
+		_, _, l := kn.forward(x, s.Bins)
+		gTheta := kn.paramGrad(g, &l, dOut[i], dLogdet[i/cols], s)
+		dIn[i] = gTheta / l.w
+	}
+}
+
+// SplineInverseGrad is the backward pass of SplineInverse. With x =
+// g⁻¹(y), ∂x/∂y = 1/g′(x) and ∂x/∂p = −(∂g/∂p)/g′(x); its log-determinant
+// is −log g′(x).
+func SplineInverseGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T]) {
+	per := s.ParamsPer()
+	var kn rqKnots[T]
+	for i, y := range in[:len(dLogdet)*cols] {
+		g := dParams[i*per : (i+1)*per]
+		if !inside(y, s.Bound) {
+			dIn[i] = dOut[i]
+			clear(g)
+			continue
+		}
+		kn.build(params[i*per:(i+1)*per], s)
+		_, _, l := kn.inverse(y, s.Bins)
+		dl := dLogdet[i/cols]
+		ladTheta, _, _, _, _ := l.partials(0, 1)
+		deriv := mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den) // g′(x)
+		q := (dOut[i] - mul(dl, ladTheta/l.w)) / deriv
+		kn.paramGrad(g, &l, -q, -dl, s)
+		dIn[i] = q
+	}
+}
