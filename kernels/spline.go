@@ -115,11 +115,11 @@ func bin[T Float](x T, c []T) int {
 
 // rqLocal is the spline on one bin, at θ ∈ [0, 1] across it.
 type rqLocal[T Float] struct {
-	k                   int
-	w, h, delta, a, b   T // bin width and height, h/w, the knots' derivatives
-	theta, t1, p, den   T // θ, θ(1−θ), δθ² + a·θ(1−θ), δ + (a + b − 2δ)·θ(1−θ)
-	n2                  T // b·θ² + 2δ·θ(1−θ) + a·(1−θ)²
-	c2                  T // a + b − 2δ
+	k                 int
+	w, h, delta, a, b T // bin width and height, h/w, the knots' derivatives
+	theta, t1, p, den T // θ, θ(1−θ), δθ² + a·θ(1−θ), δ + (a + b − 2δ)·θ(1−θ)
+	n2                T // b·θ² + 2δ·θ(1−θ) + a·(1−θ)²
+	c2                T // a + b − 2δ
 }
 
 // local sets up bin k of kn.
