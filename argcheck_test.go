@@ -53,6 +53,23 @@ func TestArgumentChecks(t *testing.T) {
 		{"Dense", "y overlaps x", func() { flowkern.Dense(big[0:6], big[2:6], m(6), nil, 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseT", "len(wt) = 8, want k·n = 6", func() { flowkern.DenseT(m(6), m(4), x8, nil, 2, 2, 3, flowkern.ActReLU) }},
 		{"DenseT", "y overlaps wt", func() { flowkern.DenseT(big[0:6], m(4), big[3:9], nil, 2, 2, 3, flowkern.ActIdentity) }},
+		{"SplineForward", "Bins = 1, want 2…64", func() { flowkern.SplineForward(x8, ld2, x8, m(16), 4, flowkern.Spline{Bins: 1, Bound: 3}) }},
+		{"SplineForward", "Bound = NaN", func() { flowkern.SplineForward(x8, ld2, x8, m(8*14), 4, flowkern.Spline{Bins: 5, Bound: math.NaN()}) }},
+		{"SplineForward", "MinWidth = 0.5, want 0 < MinWidth < 1/Bins", func() {
+			flowkern.SplineForward(x8, ld2, x8, m(8*14), 4, flowkern.Spline{Bins: 5, Bound: 3, MinWidth: 0.5})
+		}},
+		{"SplineInverse", "len(params) = 8, want len(logdet)·cols·(3·Bins−1) = 2·4·14 = 112", func() {
+			flowkern.SplineInverse(x8, ld2, x8, x8, 4, flowkern.Spline{Bins: 5, Bound: 3})
+		}},
+		{"SplineInverse", "out overlaps params", func() {
+			flowkern.SplineInverse(big[0:8], ld2, x8, big[0:40], 4, flowkern.Spline{Bins: 2, Bound: 3})
+		}},
+		{"SplineForwardGrad", "len(dParams) = 8, want len(params) = 40", func() {
+			flowkern.SplineForwardGrad(x8, m(8), m(8), ld2, m(8), m(40), 4, flowkern.Spline{Bins: 2, Bound: 3})
+		}},
+		{"SplineInverseGrad", "dParams overlaps params", func() {
+			flowkern.SplineInverseGrad(x8, big[0:40], m(8), ld2, m(8), big[0:40], 4, flowkern.Spline{Bins: 2, Bound: 3})
+		}},
 		{"DenseGrad", "len(dw) = 5, want n·k = 6", func() { flowkern.DenseGrad(nil, m(5), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dx) = 3, want m·k = 4", func() { flowkern.DenseGrad(m(3), m(6), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "dy overlaps y", func() {

@@ -28,6 +28,10 @@ type Funcs[T float32 | float64] struct {
 	TriSolve, TriMul  func(uplo blas.Uplo, tA blas.Transpose, diag blas.Diag, n int, a, x []T, nrhs int)
 	Dense, DenseT     func(y, x, w, b []T, m, k, n int, act kernels.Activation)
 	DenseGrad         func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation)
+	SplineForward     func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T])
+	SplineInverse     func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T])
+	SplineForwardGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
+	SplineInverseGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
 }
 
 // Portable returns the portable kernels for T.
@@ -46,6 +50,10 @@ func Portable[T float32 | float64]() Funcs[T] {
 		Dense:             kernels.Dense[T],
 		DenseT:            kernels.DenseT[T],
 		DenseGrad:         kernels.DenseGrad[T],
+		SplineForward:     kernels.SplineForward[T],
+		SplineInverse:     kernels.SplineInverse[T],
+		SplineForwardGrad: kernels.SplineForwardGrad[T],
+		SplineInverseGrad: kernels.SplineInverseGrad[T],
 	}
 }
 
