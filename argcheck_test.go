@@ -58,7 +58,7 @@ func TestArgumentChecks(t *testing.T) {
 		{"SplineForward", "MinWidth = 0.5, want 0 < MinWidth < 1/Bins", func() {
 			flowkern.SplineForward(x8, ld2, x8, m(8*14), 4, flowkern.Spline{Bins: 5, Bound: 3, MinWidth: 0.5})
 		}},
-		{"SplineInverse", "len(params) = 8, want len(logdet)·cols·(3·Bins−1) = 2·4·14 = 112", func() {
+		{"SplineInverse", "len(params) = 8, want rows·cols·(3·Bins−1) = 2·4·14 = 112", func() {
 			flowkern.SplineInverse(x8, ld2, x8, x8, 4, flowkern.Spline{Bins: 5, Bound: 3})
 		}},
 		{"SplineInverse", "out overlaps params", func() {

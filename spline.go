@@ -90,19 +90,24 @@ func rqOf[E float32 | float64](s Spline) kernels.RQSpline[E] {
 	return kernels.RQSpline[E]{Bins: s.Bins, Bound: E(s.Bound), MinWidth: E(s.MinWidth), MinHeight: E(s.MinHeight), MinDerivative: E(s.MinDerivative)}
 }
 
-// splineArgs checks a spline kernel's arguments: s, the elementwise
-// slices of len(row)·cols elements, params of 3·Bins − 1 per element, and
-// the overlaps.
-func splineArgs[T Float](kernel string, s Spline, row arg[T], cols int, params arg[T], elems ...arg[T]) {
+// splineShape checks s and the length of params, rows·cols·(3·Bins − 1).
+func splineShape[T Float](kernel string, s Spline, rows, cols int, params []T) {
 	if err := CheckSpline[T](s); err != nil {
 		fail(kernel, "%v", err)
 	}
-	rowArgs(kernel, row, cols, elems...)
-	n := product(kernel, product(kernel, len(row.s), cols), s.ParamsPer())
-	if len(params.s) != n {
-		fail(kernel, "len(%s) = %d, want len(%s)·cols·(3·Bins−1) = %d·%d·%d = %d", params.name, len(params.s), row.name, len(row.s), cols, s.ParamsPer(), n)
+	nonNegative(kernel, "cols", cols)
+	n := product(kernel, product(kernel, rows, cols), s.ParamsPer())
+	if len(params) != n {
+		fail(kernel, "len(params) = %d, want rows·cols·(3·Bins−1) = %d·%d·%d = %d", len(params), rows, cols, s.ParamsPer(), n)
 	}
-	checkOverlaps(kernel, append(elems, row, params)...)
+}
+
+// splineArgs checks the arguments of SplineForward and SplineInverse.
+func splineArgs[T Float](kernel string, s Spline, out, logdet, in, params []T, cols int) {
+	splineShape(kernel, s, len(logdet), cols, params)
+	ld, o, i, p := arg[T]{"logdet", logdet, true, false}, arg[T]{"out", out, true, true}, arg[T]{"in", in, false, true}, arg[T]{"params", params, false, false}
+	rowArgs(kernel, ld, cols, o, i)
+	checkOverlaps(kernel, o, i, ld, p)
 }
 
 // SplineForward computes out[i] = g_i(in[i]) and adds log g_i′(in[i]) to
@@ -110,8 +115,7 @@ func splineArgs[T Float](kernel string, s Spline, row arg[T], cols int, params a
 // spline layer.
 func SplineForward[T Float](out, logdet, in, params []T, cols int, s Spline) {
 	const k = "SplineForward"
-	splineArgs(k, s, arg[T]{"logdet", logdet, true, false}, cols, arg[T]{"params", params, false, false},
-		arg[T]{"out", out, true, true}, arg[T]{"in", in, false, true})
+	splineArgs(k, s, out, logdet, in, params, cols)
 	if is32[T]() {
 		dispatch.Current().F32.SplineForward(as32(out), as32(logdet), as32(in), as32(params), cols, rqOf[float32](s))
 		return
@@ -124,8 +128,7 @@ func SplineForward[T Float](out, logdet, in, params []T, cols int, s Spline) {
 // x → z (density evaluation).
 func SplineInverse[T Float](out, logdet, in, params []T, cols int, s Spline) {
 	const k = "SplineInverse"
-	splineArgs(k, s, arg[T]{"logdet", logdet, true, false}, cols, arg[T]{"params", params, false, false},
-		arg[T]{"out", out, true, true}, arg[T]{"in", in, false, true})
+	splineArgs(k, s, out, logdet, in, params, cols)
 	if is32[T]() {
 		dispatch.Current().F32.SplineInverse(as32(out), as32(logdet), as32(in), as32(params), cols, rqOf[float32](s))
 		return
@@ -164,9 +167,10 @@ func SplineInverseGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, col
 // splineGradArgs checks the arguments of a spline backward pass; dParams
 // has params' length and overlaps nothing.
 func splineGradArgs[T Float](kernel string, s Spline, dIn, dParams, dOut, dLogdet, in, params []T, cols int) {
-	splineArgs(kernel, s, arg[T]{"dLogdet", dLogdet, false, false}, cols, arg[T]{"params", params, false, false},
-		arg[T]{"dIn", dIn, true, true}, arg[T]{"dOut", dOut, false, true}, arg[T]{"in", in, false, true})
+	splineShape(kernel, s, len(dLogdet), cols, params)
 	wantLen(kernel, "dParams", dParams, len(params), "len(params)")
-	checkOverlaps(kernel, arg[T]{"dParams", dParams, true, false}, arg[T]{"dIn", dIn, true, true}, arg[T]{"dOut", dOut, false, true},
-		arg[T]{"dLogdet", dLogdet, false, false}, arg[T]{"in", in, false, true}, arg[T]{"params", params, false, false})
+	dl, di, dp, do := arg[T]{"dLogdet", dLogdet, false, false}, arg[T]{"dIn", dIn, true, true}, arg[T]{"dParams", dParams, true, false}, arg[T]{"dOut", dOut, false, true}
+	i, p := arg[T]{"in", in, false, true}, arg[T]{"params", params, false, false}
+	rowArgs(kernel, dl, cols, di, do, i)
+	checkOverlaps(kernel, dp, di, do, dl, i, p)
 }

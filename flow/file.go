@@ -63,22 +63,36 @@ type modelSpec struct {
 
 // layerSpec describes one layer; Kind says which fields apply.
 type layerSpec struct {
-	Kind        string     `json:"kind"` // coupling, autoregressive, inverted, lu, actnorm, permutation, standardize
-	Dim         int        `json:"dim"`
-	Kept        []int      `json:"kept,omitempty"`
-	Order       []int      `json:"order,omitempty"`
-	Perm        []int      `json:"perm,omitempty"`
-	Sign        []int      `json:"sign,omitempty"`
-	Hidden      []int      `json:"hidden,omitempty"`
-	Activation  string     `json:"activation,omitempty"`
-	Scale       string     `json:"scale,omitempty"`
-	Clamp       float64    `json:"clamp,omitempty"`
-	Eps         float64    `json:"eps,omitempty"`
-	Diag        string     `json:"diag,omitempty"`
-	Initialized bool       `json:"initialized,omitempty"`
-	Inner       *layerSpec `json:"inner,omitempty"`
+	Kind        string      `json:"kind"` // coupling, spline, autoregressive, inverted, lu, actnorm, permutation, standardize
+	Dim         int         `json:"dim"`
+	Kept        []int       `json:"kept,omitempty"`
+	Order       []int       `json:"order,omitempty"`
+	Perm        []int       `json:"perm,omitempty"`
+	Sign        []int       `json:"sign,omitempty"`
+	Hidden      []int       `json:"hidden,omitempty"`
+	Activation  string      `json:"activation,omitempty"`
+	Scale       string      `json:"scale,omitempty"`
+	Clamp       float64     `json:"clamp,omitempty"`
+	Eps         float64     `json:"eps,omitempty"`
+	Diag        string      `json:"diag,omitempty"`
+	Initialized bool        `json:"initialized,omitempty"`
+	Spline      *splineSpec `json:"spline,omitempty"`
+	Inner       *layerSpec  `json:"inner,omitempty"`
 	// Config is a registered kind's configuration (SavableLayer).
 	Config json.RawMessage `json:"config,omitempty"`
+}
+
+// splineSpec is a spline layer's shape, minimums written out.
+type splineSpec struct {
+	Bins          int     `json:"bins"`
+	Bound         float64 `json:"bound"`
+	MinWidth      float64 `json:"min_width"`
+	MinHeight     float64 `json:"min_height"`
+	MinDerivative float64 `json:"min_derivative"`
+}
+
+func (s *splineSpec) spline() flowkern.Spline {
+	return flowkern.Spline{Bins: s.Bins, Bound: s.Bound, MinWidth: s.MinWidth, MinHeight: s.MinHeight, MinDerivative: s.MinDerivative}
 }
 
 // baseSpec describes the base distribution: normal, diagnormal or
@@ -220,6 +234,10 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 		c := l.cond
 		return layerSpec{Kind: "coupling", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
 			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps}, nil
+	case *SplineCoupling[T]:
+		c, sp := l.cond, l.spline
+		return layerSpec{Kind: "spline", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
+			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}}, nil
 	case *MaskedAutoregressive[T]:
 		c := l.cond
 		return layerSpec{Kind: "autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation.String(),
@@ -427,6 +445,14 @@ func (s layerSpec) params(dim, depth int) (int64, error) {
 			return 0, fmt.Errorf("coupling keeps %d of %d columns", len(s.Kept), dim)
 		}
 		return net(len(s.Kept), heads, dim-len(s.Kept))
+	case "spline":
+		if len(s.Kept) < 1 || len(s.Kept) >= dim {
+			return 0, fmt.Errorf("spline coupling keeps %d of %d columns", len(s.Kept), dim)
+		}
+		if s.Spline == nil || s.Spline.Bins < 2 || s.Spline.Bins > flowkern.MaxSplineBins {
+			return 0, errors.New("spline coupling without a spline of 2…64 bins")
+		}
+		return net(len(s.Kept), 1, (dim-len(s.Kept))*s.Spline.spline().ParamsPer())
 	case "autoregressive":
 		return net(dim, heads, dim)
 	case "inverted":
@@ -477,6 +503,19 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 			return nil, err
 		}
 		return newAffineCoupling[T](s.Dim, s.Kept, c, nil)
+	case "spline":
+		if s.Hidden == nil {
+			s.Hidden = []int{}
+		}
+		act, err := flowkern.ParseActivation(s.Activation)
+		if err != nil {
+			return nil, err
+		}
+		sp := s.Spline.spline()
+		if sp.MinWidth == 0 || sp.MinHeight == 0 || sp.MinDerivative == 0 {
+			return nil, errors.New("spline minimums missing")
+		}
+		return newSplineCoupling[T](s.Dim, s.Kept, Network{Hidden: s.Hidden, Activation: act}, sp, nil)
 	case "autoregressive":
 		c, err := cond()
 		if err != nil {

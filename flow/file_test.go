@@ -38,6 +38,9 @@ func allKinds(t testing.TB) *Model[float64] {
 	add(NewMaskedAutoregressive[float64](d, []int{2, 0, 3, 1}, Network{Hidden: []int{6, 6}, Clamp: -1}, rng))
 	add(NewIAF[float64](d, nil, c, rng))
 	add(NewLULinear[float64](d, DiagExp, rng))
+	add(NewSplineCoupling[float64](d, MaskHalves(d, 0), c, flowkern.Spline{Bins: 5, Bound: 2.5, MinDerivative: 1e-2}, rng))
+	spl, err := NewSplineCoupling[float64](d, MaskAlternate(d, 1), Network{Hidden: []int{}}, DefaultSpline, rng)
+	add(&Inverted[float64]{spl}, err)
 	b, err := NewFullNormal[float64]([]float64{0, 1, 0, -1}, []float64{1, 0.2, 0, 0, 0.2, 1, 0, 0, 0, 0, 2, 0.5, 0, 0, 0.5, 1})
 	checkNoErr(t.(*testing.T), err)
 	m, err := NewModel[float64](b, ls...)
@@ -205,7 +208,8 @@ func TestLoadRejects(t *testing.T) {
 			binary.LittleEndian.PutUint64(b[16+n:], 1<<60)
 			return b
 		}()), "parameters in"},
-		"unknown field": {withSpec(t, good, func(s *modelSpec) { s.Layers[0].Kind = "spline" }), "unknown layer kind"},
+		"unknown field": {withSpec(t, good, func(s *modelSpec) { s.Layers[0].Kind = "wavelet" }), "unknown layer kind"},
+		"spline without shape": {withSpec(t, good, func(s *modelSpec) { s.Layers[2].Kind = "spline" }), "without a spline"},
 		"huge dimension": {withSpec(t, good, func(s *modelSpec) {
 			s.Dim = 1 << 30
 		}), "dimension"},

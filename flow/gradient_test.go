@@ -107,7 +107,7 @@ func TestLayerGradients(t *testing.T) {
 			for _, b := range bases {
 				m, err := NewModel(b, l)
 				checkNoErr(t, err)
-				checkGradient(t, m, randomBatch[float64](rng, rows, dim), !strings.Contains(c.name, "relu"))
+				checkGradient(t, m, randomBatch[float64](rng, rows, dim), !strings.Contains(c.name, "relu") && !strings.Contains(c.name, "spline")) // a spline bin no sample falls in has no gradient
 			}
 		})
 	}

@@ -54,6 +54,16 @@ func layerCases[T Float]() []layerCase[T] {
 			}
 			return l, err
 		}},
+		{"spline/halves", func(d int, r Rand) (Layer[T], error) {
+			return NewSplineCoupling[T](d, MaskHalves(d, 0), small, flowkern.Spline{Bins: 4, Bound: 3}, r)
+		}},
+		{"spline/alternate-K8-bound2", func(d int, r Rand) (Layer[T], error) {
+			return NewSplineCoupling[T](d, MaskAlternate(d, 1), small, flowkern.Spline{Bins: 8, Bound: 2}, r)
+		}},
+		{"spline/inverted", func(d int, r Rand) (Layer[T], error) {
+			l, err := NewSplineCoupling[T](d, MaskHalves(d, 1), small, DefaultSpline, r)
+			return &Inverted[T]{l}, err
+		}},
 		{"permutation/reverse", func(d int, _ Rand) (Layer[T], error) { return NewReverse[T](d) }},
 		{"permutation/random", func(d int, r Rand) (Layer[T], error) { return NewRandomPermutation[T](d, r) }},
 		{"standardize", func(d int, r Rand) (Layer[T], error) {
