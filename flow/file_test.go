@@ -208,7 +208,7 @@ func TestLoadRejects(t *testing.T) {
 			binary.LittleEndian.PutUint64(b[16+n:], 1<<60)
 			return b
 		}()), "parameters in"},
-		"unknown field": {withSpec(t, good, func(s *modelSpec) { s.Layers[0].Kind = "wavelet" }), "unknown layer kind"},
+		"unknown field":        {withSpec(t, good, func(s *modelSpec) { s.Layers[0].Kind = "wavelet" }), "unknown layer kind"},
 		"spline without shape": {withSpec(t, good, func(s *modelSpec) { s.Layers[2].Kind = "spline" }), "without a spline"},
 		"huge dimension": {withSpec(t, good, func(s *modelSpec) {
 			s.Dim = 1 << 30
