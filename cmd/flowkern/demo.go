@@ -26,8 +26,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", stderr)
 	set := fs.String("data", "moons", "2-D data set: "+strings.Join(twoD(), ", "))
 	n := fs.Int("n", 10000, "training rows (and as many test rows)")
-	o := trainOptions{arch: "realnvp", dtype: "float64", batch: 512, lr: 3e-3}
-	fs.IntVar(&o.layers, "layers", 8, "affine couplings")
+	o := trainOptions{dtype: "float64", batch: 512, lr: 3e-3}
+	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
+	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf) or blocks (glow)")
+	splineFlags(fs, &o)
 	fs.IntVar(&o.hidden, "hidden", 64, "width of the conditioners' two hidden layers")
 	fs.IntVar(&o.epochs, "epochs", 40, "passes over the training data")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the data, the initial weights and the shuffling")
@@ -40,6 +42,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	if *n < 10 {
 		return fmt.Errorf("-n %d: need at least 10 rows", *n)
+	}
+	if err := o.check(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err

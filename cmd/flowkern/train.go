@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/flowkern/flowkern"
 	"github.com/flowkern/flowkern/flow"
 )
 
@@ -18,7 +20,8 @@ import (
 type trainOptions struct {
 	data, valid, test, out, arch, dtype string
 	layers, hidden, epochs, batch       int
-	lr                                  float64
+	bins                                int
+	lr, tail                            float64
 	seed                                uint64
 }
 
@@ -28,8 +31,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.data, "data", "", "training data, CSV, one sample per row")
 	fs.StringVar(&o.valid, "valid", "", "validation data (default: 10% of -data held out)")
 	fs.StringVar(&o.test, "test", "", "test data, evaluated at the end")
-	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: realnvp, maf or glow")
-	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp), MADE layers (maf) or blocks (glow)")
+	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
+	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf) or blocks (glow)")
+	splineFlags(fs, &o)
 	fs.IntVar(&o.hidden, "hidden", 128, "width of the conditioners' two hidden layers")
 	fs.IntVar(&o.epochs, "epochs", 50, "passes over the training data")
 	fs.IntVar(&o.batch, "batch", 512, "rows a step")
@@ -74,8 +78,25 @@ func (o trainOptions) check() error {
 	if !(o.lr > 0) || math.IsInf(o.lr, 0) {
 		return fmt.Errorf("-lr %v: want a finite value above 0", o.lr)
 	}
+	if o.arch == "nsf" {
+		if err := flowkern.CheckSpline[float32](o.spline()); err != nil {
+			return fmt.Errorf("-bins %d -tail %v: %w", o.bins, o.tail, err)
+		}
+	}
 	return nil
 }
+
+// archList names the architectures -arch takes.
+const archList = "realnvp, maf, glow or nsf"
+
+// splineFlags adds the spline flags of -arch nsf.
+func splineFlags(fs *flag.FlagSet, o *trainOptions) {
+	fs.IntVar(&o.bins, "bins", flow.DefaultSpline.Bins, "spline bins (nsf)")
+	fs.Float64Var(&o.tail, "tail", flow.DefaultSpline.Bound, "the splines act on [−tail, tail] of the standardised data, the identity outside (nsf)")
+}
+
+// spline is the spline shape the options give.
+func (o trainOptions) spline() flowkern.Spline { return flowkern.Spline{Bins: o.bins, Bound: o.tail} }
 
 // trainCSV reads the data files and trains.
 func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout io.Writer) error {
@@ -127,8 +148,10 @@ func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.
 		core, err = flow.MAF[T](dim, o.layers, c, rng)
 	case "glow":
 		core, err = flow.Glow[T](dim, o.layers, c, rng)
+	case "nsf":
+		core, err = flow.NSF[T](dim, o.layers, c, o.spline(), rng)
 	default:
-		return nil, fmt.Errorf("-arch %q: want realnvp, maf or glow", o.arch)
+		return nil, fmt.Errorf("-arch %q: want %s", o.arch, archList)
 	}
 	if err != nil {
 		return nil, err

@@ -15,9 +15,9 @@ func TestDataTrainEval(t *testing.T) {
 	runOK(t, "data", "-set", "8gaussians", "-n", "600", "-seed", "1", "-o", train)
 	runOK(t, "data", "-set", "8gaussians", "-n", "300", "-seed", "2", "-o", test)
 	model := filepath.Join(dir, "m.flow")
-	for _, arch := range []string{"realnvp", "maf", "glow"} {
+	for _, arch := range []string{"realnvp", "maf", "glow", "nsf"} {
 		out := runOK(t, "train", "-data", train, "-test", test, "-arch", arch, "-layers", "2", "-hidden", "16",
-			"-epochs", "3", "-batch", "100", "-o", model)
+			"-epochs", "3", "-batch", "100", "-bins", "5", "-o", model)
 		for _, s := range []string{"epoch 3/3", "valid NLL", "samples/s", "best epoch", "test log-likelihood"} {
 			if !strings.Contains(out, s) {
 				t.Errorf("%s: train output lacks %q:\n%s", arch, s, out)
@@ -57,6 +57,8 @@ func TestTrainErrors(t *testing.T) {
 		{[]string{"train", "-data", good, "-lr", "0", "-o", filepath.Join(dir, "m.flow")}, 2, "-lr 0"},
 		{[]string{"train", "-data", good, "-lr", "NaN", "-o", filepath.Join(dir, "m.flow")}, 2, "-lr NaN"},
 		{[]string{"train", "-data", good, "-hidden", "-3", "-o", filepath.Join(dir, "m.flow")}, 2, "-hidden -3"},
+		{[]string{"train", "-data", good, "-arch", "nsf", "-bins", "1", "-o", filepath.Join(dir, "m.flow")}, 2, "-bins 1 -tail 3: flowkern: spline Bins = 1"},
+		{[]string{"train", "-data", good, "-arch", "nsf", "-tail", "-1", "-o", filepath.Join(dir, "m.flow")}, 2, "spline Bound = -1"},
 		{[]string{"data", "-set", "spiral"}, 1, "unknown data set"},
 		{[]string{"demo", "-data", "mixture16"}, 1, "want one of"},
 	} {
