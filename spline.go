@@ -15,7 +15,10 @@ import (
 // A batch has rows = len(logdet) rows of cols elements; in and out have
 // rows·cols. Element i has its own monotone spline g_i on [−Bound, Bound],
 // the identity outside it (linear tails), made from its 3·Bins − 1
-// unnormalised parameters params[i·(3·Bins−1):] as a network outputs them:
+// unnormalised parameters as a network outputs them, laid out parameter by
+// parameter within each row (parameter k of the element in row r, column
+// c is params[(r·(3·Bins−1) + k)·cols + c], so that a vector of columns
+// loads one parameter of each):
 // Bins bin widths and Bins bin heights (each through a softmax, then at
 // least MinWidth or MinHeight of the interval: share = min + (1 −
 // Bins·min)·softmax) and Bins − 1 derivatives at the interior knots (min

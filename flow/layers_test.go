@@ -152,3 +152,36 @@ func TestLayerRoundTrip32(t *testing.T) {
 		})
 	}
 }
+
+// TestSplineCouplingStartsAsIdentity: a new spline coupling (network
+// output zero) maps every point to itself with a zero log-determinant,
+// inside the bound and out, both ways.
+func TestSplineCouplingStartsAsIdentity(t *testing.T) {
+	for _, s := range []flowkern.Spline{DefaultSpline, {Bins: 3, Bound: 1, MinDerivative: 0.1}} {
+		l, err := NewSplineCoupling[float64](5, MaskHalves(5, 1), Network{Hidden: []int{7}}, s, newRand(4))
+		checkNoErr(t, err)
+		x := randomBatch[float64](newRand(5), 20, 5)
+		for i := range x {
+			x[i] *= 2
+		}
+		for _, inverse := range []bool{false, true} {
+			out, ld := make([]float64, len(x)), make([]float64, 20)
+			var ws Workspace[float64]
+			if inverse {
+				l.Inverse(out, ld, x, &ws)
+			} else {
+				l.Forward(out, ld, x, &ws)
+			}
+			for i := range x {
+				if math.Abs(out[i]-x[i]) > 1e-12 {
+					t.Fatalf("%+v inverse=%v: %v maps to %v", s, inverse, x[i], out[i])
+				}
+			}
+			for r, v := range ld {
+				if math.Abs(v) > 1e-12 {
+					t.Fatalf("%+v inverse=%v: row %d log-determinant %v", s, inverse, r, v)
+				}
+			}
+		}
+	}
+}

@@ -132,7 +132,7 @@ func (l *SplineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace
 	gatherCols(a, in, l.dim, l.kept)
 	gatherCols(b, in, l.dim, l.moved)
 	l.net.run(a, rows, ws, p)
-	offsetDerivatives(p, l.spline)
+	offsetDerivatives(p, l.spline, d2)
 	l.transform(out, logdet, a, b, p, inverse)
 }
 
@@ -145,17 +145,19 @@ func (l *SplineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] 
 	gatherCols(tp.a, in, l.dim, l.kept)
 	gatherCols(tp.b, in, l.dim, l.moved)
 	tp.acts = l.net.runSaved(tp.a, rows, ws, tp.sh)
-	offsetDerivatives(tp.sh, l.spline)
+	offsetDerivatives(tp.sh, l.spline, d2)
 	return tp
 }
 
 // offsetDerivatives adds to every derivative parameter the constant that
 // makes a zero from the network a derivative of 1: softplus⁻¹(1 − min).
-func offsetDerivatives[T Float](p []T, s flowkern.Spline) {
-	k, per := s.Bins, s.ParamsPer()
+// p holds rows of cols elements' parameters, laid out as
+// flowkern.SplineForward takes them (a row's derivative parameters last).
+func offsetDerivatives[T Float](p []T, s flowkern.Spline, cols int) {
+	k, row := s.Bins, s.ParamsPer()*cols
 	off := T(math.Log(math.Expm1(1 - s.MinDerivative)))
-	for e := 0; e < len(p); e += per {
-		for j := e + 2*k; j < e+per; j++ {
+	for r0 := 0; r0 < len(p); r0 += row {
+		for j := r0 + 2*k*cols; j < r0+row; j++ {
 			p[j] += off
 		}
 	}

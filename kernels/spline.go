@@ -7,9 +7,12 @@ package kernels
 // parameterisation and defaults of nflows' unconstrained spline: K bins on
 // [−B, B], the identity outside (linear tails), derivative 1 at ±B.
 //
-// Each element has its own spline, from 3K − 1 unnormalised parameters
-// laid out together (element i's at params[i·(3K−1):]): K bin widths, K
-// bin heights, K − 1 derivatives at the interior knots. Widths and heights
+// Each element has its own spline, from 3K − 1 unnormalised parameters:
+// K bin widths, K bin heights, K − 1 derivatives at the interior knots.
+// They are laid out parameter by parameter within a row, so that a vector
+// of a row's columns loads each parameter of all of them at once: in a
+// batch of rows of cols elements, parameter k of the element in row r,
+// column c is params[(r·(3K−1) + k)·cols + c]. Widths and heights
 // go through a softmax and are each kept at least a minimum share of 2B;
 // derivatives are the minimum plus a softplus. Every product that meets a
 // sum is written as an fma or a rounded mul, so that the vector kernels can
@@ -30,28 +33,43 @@ const MaxBins = 64
 // ParamsPer returns the unnormalised parameters of one element's spline.
 func (s RQSpline[T]) ParamsPer() int { return 3*s.Bins - 1 }
 
-// rqKnots is one element's spline: its knots (cx, cy) and the derivatives
-// there, with what the backward pass needs of their making.
+// rqKnots is one element's spline: its knots (cx, cy), with what the
+// backward pass needs of their making, and the derivatives' parameters
+// (a derivative is computed only for the knots of the bin used).
 type rqKnots[T Float] struct {
 	cx, cy [MaxBins + 1]T
-	d      [MaxBins + 1]T
 	sw, sh [MaxBins]T // the softmax of the widths and of the heights
-	sig    [MaxBins]T // softplus′ of each interior derivative's parameter
+	ud     [MaxBins]T // the interior derivatives' parameters
+	minD   T
+	bins   int
 }
 
-// build computes the knots from u, the element's 3K − 1 parameters.
-func (kn *rqKnots[T]) build(u []T, s RQSpline[T]) {
+// build computes the knots from the element's 3K − 1 parameters, u[k·stride]
+// being parameter k.
+func (kn *rqKnots[T]) build(u []T, stride int, s RQSpline[T]) {
 	k := s.Bins
-	softmax(kn.sw[:k], u[:k])
-	softmax(kn.sh[:k], u[k:2*k])
+	var w, h [MaxBins]T
+	for j := range k {
+		w[j], h[j] = u[j*stride], u[(k+j)*stride]
+	}
+	for j := range k - 1 {
+		kn.ud[j] = u[(2*k+j)*stride]
+	}
+	softmax(kn.sw[:k], w[:k])
+	softmax(kn.sh[:k], h[:k])
 	knots(kn.cx[:k+1], kn.sw[:k], s.MinWidth, s.Bound)
 	knots(kn.cy[:k+1], kn.sh[:k], s.MinHeight, s.Bound)
-	kn.d[0], kn.d[k] = 1, 1
-	for j, v := range u[2*k : 3*k-1] {
-		sp, sig := softplus(v)
-		kn.d[j+1] = s.MinDerivative + sp
-		kn.sig[j] = sig
+	kn.minD, kn.bins = s.MinDerivative, k
+}
+
+// deriv returns the derivative at knot j and its derivative with respect
+// to the knot's parameter (softplus′; 0 at the fixed ends, where it is 1).
+func (kn *rqKnots[T]) deriv(j int) (d, sig T) {
+	if j == 0 || j == kn.bins {
+		return 1, 0
 	}
+	sp, sig := softplus(kn.ud[j-1])
+	return kn.minD + sp, sig
 }
 
 // softmax sets dst to the softmax of u: exp(u − max u), normalised, the sum
@@ -117,6 +135,7 @@ func bin[T Float](x T, c []T) int {
 type rqLocal[T Float] struct {
 	k                 int
 	w, h, delta, a, b T // bin width and height, h/w, the knots' derivatives
+	sigA, sigB        T // their derivatives with respect to their parameters
 	theta, t1, p, den T // θ, θ(1−θ), δθ² + a·θ(1−θ), δ + (a + b − 2δ)·θ(1−θ)
 	n2                T // b·θ² + 2δ·θ(1−θ) + a·(1−θ)²
 	c2                T // a + b − 2δ
@@ -124,7 +143,9 @@ type rqLocal[T Float] struct {
 
 // local sets up bin k of kn.
 func (kn *rqKnots[T]) local(k int) rqLocal[T] {
-	l := rqLocal[T]{k: k, w: kn.cx[k+1] - kn.cx[k], h: kn.cy[k+1] - kn.cy[k], a: kn.d[k], b: kn.d[k+1]}
+	l := rqLocal[T]{k: k, w: kn.cx[k+1] - kn.cx[k], h: kn.cy[k+1] - kn.cy[k]}
+	l.a, l.sigA = kn.deriv(k)
+	l.b, l.sigB = kn.deriv(k + 1)
 	l.delta = l.h / l.w
 	l.c2 = l.a + l.b - 2*l.delta
 	return l
@@ -201,10 +222,11 @@ func (l *rqLocal[T]) partials(dy, dl T) (gTheta, gDelta, gH, gA, gB T) {
 	return
 }
 
-// paramGrad writes to g (the element's 3K − 1 parameter gradients) the
-// gradient of dy·y + dl·log g′ through the bin l at its θ, x held fixed,
-// and returns its gradient with respect to θ.
-func (kn *rqKnots[T]) paramGrad(g []T, l *rqLocal[T], dy, dl T, s RQSpline[T]) (gTheta T) {
+// paramGrad writes the gradient of dy·y + dl·log g′ through the bin l at
+// its θ, x held fixed, to the element's 3K − 1 parameter gradients
+// (g[k·stride] for parameter k), and returns its gradient with respect
+// to θ.
+func (kn *rqKnots[T]) paramGrad(g []T, stride int, l *rqLocal[T], dy, dl T, s RQSpline[T]) (gTheta T) {
 	k := s.Bins
 	gTheta, gDelta, gH, gA, gB := l.partials(dy, dl)
 	gW := -(mul(gTheta, l.theta) + mul(gDelta, l.delta)) / l.w
@@ -214,15 +236,21 @@ func (kn *rqKnots[T]) paramGrad(g []T, l *rqLocal[T], dy, dl T, s RQSpline[T]) (
 	gcx[l.k+1] = gW
 	gcy[l.k] = dy - gHt
 	gcy[l.k+1] = gHt
-	knotsGrad(g[:k], gcx[:k+1], kn.sw[:k], s.MinWidth, s.Bound)
-	knotsGrad(g[k:2*k], gcy[:k+1], kn.sh[:k], s.MinHeight, s.Bound)
-	gd := g[2*k : 3*k-1]
-	clear(gd)
-	if l.k >= 1 {
-		gd[l.k-1] = mul(gA, kn.sig[l.k-1])
+	var gw, gh [MaxBins]T
+	knotsGrad(gw[:k], gcx[:k+1], kn.sw[:k], s.MinWidth, s.Bound)
+	knotsGrad(gh[:k], gcy[:k+1], kn.sh[:k], s.MinHeight, s.Bound)
+	for j := range k {
+		g[j*stride], g[(k+j)*stride] = gw[j], gh[j]
 	}
-	if l.k+1 <= k-1 {
-		gd[l.k] = mul(gB, kn.sig[l.k])
+	for j := range k - 1 {
+		var v T
+		switch j {
+		case l.k - 1:
+			v = mul(gA, l.sigA)
+		case l.k:
+			v = mul(gB, l.sigB)
+		}
+		g[(2*k+j)*stride] = v
 	}
 	return gTheta
 }
@@ -250,12 +278,17 @@ func knotsGrad[T Float](gu, gc, s []T, minimum, b T) {
 // inside reports whether x is in [−B, B], where the spline applies.
 func inside[T Float](x, b T) bool { return x >= -b && x <= b }
 
+// element returns the offset of element i's first parameter in a batch
+// of rows of cols elements, its parameters being that far apart (stride
+// cols).
+func element(i, cols, per int) int { return (i/cols*per)*cols + i%cols }
+
 // SplineForward computes out[i] = g_i(in[i]), the rational-quadratic spline
-// of element i (parameters params[i·(3K−1):], as RQSpline describes), and
-// adds log g_i′(in[i]) to logdet[r] for i in row r (rows of cols
-// elements). Outside [−B, B] g_i is the identity: out = in, log g′ = 0,
-// whatever the parameters. NaN stays NaN; a non-finite parameter gives NaN
-// inside [−B, B].
+// of element i (parameters as RQSpline lays them out), and adds
+// log g_i′(in[i]) to logdet[r] for i in row r (rows of cols elements).
+// Outside [−B, B] g_i is the identity: out = in, log g′ = 0, whatever the
+// parameters. NaN stays NaN; a non-finite parameter gives NaN inside
+// [−B, B].
 func SplineForward[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
@@ -264,7 +297,7 @@ func SplineForward[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]
 			out[i] = x
 			continue
 		}
-		kn.build(params[i*per:(i+1)*per], s)
+		kn.build(params[element(i, cols, per):], cols, s)
 		y, lad, _ := kn.forward(x, s.Bins)
 		out[i] = y
 		logdet[i/cols] += lad
@@ -281,30 +314,39 @@ func SplineInverse[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]
 			out[i] = y
 			continue
 		}
-		kn.build(params[i*per:(i+1)*per], s)
+		kn.build(params[element(i, cols, per):], cols, s)
 		x, lad, _ := kn.inverse(y, s.Bins)
 		out[i] = x
 		logdet[i/cols] -= lad
 	}
 }
 
+// clearParams zeroes the parameter gradients of one element.
+func clearParams[T Float](g []T, stride, per int) {
+	for k := range per {
+		g[k*stride] = 0
+	}
+}
+
 // SplineForwardGrad is the backward pass of SplineForward: from dOut and
 // dLogdet (the loss's gradients with respect to its out and logdet) it
-// writes the gradients with respect to in (dIn) and params (dParams).
-// Outside [−B, B], dIn = dOut and the parameters' gradients are zero.
+// writes the gradients with respect to in (dIn) and params (dParams, laid
+// out as params). Outside [−B, B], dIn = dOut and the parameters'
+// gradients are zero.
 func SplineForwardGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T]) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
 	for i, x := range in[:len(dLogdet)*cols] {
-		g := dParams[i*per : (i+1)*per]
+		e := element(i, cols, per)
+		g := dParams[e:]
 		if !inside(x, s.Bound) {
 			dIn[i] = dOut[i]
-			clear(g)
+			clearParams(g, cols, per)
 			continue
 		}
-		kn.build(params[i*per:(i+1)*per], s)
+		kn.build(params[e:], cols, s)
 		_, _, l := kn.forward(x, s.Bins)
-		gTheta := kn.paramGrad(g, &l, dOut[i], dLogdet[i/cols], s)
+		gTheta := kn.paramGrad(g, cols, &l, dOut[i], dLogdet[i/cols], s)
 		dIn[i] = gTheta / l.w
 	}
 }
@@ -316,19 +358,20 @@ func SplineInverseGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, col
 	per := s.ParamsPer()
 	var kn rqKnots[T]
 	for i, y := range in[:len(dLogdet)*cols] {
-		g := dParams[i*per : (i+1)*per]
+		e := element(i, cols, per)
+		g := dParams[e:]
 		if !inside(y, s.Bound) {
 			dIn[i] = dOut[i]
-			clear(g)
+			clearParams(g, cols, per)
 			continue
 		}
-		kn.build(params[i*per:(i+1)*per], s)
+		kn.build(params[e:], cols, s)
 		_, _, l := kn.inverse(y, s.Bins)
 		dl := dLogdet[i/cols]
 		ladTheta, _, _, _, _ := l.partials(0, 1)
 		deriv := mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den) // g′(x)
 		q := (dOut[i] - mul(dl, ladTheta/l.w)) / deriv
-		kn.paramGrad(g, &l, -q, -dl, s)
+		kn.paramGrad(g, cols, &l, -q, -dl, s)
 		dIn[i] = q
 	}
 }

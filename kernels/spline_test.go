@@ -62,7 +62,7 @@ func TestSplineShape(t *testing.T) {
 				}
 			}
 			var kn rqKnots[float64]
-			kn.build(pe, s)
+			kn.build(pe, 1, s)
 			for j := 1; j < c.bins; j++ {
 				k := kn.cx[j]
 				lo, hi := math.Nextafter(k, math.Inf(-1)), math.Nextafter(k, math.Inf(1))
@@ -94,7 +94,7 @@ func TestSplineRoundTrip(t *testing.T) {
 		}
 		x[0], x[1], x[2], x[3] = -3, 3, math.Nextafter(3, 4), -0.0
 		var kn rqKnots[float64]
-		kn.build(p[4*s.ParamsPer():5*s.ParamsPer()], s)
+		kn.build(p[element(4, cols, s.ParamsPer()):], cols, s)
 		x[4] = kn.cx[c.bins/2] // an interior knot of its own spline
 		y, z := make([]float64, len(x)), make([]float64, len(x))
 		ld1, ld2 := make([]float64, rows), make([]float64, rows)
@@ -104,7 +104,7 @@ func TestSplineRoundTrip(t *testing.T) {
 		// few ulps of y becomes one of a few ulps over g′(x) in x.
 		per := s.ParamsPer()
 		for i := range x {
-			_, lad := eval1(p[i*per:(i+1)*per], s, x[i], false)
+			_, lad := eval1(paramsOf(p, i, cols, per), s, x[i], false)
 			tol := 1e-12*(1+math.Abs(x[i])) + 8*3*0x1p-53/math.Exp(lad)
 			if math.Abs(z[i]-x[i]) > tol {
 				t.Fatalf("K=%d spread %g: g⁻¹(g(%v)) = %v, off by more than %.3g", c.bins, c.spread, x[i], z[i], tol)
@@ -129,13 +129,24 @@ func TestSplineRoundTrip(t *testing.T) {
 		SplineInverse(z32, l32, y32, p32, cols, s32)
 		for i := range x32 {
 			lad := make([]float32, 1)
-			SplineForward(make([]float32, 1), lad, x32[i:i+1], p32[i*per:(i+1)*per], 1, s32)
+			SplineForward(make([]float32, 1), lad, x32[i:i+1], paramsOf(p32, i, cols, per), 1, s32)
 			tol := 1e-5*(1+math.Abs(float64(x32[i]))) + 8*3*0x1p-24/math.Exp(float64(lad[0]))
 			if d := math.Abs(float64(z32[i] - x32[i])); d > tol || math.IsNaN(d) {
 				t.Fatalf("float32 K=%d spread %g: g⁻¹(g(%v)) = %v, off by more than %.3g", c.bins, c.spread, x32[i], z32[i], tol)
 			}
 		}
 	}
+}
+
+// paramsOf gathers element i's parameters from a batch of rows of cols
+// elements, as one element's alone.
+func paramsOf[T Float](p []T, i, cols, per int) []T {
+	e := element(i, cols, per)
+	u := make([]T, per)
+	for k := range u {
+		u[k] = p[e+k*cols]
+	}
+	return u
 }
 
 func to32(s []float64) []float32 {
