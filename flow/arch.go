@@ -52,6 +52,37 @@ func NSF[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Mod
 	return withNormal(dim, ls)
 }
 
+// NSFAR returns an autoregressive neural spline flow (NSF-AR, Durkan et
+// al. 2019) over dim features: layers spline autoregressive layers with
+// MADE networks configured by c and splines of shape s (DefaultSpline if
+// s.Bins is 0), a reversal of the features between consecutive layers,
+// over a standard normal base. Density evaluation takes one pass of each
+// network, sampling dim passes.
+func NSFAR[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Model[T], error) {
+	if err := checkLayers(layers); err != nil {
+		return nil, err
+	}
+	if s.Bins == 0 {
+		s = DefaultSpline
+	}
+	var ls []Layer[T]
+	for i := range layers {
+		if i > 0 {
+			p, err := NewReverse[T](dim)
+			if err != nil {
+				return nil, err
+			}
+			ls = append(ls, p)
+		}
+		l, err := NewSplineAutoregressive[T](dim, nil, c, s, rng)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return withNormal(dim, ls)
+}
+
 // MAF returns a masked autoregressive flow (Papamakarios et al. 2017)
 // over dim features: layers MAF layers with MADE conditioners configured
 // by c, a reversal of the features between consecutive layers, over a

@@ -63,7 +63,7 @@ type modelSpec struct {
 
 // layerSpec describes one layer; Kind says which fields apply.
 type layerSpec struct {
-	Kind        string      `json:"kind"` // coupling, spline, autoregressive, inverted, lu, actnorm, permutation, standardize
+	Kind        string      `json:"kind"` // coupling, spline, autoregressive, spline-autoregressive, inverted, lu, actnorm, permutation, standardize
 	Dim         int         `json:"dim"`
 	Kept        []int       `json:"kept,omitempty"`
 	Order       []int       `json:"order,omitempty"`
@@ -237,6 +237,10 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 	case *SplineCoupling[T]:
 		c, sp := l.cond, l.spline
 		return layerSpec{Kind: "spline", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
+			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}}, nil
+	case *SplineAutoregressive[T]:
+		c, sp := l.cond, l.spline
+		return layerSpec{Kind: "spline-autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation.String(),
 			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}}, nil
 	case *MaskedAutoregressive[T]:
 		c := l.cond
@@ -445,14 +449,18 @@ func (s layerSpec) params(dim, depth int) (int64, error) {
 			return 0, fmt.Errorf("coupling keeps %d of %d columns", len(s.Kept), dim)
 		}
 		return net(len(s.Kept), heads, dim-len(s.Kept))
-	case "spline":
+	case "spline", "spline-autoregressive":
+		if s.Spline == nil || s.Spline.Bins < 2 || s.Spline.Bins > flowkern.MaxSplineBins {
+			return 0, errors.New("spline layer without a spline of 2…64 bins")
+		}
+		per := s.Spline.spline().ParamsPer()
+		if s.Kind == "spline-autoregressive" {
+			return net(dim, 1, dim*per)
+		}
 		if len(s.Kept) < 1 || len(s.Kept) >= dim {
 			return 0, fmt.Errorf("spline coupling keeps %d of %d columns", len(s.Kept), dim)
 		}
-		if s.Spline == nil || s.Spline.Bins < 2 || s.Spline.Bins > flowkern.MaxSplineBins {
-			return 0, errors.New("spline coupling without a spline of 2…64 bins")
-		}
-		return net(len(s.Kept), 1, (dim-len(s.Kept))*s.Spline.spline().ParamsPer())
+		return net(len(s.Kept), 1, (dim-len(s.Kept))*per)
 	case "autoregressive":
 		return net(dim, heads, dim)
 	case "inverted":
@@ -503,7 +511,7 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 			return nil, err
 		}
 		return newAffineCoupling[T](s.Dim, s.Kept, c, nil)
-	case "spline":
+	case "spline", "spline-autoregressive":
 		if s.Hidden == nil {
 			s.Hidden = []int{}
 		}
@@ -515,7 +523,11 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 		if sp.MinWidth == 0 || sp.MinHeight == 0 || sp.MinDerivative == 0 {
 			return nil, errors.New("spline minimums missing")
 		}
-		return newSplineCoupling[T](s.Dim, s.Kept, Network{Hidden: s.Hidden, Activation: act}, sp, nil)
+		c := Network{Hidden: s.Hidden, Activation: act}
+		if s.Kind == "spline-autoregressive" {
+			return newSplineAutoregressive[T](s.Dim, s.Order, c, sp, nil)
+		}
+		return newSplineCoupling[T](s.Dim, s.Kept, c, sp, nil)
 	case "autoregressive":
 		c, err := cond()
 		if err != nil {

@@ -41,6 +41,7 @@ func allKinds(t testing.TB) *Model[float64] {
 	add(NewSplineCoupling[float64](d, MaskHalves(d, 0), c, flowkern.Spline{Bins: 5, Bound: 2.5, MinDerivative: 1e-2}, rng))
 	spl, err := NewSplineCoupling[float64](d, MaskAlternate(d, 1), Network{Hidden: []int{}}, DefaultSpline, rng)
 	add(&Inverted[float64]{spl}, err)
+	add(NewSplineAutoregressive[float64](d, []int{1, 3, 0, 2}, Network{Hidden: []int{6}}, flowkern.Spline{Bins: 3, Bound: 2}, rng))
 	b, err := NewFullNormal[float64]([]float64{0, 1, 0, -1}, []float64{1, 0.2, 0, 0, 0.2, 1, 0, 0, 0, 0, 2, 0.5, 0, 0, 0.5, 1})
 	checkNoErr(t.(*testing.T), err)
 	m, err := NewModel[float64](b, ls...)

@@ -64,6 +64,13 @@ func layerCases[T Float]() []layerCase[T] {
 			l, err := NewSplineCoupling[T](d, MaskHalves(d, 1), small, DefaultSpline, r)
 			return &Inverted[T]{l}, err
 		}},
+		{"spline-ar", func(d int, r Rand) (Layer[T], error) {
+			return NewSplineAutoregressive[T](d, nil, small, flowkern.Spline{Bins: 5, Bound: 3}, r)
+		}},
+		{"iaf-spline/order", func(d int, r Rand) (Layer[T], error) {
+			l, err := NewSplineAutoregressive[T](d, reversed(d), small, DefaultSpline, r)
+			return &Inverted[T]{l}, err
+		}},
 		{"permutation/reverse", func(d int, _ Rand) (Layer[T], error) { return NewReverse[T](d) }},
 		{"permutation/random", func(d int, r Rand) (Layer[T], error) { return NewRandomPermutation[T](d, r) }},
 		{"standardize", func(d int, r Rand) (Layer[T], error) {
@@ -153,12 +160,18 @@ func TestLayerRoundTrip32(t *testing.T) {
 	}
 }
 
-// TestSplineCouplingStartsAsIdentity: a new spline coupling (network
-// output zero) maps every point to itself with a zero log-determinant,
-// inside the bound and out, both ways.
-func TestSplineCouplingStartsAsIdentity(t *testing.T) {
-	for _, s := range []flowkern.Spline{DefaultSpline, {Bins: 3, Bound: 1, MinDerivative: 0.1}} {
-		l, err := NewSplineCoupling[float64](5, MaskHalves(5, 1), Network{Hidden: []int{7}}, s, newRand(4))
+// TestSplineLayersStartAsIdentity: a new spline coupling or spline
+// autoregressive layer (network output zero) maps every point to itself
+// with a zero log-determinant, inside the bound and out, both ways.
+func TestSplineLayersStartAsIdentity(t *testing.T) {
+	for i, s := range []flowkern.Spline{DefaultSpline, {Bins: 3, Bound: 1, MinDerivative: 0.1}, {Bins: 5, Bound: 2}} {
+		var l Layer[float64]
+		var err error
+		if i < 2 {
+			l, err = NewSplineCoupling[float64](5, MaskHalves(5, 1), Network{Hidden: []int{7}}, s, newRand(4))
+		} else {
+			l, err = NewSplineAutoregressive[float64](5, nil, Network{Hidden: []int{7}}, s, newRand(4))
+		}
 		checkNoErr(t, err)
 		x := randomBatch[float64](newRand(5), 20, 5)
 		for i := range x {

@@ -30,6 +30,7 @@ func modelCases[T Float](dim int) []struct {
 		{"maf", func(r Rand) (*Model[T], error) { return MAF[T](dim, 3, c, r) }},
 		{"glow", func(r Rand) (*Model[T], error) { return Glow[T](dim, 2, c, r) }},
 		{"nsf", func(r Rand) (*Model[T], error) { return NSF[T](dim, 3, c, flowkern.Spline{Bins: 6, Bound: 3}, r) }},
+		{"nsf-ar", func(r Rand) (*Model[T], error) { return NSFAR[T](dim, 2, c, flowkern.Spline{Bins: 4, Bound: 3}, r) }},
 		{"iaf+diagnormal", func(r Rand) (*Model[T], error) {
 			b, err := NewDiagNormal[T](dim)
 			if err != nil {

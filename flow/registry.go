@@ -30,7 +30,7 @@ type SavableLayer interface {
 type LayerBuilder[T Float] func(dim int, config []byte) (Layer[T], error)
 
 // builtinKinds are the layer kinds of the file format itself.
-var builtinKinds = []string{"coupling", "spline", "autoregressive", "inverted", "lu", "actnorm", "permutation", "standardize"}
+var builtinKinds = []string{"coupling", "spline", "autoregressive", "spline-autoregressive", "inverted", "lu", "actnorm", "permutation", "standardize"}
 
 // layerKinds maps a kindKey to the LayerBuilder registered for it.
 var layerKinds sync.Map

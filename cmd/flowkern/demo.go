@@ -28,7 +28,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 10000, "training rows (and as many test rows)")
 	o := trainOptions{dtype: "float64", batch: 512, lr: 3e-3}
 	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
-	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf) or blocks (glow)")
+	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf, nsf-ar) or blocks (glow)")
 	splineFlags(fs, &o)
 	fs.IntVar(&o.hidden, "hidden", 64, "width of the conditioners' two hidden layers")
 	fs.IntVar(&o.epochs, "epochs", 40, "passes over the training data")

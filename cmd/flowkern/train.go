@@ -32,7 +32,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.valid, "valid", "", "validation data (default: 10% of -data held out)")
 	fs.StringVar(&o.test, "test", "", "test data, evaluated at the end")
 	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
-	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf) or blocks (glow)")
+	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf, nsf-ar) or blocks (glow)")
 	splineFlags(fs, &o)
 	fs.IntVar(&o.hidden, "hidden", 128, "width of the conditioners' two hidden layers")
 	fs.IntVar(&o.epochs, "epochs", 50, "passes over the training data")
@@ -78,7 +78,7 @@ func (o trainOptions) check() error {
 	if !(o.lr > 0) || math.IsInf(o.lr, 0) {
 		return fmt.Errorf("-lr %v: want a finite value above 0", o.lr)
 	}
-	if o.arch == "nsf" {
+	if o.arch == "nsf" || o.arch == "nsf-ar" {
 		if err := flowkern.CheckSpline[float32](o.spline()); err != nil {
 			return fmt.Errorf("-bins %d -tail %v: %w", o.bins, o.tail, err)
 		}
@@ -87,12 +87,12 @@ func (o trainOptions) check() error {
 }
 
 // archList names the architectures -arch takes.
-const archList = "realnvp, maf, glow or nsf"
+const archList = "realnvp, maf, glow, nsf or nsf-ar"
 
 // splineFlags adds the spline flags of -arch nsf.
 func splineFlags(fs *flag.FlagSet, o *trainOptions) {
-	fs.IntVar(&o.bins, "bins", flow.DefaultSpline.Bins, "spline bins (nsf)")
-	fs.Float64Var(&o.tail, "tail", flow.DefaultSpline.Bound, "the splines act on [−tail, tail] of the standardised data, the identity outside (nsf)")
+	fs.IntVar(&o.bins, "bins", flow.DefaultSpline.Bins, "spline bins (nsf, nsf-ar)")
+	fs.Float64Var(&o.tail, "tail", flow.DefaultSpline.Bound, "the splines act on [−tail, tail] of the standardised data, the identity outside (nsf, nsf-ar)")
 }
 
 // spline is the spline shape the options give.
@@ -150,6 +150,8 @@ func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.
 		core, err = flow.Glow[T](dim, o.layers, c, rng)
 	case "nsf":
 		core, err = flow.NSF[T](dim, o.layers, c, o.spline(), rng)
+	case "nsf-ar":
+		core, err = flow.NSFAR[T](dim, o.layers, c, o.spline(), rng)
 	default:
 		return nil, fmt.Errorf("-arch %q: want %s", o.arch, archList)
 	}

@@ -15,7 +15,7 @@ func TestDataTrainEval(t *testing.T) {
 	runOK(t, "data", "-set", "8gaussians", "-n", "600", "-seed", "1", "-o", train)
 	runOK(t, "data", "-set", "8gaussians", "-n", "300", "-seed", "2", "-o", test)
 	model := filepath.Join(dir, "m.flow")
-	for _, arch := range []string{"realnvp", "maf", "glow", "nsf"} {
+	for _, arch := range []string{"realnvp", "maf", "glow", "nsf", "nsf-ar"} {
 		out := runOK(t, "train", "-data", train, "-test", test, "-arch", arch, "-layers", "2", "-hidden", "16",
 			"-epochs", "3", "-batch", "100", "-bins", "5", "-o", model)
 		for _, s := range []string{"epoch 3/3", "valid NLL", "samples/s", "best epoch", "test log-likelihood"} {

@@ -1,0 +1,149 @@
+package flow
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/flowkern/flowkern"
+)
+
+// SplineAutoregressive is the autoregressive layer of neural spline flows
+// (NSF-AR, Durkan et al. 2019): a MADE network (Germain et al. 2015) gives
+// column order[k] the 3K − 1 parameters of its rational-quadratic spline
+// from the columns before it in order, and
+//
+//	Forward:  x_i = g_i(z_i; x_<i),   Inverse:  z_i = g_i⁻¹(x_i; x_<i)
+//
+// with g as in SplineCoupling. Inverse (density) is one pass of the
+// network; Forward (sampling) takes Dim passes. MADE's output unit
+// k·Dim + c is parameter k of column c, the layout the spline kernels
+// take. A new layer is the identity.
+type SplineAutoregressive[T Float] struct {
+	dim    int
+	order  []int
+	cond   Network
+	spline flowkern.Spline
+	net    *mlp[T]
+}
+
+// NewSplineAutoregressive returns a spline autoregressive layer over dim
+// features conditioned in the column order order (nil: 0, 1, …, dim−1),
+// with splines of shape s; rng draws the hidden weights, and must not be
+// nil unless the network has no hidden layer.
+func NewSplineAutoregressive[T Float](dim int, order []int, c Network, s flowkern.Spline, rng Rand) (*SplineAutoregressive[T], error) {
+	if err := c.needRand("spline autoregressive layer", rng); err != nil {
+		return nil, err
+	}
+	return newSplineAutoregressive[T](dim, order, c, s, rng)
+}
+
+// newSplineAutoregressive is NewSplineAutoregressive with hidden weights
+// left at zero for a nil rng, for a loader that sets them after.
+func newSplineAutoregressive[T Float](dim int, order []int, c Network, s flowkern.Spline, rng Rand) (*SplineAutoregressive[T], error) {
+	if dim < 1 || dim > maxDim {
+		return nil, fmt.Errorf("flow: spline autoregressive dimension %d outside 1…%d", dim, maxDim)
+	}
+	if order == nil {
+		order = identityPerm(dim)
+	}
+	if err := checkPerm(order, dim); err != nil {
+		return nil, fmt.Errorf("flow: spline autoregressive order: %w", err)
+	}
+	c, err := c.settled()
+	if err != nil {
+		return nil, fmt.Errorf("flow: spline autoregressive: %w", err)
+	}
+	s = settledSpline(s)
+	if err := flowkern.CheckSpline[T](s); err != nil {
+		return nil, fmt.Errorf("flow: spline autoregressive: %w", err)
+	}
+	per := s.ParamsPer()
+	l := &SplineAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, spline: s,
+		net: newMLP[T](dim, c.Hidden, 1, per*dim, c.Activation, rng)}
+	l.net.mask = madeMasks[T](l.net.sizes, order, per)
+	l.net.applyMask()
+	return l, nil
+}
+
+// Dim returns the number of features.
+func (l *SplineAutoregressive[T]) Dim() int { return l.dim }
+
+// Spline returns the shape of the layer's splines.
+func (l *SplineAutoregressive[T]) Spline() flowkern.Spline { return l.spline }
+
+// Params returns MADE's weights and biases.
+func (l *SplineAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
+
+// Refresh zeroes the weights MADE's masks forbid and recomputes the
+// transposed weights.
+func (l *SplineAutoregressive[T]) Refresh() { l.net.applyMask() }
+
+// conditioner returns the splines' parameters for rows inputs x.
+func (l *SplineAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) []T {
+	p := ws.Take(rows * l.dim * l.spline.ParamsPer())
+	l.net.run(x, rows, ws, p)
+	offsetDerivatives(p, l.spline, l.dim)
+	return p
+}
+
+// Inverse maps x → z in one pass (see Layer).
+func (l *SplineAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
+	checkLayer("SplineAutoregressive.Inverse", l.dim, z, logdet, x)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	flowkern.SplineInverse(z, logdet, x, l.conditioner(x, len(logdet), ws), l.dim, l.spline)
+}
+
+// Forward maps z → x in Dim passes, each fixing one more column (see
+// Layer).
+func (l *SplineAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
+	checkLayer("SplineAutoregressive.Forward", l.dim, x, logdet, z)
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	rows := len(logdet)
+	pass := ws.Take(rows)
+	clear(x)
+	each := ws.Mark()
+	for range l.dim {
+		p := l.conditioner(x, rows, ws)
+		clear(pass)
+		flowkern.SplineForward(x, pass, z, p, l.dim, l.spline)
+		ws.Release(each)
+	}
+	for r, v := range pass {
+		logdet[r] += v
+	}
+}
+
+// record runs MADE on x (which the tape keeps by reference), in ws.
+func (l *SplineAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tape[T] {
+	tp := &tape[T]{a: x, sh: ws.Take(rows * l.dim * l.spline.ParamsPer())}
+	tp.acts = l.net.runSaved(x, rows, ws, tp.sh)
+	offsetDerivatives(tp.sh, l.spline, l.dim)
+	return tp
+}
+
+// InverseGrad differentiates the layer's Inverse (see Trainable).
+func (l *SplineAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
+}
+
+func (l *SplineAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
+	tp := l.record(x, len(logdet), ws)
+	flowkern.SplineInverse(z, logdet, x, tp.sh, l.dim, l.spline)
+	return tp
+}
+
+func (l *SplineAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
+	rows, n := len(dld), l.dim
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	dp, dc := ws.Take(len(tp.sh)), ws.Take(rows*n)
+	flowkern.SplineInverseGrad(dx, dp, dz, dld, tp.a, tp.sh, n, l.spline)
+	l.net.backward(dc, [][]T{dp}, tp.acts, rows, g, ws)
+	for i, v := range dc {
+		dx[i] += v
+	}
+}
