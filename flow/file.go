@@ -91,6 +91,14 @@ type splineSpec struct {
 	MinDerivative float64 `json:"min_derivative"`
 }
 
+// String describes the spline for people.
+func (s *splineSpec) String() string {
+	if s == nil {
+		return "no spline"
+	}
+	return fmt.Sprintf("%d bins on [−%g, %g]", s.Bins, s.Bound, s.Bound)
+}
+
 func (s *splineSpec) spline() flowkern.Spline {
 	return flowkern.Spline{Bins: s.Bins, Bound: s.Bound, MinWidth: s.MinWidth, MinHeight: s.MinHeight, MinDerivative: s.MinDerivative}
 }

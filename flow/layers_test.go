@@ -1,8 +1,10 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/flowkern/flowkern"
@@ -194,6 +196,48 @@ func TestSplineLayersStartAsIdentity(t *testing.T) {
 				if math.Abs(v) > 1e-12 {
 					t.Fatalf("%+v inverse=%v: row %d log-determinant %v", s, inverse, r, v)
 				}
+			}
+		}
+	}
+}
+
+// TestSplineLayersNonFinite: a spline layer whose parameters went NaN or
+// Inf fails training with ErrDiverged naming it; data far beyond the bound
+// passes through its splines exactly, never NaN.
+func TestSplineLayersNonFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		m, err := NSF[float64](4, 2, Network{Hidden: []int{5}}, DefaultSpline, newRand(7))
+		checkNoErr(t, err)
+		ps := m.Params()
+		ps[len(ps)-1].Value[0] = bad // layer 1's output bias
+		m.Refresh()
+		g := make([][]float64, len(ps))
+		for i, p := range ps {
+			g[i] = make([]float64, len(p.Value))
+		}
+		_, err = m.Grad(g, randomBatch[float64](newRand(8), 10, 4))
+		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "spline coupling") {
+			t.Errorf("parameter %v: error %v, want ErrDiverged naming the spline coupling", bad, err)
+		}
+	}
+	ar, err := NSFAR[float64](3, 1, Network{Hidden: []int{5}}, DefaultSpline, newRand(9))
+	checkNoErr(t, err)
+	cp, err := NSF[float64](3, 2, Network{Hidden: []int{5}}, DefaultSpline, newRand(9))
+	checkNoErr(t, err)
+	for _, m := range []*Model[float64]{ar, cp} {
+		perturb(m.Params(), m.Refresh, newRand(10), 0.5)
+		x := []float64{1e300, -1e300, 5, -1e10, 3e8, -7}
+		z, lp := make([]float64, len(x)), make([]float64, 2)
+		checkNoErr(t, m.Encode(z, x))
+		checkNoErr(t, m.LogProb(lp, x))
+		for i, v := range z {
+			if v != x[i] {
+				t.Errorf("far outside the bound %v encodes to %v, want itself", x[i], v)
+			}
+		}
+		for r, v := range lp {
+			if math.IsNaN(v) {
+				t.Errorf("row %d: log p NaN", r)
 			}
 		}
 	}

@@ -61,6 +61,10 @@ func describeSpec(s layerSpec) string {
 		return fmt.Sprintf("affine coupling: keeps %v; %s", s.Kept, net())
 	case "autoregressive":
 		return fmt.Sprintf("masked autoregressive (MADE): order %v; %s", s.Order, net())
+	case "spline":
+		return fmt.Sprintf("spline coupling: keeps %v; hidden %v %s; %s", s.Kept, s.Hidden, s.Activation, s.Spline)
+	case "spline-autoregressive":
+		return fmt.Sprintf("spline autoregressive (MADE): order %v; hidden %v %s; %s", s.Order, s.Hidden, s.Activation, s.Spline)
 	case "inverted":
 		return "inverted " + describeSpec(*s.Inner)
 	case "lu":
