@@ -98,7 +98,7 @@ func (g *gen) logFastPath() *fastPath {
 	if g.avx512 {
 		return nil
 	}
-	return &fastPath{flag: g.flagNotPositiveNormal, f: g.logPositiveNormal, avx2Streams: 4}
+	return &fastPath{flag: g.flagNotPositiveNormal, f: g.logPositiveNormal, avx2Streams: 2}
 }
 
 // logPositiveNormal is log for a positive normal x, which it overwrites:

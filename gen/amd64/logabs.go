@@ -18,7 +18,7 @@ import (
 // zero, subnormal, infinite or NaN element is summed again as logs, and so
 // are rows of fewer than two vectors.
 func (g *gen) logAbsSumKernel() {
-	g.setStreams(4, 2)
+	g.setStreams(4, 1)
 	ld := asm.Load(asm.Param("logdet").Base(), asm.GP64())
 	rows := asm.Load(asm.Param("logdet").Len(), asm.GP64())
 	d := asm.Load(asm.Param("d").Base(), asm.GP64())
