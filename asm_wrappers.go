@@ -2,7 +2,11 @@
 
 package flowkern
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/flowkern/flowkern/kernels"
+)
 
 // What the amd64 and arm64 kernel sets share: the signatures of the
 // generated kernels, and the wrappers that annotate their memory accesses
@@ -108,5 +112,21 @@ func transpose[T float32 | float64](dst, a []T, rows, cols int) {
 		for j, v := range a[i*cols : (i+1)*cols] {
 			dst[j*rows+i] = v
 		}
+	}
+}
+
+// splineAsm is the signature of the generated spline kernels.
+type splineAsm[T float32 | float64] func(out, logdet, in, params []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+
+// spline wraps a generated spline kernel with race annotations and the
+// shares' scales, rounded as the portable knots rounds them.
+func spline[T float32 | float64](f splineAsm[T]) func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+	return func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+		raceRead(in)
+		raceRead(params)
+		raceWrite(out)
+		raceWrite(logdet)
+		k := T(s.Bins)
+		f(out, logdet, in, params, cols, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, 1-T(s.MinWidth*k), 1-T(s.MinHeight*k))
 	}
 }

@@ -111,6 +111,21 @@ func fencedSweep[T flowkern.Float](t *testing.T) {
 				}
 			}
 		}
+		for _, rows := range []int{1, 3} {
+			for _, cols := range []int{1, 5, 8, 9, 17, 33} {
+				for _, bins := range []int{2, 8} {
+					s := flowkern.Spline{Bins: bins, Bound: 3}
+					n := rows * cols
+					shape := fmt.Sprintf("rows=%d cols=%d bins=%d", rows, cols, bins)
+					run("SplineForward "+shape, func() {
+						flowkern.SplineForward(slot(0, n), slot(1, rows), slot(2, n), slot(3, n*s.ParamsPer()), cols, s)
+					})
+					run("SplineInverse "+shape, func() {
+						flowkern.SplineInverse(slot(0, n), slot(1, rows), slot(2, n), slot(3, n*s.ParamsPer()), cols, s)
+					})
+				}
+			}
+		}
 		for _, n := range []int{0, 1, 5, 17} {
 			for _, nrhs := range []int{0, 1, 7, 33} {
 				for _, uplo := range []blas.Uplo{blas.Lower, blas.Upper} {

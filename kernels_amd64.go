@@ -58,6 +58,7 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 b
 	if is32[T]() {
 		lanes *= 2
 	}
+	fs.SplineForward, fs.SplineInverse = spline(g.splineFwd), spline(g.splineInv)
 	tri := newTriSteps(g.triRows, g.triBlock, lanes, tile, true)
 	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
 	return fs

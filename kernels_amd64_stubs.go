@@ -117,6 +117,19 @@ func triRowsAvx2F64(x []float64, cols int, prog, src []int, coef, diag []float64
 //go:noescape
 func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
+// splineFwdAvx2F64 computes, with avx2, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them.
+//
+//go:noescape
+func splineFwdAvx2F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvAvx2F64 computes, with avx2, kernels.SplineInverse, scaleW and
+// scaleH as for splineFwd.
+//
+//go:noescape
+func splineInvAvx2F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // reluGradAvx2F64 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -235,6 +248,19 @@ func triRowsAvx2F32(x []float32, cols int, prog, src []int, coef, diag []float32
 //
 //go:noescape
 func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)
+
+// splineFwdAvx2F32 computes, with avx2, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them.
+//
+//go:noescape
+func splineFwdAvx2F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvAvx2F32 computes, with avx2, kernels.SplineInverse, scaleW and
+// scaleH as for splineFwd.
+//
+//go:noescape
+func splineInvAvx2F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx2F32 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -355,6 +381,19 @@ func triRowsAvx512F64(x []float64, cols int, prog, src []int, coef, diag []float
 //go:noescape
 func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
+// splineFwdAvx512F64 computes, with avx512, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them.
+//
+//go:noescape
+func splineFwdAvx512F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvAvx512F64 computes, with avx512, kernels.SplineInverse, scaleW and
+// scaleH as for splineFwd.
+//
+//go:noescape
+func splineInvAvx512F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // reluGradAvx512F64 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -473,6 +512,19 @@ func triRowsAvx512F32(x []float32, cols int, prog, src []int, coef, diag []float
 //
 //go:noescape
 func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)
+
+// splineFwdAvx512F32 computes, with avx512, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them.
+//
+//go:noescape
+func splineFwdAvx512F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvAvx512F32 computes, with avx512, kernels.SplineInverse, scaleW and
+// scaleH as for splineFwd.
+//
+//go:noescape
+func splineInvAvx512F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx512F32 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).

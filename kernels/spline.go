@@ -93,7 +93,7 @@ func softmax[T Float](dst, u []T) {
 // w_k = minimum + (1 − K·minimum)·s_k of [−B, B], the knots are the running
 // sums 2B·Σ w − B, and the ends are exactly −B and B.
 func knots[T Float](c, s []T, minimum, b T) {
-	scale := 1 - minimum*T(len(s))
+	scale := 1 - mul(minimum, T(len(s)))
 	var sum T
 	c[0] = -b
 	for k, v := range s[:len(s)-1] {
@@ -259,7 +259,7 @@ func (kn *rqKnots[T]) paramGrad(g []T, stride int, l *rqLocal[T], dy, dl T, s RQ
 // parameters of knots from gc, that with respect to the knots (the fixed
 // ends' ignored), s being their softmax.
 func knotsGrad[T Float](gu, gc, s []T, minimum, b T) {
-	scale := 1 - minimum*T(len(s))
+	scale := 1 - mul(minimum, T(len(s)))
 	// c_j = 2B·Σ_{i<j} w_i − B for 0 < j < K: ∂/∂w_i = 2B·Σ_{j>i} gc_j.
 	var suffix, dot T
 	for i := len(s) - 1; i >= 0; i-- {

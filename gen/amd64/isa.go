@@ -42,6 +42,10 @@ type gen struct {
 	// expTabRegs hold the two tables instead, when the kernel has the
 	// registers (alignExpTables with pin).
 	expTabRegs []reg.VecVirtual
+	// slots are the stack slots of the kernel being written that hold
+	// values where registers are few (hold); nextSlot is the next free.
+	slots    []Mem
+	nextSlot int
 }
 
 func newGen(i isa, f32 bool) *gen {
@@ -131,7 +135,7 @@ func (g *gen) cbits(b uint64) Mem {
 
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
-	g.pinned, g.expTab, g.expTabRegs = nil, nil, nil
+	g.pinned, g.expTab, g.expTabRegs, g.slots, g.nextSlot = nil, nil, nil, nil, 0
 	function(name, attr.NOSPLIT, sig)
 }
 
@@ -308,6 +312,7 @@ func (g *gen) shra(dst, a Op, n int) {
 const (
 	cmpEQ    = 0x00 // EQ_OQ
 	cmpLT    = 0x11 // LT_OQ
+	cmpLE    = 0x12 // LE_OQ
 	cmpGE    = 0x1d // GE_OQ
 	cmpGT    = 0x1e // GT_OQ
 	cmpUnord = 0x03 // UNORD_Q

@@ -41,6 +41,8 @@ var bodies = map[string]func(g *gen){
 	"denseSumsAccT":      func(g *gen) { g.denseKernel(denseAccT) },
 	"reluGrad":           func(g *gen) { g.reluGradKernel() },
 	"triRows":            func(g *gen) { g.triRowsKernel() },
+	"splineFwd":          func(g *gen) { g.splineKernel(false) },
+	"splineInv":          func(g *gen) { g.splineKernel(true) },
 	"triBlock":           func(g *gen) { g.triBlockKernel() },
 }
 
