@@ -13,18 +13,9 @@ import (
 // clamp this is the M1 model of the benchmarks. rng draws the hidden
 // weights; the couplings start as the identity.
 func RealNVP[T Float](dim, layers int, c Network, rng Rand) (*Model[T], error) {
-	if err := checkLayers(layers); err != nil {
-		return nil, err
-	}
-	var ls []Layer[T]
-	for i := range layers {
-		l, err := NewAffineCoupling[T](dim, MaskHalves(dim, i), c, rng)
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-	}
-	return withNormal(dim, ls)
+	return stack(dim, layers, false, func(i int) (Layer[T], error) {
+		return NewAffineCoupling[T](dim, MaskHalves(dim, i), c, rng)
+	})
 }
 
 // NSF returns a neural spline flow (Durkan et al. 2019) over dim ≥ 2
@@ -35,21 +26,12 @@ func RealNVP[T Float](dim, layers int, c Network, rng Rand) (*Model[T], error) {
 // spline this is the M4 model of the benchmarks. rng draws the hidden
 // weights; the couplings start as the identity.
 func NSF[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Model[T], error) {
-	if err := checkLayers(layers); err != nil {
-		return nil, err
-	}
 	if s.Bins == 0 {
 		s = DefaultSpline
 	}
-	var ls []Layer[T]
-	for i := range layers {
-		l, err := NewSplineCoupling[T](dim, MaskHalves(dim, i), c, s, rng)
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-	}
-	return withNormal(dim, ls)
+	return stack(dim, layers, false, func(i int) (Layer[T], error) {
+		return NewSplineCoupling[T](dim, MaskHalves(dim, i), c, s, rng)
+	})
 }
 
 // NSFAR returns an autoregressive neural spline flow (NSF-AR, Durkan et
@@ -59,28 +41,12 @@ func NSF[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Mod
 // over a standard normal base. Density evaluation takes one pass of each
 // network, sampling dim passes.
 func NSFAR[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Model[T], error) {
-	if err := checkLayers(layers); err != nil {
-		return nil, err
-	}
 	if s.Bins == 0 {
 		s = DefaultSpline
 	}
-	var ls []Layer[T]
-	for i := range layers {
-		if i > 0 {
-			p, err := NewReverse[T](dim)
-			if err != nil {
-				return nil, err
-			}
-			ls = append(ls, p)
-		}
-		l, err := NewSplineAutoregressive[T](dim, nil, c, s, rng)
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-	}
-	return withNormal(dim, ls)
+	return stack(dim, layers, true, func(int) (Layer[T], error) {
+		return NewSplineAutoregressive[T](dim, nil, c, s, rng)
+	})
 }
 
 // MAF returns a masked autoregressive flow (Papamakarios et al. 2017)
@@ -88,19 +54,28 @@ func NSFAR[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*M
 // by c, a reversal of the features between consecutive layers, over a
 // standard normal base.
 func MAF[T Float](dim, layers int, c Network, rng Rand) (*Model[T], error) {
+	return stack(dim, layers, true, func(int) (Layer[T], error) {
+		return NewMaskedAutoregressive[T](dim, nil, c, rng)
+	})
+}
+
+// stack returns layers layers, layer i from build(i), with a reversal of
+// the features between consecutive ones if reverse, over a standard normal
+// base.
+func stack[T Float](dim, layers int, reverse bool, build func(i int) (Layer[T], error)) (*Model[T], error) {
 	if err := checkLayers(layers); err != nil {
 		return nil, err
 	}
 	var ls []Layer[T]
 	for i := range layers {
-		if i > 0 {
+		if i > 0 && reverse {
 			p, err := NewReverse[T](dim)
 			if err != nil {
 				return nil, err
 			}
 			ls = append(ls, p)
 		}
-		l, err := NewMaskedAutoregressive[T](dim, nil, c, rng)
+		l, err := build(i)
 		if err != nil {
 			return nil, err
 		}
