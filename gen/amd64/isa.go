@@ -46,6 +46,8 @@ type gen struct {
 	// values where registers are few (hold); nextSlot is the next free.
 	slots    []Mem
 	nextSlot int
+	// params are the spline kernels' scalars held in registers (pinParams).
+	params map[string]reg.VecVirtual
 }
 
 func newGen(i isa, f32 bool) *gen {
@@ -135,7 +137,7 @@ func (g *gen) cbits(b uint64) Mem {
 
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
-	g.pinned, g.expTab, g.expTabRegs, g.slots, g.nextSlot = nil, nil, nil, nil, 0
+	g.pinned, g.expTab, g.expTabRegs, g.slots, g.nextSlot, g.params = nil, nil, nil, nil, 0, nil
 	function(name, attr.NOSPLIT, sig)
 }
 

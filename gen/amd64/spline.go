@@ -35,6 +35,7 @@ func (g *gen) splineKernel(inverse bool) {
 	cols := asm.Load(asm.Param("cols"), asm.GP64())
 	pp, rowParams := asm.GP64(), asm.Load(asm.Param("params").Base(), asm.GP64())
 	g.alignExpTables(false)
+	g.pinParams()
 	ptrs := []reg.Register{out, in, pp}
 	start := func() {
 		// This row's parameters, and the next row's: (3K − 1)·cols
@@ -57,8 +58,40 @@ func (g *gen) splineKernel(inverse bool) {
 	})
 }
 
-// param is the scalar parameter name in every lane.
-func (g *gen) param(name string) reg.VecVirtual { return g.broadcast(name) }
+// param is the scalar parameter name in every lane, or a value derived
+// from bound ("twoBound", "negBound"): on AVX-512 held in a register for
+// the whole kernel (pinParams), on AVX2 broadcast again where used. The
+// caller must not write to it.
+func (g *gen) param(name string) reg.VecVirtual {
+	if r, ok := g.params[name]; ok {
+		return r
+	}
+	switch name {
+	case "twoBound":
+		b := g.param("bound")
+		v := g.vec()
+		g.add(v, b, b)
+		return v
+	case "negBound":
+		v := g.vec()
+		g.neg(v, g.param("bound"))
+		return v
+	}
+	return g.broadcast(name)
+}
+
+// pinParams keeps the spline kernels' scalars in registers on AVX-512,
+// which has the registers for them: a broadcast per use would take a load
+// and an FP-pipe slot each time in the walks' loops.
+func (g *gen) pinParams() {
+	if !g.avx512 {
+		return
+	}
+	g.params = map[string]reg.VecVirtual{}
+	for _, name := range []string{"bound", "minWidth", "minHeight", "minDeriv", "scaleW", "scaleH", "twoBound", "negBound"} {
+		g.params[name] = g.param(name)
+	}
+}
 
 // paramStride returns, in a new register, the bytes between one
 // parameter of a row's columns and the next: cols·size.
@@ -258,15 +291,13 @@ func (g *gen) nextKnot(ptr reg.Register, mask reg.Register, m, z held, sum reg.V
 	g.sub(u, u, m.op())
 	e := g.exp(u)
 	g.div(e, e, z.op())
-	w := g.param(minName)
+	w := g.vec()
+	g.mov(w, g.param(minName))
 	g.fmaTo(w, g.param(scaleName), e)
 	g.add(sum, sum, w)
-	bound := g.param("bound")
 	knot := g.vec()
-	g.neg(knot, bound)
-	twoB := g.vec()
-	g.add(twoB, bound, bound)
-	g.fmaTo(knot, twoB, sum)
+	g.mov(knot, g.param("negBound"))
+	g.fmaTo(knot, g.param("twoBound"), sum)
 	return knot
 }
 
@@ -347,8 +378,8 @@ func (g *gen) splineDeriv(v reg.VecVirtual) reg.VecVirtual {
 	mx := g.vec()
 	g.maxv(mx, g.zero(), v)
 	g.add(mx, mx, lg)
-	d := g.param("minDeriv")
-	g.add(d, d, mx)
+	d := g.vec()
+	g.add(d, g.param("minDeriv"), mx)
 	return d
 }
 
