@@ -10497,32 +10497,31 @@ col:
 	SHLQ    $0x03, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPD (BX), Y1
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPD (R14), Y2
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPD (R13), Y2
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPD (R14), Y3
+	ADDQ    R11, R13
+	VMOVUPD (R13), Y3
 	VMAXPD  Y3, Y2, Y2
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Y3, Y3, Y3
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1wsumend
-	VMOVUPD      (R14), Y4
+	VMOVUPD      (R13), Y4
 	VSUBPD       Y2, Y4, Y4
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y4
@@ -10563,34 +10562,34 @@ s1wsum:
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y4, Y7, Y7
 	VADDPD       Y7, Y3, Y3
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPD (R14), Y4
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPD (R13), Y4
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPD (R14), Y5
+	ADDQ    R11, R13
+	VMOVUPD (R13), Y5
 	VMAXPD  Y5, Y4, Y4
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Y5, Y5, Y5
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1hsumend
-	VMOVUPD      (R14), Y6
+	VMOVUPD      (R13), Y6
 	VSUBPD       Y4, Y6, Y6
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -10631,8 +10630,8 @@ s1hsum:
 	VMULPD       Y7, Y9, Y9
 	VMULPD       Y6, Y9, Y9
 	VADDPD       Y9, Y5, Y5
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1hsum
 
 s1hsumend:
@@ -10647,14 +10646,14 @@ s1hsumend:
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VCMPPD       $0x1d, Y3, Y1, Y6
-	MOVQ         bins+104(FP), R15
-	MOVQ         R10, R14
-	DECQ         R15
+	MOVQ         bins+104(FP), R14
+	MOVQ         R10, R13
+	DECQ         R14
 
 s1d:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1dend
-	VMOVUPD      (R14), Y7
+	VMOVUPD      (R13), Y7
 	VSUBPD       (SP), Y7, Y7
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -10718,16 +10717,17 @@ s1d:
 	VADDPD       Y6, Y4, Y6
 	VBLENDVPD    Y8, Y6, Y4, Y4
 	VMOVUPD      Y8, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1d
 
 s1dend:
 	VMOVUPD      Y3, 128(SP)
 	VMOVUPD      Y2, 160(SP)
-	SHLQ         $0x01, R12
-	IMULQ        R11, R12
-	ADDQ         R10, R12
+	MOVQ         bins+104(FP), R13
+	SHLQ         $0x01, R13
+	IMULQ        R11, R13
+	ADDQ         R10, R13
 	MOVSD        bound+112(FP), X1
 	VBROADCASTSD X1, Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y2
@@ -10737,13 +10737,13 @@ s1dend:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	MOVQ         bins+104(FP), R10
-	MOVQ         R12, R12
+	MOVQ         R13, R13
 	DECQ         R10
 
 s1s:
 	TESTQ        R10, R10
 	JZ           s1send
-	VMOVUPD      (R13), Y8
+	VMOVUPD      (R12), Y8
 	VSUBPD       64(SP), Y8, Y8
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y9
 	VMAXPD       Y8, Y9, Y8
@@ -10799,7 +10799,7 @@ s1s:
 	VBROADCASTSD X9, Y9
 	VADDPD       Y9, Y9, Y9
 	VFMADD231PD  Y6, Y9, Y8
-	VMOVUPD      (R12), Y9
+	VMOVUPD      (R13), Y9
 	VCMPPD       $0x00, Y7, Y4, Y10
 	VBLENDVPD    Y10, Y8, Y1, Y1
 	VBLENDVPD    Y10, Y9, Y5, Y5
@@ -10808,8 +10808,8 @@ s1s:
 	VCMPPD       $0x00, Y7, Y4, Y10
 	VBLENDVPD    Y10, Y8, Y2, Y2
 	VBLENDVPD    Y10, Y9, Y3, Y3
-	ADDQ         R11, R13
 	ADDQ         R11, R12
+	ADDQ         R11, R13
 	DECQ         R10
 	JMP          s1s
 
@@ -11118,32 +11118,31 @@ tail:
 	SHLQ       $0x03, R11
 	MOVQ       bins+104(FP), R12
 	VMASKMOVPD (BX), Y1, Y2
-	MOVQ       R12, R13
-	IMULQ      R11, R13
-	ADDQ       R10, R13
-	MOVQ       bins+104(FP), R15
-	MOVQ       R10, R14
-	VMASKMOVPD (R14), Y1, Y3
-	DECQ       R15
+	IMULQ      R11, R12
+	ADDQ       R10, R12
+	MOVQ       bins+104(FP), R14
+	MOVQ       R10, R13
+	VMASKMOVPD (R13), Y1, Y3
+	DECQ       R14
 
 s2wmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2wmaxend
-	ADDQ       R11, R14
-	VMASKMOVPD (R14), Y1, Y4
+	ADDQ       R11, R13
+	VMASKMOVPD (R13), Y1, Y4
 	VMAXPD     Y4, Y3, Y3
-	DECQ       R15
+	DECQ       R14
 	JMP        s2wmax
 
 s2wmaxend:
 	VXORPS Y4, Y4, Y4
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2wsumend
-	VMASKMOVPD   (R14), Y1, Y5
+	VMASKMOVPD   (R13), Y1, Y5
 	VSUBPD       Y3, Y5, Y5
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
@@ -11184,34 +11183,34 @@ s2wsum:
 	VMULPD       Y6, Y8, Y8
 	VMULPD       Y5, Y8, Y8
 	VADDPD       Y8, Y4, Y4
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2wsum
 
 s2wsumend:
-	MOVQ       bins+104(FP), R15
-	MOVQ       R13, R14
-	VMASKMOVPD (R14), Y1, Y5
-	DECQ       R15
+	MOVQ       bins+104(FP), R14
+	MOVQ       R12, R13
+	VMASKMOVPD (R13), Y1, Y5
+	DECQ       R14
 
 s2hmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2hmaxend
-	ADDQ       R11, R14
-	VMASKMOVPD (R14), Y1, Y6
+	ADDQ       R11, R13
+	VMASKMOVPD (R13), Y1, Y6
 	VMAXPD     Y6, Y5, Y5
-	DECQ       R15
+	DECQ       R14
 	JMP        s2hmax
 
 s2hmaxend:
 	VXORPS Y6, Y6, Y6
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2hsumend
-	VMASKMOVPD   (R14), Y1, Y7
+	VMASKMOVPD   (R13), Y1, Y7
 	VSUBPD       Y5, Y7, Y7
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -11252,8 +11251,8 @@ s2hsum:
 	VMULPD       Y8, Y10, Y10
 	VMULPD       Y7, Y10, Y10
 	VADDPD       Y10, Y6, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2hsum
 
 s2hsumend:
@@ -11268,14 +11267,14 @@ s2hsumend:
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPD       $0x1d, Y4, Y2, Y7
-	MOVQ         bins+104(FP), R15
-	MOVQ         R10, R14
-	DECQ         R15
+	MOVQ         bins+104(FP), R14
+	MOVQ         R10, R13
+	DECQ         R14
 
 s2d:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2dend
-	VMASKMOVPD   (R14), Y1, Y8
+	VMASKMOVPD   (R13), Y1, Y8
 	VSUBPD       (SP), Y8, Y8
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y9
 	VMAXPD       Y8, Y9, Y8
@@ -11339,16 +11338,17 @@ s2d:
 	VADDPD       Y7, Y5, Y7
 	VBLENDVPD    Y9, Y7, Y5, Y5
 	VMOVUPD      Y9, Y7
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2d
 
 s2dend:
 	VMOVUPD      Y4, 128(SP)
 	VMOVUPD      Y3, 160(SP)
-	SHLQ         $0x01, R12
-	IMULQ        R11, R12
-	ADDQ         R10, R12
+	MOVQ         bins+104(FP), R13
+	SHLQ         $0x01, R13
+	IMULQ        R11, R13
+	ADDQ         R10, R13
 	MOVSD        bound+112(FP), X2
 	VBROADCASTSD X2, Y2
 	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y3
@@ -11358,13 +11358,13 @@ s2dend:
 	VXORPS       Y7, Y7, Y7
 	VXORPS       Y8, Y8, Y8
 	MOVQ         bins+104(FP), R10
-	MOVQ         R12, R12
+	MOVQ         R13, R13
 	DECQ         R10
 
 s2s:
 	TESTQ        R10, R10
 	JZ           s2send
-	VMASKMOVPD   (R13), Y1, Y9
+	VMASKMOVPD   (R12), Y1, Y9
 	VSUBPD       64(SP), Y9, Y9
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y10
 	VMAXPD       Y9, Y10, Y9
@@ -11420,7 +11420,7 @@ s2s:
 	VBROADCASTSD X10, Y10
 	VADDPD       Y10, Y10, Y10
 	VFMADD231PD  Y7, Y10, Y9
-	VMASKMOVPD   (R12), Y1, Y10
+	VMASKMOVPD   (R13), Y1, Y10
 	VCMPPD       $0x00, Y8, Y5, Y11
 	VBLENDVPD    Y11, Y9, Y2, Y2
 	VBLENDVPD    Y11, Y10, Y6, Y6
@@ -11429,8 +11429,8 @@ s2s:
 	VCMPPD       $0x00, Y8, Y5, Y11
 	VBLENDVPD    Y11, Y9, Y3, Y3
 	VBLENDVPD    Y11, Y10, Y4, Y4
-	ADDQ         R11, R13
 	ADDQ         R11, R12
+	ADDQ         R11, R13
 	DECQ         R10
 	JMP          s2s
 
@@ -11773,32 +11773,31 @@ col:
 	SHLQ    $0x03, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPD (BX), Y1
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPD (R14), Y2
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPD (R13), Y2
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPD (R14), Y3
+	ADDQ    R11, R13
+	VMOVUPD (R13), Y3
 	VMAXPD  Y3, Y2, Y2
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Y3, Y3, Y3
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1wsumend
-	VMOVUPD      (R14), Y4
+	VMOVUPD      (R13), Y4
 	VSUBPD       Y2, Y4, Y4
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y4
@@ -11839,34 +11838,34 @@ s1wsum:
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y4, Y7, Y7
 	VADDPD       Y7, Y3, Y3
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPD (R14), Y4
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPD (R13), Y4
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPD (R14), Y5
+	ADDQ    R11, R13
+	VMOVUPD (R13), Y5
 	VMAXPD  Y5, Y4, Y4
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Y5, Y5, Y5
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1hsumend
-	VMOVUPD      (R14), Y6
+	VMOVUPD      (R13), Y6
 	VSUBPD       Y4, Y6, Y6
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -11907,8 +11906,8 @@ s1hsum:
 	VMULPD       Y7, Y9, Y9
 	VMULPD       Y6, Y9, Y9
 	VADDPD       Y9, Y5, Y5
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1hsum
 
 s1hsumend:
@@ -11923,13 +11922,13 @@ s1hsumend:
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VCMPPD       $0x1d, Y3, Y1, Y6
-	MOVQ         bins+104(FP), R14
-	DECQ         R14
+	MOVQ         bins+104(FP), R13
+	DECQ         R13
 
 s1d:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           s1dend
-	VMOVUPD      (R13), Y7
+	VMOVUPD      (R12), Y7
 	VSUBPD       64(SP), Y7, Y7
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -11993,13 +11992,14 @@ s1d:
 	VADDPD       Y6, Y4, Y6
 	VBLENDVPD    Y8, Y6, Y4, Y4
 	VMOVUPD      Y8, Y6
-	ADDQ         R11, R13
-	DECQ         R14
+	ADDQ         R11, R12
+	DECQ         R13
 	JMP          s1d
 
 s1dend:
 	VMOVUPD      Y3, 128(SP)
 	VMOVUPD      Y2, 160(SP)
+	MOVQ         bins+104(FP), R12
 	SHLQ         $0x01, R12
 	IMULQ        R11, R12
 	ADDQ         R10, R12
@@ -12416,32 +12416,31 @@ tail:
 	SHLQ       $0x03, R11
 	MOVQ       bins+104(FP), R12
 	VMASKMOVPD (BX), Y1, Y2
-	MOVQ       R12, R13
-	IMULQ      R11, R13
-	ADDQ       R10, R13
-	MOVQ       bins+104(FP), R15
-	MOVQ       R10, R14
-	VMASKMOVPD (R14), Y1, Y3
-	DECQ       R15
+	IMULQ      R11, R12
+	ADDQ       R10, R12
+	MOVQ       bins+104(FP), R14
+	MOVQ       R10, R13
+	VMASKMOVPD (R13), Y1, Y3
+	DECQ       R14
 
 s2wmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2wmaxend
-	ADDQ       R11, R14
-	VMASKMOVPD (R14), Y1, Y4
+	ADDQ       R11, R13
+	VMASKMOVPD (R13), Y1, Y4
 	VMAXPD     Y4, Y3, Y3
-	DECQ       R15
+	DECQ       R14
 	JMP        s2wmax
 
 s2wmaxend:
 	VXORPS Y4, Y4, Y4
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2wsumend
-	VMASKMOVPD   (R14), Y1, Y5
+	VMASKMOVPD   (R13), Y1, Y5
 	VSUBPD       Y3, Y5, Y5
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
@@ -12482,34 +12481,34 @@ s2wsum:
 	VMULPD       Y6, Y8, Y8
 	VMULPD       Y5, Y8, Y8
 	VADDPD       Y8, Y4, Y4
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2wsum
 
 s2wsumend:
-	MOVQ       bins+104(FP), R15
-	MOVQ       R13, R14
-	VMASKMOVPD (R14), Y1, Y5
-	DECQ       R15
+	MOVQ       bins+104(FP), R14
+	MOVQ       R12, R13
+	VMASKMOVPD (R13), Y1, Y5
+	DECQ       R14
 
 s2hmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2hmaxend
-	ADDQ       R11, R14
-	VMASKMOVPD (R14), Y1, Y6
+	ADDQ       R11, R13
+	VMASKMOVPD (R13), Y1, Y6
 	VMAXPD     Y6, Y5, Y5
-	DECQ       R15
+	DECQ       R14
 	JMP        s2hmax
 
 s2hmaxend:
 	VXORPS Y6, Y6, Y6
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2hsumend
-	VMASKMOVPD   (R14), Y1, Y7
+	VMASKMOVPD   (R13), Y1, Y7
 	VSUBPD       Y5, Y7, Y7
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y8
 	VMAXPD       Y7, Y8, Y7
@@ -12550,8 +12549,8 @@ s2hsum:
 	VMULPD       Y8, Y10, Y10
 	VMULPD       Y7, Y10, Y10
 	VADDPD       Y10, Y6, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2hsum
 
 s2hsumend:
@@ -12566,13 +12565,13 @@ s2hsumend:
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPD       $0x1d, Y4, Y2, Y7
-	MOVQ         bins+104(FP), R14
-	DECQ         R14
+	MOVQ         bins+104(FP), R13
+	DECQ         R13
 
 s2d:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           s2dend
-	VMASKMOVPD   (R13), Y1, Y8
+	VMASKMOVPD   (R12), Y1, Y8
 	VSUBPD       64(SP), Y8, Y8
 	VMOVUPD      c64_c087500000000000<>+0(SB), Y9
 	VMAXPD       Y8, Y9, Y8
@@ -12636,13 +12635,14 @@ s2d:
 	VADDPD       Y7, Y5, Y7
 	VBLENDVPD    Y9, Y7, Y5, Y5
 	VMOVUPD      Y9, Y7
-	ADDQ         R11, R13
-	DECQ         R14
+	ADDQ         R11, R12
+	DECQ         R13
 	JMP          s2d
 
 s2dend:
 	VMOVUPD      Y4, 128(SP)
 	VMOVUPD      Y3, 160(SP)
+	MOVQ         bins+104(FP), R12
 	SHLQ         $0x01, R12
 	IMULQ        R11, R12
 	ADDQ         R10, R12
@@ -37116,32 +37116,31 @@ col:
 	SHLQ    $0x02, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPS (BX), Y1
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPS (R14), Y2
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPS (R13), Y2
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Y3
+	ADDQ    R11, R13
+	VMOVUPS (R13), Y3
 	VMAXPS  Y3, Y2, Y2
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Y3, Y3, Y3
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1wsumend
-	VMOVUPS      (R14), Y4
+	VMOVUPS      (R13), Y4
 	VSUBPS       Y2, Y4, Y4
 	VMOVUPS      c32_c2d00000<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
@@ -37169,34 +37168,34 @@ s1wsum:
 	VMULPS       Y5, Y6, Y6
 	VMULPS       Y4, Y6, Y6
 	VADDPS       Y6, Y3, Y3
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPS (R14), Y4
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPS (R13), Y4
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Y5
+	ADDQ    R11, R13
+	VMOVUPS (R13), Y5
 	VMAXPS  Y5, Y4, Y4
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Y5, Y5, Y5
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1hsumend
-	VMOVUPS      (R14), Y6
+	VMOVUPS      (R13), Y6
 	VSUBPS       Y4, Y6, Y6
 	VMOVUPS      c32_c2d00000<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -37224,8 +37223,8 @@ s1hsum:
 	VMULPS       Y7, Y8, Y8
 	VMULPS       Y6, Y8, Y8
 	VADDPS       Y8, Y5, Y5
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1hsum
 
 s1hsumend:
@@ -37240,14 +37239,14 @@ s1hsumend:
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VCMPPS       $0x1d, Y3, Y1, Y6
-	MOVQ         bins+104(FP), R15
-	MOVQ         R10, R14
-	DECQ         R15
+	MOVQ         bins+104(FP), R14
+	MOVQ         R10, R13
+	DECQ         R14
 
 s1d:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1dend
-	VMOVUPS      (R14), Y7
+	VMOVUPS      (R13), Y7
 	VSUBPS       (SP), Y7, Y7
 	VMOVUPS      c32_c2d00000<>+0(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -37298,16 +37297,17 @@ s1d:
 	VADDPS       Y6, Y4, Y6
 	VBLENDVPS    Y8, Y6, Y4, Y4
 	VMOVUPS      Y8, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1d
 
 s1dend:
 	VMOVUPS      Y3, 128(SP)
 	VMOVUPS      Y2, 160(SP)
-	SHLQ         $0x01, R12
-	IMULQ        R11, R12
-	ADDQ         R10, R12
+	MOVQ         bins+104(FP), R13
+	SHLQ         $0x01, R13
+	IMULQ        R11, R13
+	ADDQ         R10, R13
 	MOVSS        bound+112(FP), X1
 	VBROADCASTSS X1, Y1
 	VXORPS       c32_80000000<>+0(SB), Y1, Y2
@@ -37317,13 +37317,13 @@ s1dend:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	MOVQ         bins+104(FP), R10
-	MOVQ         R12, R12
+	MOVQ         R13, R13
 	DECQ         R10
 
 s1s:
 	TESTQ        R10, R10
 	JZ           s1send
-	VMOVUPS      (R13), Y8
+	VMOVUPS      (R12), Y8
 	VSUBPS       64(SP), Y8, Y8
 	VMOVUPS      c32_c2d00000<>+0(SB), Y9
 	VMAXPS       Y8, Y9, Y8
@@ -37366,7 +37366,7 @@ s1s:
 	VBROADCASTSS X9, Y9
 	VADDPS       Y9, Y9, Y9
 	VFMADD231PS  Y6, Y9, Y8
-	VMOVUPS      (R12), Y9
+	VMOVUPS      (R13), Y9
 	VCMPPS       $0x00, Y7, Y4, Y10
 	VBLENDVPS    Y10, Y8, Y1, Y1
 	VBLENDVPS    Y10, Y9, Y5, Y5
@@ -37375,8 +37375,8 @@ s1s:
 	VCMPPS       $0x00, Y7, Y4, Y10
 	VBLENDVPS    Y10, Y8, Y2, Y2
 	VBLENDVPS    Y10, Y9, Y3, Y3
-	ADDQ         R11, R13
 	ADDQ         R11, R12
+	ADDQ         R11, R13
 	DECQ         R10
 	JMP          s1s
 
@@ -37638,32 +37638,31 @@ tail:
 	SHLQ       $0x02, R11
 	MOVQ       bins+104(FP), R12
 	VMASKMOVPS (BX), Y1, Y2
-	MOVQ       R12, R13
-	IMULQ      R11, R13
-	ADDQ       R10, R13
-	MOVQ       bins+104(FP), R15
-	MOVQ       R10, R14
-	VMASKMOVPS (R14), Y1, Y3
-	DECQ       R15
+	IMULQ      R11, R12
+	ADDQ       R10, R12
+	MOVQ       bins+104(FP), R14
+	MOVQ       R10, R13
+	VMASKMOVPS (R13), Y1, Y3
+	DECQ       R14
 
 s2wmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2wmaxend
-	ADDQ       R11, R14
-	VMASKMOVPS (R14), Y1, Y4
+	ADDQ       R11, R13
+	VMASKMOVPS (R13), Y1, Y4
 	VMAXPS     Y4, Y3, Y3
-	DECQ       R15
+	DECQ       R14
 	JMP        s2wmax
 
 s2wmaxend:
 	VXORPS Y4, Y4, Y4
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2wsumend
-	VMASKMOVPS   (R14), Y1, Y5
+	VMASKMOVPS   (R13), Y1, Y5
 	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      c32_c2d00000<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y5
@@ -37691,34 +37690,34 @@ s2wsum:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y7
 	VADDPS       Y7, Y4, Y4
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2wsum
 
 s2wsumend:
-	MOVQ       bins+104(FP), R15
-	MOVQ       R13, R14
-	VMASKMOVPS (R14), Y1, Y5
-	DECQ       R15
+	MOVQ       bins+104(FP), R14
+	MOVQ       R12, R13
+	VMASKMOVPS (R13), Y1, Y5
+	DECQ       R14
 
 s2hmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2hmaxend
-	ADDQ       R11, R14
-	VMASKMOVPS (R14), Y1, Y6
+	ADDQ       R11, R13
+	VMASKMOVPS (R13), Y1, Y6
 	VMAXPS     Y6, Y5, Y5
-	DECQ       R15
+	DECQ       R14
 	JMP        s2hmax
 
 s2hmaxend:
 	VXORPS Y6, Y6, Y6
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2hsumend
-	VMASKMOVPS   (R14), Y1, Y7
+	VMASKMOVPS   (R13), Y1, Y7
 	VSUBPS       Y5, Y7, Y7
 	VMOVUPS      c32_c2d00000<>+0(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -37746,8 +37745,8 @@ s2hsum:
 	VMULPS       Y8, Y9, Y9
 	VMULPS       Y7, Y9, Y9
 	VADDPS       Y9, Y6, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2hsum
 
 s2hsumend:
@@ -37762,14 +37761,14 @@ s2hsumend:
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1d, Y4, Y2, Y7
-	MOVQ         bins+104(FP), R15
-	MOVQ         R10, R14
-	DECQ         R15
+	MOVQ         bins+104(FP), R14
+	MOVQ         R10, R13
+	DECQ         R14
 
 s2d:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2dend
-	VMASKMOVPS   (R14), Y1, Y8
+	VMASKMOVPS   (R13), Y1, Y8
 	VSUBPS       (SP), Y8, Y8
 	VMOVUPS      c32_c2d00000<>+0(SB), Y9
 	VMAXPS       Y8, Y9, Y8
@@ -37820,16 +37819,17 @@ s2d:
 	VADDPS       Y7, Y5, Y7
 	VBLENDVPS    Y9, Y7, Y5, Y5
 	VMOVUPS      Y9, Y7
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2d
 
 s2dend:
 	VMOVUPS      Y4, 128(SP)
 	VMOVUPS      Y3, 160(SP)
-	SHLQ         $0x01, R12
-	IMULQ        R11, R12
-	ADDQ         R10, R12
+	MOVQ         bins+104(FP), R13
+	SHLQ         $0x01, R13
+	IMULQ        R11, R13
+	ADDQ         R10, R13
 	MOVSS        bound+112(FP), X2
 	VBROADCASTSS X2, Y2
 	VXORPS       c32_80000000<>+0(SB), Y2, Y3
@@ -37839,13 +37839,13 @@ s2dend:
 	VXORPS       Y7, Y7, Y7
 	VXORPS       Y8, Y8, Y8
 	MOVQ         bins+104(FP), R10
-	MOVQ         R12, R12
+	MOVQ         R13, R13
 	DECQ         R10
 
 s2s:
 	TESTQ        R10, R10
 	JZ           s2send
-	VMASKMOVPS   (R13), Y1, Y9
+	VMASKMOVPS   (R12), Y1, Y9
 	VSUBPS       64(SP), Y9, Y9
 	VMOVUPS      c32_c2d00000<>+0(SB), Y10
 	VMAXPS       Y9, Y10, Y9
@@ -37888,7 +37888,7 @@ s2s:
 	VBROADCASTSS X10, Y10
 	VADDPS       Y10, Y10, Y10
 	VFMADD231PS  Y7, Y10, Y9
-	VMASKMOVPS   (R12), Y1, Y10
+	VMASKMOVPS   (R13), Y1, Y10
 	VCMPPS       $0x00, Y8, Y5, Y11
 	VBLENDVPS    Y11, Y9, Y2, Y2
 	VBLENDVPS    Y11, Y10, Y6, Y6
@@ -37897,8 +37897,8 @@ s2s:
 	VCMPPS       $0x00, Y8, Y5, Y11
 	VBLENDVPS    Y11, Y9, Y3, Y3
 	VBLENDVPS    Y11, Y10, Y4, Y4
-	ADDQ         R11, R13
 	ADDQ         R11, R12
+	ADDQ         R11, R13
 	DECQ         R10
 	JMP          s2s
 
@@ -38196,32 +38196,31 @@ col:
 	SHLQ    $0x02, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPS (BX), Y1
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPS (R14), Y2
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPS (R13), Y2
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Y3
+	ADDQ    R11, R13
+	VMOVUPS (R13), Y3
 	VMAXPS  Y3, Y2, Y2
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Y3, Y3, Y3
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1wsumend
-	VMOVUPS      (R14), Y4
+	VMOVUPS      (R13), Y4
 	VSUBPS       Y2, Y4, Y4
 	VMOVUPS      c32_c2d00000<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
@@ -38249,34 +38248,34 @@ s1wsum:
 	VMULPS       Y5, Y6, Y6
 	VMULPS       Y4, Y6, Y6
 	VADDPS       Y6, Y3, Y3
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPS (R14), Y4
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPS (R13), Y4
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Y5
+	ADDQ    R11, R13
+	VMOVUPS (R13), Y5
 	VMAXPS  Y5, Y4, Y4
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Y5, Y5, Y5
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s1hsumend
-	VMOVUPS      (R14), Y6
+	VMOVUPS      (R13), Y6
 	VSUBPS       Y4, Y6, Y6
 	VMOVUPS      c32_c2d00000<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -38304,8 +38303,8 @@ s1hsum:
 	VMULPS       Y7, Y8, Y8
 	VMULPS       Y6, Y8, Y8
 	VADDPS       Y8, Y5, Y5
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s1hsum
 
 s1hsumend:
@@ -38320,13 +38319,13 @@ s1hsumend:
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VCMPPS       $0x1d, Y3, Y1, Y6
-	MOVQ         bins+104(FP), R14
-	DECQ         R14
+	MOVQ         bins+104(FP), R13
+	DECQ         R13
 
 s1d:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           s1dend
-	VMOVUPS      (R13), Y7
+	VMOVUPS      (R12), Y7
 	VSUBPS       64(SP), Y7, Y7
 	VMOVUPS      c32_c2d00000<>+0(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -38377,13 +38376,14 @@ s1d:
 	VADDPS       Y6, Y4, Y6
 	VBLENDVPS    Y8, Y6, Y4, Y4
 	VMOVUPS      Y8, Y6
-	ADDQ         R11, R13
-	DECQ         R14
+	ADDQ         R11, R12
+	DECQ         R13
 	JMP          s1d
 
 s1dend:
 	VMOVUPS      Y3, 128(SP)
 	VMOVUPS      Y2, 160(SP)
+	MOVQ         bins+104(FP), R12
 	SHLQ         $0x01, R12
 	IMULQ        R11, R12
 	ADDQ         R10, R12
@@ -38740,32 +38740,31 @@ tail:
 	SHLQ       $0x02, R11
 	MOVQ       bins+104(FP), R12
 	VMASKMOVPS (BX), Y1, Y2
-	MOVQ       R12, R13
-	IMULQ      R11, R13
-	ADDQ       R10, R13
-	MOVQ       bins+104(FP), R15
-	MOVQ       R10, R14
-	VMASKMOVPS (R14), Y1, Y3
-	DECQ       R15
+	IMULQ      R11, R12
+	ADDQ       R10, R12
+	MOVQ       bins+104(FP), R14
+	MOVQ       R10, R13
+	VMASKMOVPS (R13), Y1, Y3
+	DECQ       R14
 
 s2wmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2wmaxend
-	ADDQ       R11, R14
-	VMASKMOVPS (R14), Y1, Y4
+	ADDQ       R11, R13
+	VMASKMOVPS (R13), Y1, Y4
 	VMAXPS     Y4, Y3, Y3
-	DECQ       R15
+	DECQ       R14
 	JMP        s2wmax
 
 s2wmaxend:
 	VXORPS Y4, Y4, Y4
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2wsumend
-	VMASKMOVPS   (R14), Y1, Y5
+	VMASKMOVPS   (R13), Y1, Y5
 	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      c32_c2d00000<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y5
@@ -38793,34 +38792,34 @@ s2wsum:
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y5, Y7, Y7
 	VADDPS       Y7, Y4, Y4
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2wsum
 
 s2wsumend:
-	MOVQ       bins+104(FP), R15
-	MOVQ       R13, R14
-	VMASKMOVPS (R14), Y1, Y5
-	DECQ       R15
+	MOVQ       bins+104(FP), R14
+	MOVQ       R12, R13
+	VMASKMOVPS (R13), Y1, Y5
+	DECQ       R14
 
 s2hmax:
-	TESTQ      R15, R15
+	TESTQ      R14, R14
 	JZ         s2hmaxend
-	ADDQ       R11, R14
-	VMASKMOVPS (R14), Y1, Y6
+	ADDQ       R11, R13
+	VMASKMOVPS (R13), Y1, Y6
 	VMAXPS     Y6, Y5, Y5
-	DECQ       R15
+	DECQ       R14
 	JMP        s2hmax
 
 s2hmaxend:
 	VXORPS Y6, Y6, Y6
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           s2hsumend
-	VMASKMOVPS   (R14), Y1, Y7
+	VMASKMOVPS   (R13), Y1, Y7
 	VSUBPS       Y5, Y7, Y7
 	VMOVUPS      c32_c2d00000<>+0(SB), Y8
 	VMAXPS       Y7, Y8, Y7
@@ -38848,8 +38847,8 @@ s2hsum:
 	VMULPS       Y8, Y9, Y9
 	VMULPS       Y7, Y9, Y9
 	VADDPS       Y9, Y6, Y6
-	ADDQ         R11, R14
-	DECQ         R15
+	ADDQ         R11, R13
+	DECQ         R14
 	JMP          s2hsum
 
 s2hsumend:
@@ -38864,13 +38863,13 @@ s2hsumend:
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VCMPPS       $0x1d, Y4, Y2, Y7
-	MOVQ         bins+104(FP), R14
-	DECQ         R14
+	MOVQ         bins+104(FP), R13
+	DECQ         R13
 
 s2d:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           s2dend
-	VMASKMOVPS   (R13), Y1, Y8
+	VMASKMOVPS   (R12), Y1, Y8
 	VSUBPS       64(SP), Y8, Y8
 	VMOVUPS      c32_c2d00000<>+0(SB), Y9
 	VMAXPS       Y8, Y9, Y8
@@ -38921,13 +38920,14 @@ s2d:
 	VADDPS       Y7, Y5, Y7
 	VBLENDVPS    Y9, Y7, Y5, Y5
 	VMOVUPS      Y9, Y7
-	ADDQ         R11, R13
-	DECQ         R14
+	ADDQ         R11, R12
+	DECQ         R13
 	JMP          s2d
 
 s2dend:
 	VMOVUPS      Y4, 128(SP)
 	VMOVUPS      Y3, 160(SP)
+	MOVQ         bins+104(FP), R12
 	SHLQ         $0x01, R12
 	IMULQ        R11, R12
 	ADDQ         R10, R12
@@ -61120,7 +61120,7 @@ done:
 
 // func splineFwdAvx512F64(out []float64, logdet []float64, in []float64, params []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE2
-TEXT ·splineFwdAvx512F64(SB), NOSPLIT, $8-160
+TEXT ·splineFwdAvx512F64(SB), NOSPLIT, $0-160
 	MOVQ         out_base+0(FP), AX
 	MOVQ         logdet_base+24(FP), CX
 	MOVQ         logdet_len+32(FP), DX
@@ -61168,32 +61168,31 @@ col:
 	SHLQ    $0x03, R12
 	MOVQ    bins+104(FP), R13
 	VMOVUPD (BX), Z9
-	MOVQ    R13, R14
-	IMULQ   R12, R14
-	ADDQ    R11, R14
-	MOVQ    bins+104(FP), BP
-	MOVQ    R11, R15
-	VMOVUPD (R15), Z10
-	DECQ    BP
+	IMULQ   R12, R13
+	ADDQ    R11, R13
+	MOVQ    bins+104(FP), R15
+	MOVQ    R11, R14
+	VMOVUPD (R14), Z10
+	DECQ    R15
 
 s1wmax:
-	TESTQ   BP, BP
+	TESTQ   R15, R15
 	JZ      s1wmaxend
-	ADDQ    R12, R15
-	VMOVUPD (R15), Z11
+	ADDQ    R12, R14
+	VMOVUPD (R14), Z11
 	VMAXPD  Z11, Z10, Z10
-	DECQ    BP
+	DECQ    R15
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R11, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R11, R14
+	MOVQ   bins+104(FP), R15
 
 s1wsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s1wsumend
-	VMOVUPD           (R15), Z12
+	VMOVUPD           (R14), Z12
 	VSUBPD            Z10, Z12, Z12
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
 	VMAXPD            Z12, Z13, Z12
@@ -61217,34 +61216,34 @@ s1wsum:
 	VFMADD213PD       Z15, Z15, Z13
 	VSCALEFPD         Z14, Z13, Z13
 	VADDPD            Z13, Z11, Z11
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), BP
-	MOVQ    R14, R15
-	VMOVUPD (R15), Z12
-	DECQ    BP
+	MOVQ    bins+104(FP), R15
+	MOVQ    R13, R14
+	VMOVUPD (R14), Z12
+	DECQ    R15
 
 s1hmax:
-	TESTQ   BP, BP
+	TESTQ   R15, R15
 	JZ      s1hmaxend
-	ADDQ    R12, R15
-	VMOVUPD (R15), Z13
+	ADDQ    R12, R14
+	VMOVUPD (R14), Z13
 	VMAXPD  Z13, Z12, Z12
-	DECQ    BP
+	DECQ    R15
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R14, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R13, R14
+	MOVQ   bins+104(FP), R15
 
 s1hsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s1hsumend
-	VMOVUPD           (R15), Z14
+	VMOVUPD           (R14), Z14
 	VSUBPD            Z12, Z14, Z14
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z15
 	VMAXPD            Z14, Z15, Z14
@@ -61268,8 +61267,8 @@ s1hsum:
 	VFMADD213PD       Z17, Z17, Z15
 	VSCALEFPD         Z16, Z15, Z15
 	VADDPD            Z15, Z13, Z13
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s1hsum
 
 s1hsumend:
@@ -61278,14 +61277,14 @@ s1hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPD      $0x1d, Z14, Z9, K1
-	MOVQ        bins+104(FP), BP
-	MOVQ        R11, R15
-	DECQ        BP
+	MOVQ        bins+104(FP), R15
+	MOVQ        R11, R14
+	DECQ        R15
 
 s1d:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s1dend
-	VMOVUPD           (R15), Z18
+	VMOVUPD           (R14), Z18
 	VSUBPD            Z10, Z18, Z18
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z19
 	VMAXPD            Z18, Z19, Z18
@@ -61322,14 +61321,15 @@ s1d:
 	VADDPD            Z18, Z16, Z18
 	VMOVUPD           Z18, K2, Z16
 	KMOVW             K2, K1
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s1d
 
 s1dend:
-	SHLQ        $0x01, R13
-	IMULQ       R12, R13
-	ADDQ        R11, R13
+	MOVQ        bins+104(FP), R14
+	SHLQ        $0x01, R14
+	IMULQ       R12, R14
+	ADDQ        R11, R14
 	VXORPD.BCST c64_8000000000000000<>+0(SB), Z0, Z9
 	VMOVUPD     Z0, Z10
 	VXORPS      Z11, Z11, Z11
@@ -61337,13 +61337,13 @@ s1dend:
 	VXORPS      Z18, Z18, Z18
 	VXORPS      Z19, Z19, Z19
 	MOVQ        bins+104(FP), R11
-	MOVQ        R13, R13
+	MOVQ        R14, R14
 	DECQ        R11
 
 s1s:
 	TESTQ             R11, R11
 	JZ                s1send
-	VMOVUPD           (R14), Z20
+	VMOVUPD           (R13), Z20
 	VSUBPD            Z12, Z20, Z20
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z21
 	VMAXPD            Z20, Z21, Z20
@@ -61372,7 +61372,7 @@ s1s:
 	VADDPD            Z20, Z18, Z18
 	VMOVUPD           Z7, Z20
 	VFMADD231PD       Z18, Z6, Z20
-	VMOVUPD           (R13), Z21
+	VMOVUPD           (R14), Z21
 	VCMPPD            $0x00, Z19, Z16, K1
 	VMOVUPD           Z20, K1, Z10
 	VMOVUPD           Z21, K1, Z17
@@ -61381,8 +61381,8 @@ s1s:
 	VCMPPD            $0x00, Z19, Z16, K1
 	VMOVUPD           Z20, K1, Z9
 	VMOVUPD           Z21, K1, Z11
-	ADDQ              R12, R14
 	ADDQ              R12, R13
+	ADDQ              R12, R14
 	DECQ              R11
 	JMP               s1s
 
@@ -61583,32 +61583,31 @@ tail:
 	SHLQ      $0x03, R12
 	MOVQ      bins+104(FP), R13
 	VMOVUPD.Z (BX), K1, Z9
-	MOVQ      R13, R14
-	IMULQ     R12, R14
-	ADDQ      R11, R14
-	MOVQ      bins+104(FP), BP
-	MOVQ      R11, R15
-	VMOVUPD.Z (R15), K1, Z10
-	DECQ      BP
+	IMULQ     R12, R13
+	ADDQ      R11, R13
+	MOVQ      bins+104(FP), R15
+	MOVQ      R11, R14
+	VMOVUPD.Z (R14), K1, Z10
+	DECQ      R15
 
 s2wmax:
-	TESTQ     BP, BP
+	TESTQ     R15, R15
 	JZ        s2wmaxend
-	ADDQ      R12, R15
-	VMOVUPD.Z (R15), K1, Z11
+	ADDQ      R12, R14
+	VMOVUPD.Z (R14), K1, Z11
 	VMAXPD    Z11, Z10, Z10
-	DECQ      BP
+	DECQ      R15
 	JMP       s2wmax
 
 s2wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R11, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R11, R14
+	MOVQ   bins+104(FP), R15
 
 s2wsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s2wsumend
-	VMOVUPD.Z         (R15), K1, Z12
+	VMOVUPD.Z         (R14), K1, Z12
 	VSUBPD            Z10, Z12, Z12
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
 	VMAXPD            Z12, Z13, Z12
@@ -61632,34 +61631,34 @@ s2wsum:
 	VFMADD213PD       Z15, Z15, Z13
 	VSCALEFPD         Z14, Z13, Z13
 	VADDPD            Z13, Z11, Z11
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s2wsum
 
 s2wsumend:
-	MOVQ      bins+104(FP), BP
-	MOVQ      R14, R15
-	VMOVUPD.Z (R15), K1, Z12
-	DECQ      BP
+	MOVQ      bins+104(FP), R15
+	MOVQ      R13, R14
+	VMOVUPD.Z (R14), K1, Z12
+	DECQ      R15
 
 s2hmax:
-	TESTQ     BP, BP
+	TESTQ     R15, R15
 	JZ        s2hmaxend
-	ADDQ      R12, R15
-	VMOVUPD.Z (R15), K1, Z13
+	ADDQ      R12, R14
+	VMOVUPD.Z (R14), K1, Z13
 	VMAXPD    Z13, Z12, Z12
-	DECQ      BP
+	DECQ      R15
 	JMP       s2hmax
 
 s2hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R14, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R13, R14
+	MOVQ   bins+104(FP), R15
 
 s2hsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s2hsumend
-	VMOVUPD.Z         (R15), K1, Z14
+	VMOVUPD.Z         (R14), K1, Z14
 	VSUBPD            Z12, Z14, Z14
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z15
 	VMAXPD            Z14, Z15, Z14
@@ -61683,8 +61682,8 @@ s2hsum:
 	VFMADD213PD       Z17, Z17, Z15
 	VSCALEFPD         Z16, Z15, Z15
 	VADDPD            Z15, Z13, Z13
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s2hsum
 
 s2hsumend:
@@ -61693,14 +61692,14 @@ s2hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPD      $0x1d, Z14, Z9, K2
-	MOVQ        bins+104(FP), BP
-	MOVQ        R11, R15
-	DECQ        BP
+	MOVQ        bins+104(FP), R15
+	MOVQ        R11, R14
+	DECQ        R15
 
 s2d:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s2dend
-	VMOVUPD.Z         (R15), K1, Z18
+	VMOVUPD.Z         (R14), K1, Z18
 	VSUBPD            Z10, Z18, Z18
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z19
 	VMAXPD            Z18, Z19, Z18
@@ -61737,14 +61736,15 @@ s2d:
 	VADDPD            Z18, Z16, Z18
 	VMOVUPD           Z18, K3, Z16
 	KMOVW             K3, K2
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s2d
 
 s2dend:
-	SHLQ        $0x01, R13
-	IMULQ       R12, R13
-	ADDQ        R11, R13
+	MOVQ        bins+104(FP), R14
+	SHLQ        $0x01, R14
+	IMULQ       R12, R14
+	ADDQ        R11, R14
 	VXORPD.BCST c64_8000000000000000<>+0(SB), Z0, Z9
 	VMOVUPD     Z0, Z10
 	VXORPS      Z11, Z11, Z11
@@ -61752,13 +61752,13 @@ s2dend:
 	VXORPS      Z18, Z18, Z18
 	VXORPS      Z19, Z19, Z19
 	MOVQ        bins+104(FP), R11
-	MOVQ        R13, R13
+	MOVQ        R14, R14
 	DECQ        R11
 
 s2s:
 	TESTQ             R11, R11
 	JZ                s2send
-	VMOVUPD.Z         (R14), K1, Z20
+	VMOVUPD.Z         (R13), K1, Z20
 	VSUBPD            Z12, Z20, Z20
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z21
 	VMAXPD            Z20, Z21, Z20
@@ -61787,7 +61787,7 @@ s2s:
 	VADDPD            Z20, Z18, Z18
 	VMOVUPD           Z7, Z20
 	VFMADD231PD       Z18, Z6, Z20
-	VMOVUPD.Z         (R13), K1, Z21
+	VMOVUPD.Z         (R14), K1, Z21
 	VCMPPD            $0x00, Z19, Z16, K2
 	VMOVUPD           Z20, K2, Z10
 	VMOVUPD           Z21, K2, Z17
@@ -61796,8 +61796,8 @@ s2s:
 	VCMPPD            $0x00, Z19, Z16, K2
 	VMOVUPD           Z20, K2, Z9
 	VMOVUPD           Z21, K2, Z11
-	ADDQ              R12, R14
 	ADDQ              R12, R13
+	ADDQ              R12, R14
 	DECQ              R11
 	JMP               s2s
 
@@ -62004,7 +62004,7 @@ done:
 
 // func splineInvAvx512F64(out []float64, logdet []float64, in []float64, params []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE2
-TEXT ·splineInvAvx512F64(SB), NOSPLIT, $8-160
+TEXT ·splineInvAvx512F64(SB), NOSPLIT, $0-160
 	MOVQ         out_base+0(FP), AX
 	MOVQ         logdet_base+24(FP), CX
 	MOVQ         logdet_len+32(FP), DX
@@ -62052,32 +62052,31 @@ col:
 	SHLQ    $0x03, R12
 	MOVQ    bins+104(FP), R13
 	VMOVUPD (BX), Z9
-	MOVQ    R13, R14
-	IMULQ   R12, R14
-	ADDQ    R11, R14
-	MOVQ    bins+104(FP), BP
-	MOVQ    R11, R15
-	VMOVUPD (R15), Z10
-	DECQ    BP
+	IMULQ   R12, R13
+	ADDQ    R11, R13
+	MOVQ    bins+104(FP), R15
+	MOVQ    R11, R14
+	VMOVUPD (R14), Z10
+	DECQ    R15
 
 s1wmax:
-	TESTQ   BP, BP
+	TESTQ   R15, R15
 	JZ      s1wmaxend
-	ADDQ    R12, R15
-	VMOVUPD (R15), Z11
+	ADDQ    R12, R14
+	VMOVUPD (R14), Z11
 	VMAXPD  Z11, Z10, Z10
-	DECQ    BP
+	DECQ    R15
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R11, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R11, R14
+	MOVQ   bins+104(FP), R15
 
 s1wsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s1wsumend
-	VMOVUPD           (R15), Z12
+	VMOVUPD           (R14), Z12
 	VSUBPD            Z10, Z12, Z12
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
 	VMAXPD            Z12, Z13, Z12
@@ -62101,34 +62100,34 @@ s1wsum:
 	VFMADD213PD       Z15, Z15, Z13
 	VSCALEFPD         Z14, Z13, Z13
 	VADDPD            Z13, Z11, Z11
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), BP
-	MOVQ    R14, R15
-	VMOVUPD (R15), Z12
-	DECQ    BP
+	MOVQ    bins+104(FP), R15
+	MOVQ    R13, R14
+	VMOVUPD (R14), Z12
+	DECQ    R15
 
 s1hmax:
-	TESTQ   BP, BP
+	TESTQ   R15, R15
 	JZ      s1hmaxend
-	ADDQ    R12, R15
-	VMOVUPD (R15), Z13
+	ADDQ    R12, R14
+	VMOVUPD (R14), Z13
 	VMAXPD  Z13, Z12, Z12
-	DECQ    BP
+	DECQ    R15
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R14, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R13, R14
+	MOVQ   bins+104(FP), R15
 
 s1hsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s1hsumend
-	VMOVUPD           (R15), Z14
+	VMOVUPD           (R14), Z14
 	VSUBPD            Z12, Z14, Z14
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z15
 	VMAXPD            Z14, Z15, Z14
@@ -62152,8 +62151,8 @@ s1hsum:
 	VFMADD213PD       Z17, Z17, Z15
 	VSCALEFPD         Z16, Z15, Z15
 	VADDPD            Z15, Z13, Z13
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s1hsum
 
 s1hsumend:
@@ -62162,13 +62161,13 @@ s1hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPD      $0x1d, Z14, Z9, K1
-	MOVQ        bins+104(FP), R15
-	DECQ        R15
+	MOVQ        bins+104(FP), R14
+	DECQ        R14
 
 s1d:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1dend
-	VMOVUPD           (R14), Z18
+	VMOVUPD           (R13), Z18
 	VSUBPD            Z12, Z18, Z18
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z19
 	VMAXPD            Z18, Z19, Z18
@@ -62205,11 +62204,12 @@ s1d:
 	VADDPD            Z18, Z16, Z18
 	VMOVUPD           Z18, K2, Z16
 	KMOVW             K2, K1
-	ADDQ              R12, R14
-	DECQ              R15
+	ADDQ              R12, R13
+	DECQ              R14
 	JMP               s1d
 
 s1dend:
+	MOVQ        bins+104(FP), R13
 	SHLQ        $0x01, R13
 	IMULQ       R12, R13
 	ADDQ        R11, R13
@@ -62489,32 +62489,31 @@ tail:
 	SHLQ      $0x03, R12
 	MOVQ      bins+104(FP), R13
 	VMOVUPD.Z (BX), K1, Z9
-	MOVQ      R13, R14
-	IMULQ     R12, R14
-	ADDQ      R11, R14
-	MOVQ      bins+104(FP), BP
-	MOVQ      R11, R15
-	VMOVUPD.Z (R15), K1, Z10
-	DECQ      BP
+	IMULQ     R12, R13
+	ADDQ      R11, R13
+	MOVQ      bins+104(FP), R15
+	MOVQ      R11, R14
+	VMOVUPD.Z (R14), K1, Z10
+	DECQ      R15
 
 s2wmax:
-	TESTQ     BP, BP
+	TESTQ     R15, R15
 	JZ        s2wmaxend
-	ADDQ      R12, R15
-	VMOVUPD.Z (R15), K1, Z11
+	ADDQ      R12, R14
+	VMOVUPD.Z (R14), K1, Z11
 	VMAXPD    Z11, Z10, Z10
-	DECQ      BP
+	DECQ      R15
 	JMP       s2wmax
 
 s2wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R11, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R11, R14
+	MOVQ   bins+104(FP), R15
 
 s2wsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s2wsumend
-	VMOVUPD.Z         (R15), K1, Z12
+	VMOVUPD.Z         (R14), K1, Z12
 	VSUBPD            Z10, Z12, Z12
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
 	VMAXPD            Z12, Z13, Z12
@@ -62538,34 +62537,34 @@ s2wsum:
 	VFMADD213PD       Z15, Z15, Z13
 	VSCALEFPD         Z14, Z13, Z13
 	VADDPD            Z13, Z11, Z11
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s2wsum
 
 s2wsumend:
-	MOVQ      bins+104(FP), BP
-	MOVQ      R14, R15
-	VMOVUPD.Z (R15), K1, Z12
-	DECQ      BP
+	MOVQ      bins+104(FP), R15
+	MOVQ      R13, R14
+	VMOVUPD.Z (R14), K1, Z12
+	DECQ      R15
 
 s2hmax:
-	TESTQ     BP, BP
+	TESTQ     R15, R15
 	JZ        s2hmaxend
-	ADDQ      R12, R15
-	VMOVUPD.Z (R15), K1, Z13
+	ADDQ      R12, R14
+	VMOVUPD.Z (R14), K1, Z13
 	VMAXPD    Z13, Z12, Z12
-	DECQ      BP
+	DECQ      R15
 	JMP       s2hmax
 
 s2hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R14, R15
-	MOVQ   bins+104(FP), BP
+	MOVQ   R13, R14
+	MOVQ   bins+104(FP), R15
 
 s2hsum:
-	TESTQ             BP, BP
+	TESTQ             R15, R15
 	JZ                s2hsumend
-	VMOVUPD.Z         (R15), K1, Z14
+	VMOVUPD.Z         (R14), K1, Z14
 	VSUBPD            Z12, Z14, Z14
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z15
 	VMAXPD            Z14, Z15, Z14
@@ -62589,8 +62588,8 @@ s2hsum:
 	VFMADD213PD       Z17, Z17, Z15
 	VSCALEFPD         Z16, Z15, Z15
 	VADDPD            Z15, Z13, Z13
-	ADDQ              R12, R15
-	DECQ              BP
+	ADDQ              R12, R14
+	DECQ              R15
 	JMP               s2hsum
 
 s2hsumend:
@@ -62599,13 +62598,13 @@ s2hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPD      $0x1d, Z14, Z9, K2
-	MOVQ        bins+104(FP), R15
-	DECQ        R15
+	MOVQ        bins+104(FP), R14
+	DECQ        R14
 
 s2d:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2dend
-	VMOVUPD.Z         (R14), K1, Z18
+	VMOVUPD.Z         (R13), K1, Z18
 	VSUBPD            Z12, Z18, Z18
 	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z19
 	VMAXPD            Z18, Z19, Z18
@@ -62642,11 +62641,12 @@ s2d:
 	VADDPD            Z18, Z16, Z18
 	VMOVUPD           Z18, K3, Z16
 	KMOVW             K3, K2
-	ADDQ              R12, R14
-	DECQ              R15
+	ADDQ              R12, R13
+	DECQ              R14
 	JMP               s2d
 
 s2dend:
+	MOVQ        bins+104(FP), R13
 	SHLQ        $0x01, R13
 	IMULQ       R12, R13
 	ADDQ        R11, R13
@@ -82735,13 +82735,13 @@ done:
 
 // func splineFwdAvx512F32(out []float32, logdet []float32, in []float32, params []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE
-TEXT ·splineFwdAvx512F32(SB), NOSPLIT, $0-136
+TEXT ·splineFwdAvx512F32(SB), NOSPLIT, $24-136
 	MOVQ         out_base+0(FP), AX
 	MOVQ         logdet_base+24(FP), CX
 	MOVQ         logdet_len+32(FP), DX
 	MOVQ         in_base+48(FP), BX
 	MOVQ         cols+96(FP), SI
-	MOVQ         params_base+72(FP), R8
+	MOVQ         params_base+72(FP), DI
 	MOVSS        bound+112(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVSS        minWidth+116(FP), X1
@@ -82756,54 +82756,480 @@ TEXT ·splineFwdAvx512F32(SB), NOSPLIT, $0-136
 	VBROADCASTSS X5, Z5
 	VADDPS       Z0, Z0, Z6
 	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z7
+	CMPQ         SI, $0x00000008
+	JNE          rowpairsend
+	SHLQ         $0x02, SI
+	MOVQ         bins+104(FP), R8
+	LEAQ         -1(R8)(R8*2), R8
+	IMULQ        SI, R8
+
+rowpairs:
+	CMPQ         DX, $0x00000002
+	JB           rowpairsend
+	MOVQ         DX, (SP)
+	MOVQ         CX, 8(SP)
+	MOVQ         AX, 16(SP)
+	LEAQ         (DI), AX
+	MOVQ         bins+104(FP), CX
+	VXORPS       Z8, Z8, Z8
+	VINSERTF32X8 $0x00, (BX), Z8, Z8
+	VINSERTF32X8 $0x01, (BX)(SI*1), Z8, Z8
+	IMULQ        SI, CX
+	ADDQ         AX, CX
+	MOVQ         bins+104(FP), R9
+	MOVQ         AX, DX
+	VXORPS       Z9, Z9, Z9
+	VINSERTF32X8 $0x00, (DX), Z9, Z9
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z9, Z9
+	DECQ         R9
+
+pairwmax:
+	TESTQ        R9, R9
+	JZ           pairwmaxend
+	ADDQ         SI, DX
+	VXORPS       Z10, Z10, Z10
+	VINSERTF32X8 $0x00, (DX), Z10, Z10
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z10, Z10
+	VMAXPS       Z10, Z9, Z9
+	DECQ         R9
+	JMP          pairwmax
+
+pairwmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   AX, DX
+	MOVQ   bins+104(FP), R9
+
+pairwsum:
+	TESTQ             R9, R9
+	JZ                pairwsumend
+	VXORPS            Z11, Z11, Z11
+	VINSERTF32X8      $0x00, (DX), Z11, Z11
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z11, Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VADDPS            Z14, Z10, Z10
+	ADDQ              SI, DX
+	DECQ              R9
+	JMP               pairwsum
+
+pairwsumend:
+	MOVQ         bins+104(FP), R9
+	MOVQ         CX, DX
+	VXORPS       Z11, Z11, Z11
+	VINSERTF32X8 $0x00, (DX), Z11, Z11
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z11, Z11
+	DECQ         R9
+
+pairhmax:
+	TESTQ        R9, R9
+	JZ           pairhmaxend
+	ADDQ         SI, DX
+	VXORPS       Z12, Z12, Z12
+	VINSERTF32X8 $0x00, (DX), Z12, Z12
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z12, Z12
+	VMAXPS       Z12, Z11, Z11
+	DECQ         R9
+	JMP          pairhmax
+
+pairhmaxend:
+	VXORPS Z12, Z12, Z12
+	MOVQ   CX, DX
+	MOVQ   bins+104(FP), R9
+
+pairhsum:
+	TESTQ             R9, R9
+	JZ                pairhsumend
+	VXORPS            Z13, Z13, Z13
+	VINSERTF32X8      $0x00, (DX), Z13, Z13
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z13, Z13
+	VSUBPS            Z11, Z13, Z13
+	VMOVUPS           Z13, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z13, Z14
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z13, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z13
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z14, Z13
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z13, Z13
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z13, Z14
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z13, Z14
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z16
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z14, Z16
+	VFMADD213PS       Z15, Z14, Z16
+	VSCALEFPS         Z13, Z16, Z16
+	VADDPS            Z16, Z12, Z12
+	ADDQ              SI, DX
+	DECQ              R9
+	JMP               pairhsum
+
+pairhsumend:
+	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z13
+	VMOVUPS     Z0, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VCMPPS      $0x1d, Z13, Z8, K1
+	MOVQ        bins+104(FP), R9
+	MOVQ        AX, DX
+	DECQ        R9
+
+paird:
+	TESTQ             R9, R9
+	JZ                pairdend
+	VXORPS            Z17, Z17, Z17
+	VINSERTF32X8      $0x00, (DX), Z17, Z17
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z17, Z17
+	VSUBPS            Z9, Z17, Z17
+	VMOVUPS           Z17, Z19
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z17, Z18
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z17, Z19
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z17
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z18, Z17
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z17, Z17
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z17, Z18
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z17, Z18
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z20
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z18, Z20
+	VFMADD213PS       Z19, Z18, Z20
+	VSCALEFPS         Z17, Z20, Z20
+	VDIVPS            Z10, Z20, Z20
+	VMOVUPS           Z1, Z17
+	VFMADD231PS       Z20, Z4, Z17
+	VADDPS            Z17, Z16, Z16
+	VMOVUPS           Z7, Z17
+	VFMADD231PS       Z16, Z6, Z17
+	VCMPPS            $0x1d, Z17, Z8, K2
+	VMOVUPS           Z17, K2, Z13
+	KANDNW            K1, K2, K1
+	VMOVUPS           Z17, K1, Z14
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z17
+	VADDPS            Z17, Z15, Z17
+	VMOVUPS           Z17, K2, Z15
+	KMOVW             K2, K1
+	ADDQ              SI, DX
+	DECQ              R9
+	JMP               paird
+
+pairdend:
+	MOVQ        bins+104(FP), DX
+	SHLQ        $0x01, DX
+	IMULQ       SI, DX
+	ADDQ        AX, DX
+	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z8
+	VMOVUPS     Z0, Z9
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	MOVQ        bins+104(FP), AX
+	MOVQ        DX, DX
+	DECQ        AX
+
+pairs:
+	TESTQ             AX, AX
+	JZ                pairsend
+	VXORPS            Z19, Z19, Z19
+	VINSERTF32X8      $0x00, (CX), Z19, Z19
+	VINSERTF32X8      $0x01, (CX)(R8*1), Z19, Z19
+	VSUBPS            Z11, Z19, Z19
+	VMOVUPS           Z19, Z21
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z19, Z20
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z19, Z21
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z19
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z20, Z19
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z19, Z19
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z19, Z20
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z19, Z20
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z22
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z20, Z22
+	VFMADD213PS       Z21, Z20, Z22
+	VSCALEFPS         Z19, Z22, Z22
+	VDIVPS            Z12, Z22, Z22
+	VMOVUPS           Z2, Z19
+	VFMADD231PS       Z22, Z5, Z19
+	VADDPS            Z19, Z17, Z17
+	VMOVUPS           Z7, Z19
+	VFMADD231PS       Z17, Z6, Z19
+	VXORPS            Z20, Z20, Z20
+	VINSERTF32X8      $0x00, (DX), Z20, Z20
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z20, Z20
+	VCMPPS            $0x00, Z18, Z15, K1
+	VMOVUPS           Z19, K1, Z9
+	VMOVUPS           Z20, K1, Z16
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z21
+	VADDPS            Z21, Z18, Z18
+	VCMPPS            $0x00, Z18, Z15, K1
+	VMOVUPS           Z19, K1, Z8
+	VMOVUPS           Z20, K1, Z10
+	ADDQ              SI, CX
+	ADDQ              SI, DX
+	DECQ              AX
+	JMP               pairs
+
+pairsend:
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x00, Z11, Z15, K1
+	VCMPPS            $0x00, Z18, Z15, K2
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z10, Z11
+	VMOVUPS           Z11, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z11, Z12
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z17
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z12, Z17
+	VFNMADD213PS      Z15, Z12, Z17
+	VSCALEFPS         Z11, Z17, Z17
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z11
+	VADDPS            Z11, Z17, Z17
+	VADDPS.BCST       c32_0<>+0(SB), Z17, Z11
+	VGETMANTPS        $0x0b, Z11, Z12
+	VGETEXPPS         Z11, Z11
+	VGETEXPPS         Z12, Z15
+	VSUBPS            Z15, Z11, Z11
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z12, Z12
+	VADDPS.BCST       c32_40000000<>+0(SB), Z12, Z15
+	VDIVPS            Z15, Z12, Z15
+	VMULPS            Z15, Z15, Z17
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z18
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z17, Z18
+	VMULPS            Z18, Z17, Z18
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z12, Z17
+	VMULPS            Z12, Z17, Z17
+	VADDPS            Z18, Z17, Z18
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z11, Z19
+	VFMADD213PS       Z19, Z15, Z18
+	VSUBPS            Z18, Z17, Z18
+	VSUBPS            Z12, Z18, Z18
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z11, Z18
+	VXORPS            Z11, Z11, Z11
+	VMAXPS            Z10, Z11, Z10
+	VADDPS            Z18, Z10, Z10
+	VADDPS            Z10, Z3, Z10
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z11
+	VMOVUPS           Z11, K1, Z10
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z16, Z11
+	VMOVUPS           Z11, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z11, Z12
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z17
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z12, Z17
+	VFNMADD213PS      Z15, Z12, Z17
+	VSCALEFPS         Z11, Z17, Z17
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z11
+	VADDPS            Z11, Z17, Z17
+	VADDPS.BCST       c32_0<>+0(SB), Z17, Z11
+	VGETMANTPS        $0x0b, Z11, Z12
+	VGETEXPPS         Z11, Z11
+	VGETEXPPS         Z12, Z15
+	VSUBPS            Z15, Z11, Z11
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z12, Z12
+	VADDPS.BCST       c32_40000000<>+0(SB), Z12, Z15
+	VDIVPS            Z15, Z12, Z15
+	VMULPS            Z15, Z15, Z17
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z18
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z17, Z18
+	VMULPS            Z18, Z17, Z18
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z12, Z17
+	VMULPS            Z12, Z17, Z17
+	VADDPS            Z18, Z17, Z18
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z11, Z19
+	VFMADD213PS       Z19, Z15, Z18
+	VSUBPS            Z18, Z17, Z18
+	VSUBPS            Z12, Z18, Z18
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z11, Z18
+	VXORPS            Z11, Z11, Z11
+	VMAXPS            Z16, Z11, Z11
+	VADDPS            Z18, Z11, Z11
+	VADDPS            Z11, Z3, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z12
+	VMOVUPS           Z12, K2, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z12
+	VXORPS            Z15, Z15, Z15
+	VINSERTF32X8      $0x00, (BX), Z15, Z15
+	VINSERTF32X8      $0x01, (BX)(SI*1), Z15, Z15
+	VSUBPS            Z13, Z14, Z14
+	VSUBPS            Z8, Z9, Z9
+	VDIVPS            Z14, Z9, Z16
+	VADDPS            Z16, Z16, Z18
+	VADDPS            Z11, Z10, Z17
+	VSUBPS            Z18, Z17, Z17
+	VSUBPS            Z13, Z15, Z13
+	VDIVPS            Z14, Z13, Z13
+	VSUBPS            Z13, Z12, Z12
+	VMULPS            Z12, Z13, Z14
+	VMULPS            Z13, Z13, Z13
+	VMULPS            Z14, Z10, Z19
+	VFMADD231PS       Z13, Z16, Z19
+	VMOVUPS           Z16, Z20
+	VFMADD231PS       Z14, Z17, Z20
+	VMULPS            Z19, Z9, Z9
+	VDIVPS            Z20, Z9, Z9
+	VADDPS            Z9, Z8, Z9
+	VMULPS            Z12, Z12, Z8
+	VMULPS            Z8, Z10, Z8
+	VFMADD231PS       Z14, Z18, Z8
+	VFMADD231PS       Z13, Z11, Z8
+	VMULPS            Z16, Z16, Z10
+	VMULPS            Z8, Z10, Z10
+	VMULPS            Z20, Z20, Z8
+	VDIVPS            Z8, Z10, Z10
+	VADDPS.BCST       c32_0<>+0(SB), Z10, Z8
+	VGETMANTPS        $0x0b, Z8, Z10
+	VGETEXPPS         Z8, Z8
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z8, Z8
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z8, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z8, Z13
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z8
+	VCMPPS            $0x1d, Z8, Z15, K1
+	VCMPPS            $0x12, Z0, Z15, K2
+	KANDW             K2, K1, K1
+	VMOVUPS           Z9, K1, Z15
+	MOVQ              16(SP), AX
+	VEXTRACTF32X8     $0x00, Z15, (AX)
+	VEXTRACTF32X8     $0x01, Z15, (AX)(SI*1)
+	VXORPS            Z8, Z8, Z8
+	VMOVUPS           Z13, K1, Z8
+	MOVQ              (SP), DX
+	MOVQ              8(SP), CX
+	MOVQ              16(SP), AX
+	VEXTRACTF32X8     $0x01, Z8, Y9
+	VEXTRACTF128      $0x01, Y8, X10
+	VADDPS            X8, X10, X10
+	VMOVHLPS          X10, X10, X8
+	VADDPS            X8, X10, X10
+	VMOVSHDUP         X10, X8
+	VADDSS            X8, X10, X10
+	VADDSS            (CX), X10, X10
+	VMOVSS            X10, (CX)
+	ADDQ              $0x00000004, CX
+	VEXTRACTF128      $0x01, Y9, X8
+	VADDPS            X9, X8, X8
+	VMOVHLPS          X8, X8, X9
+	VADDPS            X9, X8, X8
+	VMOVSHDUP         X8, X9
+	VADDSS            X9, X8, X8
+	VADDSS            (CX), X8, X8
+	VMOVSS            X8, (CX)
+	ADDQ              $0x00000004, CX
+	ADDQ              SI, BX
+	ADDQ              SI, BX
+	ADDQ              SI, AX
+	ADDQ              SI, AX
+	ADDQ              R8, DI
+	ADDQ              R8, DI
+	SUBQ              $0x00000002, DX
+	JMP               rowpairs
+
+rowpairsend:
+	MOVQ cols+96(FP), R8
 
 row:
 	TESTQ  DX, DX
 	JZ     done
-	MOVQ   R8, DI
+	MOVQ   DI, SI
 	MOVQ   bins+104(FP), R9
 	LEAQ   -1(R9)(R9*2), R9
 	MOVQ   cols+96(FP), R10
 	IMULQ  R10, R9
 	SHLQ   $0x02, R9
-	ADDQ   R9, R8
+	ADDQ   R9, DI
 	VXORPS Z8, Z8, Z8
-	MOVQ   SI, R9
+	MOVQ   R8, R9
 
 col:
 	CMPQ    R9, $0x00000010
 	JB      tail
-	LEAQ    (DI), R10
+	LEAQ    (SI), R10
 	MOVQ    cols+96(FP), R11
 	SHLQ    $0x02, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPS (BX), Z9
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPS (R14), Z10
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPS (R13), Z10
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Z11
+	ADDQ    R11, R13
+	VMOVUPS (R13), Z11
 	VMAXPS  Z11, Z10, Z10
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1wsumend
-	VMOVUPS           (R14), Z12
+	VMOVUPS           (R13), Z12
 	VSUBPS            Z10, Z12, Z12
 	VMOVUPS           Z12, Z14
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
@@ -82822,34 +83248,34 @@ s1wsum:
 	VFMADD213PS       Z14, Z13, Z15
 	VSCALEFPS         Z12, Z15, Z15
 	VADDPS            Z15, Z11, Z11
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPS (R14), Z12
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPS (R13), Z12
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Z13
+	ADDQ    R11, R13
+	VMOVUPS (R13), Z13
 	VMAXPS  Z13, Z12, Z12
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1hsumend
-	VMOVUPS           (R14), Z14
+	VMOVUPS           (R13), Z14
 	VSUBPS            Z12, Z14, Z14
 	VMOVUPS           Z14, Z16
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z14, Z15
@@ -82868,8 +83294,8 @@ s1hsum:
 	VFMADD213PS       Z16, Z15, Z17
 	VSCALEFPS         Z14, Z17, Z17
 	VADDPS            Z17, Z13, Z13
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s1hsum
 
 s1hsumend:
@@ -82878,14 +83304,14 @@ s1hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPS      $0x1d, Z14, Z9, K1
-	MOVQ        bins+104(FP), R15
-	MOVQ        R10, R14
-	DECQ        R15
+	MOVQ        bins+104(FP), R14
+	MOVQ        R10, R13
+	DECQ        R14
 
 s1d:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1dend
-	VMOVUPS           (R14), Z18
+	VMOVUPS           (R13), Z18
 	VSUBPS            Z10, Z18, Z18
 	VMOVUPS           Z18, Z20
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z18, Z19
@@ -82917,14 +83343,15 @@ s1d:
 	VADDPS            Z18, Z16, Z18
 	VMOVUPS           Z18, K2, Z16
 	KMOVW             K2, K1
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s1d
 
 s1dend:
-	SHLQ        $0x01, R12
-	IMULQ       R11, R12
-	ADDQ        R10, R12
+	MOVQ        bins+104(FP), R13
+	SHLQ        $0x01, R13
+	IMULQ       R11, R13
+	ADDQ        R10, R13
 	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z9
 	VMOVUPS     Z0, Z10
 	VXORPS      Z11, Z11, Z11
@@ -82932,13 +83359,13 @@ s1dend:
 	VXORPS      Z18, Z18, Z18
 	VXORPS      Z19, Z19, Z19
 	MOVQ        bins+104(FP), R10
-	MOVQ        R12, R12
+	MOVQ        R13, R13
 	DECQ        R10
 
 s1s:
 	TESTQ             R10, R10
 	JZ                s1send
-	VMOVUPS           (R13), Z20
+	VMOVUPS           (R12), Z20
 	VSUBPS            Z12, Z20, Z20
 	VMOVUPS           Z20, Z22
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z20, Z21
@@ -82962,7 +83389,7 @@ s1s:
 	VADDPS            Z20, Z18, Z18
 	VMOVUPS           Z7, Z20
 	VFMADD231PS       Z18, Z6, Z20
-	VMOVUPS           (R12), Z21
+	VMOVUPS           (R13), Z21
 	VCMPPS            $0x00, Z19, Z16, K1
 	VMOVUPS           Z20, K1, Z10
 	VMOVUPS           Z21, K1, Z17
@@ -82971,8 +83398,8 @@ s1s:
 	VCMPPS            $0x00, Z19, Z16, K1
 	VMOVUPS           Z20, K1, Z9
 	VMOVUPS           Z21, K1, Z11
-	ADDQ              R11, R13
 	ADDQ              R11, R12
+	ADDQ              R11, R13
 	DECQ              R10
 	JMP               s1s
 
@@ -83135,7 +83562,7 @@ s1send:
 	VADDPS            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, DI
+	ADDQ              $0x00000040, SI
 	SUBQ              $0x00000010, R9
 	JMP               col
 
@@ -83146,37 +83573,36 @@ tail:
 	SHLXQ     R9, R10, R10
 	NOTQ      R10
 	KMOVQ     R10, K1
-	LEAQ      (DI), R10
+	LEAQ      (SI), R10
 	MOVQ      cols+96(FP), R11
 	SHLQ      $0x02, R11
 	MOVQ      bins+104(FP), R12
 	VMOVUPS.Z (BX), K1, Z9
-	MOVQ      R12, R13
-	IMULQ     R11, R13
-	ADDQ      R10, R13
-	MOVQ      bins+104(FP), R15
-	MOVQ      R10, R14
-	VMOVUPS.Z (R14), K1, Z10
-	DECQ      R15
+	IMULQ     R11, R12
+	ADDQ      R10, R12
+	MOVQ      bins+104(FP), R14
+	MOVQ      R10, R13
+	VMOVUPS.Z (R13), K1, Z10
+	DECQ      R14
 
 s2wmax:
-	TESTQ     R15, R15
+	TESTQ     R14, R14
 	JZ        s2wmaxend
-	ADDQ      R11, R14
-	VMOVUPS.Z (R14), K1, Z11
+	ADDQ      R11, R13
+	VMOVUPS.Z (R13), K1, Z11
 	VMAXPS    Z11, Z10, Z10
-	DECQ      R15
+	DECQ      R14
 	JMP       s2wmax
 
 s2wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2wsumend
-	VMOVUPS.Z         (R14), K1, Z12
+	VMOVUPS.Z         (R13), K1, Z12
 	VSUBPS            Z10, Z12, Z12
 	VMOVUPS           Z12, Z14
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
@@ -83195,34 +83621,34 @@ s2wsum:
 	VFMADD213PS       Z14, Z13, Z15
 	VSCALEFPS         Z12, Z15, Z15
 	VADDPS            Z15, Z11, Z11
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s2wsum
 
 s2wsumend:
-	MOVQ      bins+104(FP), R15
-	MOVQ      R13, R14
-	VMOVUPS.Z (R14), K1, Z12
-	DECQ      R15
+	MOVQ      bins+104(FP), R14
+	MOVQ      R12, R13
+	VMOVUPS.Z (R13), K1, Z12
+	DECQ      R14
 
 s2hmax:
-	TESTQ     R15, R15
+	TESTQ     R14, R14
 	JZ        s2hmaxend
-	ADDQ      R11, R14
-	VMOVUPS.Z (R14), K1, Z13
+	ADDQ      R11, R13
+	VMOVUPS.Z (R13), K1, Z13
 	VMAXPS    Z13, Z12, Z12
-	DECQ      R15
+	DECQ      R14
 	JMP       s2hmax
 
 s2hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2hsumend
-	VMOVUPS.Z         (R14), K1, Z14
+	VMOVUPS.Z         (R13), K1, Z14
 	VSUBPS            Z12, Z14, Z14
 	VMOVUPS           Z14, Z16
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z14, Z15
@@ -83241,8 +83667,8 @@ s2hsum:
 	VFMADD213PS       Z16, Z15, Z17
 	VSCALEFPS         Z14, Z17, Z17
 	VADDPS            Z17, Z13, Z13
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s2hsum
 
 s2hsumend:
@@ -83251,14 +83677,14 @@ s2hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPS      $0x1d, Z14, Z9, K2
-	MOVQ        bins+104(FP), R15
-	MOVQ        R10, R14
-	DECQ        R15
+	MOVQ        bins+104(FP), R14
+	MOVQ        R10, R13
+	DECQ        R14
 
 s2d:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2dend
-	VMOVUPS.Z         (R14), K1, Z18
+	VMOVUPS.Z         (R13), K1, Z18
 	VSUBPS            Z10, Z18, Z18
 	VMOVUPS           Z18, Z20
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z18, Z19
@@ -83290,14 +83716,15 @@ s2d:
 	VADDPS            Z18, Z16, Z18
 	VMOVUPS           Z18, K3, Z16
 	KMOVW             K3, K2
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s2d
 
 s2dend:
-	SHLQ        $0x01, R12
-	IMULQ       R11, R12
-	ADDQ        R10, R12
+	MOVQ        bins+104(FP), R13
+	SHLQ        $0x01, R13
+	IMULQ       R11, R13
+	ADDQ        R10, R13
 	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z9
 	VMOVUPS     Z0, Z10
 	VXORPS      Z11, Z11, Z11
@@ -83305,13 +83732,13 @@ s2dend:
 	VXORPS      Z18, Z18, Z18
 	VXORPS      Z19, Z19, Z19
 	MOVQ        bins+104(FP), R10
-	MOVQ        R12, R12
+	MOVQ        R13, R13
 	DECQ        R10
 
 s2s:
 	TESTQ             R10, R10
 	JZ                s2send
-	VMOVUPS.Z         (R13), K1, Z20
+	VMOVUPS.Z         (R12), K1, Z20
 	VSUBPS            Z12, Z20, Z20
 	VMOVUPS           Z20, Z22
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z20, Z21
@@ -83335,7 +83762,7 @@ s2s:
 	VADDPS            Z20, Z18, Z18
 	VMOVUPS           Z7, Z20
 	VFMADD231PS       Z18, Z6, Z20
-	VMOVUPS.Z         (R12), K1, Z21
+	VMOVUPS.Z         (R13), K1, Z21
 	VCMPPS            $0x00, Z19, Z16, K2
 	VMOVUPS           Z20, K2, Z10
 	VMOVUPS           Z21, K2, Z17
@@ -83344,8 +83771,8 @@ s2s:
 	VCMPPS            $0x00, Z19, Z16, K2
 	VMOVUPS           Z20, K2, Z9
 	VMOVUPS           Z21, K2, Z11
-	ADDQ              R11, R13
 	ADDQ              R11, R12
+	ADDQ              R11, R13
 	DECQ              R10
 	JMP               s2s
 
@@ -83509,7 +83936,7 @@ s2send:
 	SHLQ              $0x02, R9
 	ADDQ              R9, AX
 	ADDQ              R9, BX
-	ADDQ              R9, DI
+	ADDQ              R9, SI
 
 rowend:
 	VEXTRACTF64X4 $0x01, Z8, Y9
@@ -83532,13 +83959,13 @@ done:
 
 // func splineInvAvx512F32(out []float32, logdet []float32, in []float32, params []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE
-TEXT ·splineInvAvx512F32(SB), NOSPLIT, $0-136
+TEXT ·splineInvAvx512F32(SB), NOSPLIT, $24-136
 	MOVQ         out_base+0(FP), AX
 	MOVQ         logdet_base+24(FP), CX
 	MOVQ         logdet_len+32(FP), DX
 	MOVQ         in_base+48(FP), BX
 	MOVQ         cols+96(FP), SI
-	MOVQ         params_base+72(FP), R8
+	MOVQ         params_base+72(FP), DI
 	MOVSS        bound+112(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVSS        minWidth+116(FP), X1
@@ -83553,54 +83980,504 @@ TEXT ·splineInvAvx512F32(SB), NOSPLIT, $0-136
 	VBROADCASTSS X5, Z5
 	VADDPS       Z0, Z0, Z6
 	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z7
+	CMPQ         SI, $0x00000008
+	JNE          rowpairsend
+	SHLQ         $0x02, SI
+	MOVQ         bins+104(FP), R8
+	LEAQ         -1(R8)(R8*2), R8
+	IMULQ        SI, R8
+
+rowpairs:
+	CMPQ         DX, $0x00000002
+	JB           rowpairsend
+	MOVQ         DX, (SP)
+	MOVQ         CX, 8(SP)
+	MOVQ         AX, 16(SP)
+	LEAQ         (DI), AX
+	MOVQ         bins+104(FP), CX
+	VXORPS       Z8, Z8, Z8
+	VINSERTF32X8 $0x00, (BX), Z8, Z8
+	VINSERTF32X8 $0x01, (BX)(SI*1), Z8, Z8
+	IMULQ        SI, CX
+	ADDQ         AX, CX
+	MOVQ         bins+104(FP), R9
+	MOVQ         AX, DX
+	VXORPS       Z9, Z9, Z9
+	VINSERTF32X8 $0x00, (DX), Z9, Z9
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z9, Z9
+	DECQ         R9
+
+pairwmax:
+	TESTQ        R9, R9
+	JZ           pairwmaxend
+	ADDQ         SI, DX
+	VXORPS       Z10, Z10, Z10
+	VINSERTF32X8 $0x00, (DX), Z10, Z10
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z10, Z10
+	VMAXPS       Z10, Z9, Z9
+	DECQ         R9
+	JMP          pairwmax
+
+pairwmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   AX, DX
+	MOVQ   bins+104(FP), R9
+
+pairwsum:
+	TESTQ             R9, R9
+	JZ                pairwsumend
+	VXORPS            Z11, Z11, Z11
+	VINSERTF32X8      $0x00, (DX), Z11, Z11
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z11, Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VADDPS            Z14, Z10, Z10
+	ADDQ              SI, DX
+	DECQ              R9
+	JMP               pairwsum
+
+pairwsumend:
+	MOVQ         bins+104(FP), R9
+	MOVQ         CX, DX
+	VXORPS       Z11, Z11, Z11
+	VINSERTF32X8 $0x00, (DX), Z11, Z11
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z11, Z11
+	DECQ         R9
+
+pairhmax:
+	TESTQ        R9, R9
+	JZ           pairhmaxend
+	ADDQ         SI, DX
+	VXORPS       Z12, Z12, Z12
+	VINSERTF32X8 $0x00, (DX), Z12, Z12
+	VINSERTF32X8 $0x01, (DX)(R8*1), Z12, Z12
+	VMAXPS       Z12, Z11, Z11
+	DECQ         R9
+	JMP          pairhmax
+
+pairhmaxend:
+	VXORPS Z12, Z12, Z12
+	MOVQ   CX, DX
+	MOVQ   bins+104(FP), R9
+
+pairhsum:
+	TESTQ             R9, R9
+	JZ                pairhsumend
+	VXORPS            Z13, Z13, Z13
+	VINSERTF32X8      $0x00, (DX), Z13, Z13
+	VINSERTF32X8      $0x01, (DX)(R8*1), Z13, Z13
+	VSUBPS            Z11, Z13, Z13
+	VMOVUPS           Z13, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z13, Z14
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z13, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z13
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z14, Z13
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z13, Z13
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z13, Z14
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z13, Z14
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z16
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z14, Z16
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z14, Z16
+	VFMADD213PS       Z15, Z14, Z16
+	VSCALEFPS         Z13, Z16, Z16
+	VADDPS            Z16, Z12, Z12
+	ADDQ              SI, DX
+	DECQ              R9
+	JMP               pairhsum
+
+pairhsumend:
+	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z13
+	VMOVUPS     Z0, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VCMPPS      $0x1d, Z13, Z8, K1
+	MOVQ        bins+104(FP), DX
+	DECQ        DX
+
+paird:
+	TESTQ             DX, DX
+	JZ                pairdend
+	VXORPS            Z17, Z17, Z17
+	VINSERTF32X8      $0x00, (CX), Z17, Z17
+	VINSERTF32X8      $0x01, (CX)(R8*1), Z17, Z17
+	VSUBPS            Z11, Z17, Z17
+	VMOVUPS           Z17, Z19
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z17, Z18
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z17, Z19
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z17
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z18, Z17
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z17, Z17
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z17, Z18
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z17, Z18
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z20
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z18, Z20
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z18, Z20
+	VFMADD213PS       Z19, Z18, Z20
+	VSCALEFPS         Z17, Z20, Z20
+	VDIVPS            Z12, Z20, Z20
+	VMOVUPS           Z2, Z17
+	VFMADD231PS       Z20, Z5, Z17
+	VADDPS            Z17, Z16, Z16
+	VMOVUPS           Z7, Z17
+	VFMADD231PS       Z16, Z6, Z17
+	VCMPPS            $0x1d, Z17, Z8, K2
+	VMOVUPS           Z17, K2, Z13
+	KANDNW            K1, K2, K1
+	VMOVUPS           Z17, K1, Z14
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z17
+	VADDPS            Z17, Z15, Z17
+	VMOVUPS           Z17, K2, Z15
+	KMOVW             K2, K1
+	ADDQ              SI, CX
+	DECQ              DX
+	JMP               paird
+
+pairdend:
+	MOVQ        bins+104(FP), CX
+	SHLQ        $0x01, CX
+	IMULQ       SI, CX
+	ADDQ        AX, CX
+	VXORPS.BCST c32_80000000<>+0(SB), Z0, Z8
+	VMOVUPS     Z0, Z11
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	MOVQ        bins+104(FP), DX
+	MOVQ        CX, CX
+	DECQ        DX
+
+pairs:
+	TESTQ             DX, DX
+	JZ                pairsend
+	VXORPS            Z19, Z19, Z19
+	VINSERTF32X8      $0x00, (AX), Z19, Z19
+	VINSERTF32X8      $0x01, (AX)(R8*1), Z19, Z19
+	VSUBPS            Z9, Z19, Z19
+	VMOVUPS           Z19, Z21
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z19, Z20
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z19, Z21
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z19
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z20, Z19
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z19, Z19
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z19, Z20
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z19, Z20
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z22
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z20, Z22
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z20, Z22
+	VFMADD213PS       Z21, Z20, Z22
+	VSCALEFPS         Z19, Z22, Z22
+	VDIVPS            Z10, Z22, Z22
+	VMOVUPS           Z1, Z19
+	VFMADD231PS       Z22, Z4, Z19
+	VADDPS            Z19, Z17, Z17
+	VMOVUPS           Z7, Z19
+	VFMADD231PS       Z17, Z6, Z19
+	VXORPS            Z20, Z20, Z20
+	VINSERTF32X8      $0x00, (CX), Z20, Z20
+	VINSERTF32X8      $0x01, (CX)(R8*1), Z20, Z20
+	VCMPPS            $0x00, Z18, Z15, K1
+	VMOVUPS           Z19, K1, Z11
+	VMOVUPS           Z20, K1, Z16
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z21
+	VADDPS            Z21, Z18, Z18
+	VCMPPS            $0x00, Z18, Z15, K1
+	VMOVUPS           Z19, K1, Z8
+	VMOVUPS           Z20, K1, Z12
+	ADDQ              SI, AX
+	ADDQ              SI, CX
+	DECQ              DX
+	JMP               pairs
+
+pairsend:
+	VXORPS            Z9, Z9, Z9
+	VCMPPS            $0x00, Z9, Z15, K1
+	VCMPPS            $0x00, Z18, Z15, K2
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z12, Z9
+	VMOVUPS           Z9, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z9, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z10, Z9
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z9, Z9
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z9, Z10
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z9, Z10
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z17
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z10, Z17
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z10, Z17
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z10, Z17
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z10, Z17
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z10, Z17
+	VFNMADD213PS      Z15, Z10, Z17
+	VSCALEFPS         Z9, Z17, Z17
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VADDPS            Z9, Z17, Z17
+	VADDPS.BCST       c32_0<>+0(SB), Z17, Z9
+	VGETMANTPS        $0x0b, Z9, Z10
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z10, Z15
+	VSUBPS            Z15, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z15
+	VDIVPS            Z15, Z10, Z15
+	VMULPS            Z15, Z15, Z17
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z18
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z17, Z18
+	VMULPS            Z18, Z17, Z18
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z17
+	VMULPS            Z10, Z17, Z17
+	VADDPS            Z18, Z17, Z18
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z19
+	VFMADD213PS       Z19, Z15, Z18
+	VSUBPS            Z18, Z17, Z18
+	VSUBPS            Z10, Z18, Z18
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z18
+	VXORPS            Z9, Z9, Z9
+	VMAXPS            Z12, Z9, Z9
+	VADDPS            Z18, Z9, Z9
+	VADDPS            Z9, Z3, Z9
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VMOVUPS           Z10, K1, Z9
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z16, Z10
+	VMOVUPS           Z10, Z15
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z10, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z10, Z15
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z10
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z12, Z10
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z10, Z10
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z10, Z12
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z10, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z17
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z12, Z17
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z12, Z17
+	VFNMADD213PS      Z15, Z12, Z17
+	VSCALEFPS         Z10, Z17, Z17
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VADDPS            Z10, Z17, Z17
+	VADDPS.BCST       c32_0<>+0(SB), Z17, Z10
+	VGETMANTPS        $0x0b, Z10, Z12
+	VGETEXPPS         Z10, Z10
+	VGETEXPPS         Z12, Z15
+	VSUBPS            Z15, Z10, Z10
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z12, Z12
+	VADDPS.BCST       c32_40000000<>+0(SB), Z12, Z15
+	VDIVPS            Z15, Z12, Z15
+	VMULPS            Z15, Z15, Z17
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z18
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z17, Z18
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z17, Z18
+	VMULPS            Z18, Z17, Z18
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z12, Z17
+	VMULPS            Z12, Z17, Z17
+	VADDPS            Z18, Z17, Z18
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z10, Z19
+	VFMADD213PS       Z19, Z15, Z18
+	VSUBPS            Z18, Z17, Z18
+	VSUBPS            Z12, Z18, Z18
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z10, Z18
+	VXORPS            Z10, Z10, Z10
+	VMAXPS            Z16, Z10, Z10
+	VADDPS            Z18, Z10, Z10
+	VADDPS            Z10, Z3, Z10
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z12
+	VMOVUPS           Z12, K2, Z10
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z12
+	VXORPS            Z15, Z15, Z15
+	VINSERTF32X8      $0x00, (BX), Z15, Z15
+	VINSERTF32X8      $0x01, (BX)(SI*1), Z15, Z15
+	VSUBPS            Z8, Z11, Z11
+	VSUBPS            Z13, Z14, Z14
+	VDIVPS            Z11, Z14, Z16
+	VADDPS            Z16, Z16, Z18
+	VADDPS            Z10, Z9, Z17
+	VSUBPS            Z18, Z17, Z17
+	VSUBPS            Z13, Z15, Z13
+	VSUBPS            Z9, Z16, Z19
+	VMULPS            Z19, Z14, Z19
+	VFMADD231PS       Z17, Z13, Z19
+	VMULPS            Z9, Z14, Z14
+	VFNMADD231PS      Z17, Z13, Z14
+	VMULPS            Z13, Z16, Z13
+	VXORPS.BCST       c32_80000000<>+0(SB), Z13, Z13
+	VADDPS            Z19, Z19, Z20
+	VADDPS            Z20, Z20, Z20
+	VMULPS            Z13, Z20, Z20
+	VXORPS.BCST       c32_80000000<>+0(SB), Z20, Z20
+	VFMADD231PS       Z14, Z14, Z20
+	VXORPS            Z21, Z21, Z21
+	VMAXPS            Z20, Z21, Z20
+	VSQRTPS           Z20, Z20
+	VADDPS            Z13, Z13, Z13
+	VXORPS.BCST       c32_80000000<>+0(SB), Z14, Z21
+	VSUBPS            Z20, Z21, Z21
+	VDIVPS            Z21, Z13, Z13
+	VSUBPS            Z14, Z20, Z20
+	VADDPS            Z19, Z19, Z21
+	VDIVPS            Z21, Z20, Z20
+	VXORPS            Z19, Z19, Z19
+	VCMPPS            $0x11, Z19, Z14, K1
+	VMOVUPS           Z20, K1, Z13
+	VSUBPS            Z13, Z12, Z12
+	VMULPS            Z12, Z13, Z14
+	VMULPS            Z13, Z13, Z19
+	VMULPS            Z14, Z9, Z20
+	VFMADD231PS       Z19, Z16, Z20
+	VMOVUPS           Z16, Z20
+	VFMADD231PS       Z14, Z17, Z20
+	VMOVUPS           Z8, Z8
+	VFMADD231PS       Z11, Z13, Z8
+	VMULPS            Z12, Z12, Z11
+	VMULPS            Z11, Z9, Z11
+	VFMADD231PS       Z14, Z18, Z11
+	VFMADD231PS       Z19, Z10, Z11
+	VMULPS            Z16, Z16, Z9
+	VMULPS            Z11, Z9, Z9
+	VMULPS            Z20, Z20, Z10
+	VDIVPS            Z10, Z9, Z9
+	VADDPS.BCST       c32_0<>+0(SB), Z9, Z9
+	VGETMANTPS        $0x0b, Z9, Z10
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z13
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
+	VCMPPS            $0x1d, Z9, Z15, K1
+	VCMPPS            $0x12, Z0, Z15, K2
+	KANDW             K2, K1, K1
+	VMOVUPS           Z8, K1, Z15
+	MOVQ              16(SP), AX
+	VEXTRACTF32X8     $0x00, Z15, (AX)
+	VEXTRACTF32X8     $0x01, Z15, (AX)(SI*1)
+	VXORPS            Z8, Z8, Z8
+	VMOVUPS           Z13, K1, Z8
+	MOVQ              (SP), DX
+	MOVQ              8(SP), CX
+	MOVQ              16(SP), AX
+	VEXTRACTF32X8     $0x01, Z8, Y9
+	VEXTRACTF128      $0x01, Y8, X10
+	VADDPS            X8, X10, X10
+	VMOVHLPS          X10, X10, X8
+	VADDPS            X8, X10, X10
+	VMOVSHDUP         X10, X8
+	VADDSS            X8, X10, X10
+	VMOVSS            (CX), X8
+	VSUBSS            X10, X8, X8
+	VMOVSS            X8, (CX)
+	ADDQ              $0x00000004, CX
+	VEXTRACTF128      $0x01, Y9, X8
+	VADDPS            X9, X8, X8
+	VMOVHLPS          X8, X8, X9
+	VADDPS            X9, X8, X8
+	VMOVSHDUP         X8, X9
+	VADDSS            X9, X8, X8
+	VMOVSS            (CX), X9
+	VSUBSS            X8, X9, X9
+	VMOVSS            X9, (CX)
+	ADDQ              $0x00000004, CX
+	ADDQ              SI, BX
+	ADDQ              SI, BX
+	ADDQ              SI, AX
+	ADDQ              SI, AX
+	ADDQ              R8, DI
+	ADDQ              R8, DI
+	SUBQ              $0x00000002, DX
+	JMP               rowpairs
+
+rowpairsend:
+	MOVQ cols+96(FP), R8
 
 row:
 	TESTQ  DX, DX
 	JZ     done
-	MOVQ   R8, DI
+	MOVQ   DI, SI
 	MOVQ   bins+104(FP), R9
 	LEAQ   -1(R9)(R9*2), R9
 	MOVQ   cols+96(FP), R10
 	IMULQ  R10, R9
 	SHLQ   $0x02, R9
-	ADDQ   R9, R8
+	ADDQ   R9, DI
 	VXORPS Z8, Z8, Z8
-	MOVQ   SI, R9
+	MOVQ   R8, R9
 
 col:
 	CMPQ    R9, $0x00000010
 	JB      tail
-	LEAQ    (DI), R10
+	LEAQ    (SI), R10
 	MOVQ    cols+96(FP), R11
 	SHLQ    $0x02, R11
 	MOVQ    bins+104(FP), R12
 	VMOVUPS (BX), Z9
-	MOVQ    R12, R13
-	IMULQ   R11, R13
-	ADDQ    R10, R13
-	MOVQ    bins+104(FP), R15
-	MOVQ    R10, R14
-	VMOVUPS (R14), Z10
-	DECQ    R15
+	IMULQ   R11, R12
+	ADDQ    R10, R12
+	MOVQ    bins+104(FP), R14
+	MOVQ    R10, R13
+	VMOVUPS (R13), Z10
+	DECQ    R14
 
 s1wmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1wmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Z11
+	ADDQ    R11, R13
+	VMOVUPS (R13), Z11
 	VMAXPS  Z11, Z10, Z10
-	DECQ    R15
+	DECQ    R14
 	JMP     s1wmax
 
 s1wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s1wsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1wsumend
-	VMOVUPS           (R14), Z12
+	VMOVUPS           (R13), Z12
 	VSUBPS            Z10, Z12, Z12
 	VMOVUPS           Z12, Z14
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
@@ -83619,34 +84496,34 @@ s1wsum:
 	VFMADD213PS       Z14, Z13, Z15
 	VSCALEFPS         Z12, Z15, Z15
 	VADDPS            Z15, Z11, Z11
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s1wsum
 
 s1wsumend:
-	MOVQ    bins+104(FP), R15
-	MOVQ    R13, R14
-	VMOVUPS (R14), Z12
-	DECQ    R15
+	MOVQ    bins+104(FP), R14
+	MOVQ    R12, R13
+	VMOVUPS (R13), Z12
+	DECQ    R14
 
 s1hmax:
-	TESTQ   R15, R15
+	TESTQ   R14, R14
 	JZ      s1hmaxend
-	ADDQ    R11, R14
-	VMOVUPS (R14), Z13
+	ADDQ    R11, R13
+	VMOVUPS (R13), Z13
 	VMAXPS  Z13, Z12, Z12
-	DECQ    R15
+	DECQ    R14
 	JMP     s1hmax
 
 s1hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s1hsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s1hsumend
-	VMOVUPS           (R14), Z14
+	VMOVUPS           (R13), Z14
 	VSUBPS            Z12, Z14, Z14
 	VMOVUPS           Z14, Z16
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z14, Z15
@@ -83665,8 +84542,8 @@ s1hsum:
 	VFMADD213PS       Z16, Z15, Z17
 	VSCALEFPS         Z14, Z17, Z17
 	VADDPS            Z17, Z13, Z13
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s1hsum
 
 s1hsumend:
@@ -83675,13 +84552,13 @@ s1hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPS      $0x1d, Z14, Z9, K1
-	MOVQ        bins+104(FP), R14
-	DECQ        R14
+	MOVQ        bins+104(FP), R13
+	DECQ        R13
 
 s1d:
-	TESTQ             R14, R14
+	TESTQ             R13, R13
 	JZ                s1dend
-	VMOVUPS           (R13), Z18
+	VMOVUPS           (R12), Z18
 	VSUBPS            Z12, Z18, Z18
 	VMOVUPS           Z18, Z20
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z18, Z19
@@ -83713,11 +84590,12 @@ s1d:
 	VADDPS            Z18, Z16, Z18
 	VMOVUPS           Z18, K2, Z16
 	KMOVW             K2, K1
-	ADDQ              R11, R13
-	DECQ              R14
+	ADDQ              R11, R12
+	DECQ              R13
 	JMP               s1d
 
 s1dend:
+	MOVQ        bins+104(FP), R12
 	SHLQ        $0x01, R12
 	IMULQ       R11, R12
 	ADDQ        R10, R12
@@ -83954,7 +84832,7 @@ s1send:
 	VADDPS            Z9, Z8, Z8
 	ADDQ              $0x00000040, AX
 	ADDQ              $0x00000040, BX
-	ADDQ              $0x00000040, DI
+	ADDQ              $0x00000040, SI
 	SUBQ              $0x00000010, R9
 	JMP               col
 
@@ -83965,37 +84843,36 @@ tail:
 	SHLXQ     R9, R10, R10
 	NOTQ      R10
 	KMOVQ     R10, K1
-	LEAQ      (DI), R10
+	LEAQ      (SI), R10
 	MOVQ      cols+96(FP), R11
 	SHLQ      $0x02, R11
 	MOVQ      bins+104(FP), R12
 	VMOVUPS.Z (BX), K1, Z9
-	MOVQ      R12, R13
-	IMULQ     R11, R13
-	ADDQ      R10, R13
-	MOVQ      bins+104(FP), R15
-	MOVQ      R10, R14
-	VMOVUPS.Z (R14), K1, Z10
-	DECQ      R15
+	IMULQ     R11, R12
+	ADDQ      R10, R12
+	MOVQ      bins+104(FP), R14
+	MOVQ      R10, R13
+	VMOVUPS.Z (R13), K1, Z10
+	DECQ      R14
 
 s2wmax:
-	TESTQ     R15, R15
+	TESTQ     R14, R14
 	JZ        s2wmaxend
-	ADDQ      R11, R14
-	VMOVUPS.Z (R14), K1, Z11
+	ADDQ      R11, R13
+	VMOVUPS.Z (R13), K1, Z11
 	VMAXPS    Z11, Z10, Z10
-	DECQ      R15
+	DECQ      R14
 	JMP       s2wmax
 
 s2wmaxend:
 	VXORPS Z11, Z11, Z11
-	MOVQ   R10, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R10, R13
+	MOVQ   bins+104(FP), R14
 
 s2wsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2wsumend
-	VMOVUPS.Z         (R14), K1, Z12
+	VMOVUPS.Z         (R13), K1, Z12
 	VSUBPS            Z10, Z12, Z12
 	VMOVUPS           Z12, Z14
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
@@ -84014,34 +84891,34 @@ s2wsum:
 	VFMADD213PS       Z14, Z13, Z15
 	VSCALEFPS         Z12, Z15, Z15
 	VADDPS            Z15, Z11, Z11
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s2wsum
 
 s2wsumend:
-	MOVQ      bins+104(FP), R15
-	MOVQ      R13, R14
-	VMOVUPS.Z (R14), K1, Z12
-	DECQ      R15
+	MOVQ      bins+104(FP), R14
+	MOVQ      R12, R13
+	VMOVUPS.Z (R13), K1, Z12
+	DECQ      R14
 
 s2hmax:
-	TESTQ     R15, R15
+	TESTQ     R14, R14
 	JZ        s2hmaxend
-	ADDQ      R11, R14
-	VMOVUPS.Z (R14), K1, Z13
+	ADDQ      R11, R13
+	VMOVUPS.Z (R13), K1, Z13
 	VMAXPS    Z13, Z12, Z12
-	DECQ      R15
+	DECQ      R14
 	JMP       s2hmax
 
 s2hmaxend:
 	VXORPS Z13, Z13, Z13
-	MOVQ   R13, R14
-	MOVQ   bins+104(FP), R15
+	MOVQ   R12, R13
+	MOVQ   bins+104(FP), R14
 
 s2hsum:
-	TESTQ             R15, R15
+	TESTQ             R14, R14
 	JZ                s2hsumend
-	VMOVUPS.Z         (R14), K1, Z14
+	VMOVUPS.Z         (R13), K1, Z14
 	VSUBPS            Z12, Z14, Z14
 	VMOVUPS           Z14, Z16
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z14, Z15
@@ -84060,8 +84937,8 @@ s2hsum:
 	VFMADD213PS       Z16, Z15, Z17
 	VSCALEFPS         Z14, Z17, Z17
 	VADDPS            Z17, Z13, Z13
-	ADDQ              R11, R14
-	DECQ              R15
+	ADDQ              R11, R13
+	DECQ              R14
 	JMP               s2hsum
 
 s2hsumend:
@@ -84070,13 +84947,13 @@ s2hsumend:
 	VXORPS      Z16, Z16, Z16
 	VXORPS      Z17, Z17, Z17
 	VCMPPS      $0x1d, Z14, Z9, K2
-	MOVQ        bins+104(FP), R14
-	DECQ        R14
+	MOVQ        bins+104(FP), R13
+	DECQ        R13
 
 s2d:
-	TESTQ             R14, R14
+	TESTQ             R13, R13
 	JZ                s2dend
-	VMOVUPS.Z         (R13), K1, Z18
+	VMOVUPS.Z         (R12), K1, Z18
 	VSUBPS            Z12, Z18, Z18
 	VMOVUPS           Z18, Z20
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z18, Z19
@@ -84108,11 +84985,12 @@ s2d:
 	VADDPS            Z18, Z16, Z18
 	VMOVUPS           Z18, K3, Z16
 	KMOVW             K3, K2
-	ADDQ              R11, R13
-	DECQ              R14
+	ADDQ              R11, R12
+	DECQ              R13
 	JMP               s2d
 
 s2dend:
+	MOVQ        bins+104(FP), R12
 	SHLQ        $0x01, R12
 	IMULQ       R11, R12
 	ADDQ        R10, R12
@@ -84350,7 +85228,7 @@ s2send:
 	SHLQ              $0x02, R9
 	ADDQ              R9, AX
 	ADDQ              R9, BX
-	ADDQ              R9, DI
+	ADDQ              R9, SI
 
 rowend:
 	VEXTRACTF64X4 $0x01, Z8, Y9

@@ -48,6 +48,8 @@ type gen struct {
 	nextSlot int
 	// params are the spline kernels' scalars held in registers (pinParams).
 	params map[string]reg.VecVirtual
+	// pairs, when set, makes the spline body take two rows a vector.
+	pairs *splinePairs
 }
 
 func newGen(i isa, f32 bool) *gen {

@@ -52,6 +52,10 @@ func (g *gen) splineKernel(inverse bool) {
 		labels++
 		return g.splineBody(fmt.Sprintf("s%d", labels), in, out, pp, off, mask, inverse)
 	}
+	if g.avx512 && g.f32 {
+		g.splinePairRows(rows, cols, in, out, ld, rowParams, inverse)
+		cols = asm.Load(asm.Param("cols"), asm.GP64())
+	}
 	g.rowLoop(rows, cols, ptrs, start, body, func(acc reg.VecVirtual) {
 		g.addToRow(ld, g.hsum(acc), inverse)
 		asm.ADDQ(U32(g.size), ld)
@@ -96,6 +100,9 @@ func (g *gen) pinParams() {
 // paramStride returns, in a new register, the bytes between one
 // parameter of a row's columns and the next: cols·size.
 func (g *gen) paramStride() reg.Register {
+	if g.pairs != nil {
+		return g.pairs.xStride // the same: rows of half a vector
+	}
 	kb := asm.Load(asm.Param("cols"), asm.GP64())
 	asm.SHLQ(U8(log2(g.size)), kb)
 	return kb
@@ -109,7 +116,7 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	asm.LEAQ(Mem{Base: pp, Disp: off}, q)
 	kb := g.paramStride()
 	bins := asm.Load(asm.Param("bins"), asm.GP64())
-	x := g.load(in, off, mask)
+	x := g.sload(in, off, mask, false)
 
 	// The softmax statistics of the widths and heights, held in memory on
 	// AVX2 (which has too few registers for the walks).
@@ -134,7 +141,7 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	kv, dLo, dHi := g.splineDecide(l+"d", x, decide, kb, dm, dz, dMin, dScale, mask)
 	hLo, hHi := g.hold(dLo), g.hold(dHi)
 	derivs := asm.GP64() // the first interior derivative's parameter
-	asm.MOVQ(bins, derivs)
+	asm.Load(asm.Param("bins"), derivs)
 	asm.SHLQ(U8(1), derivs)
 	asm.IMULQ(kb, derivs)
 	asm.ADDQ(q, derivs)
@@ -153,7 +160,7 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 
 	oLo, oHi = g.unhold(hoLo), g.unhold(hoHi)
 	dLo, dHi = g.unhold(hLo), g.unhold(hHi)
-	x = g.load(in, off, mask)
+	x = g.sload(in, off, mask, false)
 	xLo, xHi, yLo, yHi := dLo, dHi, oLo, oHi
 	if inverse {
 		xLo, xHi, yLo, yHi = oLo, oHi, dLo, dHi
@@ -245,7 +252,11 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	g.neg(negB, bound)
 	inside := g.both(g.cmp(cmpGE, x, negB), g.cmp(cmpLE, x, bound))
 	g.sel(x, inside, res)
-	g.store(out, off, mask, x)
+	if g.pairs != nil {
+		out = asm.GP64()
+		asm.MOVQ(g.pairs.out, out)
+	}
+	g.sstore(out, off, mask, x)
 	zero := g.zero()
 	g.sel(zero, inside, lad)
 	return zero
@@ -256,13 +267,13 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 func (g *gen) softmaxStats(l string, p, kb reg.Register, mask reg.Register) (m, z reg.VecVirtual) {
 	ptr, n := asm.GP64(), asm.Load(asm.Param("bins"), asm.GP64())
 	asm.MOVQ(p, ptr)
-	m = g.load(ptr, 0, mask)
+	m = g.sload(ptr, 0, mask, true)
 	asm.DECQ(n)
 	asm.Label(l + "max")
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "maxend"))
 	asm.ADDQ(kb, ptr)
-	g.maxv(m, m, g.load(ptr, 0, mask))
+	g.maxv(m, m, g.sload(ptr, 0, mask, true))
 	asm.DECQ(n)
 	asm.JMP(LabelRef(l + "max"))
 	asm.Label(l + "maxend")
@@ -273,7 +284,7 @@ func (g *gen) softmaxStats(l string, p, kb reg.Register, mask reg.Register) (m, 
 	asm.Label(l + "sum")
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "sumend"))
-	u := g.load(ptr, 0, mask)
+	u := g.sload(ptr, 0, mask, true)
 	g.sub(u, u, m)
 	g.add(z, z, g.exp(u))
 	asm.ADDQ(kb, ptr)
@@ -287,7 +298,7 @@ func (g *gen) softmaxStats(l string, p, kb reg.Register, mask reg.Register) (m, 
 // w = fma(scale, share, minimum), sum += w and the knot fma(2B, sum, −B),
 // as kernels.knots; it returns the knot.
 func (g *gen) nextKnot(ptr reg.Register, mask reg.Register, m, z held, sum reg.VecVirtual, minName, scaleName string) reg.VecVirtual {
-	u := g.load(ptr, 0, mask)
+	u := g.sload(ptr, 0, mask, true)
 	g.sub(u, u, m.op())
 	e := g.exp(u)
 	g.div(e, e, z.op())
@@ -351,7 +362,7 @@ func (g *gen) splineSelect(l string, kv reg.VecVirtual, p, derivs, kb reg.Regist
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "end"))
 	knot := g.nextKnot(ptr, mask, m, z, sum, minName, scaleName)
-	ud := g.load(dp, 0, mask)
+	ud := g.sload(dp, 0, mask, true)
 	isHi := g.cmp(cmpEQ, kv, j) // bin j: the knot ends it
 	g.sel(hi, isHi, knot)
 	g.sel(bP, isHi, ud)
@@ -476,4 +487,97 @@ func (g *gen) unholdCond(h held) cond {
 		return cond{h.k}
 	}
 	return cond{g.unhold(h)}
+}
+
+// splinePairs, when set, makes the spline body work on two rows a vector:
+// the upper half of every vector comes from the next row, x and out
+// xStride bytes on, the parameters pStride bytes on.
+type splinePairs struct {
+	xStride, pStride reg.Register
+	out              Mem // out's pointer, in the frame: registers are few
+}
+
+// sload is load for the spline body: a full (or masked) vector, or with
+// g.pairs two rows' halves; param says the pointer is into the
+// parameters.
+func (g *gen) sload(p reg.Register, off int, mask reg.Register, param bool) reg.VecVirtual {
+	if g.pairs == nil {
+		return g.load(p, off, mask)
+	}
+	stride := g.pairs.xStride
+	if param {
+		stride = g.pairs.pStride
+	}
+	v := g.zero() // defined whole before its halves are written
+	asm.VINSERTF32X8(U8(0), Mem{Base: p, Disp: off}, v, v)
+	asm.VINSERTF32X8(U8(1), Mem{Base: p, Index: stride, Scale: 1, Disp: off}, v, v)
+	return v
+}
+
+// sstore is store for the spline body, as sload loads.
+func (g *gen) sstore(p reg.Register, off int, mask reg.Register, v reg.VecVirtual) {
+	if g.pairs == nil {
+		g.store(p, off, mask, v)
+		return
+	}
+	asm.VEXTRACTF32X8(U8(0), v, Mem{Base: p, Disp: off})
+	asm.VEXTRACTF32X8(U8(1), v, Mem{Base: p, Index: g.pairs.xStride, Scale: 1, Disp: off})
+}
+
+// splinePairRows writes, for AVX-512 float32 and rows of 8 columns (half a
+// vector), the loop that takes two rows a vector while two are left; the
+// rows after it go to the row loop. Each half's log-determinants fold
+// into its own row.
+func (g *gen) splinePairRows(rows, cols, in, out, ld, rowParams reg.Register, inverse bool) {
+	asm.CMPQ(cols, U32(g.lanes/2))
+	asm.JNE(LabelRef("rowpairsend"))
+	xs := asm.GP64() // bytes between rows of x and out
+	asm.MOVQ(cols, xs)
+	asm.SHLQ(U8(log2(g.size)), xs)
+	ps := asm.Load(asm.Param("bins"), asm.GP64()) // bytes between rows of the parameters
+	asm.LEAQ(Mem{Base: ps, Index: ps, Scale: 2, Disp: -1}, ps)
+	asm.IMULQ(xs, ps)
+	// rows and logdet wait in the frame while the body runs: it needs
+	// nearly every general register.
+	rowsSlot, ldSlot, outSlot := asm.AllocLocal(8), asm.AllocLocal(8), asm.AllocLocal(8)
+	asm.Label("rowpairs")
+	asm.CMPQ(rows, U32(2))
+	asm.JB(LabelRef("rowpairsend"))
+	asm.MOVQ(rows, rowsSlot)
+	asm.MOVQ(ld, ldSlot)
+	asm.MOVQ(out, outSlot)
+	g.pairs = &splinePairs{xs, ps, outSlot}
+	v := g.splineBody("pair", in, nil, rowParams, 0, nil, inverse)
+	g.pairs = nil
+	asm.MOVQ(rowsSlot, rows)
+	asm.MOVQ(ldSlot, ld)
+	asm.MOVQ(outSlot, out)
+	hi := asm.YMM()
+	asm.VEXTRACTF32X8(U8(1), v, hi)
+	g.addToRow(ld, g.hsum8(v.AsY()), inverse)
+	asm.ADDQ(U32(g.size), ld)
+	g.addToRow(ld, g.hsum8(hi), inverse)
+	asm.ADDQ(U32(g.size), ld)
+	for _, p := range []reg.Register{in, out} {
+		asm.ADDQ(xs, p)
+		asm.ADDQ(xs, p)
+	}
+	asm.ADDQ(ps, rowParams)
+	asm.ADDQ(ps, rowParams)
+	asm.SUBQ(U32(2), rows)
+	asm.JMP(LabelRef("rowpairs"))
+	asm.Label("rowpairsend")
+}
+
+// hsum8 returns an xmm register whose lowest lane holds the sum of the
+// eight float32 lanes of y.
+func (g *gen) hsum8(y reg.Register) reg.VecVirtual {
+	x, t := asm.XMM(), asm.XMM()
+	asm.VEXTRACTF128(Imm(1), y, x)
+	asm.VADDPS(y.(reg.VecVirtual).AsX(), x, x)
+	asm.VMOVHLPS(x, x, t)
+	asm.VADDPS(t, x, x)
+	asm.VMOVSHDUP(x, t)
+	asm.VADDSS(t, x, x)
+	return x
 }
