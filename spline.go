@@ -51,8 +51,9 @@ const MaxSplineBins = kernels.MaxBins
 // element's spline, 3·Bins − 1.
 func (s Spline) ParamsPer() int { return 3*s.Bins - 1 }
 
-// withDefaults returns s with its zero minimums set to the default.
-func (s Spline) withDefaults() Spline {
+// WithDefaults returns s with its zero minimums set to the default, as the
+// kernels take it and model files keep it.
+func (s Spline) WithDefaults() Spline {
 	for _, m := range []*float64{&s.MinWidth, &s.MinHeight, &s.MinDerivative} {
 		if *m == 0 {
 			*m = DefaultSplineMinimum
@@ -64,7 +65,7 @@ func (s Spline) withDefaults() Spline {
 // CheckSpline returns an error if s, after defaults, is not a spline
 // shape the kernels take in element type T, naming the field at fault.
 func CheckSpline[T Float](s Spline) error {
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	maxT := math.MaxFloat64
 	if is32[T]() {
 		maxT = math.MaxFloat32
@@ -89,7 +90,7 @@ func CheckSpline[T Float](s Spline) error {
 
 // rqOf is s, checked and with its defaults, in the kernels' form.
 func rqOf[E float32 | float64](s Spline) kernels.RQSpline[E] {
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	return kernels.RQSpline[E]{Bins: s.Bins, Bound: E(s.Bound), MinWidth: E(s.MinWidth), MinHeight: E(s.MinHeight), MinDerivative: E(s.MinDerivative)}
 }
 

@@ -200,29 +200,15 @@ func NewAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*Affi
 // newAffineCoupling is NewAffineCoupling with hidden weights left at zero
 // for a nil rng, for a loader that sets them after.
 func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*AffineCoupling[T], error) {
-	if dim < 2 || dim > maxDim {
-		return nil, fmt.Errorf("flow: coupling dimension %d outside 2…%d", dim, maxDim)
+	moved, err := splitColumns(dim, kept)
+	if err != nil {
+		return nil, fmt.Errorf("flow: coupling %w", err)
 	}
-	seen := make([]bool, dim)
-	for _, j := range kept {
-		if j < 0 || j >= dim || seen[j] {
-			return nil, fmt.Errorf("flow: coupling mask %v: column %d repeated or outside 0…%d", kept, j, dim-1)
-		}
-		seen[j] = true
-	}
-	if len(kept) == 0 || len(kept) == dim {
-		return nil, fmt.Errorf("flow: coupling mask %v keeps %d of %d columns; it must keep some and move some", kept, len(kept), dim)
-	}
-	c, err := settledFor[T](c)
+	c, err = settledFor[T](c)
 	if err != nil {
 		return nil, fmt.Errorf("flow: coupling: %w", err)
 	}
-	l := &AffineCoupling[T]{dim: dim, kept: slices.Clone(kept), cond: c}
-	for j := range dim {
-		if !seen[j] {
-			l.moved = append(l.moved, j)
-		}
-	}
+	l := &AffineCoupling[T]{dim: dim, kept: slices.Clone(kept), moved: moved, cond: c}
 	l.net = newMLP[T](len(kept), c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), c.Activation, rng)
 	return l, nil
 }

@@ -118,16 +118,27 @@ func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 // Layer).
 func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("MaskedAutoregressive.Forward", l.dim, x, logdet, z)
+	autoregressiveForward(l.dim, x, logdet, ws, func(pass []T) {
+		sh, t := l.conditioner(x, len(logdet), ws)
+		transform(l.cond, x, pass, z, sh, t, l.dim, false, ws)
+	})
+}
+
+// autoregressiveForward runs an autoregressive layer's Forward in dim
+// passes: x starts at zero, and step recomputes it from z with the
+// network evaluated on x so far, which fixes one more column a pass,
+// adding its log-determinants to pass (zeroed before each); those of the
+// last pass, all columns right, go to logdet. What step takes from ws is
+// released after each pass.
+func autoregressiveForward[T Float](dim int, x, logdet []T, ws *Workspace[T], step func(pass []T)) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	rows := len(logdet)
-	pass := ws.Take(rows)
+	pass := ws.Take(len(logdet))
 	clear(x)
 	each := ws.Mark()
-	for range l.dim {
-		sh, t := l.conditioner(x, rows, ws)
+	for range dim {
 		clear(pass)
-		transform(l.cond, x, pass, z, sh, t, l.dim, false, ws)
+		step(pass)
 		ws.Release(each)
 	}
 	for r, v := range pass {

@@ -50,13 +50,13 @@ func NewSplineCoupling[T Float](dim int, kept []int, c Network, s flowkern.Splin
 func newSplineCoupling[T Float](dim int, kept []int, c Network, s flowkern.Spline, rng Rand) (*SplineCoupling[T], error) {
 	moved, err := splitColumns(dim, kept)
 	if err != nil {
-		return nil, fmt.Errorf("flow: spline coupling: %w", err)
+		return nil, fmt.Errorf("flow: spline coupling %w", err)
 	}
 	c, err = c.settled()
 	if err != nil {
 		return nil, fmt.Errorf("flow: spline coupling: %w", err)
 	}
-	s = settledSpline(s)
+	s = s.WithDefaults()
 	if err := flowkern.CheckSpline[T](s); err != nil {
 		return nil, fmt.Errorf("flow: spline coupling: %w", err)
 	}
@@ -65,18 +65,8 @@ func newSplineCoupling[T Float](dim int, kept []int, c Network, s flowkern.Splin
 	return l, nil
 }
 
-// settledSpline returns s with its minimums' defaults written out, as
-// model files keep them.
-func settledSpline(s flowkern.Spline) flowkern.Spline {
-	for _, m := range []*float64{&s.MinWidth, &s.MinHeight, &s.MinDerivative} {
-		if *m == 0 {
-			*m = flowkern.DefaultSplineMinimum
-		}
-	}
-	return s
-}
-
-// splitColumns checks a coupling's kept columns and returns the others.
+// splitColumns checks a coupling's kept columns and returns the others;
+// its errors read on from "flow: <layer kind> ".
 func splitColumns(dim int, kept []int) ([]int, error) {
 	if dim < 2 || dim > maxDim {
 		return nil, fmt.Errorf("dimension %d outside 2…%d", dim, maxDim)

@@ -53,7 +53,7 @@ func newSplineAutoregressive[T Float](dim int, order []int, c Network, s flowker
 	if err != nil {
 		return nil, fmt.Errorf("flow: spline autoregressive: %w", err)
 	}
-	s = settledSpline(s)
+	s = s.WithDefaults()
 	if err := flowkern.CheckSpline[T](s); err != nil {
 		return nil, fmt.Errorf("flow: spline autoregressive: %w", err)
 	}
@@ -98,21 +98,9 @@ func (l *SplineAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 // Layer).
 func (l *SplineAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("SplineAutoregressive.Forward", l.dim, x, logdet, z)
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	rows := len(logdet)
-	pass := ws.Take(rows)
-	clear(x)
-	each := ws.Mark()
-	for range l.dim {
-		p := l.conditioner(x, rows, ws)
-		clear(pass)
-		flowkern.SplineForward(x, pass, z, p, l.dim, l.spline)
-		ws.Release(each)
-	}
-	for r, v := range pass {
-		logdet[r] += v
-	}
+	autoregressiveForward(l.dim, x, logdet, ws, func(pass []T) {
+		flowkern.SplineForward(x, pass, z, l.conditioner(x, len(logdet), ws), l.dim, l.spline)
+	})
 }
 
 // record runs MADE on x (which the tape keeps by reference), in ws.

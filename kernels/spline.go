@@ -290,34 +290,34 @@ func element(i, cols, per int) int { return (i/cols*per)*cols + i%cols }
 // parameters. NaN stays NaN; a non-finite parameter gives NaN inside
 // [−B, B].
 func SplineForward[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]) {
-	per := s.ParamsPer()
-	var kn rqKnots[T]
-	for i, x := range in[:len(logdet)*cols] {
-		if !inside(x, s.Bound) {
-			out[i] = x
-			continue
-		}
-		kn.build(params[element(i, cols, per):], cols, s)
-		y, lad, _ := kn.forward(x, s.Bins)
-		out[i] = y
-		logdet[i/cols] += lad
-	}
+	splineApply(out, logdet, in, params, cols, s, false)
 }
 
 // SplineInverse computes out[i] = g_i⁻¹(in[i]), SplineForward's inverse,
 // and adds log |∂out/∂in| = −log g_i′(out[i]) to logdet[r].
 func SplineInverse[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]) {
+	splineApply(out, logdet, in, params, cols, s, true)
+}
+
+// splineApply is SplineForward, or SplineInverse if inverse.
+func splineApply[T Float](out, logdet, in, params []T, cols int, s RQSpline[T], inverse bool) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
-	for i, y := range in[:len(logdet)*cols] {
-		if !inside(y, s.Bound) {
-			out[i] = y
+	for i, v := range in[:len(logdet)*cols] {
+		if !inside(v, s.Bound) {
+			out[i] = v
 			continue
 		}
 		kn.build(params[element(i, cols, per):], cols, s)
-		x, lad, _ := kn.inverse(y, s.Bins)
-		out[i] = x
-		logdet[i/cols] -= lad
+		if inverse {
+			x, lad, _ := kn.inverse(v, s.Bins)
+			out[i] = x
+			logdet[i/cols] -= lad
+			continue
+		}
+		y, lad, _ := kn.forward(v, s.Bins)
+		out[i] = y
+		logdet[i/cols] += lad
 	}
 }
 
@@ -334,40 +334,36 @@ func clearParams[T Float](g []T, stride, per int) {
 // out as params). Outside [−B, B], dIn = dOut and the parameters'
 // gradients are zero.
 func SplineForwardGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T]) {
-	per := s.ParamsPer()
-	var kn rqKnots[T]
-	for i, x := range in[:len(dLogdet)*cols] {
-		e := element(i, cols, per)
-		g := dParams[e:]
-		if !inside(x, s.Bound) {
-			dIn[i] = dOut[i]
-			clearParams(g, cols, per)
-			continue
-		}
-		kn.build(params[e:], cols, s)
-		_, _, l := kn.forward(x, s.Bins)
-		gTheta := kn.paramGrad(g, cols, &l, dOut[i], dLogdet[i/cols], s)
-		dIn[i] = gTheta / l.w
-	}
+	splineGrad(dIn, dParams, dOut, dLogdet, in, params, cols, s, false)
 }
 
 // SplineInverseGrad is the backward pass of SplineInverse. With x =
 // g⁻¹(y), ∂x/∂y = 1/g′(x) and ∂x/∂p = −(∂g/∂p)/g′(x); its log-determinant
 // is −log g′(x).
 func SplineInverseGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T]) {
+	splineGrad(dIn, dParams, dOut, dLogdet, in, params, cols, s, true)
+}
+
+// splineGrad is SplineForwardGrad, or SplineInverseGrad if inverse.
+func splineGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T], inverse bool) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
-	for i, y := range in[:len(dLogdet)*cols] {
+	for i, v := range in[:len(dLogdet)*cols] {
 		e := element(i, cols, per)
 		g := dParams[e:]
-		if !inside(y, s.Bound) {
+		if !inside(v, s.Bound) {
 			dIn[i] = dOut[i]
 			clearParams(g, cols, per)
 			continue
 		}
 		kn.build(params[e:], cols, s)
-		_, _, l := kn.inverse(y, s.Bins)
 		dl := dLogdet[i/cols]
+		if !inverse {
+			_, _, l := kn.forward(v, s.Bins)
+			dIn[i] = kn.paramGrad(g, cols, &l, dOut[i], dl, s) / l.w
+			continue
+		}
+		_, _, l := kn.inverse(v, s.Bins)
 		ladTheta, _, _, _, _ := l.partials(0, 1)
 		deriv := mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den) // g′(x)
 		q := (dOut[i] - mul(dl, ladTheta/l.w)) / deriv
