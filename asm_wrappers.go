@@ -4,6 +4,7 @@ package flowkern
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -116,17 +117,29 @@ func transpose[T float32 | float64](dst, a []T, rows, cols int) {
 }
 
 // splineAsm is the signature of the generated spline kernels.
-type splineAsm[T float32 | float64] func(out, logdet, in, params []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+type splineAsm[T float32 | float64] func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
 
-// spline wraps a generated spline kernel with race annotations and the
-// shares' scales, rounded as the portable knots rounds them.
+// splineScratch is the scratch a spline kernel needs for K bins: 2K
+// vectors of the widest set (64 bytes), where it keeps the exps of the
+// softmaxes for the walks over the knots.
+func splineScratch[T float32 | float64](bins int) int {
+	var t T
+	return 2 * bins * 64 / int(unsafe.Sizeof(t))
+}
+
+// spline wraps a generated spline kernel with race annotations, its
+// scratch and the shares' scales, rounded as the portable knots rounds
+// them.
 func spline[T float32 | float64](f splineAsm[T]) func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+	var pool scratch[T]
 	return func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
 		raceRead(in)
 		raceRead(params)
 		raceWrite(out)
 		raceWrite(logdet)
+		buf := pool.get(splineScratch[T](s.Bins))
 		k := T(s.Bins)
-		f(out, logdet, in, params, cols, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, 1-T(s.MinWidth*k), 1-T(s.MinHeight*k))
+		f(out, logdet, in, params, *buf, cols, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, 1-T(s.MinWidth*k), 1-T(s.MinHeight*k))
+		pool.put(buf)
 	}
 }

@@ -119,16 +119,16 @@ func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef, tri, diag []fl
 
 // splineFwdAvx2F64 computes, with avx2, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them.
+// rounds them, scratch at least 2·bins vectors.
 //
 //go:noescape
-func splineFwdAvx2F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+func splineFwdAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
 // splineInvAvx2F64 computes, with avx2, kernels.SplineInverse, scaleW and
 // scaleH as for splineFwd.
 //
 //go:noescape
-func splineInvAvx2F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+func splineInvAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
 // reluGradAvx2F64 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -251,16 +251,16 @@ func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef, tri, diag []fl
 
 // splineFwdAvx2F32 computes, with avx2, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them.
+// rounds them, scratch at least 2·bins vectors.
 //
 //go:noescape
-func splineFwdAvx2F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+func splineFwdAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // splineInvAvx2F32 computes, with avx2, kernels.SplineInverse, scaleW and
 // scaleH as for splineFwd.
 //
 //go:noescape
-func splineInvAvx2F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+func splineInvAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx2F32 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -383,16 +383,16 @@ func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef, tri, diag []
 
 // splineFwdAvx512F64 computes, with avx512, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them.
+// rounds them, scratch at least 2·bins vectors.
 //
 //go:noescape
-func splineFwdAvx512F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+func splineFwdAvx512F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
 // splineInvAvx512F64 computes, with avx512, kernels.SplineInverse, scaleW and
 // scaleH as for splineFwd.
 //
 //go:noescape
-func splineInvAvx512F64(out, logdet, in, params []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+func splineInvAvx512F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
 // reluGradAvx512F64 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -515,16 +515,16 @@ func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef, tri, diag []
 
 // splineFwdAvx512F32 computes, with avx512, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them.
+// rounds them, scratch at least 2·bins vectors.
 //
 //go:noescape
-func splineFwdAvx512F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+func splineFwdAvx512F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // splineInvAvx512F32 computes, with avx512, kernels.SplineInverse, scaleW and
 // scaleH as for splineFwd.
 //
 //go:noescape
-func splineInvAvx512F32(out, logdet, in, params []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+func splineInvAvx512F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx512F32 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).

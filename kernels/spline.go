@@ -72,8 +72,11 @@ func (kn *rqKnots[T]) deriv(j int) (d, sig T) {
 	return kn.minD + sp, sig
 }
 
-// softmax sets dst to the softmax of u: exp(u − max u), normalised, the sum
-// taken in order.
+// softmax sets dst to the softmax of u: exp(u − max u), normalised by
+// multiplying with the reciprocal of their sum, the sum taken in order.
+// (One division instead of K: the vector kernels' divisions are slow, and
+// a share's extra rounding is far below what the minimum share and the
+// knots' sums round away.)
 func softmax[T Float](dst, u []T) {
 	m := u[0]
 	for _, v := range u[1:] {
@@ -84,8 +87,9 @@ func softmax[T Float](dst, u []T) {
 		dst[i] = expT(v - m)
 		z += dst[i]
 	}
+	r := 1 / z
 	for i := range dst {
-		dst[i] /= z
+		dst[i] = mul(dst[i], r)
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 // spline parameters are laid out so that parameter k of those columns is
 // one vector (kernels/spline.go). Each lane runs the portable kernel's
 // arithmetic: the softmax statistics (maximum, then the sum of exp(u − m)
-// in order), a walk over the knots that recomputes each share and knot as
-// the portable knots does and picks, by compares and blends instead of a
+// in order, each exp kept in the scratch slice: they are most of the
+// work), a walk over the knots that computes each share and knot as the
+// portable knots does and picks, by compares and blends instead of a
 // search, the bin of the input (the number of interior knots at or below
 // it), then a second walk over the other coordinate's knots that picks
 // the same bin's ends and its two knot derivatives' parameters, and at
@@ -22,10 +23,10 @@ import (
 // softplus. The row's log-determinants are summed in the lanes and folded
 // at the row's end, as the affine kernels do.
 
-// splineKernel writes func(out, logdet, in, params []T, cols, bins int,
-// bound, minWidth, minHeight, minDeriv, scaleW, scaleH T), scaleW and
-// scaleH being 1 − K·minWidth and 1 − K·minHeight as the portable knots
-// computes them.
+// splineKernel writes func(out, logdet, in, params, scratch []T, cols,
+// bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T),
+// scaleW and scaleH being 1 − K·minWidth and 1 − K·minHeight as the
+// portable knots computes them, scratch at least 2K vectors.
 func (g *gen) splineKernel(inverse bool) {
 	g.setStreams(1, 1)
 	out := asm.Load(asm.Param("out").Base(), asm.GP64())
@@ -115,38 +116,37 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	q := asm.GP64() // parameter 0 of these columns
 	asm.LEAQ(Mem{Base: pp, Disp: off}, q)
 	kb := g.paramStride()
-	bins := asm.Load(asm.Param("bins"), asm.GP64())
 	x := g.sload(in, off, mask, false)
 
-	// The softmax statistics of the widths and heights, held in memory on
-	// AVX2 (which has too few registers for the walks).
+	// The softmax sums of the widths and heights, held in memory on AVX2
+	// (which has too few registers for the walks), and their exps in
+	// scratch. Pointers are made where they are used: general registers
+	// are few too.
+	hzw := g.hold(g.softmaxSum(l+"w", q, kb, false, mask))
 	heights := asm.GP64()
-	asm.MOVQ(bins, heights)
+	asm.Load(asm.Param("bins"), heights)
 	asm.IMULQ(kb, heights)
 	asm.ADDQ(q, heights)
-	mw, zw := g.softmaxStats(l+"w", q, kb, mask)
-	mh, zh := g.softmaxStats(l+"h", heights, kb, mask)
-	hmw, hzw, hmh, hzh := g.hold(mw), g.hold(zw), g.hold(mh), g.hold(zh)
+	hzh := g.hold(g.softmaxSum(l+"h", heights, kb, true, mask))
 
 	// The walk that decides the bin: over the widths' knots forward, the
 	// heights' inverse.
-	decide, other := q, heights
-	dm, dz, om, oz := hmw, hzw, hmh, hzh
+	dz, oz := hzw, hzh
 	dMin, dScale, oMin, oScale := "minWidth", "scaleW", "minHeight", "scaleH"
 	if inverse {
-		decide, other = heights, q
-		dm, dz, om, oz = om, oz, dm, dz
+		dz, oz = oz, dz
 		dMin, dScale, oMin, oScale = oMin, oScale, dMin, dScale
 	}
-	kv, dLo, dHi := g.splineDecide(l+"d", x, decide, kb, dm, dz, dMin, dScale, mask)
-	hLo, hHi := g.hold(dLo), g.hold(dHi)
 	derivs := asm.GP64() // the first interior derivative's parameter
 	asm.Load(asm.Param("bins"), derivs)
 	asm.SHLQ(U8(1), derivs)
 	asm.IMULQ(kb, derivs)
 	asm.ADDQ(q, derivs)
-	oLo, oHi, aP, bP, aEnd, bEnd := g.splineSelect(l+"s", kv, other, derivs, kb, om, oz, oMin, oScale, mask)
-	hoLo, hoHi, haEnd, hbEnd := g.hold(oLo), g.hold(oHi), g.holdCond(aEnd), g.holdCond(bEnd)
+	wk := g.splineWalk(l+"k", x, derivs, kb, inverse, dz, oz, dMin, dScale, oMin, oScale, mask)
+	hLo, hHi, hoLo, hoHi := g.hold(wk.dLo), g.hold(wk.dHi), g.hold(wk.oLo), g.hold(wk.oHi)
+	hbEnd := g.holdCond(wk.bEnd)
+	aP, bP := wk.aP, wk.bP
+	haEnd := g.holdCond(g.splineFirstBelow(x, inverse, dz, dMin, dScale))
 
 	// The bin's knot derivatives: 1 at ±B, minD + softplus inside.
 	hb := g.hold(bP)
@@ -156,10 +156,9 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	b := g.splineDeriv(g.unhold(hb))
 	g.sel(b, g.unholdCond(hbEnd), g.constReg(1))
 	a = g.unhold(ha)
-	one := g.constReg(1)
 
-	oLo, oHi = g.unhold(hoLo), g.unhold(hoHi)
-	dLo, dHi = g.unhold(hLo), g.unhold(hHi)
+	oLo, oHi := g.unhold(hoLo), g.unhold(hoHi)
+	dLo, dHi := g.unhold(hLo), g.unhold(hHi)
 	x = g.sload(in, off, mask, false)
 	xLo, xHi, yLo, yHi := dLo, dHi, oLo, oHi
 	if inverse {
@@ -200,23 +199,25 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 		g.maxv(d, g.zero(), d)
 		root := g.vec()
 		g.sqrt(root, d)
-		// 2γ/(−β − √Δ) for β ≥ 0, (√Δ − β)/(2α) for β < 0.
-		num, den := g.vec(), g.vec()
+		// 2γ/(−β − √Δ) for β ≥ 0, (√Δ − β)/(2α) for β < 0: one
+		// division of the chosen operands.
+		neg := g.cmp(cmpLT, beta, g.zero())
+		num, alt := g.vec(), g.vec()
 		g.add(num, gamma, gamma)
+		g.sub(alt, root, beta)
+		g.sel(num, neg, alt)
+		den := g.vec()
 		g.neg(den, beta)
 		g.sub(den, den, root)
+		g.add(alpha, alpha, alpha)
+		g.sel(den, neg, alpha)
 		g.div(theta, num, den)
-		alt := g.vec()
-		g.sub(alt, root, beta)
-		g.add(den, alpha, alpha)
-		g.div(alt, alt, den)
-		g.sel(theta, g.cmp(cmpLT, beta, g.zero()), alt)
 	} else {
 		g.sub(theta, x, xLo)
 		g.div(theta, theta, w)
 	}
 	om1, t1, th2 := g.vec(), g.vec(), g.vec()
-	g.sub(om1, one, theta)
+	g.sub(om1, g.constReg(1), theta)
 	g.mul(t1, theta, om1)
 	g.mul(th2, theta, theta)
 	p := g.vec()
@@ -262,49 +263,86 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	return zero
 }
 
-// softmaxStats returns the maximum m of the K parameters from p on (kb
-// bytes apart) and Σ exp(u − m), summed in order.
-func (g *gen) softmaxStats(l string, p, kb reg.Register, mask reg.Register) (m, z reg.VecVirtual) {
+// exps returns a pointer to the first of the K exps softmaxSum wrote to
+// scratch for the widths, or the heights.
+func (g *gen) exps(heights bool) reg.Register {
+	p := asm.Load(asm.Param("scratch").Base(), asm.GP64())
+	if heights {
+		n := asm.Load(asm.Param("bins"), asm.GP64())
+		asm.SHLQ(U8(log2(g.bytes)), n)
+		asm.ADDQ(n, p)
+	}
+	return p
+}
+
+// softmaxSum returns 1/Σ exp(u − m), the sum taken in order, of the K
+// parameters u from p on (kb bytes apart), m being their maximum, and
+// writes each exp(u − m) to a vector of its own in scratch (exps).
+func (g *gen) softmaxSum(l string, p, kb reg.Register, heights bool, mask reg.Register) reg.VecVirtual {
+	// Two rows a vector (g.pairs) take two loads and inserts per
+	// parameter: the max pass keeps each in scratch for the sum pass,
+	// where its exp then goes.
+	keep := g.pairs != nil
 	ptr, n := asm.GP64(), asm.Load(asm.Param("bins"), asm.GP64())
 	asm.MOVQ(p, ptr)
-	m = g.sload(ptr, 0, mask, true)
+	var ep reg.Register
+	m := g.sload(ptr, 0, mask, true)
+	if keep {
+		ep = g.exps(heights)
+		g.store(ep, 0, nil, m)
+	}
 	asm.DECQ(n)
 	asm.Label(l + "max")
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "maxend"))
 	asm.ADDQ(kb, ptr)
-	g.maxv(m, m, g.sload(ptr, 0, mask, true))
+	u := g.sload(ptr, 0, mask, true)
+	if keep {
+		asm.ADDQ(U32(g.bytes), ep)
+		g.store(ep, 0, nil, u)
+	}
+	g.maxv(m, m, u)
 	asm.DECQ(n)
 	asm.JMP(LabelRef(l + "max"))
 	asm.Label(l + "maxend")
 
-	z = g.zero()
+	z := g.zero()
 	asm.MOVQ(p, ptr)
+	ep = g.exps(heights)
 	asm.Load(asm.Param("bins"), n)
 	asm.Label(l + "sum")
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "sumend"))
-	u := g.sload(ptr, 0, mask, true)
+	if keep {
+		u = g.load(ep, 0, nil)
+	} else {
+		u = g.sload(ptr, 0, mask, true)
+	}
 	g.sub(u, u, m)
-	g.add(z, z, g.exp(u))
+	eu := g.exp(u)
+	g.store(ep, 0, nil, eu)
+	g.add(z, z, eu)
 	asm.ADDQ(kb, ptr)
+	asm.ADDQ(U32(g.bytes), ep)
 	asm.DECQ(n)
 	asm.JMP(LabelRef(l + "sum"))
 	asm.Label(l + "sumend")
-	return m, z
+	r := g.vec()
+	g.div(r, g.constReg(1), z)
+	return r
 }
 
-// nextKnot writes, for the parameter at ptr, the share exp(u − m)/z,
-// w = fma(scale, share, minimum), sum += w and the knot fma(2B, sum, −B),
-// as kernels.knots; it returns the knot.
-func (g *gen) nextKnot(ptr reg.Register, mask reg.Register, m, z held, sum reg.VecVirtual, minName, scaleName string) reg.VecVirtual {
-	u := g.sload(ptr, 0, mask, true)
-	g.sub(u, u, m.op())
-	e := g.exp(u)
-	g.div(e, e, z.op())
+// nextKnot writes, for the exp at e (a vector softmaxSum wrote) and the
+// reciprocal r of its sum, the share e·r, w = fma(scale, share, minimum),
+// sum += w and the knot fma(2B, sum, −B), as kernels.knots; it returns
+// the knot.
+func (g *gen) nextKnot(e Mem, r held, sum reg.VecVirtual, minName, scaleName string) reg.VecVirtual {
+	s := g.vec()
+	g.mov(s, e)
+	g.mul(s, s, r.op())
 	w := g.vec()
 	g.mov(w, g.param(minName))
-	g.fmaTo(w, g.param(scaleName), e)
+	g.fmaTo(w, g.param(scaleName), s)
 	g.add(sum, sum, w)
 	knot := g.vec()
 	g.mov(knot, g.param("negBound"))
@@ -312,70 +350,77 @@ func (g *gen) nextKnot(ptr reg.Register, mask reg.Register, m, z held, sum reg.V
 	return knot
 }
 
-// splineDecide walks the K − 1 interior knots of one coordinate and
-// returns, for each lane, its bin k (as a float: the number of knots at
-// or below x) and the bin's ends.
-func (g *gen) splineDecide(l string, x reg.VecVirtual, p, kb reg.Register, m, z held, minName, scaleName string, mask reg.Register) (kv, lo, hi reg.VecVirtual) {
-	bound := g.param("bound")
-	lo, hi = g.vec(), g.vec()
-	g.neg(lo, bound)
-	g.mov(hi, bound)
-	kv = g.zero()
-	sum := g.zero()
-	prev := g.cmp(cmpGE, x, lo) // x ≥ −B: the walk's bin 0 so far
-	ptr, n := asm.GP64(), asm.Load(asm.Param("bins"), asm.GP64())
-	asm.MOVQ(p, ptr)
-	asm.DECQ(n)
-	asm.Label(l)
-	asm.TESTQ(n, n)
-	asm.JZ(LabelRef(l + "end"))
-	knot := g.nextKnot(ptr, mask, m, z, sum, minName, scaleName)
-	ge := g.cmp(cmpGE, x, knot)
-	g.sel(lo, ge, knot)
-	g.sel(hi, g.andNot(prev, ge), knot) // the first knot above x
-	k1 := g.vec()
-	g.add(k1, kv, g.constReg(1))
-	g.sel(kv, ge, k1)
-	g.copyCond(prev, ge)
-	asm.ADDQ(kb, ptr)
-	asm.DECQ(n)
-	asm.JMP(LabelRef(l))
-	asm.Label(l + "end")
-	return kv, lo, hi
+// splineWalked is what splineWalk finds for each lane: the ends of the
+// bin of x in the coordinate that decides it (dLo, dHi) and in the other
+// (oLo, oHi), the parameters of the derivatives at its ends (aP, bP), and
+// whether its upper end is B (bEnd).
+type splineWalked struct {
+	dLo, dHi, oLo, oHi, aP, bP reg.VecVirtual
+	bEnd                       cond
 }
 
-// splineSelect walks the other coordinate's interior knots and picks, for
-// each lane's bin kv, the bin's ends, the parameters of the derivatives at
-// its ends (from derivs on), and whether those ends are ±B.
-func (g *gen) splineSelect(l string, kv reg.VecVirtual, p, derivs, kb reg.Register, m, z held, minName, scaleName string, mask reg.Register) (lo, hi, aP, bP reg.VecVirtual, aEnd, bEnd cond) {
+// splineWalk walks the K − 1 interior knots of both coordinates at once
+// (the widths' and heights' exps as softmaxSum kept them, the sums'
+// reciprocals dz and oz; the heights decide if inverse) and picks each
+// lane's bin, the knots below and above x, by compares and blends: the
+// bin is the number of knots at or below x, and the knots increase, so a
+// knot at or below x is the bin's lower end until a later one is, and the
+// first knot above x is its upper end. The same blends pick the other
+// coordinate's knots and the derivatives' parameters (from derivs on, kb
+// bytes apart).
+func (g *gen) splineWalk(l string, x reg.VecVirtual, derivs, kb reg.Register, inverse bool, dz, oz held, dMin, dScale, oMin, oScale string, mask reg.Register) splineWalked {
 	bound := g.param("bound")
-	lo, hi = g.vec(), g.vec()
-	g.neg(lo, bound)
-	g.mov(hi, bound)
-	aP, bP = g.zero(), g.zero()
-	sum, j := g.zero(), g.zero() // j: the knot before the one computed
-	ptr, dp, n := asm.GP64(), asm.GP64(), asm.Load(asm.Param("bins"), asm.GP64())
-	asm.MOVQ(p, ptr)
+	var k splineWalked
+	k.dLo, k.dHi, k.oLo, k.oHi = g.vec(), g.vec(), g.vec(), g.vec()
+	g.neg(k.dLo, bound)
+	g.mov(k.oLo, k.dLo)
+	g.mov(k.dHi, bound)
+	g.mov(k.oHi, bound)
+	k.aP, k.bP = g.zero(), g.zero()
+	sumD, sumO := g.zero(), g.zero()
+	prev := g.cmp(cmpGE, x, k.dLo) // x ≥ −B: the walk's bin 0 so far
+	// One pointer walks the widths' exps, the heights' are hOff bytes on.
+	ep, hOff := g.exps(false), asm.Load(asm.Param("bins"), asm.GP64())
+	asm.SHLQ(U8(log2(g.bytes)), hOff)
+	dp, n := asm.GP64(), asm.Load(asm.Param("bins"), asm.GP64())
 	asm.MOVQ(derivs, dp)
 	asm.DECQ(n)
 	asm.Label(l)
 	asm.TESTQ(n, n)
 	asm.JZ(LabelRef(l + "end"))
-	knot := g.nextKnot(ptr, mask, m, z, sum, minName, scaleName)
+	dE, oE := Mem{Base: ep}, Mem{Base: ep, Index: hOff, Scale: 1}
+	if inverse {
+		dE, oE = oE, dE
+	}
+	kd := g.nextKnot(dE, dz, sumD, dMin, dScale)
+	ge := g.cmp(cmpGE, x, kd)
+	first := g.andNot(prev, ge) // the first knot above x
+	g.sel(k.dLo, ge, kd)
+	g.sel(k.dHi, first, kd)
+	ko := g.nextKnot(oE, oz, sumO, oMin, oScale)
+	g.sel(k.oLo, ge, ko)
+	g.sel(k.oHi, first, ko)
 	ud := g.sload(dp, 0, mask, true)
-	isHi := g.cmp(cmpEQ, kv, j) // bin j: the knot ends it
-	g.sel(hi, isHi, knot)
-	g.sel(bP, isHi, ud)
-	g.add(j, j, g.constReg(1))
-	isLo := g.cmp(cmpEQ, kv, j) // bin j + 1: the knot starts it
-	g.sel(lo, isLo, knot)
-	g.sel(aP, isLo, ud)
-	asm.ADDQ(kb, ptr)
+	g.sel(k.aP, ge, ud)
+	g.sel(k.bP, first, ud)
+	g.copyCond(prev, ge)
+	asm.ADDQ(U32(g.bytes), ep)
 	asm.ADDQ(kb, dp)
 	asm.DECQ(n)
 	asm.JMP(LabelRef(l))
 	asm.Label(l + "end")
-	return lo, hi, aP, bP, g.cmp(cmpEQ, kv, g.zero()), g.cmp(cmpEQ, kv, j)
+	k.bEnd = prev // x at or above the last interior knot
+	return k
+}
+
+// splineFirstBelow returns the lanes whose x is below the first interior
+// knot of the coordinate that decides the bin (bin 0: its lower end is
+// −B), the knot computed again as splineWalk computed it: the running sum
+// is then the first share alone.
+func (g *gen) splineFirstBelow(x reg.VecVirtual, inverse bool, dz held, dMin, dScale string) cond {
+	sum := g.zero()
+	knot := g.nextKnot(Mem{Base: g.exps(inverse)}, dz, sum, dMin, dScale)
+	return g.cmp(cmpLT, x, knot)
 }
 
 // splineDeriv returns minDeriv + softplus(v), softplus(v) = max(v, 0) +
