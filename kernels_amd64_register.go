@@ -25,8 +25,8 @@ type generated[T float32 | float64] struct {
 	denseSumsAccT      func(y, x, wt []T, m, k, n int)                                                                                    // y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ
 	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                                                   // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
 	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)                                               // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors
-	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverse, scaleW and scaleH as for splineFwd
+	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes
+	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
 	reluGrad           func(dy, y []T)                                                                                                    // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
 }
 

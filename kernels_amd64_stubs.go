@@ -119,13 +119,13 @@ func triBlockAvx2F64(x []float64, cols int, dst, src []int, coef, tri, diag []fl
 
 // splineFwdAvx2F64 computes, with avx2, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them, scratch at least 2·bins vectors.
+// rounds them, scratch at least 2·bins vectors of 64 bytes.
 //
 //go:noescape
 func splineFwdAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
-// splineInvAvx2F64 computes, with avx2, kernels.SplineInverse, scaleW and
-// scaleH as for splineFwd.
+// splineInvAvx2F64 computes, with avx2, kernels.SplineInverse, scaleW, scaleH
+// and scratch as for splineFwd.
 //
 //go:noescape
 func splineInvAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
@@ -251,13 +251,13 @@ func triBlockAvx2F32(x []float32, cols int, dst, src []int, coef, tri, diag []fl
 
 // splineFwdAvx2F32 computes, with avx2, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them, scratch at least 2·bins vectors.
+// rounds them, scratch at least 2·bins vectors of 64 bytes.
 //
 //go:noescape
 func splineFwdAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
-// splineInvAvx2F32 computes, with avx2, kernels.SplineInverse, scaleW and
-// scaleH as for splineFwd.
+// splineInvAvx2F32 computes, with avx2, kernels.SplineInverse, scaleW, scaleH
+// and scratch as for splineFwd.
 //
 //go:noescape
 func splineInvAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
@@ -383,13 +383,13 @@ func triBlockAvx512F64(x []float64, cols int, dst, src []int, coef, tri, diag []
 
 // splineFwdAvx512F64 computes, with avx512, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them, scratch at least 2·bins vectors.
+// rounds them, scratch at least 2·bins vectors of 64 bytes.
 //
 //go:noescape
 func splineFwdAvx512F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
-// splineInvAvx512F64 computes, with avx512, kernels.SplineInverse, scaleW and
-// scaleH as for splineFwd.
+// splineInvAvx512F64 computes, with avx512, kernels.SplineInverse, scaleW,
+// scaleH and scratch as for splineFwd.
 //
 //go:noescape
 func splineInvAvx512F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
@@ -515,13 +515,13 @@ func triBlockAvx512F32(x []float32, cols int, dst, src []int, coef, tri, diag []
 
 // splineFwdAvx512F32 computes, with avx512, kernels.SplineForward, scaleW and
 // scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
-// rounds them, scratch at least 2·bins vectors.
+// rounds them, scratch at least 2·bins vectors of 64 bytes.
 //
 //go:noescape
 func splineFwdAvx512F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
-// splineInvAvx512F32 computes, with avx512, kernels.SplineInverse, scaleW and
-// scaleH as for splineFwd.
+// splineInvAvx512F32 computes, with avx512, kernels.SplineInverse, scaleW,
+// scaleH and scratch as for splineFwd.
 //
 //go:noescape
 func splineInvAvx512F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)

@@ -43,7 +43,25 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], lanes in
 	fs.Dense, fs.DenseT, fs.DenseGrad = denseNeon(g.denseSums, g.denseSumsAcc, lanes)
 	tri := newTriSteps(g.triRows, g.triBlock, lanes, 8, false) // gen/arm64/tri.go's triTile
 	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
+	fs.SplineForward = splineRows(g.splineFwd, lanes, false)
+	fs.SplineInverse = splineRows(g.splineInv, lanes, true)
 	return fs
+}
+
+// splineRows runs a NEON spline kernel over every row's whole vectors and
+// the portable kernel over each row's last cols mod lanes columns, which
+// adds their log-determinants to the rows'. Rows narrower than a vector
+// go to the portable kernel alone.
+func splineRows[T float32 | float64](f splineAsm[T], lanes int, inverse bool) func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+	body := spline(f)
+	return func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+		if cols >= lanes {
+			body(out, logdet, in, params, cols, s)
+		}
+		if rem := cols % lanes; rem != 0 {
+			portable.Spline[T]().Columns(out, logdet, in, params, cols, cols-rem, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, inverse)
+		}
+	}
 }
 
 // wholeVectors runs an elementwise NEON kernel over the whole vectors of

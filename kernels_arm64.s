@@ -7813,6 +7813,1551 @@ strip1after:
 strip1end:
 	RET
 
+DATA splineFwdNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA splineFwdNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA splineFwdNeonF64Exp<>+16(SB)/8, $0x3f2a015c489ae052
+DATA splineFwdNeonF64Exp<>+24(SB)/8, $0x3f56c1cbe01934dd
+DATA splineFwdNeonF64Exp<>+32(SB)/8, $0x3f8111111270736f
+DATA splineFwdNeonF64Exp<>+40(SB)/8, $0x3fa555555480ca15
+DATA splineFwdNeonF64Exp<>+48(SB)/8, $0x3fc5555555555104
+DATA splineFwdNeonF64Exp<>+56(SB)/8, $0x3fe000000000010b
+GLOBL splineFwdNeonF64Exp<>(SB), RODATA|NOPTR, $64
+
+DATA splineFwdNeonF64ExpEighths<>+0(SB)/8, $0x3ff0000000000000
+DATA splineFwdNeonF64ExpEighths<>+8(SB)/8, $0x3ff172b83c7d517b
+DATA splineFwdNeonF64ExpEighths<>+16(SB)/8, $0x3ff306fe0a31b715
+DATA splineFwdNeonF64ExpEighths<>+24(SB)/8, $0x3ff4bfdad5362a27
+DATA splineFwdNeonF64ExpEighths<>+32(SB)/8, $0x3ff6a09e667f3bcd
+DATA splineFwdNeonF64ExpEighths<>+40(SB)/8, $0x3ff8ace5422aa0db
+DATA splineFwdNeonF64ExpEighths<>+48(SB)/8, $0x3ffae89f995ad3ad
+DATA splineFwdNeonF64ExpEighths<>+56(SB)/8, $0x3ffd5818dcfba487
+DATA splineFwdNeonF64ExpEighths<>+64(SB)/8, $0x0000000000000000
+DATA splineFwdNeonF64ExpEighths<>+72(SB)/8, $0xbc801b15eaa59348
+DATA splineFwdNeonF64ExpEighths<>+80(SB)/8, $0x3c834d754db0abb6
+DATA splineFwdNeonF64ExpEighths<>+88(SB)/8, $0x3c7690cebb7aafb0
+DATA splineFwdNeonF64ExpEighths<>+96(SB)/8, $0xbc93b3efbf5e2228
+DATA splineFwdNeonF64ExpEighths<>+104(SB)/8, $0x3c8db72fc1f0eab4
+DATA splineFwdNeonF64ExpEighths<>+112(SB)/8, $0x3c8c1a7792cb3387
+DATA splineFwdNeonF64ExpEighths<>+120(SB)/8, $0x3c74a385a63d07a7
+DATA splineFwdNeonF64ExpEighths<>+128(SB)/8, $0x0000000000000000
+DATA splineFwdNeonF64ExpEighths<>+136(SB)/8, $0x0808080808080808
+GLOBL splineFwdNeonF64ExpEighths<>(SB), RODATA|NOPTR, $144
+
+DATA splineFwdNeonF64Log<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA splineFwdNeonF64Log<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA splineFwdNeonF64Log<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA splineFwdNeonF64Log<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA splineFwdNeonF64Log<>+32(SB)/8, $0x3fcc71c7490db938
+DATA splineFwdNeonF64Log<>+40(SB)/8, $0x3fd24924921e32e4
+DATA splineFwdNeonF64Log<>+48(SB)/8, $0x3fd999999999c187
+DATA splineFwdNeonF64Log<>+56(SB)/8, $0x3fe555555555554f
+GLOBL splineFwdNeonF64Log<>(SB), RODATA|NOPTR, $64
+
+// func splineFwdNeonF64(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineFwdNeonF64(SB), NOSPLIT, $0-184
+	MOVD out_base+0(FP), R0
+	MOVD logdet_base+24(FP), R1
+	MOVD logdet_len+32(FP), R2
+	MOVD in_base+48(FP), R3
+	MOVD params_base+72(FP), R4
+	MOVD scratch_base+96(FP), R5
+	MOVD cols+120(FP), R6
+	MOVD bins+128(FP), R20
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	LSL $3, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	ADD R22, R5, R25
+	ADD R22, R25, R25
+	MOVD $0xc087500000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x4086300000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x4308000000000000, R9
+	VDUP R9, V19.D2
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V18.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V17.D2
+	FMOVD bound+136(FP), F16
+	VDUP V16.D[0], V16.D2
+	FMOVD minWidth+144(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD scaleW+168(FP), F14
+	VDUP V14.D[0], V14.D2
+	VEOR V13.B16, V13.B16, V13.B16
+	FMOVD minHeight+152(FP), F12
+	VDUP V12.D[0], V12.D2
+	FMOVD scaleH+176(FP), F11
+	VDUP V11.D[0], V11.D2
+	MOVD $0x10000000000000, R9
+	VDUP R9, V10.D2
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V9.D2
+	CBZ R2, done
+row:
+	VEOR V31.B16, V31.B16, V31.B16
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7de // fmax v30.2d, v30.2d, v0.2d
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4efed400 // fsub v0.2d, v0.2d, v30.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7bd // fadd v29.2d, v29.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e7dfe20 // fdiv v0.2d, v17.2d, v29.2d
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7de // fmax v30.2d, v30.2d, v0.2d
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4efed400 // fsub v0.2d, v0.2d, v30.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7bd // fadd v29.2d, v29.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e7dfe20 // fdiv v0.2d, v17.2d, v29.2d
+	FMOVQ F0, 16(R25)
+	WORD $0x6ee0fa1c // fneg v28.2d, v16.2d
+	VMOV V28.B16, V26.B16
+	VMOV V16.B16, V27.B16
+	VMOV V16.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e7ce416 // fcmge v22.2d, v0.2d, v28.2d
+	MOVD R5, R14
+	ADD R22, R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 0(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	VMOV V15.B16, V1.B16
+	VFMLA V0.D2, V14.D2, V1.D2
+	WORD $0x4e61d7de // fadd v30.2d, v30.2d, v1.2d
+	WORD $0x4e70d600 // fadd v0.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa01 // fneg v1.2d, v16.2d
+	VFMLA V30.D2, V0.D2, V1.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6e61e400 // fcmge v0.2d, v0.2d, v1.2d
+	VMOV V22.B16, V2.B16
+	VBIT V0.B16, V13.B16, V2.B16
+	VBIT V0.B16, V1.B16, V28.B16
+	VBIT V2.B16, V1.B16, V27.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 16(R25), F3
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	VMOV V12.B16, V3.B16
+	VFMLA V1.D2, V11.D2, V3.D2
+	WORD $0x4e63d7bd // fadd v29.2d, v29.2d, v3.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa03 // fneg v3.2d, v16.2d
+	VFMLA V29.D2, V1.D2, V3.D2
+	VBIT V0.B16, V3.B16, V26.B16
+	VBIT V2.B16, V3.B16, V25.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V24.B16
+	VBIT V2.B16, V1.B16, V23.B16
+	VMOV V0.B16, V22.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	MOVD R5, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	FMOVQ 0(R14), F1
+	FMOVQ 0(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	VMOV V15.B16, V2.B16
+	VFMLA V1.D2, V14.D2, V2.D2
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa02 // fneg v2.2d, v16.2d
+	VFMLA V0.D2, V1.D2, V2.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6ee0e440 // fcmgt v0.2d, v2.2d, v0.2d
+	WORD $0x4ee0fb01 // fabs v1.2d, v24.2d
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+	WORD $0x4e75f421 // fmax v1.2d, v1.2d, v21.2d
+	WORD $0x4ef4f421 // fmin v1.2d, v1.2d, v20.2d
+	VMOV V19.B16, V2.B16
+	VFMLA V18.D2, V1.D2, V2.D2
+	WORD $0x4ef3d443 // fsub v3.2d, v2.2d, v19.2d
+	VSUB V19.D2, V2.D2, V2.D2
+	MOVD $splineFwdNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V4.D2]
+	VMOV V1.B16, V1.B16
+	VFMLS V4.D2, V3.D2, V1.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLS V4.D2, V3.D2, V1.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V1.D2, V4.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V1.D2, V4.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VMOV V17.B16, V3.B16
+	VFMLA V1.D2, V4.D2, V3.D2
+	VSHL $3, V2.D2, V4.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V4.B16], V4.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V4.B16, V4.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V5.D2
+	VORR V5.B16, V4.B16, V4.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V4.B16, [V7.B16, V8.B16], V5.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V6.D2
+	VSUB V6.B16, V4.B16, V4.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V4.B16, [V7.B16, V8.B16], V5.B16
+	VFMLA V3.D2, V1.D2, V5.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V4.B16, [V7.B16, V8.B16], V1.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V3.D2
+	VSUB V3.B16, V4.B16, V4.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V4.B16, [V7.B16, V8.B16], V1.B16
+	VMOV V1.B16, V3.B16
+	VFMLA V5.D2, V1.D2, V3.D2
+	WORD $0x4f7c0441 // sshr v1.2d, v2.2d, #4
+	WORD $0x4f7d0442 // sshr v2.2d, v2.2d, #3
+	VSUB V1.D2, V2.D2, V2.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V4.D2
+	VADD V4.D2, V1.D2, V1.D2
+	VADD V4.D2, V2.D2, V2.D2
+	VSHL $52, V1.D2, V1.D2
+	VSHL $52, V2.D2, V2.D2
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x6e62dc63 // fmul v3.2d, v3.2d, v2.2d
+	WORD $0x4e71d463 // fadd v3.2d, v3.2d, v17.2d
+	WORD $0x6ee3e541 // fcmgt v1.2d, v10.2d, v3.2d
+	WORD $0x6e69dc62 // fmul v2.2d, v3.2d, v9.2d
+	VBIF V1.B16, V3.B16, V2.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V2.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V2.D2, V2.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V1.B16, V1.B16
+	VADD V1.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d441 // fsub v1.2d, v2.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x4e62d422 // fadd v2.2d, v1.2d, v2.2d
+	WORD $0x6e62fc22 // fdiv v2.2d, v1.2d, v2.2d
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	MOVD $splineFwdNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc26 // fmul v6.2d, v1.2d, v6.2d
+	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V2.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V1.D2
+	WORD $0x6e61dc81 // fmul v1.2d, v4.2d, v1.2d
+	WORD $0x4ee5d421 // fsub v1.2d, v1.2d, v5.2d
+	WORD $0x6ee3e5a2 // fcmgt v2.2d, v13.2d, v3.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V2.B16, V4.B16, V1.B16
+	WORD $0x4e6de462 // fcmeq v2.2d, v3.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V2.B16, V4.B16, V1.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e462 // fcmgt v2.2d, v3.2d, v4.2d
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e63e462 // fcmeq v2.2d, v3.2d, v3.2d
+	VBIF V2.B16, V3.B16, V1.B16
+	WORD $0x4e6df702 // fmax v2.2d, v24.2d, v13.2d
+	WORD $0x4e61d442 // fadd v2.2d, v2.2d, v1.2d
+	FMOVD minDeriv+160(FP), F1
+	VDUP V1.D[0], V1.D2
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	VBIT V0.B16, V17.B16, V1.B16
+	VMOV V1.B16, V24.B16
+	WORD $0x4ee0fae0 // fabs v0.2d, v23.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d442 // fadd v2.2d, v2.2d, v17.2d
+	WORD $0x6ee2e540 // fcmgt v0.2d, v10.2d, v2.2d
+	WORD $0x6e69dc41 // fmul v1.2d, v2.2d, v9.2d
+	VBIF V0.B16, V2.B16, V1.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V3.D2
+	VSUB V3.D2, V1.D2, V3.D2
+	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
+	VSHL $52, V3.D2, V4.D2
+	VSUB V4.D2, V1.D2, V1.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V0.B16, V0.B16
+	VADD V0.D2, V3.D2, V3.D2
+	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
+	WORD $0x4ef1d420 // fsub v0.2d, v1.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V1.D2
+	WORD $0x4e61d401 // fadd v1.2d, v0.2d, v1.2d
+	WORD $0x6e61fc01 // fdiv v1.2d, v0.2d, v1.2d
+	WORD $0x6e61dc24 // fmul v4.2d, v1.2d, v1.2d
+	MOVD $splineFwdNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V5.D2
+	WORD $0x6e65dc05 // fmul v5.2d, v0.2d, v5.2d
+	WORD $0x6e60dca5 // fmul v5.2d, v5.2d, v0.2d
+	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc66 // fmul v6.2d, v3.2d, v6.2d
+	VFMLA V4.D2, V1.D2, V6.D2
+	WORD $0x4ee6d4a4 // fsub v4.2d, v5.2d, v6.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V0.D2
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
+	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x6ee2e5a1 // fcmgt v1.2d, v13.2d, v2.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V3.D2
+	VBIT V1.B16, V3.B16, V0.B16
+	WORD $0x4e6de441 // fcmeq v1.2d, v2.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V3.D2
+	VBIT V1.B16, V3.B16, V0.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V3.D2
+	WORD $0x6ee3e441 // fcmgt v1.2d, v2.2d, v3.2d
+	VBIT V1.B16, V2.B16, V0.B16
+	WORD $0x4e62e441 // fcmeq v1.2d, v2.2d, v2.2d
+	VBIF V1.B16, V2.B16, V0.B16
+	WORD $0x4e6df6e1 // fmax v1.2d, v23.2d, v13.2d
+	WORD $0x4e60d421 // fadd v1.2d, v1.2d, v0.2d
+	FMOVD minDeriv+160(FP), F0
+	VDUP V0.D[0], V0.D2
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	VBIT V22.B16, V17.B16, V0.B16
+	VMOV V0.B16, V23.B16
+	WORD $0x4efcd760 // fsub v0.2d, v27.2d, v28.2d
+	WORD $0x4efad721 // fsub v1.2d, v25.2d, v26.2d
+	WORD $0x6e60fc22 // fdiv v2.2d, v1.2d, v0.2d
+	WORD $0x4e62d443 // fadd v3.2d, v2.2d, v2.2d
+	WORD $0x4e77d704 // fadd v4.2d, v24.2d, v23.2d
+	WORD $0x4ee3d484 // fsub v4.2d, v4.2d, v3.2d
+	FMOVQ 0(R3), F5
+	WORD $0x4efcd4a5 // fsub v5.2d, v5.2d, v28.2d
+	WORD $0x6e60fca5 // fdiv v5.2d, v5.2d, v0.2d
+	WORD $0x4ee5d620 // fsub v0.2d, v17.2d, v5.2d
+	WORD $0x6e60dca6 // fmul v6.2d, v5.2d, v0.2d
+	WORD $0x6e65dca5 // fmul v5.2d, v5.2d, v5.2d
+	WORD $0x6e66df07 // fmul v7.2d, v24.2d, v6.2d
+	VFMLA V5.D2, V2.D2, V7.D2
+	VMOV V2.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e67dc21 // fmul v1.2d, v1.2d, v7.2d
+	WORD $0x6e68fc21 // fdiv v1.2d, v1.2d, v8.2d
+	WORD $0x4e61d741 // fadd v1.2d, v26.2d, v1.2d
+	WORD $0x6e60dc00 // fmul v0.2d, v0.2d, v0.2d
+	WORD $0x6e60df00 // fmul v0.2d, v24.2d, v0.2d
+	VFMLA V6.D2, V3.D2, V0.D2
+	VFMLA V5.D2, V23.D2, V0.D2
+	WORD $0x6e62dc42 // fmul v2.2d, v2.2d, v2.2d
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e68dd00 // fmul v0.2d, v8.2d, v8.2d
+	WORD $0x6e60fc42 // fdiv v2.2d, v2.2d, v0.2d
+	WORD $0x6ee2e540 // fcmgt v0.2d, v10.2d, v2.2d
+	WORD $0x6e69dc43 // fmul v3.2d, v2.2d, v9.2d
+	VBIF V0.B16, V2.B16, V3.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V3.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V0.B16, V0.B16
+	VADD V0.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d460 // fsub v0.2d, v3.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x4e63d403 // fadd v3.2d, v0.2d, v3.2d
+	WORD $0x6e63fc03 // fdiv v3.2d, v0.2d, v3.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	MOVD $splineFwdNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc06 // fmul v6.2d, v0.2d, v6.2d
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V3.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee0d4a5 // fsub v5.2d, v5.2d, v0.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V0.D2
+	WORD $0x6e60dc80 // fmul v0.2d, v4.2d, v0.2d
+	WORD $0x4ee5d400 // fsub v0.2d, v0.2d, v5.2d
+	WORD $0x6ee2e5a3 // fcmgt v3.2d, v13.2d, v2.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V0.B16
+	WORD $0x4e6de443 // fcmeq v3.2d, v2.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V0.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e443 // fcmgt v3.2d, v2.2d, v4.2d
+	VBIT V3.B16, V2.B16, V0.B16
+	WORD $0x4e62e443 // fcmeq v3.2d, v2.2d, v2.2d
+	VBIF V3.B16, V2.B16, V0.B16
+	FMOVQ 0(R3), F2
+	WORD $0x6ee0fa03 // fneg v3.2d, v16.2d
+	WORD $0x6e63e443 // fcmge v3.2d, v2.2d, v3.2d
+	WORD $0x6e62e604 // fcmge v4.2d, v16.2d, v2.2d
+	VAND V4.B16, V3.B16, V3.B16
+	VBIT V3.B16, V1.B16, V2.B16
+	FMOVQ F2, 0(R0)
+	VAND V3.B16, V0.B16, V0.B16
+	WORD $0x4e60d7ff // fadd v31.2d, v31.2d, v0.2d
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	WORD $0x7e70dbe0 // faddp d0, v31.2d
+	FMOVD (R1), F1
+	FADDD F0, F1, F1
+	FMOVD.P F1, 8(R1)
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA splineInvNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA splineInvNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA splineInvNeonF64Exp<>+16(SB)/8, $0x3f2a015c489ae052
+DATA splineInvNeonF64Exp<>+24(SB)/8, $0x3f56c1cbe01934dd
+DATA splineInvNeonF64Exp<>+32(SB)/8, $0x3f8111111270736f
+DATA splineInvNeonF64Exp<>+40(SB)/8, $0x3fa555555480ca15
+DATA splineInvNeonF64Exp<>+48(SB)/8, $0x3fc5555555555104
+DATA splineInvNeonF64Exp<>+56(SB)/8, $0x3fe000000000010b
+GLOBL splineInvNeonF64Exp<>(SB), RODATA|NOPTR, $64
+
+DATA splineInvNeonF64ExpEighths<>+0(SB)/8, $0x3ff0000000000000
+DATA splineInvNeonF64ExpEighths<>+8(SB)/8, $0x3ff172b83c7d517b
+DATA splineInvNeonF64ExpEighths<>+16(SB)/8, $0x3ff306fe0a31b715
+DATA splineInvNeonF64ExpEighths<>+24(SB)/8, $0x3ff4bfdad5362a27
+DATA splineInvNeonF64ExpEighths<>+32(SB)/8, $0x3ff6a09e667f3bcd
+DATA splineInvNeonF64ExpEighths<>+40(SB)/8, $0x3ff8ace5422aa0db
+DATA splineInvNeonF64ExpEighths<>+48(SB)/8, $0x3ffae89f995ad3ad
+DATA splineInvNeonF64ExpEighths<>+56(SB)/8, $0x3ffd5818dcfba487
+DATA splineInvNeonF64ExpEighths<>+64(SB)/8, $0x0000000000000000
+DATA splineInvNeonF64ExpEighths<>+72(SB)/8, $0xbc801b15eaa59348
+DATA splineInvNeonF64ExpEighths<>+80(SB)/8, $0x3c834d754db0abb6
+DATA splineInvNeonF64ExpEighths<>+88(SB)/8, $0x3c7690cebb7aafb0
+DATA splineInvNeonF64ExpEighths<>+96(SB)/8, $0xbc93b3efbf5e2228
+DATA splineInvNeonF64ExpEighths<>+104(SB)/8, $0x3c8db72fc1f0eab4
+DATA splineInvNeonF64ExpEighths<>+112(SB)/8, $0x3c8c1a7792cb3387
+DATA splineInvNeonF64ExpEighths<>+120(SB)/8, $0x3c74a385a63d07a7
+DATA splineInvNeonF64ExpEighths<>+128(SB)/8, $0x0000000000000000
+DATA splineInvNeonF64ExpEighths<>+136(SB)/8, $0x0808080808080808
+GLOBL splineInvNeonF64ExpEighths<>(SB), RODATA|NOPTR, $144
+
+DATA splineInvNeonF64Log<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA splineInvNeonF64Log<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA splineInvNeonF64Log<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA splineInvNeonF64Log<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA splineInvNeonF64Log<>+32(SB)/8, $0x3fcc71c7490db938
+DATA splineInvNeonF64Log<>+40(SB)/8, $0x3fd24924921e32e4
+DATA splineInvNeonF64Log<>+48(SB)/8, $0x3fd999999999c187
+DATA splineInvNeonF64Log<>+56(SB)/8, $0x3fe555555555554f
+GLOBL splineInvNeonF64Log<>(SB), RODATA|NOPTR, $64
+
+// func splineInvNeonF64(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineInvNeonF64(SB), NOSPLIT, $0-184
+	MOVD out_base+0(FP), R0
+	MOVD logdet_base+24(FP), R1
+	MOVD logdet_len+32(FP), R2
+	MOVD in_base+48(FP), R3
+	MOVD params_base+72(FP), R4
+	MOVD scratch_base+96(FP), R5
+	MOVD cols+120(FP), R6
+	MOVD bins+128(FP), R20
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	LSL $3, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	ADD R22, R5, R25
+	ADD R22, R25, R25
+	MOVD $0xc087500000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x4086300000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x4308000000000000, R9
+	VDUP R9, V19.D2
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V18.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V17.D2
+	FMOVD bound+136(FP), F16
+	VDUP V16.D[0], V16.D2
+	FMOVD minHeight+152(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD scaleH+176(FP), F14
+	VDUP V14.D[0], V14.D2
+	VEOR V13.B16, V13.B16, V13.B16
+	FMOVD minWidth+144(FP), F12
+	VDUP V12.D[0], V12.D2
+	FMOVD scaleW+168(FP), F11
+	VDUP V11.D[0], V11.D2
+	MOVD $0x10000000000000, R9
+	VDUP R9, V10.D2
+	CBZ R2, done
+row:
+	VEOR V31.B16, V31.B16, V31.B16
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7de // fmax v30.2d, v30.2d, v0.2d
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4efed400 // fsub v0.2d, v0.2d, v30.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V9.B16]
+	VTBL V9.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7bd // fadd v29.2d, v29.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e7dfe20 // fdiv v0.2d, v17.2d, v29.2d
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7de // fmax v30.2d, v30.2d, v0.2d
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4efed400 // fsub v0.2d, v0.2d, v30.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V9.B16]
+	VTBL V9.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7bd // fadd v29.2d, v29.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e7dfe20 // fdiv v0.2d, v17.2d, v29.2d
+	FMOVQ F0, 16(R25)
+	WORD $0x6ee0fa1c // fneg v28.2d, v16.2d
+	VMOV V28.B16, V26.B16
+	VMOV V16.B16, V27.B16
+	VMOV V16.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e7ce416 // fcmge v22.2d, v0.2d, v28.2d
+	ADD R22, R5, R14
+	MOVD R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 16(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	VMOV V15.B16, V1.B16
+	VFMLA V0.D2, V14.D2, V1.D2
+	WORD $0x4e61d7de // fadd v30.2d, v30.2d, v1.2d
+	WORD $0x4e70d600 // fadd v0.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa01 // fneg v1.2d, v16.2d
+	VFMLA V30.D2, V0.D2, V1.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6e61e400 // fcmge v0.2d, v0.2d, v1.2d
+	VMOV V22.B16, V2.B16
+	VBIT V0.B16, V13.B16, V2.B16
+	VBIT V0.B16, V1.B16, V28.B16
+	VBIT V2.B16, V1.B16, V27.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 0(R25), F3
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	VMOV V12.B16, V3.B16
+	VFMLA V1.D2, V11.D2, V3.D2
+	WORD $0x4e63d7bd // fadd v29.2d, v29.2d, v3.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa03 // fneg v3.2d, v16.2d
+	VFMLA V29.D2, V1.D2, V3.D2
+	VBIT V0.B16, V3.B16, V26.B16
+	VBIT V2.B16, V3.B16, V25.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V24.B16
+	VBIT V2.B16, V1.B16, V23.B16
+	VMOV V0.B16, V22.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	ADD R22, R5, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	FMOVQ 0(R14), F1
+	FMOVQ 16(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	VMOV V15.B16, V2.B16
+	VFMLA V1.D2, V14.D2, V2.D2
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa02 // fneg v2.2d, v16.2d
+	VFMLA V0.D2, V1.D2, V2.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6ee0e440 // fcmgt v0.2d, v2.2d, v0.2d
+	WORD $0x4ee0fb01 // fabs v1.2d, v24.2d
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+	WORD $0x4e75f421 // fmax v1.2d, v1.2d, v21.2d
+	WORD $0x4ef4f421 // fmin v1.2d, v1.2d, v20.2d
+	VMOV V19.B16, V2.B16
+	VFMLA V18.D2, V1.D2, V2.D2
+	WORD $0x4ef3d443 // fsub v3.2d, v2.2d, v19.2d
+	VSUB V19.D2, V2.D2, V2.D2
+	MOVD $splineInvNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V4.D2]
+	VMOV V1.B16, V1.B16
+	VFMLS V4.D2, V3.D2, V1.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLS V4.D2, V3.D2, V1.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V1.D2, V4.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V1.D2, V4.D2, V3.D2
+	VLD1R.P 8(R10), [V4.D2]
+	VFMLA V1.D2, V3.D2, V4.D2
+	VMOV V17.B16, V3.B16
+	VFMLA V1.D2, V4.D2, V3.D2
+	VSHL $3, V2.D2, V4.D2
+	MOVD $splineInvNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V9.B16]
+	VTBL V9.B16, [V4.B16], V4.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V4.B16, V4.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V5.D2
+	VORR V5.B16, V4.B16, V4.B16
+	MOVD $splineInvNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V4.B16, [V8.B16, V9.B16], V5.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V6.D2
+	VSUB V6.B16, V4.B16, V4.B16
+	MOVD $splineInvNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V4.B16, [V8.B16, V9.B16], V5.B16
+	VFMLA V3.D2, V1.D2, V5.D2
+	MOVD $splineInvNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V4.B16, [V8.B16, V9.B16], V1.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V3.D2
+	VSUB V3.B16, V4.B16, V4.B16
+	MOVD $splineInvNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V4.B16, [V8.B16, V9.B16], V1.B16
+	VMOV V1.B16, V3.B16
+	VFMLA V5.D2, V1.D2, V3.D2
+	WORD $0x4f7c0441 // sshr v1.2d, v2.2d, #4
+	WORD $0x4f7d0442 // sshr v2.2d, v2.2d, #3
+	VSUB V1.D2, V2.D2, V2.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V4.D2
+	VADD V4.D2, V1.D2, V1.D2
+	VADD V4.D2, V2.D2, V2.D2
+	VSHL $52, V1.D2, V1.D2
+	VSHL $52, V2.D2, V2.D2
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x6e62dc63 // fmul v3.2d, v3.2d, v2.2d
+	WORD $0x4e71d463 // fadd v3.2d, v3.2d, v17.2d
+	WORD $0x6ee3e541 // fcmgt v1.2d, v10.2d, v3.2d
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc62 // fmul v2.2d, v3.2d, v2.2d
+	VBIF V1.B16, V3.B16, V2.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V2.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V2.D2, V2.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V1.B16, V1.B16
+	VADD V1.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d441 // fsub v1.2d, v2.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x4e62d422 // fadd v2.2d, v1.2d, v2.2d
+	WORD $0x6e62fc22 // fdiv v2.2d, v1.2d, v2.2d
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	MOVD $splineInvNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc26 // fmul v6.2d, v1.2d, v6.2d
+	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V2.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee1d4a5 // fsub v5.2d, v5.2d, v1.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V1.D2
+	WORD $0x6e61dc81 // fmul v1.2d, v4.2d, v1.2d
+	WORD $0x4ee5d421 // fsub v1.2d, v1.2d, v5.2d
+	WORD $0x6ee3e5a2 // fcmgt v2.2d, v13.2d, v3.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V2.B16, V4.B16, V1.B16
+	WORD $0x4e6de462 // fcmeq v2.2d, v3.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V2.B16, V4.B16, V1.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e462 // fcmgt v2.2d, v3.2d, v4.2d
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e63e462 // fcmeq v2.2d, v3.2d, v3.2d
+	VBIF V2.B16, V3.B16, V1.B16
+	WORD $0x4e6df702 // fmax v2.2d, v24.2d, v13.2d
+	WORD $0x4e61d442 // fadd v2.2d, v2.2d, v1.2d
+	FMOVD minDeriv+160(FP), F1
+	VDUP V1.D[0], V1.D2
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	VBIT V0.B16, V17.B16, V1.B16
+	VMOV V1.B16, V24.B16
+	WORD $0x4ee0fae0 // fabs v0.2d, v23.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V9.B16]
+	VTBL V9.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBL V3.B16, [V8.B16, V9.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V8.B16, V9.B16]
+	VTBX V3.B16, [V8.B16, V9.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d442 // fadd v2.2d, v2.2d, v17.2d
+	WORD $0x6ee2e540 // fcmgt v0.2d, v10.2d, v2.2d
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V1.D2
+	WORD $0x6e61dc41 // fmul v1.2d, v2.2d, v1.2d
+	VBIF V0.B16, V2.B16, V1.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V3.D2
+	VSUB V3.D2, V1.D2, V3.D2
+	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
+	VSHL $52, V3.D2, V4.D2
+	VSUB V4.D2, V1.D2, V1.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V0.B16, V0.B16
+	VADD V0.D2, V3.D2, V3.D2
+	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
+	WORD $0x4ef1d420 // fsub v0.2d, v1.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V1.D2
+	WORD $0x4e61d401 // fadd v1.2d, v0.2d, v1.2d
+	WORD $0x6e61fc01 // fdiv v1.2d, v0.2d, v1.2d
+	WORD $0x6e61dc24 // fmul v4.2d, v1.2d, v1.2d
+	MOVD $splineInvNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V5.D2]
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VLD1R.P 8(R10), [V5.D2]
+	VFMLA V4.D2, V6.D2, V5.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V5.D2
+	WORD $0x6e65dc05 // fmul v5.2d, v0.2d, v5.2d
+	WORD $0x6e60dca5 // fmul v5.2d, v5.2d, v0.2d
+	WORD $0x4e64d4a4 // fadd v4.2d, v5.2d, v4.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc66 // fmul v6.2d, v3.2d, v6.2d
+	VFMLA V4.D2, V1.D2, V6.D2
+	WORD $0x4ee6d4a4 // fsub v4.2d, v5.2d, v6.2d
+	WORD $0x4ee0d484 // fsub v4.2d, v4.2d, v0.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V0.D2
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
+	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x6ee2e5a1 // fcmgt v1.2d, v13.2d, v2.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V3.D2
+	VBIT V1.B16, V3.B16, V0.B16
+	WORD $0x4e6de441 // fcmeq v1.2d, v2.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V3.D2
+	VBIT V1.B16, V3.B16, V0.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V3.D2
+	WORD $0x6ee3e441 // fcmgt v1.2d, v2.2d, v3.2d
+	VBIT V1.B16, V2.B16, V0.B16
+	WORD $0x4e62e441 // fcmeq v1.2d, v2.2d, v2.2d
+	VBIF V1.B16, V2.B16, V0.B16
+	WORD $0x4e6df6e1 // fmax v1.2d, v23.2d, v13.2d
+	WORD $0x4e60d421 // fadd v1.2d, v1.2d, v0.2d
+	FMOVD minDeriv+160(FP), F0
+	VDUP V0.D[0], V0.D2
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	VBIT V22.B16, V17.B16, V0.B16
+	VMOV V0.B16, V23.B16
+	WORD $0x4efad720 // fsub v0.2d, v25.2d, v26.2d
+	WORD $0x4efcd761 // fsub v1.2d, v27.2d, v28.2d
+	WORD $0x6e60fc22 // fdiv v2.2d, v1.2d, v0.2d
+	WORD $0x4e62d443 // fadd v3.2d, v2.2d, v2.2d
+	WORD $0x4e77d704 // fadd v4.2d, v24.2d, v23.2d
+	WORD $0x4ee3d484 // fsub v4.2d, v4.2d, v3.2d
+	FMOVQ 0(R3), F5
+	WORD $0x4efcd4a5 // fsub v5.2d, v5.2d, v28.2d
+	WORD $0x4ef8d446 // fsub v6.2d, v2.2d, v24.2d
+	WORD $0x6e66dc26 // fmul v6.2d, v1.2d, v6.2d
+	VFMLA V4.D2, V5.D2, V6.D2
+	WORD $0x6e78dc21 // fmul v1.2d, v1.2d, v24.2d
+	VFMLS V4.D2, V5.D2, V1.D2
+	WORD $0x6e65dc45 // fmul v5.2d, v2.2d, v5.2d
+	WORD $0x6ee0f8a5 // fneg v5.2d, v5.2d
+	WORD $0x4e66d4c7 // fadd v7.2d, v6.2d, v6.2d
+	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	WORD $0x6ee0f8e7 // fneg v7.2d, v7.2d
+	VFMLA V1.D2, V1.D2, V7.D2
+	WORD $0x4e6df4e7 // fmax v7.2d, v7.2d, v13.2d
+	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
+	WORD $0x6ee1e5a8 // fcmgt v8.2d, v13.2d, v1.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x4ee1d4e9 // fsub v9.2d, v7.2d, v1.2d
+	VBIT V8.B16, V9.B16, V5.B16
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+	WORD $0x4ee7d421 // fsub v1.2d, v1.2d, v7.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	VBIT V8.B16, V6.B16, V1.B16
+	WORD $0x6e61fca1 // fdiv v1.2d, v5.2d, v1.2d
+	WORD $0x4ee1d625 // fsub v5.2d, v17.2d, v1.2d
+	WORD $0x6e65dc26 // fmul v6.2d, v1.2d, v5.2d
+	WORD $0x6e61dc27 // fmul v7.2d, v1.2d, v1.2d
+	WORD $0x6e66df08 // fmul v8.2d, v24.2d, v6.2d
+	VFMLA V7.D2, V2.D2, V8.D2
+	VMOV V2.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	VMOV V26.B16, V4.B16
+	VFMLA V0.D2, V1.D2, V4.D2
+	WORD $0x6e65dca0 // fmul v0.2d, v5.2d, v5.2d
+	WORD $0x6e60df00 // fmul v0.2d, v24.2d, v0.2d
+	VFMLA V6.D2, V3.D2, V0.D2
+	VFMLA V7.D2, V23.D2, V0.D2
+	WORD $0x6e62dc41 // fmul v1.2d, v2.2d, v2.2d
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	WORD $0x6e68dd00 // fmul v0.2d, v8.2d, v8.2d
+	WORD $0x6e60fc21 // fdiv v1.2d, v1.2d, v0.2d
+	WORD $0x6ee1e540 // fcmgt v0.2d, v10.2d, v1.2d
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	VBIF V0.B16, V1.B16, V2.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V3.D2
+	VSUB V3.D2, V2.D2, V3.D2
+	WORD $0x4f4c0463 // sshr v3.2d, v3.2d, #52
+	VSHL $52, V3.D2, V5.D2
+	VSUB V5.D2, V2.D2, V2.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V0.B16, V0.B16
+	VADD V0.D2, V3.D2, V3.D2
+	WORD $0x4e61d863 // scvtf v3.2d, v3.2d
+	WORD $0x4ef1d440 // fsub v0.2d, v2.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x4e62d402 // fadd v2.2d, v0.2d, v2.2d
+	WORD $0x6e62fc02 // fdiv v2.2d, v0.2d, v2.2d
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	MOVD $splineInvNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc06 // fmul v6.2d, v0.2d, v6.2d
+	WORD $0x6e60dcc6 // fmul v6.2d, v6.2d, v0.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc67 // fmul v7.2d, v3.2d, v7.2d
+	VFMLA V5.D2, V2.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee0d4a5 // fsub v5.2d, v5.2d, v0.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V0.D2
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
+	WORD $0x4ee5d400 // fsub v0.2d, v0.2d, v5.2d
+	WORD $0x6ee1e5a2 // fcmgt v2.2d, v13.2d, v1.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V3.D2
+	VBIT V2.B16, V3.B16, V0.B16
+	WORD $0x4e6de422 // fcmeq v2.2d, v1.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V3.D2
+	VBIT V2.B16, V3.B16, V0.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V3.D2
+	WORD $0x6ee3e422 // fcmgt v2.2d, v1.2d, v3.2d
+	VBIT V2.B16, V1.B16, V0.B16
+	WORD $0x4e61e422 // fcmeq v2.2d, v1.2d, v1.2d
+	VBIF V2.B16, V1.B16, V0.B16
+	FMOVQ 0(R3), F1
+	WORD $0x6ee0fa02 // fneg v2.2d, v16.2d
+	WORD $0x6e62e422 // fcmge v2.2d, v1.2d, v2.2d
+	WORD $0x6e61e603 // fcmge v3.2d, v16.2d, v1.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VBIT V2.B16, V4.B16, V1.B16
+	FMOVQ F1, 0(R0)
+	VAND V2.B16, V0.B16, V0.B16
+	WORD $0x4e60d7ff // fadd v31.2d, v31.2d, v0.2d
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	WORD $0x7e70dbe0 // faddp d0, v31.2d
+	FMOVD (R1), F1
+	FSUBD F0, F1, F1
+	FMOVD.P F1, 8(R1)
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x3ab5641d
@@ -13624,4 +15169,1193 @@ strip1after:
 	SUB $1, R1, R1
 	B strip1
 strip1end:
+	RET
+
+DATA splineFwdNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA splineFwdNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA splineFwdNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA splineFwdNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA splineFwdNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA splineFwdNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA splineFwdNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL splineFwdNeonF32Exp<>(SB), RODATA|NOPTR, $28
+
+DATA splineFwdNeonF32Log<>+0(SB)/4, $0x3e774fde
+DATA splineFwdNeonF32Log<>+4(SB)/4, $0x3e91f021
+DATA splineFwdNeonF32Log<>+8(SB)/4, $0x3eccce06
+DATA splineFwdNeonF32Log<>+12(SB)/4, $0x3f2aaaaa
+GLOBL splineFwdNeonF32Log<>(SB), RODATA|NOPTR, $16
+
+// func splineFwdNeonF32(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineFwdNeonF32(SB), NOSPLIT, $0-160
+	MOVD out_base+0(FP), R0
+	MOVD logdet_base+24(FP), R1
+	MOVD logdet_len+32(FP), R2
+	MOVD in_base+48(FP), R3
+	MOVD params_base+72(FP), R4
+	MOVD scratch_base+96(FP), R5
+	MOVD cols+120(FP), R6
+	MOVD bins+128(FP), R20
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	LSL $2, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	ADD R22, R5, R25
+	ADD R22, R25, R25
+	MOVW $0xc2d00000, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b20000, R9
+	VDUP R9, V20.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V19.S4
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V18.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V17.S4
+	MOVW $0x7f, R9
+	VDUP R9, V16.S4
+	FMOVS bound+136(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS minWidth+140(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS scaleW+152(FP), F13
+	VDUP V13.S[0], V13.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	FMOVS minHeight+144(FP), F11
+	VDUP V11.S[0], V11.S4
+	FMOVS scaleH+156(FP), F10
+	VDUP V10.S[0], V10.S4
+	MOVW $0x800000, R9
+	VDUP R9, V9.S4
+	CBZ R2, done
+row:
+	VEOR V31.B16, V31.B16, V31.B16
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7de // fmax v30.4s, v30.4s, v0.4s
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebed400 // fsub v0.4s, v0.4s, v30.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7bd // fadd v29.4s, v29.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e3dfe20 // fdiv v0.4s, v17.4s, v29.4s
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7de // fmax v30.4s, v30.4s, v0.4s
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebed400 // fsub v0.4s, v0.4s, v30.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7bd // fadd v29.4s, v29.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e3dfe20 // fdiv v0.4s, v17.4s, v29.4s
+	FMOVQ F0, 16(R25)
+	WORD $0x6ea0f9fc // fneg v28.4s, v15.4s
+	VMOV V28.B16, V26.B16
+	VMOV V15.B16, V27.B16
+	VMOV V15.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e3ce416 // fcmge v22.4s, v0.4s, v28.4s
+	MOVD R5, R14
+	ADD R22, R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 0(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	VMOV V14.B16, V1.B16
+	VFMLA V0.S4, V13.S4, V1.S4
+	WORD $0x4e21d7de // fadd v30.4s, v30.4s, v1.4s
+	WORD $0x4e2fd5e0 // fadd v0.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e1 // fneg v1.4s, v15.4s
+	VFMLA V30.S4, V0.S4, V1.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6e21e400 // fcmge v0.4s, v0.4s, v1.4s
+	VMOV V22.B16, V2.B16
+	VBIT V0.B16, V12.B16, V2.B16
+	VBIT V0.B16, V1.B16, V28.B16
+	VBIT V2.B16, V1.B16, V27.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 16(R25), F3
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	VMOV V11.B16, V3.B16
+	VFMLA V1.S4, V10.S4, V3.S4
+	WORD $0x4e23d7bd // fadd v29.4s, v29.4s, v3.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e3 // fneg v3.4s, v15.4s
+	VFMLA V29.S4, V1.S4, V3.S4
+	VBIT V0.B16, V3.B16, V26.B16
+	VBIT V2.B16, V3.B16, V25.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V24.B16
+	VBIT V2.B16, V1.B16, V23.B16
+	VMOV V0.B16, V22.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	MOVD R5, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	FMOVQ 0(R14), F1
+	FMOVQ 0(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	VMOV V14.B16, V2.B16
+	VFMLA V1.S4, V13.S4, V2.S4
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e2 // fneg v2.4s, v15.4s
+	VFMLA V0.S4, V1.S4, V2.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6ea0e440 // fcmgt v0.4s, v2.4s, v0.4s
+	WORD $0x4ea0fb01 // fabs v1.4s, v24.4s
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+	WORD $0x4e35f421 // fmax v1.4s, v1.4s, v21.4s
+	WORD $0x4eb4f421 // fmin v1.4s, v1.4s, v20.4s
+	VMOV V19.B16, V2.B16
+	VFMLA V18.S4, V1.S4, V2.S4
+	WORD $0x4eb3d443 // fsub v3.4s, v2.4s, v19.4s
+	MOVD $splineFwdNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V4.S4]
+	VMOV V1.B16, V1.B16
+	VFMLS V4.S4, V3.S4, V1.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLS V4.S4, V3.S4, V1.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V1.S4, V3.S4, V4.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V1.S4, V4.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V1.S4, V3.S4, V4.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V1.S4, V4.S4, V3.S4
+	VMOV V17.B16, V4.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V1.S4, V4.S4, V3.S4
+	VSUB V19.S4, V2.S4, V1.S4
+	WORD $0x4f3f0422 // sshr v2.4s, v1.4s, #1
+	VSUB V2.S4, V1.S4, V1.S4
+	VADD V16.S4, V2.S4, V2.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VSHL $23, V2.S4, V2.S4
+	VSHL $23, V1.S4, V1.S4
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
+	WORD $0x4e31d463 // fadd v3.4s, v3.4s, v17.4s
+	WORD $0x6ea3e521 // fcmgt v1.4s, v9.4s, v3.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VBIF V1.B16, V3.B16, V2.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V2.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V2.S4, V2.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V1.B16, V1.B16
+	VADD V1.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d441 // fsub v1.4s, v2.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V2.S4
+	WORD $0x4e22d422 // fadd v2.4s, v1.4s, v2.4s
+	WORD $0x6e22fc22 // fdiv v2.4s, v1.4s, v2.4s
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	MOVD $splineFwdNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
+	WORD $0x6e21dcc6 // fmul v6.4s, v6.4s, v1.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V2.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea1d4a5 // fsub v5.4s, v5.4s, v1.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V1.S4
+	WORD $0x6e21dc81 // fmul v1.4s, v4.4s, v1.4s
+	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
+	WORD $0x6ea3e582 // fcmgt v2.4s, v12.4s, v3.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	WORD $0x4e2ce462 // fcmeq v2.4s, v3.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e462 // fcmgt v2.4s, v3.4s, v4.4s
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e23e462 // fcmeq v2.4s, v3.4s, v3.4s
+	VBIF V2.B16, V3.B16, V1.B16
+	WORD $0x4e2cf702 // fmax v2.4s, v24.4s, v12.4s
+	WORD $0x4e21d442 // fadd v2.4s, v2.4s, v1.4s
+	FMOVS minDeriv+148(FP), F1
+	VDUP V1.S[0], V1.S4
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	VBIT V0.B16, V17.B16, V1.B16
+	VMOV V1.B16, V24.B16
+	WORD $0x4ea0fae0 // fabs v0.4s, v23.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d442 // fadd v2.4s, v2.4s, v17.4s
+	WORD $0x6ea2e520 // fcmgt v0.4s, v9.4s, v2.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V1.S4
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	VBIF V0.B16, V2.B16, V1.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V3.S4
+	VSUB V3.S4, V1.S4, V3.S4
+	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
+	VSHL $23, V3.S4, V4.S4
+	VSUB V4.S4, V1.S4, V1.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V4.S4
+	VAND V4.B16, V0.B16, V0.B16
+	VADD V0.S4, V3.S4, V3.S4
+	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
+	WORD $0x4eb1d420 // fsub v0.4s, v1.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V1.S4
+	WORD $0x4e21d401 // fadd v1.4s, v0.4s, v1.4s
+	WORD $0x6e21fc01 // fdiv v1.4s, v0.4s, v1.4s
+	WORD $0x6e21dc24 // fmul v4.4s, v1.4s, v1.4s
+	MOVD $splineFwdNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VLD1R.P 4(R10), [V5.S4]
+	VFMLA V4.S4, V6.S4, V5.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V5.S4
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	WORD $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	WORD $0x4e24d4a4 // fadd v4.4s, v5.4s, v4.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	VFMLA V4.S4, V1.S4, V6.S4
+	WORD $0x4ea6d4a4 // fsub v4.4s, v5.4s, v6.4s
+	WORD $0x4ea0d484 // fsub v4.4s, v4.4s, v0.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V0.S4
+	WORD $0x6e20dc60 // fmul v0.4s, v3.4s, v0.4s
+	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x6ea2e581 // fcmgt v1.4s, v12.4s, v2.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V3.S4
+	VBIT V1.B16, V3.B16, V0.B16
+	WORD $0x4e2ce441 // fcmeq v1.4s, v2.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V3.S4
+	VBIT V1.B16, V3.B16, V0.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V3.S4
+	WORD $0x6ea3e441 // fcmgt v1.4s, v2.4s, v3.4s
+	VBIT V1.B16, V2.B16, V0.B16
+	WORD $0x4e22e441 // fcmeq v1.4s, v2.4s, v2.4s
+	VBIF V1.B16, V2.B16, V0.B16
+	WORD $0x4e2cf6e1 // fmax v1.4s, v23.4s, v12.4s
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s
+	FMOVS minDeriv+148(FP), F0
+	VDUP V0.S[0], V0.S4
+	WORD $0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	VBIT V22.B16, V17.B16, V0.B16
+	VMOV V0.B16, V23.B16
+	WORD $0x4ebcd760 // fsub v0.4s, v27.4s, v28.4s
+	WORD $0x4ebad721 // fsub v1.4s, v25.4s, v26.4s
+	WORD $0x6e20fc22 // fdiv v2.4s, v1.4s, v0.4s
+	WORD $0x4e22d443 // fadd v3.4s, v2.4s, v2.4s
+	WORD $0x4e37d704 // fadd v4.4s, v24.4s, v23.4s
+	WORD $0x4ea3d484 // fsub v4.4s, v4.4s, v3.4s
+	FMOVQ 0(R3), F5
+	WORD $0x4ebcd4a5 // fsub v5.4s, v5.4s, v28.4s
+	WORD $0x6e20fca5 // fdiv v5.4s, v5.4s, v0.4s
+	WORD $0x4ea5d620 // fsub v0.4s, v17.4s, v5.4s
+	WORD $0x6e20dca6 // fmul v6.4s, v5.4s, v0.4s
+	WORD $0x6e25dca5 // fmul v5.4s, v5.4s, v5.4s
+	WORD $0x6e26df07 // fmul v7.4s, v24.4s, v6.4s
+	VFMLA V5.S4, V2.S4, V7.S4
+	VMOV V2.B16, V8.B16
+	VFMLA V6.S4, V4.S4, V8.S4
+	WORD $0x6e27dc21 // fmul v1.4s, v1.4s, v7.4s
+	WORD $0x6e28fc21 // fdiv v1.4s, v1.4s, v8.4s
+	WORD $0x4e21d741 // fadd v1.4s, v26.4s, v1.4s
+	WORD $0x6e20dc00 // fmul v0.4s, v0.4s, v0.4s
+	WORD $0x6e20df00 // fmul v0.4s, v24.4s, v0.4s
+	VFMLA V6.S4, V3.S4, V0.S4
+	VFMLA V5.S4, V23.S4, V0.S4
+	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x6e28dd00 // fmul v0.4s, v8.4s, v8.4s
+	WORD $0x6e20fc42 // fdiv v2.4s, v2.4s, v0.4s
+	WORD $0x6ea2e520 // fcmgt v0.4s, v9.4s, v2.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V3.S4
+	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
+	VBIF V0.B16, V2.B16, V3.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V3.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V0.B16, V0.B16
+	VADD V0.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d460 // fsub v0.4s, v3.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V3.S4
+	WORD $0x4e23d403 // fadd v3.4s, v0.4s, v3.4s
+	WORD $0x6e23fc03 // fdiv v3.4s, v0.4s, v3.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	MOVD $splineFwdNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc06 // fmul v6.4s, v0.4s, v6.4s
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V3.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea0d4a5 // fsub v5.4s, v5.4s, v0.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V0.S4
+	WORD $0x6e20dc80 // fmul v0.4s, v4.4s, v0.4s
+	WORD $0x4ea5d400 // fsub v0.4s, v0.4s, v5.4s
+	WORD $0x6ea2e583 // fcmgt v3.4s, v12.4s, v2.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V0.B16
+	WORD $0x4e2ce443 // fcmeq v3.4s, v2.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V0.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e443 // fcmgt v3.4s, v2.4s, v4.4s
+	VBIT V3.B16, V2.B16, V0.B16
+	WORD $0x4e22e443 // fcmeq v3.4s, v2.4s, v2.4s
+	VBIF V3.B16, V2.B16, V0.B16
+	FMOVQ 0(R3), F2
+	WORD $0x6ea0f9e3 // fneg v3.4s, v15.4s
+	WORD $0x6e23e443 // fcmge v3.4s, v2.4s, v3.4s
+	WORD $0x6e22e5e4 // fcmge v4.4s, v15.4s, v2.4s
+	VAND V4.B16, V3.B16, V3.B16
+	VBIT V3.B16, V1.B16, V2.B16
+	FMOVQ F2, 0(R0)
+	VAND V3.B16, V0.B16, V0.B16
+	WORD $0x4e20d7ff // fadd v31.4s, v31.4s, v0.4s
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	WORD $0x6e3fd7ff // faddp v31.4s, v31.4s, v31.4s
+	WORD $0x7e30dbe0 // faddp s0, v31.2s
+	FMOVS (R1), F1
+	FADDS F0, F1, F1
+	FMOVS.P F1, 4(R1)
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA splineInvNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA splineInvNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA splineInvNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA splineInvNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA splineInvNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA splineInvNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA splineInvNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL splineInvNeonF32Exp<>(SB), RODATA|NOPTR, $28
+
+DATA splineInvNeonF32Log<>+0(SB)/4, $0x3e774fde
+DATA splineInvNeonF32Log<>+4(SB)/4, $0x3e91f021
+DATA splineInvNeonF32Log<>+8(SB)/4, $0x3eccce06
+DATA splineInvNeonF32Log<>+12(SB)/4, $0x3f2aaaaa
+GLOBL splineInvNeonF32Log<>(SB), RODATA|NOPTR, $16
+
+// func splineInvNeonF32(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineInvNeonF32(SB), NOSPLIT, $0-160
+	MOVD out_base+0(FP), R0
+	MOVD logdet_base+24(FP), R1
+	MOVD logdet_len+32(FP), R2
+	MOVD in_base+48(FP), R3
+	MOVD params_base+72(FP), R4
+	MOVD scratch_base+96(FP), R5
+	MOVD cols+120(FP), R6
+	MOVD bins+128(FP), R20
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	LSL $2, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	ADD R22, R5, R25
+	ADD R22, R25, R25
+	MOVW $0xc2d00000, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b20000, R9
+	VDUP R9, V20.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V19.S4
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V18.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V17.S4
+	MOVW $0x7f, R9
+	VDUP R9, V16.S4
+	FMOVS bound+136(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS minHeight+144(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS scaleH+156(FP), F13
+	VDUP V13.S[0], V13.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	FMOVS minWidth+140(FP), F11
+	VDUP V11.S[0], V11.S4
+	FMOVS scaleW+152(FP), F10
+	VDUP V10.S[0], V10.S4
+	CBZ R2, done
+row:
+	VEOR V31.B16, V31.B16, V31.B16
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7de // fmax v30.4s, v30.4s, v0.4s
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebed400 // fsub v0.4s, v0.4s, v30.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7bd // fadd v29.4s, v29.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e3dfe20 // fdiv v0.4s, v17.4s, v29.4s
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V30.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7de // fmax v30.4s, v30.4s, v0.4s
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebed400 // fsub v0.4s, v0.4s, v30.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7bd // fadd v29.4s, v29.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e3dfe20 // fdiv v0.4s, v17.4s, v29.4s
+	FMOVQ F0, 16(R25)
+	WORD $0x6ea0f9fc // fneg v28.4s, v15.4s
+	VMOV V28.B16, V26.B16
+	VMOV V15.B16, V27.B16
+	VMOV V15.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e3ce416 // fcmge v22.4s, v0.4s, v28.4s
+	ADD R22, R5, R14
+	MOVD R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 16(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	VMOV V14.B16, V1.B16
+	VFMLA V0.S4, V13.S4, V1.S4
+	WORD $0x4e21d7de // fadd v30.4s, v30.4s, v1.4s
+	WORD $0x4e2fd5e0 // fadd v0.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e1 // fneg v1.4s, v15.4s
+	VFMLA V30.S4, V0.S4, V1.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6e21e400 // fcmge v0.4s, v0.4s, v1.4s
+	VMOV V22.B16, V2.B16
+	VBIT V0.B16, V12.B16, V2.B16
+	VBIT V0.B16, V1.B16, V28.B16
+	VBIT V2.B16, V1.B16, V27.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 0(R25), F3
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	VMOV V11.B16, V3.B16
+	VFMLA V1.S4, V10.S4, V3.S4
+	WORD $0x4e23d7bd // fadd v29.4s, v29.4s, v3.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e3 // fneg v3.4s, v15.4s
+	VFMLA V29.S4, V1.S4, V3.S4
+	VBIT V0.B16, V3.B16, V26.B16
+	VBIT V2.B16, V3.B16, V25.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V24.B16
+	VBIT V2.B16, V1.B16, V23.B16
+	VMOV V0.B16, V22.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	ADD R22, R5, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	FMOVQ 0(R14), F1
+	FMOVQ 16(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	VMOV V14.B16, V2.B16
+	VFMLA V1.S4, V13.S4, V2.S4
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e2 // fneg v2.4s, v15.4s
+	VFMLA V0.S4, V1.S4, V2.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6ea0e440 // fcmgt v0.4s, v2.4s, v0.4s
+	WORD $0x4ea0fb01 // fabs v1.4s, v24.4s
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+	WORD $0x4e35f421 // fmax v1.4s, v1.4s, v21.4s
+	WORD $0x4eb4f421 // fmin v1.4s, v1.4s, v20.4s
+	VMOV V19.B16, V2.B16
+	VFMLA V18.S4, V1.S4, V2.S4
+	WORD $0x4eb3d443 // fsub v3.4s, v2.4s, v19.4s
+	MOVD $splineInvNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V4.S4]
+	VMOV V1.B16, V1.B16
+	VFMLS V4.S4, V3.S4, V1.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLS V4.S4, V3.S4, V1.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V1.S4, V3.S4, V4.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V1.S4, V4.S4, V3.S4
+	VLD1R.P 4(R10), [V4.S4]
+	VFMLA V1.S4, V3.S4, V4.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V1.S4, V4.S4, V3.S4
+	VMOV V17.B16, V4.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V1.S4, V4.S4, V3.S4
+	VSUB V19.S4, V2.S4, V1.S4
+	WORD $0x4f3f0422 // sshr v2.4s, v1.4s, #1
+	VSUB V2.S4, V1.S4, V1.S4
+	VADD V16.S4, V2.S4, V2.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VSHL $23, V2.S4, V2.S4
+	VSHL $23, V1.S4, V1.S4
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
+	WORD $0x4e31d463 // fadd v3.4s, v3.4s, v17.4s
+	MOVW $0x800000, R9
+	VDUP R9, V1.S4
+	WORD $0x6ea3e421 // fcmgt v1.4s, v1.4s, v3.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VBIF V1.B16, V3.B16, V2.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V2.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V2.S4, V2.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V1.B16, V1.B16
+	VADD V1.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d441 // fsub v1.4s, v2.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V2.S4
+	WORD $0x4e22d422 // fadd v2.4s, v1.4s, v2.4s
+	WORD $0x6e22fc22 // fdiv v2.4s, v1.4s, v2.4s
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	MOVD $splineInvNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
+	WORD $0x6e21dcc6 // fmul v6.4s, v6.4s, v1.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V2.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea1d4a5 // fsub v5.4s, v5.4s, v1.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V1.S4
+	WORD $0x6e21dc81 // fmul v1.4s, v4.4s, v1.4s
+	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
+	WORD $0x6ea3e582 // fcmgt v2.4s, v12.4s, v3.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	WORD $0x4e2ce462 // fcmeq v2.4s, v3.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e462 // fcmgt v2.4s, v3.4s, v4.4s
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e23e462 // fcmeq v2.4s, v3.4s, v3.4s
+	VBIF V2.B16, V3.B16, V1.B16
+	WORD $0x4e2cf702 // fmax v2.4s, v24.4s, v12.4s
+	WORD $0x4e21d442 // fadd v2.4s, v2.4s, v1.4s
+	FMOVS minDeriv+148(FP), F1
+	VDUP V1.S[0], V1.S4
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	VBIT V0.B16, V17.B16, V1.B16
+	VMOV V1.B16, V24.B16
+	WORD $0x4ea0fae0 // fabs v0.4s, v23.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d442 // fadd v2.4s, v2.4s, v17.4s
+	MOVW $0x800000, R9
+	VDUP R9, V0.S4
+	WORD $0x6ea2e400 // fcmgt v0.4s, v0.4s, v2.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V1.S4
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	VBIF V0.B16, V2.B16, V1.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V3.S4
+	VSUB V3.S4, V1.S4, V3.S4
+	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
+	VSHL $23, V3.S4, V4.S4
+	VSUB V4.S4, V1.S4, V1.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V4.S4
+	VAND V4.B16, V0.B16, V0.B16
+	VADD V0.S4, V3.S4, V3.S4
+	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
+	WORD $0x4eb1d420 // fsub v0.4s, v1.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V1.S4
+	WORD $0x4e21d401 // fadd v1.4s, v0.4s, v1.4s
+	WORD $0x6e21fc01 // fdiv v1.4s, v0.4s, v1.4s
+	WORD $0x6e21dc24 // fmul v4.4s, v1.4s, v1.4s
+	MOVD $splineInvNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V5.S4]
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VLD1R.P 4(R10), [V5.S4]
+	VFMLA V4.S4, V6.S4, V5.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V5.S4
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	WORD $0x6e20dca5 // fmul v5.4s, v5.4s, v0.4s
+	WORD $0x4e24d4a4 // fadd v4.4s, v5.4s, v4.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	VFMLA V4.S4, V1.S4, V6.S4
+	WORD $0x4ea6d4a4 // fsub v4.4s, v5.4s, v6.4s
+	WORD $0x4ea0d484 // fsub v4.4s, v4.4s, v0.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V0.S4
+	WORD $0x6e20dc60 // fmul v0.4s, v3.4s, v0.4s
+	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x6ea2e581 // fcmgt v1.4s, v12.4s, v2.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V3.S4
+	VBIT V1.B16, V3.B16, V0.B16
+	WORD $0x4e2ce441 // fcmeq v1.4s, v2.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V3.S4
+	VBIT V1.B16, V3.B16, V0.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V3.S4
+	WORD $0x6ea3e441 // fcmgt v1.4s, v2.4s, v3.4s
+	VBIT V1.B16, V2.B16, V0.B16
+	WORD $0x4e22e441 // fcmeq v1.4s, v2.4s, v2.4s
+	VBIF V1.B16, V2.B16, V0.B16
+	WORD $0x4e2cf6e1 // fmax v1.4s, v23.4s, v12.4s
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s
+	FMOVS minDeriv+148(FP), F0
+	VDUP V0.S[0], V0.S4
+	WORD $0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	VBIT V22.B16, V17.B16, V0.B16
+	VMOV V0.B16, V23.B16
+	WORD $0x4ebad720 // fsub v0.4s, v25.4s, v26.4s
+	WORD $0x4ebcd761 // fsub v1.4s, v27.4s, v28.4s
+	WORD $0x6e20fc22 // fdiv v2.4s, v1.4s, v0.4s
+	WORD $0x4e22d443 // fadd v3.4s, v2.4s, v2.4s
+	WORD $0x4e37d704 // fadd v4.4s, v24.4s, v23.4s
+	WORD $0x4ea3d484 // fsub v4.4s, v4.4s, v3.4s
+	FMOVQ 0(R3), F5
+	WORD $0x4ebcd4a5 // fsub v5.4s, v5.4s, v28.4s
+	WORD $0x4eb8d446 // fsub v6.4s, v2.4s, v24.4s
+	WORD $0x6e26dc26 // fmul v6.4s, v1.4s, v6.4s
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e38dc21 // fmul v1.4s, v1.4s, v24.4s
+	VFMLS V4.S4, V5.S4, V1.S4
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	WORD $0x4e26d4c7 // fadd v7.4s, v6.4s, v6.4s
+	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
+	WORD $0x6ea0f8e7 // fneg v7.4s, v7.4s
+	VFMLA V1.S4, V1.S4, V7.S4
+	WORD $0x4e2cf4e7 // fmax v7.4s, v7.4s, v12.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x6ea1e588 // fcmgt v8.4s, v12.4s, v1.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x4ea1d4e9 // fsub v9.4s, v7.4s, v1.4s
+	VBIT V8.B16, V9.B16, V5.B16
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+	WORD $0x4ea7d421 // fsub v1.4s, v1.4s, v7.4s
+	WORD $0x4e26d4c6 // fadd v6.4s, v6.4s, v6.4s
+	VBIT V8.B16, V6.B16, V1.B16
+	WORD $0x6e21fca1 // fdiv v1.4s, v5.4s, v1.4s
+	WORD $0x4ea1d625 // fsub v5.4s, v17.4s, v1.4s
+	WORD $0x6e25dc26 // fmul v6.4s, v1.4s, v5.4s
+	WORD $0x6e21dc27 // fmul v7.4s, v1.4s, v1.4s
+	WORD $0x6e26df08 // fmul v8.4s, v24.4s, v6.4s
+	VFMLA V7.S4, V2.S4, V8.S4
+	VMOV V2.B16, V8.B16
+	VFMLA V6.S4, V4.S4, V8.S4
+	VMOV V26.B16, V4.B16
+	VFMLA V0.S4, V1.S4, V4.S4
+	WORD $0x6e25dca0 // fmul v0.4s, v5.4s, v5.4s
+	WORD $0x6e20df00 // fmul v0.4s, v24.4s, v0.4s
+	VFMLA V6.S4, V3.S4, V0.S4
+	VFMLA V7.S4, V23.S4, V0.S4
+	WORD $0x6e22dc41 // fmul v1.4s, v2.4s, v2.4s
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	WORD $0x6e28dd00 // fmul v0.4s, v8.4s, v8.4s
+	WORD $0x6e20fc21 // fdiv v1.4s, v1.4s, v0.4s
+	MOVW $0x800000, R9
+	VDUP R9, V0.S4
+	WORD $0x6ea1e400 // fcmgt v0.4s, v0.4s, v1.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	VBIF V0.B16, V1.B16, V2.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V3.S4
+	VSUB V3.S4, V2.S4, V3.S4
+	WORD $0x4f290463 // sshr v3.4s, v3.4s, #23
+	VSHL $23, V3.S4, V5.S4
+	VSUB V5.S4, V2.S4, V2.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V0.B16, V0.B16
+	VADD V0.S4, V3.S4, V3.S4
+	WORD $0x4e21d863 // scvtf v3.4s, v3.4s
+	WORD $0x4eb1d440 // fsub v0.4s, v2.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V2.S4
+	WORD $0x4e22d402 // fadd v2.4s, v0.4s, v2.4s
+	WORD $0x6e22fc02 // fdiv v2.4s, v0.4s, v2.4s
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	MOVD $splineInvNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc06 // fmul v6.4s, v0.4s, v6.4s
+	WORD $0x6e20dcc6 // fmul v6.4s, v6.4s, v0.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	VFMLA V5.S4, V2.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea0d4a5 // fsub v5.4s, v5.4s, v0.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V0.S4
+	WORD $0x6e20dc60 // fmul v0.4s, v3.4s, v0.4s
+	WORD $0x4ea5d400 // fsub v0.4s, v0.4s, v5.4s
+	WORD $0x6ea1e582 // fcmgt v2.4s, v12.4s, v1.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V3.S4
+	VBIT V2.B16, V3.B16, V0.B16
+	WORD $0x4e2ce422 // fcmeq v2.4s, v1.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V3.S4
+	VBIT V2.B16, V3.B16, V0.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V3.S4
+	WORD $0x6ea3e422 // fcmgt v2.4s, v1.4s, v3.4s
+	VBIT V2.B16, V1.B16, V0.B16
+	WORD $0x4e21e422 // fcmeq v2.4s, v1.4s, v1.4s
+	VBIF V2.B16, V1.B16, V0.B16
+	FMOVQ 0(R3), F1
+	WORD $0x6ea0f9e2 // fneg v2.4s, v15.4s
+	WORD $0x6e22e422 // fcmge v2.4s, v1.4s, v2.4s
+	WORD $0x6e21e5e3 // fcmge v3.4s, v15.4s, v1.4s
+	VAND V3.B16, V2.B16, V2.B16
+	VBIT V2.B16, V4.B16, V1.B16
+	FMOVQ F1, 0(R0)
+	VAND V2.B16, V0.B16, V0.B16
+	WORD $0x4e20d7ff // fadd v31.4s, v31.4s, v0.4s
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	WORD $0x6e3fd7ff // faddp v31.4s, v31.4s, v31.4s
+	WORD $0x7e30dbe0 // faddp s0, v31.2s
+	FMOVS (R1), F1
+	FSUBS F0, F1, F1
+	FMOVS.P F1, 4(R1)
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
 	RET

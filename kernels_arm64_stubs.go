@@ -121,6 +121,21 @@ func triRowsNeonF64(x []float64, cols int, prog, src []int, coef, diag []float64
 //go:noescape
 func triBlockNeonF64(x []float64, cols int, dst, src []int, coef, tri, diag []float64, mode int)
 
+// splineFwdNeonF64 computes, with neon, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them, scratch at least 2·bins vectors of 64 bytes. It does whole
+// vectors only: its caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineFwdNeonF64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvNeonF64 computes, with neon, kernels.SplineInverse, scaleW, scaleH
+// and scratch as for splineFwd. It does whole vectors only: its caller does
+// each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineInvNeonF64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // expNeonF32 computes, with neon, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst). It does whole vectors only: its caller
 // does the last len(dst) mod lanes elements.
@@ -237,3 +252,18 @@ func triRowsNeonF32(x []float32, cols int, prog, src []int, coef, diag []float32
 //
 //go:noescape
 func triBlockNeonF32(x []float32, cols int, dst, src []int, coef, tri, diag []float32, mode int)
+
+// splineFwdNeonF32 computes, with neon, kernels.SplineForward, scaleW and
+// scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it
+// rounds them, scratch at least 2·bins vectors of 64 bytes. It does whole
+// vectors only: its caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineFwdNeonF32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvNeonF32 computes, with neon, kernels.SplineInverse, scaleW, scaleH
+// and scratch as for splineFwd. It does whole vectors only: its caller does
+// each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineInvNeonF32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)

@@ -2,7 +2,7 @@ package kernels
 
 import "github.com/flowkern/flowkern/internal/portable"
 
-// The steps of the dense and triangular kernels that flowkern's vector kernel sets finish
+// The steps of the dense, triangular and spline kernels that flowkern's vector kernel sets finish
 // with, handed to them through internal/portable so that they give these
 // kernels' bits without this package exporting its internals.
 func init() {
@@ -10,6 +10,15 @@ func init() {
 	portable.F32 = denseParts[float32]()
 	portable.T64 = triParts[float64]()
 	portable.T32 = triParts[float32]()
+	portable.S64 = splineParts[float64]()
+	portable.S32 = splineParts[float32]()
+}
+
+func splineParts[T float32 | float64]() portable.SplineParts[T] {
+	return portable.SplineParts[T]{Columns: func(out, logdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool) {
+		s := RQSpline[T]{Bins: bins, Bound: bound, MinWidth: minWidth, MinHeight: minHeight, MinDerivative: minDeriv}
+		splineColumns(out, logdet, in, params, cols, c0, s, inverse)
+	}}
 }
 
 func denseParts[T float32 | float64]() portable.DenseParts[T] {

@@ -305,23 +305,31 @@ func SplineInverse[T Float](out, logdet, in, params []T, cols int, s RQSpline[T]
 
 // splineApply is SplineForward, or SplineInverse if inverse.
 func splineApply[T Float](out, logdet, in, params []T, cols int, s RQSpline[T], inverse bool) {
+	splineColumns(out, logdet, in, params, cols, 0, s, inverse)
+}
+
+// splineColumns is splineApply on the columns [c0, cols) of every row.
+func splineColumns[T Float](out, logdet, in, params []T, cols, c0 int, s RQSpline[T], inverse bool) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
-	for i, v := range in[:len(logdet)*cols] {
-		if !inside(v, s.Bound) {
-			out[i] = v
-			continue
+	for r := range logdet {
+		for i := r*cols + c0; i < (r+1)*cols; i++ {
+			v := in[i]
+			if !inside(v, s.Bound) {
+				out[i] = v
+				continue
+			}
+			kn.build(params[element(i, cols, per):], cols, s)
+			if inverse {
+				x, lad, _ := kn.inverse(v, s.Bins)
+				out[i] = x
+				logdet[r] -= lad
+				continue
+			}
+			y, lad, _ := kn.forward(v, s.Bins)
+			out[i] = y
+			logdet[r] += lad
 		}
-		kn.build(params[element(i, cols, per):], cols, s)
-		if inverse {
-			x, lad, _ := kn.inverse(v, s.Bins)
-			out[i] = x
-			logdet[i/cols] -= lad
-			continue
-		}
-		y, lad, _ := kn.forward(v, s.Bins)
-		out[i] = y
-		logdet[i/cols] += lad
 	}
 }
 

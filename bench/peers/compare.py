@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Ratios of flowkern against its peers, from one session's runs of both.
 
-    GOMAXPROCS=1 go test -run '^$' -bench 'K0|K1|K2|K3|M1|M2|M3' -count 5 ./bench/ > go.txt
+    GOMAXPROCS=1 go test -run '^$' -bench 'K0|K1|K2|K3|K6|M1|M2|M3|M4' -count 5 ./bench/ > go.txt
     /usr/bin/python3 bench/peers/peers.py --threads 1 > peers.txt
     /usr/bin/python3 bench/peers/compare.py go.txt peers.txt [--set avx512]
 
@@ -36,6 +36,10 @@ WORKLOADS = [
     ("M2RealNVPTrainStep/{t}", "M2 RealNVP training step", "batch 512", "samples/s"),
     ("M3MAF/{t}/logprob", "M3 MAF log p", "batch 4096", "samples/s"),
     ("M3MAF/{t}/sample", "M3 MAF sampling", "4096", "samples/s"),
+    ("K6Spline/{t}/forward/4096x8/K8/{set}", "K6 spline forward", "4096x8 K8", "ns/elem"),
+    ("K6Spline/{t}/inverse/4096x8/K8/{set}", "K6 spline inverse", "4096x8 K8", "ns/elem"),
+    ("M4NSF/{t}/logprob", "M4 NSF log p", "batch 4096", "samples/s"),
+    ("M4NSF/{t}/sample", "M4 NSF sampling", "4096", "samples/s"),
 ]
 LOWER_IS_BETTER = {"ns/elem", "µs/call"}
 

@@ -6,7 +6,8 @@ flowkern, at their best: NumPy and PyTorch with preallocated outputs
 (out=) for the elementwise kernels, SciPy's solve_triangular (LAPACK's
 trtrs through OpenBLAS, without its finiteness check, on Fortran-ordered
 right-hand sides) and PyTorch for triangular solves, PyTorch models under
-no_grad for the flows. Prints one markdown row per workload, case, type
+no_grad for the flows, and a rational-quadratic spline in PyTorch ops, as
+the spline flow libraries write it, for K6 and M4. Prints one markdown row per workload, case, type
 and peer: the median of the repeats, each repeat timing enough calls to
 last --min-time seconds.
 
@@ -27,15 +28,22 @@ import time
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
+# glibc's malloc keeps freed blocks instead of returning them to the system
+# (no mmap per large tensor, no trim): PyTorch's temporaries of many
+# megabytes are then reused instead of page-faulted in again on every call,
+# its best configuration on Linux. --plain-malloc leaves glibc's defaults.
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--only", default="K0,K1,K2,K3,M1,M2,M3", help="workloads to run, comma-separated")
+    p.add_argument("--only", default="K0,K1,K2,K3,K6,M1,M2,M3,M4", help="workloads to run, comma-separated")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads of every library")
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-time", type=float, default=0.2, help="seconds a repeat lasts at least")
     p.add_argument("--quick", action="store_true", help="a smoke run: 2 short repeats")
+    p.add_argument("--plain-malloc", action="store_true", help="glibc's default malloc settings")
     a = p.parse_args()
     if a.quick:
         a.repeats, a.min_time = 2, 0.01
@@ -359,8 +367,143 @@ def flows(args, table, torch):
                 table.samples("M3 MAF sampling", "4096", dname, "torch", lambda: m.sample(4096), 4096)
 
 
+# --- K6 and M4: rational-quadratic splines ----------------------------------
+
+def rq_spline(torch, x, uw, uh, ud, inverse, bound=3.0, minimum=1e-3):
+    """The monotone rational-quadratic spline of Gregory and Delbourgo on K
+    bins of [−bound, bound] with linear tails, parameterised as neural
+    spline flows do (Durkan et al. 2019): softmax widths and heights, each
+    at least minimum of the interval, derivatives minimum + softplus inside
+    and 1 at ±bound. x is (..., ), uw and uh (..., K), ud (..., K − 1).
+    Returns y = g(x) (or g⁻¹(x) if inverse) and log |dy/dx|. Our own
+    implementation, in the tensor ops such libraries use: a search over the
+    knots and gathers of the bin's values."""
+    F = torch.nn.functional
+    k = uw.shape[-1]
+
+    def knots(u):
+        share = minimum + (1 - minimum * k) * torch.softmax(u, -1)
+        c = F.pad(torch.cumsum(share, -1), (1, 0)) * (2 * bound) - bound
+        c[..., 0], c[..., -1] = -bound, bound
+        return c, c[..., 1:] - c[..., :-1]
+
+    cx, w = knots(uw)
+    cy, h = knots(uh)
+    d = F.pad(minimum + F.softplus(ud), (1, 1), value=1.0)
+    inside = (x >= -bound) & (x <= bound)
+    xc = x.clamp(-bound, bound)
+    search = cy if inverse else cx
+    b = (xc[..., None] >= search[..., 1:-1]).sum(-1, keepdim=True)
+
+    def at(t):
+        return t.gather(-1, b)[..., 0]
+
+    x0, y0, wk, hk = at(cx), at(cy), at(w), at(h)
+    dk, dk1 = at(d), d[..., 1:].gather(-1, b)[..., 0]
+    delta = hk / wk
+    c2 = dk + dk1 - 2 * delta
+    if inverse:
+        r = xc - y0
+        a = r * c2 + hk * (delta - dk)
+        bb = hk * dk - r * c2
+        c = -delta * r
+        disc = (bb * bb - 4 * a * c).clamp(min=0)
+        theta = 2 * c / (-bb - torch.sqrt(disc))
+    else:
+        theta = (xc - x0) / wk
+    t1 = theta * (1 - theta)
+    den = delta + c2 * t1
+    num = delta * delta * (dk1 * theta * theta + 2 * delta * t1 + dk * (1 - theta) ** 2)
+    lad = torch.log(num) - 2 * torch.log(den)
+    if inverse:
+        y = x0 + theta * wk
+        lad = -lad
+    else:
+        y = y0 + hk * (delta * theta * theta + dk * t1) / den
+    return torch.where(inside, y, x), torch.where(inside, lad, torch.zeros_like(lad))
+
+
+def spline_kernel(args, table, torch):
+    """K6: splines of x (4096×8) with K = 8, the parameters N(0, 1), the
+    per-row log-determinant summed: forward and inverse."""
+    rows, cols, k = 4096, 8, 8
+    for dname in args.dtypes:
+        dt = getattr(torch, dname)
+        g = torch.Generator().manual_seed(6)
+        x = 1.5 * torch.randn(rows, cols, generator=g, dtype=dt)
+        p = torch.randn(rows, cols, 3 * k - 1, generator=g, dtype=dt)
+        uw, uh, ud = p[..., :k], p[..., k:2 * k], p[..., 2 * k:]
+        with torch.no_grad():
+            y, _ = rq_spline(torch, x, uw, uh, ud, False)
+
+            def run(inp, inverse):
+                out, lad = rq_spline(torch, inp, uw, uh, ud, inverse)
+                return out, lad.sum(1)
+
+            table.elements("K6 spline forward", "4096x8 K8", dname, "torch", lambda: run(x, False), rows * cols)
+            table.elements("K6 spline inverse", "4096x8 K8", dname, "torch", lambda: run(y, True), rows * cols)
+
+
+def nsf_model(torch):
+    """M4's NSF: D = 16, 8 spline couplings on alternating halves, each
+    half's 23 parameters a coordinate from a network 8 → 128 → 128 → 8·23
+    of the other half, K = 8, B = 3, standard normal base."""
+    nn = torch.nn
+    k, half_log_2pi = 8, 0.5 * math.log(2 * math.pi)
+
+    class Coupling(nn.Module):
+        def __init__(self, dim, hidden, parity):
+            super().__init__()
+            self.half, self.parity = dim // 2, parity
+            self.net = nn.Sequential(nn.Linear(self.half, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                     nn.Linear(hidden, self.half * (3 * k - 1)))
+
+        def apply(self, x, inverse):
+            a, b = x[:, :self.half], x[:, self.half:]
+            kept, moved = (a, b) if self.parity == 0 else (b, a)
+            p = self.net(kept).view(-1, self.half, 3 * k - 1)
+            out, lad = rq_spline(torch, moved, p[..., :k], p[..., k:2 * k], p[..., 2 * k:], inverse)
+            joined = torch.cat((kept, out) if self.parity == 0 else (out, kept), 1)
+            return joined, lad.sum(1)
+
+    class NSF(nn.Module):
+        def __init__(self, dim=16, layers=8, hidden=128):
+            super().__init__()
+            self.dim = dim
+            self.layers = nn.ModuleList(Coupling(dim, hidden, i % 2) for i in range(layers))
+
+        def log_prob(self, x):
+            ld = torch.zeros(x.shape[0], dtype=x.dtype)
+            for layer in self.layers:
+                x, d = layer.apply(x, False)
+                ld = ld + d
+            return -0.5 * (x * x).sum(1) - self.dim * half_log_2pi + ld
+
+        def sample(self, n):
+            z = torch.randn(n, self.dim, dtype=next(self.parameters()).dtype)
+            for layer in reversed(self.layers):
+                z, _ = layer.apply(z, True)
+            return z
+
+    return NSF
+
+
+def nsf_flow(args, table, torch):
+    NSF = nsf_model(torch)
+    for dname in args.dtypes:
+        dt = getattr(torch, dname)
+        torch.manual_seed(4)
+        m = NSF().to(dt).eval()
+        x = torch.randn(4096, 16, dtype=dt)
+        with torch.no_grad():
+            table.samples("M4 NSF log p", "batch 4096", dname, "torch", lambda: m.log_prob(x), 4096)
+            table.samples("M4 NSF sampling", "4096", dname, "torch", lambda: m.sample(4096), 4096)
+
+
 def main():
     args = parse_args()
+    if not args.plain_malloc and "GLIBC_TUNABLES" not in os.environ:
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, GLIBC_TUNABLES=MALLOC_TUNABLES))
     for v in THREAD_VARIABLES:  # before NumPy, SciPy and PyTorch start their pools
         os.environ[v] = str(args.threads)
     import numpy as np
@@ -377,8 +520,12 @@ def main():
         elementwise(args, table, np, torch)
     if "K3" in args.only:
         trisolve(args, table, np, torch)
+    if "K6" in args.only:
+        spline_kernel(args, table, torch)
     if args.only & {"M1", "M2", "M3"}:
         flows(args, table, torch)
+    if "M4" in args.only:
+        nsf_flow(args, table, torch)
 
 
 if __name__ == "__main__":

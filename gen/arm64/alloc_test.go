@@ -6,6 +6,11 @@ import (
 	"testing"
 )
 
+// oneVector are the kernels that work on one vector at a time by design:
+// the spline kernels loop over the bins for each vector, in segments
+// allocated one by one (spline.go).
+var oneVector = map[string]bool{"splineFwd": true, "splineInv": true}
+
 // TestEveryKernelUnrolled checks that every kernel's main loop works on
 // at least maxStreams vectors at once: the register plan of none of them
 // has outgrown the register file. (The allocator checks every allocation
@@ -13,6 +18,9 @@ import (
 func TestEveryKernelUnrolled(t *testing.T) {
 	re := regexp.MustCompile(`// (\d+) vectors an iteration`)
 	for _, k := range kernels() {
+		if oneVector[k.Name] {
+			continue
+		}
 		m := re.FindStringSubmatch(generate(k))
 		if m == nil {
 			t.Errorf("%s: no unrolled loop", k.sym)

@@ -80,9 +80,11 @@ func (e *emitter) fmin(d, n, m reg)  { e.op3(opFMIN, d, n, m) } // NaN if either
 func (e *emitter) fmax(d, n, m reg)  { e.op3(opFMAX, d, n, m) }
 func (e *emitter) fcmgt(d, n, m reg) { e.op3(opFCMGT, d, n, m) } // d = n > m
 func (e *emitter) fcmeq(d, n, m reg) { e.op3(opFCMEQ, d, n, m) }
+func (e *emitter) fcmge(d, n, m reg) { e.op3(opFCMGE, d, n, m) } // d = n ≥ m
 func (e *emitter) fabs(d, n reg)     { e.op2(opFABS, d, n) }
 func (e *emitter) fneg(d, n reg)     { e.op2(opFNEG, d, n) }
 func (e *emitter) scvtf(d, n reg)    { e.op2(opSCVTF, d, n) }
+func (e *emitter) fsqrt(d, n reg)    { e.op2(opFSQRT, d, n) } // correctly rounded
 
 // fmla sets d += n·m with one rounding; fmls sets d −= n·m.
 func (e *emitter) fmla(d, n, m reg) { e.native("VFMLA", e.v, true, d, n, m) }

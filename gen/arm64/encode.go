@@ -65,6 +65,7 @@ var (
 	opFABS  = fp2Op{"fabs", 0, 1, 0b01111}
 	opFNEG  = fp2Op{"fneg", 1, 1, 0b01111}
 	opSCVTF = fp2Op{"scvtf", 0, 0, 0b11101}
+	opFSQRT = fp2Op{"fsqrt", 1, 1, 0b11111}
 )
 
 // fp2 encodes op Vd, Vn on full vectors.

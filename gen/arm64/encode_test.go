@@ -34,7 +34,7 @@ func TestEncodings(t *testing.T) {
 				w, s := fp3(op, a, r[0], r[1], r[2])
 				decodes(t, w, s)
 			}
-			for _, op := range []fp2Op{opFABS, opFNEG, opSCVTF} {
+			for _, op := range []fp2Op{opFABS, opFNEG, opSCVTF, opFSQRT} {
 				w, s := fp2(op, a, r[0], r[1])
 				decodes(t, w, s)
 			}

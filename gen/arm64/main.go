@@ -135,6 +135,8 @@ var bodies = map[string]func(e *emitter, sym string){
 	"denseSumsAcc":       func(e *emitter, sym string) { e.denseKernel(sym, true) },
 	"triRows":            func(e *emitter, sym string) { e.triRows(sym) },
 	"triBlock":           func(e *emitter, sym string) { e.triBlock(sym) },
+	"splineFwd":          func(e *emitter, sym string) { e.spline(sym, false) },
+	"splineInv":          func(e *emitter, sym string) { e.spline(sym, true) },
 }
 
 // affineBody writes an affine coupling kernel or (grad) its backward
