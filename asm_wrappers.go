@@ -119,13 +119,17 @@ func transpose[T float32 | float64](dst, a []T, rows, cols int) {
 // splineAsm is the signature of the generated spline kernels.
 type splineAsm[T float32 | float64] func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
 
-// splineScratch is the scratch a spline kernel needs for K bins: 2K
-// vectors of the widest set (64 bytes), where it keeps the exps of the
-// softmaxes for the walks over the knots.
-func splineScratch[T float32 | float64](bins int) int {
+// widestVector is how many elements of T the widest vector (64 bytes)
+// holds.
+func widestVector[T float32 | float64]() int {
 	var t T
-	return 2 * bins * 64 / int(unsafe.Sizeof(t))
+	return 64 / int(unsafe.Sizeof(t))
 }
+
+// splineScratch is the scratch a spline kernel needs for K bins: 2K
+// vectors of the widest set, where it keeps the exps of the softmaxes for
+// the walks over the knots.
+func splineScratch[T float32 | float64](bins int) int { return 2 * bins * widestVector[T]() }
 
 // spline wraps a generated spline kernel with race annotations, its
 // scratch and the shares' scales, rounded as the portable knots rounds

@@ -176,6 +176,20 @@ func FuzzSpline(f *testing.F) {
 		} else {
 			kernels.SplineForward(want, wantLd, in, params, c, ks)
 		}
+		// The backward pass, for loss gradients of a few magnitudes.
+		dOut, dLd := make([]float64, len(in)), make([]float64, rows)
+		for i := range dOut {
+			dOut[i] = float64(i%5) - 2
+		}
+		for r := range dLd {
+			dLd[r] = 0.5*float64(r) - 1
+		}
+		wantIn, wantP := make([]float64, len(in)), make([]float64, len(params))
+		grad, gradRef := flowkern.SplineForwardGrad[float64], kernels.SplineForwardGrad[float64]
+		if inverse {
+			grad, gradRef = flowkern.SplineInverseGrad[float64], kernels.SplineInverseGrad[float64]
+		}
+		gradRef(wantIn, wantP, dOut, dLd, in, params, c, ks)
 		eachImpl(t, func() {
 			out, ld := make([]float64, len(in)), make([]float64, rows)
 			if inverse {
@@ -185,6 +199,11 @@ func FuzzSpline(f *testing.F) {
 			}
 			if !kerneltest.Same(out, want) {
 				t.Fatalf("%s: out differs from the portable kernel's", flowkern.Impl())
+			}
+			dIn, dP := make([]float64, len(in)), make([]float64, len(params))
+			grad(dIn, dP, dOut, dLd, in, params, c, s)
+			if !kerneltest.Same(dIn, wantIn) || !kerneltest.Same(dP, wantP) {
+				t.Fatalf("%s: gradients differ from the portable kernel's", flowkern.Impl())
 			}
 			for r, l := range ld {
 				if !kerneltest.Close(l, wantLd[r], math.Abs(wantLd[r])+1, 4*float64(c)) && !(math.IsNaN(l) && math.IsNaN(wantLd[r])) {

@@ -123,6 +123,12 @@ func fencedSweep[T flowkern.Float](t *testing.T) {
 					run("SplineInverse "+shape, func() {
 						flowkern.SplineInverse(slot(0, n), slot(1, rows), slot(2, n), slot(3, n*s.ParamsPer()), cols, s)
 					})
+					run("SplineForwardGrad "+shape, func() {
+						flowkern.SplineForwardGrad(slot(0, n), slot(1, n*s.ParamsPer()), slot(2, n), slot(3, rows), slot(4, n), slot(5, n*s.ParamsPer()), cols, s)
+					})
+					run("SplineInverseGrad "+shape, func() {
+						flowkern.SplineInverseGrad(slot(0, n), slot(1, n*s.ParamsPer()), slot(2, n), slot(3, rows), slot(4, n), slot(5, n*s.ParamsPer()), cols, s)
+					})
 				}
 			}
 		}

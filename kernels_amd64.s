@@ -12787,6 +12787,4686 @@ done:
 	VZEROUPPER
 	RET
 
+// func splineFwdGradAvx2F64(dIn []float64, dParams []float64, dOut []float64, dLogdet []float64, in []float64, params []float64, scratch []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·splineFwdGradAvx2F64(SB), NOSPLIT, $128-232
+	MOVQ dLogdet_len+80(FP), AX
+	MOVQ dLogdet_base+72(FP), CX
+	MOVQ in_base+96(FP), DX
+	MOVQ cols+168(FP), BX
+	MOVQ params_base+120(FP), DI
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x03, R8
+	ADDQ   R8, DI
+	VXORPS Y0, Y0, Y0
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000004
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x03, R10
+	VMOVUPD (DX), Y0
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPD (R11), Y1
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPD (R11), Y2
+	VMAXPD  Y2, Y1, Y1
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ        R12, R12
+	JZ           g1wsumend
+	VMOVUPD      (R11), Y3
+	VSUBPD       Y1, Y3, Y3
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y4
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y3, Y4
+	VSUBPD       c64_4308000000000000<>+0(SB), Y4, Y5
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y5, Y3
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y5, Y3
+	VPSLLQ       $0x01, Y4, Y7
+	VPSHUFD      $0xa0, Y7, Y7
+	VPOR         c64_100000000<>+0(SB), Y7, Y7
+	VPSLLQ       $0x3d, Y4, Y8
+	VPERMPS      exp2EighthsHi<>+0(SB), Y7, Y5
+	VPERMPS      exp2EighthsHi<>+32(SB), Y7, Y6
+	VBLENDVPD    Y8, Y6, Y5, Y5
+	VPERMPS      exp2EighthsRel<>+0(SB), Y7, Y6
+	VPERMPS      exp2EighthsRel<>+32(SB), Y7, Y7
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y7
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y3, Y7
+	VFMADD231PD  Y7, Y3, Y6
+	VFMADD213PD  Y5, Y5, Y6
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y4, Y3
+	VPSRLQ       $0x04, Y3, Y4
+	VPSRLQ       $0x03, Y3, Y3
+	VPSUBQ       Y4, Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, (R13)
+	VADDPD       Y6, Y2, Y2
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g1wsum
+
+g1wsumend:
+	VMOVUPD c64_3ff0000000000000<>+0(SB), Y1
+	VDIVPD  Y2, Y1, Y1
+	VMOVUPD Y1, (SP)
+	MOVQ    bins+176(FP), R11
+	IMULQ   R10, R11
+	ADDQ    R9, R11
+	MOVQ    bins+176(FP), R13
+	MOVQ    R11, R12
+	VMOVUPD (R12), Y1
+	DECQ    R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPD (R12), Y2
+	VMAXPD  Y2, Y1, Y1
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ        R13, R13
+	JZ           g1hsumend
+	VMOVUPD      (R12), Y3
+	VSUBPD       Y1, Y3, Y3
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y4
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y3, Y4
+	VSUBPD       c64_4308000000000000<>+0(SB), Y4, Y5
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y5, Y3
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y5, Y3
+	VPSLLQ       $0x01, Y4, Y7
+	VPSHUFD      $0xa0, Y7, Y7
+	VPOR         c64_100000000<>+0(SB), Y7, Y7
+	VPSLLQ       $0x3d, Y4, Y8
+	VPERMPS      exp2EighthsHi<>+0(SB), Y7, Y5
+	VPERMPS      exp2EighthsHi<>+32(SB), Y7, Y6
+	VBLENDVPD    Y8, Y6, Y5, Y5
+	VPERMPS      exp2EighthsRel<>+0(SB), Y7, Y6
+	VPERMPS      exp2EighthsRel<>+32(SB), Y7, Y7
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y7
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y3, Y7
+	VFMADD231PD  Y7, Y3, Y6
+	VFMADD213PD  Y5, Y5, Y6
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y4, Y3
+	VPSRLQ       $0x04, Y3, Y4
+	VPSRLQ       $0x03, Y3, Y3
+	VPSUBQ       Y4, Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, (R11)
+	VADDPD       Y6, Y2, Y2
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g1hsum
+
+g1hsumend:
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSD        bound+184(FP), X1
+	VBROADCASTSD X1, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y2
+	VMOVUPD      Y2, Y4
+	VMOVUPD      Y1, Y3
+	VMOVUPD      Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x1d, Y2, Y0, Y10
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPD      (R12), Y11
+	VMULPD       (SP), Y11, Y11
+	MOVSD        minWidth+192(FP), X12
+	VBROADCASTSD X12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        scaleW+216(FP), X13
+	VBROADCASTSD X13, Y13
+	VFMADD231PD  Y11, Y13, Y12
+	VADDPD       Y12, Y7, Y7
+	MOVSD        bound+184(FP), X11
+	VBROADCASTSD X11, Y11
+	VXORPD       c64_8000000000000000<>+0(SB), Y11, Y11
+	VMOVUPD      Y11, Y11
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VADDPD       Y12, Y12, Y12
+	VFMADD231PD  Y7, Y12, Y11
+	VCMPPD       $0x1d, Y11, Y0, Y12
+	VANDNPD      Y10, Y12, Y10
+	VBLENDVPD    Y12, Y11, Y2, Y2
+	VBLENDVPD    Y10, Y11, Y3, Y3
+	VMOVUPD      (R12)(R13*1), Y11
+	VMULPD       32(SP), Y11, Y11
+	MOVSD        minHeight+200(FP), X13
+	VBROADCASTSD X13, Y13
+	VMOVUPD      Y13, Y13
+	MOVSD        scaleH+224(FP), X14
+	VBROADCASTSD X14, Y14
+	VFMADD231PD  Y11, Y14, Y13
+	VADDPD       Y13, Y8, Y8
+	MOVSD        bound+184(FP), X11
+	VBROADCASTSD X11, Y11
+	VXORPD       c64_8000000000000000<>+0(SB), Y11, Y11
+	VMOVUPD      Y11, Y11
+	MOVSD        bound+184(FP), X13
+	VBROADCASTSD X13, Y13
+	VADDPD       Y13, Y13, Y13
+	VFMADD231PD  Y8, Y13, Y11
+	VBLENDVPD    Y12, Y11, Y4, Y4
+	VBLENDVPD    Y10, Y11, Y1, Y1
+	VMOVUPD      (R11), Y11
+	VBLENDVPD    Y12, Y11, Y5, Y5
+	VBLENDVPD    Y10, Y11, Y6, Y6
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y10
+	VADDPD       Y10, Y9, Y10
+	VBLENDVPD    Y12, Y10, Y9, Y9
+	VMOVUPD      Y12, Y10
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y9, 128(R11)
+	VMOVUPD      (SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 160(R11)
+	VMOVUPD      32(SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 192(R11)
+	VMOVUPD      Y10, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 224(R11)
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y5, Y0
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y1
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y0, Y1
+	VSUBPD       c64_4308000000000000<>+0(SB), Y1, Y2
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y2, Y0
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y2, Y0
+	VPSLLQ       $0x01, Y1, Y4
+	VPSHUFD      $0xa0, Y4, Y4
+	VPOR         c64_100000000<>+0(SB), Y4, Y4
+	VPSLLQ       $0x3d, Y1, Y6
+	VPERMPS      exp2EighthsHi<>+0(SB), Y4, Y2
+	VPERMPS      exp2EighthsHi<>+32(SB), Y4, Y3
+	VBLENDVPD    Y6, Y3, Y2, Y2
+	VPERMPS      exp2EighthsRel<>+0(SB), Y4, Y3
+	VPERMPS      exp2EighthsRel<>+32(SB), Y4, Y4
+	VBLENDVPD    Y6, Y4, Y3, Y3
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y4
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y0, Y4
+	VFNMADD231PD Y4, Y0, Y3
+	VFMADD213PD  Y2, Y2, Y3
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y1, Y0
+	VPSRLQ       $0x04, Y0, Y1
+	VPSRLQ       $0x03, Y0, Y0
+	VPSUBQ       Y1, Y0, Y0
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y1, Y3, Y3
+	VMULPD       Y0, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	VADDPD       Y0, Y3, Y0
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x11, Y2, Y5, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VDIVPD       Y0, Y1, Y1
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y0, Y2
+	VMULPD       c64_4330000000000000<>+0(SB), Y0, Y3
+	VMOVUPD      Y0, Y4
+	VBLENDVPD    Y2, Y3, Y4, Y4
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y4, Y3
+	VPADDQ       c64_4000000000000000<>+0(SB), Y3, Y3
+	VPSRLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y6
+	VPSUBQ       Y6, Y4, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPADDQ       c64_4338000000000000<>+0(SB), Y3, Y3
+	VSUBPD       c64_4338000000000400<>+0(SB), Y3, Y3
+	VMOVUPD      c64_0<>+0(SB), Y6
+	VBLENDVPD    Y2, c64_c04a000000000000<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y3, Y3
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD       c64_4000000000000000<>+0(SB), Y4, Y2
+	VDIVPD       Y2, Y4, Y2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y7
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y6, Y7
+	VMULPD       Y7, Y6, Y7
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y4, Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y2, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y4, Y7, Y7
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y7
+	VCMPPD       $0x11, c64_0<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, c64_7ff8000000000001<>+0(SB), Y7, Y7
+	VCMPPD       $0x00, c64_0<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, c64_fff0000000000000<>+0(SB), Y7, Y7
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, Y0, Y7, Y7
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VBLENDVPD    Y2, Y0, Y7, Y7
+	VXORPS       Y0, Y0, Y0
+	VMAXPD       Y5, Y0, Y0
+	VADDPD       Y7, Y0, Y0
+	MOVSD        minDeriv+208(FP), X2
+	VBROADCASTSD X2, Y2
+	VADDPD       Y0, Y2, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x00, Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VBLENDVPD    Y2, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      224(R11), Y0
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y2
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       c64_4308000000000000<>+0(SB), Y2, Y3
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VPSLLQ       $0x01, Y2, Y5
+	VPSHUFD      $0xa0, Y5, Y5
+	VPOR         c64_100000000<>+0(SB), Y5, Y5
+	VPSLLQ       $0x3d, Y2, Y6
+	VPERMPS      exp2EighthsHi<>+0(SB), Y5, Y3
+	VPERMPS      exp2EighthsHi<>+32(SB), Y5, Y4
+	VBLENDVPD    Y6, Y4, Y3, Y3
+	VPERMPS      exp2EighthsRel<>+0(SB), Y5, Y4
+	VPERMPS      exp2EighthsRel<>+32(SB), Y5, Y5
+	VBLENDVPD    Y6, Y5, Y4, Y4
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y5
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y1, Y5
+	VFNMADD231PD Y5, Y1, Y4
+	VFMADD213PD  Y3, Y3, Y4
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y2, Y1
+	VPSRLQ       $0x04, Y1, Y2
+	VPSRLQ       $0x03, Y1, Y1
+	VPSUBQ       Y2, Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y1, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VADDPD       Y1, Y4, Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, Y3, Y0, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y1, Y3
+	VMULPD       c64_4330000000000000<>+0(SB), Y1, Y4
+	VMOVUPD      Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y5, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPSRLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y6
+	VPSUBQ       Y6, Y5, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPADDQ       c64_4338000000000000<>+0(SB), Y4, Y4
+	VSUBPD       c64_4338000000000400<>+0(SB), Y4, Y4
+	VMOVUPD      c64_0<>+0(SB), Y6
+	VBLENDVPD    Y3, c64_c04a000000000000<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y4, Y4
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD       c64_4000000000000000<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y7
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y6, Y7
+	VMULPD       Y7, Y6, Y7
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y4, Y8
+	VFMADD213PD  Y8, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y5, Y7, Y7
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y7
+	VCMPPD       $0x11, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_7ff8000000000001<>+0(SB), Y7, Y7
+	VCMPPD       $0x00, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_fff0000000000000<>+0(SB), Y7, Y7
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y7, Y7
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y7, Y7
+	VXORPS       Y1, Y1, Y1
+	VMAXPD       Y0, Y1, Y0
+	VADDPD       Y7, Y0, Y0
+	MOVSD        minDeriv+208(FP), X1
+	VBROADCASTSD X1, Y1
+	VADDPD       Y0, Y1, Y0
+	VMOVUPD      64(SP), Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VBLENDVPD    Y1, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPD    Y1, Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      32(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      96(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	VDIVPD       Y0, Y1, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 448(R11)
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y3
+	VADDPD       Y3, Y1, Y1
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 480(R11)
+	VMOVUPD      (DX), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	VDIVPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 512(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	VSUBPD       Y1, Y0, Y0
+	VMULPD       Y0, Y1, Y2
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y3
+	VMULPD       Y2, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y5
+	VFMADD231PD  Y1, Y5, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y6
+	VFMADD231PD  Y2, Y6, Y5
+	VMULPD       Y0, Y0, Y6
+	VMULPD       Y6, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	VFMADD231PD  Y2, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y3
+	VFMADD231PD  Y1, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 704(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	VMULPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y3
+	VFMADD231PD  Y3, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y2
+	VMULPD       Y0, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 768(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y0
+	VMULPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y0
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VMULPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y2
+	VMULPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      736(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	VADDPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 992(R11)
+	VMOVUPD      c64_4000000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y0
+	VADDPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y1
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSD (CX), Y0
+	VMOVUPD      (R11), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1152(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      896(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1024(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      928(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1056(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      288(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      960(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1088(R12), Y2
+	VMULPD       Y2, Y0, Y0
+	VADDPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      352(R12), Y0
+	VMULPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1120(R12), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      512(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y4
+	VMULPD       Y4, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y3
+	VDIVPD       Y1, Y3, Y3
+	VADDPD       Y3, Y0, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	VDIVPD       Y1, Y0, Y0
+	VSUBPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y3, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y0, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1408(R12)
+	MOVSD        bound+184(FP), X0
+	VBROADCASTSD X0, Y0
+	VMOVUPD      (DX), Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y2
+	VCMPPD       $0x1d, Y2, Y1, Y2
+	VCMPPD       $0x12, Y0, Y1, Y0
+	VANDPD       Y0, Y2, Y0
+	VMOVUPD      Y0, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y1
+	VDIVPD       Y1, Y0, Y0
+	VMOVUPD      (R11), Y1
+	VMOVUPD      96(SP), Y2
+	VBLENDVPD    Y2, Y0, Y1, Y1
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMOVUPD      Y1, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      160(R15), Y5
+	VMULPD       Y5, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1376(R15), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1312(R15), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      160(R11), Y5
+	VMULPD       Y5, Y4, Y4
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPD      96(SP), Y5
+	VBLENDVPD    Y5, Y3, Y4, Y4
+	VMOVUPD      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1376(R11), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1312(R11), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleH+224(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      192(R15), Y5
+	VMULPD       Y5, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1408(R15), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1344(R15), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleH+224(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      192(R11), Y5
+	VMULPD       Y5, Y4, Y4
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPD      96(SP), Y5
+	VBLENDVPD    Y5, Y3, Y4, Y4
+	VMOVUPD      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1408(R11), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1344(R11), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y0, Y0, Y0
+
+g1d:
+	TESTQ     R9, R9
+	JZ        g1dend
+	VXORPS    Y1, Y1, Y1
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   128(R12), Y2
+	VCMPPD    $0x00, Y2, Y0, Y3
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   1280(R12), Y4
+	VBLENDVPD Y3, Y4, Y1, Y1
+	VMOVUPD   c64_3ff0000000000000<>+0(SB), Y3
+	VADDPD    Y3, Y0, Y0
+	VCMPPD    $0x00, Y2, Y0, Y2
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   1248(R12), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VMOVUPD   96(SP), Y3
+	VBLENDVPD Y3, Y1, Y2, Y2
+	VMOVUPD   Y2, (R11)
+	ADDQ      R10, R11
+	DECQ      R9
+	JMP       g1d
+
+g1dend:
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, SI
+	SUBQ $0x00000004, R8
+	JMP  col
+
+tail:
+	TESTQ      R8, R8
+	JZ         rowend
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R10
+	SUBQ       R8, R10
+	VMOVDQU    (R9)(R10*8), Y0
+	LEAQ       (SI), R9
+	MOVQ       cols+168(FP), R10
+	SHLQ       $0x03, R10
+	VMASKMOVPD (DX), Y0, Y1
+	MOVQ       bins+176(FP), R12
+	MOVQ       R9, R11
+	VMASKMOVPD (R11), Y0, Y2
+	DECQ       R12
+
+g2wmax:
+	TESTQ      R12, R12
+	JZ         g2wmaxend
+	ADDQ       R10, R11
+	VMASKMOVPD (R11), Y0, Y3
+	VMAXPD     Y3, Y2, Y2
+	DECQ       R12
+	JMP        g2wmax
+
+g2wmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ        R12, R12
+	JZ           g2wsumend
+	VMASKMOVPD   (R11), Y0, Y4
+	VSUBPD       Y2, Y4, Y4
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y5
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y4, Y5
+	VSUBPD       c64_4308000000000000<>+0(SB), Y5, Y6
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y6, Y4
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y6, Y4
+	VPSLLQ       $0x01, Y5, Y8
+	VPSHUFD      $0xa0, Y8, Y8
+	VPOR         c64_100000000<>+0(SB), Y8, Y8
+	VPSLLQ       $0x3d, Y5, Y9
+	VPERMPS      exp2EighthsHi<>+0(SB), Y8, Y6
+	VPERMPS      exp2EighthsHi<>+32(SB), Y8, Y7
+	VBLENDVPD    Y9, Y7, Y6, Y6
+	VPERMPS      exp2EighthsRel<>+0(SB), Y8, Y7
+	VPERMPS      exp2EighthsRel<>+32(SB), Y8, Y8
+	VBLENDVPD    Y9, Y8, Y7, Y7
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y8
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y4, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y6, Y6, Y7
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y5, Y4
+	VPSRLQ       $0x04, Y4, Y5
+	VPSRLQ       $0x03, Y4, Y4
+	VPSUBQ       Y5, Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y5, Y5
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y4, Y7, Y7
+	VMOVUPD      Y7, (R13)
+	VADDPD       Y7, Y3, Y3
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g2wsum
+
+g2wsumend:
+	VMOVUPD    c64_3ff0000000000000<>+0(SB), Y2
+	VDIVPD     Y3, Y2, Y2
+	VMOVUPD    Y2, (SP)
+	MOVQ       bins+176(FP), R11
+	IMULQ      R10, R11
+	ADDQ       R9, R11
+	MOVQ       bins+176(FP), R13
+	MOVQ       R11, R12
+	VMASKMOVPD (R12), Y0, Y2
+	DECQ       R13
+
+g2hmax:
+	TESTQ      R13, R13
+	JZ         g2hmaxend
+	ADDQ       R10, R12
+	VMASKMOVPD (R12), Y0, Y3
+	VMAXPD     Y3, Y2, Y2
+	DECQ       R13
+	JMP        g2hmax
+
+g2hmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ        R13, R13
+	JZ           g2hsumend
+	VMASKMOVPD   (R12), Y0, Y4
+	VSUBPD       Y2, Y4, Y4
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y5
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y4, Y5
+	VSUBPD       c64_4308000000000000<>+0(SB), Y5, Y6
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y6, Y4
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y6, Y4
+	VPSLLQ       $0x01, Y5, Y8
+	VPSHUFD      $0xa0, Y8, Y8
+	VPOR         c64_100000000<>+0(SB), Y8, Y8
+	VPSLLQ       $0x3d, Y5, Y9
+	VPERMPS      exp2EighthsHi<>+0(SB), Y8, Y6
+	VPERMPS      exp2EighthsHi<>+32(SB), Y8, Y7
+	VBLENDVPD    Y9, Y7, Y6, Y6
+	VPERMPS      exp2EighthsRel<>+0(SB), Y8, Y7
+	VPERMPS      exp2EighthsRel<>+32(SB), Y8, Y8
+	VBLENDVPD    Y9, Y8, Y7, Y7
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y8
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y4, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y6, Y6, Y7
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y5, Y4
+	VPSRLQ       $0x04, Y4, Y5
+	VPSRLQ       $0x03, Y4, Y4
+	VPSUBQ       Y5, Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y5, Y5
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y4, Y7, Y7
+	VMOVUPD      Y7, (R11)
+	VADDPD       Y7, Y3, Y3
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g2hsum
+
+g2hsumend:
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VDIVPD       Y3, Y2, Y2
+	VMOVUPD      Y2, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSD        bound+184(FP), X2
+	VBROADCASTSD X2, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y3
+	VMOVUPD      Y3, Y5
+	VMOVUPD      Y2, Y4
+	VMOVUPD      Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y3, Y1, Y11
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPD      (R12), Y12
+	VMULPD       (SP), Y12, Y12
+	MOVSD        minWidth+192(FP), X13
+	VBROADCASTSD X13, Y13
+	VMOVUPD      Y13, Y13
+	MOVSD        scaleW+216(FP), X14
+	VBROADCASTSD X14, Y14
+	VFMADD231PD  Y12, Y14, Y13
+	VADDPD       Y13, Y8, Y8
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VXORPD       c64_8000000000000000<>+0(SB), Y12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        bound+184(FP), X13
+	VBROADCASTSD X13, Y13
+	VADDPD       Y13, Y13, Y13
+	VFMADD231PD  Y8, Y13, Y12
+	VCMPPD       $0x1d, Y12, Y1, Y13
+	VANDNPD      Y11, Y13, Y11
+	VBLENDVPD    Y13, Y12, Y3, Y3
+	VBLENDVPD    Y11, Y12, Y4, Y4
+	VMOVUPD      (R12)(R13*1), Y12
+	VMULPD       32(SP), Y12, Y12
+	MOVSD        minHeight+200(FP), X14
+	VBROADCASTSD X14, Y14
+	VMOVUPD      Y14, Y14
+	MOVSD        scaleH+224(FP), X15
+	VBROADCASTSD X15, Y15
+	VFMADD231PD  Y12, Y15, Y14
+	VADDPD       Y14, Y9, Y9
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VXORPD       c64_8000000000000000<>+0(SB), Y12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        bound+184(FP), X14
+	VBROADCASTSD X14, Y14
+	VADDPD       Y14, Y14, Y14
+	VFMADD231PD  Y9, Y14, Y12
+	VBLENDVPD    Y13, Y12, Y5, Y5
+	VBLENDVPD    Y11, Y12, Y2, Y2
+	VMASKMOVPD   (R11), Y0, Y12
+	VBLENDVPD    Y13, Y12, Y6, Y6
+	VBLENDVPD    Y11, Y12, Y7, Y7
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y11
+	VADDPD       Y11, Y10, Y11
+	VBLENDVPD    Y13, Y11, Y10, Y10
+	VMOVUPD      Y13, Y11
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y10, 128(R11)
+	VMOVUPD      (SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 160(R11)
+	VMOVUPD      32(SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 192(R11)
+	VMOVUPD      Y11, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y7, 224(R11)
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y6, Y1
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y2
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       c64_4308000000000000<>+0(SB), Y2, Y3
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VPSLLQ       $0x01, Y2, Y5
+	VPSHUFD      $0xa0, Y5, Y5
+	VPOR         c64_100000000<>+0(SB), Y5, Y5
+	VPSLLQ       $0x3d, Y2, Y7
+	VPERMPS      exp2EighthsHi<>+0(SB), Y5, Y3
+	VPERMPS      exp2EighthsHi<>+32(SB), Y5, Y4
+	VBLENDVPD    Y7, Y4, Y3, Y3
+	VPERMPS      exp2EighthsRel<>+0(SB), Y5, Y4
+	VPERMPS      exp2EighthsRel<>+32(SB), Y5, Y5
+	VBLENDVPD    Y7, Y5, Y4, Y4
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y5
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y1, Y5
+	VFNMADD231PD Y5, Y1, Y4
+	VFMADD213PD  Y3, Y3, Y4
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y2, Y1
+	VPSRLQ       $0x04, Y1, Y2
+	VPSRLQ       $0x03, Y1, Y1
+	VPSUBQ       Y2, Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y1, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VADDPD       Y1, Y4, Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, Y3, Y6, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y1, Y3
+	VMULPD       c64_4330000000000000<>+0(SB), Y1, Y4
+	VMOVUPD      Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y5, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPSRLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y7
+	VPSUBQ       Y7, Y5, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPADDQ       c64_4338000000000000<>+0(SB), Y4, Y4
+	VSUBPD       c64_4338000000000400<>+0(SB), Y4, Y4
+	VMOVUPD      c64_0<>+0(SB), Y7
+	VBLENDVPD    Y3, c64_c04a000000000000<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD       c64_4000000000000000<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y8
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y7, Y8
+	VMULPD       Y8, Y7, Y8
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y4, Y9
+	VFMADD213PD  Y9, Y3, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y5, Y8, Y8
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_7ff8000000000001<>+0(SB), Y8, Y8
+	VCMPPD       $0x00, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_fff0000000000000<>+0(SB), Y8, Y8
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y8, Y8
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y8, Y8
+	VXORPS       Y1, Y1, Y1
+	VMAXPD       Y6, Y1, Y1
+	VADDPD       Y8, Y1, Y1
+	MOVSD        minDeriv+208(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y1, Y3, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      224(R11), Y1
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y3
+	VMAXPD       Y2, Y3, Y2
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y3
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       c64_4308000000000000<>+0(SB), Y3, Y4
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VPSLLQ       $0x01, Y3, Y6
+	VPSHUFD      $0xa0, Y6, Y6
+	VPOR         c64_100000000<>+0(SB), Y6, Y6
+	VPSLLQ       $0x3d, Y3, Y7
+	VPERMPS      exp2EighthsHi<>+0(SB), Y6, Y4
+	VPERMPS      exp2EighthsHi<>+32(SB), Y6, Y5
+	VBLENDVPD    Y7, Y5, Y4, Y4
+	VPERMPS      exp2EighthsRel<>+0(SB), Y6, Y5
+	VPERMPS      exp2EighthsRel<>+32(SB), Y6, Y6
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y6
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y2, Y6
+	VFNMADD231PD Y6, Y2, Y5
+	VFMADD213PD  Y4, Y4, Y5
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y3, Y2
+	VPSRLQ       $0x04, Y2, Y3
+	VPSRLQ       $0x03, Y2, Y2
+	VPSUBQ       Y3, Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y3, Y5, Y5
+	VMULPD       Y2, Y5, Y5
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VADDPD       Y2, Y5, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x11, Y4, Y1, Y4
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y2, Y4
+	VMULPD       c64_4330000000000000<>+0(SB), Y2, Y5
+	VMOVUPD      Y2, Y6
+	VBLENDVPD    Y4, Y5, Y6, Y6
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y6, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPSRLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y7
+	VPSUBQ       Y7, Y6, Y6
+	VPADDQ       c64_4000000000000000<>+0(SB), Y6, Y6
+	VPADDQ       c64_4338000000000000<>+0(SB), Y5, Y5
+	VSUBPD       c64_4338000000000400<>+0(SB), Y5, Y5
+	VMOVUPD      c64_0<>+0(SB), Y7
+	VBLENDVPD    Y4, c64_c04a000000000000<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y5, Y5
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y6, Y6
+	VADDPD       c64_4000000000000000<>+0(SB), Y6, Y4
+	VDIVPD       Y4, Y6, Y4
+	VMULPD       Y4, Y4, Y7
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y8
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y7, Y8
+	VMULPD       Y8, Y7, Y8
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y5, Y9
+	VFMADD213PD  Y9, Y4, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y6, Y8, Y8
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y5, Y8
+	VCMPPD       $0x11, c64_0<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, c64_7ff8000000000001<>+0(SB), Y8, Y8
+	VCMPPD       $0x00, c64_0<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, c64_fff0000000000000<>+0(SB), Y8, Y8
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y8, Y8
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y8, Y8
+	VXORPS       Y2, Y2, Y2
+	VMAXPD       Y1, Y2, Y1
+	VADDPD       Y8, Y1, Y1
+	MOVSD        minDeriv+208(FP), X2
+	VBROADCASTSD X2, Y2
+	VADDPD       Y1, Y2, Y1
+	VMOVUPD      64(SP), Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VBLENDVPD    Y2, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPD    Y2, Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      32(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      96(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y3
+	VSUBPD       Y3, Y2, Y2
+	VDIVPD       Y1, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 448(R11)
+	VADDPD       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y4
+	VADDPD       Y4, Y2, Y2
+	VSUBPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 480(R11)
+	VMASKMOVPD   (DX), Y0, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y3
+	VSUBPD       Y3, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 512(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y1, Y2, Y3
+	VMULPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y4
+	VMULPD       Y3, Y4, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y6
+	VFMADD231PD  Y2, Y6, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y7
+	VFMADD231PD  Y3, Y7, Y6
+	VMULPD       Y1, Y1, Y7
+	VMULPD       Y7, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y4
+	VADDPD       Y4, Y4, Y4
+	VFMADD231PD  Y3, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y4
+	VFMADD231PD  Y2, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y7, 704(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y2
+	VMULPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y4
+	VFMADD231PD  Y4, Y3, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y3
+	VMULPD       Y1, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 768(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y2
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y2
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y3
+	VMULPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y3
+	VSUBPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y3
+	VMULPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      736(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 992(R11)
+	VMOVUPD      c64_4000000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y2
+	VMULPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSD (CX), Y1
+	VMASKMOVPD   (R11), Y0, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1152(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      896(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1024(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      928(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1056(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      288(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      960(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1088(R12), Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      352(R12), Y1
+	VMULPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1120(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      512(R12), Y4
+	VMULPD       Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y5
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y4
+	VDIVPD       Y2, Y4, Y4
+	VADDPD       Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y2
+	VSUBPD       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y3, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y4, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1408(R12)
+	MOVSD        bound+184(FP), X1
+	VBROADCASTSD X1, Y1
+	VMASKMOVPD   (DX), Y0, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y3
+	VCMPPD       $0x1d, Y3, Y2, Y3
+	VCMPPD       $0x12, Y1, Y2, Y1
+	VANDPD       Y1, Y3, Y1
+	VMOVUPD      Y1, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y2
+	VDIVPD       Y2, Y1, Y1
+	VMASKMOVPD   (R11), Y0, Y2
+	VMOVUPD      96(SP), Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMASKMOVPD   Y2, Y0, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleW+216(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      160(R15), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1376(R15), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1312(R15), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleW+216(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      160(R11), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y1, Y4, Y4
+	VMULPD       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPD      96(SP), Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMASKMOVPD   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1376(R11), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1312(R11), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      192(R15), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1408(R15), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1344(R15), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      192(R11), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y1, Y4, Y4
+	VMULPD       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPD      96(SP), Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMASKMOVPD   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1408(R11), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1344(R11), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y1, Y1, Y1
+
+g2d:
+	TESTQ      R9, R9
+	JZ         g2dend
+	VXORPS     Y2, Y2, Y2
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    128(R12), Y3
+	VCMPPD     $0x00, Y3, Y1, Y4
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    1280(R12), Y5
+	VBLENDVPD  Y4, Y5, Y2, Y2
+	VMOVUPD    c64_3ff0000000000000<>+0(SB), Y4
+	VADDPD     Y4, Y1, Y1
+	VCMPPD     $0x00, Y3, Y1, Y3
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    1248(R12), Y4
+	VBLENDVPD  Y3, Y4, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VMOVUPD    96(SP), Y4
+	VBLENDVPD  Y4, Y2, Y3, Y3
+	VMASKMOVPD Y3, Y0, (R11)
+	ADDQ       R10, R11
+	DECQ       R9
+	JMP        g2d
+
+g2dend:
+	SHLQ $0x03, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000008, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func splineInvGradAvx2F64(dIn []float64, dParams []float64, dOut []float64, dLogdet []float64, in []float64, params []float64, scratch []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·splineInvGradAvx2F64(SB), NOSPLIT, $128-232
+	MOVQ dLogdet_len+80(FP), AX
+	MOVQ dLogdet_base+72(FP), CX
+	MOVQ in_base+96(FP), DX
+	MOVQ cols+168(FP), BX
+	MOVQ params_base+120(FP), DI
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x03, R8
+	ADDQ   R8, DI
+	VXORPS Y0, Y0, Y0
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000004
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x03, R10
+	VMOVUPD (DX), Y0
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPD (R11), Y1
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPD (R11), Y2
+	VMAXPD  Y2, Y1, Y1
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ        R12, R12
+	JZ           g1wsumend
+	VMOVUPD      (R11), Y3
+	VSUBPD       Y1, Y3, Y3
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y4
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y3, Y4
+	VSUBPD       c64_4308000000000000<>+0(SB), Y4, Y5
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y5, Y3
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y5, Y3
+	VPSLLQ       $0x01, Y4, Y7
+	VPSHUFD      $0xa0, Y7, Y7
+	VPOR         c64_100000000<>+0(SB), Y7, Y7
+	VPSLLQ       $0x3d, Y4, Y8
+	VPERMPS      exp2EighthsHi<>+0(SB), Y7, Y5
+	VPERMPS      exp2EighthsHi<>+32(SB), Y7, Y6
+	VBLENDVPD    Y8, Y6, Y5, Y5
+	VPERMPS      exp2EighthsRel<>+0(SB), Y7, Y6
+	VPERMPS      exp2EighthsRel<>+32(SB), Y7, Y7
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y7
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y3, Y7
+	VFMADD231PD  Y7, Y3, Y6
+	VFMADD213PD  Y5, Y5, Y6
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y4, Y3
+	VPSRLQ       $0x04, Y3, Y4
+	VPSRLQ       $0x03, Y3, Y3
+	VPSUBQ       Y4, Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, (R13)
+	VADDPD       Y6, Y2, Y2
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g1wsum
+
+g1wsumend:
+	VMOVUPD c64_3ff0000000000000<>+0(SB), Y1
+	VDIVPD  Y2, Y1, Y1
+	VMOVUPD Y1, (SP)
+	MOVQ    bins+176(FP), R11
+	IMULQ   R10, R11
+	ADDQ    R9, R11
+	MOVQ    bins+176(FP), R13
+	MOVQ    R11, R12
+	VMOVUPD (R12), Y1
+	DECQ    R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPD (R12), Y2
+	VMAXPD  Y2, Y1, Y1
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ        R13, R13
+	JZ           g1hsumend
+	VMOVUPD      (R12), Y3
+	VSUBPD       Y1, Y3, Y3
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y4
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y3, Y4
+	VSUBPD       c64_4308000000000000<>+0(SB), Y4, Y5
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y5, Y3
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y5, Y3
+	VPSLLQ       $0x01, Y4, Y7
+	VPSHUFD      $0xa0, Y7, Y7
+	VPOR         c64_100000000<>+0(SB), Y7, Y7
+	VPSLLQ       $0x3d, Y4, Y8
+	VPERMPS      exp2EighthsHi<>+0(SB), Y7, Y5
+	VPERMPS      exp2EighthsHi<>+32(SB), Y7, Y6
+	VBLENDVPD    Y8, Y6, Y5, Y5
+	VPERMPS      exp2EighthsRel<>+0(SB), Y7, Y6
+	VPERMPS      exp2EighthsRel<>+32(SB), Y7, Y7
+	VBLENDVPD    Y8, Y7, Y6, Y6
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y7
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y3, Y7
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y3, Y7
+	VFMADD231PD  Y7, Y3, Y6
+	VFMADD213PD  Y5, Y5, Y6
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y4, Y3
+	VPSRLQ       $0x04, Y3, Y4
+	VPSRLQ       $0x03, Y3, Y3
+	VPSUBQ       Y4, Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, (R11)
+	VADDPD       Y6, Y2, Y2
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g1hsum
+
+g1hsumend:
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPD      Y1, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSD        bound+184(FP), X1
+	VBROADCASTSD X1, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y2
+	VMOVUPD      Y2, Y4
+	VMOVUPD      Y1, Y3
+	VMOVUPD      Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x1d, Y2, Y0, Y10
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPD      (R12)(R13*1), Y11
+	VMULPD       32(SP), Y11, Y11
+	MOVSD        minHeight+200(FP), X12
+	VBROADCASTSD X12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        scaleH+224(FP), X13
+	VBROADCASTSD X13, Y13
+	VFMADD231PD  Y11, Y13, Y12
+	VADDPD       Y12, Y7, Y7
+	MOVSD        bound+184(FP), X11
+	VBROADCASTSD X11, Y11
+	VXORPD       c64_8000000000000000<>+0(SB), Y11, Y11
+	VMOVUPD      Y11, Y11
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VADDPD       Y12, Y12, Y12
+	VFMADD231PD  Y7, Y12, Y11
+	VCMPPD       $0x1d, Y11, Y0, Y12
+	VANDNPD      Y10, Y12, Y10
+	VBLENDVPD    Y12, Y11, Y2, Y2
+	VBLENDVPD    Y10, Y11, Y3, Y3
+	VMOVUPD      (R12), Y11
+	VMULPD       (SP), Y11, Y11
+	MOVSD        minWidth+192(FP), X13
+	VBROADCASTSD X13, Y13
+	VMOVUPD      Y13, Y13
+	MOVSD        scaleW+216(FP), X14
+	VBROADCASTSD X14, Y14
+	VFMADD231PD  Y11, Y14, Y13
+	VADDPD       Y13, Y8, Y8
+	MOVSD        bound+184(FP), X11
+	VBROADCASTSD X11, Y11
+	VXORPD       c64_8000000000000000<>+0(SB), Y11, Y11
+	VMOVUPD      Y11, Y11
+	MOVSD        bound+184(FP), X13
+	VBROADCASTSD X13, Y13
+	VADDPD       Y13, Y13, Y13
+	VFMADD231PD  Y8, Y13, Y11
+	VBLENDVPD    Y12, Y11, Y4, Y4
+	VBLENDVPD    Y10, Y11, Y1, Y1
+	VMOVUPD      (R11), Y11
+	VBLENDVPD    Y12, Y11, Y5, Y5
+	VBLENDVPD    Y10, Y11, Y6, Y6
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y10
+	VADDPD       Y10, Y9, Y10
+	VBLENDVPD    Y12, Y10, Y9, Y9
+	VMOVUPD      Y12, Y10
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y9, 128(R11)
+	VMOVUPD      (SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 160(R11)
+	VMOVUPD      32(SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 192(R11)
+	VMOVUPD      Y10, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 224(R11)
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y5, Y0
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y1
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y0, Y1
+	VSUBPD       c64_4308000000000000<>+0(SB), Y1, Y2
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y2, Y0
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y2, Y0
+	VPSLLQ       $0x01, Y1, Y4
+	VPSHUFD      $0xa0, Y4, Y4
+	VPOR         c64_100000000<>+0(SB), Y4, Y4
+	VPSLLQ       $0x3d, Y1, Y6
+	VPERMPS      exp2EighthsHi<>+0(SB), Y4, Y2
+	VPERMPS      exp2EighthsHi<>+32(SB), Y4, Y3
+	VBLENDVPD    Y6, Y3, Y2, Y2
+	VPERMPS      exp2EighthsRel<>+0(SB), Y4, Y3
+	VPERMPS      exp2EighthsRel<>+32(SB), Y4, Y4
+	VBLENDVPD    Y6, Y4, Y3, Y3
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y4
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y0, Y4
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y0, Y4
+	VFNMADD231PD Y4, Y0, Y3
+	VFMADD213PD  Y2, Y2, Y3
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y1, Y0
+	VPSRLQ       $0x04, Y0, Y1
+	VPSRLQ       $0x03, Y0, Y0
+	VPSUBQ       Y1, Y0, Y0
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y1, Y3, Y3
+	VMULPD       Y0, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	VADDPD       Y0, Y3, Y0
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x11, Y2, Y5, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VDIVPD       Y0, Y1, Y1
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y0, Y2
+	VMULPD       c64_4330000000000000<>+0(SB), Y0, Y3
+	VMOVUPD      Y0, Y4
+	VBLENDVPD    Y2, Y3, Y4, Y4
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y4, Y3
+	VPADDQ       c64_4000000000000000<>+0(SB), Y3, Y3
+	VPSRLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y6
+	VPSUBQ       Y6, Y4, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPADDQ       c64_4338000000000000<>+0(SB), Y3, Y3
+	VSUBPD       c64_4338000000000400<>+0(SB), Y3, Y3
+	VMOVUPD      c64_0<>+0(SB), Y6
+	VBLENDVPD    Y2, c64_c04a000000000000<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y3, Y3
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD       c64_4000000000000000<>+0(SB), Y4, Y2
+	VDIVPD       Y2, Y4, Y2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y7
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y6, Y7
+	VMULPD       Y7, Y6, Y7
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y4, Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y2, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y4, Y7, Y7
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y7
+	VCMPPD       $0x11, c64_0<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, c64_7ff8000000000001<>+0(SB), Y7, Y7
+	VCMPPD       $0x00, c64_0<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, c64_fff0000000000000<>+0(SB), Y7, Y7
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y0, Y2
+	VBLENDVPD    Y2, Y0, Y7, Y7
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VBLENDVPD    Y2, Y0, Y7, Y7
+	VXORPS       Y0, Y0, Y0
+	VMAXPD       Y5, Y0, Y0
+	VADDPD       Y7, Y0, Y0
+	MOVSD        minDeriv+208(FP), X2
+	VBROADCASTSD X2, Y2
+	VADDPD       Y0, Y2, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x00, Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VBLENDVPD    Y2, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      224(R11), Y0
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y2
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       c64_4308000000000000<>+0(SB), Y2, Y3
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VPSLLQ       $0x01, Y2, Y5
+	VPSHUFD      $0xa0, Y5, Y5
+	VPOR         c64_100000000<>+0(SB), Y5, Y5
+	VPSLLQ       $0x3d, Y2, Y6
+	VPERMPS      exp2EighthsHi<>+0(SB), Y5, Y3
+	VPERMPS      exp2EighthsHi<>+32(SB), Y5, Y4
+	VBLENDVPD    Y6, Y4, Y3, Y3
+	VPERMPS      exp2EighthsRel<>+0(SB), Y5, Y4
+	VPERMPS      exp2EighthsRel<>+32(SB), Y5, Y5
+	VBLENDVPD    Y6, Y5, Y4, Y4
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y5
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y1, Y5
+	VFNMADD231PD Y5, Y1, Y4
+	VFMADD213PD  Y3, Y3, Y4
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y2, Y1
+	VPSRLQ       $0x04, Y1, Y2
+	VPSRLQ       $0x03, Y1, Y1
+	VPSUBQ       Y2, Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y1, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VADDPD       Y1, Y4, Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, Y3, Y0, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y1, Y3
+	VMULPD       c64_4330000000000000<>+0(SB), Y1, Y4
+	VMOVUPD      Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y5, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPSRLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y6
+	VPSUBQ       Y6, Y5, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPADDQ       c64_4338000000000000<>+0(SB), Y4, Y4
+	VSUBPD       c64_4338000000000400<>+0(SB), Y4, Y4
+	VMOVUPD      c64_0<>+0(SB), Y6
+	VBLENDVPD    Y3, c64_c04a000000000000<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y4, Y4
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD       c64_4000000000000000<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y7
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y6, Y7
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y6, Y7
+	VMULPD       Y7, Y6, Y7
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VADDPD       Y7, Y6, Y7
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y4, Y8
+	VFMADD213PD  Y8, Y3, Y7
+	VSUBPD       Y7, Y6, Y7
+	VSUBPD       Y5, Y7, Y7
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y7
+	VCMPPD       $0x11, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_7ff8000000000001<>+0(SB), Y7, Y7
+	VCMPPD       $0x00, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_fff0000000000000<>+0(SB), Y7, Y7
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y7, Y7
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y7, Y7
+	VXORPS       Y1, Y1, Y1
+	VMAXPD       Y0, Y1, Y0
+	VADDPD       Y7, Y0, Y0
+	MOVSD        minDeriv+208(FP), X1
+	VBROADCASTSD X1, Y1
+	VADDPD       Y0, Y1, Y0
+	VMOVUPD      64(SP), Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VBLENDVPD    Y1, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPD    Y1, Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      32(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      96(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	VDIVPD       Y0, Y1, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 448(R11)
+	VADDPD       Y2, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y4
+	VADDPD       Y4, Y0, Y0
+	VSUBPD       Y3, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 480(R11)
+	VMOVUPD      (DX), Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y5
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y5, Y2, Y4
+	VMULPD       Y4, Y1, Y4
+	VFMADD231PD  Y0, Y3, Y4
+	VMULPD       Y5, Y1, Y1
+	VFNMADD231PD Y0, Y3, Y1
+	VMULPD       Y3, Y2, Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	VADDPD       Y4, Y4, Y2
+	VADDPD       Y2, Y2, Y2
+	VMULPD       Y0, Y2, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
+	VFMADD231PD  Y1, Y1, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPD       Y2, Y3, Y2
+	VSQRTPD      Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, Y3, Y1, Y3
+	VADDPD       Y0, Y0, Y0
+	VSUBPD       Y1, Y2, Y5
+	VBLENDVPD    Y3, Y5, Y0, Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       Y4, Y4, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 512(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y0, Y1, Y1
+	VMULPD       Y1, Y0, Y2
+	VMULPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y3
+	VMULPD       Y2, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y5
+	VFMADD231PD  Y0, Y5, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y6
+	VFMADD231PD  Y2, Y6, Y5
+	VMULPD       Y1, Y1, Y6
+	VMULPD       Y6, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	VFMADD231PD  Y2, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y3
+	VFMADD231PD  Y0, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 704(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	VMULPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y3
+	VFMADD231PD  Y3, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y2
+	VMULPD       Y0, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 768(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y0
+	VMULPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y0
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	VMULPD       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VMULPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y2
+	VMULPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      736(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	VADDPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 992(R11)
+	VMOVUPD      c64_4000000000000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y0
+	VADDPD       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y1
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VDIVPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y0, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSD (CX), Y0
+	VXORPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y2
+	VDIVPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y1
+	VMOVUPD      (R11), Y2
+	VSUBPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y1
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      704(R12), Y3
+	VMULPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      672(R12), Y3
+	VMULPD       Y3, Y3, Y3
+	VDIVPD       Y3, Y1, Y1
+	VDIVPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1152(R12)
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      896(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1024(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      928(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1056(R12), Y2
+	VMULPD       Y2, Y0, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      288(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      960(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1088(R12), Y2
+	VMULPD       Y2, Y0, Y0
+	VADDPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      352(R12), Y0
+	VMULPD       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1120(R12), Y1
+	VMULPD       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      512(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1248(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y4
+	VMULPD       Y4, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1248(R12), Y3
+	VDIVPD       Y1, Y3, Y3
+	VADDPD       Y3, Y0, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y0
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
+	VDIVPD       Y1, Y0, Y0
+	VSUBPD       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y3, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y0, 1408(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1440(R12)
+	MOVSD        bound+184(FP), X0
+	VBROADCASTSD X0, Y0
+	VMOVUPD      (DX), Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y2
+	VCMPPD       $0x1d, Y2, Y1, Y2
+	VCMPPD       $0x12, Y0, Y1, Y0
+	VANDPD       Y0, Y2, Y0
+	VMOVUPD      Y0, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y0
+	VMOVUPD      (R11), Y1
+	VMOVUPD      96(SP), Y2
+	VBLENDVPD    Y2, Y0, Y1, Y1
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMOVUPD      Y1, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      160(R15), Y5
+	VMULPD       Y5, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1408(R15), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1344(R15), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      160(R11), Y5
+	VMULPD       Y5, Y4, Y4
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPD      96(SP), Y5
+	VBLENDVPD    Y5, Y3, Y4, Y4
+	VMOVUPD      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1408(R11), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1344(R11), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleH+224(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      192(R15), Y5
+	VMULPD       Y5, Y4, Y4
+	VMULPD       Y3, Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1440(R15), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1376(R15), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SDQ   R12, X1, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	MOVSD        bound+184(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	MOVSD        scaleH+224(FP), X4
+	VBROADCASTSD X4, Y4
+	VMULPD       Y3, Y4, Y3
+	VMOVUPD      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      192(R11), Y5
+	VMULPD       Y5, Y4, Y4
+	VSUBPD       Y0, Y3, Y3
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPD      96(SP), Y5
+	VBLENDVPD    Y5, Y3, Y4, Y4
+	VMOVUPD      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y4
+	VCMPPD       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1440(R11), Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y5
+	VADDPD       Y5, Y4, Y4
+	VCMPPD       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1376(R11), Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VADDPD       Y3, Y2, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y0, Y0, Y0
+
+g1d:
+	TESTQ     R9, R9
+	JZ        g1dend
+	VXORPS    Y1, Y1, Y1
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   128(R12), Y2
+	VCMPPD    $0x00, Y2, Y0, Y3
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   1312(R12), Y4
+	VBLENDVPD Y3, Y4, Y1, Y1
+	VMOVUPD   c64_3ff0000000000000<>+0(SB), Y3
+	VADDPD    Y3, Y0, Y0
+	VCMPPD    $0x00, Y2, Y0, Y2
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPD   1280(R12), Y3
+	VBLENDVPD Y2, Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VMOVUPD   96(SP), Y3
+	VBLENDVPD Y3, Y1, Y2, Y2
+	VMOVUPD   Y2, (R11)
+	ADDQ      R10, R11
+	DECQ      R9
+	JMP       g1d
+
+g1dend:
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, SI
+	SUBQ $0x00000004, R8
+	JMP  col
+
+tail:
+	TESTQ      R8, R8
+	JZ         rowend
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R10
+	SUBQ       R8, R10
+	VMOVDQU    (R9)(R10*8), Y0
+	LEAQ       (SI), R9
+	MOVQ       cols+168(FP), R10
+	SHLQ       $0x03, R10
+	VMASKMOVPD (DX), Y0, Y1
+	MOVQ       bins+176(FP), R12
+	MOVQ       R9, R11
+	VMASKMOVPD (R11), Y0, Y2
+	DECQ       R12
+
+g2wmax:
+	TESTQ      R12, R12
+	JZ         g2wmaxend
+	ADDQ       R10, R11
+	VMASKMOVPD (R11), Y0, Y3
+	VMAXPD     Y3, Y2, Y2
+	DECQ       R12
+	JMP        g2wmax
+
+g2wmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ        R12, R12
+	JZ           g2wsumend
+	VMASKMOVPD   (R11), Y0, Y4
+	VSUBPD       Y2, Y4, Y4
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y5
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y4, Y5
+	VSUBPD       c64_4308000000000000<>+0(SB), Y5, Y6
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y6, Y4
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y6, Y4
+	VPSLLQ       $0x01, Y5, Y8
+	VPSHUFD      $0xa0, Y8, Y8
+	VPOR         c64_100000000<>+0(SB), Y8, Y8
+	VPSLLQ       $0x3d, Y5, Y9
+	VPERMPS      exp2EighthsHi<>+0(SB), Y8, Y6
+	VPERMPS      exp2EighthsHi<>+32(SB), Y8, Y7
+	VBLENDVPD    Y9, Y7, Y6, Y6
+	VPERMPS      exp2EighthsRel<>+0(SB), Y8, Y7
+	VPERMPS      exp2EighthsRel<>+32(SB), Y8, Y8
+	VBLENDVPD    Y9, Y8, Y7, Y7
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y8
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y4, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y6, Y6, Y7
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y5, Y4
+	VPSRLQ       $0x04, Y4, Y5
+	VPSRLQ       $0x03, Y4, Y4
+	VPSUBQ       Y5, Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y5, Y5
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y4, Y7, Y7
+	VMOVUPD      Y7, (R13)
+	VADDPD       Y7, Y3, Y3
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g2wsum
+
+g2wsumend:
+	VMOVUPD    c64_3ff0000000000000<>+0(SB), Y2
+	VDIVPD     Y3, Y2, Y2
+	VMOVUPD    Y2, (SP)
+	MOVQ       bins+176(FP), R11
+	IMULQ      R10, R11
+	ADDQ       R9, R11
+	MOVQ       bins+176(FP), R13
+	MOVQ       R11, R12
+	VMASKMOVPD (R12), Y0, Y2
+	DECQ       R13
+
+g2hmax:
+	TESTQ      R13, R13
+	JZ         g2hmaxend
+	ADDQ       R10, R12
+	VMASKMOVPD (R12), Y0, Y3
+	VMAXPD     Y3, Y2, Y2
+	DECQ       R13
+	JMP        g2hmax
+
+g2hmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ        R13, R13
+	JZ           g2hsumend
+	VMASKMOVPD   (R12), Y0, Y4
+	VSUBPD       Y2, Y4, Y4
+	VMOVUPD      c64_c087500000000000<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      c64_4086300000000000<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y5
+	VFMADD231PD  c64_3ff71547652b82fe<>+0(SB), Y4, Y5
+	VSUBPD       c64_4308000000000000<>+0(SB), Y5, Y6
+	VFNMADD231PD c64_3fe62e42fee00000<>+0(SB), Y6, Y4
+	VFNMADD231PD c64_3dea39ef35793c76<>+0(SB), Y6, Y4
+	VPSLLQ       $0x01, Y5, Y8
+	VPSHUFD      $0xa0, Y8, Y8
+	VPOR         c64_100000000<>+0(SB), Y8, Y8
+	VPSLLQ       $0x3d, Y5, Y9
+	VPERMPS      exp2EighthsHi<>+0(SB), Y8, Y6
+	VPERMPS      exp2EighthsHi<>+32(SB), Y8, Y7
+	VBLENDVPD    Y9, Y7, Y6, Y6
+	VPERMPS      exp2EighthsRel<>+0(SB), Y8, Y7
+	VPERMPS      exp2EighthsRel<>+32(SB), Y8, Y8
+	VBLENDVPD    Y9, Y8, Y7, Y7
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y8
+	VFMADD213PD  c64_3f56c1cbe01934dd<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3f8111111270736f<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fa555555480ca15<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fc5555555555104<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3fe000000000010b<>+0(SB), Y4, Y8
+	VFMADD213PD  c64_3ff0000000000000<>+0(SB), Y4, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y6, Y6, Y7
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y5, Y4
+	VPSRLQ       $0x04, Y4, Y5
+	VPSRLQ       $0x03, Y4, Y4
+	VPSUBQ       Y5, Y4, Y4
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y5, Y5
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y4, Y7, Y7
+	VMOVUPD      Y7, (R11)
+	VADDPD       Y7, Y3, Y3
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g2hsum
+
+g2hsumend:
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VDIVPD       Y3, Y2, Y2
+	VMOVUPD      Y2, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSD        bound+184(FP), X2
+	VBROADCASTSD X2, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y3
+	VMOVUPD      Y3, Y5
+	VMOVUPD      Y2, Y4
+	VMOVUPD      Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPD       $0x1d, Y3, Y1, Y11
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPD      (R12)(R13*1), Y12
+	VMULPD       32(SP), Y12, Y12
+	MOVSD        minHeight+200(FP), X13
+	VBROADCASTSD X13, Y13
+	VMOVUPD      Y13, Y13
+	MOVSD        scaleH+224(FP), X14
+	VBROADCASTSD X14, Y14
+	VFMADD231PD  Y12, Y14, Y13
+	VADDPD       Y13, Y8, Y8
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VXORPD       c64_8000000000000000<>+0(SB), Y12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        bound+184(FP), X13
+	VBROADCASTSD X13, Y13
+	VADDPD       Y13, Y13, Y13
+	VFMADD231PD  Y8, Y13, Y12
+	VCMPPD       $0x1d, Y12, Y1, Y13
+	VANDNPD      Y11, Y13, Y11
+	VBLENDVPD    Y13, Y12, Y3, Y3
+	VBLENDVPD    Y11, Y12, Y4, Y4
+	VMOVUPD      (R12), Y12
+	VMULPD       (SP), Y12, Y12
+	MOVSD        minWidth+192(FP), X14
+	VBROADCASTSD X14, Y14
+	VMOVUPD      Y14, Y14
+	MOVSD        scaleW+216(FP), X15
+	VBROADCASTSD X15, Y15
+	VFMADD231PD  Y12, Y15, Y14
+	VADDPD       Y14, Y9, Y9
+	MOVSD        bound+184(FP), X12
+	VBROADCASTSD X12, Y12
+	VXORPD       c64_8000000000000000<>+0(SB), Y12, Y12
+	VMOVUPD      Y12, Y12
+	MOVSD        bound+184(FP), X14
+	VBROADCASTSD X14, Y14
+	VADDPD       Y14, Y14, Y14
+	VFMADD231PD  Y9, Y14, Y12
+	VBLENDVPD    Y13, Y12, Y5, Y5
+	VBLENDVPD    Y11, Y12, Y2, Y2
+	VMASKMOVPD   (R11), Y0, Y12
+	VBLENDVPD    Y13, Y12, Y6, Y6
+	VBLENDVPD    Y11, Y12, Y7, Y7
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y11
+	VADDPD       Y11, Y10, Y11
+	VBLENDVPD    Y13, Y11, Y10, Y10
+	VMOVUPD      Y13, Y11
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y4, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y10, 128(R11)
+	VMOVUPD      (SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 160(R11)
+	VMOVUPD      32(SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 192(R11)
+	VMOVUPD      Y11, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y7, 224(R11)
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y6, Y1
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y2
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       c64_4308000000000000<>+0(SB), Y2, Y3
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VPSLLQ       $0x01, Y2, Y5
+	VPSHUFD      $0xa0, Y5, Y5
+	VPOR         c64_100000000<>+0(SB), Y5, Y5
+	VPSLLQ       $0x3d, Y2, Y7
+	VPERMPS      exp2EighthsHi<>+0(SB), Y5, Y3
+	VPERMPS      exp2EighthsHi<>+32(SB), Y5, Y4
+	VBLENDVPD    Y7, Y4, Y3, Y3
+	VPERMPS      exp2EighthsRel<>+0(SB), Y5, Y4
+	VPERMPS      exp2EighthsRel<>+32(SB), Y5, Y5
+	VBLENDVPD    Y7, Y5, Y4, Y4
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y5
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y1, Y5
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y1, Y5
+	VFNMADD231PD Y5, Y1, Y4
+	VFMADD213PD  Y3, Y3, Y4
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y2, Y1
+	VPSRLQ       $0x04, Y1, Y2
+	VPSRLQ       $0x03, Y1, Y1
+	VPSUBQ       Y2, Y1, Y1
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y4
+	VMULPD       Y1, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	VADDPD       Y1, Y4, Y1
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, Y3, Y6, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VDIVPD       Y1, Y2, Y2
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y1, Y3
+	VMULPD       c64_4330000000000000<>+0(SB), Y1, Y4
+	VMOVUPD      Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y5
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y5, Y4
+	VPADDQ       c64_4000000000000000<>+0(SB), Y4, Y4
+	VPSRLQ       $0x34, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y7
+	VPSUBQ       Y7, Y5, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPADDQ       c64_4338000000000000<>+0(SB), Y4, Y4
+	VSUBPD       c64_4338000000000400<>+0(SB), Y4, Y4
+	VMOVUPD      c64_0<>+0(SB), Y7
+	VBLENDVPD    Y3, c64_c04a000000000000<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD       c64_4000000000000000<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y5, Y3
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y8
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y7, Y8
+	VMULPD       Y8, Y7, Y8
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y5, Y7
+	VMULPD       Y5, Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y4, Y9
+	VFMADD213PD  Y9, Y3, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y5, Y8, Y8
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_7ff8000000000001<>+0(SB), Y8, Y8
+	VCMPPD       $0x00, c64_0<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, c64_fff0000000000000<>+0(SB), Y8, Y8
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y8, Y8
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y8, Y8
+	VXORPS       Y1, Y1, Y1
+	VMAXPD       Y6, Y1, Y1
+	VADDPD       Y8, Y1, Y1
+	MOVSD        minDeriv+208(FP), X3
+	VBROADCASTSD X3, Y3
+	VADDPD       Y1, Y3, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x00, Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      224(R11), Y1
+	VANDPD       c64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VMOVUPD      c64_c086300000000000<>+0(SB), Y3
+	VMAXPD       Y2, Y3, Y2
+	VMOVUPD      c64_4087500000000000<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VMOVUPD      c64_4308000000000000<>+0(SB), Y3
+	VFNMADD231PD c64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       c64_4308000000000000<>+0(SB), Y3, Y4
+	VFMADD231PD  c64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFMADD231PD  c64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VPSLLQ       $0x01, Y3, Y6
+	VPSHUFD      $0xa0, Y6, Y6
+	VPOR         c64_100000000<>+0(SB), Y6, Y6
+	VPSLLQ       $0x3d, Y3, Y7
+	VPERMPS      exp2EighthsHi<>+0(SB), Y6, Y4
+	VPERMPS      exp2EighthsHi<>+32(SB), Y6, Y5
+	VBLENDVPD    Y7, Y5, Y4, Y4
+	VPERMPS      exp2EighthsRel<>+0(SB), Y6, Y5
+	VPERMPS      exp2EighthsRel<>+32(SB), Y6, Y6
+	VBLENDVPD    Y7, Y6, Y5, Y5
+	VMOVUPD      c64_3f2a015c489ae052<>+0(SB), Y6
+	VFNMADD213PD c64_3f56c1cbe01934dd<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3f8111111270736f<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fa555555480ca15<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fc5555555555104<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3fe000000000010b<>+0(SB), Y2, Y6
+	VFNMADD213PD c64_3ff0000000000000<>+0(SB), Y2, Y6
+	VFNMADD231PD Y6, Y2, Y5
+	VFMADD213PD  Y4, Y4, Y5
+	VPSUBQ       c64_4307ffffffff8000<>+0(SB), Y3, Y2
+	VPSRLQ       $0x04, Y2, Y3
+	VPSRLQ       $0x03, Y2, Y2
+	VPSUBQ       Y3, Y2, Y2
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y3, Y3
+	VPADDQ       c64_fffffffffffffbff<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y3, Y5, Y5
+	VMULPD       Y2, Y5, Y5
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VADDPD       Y2, Y5, Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x11, Y4, Y1, Y4
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	VCMPPD       $0x11, c64_10000000000000<>+0(SB), Y2, Y4
+	VMULPD       c64_4330000000000000<>+0(SB), Y2, Y5
+	VMOVUPD      Y2, Y6
+	VBLENDVPD    Y4, Y5, Y6, Y6
+	VPSUBQ       c64_3fe8000000000000<>+0(SB), Y6, Y5
+	VPADDQ       c64_4000000000000000<>+0(SB), Y5, Y5
+	VPSRLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y7
+	VPSUBQ       Y7, Y6, Y6
+	VPADDQ       c64_4000000000000000<>+0(SB), Y6, Y6
+	VPADDQ       c64_4338000000000000<>+0(SB), Y5, Y5
+	VSUBPD       c64_4338000000000400<>+0(SB), Y5, Y5
+	VMOVUPD      c64_0<>+0(SB), Y7
+	VBLENDVPD    Y4, c64_c04a000000000000<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y5, Y5
+	VSUBPD       c64_3ff0000000000000<>+0(SB), Y6, Y6
+	VADDPD       c64_4000000000000000<>+0(SB), Y6, Y4
+	VDIVPD       Y4, Y6, Y4
+	VMULPD       Y4, Y4, Y7
+	VMOVUPD      c64_3fc1b85c96e3fd4f<>+0(SB), Y8
+	VFMADD213PD  c64_3fc0dcaf857ce186<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc3b35c9fea0c58<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fc745c4a958c9bd<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fcc71c7490db938<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd24924921e32e4<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fd999999999c187<>+0(SB), Y7, Y8
+	VFMADD213PD  c64_3fe555555555554f<>+0(SB), Y7, Y8
+	VMULPD       Y8, Y7, Y8
+	VMULPD       c64_3fe0000000000000<>+0(SB), Y6, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y8, Y7, Y8
+	VMULPD       c64_3dea39ef35793c76<>+0(SB), Y5, Y9
+	VFMADD213PD  Y9, Y4, Y8
+	VSUBPD       Y8, Y7, Y8
+	VSUBPD       Y6, Y8, Y8
+	VFMSUB231PD  c64_3fe62e42fee00000<>+0(SB), Y5, Y8
+	VCMPPD       $0x11, c64_0<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, c64_7ff8000000000001<>+0(SB), Y8, Y8
+	VCMPPD       $0x00, c64_0<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, c64_fff0000000000000<>+0(SB), Y8, Y8
+	VCMPPD       $0x1e, c64_7fefffffffffffff<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y8, Y8
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VBLENDVPD    Y4, Y2, Y8, Y8
+	VXORPS       Y2, Y2, Y2
+	VMAXPD       Y1, Y2, Y1
+	VADDPD       Y8, Y1, Y1
+	MOVSD        minDeriv+208(FP), X2
+	VBROADCASTSD X2, Y2
+	VADDPD       Y1, Y2, Y1
+	VMOVUPD      64(SP), Y2
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VBLENDVPD    Y2, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPD    Y2, Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      32(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      (R11), Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      96(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y3
+	VSUBPD       Y3, Y2, Y2
+	VDIVPD       Y1, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 448(R11)
+	VADDPD       Y3, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y5
+	VADDPD       Y5, Y1, Y1
+	VSUBPD       Y4, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 480(R11)
+	VMASKMOVPD   (DX), Y0, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      64(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y6
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y6, Y3, Y5
+	VMULPD       Y5, Y2, Y5
+	VFMADD231PD  Y1, Y4, Y5
+	VMULPD       Y6, Y2, Y2
+	VFNMADD231PD Y1, Y4, Y2
+	VMULPD       Y4, Y3, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	VADDPD       Y5, Y5, Y3
+	VADDPD       Y3, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y3
+	VFMADD231PD  Y2, Y2, Y3
+	VXORPS       Y4, Y4, Y4
+	VMAXPD       Y3, Y4, Y3
+	VSQRTPD      Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x11, Y4, Y2, Y4
+	VADDPD       Y1, Y1, Y1
+	VSUBPD       Y2, Y3, Y6
+	VBLENDVPD    Y4, Y6, Y1, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y5, Y5, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 512(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD       Y1, Y2, Y2
+	VMULPD       Y2, Y1, Y3
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y4
+	VMULPD       Y3, Y4, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y6
+	VFMADD231PD  Y1, Y6, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y7
+	VFMADD231PD  Y3, Y7, Y6
+	VMULPD       Y2, Y2, Y7
+	VMULPD       Y7, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y4
+	VADDPD       Y4, Y4, Y4
+	VFMADD231PD  Y3, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y4
+	VFMADD231PD  Y1, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y5, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y6, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y7, 704(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y2
+	VMULPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y4
+	VFMADD231PD  Y4, Y3, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      480(R11), Y3
+	VMULPD       Y1, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y3, 768(R11)
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y3
+	VADDPD       Y3, Y3, Y3
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y1
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y2
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y2
+	VMULPD       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y3
+	VMULPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y3
+	VSUBPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VMULPD       Y2, Y1, Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      832(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      320(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      512(R11), Y3
+	VMULPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      736(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y3
+	VMULPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      768(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 992(R11)
+	VMOVUPD      c64_4000000000000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      448(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VADDPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      800(R11), Y2
+	VADDPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      576(R11), Y1
+	VADDPD       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      544(R11), Y2
+	VMULPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      608(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      704(R11), Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y2, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      672(R11), Y2
+	VDIVPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      Y1, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSD (CX), Y1
+	VXORPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y3
+	VDIVPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y2
+	VMASKMOVPD   (R11), Y0, Y3
+	VSUBPD       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y2
+	VMULPD       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      704(R12), Y4
+	VMULPD       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      672(R12), Y4
+	VMULPD       Y4, Y4, Y4
+	VDIVPD       Y4, Y2, Y2
+	VDIVPD       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y3, 1152(R12)
+	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      864(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      992(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      896(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1024(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      928(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1056(R12), Y3
+	VMULPD       Y3, Y1, Y3
+	VADDPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      288(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      960(R12), Y3
+	VMULPD       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1088(R12), Y3
+	VMULPD       Y3, Y1, Y1
+	VADDPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      352(R12), Y1
+	VMULPD       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1120(R12), Y2
+	VMULPD       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      512(R12), Y4
+	VMULPD       Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1248(R12), Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      448(R12), Y5
+	VMULPD       Y5, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y3
+	VDIVPD       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1248(R12), Y4
+	VDIVPD       Y2, Y4, Y4
+	VADDPD       Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1216(R12), Y1
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y2, Y1, Y1
+	VSUBPD       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1184(R12), Y2
+	VSUBPD       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y3, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y4, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y1, 1408(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      Y2, 1440(R12)
+	MOVSD        bound+184(FP), X1
+	VBROADCASTSD X1, Y1
+	VMASKMOVPD   (DX), Y0, Y2
+	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y3
+	VCMPPD       $0x1d, Y3, Y2, Y3
+	VCMPPD       $0x12, Y1, Y2, Y1
+	VANDPD       Y1, Y3, Y1
+	VMOVUPD      Y1, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      1152(R12), Y1
+	VMASKMOVPD   (R11), Y0, Y2
+	VMOVUPD      96(SP), Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMASKMOVPD   Y2, Y0, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleW+216(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      160(R15), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1408(R15), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1344(R15), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleW+216(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      160(R11), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y1, Y4, Y4
+	VMULPD       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPD      96(SP), Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMASKMOVPD   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1408(R11), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1344(R11), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      192(R15), Y6
+	VMULPD       Y6, Y5, Y5
+	VMULPD       Y4, Y5, Y4
+	VADDPD       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      128(R15), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1440(R15), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPD      1376(R15), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SDQ   R12, X2, X2
+	VBROADCASTSD X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	MOVSD        bound+184(FP), X4
+	VBROADCASTSD X4, Y4
+	VADDPD       Y4, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Y5
+	VMULPD       Y4, Y5, Y4
+	VMOVUPD      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      192(R11), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y1, Y4, Y4
+	VMULPD       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPD      96(SP), Y6
+	VBLENDVPD    Y6, Y4, Y5, Y5
+	VMASKMOVPD   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      128(R11), Y5
+	VCMPPD       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1440(R11), Y7
+	VBLENDVPD    Y6, Y7, Y4, Y4
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y6
+	VADDPD       Y6, Y5, Y5
+	VCMPPD       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPD      1376(R11), Y6
+	VBLENDVPD    Y5, Y6, Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y1, Y1, Y1
+
+g2d:
+	TESTQ      R9, R9
+	JZ         g2dend
+	VXORPS     Y2, Y2, Y2
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    128(R12), Y3
+	VCMPPD     $0x00, Y3, Y1, Y4
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    1312(R12), Y5
+	VBLENDVPD  Y4, Y5, Y2, Y2
+	VMOVUPD    c64_3ff0000000000000<>+0(SB), Y4
+	VADDPD     Y4, Y1, Y1
+	VCMPPD     $0x00, Y3, Y1, Y3
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPD    1280(R12), Y4
+	VBLENDVPD  Y3, Y4, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VMOVUPD    96(SP), Y4
+	VBLENDVPD  Y4, Y2, Y3, Y3
+	VMASKMOVPD Y3, Y0, (R11)
+	ADDQ       R10, R11
+	DECQ       R9
+	JMP        g2d
+
+g2dend:
+	SHLQ $0x03, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000008, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx2F64(dy []float64, y []float64)
 // Requires: AVX
 TEXT ·reluGradAvx2F64(SB), NOSPLIT, $0-48
@@ -38842,6 +43522,4422 @@ done:
 	VZEROUPPER
 	RET
 
+// func splineFwdGradAvx2F32(dIn []float32, dParams []float32, dOut []float32, dLogdet []float32, in []float32, params []float32, scratch []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·splineFwdGradAvx2F32(SB), NOSPLIT, $128-208
+	MOVQ dLogdet_len+80(FP), AX
+	MOVQ dLogdet_base+72(FP), CX
+	MOVQ in_base+96(FP), DX
+	MOVQ cols+168(FP), BX
+	MOVQ params_base+120(FP), DI
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x02, R8
+	ADDQ   R8, DI
+	VXORPS Y0, Y0, Y0
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000008
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x02, R10
+	VMOVUPS (DX), Y0
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPS (R11), Y1
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPS (R11), Y2
+	VMAXPS  Y2, Y1, Y1
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ        R12, R12
+	JZ           g1wsumend
+	VMOVUPS      (R11), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      c32_c2d00000<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      c32_42b20000<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c32_4b400000<>+0(SB), Y4
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y3, Y4
+	VSUBPS       c32_4b400000<>+0(SB), Y4, Y5
+	VFNMADD231PS c32_3f317200<>+0(SB), Y5, Y3
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y5, Y3
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y5
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VPSUBD       c32_4b400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VMOVUPS      Y5, (R13)
+	VADDPS       Y5, Y2, Y2
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g1wsum
+
+g1wsumend:
+	VMOVUPS c32_3f800000<>+0(SB), Y1
+	VDIVPS  Y2, Y1, Y1
+	VMOVUPS Y1, (SP)
+	MOVQ    bins+176(FP), R11
+	IMULQ   R10, R11
+	ADDQ    R9, R11
+	MOVQ    bins+176(FP), R13
+	MOVQ    R11, R12
+	VMOVUPS (R12), Y1
+	DECQ    R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPS (R12), Y2
+	VMAXPS  Y2, Y1, Y1
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ        R13, R13
+	JZ           g1hsumend
+	VMOVUPS      (R12), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      c32_c2d00000<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      c32_42b20000<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c32_4b400000<>+0(SB), Y4
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y3, Y4
+	VSUBPS       c32_4b400000<>+0(SB), Y4, Y5
+	VFNMADD231PS c32_3f317200<>+0(SB), Y5, Y3
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y5, Y3
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y5
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VPSUBD       c32_4b400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VMOVUPS      Y5, (R11)
+	VADDPS       Y5, Y2, Y2
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g1hsum
+
+g1hsumend:
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      Y1, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSS        bound+184(FP), X1
+	VBROADCASTSS X1, Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y2
+	VMOVUPS      Y2, Y4
+	VMOVUPS      Y1, Y3
+	VMOVUPS      Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x1d, Y2, Y0, Y10
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPS      (R12), Y11
+	VMULPS       (SP), Y11, Y11
+	MOVSS        minWidth+188(FP), X12
+	VBROADCASTSS X12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        scaleW+200(FP), X13
+	VBROADCASTSS X13, Y13
+	VFMADD231PS  Y11, Y13, Y12
+	VADDPS       Y12, Y7, Y7
+	MOVSS        bound+184(FP), X11
+	VBROADCASTSS X11, Y11
+	VXORPS       c32_80000000<>+0(SB), Y11, Y11
+	VMOVUPS      Y11, Y11
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VADDPS       Y12, Y12, Y12
+	VFMADD231PS  Y7, Y12, Y11
+	VCMPPS       $0x1d, Y11, Y0, Y12
+	VANDNPS      Y10, Y12, Y10
+	VBLENDVPS    Y12, Y11, Y2, Y2
+	VBLENDVPS    Y10, Y11, Y3, Y3
+	VMOVUPS      (R12)(R13*1), Y11
+	VMULPS       32(SP), Y11, Y11
+	MOVSS        minHeight+192(FP), X13
+	VBROADCASTSS X13, Y13
+	VMOVUPS      Y13, Y13
+	MOVSS        scaleH+204(FP), X14
+	VBROADCASTSS X14, Y14
+	VFMADD231PS  Y11, Y14, Y13
+	VADDPS       Y13, Y8, Y8
+	MOVSS        bound+184(FP), X11
+	VBROADCASTSS X11, Y11
+	VXORPS       c32_80000000<>+0(SB), Y11, Y11
+	VMOVUPS      Y11, Y11
+	MOVSS        bound+184(FP), X13
+	VBROADCASTSS X13, Y13
+	VADDPS       Y13, Y13, Y13
+	VFMADD231PS  Y8, Y13, Y11
+	VBLENDVPS    Y12, Y11, Y4, Y4
+	VBLENDVPS    Y10, Y11, Y1, Y1
+	VMOVUPS      (R11), Y11
+	VBLENDVPS    Y12, Y11, Y5, Y5
+	VBLENDVPS    Y10, Y11, Y6, Y6
+	VMOVUPS      c32_3f800000<>+0(SB), Y10
+	VADDPS       Y10, Y9, Y10
+	VBLENDVPS    Y12, Y10, Y9, Y9
+	VMOVUPS      Y12, Y10
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y9, 128(R11)
+	VMOVUPS      (SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 160(R11)
+	VMOVUPS      32(SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 192(R11)
+	VMOVUPS      Y10, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 224(R11)
+	VANDPS       c32_7fffffff<>+0(SB), Y5, Y0
+	VMOVUPS      c32_c2b20000<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      c32_42d00000<>+0(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      c32_4b400000<>+0(SB), Y1
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y0, Y1
+	VSUBPS       c32_4b400000<>+0(SB), Y1, Y2
+	VFMADD231PS  c32_3f317200<>+0(SB), Y2, Y0
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y2, Y0
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y2
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3f800000<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3f800000<>+0(SB), Y0, Y2
+	VPSUBD       c32_4b400000<>+0(SB), Y1, Y0
+	VPSRAD       $0x01, Y0, Y1
+	VPSUBD       Y1, Y0, Y0
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y1, Y2, Y2
+	VMULPS       Y0, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	VADDPS       Y0, Y2, Y0
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, Y3, Y5, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VDIVPS       Y0, Y1, Y1
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y0, Y2
+	VMULPS       c32_4c000000<>+0(SB), Y0, Y3
+	VMOVUPS      Y0, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VPSUBD       c32_3f400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y6
+	VPSUBD       Y6, Y4, Y4
+	VCVTDQ2PS    Y3, Y3
+	VMOVUPS      c32_0<>+0(SB), Y6
+	VBLENDVPS    Y2, c32_c1c80000<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VSUBPS       c32_3f800000<>+0(SB), Y4, Y4
+	VADDPS       c32_40000000<>+0(SB), Y4, Y2
+	VDIVPS       Y2, Y4, Y2
+	VMULPS       Y2, Y2, Y6
+	VMOVUPS      c32_3e774fde<>+0(SB), Y7
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y6, Y7
+	VMULPS       Y7, Y6, Y7
+	VMULPS       c32_3f000000<>+0(SB), Y4, Y6
+	VMULPS       Y4, Y6, Y6
+	VADDPS       Y7, Y6, Y7
+	VMULPS       c32_3717f7d1<>+0(SB), Y3, Y8
+	VFMADD213PS  Y8, Y2, Y7
+	VSUBPS       Y7, Y6, Y7
+	VSUBPS       Y4, Y7, Y7
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y3, Y7
+	VCMPPS       $0x11, c32_0<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, c32_7fc00000<>+0(SB), Y7, Y7
+	VCMPPS       $0x00, c32_0<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, c32_ff800000<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y7, Y7
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y7, Y7
+	VXORPS       Y0, Y0, Y0
+	VMAXPS       Y5, Y0, Y0
+	VADDPS       Y7, Y0, Y0
+	MOVSS        minDeriv+196(FP), X2
+	VBROADCASTSS X2, Y2
+	VADDPS       Y0, Y2, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      224(R11), Y0
+	VANDPS       c32_7fffffff<>+0(SB), Y0, Y1
+	VMOVUPS      c32_c2b20000<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      c32_42d00000<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c32_4b400000<>+0(SB), Y2
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y1, Y2
+	VSUBPS       c32_4b400000<>+0(SB), Y2, Y3
+	VFMADD231PS  c32_3f317200<>+0(SB), Y3, Y1
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y3, Y1
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y3
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VPSUBD       c32_4b400000<>+0(SB), Y2, Y1
+	VPSRAD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, Y4, Y0, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y1, Y3
+	VMULPS       c32_4c000000<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VPSUBD       c32_3f400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      c32_0<>+0(SB), Y6
+	VBLENDVPS    Y3, c32_c1c80000<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VSUBPS       c32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       c32_40000000<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y5, Y3
+	VMULPS       Y3, Y3, Y6
+	VMOVUPS      c32_3e774fde<>+0(SB), Y7
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y6, Y7
+	VMULPS       Y7, Y6, Y7
+	VMULPS       c32_3f000000<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y7, Y6, Y7
+	VMULPS       c32_3717f7d1<>+0(SB), Y4, Y8
+	VFMADD213PS  Y8, Y3, Y7
+	VSUBPS       Y7, Y6, Y7
+	VSUBPS       Y5, Y7, Y7
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y4, Y7
+	VCMPPS       $0x11, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_7fc00000<>+0(SB), Y7, Y7
+	VCMPPS       $0x00, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_ff800000<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y7, Y7
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y7, Y7
+	VXORPS       Y1, Y1, Y1
+	VMAXPS       Y0, Y1, Y0
+	VADDPS       Y7, Y0, Y0
+	MOVSS        minDeriv+196(FP), X1
+	VBROADCASTSS X1, Y1
+	VADDPS       Y0, Y1, Y0
+	VMOVUPS      64(SP), Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPS    Y1, Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      32(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      96(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	VDIVPS       Y0, Y1, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 448(R11)
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y3
+	VADDPS       Y3, Y1, Y1
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 480(R11)
+	VMOVUPS      (DX), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	VDIVPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 512(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	VSUBPS       Y1, Y0, Y0
+	VMULPS       Y0, Y1, Y2
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y3
+	VMULPS       Y2, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y5
+	VFMADD231PS  Y1, Y5, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y6
+	VFMADD231PS  Y2, Y6, Y5
+	VMULPS       Y0, Y0, Y6
+	VMULPS       Y6, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	VFMADD231PS  Y2, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y3
+	VFMADD231PS  Y1, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 704(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	VMULPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y3
+	VFMADD231PS  Y3, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y2
+	VMULPS       Y0, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 768(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	VSUBPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y0
+	VMULPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y0
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VMULPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y2
+	VMULPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      736(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	VADDPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 992(R11)
+	VMOVUPS      c32_40000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y0
+	VADDPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y1
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSS (CX), Y0
+	VMOVUPS      (R11), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1152(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      896(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1024(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      928(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1056(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      288(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      960(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1088(R12), Y2
+	VMULPS       Y2, Y0, Y0
+	VADDPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      352(R12), Y0
+	VMULPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1120(R12), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      512(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y4
+	VMULPS       Y4, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VXORPS       c32_80000000<>+0(SB), Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y3
+	VDIVPS       Y1, Y3, Y3
+	VADDPS       Y3, Y0, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y0
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	VDIVPS       Y1, Y0, Y0
+	VSUBPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y3, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y0, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1408(R12)
+	MOVSS        bound+184(FP), X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      (DX), Y1
+	VXORPS       c32_80000000<>+0(SB), Y0, Y2
+	VCMPPS       $0x1d, Y2, Y1, Y2
+	VCMPPS       $0x12, Y0, Y1, Y0
+	VANDPS       Y0, Y2, Y0
+	VMOVUPS      Y0, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y1
+	VDIVPS       Y1, Y0, Y0
+	VMOVUPS      (R11), Y1
+	VMOVUPS      96(SP), Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMOVUPS      Y1, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      160(R15), Y5
+	VMULPS       Y5, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1376(R15), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1312(R15), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      160(R11), Y5
+	VMULPS       Y5, Y4, Y4
+	VSUBPS       Y0, Y3, Y3
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPS      96(SP), Y5
+	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1376(R11), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1312(R11), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleH+204(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      192(R15), Y5
+	VMULPS       Y5, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1408(R15), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1344(R15), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleH+204(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      192(R11), Y5
+	VMULPS       Y5, Y4, Y4
+	VSUBPS       Y0, Y3, Y3
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPS      96(SP), Y5
+	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1408(R11), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1344(R11), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y0, Y0, Y0
+
+g1d:
+	TESTQ     R9, R9
+	JZ        g1dend
+	VXORPS    Y1, Y1, Y1
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   128(R12), Y2
+	VCMPPS    $0x00, Y2, Y0, Y3
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   1280(R12), Y4
+	VBLENDVPS Y3, Y4, Y1, Y1
+	VMOVUPS   c32_3f800000<>+0(SB), Y3
+	VADDPS    Y3, Y0, Y0
+	VCMPPS    $0x00, Y2, Y0, Y2
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   1248(R12), Y3
+	VBLENDVPS Y2, Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VMOVUPS   96(SP), Y3
+	VBLENDVPS Y3, Y1, Y2, Y2
+	VMOVUPS   Y2, (R11)
+	ADDQ      R10, R11
+	DECQ      R9
+	JMP       g1d
+
+g1dend:
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, SI
+	SUBQ $0x00000008, R8
+	JMP  col
+
+tail:
+	TESTQ      R8, R8
+	JZ         rowend
+	LEAQ       tailmask32<>+0(SB), R9
+	MOVQ       $0x00000008, R10
+	SUBQ       R8, R10
+	VMOVDQU    (R9)(R10*4), Y0
+	LEAQ       (SI), R9
+	MOVQ       cols+168(FP), R10
+	SHLQ       $0x02, R10
+	VMASKMOVPS (DX), Y0, Y1
+	MOVQ       bins+176(FP), R12
+	MOVQ       R9, R11
+	VMASKMOVPS (R11), Y0, Y2
+	DECQ       R12
+
+g2wmax:
+	TESTQ      R12, R12
+	JZ         g2wmaxend
+	ADDQ       R10, R11
+	VMASKMOVPS (R11), Y0, Y3
+	VMAXPS     Y3, Y2, Y2
+	DECQ       R12
+	JMP        g2wmax
+
+g2wmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ        R12, R12
+	JZ           g2wsumend
+	VMASKMOVPS   (R11), Y0, Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      c32_c2d00000<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      c32_42b20000<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      c32_4b400000<>+0(SB), Y5
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y4, Y5
+	VSUBPS       c32_4b400000<>+0(SB), Y5, Y6
+	VFNMADD231PS c32_3f317200<>+0(SB), Y6, Y4
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y6, Y4
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y6
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VPSUBD       c32_4b400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y5, Y5
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y4, Y6, Y6
+	VMOVUPS      Y6, (R13)
+	VADDPS       Y6, Y3, Y3
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g2wsum
+
+g2wsumend:
+	VMOVUPS    c32_3f800000<>+0(SB), Y2
+	VDIVPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (SP)
+	MOVQ       bins+176(FP), R11
+	IMULQ      R10, R11
+	ADDQ       R9, R11
+	MOVQ       bins+176(FP), R13
+	MOVQ       R11, R12
+	VMASKMOVPS (R12), Y0, Y2
+	DECQ       R13
+
+g2hmax:
+	TESTQ      R13, R13
+	JZ         g2hmaxend
+	ADDQ       R10, R12
+	VMASKMOVPS (R12), Y0, Y3
+	VMAXPS     Y3, Y2, Y2
+	DECQ       R13
+	JMP        g2hmax
+
+g2hmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ        R13, R13
+	JZ           g2hsumend
+	VMASKMOVPS   (R12), Y0, Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      c32_c2d00000<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      c32_42b20000<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      c32_4b400000<>+0(SB), Y5
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y4, Y5
+	VSUBPS       c32_4b400000<>+0(SB), Y5, Y6
+	VFNMADD231PS c32_3f317200<>+0(SB), Y6, Y4
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y6, Y4
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y6
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VPSUBD       c32_4b400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y5, Y5
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y4, Y6, Y6
+	VMOVUPS      Y6, (R11)
+	VADDPS       Y6, Y3, Y3
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g2hsum
+
+g2hsumend:
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSS        bound+184(FP), X2
+	VBROADCASTSS X2, Y2
+	VXORPS       c32_80000000<>+0(SB), Y2, Y3
+	VMOVUPS      Y3, Y5
+	VMOVUPS      Y2, Y4
+	VMOVUPS      Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y3, Y1, Y11
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPS      (R12), Y12
+	VMULPS       (SP), Y12, Y12
+	MOVSS        minWidth+188(FP), X13
+	VBROADCASTSS X13, Y13
+	VMOVUPS      Y13, Y13
+	MOVSS        scaleW+200(FP), X14
+	VBROADCASTSS X14, Y14
+	VFMADD231PS  Y12, Y14, Y13
+	VADDPS       Y13, Y8, Y8
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VXORPS       c32_80000000<>+0(SB), Y12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        bound+184(FP), X13
+	VBROADCASTSS X13, Y13
+	VADDPS       Y13, Y13, Y13
+	VFMADD231PS  Y8, Y13, Y12
+	VCMPPS       $0x1d, Y12, Y1, Y13
+	VANDNPS      Y11, Y13, Y11
+	VBLENDVPS    Y13, Y12, Y3, Y3
+	VBLENDVPS    Y11, Y12, Y4, Y4
+	VMOVUPS      (R12)(R13*1), Y12
+	VMULPS       32(SP), Y12, Y12
+	MOVSS        minHeight+192(FP), X14
+	VBROADCASTSS X14, Y14
+	VMOVUPS      Y14, Y14
+	MOVSS        scaleH+204(FP), X15
+	VBROADCASTSS X15, Y15
+	VFMADD231PS  Y12, Y15, Y14
+	VADDPS       Y14, Y9, Y9
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VXORPS       c32_80000000<>+0(SB), Y12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        bound+184(FP), X14
+	VBROADCASTSS X14, Y14
+	VADDPS       Y14, Y14, Y14
+	VFMADD231PS  Y9, Y14, Y12
+	VBLENDVPS    Y13, Y12, Y5, Y5
+	VBLENDVPS    Y11, Y12, Y2, Y2
+	VMASKMOVPS   (R11), Y0, Y12
+	VBLENDVPS    Y13, Y12, Y6, Y6
+	VBLENDVPS    Y11, Y12, Y7, Y7
+	VMOVUPS      c32_3f800000<>+0(SB), Y11
+	VADDPS       Y11, Y10, Y11
+	VBLENDVPS    Y13, Y11, Y10, Y10
+	VMOVUPS      Y13, Y11
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y10, 128(R11)
+	VMOVUPS      (SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 160(R11)
+	VMOVUPS      32(SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 192(R11)
+	VMOVUPS      Y11, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y7, 224(R11)
+	VANDPS       c32_7fffffff<>+0(SB), Y6, Y1
+	VMOVUPS      c32_c2b20000<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      c32_42d00000<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c32_4b400000<>+0(SB), Y2
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y1, Y2
+	VSUBPS       c32_4b400000<>+0(SB), Y2, Y3
+	VFMADD231PS  c32_3f317200<>+0(SB), Y3, Y1
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y3, Y1
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y3
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VPSUBD       c32_4b400000<>+0(SB), Y2, Y1
+	VPSRAD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, Y4, Y6, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y1, Y3
+	VMULPS       c32_4c000000<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VPSUBD       c32_3f400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y4, Y7
+	VPSUBD       Y7, Y5, Y5
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      c32_0<>+0(SB), Y7
+	VBLENDVPS    Y3, c32_c1c80000<>+0(SB), Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VSUBPS       c32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       c32_40000000<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y5, Y3
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      c32_3e774fde<>+0(SB), Y8
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y7, Y8
+	VMULPS       Y8, Y7, Y8
+	VMULPS       c32_3f000000<>+0(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       c32_3717f7d1<>+0(SB), Y4, Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y5, Y8, Y8
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y4, Y8
+	VCMPPS       $0x11, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_7fc00000<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_ff800000<>+0(SB), Y8, Y8
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y8, Y8
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y8, Y8
+	VXORPS       Y1, Y1, Y1
+	VMAXPS       Y6, Y1, Y1
+	VADDPS       Y8, Y1, Y1
+	MOVSS        minDeriv+196(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y1, Y3, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      224(R11), Y1
+	VANDPS       c32_7fffffff<>+0(SB), Y1, Y2
+	VMOVUPS      c32_c2b20000<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      c32_42d00000<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c32_4b400000<>+0(SB), Y3
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y2, Y3
+	VSUBPS       c32_4b400000<>+0(SB), Y3, Y4
+	VFMADD231PS  c32_3f317200<>+0(SB), Y4, Y2
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y4, Y2
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y4
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3f800000<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3f800000<>+0(SB), Y2, Y4
+	VPSUBD       c32_4b400000<>+0(SB), Y3, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, Y5, Y1, Y5
+	VBLENDVPS    Y5, Y4, Y3, Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y2, Y4
+	VMULPS       c32_4c000000<>+0(SB), Y2, Y5
+	VMOVUPS      Y2, Y6
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VPSUBD       c32_3f400000<>+0(SB), Y6, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y7
+	VPSUBD       Y7, Y6, Y6
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      c32_0<>+0(SB), Y7
+	VBLENDVPS    Y4, c32_c1c80000<>+0(SB), Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VSUBPS       c32_3f800000<>+0(SB), Y6, Y6
+	VADDPS       c32_40000000<>+0(SB), Y6, Y4
+	VDIVPS       Y4, Y6, Y4
+	VMULPS       Y4, Y4, Y7
+	VMOVUPS      c32_3e774fde<>+0(SB), Y8
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y7, Y8
+	VMULPS       Y8, Y7, Y8
+	VMULPS       c32_3f000000<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       c32_3717f7d1<>+0(SB), Y5, Y9
+	VFMADD213PS  Y9, Y4, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y6, Y8, Y8
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y5, Y8
+	VCMPPS       $0x11, c32_0<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, c32_7fc00000<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, c32_0<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, c32_ff800000<>+0(SB), Y8, Y8
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, Y2, Y8, Y8
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y8, Y8
+	VXORPS       Y2, Y2, Y2
+	VMAXPS       Y1, Y2, Y1
+	VADDPS       Y8, Y1, Y1
+	MOVSS        minDeriv+196(FP), X2
+	VBROADCASTSS X2, Y2
+	VADDPS       Y1, Y2, Y1
+	VMOVUPS      64(SP), Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VBLENDVPS    Y2, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPS    Y2, Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      32(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      96(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y3
+	VSUBPS       Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 448(R11)
+	VADDPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y4
+	VADDPS       Y4, Y2, Y2
+	VSUBPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 480(R11)
+	VMASKMOVPS   (DX), Y0, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y3
+	VSUBPS       Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 512(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y1, Y2, Y3
+	VMULPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y4
+	VMULPS       Y3, Y4, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y6
+	VFMADD231PS  Y2, Y6, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y7
+	VFMADD231PS  Y3, Y7, Y6
+	VMULPS       Y1, Y1, Y7
+	VMULPS       Y7, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y4
+	VADDPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y4
+	VFMADD231PS  Y2, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y7, 704(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y2
+	VMULPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y4
+	VFMADD231PS  Y4, Y3, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y3
+	VMULPS       Y1, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 768(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y2
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y2
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y3
+	VMULPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y3
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y3
+	VMULPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      736(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 992(R11)
+	VMOVUPS      c32_40000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y2
+	VMULPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSS (CX), Y1
+	VMASKMOVPS   (R11), Y0, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1152(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      896(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1024(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      928(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1056(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      288(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      960(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1088(R12), Y3
+	VMULPS       Y3, Y1, Y1
+	VADDPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      352(R12), Y1
+	VMULPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1120(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      512(R12), Y4
+	VMULPS       Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y5
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VXORPS       c32_80000000<>+0(SB), Y3, Y3
+	VDIVPS       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y4
+	VDIVPS       Y2, Y4, Y4
+	VADDPS       Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y2
+	VSUBPS       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y3, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y4, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1408(R12)
+	MOVSS        bound+184(FP), X1
+	VBROADCASTSS X1, Y1
+	VMASKMOVPS   (DX), Y0, Y2
+	VXORPS       c32_80000000<>+0(SB), Y1, Y3
+	VCMPPS       $0x1d, Y3, Y2, Y3
+	VCMPPS       $0x12, Y1, Y2, Y1
+	VANDPS       Y1, Y3, Y1
+	VMOVUPS      Y1, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y2
+	VDIVPS       Y2, Y1, Y1
+	VMASKMOVPS   (R11), Y0, Y2
+	VMOVUPS      96(SP), Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMASKMOVPS   Y2, Y0, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleW+200(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      160(R15), Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1376(R15), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1312(R15), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleW+200(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      160(R11), Y6
+	VMULPS       Y6, Y5, Y5
+	VSUBPS       Y1, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPS      96(SP), Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1376(R11), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1312(R11), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      192(R15), Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1408(R15), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1344(R15), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      192(R11), Y6
+	VMULPS       Y6, Y5, Y5
+	VSUBPS       Y1, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPS      96(SP), Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1408(R11), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1344(R11), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y1, Y1, Y1
+
+g2d:
+	TESTQ      R9, R9
+	JZ         g2dend
+	VXORPS     Y2, Y2, Y2
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    128(R12), Y3
+	VCMPPS     $0x00, Y3, Y1, Y4
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    1280(R12), Y5
+	VBLENDVPS  Y4, Y5, Y2, Y2
+	VMOVUPS    c32_3f800000<>+0(SB), Y4
+	VADDPS     Y4, Y1, Y1
+	VCMPPS     $0x00, Y3, Y1, Y3
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    1248(R12), Y4
+	VBLENDVPS  Y3, Y4, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VMOVUPS    96(SP), Y4
+	VBLENDVPS  Y4, Y2, Y3, Y3
+	VMASKMOVPS Y3, Y0, (R11)
+	ADDQ       R10, R11
+	DECQ       R9
+	JMP        g2d
+
+g2dend:
+	SHLQ $0x02, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000004, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func splineInvGradAvx2F32(dIn []float32, dParams []float32, dOut []float32, dLogdet []float32, in []float32, params []float32, scratch []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·splineInvGradAvx2F32(SB), NOSPLIT, $128-208
+	MOVQ dLogdet_len+80(FP), AX
+	MOVQ dLogdet_base+72(FP), CX
+	MOVQ in_base+96(FP), DX
+	MOVQ cols+168(FP), BX
+	MOVQ params_base+120(FP), DI
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x02, R8
+	ADDQ   R8, DI
+	VXORPS Y0, Y0, Y0
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000008
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x02, R10
+	VMOVUPS (DX), Y0
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPS (R11), Y1
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPS (R11), Y2
+	VMAXPS  Y2, Y1, Y1
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ        R12, R12
+	JZ           g1wsumend
+	VMOVUPS      (R11), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      c32_c2d00000<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      c32_42b20000<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c32_4b400000<>+0(SB), Y4
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y3, Y4
+	VSUBPS       c32_4b400000<>+0(SB), Y4, Y5
+	VFNMADD231PS c32_3f317200<>+0(SB), Y5, Y3
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y5, Y3
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y5
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VPSUBD       c32_4b400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VMOVUPS      Y5, (R13)
+	VADDPS       Y5, Y2, Y2
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g1wsum
+
+g1wsumend:
+	VMOVUPS c32_3f800000<>+0(SB), Y1
+	VDIVPS  Y2, Y1, Y1
+	VMOVUPS Y1, (SP)
+	MOVQ    bins+176(FP), R11
+	IMULQ   R10, R11
+	ADDQ    R9, R11
+	MOVQ    bins+176(FP), R13
+	MOVQ    R11, R12
+	VMOVUPS (R12), Y1
+	DECQ    R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPS (R12), Y2
+	VMAXPS  Y2, Y1, Y1
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Y2, Y2, Y2
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ        R13, R13
+	JZ           g1hsumend
+	VMOVUPS      (R12), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      c32_c2d00000<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      c32_42b20000<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      c32_4b400000<>+0(SB), Y4
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y3, Y4
+	VSUBPS       c32_4b400000<>+0(SB), Y4, Y5
+	VFNMADD231PS c32_3f317200<>+0(SB), Y5, Y3
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y5, Y3
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y5
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VFMADD213PS  c32_3f800000<>+0(SB), Y3, Y5
+	VPSUBD       c32_4b400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VMOVUPS      Y5, (R11)
+	VADDPS       Y5, Y2, Y2
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g1hsum
+
+g1hsumend:
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      Y1, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSS        bound+184(FP), X1
+	VBROADCASTSS X1, Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y2
+	VMOVUPS      Y2, Y4
+	VMOVUPS      Y1, Y3
+	VMOVUPS      Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x1d, Y2, Y0, Y10
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPS      (R12)(R13*1), Y11
+	VMULPS       32(SP), Y11, Y11
+	MOVSS        minHeight+192(FP), X12
+	VBROADCASTSS X12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        scaleH+204(FP), X13
+	VBROADCASTSS X13, Y13
+	VFMADD231PS  Y11, Y13, Y12
+	VADDPS       Y12, Y7, Y7
+	MOVSS        bound+184(FP), X11
+	VBROADCASTSS X11, Y11
+	VXORPS       c32_80000000<>+0(SB), Y11, Y11
+	VMOVUPS      Y11, Y11
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VADDPS       Y12, Y12, Y12
+	VFMADD231PS  Y7, Y12, Y11
+	VCMPPS       $0x1d, Y11, Y0, Y12
+	VANDNPS      Y10, Y12, Y10
+	VBLENDVPS    Y12, Y11, Y2, Y2
+	VBLENDVPS    Y10, Y11, Y3, Y3
+	VMOVUPS      (R12), Y11
+	VMULPS       (SP), Y11, Y11
+	MOVSS        minWidth+188(FP), X13
+	VBROADCASTSS X13, Y13
+	VMOVUPS      Y13, Y13
+	MOVSS        scaleW+200(FP), X14
+	VBROADCASTSS X14, Y14
+	VFMADD231PS  Y11, Y14, Y13
+	VADDPS       Y13, Y8, Y8
+	MOVSS        bound+184(FP), X11
+	VBROADCASTSS X11, Y11
+	VXORPS       c32_80000000<>+0(SB), Y11, Y11
+	VMOVUPS      Y11, Y11
+	MOVSS        bound+184(FP), X13
+	VBROADCASTSS X13, Y13
+	VADDPS       Y13, Y13, Y13
+	VFMADD231PS  Y8, Y13, Y11
+	VBLENDVPS    Y12, Y11, Y4, Y4
+	VBLENDVPS    Y10, Y11, Y1, Y1
+	VMOVUPS      (R11), Y11
+	VBLENDVPS    Y12, Y11, Y5, Y5
+	VBLENDVPS    Y10, Y11, Y6, Y6
+	VMOVUPS      c32_3f800000<>+0(SB), Y10
+	VADDPS       Y10, Y9, Y10
+	VBLENDVPS    Y12, Y10, Y9, Y9
+	VMOVUPS      Y12, Y10
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y9, 128(R11)
+	VMOVUPS      (SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 160(R11)
+	VMOVUPS      32(SP), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 192(R11)
+	VMOVUPS      Y10, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 224(R11)
+	VANDPS       c32_7fffffff<>+0(SB), Y5, Y0
+	VMOVUPS      c32_c2b20000<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      c32_42d00000<>+0(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      c32_4b400000<>+0(SB), Y1
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y0, Y1
+	VSUBPS       c32_4b400000<>+0(SB), Y1, Y2
+	VFMADD231PS  c32_3f317200<>+0(SB), Y2, Y0
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y2, Y0
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y2
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3f800000<>+0(SB), Y0, Y2
+	VFNMADD213PS c32_3f800000<>+0(SB), Y0, Y2
+	VPSUBD       c32_4b400000<>+0(SB), Y1, Y0
+	VPSRAD       $0x01, Y0, Y1
+	VPSUBD       Y1, Y0, Y0
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y1, Y2, Y2
+	VMULPS       Y0, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	VADDPS       Y0, Y2, Y0
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, Y3, Y5, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VDIVPS       Y0, Y1, Y1
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y0, Y2
+	VMULPS       c32_4c000000<>+0(SB), Y0, Y3
+	VMOVUPS      Y0, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VPSUBD       c32_3f400000<>+0(SB), Y4, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y6
+	VPSUBD       Y6, Y4, Y4
+	VCVTDQ2PS    Y3, Y3
+	VMOVUPS      c32_0<>+0(SB), Y6
+	VBLENDVPS    Y2, c32_c1c80000<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VSUBPS       c32_3f800000<>+0(SB), Y4, Y4
+	VADDPS       c32_40000000<>+0(SB), Y4, Y2
+	VDIVPS       Y2, Y4, Y2
+	VMULPS       Y2, Y2, Y6
+	VMOVUPS      c32_3e774fde<>+0(SB), Y7
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y6, Y7
+	VMULPS       Y7, Y6, Y7
+	VMULPS       c32_3f000000<>+0(SB), Y4, Y6
+	VMULPS       Y4, Y6, Y6
+	VADDPS       Y7, Y6, Y7
+	VMULPS       c32_3717f7d1<>+0(SB), Y3, Y8
+	VFMADD213PS  Y8, Y2, Y7
+	VSUBPS       Y7, Y6, Y7
+	VSUBPS       Y4, Y7, Y7
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y3, Y7
+	VCMPPS       $0x11, c32_0<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, c32_7fc00000<>+0(SB), Y7, Y7
+	VCMPPS       $0x00, c32_0<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, c32_ff800000<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y7, Y7
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y7, Y7
+	VXORPS       Y0, Y0, Y0
+	VMAXPS       Y5, Y0, Y0
+	VADDPS       Y7, Y0, Y0
+	MOVSS        minDeriv+196(FP), X2
+	VBROADCASTSS X2, Y2
+	VADDPS       Y0, Y2, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      224(R11), Y0
+	VANDPS       c32_7fffffff<>+0(SB), Y0, Y1
+	VMOVUPS      c32_c2b20000<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      c32_42d00000<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c32_4b400000<>+0(SB), Y2
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y1, Y2
+	VSUBPS       c32_4b400000<>+0(SB), Y2, Y3
+	VFMADD231PS  c32_3f317200<>+0(SB), Y3, Y1
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y3, Y1
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y3
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VPSUBD       c32_4b400000<>+0(SB), Y2, Y1
+	VPSRAD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, Y4, Y0, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y1, Y3
+	VMULPS       c32_4c000000<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VPSUBD       c32_3f400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y4, Y6
+	VPSUBD       Y6, Y5, Y5
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      c32_0<>+0(SB), Y6
+	VBLENDVPS    Y3, c32_c1c80000<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VSUBPS       c32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       c32_40000000<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y5, Y3
+	VMULPS       Y3, Y3, Y6
+	VMOVUPS      c32_3e774fde<>+0(SB), Y7
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y6, Y7
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y6, Y7
+	VMULPS       Y7, Y6, Y7
+	VMULPS       c32_3f000000<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y7, Y6, Y7
+	VMULPS       c32_3717f7d1<>+0(SB), Y4, Y8
+	VFMADD213PS  Y8, Y3, Y7
+	VSUBPS       Y7, Y6, Y7
+	VSUBPS       Y5, Y7, Y7
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y4, Y7
+	VCMPPS       $0x11, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_7fc00000<>+0(SB), Y7, Y7
+	VCMPPS       $0x00, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_ff800000<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y7, Y7
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y7, Y7
+	VXORPS       Y1, Y1, Y1
+	VMAXPS       Y0, Y1, Y0
+	VADDPS       Y7, Y0, Y0
+	MOVSS        minDeriv+196(FP), X1
+	VBROADCASTSS X1, Y1
+	VADDPS       Y0, Y1, Y0
+	VMOVUPS      64(SP), Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	VBLENDVPS    Y1, Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      32(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      96(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	VDIVPS       Y0, Y1, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 448(R11)
+	VADDPS       Y2, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y4
+	VADDPS       Y4, Y0, Y0
+	VSUBPS       Y3, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 480(R11)
+	VMOVUPS      (DX), Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y5
+	VSUBPS       Y4, Y3, Y3
+	VSUBPS       Y5, Y2, Y4
+	VMULPS       Y4, Y1, Y4
+	VFMADD231PS  Y0, Y3, Y4
+	VMULPS       Y5, Y1, Y1
+	VFNMADD231PS Y0, Y3, Y1
+	VMULPS       Y3, Y2, Y0
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	VADDPS       Y4, Y4, Y2
+	VADDPS       Y2, Y2, Y2
+	VMULPS       Y0, Y2, Y2
+	VXORPS       c32_80000000<>+0(SB), Y2, Y2
+	VFMADD231PS  Y1, Y1, Y2
+	VXORPS       Y3, Y3, Y3
+	VMAXPS       Y2, Y3, Y2
+	VSQRTPS      Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, Y3, Y1, Y3
+	VADDPS       Y0, Y0, Y0
+	VSUBPS       Y1, Y2, Y5
+	VBLENDVPS    Y3, Y5, Y0, Y0
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       Y4, Y4, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 512(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VSUBPS       Y0, Y1, Y1
+	VMULPS       Y1, Y0, Y2
+	VMULPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y3
+	VMULPS       Y2, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y5
+	VFMADD231PS  Y0, Y5, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y6
+	VFMADD231PS  Y2, Y6, Y5
+	VMULPS       Y1, Y1, Y6
+	VMULPS       Y6, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	VFMADD231PS  Y2, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y3
+	VFMADD231PS  Y0, Y3, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 704(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	VMULPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y3
+	VFMADD231PS  Y3, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y2
+	VMULPS       Y0, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 768(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	VSUBPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y0
+	VMULPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y0
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	VMULPS       Y0, Y1, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VMULPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VMULPS       Y1, Y0, Y0
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y2
+	VMULPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      736(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	VADDPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 992(R11)
+	VMOVUPS      c32_40000000<>+0(SB), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y0
+	VADDPS       Y0, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y1
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VDIVPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y0, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSS (CX), Y0
+	VXORPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y2
+	VDIVPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y1
+	VMOVUPS      (R11), Y2
+	VSUBPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y1
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      704(R12), Y3
+	VMULPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      672(R12), Y3
+	VMULPS       Y3, Y3, Y3
+	VDIVPS       Y3, Y1, Y1
+	VDIVPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1152(R12)
+	VXORPS       c32_80000000<>+0(SB), Y2, Y1
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      896(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1024(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      928(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1056(R12), Y2
+	VMULPS       Y2, Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      288(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      960(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1088(R12), Y2
+	VMULPS       Y2, Y0, Y0
+	VADDPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      352(R12), Y0
+	VMULPS       Y0, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1120(R12), Y1
+	VMULPS       Y1, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      512(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1248(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y4
+	VMULPS       Y4, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VXORPS       c32_80000000<>+0(SB), Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1248(R12), Y3
+	VDIVPS       Y1, Y3, Y3
+	VADDPS       Y3, Y0, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y0
+	VXORPS       c32_80000000<>+0(SB), Y0, Y0
+	VDIVPS       Y1, Y0, Y0
+	VSUBPS       Y2, Y0, Y0
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y3, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y0, 1408(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1440(R12)
+	MOVSS        bound+184(FP), X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      (DX), Y1
+	VXORPS       c32_80000000<>+0(SB), Y0, Y2
+	VCMPPS       $0x1d, Y2, Y1, Y2
+	VCMPPS       $0x12, Y0, Y1, Y0
+	VANDPS       Y0, Y2, Y0
+	VMOVUPS      Y0, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y0
+	VMOVUPS      (R11), Y1
+	VMOVUPS      96(SP), Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMOVUPS      Y1, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      160(R15), Y5
+	VMULPS       Y5, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1408(R15), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1344(R15), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      160(R11), Y5
+	VMULPS       Y5, Y4, Y4
+	VSUBPS       Y0, Y3, Y3
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPS      96(SP), Y5
+	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1408(R11), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1344(R11), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y0, Y0, Y0
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleH+204(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      192(R15), Y5
+	VMULPS       Y5, Y4, Y4
+	VMULPS       Y3, Y4, Y3
+	VADDPS       Y3, Y0, Y0
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1440(R15), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1376(R15), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X1, X1, X1
+	VCVTSI2SSQ   R12, X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y2, Y2, Y2
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	MOVSS        bound+184(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	MOVSS        scaleH+204(FP), X4
+	VBROADCASTSS X4, Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      (R13), Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      192(R11), Y5
+	VMULPS       Y5, Y4, Y4
+	VSUBPS       Y0, Y3, Y3
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y4, Y4, Y4
+	VMOVUPS      96(SP), Y5
+	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      Y4, (R14)
+	VXORPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y4
+	VCMPPS       $0x00, Y4, Y1, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1440(R11), Y6
+	VBLENDVPS    Y5, Y6, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y5
+	VADDPS       Y5, Y4, Y4
+	VCMPPS       $0x00, Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1376(R11), Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VSUBPS       Y3, Y1, Y1
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y0, Y0, Y0
+
+g1d:
+	TESTQ     R9, R9
+	JZ        g1dend
+	VXORPS    Y1, Y1, Y1
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   128(R12), Y2
+	VCMPPS    $0x00, Y2, Y0, Y3
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   1312(R12), Y4
+	VBLENDVPS Y3, Y4, Y1, Y1
+	VMOVUPS   c32_3f800000<>+0(SB), Y3
+	VADDPS    Y3, Y0, Y0
+	VCMPPS    $0x00, Y2, Y0, Y2
+	MOVQ      scratch_base+144(FP), R12
+	VMOVUPS   1280(R12), Y3
+	VBLENDVPS Y2, Y3, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VMOVUPS   96(SP), Y3
+	VBLENDVPS Y3, Y1, Y2, Y2
+	VMOVUPS   Y2, (R11)
+	ADDQ      R10, R11
+	DECQ      R9
+	JMP       g1d
+
+g1dend:
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, SI
+	SUBQ $0x00000008, R8
+	JMP  col
+
+tail:
+	TESTQ      R8, R8
+	JZ         rowend
+	LEAQ       tailmask32<>+0(SB), R9
+	MOVQ       $0x00000008, R10
+	SUBQ       R8, R10
+	VMOVDQU    (R9)(R10*4), Y0
+	LEAQ       (SI), R9
+	MOVQ       cols+168(FP), R10
+	SHLQ       $0x02, R10
+	VMASKMOVPS (DX), Y0, Y1
+	MOVQ       bins+176(FP), R12
+	MOVQ       R9, R11
+	VMASKMOVPS (R11), Y0, Y2
+	DECQ       R12
+
+g2wmax:
+	TESTQ      R12, R12
+	JZ         g2wmaxend
+	ADDQ       R10, R11
+	VMASKMOVPS (R11), Y0, Y3
+	VMAXPS     Y3, Y2, Y2
+	DECQ       R12
+	JMP        g2wmax
+
+g2wmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000600, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ        R12, R12
+	JZ           g2wsumend
+	VMASKMOVPS   (R11), Y0, Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      c32_c2d00000<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      c32_42b20000<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      c32_4b400000<>+0(SB), Y5
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y4, Y5
+	VSUBPS       c32_4b400000<>+0(SB), Y5, Y6
+	VFNMADD231PS c32_3f317200<>+0(SB), Y6, Y4
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y6, Y4
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y6
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VPSUBD       c32_4b400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y5, Y5
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y4, Y6, Y6
+	VMOVUPS      Y6, (R13)
+	VADDPS       Y6, Y3, Y3
+	ADDQ         R10, R11
+	ADDQ         $0x00000020, R13
+	DECQ         R12
+	JMP          g2wsum
+
+g2wsumend:
+	VMOVUPS    c32_3f800000<>+0(SB), Y2
+	VDIVPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (SP)
+	MOVQ       bins+176(FP), R11
+	IMULQ      R10, R11
+	ADDQ       R9, R11
+	MOVQ       bins+176(FP), R13
+	MOVQ       R11, R12
+	VMASKMOVPS (R12), Y0, Y2
+	DECQ       R13
+
+g2hmax:
+	TESTQ      R13, R13
+	JZ         g2hmaxend
+	ADDQ       R10, R12
+	VMASKMOVPS (R12), Y0, Y3
+	VMAXPS     Y3, Y2, Y2
+	DECQ       R13
+	JMP        g2hmax
+
+g2hmaxend:
+	VXORPS Y3, Y3, Y3
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000600, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x05, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ        R13, R13
+	JZ           g2hsumend
+	VMASKMOVPS   (R12), Y0, Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      c32_c2d00000<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      c32_42b20000<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      c32_4b400000<>+0(SB), Y5
+	VFMADD231PS  c32_3fb8aa3b<>+0(SB), Y4, Y5
+	VSUBPS       c32_4b400000<>+0(SB), Y5, Y6
+	VFNMADD231PS c32_3f317200<>+0(SB), Y6, Y4
+	VFNMADD231PS c32_35bfbe8e<>+0(SB), Y6, Y4
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y6
+	VFMADD213PS  c32_3c091ef4<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3d2aac2c<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3e2aaa46<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3efffffe<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VFMADD213PS  c32_3f800000<>+0(SB), Y4, Y6
+	VPSUBD       c32_4b400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VPADDD       c32_7f<>+0(SB), Y5, Y5
+	VPADDD       c32_7f<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y4, Y6, Y6
+	VMOVUPS      Y6, (R11)
+	VADDPS       Y6, Y3, Y3
+	ADDQ         R10, R12
+	ADDQ         $0x00000020, R11
+	DECQ         R13
+	JMP          g2hsum
+
+g2hsumend:
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 32(SP)
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVSS        bound+184(FP), X2
+	VBROADCASTSS X2, Y2
+	VXORPS       c32_80000000<>+0(SB), Y2, Y3
+	VMOVUPS      Y3, Y5
+	VMOVUPS      Y2, Y4
+	VMOVUPS      Y2, Y2
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x1d, Y3, Y1, Y11
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000600, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x05, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPS      (R12)(R13*1), Y12
+	VMULPS       32(SP), Y12, Y12
+	MOVSS        minHeight+192(FP), X13
+	VBROADCASTSS X13, Y13
+	VMOVUPS      Y13, Y13
+	MOVSS        scaleH+204(FP), X14
+	VBROADCASTSS X14, Y14
+	VFMADD231PS  Y12, Y14, Y13
+	VADDPS       Y13, Y8, Y8
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VXORPS       c32_80000000<>+0(SB), Y12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        bound+184(FP), X13
+	VBROADCASTSS X13, Y13
+	VADDPS       Y13, Y13, Y13
+	VFMADD231PS  Y8, Y13, Y12
+	VCMPPS       $0x1d, Y12, Y1, Y13
+	VANDNPS      Y11, Y13, Y11
+	VBLENDVPS    Y13, Y12, Y3, Y3
+	VBLENDVPS    Y11, Y12, Y4, Y4
+	VMOVUPS      (R12), Y12
+	VMULPS       (SP), Y12, Y12
+	MOVSS        minWidth+188(FP), X14
+	VBROADCASTSS X14, Y14
+	VMOVUPS      Y14, Y14
+	MOVSS        scaleW+200(FP), X15
+	VBROADCASTSS X15, Y15
+	VFMADD231PS  Y12, Y15, Y14
+	VADDPS       Y14, Y9, Y9
+	MOVSS        bound+184(FP), X12
+	VBROADCASTSS X12, Y12
+	VXORPS       c32_80000000<>+0(SB), Y12, Y12
+	VMOVUPS      Y12, Y12
+	MOVSS        bound+184(FP), X14
+	VBROADCASTSS X14, Y14
+	VADDPS       Y14, Y14, Y14
+	VFMADD231PS  Y9, Y14, Y12
+	VBLENDVPS    Y13, Y12, Y5, Y5
+	VBLENDVPS    Y11, Y12, Y2, Y2
+	VMASKMOVPS   (R11), Y0, Y12
+	VBLENDVPS    Y13, Y12, Y6, Y6
+	VBLENDVPS    Y11, Y12, Y7, Y7
+	VMOVUPS      c32_3f800000<>+0(SB), Y11
+	VADDPS       Y11, Y10, Y11
+	VBLENDVPS    Y13, Y11, Y10, Y10
+	VMOVUPS      Y13, Y11
+	ADDQ         $0x00000020, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, (R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 32(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 64(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y4, 96(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y10, 128(R11)
+	VMOVUPS      (SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 160(R11)
+	VMOVUPS      32(SP), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 192(R11)
+	VMOVUPS      Y11, 64(SP)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y7, 224(R11)
+	VANDPS       c32_7fffffff<>+0(SB), Y6, Y1
+	VMOVUPS      c32_c2b20000<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      c32_42d00000<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      c32_4b400000<>+0(SB), Y2
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y1, Y2
+	VSUBPS       c32_4b400000<>+0(SB), Y2, Y3
+	VFMADD231PS  c32_3f317200<>+0(SB), Y3, Y1
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y3, Y1
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y3
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VFNMADD213PS c32_3f800000<>+0(SB), Y1, Y3
+	VPSUBD       c32_4b400000<>+0(SB), Y2, Y1
+	VPSRAD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, Y4, Y6, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y2
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y1, Y3
+	VMULPS       c32_4c000000<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VPSUBD       c32_3f400000<>+0(SB), Y5, Y4
+	VPSRAD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y4, Y7
+	VPSUBD       Y7, Y5, Y5
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      c32_0<>+0(SB), Y7
+	VBLENDVPS    Y3, c32_c1c80000<>+0(SB), Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VSUBPS       c32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       c32_40000000<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y5, Y3
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      c32_3e774fde<>+0(SB), Y8
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y7, Y8
+	VMULPS       Y8, Y7, Y8
+	VMULPS       c32_3f000000<>+0(SB), Y5, Y7
+	VMULPS       Y5, Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       c32_3717f7d1<>+0(SB), Y4, Y9
+	VFMADD213PS  Y9, Y3, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y5, Y8, Y8
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y4, Y8
+	VCMPPS       $0x11, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_7fc00000<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, c32_0<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, c32_ff800000<>+0(SB), Y8, Y8
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y8, Y8
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y8, Y8
+	VXORPS       Y1, Y1, Y1
+	VMAXPS       Y6, Y1, Y1
+	VADDPS       Y8, Y1, Y1
+	MOVSS        minDeriv+196(FP), X3
+	VBROADCASTSS X3, Y3
+	VADDPS       Y1, Y3, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 256(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 288(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      224(R11), Y1
+	VANDPS       c32_7fffffff<>+0(SB), Y1, Y2
+	VMOVUPS      c32_c2b20000<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      c32_42d00000<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      c32_4b400000<>+0(SB), Y3
+	VFNMADD231PS c32_3fb8aa3b<>+0(SB), Y2, Y3
+	VSUBPS       c32_4b400000<>+0(SB), Y3, Y4
+	VFMADD231PS  c32_3f317200<>+0(SB), Y4, Y2
+	VFMADD231PS  c32_35bfbe8e<>+0(SB), Y4, Y2
+	VMOVUPS      c32_3ab5641d<>+0(SB), Y4
+	VFNMADD213PS c32_3c091ef4<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3d2aac2c<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3e2aaa46<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3efffffe<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3f800000<>+0(SB), Y2, Y4
+	VFNMADD213PS c32_3f800000<>+0(SB), Y2, Y4
+	VPSUBD       c32_4b400000<>+0(SB), Y3, Y2
+	VPSRAD       $0x01, Y2, Y3
+	VPSUBD       Y3, Y2, Y2
+	VPADDD       c32_7f<>+0(SB), Y3, Y3
+	VPADDD       c32_7f<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, Y5, Y1, Y5
+	VBLENDVPS    Y5, Y4, Y3, Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, c32_800000<>+0(SB), Y2, Y4
+	VMULPS       c32_4c000000<>+0(SB), Y2, Y5
+	VMOVUPS      Y2, Y6
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VPSUBD       c32_3f400000<>+0(SB), Y6, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y7
+	VPSUBD       Y7, Y6, Y6
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      c32_0<>+0(SB), Y7
+	VBLENDVPS    Y4, c32_c1c80000<>+0(SB), Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VSUBPS       c32_3f800000<>+0(SB), Y6, Y6
+	VADDPS       c32_40000000<>+0(SB), Y6, Y4
+	VDIVPS       Y4, Y6, Y4
+	VMULPS       Y4, Y4, Y7
+	VMOVUPS      c32_3e774fde<>+0(SB), Y8
+	VFMADD213PS  c32_3e91f021<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3eccce06<>+0(SB), Y7, Y8
+	VFMADD213PS  c32_3f2aaaaa<>+0(SB), Y7, Y8
+	VMULPS       Y8, Y7, Y8
+	VMULPS       c32_3f000000<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y8, Y7, Y8
+	VMULPS       c32_3717f7d1<>+0(SB), Y5, Y9
+	VFMADD213PS  Y9, Y4, Y8
+	VSUBPS       Y8, Y7, Y8
+	VSUBPS       Y6, Y8, Y8
+	VFMSUB231PS  c32_3f317180<>+0(SB), Y5, Y8
+	VCMPPS       $0x11, c32_0<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, c32_7fc00000<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, c32_0<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, c32_ff800000<>+0(SB), Y8, Y8
+	VCMPPS       $0x1e, c32_7f7fffff<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, Y2, Y8, Y8
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y8, Y8
+	VXORPS       Y2, Y2, Y2
+	VMAXPS       Y1, Y2, Y1
+	VADDPS       Y8, Y1, Y1
+	MOVSS        minDeriv+196(FP), X2
+	VBROADCASTSS X2, Y2
+	VADDPS       Y1, Y2, Y1
+	VMOVUPS      64(SP), Y2
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VBLENDVPS    Y2, Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	VBLENDVPS    Y2, Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 320(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 352(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      32(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      (R11), Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      96(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y3
+	VSUBPS       Y3, Y2, Y2
+	VDIVPS       Y1, Y2, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 384(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 416(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 448(R11)
+	VADDPS       Y3, Y3, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y5
+	VADDPS       Y5, Y1, Y1
+	VSUBPS       Y4, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 480(R11)
+	VMASKMOVPS   (DX), Y0, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      64(R11), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y6
+	VSUBPS       Y5, Y4, Y4
+	VSUBPS       Y6, Y3, Y5
+	VMULPS       Y5, Y2, Y5
+	VFMADD231PS  Y1, Y4, Y5
+	VMULPS       Y6, Y2, Y2
+	VFNMADD231PS Y1, Y4, Y2
+	VMULPS       Y4, Y3, Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	VADDPS       Y5, Y5, Y3
+	VADDPS       Y3, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VXORPS       c32_80000000<>+0(SB), Y3, Y3
+	VFMADD231PS  Y2, Y2, Y3
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       Y3, Y4, Y3
+	VSQRTPS      Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, Y4, Y2, Y4
+	VADDPS       Y1, Y1, Y1
+	VSUBPS       Y2, Y3, Y6
+	VBLENDVPS    Y4, Y6, Y1, Y1
+	VXORPS       c32_80000000<>+0(SB), Y2, Y2
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y5, Y5, Y5
+	VBLENDVPS    Y4, Y5, Y2, Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 512(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMULPS       Y2, Y1, Y3
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y4
+	VMULPS       Y3, Y4, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y6
+	VFMADD231PS  Y1, Y6, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y7
+	VFMADD231PS  Y3, Y7, Y6
+	VMULPS       Y2, Y2, Y7
+	VMULPS       Y7, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y4
+	VADDPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y4
+	VFMADD231PS  Y1, Y4, Y7
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 544(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 576(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 608(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y5, 640(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y6, 672(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y7, 704(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 736(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y2
+	VMULPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y4
+	VFMADD231PS  Y4, Y3, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      480(R11), Y3
+	VMULPS       Y1, Y3, Y3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y3, 768(R11)
+	VMOVUPS      c32_3f800000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y3
+	VADDPS       Y3, Y3, Y3
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 800(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 832(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y1
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y2
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 864(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y2
+	VMULPS       Y1, Y2, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 896(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y3
+	VMULPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y3
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 928(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VMULPS       Y2, Y1, Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      832(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 960(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      512(R11), Y3
+	VMULPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      736(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      768(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 992(R11)
+	VMOVUPS      c32_40000000<>+0(SB), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      448(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      800(R11), Y2
+	VADDPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1024(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      576(R11), Y1
+	VADDPS       Y1, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      544(R11), Y2
+	VMULPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 1056(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      608(R11), Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      704(R11), Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y2, 1088(R11)
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      672(R11), Y2
+	VDIVPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      Y1, 1120(R11)
+	MOVQ         dOut_base+48(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VBROADCASTSS (CX), Y1
+	VXORPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y3
+	VDIVPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y2
+	VMASKMOVPS   (R11), Y0, Y3
+	VSUBPS       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y2
+	VMULPS       Y2, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      704(R12), Y4
+	VMULPS       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      672(R12), Y4
+	VMULPS       Y4, Y4, Y4
+	VDIVPS       Y4, Y2, Y2
+	VDIVPS       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y3, 1152(R12)
+	VXORPS       c32_80000000<>+0(SB), Y3, Y2
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1184(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      864(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      992(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1216(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      896(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1024(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1248(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      928(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1056(R12), Y3
+	VMULPS       Y3, Y1, Y3
+	VADDPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      288(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1280(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      960(R12), Y3
+	VMULPS       Y3, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1088(R12), Y3
+	VMULPS       Y3, Y1, Y1
+	VADDPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      352(R12), Y1
+	VMULPS       Y1, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1312(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1120(R12), Y2
+	VMULPS       Y2, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      512(R12), Y4
+	VMULPS       Y4, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1248(R12), Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      448(R12), Y5
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VXORPS       c32_80000000<>+0(SB), Y3, Y3
+	VDIVPS       Y2, Y3, Y3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1248(R12), Y4
+	VDIVPS       Y2, Y4, Y4
+	VADDPS       Y4, Y1, Y4
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1216(R12), Y1
+	VXORPS       c32_80000000<>+0(SB), Y1, Y1
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       Y3, Y1, Y1
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1184(R12), Y2
+	VSUBPS       Y4, Y2, Y2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y3, 1344(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y4, 1376(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y1, 1408(R12)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      Y2, 1440(R12)
+	MOVSS        bound+184(FP), X1
+	VBROADCASTSS X1, Y1
+	VMASKMOVPS   (DX), Y0, Y2
+	VXORPS       c32_80000000<>+0(SB), Y1, Y3
+	VCMPPS       $0x1d, Y3, Y2, Y3
+	VCMPPS       $0x12, Y1, Y2, Y1
+	VANDPS       Y1, Y3, Y1
+	VMOVUPS      Y1, 96(SP)
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      1152(R12), Y1
+	VMASKMOVPS   (R11), Y0, Y2
+	VMOVUPS      96(SP), Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	MOVQ         dIn_base+0(FP), R11
+	MOVQ         in_base+96(FP), R12
+	SUBQ         R12, R11
+	ADDQ         DX, R11
+	VMASKMOVPS   Y2, Y0, (R11)
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleW+200(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      160(R15), Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1408(R15), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1344(R15), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleW+200(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      160(R11), Y6
+	VMULPS       Y6, Y5, Y5
+	VSUBPS       Y1, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPS      96(SP), Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1408(R11), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1344(R11), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Y1, Y1, Y1
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      192(R15), Y6
+	VMULPS       Y6, Y5, Y5
+	VMULPS       Y4, Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      128(R15), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1440(R15), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      1376(R15), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X2, X2, X2
+	VCVTSI2SSQ   R12, X2, X2
+	VBROADCASTSS X2, Y2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000600, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x05, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Y3, Y3, Y3
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	MOVSS        bound+184(FP), X4
+	VBROADCASTSS X4, Y4
+	VADDPS       Y4, Y4, Y4
+	VMULPS       Y3, Y4, Y4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Y5
+	VMULPS       Y4, Y5, Y4
+	VMOVUPS      (R13), Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      192(R11), Y6
+	VMULPS       Y6, Y5, Y5
+	VSUBPS       Y1, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPS      96(SP), Y6
+	VBLENDVPS    Y6, Y4, Y5, Y5
+	VMASKMOVPS   Y5, Y0, (R14)
+	VXORPS       Y4, Y4, Y4
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      128(R11), Y5
+	VCMPPS       $0x00, Y5, Y2, Y6
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1440(R11), Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VMOVUPS      c32_3f800000<>+0(SB), Y6
+	VADDPS       Y6, Y5, Y5
+	VCMPPS       $0x00, Y5, Y2, Y5
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      1376(R11), Y6
+	VBLENDVPS    Y5, Y6, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      c32_3f800000<>+0(SB), Y4
+	VSUBPS       Y4, Y2, Y2
+	SUBQ         $0x00000020, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Y1, Y1, Y1
+
+g2d:
+	TESTQ      R9, R9
+	JZ         g2dend
+	VXORPS     Y2, Y2, Y2
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    128(R12), Y3
+	VCMPPS     $0x00, Y3, Y1, Y4
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    1312(R12), Y5
+	VBLENDVPS  Y4, Y5, Y2, Y2
+	VMOVUPS    c32_3f800000<>+0(SB), Y4
+	VADDPS     Y4, Y1, Y1
+	VCMPPS     $0x00, Y3, Y1, Y3
+	MOVQ       scratch_base+144(FP), R12
+	VMOVUPS    1280(R12), Y4
+	VBLENDVPS  Y3, Y4, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VMOVUPS    96(SP), Y4
+	VBLENDVPS  Y4, Y2, Y3, Y3
+	VMASKMOVPS Y3, Y0, (R11)
+	ADDQ       R10, R11
+	DECQ       R9
+	JMP        g2d
+
+g2dend:
+	SHLQ $0x02, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000004, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx2F32(dy []float32, y []float32)
 // Requires: AVX
 TEXT ·reluGradAvx2F32(SB), NOSPLIT, $0-48
@@ -62319,6 +71415,4072 @@ done:
 	VZEROUPPER
 	RET
 
+// func splineFwdGradAvx512F64(dIn []float64, dParams []float64, dOut []float64, dLogdet []float64, in []float64, params []float64, scratch []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·splineFwdGradAvx512F64(SB), NOSPLIT, $8-232
+	MOVQ         dLogdet_len+80(FP), AX
+	MOVQ         dLogdet_base+72(FP), CX
+	MOVQ         in_base+96(FP), DX
+	MOVQ         cols+168(FP), BX
+	MOVQ         params_base+120(FP), DI
+	LEAQ         exp2EighthsAligned<>+0(SB), R8
+	MOVQ         R8, SI
+	ANDQ         $0x00000020, SI
+	LEAQ         (SI)(SI*4), SI
+	ADDQ         SI, R8
+	MOVSD        bound+184(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        minWidth+192(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        minHeight+200(FP), X2
+	VBROADCASTSD X2, Z2
+	MOVSD        minDeriv+208(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Z5
+	VADDPD       Z0, Z0, Z6
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z7
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R9
+	LEAQ   -1(R9)(R9*2), R9
+	MOVQ   cols+168(FP), R10
+	IMULQ  R10, R9
+	SHLQ   $0x03, R9
+	ADDQ   R9, DI
+	VXORPS Z8, Z8, Z8
+	MOVQ   BX, R9
+
+col:
+	CMPQ    R9, $0x00000008
+	JB      tail
+	LEAQ    (SI), R10
+	MOVQ    cols+168(FP), R11
+	SHLQ    $0x03, R11
+	VMOVUPD (DX), Z8
+	MOVQ    bins+176(FP), R13
+	MOVQ    R10, R12
+	VMOVUPD (R12), Z9
+	DECQ    R13
+
+g1wmax:
+	TESTQ   R13, R13
+	JZ      g1wmaxend
+	ADDQ    R11, R12
+	VMOVUPD (R12), Z10
+	VMAXPD  Z10, Z9, Z9
+	DECQ    R13
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R10, R12
+	MOVQ   scratch_base+144(FP), R14
+	ADDQ   $0x00000c00, R14
+	MOVQ   bins+176(FP), R13
+
+g1wsum:
+	TESTQ             R13, R13
+	JZ                g1wsumend
+	VMOVUPD           (R12), Z11
+	VSUBPD            Z9, Z11, Z11
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z12
+	VMINPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z12
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z11, Z12
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z12, Z13
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z13, Z11
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z11
+	VPERMPD           (R8), Z12, Z14
+	VPERMPD           64(R8), Z12, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z11, Z15
+	VFMADD231PD       Z15, Z11, Z12
+	VFMADD213PD       Z14, Z14, Z12
+	VSCALEFPD         Z13, Z12, Z12
+	VMOVUPD           Z12, (R14)
+	VADDPD            Z12, Z10, Z10
+	ADDQ              R11, R12
+	ADDQ              $0x00000040, R14
+	DECQ              R13
+	JMP               g1wsum
+
+g1wsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z9
+	VDIVPD       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R14
+	MOVQ         R12, R13
+	VMOVUPD      (R13), Z10
+	DECQ         R14
+
+g1hmax:
+	TESTQ   R14, R14
+	JZ      g1hmaxend
+	ADDQ    R11, R13
+	VMOVUPD (R13), Z11
+	VMAXPD  Z11, Z10, Z10
+	DECQ    R14
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R12, R13
+	MOVQ   scratch_base+144(FP), R12
+	ADDQ   $0x00000c00, R12
+	MOVQ   bins+176(FP), R14
+	SHLQ   $0x06, R14
+	ADDQ   R14, R12
+	MOVQ   bins+176(FP), R14
+
+g1hsum:
+	TESTQ             R14, R14
+	JZ                g1hsumend
+	VMOVUPD           (R13), Z12
+	VSUBPD            Z10, Z12, Z12
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
+	VMAXPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z13
+	VMINPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           (R8), Z13, Z15
+	VPERMPD           64(R8), Z13, Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z16
+	VFMADD231PD       Z16, Z12, Z13
+	VFMADD213PD       Z15, Z15, Z13
+	VSCALEFPD         Z14, Z13, Z13
+	VMOVUPD           Z13, (R12)
+	VADDPD            Z13, Z11, Z11
+	ADDQ              R11, R13
+	ADDQ              $0x00000040, R12
+	DECQ              R14
+	JMP               g1hsum
+
+g1hsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z10
+	VDIVPD       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x01, R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z11
+	VMOVUPD      Z11, Z13
+	VMOVUPD      Z0, Z12
+	VMOVUPD      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPD       $0x1d, Z11, Z8, K1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	MOVQ         bins+176(FP), R15
+	DECQ         R15
+
+g1k:
+	TESTQ        R15, R15
+	JZ           g1kend
+	VMOVUPD      (R13), Z20
+	VMULPD       Z9, Z20, Z20
+	VMOVUPD      Z1, Z21
+	VFMADD231PD  Z20, Z4, Z21
+	VADDPD       Z21, Z17, Z17
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z17, Z6, Z20
+	VCMPPD       $0x1d, Z20, Z8, K2
+	KANDNW       K1, K2, K1
+	VMOVUPD      Z20, K2, Z11
+	VMOVUPD      Z20, K1, Z12
+	VMOVUPD      (R13)(R14*1), Z20
+	VMULPD       Z10, Z20, Z20
+	VMOVUPD      Z2, Z21
+	VFMADD231PD  Z20, Z5, Z21
+	VADDPD       Z21, Z18, Z18
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z18, Z6, Z20
+	VMOVUPD      Z20, K2, Z13
+	VMOVUPD      Z20, K1, Z14
+	VMOVUPD      (R12), Z20
+	VMOVUPD      Z20, K2, Z15
+	VMOVUPD      Z20, K1, Z16
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z20
+	VADDPD       Z20, Z19, Z20
+	VMOVUPD      Z20, K2, Z19
+	KMOVW        K2, K1
+	ADDQ         $0x00000040, R13
+	ADDQ         R11, R12
+	DECQ         R15
+	JMP          g1k
+
+g1kend:
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, (R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 64(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 128(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 192(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z19, 256(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 320(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 384(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z16, 448(R12)
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
+	VMAXPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z9
+	VMINPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z8, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z8
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z8
+	VPERMPD           (R8), Z9, Z11
+	VPERMPD           64(R8), Z9, Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z8, Z12
+	VFNMADD231PD      Z12, Z8, Z9
+	VFMADD213PD       Z11, Z11, Z9
+	VSCALEFPD         Z10, Z9, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VADDPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z15, K2
+	VMOVUPD           Z9, K2, Z10
+	VDIVPD            Z8, Z10, Z10
+	VADDPD.BCST       c64_0<>+0(SB), Z8, Z8
+	VGETMANTPD        $0x0b, Z8, Z9
+	VGETEXPPD         Z8, Z8
+	VGETEXPPD         Z9, Z11
+	VSUBPD            Z11, Z8, Z8
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z9, Z9
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z9, Z11
+	VDIVPD            Z11, Z9, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z12, Z13
+	VMULPD            Z13, Z12, Z13
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z9, Z12
+	VMULPD            Z9, Z12, Z12
+	VADDPD            Z13, Z12, Z13
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z8, Z14
+	VFMADD213PD       Z14, Z11, Z13
+	VSUBPD            Z13, Z12, Z13
+	VSUBPD            Z9, Z13, Z13
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPD            Z15, Z8, Z8
+	VADDPD            Z13, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           256(R12), Z9
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x00, Z11, Z9, K2
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K2, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 512(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 576(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           448(R12), Z8
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
+	VMAXPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z10
+	VMINPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z10
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z9, Z10
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z10, Z11
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z9
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z9
+	VPERMPD           (R8), Z10, Z12
+	VPERMPD           64(R8), Z10, Z10
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z9, Z13
+	VFNMADD231PD      Z13, Z9, Z10
+	VFMADD213PD       Z12, Z12, Z10
+	VSCALEFPD         Z11, Z10, Z10
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VADDPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VCMPPD            $0x11, Z12, Z8, K2
+	VMOVUPD           Z10, K2, Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD.BCST       c64_0<>+0(SB), Z9, Z9
+	VGETMANTPD        $0x0b, Z9, Z10
+	VGETEXPPD         Z9, Z9
+	VGETEXPPD         Z10, Z12
+	VSUBPD            Z12, Z9, Z9
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z10, Z10
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z10, Z12
+	VDIVPD            Z12, Z10, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z14
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z13, Z14
+	VMULPD            Z14, Z13, Z14
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z10, Z13
+	VMULPD            Z10, Z13, Z13
+	VADDPD            Z14, Z13, Z14
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z9, Z15
+	VFMADD213PD       Z15, Z12, Z14
+	VSUBPD            Z14, Z13, Z14
+	VSUBPD            Z10, Z14, Z14
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPD            Z8, Z9, Z8
+	VADDPD            Z14, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K1, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K1, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 640(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 704(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           64(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           192(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 768(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 832(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 896(R12)
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VADDPD            Z11, Z9, Z9
+	VSUBPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 960(R12)
+	VMOVUPD           (DX), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1024(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VSUBPD            Z9, Z8, Z8
+	VMULPD            Z8, Z9, Z10
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z11
+	VMULPD            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	VFMADD231PD       Z9, Z13, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z14
+	VFMADD231PD       Z10, Z14, Z13
+	VMULPD            Z8, Z8, Z14
+	VMULPD            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z11
+	VADDPD            Z11, Z11, Z11
+	VFMADD231PD       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VFMADD231PD       Z9, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1088(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1152(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1216(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 1280(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 1344(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 1408(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1472(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z11
+	VFMADD231PD       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z10
+	VMULPD            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1536(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1600(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1664(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1728(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1792(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1856(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1920(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1472(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1984(R12)
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2048(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2112(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2176(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2240(R12)
+	MOVQ              dOut_base+48(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VBROADCASTSD      (CX), Z8
+	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2304(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2368(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1792(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2048(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2432(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1856(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2112(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           576(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2496(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1920(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2176(R13), Z10
+	VMULPD            Z10, Z8, Z8
+	VADDPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           704(R13), Z8
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2560(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2240(R13), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1024(R13), Z11
+	VMULPD            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z12
+	VMULPD            Z12, Z11, Z11
+	VADDPD            Z11, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VDIVPD            Z9, Z8, Z8
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	VSUBPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2624(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z11, 2688(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z8, 2752(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2816(R13)
+	VMOVUPD           (DX), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
+	VCMPPD            $0x1d, Z9, Z8, K1
+	VCMPPD            $0x12, Z0, Z8, K2
+	KANDW             K2, K1, K1
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	VDIVPD            Z9, Z8, Z8
+	VMOVUPD           (R12), Z9
+	VMOVUPD           Z8, K1, Z9
+	MOVQ              dIn_base+0(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VMOVUPD           Z9, (R12)
+	MOVQ              dParams_base+24(FP), R12
+	MOVQ              params_base+120(FP), R13
+	SUBQ              R13, R12
+	ADDQ              R10, R12
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R13
+	DECQ              R13
+	VXORPS            X9, X9, X9
+	VCVTSI2SDQ        R13, X9, X9
+	VBROADCASTSD      X9, Z9
+	MOVQ              scratch_base+144(FP), R14
+	ADDQ              $0x00000c00, R14
+	MOVQ              R13, R15
+	SHLQ              $0x06, R15
+	ADDQ              R15, R14
+	MOVQ              R13, R15
+	IMULQ             R11, R15
+	ADDQ              R12, R15
+	INCQ              R13
+	VXORPS            Z10, Z10, Z10
+
+g1x0:
+	TESTQ        R13, R13
+	JZ           g1x0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      320(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2752(BP), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2624(BP), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1x1:
+	TESTQ        R13, R13
+	JZ           g1x1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      320(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K1, Z12
+	VMOVUPD      Z12, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2752(R12), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2624(R12), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R12
+	MOVQ         params_base+120(FP), R13
+	SUBQ         R13, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R13
+	IMULQ        R11, R13
+	ADDQ         R13, R12
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1y0:
+	TESTQ        R13, R13
+	JZ           g1y0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      384(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2816(BP), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2688(BP), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1y1:
+	TESTQ        R13, R13
+	JZ           g1y1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K1, Z12
+	VMOVUPD      Z12, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2816(R12), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2688(R12), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R12
+	MOVQ   params_base+120(FP), R13
+	SUBQ   R13, R12
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R11, R10
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
+	VXORPS Z8, Z8, Z8
+
+g1d:
+	TESTQ        R10, R10
+	JZ           g1dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      256(R13), Z10
+	VCMPPD       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2560(R13), Z11
+	VMOVUPD      Z11, K2, Z9
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VADDPD       Z11, Z8, Z8
+	VCMPPD       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2496(R13), Z10
+	VMOVUPD      Z10, K2, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPD      Z9, K1, Z10
+	VMOVUPD      Z10, (R12)
+	ADDQ         R11, R12
+	DECQ         R10
+	JMP          g1d
+
+g1dend:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, SI
+	SUBQ $0x00000008, R9
+	JMP  col
+
+tail:
+	TESTQ     R9, R9
+	JZ        rowend
+	MOVQ      $-1, R10
+	SHLXQ     R9, R10, R10
+	NOTQ      R10
+	KMOVQ     R10, K1
+	LEAQ      (SI), R10
+	MOVQ      cols+168(FP), R11
+	SHLQ      $0x03, R11
+	VMOVUPD.Z (DX), K1, Z8
+	MOVQ      bins+176(FP), R13
+	MOVQ      R10, R12
+	VMOVUPD.Z (R12), K1, Z9
+	DECQ      R13
+
+g2wmax:
+	TESTQ     R13, R13
+	JZ        g2wmaxend
+	ADDQ      R11, R12
+	VMOVUPD.Z (R12), K1, Z10
+	VMAXPD    Z10, Z9, Z9
+	DECQ      R13
+	JMP       g2wmax
+
+g2wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R10, R12
+	MOVQ   scratch_base+144(FP), R14
+	ADDQ   $0x00000c00, R14
+	MOVQ   bins+176(FP), R13
+
+g2wsum:
+	TESTQ             R13, R13
+	JZ                g2wsumend
+	VMOVUPD.Z         (R12), K1, Z11
+	VSUBPD            Z9, Z11, Z11
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z12
+	VMINPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z12
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z11, Z12
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z12, Z13
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z13, Z11
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z11
+	VPERMPD           (R8), Z12, Z14
+	VPERMPD           64(R8), Z12, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z11, Z15
+	VFMADD231PD       Z15, Z11, Z12
+	VFMADD213PD       Z14, Z14, Z12
+	VSCALEFPD         Z13, Z12, Z12
+	VMOVUPD           Z12, (R14)
+	VADDPD            Z12, Z10, Z10
+	ADDQ              R11, R12
+	ADDQ              $0x00000040, R14
+	DECQ              R13
+	JMP               g2wsum
+
+g2wsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z9
+	VDIVPD       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R14
+	MOVQ         R12, R13
+	VMOVUPD.Z    (R13), K1, Z10
+	DECQ         R14
+
+g2hmax:
+	TESTQ     R14, R14
+	JZ        g2hmaxend
+	ADDQ      R11, R13
+	VMOVUPD.Z (R13), K1, Z11
+	VMAXPD    Z11, Z10, Z10
+	DECQ      R14
+	JMP       g2hmax
+
+g2hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R12, R13
+	MOVQ   scratch_base+144(FP), R12
+	ADDQ   $0x00000c00, R12
+	MOVQ   bins+176(FP), R14
+	SHLQ   $0x06, R14
+	ADDQ   R14, R12
+	MOVQ   bins+176(FP), R14
+
+g2hsum:
+	TESTQ             R14, R14
+	JZ                g2hsumend
+	VMOVUPD.Z         (R13), K1, Z12
+	VSUBPD            Z10, Z12, Z12
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
+	VMAXPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z13
+	VMINPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           (R8), Z13, Z15
+	VPERMPD           64(R8), Z13, Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z16
+	VFMADD231PD       Z16, Z12, Z13
+	VFMADD213PD       Z15, Z15, Z13
+	VSCALEFPD         Z14, Z13, Z13
+	VMOVUPD           Z13, (R12)
+	VADDPD            Z13, Z11, Z11
+	ADDQ              R11, R13
+	ADDQ              $0x00000040, R12
+	DECQ              R14
+	JMP               g2hsum
+
+g2hsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z10
+	VDIVPD       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x01, R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z11
+	VMOVUPD      Z11, Z13
+	VMOVUPD      Z0, Z12
+	VMOVUPD      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPD       $0x1d, Z11, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	MOVQ         bins+176(FP), R15
+	DECQ         R15
+
+g2k:
+	TESTQ        R15, R15
+	JZ           g2kend
+	VMOVUPD      (R13), Z20
+	VMULPD       Z9, Z20, Z20
+	VMOVUPD      Z1, Z21
+	VFMADD231PD  Z20, Z4, Z21
+	VADDPD       Z21, Z17, Z17
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z17, Z6, Z20
+	VCMPPD       $0x1d, Z20, Z8, K3
+	KANDNW       K2, K3, K2
+	VMOVUPD      Z20, K3, Z11
+	VMOVUPD      Z20, K2, Z12
+	VMOVUPD      (R13)(R14*1), Z20
+	VMULPD       Z10, Z20, Z20
+	VMOVUPD      Z2, Z21
+	VFMADD231PD  Z20, Z5, Z21
+	VADDPD       Z21, Z18, Z18
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z18, Z6, Z20
+	VMOVUPD      Z20, K3, Z13
+	VMOVUPD      Z20, K2, Z14
+	VMOVUPD.Z    (R12), K1, Z20
+	VMOVUPD      Z20, K3, Z15
+	VMOVUPD      Z20, K2, Z16
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z20
+	VADDPD       Z20, Z19, Z20
+	VMOVUPD      Z20, K3, Z19
+	KMOVW        K3, K2
+	ADDQ         $0x00000040, R13
+	ADDQ         R11, R12
+	DECQ         R15
+	JMP          g2k
+
+g2kend:
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, (R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 64(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 128(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 192(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z19, 256(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 320(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 384(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z16, 448(R12)
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
+	VMAXPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z9
+	VMINPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z8, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z8
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z8
+	VPERMPD           (R8), Z9, Z11
+	VPERMPD           64(R8), Z9, Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z8, Z12
+	VFNMADD231PD      Z12, Z8, Z9
+	VFMADD213PD       Z11, Z11, Z9
+	VSCALEFPD         Z10, Z9, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VADDPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z15, K3
+	VMOVUPD           Z9, K3, Z10
+	VDIVPD            Z8, Z10, Z10
+	VADDPD.BCST       c64_0<>+0(SB), Z8, Z8
+	VGETMANTPD        $0x0b, Z8, Z9
+	VGETEXPPD         Z8, Z8
+	VGETEXPPD         Z9, Z11
+	VSUBPD            Z11, Z8, Z8
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z9, Z9
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z9, Z11
+	VDIVPD            Z11, Z9, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z12, Z13
+	VMULPD            Z13, Z12, Z13
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z9, Z12
+	VMULPD            Z9, Z12, Z12
+	VADDPD            Z13, Z12, Z13
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z8, Z14
+	VFMADD213PD       Z14, Z11, Z13
+	VSUBPD            Z13, Z12, Z13
+	VSUBPD            Z9, Z13, Z13
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPD            Z15, Z8, Z8
+	VADDPD            Z13, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           256(R12), Z9
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x00, Z11, Z9, K3
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K3, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K3, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 512(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 576(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           448(R12), Z8
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
+	VMAXPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z10
+	VMINPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z10
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z9, Z10
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z10, Z11
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z9
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z9
+	VPERMPD           (R8), Z10, Z12
+	VPERMPD           64(R8), Z10, Z10
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z9, Z13
+	VFNMADD231PD      Z13, Z9, Z10
+	VFMADD213PD       Z12, Z12, Z10
+	VSCALEFPD         Z11, Z10, Z10
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VADDPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VCMPPD            $0x11, Z12, Z8, K3
+	VMOVUPD           Z10, K3, Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD.BCST       c64_0<>+0(SB), Z9, Z9
+	VGETMANTPD        $0x0b, Z9, Z10
+	VGETEXPPD         Z9, Z9
+	VGETEXPPD         Z10, Z12
+	VSUBPD            Z12, Z9, Z9
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z10, Z10
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z10, Z12
+	VDIVPD            Z12, Z10, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z14
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z13, Z14
+	VMULPD            Z14, Z13, Z14
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z10, Z13
+	VMULPD            Z10, Z13, Z13
+	VADDPD            Z14, Z13, Z14
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z9, Z15
+	VFMADD213PD       Z15, Z12, Z14
+	VSUBPD            Z14, Z13, Z14
+	VSUBPD            Z10, Z14, Z14
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPD            Z8, Z9, Z8
+	VADDPD            Z14, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K2, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 640(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 704(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           64(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           192(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 768(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 832(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 896(R12)
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VADDPD            Z11, Z9, Z9
+	VSUBPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 960(R12)
+	VMOVUPD.Z         (DX), K1, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1024(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VSUBPD            Z9, Z8, Z8
+	VMULPD            Z8, Z9, Z10
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z11
+	VMULPD            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	VFMADD231PD       Z9, Z13, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z14
+	VFMADD231PD       Z10, Z14, Z13
+	VMULPD            Z8, Z8, Z14
+	VMULPD            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z11
+	VADDPD            Z11, Z11, Z11
+	VFMADD231PD       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VFMADD231PD       Z9, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1088(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1152(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1216(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 1280(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 1344(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 1408(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1472(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z11
+	VFMADD231PD       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z10
+	VMULPD            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1536(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1600(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1664(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1728(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1792(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1856(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1920(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1472(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1984(R12)
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2048(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2112(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2176(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2240(R12)
+	MOVQ              dOut_base+48(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VBROADCASTSD      (CX), Z8
+	VMOVUPD.Z         (R12), K1, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2304(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2368(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1792(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2048(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2432(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1856(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2112(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           576(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2496(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1920(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2176(R13), Z10
+	VMULPD            Z10, Z8, Z8
+	VADDPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           704(R13), Z8
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2560(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2240(R13), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1024(R13), Z11
+	VMULPD            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z12
+	VMULPD            Z12, Z11, Z11
+	VADDPD            Z11, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VDIVPD            Z9, Z8, Z8
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z9
+	VSUBPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2624(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z11, 2688(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z8, 2752(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2816(R13)
+	VMOVUPD.Z         (DX), K1, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
+	VCMPPD            $0x1d, Z9, Z8, K2
+	VCMPPD            $0x12, Z0, Z8, K3
+	KANDW             K3, K2, K2
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	VDIVPD            Z9, Z8, Z8
+	VMOVUPD.Z         (R12), K1, Z9
+	VMOVUPD           Z8, K2, Z9
+	MOVQ              dIn_base+0(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VMOVUPD           Z9, K1, (R12)
+	MOVQ              dParams_base+24(FP), R12
+	MOVQ              params_base+120(FP), R13
+	SUBQ              R13, R12
+	ADDQ              R10, R12
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R13
+	DECQ              R13
+	VXORPS            X9, X9, X9
+	VCVTSI2SDQ        R13, X9, X9
+	VBROADCASTSD      X9, Z9
+	MOVQ              scratch_base+144(FP), R14
+	ADDQ              $0x00000c00, R14
+	MOVQ              R13, R15
+	SHLQ              $0x06, R15
+	ADDQ              R15, R14
+	MOVQ              R13, R15
+	IMULQ             R11, R15
+	ADDQ              R12, R15
+	INCQ              R13
+	VXORPS            Z10, Z10, Z10
+
+g2x0:
+	TESTQ        R13, R13
+	JZ           g2x0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      320(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2752(BP), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2624(BP), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2x1:
+	TESTQ        R13, R13
+	JZ           g2x1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      320(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K2, Z12
+	VMOVUPD      Z12, K1, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2752(R12), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2624(R12), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R12
+	MOVQ         params_base+120(FP), R13
+	SUBQ         R13, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R13
+	IMULQ        R11, R13
+	ADDQ         R13, R12
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2y0:
+	TESTQ        R13, R13
+	JZ           g2y0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      384(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2816(BP), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2688(BP), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2y1:
+	TESTQ        R13, R13
+	JZ           g2y1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K2, Z12
+	VMOVUPD      Z12, K1, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2816(R12), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2688(R12), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R12
+	MOVQ   params_base+120(FP), R13
+	SUBQ   R13, R12
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R11, R10
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
+	VXORPS Z8, Z8, Z8
+
+g2d:
+	TESTQ        R10, R10
+	JZ           g2dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      256(R13), Z10
+	VCMPPD       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2560(R13), Z11
+	VMOVUPD      Z11, K3, Z9
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VADDPD       Z11, Z8, Z8
+	VCMPPD       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2496(R13), Z10
+	VMOVUPD      Z10, K3, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPD      Z9, K2, Z10
+	VMOVUPD      Z10, K1, (R12)
+	ADDQ         R11, R12
+	DECQ         R10
+	JMP          g2d
+
+g2dend:
+	SHLQ $0x03, R9
+	ADDQ R9, DX
+	ADDQ R9, SI
+
+rowend:
+	ADDQ $0x00000008, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func splineInvGradAvx512F64(dIn []float64, dParams []float64, dOut []float64, dLogdet []float64, in []float64, params []float64, scratch []float64, cols int, bins int, bound float64, minWidth float64, minHeight float64, minDeriv float64, scaleW float64, scaleH float64)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·splineInvGradAvx512F64(SB), NOSPLIT, $8-232
+	MOVQ         dLogdet_len+80(FP), AX
+	MOVQ         dLogdet_base+72(FP), CX
+	MOVQ         in_base+96(FP), DX
+	MOVQ         cols+168(FP), BX
+	MOVQ         params_base+120(FP), DI
+	LEAQ         exp2EighthsAligned<>+0(SB), R8
+	MOVQ         R8, SI
+	ANDQ         $0x00000020, SI
+	LEAQ         (SI)(SI*4), SI
+	ADDQ         SI, R8
+	MOVSD        bound+184(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        minWidth+192(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        minHeight+200(FP), X2
+	VBROADCASTSD X2, Z2
+	MOVSD        minDeriv+208(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        scaleW+216(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        scaleH+224(FP), X5
+	VBROADCASTSD X5, Z5
+	VADDPD       Z0, Z0, Z6
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z7
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R9
+	LEAQ   -1(R9)(R9*2), R9
+	MOVQ   cols+168(FP), R10
+	IMULQ  R10, R9
+	SHLQ   $0x03, R9
+	ADDQ   R9, DI
+	VXORPS Z8, Z8, Z8
+	MOVQ   BX, R9
+
+col:
+	CMPQ    R9, $0x00000008
+	JB      tail
+	LEAQ    (SI), R10
+	MOVQ    cols+168(FP), R11
+	SHLQ    $0x03, R11
+	VMOVUPD (DX), Z8
+	MOVQ    bins+176(FP), R13
+	MOVQ    R10, R12
+	VMOVUPD (R12), Z9
+	DECQ    R13
+
+g1wmax:
+	TESTQ   R13, R13
+	JZ      g1wmaxend
+	ADDQ    R11, R12
+	VMOVUPD (R12), Z10
+	VMAXPD  Z10, Z9, Z9
+	DECQ    R13
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R10, R12
+	MOVQ   scratch_base+144(FP), R14
+	ADDQ   $0x00000c00, R14
+	MOVQ   bins+176(FP), R13
+
+g1wsum:
+	TESTQ             R13, R13
+	JZ                g1wsumend
+	VMOVUPD           (R12), Z11
+	VSUBPD            Z9, Z11, Z11
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z12
+	VMINPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z12
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z11, Z12
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z12, Z13
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z13, Z11
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z11
+	VPERMPD           (R8), Z12, Z14
+	VPERMPD           64(R8), Z12, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z11, Z15
+	VFMADD231PD       Z15, Z11, Z12
+	VFMADD213PD       Z14, Z14, Z12
+	VSCALEFPD         Z13, Z12, Z12
+	VMOVUPD           Z12, (R14)
+	VADDPD            Z12, Z10, Z10
+	ADDQ              R11, R12
+	ADDQ              $0x00000040, R14
+	DECQ              R13
+	JMP               g1wsum
+
+g1wsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z9
+	VDIVPD       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R14
+	MOVQ         R12, R13
+	VMOVUPD      (R13), Z10
+	DECQ         R14
+
+g1hmax:
+	TESTQ   R14, R14
+	JZ      g1hmaxend
+	ADDQ    R11, R13
+	VMOVUPD (R13), Z11
+	VMAXPD  Z11, Z10, Z10
+	DECQ    R14
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R12, R13
+	MOVQ   scratch_base+144(FP), R12
+	ADDQ   $0x00000c00, R12
+	MOVQ   bins+176(FP), R14
+	SHLQ   $0x06, R14
+	ADDQ   R14, R12
+	MOVQ   bins+176(FP), R14
+
+g1hsum:
+	TESTQ             R14, R14
+	JZ                g1hsumend
+	VMOVUPD           (R13), Z12
+	VSUBPD            Z10, Z12, Z12
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
+	VMAXPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z13
+	VMINPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           (R8), Z13, Z15
+	VPERMPD           64(R8), Z13, Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z16
+	VFMADD231PD       Z16, Z12, Z13
+	VFMADD213PD       Z15, Z15, Z13
+	VSCALEFPD         Z14, Z13, Z13
+	VMOVUPD           Z13, (R12)
+	VADDPD            Z13, Z11, Z11
+	ADDQ              R11, R13
+	ADDQ              $0x00000040, R12
+	DECQ              R14
+	JMP               g1hsum
+
+g1hsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z10
+	VDIVPD       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x01, R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z11
+	VMOVUPD      Z11, Z13
+	VMOVUPD      Z0, Z12
+	VMOVUPD      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPD       $0x1d, Z11, Z8, K1
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	MOVQ         bins+176(FP), R15
+	DECQ         R15
+
+g1k:
+	TESTQ        R15, R15
+	JZ           g1kend
+	VMOVUPD      (R13)(R14*1), Z20
+	VMULPD       Z10, Z20, Z20
+	VMOVUPD      Z2, Z21
+	VFMADD231PD  Z20, Z5, Z21
+	VADDPD       Z21, Z17, Z17
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z17, Z6, Z20
+	VCMPPD       $0x1d, Z20, Z8, K2
+	KANDNW       K1, K2, K1
+	VMOVUPD      Z20, K2, Z11
+	VMOVUPD      Z20, K1, Z12
+	VMOVUPD      (R13), Z20
+	VMULPD       Z9, Z20, Z20
+	VMOVUPD      Z1, Z21
+	VFMADD231PD  Z20, Z4, Z21
+	VADDPD       Z21, Z18, Z18
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z18, Z6, Z20
+	VMOVUPD      Z20, K2, Z13
+	VMOVUPD      Z20, K1, Z14
+	VMOVUPD      (R12), Z20
+	VMOVUPD      Z20, K2, Z15
+	VMOVUPD      Z20, K1, Z16
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z20
+	VADDPD       Z20, Z19, Z20
+	VMOVUPD      Z20, K2, Z19
+	KMOVW        K2, K1
+	ADDQ         $0x00000040, R13
+	ADDQ         R11, R12
+	DECQ         R15
+	JMP          g1k
+
+g1kend:
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, (R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 64(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 128(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 192(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z19, 256(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 320(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 384(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z16, 448(R12)
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
+	VMAXPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z9
+	VMINPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z8, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z8
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z8
+	VPERMPD           (R8), Z9, Z11
+	VPERMPD           64(R8), Z9, Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z8, Z12
+	VFNMADD231PD      Z12, Z8, Z9
+	VFMADD213PD       Z11, Z11, Z9
+	VSCALEFPD         Z10, Z9, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VADDPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z15, K2
+	VMOVUPD           Z9, K2, Z10
+	VDIVPD            Z8, Z10, Z10
+	VADDPD.BCST       c64_0<>+0(SB), Z8, Z8
+	VGETMANTPD        $0x0b, Z8, Z9
+	VGETEXPPD         Z8, Z8
+	VGETEXPPD         Z9, Z11
+	VSUBPD            Z11, Z8, Z8
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z9, Z9
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z9, Z11
+	VDIVPD            Z11, Z9, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z12, Z13
+	VMULPD            Z13, Z12, Z13
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z9, Z12
+	VMULPD            Z9, Z12, Z12
+	VADDPD            Z13, Z12, Z13
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z8, Z14
+	VFMADD213PD       Z14, Z11, Z13
+	VSUBPD            Z13, Z12, Z13
+	VSUBPD            Z9, Z13, Z13
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPD            Z15, Z8, Z8
+	VADDPD            Z13, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           256(R12), Z9
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x00, Z11, Z9, K2
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K2, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 512(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 576(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           448(R12), Z8
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
+	VMAXPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z10
+	VMINPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z10
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z9, Z10
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z10, Z11
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z9
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z9
+	VPERMPD           (R8), Z10, Z12
+	VPERMPD           64(R8), Z10, Z10
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z9, Z13
+	VFNMADD231PD      Z13, Z9, Z10
+	VFMADD213PD       Z12, Z12, Z10
+	VSCALEFPD         Z11, Z10, Z10
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VADDPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VCMPPD            $0x11, Z12, Z8, K2
+	VMOVUPD           Z10, K2, Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD.BCST       c64_0<>+0(SB), Z9, Z9
+	VGETMANTPD        $0x0b, Z9, Z10
+	VGETEXPPD         Z9, Z9
+	VGETEXPPD         Z10, Z12
+	VSUBPD            Z12, Z9, Z9
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z10, Z10
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z10, Z12
+	VDIVPD            Z12, Z10, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z14
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z13, Z14
+	VMULPD            Z14, Z13, Z14
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z10, Z13
+	VMULPD            Z10, Z13, Z13
+	VADDPD            Z14, Z13, Z14
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z9, Z15
+	VFMADD213PD       Z15, Z12, Z14
+	VSUBPD            Z14, Z13, Z14
+	VSUBPD            Z10, Z14, Z14
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPD            Z8, Z9, Z8
+	VADDPD            Z14, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K1, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K1, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 640(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 704(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           64(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           192(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 768(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 832(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 896(R12)
+	VADDPD            Z10, Z10, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z12
+	VADDPD            Z12, Z8, Z8
+	VSUBPD            Z11, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 960(R12)
+	VMOVUPD           (DX), Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z13
+	VSUBPD            Z12, Z11, Z11
+	VSUBPD            Z13, Z10, Z12
+	VMULPD            Z12, Z9, Z12
+	VFMADD231PD       Z8, Z11, Z12
+	VMULPD            Z13, Z9, Z9
+	VFNMADD231PD      Z8, Z11, Z9
+	VMULPD            Z11, Z10, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VADDPD            Z12, Z12, Z10
+	VADDPD            Z10, Z10, Z10
+	VMULPD            Z8, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VFMADD231PD       Z9, Z9, Z10
+	VXORPS            Z11, Z11, Z11
+	VMAXPD            Z10, Z11, Z10
+	VSQRTPD           Z10, Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z9, K1
+	VADDPD            Z8, Z8, Z8
+	VSUBPD            Z9, Z10, Z11
+	VMOVUPD           Z11, K1, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z9
+	VSUBPD            Z10, Z9, Z9
+	VADDPD            Z12, Z12, Z12
+	VMOVUPD           Z12, K1, Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1024(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VSUBPD            Z8, Z9, Z9
+	VMULPD            Z9, Z8, Z10
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z11
+	VMULPD            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	VFMADD231PD       Z8, Z13, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z14
+	VFMADD231PD       Z10, Z14, Z13
+	VMULPD            Z9, Z9, Z14
+	VMULPD            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z11
+	VADDPD            Z11, Z11, Z11
+	VFMADD231PD       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VFMADD231PD       Z8, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1088(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1152(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1216(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 1280(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 1344(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 1408(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1472(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z11
+	VFMADD231PD       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z10
+	VMULPD            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1536(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1600(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1664(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1728(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1792(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1856(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1920(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1472(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1984(R12)
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2048(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2112(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2176(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2240(R12)
+	MOVQ              dOut_base+48(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VBROADCASTSD      (CX), Z8
+	VXORPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z10
+	VDIVPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z9
+	VMOVUPD           (R12), Z10
+	VSUBPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1408(R13), Z11
+	VMULPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1344(R13), Z11
+	VMULPD            Z11, Z11, Z11
+	VDIVPD            Z11, Z9, Z9
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2304(R13)
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z9
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2368(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2432(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1792(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2048(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2496(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1856(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2112(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           576(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2560(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1920(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2176(R13), Z10
+	VMULPD            Z10, Z8, Z8
+	VADDPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           704(R13), Z8
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2624(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2240(R13), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1024(R13), Z11
+	VMULPD            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2496(R13), Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z12
+	VMULPD            Z12, Z11, Z11
+	VADDPD            Z11, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2496(R13), Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VDIVPD            Z9, Z8, Z8
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	VSUBPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2688(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z11, 2752(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z8, 2816(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2880(R13)
+	VMOVUPD           (DX), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
+	VCMPPD            $0x1d, Z9, Z8, K1
+	VCMPPD            $0x12, Z0, Z8, K2
+	KANDW             K2, K1, K1
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z8
+	VMOVUPD           (R12), Z9
+	VMOVUPD           Z8, K1, Z9
+	MOVQ              dIn_base+0(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VMOVUPD           Z9, (R12)
+	MOVQ              dParams_base+24(FP), R12
+	MOVQ              params_base+120(FP), R13
+	SUBQ              R13, R12
+	ADDQ              R10, R12
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R13
+	DECQ              R13
+	VXORPS            X9, X9, X9
+	VCVTSI2SDQ        R13, X9, X9
+	VBROADCASTSD      X9, Z9
+	MOVQ              scratch_base+144(FP), R14
+	ADDQ              $0x00000c00, R14
+	MOVQ              R13, R15
+	SHLQ              $0x06, R15
+	ADDQ              R15, R14
+	MOVQ              R13, R15
+	IMULQ             R11, R15
+	ADDQ              R12, R15
+	INCQ              R13
+	VXORPS            Z10, Z10, Z10
+
+g1x0:
+	TESTQ        R13, R13
+	JZ           g1x0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      320(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2816(BP), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2688(BP), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1x1:
+	TESTQ        R13, R13
+	JZ           g1x1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      320(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K1, Z12
+	VMOVUPD      Z12, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2816(R12), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2688(R12), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R12
+	MOVQ         params_base+120(FP), R13
+	SUBQ         R13, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R13
+	IMULQ        R11, R13
+	ADDQ         R13, R12
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1y0:
+	TESTQ        R13, R13
+	JZ           g1y0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      384(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2880(BP), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2752(BP), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g1y1:
+	TESTQ        R13, R13
+	JZ           g1y1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K1, Z12
+	VMOVUPD      Z12, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2880(R12), Z13
+	VMOVUPD      Z13, K2, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2752(R12), Z12
+	VMOVUPD      Z12, K2, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R12
+	MOVQ   params_base+120(FP), R13
+	SUBQ   R13, R12
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R11, R10
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
+	VXORPS Z8, Z8, Z8
+
+g1d:
+	TESTQ        R10, R10
+	JZ           g1dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      256(R13), Z10
+	VCMPPD       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2624(R13), Z11
+	VMOVUPD      Z11, K2, Z9
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VADDPD       Z11, Z8, Z8
+	VCMPPD       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2560(R13), Z10
+	VMOVUPD      Z10, K2, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPD      Z9, K1, Z10
+	VMOVUPD      Z10, (R12)
+	ADDQ         R11, R12
+	DECQ         R10
+	JMP          g1d
+
+g1dend:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, SI
+	SUBQ $0x00000008, R9
+	JMP  col
+
+tail:
+	TESTQ     R9, R9
+	JZ        rowend
+	MOVQ      $-1, R10
+	SHLXQ     R9, R10, R10
+	NOTQ      R10
+	KMOVQ     R10, K1
+	LEAQ      (SI), R10
+	MOVQ      cols+168(FP), R11
+	SHLQ      $0x03, R11
+	VMOVUPD.Z (DX), K1, Z8
+	MOVQ      bins+176(FP), R13
+	MOVQ      R10, R12
+	VMOVUPD.Z (R12), K1, Z9
+	DECQ      R13
+
+g2wmax:
+	TESTQ     R13, R13
+	JZ        g2wmaxend
+	ADDQ      R11, R12
+	VMOVUPD.Z (R12), K1, Z10
+	VMAXPD    Z10, Z9, Z9
+	DECQ      R13
+	JMP       g2wmax
+
+g2wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R10, R12
+	MOVQ   scratch_base+144(FP), R14
+	ADDQ   $0x00000c00, R14
+	MOVQ   bins+176(FP), R13
+
+g2wsum:
+	TESTQ             R13, R13
+	JZ                g2wsumend
+	VMOVUPD.Z         (R12), K1, Z11
+	VSUBPD            Z9, Z11, Z11
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z12
+	VMINPD            Z11, Z12, Z11
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z12
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z11, Z12
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z12, Z13
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z13, Z11
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z13, Z11
+	VPERMPD           (R8), Z12, Z14
+	VPERMPD           64(R8), Z12, Z12
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z15
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z11, Z15
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z11, Z15
+	VFMADD231PD       Z15, Z11, Z12
+	VFMADD213PD       Z14, Z14, Z12
+	VSCALEFPD         Z13, Z12, Z12
+	VMOVUPD           Z12, (R14)
+	VADDPD            Z12, Z10, Z10
+	ADDQ              R11, R12
+	ADDQ              $0x00000040, R14
+	DECQ              R13
+	JMP               g2wsum
+
+g2wsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z9
+	VDIVPD       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R14
+	MOVQ         R12, R13
+	VMOVUPD.Z    (R13), K1, Z10
+	DECQ         R14
+
+g2hmax:
+	TESTQ     R14, R14
+	JZ        g2hmaxend
+	ADDQ      R11, R13
+	VMOVUPD.Z (R13), K1, Z11
+	VMAXPD    Z11, Z10, Z10
+	DECQ      R14
+	JMP       g2hmax
+
+g2hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R12, R13
+	MOVQ   scratch_base+144(FP), R12
+	ADDQ   $0x00000c00, R12
+	MOVQ   bins+176(FP), R14
+	SHLQ   $0x06, R14
+	ADDQ   R14, R12
+	MOVQ   bins+176(FP), R14
+
+g2hsum:
+	TESTQ             R14, R14
+	JZ                g2hsumend
+	VMOVUPD.Z         (R13), K1, Z12
+	VSUBPD            Z10, Z12, Z12
+	VBROADCASTSD      c64_c087500000000000<>+0(SB), Z13
+	VMAXPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4086300000000000<>+0(SB), Z13
+	VMINPD            Z12, Z13, Z12
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z13
+	VFMADD231PD.BCST  c64_3ff71547652b82fe<>+0(SB), Z12, Z13
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z13, Z14
+	VFNMADD231PD.BCST c64_3fe62e42fee00000<>+0(SB), Z14, Z12
+	VFNMADD231PD.BCST c64_3dea39ef35793c76<>+0(SB), Z14, Z12
+	VPERMPD           (R8), Z13, Z15
+	VPERMPD           64(R8), Z13, Z13
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z16
+	VFMADD213PD.BCST  c64_3f56c1cbe01934dd<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3f8111111270736f<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fa555555480ca15<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fc5555555555104<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3fe000000000010b<>+0(SB), Z12, Z16
+	VFMADD213PD.BCST  c64_3ff0000000000000<>+0(SB), Z12, Z16
+	VFMADD231PD       Z16, Z12, Z13
+	VFMADD213PD       Z15, Z15, Z13
+	VSCALEFPD         Z14, Z13, Z13
+	VMOVUPD           Z13, (R12)
+	VADDPD            Z13, Z11, Z11
+	ADDQ              R11, R13
+	ADDQ              $0x00000040, R12
+	DECQ              R14
+	JMP               g2hsum
+
+g2hsumend:
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z10
+	VDIVPD       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x01, R12
+	IMULQ        R11, R12
+	ADDQ         R10, R12
+	VXORPD.BCST  c64_8000000000000000<>+0(SB), Z0, Z11
+	VMOVUPD      Z11, Z13
+	VMOVUPD      Z0, Z12
+	VMOVUPD      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPD       $0x1d, Z11, Z8, K2
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	MOVQ         bins+176(FP), R15
+	DECQ         R15
+
+g2k:
+	TESTQ        R15, R15
+	JZ           g2kend
+	VMOVUPD      (R13)(R14*1), Z20
+	VMULPD       Z10, Z20, Z20
+	VMOVUPD      Z2, Z21
+	VFMADD231PD  Z20, Z5, Z21
+	VADDPD       Z21, Z17, Z17
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z17, Z6, Z20
+	VCMPPD       $0x1d, Z20, Z8, K3
+	KANDNW       K2, K3, K2
+	VMOVUPD      Z20, K3, Z11
+	VMOVUPD      Z20, K2, Z12
+	VMOVUPD      (R13), Z20
+	VMULPD       Z9, Z20, Z20
+	VMOVUPD      Z1, Z21
+	VFMADD231PD  Z20, Z4, Z21
+	VADDPD       Z21, Z18, Z18
+	VMOVUPD      Z7, Z20
+	VFMADD231PD  Z18, Z6, Z20
+	VMOVUPD      Z20, K3, Z13
+	VMOVUPD      Z20, K2, Z14
+	VMOVUPD.Z    (R12), K1, Z20
+	VMOVUPD      Z20, K3, Z15
+	VMOVUPD      Z20, K2, Z16
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z20
+	VADDPD       Z20, Z19, Z20
+	VMOVUPD      Z20, K3, Z19
+	KMOVW        K3, K2
+	ADDQ         $0x00000040, R13
+	ADDQ         R11, R12
+	DECQ         R15
+	JMP          g2k
+
+g2kend:
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, (R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 64(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 128(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 192(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z19, 256(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 320(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 384(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z16, 448(R12)
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
+	VMAXPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z9
+	VMINPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z9
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z8, Z9
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z9, Z10
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z10, Z8
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z10, Z8
+	VPERMPD           (R8), Z9, Z11
+	VPERMPD           64(R8), Z9, Z9
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z12
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z8, Z12
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z8, Z12
+	VFNMADD231PD      Z12, Z8, Z9
+	VFMADD213PD       Z11, Z11, Z9
+	VSCALEFPD         Z10, Z9, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	VADDPD            Z8, Z9, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z15, K3
+	VMOVUPD           Z9, K3, Z10
+	VDIVPD            Z8, Z10, Z10
+	VADDPD.BCST       c64_0<>+0(SB), Z8, Z8
+	VGETMANTPD        $0x0b, Z8, Z9
+	VGETEXPPD         Z8, Z8
+	VGETEXPPD         Z9, Z11
+	VSUBPD            Z11, Z8, Z8
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z9, Z9
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z9, Z11
+	VDIVPD            Z11, Z9, Z11
+	VMULPD            Z11, Z11, Z12
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z13
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z12, Z13
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z12, Z13
+	VMULPD            Z13, Z12, Z13
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z9, Z12
+	VMULPD            Z9, Z12, Z12
+	VADDPD            Z13, Z12, Z13
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z8, Z14
+	VFMADD213PD       Z14, Z11, Z13
+	VSUBPD            Z13, Z12, Z13
+	VSUBPD            Z9, Z13, Z13
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPD            Z15, Z8, Z8
+	VADDPD            Z13, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           256(R12), Z9
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x00, Z11, Z9, K3
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K3, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K3, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 512(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 576(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           448(R12), Z8
+	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
+	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
+	VMAXPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4087500000000000<>+0(SB), Z10
+	VMINPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_4308000000000000<>+0(SB), Z10
+	VFNMADD231PD.BCST c64_3ff71547652b82fe<>+0(SB), Z9, Z10
+	VSUBPD.BCST       c64_4308000000000000<>+0(SB), Z10, Z11
+	VFMADD231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z11, Z9
+	VFMADD231PD.BCST  c64_3dea39ef35793c76<>+0(SB), Z11, Z9
+	VPERMPD           (R8), Z10, Z12
+	VPERMPD           64(R8), Z10, Z10
+	VBROADCASTSD      c64_3f2a015c489ae052<>+0(SB), Z13
+	VFNMADD213PD.BCST c64_3f56c1cbe01934dd<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3f8111111270736f<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fa555555480ca15<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fc5555555555104<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3fe000000000010b<>+0(SB), Z9, Z13
+	VFNMADD213PD.BCST c64_3ff0000000000000<>+0(SB), Z9, Z13
+	VFNMADD231PD      Z13, Z9, Z10
+	VFMADD213PD       Z12, Z12, Z10
+	VSCALEFPD         Z11, Z10, Z10
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VADDPD            Z9, Z10, Z9
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z11
+	VXORPS            Z12, Z12, Z12
+	VCMPPD            $0x11, Z12, Z8, K3
+	VMOVUPD           Z10, K3, Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD.BCST       c64_0<>+0(SB), Z9, Z9
+	VGETMANTPD        $0x0b, Z9, Z10
+	VGETEXPPD         Z9, Z9
+	VGETEXPPD         Z10, Z12
+	VSUBPD            Z12, Z9, Z9
+	VSUBPD.BCST       c64_3ff0000000000000<>+0(SB), Z10, Z10
+	VADDPD.BCST       c64_4000000000000000<>+0(SB), Z10, Z12
+	VDIVPD            Z12, Z10, Z12
+	VMULPD            Z12, Z12, Z13
+	VBROADCASTSD      c64_3fc1b85c96e3fd4f<>+0(SB), Z14
+	VFMADD213PD.BCST  c64_3fc0dcaf857ce186<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc3b35c9fea0c58<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fc745c4a958c9bd<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fcc71c7490db938<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd24924921e32e4<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fd999999999c187<>+0(SB), Z13, Z14
+	VFMADD213PD.BCST  c64_3fe555555555554f<>+0(SB), Z13, Z14
+	VMULPD            Z14, Z13, Z14
+	VSCALEFPD.BCST    c64_bff0000000000000<>+0(SB), Z10, Z13
+	VMULPD            Z10, Z13, Z13
+	VADDPD            Z14, Z13, Z14
+	VMULPD.BCST       c64_3dea39ef35793c76<>+0(SB), Z9, Z15
+	VFMADD213PD       Z15, Z12, Z14
+	VSUBPD            Z14, Z13, Z14
+	VSUBPD            Z10, Z14, Z14
+	VFMSUB231PD.BCST  c64_3fe62e42fee00000<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPD            Z8, Z9, Z8
+	VADDPD            Z14, Z8, Z8
+	VADDPD            Z8, Z3, Z8
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VMOVUPD           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPD           Z9, K2, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 640(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z11, 704(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           64(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           (R12), Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           192(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VDIVPD            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 768(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 832(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 896(R12)
+	VADDPD            Z10, Z10, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z12
+	VADDPD            Z12, Z8, Z8
+	VSUBPD            Z11, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 960(R12)
+	VMOVUPD.Z         (DX), K1, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           128(R12), Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z13
+	VSUBPD            Z12, Z11, Z11
+	VSUBPD            Z13, Z10, Z12
+	VMULPD            Z12, Z9, Z12
+	VFMADD231PD       Z8, Z11, Z12
+	VMULPD            Z13, Z9, Z9
+	VFNMADD231PD      Z8, Z11, Z9
+	VMULPD            Z11, Z10, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VADDPD            Z12, Z12, Z10
+	VADDPD            Z10, Z10, Z10
+	VMULPD            Z8, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VFMADD231PD       Z9, Z9, Z10
+	VXORPS            Z11, Z11, Z11
+	VMAXPD            Z10, Z11, Z10
+	VSQRTPD           Z10, Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPD            $0x11, Z11, Z9, K2
+	VADDPD            Z8, Z8, Z8
+	VSUBPD            Z9, Z10, Z11
+	VMOVUPD           Z11, K2, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z9, Z9
+	VSUBPD            Z10, Z9, Z9
+	VADDPD            Z12, Z12, Z12
+	VMOVUPD           Z12, K2, Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1024(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
+	VSUBPD            Z8, Z9, Z9
+	VMULPD            Z9, Z8, Z10
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z11
+	VMULPD            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	VFMADD231PD       Z8, Z13, Z12
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z14
+	VFMADD231PD       Z10, Z14, Z13
+	VMULPD            Z9, Z9, Z14
+	VMULPD            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z11
+	VADDPD            Z11, Z11, Z11
+	VFMADD231PD       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z11
+	VFMADD231PD       Z8, Z11, Z14
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 1088(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1152(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1216(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z12, 1280(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z13, 1344(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z14, 1408(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1472(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z11
+	VFMADD231PD       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           960(R12), Z10
+	VMULPD            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z10, 1536(R12)
+	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VADDPD            Z10, Z10, Z10
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1600(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1664(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z8
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1728(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z9
+	VMULPD            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1792(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z10
+	VSUBPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1856(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           832(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VMULPD            Z9, Z8, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1664(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1920(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           640(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1024(R12), Z10
+	VMULPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1472(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z10
+	VMULPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1536(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 1984(R12)
+	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           896(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VADDPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1600(R12), Z9
+	VADDPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2048(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1152(R12), Z8
+	VADDPD            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1088(R12), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2112(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1216(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1408(R12), Z10
+	VDIVPD            Z10, Z9, Z9
+	VSUBPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z9, 2176(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1280(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           1344(R12), Z9
+	VDIVPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPD           Z8, 2240(R12)
+	MOVQ              dOut_base+48(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VBROADCASTSD      (CX), Z8
+	VXORPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z10
+	VDIVPD            Z10, Z9, Z9
+	VMULPD            Z9, Z8, Z9
+	VMOVUPD.Z         (R12), K1, Z10
+	VSUBPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z9
+	VMULPD            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1408(R13), Z11
+	VMULPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1344(R13), Z11
+	VMULPD            Z11, Z11, Z11
+	VDIVPD            Z11, Z9, Z9
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2304(R13)
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z9
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2368(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1728(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1984(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2432(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1792(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2048(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2496(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1856(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2112(R13), Z10
+	VMULPD            Z10, Z8, Z10
+	VADDPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           576(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2560(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1920(R13), Z10
+	VMULPD            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2176(R13), Z10
+	VMULPD            Z10, Z8, Z8
+	VADDPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           704(R13), Z8
+	VMULPD            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2624(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2240(R13), Z9
+	VMULPD            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           1024(R13), Z11
+	VMULPD            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2496(R13), Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           896(R13), Z12
+	VMULPD            Z12, Z11, Z11
+	VADDPD            Z11, Z10, Z10
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
+	VDIVPD            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2496(R13), Z11
+	VDIVPD            Z9, Z11, Z11
+	VADDPD            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2432(R13), Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
+	VDIVPD            Z9, Z8, Z8
+	VSUBPD            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2368(R13), Z9
+	VSUBPD            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z10, 2688(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z11, 2752(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z8, 2816(R13)
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           Z9, 2880(R13)
+	VMOVUPD.Z         (DX), K1, Z8
+	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
+	VCMPPD            $0x1d, Z9, Z8, K2
+	VCMPPD            $0x12, Z0, Z8, K3
+	KANDW             K3, K2, K2
+	MOVQ              scratch_base+144(FP), R13
+	VMOVUPD           2304(R13), Z8
+	VMOVUPD.Z         (R12), K1, Z9
+	VMOVUPD           Z8, K2, Z9
+	MOVQ              dIn_base+0(FP), R12
+	MOVQ              in_base+96(FP), R13
+	SUBQ              R13, R12
+	ADDQ              DX, R12
+	VMOVUPD           Z9, K1, (R12)
+	MOVQ              dParams_base+24(FP), R12
+	MOVQ              params_base+120(FP), R13
+	SUBQ              R13, R12
+	ADDQ              R10, R12
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R13
+	DECQ              R13
+	VXORPS            X9, X9, X9
+	VCVTSI2SDQ        R13, X9, X9
+	VBROADCASTSD      X9, Z9
+	MOVQ              scratch_base+144(FP), R14
+	ADDQ              $0x00000c00, R14
+	MOVQ              R13, R15
+	SHLQ              $0x06, R15
+	ADDQ              R15, R14
+	MOVQ              R13, R15
+	IMULQ             R11, R15
+	ADDQ              R12, R15
+	INCQ              R13
+	VXORPS            Z10, Z10, Z10
+
+g2x0:
+	TESTQ        R13, R13
+	JZ           g2x0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      320(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2816(BP), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2688(BP), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2x1:
+	TESTQ        R13, R13
+	JZ           g2x1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z4, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      320(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K2, Z12
+	VMOVUPD      Z12, K1, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2816(R12), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2688(R12), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R12
+	MOVQ         params_base+120(FP), R13
+	SUBQ         R13, R12
+	ADDQ         R10, R12
+	MOVQ         bins+176(FP), R13
+	IMULQ        R11, R13
+	ADDQ         R13, R12
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2y0:
+	TESTQ        R13, R13
+	JZ           g2y0end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      384(BP), Z13
+	VMULPD       Z13, Z12, Z12
+	VMULPD       Z11, Z12, Z11
+	VADDPD       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      256(BP), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2880(BP), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), BP
+	VMOVUPD      2752(BP), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R13
+	DECQ         R13
+	VXORPS       X9, X9, X9
+	VCVTSI2SDQ   R13, X9, X9
+	VBROADCASTSD X9, Z9
+	MOVQ         scratch_base+144(FP), R14
+	ADDQ         $0x00000c00, R14
+	MOVQ         bins+176(FP), R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	SHLQ         $0x06, R15
+	ADDQ         R15, R14
+	MOVQ         R13, R15
+	IMULQ        R11, R15
+	ADDQ         R12, R15
+	INCQ         R13
+	VXORPS       Z10, Z10, Z10
+
+g2y1:
+	TESTQ        R13, R13
+	JZ           g2y1end
+	VMULPD       Z10, Z6, Z11
+	VMULPD       Z11, Z5, Z11
+	VMOVUPD      (R14), Z12
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      384(R12), Z13
+	VMULPD       Z13, Z12, Z12
+	VSUBPD       Z8, Z11, Z11
+	VMULPD       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPD      Z11, K2, Z12
+	VMOVUPD      Z12, K1, (R15)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      256(R12), Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2880(R12), Z13
+	VMOVUPD      Z13, K3, Z11
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z13
+	VADDPD       Z13, Z12, Z12
+	VCMPPD       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPD      2752(R12), Z12
+	VMOVUPD      Z12, K3, Z11
+	VADDPD       Z11, Z10, Z10
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VSUBPD       Z11, Z9, Z9
+	SUBQ         $0x00000040, R14
+	SUBQ         R11, R15
+	DECQ         R13
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R12
+	MOVQ   params_base+120(FP), R13
+	SUBQ   R13, R12
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R11, R10
+	ADDQ   R10, R12
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
+	VXORPS Z8, Z8, Z8
+
+g2d:
+	TESTQ        R10, R10
+	JZ           g2dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      256(R13), Z10
+	VCMPPD       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2624(R13), Z11
+	VMOVUPD      Z11, K3, Z9
+	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
+	VADDPD       Z11, Z8, Z8
+	VCMPPD       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R13
+	VMOVUPD      2560(R13), Z10
+	VMOVUPD      Z10, K3, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPD      Z9, K2, Z10
+	VMOVUPD      Z10, K1, (R12)
+	ADDQ         R11, R12
+	DECQ         R10
+	JMP          g2d
+
+g2dend:
+	SHLQ $0x03, R9
+	ADDQ R9, DX
+	ADDQ R9, SI
+
+rowend:
+	ADDQ $0x00000008, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluGradAvx512F64(dy []float64, y []float64)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
 TEXT ·reluGradAvx512F64(SB), NOSPLIT, $0-48
@@ -84453,6 +97615,3950 @@ rowend:
 	ADDQ          $0x00000004, CX
 	DECQ          DX
 	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func splineFwdGradAvx512F32(dIn []float32, dParams []float32, dOut []float32, dLogdet []float32, in []float32, params []float32, scratch []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE
+TEXT ·splineFwdGradAvx512F32(SB), NOSPLIT, $0-208
+	MOVQ         dLogdet_len+80(FP), AX
+	MOVQ         dLogdet_base+72(FP), CX
+	MOVQ         in_base+96(FP), DX
+	MOVQ         cols+168(FP), BX
+	MOVQ         params_base+120(FP), DI
+	MOVSS        bound+184(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        minWidth+188(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVSS        minHeight+192(FP), X2
+	VBROADCASTSS X2, Z2
+	MOVSS        minDeriv+196(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Z5
+	VADDPS       Z0, Z0, Z6
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z7
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x02, R8
+	ADDQ   R8, DI
+	VXORPS Z8, Z8, Z8
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000010
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x02, R10
+	VMOVUPS (DX), Z8
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPS (R11), Z9
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPS (R11), Z10
+	VMAXPS  Z10, Z9, Z9
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000c00, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ             R12, R12
+	JZ                g1wsumend
+	VMOVUPS           (R11), Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VMOVUPS           Z14, (R13)
+	VADDPS            Z14, Z10, Z10
+	ADDQ              R10, R11
+	ADDQ              $0x00000040, R13
+	DECQ              R12
+	JMP               g1wsum
+
+g1wsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z9
+	VDIVPS       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R13
+	MOVQ         R11, R12
+	VMOVUPS      (R12), Z10
+	DECQ         R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPS (R12), Z11
+	VMAXPS  Z11, Z10, Z10
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000c00, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x06, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ             R13, R13
+	JZ                g1hsumend
+	VMOVUPS           (R12), Z12
+	VSUBPS            Z10, Z12, Z12
+	VMOVUPS           Z12, Z14
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z12, Z14
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z12
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z13, Z12
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z12, Z12
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z12, Z13
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z12, Z13
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z15
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z13, Z15
+	VFMADD213PS       Z14, Z13, Z15
+	VSCALEFPS         Z12, Z15, Z15
+	VMOVUPS           Z15, (R11)
+	VADDPS            Z15, Z11, Z11
+	ADDQ              R10, R12
+	ADDQ              $0x00000040, R11
+	DECQ              R13
+	JMP               g1hsum
+
+g1hsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z10
+	VDIVPS       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z11
+	VMOVUPS      Z11, Z13
+	VMOVUPS      Z0, Z12
+	VMOVUPS      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPS       $0x1d, Z11, Z8, K1
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000c00, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPS      (R12), Z20
+	VMULPS       Z9, Z20, Z20
+	VMOVUPS      Z1, Z21
+	VFMADD231PS  Z20, Z4, Z21
+	VADDPS       Z21, Z17, Z17
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z17, Z6, Z20
+	VCMPPS       $0x1d, Z20, Z8, K2
+	KANDNW       K1, K2, K1
+	VMOVUPS      Z20, K2, Z11
+	VMOVUPS      Z20, K1, Z12
+	VMOVUPS      (R12)(R13*1), Z20
+	VMULPS       Z10, Z20, Z20
+	VMOVUPS      Z2, Z21
+	VFMADD231PS  Z20, Z5, Z21
+	VADDPS       Z21, Z18, Z18
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z18, Z6, Z20
+	VMOVUPS      Z20, K2, Z13
+	VMOVUPS      Z20, K1, Z14
+	VMOVUPS      (R11), Z20
+	VMOVUPS      Z20, K2, Z15
+	VMOVUPS      Z20, K1, Z16
+	VBROADCASTSS c32_3f800000<>+0(SB), Z20
+	VADDPS       Z20, Z19, Z20
+	VMOVUPS      Z20, K2, Z19
+	KMOVW        K2, K1
+	ADDQ         $0x00000040, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z11, (R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 64(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 128(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 192(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z19, 256(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 320(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 384(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z16, 448(R11)
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
+	VMOVUPS           Z8, Z10
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z8, Z10
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z9, Z8
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z8, Z8
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z8, Z9
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z8, Z9
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z11
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z9, Z11
+	VFNMADD213PS      Z10, Z9, Z11
+	VSCALEFPS         Z8, Z11, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VADDPS            Z8, Z11, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VXORPS            Z10, Z10, Z10
+	VCMPPS            $0x11, Z10, Z15, K2
+	VMOVUPS           Z11, K2, Z9
+	VDIVPS            Z8, Z9, Z9
+	VADDPS.BCST       c32_0<>+0(SB), Z8, Z8
+	VGETMANTPS        $0x0b, Z8, Z10
+	VGETEXPPS         Z8, Z8
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z8, Z8
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z8, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPS            Z15, Z8, Z8
+	VADDPS            Z13, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           256(R11), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x00, Z11, Z10, K2
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VMOVUPS           Z10, K2, Z8
+	VXORPS            Z10, Z10, Z10
+	VMOVUPS           Z10, K2, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 512(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 576(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           448(R11), Z8
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
+	VMOVUPS           Z9, Z11
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z9, Z11
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z10, Z9
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z9, Z9
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z9, Z10
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z9, Z10
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z12
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z10, Z12
+	VFNMADD213PS      Z11, Z10, Z12
+	VSCALEFPS         Z9, Z12, Z12
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VADDPS            Z9, Z12, Z9
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z8, K2
+	VMOVUPS           Z12, K2, Z10
+	VDIVPS            Z9, Z10, Z10
+	VADDPS.BCST       c32_0<>+0(SB), Z9, Z9
+	VGETMANTPS        $0x0b, Z9, Z11
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z11, Z12
+	VSUBPS            Z12, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z11, Z11
+	VADDPS.BCST       c32_40000000<>+0(SB), Z11, Z12
+	VDIVPS            Z12, Z11, Z12
+	VMULPS            Z12, Z12, Z13
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z13, Z14
+	VMULPS            Z14, Z13, Z14
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z11, Z13
+	VMULPS            Z11, Z13, Z13
+	VADDPS            Z14, Z13, Z14
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z15
+	VFMADD213PS       Z15, Z12, Z14
+	VSUBPS            Z14, Z13, Z14
+	VSUBPS            Z11, Z14, Z14
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPS            Z8, Z9, Z8
+	VADDPS            Z14, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VMOVUPS           Z9, K1, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPS           Z9, K1, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 640(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 704(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           64(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           192(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 768(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 832(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 896(R11)
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VADDPS            Z11, Z9, Z9
+	VSUBPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 960(R11)
+	VMOVUPS           (DX), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1024(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z9, Z8, Z8
+	VMULPS            Z8, Z9, Z10
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z11
+	VMULPS            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	VFMADD231PS       Z9, Z13, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z14
+	VFMADD231PS       Z10, Z14, Z13
+	VMULPS            Z8, Z8, Z14
+	VMULPS            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z11
+	VADDPS            Z11, Z11, Z11
+	VFMADD231PS       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VFMADD231PS       Z9, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1088(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1152(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1216(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 1280(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 1344(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 1408(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1472(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z11
+	VFMADD231PS       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z10
+	VMULPS            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1536(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1600(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1664(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1728(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1792(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1856(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1920(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1472(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1984(R11)
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2048(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2112(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2176(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2240(R11)
+	MOVQ              dOut_base+48(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VBROADCASTSS      (CX), Z8
+	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2304(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2368(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1792(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2048(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2432(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1856(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2112(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           576(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2496(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1920(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2176(R12), Z10
+	VMULPS            Z10, Z8, Z8
+	VADDPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           704(R12), Z8
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2560(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2240(R12), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1024(R12), Z11
+	VMULPS            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z12
+	VMULPS            Z12, Z11, Z11
+	VADDPS            Z11, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z11
+	VDIVPS            Z9, Z11, Z11
+	VADDPS            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VDIVPS            Z9, Z8, Z8
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	VSUBPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2624(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z11, 2688(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z8, 2752(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2816(R12)
+	VMOVUPS           (DX), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
+	VCMPPS            $0x1d, Z9, Z8, K1
+	VCMPPS            $0x12, Z0, Z8, K2
+	KANDW             K2, K1, K1
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	VDIVPS            Z9, Z8, Z8
+	VMOVUPS           (R11), Z9
+	VMOVUPS           Z8, K1, Z9
+	MOVQ              dIn_base+0(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VMOVUPS           Z9, (R11)
+	MOVQ              dParams_base+24(FP), R11
+	MOVQ              params_base+120(FP), R12
+	SUBQ              R12, R11
+	ADDQ              R9, R11
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R12
+	DECQ              R12
+	VXORPS            X9, X9, X9
+	VCVTSI2SSQ        R12, X9, X9
+	VBROADCASTSS      X9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	ADDQ              $0x00000c00, R13
+	MOVQ              R12, R14
+	SHLQ              $0x06, R14
+	ADDQ              R14, R13
+	MOVQ              R12, R14
+	IMULQ             R10, R14
+	ADDQ              R11, R14
+	INCQ              R12
+	VXORPS            Z10, Z10, Z10
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      320(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2752(R15), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2624(R15), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K1, Z12
+	VMOVUPS      Z12, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2752(R11), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2624(R11), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      384(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2816(R15), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2688(R15), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      384(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K1, Z12
+	VMOVUPS      Z12, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2816(R11), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2688(R11), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Z8, Z8, Z8
+
+g1d:
+	TESTQ        R9, R9
+	JZ           g1dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      256(R12), Z10
+	VCMPPS       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2560(R12), Z11
+	VMOVUPS      Z11, K2, Z9
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VADDPS       Z11, Z8, Z8
+	VCMPPS       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2496(R12), Z10
+	VMOVUPS      Z10, K2, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPS      Z9, K1, Z10
+	VMOVUPS      Z10, (R11)
+	ADDQ         R10, R11
+	DECQ         R9
+	JMP          g1d
+
+g1dend:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, SI
+	SUBQ $0x00000010, R8
+	JMP  col
+
+tail:
+	TESTQ     R8, R8
+	JZ        rowend
+	MOVQ      $-1, R9
+	SHLXQ     R8, R9, R9
+	NOTQ      R9
+	KMOVQ     R9, K1
+	LEAQ      (SI), R9
+	MOVQ      cols+168(FP), R10
+	SHLQ      $0x02, R10
+	VMOVUPS.Z (DX), K1, Z8
+	MOVQ      bins+176(FP), R12
+	MOVQ      R9, R11
+	VMOVUPS.Z (R11), K1, Z9
+	DECQ      R12
+
+g2wmax:
+	TESTQ     R12, R12
+	JZ        g2wmaxend
+	ADDQ      R10, R11
+	VMOVUPS.Z (R11), K1, Z10
+	VMAXPS    Z10, Z9, Z9
+	DECQ      R12
+	JMP       g2wmax
+
+g2wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000c00, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ             R12, R12
+	JZ                g2wsumend
+	VMOVUPS.Z         (R11), K1, Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VMOVUPS           Z14, (R13)
+	VADDPS            Z14, Z10, Z10
+	ADDQ              R10, R11
+	ADDQ              $0x00000040, R13
+	DECQ              R12
+	JMP               g2wsum
+
+g2wsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z9
+	VDIVPS       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R13
+	MOVQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z10
+	DECQ         R13
+
+g2hmax:
+	TESTQ     R13, R13
+	JZ        g2hmaxend
+	ADDQ      R10, R12
+	VMOVUPS.Z (R12), K1, Z11
+	VMAXPS    Z11, Z10, Z10
+	DECQ      R13
+	JMP       g2hmax
+
+g2hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000c00, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x06, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ             R13, R13
+	JZ                g2hsumend
+	VMOVUPS.Z         (R12), K1, Z12
+	VSUBPS            Z10, Z12, Z12
+	VMOVUPS           Z12, Z14
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z12, Z14
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z12
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z13, Z12
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z12, Z12
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z12, Z13
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z12, Z13
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z15
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z13, Z15
+	VFMADD213PS       Z14, Z13, Z15
+	VSCALEFPS         Z12, Z15, Z15
+	VMOVUPS           Z15, (R11)
+	VADDPS            Z15, Z11, Z11
+	ADDQ              R10, R12
+	ADDQ              $0x00000040, R11
+	DECQ              R13
+	JMP               g2hsum
+
+g2hsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z10
+	VDIVPS       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z11
+	VMOVUPS      Z11, Z13
+	VMOVUPS      Z0, Z12
+	VMOVUPS      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPS       $0x1d, Z11, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000c00, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPS      (R12), Z20
+	VMULPS       Z9, Z20, Z20
+	VMOVUPS      Z1, Z21
+	VFMADD231PS  Z20, Z4, Z21
+	VADDPS       Z21, Z17, Z17
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z17, Z6, Z20
+	VCMPPS       $0x1d, Z20, Z8, K3
+	KANDNW       K2, K3, K2
+	VMOVUPS      Z20, K3, Z11
+	VMOVUPS      Z20, K2, Z12
+	VMOVUPS      (R12)(R13*1), Z20
+	VMULPS       Z10, Z20, Z20
+	VMOVUPS      Z2, Z21
+	VFMADD231PS  Z20, Z5, Z21
+	VADDPS       Z21, Z18, Z18
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z18, Z6, Z20
+	VMOVUPS      Z20, K3, Z13
+	VMOVUPS      Z20, K2, Z14
+	VMOVUPS.Z    (R11), K1, Z20
+	VMOVUPS      Z20, K3, Z15
+	VMOVUPS      Z20, K2, Z16
+	VBROADCASTSS c32_3f800000<>+0(SB), Z20
+	VADDPS       Z20, Z19, Z20
+	VMOVUPS      Z20, K3, Z19
+	KMOVW        K3, K2
+	ADDQ         $0x00000040, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z11, (R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 64(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 128(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 192(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z19, 256(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 320(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 384(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z16, 448(R11)
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
+	VMOVUPS           Z8, Z10
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z8, Z10
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z9, Z8
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z8, Z8
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z8, Z9
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z8, Z9
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z11
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z9, Z11
+	VFNMADD213PS      Z10, Z9, Z11
+	VSCALEFPS         Z8, Z11, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VADDPS            Z8, Z11, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VXORPS            Z10, Z10, Z10
+	VCMPPS            $0x11, Z10, Z15, K3
+	VMOVUPS           Z11, K3, Z9
+	VDIVPS            Z8, Z9, Z9
+	VADDPS.BCST       c32_0<>+0(SB), Z8, Z8
+	VGETMANTPS        $0x0b, Z8, Z10
+	VGETEXPPS         Z8, Z8
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z8, Z8
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z8, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPS            Z15, Z8, Z8
+	VADDPS            Z13, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           256(R11), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x00, Z11, Z10, K3
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VMOVUPS           Z10, K3, Z8
+	VXORPS            Z10, Z10, Z10
+	VMOVUPS           Z10, K3, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 512(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 576(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           448(R11), Z8
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
+	VMOVUPS           Z9, Z11
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z9, Z11
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z10, Z9
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z9, Z9
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z9, Z10
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z9, Z10
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z12
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z10, Z12
+	VFNMADD213PS      Z11, Z10, Z12
+	VSCALEFPS         Z9, Z12, Z12
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VADDPS            Z9, Z12, Z9
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z8, K3
+	VMOVUPS           Z12, K3, Z10
+	VDIVPS            Z9, Z10, Z10
+	VADDPS.BCST       c32_0<>+0(SB), Z9, Z9
+	VGETMANTPS        $0x0b, Z9, Z11
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z11, Z12
+	VSUBPS            Z12, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z11, Z11
+	VADDPS.BCST       c32_40000000<>+0(SB), Z11, Z12
+	VDIVPS            Z12, Z11, Z12
+	VMULPS            Z12, Z12, Z13
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z13, Z14
+	VMULPS            Z14, Z13, Z14
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z11, Z13
+	VMULPS            Z11, Z13, Z13
+	VADDPS            Z14, Z13, Z14
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z15
+	VFMADD213PS       Z15, Z12, Z14
+	VSUBPS            Z14, Z13, Z14
+	VSUBPS            Z11, Z14, Z14
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPS            Z8, Z9, Z8
+	VADDPS            Z14, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VMOVUPS           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPS           Z9, K2, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 640(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 704(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           64(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           192(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 768(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 832(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 896(R11)
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VADDPS            Z11, Z9, Z9
+	VSUBPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 960(R11)
+	VMOVUPS.Z         (DX), K1, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1024(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VSUBPS            Z9, Z8, Z8
+	VMULPS            Z8, Z9, Z10
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z11
+	VMULPS            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	VFMADD231PS       Z9, Z13, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z14
+	VFMADD231PS       Z10, Z14, Z13
+	VMULPS            Z8, Z8, Z14
+	VMULPS            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z11
+	VADDPS            Z11, Z11, Z11
+	VFMADD231PS       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VFMADD231PS       Z9, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1088(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1152(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1216(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 1280(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 1344(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 1408(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1472(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z11
+	VFMADD231PS       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z10
+	VMULPS            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1536(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1600(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1664(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1728(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1792(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1856(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1920(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1472(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1984(R11)
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2048(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2112(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2176(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2240(R11)
+	MOVQ              dOut_base+48(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VBROADCASTSS      (CX), Z8
+	VMOVUPS.Z         (R11), K1, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2304(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2368(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1792(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2048(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2432(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1856(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2112(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           576(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2496(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1920(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2176(R12), Z10
+	VMULPS            Z10, Z8, Z8
+	VADDPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           704(R12), Z8
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2560(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2240(R12), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1024(R12), Z11
+	VMULPS            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z12
+	VMULPS            Z12, Z11, Z11
+	VADDPS            Z11, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z11
+	VDIVPS            Z9, Z11, Z11
+	VADDPS            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VDIVPS            Z9, Z8, Z8
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z9
+	VSUBPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2624(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z11, 2688(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z8, 2752(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2816(R12)
+	VMOVUPS.Z         (DX), K1, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
+	VCMPPS            $0x1d, Z9, Z8, K2
+	VCMPPS            $0x12, Z0, Z8, K3
+	KANDW             K3, K2, K2
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	VDIVPS            Z9, Z8, Z8
+	VMOVUPS.Z         (R11), K1, Z9
+	VMOVUPS           Z8, K2, Z9
+	MOVQ              dIn_base+0(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VMOVUPS           Z9, K1, (R11)
+	MOVQ              dParams_base+24(FP), R11
+	MOVQ              params_base+120(FP), R12
+	SUBQ              R12, R11
+	ADDQ              R9, R11
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R12
+	DECQ              R12
+	VXORPS            X9, X9, X9
+	VCVTSI2SSQ        R12, X9, X9
+	VBROADCASTSS      X9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	ADDQ              $0x00000c00, R13
+	MOVQ              R12, R14
+	SHLQ              $0x06, R14
+	ADDQ              R14, R13
+	MOVQ              R12, R14
+	IMULQ             R10, R14
+	ADDQ              R11, R14
+	INCQ              R12
+	VXORPS            Z10, Z10, Z10
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      320(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2752(R15), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2624(R15), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K2, Z12
+	VMOVUPS      Z12, K1, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2752(R11), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2624(R11), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      384(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2816(R15), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2688(R15), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      384(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K2, Z12
+	VMOVUPS      Z12, K1, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2816(R11), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2688(R11), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Z8, Z8, Z8
+
+g2d:
+	TESTQ        R9, R9
+	JZ           g2dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      256(R12), Z10
+	VCMPPS       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2560(R12), Z11
+	VMOVUPS      Z11, K3, Z9
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VADDPS       Z11, Z8, Z8
+	VCMPPS       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2496(R12), Z10
+	VMOVUPS      Z10, K3, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPS      Z9, K2, Z10
+	VMOVUPS      Z10, K1, (R11)
+	ADDQ         R10, R11
+	DECQ         R9
+	JMP          g2d
+
+g2dend:
+	SHLQ $0x02, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000004, CX
+	DECQ AX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func splineInvGradAvx512F32(dIn []float32, dParams []float32, dOut []float32, dLogdet []float32, in []float32, params []float32, scratch []float32, cols int, bins int, bound float32, minWidth float32, minHeight float32, minDeriv float32, scaleW float32, scaleH float32)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, SSE
+TEXT ·splineInvGradAvx512F32(SB), NOSPLIT, $0-208
+	MOVQ         dLogdet_len+80(FP), AX
+	MOVQ         dLogdet_base+72(FP), CX
+	MOVQ         in_base+96(FP), DX
+	MOVQ         cols+168(FP), BX
+	MOVQ         params_base+120(FP), DI
+	MOVSS        bound+184(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        minWidth+188(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVSS        minHeight+192(FP), X2
+	VBROADCASTSS X2, Z2
+	MOVSS        minDeriv+196(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        scaleW+200(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVSS        scaleH+204(FP), X5
+	VBROADCASTSS X5, Z5
+	VADDPS       Z0, Z0, Z6
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z7
+
+row:
+	TESTQ  AX, AX
+	JZ     done
+	MOVQ   DI, SI
+	MOVQ   bins+176(FP), R8
+	LEAQ   -1(R8)(R8*2), R8
+	MOVQ   cols+168(FP), R9
+	IMULQ  R9, R8
+	SHLQ   $0x02, R8
+	ADDQ   R8, DI
+	VXORPS Z8, Z8, Z8
+	MOVQ   BX, R8
+
+col:
+	CMPQ    R8, $0x00000010
+	JB      tail
+	LEAQ    (SI), R9
+	MOVQ    cols+168(FP), R10
+	SHLQ    $0x02, R10
+	VMOVUPS (DX), Z8
+	MOVQ    bins+176(FP), R12
+	MOVQ    R9, R11
+	VMOVUPS (R11), Z9
+	DECQ    R12
+
+g1wmax:
+	TESTQ   R12, R12
+	JZ      g1wmaxend
+	ADDQ    R10, R11
+	VMOVUPS (R11), Z10
+	VMAXPS  Z10, Z9, Z9
+	DECQ    R12
+	JMP     g1wmax
+
+g1wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000c00, R13
+	MOVQ   bins+176(FP), R12
+
+g1wsum:
+	TESTQ             R12, R12
+	JZ                g1wsumend
+	VMOVUPS           (R11), Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VMOVUPS           Z14, (R13)
+	VADDPS            Z14, Z10, Z10
+	ADDQ              R10, R11
+	ADDQ              $0x00000040, R13
+	DECQ              R12
+	JMP               g1wsum
+
+g1wsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z9
+	VDIVPS       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R13
+	MOVQ         R11, R12
+	VMOVUPS      (R12), Z10
+	DECQ         R13
+
+g1hmax:
+	TESTQ   R13, R13
+	JZ      g1hmaxend
+	ADDQ    R10, R12
+	VMOVUPS (R12), Z11
+	VMAXPS  Z11, Z10, Z10
+	DECQ    R13
+	JMP     g1hmax
+
+g1hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000c00, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x06, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g1hsum:
+	TESTQ             R13, R13
+	JZ                g1hsumend
+	VMOVUPS           (R12), Z12
+	VSUBPS            Z10, Z12, Z12
+	VMOVUPS           Z12, Z14
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z12, Z14
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z12
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z13, Z12
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z12, Z12
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z12, Z13
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z12, Z13
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z15
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z13, Z15
+	VFMADD213PS       Z14, Z13, Z15
+	VSCALEFPS         Z12, Z15, Z15
+	VMOVUPS           Z15, (R11)
+	VADDPS            Z15, Z11, Z11
+	ADDQ              R10, R12
+	ADDQ              $0x00000040, R11
+	DECQ              R13
+	JMP               g1hsum
+
+g1hsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z10
+	VDIVPS       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z11
+	VMOVUPS      Z11, Z13
+	VMOVUPS      Z0, Z12
+	VMOVUPS      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPS       $0x1d, Z11, Z8, K1
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000c00, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g1k:
+	TESTQ        R14, R14
+	JZ           g1kend
+	VMOVUPS      (R12)(R13*1), Z20
+	VMULPS       Z10, Z20, Z20
+	VMOVUPS      Z2, Z21
+	VFMADD231PS  Z20, Z5, Z21
+	VADDPS       Z21, Z17, Z17
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z17, Z6, Z20
+	VCMPPS       $0x1d, Z20, Z8, K2
+	KANDNW       K1, K2, K1
+	VMOVUPS      Z20, K2, Z11
+	VMOVUPS      Z20, K1, Z12
+	VMOVUPS      (R12), Z20
+	VMULPS       Z9, Z20, Z20
+	VMOVUPS      Z1, Z21
+	VFMADD231PS  Z20, Z4, Z21
+	VADDPS       Z21, Z18, Z18
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z18, Z6, Z20
+	VMOVUPS      Z20, K2, Z13
+	VMOVUPS      Z20, K1, Z14
+	VMOVUPS      (R11), Z20
+	VMOVUPS      Z20, K2, Z15
+	VMOVUPS      Z20, K1, Z16
+	VBROADCASTSS c32_3f800000<>+0(SB), Z20
+	VADDPS       Z20, Z19, Z20
+	VMOVUPS      Z20, K2, Z19
+	KMOVW        K2, K1
+	ADDQ         $0x00000040, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g1k
+
+g1kend:
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, (R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 64(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z11, 128(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 192(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z19, 256(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 320(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 384(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z16, 448(R11)
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
+	VMOVUPS           Z8, Z10
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z8, Z10
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z9, Z8
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z8, Z8
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z8, Z9
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z8, Z9
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z11
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z9, Z11
+	VFNMADD213PS      Z10, Z9, Z11
+	VSCALEFPS         Z8, Z11, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VADDPS            Z8, Z11, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VXORPS            Z10, Z10, Z10
+	VCMPPS            $0x11, Z10, Z15, K2
+	VMOVUPS           Z11, K2, Z9
+	VDIVPS            Z8, Z9, Z9
+	VADDPS.BCST       c32_0<>+0(SB), Z8, Z8
+	VGETMANTPS        $0x0b, Z8, Z10
+	VGETEXPPS         Z8, Z8
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z8, Z8
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z8, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPS            Z15, Z8, Z8
+	VADDPS            Z13, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           256(R11), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x00, Z11, Z10, K2
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VMOVUPS           Z10, K2, Z8
+	VXORPS            Z10, Z10, Z10
+	VMOVUPS           Z10, K2, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 512(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 576(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           448(R11), Z8
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
+	VMOVUPS           Z9, Z11
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z9, Z11
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z10, Z9
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z9, Z9
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z9, Z10
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z9, Z10
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z12
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z10, Z12
+	VFNMADD213PS      Z11, Z10, Z12
+	VSCALEFPS         Z9, Z12, Z12
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VADDPS            Z9, Z12, Z9
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z8, K2
+	VMOVUPS           Z12, K2, Z10
+	VDIVPS            Z9, Z10, Z10
+	VADDPS.BCST       c32_0<>+0(SB), Z9, Z9
+	VGETMANTPS        $0x0b, Z9, Z11
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z11, Z12
+	VSUBPS            Z12, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z11, Z11
+	VADDPS.BCST       c32_40000000<>+0(SB), Z11, Z12
+	VDIVPS            Z12, Z11, Z12
+	VMULPS            Z12, Z12, Z13
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z13, Z14
+	VMULPS            Z14, Z13, Z14
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z11, Z13
+	VMULPS            Z11, Z13, Z13
+	VADDPS            Z14, Z13, Z14
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z15
+	VFMADD213PS       Z15, Z12, Z14
+	VSUBPS            Z14, Z13, Z14
+	VSUBPS            Z11, Z14, Z14
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPS            Z8, Z9, Z8
+	VADDPS            Z14, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VMOVUPS           Z9, K1, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPS           Z9, K1, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 640(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 704(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           64(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           192(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 768(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 832(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 896(R11)
+	VADDPS            Z10, Z10, Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z12
+	VADDPS            Z12, Z8, Z8
+	VSUBPS            Z11, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 960(R11)
+	VMOVUPS           (DX), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z13
+	VSUBPS            Z12, Z11, Z11
+	VSUBPS            Z13, Z10, Z12
+	VMULPS            Z12, Z9, Z12
+	VFMADD231PS       Z8, Z11, Z12
+	VMULPS            Z13, Z9, Z9
+	VFNMADD231PS      Z8, Z11, Z9
+	VMULPS            Z11, Z10, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VADDPS            Z12, Z12, Z10
+	VADDPS            Z10, Z10, Z10
+	VMULPS            Z8, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VFMADD231PS       Z9, Z9, Z10
+	VXORPS            Z11, Z11, Z11
+	VMAXPS            Z10, Z11, Z10
+	VSQRTPS           Z10, Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z9, K1
+	VADDPS            Z8, Z8, Z8
+	VSUBPS            Z9, Z10, Z11
+	VMOVUPS           Z11, K1, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z9, Z9
+	VSUBPS            Z10, Z9, Z9
+	VADDPS            Z12, Z12, Z12
+	VMOVUPS           Z12, K1, Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1024(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VSUBPS            Z8, Z9, Z9
+	VMULPS            Z9, Z8, Z10
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z11
+	VMULPS            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	VFMADD231PS       Z8, Z13, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z14
+	VFMADD231PS       Z10, Z14, Z13
+	VMULPS            Z9, Z9, Z14
+	VMULPS            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z11
+	VADDPS            Z11, Z11, Z11
+	VFMADD231PS       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VFMADD231PS       Z8, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1088(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1152(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1216(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 1280(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 1344(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 1408(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1472(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z11
+	VFMADD231PS       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z10
+	VMULPS            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1536(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1600(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1664(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1728(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1792(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1856(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1920(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1472(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1984(R11)
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2048(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2112(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2176(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2240(R11)
+	MOVQ              dOut_base+48(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VBROADCASTSS      (CX), Z8
+	VXORPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z10
+	VDIVPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z9
+	VMOVUPS           (R11), Z10
+	VSUBPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1408(R12), Z11
+	VMULPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1344(R12), Z11
+	VMULPS            Z11, Z11, Z11
+	VDIVPS            Z11, Z9, Z9
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2304(R12)
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z9
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2368(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2432(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1792(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2048(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2496(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1856(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2112(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           576(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2560(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1920(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2176(R12), Z10
+	VMULPS            Z10, Z8, Z8
+	VADDPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           704(R12), Z8
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2624(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2240(R12), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1024(R12), Z11
+	VMULPS            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2496(R12), Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z12
+	VMULPS            Z12, Z11, Z11
+	VADDPS            Z11, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2496(R12), Z11
+	VDIVPS            Z9, Z11, Z11
+	VADDPS            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VDIVPS            Z9, Z8, Z8
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	VSUBPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2688(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z11, 2752(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z8, 2816(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2880(R12)
+	VMOVUPS           (DX), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
+	VCMPPS            $0x1d, Z9, Z8, K1
+	VCMPPS            $0x12, Z0, Z8, K2
+	KANDW             K2, K1, K1
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z8
+	VMOVUPS           (R11), Z9
+	VMOVUPS           Z8, K1, Z9
+	MOVQ              dIn_base+0(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VMOVUPS           Z9, (R11)
+	MOVQ              dParams_base+24(FP), R11
+	MOVQ              params_base+120(FP), R12
+	SUBQ              R12, R11
+	ADDQ              R9, R11
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R12
+	DECQ              R12
+	VXORPS            X9, X9, X9
+	VCVTSI2SSQ        R12, X9, X9
+	VBROADCASTSS      X9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	ADDQ              $0x00000c00, R13
+	MOVQ              R12, R14
+	SHLQ              $0x06, R14
+	ADDQ              R14, R13
+	MOVQ              R12, R14
+	IMULQ             R10, R14
+	ADDQ              R11, R14
+	INCQ              R12
+	VXORPS            Z10, Z10, Z10
+
+g1x0:
+	TESTQ        R12, R12
+	JZ           g1x0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      320(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2816(R15), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2688(R15), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x0
+
+g1x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1x1:
+	TESTQ        R12, R12
+	JZ           g1x1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K1, Z12
+	VMOVUPS      Z12, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2816(R11), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2688(R11), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1x1
+
+g1x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1y0:
+	TESTQ        R12, R12
+	JZ           g1y0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      384(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2880(R15), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2752(R15), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y0
+
+g1y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g1y1:
+	TESTQ        R12, R12
+	JZ           g1y1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      384(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K1, Z12
+	VMOVUPS      Z12, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2880(R11), Z13
+	VMOVUPS      Z13, K2, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K2
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2752(R11), Z12
+	VMOVUPS      Z12, K2, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g1y1
+
+g1y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Z8, Z8, Z8
+
+g1d:
+	TESTQ        R9, R9
+	JZ           g1dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      256(R12), Z10
+	VCMPPS       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2624(R12), Z11
+	VMOVUPS      Z11, K2, Z9
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VADDPS       Z11, Z8, Z8
+	VCMPPS       $0x00, Z10, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2560(R12), Z10
+	VMOVUPS      Z10, K2, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPS      Z9, K1, Z10
+	VMOVUPS      Z10, (R11)
+	ADDQ         R10, R11
+	DECQ         R9
+	JMP          g1d
+
+g1dend:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, SI
+	SUBQ $0x00000010, R8
+	JMP  col
+
+tail:
+	TESTQ     R8, R8
+	JZ        rowend
+	MOVQ      $-1, R9
+	SHLXQ     R8, R9, R9
+	NOTQ      R9
+	KMOVQ     R9, K1
+	LEAQ      (SI), R9
+	MOVQ      cols+168(FP), R10
+	SHLQ      $0x02, R10
+	VMOVUPS.Z (DX), K1, Z8
+	MOVQ      bins+176(FP), R12
+	MOVQ      R9, R11
+	VMOVUPS.Z (R11), K1, Z9
+	DECQ      R12
+
+g2wmax:
+	TESTQ     R12, R12
+	JZ        g2wmaxend
+	ADDQ      R10, R11
+	VMOVUPS.Z (R11), K1, Z10
+	VMAXPS    Z10, Z9, Z9
+	DECQ      R12
+	JMP       g2wmax
+
+g2wmaxend:
+	VXORPS Z10, Z10, Z10
+	MOVQ   R9, R11
+	MOVQ   scratch_base+144(FP), R13
+	ADDQ   $0x00000c00, R13
+	MOVQ   bins+176(FP), R12
+
+g2wsum:
+	TESTQ             R12, R12
+	JZ                g2wsumend
+	VMOVUPS.Z         (R11), K1, Z11
+	VSUBPS            Z9, Z11, Z11
+	VMOVUPS           Z11, Z13
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z11, Z12
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z11, Z13
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z11
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z12, Z11
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z11, Z11
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z11, Z12
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z11, Z12
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z12, Z14
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z12, Z14
+	VFMADD213PS       Z13, Z12, Z14
+	VSCALEFPS         Z11, Z14, Z14
+	VMOVUPS           Z14, (R13)
+	VADDPS            Z14, Z10, Z10
+	ADDQ              R10, R11
+	ADDQ              $0x00000040, R13
+	DECQ              R12
+	JMP               g2wsum
+
+g2wsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z9
+	VDIVPS       Z10, Z9, Z9
+	MOVQ         bins+176(FP), R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R13
+	MOVQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z10
+	DECQ         R13
+
+g2hmax:
+	TESTQ     R13, R13
+	JZ        g2hmaxend
+	ADDQ      R10, R12
+	VMOVUPS.Z (R12), K1, Z11
+	VMAXPS    Z11, Z10, Z10
+	DECQ      R13
+	JMP       g2hmax
+
+g2hmaxend:
+	VXORPS Z11, Z11, Z11
+	MOVQ   R11, R12
+	MOVQ   scratch_base+144(FP), R11
+	ADDQ   $0x00000c00, R11
+	MOVQ   bins+176(FP), R13
+	SHLQ   $0x06, R13
+	ADDQ   R13, R11
+	MOVQ   bins+176(FP), R13
+
+g2hsum:
+	TESTQ             R13, R13
+	JZ                g2hsumend
+	VMOVUPS.Z         (R12), K1, Z12
+	VSUBPS            Z10, Z12, Z12
+	VMOVUPS           Z12, Z14
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z12, Z13
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z12, Z14
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z12
+	VFMADD231PS.BCST  c32_3fb8aa3b<>+0(SB), Z13, Z12
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z12, Z12
+	VFNMADD231PS.BCST c32_3f317200<>+0(SB), Z12, Z13
+	VFNMADD231PS.BCST c32_35bfbe8e<>+0(SB), Z12, Z13
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z15
+	VFMADD213PS.BCST  c32_3c091ef4<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3d2aac2c<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3e2aaa46<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3efffffe<>+0(SB), Z13, Z15
+	VFMADD213PS.BCST  c32_3f800000<>+0(SB), Z13, Z15
+	VFMADD213PS       Z14, Z13, Z15
+	VSCALEFPS         Z12, Z15, Z15
+	VMOVUPS           Z15, (R11)
+	VADDPS            Z15, Z11, Z11
+	ADDQ              R10, R12
+	ADDQ              $0x00000040, R11
+	DECQ              R13
+	JMP               g2hsum
+
+g2hsumend:
+	VBROADCASTSS c32_3f800000<>+0(SB), Z10
+	VDIVPS       Z11, Z10, Z10
+	MOVQ         bins+176(FP), R11
+	SHLQ         $0x01, R11
+	IMULQ        R10, R11
+	ADDQ         R9, R11
+	VXORPS.BCST  c32_80000000<>+0(SB), Z0, Z11
+	VMOVUPS      Z11, Z13
+	VMOVUPS      Z0, Z12
+	VMOVUPS      Z0, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VXORPS       Z17, Z17, Z17
+	VXORPS       Z18, Z18, Z18
+	VXORPS       Z19, Z19, Z19
+	VCMPPS       $0x1d, Z11, Z8, K2
+	MOVQ         scratch_base+144(FP), R12
+	ADDQ         $0x00000c00, R12
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
+	MOVQ         bins+176(FP), R14
+	DECQ         R14
+
+g2k:
+	TESTQ        R14, R14
+	JZ           g2kend
+	VMOVUPS      (R12)(R13*1), Z20
+	VMULPS       Z10, Z20, Z20
+	VMOVUPS      Z2, Z21
+	VFMADD231PS  Z20, Z5, Z21
+	VADDPS       Z21, Z17, Z17
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z17, Z6, Z20
+	VCMPPS       $0x1d, Z20, Z8, K3
+	KANDNW       K2, K3, K2
+	VMOVUPS      Z20, K3, Z11
+	VMOVUPS      Z20, K2, Z12
+	VMOVUPS      (R12), Z20
+	VMULPS       Z9, Z20, Z20
+	VMOVUPS      Z1, Z21
+	VFMADD231PS  Z20, Z4, Z21
+	VADDPS       Z21, Z18, Z18
+	VMOVUPS      Z7, Z20
+	VFMADD231PS  Z18, Z6, Z20
+	VMOVUPS      Z20, K3, Z13
+	VMOVUPS      Z20, K2, Z14
+	VMOVUPS.Z    (R11), K1, Z20
+	VMOVUPS      Z20, K3, Z15
+	VMOVUPS      Z20, K2, Z16
+	VBROADCASTSS c32_3f800000<>+0(SB), Z20
+	VADDPS       Z20, Z19, Z20
+	VMOVUPS      Z20, K3, Z19
+	KMOVW        K3, K2
+	ADDQ         $0x00000040, R12
+	ADDQ         R10, R11
+	DECQ         R14
+	JMP          g2k
+
+g2kend:
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, (R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 64(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z11, 128(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 192(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z19, 256(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 320(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 384(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z16, 448(R11)
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
+	VMOVUPS           Z8, Z10
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z8, Z10
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z8
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z9, Z8
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z8, Z8
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z8, Z9
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z8, Z9
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z11
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z9, Z11
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z9, Z11
+	VFNMADD213PS      Z10, Z9, Z11
+	VSCALEFPS         Z8, Z11, Z11
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	VADDPS            Z8, Z11, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VXORPS            Z10, Z10, Z10
+	VCMPPS            $0x11, Z10, Z15, K3
+	VMOVUPS           Z11, K3, Z9
+	VDIVPS            Z8, Z9, Z9
+	VADDPS.BCST       c32_0<>+0(SB), Z8, Z8
+	VGETMANTPS        $0x0b, Z8, Z10
+	VGETEXPPS         Z8, Z8
+	VGETEXPPS         Z10, Z11
+	VSUBPS            Z11, Z8, Z8
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z10, Z10
+	VADDPS.BCST       c32_40000000<>+0(SB), Z10, Z11
+	VDIVPS            Z11, Z10, Z11
+	VMULPS            Z11, Z11, Z12
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z13
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z12, Z13
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z12, Z13
+	VMULPS            Z13, Z12, Z13
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z10, Z12
+	VMULPS            Z10, Z12, Z12
+	VADDPS            Z13, Z12, Z13
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z8, Z14
+	VFMADD213PS       Z14, Z11, Z13
+	VSUBPS            Z13, Z12, Z13
+	VSUBPS            Z10, Z13, Z13
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z8, Z13
+	VXORPS            Z8, Z8, Z8
+	VMAXPS            Z15, Z8, Z8
+	VADDPS            Z13, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           256(R11), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x00, Z11, Z10, K3
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VMOVUPS           Z10, K3, Z8
+	VXORPS            Z10, Z10, Z10
+	VMOVUPS           Z10, K3, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 512(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 576(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           448(R11), Z8
+	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
+	VMOVUPS           Z9, Z11
+	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
+	VFIXUPIMMPS.BCST  $0x00, c32_aaaaaa21<>+0(SB), Z9, Z11
+	VBROADCASTSS      c32_4b400000<>+0(SB), Z9
+	VFNMADD231PS.BCST c32_3fb8aa3b<>+0(SB), Z10, Z9
+	VSUBPS.BCST       c32_4b400000<>+0(SB), Z9, Z9
+	VFMADD231PS.BCST  c32_3f317200<>+0(SB), Z9, Z10
+	VFMADD231PS.BCST  c32_35bfbe8e<>+0(SB), Z9, Z10
+	VBROADCASTSS      c32_3ab5641d<>+0(SB), Z12
+	VFNMADD213PS.BCST c32_3c091ef4<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3d2aac2c<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3e2aaa46<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3efffffe<>+0(SB), Z10, Z12
+	VFNMADD213PS.BCST c32_3f800000<>+0(SB), Z10, Z12
+	VFNMADD213PS      Z11, Z10, Z12
+	VSCALEFPS         Z9, Z12, Z12
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VADDPS            Z9, Z12, Z9
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z8, K3
+	VMOVUPS           Z12, K3, Z10
+	VDIVPS            Z9, Z10, Z10
+	VADDPS.BCST       c32_0<>+0(SB), Z9, Z9
+	VGETMANTPS        $0x0b, Z9, Z11
+	VGETEXPPS         Z9, Z9
+	VGETEXPPS         Z11, Z12
+	VSUBPS            Z12, Z9, Z9
+	VSUBPS.BCST       c32_3f800000<>+0(SB), Z11, Z11
+	VADDPS.BCST       c32_40000000<>+0(SB), Z11, Z12
+	VDIVPS            Z12, Z11, Z12
+	VMULPS            Z12, Z12, Z13
+	VBROADCASTSS      c32_3e774fde<>+0(SB), Z14
+	VFMADD213PS.BCST  c32_3e91f021<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3eccce06<>+0(SB), Z13, Z14
+	VFMADD213PS.BCST  c32_3f2aaaaa<>+0(SB), Z13, Z14
+	VMULPS            Z14, Z13, Z14
+	VSCALEFPS.BCST    c32_bf800000<>+0(SB), Z11, Z13
+	VMULPS            Z11, Z13, Z13
+	VADDPS            Z14, Z13, Z14
+	VMULPS.BCST       c32_3717f7d1<>+0(SB), Z9, Z15
+	VFMADD213PS       Z15, Z12, Z14
+	VSUBPS            Z14, Z13, Z14
+	VSUBPS            Z11, Z14, Z14
+	VFMSUB231PS.BCST  c32_3f317180<>+0(SB), Z9, Z14
+	VXORPS            Z9, Z9, Z9
+	VMAXPS            Z8, Z9, Z8
+	VADDPS            Z14, Z8, Z8
+	VADDPS            Z8, Z3, Z8
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VMOVUPS           Z9, K2, Z8
+	VXORPS            Z9, Z9, Z9
+	VMOVUPS           Z9, K2, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 640(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 704(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           64(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           (R11), Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           192(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VDIVPS            Z8, Z9, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 768(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 832(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 896(R11)
+	VADDPS            Z10, Z10, Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z12
+	VADDPS            Z12, Z8, Z8
+	VSUBPS            Z11, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 960(R11)
+	VMOVUPS.Z         (DX), K1, Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           128(R11), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z13
+	VSUBPS            Z12, Z11, Z11
+	VSUBPS            Z13, Z10, Z12
+	VMULPS            Z12, Z9, Z12
+	VFMADD231PS       Z8, Z11, Z12
+	VMULPS            Z13, Z9, Z9
+	VFNMADD231PS      Z8, Z11, Z9
+	VMULPS            Z11, Z10, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VADDPS            Z12, Z12, Z10
+	VADDPS            Z10, Z10, Z10
+	VMULPS            Z8, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VFMADD231PS       Z9, Z9, Z10
+	VXORPS            Z11, Z11, Z11
+	VMAXPS            Z10, Z11, Z10
+	VSQRTPS           Z10, Z10
+	VXORPS            Z11, Z11, Z11
+	VCMPPS            $0x11, Z11, Z9, K2
+	VADDPS            Z8, Z8, Z8
+	VSUBPS            Z9, Z10, Z11
+	VMOVUPS           Z11, K2, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z9, Z9
+	VSUBPS            Z10, Z9, Z9
+	VADDPS            Z12, Z12, Z12
+	VMOVUPS           Z12, K2, Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1024(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
+	VSUBPS            Z8, Z9, Z9
+	VMULPS            Z9, Z8, Z10
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z11
+	VMULPS            Z10, Z11, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	VFMADD231PS       Z8, Z13, Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z14
+	VFMADD231PS       Z10, Z14, Z13
+	VMULPS            Z9, Z9, Z14
+	VMULPS            Z14, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z11
+	VADDPS            Z11, Z11, Z11
+	VFMADD231PS       Z10, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z11
+	VFMADD231PS       Z8, Z11, Z14
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 1088(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1152(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1216(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z12, 1280(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z13, 1344(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z14, 1408(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1472(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z11
+	VFMADD231PS       Z11, Z10, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           960(R11), Z10
+	VMULPS            Z8, Z10, Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z10, 1536(R11)
+	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VADDPS            Z10, Z10, Z10
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1600(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1664(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z8
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1728(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z9
+	VMULPS            Z8, Z9, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1792(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z10
+	VSUBPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1856(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           832(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VMULPS            Z9, Z8, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1664(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1920(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           640(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1024(R11), Z10
+	VMULPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1472(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z10
+	VMULPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1536(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 1984(R11)
+	VBROADCASTSS      c32_40000000<>+0(SB), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           896(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VADDPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1600(R11), Z9
+	VADDPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2048(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1152(R11), Z8
+	VADDPS            Z8, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1088(R11), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2112(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1216(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1408(R11), Z10
+	VDIVPS            Z10, Z9, Z9
+	VSUBPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z9, 2176(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1280(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           1344(R11), Z9
+	VDIVPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPS           Z8, 2240(R11)
+	MOVQ              dOut_base+48(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VBROADCASTSS      (CX), Z8
+	VXORPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z10
+	VDIVPS            Z10, Z9, Z9
+	VMULPS            Z9, Z8, Z9
+	VMOVUPS.Z         (R11), K1, Z10
+	VSUBPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z9
+	VMULPS            Z9, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1408(R12), Z11
+	VMULPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1344(R12), Z11
+	VMULPS            Z11, Z11, Z11
+	VDIVPS            Z11, Z9, Z9
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2304(R12)
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z9
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2368(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1728(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1984(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2432(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1792(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2048(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2496(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1856(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2112(R12), Z10
+	VMULPS            Z10, Z8, Z10
+	VADDPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           576(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2560(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1920(R12), Z10
+	VMULPS            Z10, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2176(R12), Z10
+	VMULPS            Z10, Z8, Z8
+	VADDPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           704(R12), Z8
+	VMULPS            Z8, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2624(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2240(R12), Z9
+	VMULPS            Z9, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           1024(R12), Z11
+	VMULPS            Z11, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2496(R12), Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           896(R12), Z12
+	VMULPS            Z12, Z11, Z11
+	VADDPS            Z11, Z10, Z10
+	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
+	VDIVPS            Z9, Z10, Z10
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2496(R12), Z11
+	VDIVPS            Z9, Z11, Z11
+	VADDPS            Z11, Z8, Z11
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2432(R12), Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
+	VDIVPS            Z9, Z8, Z8
+	VSUBPS            Z10, Z8, Z8
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2368(R12), Z9
+	VSUBPS            Z11, Z9, Z9
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z10, 2688(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z11, 2752(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z8, 2816(R12)
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           Z9, 2880(R12)
+	VMOVUPS.Z         (DX), K1, Z8
+	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
+	VCMPPS            $0x1d, Z9, Z8, K2
+	VCMPPS            $0x12, Z0, Z8, K3
+	KANDW             K3, K2, K2
+	MOVQ              scratch_base+144(FP), R12
+	VMOVUPS           2304(R12), Z8
+	VMOVUPS.Z         (R11), K1, Z9
+	VMOVUPS           Z8, K2, Z9
+	MOVQ              dIn_base+0(FP), R11
+	MOVQ              in_base+96(FP), R12
+	SUBQ              R12, R11
+	ADDQ              DX, R11
+	VMOVUPS           Z9, K1, (R11)
+	MOVQ              dParams_base+24(FP), R11
+	MOVQ              params_base+120(FP), R12
+	SUBQ              R12, R11
+	ADDQ              R9, R11
+	VXORPS            Z8, Z8, Z8
+	MOVQ              bins+176(FP), R12
+	DECQ              R12
+	VXORPS            X9, X9, X9
+	VCVTSI2SSQ        R12, X9, X9
+	VBROADCASTSS      X9, Z9
+	MOVQ              scratch_base+144(FP), R13
+	ADDQ              $0x00000c00, R13
+	MOVQ              R12, R14
+	SHLQ              $0x06, R14
+	ADDQ              R14, R13
+	MOVQ              R12, R14
+	IMULQ             R10, R14
+	ADDQ              R11, R14
+	INCQ              R12
+	VXORPS            Z10, Z10, Z10
+
+g2x0:
+	TESTQ        R12, R12
+	JZ           g2x0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      320(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2816(R15), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2688(R15), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x0
+
+g2x0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2x1:
+	TESTQ        R12, R12
+	JZ           g2x1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z4, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      320(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K2, Z12
+	VMOVUPS      Z12, K1, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2816(R11), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2688(R11), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2x1
+
+g2x1end:
+	MOVQ         dParams_base+24(FP), R11
+	MOVQ         params_base+120(FP), R12
+	SUBQ         R12, R11
+	ADDQ         R9, R11
+	MOVQ         bins+176(FP), R12
+	IMULQ        R10, R12
+	ADDQ         R12, R11
+	VXORPS       Z8, Z8, Z8
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2y0:
+	TESTQ        R12, R12
+	JZ           g2y0end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      384(R15), Z13
+	VMULPS       Z13, Z12, Z12
+	VMULPS       Z11, Z12, Z11
+	VADDPS       Z11, Z8, Z8
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      256(R15), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2880(R15), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R15
+	VMOVUPS      2752(R15), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y0
+
+g2y0end:
+	MOVQ         bins+176(FP), R12
+	DECQ         R12
+	VXORPS       X9, X9, X9
+	VCVTSI2SSQ   R12, X9, X9
+	VBROADCASTSS X9, Z9
+	MOVQ         scratch_base+144(FP), R13
+	ADDQ         $0x00000c00, R13
+	MOVQ         bins+176(FP), R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	SHLQ         $0x06, R14
+	ADDQ         R14, R13
+	MOVQ         R12, R14
+	IMULQ        R10, R14
+	ADDQ         R11, R14
+	INCQ         R12
+	VXORPS       Z10, Z10, Z10
+
+g2y1:
+	TESTQ        R12, R12
+	JZ           g2y1end
+	VMULPS       Z10, Z6, Z11
+	VMULPS       Z11, Z5, Z11
+	VMOVUPS      (R13), Z12
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      384(R11), Z13
+	VMULPS       Z13, Z12, Z12
+	VSUBPS       Z8, Z11, Z11
+	VMULPS       Z11, Z12, Z11
+	VXORPS       Z12, Z12, Z12
+	VMOVUPS      Z11, K2, Z12
+	VMOVUPS      Z12, K1, (R14)
+	VXORPS       Z11, Z11, Z11
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      256(R11), Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2880(R11), Z13
+	VMOVUPS      Z13, K3, Z11
+	VBROADCASTSS c32_3f800000<>+0(SB), Z13
+	VADDPS       Z13, Z12, Z12
+	VCMPPS       $0x00, Z12, Z9, K3
+	MOVQ         scratch_base+144(FP), R11
+	VMOVUPS      2752(R11), Z12
+	VMOVUPS      Z12, K3, Z11
+	VADDPS       Z11, Z10, Z10
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VSUBPS       Z11, Z9, Z9
+	SUBQ         $0x00000040, R13
+	SUBQ         R10, R14
+	DECQ         R12
+	JMP          g2y1
+
+g2y1end:
+	MOVQ   dParams_base+24(FP), R11
+	MOVQ   params_base+120(FP), R12
+	SUBQ   R12, R11
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	SHLQ   $0x01, R9
+	IMULQ  R10, R9
+	ADDQ   R9, R11
+	MOVQ   bins+176(FP), R9
+	DECQ   R9
+	VXORPS Z8, Z8, Z8
+
+g2d:
+	TESTQ        R9, R9
+	JZ           g2dend
+	VXORPS       Z9, Z9, Z9
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      256(R12), Z10
+	VCMPPS       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2624(R12), Z11
+	VMOVUPS      Z11, K3, Z9
+	VBROADCASTSS c32_3f800000<>+0(SB), Z11
+	VADDPS       Z11, Z8, Z8
+	VCMPPS       $0x00, Z10, Z8, K3
+	MOVQ         scratch_base+144(FP), R12
+	VMOVUPS      2560(R12), Z10
+	VMOVUPS      Z10, K3, Z9
+	VXORPS       Z10, Z10, Z10
+	VMOVUPS      Z9, K2, Z10
+	VMOVUPS      Z10, K1, (R11)
+	ADDQ         R10, R11
+	DECQ         R9
+	JMP          g2d
+
+g2dend:
+	SHLQ $0x02, R8
+	ADDQ R8, DX
+	ADDQ R8, SI
+
+rowend:
+	ADDQ $0x00000004, CX
+	DECQ AX
+	JMP  row
 
 done:
 	VZEROUPPER

@@ -7,27 +7,29 @@ package flowkern
 // generated holds one kernel set's generated kernels for one element type,
 // by name (gen/table).
 type generated[T float32 | float64] struct {
-	exp                func(dst, x []T)                                                                                                   // dst[i] = exp(x[i]) for i < len(dst), as kernels.Exp; len(x) ≥ len(dst)
-	log                func(dst, x []T)                                                                                                   // dst[i] = log(x[i]) for i < len(dst), as kernels.Log; len(x) ≥ len(dst)
-	tanh               func(dst, x []T)                                                                                                   // dst[i] = tanh(x[i]) for i < len(dst), as kernels.Tanh; len(x) ≥ len(dst)
-	affineFwd          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineForward without clamp: out = in·exp(ŝ) + t, logdet[r] += Σ ŝ over row r
-	affineFwdClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineForward with the soft clamp s = clamp·tanh(ŝ·invClamp): out = in·exp(s) + t, logdet[r] += Σ s
-	affineInv          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineInverse without clamp: out = (in − t)·exp(−ŝ), logdet[r] −= Σ ŝ over row r
-	affineInvClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineInverse with the soft clamp s = clamp·tanh(ŝ·invClamp): out = (in − t)·exp(−s), logdet[r] −= Σ s
-	logAbsSum          func(logdet, d []T, cols int)                                                                                      // kernels.LogAbsSum: logdet[r] += Σ log|d| over row r
-	affineFwdGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineForwardGrad without clamp: dIn, dSHat and dT from dOut and dLogdet (t is not read)
-	affineFwdGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineForwardGrad with the soft clamp (t is not read)
-	affineInvGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineInverseGrad without clamp: dIn, dSHat and dT from dOut and dLogdet
-	affineInvGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineInverseGrad with the soft clamp
-	denseSums          func(y, x, wt []T, m, k, n int)                                                                                    // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
-	denseBias          func(y, x, wt, b []T, m, k, n int)                                                                                 // kernels.Dense without activation, y = x·wt + b, with wt = Wᵀ
-	denseBiasReLU      func(y, x, wt, b []T, m, k, n int)                                                                                 // kernels.Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ
-	denseSumsAccT      func(y, x, wt []T, m, k, n int)                                                                                    // y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ
-	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                                                   // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)                                               // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes
-	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
-	reluGrad           func(dy, y []T)                                                                                                    // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
+	exp                func(dst, x []T)                                                                                                                   // dst[i] = exp(x[i]) for i < len(dst), as kernels.Exp; len(x) ≥ len(dst)
+	log                func(dst, x []T)                                                                                                                   // dst[i] = log(x[i]) for i < len(dst), as kernels.Log; len(x) ≥ len(dst)
+	tanh               func(dst, x []T)                                                                                                                   // dst[i] = tanh(x[i]) for i < len(dst), as kernels.Tanh; len(x) ≥ len(dst)
+	affineFwd          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineForward without clamp: out = in·exp(ŝ) + t, logdet[r] += Σ ŝ over row r
+	affineFwdClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineForward with the soft clamp s = clamp·tanh(ŝ·invClamp): out = in·exp(s) + t, logdet[r] += Σ s
+	affineInv          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineInverse without clamp: out = (in − t)·exp(−ŝ), logdet[r] −= Σ ŝ over row r
+	affineInvClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineInverse with the soft clamp s = clamp·tanh(ŝ·invClamp): out = (in − t)·exp(−s), logdet[r] −= Σ s
+	logAbsSum          func(logdet, d []T, cols int)                                                                                                      // kernels.LogAbsSum: logdet[r] += Σ log|d| over row r
+	affineFwdGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineForwardGrad without clamp: dIn, dSHat and dT from dOut and dLogdet (t is not read)
+	affineFwdGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineForwardGrad with the soft clamp (t is not read)
+	affineInvGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineInverseGrad without clamp: dIn, dSHat and dT from dOut and dLogdet
+	affineInvGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineInverseGrad with the soft clamp
+	denseSums          func(y, x, wt []T, m, k, n int)                                                                                                    // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
+	denseBias          func(y, x, wt, b []T, m, k, n int)                                                                                                 // kernels.Dense without activation, y = x·wt + b, with wt = Wᵀ
+	denseBiasReLU      func(y, x, wt, b []T, m, k, n int)                                                                                                 // kernels.Dense with ReLU, y = max(x·wt + b, 0), with wt = Wᵀ
+	denseSumsAccT      func(y, x, wt []T, m, k, n int)                                                                                                    // y += xᵀ·wt, x being k×m: DenseGrad's dw += dZᵀ·X without transposing dZ
+	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                                                                   // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)                                                               // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)                 // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes
+	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)                 // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
+	splineFwdGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes
+	splineInvGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad
+	reluGrad           func(dy, y []T)                                                                                                                    // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
 }
 
 // avx2F64 are the avx2 kernels for float64.
@@ -52,6 +54,8 @@ var avx2F64 = generated[float64]{
 	triBlock:           triBlockAvx2F64,
 	splineFwd:          splineFwdAvx2F64,
 	splineInv:          splineInvAvx2F64,
+	splineFwdGrad:      splineFwdGradAvx2F64,
+	splineInvGrad:      splineInvGradAvx2F64,
 	reluGrad:           reluGradAvx2F64,
 }
 
@@ -77,6 +81,8 @@ var avx2F32 = generated[float32]{
 	triBlock:           triBlockAvx2F32,
 	splineFwd:          splineFwdAvx2F32,
 	splineInv:          splineInvAvx2F32,
+	splineFwdGrad:      splineFwdGradAvx2F32,
+	splineInvGrad:      splineInvGradAvx2F32,
 	reluGrad:           reluGradAvx2F32,
 }
 
@@ -102,6 +108,8 @@ var avx512F64 = generated[float64]{
 	triBlock:           triBlockAvx512F64,
 	splineFwd:          splineFwdAvx512F64,
 	splineInv:          splineInvAvx512F64,
+	splineFwdGrad:      splineFwdGradAvx512F64,
+	splineInvGrad:      splineInvGradAvx512F64,
 	reluGrad:           reluGradAvx512F64,
 }
 
@@ -127,5 +135,7 @@ var avx512F32 = generated[float32]{
 	triBlock:           triBlockAvx512F32,
 	splineFwd:          splineFwdAvx512F32,
 	splineInv:          splineInvAvx512F32,
+	splineFwdGrad:      splineFwdGradAvx512F32,
+	splineInvGrad:      splineInvGradAvx512F32,
 	reluGrad:           reluGradAvx512F32,
 }

@@ -130,6 +130,19 @@ func splineFwdAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int
 //go:noescape
 func splineInvAvx2F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
+// splineFwdGradAvx2F64 computes, with avx2, kernels.SplineForwardGrad, scaleW
+// and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64
+// bytes.
+//
+//go:noescape
+func splineFwdGradAvx2F64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvGradAvx2F64 computes, with avx2, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad.
+//
+//go:noescape
+func splineInvGradAvx2F64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // reluGradAvx2F64 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -261,6 +274,19 @@ func splineFwdAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int
 //
 //go:noescape
 func splineInvAvx2F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineFwdGradAvx2F32 computes, with avx2, kernels.SplineForwardGrad, scaleW
+// and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64
+// bytes.
+//
+//go:noescape
+func splineFwdGradAvx2F32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvGradAvx2F32 computes, with avx2, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad.
+//
+//go:noescape
+func splineInvGradAvx2F32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx2F32 computes, with avx2, dy[i] ·= ReLU′ at the output y[i]
 // (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
@@ -394,6 +420,19 @@ func splineFwdAvx512F64(out, logdet, in, params, scratch []float64, cols, bins i
 //go:noescape
 func splineInvAvx512F64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
+// splineFwdGradAvx512F64 computes, with avx512, kernels.SplineForwardGrad,
+// scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors
+// of 64 bytes.
+//
+//go:noescape
+func splineFwdGradAvx512F64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvGradAvx512F64 computes, with avx512, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad.
+//
+//go:noescape
+func splineInvGradAvx512F64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // reluGradAvx512F64 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).
 //
@@ -525,6 +564,19 @@ func splineFwdAvx512F32(out, logdet, in, params, scratch []float32, cols, bins i
 //
 //go:noescape
 func splineInvAvx512F32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineFwdGradAvx512F32 computes, with avx512, kernels.SplineForwardGrad,
+// scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors
+// of 64 bytes.
+//
+//go:noescape
+func splineFwdGradAvx512F32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvGradAvx512F32 computes, with avx512, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad.
+//
+//go:noescape
+func splineInvGradAvx512F32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
 
 // reluGradAvx512F32 computes, with avx512, dy[i] ·= ReLU′ at the output
 // y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy).

@@ -29,8 +29,10 @@ func matchSpline[T flowkern.Float](t *testing.T) {
 	for _, bins := range []int{2, 3, 8, 16} {
 		for _, rows := range []int{0, 1, 5, 33} {
 			for _, cols := range []int{1, 3, 8, 17} {
-				s := flowkern.Spline{Bins: bins, Bound: 3}
-				ks := kernels.RQSpline[T]{Bins: bins, Bound: 3, MinWidth: 1e-3, MinHeight: 1e-3, MinDerivative: 1e-3}
+				// Distinct minimums, so that a kernel taking one for
+				// another fails.
+				s := flowkern.Spline{Bins: bins, Bound: 3, MinWidth: 1e-3, MinHeight: 4e-3, MinDerivative: 2e-3}
+				ks := kernels.RQSpline[T]{Bins: bins, Bound: 3, MinWidth: 1e-3, MinHeight: 4e-3, MinDerivative: 2e-3}
 				n := rows * cols
 				in, params := make([]T, n), make([]T, n*s.ParamsPer())
 				for i := range in {

@@ -50,6 +50,10 @@ type gen struct {
 	params map[string]reg.VecVirtual
 	// pairs, when set, makes the spline body take two rows a vector.
 	pairs *splinePairs
+	// stashes is how many vectors the spline backward kernel being
+	// written keeps at the start of its scratch (stash), before the exps;
+	// nextStash is the next free one.
+	stashes, nextStash int
 }
 
 func newGen(i isa, f32 bool) *gen {
@@ -140,6 +144,7 @@ func (g *gen) cbits(b uint64) Mem {
 // text starts the kernel name with Go signature sig, no constant pinned.
 func (g *gen) text(name, sig string) {
 	g.pinned, g.expTab, g.expTabRegs, g.slots, g.nextSlot, g.params = nil, nil, nil, nil, 0, nil
+	g.stashes, g.nextStash = 0, 0
 	function(name, attr.NOSPLIT, sig)
 }
 

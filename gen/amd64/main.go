@@ -43,6 +43,8 @@ var bodies = map[string]func(g *gen){
 	"triRows":            func(g *gen) { g.triRowsKernel() },
 	"splineFwd":          func(g *gen) { g.splineKernel(false) },
 	"splineInv":          func(g *gen) { g.splineKernel(true) },
+	"splineFwdGrad":      func(g *gen) { g.splineGradKernel(false) },
+	"splineInvGrad":      func(g *gen) { g.splineGradKernel(true) },
 	"triBlock":           func(g *gen) { g.triBlockKernel() },
 }
 

@@ -142,7 +142,7 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	asm.SHLQ(U8(1), derivs)
 	asm.IMULQ(kb, derivs)
 	asm.ADDQ(q, derivs)
-	wk := g.splineWalk(l+"k", x, derivs, kb, inverse, dz, oz, dMin, dScale, oMin, oScale, mask)
+	wk := g.splineWalk(l+"k", x, derivs, kb, inverse, false, dz, oz, dMin, dScale, oMin, oScale, mask)
 	hLo, hHi, hoLo, hoHi := g.hold(wk.dLo), g.hold(wk.dHi), g.hold(wk.oLo), g.hold(wk.oHi)
 	hbEnd := g.holdCond(wk.bEnd)
 	aP, bP := wk.aP, wk.bP
@@ -267,6 +267,9 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 // scratch for the widths, or the heights.
 func (g *gen) exps(heights bool) reg.Register {
 	p := asm.Load(asm.Param("scratch").Base(), asm.GP64())
+	if g.stashes > 0 {
+		asm.ADDQ(U32(g.stashes*g.bytes), p)
+	}
 	if heights {
 		n := asm.Load(asm.Param("bins"), asm.GP64())
 		asm.SHLQ(U8(log2(g.bytes)), n)
@@ -352,11 +355,12 @@ func (g *gen) nextKnot(e Mem, r held, sum reg.VecVirtual, minName, scaleName str
 
 // splineWalked is what splineWalk finds for each lane: the ends of the
 // bin of x in the coordinate that decides it (dLo, dHi) and in the other
-// (oLo, oHi), the parameters of the derivatives at its ends (aP, bP), and
-// whether its upper end is B (bEnd).
+// (oLo, oHi), the parameters of the derivatives at its ends (aP, bP),
+// whether its upper end is B (bEnd), and if asked the bin's index (kv, as
+// a float).
 type splineWalked struct {
-	dLo, dHi, oLo, oHi, aP, bP reg.VecVirtual
-	bEnd                       cond
+	dLo, dHi, oLo, oHi, aP, bP, kv reg.VecVirtual
+	bEnd                           cond
 }
 
 // splineWalk walks the K − 1 interior knots of both coordinates at once
@@ -368,7 +372,7 @@ type splineWalked struct {
 // first knot above x is its upper end. The same blends pick the other
 // coordinate's knots and the derivatives' parameters (from derivs on, kb
 // bytes apart).
-func (g *gen) splineWalk(l string, x reg.VecVirtual, derivs, kb reg.Register, inverse bool, dz, oz held, dMin, dScale, oMin, oScale string, mask reg.Register) splineWalked {
+func (g *gen) splineWalk(l string, x reg.VecVirtual, derivs, kb reg.Register, inverse, count bool, dz, oz held, dMin, dScale, oMin, oScale string, mask reg.Register) splineWalked {
 	bound := g.param("bound")
 	var k splineWalked
 	k.dLo, k.dHi, k.oLo, k.oHi = g.vec(), g.vec(), g.vec(), g.vec()
@@ -378,6 +382,9 @@ func (g *gen) splineWalk(l string, x reg.VecVirtual, derivs, kb reg.Register, in
 	g.mov(k.oHi, bound)
 	k.aP, k.bP = g.zero(), g.zero()
 	sumD, sumO := g.zero(), g.zero()
+	if count {
+		k.kv = g.zero()
+	}
 	prev := g.cmp(cmpGE, x, k.dLo) // x ≥ −B: the walk's bin 0 so far
 	// One pointer walks the widths' exps, the heights' are hOff bytes on.
 	ep, hOff := g.exps(false), asm.Load(asm.Param("bins"), asm.GP64())
@@ -403,6 +410,11 @@ func (g *gen) splineWalk(l string, x reg.VecVirtual, derivs, kb reg.Register, in
 	ud := g.sload(dp, 0, mask, true)
 	g.sel(k.aP, ge, ud)
 	g.sel(k.bP, first, ud)
+	if count {
+		k1 := g.vec()
+		g.add(k1, k.kv, g.constReg(1))
+		g.sel(k.kv, ge, k1)
+	}
 	g.copyCond(prev, ge)
 	asm.ADDQ(U32(g.bytes), ep)
 	asm.ADDQ(kb, dp)
