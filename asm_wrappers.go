@@ -147,3 +147,30 @@ func spline[T float32 | float64](f splineAsm[T]) func(out, logdet, in, params []
 		pool.put(buf)
 	}
 }
+
+// splineGradAsm is the signature of the generated spline backward kernels.
+type splineGradAsm[T float32 | float64] func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+
+// splineGradStashes is how many vectors the spline backward kernels keep
+// at the start of their scratch (gen/amd64/splinegrad.go's splineStashes
+// and no more than gen/arm64's, as the kernels' doc comments say).
+const splineGradStashes = 48
+
+// splineGrad wraps a generated spline backward kernel with race
+// annotations, its scratch (splineGradStashes vectors and the exps) and
+// the shares' scales.
+func splineGrad[T float32 | float64](f splineGradAsm[T]) func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+	var pool scratch[T]
+	return func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+		raceRead(dOut)
+		raceRead(dLogdet)
+		raceRead(in)
+		raceRead(params)
+		raceWrite(dIn)
+		raceWrite(dParams)
+		buf := pool.get(splineScratch[T](s.Bins) + splineGradStashes*widestVector[T]())
+		k := T(s.Bins)
+		f(dIn, dParams, dOut, dLogdet, in, params, *buf, cols, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, 1-T(s.MinWidth*k), 1-T(s.MinHeight*k))
+		pool.put(buf)
+	}
+}

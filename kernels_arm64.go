@@ -45,7 +45,23 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], lanes in
 	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
 	fs.SplineForward = splineRows(g.splineFwd, lanes, false)
 	fs.SplineInverse = splineRows(g.splineInv, lanes, true)
+	fs.SplineForwardGrad = splineGradRows(g.splineFwdGrad, lanes, false)
+	fs.SplineInverseGrad = splineGradRows(g.splineInvGrad, lanes, true)
 	return fs
+}
+
+// splineGradRows does for the spline backward kernels what splineRows
+// does for the forward ones.
+func splineGradRows[T float32 | float64](f splineGradAsm[T], lanes int, inverse bool) func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+	body := splineGrad(f)
+	return func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T]) {
+		if cols >= lanes {
+			body(dIn, dParams, dOut, dLogdet, in, params, cols, s)
+		}
+		if rem := cols % lanes; rem != 0 {
+			portable.Spline[T]().GradColumns(dIn, dParams, dOut, dLogdet, in, params, cols, cols-rem, s.Bins, s.Bound, s.MinWidth, s.MinHeight, s.MinDerivative, inverse)
+		}
+	}
 }
 
 // splineRows runs a NEON spline kernel over every row's whole vectors and

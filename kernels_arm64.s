@@ -9358,6 +9358,2152 @@ vecend:
 done:
 	RET
 
+DATA splineFwdGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA splineFwdGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA splineFwdGradNeonF64Exp<>+16(SB)/8, $0x3f2a015c489ae052
+DATA splineFwdGradNeonF64Exp<>+24(SB)/8, $0x3f56c1cbe01934dd
+DATA splineFwdGradNeonF64Exp<>+32(SB)/8, $0x3f8111111270736f
+DATA splineFwdGradNeonF64Exp<>+40(SB)/8, $0x3fa555555480ca15
+DATA splineFwdGradNeonF64Exp<>+48(SB)/8, $0x3fc5555555555104
+DATA splineFwdGradNeonF64Exp<>+56(SB)/8, $0x3fe000000000010b
+GLOBL splineFwdGradNeonF64Exp<>(SB), RODATA|NOPTR, $64
+
+DATA splineFwdGradNeonF64ExpEighths<>+0(SB)/8, $0x3ff0000000000000
+DATA splineFwdGradNeonF64ExpEighths<>+8(SB)/8, $0x3ff172b83c7d517b
+DATA splineFwdGradNeonF64ExpEighths<>+16(SB)/8, $0x3ff306fe0a31b715
+DATA splineFwdGradNeonF64ExpEighths<>+24(SB)/8, $0x3ff4bfdad5362a27
+DATA splineFwdGradNeonF64ExpEighths<>+32(SB)/8, $0x3ff6a09e667f3bcd
+DATA splineFwdGradNeonF64ExpEighths<>+40(SB)/8, $0x3ff8ace5422aa0db
+DATA splineFwdGradNeonF64ExpEighths<>+48(SB)/8, $0x3ffae89f995ad3ad
+DATA splineFwdGradNeonF64ExpEighths<>+56(SB)/8, $0x3ffd5818dcfba487
+DATA splineFwdGradNeonF64ExpEighths<>+64(SB)/8, $0x0000000000000000
+DATA splineFwdGradNeonF64ExpEighths<>+72(SB)/8, $0xbc801b15eaa59348
+DATA splineFwdGradNeonF64ExpEighths<>+80(SB)/8, $0x3c834d754db0abb6
+DATA splineFwdGradNeonF64ExpEighths<>+88(SB)/8, $0x3c7690cebb7aafb0
+DATA splineFwdGradNeonF64ExpEighths<>+96(SB)/8, $0xbc93b3efbf5e2228
+DATA splineFwdGradNeonF64ExpEighths<>+104(SB)/8, $0x3c8db72fc1f0eab4
+DATA splineFwdGradNeonF64ExpEighths<>+112(SB)/8, $0x3c8c1a7792cb3387
+DATA splineFwdGradNeonF64ExpEighths<>+120(SB)/8, $0x3c74a385a63d07a7
+DATA splineFwdGradNeonF64ExpEighths<>+128(SB)/8, $0x0000000000000000
+DATA splineFwdGradNeonF64ExpEighths<>+136(SB)/8, $0x0808080808080808
+GLOBL splineFwdGradNeonF64ExpEighths<>(SB), RODATA|NOPTR, $144
+
+DATA splineFwdGradNeonF64Log<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA splineFwdGradNeonF64Log<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA splineFwdGradNeonF64Log<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA splineFwdGradNeonF64Log<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA splineFwdGradNeonF64Log<>+32(SB)/8, $0x3fcc71c7490db938
+DATA splineFwdGradNeonF64Log<>+40(SB)/8, $0x3fd24924921e32e4
+DATA splineFwdGradNeonF64Log<>+48(SB)/8, $0x3fd999999999c187
+DATA splineFwdGradNeonF64Log<>+56(SB)/8, $0x3fe555555555554f
+GLOBL splineFwdGradNeonF64Log<>(SB), RODATA|NOPTR, $64
+
+// func splineFwdGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineFwdGradNeonF64(SB), NOSPLIT, $0-232
+	MOVD dIn_base+0(FP), R0
+	MOVD dParams_base+24(FP), R17
+	MOVD dOut_base+48(FP), R16
+	MOVD dLogdet_base+72(FP), R1
+	MOVD dLogdet_len+80(FP), R2
+	MOVD in_base+96(FP), R3
+	MOVD params_base+120(FP), R4
+	MOVD scratch_base+144(FP), R25
+	MOVD cols+168(FP), R6
+	MOVD bins+176(FP), R20
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	LSL $3, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	SUB R4, R17, R17
+	ADD $1024, R25, R5
+	MOVD $0xc087500000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x4086300000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x4308000000000000, R9
+	VDUP R9, V19.D2
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V18.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V17.D2
+	FMOVD bound+184(FP), F16
+	VDUP V16.D[0], V16.D2
+	FMOVD minWidth+192(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD scaleW+216(FP), F14
+	VDUP V14.D[0], V14.D2
+	VEOR V13.B16, V13.B16, V13.B16
+	FMOVD minHeight+200(FP), F12
+	VDUP V12.D[0], V12.D2
+	FMOVD scaleH+224(FP), F11
+	VDUP V11.D[0], V11.D2
+	MOVD $0x10000000000000, R9
+	VDUP R9, V10.D2
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V9.D2
+	CBZ R2, done
+row:
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7ff // fmax v31.2d, v31.2d, v0.2d
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4effd400 // fsub v0.2d, v0.2d, v31.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7de // fadd v30.2d, v30.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e7efe20 // fdiv v0.2d, v17.2d, v30.2d
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7ff // fmax v31.2d, v31.2d, v0.2d
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4effd400 // fsub v0.2d, v0.2d, v31.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7de // fadd v30.2d, v30.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e7efe20 // fdiv v0.2d, v17.2d, v30.2d
+	FMOVQ F0, 16(R25)
+	WORD $0x6ee0fa1d // fneg v29.2d, v16.2d
+	VMOV V29.B16, V27.B16
+	VMOV V16.B16, V28.B16
+	VMOV V16.B16, V26.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e7de417 // fcmge v23.2d, v0.2d, v29.2d
+	MOVD R5, R14
+	ADD R22, R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 0(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	VMOV V15.B16, V1.B16
+	VFMLA V0.D2, V14.D2, V1.D2
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4e70d600 // fadd v0.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa01 // fneg v1.2d, v16.2d
+	VFMLA V31.D2, V0.D2, V1.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6e61e400 // fcmge v0.2d, v0.2d, v1.2d
+	VMOV V23.B16, V2.B16
+	VBIT V0.B16, V13.B16, V2.B16
+	VBIT V0.B16, V1.B16, V29.B16
+	VBIT V2.B16, V1.B16, V28.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 16(R25), F3
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	VMOV V12.B16, V3.B16
+	VFMLA V1.D2, V11.D2, V3.D2
+	WORD $0x4e63d7de // fadd v30.2d, v30.2d, v3.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa03 // fneg v3.2d, v16.2d
+	VFMLA V30.D2, V1.D2, V3.D2
+	VBIT V0.B16, V3.B16, V27.B16
+	VBIT V2.B16, V3.B16, V26.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V25.B16
+	VBIT V2.B16, V1.B16, V24.B16
+	WORD $0x4e71d6c1 // fadd v1.2d, v22.2d, v17.2d
+	VBIT V0.B16, V1.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	MOVD R5, R14
+	FMOVQ F29, 32(R25)
+	FMOVQ F28, 48(R25)
+	FMOVQ F27, 64(R25)
+	FMOVQ F26, 80(R25)
+	FMOVQ F22, 96(R25)
+	WORD $0x4ee0fb20 // fabs v0.2d, v25.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d440 // fadd v0.2d, v2.2d, v17.2d
+	VMOV V17.B16, V1.B16
+	WORD $0x6ef9e5a3 // fcmgt v3.2d, v13.2d, v25.2d
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e60fc21 // fdiv v1.2d, v1.2d, v0.2d
+	WORD $0x6ee0e542 // fcmgt v2.2d, v10.2d, v0.2d
+	WORD $0x6e69dc03 // fmul v3.2d, v0.2d, v9.2d
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V3.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d462 // fsub v2.2d, v3.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x4e63d443 // fadd v3.2d, v2.2d, v3.2d
+	WORD $0x6e63fc43 // fdiv v3.2d, v2.2d, v3.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	MOVD $splineFwdGradNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc46 // fmul v6.2d, v2.2d, v6.2d
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V3.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc82 // fmul v2.2d, v4.2d, v2.2d
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x6ee0e5a3 // fcmgt v3.2d, v13.2d, v0.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e6de403 // fcmeq v3.2d, v0.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e403 // fcmgt v3.2d, v0.2d, v4.2d
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e60e403 // fcmeq v3.2d, v0.2d, v0.2d
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e6df720 // fmax v0.2d, v25.2d, v13.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	FMOVD minDeriv+208(FP), F2
+	VDUP V2.D[0], V2.D2
+	WORD $0x4e60d440 // fadd v0.2d, v2.2d, v0.2d
+	WORD $0x4e6de6c2 // fcmeq v2.2d, v22.2d, v13.2d
+	VBIT V2.B16, V17.B16, V0.B16
+	VBIT V2.B16, V13.B16, V1.B16
+	FMOVQ F0, 112(R25)
+	FMOVQ F1, 128(R25)
+	WORD $0x4ee0fb00 // fabs v0.2d, v24.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineFwdGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V8.B16]
+	VTBL V8.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineFwdGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBL V3.B16, [V7.B16, V8.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineFwdGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V7.B16, V8.B16]
+	VTBX V3.B16, [V7.B16, V8.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d440 // fadd v0.2d, v2.2d, v17.2d
+	VMOV V17.B16, V1.B16
+	WORD $0x6ef8e5a3 // fcmgt v3.2d, v13.2d, v24.2d
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e60fc21 // fdiv v1.2d, v1.2d, v0.2d
+	WORD $0x6ee0e542 // fcmgt v2.2d, v10.2d, v0.2d
+	WORD $0x6e69dc03 // fmul v3.2d, v0.2d, v9.2d
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V3.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d462 // fsub v2.2d, v3.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x4e63d443 // fadd v3.2d, v2.2d, v3.2d
+	WORD $0x6e63fc43 // fdiv v3.2d, v2.2d, v3.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	MOVD $splineFwdGradNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc46 // fmul v6.2d, v2.2d, v6.2d
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V3.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc82 // fmul v2.2d, v4.2d, v2.2d
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x6ee0e5a3 // fcmgt v3.2d, v13.2d, v0.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e6de403 // fcmeq v3.2d, v0.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e403 // fcmgt v3.2d, v0.2d, v4.2d
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e60e403 // fcmeq v3.2d, v0.2d, v0.2d
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e6df700 // fmax v0.2d, v24.2d, v13.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	FMOVD minDeriv+208(FP), F2
+	VDUP V2.D[0], V2.D2
+	WORD $0x4e60d440 // fadd v0.2d, v2.2d, v0.2d
+	VBIT V23.B16, V17.B16, V0.B16
+	VBIT V23.B16, V13.B16, V1.B16
+	FMOVQ F0, 144(R25)
+	FMOVQ F1, 160(R25)
+	FMOVQ 48(R25), F0
+	FMOVQ 32(R25), F1
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	FMOVQ 80(R25), F1
+	FMOVQ 64(R25), F2
+	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
+	WORD $0x6e60fc22 // fdiv v2.2d, v1.2d, v0.2d
+	FMOVQ F0, 176(R25)
+	FMOVQ F1, 192(R25)
+	FMOVQ F2, 208(R25)
+	FMOVQ 112(R25), F1
+	FMOVQ 144(R25), F3
+	WORD $0x4e62d444 // fadd v4.2d, v2.2d, v2.2d
+	WORD $0x4e63d425 // fadd v5.2d, v1.2d, v3.2d
+	WORD $0x4ee4d4a5 // fsub v5.2d, v5.2d, v4.2d
+	FMOVQ F5, 224(R25)
+	FMOVQ 0(R3), F6
+	FMOVQ 32(R25), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x6e60fcc6 // fdiv v6.2d, v6.2d, v0.2d
+	FMOVQ F6, 240(R25)
+	WORD $0x4ee6d620 // fsub v0.2d, v17.2d, v6.2d
+	WORD $0x6e60dcc7 // fmul v7.2d, v6.2d, v0.2d
+	WORD $0x6e66dcc6 // fmul v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dc28 // fmul v8.2d, v1.2d, v7.2d
+	VFMLA V6.D2, V2.D2, V8.D2
+	VMOV V2.B16, V2.B16
+	VFMLA V7.D2, V5.D2, V2.D2
+	WORD $0x6e60dc05 // fmul v5.2d, v0.2d, v0.2d
+	WORD $0x6e65dc25 // fmul v5.2d, v1.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V3.D2, V5.D2
+	FMOVQ F0, 256(R25)
+	FMOVQ F7, 272(R25)
+	FMOVQ F6, 288(R25)
+	FMOVQ F8, 304(R25)
+	FMOVQ F2, 320(R25)
+	FMOVQ F5, 336(R25)
+	FMOVQ 240(R25), F0
+	WORD $0x4e60d400 // fadd v0.2d, v0.2d, v0.2d
+	WORD $0x4ee0d620 // fsub v0.2d, v17.2d, v0.2d
+	FMOVQ F0, 352(R25)
+	FMOVQ 112(R25), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVQ 208(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	FMOVQ 240(R25), F3
+	VFMLA V3.D2, V2.D2, V1.D2
+	FMOVQ 224(R25), F2
+	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	FMOVQ F0, 368(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x4ee2d622 // fsub v2.2d, v17.2d, v2.2d
+	FMOVQ F2, 384(R25)
+	FMOVQ 320(R25), F3
+	WORD $0x6e63dc64 // fmul v4.2d, v3.2d, v3.2d
+	FMOVQ F4, 400(R25)
+	FMOVQ 192(R25), F5
+	FMOVQ 304(R25), F6
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x6e60dcc0 // fmul v0.2d, v6.2d, v0.2d
+	WORD $0x4ee0d421 // fsub v1.2d, v1.2d, v0.2d
+	WORD $0x6e61dca1 // fmul v1.2d, v5.2d, v1.2d
+	WORD $0x6e64fc21 // fdiv v1.2d, v1.2d, v4.2d
+	FMOVQ F1, 416(R25)
+	FMOVQ 288(R25), F1
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x6e62dcc0 // fmul v0.2d, v6.2d, v2.2d
+	WORD $0x4ee0d421 // fsub v1.2d, v1.2d, v0.2d
+	WORD $0x6e61dca1 // fmul v1.2d, v5.2d, v1.2d
+	WORD $0x6e64fc21 // fdiv v1.2d, v1.2d, v4.2d
+	FMOVQ F1, 432(R25)
+	FMOVQ 272(R25), F1
+	WORD $0x6e61dca2 // fmul v2.2d, v5.2d, v1.2d
+	WORD $0x4ee6d460 // fsub v0.2d, v3.2d, v6.2d
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e64fc42 // fdiv v2.2d, v2.2d, v4.2d
+	FMOVQ F2, 448(R25)
+	WORD $0x6e66dca0 // fmul v0.2d, v5.2d, v6.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x6e64fc00 // fdiv v0.2d, v0.2d, v4.2d
+	FMOVQ F0, 464(R25)
+	FMOVQ 320(R25), F0
+	FMOVQ 336(R25), F1
+	FMOVQ 144(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	FMOVQ 208(R25), F3
+	FMOVQ 352(R25), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ 112(R25), F4
+	FMOVQ 256(R25), F5
+	WORD $0x6e65dc83 // fmul v3.2d, v4.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6e61fc42 // fdiv v2.2d, v2.2d, v1.2d
+	FMOVQ 368(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e60fc63 // fdiv v3.2d, v3.2d, v0.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 480(R25)
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V2.D2
+	VMOV V2.B16, V2.B16
+	FMOVQ 208(R25), F3
+	WORD $0x6e63fc42 // fdiv v2.2d, v2.2d, v3.2d
+	FMOVQ 272(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ 384(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e60fc63 // fdiv v3.2d, v3.2d, v0.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 496(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6e60fc42 // fdiv v2.2d, v2.2d, v0.2d
+	FMOVQ 256(R25), F3
+	WORD $0x6e63dc63 // fmul v3.2d, v3.2d, v3.2d
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	FMOVQ F3, 512(R25)
+	FMOVQ 288(R25), F3
+	WORD $0x6e61fc61 // fdiv v1.2d, v3.2d, v1.2d
+	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 528(R25)
+	FMOVQ 304(R25), F1
+	WORD $0x6e60fc20 // fdiv v0.2d, v1.2d, v0.2d
+	FMOVQ F0, 544(R25)
+	VLD1R (R1), [V0.D2]
+	FMOVQ 0(R16), F1
+	FMOVQ F1, 576(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 480(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 592(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 432(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 496(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 608(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 448(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 512(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ 128(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 624(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 464(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 528(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e60d421 // fadd v1.2d, v1.2d, v0.2d
+	FMOVQ 160(R25), F0
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVQ F1, 640(R25)
+	FMOVQ 576(R25), F0
+	FMOVQ 544(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	FMOVQ 176(R25), F1
+	FMOVQ 592(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	FMOVQ 608(R25), F3
+	FMOVQ 208(R25), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x6ee0f842 // fneg v2.2d, v2.2d
+	WORD $0x6e61fc42 // fdiv v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 656(R25)
+	FMOVQ 608(R25), F3
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4e63d403 // fadd v3.2d, v0.2d, v3.2d
+	FMOVQ F3, 672(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x6e61fc00 // fdiv v0.2d, v0.2d, v1.2d
+	WORD $0x4ee2d400 // fsub v0.2d, v0.2d, v2.2d
+	FMOVQ F0, 688(R25)
+	FMOVQ 576(R25), F2
+	WORD $0x4ee3d440 // fsub v0.2d, v2.2d, v3.2d
+	FMOVQ F0, 704(R25)
+	FMOVQ 0(R3), F0
+	WORD $0x6ee0fa02 // fneg v2.2d, v16.2d
+	WORD $0x6e62e402 // fcmge v2.2d, v0.2d, v2.2d
+	WORD $0x6e60e600 // fcmge v0.2d, v16.2d, v0.2d
+	VAND V0.B16, V2.B16, V2.B16
+	FMOVQ F2, 720(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6e61fc00 // fdiv v0.2d, v0.2d, v1.2d
+	FMOVQ 0(R16), F1
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ F1, 0(R0)
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw0:
+	CBZ R15, kw0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61ddc1 // fmul v1.2d, v14.2d, v1.2d
+	FMOVQ 0(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw0
+kw0end:
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw1:
+	CBZ R15, kw1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61ddc1 // fmul v1.2d, v14.2d, v1.2d
+	FMOVQ 0(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4efed421 // fsub v1.2d, v1.2d, v30.2d
+	WORD $0x6e61dc01 // fmul v1.2d, v0.2d, v1.2d
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw1
+kw1end:
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh0:
+	CBZ R15, kh0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61dd61 // fmul v1.2d, v11.2d, v1.2d
+	FMOVQ 16(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh0
+kh0end:
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh1:
+	CBZ R15, kh1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61dd61 // fmul v1.2d, v11.2d, v1.2d
+	FMOVQ 16(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4efed421 // fsub v1.2d, v1.2d, v30.2d
+	WORD $0x6e61dc01 // fmul v1.2d, v0.2d, v1.2d
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh1
+kh1end:
+	ADD R12, R17, R24
+	ADD R23, R24, R24
+	ADD R23, R24, R24
+	SUB $1, R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+dg:
+	CBZ R15, dgend
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 640(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d7bd // fadd v29.2d, v29.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 624(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	ADD R11, R24, R24
+	SUB $1, R15, R15
+	B dg
+dgend:
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R16, R16
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R16, R16
+	ADD $8, R1, R1
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA splineInvGradNeonF64Exp<>+0(SB)/8, $0x3fe62e42fee00000
+DATA splineInvGradNeonF64Exp<>+8(SB)/8, $0x3dea39ef35793c76
+DATA splineInvGradNeonF64Exp<>+16(SB)/8, $0x3f2a015c489ae052
+DATA splineInvGradNeonF64Exp<>+24(SB)/8, $0x3f56c1cbe01934dd
+DATA splineInvGradNeonF64Exp<>+32(SB)/8, $0x3f8111111270736f
+DATA splineInvGradNeonF64Exp<>+40(SB)/8, $0x3fa555555480ca15
+DATA splineInvGradNeonF64Exp<>+48(SB)/8, $0x3fc5555555555104
+DATA splineInvGradNeonF64Exp<>+56(SB)/8, $0x3fe000000000010b
+GLOBL splineInvGradNeonF64Exp<>(SB), RODATA|NOPTR, $64
+
+DATA splineInvGradNeonF64ExpEighths<>+0(SB)/8, $0x3ff0000000000000
+DATA splineInvGradNeonF64ExpEighths<>+8(SB)/8, $0x3ff172b83c7d517b
+DATA splineInvGradNeonF64ExpEighths<>+16(SB)/8, $0x3ff306fe0a31b715
+DATA splineInvGradNeonF64ExpEighths<>+24(SB)/8, $0x3ff4bfdad5362a27
+DATA splineInvGradNeonF64ExpEighths<>+32(SB)/8, $0x3ff6a09e667f3bcd
+DATA splineInvGradNeonF64ExpEighths<>+40(SB)/8, $0x3ff8ace5422aa0db
+DATA splineInvGradNeonF64ExpEighths<>+48(SB)/8, $0x3ffae89f995ad3ad
+DATA splineInvGradNeonF64ExpEighths<>+56(SB)/8, $0x3ffd5818dcfba487
+DATA splineInvGradNeonF64ExpEighths<>+64(SB)/8, $0x0000000000000000
+DATA splineInvGradNeonF64ExpEighths<>+72(SB)/8, $0xbc801b15eaa59348
+DATA splineInvGradNeonF64ExpEighths<>+80(SB)/8, $0x3c834d754db0abb6
+DATA splineInvGradNeonF64ExpEighths<>+88(SB)/8, $0x3c7690cebb7aafb0
+DATA splineInvGradNeonF64ExpEighths<>+96(SB)/8, $0xbc93b3efbf5e2228
+DATA splineInvGradNeonF64ExpEighths<>+104(SB)/8, $0x3c8db72fc1f0eab4
+DATA splineInvGradNeonF64ExpEighths<>+112(SB)/8, $0x3c8c1a7792cb3387
+DATA splineInvGradNeonF64ExpEighths<>+120(SB)/8, $0x3c74a385a63d07a7
+DATA splineInvGradNeonF64ExpEighths<>+128(SB)/8, $0x0000000000000000
+DATA splineInvGradNeonF64ExpEighths<>+136(SB)/8, $0x0808080808080808
+GLOBL splineInvGradNeonF64ExpEighths<>(SB), RODATA|NOPTR, $144
+
+DATA splineInvGradNeonF64Log<>+0(SB)/8, $0x3fc1b85c96e3fd4f
+DATA splineInvGradNeonF64Log<>+8(SB)/8, $0x3fc0dcaf857ce186
+DATA splineInvGradNeonF64Log<>+16(SB)/8, $0x3fc3b35c9fea0c58
+DATA splineInvGradNeonF64Log<>+24(SB)/8, $0x3fc745c4a958c9bd
+DATA splineInvGradNeonF64Log<>+32(SB)/8, $0x3fcc71c7490db938
+DATA splineInvGradNeonF64Log<>+40(SB)/8, $0x3fd24924921e32e4
+DATA splineInvGradNeonF64Log<>+48(SB)/8, $0x3fd999999999c187
+DATA splineInvGradNeonF64Log<>+56(SB)/8, $0x3fe555555555554f
+GLOBL splineInvGradNeonF64Log<>(SB), RODATA|NOPTR, $64
+
+// func splineInvGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineInvGradNeonF64(SB), NOSPLIT, $0-232
+	MOVD dIn_base+0(FP), R0
+	MOVD dParams_base+24(FP), R17
+	MOVD dOut_base+48(FP), R16
+	MOVD dLogdet_base+72(FP), R1
+	MOVD dLogdet_len+80(FP), R2
+	MOVD in_base+96(FP), R3
+	MOVD params_base+120(FP), R4
+	MOVD scratch_base+144(FP), R25
+	MOVD cols+168(FP), R6
+	MOVD bins+176(FP), R20
+	LSR $1, R6, R7
+	AND $1, R6, R8
+	LSL $3, R8, R8
+	LSL $3, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	SUB R4, R17, R17
+	ADD $1024, R25, R5
+	MOVD $0xc087500000000000, R9
+	VDUP R9, V21.D2
+	MOVD $0x4086300000000000, R9
+	VDUP R9, V20.D2
+	MOVD $0x4308000000000000, R9
+	VDUP R9, V19.D2
+	MOVD $0x3ff71547652b82fe, R9
+	VDUP R9, V18.D2
+	MOVD $0x3ff0000000000000, R9
+	VDUP R9, V17.D2
+	FMOVD bound+184(FP), F16
+	VDUP V16.D[0], V16.D2
+	FMOVD minHeight+200(FP), F15
+	VDUP V15.D[0], V15.D2
+	FMOVD scaleH+224(FP), F14
+	VDUP V14.D[0], V14.D2
+	VEOR V13.B16, V13.B16, V13.B16
+	FMOVD minWidth+192(FP), F12
+	VDUP V12.D[0], V12.D2
+	FMOVD scaleW+216(FP), F11
+	VDUP V11.D[0], V11.D2
+	CBZ R2, done
+row:
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7ff // fmax v31.2d, v31.2d, v0.2d
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4effd400 // fsub v0.2d, v0.2d, v31.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V10.B16]
+	VTBL V10.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7de // fadd v30.2d, v30.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e7efe20 // fdiv v0.2d, v17.2d, v30.2d
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e60f7ff // fmax v31.2d, v31.2d, v0.2d
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4effd400 // fsub v0.2d, v0.2d, v31.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V10.B16]
+	VTBL V10.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 0(R24)
+	WORD $0x4e62d7de // fadd v30.2d, v30.2d, v2.2d
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e7efe20 // fdiv v0.2d, v17.2d, v30.2d
+	FMOVQ F0, 16(R25)
+	WORD $0x6ee0fa1d // fneg v29.2d, v16.2d
+	VMOV V29.B16, V27.B16
+	VMOV V16.B16, V28.B16
+	VMOV V16.B16, V26.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e7de417 // fcmge v23.2d, v0.2d, v29.2d
+	ADD R22, R5, R14
+	MOVD R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 16(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	VMOV V15.B16, V1.B16
+	VFMLA V0.D2, V14.D2, V1.D2
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4e70d600 // fadd v0.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa01 // fneg v1.2d, v16.2d
+	VFMLA V31.D2, V0.D2, V1.D2
+	FMOVQ 0(R3), F0
+	WORD $0x6e61e400 // fcmge v0.2d, v0.2d, v1.2d
+	VMOV V23.B16, V2.B16
+	VBIT V0.B16, V13.B16, V2.B16
+	VBIT V0.B16, V1.B16, V29.B16
+	VBIT V2.B16, V1.B16, V28.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 0(R25), F3
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	VMOV V12.B16, V3.B16
+	VFMLA V1.D2, V11.D2, V3.D2
+	WORD $0x4e63d7de // fadd v30.2d, v30.2d, v3.2d
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6ee0fa03 // fneg v3.2d, v16.2d
+	VFMLA V30.D2, V1.D2, V3.D2
+	VBIT V0.B16, V3.B16, V27.B16
+	VBIT V2.B16, V3.B16, V26.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V25.B16
+	VBIT V2.B16, V1.B16, V24.B16
+	WORD $0x4e71d6c1 // fadd v1.2d, v22.2d, v17.2d
+	VBIT V0.B16, V1.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	ADD R22, R5, R14
+	FMOVQ F27, 32(R25)
+	FMOVQ F26, 48(R25)
+	FMOVQ F29, 64(R25)
+	FMOVQ F28, 80(R25)
+	FMOVQ F22, 96(R25)
+	WORD $0x4ee0fb20 // fabs v0.2d, v25.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V10.B16]
+	VTBL V10.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d440 // fadd v0.2d, v2.2d, v17.2d
+	VMOV V17.B16, V1.B16
+	WORD $0x6ef9e5a3 // fcmgt v3.2d, v13.2d, v25.2d
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e60fc21 // fdiv v1.2d, v1.2d, v0.2d
+	MOVD $0x10000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x6ee0e442 // fcmgt v2.2d, v2.2d, v0.2d
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V3.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d462 // fsub v2.2d, v3.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x4e63d443 // fadd v3.2d, v2.2d, v3.2d
+	WORD $0x6e63fc43 // fdiv v3.2d, v2.2d, v3.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	MOVD $splineInvGradNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc46 // fmul v6.2d, v2.2d, v6.2d
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V3.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc82 // fmul v2.2d, v4.2d, v2.2d
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x6ee0e5a3 // fcmgt v3.2d, v13.2d, v0.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e6de403 // fcmeq v3.2d, v0.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e403 // fcmgt v3.2d, v0.2d, v4.2d
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e60e403 // fcmeq v3.2d, v0.2d, v0.2d
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e6df720 // fmax v0.2d, v25.2d, v13.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	FMOVD minDeriv+208(FP), F2
+	VDUP V2.D[0], V2.D2
+	WORD $0x4e60d440 // fadd v0.2d, v2.2d, v0.2d
+	WORD $0x4e6de6c2 // fcmeq v2.2d, v22.2d, v13.2d
+	VBIT V2.B16, V17.B16, V0.B16
+	VBIT V2.B16, V13.B16, V1.B16
+	FMOVQ F0, 112(R25)
+	FMOVQ F1, 128(R25)
+	WORD $0x4ee0fb00 // fabs v0.2d, v24.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x4e75f400 // fmax v0.2d, v0.2d, v21.2d
+	WORD $0x4ef4f400 // fmin v0.2d, v0.2d, v20.2d
+	VMOV V19.B16, V1.B16
+	VFMLA V18.D2, V0.D2, V1.D2
+	WORD $0x4ef3d422 // fsub v2.2d, v1.2d, v19.2d
+	VSUB V19.D2, V1.D2, V1.D2
+	MOVD $splineInvGradNeonF64Exp<>(SB), R10
+	VLD1R.P 8(R10), [V3.D2]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLS V3.D2, V2.D2, V0.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VLD1R.P 8(R10), [V2.D2]
+	VFMLA V0.D2, V3.D2, V2.D2
+	VLD1R.P 8(R10), [V3.D2]
+	VFMLA V0.D2, V2.D2, V3.D2
+	VMOV V17.B16, V2.B16
+	VFMLA V0.D2, V3.D2, V2.D2
+	VSHL $3, V1.D2, V3.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+128(SB), R9
+	VLD1 (R9), [V10.B16]
+	VTBL V10.B16, [V3.B16], V3.B16
+	MOVD $0x3838383838383838, R9
+	VDUP R9, V4.D2
+	VAND V4.B16, V3.B16, V3.B16
+	MOVD $0x706050403020100, R9
+	VDUP R9, V4.D2
+	VORR V4.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+64(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V4.B16
+	MOVD $0x2020202020202020, R9
+	VDUP R9, V5.D2
+	VSUB V5.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+96(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V4.B16
+	VFMLA V2.D2, V0.D2, V4.D2
+	MOVD $splineInvGradNeonF64ExpEighths<>+32(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBL V3.B16, [V9.B16, V10.B16], V0.B16
+	MOVD $0xe0e0e0e0e0e0e0e0, R9
+	VDUP R9, V2.D2
+	VSUB V2.B16, V3.B16, V3.B16
+	MOVD $splineInvGradNeonF64ExpEighths<>+0(SB), R9
+	VLD1 (R9), [V9.B16, V10.B16]
+	VTBX V3.B16, [V9.B16, V10.B16], V0.B16
+	VMOV V0.B16, V2.B16
+	VFMLA V4.D2, V0.D2, V2.D2
+	WORD $0x4f7c0420 // sshr v0.2d, v1.2d, #4
+	WORD $0x4f7d0421 // sshr v1.2d, v1.2d, #3
+	VSUB V0.D2, V1.D2, V1.D2
+	MOVD $0x3ff, R9
+	VDUP R9, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	VADD V3.D2, V1.D2, V1.D2
+	VSHL $52, V0.D2, V0.D2
+	VSHL $52, V1.D2, V1.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e61dc42 // fmul v2.2d, v2.2d, v1.2d
+	WORD $0x4e71d440 // fadd v0.2d, v2.2d, v17.2d
+	VMOV V17.B16, V1.B16
+	WORD $0x6ef8e5a3 // fcmgt v3.2d, v13.2d, v24.2d
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e60fc21 // fdiv v1.2d, v1.2d, v0.2d
+	MOVD $0x10000000000000, R9
+	VDUP R9, V2.D2
+	WORD $0x6ee0e442 // fcmgt v2.2d, v2.2d, v0.2d
+	MOVD $0x4330000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x6e63dc03 // fmul v3.2d, v0.2d, v3.2d
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVD $0x3fe8000000000000, R9
+	VDUP R9, V4.D2
+	VSUB V4.D2, V3.D2, V4.D2
+	WORD $0x4f4c0484 // sshr v4.2d, v4.2d, #52
+	VSHL $52, V4.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	MOVD $0xffffffffffffffcc, R9
+	VDUP R9, V5.D2
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.D2, V4.D2, V4.D2
+	WORD $0x4e61d884 // scvtf v4.2d, v4.2d
+	WORD $0x4ef1d462 // fsub v2.2d, v3.2d, v17.2d
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V3.D2
+	WORD $0x4e63d443 // fadd v3.2d, v2.2d, v3.2d
+	WORD $0x6e63fc43 // fdiv v3.2d, v2.2d, v3.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	MOVD $splineInvGradNeonF64Log<>(SB), R10
+	VLD1R.P 8(R10), [V6.D2]
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	VLD1R.P 8(R10), [V6.D2]
+	VFMLA V5.D2, V7.D2, V6.D2
+	VLD1R.P 8(R10), [V7.D2]
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	MOVD $0x3fe0000000000000, R9
+	VDUP R9, V6.D2
+	WORD $0x6e66dc46 // fmul v6.2d, v2.2d, v6.2d
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	MOVD $0x3dea39ef35793c76, R9
+	VDUP R9, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VFMLA V5.D2, V3.D2, V7.D2
+	WORD $0x4ee7d4c5 // fsub v5.2d, v6.2d, v7.2d
+	WORD $0x4ee2d4a5 // fsub v5.2d, v5.2d, v2.2d
+	MOVD $0x3fe62e42fee00000, R9
+	VDUP R9, V2.D2
+	WORD $0x6e62dc82 // fmul v2.2d, v4.2d, v2.2d
+	WORD $0x4ee5d442 // fsub v2.2d, v2.2d, v5.2d
+	WORD $0x6ee0e5a3 // fcmgt v3.2d, v13.2d, v0.2d
+	MOVD $0x7ff8000000000001, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e6de403 // fcmeq v3.2d, v0.2d, v13.2d
+	MOVD $0xfff0000000000000, R9
+	VDUP R9, V4.D2
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVD $0x7fefffffffffffff, R9
+	VDUP R9, V4.D2
+	WORD $0x6ee4e403 // fcmgt v3.2d, v0.2d, v4.2d
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e60e403 // fcmeq v3.2d, v0.2d, v0.2d
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e6df700 // fmax v0.2d, v24.2d, v13.2d
+	WORD $0x4e62d400 // fadd v0.2d, v0.2d, v2.2d
+	FMOVD minDeriv+208(FP), F2
+	VDUP V2.D[0], V2.D2
+	WORD $0x4e60d440 // fadd v0.2d, v2.2d, v0.2d
+	VBIT V23.B16, V17.B16, V0.B16
+	VBIT V23.B16, V13.B16, V1.B16
+	FMOVQ F0, 144(R25)
+	FMOVQ F1, 160(R25)
+	FMOVQ 48(R25), F0
+	FMOVQ 32(R25), F1
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	FMOVQ 80(R25), F1
+	FMOVQ 64(R25), F2
+	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
+	WORD $0x6e60fc22 // fdiv v2.2d, v1.2d, v0.2d
+	FMOVQ F0, 176(R25)
+	FMOVQ F1, 192(R25)
+	FMOVQ F2, 208(R25)
+	FMOVQ 112(R25), F0
+	FMOVQ 144(R25), F3
+	WORD $0x4e62d444 // fadd v4.2d, v2.2d, v2.2d
+	WORD $0x4e63d405 // fadd v5.2d, v0.2d, v3.2d
+	WORD $0x4ee4d4a5 // fsub v5.2d, v5.2d, v4.2d
+	FMOVQ F5, 224(R25)
+	FMOVQ 0(R3), F6
+	FMOVQ 64(R25), F7
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	WORD $0x4ee0d447 // fsub v7.2d, v2.2d, v0.2d
+	WORD $0x6e67dc27 // fmul v7.2d, v1.2d, v7.2d
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	VFMLS V5.D2, V6.D2, V1.D2
+	WORD $0x6e66dc46 // fmul v6.2d, v2.2d, v6.2d
+	WORD $0x6ee0f8c6 // fneg v6.2d, v6.2d
+	WORD $0x4e67d4e8 // fadd v8.2d, v7.2d, v7.2d
+	WORD $0x4e68d508 // fadd v8.2d, v8.2d, v8.2d
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	WORD $0x6ee0f908 // fneg v8.2d, v8.2d
+	VFMLA V1.D2, V1.D2, V8.D2
+	WORD $0x4e6df508 // fmax v8.2d, v8.2d, v13.2d
+	WORD $0x6ee1f908 // fsqrt v8.2d, v8.2d
+	WORD $0x6ee1e5a9 // fcmgt v9.2d, v13.2d, v1.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x4ee1d50a // fsub v10.2d, v8.2d, v1.2d
+	VBIT V9.B16, V10.B16, V6.B16
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+	WORD $0x4ee8d421 // fsub v1.2d, v1.2d, v8.2d
+	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
+	VBIT V9.B16, V7.B16, V1.B16
+	WORD $0x6e61fcc1 // fdiv v1.2d, v6.2d, v1.2d
+	FMOVQ F1, 240(R25)
+	WORD $0x4ee1d626 // fsub v6.2d, v17.2d, v1.2d
+	WORD $0x6e66dc27 // fmul v7.2d, v1.2d, v6.2d
+	WORD $0x6e61dc21 // fmul v1.2d, v1.2d, v1.2d
+	WORD $0x6e67dc08 // fmul v8.2d, v0.2d, v7.2d
+	VFMLA V1.D2, V2.D2, V8.D2
+	VMOV V2.B16, V2.B16
+	VFMLA V7.D2, V5.D2, V2.D2
+	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
+	WORD $0x6e65dc05 // fmul v5.2d, v0.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V1.D2, V3.D2, V5.D2
+	FMOVQ F6, 256(R25)
+	FMOVQ F7, 272(R25)
+	FMOVQ F1, 288(R25)
+	FMOVQ F8, 304(R25)
+	FMOVQ F2, 320(R25)
+	FMOVQ F5, 336(R25)
+	FMOVQ 240(R25), F0
+	WORD $0x4e60d400 // fadd v0.2d, v0.2d, v0.2d
+	WORD $0x4ee0d620 // fsub v0.2d, v17.2d, v0.2d
+	FMOVQ F0, 352(R25)
+	FMOVQ 112(R25), F1
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVQ 208(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	FMOVQ 240(R25), F3
+	VFMLA V3.D2, V2.D2, V1.D2
+	FMOVQ 224(R25), F2
+	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	FMOVQ F0, 368(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x4ee2d622 // fsub v2.2d, v17.2d, v2.2d
+	FMOVQ F2, 384(R25)
+	FMOVQ 320(R25), F3
+	WORD $0x6e63dc64 // fmul v4.2d, v3.2d, v3.2d
+	FMOVQ F4, 400(R25)
+	FMOVQ 192(R25), F5
+	FMOVQ 304(R25), F6
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x6e60dcc0 // fmul v0.2d, v6.2d, v0.2d
+	WORD $0x4ee0d421 // fsub v1.2d, v1.2d, v0.2d
+	WORD $0x6e61dca1 // fmul v1.2d, v5.2d, v1.2d
+	WORD $0x6e64fc21 // fdiv v1.2d, v1.2d, v4.2d
+	FMOVQ F1, 416(R25)
+	FMOVQ 288(R25), F1
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	WORD $0x6e62dcc0 // fmul v0.2d, v6.2d, v2.2d
+	WORD $0x4ee0d421 // fsub v1.2d, v1.2d, v0.2d
+	WORD $0x6e61dca1 // fmul v1.2d, v5.2d, v1.2d
+	WORD $0x6e64fc21 // fdiv v1.2d, v1.2d, v4.2d
+	FMOVQ F1, 432(R25)
+	FMOVQ 272(R25), F1
+	WORD $0x6e61dca2 // fmul v2.2d, v5.2d, v1.2d
+	WORD $0x4ee6d460 // fsub v0.2d, v3.2d, v6.2d
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x6e64fc42 // fdiv v2.2d, v2.2d, v4.2d
+	FMOVQ F2, 448(R25)
+	WORD $0x6e66dca0 // fmul v0.2d, v5.2d, v6.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x6e64fc00 // fdiv v0.2d, v0.2d, v4.2d
+	FMOVQ F0, 464(R25)
+	FMOVQ 320(R25), F0
+	FMOVQ 336(R25), F1
+	FMOVQ 144(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	FMOVQ 208(R25), F3
+	FMOVQ 352(R25), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ 112(R25), F4
+	FMOVQ 256(R25), F5
+	WORD $0x6e65dc83 // fmul v3.2d, v4.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6e61fc42 // fdiv v2.2d, v2.2d, v1.2d
+	FMOVQ 368(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e60fc63 // fdiv v3.2d, v3.2d, v0.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 480(R25)
+	MOVD $0x4000000000000000, R9
+	VDUP R9, V2.D2
+	VMOV V2.B16, V2.B16
+	FMOVQ 208(R25), F3
+	WORD $0x6e63fc42 // fdiv v2.2d, v2.2d, v3.2d
+	FMOVQ 272(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ 384(R25), F3
+	WORD $0x4e63d463 // fadd v3.2d, v3.2d, v3.2d
+	WORD $0x6e60fc63 // fdiv v3.2d, v3.2d, v0.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 496(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6e60fc42 // fdiv v2.2d, v2.2d, v0.2d
+	FMOVQ 256(R25), F3
+	WORD $0x6e63dc63 // fmul v3.2d, v3.2d, v3.2d
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4ee2d463 // fsub v3.2d, v3.2d, v2.2d
+	FMOVQ F3, 512(R25)
+	FMOVQ 288(R25), F3
+	WORD $0x6e61fc61 // fdiv v1.2d, v3.2d, v1.2d
+	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 528(R25)
+	FMOVQ 304(R25), F1
+	WORD $0x6e60fc20 // fdiv v0.2d, v1.2d, v0.2d
+	FMOVQ F0, 544(R25)
+	VLD1R (R1), [V0.D2]
+	FMOVQ 0(R16), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e62dda2 // fmul v2.2d, v13.2d, v2.2d
+	FMOVQ 480(R25), F3
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ 176(R25), F3
+	WORD $0x6e63fc42 // fdiv v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
+	FMOVQ 208(R25), F2
+	WORD $0x6e62dc42 // fmul v2.2d, v2.2d, v2.2d
+	FMOVQ 336(R25), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	FMOVQ 320(R25), F3
+	WORD $0x6e63dc63 // fmul v3.2d, v3.2d, v3.2d
+	WORD $0x6e63fc42 // fdiv v2.2d, v2.2d, v3.2d
+	WORD $0x6e62fc21 // fdiv v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 560(R25)
+	WORD $0x6ee0f821 // fneg v1.2d, v1.2d
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	FMOVQ F1, 576(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 480(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 592(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 432(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 496(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 608(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 448(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 512(R25), F2
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d421 // fadd v1.2d, v1.2d, v2.2d
+	FMOVQ 128(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ F1, 624(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 464(R25), F2
+	WORD $0x6e62dc21 // fmul v1.2d, v1.2d, v2.2d
+	FMOVQ 528(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4e60d421 // fadd v1.2d, v1.2d, v0.2d
+	FMOVQ 160(R25), F0
+	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
+	FMOVQ F1, 640(R25)
+	FMOVQ 576(R25), F0
+	FMOVQ 544(R25), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	FMOVQ 176(R25), F1
+	FMOVQ 592(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	FMOVQ 608(R25), F3
+	FMOVQ 208(R25), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x6ee0f842 // fneg v2.2d, v2.2d
+	WORD $0x6e61fc42 // fdiv v2.2d, v2.2d, v1.2d
+	FMOVQ F2, 656(R25)
+	FMOVQ 608(R25), F3
+	WORD $0x6e61fc63 // fdiv v3.2d, v3.2d, v1.2d
+	WORD $0x4e63d403 // fadd v3.2d, v0.2d, v3.2d
+	FMOVQ F3, 672(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6ee0f800 // fneg v0.2d, v0.2d
+	WORD $0x6e61fc00 // fdiv v0.2d, v0.2d, v1.2d
+	WORD $0x4ee2d400 // fsub v0.2d, v0.2d, v2.2d
+	FMOVQ F0, 688(R25)
+	FMOVQ 576(R25), F1
+	WORD $0x4ee3d420 // fsub v0.2d, v1.2d, v3.2d
+	FMOVQ F0, 704(R25)
+	FMOVQ 0(R3), F0
+	WORD $0x6ee0fa01 // fneg v1.2d, v16.2d
+	WORD $0x6e61e401 // fcmge v1.2d, v0.2d, v1.2d
+	WORD $0x6e60e600 // fcmge v0.2d, v16.2d, v0.2d
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 720(R25)
+	FMOVQ 560(R25), F0
+	FMOVQ 0(R16), F2
+	VBIT V1.B16, V0.B16, V2.B16
+	FMOVQ F2, 0(R0)
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw0:
+	CBZ R15, kw0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61dd61 // fmul v1.2d, v11.2d, v1.2d
+	FMOVQ 0(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw0
+kw0end:
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw1:
+	CBZ R15, kw1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61dd61 // fmul v1.2d, v11.2d, v1.2d
+	FMOVQ 0(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4efed421 // fsub v1.2d, v1.2d, v30.2d
+	WORD $0x6e61dc01 // fmul v1.2d, v0.2d, v1.2d
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw1
+kw1end:
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh0:
+	CBZ R15, kh0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61ddc1 // fmul v1.2d, v14.2d, v1.2d
+	FMOVQ 16(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	WORD $0x4e60d7de // fadd v30.2d, v30.2d, v0.2d
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh0
+kh0end:
+	SUB $1, R20, R15
+	SCVTFD R15, F29
+	VDUP V29.D[0], V29.D2
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh1:
+	CBZ R15, kh1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e70d601 // fadd v1.2d, v16.2d, v16.2d
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	WORD $0x6e61ddc1 // fmul v1.2d, v14.2d, v1.2d
+	FMOVQ 16(R25), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	WORD $0x4efed421 // fsub v1.2d, v1.2d, v30.2d
+	WORD $0x6e61dc01 // fmul v1.2d, v0.2d, v1.2d
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d400 // fadd v0.2d, v0.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e61d7ff // fadd v31.2d, v31.2d, v1.2d
+	WORD $0x4ef1d7bd // fsub v29.2d, v29.2d, v17.2d
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh1
+kh1end:
+	ADD R12, R17, R24
+	ADD R23, R24, R24
+	ADD R23, R24, R24
+	SUB $1, R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+dg:
+	CBZ R15, dgend
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 640(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e71d7bd // fadd v29.2d, v29.2d, v17.2d
+	WORD $0x4e60e7a2 // fcmeq v2.2d, v29.2d, v0.2d
+	FMOVQ 624(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	ADD R11, R24, R24
+	SUB $1, R15, R15
+	B dg
+dgend:
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R16, R16
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R16, R16
+	ADD $8, R1, R1
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x3ab5641d
@@ -16354,6 +18500,1808 @@ vecend:
 	FMOVS (R1), F1
 	FSUBS F0, F1, F1
 	FMOVS.P F1, 4(R1)
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA splineFwdGradNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA splineFwdGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA splineFwdGradNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA splineFwdGradNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA splineFwdGradNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA splineFwdGradNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA splineFwdGradNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL splineFwdGradNeonF32Exp<>(SB), RODATA|NOPTR, $28
+
+DATA splineFwdGradNeonF32Log<>+0(SB)/4, $0x3e774fde
+DATA splineFwdGradNeonF32Log<>+4(SB)/4, $0x3e91f021
+DATA splineFwdGradNeonF32Log<>+8(SB)/4, $0x3eccce06
+DATA splineFwdGradNeonF32Log<>+12(SB)/4, $0x3f2aaaaa
+GLOBL splineFwdGradNeonF32Log<>(SB), RODATA|NOPTR, $16
+
+// func splineFwdGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineFwdGradNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dParams_base+24(FP), R17
+	MOVD dOut_base+48(FP), R16
+	MOVD dLogdet_base+72(FP), R1
+	MOVD dLogdet_len+80(FP), R2
+	MOVD in_base+96(FP), R3
+	MOVD params_base+120(FP), R4
+	MOVD scratch_base+144(FP), R25
+	MOVD cols+168(FP), R6
+	MOVD bins+176(FP), R20
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	LSL $2, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	SUB R4, R17, R17
+	ADD $1024, R25, R5
+	MOVW $0xc2d00000, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b20000, R9
+	VDUP R9, V20.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V19.S4
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V18.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V17.S4
+	MOVW $0x7f, R9
+	VDUP R9, V16.S4
+	FMOVS bound+184(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS minWidth+188(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS scaleW+200(FP), F13
+	VDUP V13.S[0], V13.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	FMOVS minHeight+192(FP), F11
+	VDUP V11.S[0], V11.S4
+	FMOVS scaleH+204(FP), F10
+	VDUP V10.S[0], V10.S4
+	MOVW $0x800000, R9
+	VDUP R9, V9.S4
+	CBZ R2, done
+row:
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7ff // fmax v31.4s, v31.4s, v0.4s
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebfd400 // fsub v0.4s, v0.4s, v31.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7de // fadd v30.4s, v30.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e3efe20 // fdiv v0.4s, v17.4s, v30.4s
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7ff // fmax v31.4s, v31.4s, v0.4s
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebfd400 // fsub v0.4s, v0.4s, v31.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7de // fadd v30.4s, v30.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e3efe20 // fdiv v0.4s, v17.4s, v30.4s
+	FMOVQ F0, 16(R25)
+	WORD $0x6ea0f9fd // fneg v29.4s, v15.4s
+	VMOV V29.B16, V27.B16
+	VMOV V15.B16, V28.B16
+	VMOV V15.B16, V26.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e3de417 // fcmge v23.4s, v0.4s, v29.4s
+	MOVD R5, R14
+	ADD R22, R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 0(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	VMOV V14.B16, V1.B16
+	VFMLA V0.S4, V13.S4, V1.S4
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4e2fd5e0 // fadd v0.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e1 // fneg v1.4s, v15.4s
+	VFMLA V31.S4, V0.S4, V1.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6e21e400 // fcmge v0.4s, v0.4s, v1.4s
+	VMOV V23.B16, V2.B16
+	VBIT V0.B16, V12.B16, V2.B16
+	VBIT V0.B16, V1.B16, V29.B16
+	VBIT V2.B16, V1.B16, V28.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 16(R25), F3
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	VMOV V11.B16, V3.B16
+	VFMLA V1.S4, V10.S4, V3.S4
+	WORD $0x4e23d7de // fadd v30.4s, v30.4s, v3.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e3 // fneg v3.4s, v15.4s
+	VFMLA V30.S4, V1.S4, V3.S4
+	VBIT V0.B16, V3.B16, V27.B16
+	VBIT V2.B16, V3.B16, V26.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V25.B16
+	VBIT V2.B16, V1.B16, V24.B16
+	WORD $0x4e31d6c1 // fadd v1.4s, v22.4s, v17.4s
+	VBIT V0.B16, V1.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	MOVD R5, R14
+	FMOVQ F29, 32(R25)
+	FMOVQ F28, 48(R25)
+	FMOVQ F27, 64(R25)
+	FMOVQ F26, 80(R25)
+	FMOVQ F22, 96(R25)
+	WORD $0x4ea0fb20 // fabs v0.4s, v25.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d440 // fadd v0.4s, v2.4s, v17.4s
+	VMOV V17.B16, V1.B16
+	WORD $0x6eb9e583 // fcmgt v3.4s, v12.4s, v25.4s
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e20fc21 // fdiv v1.4s, v1.4s, v0.4s
+	WORD $0x6ea0e522 // fcmgt v2.4s, v9.4s, v0.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V3.S4
+	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V3.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d462 // fsub v2.4s, v3.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V3.S4
+	WORD $0x4e23d443 // fadd v3.4s, v2.4s, v3.4s
+	WORD $0x6e23fc43 // fdiv v3.4s, v2.4s, v3.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	MOVD $splineFwdGradNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V3.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea2d4a5 // fsub v5.4s, v5.4s, v2.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc82 // fmul v2.4s, v4.4s, v2.4s
+	WORD $0x4ea5d442 // fsub v2.4s, v2.4s, v5.4s
+	WORD $0x6ea0e583 // fcmgt v3.4s, v12.4s, v0.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e2ce403 // fcmeq v3.4s, v0.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e403 // fcmgt v3.4s, v0.4s, v4.4s
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e20e403 // fcmeq v3.4s, v0.4s, v0.4s
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e2cf720 // fmax v0.4s, v25.4s, v12.4s
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	FMOVS minDeriv+196(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x4e20d440 // fadd v0.4s, v2.4s, v0.4s
+	WORD $0x4e2ce6c2 // fcmeq v2.4s, v22.4s, v12.4s
+	VBIT V2.B16, V17.B16, V0.B16
+	VBIT V2.B16, V12.B16, V1.B16
+	FMOVQ F0, 112(R25)
+	FMOVQ F1, 128(R25)
+	WORD $0x4ea0fb00 // fabs v0.4s, v24.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineFwdGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d440 // fadd v0.4s, v2.4s, v17.4s
+	VMOV V17.B16, V1.B16
+	WORD $0x6eb8e583 // fcmgt v3.4s, v12.4s, v24.4s
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e20fc21 // fdiv v1.4s, v1.4s, v0.4s
+	WORD $0x6ea0e522 // fcmgt v2.4s, v9.4s, v0.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V3.S4
+	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V3.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d462 // fsub v2.4s, v3.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V3.S4
+	WORD $0x4e23d443 // fadd v3.4s, v2.4s, v3.4s
+	WORD $0x6e23fc43 // fdiv v3.4s, v2.4s, v3.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	MOVD $splineFwdGradNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V3.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea2d4a5 // fsub v5.4s, v5.4s, v2.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc82 // fmul v2.4s, v4.4s, v2.4s
+	WORD $0x4ea5d442 // fsub v2.4s, v2.4s, v5.4s
+	WORD $0x6ea0e583 // fcmgt v3.4s, v12.4s, v0.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e2ce403 // fcmeq v3.4s, v0.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e403 // fcmgt v3.4s, v0.4s, v4.4s
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e20e403 // fcmeq v3.4s, v0.4s, v0.4s
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e2cf700 // fmax v0.4s, v24.4s, v12.4s
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	FMOVS minDeriv+196(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x4e20d440 // fadd v0.4s, v2.4s, v0.4s
+	VBIT V23.B16, V17.B16, V0.B16
+	VBIT V23.B16, V12.B16, V1.B16
+	FMOVQ F0, 144(R25)
+	FMOVQ F1, 160(R25)
+	FMOVQ 48(R25), F0
+	FMOVQ 32(R25), F1
+	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
+	FMOVQ 80(R25), F1
+	FMOVQ 64(R25), F2
+	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
+	WORD $0x6e20fc22 // fdiv v2.4s, v1.4s, v0.4s
+	FMOVQ F0, 176(R25)
+	FMOVQ F1, 192(R25)
+	FMOVQ F2, 208(R25)
+	FMOVQ 112(R25), F1
+	FMOVQ 144(R25), F3
+	WORD $0x4e22d444 // fadd v4.4s, v2.4s, v2.4s
+	WORD $0x4e23d425 // fadd v5.4s, v1.4s, v3.4s
+	WORD $0x4ea4d4a5 // fsub v5.4s, v5.4s, v4.4s
+	FMOVQ F5, 224(R25)
+	FMOVQ 0(R3), F6
+	FMOVQ 32(R25), F7
+	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
+	WORD $0x6e20fcc6 // fdiv v6.4s, v6.4s, v0.4s
+	FMOVQ F6, 240(R25)
+	WORD $0x4ea6d620 // fsub v0.4s, v17.4s, v6.4s
+	WORD $0x6e20dcc7 // fmul v7.4s, v6.4s, v0.4s
+	WORD $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
+	WORD $0x6e27dc28 // fmul v8.4s, v1.4s, v7.4s
+	VFMLA V6.S4, V2.S4, V8.S4
+	VMOV V2.B16, V2.B16
+	VFMLA V7.S4, V5.S4, V2.S4
+	WORD $0x6e20dc05 // fmul v5.4s, v0.4s, v0.4s
+	WORD $0x6e25dc25 // fmul v5.4s, v1.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	FMOVQ F0, 256(R25)
+	FMOVQ F7, 272(R25)
+	FMOVQ F6, 288(R25)
+	FMOVQ F8, 304(R25)
+	FMOVQ F2, 320(R25)
+	FMOVQ F5, 336(R25)
+	FMOVQ 240(R25), F0
+	WORD $0x4e20d400 // fadd v0.4s, v0.4s, v0.4s
+	WORD $0x4ea0d620 // fsub v0.4s, v17.4s, v0.4s
+	FMOVQ F0, 352(R25)
+	FMOVQ 112(R25), F1
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	FMOVQ 208(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	FMOVQ 240(R25), F3
+	VFMLA V3.S4, V2.S4, V1.S4
+	FMOVQ 224(R25), F2
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	FMOVQ F0, 368(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x4ea2d622 // fsub v2.4s, v17.4s, v2.4s
+	FMOVQ F2, 384(R25)
+	FMOVQ 320(R25), F3
+	WORD $0x6e23dc64 // fmul v4.4s, v3.4s, v3.4s
+	FMOVQ F4, 400(R25)
+	FMOVQ 192(R25), F5
+	FMOVQ 304(R25), F6
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	WORD $0x6e20dcc0 // fmul v0.4s, v6.4s, v0.4s
+	WORD $0x4ea0d421 // fsub v1.4s, v1.4s, v0.4s
+	WORD $0x6e21dca1 // fmul v1.4s, v5.4s, v1.4s
+	WORD $0x6e24fc21 // fdiv v1.4s, v1.4s, v4.4s
+	FMOVQ F1, 416(R25)
+	FMOVQ 288(R25), F1
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	WORD $0x6e22dcc0 // fmul v0.4s, v6.4s, v2.4s
+	WORD $0x4ea0d421 // fsub v1.4s, v1.4s, v0.4s
+	WORD $0x6e21dca1 // fmul v1.4s, v5.4s, v1.4s
+	WORD $0x6e24fc21 // fdiv v1.4s, v1.4s, v4.4s
+	FMOVQ F1, 432(R25)
+	FMOVQ 272(R25), F1
+	WORD $0x6e21dca2 // fmul v2.4s, v5.4s, v1.4s
+	WORD $0x4ea6d460 // fsub v0.4s, v3.4s, v6.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x6e24fc42 // fdiv v2.4s, v2.4s, v4.4s
+	FMOVQ F2, 448(R25)
+	WORD $0x6e26dca0 // fmul v0.4s, v5.4s, v6.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x6e24fc00 // fdiv v0.4s, v0.4s, v4.4s
+	FMOVQ F0, 464(R25)
+	FMOVQ 320(R25), F0
+	FMOVQ 336(R25), F1
+	FMOVQ 144(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	FMOVQ 208(R25), F3
+	FMOVQ 352(R25), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	FMOVQ 112(R25), F4
+	FMOVQ 256(R25), F5
+	WORD $0x6e25dc83 // fmul v3.4s, v4.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6e21fc42 // fdiv v2.4s, v2.4s, v1.4s
+	FMOVQ 368(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e20fc63 // fdiv v3.4s, v3.4s, v0.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	FMOVQ F2, 480(R25)
+	MOVW $0x40000000, R9
+	VDUP R9, V2.S4
+	VMOV V2.B16, V2.B16
+	FMOVQ 208(R25), F3
+	WORD $0x6e23fc42 // fdiv v2.4s, v2.4s, v3.4s
+	FMOVQ 272(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	FMOVQ 384(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e20fc63 // fdiv v3.4s, v3.4s, v0.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	FMOVQ F2, 496(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6e20fc42 // fdiv v2.4s, v2.4s, v0.4s
+	FMOVQ 256(R25), F3
+	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4ea2d463 // fsub v3.4s, v3.4s, v2.4s
+	FMOVQ F3, 512(R25)
+	FMOVQ 288(R25), F3
+	WORD $0x6e21fc61 // fdiv v1.4s, v3.4s, v1.4s
+	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 528(R25)
+	FMOVQ 304(R25), F1
+	WORD $0x6e20fc20 // fdiv v0.4s, v1.4s, v0.4s
+	FMOVQ F0, 544(R25)
+	VLD1R (R1), [V0.S4]
+	FMOVQ 0(R16), F1
+	FMOVQ F1, 576(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 480(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 592(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 432(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 496(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 608(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 448(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 512(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ 128(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 624(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 464(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 528(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s
+	FMOVQ 160(R25), F0
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	FMOVQ F1, 640(R25)
+	FMOVQ 576(R25), F0
+	FMOVQ 544(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	FMOVQ 176(R25), F1
+	FMOVQ 592(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	FMOVQ 608(R25), F3
+	FMOVQ 208(R25), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x6ea0f842 // fneg v2.4s, v2.4s
+	WORD $0x6e21fc42 // fdiv v2.4s, v2.4s, v1.4s
+	FMOVQ F2, 656(R25)
+	FMOVQ 608(R25), F3
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4e23d403 // fadd v3.4s, v0.4s, v3.4s
+	FMOVQ F3, 672(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x6e21fc00 // fdiv v0.4s, v0.4s, v1.4s
+	WORD $0x4ea2d400 // fsub v0.4s, v0.4s, v2.4s
+	FMOVQ F0, 688(R25)
+	FMOVQ 576(R25), F2
+	WORD $0x4ea3d440 // fsub v0.4s, v2.4s, v3.4s
+	FMOVQ F0, 704(R25)
+	FMOVQ 0(R3), F0
+	WORD $0x6ea0f9e2 // fneg v2.4s, v15.4s
+	WORD $0x6e22e402 // fcmge v2.4s, v0.4s, v2.4s
+	WORD $0x6e20e5e0 // fcmge v0.4s, v15.4s, v0.4s
+	VAND V0.B16, V2.B16, V2.B16
+	FMOVQ F2, 720(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6e21fc00 // fdiv v0.4s, v0.4s, v1.4s
+	FMOVQ 0(R16), F1
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ F1, 0(R0)
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw0:
+	CBZ R15, kw0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dda1 // fmul v1.4s, v13.4s, v1.4s
+	FMOVQ 0(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw0
+kw0end:
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw1:
+	CBZ R15, kw1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dda1 // fmul v1.4s, v13.4s, v1.4s
+	FMOVQ 0(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4ebed421 // fsub v1.4s, v1.4s, v30.4s
+	WORD $0x6e21dc01 // fmul v1.4s, v0.4s, v1.4s
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw1
+kw1end:
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh0:
+	CBZ R15, kh0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s
+	FMOVQ 16(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh0
+kh0end:
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh1:
+	CBZ R15, kh1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s
+	FMOVQ 16(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4ebed421 // fsub v1.4s, v1.4s, v30.4s
+	WORD $0x6e21dc01 // fmul v1.4s, v0.4s, v1.4s
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh1
+kh1end:
+	ADD R12, R17, R24
+	ADD R23, R24, R24
+	ADD R23, R24, R24
+	SUB $1, R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+dg:
+	CBZ R15, dgend
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 640(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d7bd // fadd v29.4s, v29.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 624(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	ADD R11, R24, R24
+	SUB $1, R15, R15
+	B dg
+dgend:
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R16, R16
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R16, R16
+	ADD $4, R1, R1
+	ADD R21, R4, R4
+	SUB $1, R2, R2
+	CBNZ R2, row
+done:
+	RET
+
+DATA splineInvGradNeonF32Exp<>+0(SB)/4, $0x3f317200
+DATA splineInvGradNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
+DATA splineInvGradNeonF32Exp<>+8(SB)/4, $0x3ab5641d
+DATA splineInvGradNeonF32Exp<>+12(SB)/4, $0x3c091ef4
+DATA splineInvGradNeonF32Exp<>+16(SB)/4, $0x3d2aac2c
+DATA splineInvGradNeonF32Exp<>+20(SB)/4, $0x3e2aaa46
+DATA splineInvGradNeonF32Exp<>+24(SB)/4, $0x3efffffe
+GLOBL splineInvGradNeonF32Exp<>(SB), RODATA|NOPTR, $28
+
+DATA splineInvGradNeonF32Log<>+0(SB)/4, $0x3e774fde
+DATA splineInvGradNeonF32Log<>+4(SB)/4, $0x3e91f021
+DATA splineInvGradNeonF32Log<>+8(SB)/4, $0x3eccce06
+DATA splineInvGradNeonF32Log<>+12(SB)/4, $0x3f2aaaaa
+GLOBL splineInvGradNeonF32Log<>(SB), RODATA|NOPTR, $16
+
+// func splineInvGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
+TEXT ·splineInvGradNeonF32(SB), NOSPLIT, $0-208
+	MOVD dIn_base+0(FP), R0
+	MOVD dParams_base+24(FP), R17
+	MOVD dOut_base+48(FP), R16
+	MOVD dLogdet_base+72(FP), R1
+	MOVD dLogdet_len+80(FP), R2
+	MOVD in_base+96(FP), R3
+	MOVD params_base+120(FP), R4
+	MOVD scratch_base+144(FP), R25
+	MOVD cols+168(FP), R6
+	MOVD bins+176(FP), R20
+	LSR $2, R6, R7
+	AND $3, R6, R8
+	LSL $2, R8, R8
+	LSL $2, R6, R11
+	MUL R20, R11, R23
+	ADD R20, R20, R21
+	ADD R20, R21, R21
+	SUB $1, R21, R21
+	MUL R11, R21, R21
+	LSL $4, R20, R22
+	SUB R4, R17, R17
+	ADD $1024, R25, R5
+	MOVW $0xc2d00000, R9
+	VDUP R9, V21.S4
+	MOVW $0x42b20000, R9
+	VDUP R9, V20.S4
+	MOVW $0x4b400000, R9
+	VDUP R9, V19.S4
+	MOVW $0x3fb8aa3b, R9
+	VDUP R9, V18.S4
+	MOVW $0x3f800000, R9
+	VDUP R9, V17.S4
+	MOVW $0x7f, R9
+	VDUP R9, V16.S4
+	FMOVS bound+184(FP), F15
+	VDUP V15.S[0], V15.S4
+	FMOVS minHeight+192(FP), F14
+	VDUP V14.S[0], V14.S4
+	FMOVS scaleH+204(FP), F13
+	VDUP V13.S[0], V13.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	FMOVS minWidth+188(FP), F11
+	VDUP V11.S[0], V11.S4
+	CBZ R2, done
+row:
+	MOVD R4, R12
+	MOVD R7, R13
+vec:
+	CBZ R13, vecend
+	MOVD R12, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+wmax:
+	CBZ R15, wmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7ff // fmax v31.4s, v31.4s, v0.4s
+	SUB $1, R15, R15
+	B wmax
+wmaxend:
+	MOVD R12, R14
+	MOVD R5, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+wsum:
+	CBZ R15, wsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebfd400 // fsub v0.4s, v0.4s, v31.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7de // fadd v30.4s, v30.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B wsum
+wsumend:
+	WORD $0x6e3efe20 // fdiv v0.4s, v17.4s, v30.4s
+	FMOVQ F0, 0(R25)
+	ADD R23, R12, R19
+	ADD R22, R5, R24
+	MOVD R19, R14
+	SUB $1, R20, R15
+	FMOVQ 0(R14), F0
+	VMOV V0.B16, V31.B16
+hmax:
+	CBZ R15, hmaxend
+	ADD R11, R14, R14
+	FMOVQ 0(R14), F0
+	WORD $0x4e20f7ff // fmax v31.4s, v31.4s, v0.4s
+	SUB $1, R15, R15
+	B hmax
+hmaxend:
+	MOVD R19, R14
+	MOVD R24, R24
+	MOVD R20, R15
+	VEOR V30.B16, V30.B16, V30.B16
+hsum:
+	CBZ R15, hsumend
+	FMOVQ 0(R14), F0
+	WORD $0x4ebfd400 // fsub v0.4s, v0.4s, v31.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	FMOVQ F2, 0(R24)
+	WORD $0x4e22d7de // fadd v30.4s, v30.4s, v2.4s
+	ADD R11, R14, R14
+	ADD $16, R24, R24
+	SUB $1, R15, R15
+	B hsum
+hsumend:
+	WORD $0x6e3efe20 // fdiv v0.4s, v17.4s, v30.4s
+	FMOVQ F0, 16(R25)
+	WORD $0x6ea0f9fd // fneg v29.4s, v15.4s
+	VMOV V29.B16, V27.B16
+	VMOV V15.B16, V28.B16
+	VMOV V15.B16, V26.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	FMOVQ 0(R3), F0
+	WORD $0x6e3de417 // fcmge v23.4s, v0.4s, v29.4s
+	ADD R22, R5, R14
+	MOVD R5, R24
+	ADD R23, R12, R19
+	ADD R23, R19, R19
+	SUB $1, R20, R15
+walk:
+	CBZ R15, walkend
+	FMOVQ 0(R14), F0
+	FMOVQ 16(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	VMOV V14.B16, V1.B16
+	VFMLA V0.S4, V13.S4, V1.S4
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4e2fd5e0 // fadd v0.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e1 // fneg v1.4s, v15.4s
+	VFMLA V31.S4, V0.S4, V1.S4
+	FMOVQ 0(R3), F0
+	WORD $0x6e21e400 // fcmge v0.4s, v0.4s, v1.4s
+	VMOV V23.B16, V2.B16
+	VBIT V0.B16, V12.B16, V2.B16
+	VBIT V0.B16, V1.B16, V29.B16
+	VBIT V2.B16, V1.B16, V28.B16
+	FMOVQ 0(R24), F1
+	FMOVQ 0(R25), F3
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	VMOV V11.B16, V3.B16
+	FMOVS scaleW+200(FP), F4
+	VDUP V4.S[0], V4.S4
+	VFMLA V1.S4, V4.S4, V3.S4
+	WORD $0x4e23d7de // fadd v30.4s, v30.4s, v3.4s
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6ea0f9e3 // fneg v3.4s, v15.4s
+	VFMLA V30.S4, V1.S4, V3.S4
+	VBIT V0.B16, V3.B16, V27.B16
+	VBIT V2.B16, V3.B16, V26.B16
+	FMOVQ 0(R19), F1
+	VBIT V0.B16, V1.B16, V25.B16
+	VBIT V2.B16, V1.B16, V24.B16
+	WORD $0x4e31d6c1 // fadd v1.4s, v22.4s, v17.4s
+	VBIT V0.B16, V1.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	ADD $16, R14, R14
+	ADD $16, R24, R24
+	ADD R11, R19, R19
+	SUB $1, R15, R15
+	B walk
+walkend:
+	ADD R22, R5, R14
+	FMOVQ F27, 32(R25)
+	FMOVQ F26, 48(R25)
+	FMOVQ F29, 64(R25)
+	FMOVQ F28, 80(R25)
+	FMOVQ F22, 96(R25)
+	WORD $0x4ea0fb20 // fabs v0.4s, v25.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d440 // fadd v0.4s, v2.4s, v17.4s
+	VMOV V17.B16, V1.B16
+	WORD $0x6eb9e583 // fcmgt v3.4s, v12.4s, v25.4s
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e20fc21 // fdiv v1.4s, v1.4s, v0.4s
+	MOVW $0x800000, R9
+	VDUP R9, V2.S4
+	WORD $0x6ea0e442 // fcmgt v2.4s, v2.4s, v0.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V3.S4
+	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V3.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d462 // fsub v2.4s, v3.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V3.S4
+	WORD $0x4e23d443 // fadd v3.4s, v2.4s, v3.4s
+	WORD $0x6e23fc43 // fdiv v3.4s, v2.4s, v3.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	MOVD $splineInvGradNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V3.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea2d4a5 // fsub v5.4s, v5.4s, v2.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc82 // fmul v2.4s, v4.4s, v2.4s
+	WORD $0x4ea5d442 // fsub v2.4s, v2.4s, v5.4s
+	WORD $0x6ea0e583 // fcmgt v3.4s, v12.4s, v0.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e2ce403 // fcmeq v3.4s, v0.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e403 // fcmgt v3.4s, v0.4s, v4.4s
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e20e403 // fcmeq v3.4s, v0.4s, v0.4s
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e2cf720 // fmax v0.4s, v25.4s, v12.4s
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	FMOVS minDeriv+196(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x4e20d440 // fadd v0.4s, v2.4s, v0.4s
+	WORD $0x4e2ce6c2 // fcmeq v2.4s, v22.4s, v12.4s
+	VBIT V2.B16, V17.B16, V0.B16
+	VBIT V2.B16, V12.B16, V1.B16
+	FMOVQ F0, 112(R25)
+	FMOVQ F1, 128(R25)
+	WORD $0x4ea0fb00 // fabs v0.4s, v24.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x4e35f400 // fmax v0.4s, v0.4s, v21.4s
+	WORD $0x4eb4f400 // fmin v0.4s, v0.4s, v20.4s
+	VMOV V19.B16, V1.B16
+	VFMLA V18.S4, V0.S4, V1.S4
+	WORD $0x4eb3d422 // fsub v2.4s, v1.4s, v19.4s
+	MOVD $splineInvGradNeonF32Exp<>(SB), R10
+	VLD1R.P 4(R10), [V3.S4]
+	VMOV V0.B16, V0.B16
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLS V3.S4, V2.S4, V0.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VLD1R.P 4(R10), [V3.S4]
+	VFMLA V0.S4, V2.S4, V3.S4
+	VLD1R.P 4(R10), [V2.S4]
+	VFMLA V0.S4, V3.S4, V2.S4
+	VMOV V17.B16, V3.B16
+	VFMLA V0.S4, V2.S4, V3.S4
+	VMOV V17.B16, V2.B16
+	VFMLA V0.S4, V3.S4, V2.S4
+	VSUB V19.S4, V1.S4, V0.S4
+	WORD $0x4f3f0401 // sshr v1.4s, v0.4s, #1
+	VSUB V1.S4, V0.S4, V0.S4
+	VADD V16.S4, V1.S4, V1.S4
+	VADD V16.S4, V0.S4, V0.S4
+	VSHL $23, V1.S4, V1.S4
+	VSHL $23, V0.S4, V0.S4
+	WORD $0x6e21dc42 // fmul v2.4s, v2.4s, v1.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x4e31d440 // fadd v0.4s, v2.4s, v17.4s
+	VMOV V17.B16, V1.B16
+	WORD $0x6eb8e583 // fcmgt v3.4s, v12.4s, v24.4s
+	VBIT V3.B16, V2.B16, V1.B16
+	WORD $0x6e20fc21 // fdiv v1.4s, v1.4s, v0.4s
+	MOVW $0x800000, R9
+	VDUP R9, V2.S4
+	WORD $0x6ea0e442 // fcmgt v2.4s, v2.4s, v0.4s
+	MOVW $0x4c000000, R9
+	VDUP R9, V3.S4
+	WORD $0x6e23dc03 // fmul v3.4s, v0.4s, v3.4s
+	VBIF V2.B16, V0.B16, V3.B16
+	MOVW $0x3f400000, R9
+	VDUP R9, V4.S4
+	VSUB V4.S4, V3.S4, V4.S4
+	WORD $0x4f290484 // sshr v4.4s, v4.4s, #23
+	VSHL $23, V4.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	MOVW $0xffffffe7, R9
+	VDUP R9, V5.S4
+	VAND V5.B16, V2.B16, V2.B16
+	VADD V2.S4, V4.S4, V4.S4
+	WORD $0x4e21d884 // scvtf v4.4s, v4.4s
+	WORD $0x4eb1d462 // fsub v2.4s, v3.4s, v17.4s
+	MOVW $0x40000000, R9
+	VDUP R9, V3.S4
+	WORD $0x4e23d443 // fadd v3.4s, v2.4s, v3.4s
+	WORD $0x6e23fc43 // fdiv v3.4s, v2.4s, v3.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	MOVD $splineInvGradNeonF32Log<>(SB), R10
+	VLD1R.P 4(R10), [V6.S4]
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	VLD1R.P 4(R10), [V6.S4]
+	VFMLA V5.S4, V7.S4, V6.S4
+	VLD1R.P 4(R10), [V7.S4]
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	MOVW $0x3f000000, R9
+	VDUP R9, V6.S4
+	WORD $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	MOVW $0x3717f7d1, R9
+	VDUP R9, V7.S4
+	WORD $0x6e27dc87 // fmul v7.4s, v4.4s, v7.4s
+	VFMLA V5.S4, V3.S4, V7.S4
+	WORD $0x4ea7d4c5 // fsub v5.4s, v6.4s, v7.4s
+	WORD $0x4ea2d4a5 // fsub v5.4s, v5.4s, v2.4s
+	MOVW $0x3f317180, R9
+	VDUP R9, V2.S4
+	WORD $0x6e22dc82 // fmul v2.4s, v4.4s, v2.4s
+	WORD $0x4ea5d442 // fsub v2.4s, v2.4s, v5.4s
+	WORD $0x6ea0e583 // fcmgt v3.4s, v12.4s, v0.4s
+	MOVW $0x7fc00000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	WORD $0x4e2ce403 // fcmeq v3.4s, v0.4s, v12.4s
+	MOVW $0xff800000, R9
+	VDUP R9, V4.S4
+	VBIT V3.B16, V4.B16, V2.B16
+	MOVW $0x7f7fffff, R9
+	VDUP R9, V4.S4
+	WORD $0x6ea4e403 // fcmgt v3.4s, v0.4s, v4.4s
+	VBIT V3.B16, V0.B16, V2.B16
+	WORD $0x4e20e403 // fcmeq v3.4s, v0.4s, v0.4s
+	VBIF V3.B16, V0.B16, V2.B16
+	WORD $0x4e2cf700 // fmax v0.4s, v24.4s, v12.4s
+	WORD $0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	FMOVS minDeriv+196(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x4e20d440 // fadd v0.4s, v2.4s, v0.4s
+	VBIT V23.B16, V17.B16, V0.B16
+	VBIT V23.B16, V12.B16, V1.B16
+	FMOVQ F0, 144(R25)
+	FMOVQ F1, 160(R25)
+	FMOVQ 48(R25), F0
+	FMOVQ 32(R25), F1
+	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
+	FMOVQ 80(R25), F1
+	FMOVQ 64(R25), F2
+	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
+	WORD $0x6e20fc22 // fdiv v2.4s, v1.4s, v0.4s
+	FMOVQ F0, 176(R25)
+	FMOVQ F1, 192(R25)
+	FMOVQ F2, 208(R25)
+	FMOVQ 112(R25), F0
+	FMOVQ 144(R25), F3
+	WORD $0x4e22d444 // fadd v4.4s, v2.4s, v2.4s
+	WORD $0x4e23d405 // fadd v5.4s, v0.4s, v3.4s
+	WORD $0x4ea4d4a5 // fsub v5.4s, v5.4s, v4.4s
+	FMOVQ F5, 224(R25)
+	FMOVQ 0(R3), F6
+	FMOVQ 64(R25), F7
+	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
+	WORD $0x4ea0d447 // fsub v7.4s, v2.4s, v0.4s
+	WORD $0x6e27dc27 // fmul v7.4s, v1.4s, v7.4s
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	VFMLS V5.S4, V6.S4, V1.S4
+	WORD $0x6e26dc46 // fmul v6.4s, v2.4s, v6.4s
+	WORD $0x6ea0f8c6 // fneg v6.4s, v6.4s
+	WORD $0x4e27d4e8 // fadd v8.4s, v7.4s, v7.4s
+	WORD $0x4e28d508 // fadd v8.4s, v8.4s, v8.4s
+	WORD $0x6e26dd08 // fmul v8.4s, v8.4s, v6.4s
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V1.S4, V1.S4, V8.S4
+	WORD $0x4e2cf508 // fmax v8.4s, v8.4s, v12.4s
+	WORD $0x6ea1f908 // fsqrt v8.4s, v8.4s
+	WORD $0x6ea1e589 // fcmgt v9.4s, v12.4s, v1.4s
+	WORD $0x4e26d4c6 // fadd v6.4s, v6.4s, v6.4s
+	WORD $0x4ea1d50a // fsub v10.4s, v8.4s, v1.4s
+	VBIT V9.B16, V10.B16, V6.B16
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+	WORD $0x4ea8d421 // fsub v1.4s, v1.4s, v8.4s
+	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
+	VBIT V9.B16, V7.B16, V1.B16
+	WORD $0x6e21fcc1 // fdiv v1.4s, v6.4s, v1.4s
+	FMOVQ F1, 240(R25)
+	WORD $0x4ea1d626 // fsub v6.4s, v17.4s, v1.4s
+	WORD $0x6e26dc27 // fmul v7.4s, v1.4s, v6.4s
+	WORD $0x6e21dc21 // fmul v1.4s, v1.4s, v1.4s
+	WORD $0x6e27dc08 // fmul v8.4s, v0.4s, v7.4s
+	VFMLA V1.S4, V2.S4, V8.S4
+	VMOV V2.B16, V2.B16
+	VFMLA V7.S4, V5.S4, V2.S4
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V1.S4, V3.S4, V5.S4
+	FMOVQ F6, 256(R25)
+	FMOVQ F7, 272(R25)
+	FMOVQ F1, 288(R25)
+	FMOVQ F8, 304(R25)
+	FMOVQ F2, 320(R25)
+	FMOVQ F5, 336(R25)
+	FMOVQ 240(R25), F0
+	WORD $0x4e20d400 // fadd v0.4s, v0.4s, v0.4s
+	WORD $0x4ea0d620 // fsub v0.4s, v17.4s, v0.4s
+	FMOVQ F0, 352(R25)
+	FMOVQ 112(R25), F1
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	FMOVQ 208(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	FMOVQ 240(R25), F3
+	VFMLA V3.S4, V2.S4, V1.S4
+	FMOVQ 224(R25), F2
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	FMOVQ F0, 368(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x4ea2d622 // fsub v2.4s, v17.4s, v2.4s
+	FMOVQ F2, 384(R25)
+	FMOVQ 320(R25), F3
+	WORD $0x6e23dc64 // fmul v4.4s, v3.4s, v3.4s
+	FMOVQ F4, 400(R25)
+	FMOVQ 192(R25), F5
+	FMOVQ 304(R25), F6
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	WORD $0x6e20dcc0 // fmul v0.4s, v6.4s, v0.4s
+	WORD $0x4ea0d421 // fsub v1.4s, v1.4s, v0.4s
+	WORD $0x6e21dca1 // fmul v1.4s, v5.4s, v1.4s
+	WORD $0x6e24fc21 // fdiv v1.4s, v1.4s, v4.4s
+	FMOVQ F1, 416(R25)
+	FMOVQ 288(R25), F1
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	WORD $0x6e22dcc0 // fmul v0.4s, v6.4s, v2.4s
+	WORD $0x4ea0d421 // fsub v1.4s, v1.4s, v0.4s
+	WORD $0x6e21dca1 // fmul v1.4s, v5.4s, v1.4s
+	WORD $0x6e24fc21 // fdiv v1.4s, v1.4s, v4.4s
+	FMOVQ F1, 432(R25)
+	FMOVQ 272(R25), F1
+	WORD $0x6e21dca2 // fmul v2.4s, v5.4s, v1.4s
+	WORD $0x4ea6d460 // fsub v0.4s, v3.4s, v6.4s
+	WORD $0x6e20dc42 // fmul v2.4s, v2.4s, v0.4s
+	WORD $0x6e24fc42 // fdiv v2.4s, v2.4s, v4.4s
+	FMOVQ F2, 448(R25)
+	WORD $0x6e26dca0 // fmul v0.4s, v5.4s, v6.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x6e24fc00 // fdiv v0.4s, v0.4s, v4.4s
+	FMOVQ F0, 464(R25)
+	FMOVQ 320(R25), F0
+	FMOVQ 336(R25), F1
+	FMOVQ 144(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	FMOVQ 208(R25), F3
+	FMOVQ 352(R25), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	FMOVQ 112(R25), F4
+	FMOVQ 256(R25), F5
+	WORD $0x6e25dc83 // fmul v3.4s, v4.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6e21fc42 // fdiv v2.4s, v2.4s, v1.4s
+	FMOVQ 368(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e20fc63 // fdiv v3.4s, v3.4s, v0.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	FMOVQ F2, 480(R25)
+	MOVW $0x40000000, R9
+	VDUP R9, V2.S4
+	VMOV V2.B16, V2.B16
+	FMOVQ 208(R25), F3
+	WORD $0x6e23fc42 // fdiv v2.4s, v2.4s, v3.4s
+	FMOVQ 272(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	FMOVQ 384(R25), F3
+	WORD $0x4e23d463 // fadd v3.4s, v3.4s, v3.4s
+	WORD $0x6e20fc63 // fdiv v3.4s, v3.4s, v0.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	FMOVQ F2, 496(R25)
+	FMOVQ 272(R25), F2
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6e20fc42 // fdiv v2.4s, v2.4s, v0.4s
+	FMOVQ 256(R25), F3
+	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4ea2d463 // fsub v3.4s, v3.4s, v2.4s
+	FMOVQ F3, 512(R25)
+	FMOVQ 288(R25), F3
+	WORD $0x6e21fc61 // fdiv v1.4s, v3.4s, v1.4s
+	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 528(R25)
+	FMOVQ 304(R25), F1
+	WORD $0x6e20fc20 // fdiv v0.4s, v1.4s, v0.4s
+	FMOVQ F0, 544(R25)
+	VLD1R (R1), [V0.S4]
+	FMOVQ 0(R16), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e22dd82 // fmul v2.4s, v12.4s, v2.4s
+	FMOVQ 480(R25), F3
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	FMOVQ 176(R25), F3
+	WORD $0x6e23fc42 // fdiv v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
+	FMOVQ 208(R25), F2
+	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
+	FMOVQ 336(R25), F3
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	FMOVQ 320(R25), F3
+	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
+	WORD $0x6e23fc42 // fdiv v2.4s, v2.4s, v3.4s
+	WORD $0x6e22fc21 // fdiv v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 560(R25)
+	WORD $0x6ea0f821 // fneg v1.4s, v1.4s
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	FMOVQ F1, 576(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 416(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 480(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 592(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 432(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 496(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 608(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 448(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 512(R25), F2
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s
+	FMOVQ 128(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ F1, 624(R25)
+	FMOVQ 576(R25), F1
+	FMOVQ 464(R25), F2
+	WORD $0x6e22dc21 // fmul v1.4s, v1.4s, v2.4s
+	FMOVQ 528(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s
+	FMOVQ 160(R25), F0
+	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
+	FMOVQ F1, 640(R25)
+	FMOVQ 576(R25), F0
+	FMOVQ 544(R25), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	FMOVQ 176(R25), F1
+	FMOVQ 592(R25), F2
+	FMOVQ 240(R25), F3
+	WORD $0x6e23dc42 // fmul v2.4s, v2.4s, v3.4s
+	FMOVQ 608(R25), F3
+	FMOVQ 208(R25), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x6ea0f842 // fneg v2.4s, v2.4s
+	WORD $0x6e21fc42 // fdiv v2.4s, v2.4s, v1.4s
+	FMOVQ F2, 656(R25)
+	FMOVQ 608(R25), F3
+	WORD $0x6e21fc63 // fdiv v3.4s, v3.4s, v1.4s
+	WORD $0x4e23d403 // fadd v3.4s, v0.4s, v3.4s
+	FMOVQ F3, 672(R25)
+	FMOVQ 592(R25), F0
+	WORD $0x6ea0f800 // fneg v0.4s, v0.4s
+	WORD $0x6e21fc00 // fdiv v0.4s, v0.4s, v1.4s
+	WORD $0x4ea2d400 // fsub v0.4s, v0.4s, v2.4s
+	FMOVQ F0, 688(R25)
+	FMOVQ 576(R25), F1
+	WORD $0x4ea3d420 // fsub v0.4s, v1.4s, v3.4s
+	FMOVQ F0, 704(R25)
+	FMOVQ 0(R3), F0
+	WORD $0x6ea0f9e1 // fneg v1.4s, v15.4s
+	WORD $0x6e21e401 // fcmge v1.4s, v0.4s, v1.4s
+	WORD $0x6e20e5e0 // fcmge v0.4s, v15.4s, v0.4s
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 720(R25)
+	FMOVQ 560(R25), F0
+	FMOVQ 0(R16), F2
+	VBIT V1.B16, V0.B16, V2.B16
+	FMOVQ F2, 0(R0)
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw0:
+	CBZ R15, kw0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	FMOVS scaleW+200(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	FMOVQ 0(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw0
+kw0end:
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kw1:
+	CBZ R15, kw1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	FMOVS scaleW+200(FP), F2
+	VDUP V2.S[0], V2.S4
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	FMOVQ 0(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4ebed421 // fsub v1.4s, v1.4s, v30.4s
+	WORD $0x6e21dc01 // fmul v1.4s, v0.4s, v1.4s
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 688(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 656(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kw1
+kw1end:
+	VEOR V30.B16, V30.B16, V30.B16
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh0:
+	CBZ R15, kh0end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dda1 // fmul v1.4s, v13.4s, v1.4s
+	FMOVQ 16(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	WORD $0x4e20d7de // fadd v30.4s, v30.4s, v0.4s
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh0
+kh0end:
+	SUB $1, R20, R15
+	SCVTFS R15, F29
+	VDUP V29.S[0], V29.S4
+	LSL $4, R15, R14
+	ADD R5, R14, R14
+	MUL R11, R15, R24
+	ADD R12, R24, R24
+	ADD R17, R24, R24
+	ADD R22, R14, R14
+	ADD R23, R24, R24
+	MOVD R20, R15
+	VEOR V31.B16, V31.B16, V31.B16
+kh1:
+	CBZ R15, kh1end
+	FMOVQ 0(R14), F0
+	WORD $0x4e2fd5e1 // fadd v1.4s, v15.4s, v15.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e21dda1 // fmul v1.4s, v13.4s, v1.4s
+	FMOVQ 16(R25), F2
+	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
+	WORD $0x4ebed421 // fsub v1.4s, v1.4s, v30.4s
+	WORD $0x6e21dc01 // fmul v1.4s, v0.4s, v1.4s
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 704(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d400 // fadd v0.4s, v0.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 672(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	WORD $0x4e21d7ff // fadd v31.4s, v31.4s, v1.4s
+	WORD $0x4eb1d7bd // fsub v29.4s, v29.4s, v17.4s
+	SUB $16, R14, R14
+	SUB R11, R24, R24
+	SUB $1, R15, R15
+	B kh1
+kh1end:
+	ADD R12, R17, R24
+	ADD R23, R24, R24
+	ADD R23, R24, R24
+	SUB $1, R20, R15
+	VEOR V29.B16, V29.B16, V29.B16
+dg:
+	CBZ R15, dgend
+	FMOVQ 96(R25), F0
+	VEOR V1.B16, V1.B16, V1.B16
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 640(R25), F3
+	VBIT V2.B16, V3.B16, V1.B16
+	WORD $0x4e31d7bd // fadd v29.4s, v29.4s, v17.4s
+	WORD $0x4e20e7a2 // fcmeq v2.4s, v29.4s, v0.4s
+	FMOVQ 624(R25), F0
+	VBIT V2.B16, V0.B16, V1.B16
+	FMOVQ 720(R25), F0
+	VAND V0.B16, V1.B16, V1.B16
+	FMOVQ F1, 0(R24)
+	ADD R11, R24, R24
+	SUB $1, R15, R15
+	B dg
+dgend:
+	ADD $16, R0, R0
+	ADD $16, R3, R3
+	ADD $16, R16, R16
+	ADD $16, R12, R12
+	SUB $1, R13, R13
+	B vec
+vecend:
+	ADD R8, R0, R0
+	ADD R8, R3, R3
+	ADD R8, R16, R16
+	ADD $4, R1, R1
 	ADD R21, R4, R4
 	SUB $1, R2, R2
 	CBNZ R2, row

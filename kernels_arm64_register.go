@@ -7,24 +7,26 @@ package flowkern
 // generated holds one kernel set's generated kernels for one element type,
 // by name (gen/table).
 type generated[T float32 | float64] struct {
-	exp                func(dst, x []T)                                                                                                   // dst[i] = exp(x[i]) for i < len(dst), as kernels.Exp; len(x) ≥ len(dst)
-	log                func(dst, x []T)                                                                                                   // dst[i] = log(x[i]) for i < len(dst), as kernels.Log; len(x) ≥ len(dst)
-	tanh               func(dst, x []T)                                                                                                   // dst[i] = tanh(x[i]) for i < len(dst), as kernels.Tanh; len(x) ≥ len(dst)
-	affineFwd          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineForward without clamp: out = in·exp(ŝ) + t, logdet[r] += Σ ŝ over row r
-	affineFwdClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineForward with the soft clamp s = clamp·tanh(ŝ·invClamp): out = in·exp(s) + t, logdet[r] += Σ s
-	affineInv          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineInverse without clamp: out = (in − t)·exp(−ŝ), logdet[r] −= Σ ŝ over row r
-	affineInvClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                    // kernels.AffineInverse with the soft clamp s = clamp·tanh(ŝ·invClamp): out = (in − t)·exp(−s), logdet[r] −= Σ s
-	logAbsSum          func(logdet, d []T, cols int)                                                                                      // kernels.LogAbsSum: logdet[r] += Σ log|d| over row r
-	affineFwdGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineForwardGrad without clamp: dIn, dSHat and dT from dOut and dLogdet (t is not read)
-	affineFwdGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineForwardGrad with the soft clamp (t is not read)
-	affineInvGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineInverseGrad without clamp: dIn, dSHat and dT from dOut and dLogdet
-	affineInvGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                  // kernels.AffineInverseGrad with the soft clamp
-	denseSums          func(y, x, wt []T, m, k, n int)                                                                                    // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
-	denseSumsAcc       func(y, x, wt []T, m, k, n int)                                                                                    // y += x·wt with wt = Wᵀ (k×n), the chains starting from y: DenseGrad's weight gradient
-	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                                                   // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)                                               // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
-	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes
-	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
+	exp                func(dst, x []T)                                                                                                                   // dst[i] = exp(x[i]) for i < len(dst), as kernels.Exp; len(x) ≥ len(dst)
+	log                func(dst, x []T)                                                                                                                   // dst[i] = log(x[i]) for i < len(dst), as kernels.Log; len(x) ≥ len(dst)
+	tanh               func(dst, x []T)                                                                                                                   // dst[i] = tanh(x[i]) for i < len(dst), as kernels.Tanh; len(x) ≥ len(dst)
+	affineFwd          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineForward without clamp: out = in·exp(ŝ) + t, logdet[r] += Σ ŝ over row r
+	affineFwdClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineForward with the soft clamp s = clamp·tanh(ŝ·invClamp): out = in·exp(s) + t, logdet[r] += Σ s
+	affineInv          func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineInverse without clamp: out = (in − t)·exp(−ŝ), logdet[r] −= Σ ŝ over row r
+	affineInvClamp     func(out, logdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                                    // kernels.AffineInverse with the soft clamp s = clamp·tanh(ŝ·invClamp): out = (in − t)·exp(−s), logdet[r] −= Σ s
+	logAbsSum          func(logdet, d []T, cols int)                                                                                                      // kernels.LogAbsSum: logdet[r] += Σ log|d| over row r
+	affineFwdGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineForwardGrad without clamp: dIn, dSHat and dT from dOut and dLogdet (t is not read)
+	affineFwdGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineForwardGrad with the soft clamp (t is not read)
+	affineInvGrad      func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineInverseGrad without clamp: dIn, dSHat and dT from dOut and dLogdet
+	affineInvGradClamp func(dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, cols int, clamp, invClamp T)                                                  // kernels.AffineInverseGrad with the soft clamp
+	denseSums          func(y, x, wt []T, m, k, n int)                                                                                                    // the sums of kernels.Dense, y = x·wt with wt = Wᵀ (k×n), each in the portable chain's order
+	denseSumsAcc       func(y, x, wt []T, m, k, n int)                                                                                                    // y += x·wt with wt = Wᵀ (k×n), the chains starting from y: DenseGrad's weight gradient
+	triRows            func(x []T, cols int, prog, src []int, coef, diag []T, mode int)                                                                   // internal/portable.TriParts.Rows, a row program of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	triBlock           func(x []T, cols int, dst, src []int, coef, tri, diag []T, mode int)                                                               // internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x
+	splineFwd          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)                 // kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes
+	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)                 // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
+	splineFwdGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes
+	splineInvGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad
 }
 
 // neonF64 are the neon kernels for float64.
@@ -47,6 +49,8 @@ var neonF64 = generated[float64]{
 	triBlock:           triBlockNeonF64,
 	splineFwd:          splineFwdNeonF64,
 	splineInv:          splineInvNeonF64,
+	splineFwdGrad:      splineFwdGradNeonF64,
+	splineInvGrad:      splineInvGradNeonF64,
 }
 
 // neonF32 are the neon kernels for float32.
@@ -69,4 +73,6 @@ var neonF32 = generated[float32]{
 	triBlock:           triBlockNeonF32,
 	splineFwd:          splineFwdNeonF32,
 	splineInv:          splineInvNeonF32,
+	splineFwdGrad:      splineFwdGradNeonF32,
+	splineInvGrad:      splineInvGradNeonF32,
 }

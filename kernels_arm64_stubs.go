@@ -136,6 +136,21 @@ func splineFwdNeonF64(out, logdet, in, params, scratch []float64, cols, bins int
 //go:noescape
 func splineInvNeonF64(out, logdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
+// splineFwdGradNeonF64 computes, with neon, kernels.SplineForwardGrad, scaleW
+// and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64
+// bytes. It does whole vectors only: its caller does each row's last cols mod
+// lanes columns.
+//
+//go:noescape
+func splineFwdGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
+// splineInvGradNeonF64 computes, with neon, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad. It does whole vectors
+// only: its caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineInvGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
+
 // expNeonF32 computes, with neon, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst). It does whole vectors only: its caller
 // does the last len(dst) mod lanes elements.
@@ -267,3 +282,18 @@ func splineFwdNeonF32(out, logdet, in, params, scratch []float32, cols, bins int
 //
 //go:noescape
 func splineInvNeonF32(out, logdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineFwdGradNeonF32 computes, with neon, kernels.SplineForwardGrad, scaleW
+// and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64
+// bytes. It does whole vectors only: its caller does each row's last cols mod
+// lanes columns.
+//
+//go:noescape
+func splineFwdGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// splineInvGradNeonF32 computes, with neon, kernels.SplineInverseGrad,
+// scaleW, scaleH and scratch as for splineFwdGrad. It does whole vectors
+// only: its caller does each row's last cols mod lanes columns.
+//
+//go:noescape
+func splineInvGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)

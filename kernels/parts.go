@@ -15,10 +15,17 @@ func init() {
 }
 
 func splineParts[T float32 | float64]() portable.SplineParts[T] {
-	return portable.SplineParts[T]{Columns: func(out, logdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool) {
-		s := RQSpline[T]{Bins: bins, Bound: bound, MinWidth: minWidth, MinHeight: minHeight, MinDerivative: minDeriv}
-		splineColumns(out, logdet, in, params, cols, c0, s, inverse)
-	}}
+	shape := func(bins int, bound, minWidth, minHeight, minDeriv T) RQSpline[T] {
+		return RQSpline[T]{Bins: bins, Bound: bound, MinWidth: minWidth, MinHeight: minHeight, MinDerivative: minDeriv}
+	}
+	return portable.SplineParts[T]{
+		Columns: func(out, logdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool) {
+			splineColumns(out, logdet, in, params, cols, c0, shape(bins, bound, minWidth, minHeight, minDeriv), inverse)
+		},
+		GradColumns: func(dIn, dParams, dOut, dLogdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool) {
+			splineGradColumns(dIn, dParams, dOut, dLogdet, in, params, cols, c0, shape(bins, bound, minWidth, minHeight, minDeriv), inverse)
+		},
+	}
 }
 
 func denseParts[T float32 | float64]() portable.DenseParts[T] {

@@ -358,28 +358,35 @@ func SplineInverseGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, col
 
 // splineGrad is SplineForwardGrad, or SplineInverseGrad if inverse.
 func splineGrad[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols int, s RQSpline[T], inverse bool) {
+	splineGradColumns(dIn, dParams, dOut, dLogdet, in, params, cols, 0, s, inverse)
+}
+
+// splineGradColumns is splineGrad on the columns [c0, cols) of every row.
+func splineGradColumns[T Float](dIn, dParams, dOut, dLogdet, in, params []T, cols, c0 int, s RQSpline[T], inverse bool) {
 	per := s.ParamsPer()
 	var kn rqKnots[T]
-	for i, v := range in[:len(dLogdet)*cols] {
-		e := element(i, cols, per)
-		g := dParams[e:]
-		if !inside(v, s.Bound) {
-			dIn[i] = dOut[i]
-			clearParams(g, cols, per)
-			continue
+	for r, dl := range dLogdet {
+		for i := r*cols + c0; i < (r+1)*cols; i++ {
+			v := in[i]
+			e := element(i, cols, per)
+			g := dParams[e:]
+			if !inside(v, s.Bound) {
+				dIn[i] = dOut[i]
+				clearParams(g, cols, per)
+				continue
+			}
+			kn.build(params[e:], cols, s)
+			if !inverse {
+				_, _, l := kn.forward(v, s.Bins)
+				dIn[i] = kn.paramGrad(g, cols, &l, dOut[i], dl, s) / l.w
+				continue
+			}
+			_, _, l := kn.inverse(v, s.Bins)
+			ladTheta, _, _, _, _ := l.partials(0, 1)
+			deriv := mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den) // g′(x)
+			q := (dOut[i] - mul(dl, ladTheta/l.w)) / deriv
+			kn.paramGrad(g, cols, &l, -q, -dl, s)
+			dIn[i] = q
 		}
-		kn.build(params[e:], cols, s)
-		dl := dLogdet[i/cols]
-		if !inverse {
-			_, _, l := kn.forward(v, s.Bins)
-			dIn[i] = kn.paramGrad(g, cols, &l, dOut[i], dl, s) / l.w
-			continue
-		}
-		_, _, l := kn.inverse(v, s.Bins)
-		ladTheta, _, _, _, _ := l.partials(0, 1)
-		deriv := mul(mul(l.delta, l.delta), l.n2) / mul(l.den, l.den) // g′(x)
-		q := (dOut[i] - mul(dl, ladTheta/l.w)) / deriv
-		kn.paramGrad(g, cols, &l, -q, -dl, s)
-		dIn[i] = q
 	}
 }

@@ -9,7 +9,7 @@ import (
 // oneVector are the kernels that work on one vector at a time by design:
 // the spline kernels loop over the bins for each vector, in segments
 // allocated one by one (spline.go).
-var oneVector = map[string]bool{"splineFwd": true, "splineInv": true}
+var oneVector = map[string]bool{"splineFwd": true, "splineInv": true, "splineFwdGrad": true, "splineInvGrad": true}
 
 // TestEveryKernelUnrolled checks that every kernel's main loop works on
 // at least maxStreams vectors at once: the register plan of none of them

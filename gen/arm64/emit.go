@@ -17,6 +17,9 @@ type emitter struct {
 	a       arr
 	r       regs
 	streams int // vectors a loop iteration works on
+	// splineArgs is the frame offset of the spline kernel being written's
+	// first float argument.
+	splineArgs int
 }
 
 func newEmitter(w io.Writer, a arr, budget int) *emitter {

@@ -137,6 +137,8 @@ var bodies = map[string]func(e *emitter, sym string){
 	"triBlock":           func(e *emitter, sym string) { e.triBlock(sym) },
 	"splineFwd":          func(e *emitter, sym string) { e.spline(sym, false) },
 	"splineInv":          func(e *emitter, sym string) { e.spline(sym, true) },
+	"splineFwdGrad":      func(e *emitter, sym string) { e.splineGrad(sym, false) },
+	"splineInvGrad":      func(e *emitter, sym string) { e.splineGrad(sym, true) },
 }
 
 // affineBody writes an affine coupling kernel or (grad) its backward

@@ -29,10 +29,11 @@ import "fmt"
 func (e *emitter) splineFrame() int { return 5*24 + 2*8 + 6*e.size() }
 
 // splineArg is the float argument i of the six after the ints (bound,
-// minWidth, minHeight, minDeriv, scaleW, scaleH) in every lane.
+// minWidth, minHeight, minDeriv, scaleW, scaleH) in every lane, the first
+// at frame offset e.splineArgs.
 func (e *emitter) splineArg(i int) reg {
 	names := []string{"bound", "minWidth", "minHeight", "minDeriv", "scaleW", "scaleH"}
-	return e.arg(names[i], 136+i*e.size())
+	return e.arg(names[i], e.splineArgs+i*e.size())
 }
 
 // Indexes of splineArg.
@@ -53,6 +54,7 @@ type splineRegs struct {
 	oLo, oHi reg // and in the other
 	aP, bP   reg // the parameters of the derivatives at its ends, then the derivatives
 	prev     reg // lanes at or above the last knot walked
+	kv       reg // the bin's index, as a float (the backward passes'), or 0
 }
 
 // Offsets from R25 of the reciprocals of the widths' and heights' exp
@@ -74,29 +76,36 @@ func (e *emitter) storeAt(v reg, ptr string, off int) {
 	e.emit(nil, []reg{v}, func(p func(reg) int, _, _ int) { e.ins("FMOVQ F%d, %d(%s)", p(v), off, ptr) })
 }
 
-// spline writes splineFwd or splineInv.
-func (e *emitter) spline(sym string, inverse bool) {
-	expTable, logTable := sym+"Exp<>", sym+"Log<>"
-	e.expTables(expTable)
-	e.table(logTable, e.logPoly())
-	fmt.Fprintf(e.w, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", sym, "out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T", sym, e.splineFrame())
-	var r splineRegs
-	for _, p := range []*reg{&r.acc, &r.m, &r.z, &r.dLo, &r.dHi, &r.oLo, &r.oHi, &r.aP, &r.bP, &r.prev} {
-		*p = e.reserve()
-	}
-	// Decide (d) by the widths forward, by the heights inverse.
-	dMin, dScale, oMin, oScale := argMinWidth, argScaleW, argMinHeight, argScaleH
-	dR, oR := recipW, recipH
-	if inverse {
-		dMin, dScale, oMin, oScale = oMin, oScale, dMin, dScale
-		dR, oR = oR, dR
-	}
+// splineFront are the segments of the softmaxes and the walk over the
+// knots, which the forward kernels and their backward passes share.
+type splineFront struct {
+	firstMax, nextMax, zeroSum, sumExp, recipW, recipH, walkStart, walkStep []op
+}
 
-	// The segments, recorded before the pins are written.
-	firstMax := e.record(1, func() { e.mov(r.m, e.load("R14")) })
-	nextMax := e.record(1, func() { e.fmax(r.m, r.m, e.load("R14")) })
-	zeroSum := e.record(1, func() { e.zero(r.z) })
-	sumExp := e.record(1, func() {
+// splineSides are the arguments that differ between the coordinate that
+// decides the bin (d: the widths forward, the heights inverse) and the
+// other (o): the indexes of their minimum and scale arguments and the
+// offsets of their sums' reciprocals from R25.
+type splineSides struct {
+	dMin, dScale, oMin, oScale, dR, oR int
+}
+
+func sidesOf(inverse bool) splineSides {
+	s := splineSides{argMinWidth, argScaleW, argMinHeight, argScaleH, recipW, recipH}
+	if inverse {
+		s = splineSides{argMinHeight, argScaleH, argMinWidth, argScaleW, recipH, recipW}
+	}
+	return s
+}
+
+// recordFront records the softmaxes' and the walk's segments; the walk
+// counts the bin in r.kv if it is set.
+func (e *emitter) recordFront(r splineRegs, sd splineSides, expTable string) splineFront {
+	var f splineFront
+	f.firstMax = e.record(1, func() { e.mov(r.m, e.load("R14")) })
+	f.nextMax = e.record(1, func() { e.fmax(r.m, r.m, e.load("R14")) })
+	f.zeroSum = e.record(1, func() { e.zero(r.z) })
+	f.sumExp = e.record(1, func() {
 		u := e.load("R14")
 		e.fsub(u, u, r.m)
 		ex := e.exp(u, expTable, true)
@@ -110,8 +119,8 @@ func (e *emitter) spline(sym string, inverse bool) {
 			e.storeAt(d, "R25", off)
 		})
 	}
-	recipWidths, recipHeights := recip(recipW), recip(recipH)
-	walkStart := e.record(1, func() {
+	f.recipW, f.recipH = recip(recipW), recip(recipH)
+	f.walkStart = e.record(1, func() {
 		bound := e.splineArg(argBound)
 		e.fneg(r.dLo, bound)
 		e.mov(r.oLo, r.dLo)
@@ -121,31 +130,41 @@ func (e *emitter) spline(sym string, inverse bool) {
 		e.zero(r.bP)
 		e.zero(r.m)
 		e.zero(r.z)
+		if r.kv != 0 {
+			e.zero(r.kv)
+		}
 		e.fcmge(r.prev, e.load("R3"), r.dLo) // x ≥ −B: the walk's bin 0 so far
 	})
-	walkStep := e.record(1, func() {
-		kd := e.splineKnot(e.load("R14"), e.loadAt("R25", dR), r.m, dMin, dScale)
+	f.walkStep = e.record(1, func() {
+		kd := e.splineKnot(e.load("R14"), e.loadAt("R25", sd.dR), r.m, sd.dMin, sd.dScale)
 		ge, first := e.tmp(), e.tmp()
 		e.fcmge(ge, e.load("R3"), kd)
 		e.mov(first, r.prev)
 		e.bit(first, e.cbits(0), ge) // the first knot above x
 		e.bit(r.dLo, kd, ge)
 		e.bit(r.dHi, kd, first)
-		ko := e.splineKnot(e.load("R24"), e.loadAt("R25", oR), r.z, oMin, oScale)
+		ko := e.splineKnot(e.load("R24"), e.loadAt("R25", sd.oR), r.z, sd.oMin, sd.oScale)
 		e.bit(r.oLo, ko, ge)
 		e.bit(r.oHi, ko, first)
 		ud := e.load("R19")
 		e.bit(r.aP, ud, ge)
 		e.bit(r.bP, ud, first)
+		if r.kv != 0 {
+			k1 := e.tmp()
+			e.fadd(k1, r.kv, e.c(1))
+			e.bit(r.kv, k1, ge)
+		}
 		e.mov(r.prev, ge)
 	})
-	derivA := e.record(1, func() { e.splineDerivA(r, dR, dMin, dScale, expTable, logTable) })
-	derivB := e.record(1, func() { e.splineDerivB(r, expTable, logTable) })
-	tail := e.record(1, func() { e.splineTail(r, inverse, logTable) })
+	return f
+}
 
-	// The arguments and the loops.
-	for _, a := range [][2]string{{"R0", "out_base+0(FP)"}, {"R1", "logdet_base+24(FP)"}, {"R2", "logdet_len+32(FP)"},
-		{"R3", "in_base+48(FP)"}, {"R4", "params_base+72(FP)"}, {"R5", "scratch_base+96(FP)"}, {"R6", "cols+120(FP)"}, {"R20", "bins+128(FP)"}} {
+// splineHeader writes the TEXT line of sym and loads its arguments: the
+// registers named in args, and from R6 (cols) and R20 (bins) the sizes
+// the loops use.
+func (e *emitter) splineHeader(sym, sig string, frame int, args [][2]string) {
+	fmt.Fprintf(e.w, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", sym, sig, sym, frame)
+	for _, a := range args {
 		e.ins("MOVD %s, %s", a[1], a[0])
 	}
 	e.ins("LSR $%d, R6, R7", map[bool]int{true: 1, false: 2}[e.f64()])
@@ -158,34 +177,30 @@ func (e *emitter) spline(sym string, inverse bool) {
 	e.ins("SUB $1, R21, R21")
 	e.ins("MUL R11, R21, R21") // (3K − 1)·cols·size
 	e.ins("LSL $4, R20, R22")
-	e.ins("ADD R22, R5, R25")
-	e.ins("ADD R22, R25, R25")
-	e.writePins()
-	e.ins("CBZ R2, done")
-	e.label("row")
-	e.zero(r.acc)
-	e.ins("MOVD R4, R12")
-	e.ins("MOVD R7, R13")
-	e.label("vec")
-	e.ins("CBZ R13, vecend")
-	softmax := func(l string, params, exps string, sum, recip []op) {
+}
+
+// writeFront writes, for the vector whose parameters start at R12 and
+// input is at (R3), the softmaxes (exps from R5 on) and the walk, and
+// leaves R14 at the deciding coordinate's first exp.
+func (e *emitter) writeFront(f splineFront, inverse bool) {
+	softmax := func(l string, params, exps string, recip []op) {
 		e.ins("MOVD %s, R14", params)
 		e.ins("SUB $1, R20, R15")
-		e.write(firstMax, 1)
+		e.write(f.firstMax, 1)
 		e.label(l + "max")
 		e.ins("CBZ R15, %smaxend", l)
 		e.ins("ADD R11, R14, R14")
-		e.write(nextMax, 1)
+		e.write(f.nextMax, 1)
 		e.ins("SUB $1, R15, R15")
 		e.ins("B %smax", l)
 		e.label(l + "maxend")
 		e.ins("MOVD %s, R14", params)
 		e.ins("MOVD %s, R24", exps)
 		e.ins("MOVD R20, R15")
-		e.write(zeroSum, 1)
+		e.write(f.zeroSum, 1)
 		e.label(l + "sum")
 		e.ins("CBZ R15, %ssumend", l)
-		e.write(sum, 1)
+		e.write(f.sumExp, 1)
 		e.ins("ADD R11, R14, R14")
 		e.ins("ADD $16, R24, R24")
 		e.ins("SUB $1, R15, R15")
@@ -193,13 +208,14 @@ func (e *emitter) spline(sym string, inverse bool) {
 		e.label(l + "sumend")
 		e.write(recip, 1)
 	}
-	softmax("w", "R12", "R5", sumExp, recipWidths)
+	softmax("w", "R12", "R5", f.recipW)
 	e.ins("ADD R23, R12, R19")
 	e.ins("ADD R22, R5, R24")
-	softmax("h", "R19", "R24", sumExp, recipHeights)
+	softmax("h", "R19", "R24", f.recipH)
 
-	// The walk: R14 the deciding coordinate's exps, R24 the other's.
-	e.write(walkStart, 1)
+	// The walk: R14 the deciding coordinate's exps, R24 the other's, R19
+	// the derivatives' parameters.
+	e.write(f.walkStart, 1)
 	if inverse {
 		e.ins("ADD R22, R5, R14")
 		e.ins("MOVD R5, R24")
@@ -212,18 +228,53 @@ func (e *emitter) spline(sym string, inverse bool) {
 	e.ins("SUB $1, R20, R15")
 	e.label("walk")
 	e.ins("CBZ R15, walkend")
-	e.write(walkStep, 1)
+	e.write(f.walkStep, 1)
 	e.ins("ADD $16, R14, R14")
 	e.ins("ADD $16, R24, R24")
 	e.ins("ADD R11, R19, R19")
 	e.ins("SUB $1, R15, R15")
 	e.ins("B walk")
 	e.label("walkend")
-	if inverse { // the first knot's exp, for the tail
+	if inverse {
 		e.ins("ADD R22, R5, R14")
 	} else {
 		e.ins("MOVD R5, R14")
 	}
+}
+
+// spline writes splineFwd or splineInv.
+func (e *emitter) spline(sym string, inverse bool) {
+	e.splineArgs = 136
+	expTable, logTable := sym+"Exp<>", sym+"Log<>"
+	e.expTables(expTable)
+	e.table(logTable, e.logPoly())
+	var r splineRegs
+	for _, p := range []*reg{&r.acc, &r.m, &r.z, &r.dLo, &r.dHi, &r.oLo, &r.oHi, &r.aP, &r.bP, &r.prev} {
+		*p = e.reserve()
+	}
+	sd := sidesOf(inverse)
+
+	// The segments, recorded before the pins are written.
+	f := e.recordFront(r, sd, expTable)
+	derivA := e.record(1, func() { e.splineDerivA(r, sd.dR, sd.dMin, sd.dScale, expTable, logTable) })
+	derivB := e.record(1, func() { e.splineDerivB(r, expTable, logTable) })
+	tail := e.record(1, func() { e.splineTail(r, inverse, logTable) })
+
+	// The arguments and the loops.
+	e.splineHeader(sym, "out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T", e.splineFrame(), [][2]string{
+		{"R0", "out_base+0(FP)"}, {"R1", "logdet_base+24(FP)"}, {"R2", "logdet_len+32(FP)"},
+		{"R3", "in_base+48(FP)"}, {"R4", "params_base+72(FP)"}, {"R5", "scratch_base+96(FP)"}, {"R6", "cols+120(FP)"}, {"R20", "bins+128(FP)"}})
+	e.ins("ADD R22, R5, R25")
+	e.ins("ADD R22, R25, R25")
+	e.writePins()
+	e.ins("CBZ R2, done")
+	e.label("row")
+	e.zero(r.acc)
+	e.ins("MOVD R4, R12")
+	e.ins("MOVD R7, R13")
+	e.label("vec")
+	e.ins("CBZ R13, vecend")
+	e.writeFront(f, inverse)
 	e.write(derivA, 1)
 	e.write(derivB, 1)
 	e.write(tail, 1)

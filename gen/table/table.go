@@ -88,8 +88,8 @@ var Kernels = []Kernel{
 	{"triBlock", "x []T, cols int, dst, src []int, coef, tri, diag []T, mode int", "internal/portable.TriParts.Block for len(dst) = the set's tile (8 rows on AVX-512 and NEON, 4 on AVX2): a block of rows of kernels.TriSolve or kernels.TriMul on the columns [0, cols) of x", "the last cols mod lanes columns", everywhere},
 	{"splineFwd", splineParams, "kernels.SplineForward, scaleW and scaleH being 1 − bins·minWidth and 1 − bins·minHeight rounded as it rounds them, scratch at least 2·bins vectors of 64 bytes", rowTail, everywhere},
 	{"splineInv", splineParams, "kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd", rowTail, everywhere},
-	{"splineFwdGrad", splineGrad, "kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes", rowTail, amd64},
-	{"splineInvGrad", splineGrad, "kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad", rowTail, amd64},
+	{"splineFwdGrad", splineGrad, "kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes", rowTail, everywhere},
+	{"splineInvGrad", splineGrad, "kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad", rowTail, everywhere},
 	{"reluGrad", "dy, y []T", "dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)", "", amd64},
 }
 

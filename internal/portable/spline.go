@@ -1,7 +1,7 @@
 package portable
 
-// SplineParts are the portable spline kernels (kernels.SplineForward and
-// SplineInverse) on some columns of a batch, for one element type: a
+// SplineParts are the portable spline kernels (kernels.SplineForward,
+// SplineInverse and their backward passes) on some columns of a batch, for one element type: a
 // vector kernel set that leaves a row's last cols mod lanes columns runs
 // them, so that every column gets the portable bits.
 type SplineParts[T float32 | float64] struct {
@@ -10,6 +10,10 @@ type SplineParts[T float32 | float64] struct {
 	// batch, and adds their log-determinants to the rows'. The spline has
 	// bins bins on [−bound, bound] and the minimums given.
 	Columns func(out, logdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool)
+	// GradColumns is the backward pass of Columns on the same columns
+	// (kernels.SplineForwardGrad, or SplineInverseGrad if inverse): it
+	// writes their elements of dIn and of dParams.
+	GradColumns func(dIn, dParams, dOut, dLogdet, in, params []T, cols, c0, bins int, bound, minWidth, minHeight, minDeriv T, inverse bool)
 }
 
 // S64 and S32 are the spline parts for each element type.
