@@ -38,6 +38,7 @@ WORKLOADS = [
     ("M3MAF/{t}/sample", "M3 MAF sampling", "4096", "samples/s"),
     ("K6Spline/{t}/forward/4096x8/K8/{set}", "K6 spline forward", "4096x8 K8", "ns/elem"),
     ("K6Spline/{t}/inverse/4096x8/K8/{set}", "K6 spline inverse", "4096x8 K8", "ns/elem"),
+    ("K6Spline/{t}/backward/4096x8/K8/{set}", "K6 spline backward", "4096x8 K8", "ns/elem"),
     ("M4NSF/{t}/logprob", "M4 NSF log p", "batch 4096", "samples/s"),
     ("M4NSF/{t}/sample", "M4 NSF sampling", "4096", "samples/s"),
 ]

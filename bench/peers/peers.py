@@ -425,7 +425,8 @@ def rq_spline(torch, x, uw, uh, ud, inverse, bound=3.0, minimum=1e-3):
 
 def spline_kernel(args, table, torch):
     """K6: splines of x (4096×8) with K = 8, the parameters N(0, 1), the
-    per-row log-determinant summed: forward and inverse."""
+    per-row log-determinant summed: forward, inverse, and the forward
+    pass's backward pass."""
     rows, cols, k = 4096, 8, 8
     for dname in args.dtypes:
         dt = getattr(torch, dname)
@@ -442,6 +443,20 @@ def spline_kernel(args, table, torch):
 
             table.elements("K6 spline forward", "4096x8 K8", dname, "torch", lambda: run(x, False), rows * cols)
             table.elements("K6 spline inverse", "4096x8 K8", dname, "torch", lambda: run(y, True), rows * cols)
+
+        # The backward pass of the forward spline: the gradients of
+        # Σ dOut·y + Σ dLogdet·logdet for the input and the parameters, by
+        # autograd.
+        d_out = torch.randn(rows, cols, generator=g, dtype=dt)
+        d_ld = torch.randn(rows, generator=g, dtype=dt)
+        xg, pg = x.clone().requires_grad_(), p.clone().requires_grad_()
+
+        def backward():
+            out, lad = rq_spline(torch, xg, pg[..., :k], pg[..., k:2 * k], pg[..., 2 * k:], False)
+            loss = (d_out * out).sum() + (d_ld * lad.sum(1)).sum()
+            return torch.autograd.grad(loss, (xg, pg))
+
+        table.elements("K6 spline backward", "4096x8 K8", dname, "torch", backward, rows * cols)
 
 
 def nsf_model(torch):
