@@ -279,8 +279,9 @@ func (g *gen) splineGradBody(l string, in, pp, ld reg.Register, off int, mask re
 	g.derivGrads(l+"d", dq, kb, skv, sgA, sgB, inside, mask)
 }
 
-// splineRoot sets theta to the root of the bin's quadratic at y, as the
-// inverse forward kernel computes it (kernels' rqKnots.inverse).
+// splineRoot sets theta to the root in [0, 1] of the bin's quadratic at
+// y, as kernels' rqKnots.inverse: 2γ/(−β − √Δ) for β ≥ 0, (√Δ − β)/(2α)
+// for β < 0, one division of the chosen operands. alpha is clobbered.
 func (g *gen) splineRoot(theta, y, yLo, h, delta, a, c2 reg.VecVirtual) {
 	r := g.vec()
 	g.sub(r, y, yLo)

@@ -367,35 +367,7 @@ func (e *emitter) splineTail(r splineRegs, inverse bool, logTable string) {
 	e.fsub(c2, c2, twoDelta) // a + b − 2δ
 	theta := e.tmp()
 	if inverse {
-		rr, t, alpha, beta, gamma := e.tmp(), e.tmp(), e.tmp(), e.tmp(), e.tmp()
-		e.fsub(rr, e.load("R3"), yLo)
-		e.fsub(t, delta, a)
-		e.fmul(alpha, h, t)
-		e.fmla(alpha, rr, c2) // r·c2 + h·(δ − a)
-		e.fmul(beta, h, a)
-		e.fmls(beta, rr, c2) // h·a − r·c2
-		e.fmul(gamma, delta, rr)
-		e.fneg(gamma, gamma)
-		fourAlpha, d := e.tmp(), e.tmp()
-		e.fadd(fourAlpha, alpha, alpha)
-		e.fadd(fourAlpha, fourAlpha, fourAlpha)
-		e.fmul(d, fourAlpha, gamma)
-		e.fneg(d, d)
-		e.fmla(d, beta, beta) // β² − 4αγ
-		e.fmax(d, d, e.cbits(0))
-		e.fsqrt(d, d)
-		// 2γ/(−β − √Δ) for β ≥ 0, (√Δ − β)/(2α) for β < 0: one division
-		// of the chosen operands.
-		neg, num, alt, den := e.tmp(), e.tmp(), e.tmp(), e.tmp()
-		e.fcmgt(neg, e.cbits(0), beta)
-		e.fadd(num, gamma, gamma)
-		e.fsub(alt, d, beta)
-		e.bit(num, alt, neg)
-		e.fneg(den, beta)
-		e.fsub(den, den, d)
-		e.fadd(alpha, alpha, alpha)
-		e.bit(den, alpha, neg)
-		e.fdiv(theta, num, den)
+		e.splineRoot(theta, e.load("R3"), yLo, h, delta, a, c2)
 	} else {
 		e.fsub(theta, e.load("R3"), xLo)
 		e.fdiv(theta, theta, w)
@@ -443,4 +415,37 @@ func (e *emitter) splineTail(r splineRegs, inverse bool, logTable string) {
 	e.store(out, "R0")
 	e.vand(lad, lad, inside)
 	e.fadd(r.acc, r.acc, lad)
+}
+
+// splineRoot sets theta to the root in [0, 1] of the bin's quadratic at
+// y, as kernels' rqKnots.inverse: 2γ/(−β − √Δ) for β ≥ 0, (√Δ − β)/(2α)
+// for β < 0, one division of the chosen operands.
+func (e *emitter) splineRoot(theta, y, yLo, h, delta, a, c2 reg) {
+	rr, t, alpha, beta, gamma := e.tmp(), e.tmp(), e.tmp(), e.tmp(), e.tmp()
+	e.fsub(rr, y, yLo)
+	e.fsub(t, delta, a)
+	e.fmul(alpha, h, t)
+	e.fmla(alpha, rr, c2) // r·c2 + h·(δ − a)
+	e.fmul(beta, h, a)
+	e.fmls(beta, rr, c2) // h·a − r·c2
+	e.fmul(gamma, delta, rr)
+	e.fneg(gamma, gamma)
+	d := e.tmp()
+	e.fadd(d, alpha, alpha)
+	e.fadd(d, d, d)
+	e.fmul(d, d, gamma)
+	e.fneg(d, d)
+	e.fmla(d, beta, beta) // β² − 4αγ
+	e.fmax(d, d, e.cbits(0))
+	e.fsqrt(d, d)
+	neg, num, alt, den := e.tmp(), e.tmp(), e.tmp(), e.tmp()
+	e.fcmgt(neg, e.cbits(0), beta)
+	e.fadd(num, gamma, gamma)
+	e.fsub(alt, d, beta)
+	e.bit(num, alt, neg)
+	e.fneg(den, beta)
+	e.fsub(den, den, d)
+	e.fadd(alpha, alpha, alpha)
+	e.bit(den, alpha, neg)
+	e.fdiv(theta, num, den)
 }
