@@ -57,6 +57,11 @@ type Network struct {
 	Clamp float64
 	// Eps is the ε of ScaleSigmoid: 0 means 1e-3.
 	Eps float64
+	// Context is the number of context features the network reads beside
+	// the layer's own inputs, for a conditional flow (p(x | c)): 0 for
+	// none. In an autoregressive layer every hidden unit sees the whole
+	// context.
+	Context int
 }
 
 // settled returns c with its defaults filled in, or an error naming a bad
@@ -69,6 +74,9 @@ func (c Network) settled() (Network, error) {
 		if h < 1 || h > maxWidth {
 			return c, fmt.Errorf("hidden layer size %d outside 1…%d", h, maxWidth)
 		}
+	}
+	if c.Context < 0 || c.Context > maxWidth {
+		return c, fmt.Errorf("context of %d features outside 0…%d", c.Context, maxWidth)
 	}
 	if len(c.Hidden) > maxDepth {
 		return c, fmt.Errorf("%d hidden layers, more than %d", len(c.Hidden), maxDepth)
@@ -209,12 +217,16 @@ func newAffineCoupling[T Float](dim int, kept []int, c Network, rng Rand) (*Affi
 		return nil, fmt.Errorf("flow: coupling: %w", err)
 	}
 	l := &AffineCoupling[T]{dim: dim, kept: slices.Clone(kept), moved: moved, cond: c}
-	l.net = newMLP[T](len(kept), c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), c.Activation, rng)
+	l.net = newMLP[T](len(kept), c.Context, c.Hidden, len(heads[T](c, nil, nil)), len(l.moved), c.Activation, rng)
 	return l, nil
 }
 
 // Dim returns the number of features.
 func (l *AffineCoupling[T]) Dim() int { return l.dim }
+
+// ContextDim returns the number of context features the layer reads (its
+// Network's Context).
+func (l *AffineCoupling[T]) ContextDim() int { return l.cond.Context }
 
 // Params returns the conditioner's weights and biases.
 func (l *AffineCoupling[T]) Params() []Param[T] { return l.net.params("") }

@@ -24,7 +24,9 @@ import (
 //
 //	offset  size  content
 //	0       8     magic "FLOWKERN"
-//	8       4     format version, uint32 (FileVersion)
+//	8       4     format version, uint32: 1, or 2 for a conditional model
+//	              (its network layers' "context"); a reader of version 2
+//	              reads both
 //	12      4     n, the length of the architecture description, uint32
 //	16      n     the architecture: JSON (element type, dimension, layers
 //	              with their settings, base distribution); a layer of a
@@ -42,9 +44,11 @@ import (
 // builders run first (bounded by the architecture's size), and the count
 // is checked on the model they built.
 
-// FileVersion is the version of the model file format this package
-// writes and reads.
-const FileVersion = 1
+// FileVersion is the newest version of the model file format, which this
+// package reads with every earlier one. It writes the oldest version that
+// holds the model: 1 for an unconditional model, which flowkern before
+// conditional flows reads too, 2 for a conditional one.
+const FileVersion = 2
 
 const (
 	fileMagic   = "FLOWKERN"
@@ -74,6 +78,7 @@ type layerSpec struct {
 	Scale       string      `json:"scale,omitempty"`
 	Clamp       float64     `json:"clamp,omitempty"`
 	Eps         float64     `json:"eps,omitempty"`
+	Context     int         `json:"context,omitempty"` // a network's context width (version 2)
 	Diag        string      `json:"diag,omitempty"`
 	Initialized bool        `json:"initialized,omitempty"`
 	Spline      *splineSpec `json:"spline,omitempty"`
@@ -211,7 +216,11 @@ func (m *Model[T]) MarshalBinary() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString(fileMagic)
-	binary.Write(&b, binary.LittleEndian, uint32(FileVersion))
+	version := 1
+	if m.ctxDim > 0 {
+		version = 2
+	}
+	binary.Write(&b, binary.LittleEndian, uint32(version))
 	binary.Write(&b, binary.LittleEndian, uint32(len(js)))
 	b.Write(js)
 	binary.Write(&b, binary.LittleEndian, uint64(m.NumParams()))
@@ -241,19 +250,19 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 	case *AffineCoupling[T]:
 		c := l.cond
 		return layerSpec{Kind: "coupling", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
-			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps}, nil
+			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps, Context: c.Context}, nil
 	case *SplineCoupling[T]:
 		c, sp := l.cond, l.spline
 		return layerSpec{Kind: "spline", Dim: l.dim, Kept: l.kept, Hidden: c.Hidden, Activation: c.Activation.String(),
-			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}}, nil
+			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}, Context: c.Context}, nil
 	case *SplineAutoregressive[T]:
 		c, sp := l.cond, l.spline
 		return layerSpec{Kind: "spline-autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation.String(),
-			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}}, nil
+			Spline: &splineSpec{sp.Bins, sp.Bound, sp.MinWidth, sp.MinHeight, sp.MinDerivative}, Context: c.Context}, nil
 	case *MaskedAutoregressive[T]:
 		c := l.cond
 		return layerSpec{Kind: "autoregressive", Dim: l.dim, Order: l.order, Hidden: c.Hidden, Activation: c.Activation.String(),
-			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps}, nil
+			Scale: c.Scale.String(), Clamp: c.Clamp, Eps: c.Eps, Context: c.Context}, nil
 	case *Inverted[T]:
 		in, err := specOf(l.Inner)
 		if err != nil {
@@ -272,11 +281,25 @@ func specOf[T Float](l Layer[T]) (layerSpec, error) {
 	return customSpec(l)
 }
 
+// contextDim returns the widest context a layer of the model reads (0:
+// unconditional).
+func (s modelSpec) contextDim() int {
+	cd := 0
+	for _, l := range s.Layers {
+		for l.Inner != nil {
+			l = *l.Inner
+		}
+		cd = max(cd, l.Context)
+	}
+	return cd
+}
+
 // FileHeader is what a model file says about itself (see ReadFileHeader).
 type FileHeader struct {
 	Version   int
 	DType     string // float64 or float32
 	Dim       int
+	Context   int      // the context's width, 0 for an unconditional model
 	Layers    []string // each layer's kind
 	Base      string
 	NumParams int
@@ -289,7 +312,7 @@ func ReadFileHeader(data []byte) (FileHeader, error) {
 	if err != nil {
 		return FileHeader{}, err
 	}
-	h := FileHeader{Version: version, DType: spec.DType, Dim: spec.Dim, Base: spec.Base.Kind, NumParams: len(params) / 8}
+	h := FileHeader{Version: version, DType: spec.DType, Dim: spec.Dim, Context: spec.contextDim(), Base: spec.Base.Kind, NumParams: len(params) / 8}
 	for _, l := range spec.Layers {
 		h.Layers = append(h.Layers, l.Kind)
 	}
@@ -307,8 +330,8 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 		return spec, nil, 0, errorf(ErrCorrupt, "flow: model file truncated: %d bytes", len(data))
 	}
 	version = int(binary.LittleEndian.Uint32(data[8:]))
-	if version != FileVersion {
-		return spec, nil, version, errorf(ErrVersion, "flow: model file format version %d; this flowkern reads version %d", version, FileVersion)
+	if version < 1 || version > FileVersion {
+		return spec, nil, version, errorf(ErrVersion, "flow: model file format version %d; this flowkern reads versions 1 to %d", version, FileVersion)
 	}
 	if len(data) < fixed {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file truncated: %d bytes", len(data))
@@ -332,6 +355,9 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 	}
 	if rest := bytes.TrimSpace(data[16+dec.InputOffset() : 16+n]); len(rest) > 0 {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: %d bytes after the description", len(rest))
+	}
+	if version == 1 && spec.contextDim() != 0 {
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: a context in a version 1 file")
 	}
 	return spec, data[24+n : len(data)-4], version, nil
 }
@@ -437,7 +463,10 @@ func (s layerSpec) params(dim, depth int) (int64, error) {
 		if len(s.Hidden) > maxDepth {
 			return 0, fmt.Errorf("%d hidden layers, more than %d", len(s.Hidden), maxDepth)
 		}
-		sizes := append(append([]int{in}, s.Hidden...), heads*out)
+		if s.Context < 0 || s.Context > maxWidth {
+			return 0, fmt.Errorf("context of %d features outside 0…%d", s.Context, maxWidth)
+		}
+		sizes := append(append([]int{in + s.Context}, s.Hidden...), heads*out)
 		var n int64
 		for l := 0; l+1 < len(sizes); l++ {
 			if sizes[l+1] < 1 || sizes[l+1] > 2*maxWidth {
@@ -510,7 +539,7 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 		if err != nil {
 			return Network{}, err
 		}
-		return Network{Hidden: s.Hidden, Activation: act, Scale: sc, Clamp: s.Clamp, Eps: s.Eps}, nil
+		return Network{Hidden: s.Hidden, Activation: act, Scale: sc, Clamp: s.Clamp, Eps: s.Eps, Context: s.Context}, nil
 	}
 	switch s.Kind {
 	case "coupling":
@@ -531,7 +560,7 @@ func buildLayer[T Float](s layerSpec) (Layer[T], error) {
 		if sp.MinWidth == 0 || sp.MinHeight == 0 || sp.MinDerivative == 0 {
 			return nil, errors.New("spline minimums missing")
 		}
-		c := Network{Hidden: s.Hidden, Activation: act}
+		c := Network{Hidden: s.Hidden, Activation: act, Context: s.Context}
 		if s.Kind == "spline-autoregressive" {
 			return newSplineAutoregressive[T](s.Dim, s.Order, c, sp, nil)
 		}

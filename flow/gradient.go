@@ -67,6 +67,24 @@ func (s *gradState[T]) views(flat []T, layers int) [][][]T {
 // layer that cannot be trained (Inverted, or a type of the caller's), for a
 // bad batch, and for a non-finite result, which it attributes to a layer.
 func (m *Model[T]) Grad(g [][]T, x []T) (float64, error) {
+	if err := m.unconditional("Grad"); err != nil {
+		return 0, err
+	}
+	return m.grad(g, x, nil)
+}
+
+// GradGiven is Grad for a conditional model: the gradient of the mean
+// negative log-likelihood of the rows of x given their contexts c (as for
+// LogProbGiven).
+func (m *Model[T]) GradGiven(g [][]T, x, c []T) (float64, error) {
+	if err := m.conditional("GradGiven"); err != nil {
+		return 0, err
+	}
+	return m.grad(g, x, c)
+}
+
+// grad is Grad with the contexts c.
+func (m *Model[T]) grad(g [][]T, x, c []T) (float64, error) {
 	s, err := m.newGradState()
 	if err != nil {
 		return 0, err
@@ -80,7 +98,7 @@ func (m *Model[T]) Grad(g [][]T, x []T) (float64, error) {
 		}
 	}
 	flat := make([]T, s.size())
-	nll, err := m.gradient(s, flat, x)
+	nll, err := m.gradient(s, flat, x, c)
 	off := 0
 	for i := range g {
 		off += copy(g[i], flat[off:])
@@ -89,13 +107,16 @@ func (m *Model[T]) Grad(g [][]T, x []T) (float64, error) {
 }
 
 // gradient sets flat to the gradient of the mean negative log-likelihood
-// of the rows of x and returns that mean.
-func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
+// of the rows of x (given their contexts c) and returns that mean.
+func (m *Model[T]) gradient(s *gradState[T], flat, x, c []T) (float64, error) {
 	rows := len(x) / max(m.dim, 1)
 	if err := m.checkBatch("Grad", "x", x, rows, true); err != nil {
 		return 0, err
 	}
-	if err := m.ensureInit(x); err != nil {
+	if err := m.checkContext("Grad", c, rows, flat); err != nil {
+		return 0, err
+	}
+	if err := m.ensureInit(x, c); err != nil {
 		return 0, err
 	}
 	n := (rows + chunkRows - 1) / chunkRows
@@ -104,11 +125,17 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
 		s.sums = append(s.sums, 0)
 	}
 	scale := -1 / T(rows)
-	do := func(c int, ws *Workspace[T]) {
-		lo, hi := c*chunkRows, min((c+1)*chunkRows, rows)
-		buf := s.chunks[c]
+	do := func(k int, ws *Workspace[T]) {
+		lo, hi := k*chunkRows, min((k+1)*chunkRows, rows)
+		buf := s.chunks[k]
 		clear(buf)
-		s.sums[c] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
+		mk := ws.Mark()
+		if m.ctxDim > 0 {
+			ws.setContext(m.chunkContext(c, lo, hi, ws), m.ctxDim)
+		}
+		s.sums[k] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
+		ws.setContext(nil, 0)
+		ws.Release(mk)
 	}
 	m.spread(n, do)
 	copy(flat, s.chunks[0])
@@ -130,7 +157,7 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x []T) (float64, error) {
 	}
 	nll := -sum / float64(rows)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
-		return nll, m.blame(x)
+		return nll, m.blame(x, c)
 	}
 	off = 0
 	for i, p := range s.params {
@@ -185,11 +212,12 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 }
 
 // blame names the first layer whose output or log-determinant is not
-// finite on x, or the base.
-func (m *Model[T]) blame(x []T) error {
+// finite on x (given the contexts c), or the base.
+func (m *Model[T]) blame(x, c []T) error {
 	rows := len(x) / m.dim
 	h, next, logdet := append([]T(nil), x...), make([]T, len(x)), make([]T, rows)
 	var ws Workspace[T]
+	ws.setContext(m.fullContext(c, rows), m.ctxDim)
 	for i, l := range m.layers {
 		l.Inverse(next, logdet, h, &ws)
 		if !allFinite(next) || !allFinite(logdet) {

@@ -9,10 +9,15 @@ import (
 	"github.com/flowkern/flowkern"
 )
 
-// nll is the mean negative log-likelihood of the rows of x.
-func nll(t *testing.T, m *Model[float64], x []float64) float64 {
+// nll is the mean negative log-likelihood of the rows of x, given their
+// contexts c for a conditional model.
+func nll(t *testing.T, m *Model[float64], x, c []float64) float64 {
 	lp := make([]float64, len(x)/m.Dim())
-	checkNoErr(t, m.LogProb(lp, x))
+	if m.ContextDim() > 0 {
+		checkNoErr(t, m.LogProbGiven(lp, x, c))
+	} else {
+		checkNoErr(t, m.LogProb(lp, x))
+	}
 	var s float64
 	for _, v := range lp {
 		s -= v
@@ -25,14 +30,27 @@ func nll(t *testing.T, m *Model[float64], x []float64) float64 {
 // gets a non-zero gradient (unless dead ReLUs may hold some at zero).
 func checkGradient(t *testing.T, m *Model[float64], x []float64, allMove bool) {
 	t.Helper()
+	checkGradientGiven(t, m, x, nil, allMove)
+}
+
+// checkGradientGiven is checkGradient for a conditional model, given the
+// contexts c.
+func checkGradientGiven(t *testing.T, m *Model[float64], x, c []float64, allMove bool) {
+	t.Helper()
 	ps := m.Params()
 	g := make([][]float64, len(ps))
 	for i, p := range ps {
 		g[i] = make([]float64, len(p.Value))
 	}
-	got, err := m.Grad(g, x)
+	var got float64
+	var err error
+	if m.ContextDim() > 0 {
+		got, err = m.GradGiven(g, x, c)
+	} else {
+		got, err = m.Grad(g, x)
+	}
 	checkNoErr(t, err)
-	if want := nll(t, m, x); relErr(got, want) > 1e-12 {
+	if want := nll(t, m, x, c); relErr(got, want) > 1e-12 {
 		t.Fatalf("Grad's NLL %v, LogProb's %v", got, want)
 	}
 	refresh := func() {
@@ -54,10 +72,10 @@ func checkGradient(t *testing.T, m *Model[float64], x []float64, allMove bool) {
 			v := p.Value[j]
 			p.Value[j] = v + h
 			refresh()
-			up := nll(t, m, x)
+			up := nll(t, m, x, c)
 			p.Value[j] = v - h
 			refresh()
-			down := nll(t, m, x)
+			down := nll(t, m, x, c)
 			p.Value[j] = v
 			refresh()
 			fd := (up - down) / (2 * h)

@@ -25,6 +25,23 @@ type Layer[T Float] interface {
 	Refresh()
 }
 
+// Conditional is a layer of a conditional flow, a density p(x | c): its
+// map depends on a context c of ContextDim features per row, which it
+// reads from its Workspace (Workspace.Context) while a conditional model
+// evaluates it. A layer without the method, or returning 0, does not read
+// the context.
+type Conditional interface {
+	ContextDim() int
+}
+
+// contextDim returns l's context width: 0 unless it is Conditional.
+func contextDim(l any) int {
+	if c, ok := l.(Conditional); ok {
+		return c.ContextDim()
+	}
+	return 0
+}
+
 // Param is a named parameter array of a layer or base distribution. Its
 // Value aliases the layer's storage. Fixed parameters (statistics a layer
 // was fitted with) are saved with the model but are not trained.

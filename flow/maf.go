@@ -52,21 +52,23 @@ func newMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand)
 		return nil, fmt.Errorf("flow: MAF: %w", err)
 	}
 	nh := len(heads[T](c, nil, nil))
-	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Hidden, nh, dim, c.Activation, rng)}
-	l.net.mask = madeMasks[T](l.net.sizes, order, nh)
+	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Context, c.Hidden, nh, dim, c.Activation, rng)}
+	l.net.mask = madeMasks[T](l.net.sizes, order, nh, c.Context)
 	l.net.applyMask()
 	return l, nil
 }
 
 // madeMasks returns MADE's weight masks for an MLP of the given sizes
-// whose inputs and outputs are columns conditioned in order.
-func madeMasks[T Float](sizes, order []int, heads int) [][]T {
+// whose inputs and outputs are columns conditioned in order, its last ctx
+// inputs a context: of degree 0, they reach every hidden unit (and, with
+// no hidden layer, every output).
+func madeMasks[T Float](sizes, order []int, heads, ctx int) [][]T {
 	dim := len(order)
 	degIn := make([]int, dim)
 	for k, c := range order {
 		degIn[c] = k + 1
 	}
-	prev := degIn
+	prev := append(slices.Clone(degIn), make([]int, ctx)...)
 	var masks [][]T
 	for l := 1; l < len(sizes); l++ {
 		var deg []int
@@ -96,6 +98,10 @@ func madeMasks[T Float](sizes, order []int, heads int) [][]T {
 
 // Dim returns the number of features.
 func (l *MaskedAutoregressive[T]) Dim() int { return l.dim }
+
+// ContextDim returns the number of context features the layer reads (its
+// Network's Context).
+func (l *MaskedAutoregressive[T]) ContextDim() int { return l.cond.Context }
 
 // Params returns MADE's weights and biases.
 func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
@@ -170,6 +176,9 @@ func NewIAF[T Float](dim int, order []int, c Network, rng Rand) (*Inverted[T], e
 
 // Dim returns the number of features.
 func (l *Inverted[T]) Dim() int { return l.Inner.Dim() }
+
+// ContextDim returns the inner layer's context width (see Conditional).
+func (l *Inverted[T]) ContextDim() int { return contextDim(l.Inner) }
 
 // Params returns the inner layer's parameters.
 func (l *Inverted[T]) Params() []Param[T] { return l.Inner.Params() }

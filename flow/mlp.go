@@ -12,7 +12,8 @@ import (
 // at zero, so a new flow layer is the identity. MADE's masks, if any, are
 // applied to the weights, which stay zero where the mask is.
 type mlp[T Float] struct {
-	sizes []int // in, hidden..., heads·out
+	sizes []int // in (the context included), hidden..., heads·out
+	ctx   int   // the last ctx inputs are the rows' contexts (Workspace.Context)
 	heads int
 	act   flowkern.Activation
 	w, b  [][]T // per layer: sizes[l+1]×sizes[l] weights, sizes[l+1] biases
@@ -20,12 +21,13 @@ type mlp[T Float] struct {
 	wt    [][]T // derived: each layer's weights transposed, for DenseT
 }
 
-// newMLP returns an MLP from in through hidden to heads·out units. The
-// hidden layers start as PyTorch's nn.Linear does (its documented default:
-// weights and biases uniform in ±1/√fan-in), drawn from rng (zero if rng
-// is nil); the output layer starts at zero.
-func newMLP[T Float](in int, hidden []int, heads, out int, act flowkern.Activation, rng Rand) *mlp[T] {
-	m := &mlp[T]{sizes: append(append([]int{in}, hidden...), heads*out), heads: heads, act: act}
+// newMLP returns an MLP from in inputs and ctx context features through
+// hidden to heads·out units. The hidden layers start as PyTorch's
+// nn.Linear does (its documented default: weights and biases uniform in
+// ±1/√fan-in), drawn from rng (zero if rng is nil); the output layer
+// starts at zero.
+func newMLP[T Float](in, ctx int, hidden []int, heads, out int, act flowkern.Activation, rng Rand) *mlp[T] {
+	m := &mlp[T]{sizes: append(append([]int{in + ctx}, hidden...), heads*out), ctx: ctx, heads: heads, act: act}
 	for l := 0; l+1 < len(m.sizes); l++ {
 		fanIn, fanOut := m.sizes[l], m.sizes[l+1]
 		w, b := make([]T, fanIn*fanOut), make([]T, fanOut)
@@ -84,12 +86,29 @@ func (m *mlp[T]) params(prefix string) []Param[T] {
 	return ps
 }
 
-// run evaluates the network on rows inputs x (rows × in) and writes head
-// h to outs[h] (rows × out each).
+// input returns the network's input for rows inputs x: x itself, or with
+// a context, each row of x followed by its context (in ws).
+func (m *mlp[T]) input(x []T, rows int, ws *Workspace[T]) []T {
+	if m.ctx == 0 {
+		return x
+	}
+	c := ws.contextOf("conditioner", rows, m.ctx)
+	w := m.sizes[0]
+	k := w - m.ctx
+	in := ws.Take(rows * w)
+	for r := range rows {
+		copy(in[r*w:r*w+k], x[r*k:(r+1)*k])
+		copy(in[r*w+k:(r+1)*w], c[r*m.ctx:(r+1)*m.ctx])
+	}
+	return in
+}
+
+// run evaluates the network on rows inputs x (rows × in, the context
+// apart) and writes head h to outs[h] (rows × out each).
 func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	h, n := x, len(m.sizes)
+	h, n := m.input(x, rows, ws), len(m.sizes)
 	for l := 0; l+2 < n; l++ {
 		y := ws.Take(rows * m.sizes[l+1])
 		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)

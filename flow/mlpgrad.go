@@ -2,12 +2,13 @@ package flow
 
 import "github.com/flowkern/flowkern"
 
-// runSaved is run that keeps what the backward pass needs: acts[0] is x
-// and acts[l] the output of hidden layer l, in ws until the caller
-// releases it.
+// runSaved is run that keeps what the backward pass needs: acts[0] is the
+// network's input (x, with the contexts) and acts[l] the output of hidden
+// layer l, in ws until the caller releases it.
 func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T {
-	acts := [][]T{x}
-	h, n := x, len(m.sizes)
+	in := m.input(x, rows, ws)
+	acts := [][]T{in}
+	h, n := in, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
 		y := ws.Take(rows * m.sizes[l+1])
 		flowkern.DenseT(y, h, m.wt[l], m.b[l], rows, m.sizes[l], m.sizes[l+1], m.act)
@@ -20,11 +21,21 @@ func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T 
 
 // backward adds the gradients of the network's weights and biases to g
 // (as params orders them) from dOuts, the gradients of its heads, and
-// writes the gradient with respect to its input to dx
-// unless dx is nil.
+// writes the gradient with respect to its input to dx (rows × in, the
+// context apart) unless dx is nil.
 func (m *mlp[T]) backward(dx []T, dOuts [][]T, acts [][]T, rows int, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
+	if m.ctx > 0 && dx != nil { // the input's gradient with the contexts', then x's part of it
+		w := m.sizes[0]
+		k, full, xPart := w-m.ctx, ws.Take(rows*w), dx
+		defer func() {
+			for r := range rows {
+				copy(xPart[r*k:(r+1)*k], full[r*w:r*w+k])
+			}
+		}()
+		dx = full
+	}
 	n := len(m.sizes)
 	last := n - 2
 	k, out := m.sizes[last], m.sizes[n-1]/m.heads

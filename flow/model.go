@@ -19,6 +19,7 @@ type Model[T Float] struct {
 	layers []Layer[T]
 	base   Base[T]
 	dim    int
+	ctxDim int        // the context's width; 0: unconditional
 	pool   sync.Pool  // *Workspace[T]
 	initMu sync.Mutex // serialises ActNorm's data initialisation
 }
@@ -30,7 +31,8 @@ type initializer[T Float] interface {
 }
 
 // NewModel returns the flow of layers (data side first) over base. All
-// must have the same dimension.
+// must have the same dimension. The model is conditional if a layer is
+// (Conditional): all such layers must read contexts of one width.
 func NewModel[T Float](base Base[T], layers ...Layer[T]) (*Model[T], error) {
 	if base == nil {
 		return nil, errors.New("flow: NewModel: no base distribution")
@@ -42,6 +44,13 @@ func NewModel[T Float](base Base[T], layers ...Layer[T]) (*Model[T], error) {
 		}
 		if l.Dim() != m.dim {
 			return nil, errorf(ErrDimension, "flow: NewModel: layer %d (%T) has dimension %d, the base %d", i, l, l.Dim(), m.dim)
+		}
+		switch c := contextDim(l); {
+		case c == 0:
+		case m.ctxDim == 0:
+			m.ctxDim = c
+		case c != m.ctxDim:
+			return nil, errorf(ErrDimension, "flow: NewModel: layer %d (%T) reads a context of %d features, an earlier layer %d", i, l, c, m.ctxDim)
 		}
 	}
 	return m, nil
@@ -90,16 +99,27 @@ func (m *Model[T]) NumParams() int {
 // overlaps x, or x holds a NaN or ±Inf. Uninitialised ActNorm layers are initialised from
 // this batch first.
 func (m *Model[T]) LogProb(lp, x []T) error {
-	if err := m.checkBatch("LogProb", "x", x, len(lp), true); err != nil {
+	if err := m.unconditional("LogProb"); err != nil {
 		return err
 	}
-	if err := checkApart("LogProb", "lp", lp, "x", x); err != nil {
+	return m.logProb("LogProb", lp, x, nil)
+}
+
+// logProb is LogProb with the contexts c.
+func (m *Model[T]) logProb(who string, lp, x, c []T) error {
+	if err := m.checkBatch(who, "x", x, len(lp), true); err != nil {
 		return err
 	}
-	if err := m.ensureInit(x); err != nil {
+	if err := checkApart(who, "lp", lp, "x", x); err != nil {
 		return err
 	}
-	m.run(len(lp), job[T]{opLogProb, lp, x})
+	if err := m.checkContext(who, c, len(lp), lp); err != nil {
+		return err
+	}
+	if err := m.ensureInit(x, c); err != nil {
+		return err
+	}
+	m.run(len(lp), job[T]{opLogProb, lp, x, c})
 	return nil
 }
 
@@ -107,19 +127,30 @@ func (m *Model[T]) LogProb(lp, x []T) error {
 // Dim; z and x the same length, not overlapping: an overlap is an error).
 // Checks as LogProb.
 func (m *Model[T]) Encode(z, x []T) error {
-	if err := m.checkBatch("Encode", "x", x, len(z)/max(m.dim, 1), true); err != nil {
+	if err := m.unconditional("Encode"); err != nil {
 		return err
 	}
-	if err := m.checkSame("Encode", z, x); err != nil {
+	return m.encode("Encode", z, x, nil)
+}
+
+// encode is Encode with the contexts c.
+func (m *Model[T]) encode(who string, z, x, c []T) error {
+	if err := m.checkBatch(who, "x", x, len(z)/max(m.dim, 1), true); err != nil {
 		return err
 	}
-	if err := checkApart("Encode", "z", z, "x", x); err != nil {
+	if err := m.checkSame(who, z, x); err != nil {
 		return err
 	}
-	if err := m.ensureInit(x); err != nil {
+	if err := checkApart(who, "z", z, "x", x); err != nil {
 		return err
 	}
-	m.run(len(x)/m.dim, job[T]{opEncode, z, x})
+	if err := m.checkContext(who, c, len(x)/m.dim, z); err != nil {
+		return err
+	}
+	if err := m.ensureInit(x, c); err != nil {
+		return err
+	}
+	m.run(len(x)/m.dim, job[T]{opEncode, z, x, c})
 	return nil
 }
 
@@ -127,16 +158,27 @@ func (m *Model[T]) Encode(z, x []T) error {
 // x and z the same length, not overlapping: an overlap is an error). z
 // must be finite.
 func (m *Model[T]) Decode(x, z []T) error {
-	if err := m.checkBatch("Decode", "z", z, len(x)/max(m.dim, 1), true); err != nil {
+	if err := m.unconditional("Decode"); err != nil {
 		return err
 	}
-	if err := m.checkSame("Decode", x, z); err != nil {
+	return m.decodeChecked("Decode", x, z, nil)
+}
+
+// decodeChecked is Decode with the contexts c.
+func (m *Model[T]) decodeChecked(who string, x, z, c []T) error {
+	if err := m.checkBatch(who, "z", z, len(x)/max(m.dim, 1), true); err != nil {
 		return err
 	}
-	if err := checkApart("Decode", "x", x, "z", z); err != nil {
+	if err := m.checkSame(who, x, z); err != nil {
 		return err
 	}
-	m.decode(x, z)
+	if err := checkApart(who, "x", x, "z", z); err != nil {
+		return err
+	}
+	if err := m.checkContext(who, c, len(x)/m.dim, x); err != nil {
+		return err
+	}
+	m.decode(x, z, c)
 	return nil
 }
 
@@ -144,11 +186,22 @@ func (m *Model[T]) Decode(x, z []T) error {
 // for the base draws (serially, so the result depends only on rng's
 // state).
 func (m *Model[T]) Sample(x []T, rng Rand) error {
+	if err := m.unconditional("Sample"); err != nil {
+		return err
+	}
+	return m.sample("Sample", x, nil, rng)
+}
+
+// sample is Sample with the contexts c.
+func (m *Model[T]) sample(who string, x, c []T, rng Rand) error {
 	if len(x) == 0 || len(x)%m.dim != 0 {
-		return errorf(ErrDimension, "flow: Sample: %d elements are not whole rows of %d", len(x), m.dim)
+		return errorf(ErrDimension, "flow: %s: %d elements are not whole rows of %d", who, len(x), m.dim)
 	}
 	if rng == nil {
-		return errors.New("flow: Sample: nil random source")
+		return fmt.Errorf("flow: %s: nil random source", who)
+	}
+	if err := m.checkContext(who, c, len(x)/m.dim, x); err != nil {
+		return err
 	}
 	z := make([]T, len(x))
 	ws := m.workspace()
@@ -157,7 +210,7 @@ func (m *Model[T]) Sample(x []T, rng Rand) error {
 		m.base.Sample(z[lo:hi], rng, ws)
 	}
 	m.pool.Put(ws)
-	m.decode(x, z)
+	m.decode(x, z, c)
 	return nil
 }
 
@@ -165,29 +218,40 @@ func (m *Model[T]) Sample(x []T, rng Rand) error {
 // log-densities to lp (one per row), evaluated by the same path as
 // LogProb, so that they equal LogProb(x) bit for bit.
 func (m *Model[T]) SampleAndLogProb(x, lp []T, rng Rand) error {
+	if err := m.unconditional("SampleAndLogProb"); err != nil {
+		return err
+	}
+	return m.sampleAndLogProb("SampleAndLogProb", x, lp, nil, rng)
+}
+
+// sampleAndLogProb is SampleAndLogProb with the contexts c.
+func (m *Model[T]) sampleAndLogProb(who string, x, lp, c []T, rng Rand) error {
 	if len(lp)*m.dim != len(x) {
-		return errorf(ErrDimension, "flow: SampleAndLogProb: %d log-densities for %d elements of rows of %d", len(lp), len(x), m.dim)
+		return errorf(ErrDimension, "flow: %s: %d log-densities for %d elements of rows of %d", who, len(lp), len(x), m.dim)
 	}
-	if err := checkApart("SampleAndLogProb", "lp", lp, "x", x); err != nil {
+	if err := checkApart(who, "lp", lp, "x", x); err != nil {
 		return err
 	}
-	if err := m.Sample(x, rng); err != nil {
+	if err := m.sample(who, x, c, rng); err != nil {
 		return err
 	}
-	if err := m.ensureInit(x); err != nil {
+	if err := m.checkContext(who, c, len(lp), lp); err != nil {
 		return err
 	}
-	m.run(len(lp), job[T]{opLogProb, lp, x})
+	if err := m.ensureInit(x, c); err != nil {
+		return err
+	}
+	m.run(len(lp), job[T]{opLogProb, lp, x, c})
 	return nil
 }
 
 // decode runs the layers forward over whole chunks.
-func (m *Model[T]) decode(x, z []T) {
+func (m *Model[T]) decode(x, z, c []T) {
 	if m.uninitialized() {
 		m.initMu.Lock()
 		defer m.initMu.Unlock()
 	}
-	m.run(len(x)/m.dim, job[T]{opDecode, x, z})
+	m.run(len(x)/m.dim, job[T]{opDecode, x, z, c})
 }
 
 // checkBatch checks that v holds rows ≥ 1 whole rows of Dim and, if
@@ -229,9 +293,9 @@ func (m *Model[T]) uninitialized() bool {
 	return false
 }
 
-// ensureInit initialises the layers that wait for data from x as it
-// reaches them, once.
-func (m *Model[T]) ensureInit(x []T) error {
+// ensureInit initialises the layers that wait for data from x (with the
+// contexts c) as it reaches them, once.
+func (m *Model[T]) ensureInit(x, c []T) error {
 	if !m.uninitialized() {
 		return nil
 	}
@@ -242,6 +306,7 @@ func (m *Model[T]) ensureInit(x []T) error {
 	next := make([]T, len(x))
 	logdet := make([]T, rows)
 	var ws Workspace[T]
+	ws.setContext(m.fullContext(c, rows), m.ctxDim)
 	for i, l := range m.layers {
 		if in, ok := l.(initializer[T]); ok && !in.Initialized() {
 			if err := in.InitFrom(h); err != nil {
@@ -262,10 +327,11 @@ func (m *Model[T]) workspace() *Workspace[T] {
 	return new(Workspace[T])
 }
 
-// job is one batch operation: out and in are its output and input.
+// job is one batch operation: out and in are its output and input, ctx
+// the rows' contexts (see checkContext), or nil.
 type job[T Float] struct {
-	op      int
-	out, in []T
+	op           int
+	out, in, ctx []T
 }
 
 const (
@@ -316,6 +382,10 @@ func (m *Model[T]) chunk(j job[T], lo, hi int, ws *Workspace[T]) {
 	d := m.dim
 	mk := ws.Mark()
 	defer ws.Release(mk)
+	if m.ctxDim > 0 {
+		ws.setContext(m.chunkContext(j.ctx, lo, hi, ws), m.ctxDim)
+		defer ws.setContext(nil, 0)
+	}
 	switch j.op {
 	case opLogProb:
 		m.logProbChunk(j.out[lo:hi], j.in[lo*d:hi*d], ws)

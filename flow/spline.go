@@ -61,7 +61,7 @@ func newSplineCoupling[T Float](dim int, kept []int, c Network, s flowkern.Splin
 		return nil, fmt.Errorf("flow: spline coupling: %w", err)
 	}
 	l := &SplineCoupling[T]{dim: dim, kept: slices.Clone(kept), moved: moved, cond: c, spline: s}
-	l.net = newMLP[T](len(kept), c.Hidden, 1, len(moved)*s.ParamsPer(), c.Activation, rng)
+	l.net = newMLP[T](len(kept), c.Context, c.Hidden, 1, len(moved)*s.ParamsPer(), c.Activation, rng)
 	return l, nil
 }
 
@@ -92,6 +92,10 @@ func splitColumns(dim int, kept []int) ([]int, error) {
 
 // Dim returns the number of features.
 func (l *SplineCoupling[T]) Dim() int { return l.dim }
+
+// ContextDim returns the number of context features the layer reads (its
+// Network's Context).
+func (l *SplineCoupling[T]) ContextDim() int { return l.cond.Context }
 
 // Spline returns the shape of the layer's splines.
 func (l *SplineCoupling[T]) Spline() flowkern.Spline { return l.spline }

@@ -59,14 +59,18 @@ func newSplineAutoregressive[T Float](dim int, order []int, c Network, s flowker
 	}
 	per := s.ParamsPer()
 	l := &SplineAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, spline: s,
-		net: newMLP[T](dim, c.Hidden, 1, per*dim, c.Activation, rng)}
-	l.net.mask = madeMasks[T](l.net.sizes, order, per)
+		net: newMLP[T](dim, c.Context, c.Hidden, 1, per*dim, c.Activation, rng)}
+	l.net.mask = madeMasks[T](l.net.sizes, order, per, c.Context)
 	l.net.applyMask()
 	return l, nil
 }
 
 // Dim returns the number of features.
 func (l *SplineAutoregressive[T]) Dim() int { return l.dim }
+
+// ContextDim returns the number of context features the layer reads (its
+// Network's Context).
+func (l *SplineAutoregressive[T]) ContextDim() int { return l.cond.Context }
 
 // Spline returns the shape of the layer's splines.
 func (l *SplineAutoregressive[T]) Spline() flowkern.Spline { return l.spline }

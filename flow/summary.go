@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// Summary describes the model a line at a time: each layer, data side
-// first, with its settings and parameter count, then the base.
+// Summary describes the model a line at a time: whether it is
+// conditional, each layer, data side first, with its settings and
+// parameter count, then the base.
 func (m *Model[T]) Summary() []string {
-	var lines []string
+	lines := []string{describeContext(m.ctxDim)}
 	for i, l := range m.layers {
 		lines = append(lines, fmt.Sprintf("%2d  %s  (%d parameters)", i, describe(l), count(l.Params())))
 	}
@@ -56,15 +57,19 @@ func describeSpec(s layerSpec) string {
 		}
 		return b
 	}
+	ctx := ""
+	if s.Context > 0 {
+		ctx = fmt.Sprintf("; context %d", s.Context)
+	}
 	switch s.Kind {
 	case "coupling":
-		return fmt.Sprintf("affine coupling: keeps %v; %s", s.Kept, net())
+		return fmt.Sprintf("affine coupling: keeps %v; %s%s", s.Kept, net(), ctx)
 	case "autoregressive":
-		return fmt.Sprintf("masked autoregressive (MADE): order %v; %s", s.Order, net())
+		return fmt.Sprintf("masked autoregressive (MADE): order %v; %s%s", s.Order, net(), ctx)
 	case "spline":
-		return fmt.Sprintf("spline coupling: keeps %v; hidden %v %s; %s", s.Kept, s.Hidden, s.Activation, s.Spline)
+		return fmt.Sprintf("spline coupling: keeps %v; hidden %v %s; %s%s", s.Kept, s.Hidden, s.Activation, s.Spline, ctx)
 	case "spline-autoregressive":
-		return fmt.Sprintf("spline autoregressive (MADE): order %v; hidden %v %s; %s", s.Order, s.Hidden, s.Activation, s.Spline)
+		return fmt.Sprintf("spline autoregressive (MADE): order %v; hidden %v %s; %s%s", s.Order, s.Hidden, s.Activation, s.Spline, ctx)
 	case "inverted":
 		return "inverted " + describeSpec(*s.Inner)
 	case "lu":

@@ -134,13 +134,42 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 // Data must be finite. Train must not run concurrently with other uses of
 // the model.
 func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg TrainConfig) (TrainResult, error) {
+	if err := m.unconditional("Train"); err != nil {
+		return TrainResult{}, err
+	}
+	return trainModel(ctx, m, train, nil, valid, nil, cfg)
+}
+
+// TrainGiven is Train for a conditional model: it fits p(x | c) to the
+// rows of train given their contexts trainC (rows × ContextDim), keeping
+// each row with its context when it shuffles and holds out; validC are
+// valid's contexts (nil with valid nil).
+func TrainGiven[T Float](ctx context.Context, m *Model[T], train, trainC, valid, validC []T, cfg TrainConfig) (TrainResult, error) {
+	if err := m.conditional("TrainGiven"); err != nil {
+		return TrainResult{}, err
+	}
+	rows, cd := len(train)/max(m.dim, 1), m.ctxDim
+	if len(trainC) != rows*cd {
+		return TrainResult{}, errorf(ErrDimension, "flow: TrainGiven: %d context values for %d training rows of %d features: want %d", len(trainC), rows, cd, rows*cd)
+	}
+	if vr := len(valid) / max(m.dim, 1); len(validC) != vr*cd {
+		return TrainResult{}, errorf(ErrDimension, "flow: TrainGiven: %d context values for %d validation rows of %d features: want %d", len(validC), vr, cd, vr*cd)
+	}
+	return trainModel(ctx, m, train, trainC, valid, validC, cfg)
+}
+
+// trainModel is Train, or TrainGiven with contexts.
+func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid, validC []T, cfg TrainConfig) (TrainResult, error) {
 	res := TrainResult{BestValidNLL: math.Inf(1)}
 	cfg, err := cfg.settled()
 	if err != nil {
 		return res, err
 	}
-	rows := len(train) / max(m.dim, 1)
+	rows, cd := len(train)/max(m.dim, 1), m.ctxDim
 	if err := m.checkBatch("Train", "training data", train, rows, true); err != nil {
+		return res, err
+	}
+	if err := m.checkContext("Train", trainC, rows, nil); err != nil {
 		return res, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x747261696e))
@@ -151,8 +180,13 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 			return res, fmt.Errorf("flow: Train: %d rows are too few to hold out a validation set", rows)
 		}
 		valid = gatherRows(train, m.dim, order[rows-hold:])
+		if cd > 0 {
+			validC = gatherRows(trainC, cd, order[rows-hold:])
+		}
 		order = order[:rows-hold]
 	} else if err := m.checkBatch("Train", "validation data", valid, len(valid)/max(m.dim, 1), true); err != nil {
+		return res, err
+	} else if err := m.checkContext("Train", validC, len(valid)/m.dim, nil); err != nil {
 		return res, err
 	}
 	s, err := m.newGradState()
@@ -166,7 +200,7 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 	n := len(order)
 	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
 	t.steps = perEpoch * cfg.Epochs
-	batch := make([]T, min(cfg.Batch, n)*m.dim)
+	batch, batchC := make([]T, min(cfg.Batch, n)*m.dim), make([]T, min(cfg.Batch, n)*cd)
 	lp := make([]T, len(valid)/m.dim)
 	start, lastReport, stale := time.Now(), time.Now(), 0
 	res.Stopped = StopFinished
@@ -181,9 +215,10 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 				return res, nil
 			}
 			idx := order[b:min(b+cfg.Batch, n)]
-			x := batch[:len(idx)*m.dim]
+			x, c := batch[:len(idx)*m.dim], batchC[:len(idx)*cd]
 			gatherRowsInto(x, train, m.dim, idx)
-			nll, err := t.step(x)
+			gatherRowsInto(c, trainC, cd, idx)
+			nll, err := t.step(x, c)
 			if err != nil {
 				t.set(t.good)
 				return res, fmt.Errorf("flow: training stopped at step %d (epoch %d): %w; the model keeps its last parameters with a finite loss", t.done+1, epoch, err)
@@ -196,7 +231,7 @@ func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg Trai
 				cfg.Progress(t.progress(epoch, sum/float64(seen), math.NaN(), false, false, start))
 			}
 		}
-		if err := m.LogProb(lp, valid); err != nil {
+		if err := m.logProb("Train", lp, valid, validC); err != nil {
 			return res, err
 		}
 		var v float64
@@ -301,12 +336,13 @@ func adamUpdate[T Float](a adamStep, w, g []T, m, v []float64) bool {
 	return true
 }
 
-// step takes one optimiser step on the batch x and returns its mean NLL.
+// step takes one optimiser step on the batch x (given the contexts c) and
+// returns its mean NLL.
 // If the gradient fails, nothing changes; if the update would make a
 // parameter non-finite, the parameters are restored (the moment estimates
 // keep the step) and the error names the first such parameter.
-func (t *trainer[T]) step(x []T) (float64, error) {
-	nll, err := t.m.gradient(t.s, t.grad, x)
+func (t *trainer[T]) step(x, c []T) (float64, error) {
+	nll, err := t.m.gradient(t.s, t.grad, x, c)
 	if err != nil {
 		return nll, err
 	}
@@ -444,5 +480,17 @@ func NewAdam[T Float](m *Model[T], cfg TrainConfig, totalSteps int) (*Adam[T], e
 // bad batch, or a non-finite loss, gradient or parameter, naming the
 // layer) the parameters are those before the step.
 func (a *Adam[T]) Step(x []T) (float64, error) {
-	return a.t.step(x)
+	if err := a.t.m.unconditional("Adam.Step"); err != nil {
+		return 0, err
+	}
+	return a.t.step(x, nil)
+}
+
+// StepGiven is Step for a conditional model, on the rows of x given their
+// contexts c (as for LogProbGiven).
+func (a *Adam[T]) StepGiven(x, c []T) (float64, error) {
+	if err := a.t.m.conditional("Adam.StepGiven"); err != nil {
+		return 0, err
+	}
+	return a.t.step(x, c)
 }

@@ -24,7 +24,7 @@ func correlated(rows int, seed uint64) []float64 {
 }
 
 func validNLL(t *testing.T, m *Model[float64], x []float64) float64 {
-	return nll(t, m, x)
+	return nll(t, m, x, nil)
 }
 
 func TestTrainLearns(t *testing.T) {
@@ -104,7 +104,7 @@ func TestTrainDivergence(t *testing.T) {
 		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "training stopped at step") || !strings.Contains(err.Error(), "layer 0 (LU linear") {
 			t.Fatalf("error %v, want a divergence (ErrDiverged) in layer 0", err)
 		}
-		if v := nll(t, m, data); math.IsNaN(v) || math.IsInf(v, 0) {
+		if v := nll(t, m, data, nil); math.IsNaN(v) || math.IsInf(v, 0) {
 			t.Fatalf("the model's NLL is %v after the divergence: not its last good parameters", v)
 		}
 		t.Log(err)

@@ -12,8 +12,10 @@ package flow
 // Slices it hands out are not cleared. In steady state (the same batch
 // sizes again) taking allocates nothing.
 type Workspace[T Float] struct {
-	buf []T
-	off int
+	buf    []T
+	off    int
+	ctx    []T // the contexts of the rows being evaluated, or nil
+	ctxDim int
 }
 
 // Take returns n elements of scratch, valid until Release of a mark taken
@@ -32,3 +34,23 @@ func (w *Workspace[T]) Mark() int { return w.off }
 
 // Release gives back everything taken since mark m.
 func (w *Workspace[T]) Release(m int) { w.off = m }
+
+// Context returns the contexts of the rows a conditional model is
+// evaluating (rows × dim: row r is the context of the batch's row r) and
+// their width dim, or nil and 0 when the evaluation has no context. A
+// conditional layer of one's own reads its context here.
+func (w *Workspace[T]) Context() (c []T, dim int) { return w.ctx, w.ctxDim }
+
+// setContext sets the contexts of the rows to evaluate (nil, 0: none).
+func (w *Workspace[T]) setContext(c []T, dim int) { w.ctx, w.ctxDim = c, dim }
+
+// contextOf returns the contexts of rows rows of width dim, and panics if
+// the evaluation has none of that width: a conditional layer run outside
+// a conditional model's evaluation.
+func (w *Workspace[T]) contextOf(who string, rows, dim int) []T {
+	if w.ctxDim != dim || len(w.ctx) != rows*dim {
+		panic("flow." + who + ": the layer reads a context of " + itoa(dim) + " features per row, but the evaluation has " +
+			itoa(len(w.ctx)) + " context values of width " + itoa(w.ctxDim) + " for " + itoa(rows) + " rows (evaluate it through a conditional Model's …Given methods)")
+	}
+	return w.ctx
+}

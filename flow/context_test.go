@@ -1,0 +1,291 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowkern/flowkern"
+)
+
+// conditionalCases builds a layer of every kind that takes a context,
+// reading cd context features.
+func conditionalCases[T Float](cd int) []layerCase[T] {
+	net := func(s Scale) Network {
+		return Network{Hidden: []int{8, 8}, Activation: flowkern.ActTanh, Scale: s, Context: cd}
+	}
+	return []layerCase[T]{
+		{"coupling/exp", func(d int, r Rand) (Layer[T], error) {
+			return NewAffineCoupling[T](d, MaskHalves(d, 0), net(ScaleExp), r)
+		}},
+		{"coupling/sigmoid", func(d int, r Rand) (Layer[T], error) {
+			return NewAffineCoupling[T](d, MaskAlternate(d, 1), net(ScaleSigmoid), r)
+		}},
+		{"coupling/additive", func(d int, r Rand) (Layer[T], error) {
+			return NewAffineCoupling[T](d, MaskHalves(d, 1), net(ScaleNone), r)
+		}},
+		{"coupling/no-hidden", func(d int, r Rand) (Layer[T], error) {
+			return NewAffineCoupling[T](d, MaskHalves(d, 0), Network{Hidden: []int{}, Context: cd}, r)
+		}},
+		{"maf", func(d int, r Rand) (Layer[T], error) {
+			return NewMaskedAutoregressive[T](d, reversed(d), net(ScaleExp), r)
+		}},
+		{"maf/no-hidden", func(d int, r Rand) (Layer[T], error) {
+			return NewMaskedAutoregressive[T](d, nil, Network{Hidden: []int{}, Context: cd}, r)
+		}},
+		{"iaf", func(d int, r Rand) (Layer[T], error) { return NewIAF[T](d, nil, net(ScaleExp), r) }},
+		{"spline", func(d int, r Rand) (Layer[T], error) {
+			return NewSplineCoupling[T](d, MaskHalves(d, 0), net(ScaleExp), flowkern.Spline{Bins: 5, Bound: 3}, r)
+		}},
+		{"spline/inverted", func(d int, r Rand) (Layer[T], error) {
+			l, err := NewSplineCoupling[T](d, MaskAlternate(d, 0), net(ScaleExp), DefaultSpline, r)
+			return &Inverted[T]{l}, err
+		}},
+		{"spline-ar", func(d int, r Rand) (Layer[T], error) {
+			return NewSplineAutoregressive[T](d, reversed(d), net(ScaleExp), flowkern.Spline{Bins: 4, Bound: 3}, r)
+		}},
+	}
+}
+
+// conditionalModel returns two layers of c over dim features, a
+// permutation between them, over a diagonal normal base, at random
+// parameters: the first layer's gradients pass through the second's
+// gradient for its input.
+func conditionalModel[T Float](t *testing.T, c layerCase[T], dim int, seed uint64) *Model[T] {
+	t.Helper()
+	rng := newRand(seed)
+	var ls []Layer[T]
+	for range 2 {
+		l, err := c.build(dim, rng)
+		checkNoErr(t, err)
+		perturb(l.Params(), l.Refresh, rng, 0.3)
+		ls = append(ls, l)
+	}
+	p, err := NewRandomPermutation[T](dim, rng)
+	checkNoErr(t, err)
+	b, err := NewDiagNormal[T](dim)
+	checkNoErr(t, err)
+	perturb(b.Params(), b.Refresh, rng, 0.2)
+	m, err := NewModel(b, ls[0], p, ls[1])
+	checkNoErr(t, err)
+	return m
+}
+
+// TestConditionalLayers checks every layer kind with a context, in
+// float64: the round trip, the log-determinant against a finite-difference
+// Jacobian at fixed contexts, that the context changes the density, that
+// one context broadcast equals it repeated, and the gradients against
+// finite differences.
+func TestConditionalLayers(t *testing.T) {
+	const dim, cd, rows = 4, 3, 9
+	for _, c := range conditionalCases[float64](cd) {
+		t.Run(c.name, func(t *testing.T) {
+			m := conditionalModel(t, c, dim, 31)
+			if m.ContextDim() != cd {
+				t.Fatalf("ContextDim %d, want %d", m.ContextDim(), cd)
+			}
+			rng := newRand(7)
+			x, ctx := randomBatch[float64](rng, rows, dim), randomBatch[float64](rng, rows, cd)
+			z, back := make([]float64, len(x)), make([]float64, len(x))
+			checkNoErr(t, m.EncodeGiven(z, x, ctx))
+			checkNoErr(t, m.DecodeGiven(back, z, ctx))
+			var rt float64
+			for i := range x {
+				rt = math.Max(rt, relErr(back[i], x[i]))
+			}
+			lp := make([]float64, rows)
+			checkNoErr(t, m.LogProbGiven(lp, x, ctx))
+			var fd float64
+			base := make([]float64, 1)
+			for r := range rows {
+				cr := ctx[r*cd : (r+1)*cd]
+				want := fdLogDet(func(out, in []float64) { checkNoErr(t, m.EncodeGiven(out, in, cr)) }, x[r*dim:(r+1)*dim], 1e-5)
+				m.base.LogProb(base, z[r*dim:(r+1)*dim], &Workspace[float64]{})
+				fd = math.Max(fd, relErr(lp[r]-base[0], want))
+			}
+			if rt > 1e-12 || fd > 1e-6 {
+				t.Errorf("round trip %.2g (bound 1e-12), log-det vs finite differences %.2g (1e-6)", rt, fd)
+			}
+
+			// The context matters, and one context for all rows is the
+			// same as it repeated.
+			other := randomBatch[float64](rng, rows, cd)
+			lp2 := make([]float64, rows)
+			checkNoErr(t, m.LogProbGiven(lp2, x, other))
+			if lp2[0] == lp[0] {
+				t.Errorf("log p(x | c) does not change with c")
+			}
+			one := ctx[:cd]
+			rep := make([]float64, rows*cd)
+			for r := range rows {
+				copy(rep[r*cd:], one)
+			}
+			checkNoErr(t, m.LogProbGiven(lp, x, one))
+			checkNoErr(t, m.LogProbGiven(lp2, x, rep))
+			for r := range lp {
+				if lp[r] != lp2[r] {
+					t.Fatalf("row %d: log p with one context %v, with it repeated %v", r, lp[r], lp2[r])
+				}
+			}
+			if !strings.HasPrefix(c.name, "iaf") {
+				checkGradientGiven(t, m, x, ctx, false)
+			}
+			t.Logf("round trip %.2g, finite-difference log-det %.2g", rt, fd)
+		})
+	}
+}
+
+// TestConditionalLayers32 checks the round trip and LogProbGiven against
+// float64 in float32.
+func TestConditionalLayers32(t *testing.T) {
+	const dim, cd, rows = 5, 2, 600 // more than a chunk: the contexts cut with the rows
+	for i, c := range conditionalCases[float32](cd) {
+		c64 := conditionalCases[float64](cd)[i]
+		t.Run(c.name, func(t *testing.T) {
+			m := conditionalModel(t, c, dim, 17)
+			m64 := conditionalModel(t, c64, dim, 17)
+			rng := newRand(9)
+			x, ctx := randomBatch[float32](rng, rows, dim), randomBatch[float32](rng, rows, cd)
+			z, back := make([]float32, len(x)), make([]float32, len(x))
+			checkNoErr(t, m.EncodeGiven(z, x, ctx))
+			checkNoErr(t, m.DecodeGiven(back, z, ctx))
+			for i := range x {
+				if e := relErr(float64(back[i]), float64(x[i])); e > 1e-4 {
+					t.Fatalf("element %d: round trip off by %.2g", i, e)
+				}
+			}
+			lp, lp64 := make([]float32, rows), make([]float64, rows)
+			checkNoErr(t, m.LogProbGiven(lp, x, ctx))
+			checkNoErr(t, m64.LogProbGiven(lp64, widen(x), widen(ctx)))
+			for r := range lp {
+				if e := relErr(float64(lp[r]), lp64[r]); e > 1e-4 {
+					t.Fatalf("row %d: float32 log p %v, float64 %v", r, lp[r], lp64[r])
+				}
+			}
+		})
+	}
+}
+
+func widen(v []float32) []float64 {
+	w := make([]float64, len(v))
+	for i, e := range v {
+		w[i] = float64(e)
+	}
+	return w
+}
+
+// TestConditionalSampling checks SampleGiven and SampleAndLogProbGiven:
+// the log-densities equal LogProbGiven's, per-row contexts and one for all.
+func TestConditionalSampling(t *testing.T) {
+	const dim, cd, rows = 4, 2, 300
+	m := conditionalModel(t, conditionalCases[float64](cd)[0], dim, 5)
+	ctx := randomBatch[float64](newRand(2), rows, cd)
+	for _, c := range [][]float64{ctx, ctx[:cd]} {
+		x, lp, want := make([]float64, rows*dim), make([]float64, rows), make([]float64, rows)
+		checkNoErr(t, m.SampleAndLogProbGiven(x, lp, c, newRand(3)))
+		checkNoErr(t, m.LogProbGiven(want, x, c))
+		for r := range lp {
+			if lp[r] != want[r] {
+				t.Fatalf("row %d: SampleAndLogProbGiven %v, LogProbGiven %v", r, lp[r], want[r])
+			}
+		}
+		again := make([]float64, len(x))
+		checkNoErr(t, m.SampleGiven(again, c, newRand(3)))
+		for i := range x {
+			if x[i] != again[i] {
+				t.Fatalf("SampleGiven and SampleAndLogProbGiven drew differently at %d", i)
+			}
+		}
+	}
+}
+
+// TestConditionalErrors checks the refusals of the conditional API.
+func TestConditionalErrors(t *testing.T) {
+	const dim, cd = 4, 2
+	m := conditionalModel(t, conditionalCases[float64](cd)[0], dim, 5)
+	plain, err := RealNVP[float64](dim, 2, Network{Hidden: []int{4}}, newRand(1))
+	checkNoErr(t, err)
+	x, lp, z := randomBatch[float64](newRand(4), 3, dim), make([]float64, 3), make([]float64, 3*dim)
+	ctx := randomBatch[float64](newRand(5), 3, cd)
+	bad := append([]float64(nil), ctx...)
+	bad[3] = math.NaN()
+	cases := []struct {
+		name string
+		err  error
+		want string
+		is   error
+	}{
+		{"LogProb on a conditional model", m.LogProb(lp, x), "use LogProbGiven", ErrDimension},
+		{"Encode on a conditional model", m.Encode(z, x), "use EncodeGiven", ErrDimension},
+		{"Sample on a conditional model", m.Sample(z, newRand(1)), "use SampleGiven", ErrDimension},
+		{"Grad on a conditional model", func() error { _, err := m.Grad(nil, x); return err }(), "use GradGiven", ErrDimension},
+		{"LogProbGiven on an unconditional model", plain.LogProbGiven(lp, x, ctx), "no context", ErrDimension},
+		{"a context of the wrong length", m.LogProbGiven(lp, x, ctx[:5]), "context of 5 values for 3 rows", ErrDimension},
+		{"a context per row, one short", m.DecodeGiven(z, x, ctx[:4]), "want 2 (one context for all) or 6", ErrDimension},
+		{"NaN in the context", m.LogProbGiven(lp, x, bad), "context row 1, column 1 is NaN", ErrNonFinite},
+		{"context overlapping the output", m.EncodeGiven(z, x, z[:cd]), "overlap", nil},
+	}
+	for _, c := range cases {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) || (c.is != nil && !errors.Is(c.err, c.is)) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, c.err, c.want)
+		}
+	}
+	l1, _ := NewAffineCoupling[float64](dim, MaskHalves(dim, 0), Network{Context: 2}, newRand(1))
+	l2, _ := NewAffineCoupling[float64](dim, MaskHalves(dim, 1), Network{Context: 3}, newRand(1))
+	b, _ := NewStandardNormal[float64](dim)
+	if _, err := NewModel(b, l1, l2); err == nil || !strings.Contains(err.Error(), "context of 3 features, an earlier layer 2") {
+		t.Errorf("layers with different contexts: %v", err)
+	}
+	if _, err := NewAffineCoupling[float64](dim, MaskHalves(dim, 0), Network{Context: -1}, newRand(1)); err == nil {
+		t.Error("a negative context was accepted")
+	}
+	// A conditional layer run without a context panics with a message.
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "reads a context of 2 features") {
+			t.Errorf("a conditional layer without its context: %v", r)
+		}
+	}()
+	l1.Inverse(make([]float64, dim), make([]float64, 1), make([]float64, dim), &Workspace[float64]{})
+}
+
+// TestConditionalSaveLoad saves conditional models of every kind (file
+// version 2) and checks that they load back bit for bit, and that an
+// unconditional model is still written as version 1.
+func TestConditionalSaveLoad(t *testing.T) {
+	const dim, cd, rows = 4, 3, 11
+	dir := t.TempDir()
+	rng := newRand(8)
+	x, ctx := randomBatch[float64](rng, rows, dim), randomBatch[float64](rng, rows, cd)
+	for _, c := range conditionalCases[float64](cd) {
+		m := conditionalModel(t, c, dim, 12)
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, "/", "-")+".flow")
+		checkNoErr(t, m.Save(path))
+		got, err := Load[float64](path)
+		checkNoErr(t, err)
+		lp, lp2 := make([]float64, rows), make([]float64, rows)
+		checkNoErr(t, m.LogProbGiven(lp, x, ctx))
+		checkNoErr(t, got.LogProbGiven(lp2, x, ctx))
+		for r := range lp {
+			if lp[r] != lp2[r] {
+				t.Fatalf("%s row %d: log p %v, loaded %v", c.name, r, lp[r], lp2[r])
+			}
+		}
+		data, _ := m.MarshalBinary()
+		h, err := ReadFileHeader(data)
+		checkNoErr(t, err)
+		if h.Version != 2 || h.Context != cd {
+			t.Errorf("%s: header %+v, want version 2 and context %d", c.name, h, cd)
+		}
+		if !strings.Contains(strings.Join(got.Summary(), "\n"), fmt.Sprintf("context %d", cd)) {
+			t.Errorf("%s: the summary does not show the context: %q", c.name, got.Summary())
+		}
+	}
+	plain, _ := RealNVP[float64](dim, 2, Network{Hidden: []int{4}}, newRand(1))
+	data, _ := plain.MarshalBinary()
+	if h, _ := ReadFileHeader(data); h.Version != 1 {
+		t.Errorf("an unconditional model is written as version %d, want 1", h.Version)
+	}
+}
