@@ -102,21 +102,67 @@ func (m *Model[T]) checkContext(who string, c []T, rows int, out []T) error {
 	return checkApart(who, "the output", out, "the context", c)
 }
 
-// chunkContext returns the contexts of rows lo…hi−1: a slice of c, or c's
-// single row repeated, in ws.
+// chunkContext returns the contexts of rows lo…hi−1 as the layers read
+// them: a slice of c, or c's single row repeated, standardised if the
+// model standardises its contexts (in ws where it is not c itself).
 func (m *Model[T]) chunkContext(c []T, lo, hi int, ws *Workspace[T]) []T {
-	cd := m.ctxDim
-	if len(c) != cd || hi-lo == 1 {
+	cd, rows := m.ctxDim, hi-lo
+	if m.ctxNorm == nil && (len(c) != cd || rows == 1) {
 		if len(c) == cd {
 			return c
 		}
 		return c[lo*cd : hi*cd]
 	}
-	rep := ws.Take((hi - lo) * cd)
-	for r := range hi - lo {
-		copy(rep[r*cd:(r+1)*cd], c)
+	out := ws.Take(rows * cd)
+	for r := range rows {
+		src := c
+		if len(c) != cd {
+			src = c[(lo+r)*cd : (lo+r+1)*cd]
+		}
+		if m.ctxNorm == nil {
+			copy(out[r*cd:(r+1)*cd], src)
+			continue
+		}
+		for j, v := range src {
+			out[r*cd+j] = (v - m.ctxNorm.mean[j]) * m.ctxNorm.inv[j]
+		}
 	}
-	return rep
+	return out
+}
+
+// StandardizedGiven returns the conditional model m with the rows of x
+// standardised as Standardized does, and its contexts standardised with
+// the column means and deviations of c (rows × ContextDim, the contexts
+// of x's rows): the layers see standardised data and contexts while every
+// method takes and returns them in their own units. The statistics are
+// fixed parameters, saved with the model.
+func StandardizedGiven[T Float](m *Model[T], x, c []T) (*Model[T], error) {
+	if err := m.conditional("StandardizedGiven"); err != nil {
+		return nil, err
+	}
+	rows := len(x) / max(m.dim, 1)
+	if err := m.checkBatch("StandardizedGiven", "x", x, rows, true); err != nil {
+		return nil, err
+	}
+	if len(c) != rows*m.ctxDim {
+		return nil, errorf(ErrDimension, "flow: StandardizedGiven: %d context values for %d rows of %d features", len(c), rows, m.ctxDim)
+	}
+	if err := m.checkContext("StandardizedGiven", c, rows, nil); err != nil {
+		return nil, err
+	}
+	sm, err := Standardized(m, x)
+	if err != nil {
+		return nil, err
+	}
+	if sm.ctxNorm, err = FitStandardize(c, m.ctxDim); err != nil {
+		return nil, err
+	}
+	return sm, nil
+}
+
+// contextParams names a context standardisation's statistics.
+func contextParams[T Float](s *Standardize[T]) []Param[T] {
+	return []Param[T]{{Name: "context_mean", Value: s.mean, Fixed: true}, {Name: "context_std", Value: s.std, Fixed: true}}
 }
 
 // fullContext returns the contexts of rows rows, c's single row repeated
@@ -131,9 +177,12 @@ func (m *Model[T]) fullContext(c []T, rows int) []T {
 }
 
 // describeContext names a model's context for summaries.
-func describeContext(cd int) string {
-	if cd == 0 {
+func (m *Model[T]) describeContext() string {
+	switch {
+	case m.ctxDim == 0:
 		return "unconditional"
+	case m.ctxNorm != nil:
+		return fmt.Sprintf("conditional on a context of %d features, standardised (fixed statistics, %d parameters)", m.ctxDim, 2*m.ctxDim)
 	}
-	return fmt.Sprintf("conditional on a context of %d features", cd)
+	return fmt.Sprintf("conditional on a context of %d features", m.ctxDim)
 }

@@ -289,3 +289,52 @@ func TestConditionalSaveLoad(t *testing.T) {
 		t.Errorf("an unconditional model is written as version %d, want 1", h.Version)
 	}
 }
+
+// TestStandardizedGiven checks that a model standardising its contexts
+// equals the model given standardised contexts, keeps its statistics
+// fixed in training, and saves and loads them.
+func TestStandardizedGiven(t *testing.T) {
+	const dim, cd, rows = 3, 2, 40
+	m := conditionalModel(t, conditionalCases[float64](cd)[0], dim, 3)
+	rng := newRand(4)
+	x, c := randomBatch[float64](rng, rows, dim), randomBatch[float64](rng, rows, cd)
+	for i := range c {
+		c[i] = 5*c[i] + 10 // far from standard
+	}
+	sm, err := StandardizedGiven(m, x, c)
+	checkNoErr(t, err)
+	st, err := FitStandardize(c, cd)
+	checkNoErr(t, err)
+	cs := make([]float64, len(c))
+	for i, v := range c {
+		cs[i] = (v - st.mean[i%cd]) * st.inv[i%cd]
+	}
+	xm, err := Standardized(m, x)
+	checkNoErr(t, err)
+	lp, want := make([]float64, rows), make([]float64, rows)
+	checkNoErr(t, sm.LogProbGiven(lp, x, c))
+	checkNoErr(t, xm.LogProbGiven(want, x, cs))
+	for r := range lp {
+		if lp[r] != want[r] {
+			t.Fatalf("row %d: log p with the contexts standardised by the model %v, by hand %v", r, lp[r], want[r])
+		}
+	}
+	checkGradientGiven(t, sm, x[:9*dim], c[:9*cd], false)
+
+	path := filepath.Join(t.TempDir(), "s.flow")
+	checkNoErr(t, sm.Save(path))
+	got, err := Load[float64](path)
+	checkNoErr(t, err)
+	checkNoErr(t, got.LogProbGiven(want, x, c))
+	for r := range lp {
+		if lp[r] != want[r] {
+			t.Fatalf("row %d: log p %v, loaded %v", r, lp[r], want[r])
+		}
+	}
+	if s := got.Summary()[0]; !strings.Contains(s, "standardised") {
+		t.Errorf("summary %q does not show the context's standardisation", s)
+	}
+	if _, err := StandardizedGiven(m, x, c[:5]); err == nil {
+		t.Error("StandardizedGiven took 5 context values for 40 rows")
+	}
+}

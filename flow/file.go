@@ -63,6 +63,9 @@ type modelSpec struct {
 	Dim    int         `json:"dim"`
 	Layers []layerSpec `json:"layers"`
 	Base   baseSpec    `json:"base"`
+	// ContextStandardize says the parameters end with the context's means
+	// and deviations (StandardizedGiven; version 2).
+	ContextStandardize bool `json:"context_standardize,omitempty"`
 }
 
 // layerSpec describes one layer; Kind says which fields apply.
@@ -192,7 +195,7 @@ func readFile(path string) ([]byte, error) {
 // MarshalBinary returns the model in the file format. It fails for a model
 // with a layer or base of a type this package does not define.
 func (m *Model[T]) MarshalBinary() ([]byte, error) {
-	spec := modelSpec{DType: dtypeOf[T](), Dim: m.dim}
+	spec := modelSpec{DType: dtypeOf[T](), Dim: m.dim, ContextStandardize: m.ctxNorm != nil}
 	for i, l := range m.layers {
 		s, err := specOf(l)
 		if err != nil {
@@ -356,7 +359,7 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 	if rest := bytes.TrimSpace(data[16+dec.InputOffset() : 16+n]); len(rest) > 0 {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: %d bytes after the description", len(rest))
 	}
-	if version == 1 && spec.contextDim() != 0 {
+	if version == 1 && (spec.contextDim() != 0 || spec.ContextStandardize) {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: a context in a version 1 file")
 	}
 	return spec, data[24+n : len(data)-4], version, nil
@@ -405,6 +408,13 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("flow: model file base: %w", err)
 	}
+	cd := spec.contextDim()
+	if spec.ContextStandardize {
+		if cd == 0 {
+			return nil, errors.New("flow: model file standardises a context no layer reads")
+		}
+		bn += 2 * int64(cd)
+	}
 	if need += bn; !custom && need != int64(len(raw)/8) || need > int64(len(raw)/8) {
 		return nil, fmt.Errorf("flow: model file holds %d parameters; its architecture needs %d", len(raw)/8, need)
 	}
@@ -421,6 +431,18 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 	m, err := NewModel(base, layers...)
 	if err != nil {
 		return nil, err
+	}
+	if spec.ContextStandardize {
+		if m.ctxDim != cd {
+			return nil, fmt.Errorf("flow: model file context of %d features, its layers read %d", cd, m.ctxDim)
+		}
+		mean, std := make([]T, cd), make([]T, cd)
+		for j := range std {
+			std[j] = 1
+		}
+		if m.ctxNorm, err = NewStandardize(mean, std); err != nil {
+			return nil, err
+		}
 	}
 	if n := m.NumParams(); n != len(raw)/8 {
 		return nil, fmt.Errorf("flow: model file holds %d parameters; its architecture needs %d", len(raw)/8, n)
@@ -450,6 +472,14 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 		l.Refresh()
 	}
 	base.Refresh()
+	if m.ctxNorm != nil {
+		for j, v := range m.ctxNorm.std {
+			if !(v > 0) {
+				return nil, fmt.Errorf("flow: model file context standardisation: deviation %v in column %d", v, j)
+			}
+		}
+		m.ctxNorm.Refresh()
+	}
 	return m, nil
 }
 

@@ -37,6 +37,12 @@ func (m *Model[T]) newGradState() (*gradState[T], error) {
 		s.params = append(s.params, p)
 		s.owner = append(s.owner, len(m.layers))
 	}
+	if m.ctxNorm != nil { // fixed: their gradients stay zero
+		for _, p := range contextParams(m.ctxNorm) {
+			s.params = append(s.params, p)
+			s.owner = append(s.owner, len(m.layers)+1)
+		}
+	}
 	return s, nil
 }
 
@@ -49,10 +55,10 @@ func (s *gradState[T]) size() int {
 	return n
 }
 
-// views cuts a flat gradient buffer into one slice per layer's params and
-// one for the base's.
+// views cuts a flat gradient buffer into one slice per layer's params, one
+// for the base's and one for the context standardisation's.
 func (s *gradState[T]) views(flat []T, layers int) [][][]T {
-	v := make([][][]T, layers+1)
+	v := make([][][]T, layers+2)
 	off := 0
 	for i, p := range s.params {
 		v[s.owner[i]] = append(v[s.owner[i]], flat[off:off+len(p.Value)])
@@ -228,8 +234,12 @@ func (m *Model[T]) blame(x, c []T) error {
 	return errorf(ErrDiverged, "non-finite log-density in the base distribution")
 }
 
-// partName names layer i, or the base for i = len(layers).
+// partName names layer i, or the base for i = len(layers), or the
+// context standardisation after it.
 func (m *Model[T]) partName(i int) string {
+	if i == len(m.layers)+1 {
+		return "the context standardisation"
+	}
 	if i == len(m.layers) {
 		return fmt.Sprintf("the base (%s)", describeBase[T](m.base))
 	}

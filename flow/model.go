@@ -19,9 +19,12 @@ type Model[T Float] struct {
 	layers []Layer[T]
 	base   Base[T]
 	dim    int
-	ctxDim int        // the context's width; 0: unconditional
-	pool   sync.Pool  // *Workspace[T]
-	initMu sync.Mutex // serialises ActNorm's data initialisation
+	ctxDim int // the context's width; 0: unconditional
+	// ctxNorm, if set, standardises the contexts before the layers read
+	// them (StandardizedGiven).
+	ctxNorm *Standardize[T]
+	pool    sync.Pool  // *Workspace[T]
+	initMu  sync.Mutex // serialises ActNorm's data initialisation
 }
 
 // initializer is a layer initialised from the first data it sees.
@@ -66,13 +69,19 @@ func (m *Model[T]) Layers() []Layer[T] { return append([]Layer[T](nil), m.layers
 func (m *Model[T]) Base() Base[T] { return m.base }
 
 // Params returns every parameter of the layers, in order, then of the
-// base. Their values may be changed in place; Refresh must follow.
+// base, then the fixed statistics a conditional model standardises its
+// contexts with (StandardizedGiven). Their values may be changed in
+// place; Refresh must follow.
 func (m *Model[T]) Params() []Param[T] {
 	var ps []Param[T]
 	for _, l := range m.layers {
 		ps = append(ps, l.Params()...)
 	}
-	return append(ps, m.base.Params()...)
+	ps = append(ps, m.base.Params()...)
+	if m.ctxNorm != nil {
+		ps = append(ps, contextParams(m.ctxNorm)...)
+	}
+	return ps
 }
 
 // Refresh recomputes what every layer and the base derive from their
@@ -83,6 +92,9 @@ func (m *Model[T]) Refresh() {
 		l.Refresh()
 	}
 	m.base.Refresh()
+	if m.ctxNorm != nil {
+		m.ctxNorm.Refresh()
+	}
 }
 
 // NumParams returns the number of parameter values, fixed ones included.

@@ -68,7 +68,11 @@ func Standardized[T Float](m *Model[T], x []T) (*Model[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewModel(m.base, append([]Layer[T]{st}, m.layers...)...)
+	sm, err := NewModel(m.base, append([]Layer[T]{st}, m.layers...)...)
+	if err == nil {
+		sm.ctxNorm = m.ctxNorm
+	}
+	return sm, err
 }
 
 // Dim returns the number of features.

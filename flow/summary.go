@@ -9,7 +9,7 @@ import (
 // conditional, each layer, data side first, with its settings and
 // parameter count, then the base.
 func (m *Model[T]) Summary() []string {
-	lines := []string{describeContext(m.ctxDim)}
+	lines := []string{m.describeContext()}
 	for i, l := range m.layers {
 		lines = append(lines, fmt.Sprintf("%2d  %s  (%d parameters)", i, describe(l), count(l.Params())))
 	}

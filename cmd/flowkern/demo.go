@@ -20,6 +20,7 @@ import (
 
 	"github.com/flowkern/flowkern"
 	"github.com/flowkern/flowkern/flow"
+	"github.com/flowkern/flowkern/internal/datasets"
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
@@ -37,7 +38,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
 	}
-	if d, ok := datasets[*set]; !ok || d.dim != 2 {
+	data, err := datasets.Get(*set)
+	if err != nil || data.Dim != 2 || data.Context != 0 {
 		return fmt.Errorf("-data %q: want one of %s", *set, strings.Join(twoD(), ", "))
 	}
 	if *n < 10 {
@@ -50,16 +52,15 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.out = filepath.Join(*dir, "model.flow")
-	train, _, _ := draw(*set, *n, o.seed)
-	test, _, _ := draw(*set, *n, o.seed+1000)
+	train, test := data.Draw(*n, o.seed), data.Draw(*n, o.seed+1000)
 	fmt.Fprintf(stdout, "data: %s, %d training and %d test points (kernel set %s)\n", *set, *n, *n, flowkern.Impl())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	m, err := buildModel[float64](o, train, 2)
+	m, err := buildModel[float64](o, rows[float64]{x: train}, 2)
 	if err != nil {
 		return err
 	}
-	if _, err := fit(ctx, m, train, nil, test, o, stdout); err != nil {
+	if _, err := fit(ctx, m, rows[float64]{x: train}, rows[float64]{}, rows[float64]{x: test}, o, stdout); err != nil {
 		return err
 	}
 	lp := make([]float64, len(test)/2)
@@ -86,8 +87,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 // twoD lists the 2-D data sets.
 func twoD() []string {
 	var names []string
-	for _, n := range datasetNames() {
-		if datasets[n].dim == 2 {
+	for _, n := range datasets.Names() {
+		if d, _ := datasets.Get(n); d.Dim == 2 && d.Context == 0 {
 			names = append(names, n)
 		}
 	}
@@ -143,7 +144,7 @@ func plotDensity(m *flow.Model[float64], data []float64, path string) error {
 
 func plotSamples(m *flow.Model[float64], data []float64, seed uint64, path string) error {
 	n := min(len(data)/2, 3000)
-	s, err := typed[float64]{m}.sample(n, seed)
+	s, err := typed[float64]{m}.sample(n, seed, nil)
 	if err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func plotSamples(m *flow.Model[float64], data []float64, seed uint64, path strin
 
 func runData(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("data", stderr)
-	set := fs.String("set", "moons", "data set: "+strings.Join(datasetNames(), ", "))
+	set := fs.String("set", "moons", "data set: "+strings.Join(datasets.Names(), ", "))
 	n := fs.Int("n", 10000, "rows")
 	seed := fs.Uint64("seed", 1, "random seed")
 	out := fs.String("o", "", "output CSV file (default: standard output)")
@@ -181,11 +182,23 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 {
 		return fmt.Errorf("-n %d: need at least one row", *n)
 	}
-	x, dim, err := draw(*set, *n, *seed)
+	data, err := datasets.Get(*set)
 	if err != nil {
 		return err
 	}
-	return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("x", dim), x, dim, 64) })
+	x := data.Draw(*n, *seed)
+	header := append(columnNames("x", data.Dim-data.Context), columnNames("c", data.Context)...)
+	if err := writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, header, x, data.Dim, 64) }); err != nil {
+		return err
+	}
+	if data.LogProb != nil {
+		what := "log-density"
+		if data.Context > 0 {
+			what = fmt.Sprintf("conditional log-density (given the last %d columns)", data.Context)
+		}
+		fmt.Fprintf(stderr, "%s: the true %s of these rows averages %.4f nats\n", *set, what, data.MeanLogProb(x))
+	}
+	return nil
 }
 
 func maxProcs() int { return runtime.GOMAXPROCS(0) }

@@ -16,10 +16,13 @@ import (
 // commands run through it without caring which.
 type loadedModel interface {
 	dim() int
+	ctxDim() int // 0 for an unconditional model
 	bits() int
-	logProb(x []float64) ([]float64, error)
-	encode(x []float64) ([]float64, error)
-	sample(n int, seed uint64) ([]float64, error)
+	// logProb, encode and sample take the rows' contexts (nil for an
+	// unconditional model).
+	logProb(x, c []float64) ([]float64, error)
+	encode(x, c []float64) ([]float64, error)
+	sample(n int, seed uint64, c []float64) ([]float64, error)
 	summary() []string
 	numParams() int
 }
@@ -54,7 +57,8 @@ func openModel(path string) (loadedModel, flow.FileHeader, error) {
 // typed adapts a Model[T] to loadedModel.
 type typed[T float32 | float64] struct{ m *flow.Model[T] }
 
-func (t typed[T]) dim() int { return t.m.Dim() }
+func (t typed[T]) dim() int    { return t.m.Dim() }
+func (t typed[T]) ctxDim() int { return t.m.ContextDim() }
 func (t typed[T]) bits() int {
 	var v T
 	if _, ok := any(v).(float32); ok {
@@ -65,21 +69,37 @@ func (t typed[T]) bits() int {
 func (t typed[T]) summary() []string { return t.m.Summary() }
 func (t typed[T]) numParams() int    { return t.m.NumParams() }
 
-func (t typed[T]) logProb(x []float64) ([]float64, error) {
+func (t typed[T]) logProb(x, c []float64) ([]float64, error) {
 	lp := make([]T, len(x)/t.m.Dim())
-	err := t.m.LogProb(lp, convert[T](x))
+	var err error
+	if t.m.ContextDim() > 0 {
+		err = t.m.LogProbGiven(lp, convert[T](x), convert[T](c))
+	} else {
+		err = t.m.LogProb(lp, convert[T](x))
+	}
 	return convert[float64](lp), err
 }
 
-func (t typed[T]) encode(x []float64) ([]float64, error) {
+func (t typed[T]) encode(x, c []float64) ([]float64, error) {
 	z := make([]T, len(x))
-	err := t.m.Encode(z, convert[T](x))
+	var err error
+	if t.m.ContextDim() > 0 {
+		err = t.m.EncodeGiven(z, convert[T](x), convert[T](c))
+	} else {
+		err = t.m.Encode(z, convert[T](x))
+	}
 	return convert[float64](z), err
 }
 
-func (t typed[T]) sample(n int, seed uint64) ([]float64, error) {
+func (t typed[T]) sample(n int, seed uint64, c []float64) ([]float64, error) {
 	x := make([]T, n*t.m.Dim())
-	err := t.m.Sample(x, rand.New(rand.NewPCG(seed, 0x666c6f776b65726e)))
+	rng := rand.New(rand.NewPCG(seed, 0x666c6f776b65726e))
+	var err error
+	if t.m.ContextDim() > 0 {
+		err = t.m.SampleGiven(x, convert[T](c), rng)
+	} else {
+		err = t.m.Sample(x, rng)
+	}
 	return convert[float64](x), err
 }
 
@@ -91,45 +111,68 @@ func convert[D, S float32 | float64](s []S) []D {
 	return d
 }
 
-// readData reads a CSV file whose rows must have the model's dimension.
-func readData(path string, m loadedModel) (*table, error) {
+// readData reads a CSV file whose rows must have the model's dimension
+// and, for a conditional model, its context after: it returns the rows'
+// data and their contexts (nil for an unconditional model).
+func readData(path string, m loadedModel) (x, c []float64, err error) {
 	if path == "" {
-		return nil, errors.New("no data: give -data FILE")
+		return nil, nil, errors.New("no data: give -data FILE")
 	}
 	t, err := readCSV(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if t.cols != m.dim() {
-		return nil, fmt.Errorf("%s: %d columns, the model has dimension %d", path, t.cols, m.dim())
+	if cd := m.ctxDim(); t.cols != m.dim()+cd {
+		if cd > 0 {
+			return nil, nil, fmt.Errorf("%s: %d columns, the model wants %d: %d features, then a context of %d", path, t.cols, m.dim()+cd, m.dim(), cd)
+		}
+		return nil, nil, fmt.Errorf("%s: %d columns, the model has dimension %d", path, t.cols, m.dim())
 	}
-	return t, nil
+	x, c = splitColumns(t.values, t.cols, m.ctxDim())
+	return x, c, nil
+}
+
+// splitColumns splits rows of cols values into their first cols − k
+// values and their last k (nil if k is 0).
+func splitColumns(v []float64, cols, k int) (x, c []float64) {
+	if k == 0 {
+		return v, nil
+	}
+	d := cols - k
+	rows := len(v) / cols
+	x, c = make([]float64, rows*d), make([]float64, rows*k)
+	for r := range rows {
+		copy(x[r*d:(r+1)*d], v[r*cols:r*cols+d])
+		copy(c[r*k:(r+1)*k], v[r*cols+d:(r+1)*cols])
+	}
+	return x, c
 }
 
 // modelAndData parses the flags of a command that applies a model to a
-// CSV file (-model, -data, -o with outDoc) and reads both.
-func modelAndData(name, outDoc string, args []string, stderr io.Writer) (m loadedModel, t *table, out string, err error) {
+// CSV file (-model, -data, -o with outDoc) and reads both: the data and,
+// for a conditional model, the contexts in each row's last columns.
+func modelAndData(name, outDoc string, args []string, stderr io.Writer) (m loadedModel, x, c []float64, out string, err error) {
 	fs := newFlags(name, stderr)
 	model := fs.String("model", "", "model file")
-	data := fs.String("data", "", "CSV file of samples, one per row")
+	data := fs.String("data", "", "CSV file of samples, one per row (a conditional model's: each followed by its context)")
 	o := fs.String("o", "", outDoc)
 	if err := parse(fs, args); err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, "", err
 	}
 	if m, _, err = openModel(*model); err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, "", err
 	}
-	t, err = readData(*data, m)
-	return m, t, *o, err
+	x, c, err = readData(*data, m)
+	return m, x, c, *o, err
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	m, t, out, err := modelAndData("eval", "write each row's log-density to this CSV file", args, stderr)
+	m, x, c, out, err := modelAndData("eval", "write each row's log-density to this CSV file", args, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
 	start := time.Now()
-	lp, err := m.logProb(t.values)
+	lp, err := m.logProb(x, c)
 	if err != nil {
 		return err
 	}
@@ -144,11 +187,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 }
 
 func runEncode(args []string, stdout, stderr io.Writer) error {
-	m, t, out, err := modelAndData("encode", "output CSV file (default: standard output)", args, stderr)
+	m, x, c, out, err := modelAndData("encode", "output CSV file (default: standard output)", args, stderr)
 	if err != nil {
 		return helpOK(err)
 	}
-	z, err := m.encode(t.values)
+	z, err := m.encode(x, c)
 	if err != nil {
 		return err
 	}
@@ -158,8 +201,9 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
 	model := fs.String("model", "", "model file")
-	n := fs.Int("n", 1000, "number of samples")
+	n := fs.Int("n", 1000, "number of samples (of a conditional model: for each context)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	ctxFile := fs.String("context", "", "a conditional model's contexts, CSV, one per row: -n samples of each, written as the training data are (the samples, then their context)")
 	out := fs.String("o", "", "output CSV file (default: standard output)")
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
@@ -172,11 +216,50 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	x, err := m.sample(*n, *seed)
+	cd := m.ctxDim()
+	if cd == 0 {
+		if *ctxFile != "" {
+			return fmt.Errorf("-context %s: the model is unconditional", *ctxFile)
+		}
+		x, err := m.sample(*n, *seed, nil)
+		if err != nil {
+			return err
+		}
+		return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("x", m.dim()), x, m.dim(), m.bits()) })
+	}
+	if *ctxFile == "" {
+		return fmt.Errorf("the model is conditional on a context of %d features: give -context FILE", cd)
+	}
+	ct, err := readCSV(*ctxFile)
 	if err != nil {
 		return err
 	}
-	return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("x", m.dim()), x, m.dim(), m.bits()) })
+	if ct.cols != cd {
+		return fmt.Errorf("%s: %d columns, the model's context has %d", *ctxFile, ct.cols, cd)
+	}
+	// Each context row repeated n times, sampled in one batch.
+	rows := len(ct.values) / cd
+	if rows > math.MaxInt/(*n)/(m.dim()+cd) {
+		return fmt.Errorf("-n %d for %d contexts: too many samples", *n, rows)
+	}
+	c := make([]float64, rows**n*cd)
+	for r := range rows {
+		for k := range *n {
+			copy(c[(r**n+k)*cd:], ct.values[r*cd:(r+1)*cd])
+		}
+	}
+	x, err := m.sample(rows**n, *seed, c)
+	if err != nil {
+		return err
+	}
+	d, w := m.dim(), m.dim()+cd
+	v := make([]float64, rows**n*w)
+	for i := range rows * *n {
+		copy(v[i*w:i*w+d], x[i*d:(i+1)*d])
+		copy(v[i*w+d:(i+1)*w], c[i*cd:(i+1)*cd])
+	}
+	header := append(columnNames("x", d), columnNames("c", cd)...)
+	return writeOutput(*out, stdout, func(w2 io.Writer) error { return writeCSV(w2, header, v, w, m.bits()) })
 }
 
 // describeModel prints a model file's header and architecture.
@@ -185,8 +268,8 @@ func describeModel(path string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "model:       %s\nformat:      flowkern model file, version %d\nelement:     %s\ndimension:   %d\nparameters:  %d\nlayers (data side first):\n",
-		path, h.Version, h.DType, m.dim(), m.numParams())
+	fmt.Fprintf(stdout, "model:       %s\nformat:      flowkern model file, version %d\nelement:     %s\ndimension:   %d\ncontext:     %d\nparameters:  %d\nlayers (data side first):\n",
+		path, h.Version, h.DType, m.dim(), m.ctxDim(), m.numParams())
 	for _, l := range m.summary() {
 		fmt.Fprintf(stdout, "  %s\n", l)
 	}

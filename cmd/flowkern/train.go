@@ -20,6 +20,7 @@ import (
 type trainOptions struct {
 	data, valid, test, out, arch, dtype string
 	layers, hidden, epochs, batch       int
+	context                             int // the last context columns of a row are its context
 	bins                                int
 	lr, tail                            float64
 	seed                                uint64
@@ -29,6 +30,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", stderr)
 	var o trainOptions
 	fs.StringVar(&o.data, "data", "", "training data, CSV, one sample per row")
+	fs.IntVar(&o.context, "context", 0, "train a conditional model p(x | c): the last K columns of each row (in every data file) are its context c")
 	fs.StringVar(&o.valid, "valid", "", "validation data (default: 10% of -data held out)")
 	fs.StringVar(&o.test, "test", "", "test data, evaluated at the end")
 	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
@@ -75,6 +77,9 @@ func (o trainOptions) check() error {
 			return fmt.Errorf("%s %d: want at least 1", f.name, f.v)
 		}
 	}
+	if o.context < 0 {
+		return fmt.Errorf("-context %d: want 0 or more columns", o.context)
+	}
 	if !(o.lr > 0) || math.IsInf(o.lr, 0) {
 		return fmt.Errorf("-lr %v: want a finite value above 0", o.lr)
 	}
@@ -104,18 +109,21 @@ func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout i
 	if err != nil {
 		return err
 	}
-	read := func(path string) ([]T, error) {
+	if train.cols-o.context < 1 {
+		return fmt.Errorf("%s: %d columns leave no features beside a context of %d", o.data, train.cols, o.context)
+	}
+	read := func(path string) (rows[T], error) {
 		if path == "" {
-			return nil, nil
+			return rows[T]{}, nil
 		}
 		t, err := readCSV(path)
 		if err != nil {
-			return nil, err
+			return rows[T]{}, err
 		}
 		if t.cols != train.cols {
-			return nil, fmt.Errorf("%s: %d columns, the training data %d", path, t.cols, train.cols)
+			return rows[T]{}, fmt.Errorf("%s: %d columns, the training data %d", path, t.cols, train.cols)
 		}
-		return convert[T](t.values), nil
+		return splitRows[T](t, o.context), nil
 	}
 	valid, err := read(o.valid)
 	if err != nil {
@@ -125,21 +133,36 @@ func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout i
 	if err != nil {
 		return err
 	}
-	m, err := buildModel[T](o, convert[T](train.values), train.cols)
+	tr := splitRows[T](train, o.context)
+	m, err := buildModel[T](o, tr, train.cols-o.context)
 	if err != nil {
 		return err
 	}
-	_, err = fit(ctx, m, convert[T](train.values), valid, test, o, stdout)
+	_, err = fit(ctx, m, tr, valid, test, o, stdout)
 	return err
 }
 
-// buildModel returns the architecture o names over dim features, with a
-// Standardize layer fitted to the training data in front, so that
-// densities are in the data's own units.
-func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.Model[T], error) {
+// rows are data rows and their contexts (nil without a context).
+type rows[T float32 | float64] struct{ x, c []T }
+
+// splitRows splits a table's rows into features and their last k columns,
+// the context.
+func splitRows[T float32 | float64](t *table, k int) rows[T] {
+	x, c := splitColumns(t.values, t.cols, k)
+	if k == 0 {
+		return rows[T]{x: convert[T](x)}
+	}
+	return rows[T]{convert[T](x), convert[T](c)}
+}
+
+// buildModel returns the architecture o names over dim features (reading
+// a context of o.context), with the training data's standardisation in
+// front (and the contexts', for a conditional model), so that densities
+// are in the data's own units.
+func buildModel[T float32 | float64](o trainOptions, train rows[T], dim int) (*flow.Model[T], error) {
 	var err error
 	rng := rand.New(rand.NewPCG(o.seed, 0x696e6974))
-	c := flow.Network{Hidden: []int{o.hidden, o.hidden}}
+	c := flow.Network{Hidden: []int{o.hidden, o.hidden}, Context: o.context}
 	var core *flow.Model[T]
 	switch o.arch {
 	case "realnvp":
@@ -158,19 +181,33 @@ func buildModel[T float32 | float64](o trainOptions, train []T, dim int) (*flow.
 	if err != nil {
 		return nil, err
 	}
-	return flow.Standardized(core, train)
+	if o.context > 0 {
+		return flow.StandardizedGiven(core, train.x, train.c)
+	}
+	return flow.Standardized(core, train.x)
 }
 
 // fit trains m, saving the best model to o.out as it goes, and reports the
 // validation (and test) log-likelihood.
-func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, valid, test []T, o trainOptions, stdout io.Writer) (flow.TrainResult, error) {
+func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, valid, test rows[T], o trainOptions, stdout io.Writer) (flow.TrainResult, error) {
 	live := isTerminal(stdout)
-	fmt.Fprintf(stdout, "training %s (%d layers, hidden %d, %s) on %d rows of %d: %d parameters\n",
-		o.arch, o.layers, o.hidden, o.dtype, len(train)/m.Dim(), m.Dim(), m.NumParams())
-	res, err := flow.Train(ctx, m, train, valid, flow.TrainConfig{
+	given := ""
+	if o.context > 0 {
+		given = fmt.Sprintf(" given a context of %d", o.context)
+	}
+	fmt.Fprintf(stdout, "training %s (%d layers, hidden %d, %s) on %d rows of %d%s: %d parameters\n",
+		o.arch, o.layers, o.hidden, o.dtype, len(train.x)/m.Dim(), m.Dim(), given, m.NumParams())
+	cfg := flow.TrainConfig{
 		Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Checkpoint: o.out,
 		Progress: func(p flow.Progress) { showProgress(stdout, p, live) },
-	})
+	}
+	var res flow.TrainResult
+	var err error
+	if o.context > 0 {
+		res, err = flow.TrainGiven(ctx, m, train.x, train.c, valid.x, valid.c, cfg)
+	} else {
+		res, err = flow.Train(ctx, m, train.x, valid.x, cfg)
+	}
 	if live {
 		fmt.Fprintln(stdout)
 	}
@@ -190,9 +227,14 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 		return res, err
 	}
 	fmt.Fprintf(stdout, "best epoch %d: validation log-likelihood %.4f nats; model written to %s\n", res.BestEpoch, -res.BestValidNLL, o.out)
-	if test != nil {
-		lp := make([]T, len(test)/m.Dim())
-		if err := m.LogProb(lp, test); err != nil {
+	if test.x != nil {
+		lp := make([]T, len(test.x)/m.Dim())
+		if o.context > 0 {
+			err = m.LogProbGiven(lp, test.x, test.c)
+		} else {
+			err = m.LogProb(lp, test.x)
+		}
+		if err != nil {
 			return res, err
 		}
 		mean, se := meanAndError(convert[float64](lp))
