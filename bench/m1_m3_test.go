@@ -10,7 +10,7 @@ import (
 
 // The model workloads of BENCHMARKS.md (in this folder): M1 RealNVP log-density (D = 16,
 // 8 couplings, conditioner 8 → 128 → 128 → 16, ReLU, clamp 2) at batches
-// 4096, 64 and 1, and M3 MAF (D = 16, 5 MADE layers of 2×128 hidden,
+// 4096, 64 and 1 (and at 4096 conditional on a 4-D context), and M3 MAF (D = 16, 5 MADE layers of 2×128 hidden,
 // reversals between) log-density and sampling at 4096. Parameters are
 // random (not the zero-initialised identity) so that every path works.
 
@@ -28,6 +28,17 @@ func randomParams[T flow.Float](m *flow.Model[T], rng *rand.Rand) {
 func m1Model[T flow.Float](b *testing.B) *flow.Model[T] {
 	rng := rand.New(rand.NewPCG(1, 1))
 	m, err := flow.RealNVP[T](modelDim, 8, flow.Network{Hidden: []int{128, 128}}, rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	randomParams(m, rng)
+	return m
+}
+
+// m1ContextModel is M1's model conditional on a context of cd features.
+func m1ContextModel[T flow.Float](b *testing.B, cd int) *flow.Model[T] {
+	rng := rand.New(rand.NewPCG(1, 1))
+	m, err := flow.RealNVP[T](modelDim, 8, flow.Network{Hidden: []int{128, 128}, Context: cd}, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,6 +73,27 @@ func logProbBench[T flow.Float](b *testing.B, m *flow.Model[T], rows int) {
 	reportSamples(b, rows)
 }
 
+// logProbGivenBench times LogProbGiven on batches of rows, each with its
+// own context.
+func logProbGivenBench[T flow.Float](b *testing.B, m *flow.Model[T], rows int) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x, c := make([]T, rows*m.Dim()), make([]T, rows*m.ContextDim())
+	for i := range x {
+		x[i] = T(rng.NormFloat64())
+	}
+	for i := range c {
+		c[i] = T(rng.NormFloat64())
+	}
+	lp := make([]T, rows)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := m.LogProbGiven(lp, x, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportSamples(b, rows)
+}
+
 // reportSamples sets samples/s and µs per call.
 func reportSamples(b *testing.B, rows int) {
 	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
@@ -74,6 +106,10 @@ func BenchmarkM1RealNVPLogProb(b *testing.B) {
 		b.Run(fmt.Sprintf("f64/b=%d", rows), func(b *testing.B) { logProbBench(b, m1Model[float64](b), rows) })
 		b.Run(fmt.Sprintf("f32/b=%d", rows), func(b *testing.B) { logProbBench(b, m1Model[float32](b), rows) })
 	}
+	// Conditional: the same model with a 4-D context beside every
+	// network's inputs.
+	b.Run("f64/b=4096/context=4", func(b *testing.B) { logProbGivenBench(b, m1ContextModel[float64](b, 4), 4096) })
+	b.Run("f32/b=4096/context=4", func(b *testing.B) { logProbGivenBench(b, m1ContextModel[float32](b, 4), 4096) })
 }
 
 func BenchmarkM3MAF(b *testing.B) {

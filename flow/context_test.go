@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flowkern/flowkern"
+	"github.com/flowkern/flowkern/internal/datasets"
 )
 
 // conditionalCases builds a layer of every kind that takes a context,
@@ -336,5 +338,58 @@ func TestStandardizedGiven(t *testing.T) {
 	}
 	if _, err := StandardizedGiven(m, x, c[:5]); err == nil {
 		t.Error("StandardizedGiven took 5 context values for 40 rows")
+	}
+}
+
+// TestConditionalQuality fits a conditional NSF to a small sample of the
+// conditional banana (internal/datasets), whose true density p(x | c) is
+// known, and checks that its test log-likelihood comes near the truth's,
+// and far above that of the same model fitted without the context (p(x)).
+func TestConditionalQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for a few seconds")
+	}
+	set, err := datasets.Get("cond-banana")
+	checkNoErr(t, err)
+	const n, cd = 3000, 2
+	split := func(v []float64) (x, c []float64) {
+		for r := 0; r < len(v); r += set.Dim {
+			x = append(x, v[r:r+set.Dim-cd]...)
+			c = append(c, v[r+set.Dim-cd:r+set.Dim]...)
+		}
+		return x, c
+	}
+	trainRows, testRows := set.Draw(n, 1), set.Draw(n, 2)
+	x, c := split(trainRows)
+	tx, tc := split(testRows)
+	cfg := TrainConfig{Epochs: 40, Batch: 128, LR: 3e-3, Seed: 1}
+	fit := func(width int) float64 {
+		core, err := NSF[float64](2, 4, Network{Hidden: []int{32, 32}, Context: width}, flowkern.Spline{Bins: 8, Bound: 4}, newRand(1))
+		checkNoErr(t, err)
+		lp := make([]float64, n)
+		if width == 0 {
+			m, err := Standardized(core, x)
+			checkNoErr(t, err)
+			_, err = Train(context.Background(), m, x, nil, cfg)
+			checkNoErr(t, err)
+			checkNoErr(t, m.LogProb(lp, tx))
+		} else {
+			m, err := StandardizedGiven(core, x, c)
+			checkNoErr(t, err)
+			_, err = TrainGiven(context.Background(), m, x, c, nil, nil, cfg)
+			checkNoErr(t, err)
+			checkNoErr(t, m.LogProbGiven(lp, tx, tc))
+		}
+		var mean float64
+		for _, v := range lp {
+			mean += v / n
+		}
+		return mean
+	}
+	given, without := fit(cd), fit(0)
+	truth := set.MeanLogProb(testRows)
+	t.Logf("test log-likelihood given the context %.4f, without it %.4f; the true conditional density's %.4f", given, without, truth)
+	if truth-given > 0.25 || given > truth+0.1 || given-without < 0.5 {
+		t.Errorf("test log-likelihood given the context %.4f, without it %.4f, the truth's %.4f: want within 0.25 of the truth and 0.5 above the model without", given, without, truth)
 	}
 }
