@@ -6,6 +6,10 @@ import (
 	"github.com/flowkern/flowkern"
 )
 
+// The architectures below are conditional, p(x | c), when c.Context is
+// set: every network then reads the rows' contexts beside its inputs (see
+// Model.LogProbGiven).
+
 // RealNVP returns a RealNVP model (Dinh et al. 2017) over dim ≥ 2
 // features: layers affine couplings that keep the first and the second
 // half of the features in turn, each with a conditioner configured by c,

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/flowkern/flowkern"
@@ -392,4 +394,63 @@ func TestConditionalQuality(t *testing.T) {
 	if truth-given > 0.25 || given > truth+0.1 || given-without < 0.5 {
 		t.Errorf("test log-likelihood given the context %.4f, without it %.4f, the truth's %.4f: want within 0.25 of the truth and 0.5 above the model without", given, without, truth)
 	}
+}
+
+// TestConditionalNoAllocations checks that conditional evaluation, with a
+// context per row, one for all, and standardised contexts, allocates
+// nothing once warm.
+func TestConditionalNoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop workspaces")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const dim, cd, rows = 4, 3, 3*chunkRows + 5
+	rng := newRand(4)
+	x, c := randomBatch[float32](rng, rows, dim), randomBatch[float32](rng, rows, cd)
+	for _, lc := range conditionalCases[float32](cd) {
+		m := conditionalModel(t, lc, dim, 2)
+		sm, err := StandardizedGiven(m, x, c)
+		checkNoErr(t, err)
+		lp, z := make([]float32, rows), make([]float32, len(x))
+		for name, f := range map[string]func(){
+			"LogProbGiven":              func() { m.LogProbGiven(lp, x, c) },
+			"LogProbGiven, one context": func() { m.LogProbGiven(lp, x, c[:cd]) },
+			"EncodeGiven":               func() { m.EncodeGiven(z, x, c) },
+			"DecodeGiven":               func() { m.DecodeGiven(z, x, c) },
+			"standardised LogProbGiven": func() { sm.LogProbGiven(lp, x, c) },
+		} {
+			if a := testing.AllocsPerRun(10, f); a != 0 {
+				t.Errorf("%s %s: %v allocations a call", lc.name, name, a)
+			}
+		}
+	}
+}
+
+// TestConditionalConcurrent evaluates a conditional model from several
+// goroutines, each with its own contexts, against the serial results.
+func TestConditionalConcurrent(t *testing.T) {
+	const dim, cd, rows = 4, 2, 600
+	m := conditionalModel(t, conditionalCases[float64](cd)[4], dim, 6)
+	x := randomBatch[float64](newRand(1), rows, dim)
+	var wg sync.WaitGroup
+	for g := range 6 {
+		c := randomBatch[float64](newRand(uint64(10+g)), rows, cd)
+		want := make([]float64, rows)
+		checkNoErr(t, m.LogProbGiven(want, x, c))
+		wg.Go(func() {
+			lp := make([]float64, rows)
+			for range 4 {
+				if err := m.LogProbGiven(lp, x, c); err != nil {
+					t.Error(err)
+				}
+			}
+			for r := range lp {
+				if lp[r] != want[r] {
+					t.Errorf("goroutine %d row %d: %v, want %v", g, r, lp[r], want[r])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
