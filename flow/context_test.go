@@ -454,3 +454,59 @@ func TestConditionalConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestConditionalGradients32 checks GradGiven in float32 against float64
+// (the float64 gradients are held to finite differences in
+// TestConditionalLayers) on the same parameters, for every layer kind.
+func TestConditionalGradients32(t *testing.T) {
+	const dim, cd, rows = 4, 3, 9
+	for i, c := range conditionalCases[float32](cd) {
+		if strings.HasPrefix(c.name, "iaf") {
+			continue
+		}
+		c64 := conditionalCases[float64](cd)[i]
+		t.Run(c.name, func(t *testing.T) {
+			m, m64 := conditionalModel(t, c, dim, 31), conditionalModel(t, c64, dim, 31)
+			for j, p := range m.Params() { // the float64 model gets the float32 values exactly
+				for k, v := range p.Value {
+					m64.Params()[j].Value[k] = float64(v)
+				}
+			}
+			m64.Refresh()
+			rng := newRand(7)
+			x, ctx := randomBatch[float32](rng, rows, dim), randomBatch[float32](rng, rows, cd)
+			g, g64 := gradBuffers(m.Params()), gradBuffers(m64.Params())
+			nll, err := m.GradGiven(g, x, ctx)
+			checkNoErr(t, err)
+			nll64, err := m64.GradGiven(g64, widen(x), widen(ctx))
+			checkNoErr(t, err)
+			if relErr(nll, nll64) > 1e-5 {
+				t.Errorf("NLL %v in float32, %v in float64", nll, nll64)
+			}
+			var scale, worst float64
+			for j := range g64 {
+				for _, v := range g64[j] {
+					scale = math.Max(scale, math.Abs(v))
+				}
+			}
+			for j := range g {
+				for k, v := range g[j] {
+					worst = math.Max(worst, math.Abs(float64(v)-g64[j][k])/scale)
+				}
+			}
+			if worst > 1e-4 {
+				t.Errorf("float32 gradients off float64's by %.2g of the largest", worst)
+			}
+			t.Logf("float32 gradients within %.2g of float64's largest", worst)
+		})
+	}
+}
+
+// gradBuffers returns zeroed gradient slices shaped as ps.
+func gradBuffers[T Float](ps []Param[T]) [][]T {
+	g := make([][]T, len(ps))
+	for i, p := range ps {
+		g[i] = make([]T, len(p.Value))
+	}
+	return g
+}
