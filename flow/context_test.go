@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/flowkern/flowkern"
 	"github.com/flowkern/flowkern/internal/datasets"
 )
@@ -509,4 +511,43 @@ func gradBuffers[T Float](ps []Param[T]) [][]T {
 		g[i] = make([]T, len(p.Value))
 	}
 	return g
+}
+
+// TestConditionalDense checks the *mat.Dense versions of the conditional
+// methods against the slice ones, and their refusals.
+func TestConditionalDense(t *testing.T) {
+	const dim, cd, rows = 3, 2, 20
+	m := conditionalModel(t, conditionalCases[float64](cd)[0], dim, 8)
+	rng := newRand(5)
+	x, c := randomBatch[float64](rng, rows, dim), randomBatch[float64](rng, rows, cd)
+	xm, cm := mat.NewDense(rows, dim, x), mat.NewDense(rows, cd, c)
+	lp, err := m.LogProbDenseGiven(xm, cm)
+	checkNoErr(t, err)
+	want := make([]float64, rows)
+	checkNoErr(t, m.LogProbGiven(want, x, c))
+	for r := range want {
+		if lp[r] != want[r] {
+			t.Fatalf("row %d: LogProbDenseGiven %v, LogProbGiven %v", r, lp[r], want[r])
+		}
+	}
+	z, err := m.EncodeDenseGiven(xm, cm)
+	checkNoErr(t, err)
+	back, err := m.DecodeDenseGiven(z, cm)
+	checkNoErr(t, err)
+	if !mat.EqualApprox(back, xm, 1e-12) {
+		t.Error("DecodeDenseGiven(EncodeDenseGiven(x)) is not x")
+	}
+	s, err := m.SampleDenseGiven(5, mat.NewDense(1, cd, []float64{0.1, 0.2}), rng)
+	checkNoErr(t, err)
+	if r, k := s.Dims(); r != 5 || k != dim {
+		t.Errorf("SampleDenseGiven: %d×%d", r, k)
+	}
+	if _, err := m.LogProbDenseGiven(xm, mat.NewDense(rows, 3, nil)); err == nil || !strings.Contains(err.Error(), "3 columns, the model's context width is 2") {
+		t.Errorf("a context matrix of 3 columns: %v", err)
+	}
+	res, err := TrainDenseGiven(context.Background(), m, xm, cm, nil, nil, TrainConfig{Epochs: 2, Batch: 5, Seed: 1})
+	checkNoErr(t, err)
+	if res.Epochs != 2 {
+		t.Errorf("TrainDenseGiven ran %d epochs", res.Epochs)
+	}
 }
