@@ -420,6 +420,7 @@ func TestConditionalNoAllocations(t *testing.T) {
 			"EncodeGiven":               func() { m.EncodeGiven(z, x, c) },
 			"DecodeGiven":               func() { m.DecodeGiven(z, x, c) },
 			"standardised LogProbGiven": func() { sm.LogProbGiven(lp, x, c) },
+			"SampleGiven":               func() { m.SampleGiven(z, c, rng) },
 		} {
 			if a := testing.AllocsPerRun(10, f); a != 0 {
 				t.Errorf("%s %s: %v allocations a call", lc.name, name, a)

@@ -215,14 +215,15 @@ func (m *Model[T]) sample(who string, x, c []T, rng Rand) error {
 	if err := m.checkContext(who, c, len(x)/m.dim, x); err != nil {
 		return err
 	}
-	z := make([]T, len(x))
+	// The base draws go into x itself, serially; then each chunk is
+	// decoded from a copy of its rows, in place.
 	ws := m.workspace()
-	for lo := 0; lo < len(z); lo += chunkRows * m.dim {
-		hi := min(lo+chunkRows*m.dim, len(z))
-		m.base.Sample(z[lo:hi], rng, ws)
+	for lo := 0; lo < len(x); lo += chunkRows * m.dim {
+		hi := min(lo+chunkRows*m.dim, len(x))
+		m.base.Sample(x[lo:hi], rng, ws)
 	}
 	m.pool.Put(ws)
-	m.decode(x, z, c)
+	m.decode(x, x, c)
 	return nil
 }
 
@@ -349,7 +350,7 @@ type job[T Float] struct {
 const (
 	opLogProb = iota // out: log p per row; in: x
 	opEncode         // out: z; in: x
-	opDecode         // out: x; in: z
+	opDecode         // out: x; in: z, or x itself (decoded in place)
 )
 
 // run does j over rows rows in chunks of chunkRows, on up to GOMAXPROCS
@@ -404,7 +405,11 @@ func (m *Model[T]) chunk(j job[T], lo, hi int, ws *Workspace[T]) {
 	case opEncode:
 		m.inverseChunk(j.out[lo*d:hi*d], ws.Take(hi-lo), j.in[lo*d:hi*d], ws)
 	case opDecode:
-		m.forwardChunk(j.out[lo*d:hi*d], ws.Take(hi-lo), j.in[lo*d:hi*d], ws)
+		in := j.in[lo*d : hi*d]
+		if &j.out[0] == &j.in[0] { // in place (Sample): from a copy of the rows
+			in = append(ws.Take(len(in))[:0], in...)
+		}
+		m.forwardChunk(j.out[lo*d:hi*d], ws.Take(hi-lo), in, ws)
 	}
 }
 

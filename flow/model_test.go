@@ -287,10 +287,13 @@ func TestNoAllocations(t *testing.T) {
 		m := randomModel(t, c.build, 1)
 		x := randomBatch[float32](newRand(4), 3*chunkRows+5, 6)
 		lp, z := make([]float32, 3*chunkRows+5), make([]float32, len(x))
+		rng := newRand(9)
 		for name, f := range map[string]func(){
-			"LogProb": func() { m.LogProb(lp, x) },
-			"Encode":  func() { m.Encode(z, x) },
-			"Decode":  func() { m.Decode(z, x) },
+			"LogProb":          func() { m.LogProb(lp, x) },
+			"Encode":           func() { m.Encode(z, x) },
+			"Decode":           func() { m.Decode(z, x) },
+			"Sample":           func() { m.Sample(z, rng) },
+			"SampleAndLogProb": func() { m.SampleAndLogProb(z, lp, rng) },
 		} {
 			if a := testing.AllocsPerRun(20, f); a != 0 {
 				t.Errorf("%s %s: %v allocations a call", c.name, name, a)
