@@ -42,8 +42,8 @@ func NSF[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Mod
 // al. 2019) over dim features: layers spline autoregressive layers with
 // MADE networks configured by c and splines of shape s (DefaultSpline if
 // s.Bins is 0), a reversal of the features between consecutive layers,
-// over a standard normal base. Density evaluation takes one pass of each
-// network, sampling dim passes.
+// over a standard normal base. Density evaluation and sampling each take
+// one pass of each network.
 func NSFAR[T Float](dim, layers int, c Network, s flowkern.Spline, rng Rand) (*Model[T], error) {
 	if s.Bins == 0 {
 		s = DefaultSpline

@@ -12,8 +12,10 @@ import (
 //	Forward:  x_i = z_i·σ_i(x_<i) + t_i(x_<i),   Inverse:  z_i = (x_i − t_i)/σ_i
 //
 // with σ as in AffineCoupling. Inverse (density) is one pass of the
-// network; Forward (sampling) takes Dim passes. IAF is the same layer the
-// other way round (see NewIAF).
+// network; Forward (sampling) is one pass too, evaluated degree by degree
+// in Dim steps that each fix one more column (madeplan.go), with the bits
+// of the textbook Dim passes. IAF is the same layer the other way round
+// (see NewIAF).
 //
 // MADE's hidden units get degrees 1…Dim−1 in turn; a weight is kept where
 // the unit's degree allows it and is zero, and stays zero, elsewhere.
@@ -22,6 +24,7 @@ type MaskedAutoregressive[T Float] struct {
 	order []int
 	cond  Network
 	net   *mlp[T]
+	plan  *madePlan[T] // derived: the network cut by degree, for Forward
 }
 
 // NewMaskedAutoregressive returns a MAF layer over dim features
@@ -54,7 +57,7 @@ func newMaskedAutoregressive[T Float](dim int, order []int, c Network, rng Rand)
 	nh := len(heads[T](c, nil, nil))
 	l := &MaskedAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, net: newMLP[T](dim, c.Context, c.Hidden, nh, dim, c.Activation, rng)}
 	l.net.mask = madeMasks[T](l.net.sizes, order, nh, c.Context)
-	l.net.applyMask()
+	l.Refresh()
 	return l, nil
 }
 
@@ -107,8 +110,18 @@ func (l *MaskedAutoregressive[T]) ContextDim() int { return l.cond.Context }
 func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
 
 // Refresh zeroes the weights MADE's masks forbid, in case a change to the
-// parameters wrote there, and recomputes the transposed weights.
-func (l *MaskedAutoregressive[T]) Refresh() { l.net.applyMask() }
+// parameters wrote there, and recomputes the transposed weights and their
+// cut by degree.
+func (l *MaskedAutoregressive[T]) Refresh() {
+	l.net.applyMask()
+	l.plan = newMADEPlan(l.net, l.order, func(c int) []int {
+		var units []int
+		for h := range len(heads[T](l.cond, nil, nil)) {
+			units = append(units, h*l.dim+c)
+		}
+		return units
+	})
+}
 
 // Inverse maps x → z in one pass (see Layer).
 func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
@@ -120,36 +133,41 @@ func (l *MaskedAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 	transform(l.cond, z, logdet, x, sh, t, l.dim, true, ws)
 }
 
-// Forward maps z → x in Dim passes, each fixing one more column (see
-// Layer).
+// Forward maps z → x in one pass of the network, degree by degree (see
+// madeplan.go; the same bits as Dim passes), each step fixing one more
+// column (see Layer).
 func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("MaskedAutoregressive.Forward", l.dim, x, logdet, z)
-	autoregressiveForward(l.dim, x, logdet, ws, func(pass []T) {
-		sh, t := l.conditioner(x, len(logdet), ws)
-		transform(l.cond, x, pass, z, sh, t, l.dim, false, ws)
-	})
-}
-
-// autoregressiveForward runs an autoregressive layer's Forward in dim
-// passes: x starts at zero, and step recomputes it from z with the
-// network evaluated on x so far, which fixes one more column a pass,
-// adding its log-determinants to pass (zeroed before each); those of the
-// last pass, all columns right, go to logdet. What step takes from ws is
-// released after each pass.
-func autoregressiveForward[T Float](dim int, x, logdet []T, ws *Workspace[T], step func(pass []T)) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	pass := ws.Take(len(logdet))
+	rows, n := len(logdet), l.dim
+	nh := len(heads[T](l.cond, nil, nil))
+	width := nh * n
+	out := ws.Take(rows * width)
 	clear(x)
-	each := ws.Mark()
-	for range dim {
-		clear(pass)
-		step(pass)
-		ws.Release(each)
+	zc, xc, shc, tc, ld := ws.Take(rows), ws.Take(rows), ws.Take(rows), ws.Take(rows), ws.Take(rows)
+	inv := l.plan.start(l.net, x, out, rows, ws)
+	for k, c := range l.order {
+		inv.outputs(k)
+		// Column c from its raw scale (head 0, unless ScaleNone) and shift
+		// (the last head).
+		for r := range rows {
+			zc[r], shc[r], tc[r] = z[r*n+c], out[r*width+c], out[r*width+(nh-1)*n+c]
+		}
+		transform(l.cond, xc, ld, zc, shc, tc, 1, false, ws)
+		for r := range rows {
+			x[r*n+c] = xc[r]
+		}
+		inv.hidden(k)
 	}
-	for r, v := range pass {
-		logdet[r] += v
+	// Every column again, all at once, for the log-determinants summed as
+	// the Dim-pass algorithm's last pass sums them (x is unchanged).
+	sh, t := ws.Take(rows*n), ws.Take(rows*n)
+	for r := range rows {
+		copy(sh[r*n:(r+1)*n], out[r*width:r*width+n])
+		copy(t[r*n:(r+1)*n], out[r*width+(nh-1)*n:r*width+nh*n])
 	}
+	transform(l.cond, x, logdet, z, sh, t, n, false, ws)
 }
 
 // conditioner returns the raw scales and the shifts of rows inputs x.
@@ -164,8 +182,8 @@ func (l *MaskedAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T])
 type Inverted[T Float] struct{ Inner Layer[T] }
 
 // NewIAF returns an inverse autoregressive layer (Kingma et al. 2016):
-// a MAF layer inverted, so that sampling (Forward) takes one pass and
-// density evaluation (Inverse) Dim passes.
+// a MAF layer inverted, so that sampling (Forward) is one pass of the
+// network and density evaluation (Inverse) MAF's one-pass inversion.
 func NewIAF[T Float](dim int, order []int, c Network, rng Rand) (*Inverted[T], error) {
 	m, err := NewMaskedAutoregressive[T](dim, order, c, rng)
 	if err != nil {

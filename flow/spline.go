@@ -143,13 +143,19 @@ func (l *SplineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] 
 	return tp
 }
 
+// derivativeOffset is what offsetDerivatives adds to a derivative's
+// parameter: softplus⁻¹(1 − minimum), so that zero gives derivative 1.
+func derivativeOffset[T Float](s flowkern.Spline) T {
+	return T(math.Log(math.Expm1(1 - s.MinDerivative)))
+}
+
 // offsetDerivatives adds to every derivative parameter the constant that
 // makes a zero from the network a derivative of 1: softplus⁻¹(1 − min).
 // p holds rows of cols elements' parameters, laid out as
 // flowkern.SplineForward takes them (a row's derivative parameters last).
 func offsetDerivatives[T Float](p []T, s flowkern.Spline, cols int) {
 	k, row := s.Bins, s.ParamsPer()*cols
-	off := T(math.Log(math.Expm1(1 - s.MinDerivative)))
+	off := derivativeOffset[T](s)
 	for r0 := 0; r0 < len(p); r0 += row {
 		for j := r0 + 2*k*cols; j < r0+row; j++ {
 			p[j] += off

@@ -15,7 +15,8 @@ import (
 //	Forward:  x_i = g_i(z_i; x_<i),   Inverse:  z_i = g_i⁻¹(x_i; x_<i)
 //
 // with g as in SplineCoupling. Inverse (density) is one pass of the
-// network; Forward (sampling) takes Dim passes. MADE's output unit
+// network; Forward (sampling) is one pass too, degree by degree in Dim
+// steps (as MaskedAutoregressive's). MADE's output unit
 // k·Dim + c is parameter k of column c, the layout the spline kernels
 // take. A new layer is the identity.
 type SplineAutoregressive[T Float] struct {
@@ -24,6 +25,7 @@ type SplineAutoregressive[T Float] struct {
 	cond   Network
 	spline flowkern.Spline
 	net    *mlp[T]
+	plan   *madePlan[T] // derived: the network cut by degree, for Forward
 }
 
 // NewSplineAutoregressive returns a spline autoregressive layer over dim
@@ -61,7 +63,7 @@ func newSplineAutoregressive[T Float](dim int, order []int, c Network, s flowker
 	l := &SplineAutoregressive[T]{dim: dim, order: slices.Clone(order), cond: c, spline: s,
 		net: newMLP[T](dim, c.Context, c.Hidden, 1, per*dim, c.Activation, rng)}
 	l.net.mask = madeMasks[T](l.net.sizes, order, per, c.Context)
-	l.net.applyMask()
+	l.Refresh()
 	return l, nil
 }
 
@@ -79,8 +81,17 @@ func (l *SplineAutoregressive[T]) Spline() flowkern.Spline { return l.spline }
 func (l *SplineAutoregressive[T]) Params() []Param[T] { return l.net.params("") }
 
 // Refresh zeroes the weights MADE's masks forbid and recomputes the
-// transposed weights.
-func (l *SplineAutoregressive[T]) Refresh() { l.net.applyMask() }
+// transposed weights and their cut by degree.
+func (l *SplineAutoregressive[T]) Refresh() {
+	l.net.applyMask()
+	l.plan = newMADEPlan(l.net, l.order, func(c int) []int {
+		units := make([]int, l.spline.ParamsPer())
+		for p := range units {
+			units[p] = p*l.dim + c // MADE's output p·Dim + c is parameter p of column c
+		}
+		return units
+	})
+}
 
 // conditioner returns the splines' parameters for rows inputs x.
 func (l *SplineAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) []T {
@@ -98,13 +109,40 @@ func (l *SplineAutoregressive[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 	flowkern.SplineInverse(z, logdet, x, l.conditioner(x, len(logdet), ws), l.dim, l.spline)
 }
 
-// Forward maps z → x in Dim passes, each fixing one more column (see
-// Layer).
+// Forward maps z → x in one pass of the network, degree by degree (see
+// madeplan.go; the same bits as Dim passes), each step fixing one more
+// column (see Layer).
 func (l *SplineAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	checkLayer("SplineAutoregressive.Forward", l.dim, x, logdet, z)
-	autoregressiveForward(l.dim, x, logdet, ws, func(pass []T) {
-		flowkern.SplineForward(x, pass, z, l.conditioner(x, len(logdet), ws), l.dim, l.spline)
-	})
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	rows, n, per := len(logdet), l.dim, l.spline.ParamsPer()
+	params := ws.Take(rows * per * n) // MADE's outputs are the kernels' layout
+	off := derivativeOffset[T](l.spline)
+	clear(x)
+	zc, xc, pc, ld := ws.Take(rows), ws.Take(rows), ws.Take(rows*per), ws.Take(rows)
+	inv := l.plan.start(l.net, x, params, rows, ws)
+	for k, c := range l.order {
+		inv.outputs(k)
+		for r := range rows {
+			zc[r] = z[r*n+c]
+			for p := range per {
+				pc[r*per+p] = params[(r*per+p)*n+c]
+				if p >= 2*l.spline.Bins {
+					pc[r*per+p] += off
+				}
+			}
+		}
+		flowkern.SplineForward(xc, ld, zc, pc, 1, l.spline)
+		for r := range rows {
+			x[r*n+c] = xc[r]
+		}
+		inv.hidden(k)
+	}
+	// Every column again, all at once, for the log-determinants summed as
+	// the Dim-pass algorithm's last pass sums them (x is unchanged).
+	offsetDerivatives(params, l.spline, n)
+	flowkern.SplineForward(x, logdet, z, params, n, l.spline)
 }
 
 // record runs MADE on x (which the tape keeps by reference), in ws.
