@@ -89,8 +89,9 @@ func (b *denseBlock[T]) run(out []T, width int, in []T, rows int, act flowkern.A
 	y := ws.Take(rows * n)
 	flowkern.DenseT(y, in, b.wt, b.b, rows, len(b.wt)/n, n, act)
 	for r := range rows {
+		o, yr := out[r*width:(r+1)*width], y[r*n:(r+1)*n]
 		for j, u := range b.units {
-			out[r*width+u] = y[r*n+j]
+			o[u] = yr[j]
 		}
 	}
 }
