@@ -20,6 +20,14 @@
 // slices of n. Models work in float64 or float32 (the type parameter T);
 // the conveniences taking *mat.Dense convert to and from T.
 //
+// # Conditional flows
+//
+// A model whose layers read a context c (Network's Context, Conditional)
+// is a density p(x | c): its …Given methods (LogProbGiven, SampleGiven,
+// TrainGiven, …) take, beside a batch, its contexts, one row of
+// ContextDim values per sample or one row for all. The layers read each
+// chunk's contexts from their Workspace.
+//
 // # Errors and input checks
 //
 // Model methods return an error, never panic, for a wrong dimension, an
