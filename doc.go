@@ -14,9 +14,11 @@
 // Diagnose and Use); the portable Go kernels of package kernels are the
 // fallback and the reference the others are tested against. The environment
 // variable FLOWKERN_IMPL names a kernel set to use instead (for example
-// FLOWKERN_IMPL=generic); a name that is unknown or that this binary or CPU
-// cannot run stops the program at init with a message saying why. The build
-// tags purego and noasm leave all assembly out.
+// FLOWKERN_IMPL=generic); for a name that is unknown or that this binary
+// or CPU cannot run, ImplError returns the error saying why, and the
+// fastest available set runs (a program checks ImplError at start and
+// stops, as the flowkern command does). The build tags purego and noasm
+// leave all assembly out.
 //
 // Direction convention (that of the package flow): a layer's Forward maps
 // the base variable z to data x (sampling); its Inverse maps x to z

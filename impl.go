@@ -15,13 +15,32 @@ import (
 // instead of the fastest available one: generic, avx2, avx512 or neon.
 const EnvImpl = "FLOWKERN_IMPL"
 
+// implErr is what was wrong with EnvImpl's value, if anything.
+var implErr error
+
 // The kernel sets of the architecture are registered by package-level
 // initializers (kernels_<arch>.go), which run before this init selects one.
+// A value of EnvImpl that names no set this binary and CPU can run is not
+// a panic here, before any caller could report it: it is kept for
+// ImplError, and the fastest available set runs meanwhile.
 func init() {
-	if err := dispatch.Select(EnvImpl, os.Getenv(EnvImpl)); err != nil {
-		panic("flowkern: " + err.Error())
+	env := os.Getenv(EnvImpl)
+	if err := dispatch.Select(EnvImpl, env); err != nil {
+		implErr = fmt.Errorf("flowkern: %w", err)
+		if err := dispatch.Select(EnvImpl, ""); err != nil {
+			panic("flowkern: no kernel set available: " + err.Error()) // the generic set always is
+		}
+		dispatch.Use(dispatch.Current().Name, fmt.Sprintf("best available on this CPU; %s=%q ignored: not a set it can run (see ImplError)", EnvImpl, env))
 	}
 }
+
+// ImplError returns, when the environment variable FLOWKERN_IMPL names a
+// kernel set that is unknown, not built into this binary or that this CPU
+// cannot run, an error saying which; nil otherwise. The kernels then run
+// on the fastest available set, which Diagnose reports with the reason.
+// A program that lets its users force a set should check ImplError when it
+// starts and stop with the error, as the flowkern command does.
+func ImplError() error { return implErr }
 
 // Impl returns the name of the kernel set in use: avx512, avx2, neon or
 // generic.

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/flowkern/flowkern"
 )
 
 // command is one subcommand.
@@ -46,6 +48,10 @@ func main() {
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if err := flowkern.ImplError(); err != nil { // FLOWKERN_IMPL names no set this machine runs
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
