@@ -70,6 +70,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 // isTerminal reports whether w is a terminal, where progress lines go.
 func isTerminal(w io.Writer) bool {
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -61,7 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			err := c.run(args[1:], stdout, stderr)
+			out := &checkedWriter{w: stdout}
+			err := c.run(args[1:], out, stderr)
+			if err == nil && out.err != nil {
+				err = fmt.Errorf("writing standard output: %w", out.err)
+			}
 			switch {
 			case errors.Is(err, errUsage):
 				return 2
@@ -111,3 +115,23 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // errHelp is returned after -h printed a command's flags.
 var errHelp = errors.New("help")
+
+// checkedWriter keeps the first error of the writes to w, and fails every
+// write after it: a command's report to standard output is checked once,
+// when the command ends, whoever wrote it.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
+}
