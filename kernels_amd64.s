@@ -12988,17 +12988,17 @@ g1hsumend:
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y9, Y9, Y9
 	VCMPPD       $0x1d, Y2, Y0, Y10
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPD      (R12), Y11
+	VMOVUPD      (R9), Y11
 	VMULPD       (SP), Y11, Y11
 	MOVSD        minWidth+192(FP), X12
 	VBROADCASTSD X12, Y12
@@ -13019,7 +13019,7 @@ g1k:
 	VANDNPD      Y10, Y12, Y10
 	VBLENDVPD    Y12, Y11, Y2, Y2
 	VBLENDVPD    Y10, Y11, Y3, Y3
-	VMOVUPD      (R12)(R13*1), Y11
+	VMOVUPD      (R9)(R12*1), Y11
 	VMULPD       32(SP), Y11, Y11
 	MOVSD        minHeight+200(FP), X13
 	VBROADCASTSD X13, Y13
@@ -13045,31 +13045,31 @@ g1k:
 	VADDPD       Y10, Y9, Y10
 	VBLENDVPD    Y12, Y10, Y9, Y9
 	VMOVUPD      Y12, Y10
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y9, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y9, 128(R9)
 	VMOVUPD      (SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 160(R9)
 	VMOVUPD      32(SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 192(R9)
 	VMOVUPD      Y10, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 224(R9)
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y5, Y0
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y0
@@ -13166,20 +13166,20 @@ g1kend:
 	MOVSD        minDeriv+208(FP), X2
 	VBROADCASTSD X2, Y2
 	VADDPD       Y0, Y2, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      128(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      128(R9), Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      224(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      224(R9), Y0
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y1
@@ -13281,356 +13281,356 @@ g1kend:
 	VBLENDVPD    Y1, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPD    Y1, Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      32(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      32(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      96(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      96(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y2
 	VSUBPD       Y2, Y1, Y1
 	VDIVPD       Y0, Y1, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 448(R9)
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y3
 	VADDPD       Y3, Y1, Y1
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 480(R9)
 	VMOVUPD      (DX), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y2
 	VSUBPD       Y2, Y1, Y1
 	VDIVPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 512(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
 	VSUBPD       Y1, Y0, Y0
 	VMULPD       Y0, Y1, Y2
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y3
 	VMULPD       Y2, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y5
 	VFMADD231PD  Y1, Y5, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y6
 	VFMADD231PD  Y2, Y6, Y5
 	VMULPD       Y0, Y0, Y6
 	VMULPD       Y6, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y3
 	VADDPD       Y3, Y3, Y3
 	VFMADD231PD  Y2, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y3
 	VFMADD231PD  Y1, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 704(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y1
 	VADDPD       Y1, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
 	VMULPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y3
 	VFMADD231PD  Y3, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y2
 	VMULPD       Y0, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 768(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VADDPD       Y2, Y2, Y2
 	VSUBPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y0
 	VMULPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y0
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VMULPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
 	VSUBPD       Y2, Y1, Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VMULPD       Y1, Y0, Y0
 	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y2
 	VMULPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      736(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      736(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VADDPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
 	VADDPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 992(R9)
 	VMOVUPD      c64_4000000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VADDPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y0
 	VADDPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y1
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSD (CX), Y0
-	VMOVUPD      (R11), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1152(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y2
+	VMOVUPD      (R9), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1152(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      896(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      896(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1024(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1024(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      928(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      928(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1056(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1056(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      288(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      288(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      960(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      960(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1088(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1088(R10), Y2
 	VMULPD       Y2, Y0, Y0
 	VADDPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      352(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      352(R10), Y0
 	VMULPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1120(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1120(R10), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      512(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      512(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y4
 	VMULPD       Y4, Y3, Y3
 	VADDPD       Y3, Y2, Y2
 	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
 	VDIVPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y3
 	VDIVPD       Y1, Y3, Y3
 	VADDPD       Y3, Y0, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y0
 	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
 	VDIVPD       Y1, Y0, Y0
 	VSUBPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y3, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y0, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1408(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y3, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y0, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1408(R10)
 	MOVSD        bound+184(FP), X0
 	VBROADCASTSD X0, Y0
 	VMOVUPD      (DX), Y1
@@ -13639,23 +13639,26 @@ g1kend:
 	VCMPPD       $0x12, Y0, Y1, Y0
 	VANDPD       Y0, Y2, Y0
 	VMOVUPD      Y0, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y1
 	VDIVPD       Y1, Y0, Y0
-	VMOVUPD      (R11), Y1
+	VMOVUPD      (R9), Y1
 	VMOVUPD      96(SP), Y2
 	VBLENDVPD    Y2, Y0, Y1, Y1
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMOVUPD      Y1, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMOVUPD      Y1, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x03, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -13668,7 +13671,7 @@ g1kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -13706,7 +13709,7 @@ g1x0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -13722,7 +13725,7 @@ g1x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -13764,7 +13767,7 @@ g1x1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -13772,9 +13775,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
@@ -13791,7 +13794,7 @@ g1x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -13829,7 +13832,7 @@ g1y0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -13848,7 +13851,7 @@ g1y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -13890,7 +13893,7 @@ g1y1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -13898,17 +13901,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y0, Y0, Y0
 
 g1d:
-	TESTQ     R9, R9
+	TESTQ     R10, R10
 	JZ        g1dend
 	VXORPS    Y1, Y1, Y1
 	MOVQ      scratch_base+144(FP), R12
@@ -13927,8 +13930,8 @@ g1d:
 	VMOVUPD   96(SP), Y3
 	VBLENDVPD Y3, Y1, Y2, Y2
 	VMOVUPD   Y2, (R11)
-	ADDQ      R10, R11
-	DECQ      R9
+	ADDQ      R9, R11
+	DECQ      R10
 	JMP       g1d
 
 g1dend:
@@ -14120,17 +14123,17 @@ g2hsumend:
 	VXORPS       Y9, Y9, Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y3, Y1, Y11
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPD      (R12), Y12
+	VMOVUPD      (R9), Y12
 	VMULPD       (SP), Y12, Y12
 	MOVSD        minWidth+192(FP), X13
 	VBROADCASTSD X13, Y13
@@ -14151,7 +14154,7 @@ g2k:
 	VANDNPD      Y11, Y13, Y11
 	VBLENDVPD    Y13, Y12, Y3, Y3
 	VBLENDVPD    Y11, Y12, Y4, Y4
-	VMOVUPD      (R12)(R13*1), Y12
+	VMOVUPD      (R9)(R12*1), Y12
 	VMULPD       32(SP), Y12, Y12
 	MOVSD        minHeight+200(FP), X14
 	VBROADCASTSD X14, Y14
@@ -14177,31 +14180,31 @@ g2k:
 	VADDPD       Y11, Y10, Y11
 	VBLENDVPD    Y13, Y11, Y10, Y10
 	VMOVUPD      Y13, Y11
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y10, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y10, 128(R9)
 	VMOVUPD      (SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 160(R9)
 	VMOVUPD      32(SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 192(R9)
 	VMOVUPD      Y11, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y7, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y7, 224(R9)
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y6, Y1
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y1
@@ -14298,20 +14301,20 @@ g2kend:
 	MOVSD        minDeriv+208(FP), X3
 	VBROADCASTSD X3, Y3
 	VADDPD       Y1, Y3, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      128(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      128(R9), Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y3
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VBLENDVPD    Y3, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      224(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      224(R9), Y1
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y1, Y2
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y2
@@ -14413,356 +14416,356 @@ g2kend:
 	VBLENDVPD    Y2, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPD    Y2, Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      32(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      32(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      96(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      96(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y3
 	VSUBPD       Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 448(R9)
 	VADDPD       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y4
 	VADDPD       Y4, Y2, Y2
 	VSUBPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 480(R9)
 	VMASKMOVPD   (DX), Y0, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y3
 	VSUBPD       Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 512(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD       Y2, Y1, Y1
 	VMULPD       Y1, Y2, Y3
 	VMULPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y4
 	VMULPD       Y3, Y4, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y6
 	VFMADD231PD  Y2, Y6, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y7
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y7
 	VFMADD231PD  Y3, Y7, Y6
 	VMULPD       Y1, Y1, Y7
 	VMULPD       Y7, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y4
 	VADDPD       Y4, Y4, Y4
 	VFMADD231PD  Y3, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y4
 	VFMADD231PD  Y2, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y7, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y7, 704(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y2
 	VADDPD       Y2, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y2
 	VMULPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y3
 	VADDPD       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y4
 	VFMADD231PD  Y4, Y3, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y3
 	VMULPD       Y1, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 768(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y3
 	VADDPD       Y3, Y3, Y3
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y2
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y2
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y3
 	VMULPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y3
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y3
 	VMULPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      736(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      736(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 992(R9)
 	VMOVUPD      c64_4000000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y2
 	VMULPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSD (CX), Y1
-	VMASKMOVPD   (R11), Y0, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1152(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y3
+	VMASKMOVPD   (R9), Y0, Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1152(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      896(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      896(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1024(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1024(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      928(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      928(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1056(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1056(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      288(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      288(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      960(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      960(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1088(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1088(R10), Y3
 	VMULPD       Y3, Y1, Y1
 	VADDPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      352(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      352(R10), Y1
 	VMULPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1120(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1120(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      512(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      512(R10), Y4
 	VMULPD       Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y5
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y3
 	VDIVPD       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y4
 	VDIVPD       Y2, Y4, Y4
 	VADDPD       Y4, Y1, Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y2
 	VSUBPD       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y3, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y4, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1408(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y3, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y4, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1408(R10)
 	MOVSD        bound+184(FP), X1
 	VBROADCASTSD X1, Y1
 	VMASKMOVPD   (DX), Y0, Y2
@@ -14771,23 +14774,26 @@ g2kend:
 	VCMPPD       $0x12, Y1, Y2, Y1
 	VANDPD       Y1, Y3, Y1
 	VMOVUPD      Y1, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y2
 	VDIVPD       Y2, Y1, Y1
-	VMASKMOVPD   (R11), Y0, Y2
+	VMASKMOVPD   (R9), Y0, Y2
 	VMOVUPD      96(SP), Y3
 	VBLENDVPD    Y3, Y1, Y2, Y2
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMASKMOVPD   Y2, Y0, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMASKMOVPD   Y2, Y0, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x03, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -14800,7 +14806,7 @@ g2kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -14838,7 +14844,7 @@ g2x0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -14854,7 +14860,7 @@ g2x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -14896,7 +14902,7 @@ g2x1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -14904,9 +14910,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
@@ -14923,7 +14929,7 @@ g2x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -14961,7 +14967,7 @@ g2y0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -14980,7 +14986,7 @@ g2y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -15022,7 +15028,7 @@ g2y1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -15030,17 +15036,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y1, Y1, Y1
 
 g2d:
-	TESTQ      R9, R9
+	TESTQ      R10, R10
 	JZ         g2dend
 	VXORPS     Y2, Y2, Y2
 	MOVQ       scratch_base+144(FP), R12
@@ -15059,8 +15065,8 @@ g2d:
 	VMOVUPD    96(SP), Y4
 	VBLENDVPD  Y4, Y2, Y3, Y3
 	VMASKMOVPD Y3, Y0, (R11)
-	ADDQ       R10, R11
-	DECQ       R9
+	ADDQ       R9, R11
+	DECQ       R10
 	JMP        g2d
 
 g2dend:
@@ -15278,17 +15284,17 @@ g1hsumend:
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y9, Y9, Y9
 	VCMPPD       $0x1d, Y2, Y0, Y10
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPD      (R12)(R13*1), Y11
+	VMOVUPD      (R9)(R12*1), Y11
 	VMULPD       32(SP), Y11, Y11
 	MOVSD        minHeight+200(FP), X12
 	VBROADCASTSD X12, Y12
@@ -15309,7 +15315,7 @@ g1k:
 	VANDNPD      Y10, Y12, Y10
 	VBLENDVPD    Y12, Y11, Y2, Y2
 	VBLENDVPD    Y10, Y11, Y3, Y3
-	VMOVUPD      (R12), Y11
+	VMOVUPD      (R9), Y11
 	VMULPD       (SP), Y11, Y11
 	MOVSD        minWidth+192(FP), X13
 	VBROADCASTSD X13, Y13
@@ -15335,31 +15341,31 @@ g1k:
 	VADDPD       Y10, Y9, Y10
 	VBLENDVPD    Y12, Y10, Y9, Y9
 	VMOVUPD      Y12, Y10
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y9, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y9, 128(R9)
 	VMOVUPD      (SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 160(R9)
 	VMOVUPD      32(SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 192(R9)
 	VMOVUPD      Y10, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 224(R9)
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y5, Y0
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y0
@@ -15456,20 +15462,20 @@ g1kend:
 	MOVSD        minDeriv+208(FP), X2
 	VBROADCASTSD X2, Y2
 	VADDPD       Y0, Y2, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      128(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      128(R9), Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      224(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      224(R9), Y0
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y1
@@ -15571,41 +15577,41 @@ g1kend:
 	VBLENDVPD    Y1, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPD    Y1, Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      32(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      32(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      96(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      96(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y2
 	VSUBPD       Y2, Y1, Y1
 	VDIVPD       Y0, Y1, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 448(R9)
 	VADDPD       Y2, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y4
 	VADDPD       Y4, Y0, Y0
 	VSUBPD       Y3, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 480(R9)
 	VMOVUPD      (DX), Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y5
 	VSUBPD       Y4, Y3, Y3
 	VSUBPD       Y5, Y2, Y4
 	VMULPD       Y4, Y1, Y4
@@ -15632,348 +15638,348 @@ g1kend:
 	VADDPD       Y4, Y4, Y4
 	VBLENDVPD    Y3, Y4, Y1, Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 512(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD       Y0, Y1, Y1
 	VMULPD       Y1, Y0, Y2
 	VMULPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y3
 	VMULPD       Y2, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y5
 	VFMADD231PD  Y0, Y5, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y6
 	VFMADD231PD  Y2, Y6, Y5
 	VMULPD       Y1, Y1, Y6
 	VMULPD       Y6, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y3
 	VADDPD       Y3, Y3, Y3
 	VFMADD231PD  Y2, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y3
 	VFMADD231PD  Y0, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 704(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y1
 	VADDPD       Y1, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
 	VMULPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y3
 	VFMADD231PD  Y3, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y2
 	VMULPD       Y0, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 768(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VADDPD       Y2, Y2, Y2
 	VSUBPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y0
 	VMULPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y0
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
 	VMULPD       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VMULPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
 	VSUBPD       Y2, Y1, Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VMULPD       Y1, Y0, Y0
 	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y2
 	VMULPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      736(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      736(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VADDPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
 	VADDPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 992(R9)
 	VMOVUPD      c64_4000000000000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VADDPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y0
 	VADDPD       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y1
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VDIVPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y0, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y0, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSD (CX), Y0
 	VXORPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y2
 	VDIVPD       Y2, Y1, Y1
 	VMULPD       Y1, Y0, Y1
-	VMOVUPD      (R11), Y2
+	VMOVUPD      (R9), Y2
 	VSUBPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y1
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      704(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      704(R10), Y3
 	VMULPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      672(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      672(R10), Y3
 	VMULPD       Y3, Y3, Y3
 	VDIVPD       Y3, Y1, Y1
 	VDIVPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1152(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1152(R10)
 	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      896(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      896(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1024(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1024(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      928(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      928(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1056(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1056(R10), Y2
 	VMULPD       Y2, Y0, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      288(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      288(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      960(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      960(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1088(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1088(R10), Y2
 	VMULPD       Y2, Y0, Y0
 	VADDPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      352(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      352(R10), Y0
 	VMULPD       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1120(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1120(R10), Y1
 	VMULPD       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      512(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      512(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1248(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1248(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y4
 	VMULPD       Y4, Y3, Y3
 	VADDPD       Y3, Y2, Y2
 	VXORPD       c64_8000000000000000<>+0(SB), Y2, Y2
 	VDIVPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1248(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1248(R10), Y3
 	VDIVPD       Y1, Y3, Y3
 	VADDPD       Y3, Y0, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y0
 	VXORPD       c64_8000000000000000<>+0(SB), Y0, Y0
 	VDIVPD       Y1, Y0, Y0
 	VSUBPD       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y3, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y0, 1408(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1440(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y3, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y0, 1408(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1440(R10)
 	MOVSD        bound+184(FP), X0
 	VBROADCASTSD X0, Y0
 	VMOVUPD      (DX), Y1
@@ -15982,20 +15988,23 @@ g1kend:
 	VCMPPD       $0x12, Y0, Y1, Y0
 	VANDPD       Y0, Y2, Y0
 	VMOVUPD      Y0, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y0
-	VMOVUPD      (R11), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y0
+	VMOVUPD      (R9), Y1
 	VMOVUPD      96(SP), Y2
 	VBLENDVPD    Y2, Y0, Y1, Y1
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMOVUPD      Y1, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMOVUPD      Y1, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x03, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -16008,7 +16017,7 @@ g1kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -16046,7 +16055,7 @@ g1x0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -16062,7 +16071,7 @@ g1x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -16104,7 +16113,7 @@ g1x1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -16112,9 +16121,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
@@ -16131,7 +16140,7 @@ g1x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -16169,7 +16178,7 @@ g1y0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -16188,7 +16197,7 @@ g1y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -16230,7 +16239,7 @@ g1y1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -16238,17 +16247,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y0, Y0, Y0
 
 g1d:
-	TESTQ     R9, R9
+	TESTQ     R10, R10
 	JZ        g1dend
 	VXORPS    Y1, Y1, Y1
 	MOVQ      scratch_base+144(FP), R12
@@ -16267,8 +16276,8 @@ g1d:
 	VMOVUPD   96(SP), Y3
 	VBLENDVPD Y3, Y1, Y2, Y2
 	VMOVUPD   Y2, (R11)
-	ADDQ      R10, R11
-	DECQ      R9
+	ADDQ      R9, R11
+	DECQ      R10
 	JMP       g1d
 
 g1dend:
@@ -16460,17 +16469,17 @@ g2hsumend:
 	VXORPS       Y9, Y9, Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPD       $0x1d, Y3, Y1, Y11
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPD      (R12)(R13*1), Y12
+	VMOVUPD      (R9)(R12*1), Y12
 	VMULPD       32(SP), Y12, Y12
 	MOVSD        minHeight+200(FP), X13
 	VBROADCASTSD X13, Y13
@@ -16491,7 +16500,7 @@ g2k:
 	VANDNPD      Y11, Y13, Y11
 	VBLENDVPD    Y13, Y12, Y3, Y3
 	VBLENDVPD    Y11, Y12, Y4, Y4
-	VMOVUPD      (R12), Y12
+	VMOVUPD      (R9), Y12
 	VMULPD       (SP), Y12, Y12
 	MOVSD        minWidth+192(FP), X14
 	VBROADCASTSD X14, Y14
@@ -16517,31 +16526,31 @@ g2k:
 	VADDPD       Y11, Y10, Y11
 	VBLENDVPD    Y13, Y11, Y10, Y10
 	VMOVUPD      Y13, Y11
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y4, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y10, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y4, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y10, 128(R9)
 	VMOVUPD      (SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 160(R9)
 	VMOVUPD      32(SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 192(R9)
 	VMOVUPD      Y11, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y7, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y7, 224(R9)
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y6, Y1
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y1
@@ -16638,20 +16647,20 @@ g2kend:
 	MOVSD        minDeriv+208(FP), X3
 	VBROADCASTSD X3, Y3
 	VADDPD       Y1, Y3, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      128(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      128(R9), Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPD       $0x00, Y4, Y3, Y3
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VBLENDVPD    Y3, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      224(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      224(R9), Y1
 	VANDPD       c64_7fffffffffffffff<>+0(SB), Y1, Y2
 	VMOVUPD      c64_c086300000000000<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y2
@@ -16753,41 +16762,41 @@ g2kend:
 	VBLENDVPD    Y2, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPD    Y2, Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      32(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      32(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      (R9), Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      96(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      96(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y3
 	VSUBPD       Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 448(R9)
 	VADDPD       Y3, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y5
 	VADDPD       Y5, Y1, Y1
 	VSUBPD       Y4, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 480(R9)
 	VMASKMOVPD   (DX), Y0, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      64(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      64(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y6
 	VSUBPD       Y5, Y4, Y4
 	VSUBPD       Y6, Y3, Y5
 	VMULPD       Y5, Y2, Y5
@@ -16814,348 +16823,348 @@ g2kend:
 	VADDPD       Y5, Y5, Y5
 	VBLENDVPD    Y4, Y5, Y2, Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 512(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD       Y1, Y2, Y2
 	VMULPD       Y2, Y1, Y3
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y4
 	VMULPD       Y3, Y4, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y6
 	VFMADD231PD  Y1, Y6, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y7
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y7
 	VFMADD231PD  Y3, Y7, Y6
 	VMULPD       Y2, Y2, Y7
 	VMULPD       Y7, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y4
 	VADDPD       Y4, Y4, Y4
 	VFMADD231PD  Y3, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y4
 	VFMADD231PD  Y1, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y5, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y6, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y7, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y5, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y6, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y7, 704(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y2
 	VADDPD       Y2, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y2
 	VMULPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y3
 	VADDPD       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y4
 	VFMADD231PD  Y4, Y3, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      480(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      480(R9), Y3
 	VMULPD       Y1, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y3, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y3, 768(R9)
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y3
 	VADDPD       Y3, Y3, Y3
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y1
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y2
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y2
 	VMULPD       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y3
 	VMULPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y3
 	VSUBPD       Y3, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VMULPD       Y2, Y1, Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      832(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      320(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      320(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      512(R9), Y3
 	VMULPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      736(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      736(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y3
 	VMULPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      768(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 992(R9)
 	VMOVUPD      c64_4000000000000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      448(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VADDPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      800(R9), Y2
 	VADDPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      576(R9), Y1
 	VADDPD       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      544(R9), Y2
 	VMULPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      608(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      608(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      704(R9), Y3
 	VDIVPD       Y3, Y2, Y2
 	VSUBPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y2, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y2, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      672(R9), Y2
 	VDIVPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPD      Y1, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPD      Y1, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSD (CX), Y1
 	VXORPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y3
 	VDIVPD       Y3, Y2, Y2
 	VMULPD       Y2, Y1, Y2
-	VMASKMOVPD   (R11), Y0, Y3
+	VMASKMOVPD   (R9), Y0, Y3
 	VSUBPD       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y2
 	VMULPD       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      704(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      704(R10), Y4
 	VMULPD       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      672(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      672(R10), Y4
 	VMULPD       Y4, Y4, Y4
 	VDIVPD       Y4, Y2, Y2
 	VDIVPD       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y3, 1152(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y3, 1152(R10)
 	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y2
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      864(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      864(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      992(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      896(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      896(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1024(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1024(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      928(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      928(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1056(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1056(R10), Y3
 	VMULPD       Y3, Y1, Y3
 	VADDPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      288(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      288(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      960(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      960(R10), Y3
 	VMULPD       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1088(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1088(R10), Y3
 	VMULPD       Y3, Y1, Y1
 	VADDPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      352(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      352(R10), Y1
 	VMULPD       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1120(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1120(R10), Y2
 	VMULPD       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      384(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      512(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      384(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      512(R10), Y4
 	VMULPD       Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1248(R12), Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      448(R12), Y5
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1248(R10), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      448(R10), Y5
 	VMULPD       Y5, Y4, Y4
 	VADDPD       Y4, Y3, Y3
 	VXORPD       c64_8000000000000000<>+0(SB), Y3, Y3
 	VDIVPD       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1248(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1248(R10), Y4
 	VDIVPD       Y2, Y4, Y4
 	VADDPD       Y4, Y1, Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1216(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1216(R10), Y1
 	VXORPD       c64_8000000000000000<>+0(SB), Y1, Y1
 	VDIVPD       Y2, Y1, Y1
 	VSUBPD       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1184(R10), Y2
 	VSUBPD       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y3, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y4, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y1, 1408(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      Y2, 1440(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y3, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y4, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y1, 1408(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      Y2, 1440(R10)
 	MOVSD        bound+184(FP), X1
 	VBROADCASTSD X1, Y1
 	VMASKMOVPD   (DX), Y0, Y2
@@ -17164,20 +17173,23 @@ g2kend:
 	VCMPPD       $0x12, Y1, Y2, Y1
 	VANDPD       Y1, Y3, Y1
 	VMOVUPD      Y1, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPD      1152(R12), Y1
-	VMASKMOVPD   (R11), Y0, Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPD      1152(R10), Y1
+	VMASKMOVPD   (R9), Y0, Y2
 	VMOVUPD      96(SP), Y3
 	VBLENDVPD    Y3, Y1, Y2, Y2
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMASKMOVPD   Y2, Y0, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMASKMOVPD   Y2, Y0, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x03, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -17190,7 +17202,7 @@ g2kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -17228,7 +17240,7 @@ g2x0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -17244,7 +17256,7 @@ g2x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -17286,7 +17298,7 @@ g2x1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -17294,9 +17306,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
@@ -17313,7 +17325,7 @@ g2x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -17351,7 +17363,7 @@ g2y0:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -17370,7 +17382,7 @@ g2y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -17412,7 +17424,7 @@ g2y1:
 	VMOVUPD      c64_3ff0000000000000<>+0(SB), Y4
 	VSUBPD       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -17420,17 +17432,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y1, Y1, Y1
 
 g2d:
-	TESTQ      R9, R9
+	TESTQ      R10, R10
 	JZ         g2dend
 	VXORPS     Y2, Y2, Y2
 	MOVQ       scratch_base+144(FP), R12
@@ -17449,8 +17461,8 @@ g2d:
 	VMOVUPD    96(SP), Y4
 	VBLENDVPD  Y4, Y2, Y3, Y3
 	VMASKMOVPD Y3, Y0, (R11)
-	ADDQ       R10, R11
-	DECQ       R9
+	ADDQ       R9, R11
+	DECQ       R10
 	JMP        g2d
 
 g2dend:
@@ -43697,17 +43709,17 @@ g1hsumend:
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x1d, Y2, Y0, Y10
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPS      (R12), Y11
+	VMOVUPS      (R9), Y11
 	VMULPS       (SP), Y11, Y11
 	MOVSS        minWidth+188(FP), X12
 	VBROADCASTSS X12, Y12
@@ -43728,7 +43740,7 @@ g1k:
 	VANDNPS      Y10, Y12, Y10
 	VBLENDVPS    Y12, Y11, Y2, Y2
 	VBLENDVPS    Y10, Y11, Y3, Y3
-	VMOVUPS      (R12)(R13*1), Y11
+	VMOVUPS      (R9)(R12*1), Y11
 	VMULPS       32(SP), Y11, Y11
 	MOVSS        minHeight+192(FP), X13
 	VBROADCASTSS X13, Y13
@@ -43754,31 +43766,31 @@ g1k:
 	VADDPS       Y10, Y9, Y10
 	VBLENDVPS    Y12, Y10, Y9, Y9
 	VMOVUPS      Y12, Y10
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y9, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y9, 128(R9)
 	VMOVUPS      (SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 160(R9)
 	VMOVUPS      32(SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 192(R9)
 	VMOVUPS      Y10, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 224(R9)
 	VANDPS       c32_7fffffff<>+0(SB), Y5, Y0
 	VMOVUPS      c32_c2b20000<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y0
@@ -43855,20 +43867,20 @@ g1kend:
 	MOVSS        minDeriv+196(FP), X2
 	VBROADCASTSS X2, Y2
 	VADDPS       Y0, Y2, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      128(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      128(R9), Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x00, Y3, Y2, Y2
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VBLENDVPS    Y2, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPS    Y2, Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      224(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      224(R9), Y0
 	VANDPS       c32_7fffffff<>+0(SB), Y0, Y1
 	VMOVUPS      c32_c2b20000<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
@@ -43950,356 +43962,356 @@ g1kend:
 	VBLENDVPS    Y1, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPS    Y1, Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      32(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      32(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      96(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      96(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y2
 	VSUBPS       Y2, Y1, Y1
 	VDIVPS       Y0, Y1, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 448(R9)
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y3
 	VADDPS       Y3, Y1, Y1
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 480(R9)
 	VMOVUPS      (DX), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y2
 	VSUBPS       Y2, Y1, Y1
 	VDIVPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 512(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y0
 	VSUBPS       Y1, Y0, Y0
 	VMULPS       Y0, Y1, Y2
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y3
 	VMULPS       Y2, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y5
 	VFMADD231PS  Y1, Y5, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y6
 	VFMADD231PS  Y2, Y6, Y5
 	VMULPS       Y0, Y0, Y6
 	VMULPS       Y6, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y3
 	VADDPS       Y3, Y3, Y3
 	VFMADD231PS  Y2, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y3
 	VFMADD231PS  Y1, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 704(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y1
 	VADDPS       Y1, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
 	VMULPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y3
 	VFMADD231PS  Y3, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y2
 	VMULPS       Y0, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 768(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VADDPS       Y2, Y2, Y2
 	VSUBPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y0
 	VMULPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y0
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VMULPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
 	VSUBPS       Y2, Y1, Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VMULPS       Y1, Y0, Y0
 	VXORPS       c32_80000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y2
 	VMULPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      736(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      736(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
 	VADDPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 992(R9)
 	VMOVUPS      c32_40000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y0
 	VADDPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y1
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSS (CX), Y0
-	VMOVUPS      (R11), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1152(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y2
+	VMOVUPS      (R9), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1152(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      896(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      896(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1024(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1024(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      928(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      928(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1056(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1056(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      288(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      288(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      960(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      960(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1088(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1088(R10), Y2
 	VMULPS       Y2, Y0, Y0
 	VADDPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      352(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      352(R10), Y0
 	VMULPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1120(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1120(R10), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      512(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      512(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y4
 	VMULPS       Y4, Y3, Y3
 	VADDPS       Y3, Y2, Y2
 	VXORPS       c32_80000000<>+0(SB), Y2, Y2
 	VDIVPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y3
 	VDIVPS       Y1, Y3, Y3
 	VADDPS       Y3, Y0, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y0
 	VXORPS       c32_80000000<>+0(SB), Y0, Y0
 	VDIVPS       Y1, Y0, Y0
 	VSUBPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y3, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y0, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1408(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y3, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y0, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1408(R10)
 	MOVSS        bound+184(FP), X0
 	VBROADCASTSS X0, Y0
 	VMOVUPS      (DX), Y1
@@ -44308,23 +44320,26 @@ g1kend:
 	VCMPPS       $0x12, Y0, Y1, Y0
 	VANDPS       Y0, Y2, Y0
 	VMOVUPS      Y0, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y1
 	VDIVPS       Y1, Y0, Y0
-	VMOVUPS      (R11), Y1
+	VMOVUPS      (R9), Y1
 	VMOVUPS      96(SP), Y2
 	VBLENDVPS    Y2, Y0, Y1, Y1
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMOVUPS      Y1, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMOVUPS      Y1, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x02, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -44337,7 +44352,7 @@ g1kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -44375,7 +44390,7 @@ g1x0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -44391,7 +44406,7 @@ g1x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -44433,7 +44448,7 @@ g1x1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -44441,9 +44456,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
@@ -44460,7 +44475,7 @@ g1x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -44498,7 +44513,7 @@ g1y0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -44517,7 +44532,7 @@ g1y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -44559,7 +44574,7 @@ g1y1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -44567,17 +44582,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y0, Y0, Y0
 
 g1d:
-	TESTQ     R9, R9
+	TESTQ     R10, R10
 	JZ        g1dend
 	VXORPS    Y1, Y1, Y1
 	MOVQ      scratch_base+144(FP), R12
@@ -44596,8 +44611,8 @@ g1d:
 	VMOVUPS   96(SP), Y3
 	VBLENDVPS Y3, Y1, Y2, Y2
 	VMOVUPS   Y2, (R11)
-	ADDQ      R10, R11
-	DECQ      R9
+	ADDQ      R9, R11
+	DECQ      R10
 	JMP       g1d
 
 g1dend:
@@ -44763,17 +44778,17 @@ g2hsumend:
 	VXORPS       Y9, Y9, Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y3, Y1, Y11
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPS      (R12), Y12
+	VMOVUPS      (R9), Y12
 	VMULPS       (SP), Y12, Y12
 	MOVSS        minWidth+188(FP), X13
 	VBROADCASTSS X13, Y13
@@ -44794,7 +44809,7 @@ g2k:
 	VANDNPS      Y11, Y13, Y11
 	VBLENDVPS    Y13, Y12, Y3, Y3
 	VBLENDVPS    Y11, Y12, Y4, Y4
-	VMOVUPS      (R12)(R13*1), Y12
+	VMOVUPS      (R9)(R12*1), Y12
 	VMULPS       32(SP), Y12, Y12
 	MOVSS        minHeight+192(FP), X14
 	VBROADCASTSS X14, Y14
@@ -44820,31 +44835,31 @@ g2k:
 	VADDPS       Y11, Y10, Y11
 	VBLENDVPS    Y13, Y11, Y10, Y10
 	VMOVUPS      Y13, Y11
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y10, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y10, 128(R9)
 	VMOVUPS      (SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 160(R9)
 	VMOVUPS      32(SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 192(R9)
 	VMOVUPS      Y11, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y7, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y7, 224(R9)
 	VANDPS       c32_7fffffff<>+0(SB), Y6, Y1
 	VMOVUPS      c32_c2b20000<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
@@ -44921,20 +44936,20 @@ g2kend:
 	MOVSS        minDeriv+196(FP), X3
 	VBROADCASTSS X3, Y3
 	VADDPS       Y1, Y3, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      128(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      128(R9), Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y3
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VBLENDVPS    Y3, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      224(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      224(R9), Y1
 	VANDPS       c32_7fffffff<>+0(SB), Y1, Y2
 	VMOVUPS      c32_c2b20000<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
@@ -45016,356 +45031,356 @@ g2kend:
 	VBLENDVPS    Y2, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPS    Y2, Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      32(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      32(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      96(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      96(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y3
 	VSUBPS       Y3, Y2, Y2
 	VDIVPS       Y1, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 448(R9)
 	VADDPS       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y4
 	VADDPS       Y4, Y2, Y2
 	VSUBPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 480(R9)
 	VMASKMOVPS   (DX), Y0, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y3
 	VSUBPS       Y3, Y2, Y2
 	VDIVPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 512(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
 	VSUBPS       Y2, Y1, Y1
 	VMULPS       Y1, Y2, Y3
 	VMULPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y4
 	VMULPS       Y3, Y4, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y6
 	VFMADD231PS  Y2, Y6, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y7
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y7
 	VFMADD231PS  Y3, Y7, Y6
 	VMULPS       Y1, Y1, Y7
 	VMULPS       Y7, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y4
 	VADDPS       Y4, Y4, Y4
 	VFMADD231PS  Y3, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y4
 	VFMADD231PS  Y2, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y7, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y7, 704(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y2
 	VADDPS       Y2, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y2
 	VMULPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y3
 	VADDPS       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y4
 	VFMADD231PS  Y4, Y3, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y3
 	VMULPS       Y1, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 768(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y3
 	VADDPS       Y3, Y3, Y3
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y2
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y2
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y3
 	VMULPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y3
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VXORPS       c32_80000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y3
 	VMULPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      736(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      736(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 992(R9)
 	VMOVUPS      c32_40000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y2
 	VMULPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSS (CX), Y1
-	VMASKMOVPS   (R11), Y0, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1152(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y3
+	VMASKMOVPS   (R9), Y0, Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1152(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      896(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      896(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1024(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1024(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      928(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      928(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1056(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1056(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      288(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      288(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      960(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      960(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1088(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1088(R10), Y3
 	VMULPS       Y3, Y1, Y1
 	VADDPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      352(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      352(R10), Y1
 	VMULPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1120(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1120(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      512(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      512(R10), Y4
 	VMULPS       Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y5
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y5
 	VMULPS       Y5, Y4, Y4
 	VADDPS       Y4, Y3, Y3
 	VXORPS       c32_80000000<>+0(SB), Y3, Y3
 	VDIVPS       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y4
 	VDIVPS       Y2, Y4, Y4
 	VADDPS       Y4, Y1, Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
 	VXORPS       c32_80000000<>+0(SB), Y1, Y1
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y2
 	VSUBPS       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y3, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y4, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1408(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y3, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y4, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1408(R10)
 	MOVSS        bound+184(FP), X1
 	VBROADCASTSS X1, Y1
 	VMASKMOVPS   (DX), Y0, Y2
@@ -45374,23 +45389,26 @@ g2kend:
 	VCMPPS       $0x12, Y1, Y2, Y1
 	VANDPS       Y1, Y3, Y1
 	VMOVUPS      Y1, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y2
 	VDIVPS       Y2, Y1, Y1
-	VMASKMOVPS   (R11), Y0, Y2
+	VMASKMOVPS   (R9), Y0, Y2
 	VMOVUPS      96(SP), Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMASKMOVPS   Y2, Y0, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMASKMOVPS   Y2, Y0, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x02, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -45403,7 +45421,7 @@ g2kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -45441,7 +45459,7 @@ g2x0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -45457,7 +45475,7 @@ g2x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -45499,7 +45517,7 @@ g2x1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -45507,9 +45525,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
@@ -45526,7 +45544,7 @@ g2x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -45564,7 +45582,7 @@ g2y0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -45583,7 +45601,7 @@ g2y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -45625,7 +45643,7 @@ g2y1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -45633,17 +45651,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y1, Y1, Y1
 
 g2d:
-	TESTQ      R9, R9
+	TESTQ      R10, R10
 	JZ         g2dend
 	VXORPS     Y2, Y2, Y2
 	MOVQ       scratch_base+144(FP), R12
@@ -45662,8 +45680,8 @@ g2d:
 	VMOVUPS    96(SP), Y4
 	VBLENDVPS  Y4, Y2, Y3, Y3
 	VMASKMOVPS Y3, Y0, (R11)
-	ADDQ       R10, R11
-	DECQ       R9
+	ADDQ       R9, R11
+	DECQ       R10
 	JMP        g2d
 
 g2dend:
@@ -45855,17 +45873,17 @@ g1hsumend:
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x1d, Y2, Y0, Y10
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPS      (R12)(R13*1), Y11
+	VMOVUPS      (R9)(R12*1), Y11
 	VMULPS       32(SP), Y11, Y11
 	MOVSS        minHeight+192(FP), X12
 	VBROADCASTSS X12, Y12
@@ -45886,7 +45904,7 @@ g1k:
 	VANDNPS      Y10, Y12, Y10
 	VBLENDVPS    Y12, Y11, Y2, Y2
 	VBLENDVPS    Y10, Y11, Y3, Y3
-	VMOVUPS      (R12), Y11
+	VMOVUPS      (R9), Y11
 	VMULPS       (SP), Y11, Y11
 	MOVSS        minWidth+188(FP), X13
 	VBROADCASTSS X13, Y13
@@ -45912,31 +45930,31 @@ g1k:
 	VADDPS       Y10, Y9, Y10
 	VBLENDVPS    Y12, Y10, Y9, Y9
 	VMOVUPS      Y12, Y10
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y9, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y9, 128(R9)
 	VMOVUPS      (SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 160(R9)
 	VMOVUPS      32(SP), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 192(R9)
 	VMOVUPS      Y10, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 224(R9)
 	VANDPS       c32_7fffffff<>+0(SB), Y5, Y0
 	VMOVUPS      c32_c2b20000<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y0
@@ -46013,20 +46031,20 @@ g1kend:
 	MOVSS        minDeriv+196(FP), X2
 	VBROADCASTSS X2, Y2
 	VADDPS       Y0, Y2, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      128(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      128(R9), Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x00, Y3, Y2, Y2
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VBLENDVPS    Y2, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPS    Y2, Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      224(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      224(R9), Y0
 	VANDPS       c32_7fffffff<>+0(SB), Y0, Y1
 	VMOVUPS      c32_c2b20000<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
@@ -46108,41 +46126,41 @@ g1kend:
 	VBLENDVPS    Y1, Y3, Y0, Y0
 	VXORPS       Y3, Y3, Y3
 	VBLENDVPS    Y1, Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      32(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      32(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      96(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      96(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y2
 	VSUBPS       Y2, Y1, Y1
 	VDIVPS       Y0, Y1, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 448(R9)
 	VADDPS       Y2, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y4
 	VADDPS       Y4, Y0, Y0
 	VSUBPS       Y3, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 480(R9)
 	VMOVUPS      (DX), Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y5
 	VSUBPS       Y4, Y3, Y3
 	VSUBPS       Y5, Y2, Y4
 	VMULPS       Y4, Y1, Y4
@@ -46169,348 +46187,348 @@ g1kend:
 	VADDPS       Y4, Y4, Y4
 	VBLENDVPS    Y3, Y4, Y1, Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 512(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
 	VSUBPS       Y0, Y1, Y1
 	VMULPS       Y1, Y0, Y2
 	VMULPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y3
 	VMULPS       Y2, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y5
 	VFMADD231PS  Y0, Y5, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y6
 	VFMADD231PS  Y2, Y6, Y5
 	VMULPS       Y1, Y1, Y6
 	VMULPS       Y6, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y3
 	VADDPS       Y3, Y3, Y3
 	VFMADD231PS  Y2, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y3
 	VFMADD231PS  Y0, Y3, Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 704(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y1
 	VADDPS       Y1, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
 	VMULPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y3
 	VFMADD231PS  Y3, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y2
 	VMULPS       Y0, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 768(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VADDPS       Y2, Y2, Y2
 	VSUBPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y0
 	VMULPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y0
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
 	VMULPS       Y0, Y1, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VMULPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
 	VSUBPS       Y2, Y1, Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VMULPS       Y1, Y0, Y0
 	VXORPS       c32_80000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y2
 	VMULPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      736(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      736(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
 	VADDPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 992(R9)
 	VMOVUPS      c32_40000000<>+0(SB), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y0
 	VADDPS       Y0, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y1
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y0
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VDIVPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y0, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y0, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSS (CX), Y0
 	VXORPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y2
 	VDIVPS       Y2, Y1, Y1
 	VMULPS       Y1, Y0, Y1
-	VMOVUPS      (R11), Y2
+	VMOVUPS      (R9), Y2
 	VSUBPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y1
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      704(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      704(R10), Y3
 	VMULPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      672(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      672(R10), Y3
 	VMULPS       Y3, Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VDIVPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1152(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1152(R10)
 	VXORPS       c32_80000000<>+0(SB), Y2, Y1
 	VXORPS       c32_80000000<>+0(SB), Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      896(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      896(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1024(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1024(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      928(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      928(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1056(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1056(R10), Y2
 	VMULPS       Y2, Y0, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      288(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      288(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      960(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      960(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1088(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1088(R10), Y2
 	VMULPS       Y2, Y0, Y0
 	VADDPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      352(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      352(R10), Y0
 	VMULPS       Y0, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1120(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1120(R10), Y1
 	VMULPS       Y1, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      512(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      512(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1248(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1248(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y4
 	VMULPS       Y4, Y3, Y3
 	VADDPS       Y3, Y2, Y2
 	VXORPS       c32_80000000<>+0(SB), Y2, Y2
 	VDIVPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1248(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1248(R10), Y3
 	VDIVPS       Y1, Y3, Y3
 	VADDPS       Y3, Y0, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y0
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y0
 	VXORPS       c32_80000000<>+0(SB), Y0, Y0
 	VDIVPS       Y1, Y0, Y0
 	VSUBPS       Y2, Y0, Y0
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y3, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y0, 1408(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1440(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y3, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y0, 1408(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1440(R10)
 	MOVSS        bound+184(FP), X0
 	VBROADCASTSS X0, Y0
 	VMOVUPS      (DX), Y1
@@ -46519,20 +46537,23 @@ g1kend:
 	VCMPPS       $0x12, Y0, Y1, Y0
 	VANDPS       Y0, Y2, Y0
 	VMOVUPS      Y0, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y0
-	VMOVUPS      (R11), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y0
+	VMOVUPS      (R9), Y1
 	VMOVUPS      96(SP), Y2
 	VBLENDVPS    Y2, Y0, Y1, Y1
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMOVUPS      Y1, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMOVUPS      Y1, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x02, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -46545,7 +46566,7 @@ g1kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -46583,7 +46604,7 @@ g1x0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -46599,7 +46620,7 @@ g1x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -46641,7 +46662,7 @@ g1x1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -46649,9 +46670,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y0, Y0, Y0
 	MOVQ         bins+176(FP), R12
@@ -46668,7 +46689,7 @@ g1x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -46706,7 +46727,7 @@ g1y0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -46725,7 +46746,7 @@ g1y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y2, Y2, Y2
@@ -46767,7 +46788,7 @@ g1y1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y3
 	VSUBPS       Y3, Y1, Y1
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -46775,17 +46796,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y0, Y0, Y0
 
 g1d:
-	TESTQ     R9, R9
+	TESTQ     R10, R10
 	JZ        g1dend
 	VXORPS    Y1, Y1, Y1
 	MOVQ      scratch_base+144(FP), R12
@@ -46804,8 +46825,8 @@ g1d:
 	VMOVUPS   96(SP), Y3
 	VBLENDVPS Y3, Y1, Y2, Y2
 	VMOVUPS   Y2, (R11)
-	ADDQ      R10, R11
-	DECQ      R9
+	ADDQ      R9, R11
+	DECQ      R10
 	JMP       g1d
 
 g1dend:
@@ -46971,17 +46992,17 @@ g2hsumend:
 	VXORPS       Y9, Y9, Y9
 	VXORPS       Y10, Y10, Y10
 	VCMPPS       $0x1d, Y3, Y1, Y11
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000600, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000600, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x05, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x05, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPS      (R12)(R13*1), Y12
+	VMOVUPS      (R9)(R12*1), Y12
 	VMULPS       32(SP), Y12, Y12
 	MOVSS        minHeight+192(FP), X13
 	VBROADCASTSS X13, Y13
@@ -47002,7 +47023,7 @@ g2k:
 	VANDNPS      Y11, Y13, Y11
 	VBLENDVPS    Y13, Y12, Y3, Y3
 	VBLENDVPS    Y11, Y12, Y4, Y4
-	VMOVUPS      (R12), Y12
+	VMOVUPS      (R9), Y12
 	VMULPS       (SP), Y12, Y12
 	MOVSS        minWidth+188(FP), X14
 	VBROADCASTSS X14, Y14
@@ -47028,31 +47049,31 @@ g2k:
 	VADDPS       Y11, Y10, Y11
 	VBLENDVPS    Y13, Y11, Y10, Y10
 	VMOVUPS      Y13, Y11
-	ADDQ         $0x00000020, R12
+	ADDQ         $0x00000020, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, (R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 32(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 64(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y4, 96(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y10, 128(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, (R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 32(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 64(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y4, 96(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y10, 128(R9)
 	VMOVUPS      (SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 160(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 160(R9)
 	VMOVUPS      32(SP), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 192(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 192(R9)
 	VMOVUPS      Y11, 64(SP)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y7, 224(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y7, 224(R9)
 	VANDPS       c32_7fffffff<>+0(SB), Y6, Y1
 	VMOVUPS      c32_c2b20000<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y1
@@ -47129,20 +47150,20 @@ g2kend:
 	MOVSS        minDeriv+196(FP), X3
 	VBROADCASTSS X3, Y3
 	VADDPS       Y1, Y3, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      128(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      128(R9), Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, Y4, Y3, Y3
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VBLENDVPS    Y3, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 256(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 288(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      224(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 256(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 288(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      224(R9), Y1
 	VANDPS       c32_7fffffff<>+0(SB), Y1, Y2
 	VMOVUPS      c32_c2b20000<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y2
@@ -47224,41 +47245,41 @@ g2kend:
 	VBLENDVPS    Y2, Y4, Y1, Y1
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPS    Y2, Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 320(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 352(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      32(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      (R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 320(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 352(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      32(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      (R9), Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      96(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      96(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y3
 	VSUBPS       Y3, Y2, Y2
 	VDIVPS       Y1, Y2, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 384(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 416(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 448(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 384(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 416(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 448(R9)
 	VADDPS       Y3, Y3, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y5
 	VADDPS       Y5, Y1, Y1
 	VSUBPS       Y4, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 480(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 480(R9)
 	VMASKMOVPS   (DX), Y0, Y4
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      64(R11), Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      64(R9), Y5
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y6
 	VSUBPS       Y5, Y4, Y4
 	VSUBPS       Y6, Y3, Y5
 	VMULPS       Y5, Y2, Y5
@@ -47285,348 +47306,348 @@ g2kend:
 	VADDPS       Y5, Y5, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 512(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 512(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y2
 	VSUBPS       Y1, Y2, Y2
 	VMULPS       Y2, Y1, Y3
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y4
 	VMULPS       Y3, Y4, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y6
 	VFMADD231PS  Y1, Y6, Y5
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y6
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y7
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y6
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y7
 	VFMADD231PS  Y3, Y7, Y6
 	VMULPS       Y2, Y2, Y7
 	VMULPS       Y7, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y4
 	VADDPS       Y4, Y4, Y4
 	VFMADD231PS  Y3, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y4
 	VFMADD231PS  Y1, Y4, Y7
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 544(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 576(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 608(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y5, 640(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y6, 672(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y7, 704(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 544(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 576(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 608(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y5, 640(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y6, 672(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y7, 704(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y2
 	VADDPS       Y2, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 736(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 736(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y2
 	VMULPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y3
 	VADDPS       Y3, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y4
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y4
 	VFMADD231PS  Y4, Y3, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      480(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      480(R9), Y3
 	VMULPS       Y1, Y3, Y3
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y3, 768(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y3, 768(R9)
 	VMOVUPS      c32_3f800000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y3
 	VADDPS       Y3, Y3, Y3
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 800(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 800(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 832(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 832(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y1
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y2
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 864(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 864(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y2
 	VMULPS       Y1, Y2, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 896(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 896(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y3
 	VMULPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y3
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 928(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      416(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 928(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      416(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VMULPS       Y2, Y1, Y1
 	VXORPS       c32_80000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      832(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      832(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 960(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      320(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      512(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 960(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      320(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      512(R9), Y3
 	VMULPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      736(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      736(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      256(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      256(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y3
 	VMULPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      768(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      768(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 992(R11)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 992(R9)
 	VMOVUPS      c32_40000000<>+0(SB), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      448(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      448(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VADDPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      800(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      800(R9), Y2
 	VADDPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1024(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      576(R11), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1024(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      576(R9), Y1
 	VADDPS       Y1, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      544(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      544(R9), Y2
 	VMULPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 1056(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      608(R11), Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      704(R11), Y3
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 1056(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      608(R9), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      704(R9), Y3
 	VDIVPS       Y3, Y2, Y2
 	VSUBPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y2, 1088(R11)
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      640(R11), Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      672(R11), Y2
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y2, 1088(R9)
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      640(R9), Y1
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      672(R9), Y2
 	VDIVPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R11
-	VMOVUPS      Y1, 1120(R11)
-	MOVQ         dOut_base+48(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
+	MOVQ         scratch_base+144(FP), R9
+	VMOVUPS      Y1, 1120(R9)
+	MOVQ         dOut_base+48(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
 	VBROADCASTSS (CX), Y1
 	VXORPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y3
 	VDIVPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y2
-	VMASKMOVPS   (R11), Y0, Y3
+	VMASKMOVPS   (R9), Y0, Y3
 	VSUBPS       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y2
 	VMULPS       Y2, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      704(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      704(R10), Y4
 	VMULPS       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      672(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      672(R10), Y4
 	VMULPS       Y4, Y4, Y4
 	VDIVPS       Y4, Y2, Y2
 	VDIVPS       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y3, 1152(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y3, 1152(R10)
 	VXORPS       c32_80000000<>+0(SB), Y3, Y2
 	VXORPS       c32_80000000<>+0(SB), Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1184(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      864(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1184(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      864(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      992(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      992(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1216(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      896(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1216(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      896(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1024(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1024(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1248(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      928(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1248(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      928(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1056(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1056(R10), Y3
 	VMULPS       Y3, Y1, Y3
 	VADDPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      288(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      288(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1280(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      960(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1280(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      960(R10), Y3
 	VMULPS       Y3, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1088(R12), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1088(R10), Y3
 	VMULPS       Y3, Y1, Y1
 	VADDPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      352(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      352(R10), Y1
 	VMULPS       Y1, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1312(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1120(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1312(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1120(R10), Y2
 	VMULPS       Y2, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      384(R12), Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      512(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      384(R10), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y3
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      512(R10), Y4
 	VMULPS       Y4, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1248(R12), Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      448(R12), Y5
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1248(R10), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      448(R10), Y5
 	VMULPS       Y5, Y4, Y4
 	VADDPS       Y4, Y3, Y3
 	VXORPS       c32_80000000<>+0(SB), Y3, Y3
 	VDIVPS       Y2, Y3, Y3
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1248(R12), Y4
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1248(R10), Y4
 	VDIVPS       Y2, Y4, Y4
 	VADDPS       Y4, Y1, Y4
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1216(R12), Y1
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1216(R10), Y1
 	VXORPS       c32_80000000<>+0(SB), Y1, Y1
 	VDIVPS       Y2, Y1, Y1
 	VSUBPS       Y3, Y1, Y1
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1184(R12), Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1184(R10), Y2
 	VSUBPS       Y4, Y2, Y2
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y3, 1344(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y4, 1376(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y1, 1408(R12)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      Y2, 1440(R12)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y3, 1344(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y4, 1376(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y1, 1408(R10)
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      Y2, 1440(R10)
 	MOVSS        bound+184(FP), X1
 	VBROADCASTSS X1, Y1
 	VMASKMOVPS   (DX), Y0, Y2
@@ -47635,20 +47656,23 @@ g2kend:
 	VCMPPS       $0x12, Y1, Y2, Y1
 	VANDPS       Y1, Y3, Y1
 	VMOVUPS      Y1, 96(SP)
-	MOVQ         scratch_base+144(FP), R12
-	VMOVUPS      1152(R12), Y1
-	VMASKMOVPS   (R11), Y0, Y2
+	MOVQ         scratch_base+144(FP), R10
+	VMOVUPS      1152(R10), Y1
+	VMASKMOVPS   (R9), Y0, Y2
 	VMOVUPS      96(SP), Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
-	MOVQ         dIn_base+0(FP), R11
-	MOVQ         in_base+96(FP), R12
-	SUBQ         R12, R11
-	ADDQ         DX, R11
-	VMASKMOVPS   Y2, Y0, (R11)
+	MOVQ         dIn_base+0(FP), R9
+	MOVQ         in_base+96(FP), R10
+	SUBQ         R10, R9
+	ADDQ         DX, R9
+	VMASKMOVPS   Y2, Y0, (R9)
+	MOVQ         cols+168(FP), R9
+	SHLQ         $0x02, R9
+	LEAQ         (SI), R10
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
 	DECQ         R12
@@ -47661,7 +47685,7 @@ g2kend:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -47699,7 +47723,7 @@ g2x0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -47715,7 +47739,7 @@ g2x0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -47757,7 +47781,7 @@ g2x1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -47765,9 +47789,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Y1, Y1, Y1
 	MOVQ         bins+176(FP), R12
@@ -47784,7 +47808,7 @@ g2x1end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -47822,7 +47846,7 @@ g2y0:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -47841,7 +47865,7 @@ g2y0end:
 	SHLQ         $0x05, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Y3, Y3, Y3
@@ -47883,7 +47907,7 @@ g2y1:
 	VMOVUPS      c32_3f800000<>+0(SB), Y4
 	VSUBPS       Y4, Y2, Y2
 	SUBQ         $0x00000020, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -47891,17 +47915,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Y1, Y1, Y1
 
 g2d:
-	TESTQ      R9, R9
+	TESTQ      R10, R10
 	JZ         g2dend
 	VXORPS     Y2, Y2, Y2
 	MOVQ       scratch_base+144(FP), R12
@@ -47920,8 +47944,8 @@ g2d:
 	VMOVUPS    96(SP), Y4
 	VBLENDVPS  Y4, Y2, Y3, Y3
 	VMASKMOVPS Y3, Y0, (R11)
-	ADDQ       R10, R11
-	DECQ       R9
+	ADDQ       R9, R11
+	DECQ       R10
 	JMP        g2d
 
 g2dend:
@@ -71597,17 +71621,17 @@ g1hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPD       $0x1d, Z11, Z8, K1
-	MOVQ         scratch_base+144(FP), R13
-	ADDQ         $0x00000c00, R13
+	MOVQ         scratch_base+144(FP), R10
+	ADDQ         $0x00000c00, R10
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
 	MOVQ         bins+176(FP), R14
-	SHLQ         $0x06, R14
-	MOVQ         bins+176(FP), R15
-	DECQ         R15
+	DECQ         R14
 
 g1k:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           g1kend
-	VMOVUPD      (R13), Z20
+	VMOVUPD      (R10), Z20
 	VMULPD       Z9, Z20, Z20
 	VMOVUPD      Z1, Z21
 	VFMADD231PD  Z20, Z4, Z21
@@ -71618,7 +71642,7 @@ g1k:
 	KANDNW       K1, K2, K1
 	VMOVUPD      Z20, K2, Z11
 	VMOVUPD      Z20, K1, Z12
-	VMOVUPD      (R13)(R14*1), Z20
+	VMOVUPD      (R10)(R13*1), Z20
 	VMULPD       Z10, Z20, Z20
 	VMOVUPD      Z2, Z21
 	VFMADD231PD  Z20, Z5, Z21
@@ -71634,28 +71658,28 @@ g1k:
 	VADDPD       Z20, Z19, Z20
 	VMOVUPD      Z20, K2, Z19
 	KMOVW        K2, K1
-	ADDQ         $0x00000040, R13
+	ADDQ         $0x00000040, R10
 	ADDQ         R11, R12
-	DECQ         R15
+	DECQ         R14
 	JMP          g1k
 
 g1kend:
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, (R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 64(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 128(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 192(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z19, 256(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 320(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 384(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z16, 448(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, (R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 64(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 128(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 192(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z19, 256(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 320(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 384(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z16, 448(R10)
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
 	VMAXPD            Z8, Z9, Z8
@@ -71715,20 +71739,20 @@ g1kend:
 	VMAXPD            Z15, Z8, Z8
 	VADDPD            Z13, Z8, Z8
 	VADDPD            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           256(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           256(R10), Z9
 	VXORPS            Z11, Z11, Z11
 	VCMPPD            $0x00, Z11, Z9, K2
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VMOVUPD           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K2, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 512(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 576(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           448(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 512(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 576(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           448(R10), Z8
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
 	VMAXPD            Z9, Z10, Z9
@@ -71792,377 +71816,380 @@ g1kend:
 	VMOVUPD           Z9, K1, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K1, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 640(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 704(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           64(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 640(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 704(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           64(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           192(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           192(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 768(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 832(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 896(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 768(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 832(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 896(R10)
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VADDPD            Z11, Z9, Z9
 	VSUBPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 960(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 960(R10)
 	VMOVUPD           (DX), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1024(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1024(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
 	VSUBPD            Z9, Z8, Z8
 	VMULPD            Z8, Z9, Z10
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z11
 	VMULPD            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
 	VFMADD231PD       Z9, Z13, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z14
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z14
 	VFMADD231PD       Z10, Z14, Z13
 	VMULPD            Z8, Z8, Z14
 	VMULPD            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z11
 	VADDPD            Z11, Z11, Z11
 	VFMADD231PD       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VFMADD231PD       Z9, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1088(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1152(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1216(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 1280(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 1344(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 1408(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1088(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1152(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1216(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 1280(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 1344(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 1408(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z9
 	VADDPD            Z9, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1472(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1472(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z10
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z11
 	VFMADD231PD       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z10
 	VMULPD            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1536(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1536(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VADDPD            Z10, Z10, Z10
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1600(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1600(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1664(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1664(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1728(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1728(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1792(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1792(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1856(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1856(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VMULPD            Z9, Z8, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1920(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1920(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1472(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1472(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1984(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1984(R10)
 	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2048(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2048(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2112(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2112(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2176(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2176(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2240(R12)
-	MOVQ              dOut_base+48(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2240(R10)
+	MOVQ              dOut_base+48(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
 	VBROADCASTSD      (CX), Z8
-	VMOVUPD           (R12), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2304(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	VMOVUPD           (R10), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2304(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2368(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1792(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2368(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1792(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2048(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2048(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2432(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1856(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2432(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1856(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2112(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2112(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           576(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           576(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2496(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1920(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2496(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1920(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2176(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2176(R11), Z10
 	VMULPD            Z10, Z8, Z8
 	VADDPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           704(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           704(R11), Z8
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2560(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2240(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2560(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2240(R11), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1024(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1024(R11), Z11
 	VMULPD            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z12
 	VMULPD            Z12, Z11, Z11
 	VADDPD            Z11, Z10, Z10
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z11
 	VDIVPD            Z9, Z11, Z11
 	VADDPD            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
 	VDIVPD            Z9, Z8, Z8
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
 	VSUBPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2624(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z11, 2688(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z8, 2752(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2816(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2624(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z11, 2688(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z8, 2752(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2816(R11)
 	VMOVUPD           (DX), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
 	VCMPPD            $0x1d, Z9, Z8, K1
 	VCMPPD            $0x12, Z0, Z8, K2
 	KANDW             K2, K1, K1
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
 	VDIVPD            Z9, Z8, Z8
-	VMOVUPD           (R12), Z9
+	VMOVUPD           (R10), Z9
 	VMOVUPD           Z8, K1, Z9
-	MOVQ              dIn_base+0(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
-	VMOVUPD           Z9, (R12)
+	MOVQ              dIn_base+0(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
+	VMOVUPD           Z9, (R10)
+	MOVQ              cols+168(FP), R10
+	SHLQ              $0x03, R10
+	LEAQ              (SI), R11
 	MOVQ              dParams_base+24(FP), R12
 	MOVQ              params_base+120(FP), R13
 	SUBQ              R13, R12
-	ADDQ              R10, R12
+	ADDQ              R11, R12
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R13
 	DECQ              R13
@@ -72175,7 +72202,7 @@ g1kend:
 	SHLQ              $0x06, R15
 	ADDQ              R15, R14
 	MOVQ              R13, R15
-	IMULQ             R11, R15
+	IMULQ             R10, R15
 	ADDQ              R12, R15
 	INCQ              R13
 	VXORPS            Z10, Z10, Z10
@@ -72208,7 +72235,7 @@ g1x0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1x0
 
@@ -72224,7 +72251,7 @@ g1x0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -72260,7 +72287,7 @@ g1x1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1x1
 
@@ -72268,9 +72295,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R12
 	MOVQ         params_base+120(FP), R13
 	SUBQ         R13, R12
-	ADDQ         R10, R12
+	ADDQ         R11, R12
 	MOVQ         bins+176(FP), R13
-	IMULQ        R11, R13
+	IMULQ        R10, R13
 	ADDQ         R13, R12
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R13
@@ -72287,7 +72314,7 @@ g1x1end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -72320,7 +72347,7 @@ g1y0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1y0
 
@@ -72339,7 +72366,7 @@ g1y0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -72375,7 +72402,7 @@ g1y1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1y1
 
@@ -72383,17 +72410,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R12
 	MOVQ   params_base+120(FP), R13
 	SUBQ   R13, R12
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	SHLQ   $0x01, R10
-	IMULQ  R11, R10
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	DECQ   R10
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	SHLQ   $0x01, R11
+	IMULQ  R10, R11
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	DECQ   R11
 	VXORPS Z8, Z8, Z8
 
 g1d:
-	TESTQ        R10, R10
+	TESTQ        R11, R11
 	JZ           g1dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R13
@@ -72411,8 +72438,8 @@ g1d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPD      Z9, K1, Z10
 	VMOVUPD      Z10, (R12)
-	ADDQ         R11, R12
-	DECQ         R10
+	ADDQ         R10, R12
+	DECQ         R11
 	JMP          g1d
 
 g1dend:
@@ -72566,17 +72593,17 @@ g2hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPD       $0x1d, Z11, Z8, K2
-	MOVQ         scratch_base+144(FP), R13
-	ADDQ         $0x00000c00, R13
+	MOVQ         scratch_base+144(FP), R10
+	ADDQ         $0x00000c00, R10
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
 	MOVQ         bins+176(FP), R14
-	SHLQ         $0x06, R14
-	MOVQ         bins+176(FP), R15
-	DECQ         R15
+	DECQ         R14
 
 g2k:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           g2kend
-	VMOVUPD      (R13), Z20
+	VMOVUPD      (R10), Z20
 	VMULPD       Z9, Z20, Z20
 	VMOVUPD      Z1, Z21
 	VFMADD231PD  Z20, Z4, Z21
@@ -72587,7 +72614,7 @@ g2k:
 	KANDNW       K2, K3, K2
 	VMOVUPD      Z20, K3, Z11
 	VMOVUPD      Z20, K2, Z12
-	VMOVUPD      (R13)(R14*1), Z20
+	VMOVUPD      (R10)(R13*1), Z20
 	VMULPD       Z10, Z20, Z20
 	VMOVUPD      Z2, Z21
 	VFMADD231PD  Z20, Z5, Z21
@@ -72603,28 +72630,28 @@ g2k:
 	VADDPD       Z20, Z19, Z20
 	VMOVUPD      Z20, K3, Z19
 	KMOVW        K3, K2
-	ADDQ         $0x00000040, R13
+	ADDQ         $0x00000040, R10
 	ADDQ         R11, R12
-	DECQ         R15
+	DECQ         R14
 	JMP          g2k
 
 g2kend:
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, (R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 64(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 128(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 192(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z19, 256(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 320(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 384(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z16, 448(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, (R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 64(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 128(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 192(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z19, 256(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 320(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 384(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z16, 448(R10)
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
 	VMAXPD            Z8, Z9, Z8
@@ -72684,20 +72711,20 @@ g2kend:
 	VMAXPD            Z15, Z8, Z8
 	VADDPD            Z13, Z8, Z8
 	VADDPD            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           256(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           256(R10), Z9
 	VXORPS            Z11, Z11, Z11
 	VCMPPD            $0x00, Z11, Z9, K3
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VMOVUPD           Z9, K3, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K3, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 512(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 576(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           448(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 512(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 576(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           448(R10), Z8
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
 	VMAXPD            Z9, Z10, Z9
@@ -72761,377 +72788,380 @@ g2kend:
 	VMOVUPD           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K2, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 640(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 704(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           64(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 640(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 704(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           64(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           192(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           192(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 768(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 832(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 896(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 768(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 832(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 896(R10)
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VADDPD            Z11, Z9, Z9
 	VSUBPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 960(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 960(R10)
 	VMOVUPD.Z         (DX), K1, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1024(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1024(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
 	VSUBPD            Z9, Z8, Z8
 	VMULPD            Z8, Z9, Z10
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z11
 	VMULPD            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
 	VFMADD231PD       Z9, Z13, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z14
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z14
 	VFMADD231PD       Z10, Z14, Z13
 	VMULPD            Z8, Z8, Z14
 	VMULPD            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z11
 	VADDPD            Z11, Z11, Z11
 	VFMADD231PD       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VFMADD231PD       Z9, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1088(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1152(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1216(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 1280(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 1344(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 1408(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1088(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1152(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1216(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 1280(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 1344(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 1408(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z9
 	VADDPD            Z9, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1472(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1472(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z10
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z11
 	VFMADD231PD       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z10
 	VMULPD            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1536(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1536(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VADDPD            Z10, Z10, Z10
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1600(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1600(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1664(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1664(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1728(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1728(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1792(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1792(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1856(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1856(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VMULPD            Z9, Z8, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1920(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1920(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1472(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1472(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1984(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1984(R10)
 	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2048(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2048(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2112(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2112(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2176(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2176(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2240(R12)
-	MOVQ              dOut_base+48(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2240(R10)
+	MOVQ              dOut_base+48(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
 	VBROADCASTSD      (CX), Z8
-	VMOVUPD.Z         (R12), K1, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2304(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	VMOVUPD.Z         (R10), K1, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2304(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2368(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1792(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2368(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1792(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2048(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2048(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2432(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1856(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2432(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1856(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2112(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2112(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           576(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           576(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2496(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1920(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2496(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1920(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2176(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2176(R11), Z10
 	VMULPD            Z10, Z8, Z8
 	VADDPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           704(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           704(R11), Z8
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2560(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2240(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2560(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2240(R11), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1024(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1024(R11), Z11
 	VMULPD            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z12
 	VMULPD            Z12, Z11, Z11
 	VADDPD            Z11, Z10, Z10
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z11
 	VDIVPD            Z9, Z11, Z11
 	VADDPD            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
 	VDIVPD            Z9, Z8, Z8
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z9
 	VSUBPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2624(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z11, 2688(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z8, 2752(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2816(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2624(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z11, 2688(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z8, 2752(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2816(R11)
 	VMOVUPD.Z         (DX), K1, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
 	VCMPPD            $0x1d, Z9, Z8, K2
 	VCMPPD            $0x12, Z0, Z8, K3
 	KANDW             K3, K2, K2
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
 	VDIVPD            Z9, Z8, Z8
-	VMOVUPD.Z         (R12), K1, Z9
+	VMOVUPD.Z         (R10), K1, Z9
 	VMOVUPD           Z8, K2, Z9
-	MOVQ              dIn_base+0(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
-	VMOVUPD           Z9, K1, (R12)
+	MOVQ              dIn_base+0(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
+	VMOVUPD           Z9, K1, (R10)
+	MOVQ              cols+168(FP), R10
+	SHLQ              $0x03, R10
+	LEAQ              (SI), R11
 	MOVQ              dParams_base+24(FP), R12
 	MOVQ              params_base+120(FP), R13
 	SUBQ              R13, R12
-	ADDQ              R10, R12
+	ADDQ              R11, R12
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R13
 	DECQ              R13
@@ -73144,7 +73174,7 @@ g2kend:
 	SHLQ              $0x06, R15
 	ADDQ              R15, R14
 	MOVQ              R13, R15
-	IMULQ             R11, R15
+	IMULQ             R10, R15
 	ADDQ              R12, R15
 	INCQ              R13
 	VXORPS            Z10, Z10, Z10
@@ -73177,7 +73207,7 @@ g2x0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2x0
 
@@ -73193,7 +73223,7 @@ g2x0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -73229,7 +73259,7 @@ g2x1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2x1
 
@@ -73237,9 +73267,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R12
 	MOVQ         params_base+120(FP), R13
 	SUBQ         R13, R12
-	ADDQ         R10, R12
+	ADDQ         R11, R12
 	MOVQ         bins+176(FP), R13
-	IMULQ        R11, R13
+	IMULQ        R10, R13
 	ADDQ         R13, R12
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R13
@@ -73256,7 +73286,7 @@ g2x1end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -73289,7 +73319,7 @@ g2y0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2y0
 
@@ -73308,7 +73338,7 @@ g2y0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -73344,7 +73374,7 @@ g2y1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2y1
 
@@ -73352,17 +73382,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R12
 	MOVQ   params_base+120(FP), R13
 	SUBQ   R13, R12
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	SHLQ   $0x01, R10
-	IMULQ  R11, R10
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	DECQ   R10
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	SHLQ   $0x01, R11
+	IMULQ  R10, R11
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	DECQ   R11
 	VXORPS Z8, Z8, Z8
 
 g2d:
-	TESTQ        R10, R10
+	TESTQ        R11, R11
 	JZ           g2dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R13
@@ -73380,8 +73410,8 @@ g2d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPD      Z9, K2, Z10
 	VMOVUPD      Z10, K1, (R12)
-	ADDQ         R11, R12
-	DECQ         R10
+	ADDQ         R10, R12
+	DECQ         R11
 	JMP          g2d
 
 g2dend:
@@ -73580,17 +73610,17 @@ g1hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPD       $0x1d, Z11, Z8, K1
-	MOVQ         scratch_base+144(FP), R13
-	ADDQ         $0x00000c00, R13
+	MOVQ         scratch_base+144(FP), R10
+	ADDQ         $0x00000c00, R10
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
 	MOVQ         bins+176(FP), R14
-	SHLQ         $0x06, R14
-	MOVQ         bins+176(FP), R15
-	DECQ         R15
+	DECQ         R14
 
 g1k:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           g1kend
-	VMOVUPD      (R13)(R14*1), Z20
+	VMOVUPD      (R10)(R13*1), Z20
 	VMULPD       Z10, Z20, Z20
 	VMOVUPD      Z2, Z21
 	VFMADD231PD  Z20, Z5, Z21
@@ -73601,7 +73631,7 @@ g1k:
 	KANDNW       K1, K2, K1
 	VMOVUPD      Z20, K2, Z11
 	VMOVUPD      Z20, K1, Z12
-	VMOVUPD      (R13), Z20
+	VMOVUPD      (R10), Z20
 	VMULPD       Z9, Z20, Z20
 	VMOVUPD      Z1, Z21
 	VFMADD231PD  Z20, Z4, Z21
@@ -73617,28 +73647,28 @@ g1k:
 	VADDPD       Z20, Z19, Z20
 	VMOVUPD      Z20, K2, Z19
 	KMOVW        K2, K1
-	ADDQ         $0x00000040, R13
+	ADDQ         $0x00000040, R10
 	ADDQ         R11, R12
-	DECQ         R15
+	DECQ         R14
 	JMP          g1k
 
 g1kend:
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, (R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 64(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 128(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 192(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z19, 256(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 320(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 384(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z16, 448(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, (R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 64(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 128(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 192(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z19, 256(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 320(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 384(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z16, 448(R10)
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
 	VMAXPD            Z8, Z9, Z8
@@ -73698,20 +73728,20 @@ g1kend:
 	VMAXPD            Z15, Z8, Z8
 	VADDPD            Z13, Z8, Z8
 	VADDPD            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           256(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           256(R10), Z9
 	VXORPS            Z11, Z11, Z11
 	VCMPPD            $0x00, Z11, Z9, K2
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VMOVUPD           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K2, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 512(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 576(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           448(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 512(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 576(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           448(R10), Z8
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
 	VMAXPD            Z9, Z10, Z9
@@ -73775,41 +73805,41 @@ g1kend:
 	VMOVUPD           Z9, K1, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K1, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 640(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 704(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           64(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 640(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 704(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           64(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           192(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           192(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 768(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 832(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 896(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 768(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 832(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 896(R10)
 	VADDPD            Z10, Z10, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z12
 	VADDPD            Z12, Z8, Z8
 	VSUBPD            Z11, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 960(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 960(R10)
 	VMOVUPD           (DX), Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z13
 	VSUBPD            Z12, Z11, Z11
 	VSUBPD            Z13, Z10, Z12
 	VMULPD            Z12, Z9, Z12
@@ -73836,366 +73866,369 @@ g1kend:
 	VADDPD            Z12, Z12, Z12
 	VMOVUPD           Z12, K1, Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1024(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1024(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VSUBPD            Z8, Z9, Z9
 	VMULPD            Z9, Z8, Z10
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z11
 	VMULPD            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
 	VFMADD231PD       Z8, Z13, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z14
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z14
 	VFMADD231PD       Z10, Z14, Z13
 	VMULPD            Z9, Z9, Z14
 	VMULPD            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z11
 	VADDPD            Z11, Z11, Z11
 	VFMADD231PD       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VFMADD231PD       Z8, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1088(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1152(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1216(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 1280(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 1344(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 1408(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1088(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1152(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1216(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 1280(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 1344(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 1408(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z9
 	VADDPD            Z9, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1472(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1472(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z10
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z11
 	VFMADD231PD       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z10
 	VMULPD            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1536(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1536(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VADDPD            Z10, Z10, Z10
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1600(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1600(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1664(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1664(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1728(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1728(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1792(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1792(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1856(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1856(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VMULPD            Z9, Z8, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1920(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1920(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1472(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1472(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1984(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1984(R10)
 	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2048(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2048(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2112(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2112(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2176(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2176(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2240(R12)
-	MOVQ              dOut_base+48(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2240(R10)
+	MOVQ              dOut_base+48(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
 	VBROADCASTSD      (CX), Z8
 	VXORPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z10
 	VDIVPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z9
-	VMOVUPD           (R12), Z10
+	VMOVUPD           (R10), Z10
 	VSUBPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1408(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1408(R11), Z11
 	VMULPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1344(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1344(R11), Z11
 	VMULPD            Z11, Z11, Z11
 	VDIVPD            Z11, Z9, Z9
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2304(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2304(R11)
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z9
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2368(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2368(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2432(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1792(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2432(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1792(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2048(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2048(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2496(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1856(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2496(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1856(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2112(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2112(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           576(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           576(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2560(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1920(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2560(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1920(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2176(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2176(R11), Z10
 	VMULPD            Z10, Z8, Z8
 	VADDPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           704(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           704(R11), Z8
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2624(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2240(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2624(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2240(R11), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1024(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1024(R11), Z11
 	VMULPD            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2496(R13), Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2496(R11), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z12
 	VMULPD            Z12, Z11, Z11
 	VADDPD            Z11, Z10, Z10
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2496(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2496(R11), Z11
 	VDIVPD            Z9, Z11, Z11
 	VADDPD            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
 	VDIVPD            Z9, Z8, Z8
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
 	VSUBPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2688(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z11, 2752(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z8, 2816(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2880(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2688(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z11, 2752(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z8, 2816(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2880(R11)
 	VMOVUPD           (DX), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
 	VCMPPD            $0x1d, Z9, Z8, K1
 	VCMPPD            $0x12, Z0, Z8, K2
 	KANDW             K2, K1, K1
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z8
-	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z8
+	VMOVUPD           (R10), Z9
 	VMOVUPD           Z8, K1, Z9
-	MOVQ              dIn_base+0(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
-	VMOVUPD           Z9, (R12)
+	MOVQ              dIn_base+0(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
+	VMOVUPD           Z9, (R10)
+	MOVQ              cols+168(FP), R10
+	SHLQ              $0x03, R10
+	LEAQ              (SI), R11
 	MOVQ              dParams_base+24(FP), R12
 	MOVQ              params_base+120(FP), R13
 	SUBQ              R13, R12
-	ADDQ              R10, R12
+	ADDQ              R11, R12
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R13
 	DECQ              R13
@@ -74208,7 +74241,7 @@ g1kend:
 	SHLQ              $0x06, R15
 	ADDQ              R15, R14
 	MOVQ              R13, R15
-	IMULQ             R11, R15
+	IMULQ             R10, R15
 	ADDQ              R12, R15
 	INCQ              R13
 	VXORPS            Z10, Z10, Z10
@@ -74241,7 +74274,7 @@ g1x0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1x0
 
@@ -74257,7 +74290,7 @@ g1x0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -74293,7 +74326,7 @@ g1x1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1x1
 
@@ -74301,9 +74334,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R12
 	MOVQ         params_base+120(FP), R13
 	SUBQ         R13, R12
-	ADDQ         R10, R12
+	ADDQ         R11, R12
 	MOVQ         bins+176(FP), R13
-	IMULQ        R11, R13
+	IMULQ        R10, R13
 	ADDQ         R13, R12
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R13
@@ -74320,7 +74353,7 @@ g1x1end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -74353,7 +74386,7 @@ g1y0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1y0
 
@@ -74372,7 +74405,7 @@ g1y0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -74408,7 +74441,7 @@ g1y1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g1y1
 
@@ -74416,17 +74449,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R12
 	MOVQ   params_base+120(FP), R13
 	SUBQ   R13, R12
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	SHLQ   $0x01, R10
-	IMULQ  R11, R10
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	DECQ   R10
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	SHLQ   $0x01, R11
+	IMULQ  R10, R11
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	DECQ   R11
 	VXORPS Z8, Z8, Z8
 
 g1d:
-	TESTQ        R10, R10
+	TESTQ        R11, R11
 	JZ           g1dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R13
@@ -74444,8 +74477,8 @@ g1d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPD      Z9, K1, Z10
 	VMOVUPD      Z10, (R12)
-	ADDQ         R11, R12
-	DECQ         R10
+	ADDQ         R10, R12
+	DECQ         R11
 	JMP          g1d
 
 g1dend:
@@ -74599,17 +74632,17 @@ g2hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPD       $0x1d, Z11, Z8, K2
-	MOVQ         scratch_base+144(FP), R13
-	ADDQ         $0x00000c00, R13
+	MOVQ         scratch_base+144(FP), R10
+	ADDQ         $0x00000c00, R10
+	MOVQ         bins+176(FP), R13
+	SHLQ         $0x06, R13
 	MOVQ         bins+176(FP), R14
-	SHLQ         $0x06, R14
-	MOVQ         bins+176(FP), R15
-	DECQ         R15
+	DECQ         R14
 
 g2k:
-	TESTQ        R15, R15
+	TESTQ        R14, R14
 	JZ           g2kend
-	VMOVUPD      (R13)(R14*1), Z20
+	VMOVUPD      (R10)(R13*1), Z20
 	VMULPD       Z10, Z20, Z20
 	VMOVUPD      Z2, Z21
 	VFMADD231PD  Z20, Z5, Z21
@@ -74620,7 +74653,7 @@ g2k:
 	KANDNW       K2, K3, K2
 	VMOVUPD      Z20, K3, Z11
 	VMOVUPD      Z20, K2, Z12
-	VMOVUPD      (R13), Z20
+	VMOVUPD      (R10), Z20
 	VMULPD       Z9, Z20, Z20
 	VMOVUPD      Z1, Z21
 	VFMADD231PD  Z20, Z4, Z21
@@ -74636,28 +74669,28 @@ g2k:
 	VADDPD       Z20, Z19, Z20
 	VMOVUPD      Z20, K3, Z19
 	KMOVW        K3, K2
-	ADDQ         $0x00000040, R13
+	ADDQ         $0x00000040, R10
 	ADDQ         R11, R12
-	DECQ         R15
+	DECQ         R14
 	JMP          g2k
 
 g2kend:
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, (R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 64(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 128(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 192(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z19, 256(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 320(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 384(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z16, 448(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, (R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 64(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 128(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 192(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z19, 256(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 320(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 384(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z16, 448(R10)
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z15, Z8
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z9
 	VMAXPD            Z8, Z9, Z8
@@ -74717,20 +74750,20 @@ g2kend:
 	VMAXPD            Z15, Z8, Z8
 	VADDPD            Z13, Z8, Z8
 	VADDPD            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           256(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           256(R10), Z9
 	VXORPS            Z11, Z11, Z11
 	VCMPPD            $0x00, Z11, Z9, K3
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VMOVUPD           Z9, K3, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K3, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 512(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 576(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           448(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 512(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 576(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           448(R10), Z8
 	VANDPD.BCST       c64_7fffffffffffffff<>+0(SB), Z8, Z9
 	VBROADCASTSD      c64_c086300000000000<>+0(SB), Z10
 	VMAXPD            Z9, Z10, Z9
@@ -74794,41 +74827,41 @@ g2kend:
 	VMOVUPD           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPD           Z9, K2, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 640(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z11, 704(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           64(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           (R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 640(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z11, 704(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           64(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           (R10), Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           192(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           192(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VDIVPD            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 768(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 832(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 896(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 768(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 832(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 896(R10)
 	VADDPD            Z10, Z10, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z12
 	VADDPD            Z12, Z8, Z8
 	VSUBPD            Z11, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 960(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 960(R10)
 	VMOVUPD.Z         (DX), K1, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           128(R12), Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           128(R10), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z13
 	VSUBPD            Z12, Z11, Z11
 	VSUBPD            Z13, Z10, Z12
 	VMULPD            Z12, Z9, Z12
@@ -74855,366 +74888,369 @@ g2kend:
 	VADDPD            Z12, Z12, Z12
 	VMOVUPD           Z12, K2, Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1024(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1024(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z9
 	VSUBPD            Z8, Z9, Z9
 	VMULPD            Z9, Z8, Z10
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z11
 	VMULPD            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
 	VFMADD231PD       Z8, Z13, Z12
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z13
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z14
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z13
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z14
 	VFMADD231PD       Z10, Z14, Z13
 	VMULPD            Z9, Z9, Z14
 	VMULPD            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z11
 	VADDPD            Z11, Z11, Z11
 	VFMADD231PD       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z11
 	VFMADD231PD       Z8, Z11, Z14
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 1088(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1152(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1216(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z12, 1280(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z13, 1344(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z14, 1408(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 1088(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1152(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1216(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z12, 1280(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z13, 1344(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z14, 1408(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z9
 	VADDPD            Z9, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1472(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1472(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z10
 	VADDPD            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z11
 	VFMADD231PD       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           960(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           960(R10), Z10
 	VMULPD            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z10, 1536(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z10, 1536(R10)
 	VBROADCASTSD      c64_3ff0000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VADDPD            Z10, Z10, Z10
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1600(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1600(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1664(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1664(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z8
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1728(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1728(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z9
 	VMULPD            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1792(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1792(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z10
 	VSUBPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1856(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           832(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1856(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           832(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VMULPD            Z9, Z8, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1664(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1664(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1920(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           640(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1024(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1920(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           640(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1024(R10), Z10
 	VMULPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1472(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1472(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           512(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           512(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z10
 	VMULPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1536(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1536(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 1984(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 1984(R10)
 	VBROADCASTSD      c64_4000000000000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           896(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VADDPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1600(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1600(R10), Z9
 	VADDPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2048(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1152(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2048(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1152(R10), Z8
 	VADDPD            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1088(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1088(R10), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2112(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1216(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1408(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2112(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1216(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1408(R10), Z10
 	VDIVPD            Z10, Z9, Z9
 	VSUBPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z9, 2176(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1280(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           1344(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z9, 2176(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1280(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           1344(R10), Z9
 	VDIVPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPD           Z8, 2240(R12)
-	MOVQ              dOut_base+48(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPD           Z8, 2240(R10)
+	MOVQ              dOut_base+48(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
 	VBROADCASTSD      (CX), Z8
 	VXORPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z10
 	VDIVPD            Z10, Z9, Z9
 	VMULPD            Z9, Z8, Z9
-	VMOVUPD.Z         (R12), K1, Z10
+	VMOVUPD.Z         (R10), K1, Z10
 	VSUBPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z9
 	VMULPD            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1408(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1408(R11), Z11
 	VMULPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1344(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1344(R11), Z11
 	VMULPD            Z11, Z11, Z11
 	VDIVPD            Z11, Z9, Z9
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2304(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2304(R11)
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z9
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2368(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1728(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2368(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1728(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1984(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1984(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2432(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1792(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2432(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1792(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2048(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2048(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2496(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1856(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2496(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1856(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2112(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2112(R11), Z10
 	VMULPD            Z10, Z8, Z10
 	VADDPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           576(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           576(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2560(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1920(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2560(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1920(R11), Z10
 	VMULPD            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2176(R13), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2176(R11), Z10
 	VMULPD            Z10, Z8, Z8
 	VADDPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           704(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           704(R11), Z8
 	VMULPD            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2624(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2240(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2624(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2240(R11), Z9
 	VMULPD            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           768(R13), Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           1024(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           768(R11), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z10
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           1024(R11), Z11
 	VMULPD            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2496(R13), Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           896(R13), Z12
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2496(R11), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           896(R11), Z12
 	VMULPD            Z12, Z11, Z11
 	VADDPD            Z11, Z10, Z10
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z10, Z10
 	VDIVPD            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2496(R13), Z11
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2496(R11), Z11
 	VDIVPD            Z9, Z11, Z11
 	VADDPD            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2432(R13), Z8
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2432(R11), Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z8, Z8
 	VDIVPD            Z9, Z8, Z8
 	VSUBPD            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2368(R13), Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2368(R11), Z9
 	VSUBPD            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z10, 2688(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z11, 2752(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z8, 2816(R13)
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           Z9, 2880(R13)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z10, 2688(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z11, 2752(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z8, 2816(R11)
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           Z9, 2880(R11)
 	VMOVUPD.Z         (DX), K1, Z8
 	VXORPD.BCST       c64_8000000000000000<>+0(SB), Z0, Z9
 	VCMPPD            $0x1d, Z9, Z8, K2
 	VCMPPD            $0x12, Z0, Z8, K3
 	KANDW             K3, K2, K2
-	MOVQ              scratch_base+144(FP), R13
-	VMOVUPD           2304(R13), Z8
-	VMOVUPD.Z         (R12), K1, Z9
+	MOVQ              scratch_base+144(FP), R11
+	VMOVUPD           2304(R11), Z8
+	VMOVUPD.Z         (R10), K1, Z9
 	VMOVUPD           Z8, K2, Z9
-	MOVQ              dIn_base+0(FP), R12
-	MOVQ              in_base+96(FP), R13
-	SUBQ              R13, R12
-	ADDQ              DX, R12
-	VMOVUPD           Z9, K1, (R12)
+	MOVQ              dIn_base+0(FP), R10
+	MOVQ              in_base+96(FP), R11
+	SUBQ              R11, R10
+	ADDQ              DX, R10
+	VMOVUPD           Z9, K1, (R10)
+	MOVQ              cols+168(FP), R10
+	SHLQ              $0x03, R10
+	LEAQ              (SI), R11
 	MOVQ              dParams_base+24(FP), R12
 	MOVQ              params_base+120(FP), R13
 	SUBQ              R13, R12
-	ADDQ              R10, R12
+	ADDQ              R11, R12
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R13
 	DECQ              R13
@@ -75227,7 +75263,7 @@ g2kend:
 	SHLQ              $0x06, R15
 	ADDQ              R15, R14
 	MOVQ              R13, R15
-	IMULQ             R11, R15
+	IMULQ             R10, R15
 	ADDQ              R12, R15
 	INCQ              R13
 	VXORPS            Z10, Z10, Z10
@@ -75260,7 +75296,7 @@ g2x0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2x0
 
@@ -75276,7 +75312,7 @@ g2x0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -75312,7 +75348,7 @@ g2x1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2x1
 
@@ -75320,9 +75356,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R12
 	MOVQ         params_base+120(FP), R13
 	SUBQ         R13, R12
-	ADDQ         R10, R12
+	ADDQ         R11, R12
 	MOVQ         bins+176(FP), R13
-	IMULQ        R11, R13
+	IMULQ        R10, R13
 	ADDQ         R13, R12
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R13
@@ -75339,7 +75375,7 @@ g2x1end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -75372,7 +75408,7 @@ g2y0:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2y0
 
@@ -75391,7 +75427,7 @@ g2y0end:
 	SHLQ         $0x06, R15
 	ADDQ         R15, R14
 	MOVQ         R13, R15
-	IMULQ        R11, R15
+	IMULQ        R10, R15
 	ADDQ         R12, R15
 	INCQ         R13
 	VXORPS       Z10, Z10, Z10
@@ -75427,7 +75463,7 @@ g2y1:
 	VBROADCASTSD c64_3ff0000000000000<>+0(SB), Z11
 	VSUBPD       Z11, Z9, Z9
 	SUBQ         $0x00000040, R14
-	SUBQ         R11, R15
+	SUBQ         R10, R15
 	DECQ         R13
 	JMP          g2y1
 
@@ -75435,17 +75471,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R12
 	MOVQ   params_base+120(FP), R13
 	SUBQ   R13, R12
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	SHLQ   $0x01, R10
-	IMULQ  R11, R10
-	ADDQ   R10, R12
-	MOVQ   bins+176(FP), R10
-	DECQ   R10
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	SHLQ   $0x01, R11
+	IMULQ  R10, R11
+	ADDQ   R11, R12
+	MOVQ   bins+176(FP), R11
+	DECQ   R11
 	VXORPS Z8, Z8, Z8
 
 g2d:
-	TESTQ        R10, R10
+	TESTQ        R11, R11
 	JZ           g2dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R13
@@ -75463,8 +75499,8 @@ g2d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPD      Z9, K2, Z10
 	VMOVUPD      Z10, K1, (R12)
-	ADDQ         R11, R12
-	DECQ         R10
+	ADDQ         R10, R12
+	DECQ         R11
 	JMP          g2d
 
 g2dend:
@@ -97787,17 +97823,17 @@ g1hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPS       $0x1d, Z11, Z8, K1
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000c00, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000c00, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x06, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x06, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPS      (R12), Z20
+	VMOVUPS      (R9), Z20
 	VMULPS       Z9, Z20, Z20
 	VMOVUPS      Z1, Z21
 	VFMADD231PS  Z20, Z4, Z21
@@ -97808,7 +97844,7 @@ g1k:
 	KANDNW       K1, K2, K1
 	VMOVUPS      Z20, K2, Z11
 	VMOVUPS      Z20, K1, Z12
-	VMOVUPS      (R12)(R13*1), Z20
+	VMOVUPS      (R9)(R12*1), Z20
 	VMULPS       Z10, Z20, Z20
 	VMOVUPS      Z2, Z21
 	VFMADD231PS  Z20, Z5, Z21
@@ -97824,28 +97860,28 @@ g1k:
 	VADDPS       Z20, Z19, Z20
 	VMOVUPS      Z20, K2, Z19
 	KMOVW        K2, K1
-	ADDQ         $0x00000040, R12
+	ADDQ         $0x00000040, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z11, (R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 64(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 128(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 192(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z19, 256(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 320(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 384(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z16, 448(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z11, (R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 64(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 128(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 192(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z19, 256(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 320(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 384(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z16, 448(R9)
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
 	VMOVUPS           Z8, Z10
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
@@ -97896,20 +97932,20 @@ g1kend:
 	VMAXPS            Z15, Z8, Z8
 	VADDPS            Z13, Z8, Z8
 	VADDPS            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           256(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           256(R9), Z10
 	VXORPS            Z11, Z11, Z11
 	VCMPPS            $0x00, Z11, Z10, K2
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
 	VMOVUPS           Z10, K2, Z8
 	VXORPS            Z10, Z10, Z10
 	VMOVUPS           Z10, K2, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 512(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 576(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           448(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 512(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 576(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           448(R9), Z8
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMOVUPS           Z9, Z11
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
@@ -97964,377 +98000,380 @@ g1kend:
 	VMOVUPS           Z9, K1, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPS           Z9, K1, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 640(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 704(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           64(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 640(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 704(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           64(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           192(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           192(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 768(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 832(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 896(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 768(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 832(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 896(R9)
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VADDPS            Z11, Z9, Z9
 	VSUBPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 960(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 960(R9)
 	VMOVUPS           (DX), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1024(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1024(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
 	VSUBPS            Z9, Z8, Z8
 	VMULPS            Z8, Z9, Z10
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z11
 	VMULPS            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
 	VFMADD231PS       Z9, Z13, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z14
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z14
 	VFMADD231PS       Z10, Z14, Z13
 	VMULPS            Z8, Z8, Z14
 	VMULPS            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z11
 	VADDPS            Z11, Z11, Z11
 	VFMADD231PS       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VFMADD231PS       Z9, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1088(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1152(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1216(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 1280(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 1344(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 1408(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1088(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1152(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1216(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 1280(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 1344(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 1408(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z9
 	VADDPS            Z9, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1472(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1472(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z10
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z11
 	VFMADD231PS       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z10
 	VMULPS            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1536(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1536(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VADDPS            Z10, Z10, Z10
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1600(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1600(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1664(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1664(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1728(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1728(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1792(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1792(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1856(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1856(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VMULPS            Z9, Z8, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1920(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1920(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1472(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1472(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1984(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1984(R9)
 	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2048(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2048(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2112(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2112(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2176(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2176(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2240(R11)
-	MOVQ              dOut_base+48(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2240(R9)
+	MOVQ              dOut_base+48(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
 	VBROADCASTSS      (CX), Z8
-	VMOVUPS           (R11), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2304(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	VMOVUPS           (R9), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2304(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2368(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1792(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2368(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1792(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2048(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2048(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2432(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1856(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2432(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1856(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2112(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2112(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           576(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           576(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2496(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1920(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2496(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1920(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2176(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2176(R10), Z10
 	VMULPS            Z10, Z8, Z8
 	VADDPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           704(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           704(R10), Z8
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2560(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2240(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2560(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2240(R10), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1024(R10), Z11
 	VMULPS            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z12
 	VMULPS            Z12, Z11, Z11
 	VADDPS            Z11, Z10, Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z11
 	VDIVPS            Z9, Z11, Z11
 	VADDPS            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
 	VDIVPS            Z9, Z8, Z8
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
 	VSUBPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2624(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z11, 2688(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z8, 2752(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2816(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2624(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z11, 2688(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z8, 2752(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2816(R10)
 	VMOVUPS           (DX), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
 	VCMPPS            $0x1d, Z9, Z8, K1
 	VCMPPS            $0x12, Z0, Z8, K2
 	KANDW             K2, K1, K1
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
 	VDIVPS            Z9, Z8, Z8
-	VMOVUPS           (R11), Z9
+	VMOVUPS           (R9), Z9
 	VMOVUPS           Z8, K1, Z9
-	MOVQ              dIn_base+0(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
-	VMOVUPS           Z9, (R11)
+	MOVQ              dIn_base+0(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
+	VMOVUPS           Z9, (R9)
+	MOVQ              cols+168(FP), R9
+	SHLQ              $0x02, R9
+	LEAQ              (SI), R10
 	MOVQ              dParams_base+24(FP), R11
 	MOVQ              params_base+120(FP), R12
 	SUBQ              R12, R11
-	ADDQ              R9, R11
+	ADDQ              R10, R11
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R12
 	DECQ              R12
@@ -98347,7 +98386,7 @@ g1kend:
 	SHLQ              $0x06, R14
 	ADDQ              R14, R13
 	MOVQ              R12, R14
-	IMULQ             R10, R14
+	IMULQ             R9, R14
 	ADDQ              R11, R14
 	INCQ              R12
 	VXORPS            Z10, Z10, Z10
@@ -98380,7 +98419,7 @@ g1x0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -98396,7 +98435,7 @@ g1x0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -98432,7 +98471,7 @@ g1x1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -98440,9 +98479,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R12
@@ -98459,7 +98498,7 @@ g1x1end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -98492,7 +98531,7 @@ g1y0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -98511,7 +98550,7 @@ g1y0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -98547,7 +98586,7 @@ g1y1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -98555,17 +98594,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Z8, Z8, Z8
 
 g1d:
-	TESTQ        R9, R9
+	TESTQ        R10, R10
 	JZ           g1dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R12
@@ -98583,8 +98622,8 @@ g1d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPS      Z9, K1, Z10
 	VMOVUPS      Z10, (R11)
-	ADDQ         R10, R11
-	DECQ         R9
+	ADDQ         R9, R11
+	DECQ         R10
 	JMP          g1d
 
 g1dend:
@@ -98728,17 +98767,17 @@ g2hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPS       $0x1d, Z11, Z8, K2
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000c00, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000c00, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x06, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x06, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPS      (R12), Z20
+	VMOVUPS      (R9), Z20
 	VMULPS       Z9, Z20, Z20
 	VMOVUPS      Z1, Z21
 	VFMADD231PS  Z20, Z4, Z21
@@ -98749,7 +98788,7 @@ g2k:
 	KANDNW       K2, K3, K2
 	VMOVUPS      Z20, K3, Z11
 	VMOVUPS      Z20, K2, Z12
-	VMOVUPS      (R12)(R13*1), Z20
+	VMOVUPS      (R9)(R12*1), Z20
 	VMULPS       Z10, Z20, Z20
 	VMOVUPS      Z2, Z21
 	VFMADD231PS  Z20, Z5, Z21
@@ -98765,28 +98804,28 @@ g2k:
 	VADDPS       Z20, Z19, Z20
 	VMOVUPS      Z20, K3, Z19
 	KMOVW        K3, K2
-	ADDQ         $0x00000040, R12
+	ADDQ         $0x00000040, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z11, (R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 64(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 128(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 192(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z19, 256(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 320(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 384(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z16, 448(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z11, (R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 64(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 128(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 192(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z19, 256(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 320(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 384(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z16, 448(R9)
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
 	VMOVUPS           Z8, Z10
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
@@ -98837,20 +98876,20 @@ g2kend:
 	VMAXPS            Z15, Z8, Z8
 	VADDPS            Z13, Z8, Z8
 	VADDPS            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           256(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           256(R9), Z10
 	VXORPS            Z11, Z11, Z11
 	VCMPPS            $0x00, Z11, Z10, K3
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
 	VMOVUPS           Z10, K3, Z8
 	VXORPS            Z10, Z10, Z10
 	VMOVUPS           Z10, K3, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 512(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 576(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           448(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 512(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 576(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           448(R9), Z8
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMOVUPS           Z9, Z11
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
@@ -98905,377 +98944,380 @@ g2kend:
 	VMOVUPS           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPS           Z9, K2, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 640(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 704(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           64(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 640(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 704(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           64(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           192(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           192(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 768(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 832(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 896(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 768(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 832(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 896(R9)
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VADDPS            Z11, Z9, Z9
 	VSUBPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 960(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 960(R9)
 	VMOVUPS.Z         (DX), K1, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1024(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1024(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
 	VSUBPS            Z9, Z8, Z8
 	VMULPS            Z8, Z9, Z10
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z11
 	VMULPS            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
 	VFMADD231PS       Z9, Z13, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z14
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z14
 	VFMADD231PS       Z10, Z14, Z13
 	VMULPS            Z8, Z8, Z14
 	VMULPS            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z11
 	VADDPS            Z11, Z11, Z11
 	VFMADD231PS       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VFMADD231PS       Z9, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1088(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1152(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1216(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 1280(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 1344(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 1408(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1088(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1152(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1216(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 1280(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 1344(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 1408(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z9
 	VADDPS            Z9, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1472(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1472(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z10
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z11
 	VFMADD231PS       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z10
 	VMULPS            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1536(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1536(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VADDPS            Z10, Z10, Z10
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1600(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1600(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1664(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1664(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1728(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1728(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1792(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1792(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1856(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1856(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VMULPS            Z9, Z8, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1920(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1920(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1472(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1472(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1984(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1984(R9)
 	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2048(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2048(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2112(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2112(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2176(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2176(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2240(R11)
-	MOVQ              dOut_base+48(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2240(R9)
+	MOVQ              dOut_base+48(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
 	VBROADCASTSS      (CX), Z8
-	VMOVUPS.Z         (R11), K1, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2304(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	VMOVUPS.Z         (R9), K1, Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2304(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2368(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1792(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2368(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1792(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2048(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2048(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2432(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1856(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2432(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1856(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2112(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2112(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           576(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           576(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2496(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1920(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2496(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1920(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2176(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2176(R10), Z10
 	VMULPS            Z10, Z8, Z8
 	VADDPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           704(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           704(R10), Z8
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2560(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2240(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2560(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2240(R10), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1024(R10), Z11
 	VMULPS            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z12
 	VMULPS            Z12, Z11, Z11
 	VADDPS            Z11, Z10, Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z11
 	VDIVPS            Z9, Z11, Z11
 	VADDPS            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
 	VDIVPS            Z9, Z8, Z8
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z9
 	VSUBPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2624(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z11, 2688(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z8, 2752(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2816(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2624(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z11, 2688(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z8, 2752(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2816(R10)
 	VMOVUPS.Z         (DX), K1, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
 	VCMPPS            $0x1d, Z9, Z8, K2
 	VCMPPS            $0x12, Z0, Z8, K3
 	KANDW             K3, K2, K2
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
 	VDIVPS            Z9, Z8, Z8
-	VMOVUPS.Z         (R11), K1, Z9
+	VMOVUPS.Z         (R9), K1, Z9
 	VMOVUPS           Z8, K2, Z9
-	MOVQ              dIn_base+0(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
-	VMOVUPS           Z9, K1, (R11)
+	MOVQ              dIn_base+0(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
+	VMOVUPS           Z9, K1, (R9)
+	MOVQ              cols+168(FP), R9
+	SHLQ              $0x02, R9
+	LEAQ              (SI), R10
 	MOVQ              dParams_base+24(FP), R11
 	MOVQ              params_base+120(FP), R12
 	SUBQ              R12, R11
-	ADDQ              R9, R11
+	ADDQ              R10, R11
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R12
 	DECQ              R12
@@ -99288,7 +99330,7 @@ g2kend:
 	SHLQ              $0x06, R14
 	ADDQ              R14, R13
 	MOVQ              R12, R14
-	IMULQ             R10, R14
+	IMULQ             R9, R14
 	ADDQ              R11, R14
 	INCQ              R12
 	VXORPS            Z10, Z10, Z10
@@ -99321,7 +99363,7 @@ g2x0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -99337,7 +99379,7 @@ g2x0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -99373,7 +99415,7 @@ g2x1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -99381,9 +99423,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R12
@@ -99400,7 +99442,7 @@ g2x1end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -99433,7 +99475,7 @@ g2y0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -99452,7 +99494,7 @@ g2y0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -99488,7 +99530,7 @@ g2y1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -99496,17 +99538,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Z8, Z8, Z8
 
 g2d:
-	TESTQ        R9, R9
+	TESTQ        R10, R10
 	JZ           g2dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R12
@@ -99524,8 +99566,8 @@ g2d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPS      Z9, K2, Z10
 	VMOVUPS      Z10, K1, (R11)
-	ADDQ         R10, R11
-	DECQ         R9
+	ADDQ         R9, R11
+	DECQ         R10
 	JMP          g2d
 
 g2dend:
@@ -99709,17 +99751,17 @@ g1hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPS       $0x1d, Z11, Z8, K1
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000c00, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000c00, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x06, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x06, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g1k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g1kend
-	VMOVUPS      (R12)(R13*1), Z20
+	VMOVUPS      (R9)(R12*1), Z20
 	VMULPS       Z10, Z20, Z20
 	VMOVUPS      Z2, Z21
 	VFMADD231PS  Z20, Z5, Z21
@@ -99730,7 +99772,7 @@ g1k:
 	KANDNW       K1, K2, K1
 	VMOVUPS      Z20, K2, Z11
 	VMOVUPS      Z20, K1, Z12
-	VMOVUPS      (R12), Z20
+	VMOVUPS      (R9), Z20
 	VMULPS       Z9, Z20, Z20
 	VMOVUPS      Z1, Z21
 	VFMADD231PS  Z20, Z4, Z21
@@ -99746,28 +99788,28 @@ g1k:
 	VADDPS       Z20, Z19, Z20
 	VMOVUPS      Z20, K2, Z19
 	KMOVW        K2, K1
-	ADDQ         $0x00000040, R12
+	ADDQ         $0x00000040, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g1k
 
 g1kend:
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, (R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 64(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z11, 128(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 192(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z19, 256(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 320(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 384(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z16, 448(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, (R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 64(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z11, 128(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 192(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z19, 256(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 320(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 384(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z16, 448(R9)
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
 	VMOVUPS           Z8, Z10
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
@@ -99818,20 +99860,20 @@ g1kend:
 	VMAXPS            Z15, Z8, Z8
 	VADDPS            Z13, Z8, Z8
 	VADDPS            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           256(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           256(R9), Z10
 	VXORPS            Z11, Z11, Z11
 	VCMPPS            $0x00, Z11, Z10, K2
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
 	VMOVUPS           Z10, K2, Z8
 	VXORPS            Z10, Z10, Z10
 	VMOVUPS           Z10, K2, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 512(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 576(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           448(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 512(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 576(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           448(R9), Z8
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMOVUPS           Z9, Z11
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
@@ -99886,41 +99928,41 @@ g1kend:
 	VMOVUPS           Z9, K1, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPS           Z9, K1, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 640(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 704(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           64(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 640(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 704(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           64(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           192(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           192(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 768(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 832(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 896(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 768(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 832(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 896(R9)
 	VADDPS            Z10, Z10, Z11
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z12
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z12
 	VADDPS            Z12, Z8, Z8
 	VSUBPS            Z11, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 960(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 960(R9)
 	VMOVUPS           (DX), Z11
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z12
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z13
 	VSUBPS            Z12, Z11, Z11
 	VSUBPS            Z13, Z10, Z12
 	VMULPS            Z12, Z9, Z12
@@ -99947,366 +99989,369 @@ g1kend:
 	VADDPS            Z12, Z12, Z12
 	VMOVUPS           Z12, K1, Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1024(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1024(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
 	VSUBPS            Z8, Z9, Z9
 	VMULPS            Z9, Z8, Z10
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z11
 	VMULPS            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
 	VFMADD231PS       Z8, Z13, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z14
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z14
 	VFMADD231PS       Z10, Z14, Z13
 	VMULPS            Z9, Z9, Z14
 	VMULPS            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z11
 	VADDPS            Z11, Z11, Z11
 	VFMADD231PS       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VFMADD231PS       Z8, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1088(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1152(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1216(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 1280(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 1344(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 1408(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1088(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1152(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1216(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 1280(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 1344(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 1408(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z9
 	VADDPS            Z9, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1472(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1472(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z10
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z11
 	VFMADD231PS       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z10
 	VMULPS            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1536(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1536(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VADDPS            Z10, Z10, Z10
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1600(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1600(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1664(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1664(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1728(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1728(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1792(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1792(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1856(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1856(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VMULPS            Z9, Z8, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1920(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1920(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1472(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1472(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1984(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1984(R9)
 	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2048(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2048(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2112(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2112(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2176(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2176(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2240(R11)
-	MOVQ              dOut_base+48(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2240(R9)
+	MOVQ              dOut_base+48(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
 	VBROADCASTSS      (CX), Z8
 	VXORPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z10
 	VDIVPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z9
-	VMOVUPS           (R11), Z10
+	VMOVUPS           (R9), Z10
 	VSUBPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1408(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1408(R10), Z11
 	VMULPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1344(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1344(R10), Z11
 	VMULPS            Z11, Z11, Z11
 	VDIVPS            Z11, Z9, Z9
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2304(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2304(R10)
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z9
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2368(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2368(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2432(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1792(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2432(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1792(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2048(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2048(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2496(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1856(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2496(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1856(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2112(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2112(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           576(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           576(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2560(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1920(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2560(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1920(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2176(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2176(R10), Z10
 	VMULPS            Z10, Z8, Z8
 	VADDPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           704(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           704(R10), Z8
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2624(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2240(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2624(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2240(R10), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1024(R10), Z11
 	VMULPS            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2496(R12), Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2496(R10), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z12
 	VMULPS            Z12, Z11, Z11
 	VADDPS            Z11, Z10, Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2496(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2496(R10), Z11
 	VDIVPS            Z9, Z11, Z11
 	VADDPS            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
 	VDIVPS            Z9, Z8, Z8
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
 	VSUBPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2688(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z11, 2752(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z8, 2816(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2880(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2688(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z11, 2752(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z8, 2816(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2880(R10)
 	VMOVUPS           (DX), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
 	VCMPPS            $0x1d, Z9, Z8, K1
 	VCMPPS            $0x12, Z0, Z8, K2
 	KANDW             K2, K1, K1
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z8
-	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z8
+	VMOVUPS           (R9), Z9
 	VMOVUPS           Z8, K1, Z9
-	MOVQ              dIn_base+0(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
-	VMOVUPS           Z9, (R11)
+	MOVQ              dIn_base+0(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
+	VMOVUPS           Z9, (R9)
+	MOVQ              cols+168(FP), R9
+	SHLQ              $0x02, R9
+	LEAQ              (SI), R10
 	MOVQ              dParams_base+24(FP), R11
 	MOVQ              params_base+120(FP), R12
 	SUBQ              R12, R11
-	ADDQ              R9, R11
+	ADDQ              R10, R11
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R12
 	DECQ              R12
@@ -100319,7 +100364,7 @@ g1kend:
 	SHLQ              $0x06, R14
 	ADDQ              R14, R13
 	MOVQ              R12, R14
-	IMULQ             R10, R14
+	IMULQ             R9, R14
 	ADDQ              R11, R14
 	INCQ              R12
 	VXORPS            Z10, Z10, Z10
@@ -100352,7 +100397,7 @@ g1x0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x0
 
@@ -100368,7 +100413,7 @@ g1x0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -100404,7 +100449,7 @@ g1x1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1x1
 
@@ -100412,9 +100457,9 @@ g1x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R12
@@ -100431,7 +100476,7 @@ g1x1end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -100464,7 +100509,7 @@ g1y0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y0
 
@@ -100483,7 +100528,7 @@ g1y0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -100519,7 +100564,7 @@ g1y1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g1y1
 
@@ -100527,17 +100572,17 @@ g1y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Z8, Z8, Z8
 
 g1d:
-	TESTQ        R9, R9
+	TESTQ        R10, R10
 	JZ           g1dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R12
@@ -100555,8 +100600,8 @@ g1d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPS      Z9, K1, Z10
 	VMOVUPS      Z10, (R11)
-	ADDQ         R10, R11
-	DECQ         R9
+	ADDQ         R9, R11
+	DECQ         R10
 	JMP          g1d
 
 g1dend:
@@ -100700,17 +100745,17 @@ g2hsumend:
 	VXORPS       Z18, Z18, Z18
 	VXORPS       Z19, Z19, Z19
 	VCMPPS       $0x1d, Z11, Z8, K2
-	MOVQ         scratch_base+144(FP), R12
-	ADDQ         $0x00000c00, R12
+	MOVQ         scratch_base+144(FP), R9
+	ADDQ         $0x00000c00, R9
+	MOVQ         bins+176(FP), R12
+	SHLQ         $0x06, R12
 	MOVQ         bins+176(FP), R13
-	SHLQ         $0x06, R13
-	MOVQ         bins+176(FP), R14
-	DECQ         R14
+	DECQ         R13
 
 g2k:
-	TESTQ        R14, R14
+	TESTQ        R13, R13
 	JZ           g2kend
-	VMOVUPS      (R12)(R13*1), Z20
+	VMOVUPS      (R9)(R12*1), Z20
 	VMULPS       Z10, Z20, Z20
 	VMOVUPS      Z2, Z21
 	VFMADD231PS  Z20, Z5, Z21
@@ -100721,7 +100766,7 @@ g2k:
 	KANDNW       K2, K3, K2
 	VMOVUPS      Z20, K3, Z11
 	VMOVUPS      Z20, K2, Z12
-	VMOVUPS      (R12), Z20
+	VMOVUPS      (R9), Z20
 	VMULPS       Z9, Z20, Z20
 	VMOVUPS      Z1, Z21
 	VFMADD231PS  Z20, Z4, Z21
@@ -100737,28 +100782,28 @@ g2k:
 	VADDPS       Z20, Z19, Z20
 	VMOVUPS      Z20, K3, Z19
 	KMOVW        K3, K2
-	ADDQ         $0x00000040, R12
+	ADDQ         $0x00000040, R9
 	ADDQ         R10, R11
-	DECQ         R14
+	DECQ         R13
 	JMP          g2k
 
 g2kend:
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, (R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 64(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z11, 128(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 192(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z19, 256(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 320(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 384(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z16, 448(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, (R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 64(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z11, 128(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 192(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z19, 256(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 320(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 384(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z16, 448(R9)
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z15, Z8
 	VMOVUPS           Z8, Z10
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z8, Z9
@@ -100809,20 +100854,20 @@ g2kend:
 	VMAXPS            Z15, Z8, Z8
 	VADDPS            Z13, Z8, Z8
 	VADDPS            Z8, Z3, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           256(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           256(R9), Z10
 	VXORPS            Z11, Z11, Z11
 	VCMPPS            $0x00, Z11, Z10, K3
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z10
 	VMOVUPS           Z10, K3, Z8
 	VXORPS            Z10, Z10, Z10
 	VMOVUPS           Z10, K3, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 512(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 576(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           448(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 512(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 576(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           448(R9), Z8
 	VANDPS.BCST       c32_7fffffff<>+0(SB), Z8, Z9
 	VMOVUPS           Z9, Z11
 	VRANGEPS.BCST     $0x02, c32_42d00000<>+0(SB), Z9, Z10
@@ -100877,41 +100922,41 @@ g2kend:
 	VMOVUPS           Z9, K2, Z8
 	VXORPS            Z9, Z9, Z9
 	VMOVUPS           Z9, K2, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 640(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 704(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           64(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           (R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 640(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 704(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           64(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           (R9), Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           192(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           192(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VDIVPS            Z8, Z9, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 768(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 832(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 896(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 768(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 832(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 896(R9)
 	VADDPS            Z10, Z10, Z11
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z12
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z12
 	VADDPS            Z12, Z8, Z8
 	VSUBPS            Z11, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 960(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 960(R9)
 	VMOVUPS.Z         (DX), K1, Z11
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           128(R11), Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           128(R9), Z12
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z13
 	VSUBPS            Z12, Z11, Z11
 	VSUBPS            Z13, Z10, Z12
 	VMULPS            Z12, Z9, Z12
@@ -100938,366 +100983,369 @@ g2kend:
 	VADDPS            Z12, Z12, Z12
 	VMOVUPS           Z12, K2, Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1024(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1024(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z9
 	VSUBPS            Z8, Z9, Z9
 	VMULPS            Z9, Z8, Z10
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z11
 	VMULPS            Z10, Z11, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
 	VFMADD231PS       Z8, Z13, Z12
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z13
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z14
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z13
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z14
 	VFMADD231PS       Z10, Z14, Z13
 	VMULPS            Z9, Z9, Z14
 	VMULPS            Z14, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z11
 	VADDPS            Z11, Z11, Z11
 	VFMADD231PS       Z10, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z11
 	VFMADD231PS       Z8, Z11, Z14
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 1088(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1152(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1216(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z12, 1280(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z13, 1344(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z14, 1408(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 1088(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1152(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1216(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z12, 1280(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z13, 1344(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z14, 1408(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z9
 	VADDPS            Z9, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1472(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1472(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z10
 	VADDPS            Z10, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z11
 	VFMADD231PS       Z11, Z10, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           960(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           960(R9), Z10
 	VMULPS            Z8, Z10, Z10
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z10, 1536(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z10, 1536(R9)
 	VBROADCASTSS      c32_3f800000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VADDPS            Z10, Z10, Z10
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1600(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1600(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1664(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1664(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z8
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1728(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1728(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z9
 	VMULPS            Z8, Z9, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1792(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1792(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z10
 	VSUBPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1856(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           832(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1856(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           832(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VMULPS            Z9, Z8, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1664(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1664(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1920(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           640(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1024(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1920(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           640(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1024(R9), Z10
 	VMULPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1472(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1472(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           512(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           512(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z10
 	VMULPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1536(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1536(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 1984(R11)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 1984(R9)
 	VBROADCASTSS      c32_40000000<>+0(SB), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           896(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           896(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VADDPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1600(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1600(R9), Z9
 	VADDPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2048(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1152(R11), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2048(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1152(R9), Z8
 	VADDPS            Z8, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1088(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1088(R9), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2112(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1216(R11), Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1408(R11), Z10
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2112(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1216(R9), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1408(R9), Z10
 	VDIVPS            Z10, Z9, Z9
 	VSUBPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z9, 2176(R11)
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1280(R11), Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           1344(R11), Z9
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z9, 2176(R9)
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1280(R9), Z8
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           1344(R9), Z9
 	VDIVPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R11
-	VMOVUPS           Z8, 2240(R11)
-	MOVQ              dOut_base+48(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
+	MOVQ              scratch_base+144(FP), R9
+	VMOVUPS           Z8, 2240(R9)
+	MOVQ              dOut_base+48(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
 	VBROADCASTSS      (CX), Z8
 	VXORPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z10
 	VDIVPS            Z10, Z9, Z9
 	VMULPS            Z9, Z8, Z9
-	VMOVUPS.Z         (R11), K1, Z10
+	VMOVUPS.Z         (R9), K1, Z10
 	VSUBPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z9
 	VMULPS            Z9, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1408(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1408(R10), Z11
 	VMULPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1344(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1344(R10), Z11
 	VMULPS            Z11, Z11, Z11
 	VDIVPS            Z11, Z9, Z9
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2304(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2304(R10)
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z9
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2368(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1728(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2368(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1728(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1984(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1984(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2432(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1792(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2432(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1792(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2048(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2048(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2496(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1856(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2496(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1856(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2112(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2112(R10), Z10
 	VMULPS            Z10, Z8, Z10
 	VADDPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           576(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           576(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2560(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1920(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2560(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1920(R10), Z10
 	VMULPS            Z10, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2176(R12), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2176(R10), Z10
 	VMULPS            Z10, Z8, Z8
 	VADDPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           704(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           704(R10), Z8
 	VMULPS            Z8, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2624(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2240(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2624(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2240(R10), Z9
 	VMULPS            Z9, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           768(R12), Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           1024(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           768(R10), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z10
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           1024(R10), Z11
 	VMULPS            Z11, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2496(R12), Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           896(R12), Z12
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2496(R10), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           896(R10), Z12
 	VMULPS            Z12, Z11, Z11
 	VADDPS            Z11, Z10, Z10
 	VXORPS.BCST       c32_80000000<>+0(SB), Z10, Z10
 	VDIVPS            Z9, Z10, Z10
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2496(R12), Z11
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2496(R10), Z11
 	VDIVPS            Z9, Z11, Z11
 	VADDPS            Z11, Z8, Z11
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2432(R12), Z8
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2432(R10), Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z8, Z8
 	VDIVPS            Z9, Z8, Z8
 	VSUBPS            Z10, Z8, Z8
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2368(R12), Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2368(R10), Z9
 	VSUBPS            Z11, Z9, Z9
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z10, 2688(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z11, 2752(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z8, 2816(R12)
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           Z9, 2880(R12)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z10, 2688(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z11, 2752(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z8, 2816(R10)
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           Z9, 2880(R10)
 	VMOVUPS.Z         (DX), K1, Z8
 	VXORPS.BCST       c32_80000000<>+0(SB), Z0, Z9
 	VCMPPS            $0x1d, Z9, Z8, K2
 	VCMPPS            $0x12, Z0, Z8, K3
 	KANDW             K3, K2, K2
-	MOVQ              scratch_base+144(FP), R12
-	VMOVUPS           2304(R12), Z8
-	VMOVUPS.Z         (R11), K1, Z9
+	MOVQ              scratch_base+144(FP), R10
+	VMOVUPS           2304(R10), Z8
+	VMOVUPS.Z         (R9), K1, Z9
 	VMOVUPS           Z8, K2, Z9
-	MOVQ              dIn_base+0(FP), R11
-	MOVQ              in_base+96(FP), R12
-	SUBQ              R12, R11
-	ADDQ              DX, R11
-	VMOVUPS           Z9, K1, (R11)
+	MOVQ              dIn_base+0(FP), R9
+	MOVQ              in_base+96(FP), R10
+	SUBQ              R10, R9
+	ADDQ              DX, R9
+	VMOVUPS           Z9, K1, (R9)
+	MOVQ              cols+168(FP), R9
+	SHLQ              $0x02, R9
+	LEAQ              (SI), R10
 	MOVQ              dParams_base+24(FP), R11
 	MOVQ              params_base+120(FP), R12
 	SUBQ              R12, R11
-	ADDQ              R9, R11
+	ADDQ              R10, R11
 	VXORPS            Z8, Z8, Z8
 	MOVQ              bins+176(FP), R12
 	DECQ              R12
@@ -101310,7 +101358,7 @@ g2kend:
 	SHLQ              $0x06, R14
 	ADDQ              R14, R13
 	MOVQ              R12, R14
-	IMULQ             R10, R14
+	IMULQ             R9, R14
 	ADDQ              R11, R14
 	INCQ              R12
 	VXORPS            Z10, Z10, Z10
@@ -101343,7 +101391,7 @@ g2x0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x0
 
@@ -101359,7 +101407,7 @@ g2x0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -101395,7 +101443,7 @@ g2x1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2x1
 
@@ -101403,9 +101451,9 @@ g2x1end:
 	MOVQ         dParams_base+24(FP), R11
 	MOVQ         params_base+120(FP), R12
 	SUBQ         R12, R11
-	ADDQ         R9, R11
+	ADDQ         R10, R11
 	MOVQ         bins+176(FP), R12
-	IMULQ        R10, R12
+	IMULQ        R9, R12
 	ADDQ         R12, R11
 	VXORPS       Z8, Z8, Z8
 	MOVQ         bins+176(FP), R12
@@ -101422,7 +101470,7 @@ g2x1end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -101455,7 +101503,7 @@ g2y0:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y0
 
@@ -101474,7 +101522,7 @@ g2y0end:
 	SHLQ         $0x06, R14
 	ADDQ         R14, R13
 	MOVQ         R12, R14
-	IMULQ        R10, R14
+	IMULQ        R9, R14
 	ADDQ         R11, R14
 	INCQ         R12
 	VXORPS       Z10, Z10, Z10
@@ -101510,7 +101558,7 @@ g2y1:
 	VBROADCASTSS c32_3f800000<>+0(SB), Z11
 	VSUBPS       Z11, Z9, Z9
 	SUBQ         $0x00000040, R13
-	SUBQ         R10, R14
+	SUBQ         R9, R14
 	DECQ         R12
 	JMP          g2y1
 
@@ -101518,17 +101566,17 @@ g2y1end:
 	MOVQ   dParams_base+24(FP), R11
 	MOVQ   params_base+120(FP), R12
 	SUBQ   R12, R11
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	SHLQ   $0x01, R9
-	IMULQ  R10, R9
-	ADDQ   R9, R11
-	MOVQ   bins+176(FP), R9
-	DECQ   R9
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	SHLQ   $0x01, R10
+	IMULQ  R9, R10
+	ADDQ   R10, R11
+	MOVQ   bins+176(FP), R10
+	DECQ   R10
 	VXORPS Z8, Z8, Z8
 
 g2d:
-	TESTQ        R9, R9
+	TESTQ        R10, R10
 	JZ           g2dend
 	VXORPS       Z9, Z9, Z9
 	MOVQ         scratch_base+144(FP), R12
@@ -101546,8 +101594,8 @@ g2d:
 	VXORPS       Z10, Z10, Z10
 	VMOVUPS      Z9, K2, Z10
 	VMOVUPS      Z10, K1, (R11)
-	ADDQ         R10, R11
-	DECQ         R9
+	ADDQ         R9, R11
+	DECQ         R10
 	JMP          g2d
 
 g2dend:

@@ -109,28 +109,26 @@ func (g *gen) paramStride() reg.Register {
 	return kb
 }
 
-// splineBody writes the work on one vector of columns: in and out at off
-// bytes past their pointers, the parameters at off past pp.
-func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.Register, inverse bool) reg.VecVirtual {
-	g.nextSlot = 0  // the bodies of a kernel share its stack slots
+// splineFront writes what the forward kernels and their backward passes
+// do first on one vector of columns (input at off past in, parameters at
+// off past pp): the softmax sums of the widths and heights, held in
+// memory on AVX2 (which has too few registers for the walks), their exps
+// in scratch, and the walk that decides the bin (over the widths' knots
+// forward, the heights' inverse), counting it if count. It returns the
+// input, the walk's results, the reciprocals of the widths' and heights'
+// exp sums (rw, rh) and the deciding coordinate's argument names.
+// Pointers are made where they are used: general registers are few too.
+func (g *gen) splineFront(l string, in, pp reg.Register, off int, mask reg.Register, inverse, count bool) (x reg.VecVirtual, wk splineWalked, rw, rh held, dMin, dScale string) {
 	q := asm.GP64() // parameter 0 of these columns
 	asm.LEAQ(Mem{Base: pp, Disp: off}, q)
 	kb := g.paramStride()
-	x := g.sload(in, off, mask, false)
-
-	// The softmax sums of the widths and heights, held in memory on AVX2
-	// (which has too few registers for the walks), and their exps in
-	// scratch. Pointers are made where they are used: general registers
-	// are few too.
+	x = g.sload(in, off, mask, false)
 	hzw := g.hold(g.softmaxSum(l+"w", q, kb, false, mask))
 	heights := asm.GP64()
 	asm.Load(asm.Param("bins"), heights)
 	asm.IMULQ(kb, heights)
 	asm.ADDQ(q, heights)
 	hzh := g.hold(g.softmaxSum(l+"h", heights, kb, true, mask))
-
-	// The walk that decides the bin: over the widths' knots forward, the
-	// heights' inverse.
 	dz, oz := hzw, hzh
 	dMin, dScale, oMin, oScale := "minWidth", "scaleW", "minHeight", "scaleH"
 	if inverse {
@@ -142,7 +140,19 @@ func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.R
 	asm.SHLQ(U8(1), derivs)
 	asm.IMULQ(kb, derivs)
 	asm.ADDQ(q, derivs)
-	wk := g.splineWalk(l+"k", x, derivs, kb, inverse, false, dz, oz, dMin, dScale, oMin, oScale, mask)
+	wk = g.splineWalk(l+"k", x, derivs, kb, inverse, count, dz, oz, dMin, dScale, oMin, oScale, mask)
+	return x, wk, hzw, hzh, dMin, dScale
+}
+
+// splineBody writes the work on one vector of columns: in and out at off
+// bytes past their pointers, the parameters at off past pp.
+func (g *gen) splineBody(l string, in, out, pp reg.Register, off int, mask reg.Register, inverse bool) reg.VecVirtual {
+	g.nextSlot = 0 // the bodies of a kernel share its stack slots
+	x, wk, rw, rh, dMin, dScale := g.splineFront(l, in, pp, off, mask, inverse, false)
+	dz := rw
+	if inverse {
+		dz = rh
+	}
 	hLo, hHi, hoLo, hoHi := g.hold(wk.dLo), g.hold(wk.dHi), g.hold(wk.oLo), g.hold(wk.oHi)
 	hbEnd := g.holdCond(wk.bEnd)
 	aP, bP := wk.aP, wk.bP

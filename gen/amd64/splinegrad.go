@@ -86,29 +86,7 @@ func (g *gen) splineGradKernel(inverse bool) {
 // and their gradients off past pp, dLogdet's element for the row at ld.
 func (g *gen) splineGradBody(l string, in, pp, ld reg.Register, off int, mask reg.Register, inverse bool) {
 	g.nextSlot, g.nextStash = 0, 0
-	q := asm.GP64() // parameter 0 of these columns
-	asm.LEAQ(Mem{Base: pp, Disp: off}, q)
-	kb := g.paramStride()
-	x := g.load(in, off, mask)
-
-	hzw := g.hold(g.softmaxSum(l+"w", q, kb, false, mask))
-	heights := asm.GP64()
-	asm.Load(asm.Param("bins"), heights)
-	asm.IMULQ(kb, heights)
-	asm.ADDQ(q, heights)
-	hzh := g.hold(g.softmaxSum(l+"h", heights, kb, true, mask))
-	dz, oz := hzw, hzh
-	dMin, dScale, oMin, oScale := "minWidth", "scaleW", "minHeight", "scaleH"
-	if inverse {
-		dz, oz = oz, dz
-		dMin, dScale, oMin, oScale = oMin, oScale, dMin, dScale
-	}
-	derivs := asm.GP64()
-	asm.Load(asm.Param("bins"), derivs)
-	asm.SHLQ(U8(1), derivs)
-	asm.IMULQ(kb, derivs)
-	asm.ADDQ(q, derivs)
-	wk := g.splineWalk(l+"k", x, derivs, kb, inverse, true, dz, oz, dMin, dScale, oMin, oScale, mask)
+	_, wk, hzw, hzh, _, _ := g.splineFront(l, in, pp, off, mask, inverse, true)
 	xLo, xHi, yLo, yHi := wk.dLo, wk.dHi, wk.oLo, wk.oHi
 	if inverse {
 		xLo, xHi, yLo, yHi = wk.oLo, wk.oHi, wk.dLo, wk.dHi
@@ -142,7 +120,7 @@ func (g *gen) splineGradBody(l string, in, pp, ld reg.Register, off int, mask re
 	g.add(c2, g.unstash(sa), g.unstash(sb))
 	g.sub(c2, c2, twoDelta) // a + b − 2δ
 	sc2 := g.stash(c2)
-	x = g.load(in, off, mask)
+	x := g.load(in, off, mask)
 	theta := g.vec()
 	if inverse {
 		g.splineRoot(theta, x, g.unstash(syLo), h, delta, g.unstash(sa), c2)
@@ -264,6 +242,9 @@ func (g *gen) splineGradBody(l string, in, pp, ld reg.Register, off int, mask re
 
 	// knotsGrad for the widths, then the heights, and the derivatives'
 	// gradients, zero outside [−B, B].
+	kb := g.paramStride()
+	q := asm.GP64() // parameter 0 of these columns
+	asm.LEAQ(Mem{Base: pp, Disp: off}, q)
 	dq := relative(q, "dParams", "params")
 	g.knotsGrad(l+"x", dq, kb, false, srw, skv, sgcxLo, sgW, inside, "scaleW", mask)
 	dq = relative(q, "dParams", "params")

@@ -242,12 +242,19 @@ func (e *emitter) writeFront(f splineFront, inverse bool) {
 	}
 }
 
+// splineTables writes the exp and log tables of kernel sym and returns
+// their names.
+func (e *emitter) splineTables(sym string) (expTable, logTable string) {
+	expTable, logTable = sym+"Exp<>", sym+"Log<>"
+	e.expTables(expTable)
+	e.table(logTable, e.logPoly())
+	return expTable, logTable
+}
+
 // spline writes splineFwd or splineInv.
 func (e *emitter) spline(sym string, inverse bool) {
 	e.splineArgs = 136
-	expTable, logTable := sym+"Exp<>", sym+"Log<>"
-	e.expTables(expTable)
-	e.table(logTable, e.logPoly())
+	expTable, logTable := e.splineTables(sym)
 	var r splineRegs
 	for _, p := range []*reg{&r.acc, &r.m, &r.z, &r.dLo, &r.dHi, &r.oLo, &r.oHi, &r.aP, &r.bP, &r.prev} {
 		*p = e.reserve()

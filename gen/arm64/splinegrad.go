@@ -79,9 +79,7 @@ func (e *emitter) splineGrad(sym string, inverse bool) {
 		panic("arm64: the spline stash outgrew its bytes")
 	}
 	e.splineArgs = 184
-	expTable, logTable := sym+"Exp<>", sym+"Log<>"
-	e.expTables(expTable)
-	e.table(logTable, e.logPoly())
+	expTable, logTable := e.splineTables(sym)
 	var r splineRegs
 	for _, p := range []*reg{&r.m, &r.z, &r.dLo, &r.dHi, &r.oLo, &r.oHi, &r.aP, &r.bP, &r.prev, &r.kv} {
 		*p = e.reserve()
