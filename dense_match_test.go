@@ -16,13 +16,16 @@ import (
 // in the same order) in their lanes. (A float32 chain could differ where
 // the portable float32 FMA rounds twice, about one operation in 2^29; with
 // these inputs none does.) Shapes cover every row and column tail of the
-// vector kernels, and batches below the size where they take over.
+// vector kernels, and batches below the size where they take over. The
+// last m mod 8 rows go in groups of 4, 2 and 1 rows across bands of up to
+// eight vectors of columns: every m mod 8 meets every band width (n up to
+// 257 is 16 float32 vectors of AVX-512 and a tail).
 func TestSIMDDenseMatchesPortable(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
-		for _, m := range []int{0, 1, 3, 7, 8, 9, 17} {
+		for _, m := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 17} {
 			for _, k := range []int{0, 1, 5, 33} {
-				for _, n := range []int{1, 3, 4, 7, 8, 15, 16, 17, 33} {
+				for _, n := range []int{1, 3, 4, 7, 8, 15, 16, 17, 33, 64, 100, 128, 257} {
 					for _, act := range []flowkern.Activation{flowkern.ActIdentity, flowkern.ActReLU, flowkern.ActTanh} {
 						denseMatch[float64](t, rng, m, k, n, act, m*k > 2 && n%2 == 1)
 						denseMatch[float32](t, rng, m, k, n, act, m*k > 2 && n%2 == 1)

@@ -8655,13 +8655,11 @@ TEXT ·denseSumsAvx2F64(SB), NOSPLIT, $0-96
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000004
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+72(FP), R10
+	CMPQ BX, $0x00000004
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+72(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -8729,38 +8727,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+80(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Y1
-	VBROADCASTSD (R11), Y2
-	VFMADD231PD  Y1, Y2, Y0
-	ADDQ         $0x00000008, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPD Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
 	SUBQ    BX, R9
@@ -8860,6 +8834,466 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+80(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-4, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000008
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y6, (R8)
+	VMOVUPD Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000004
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R11), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD (R11)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-4, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000010
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VMOVUPD      64(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      96(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	VMOVUPD Y6, 64(R8)
+	VMOVUPD Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000008
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      32(R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000004
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPD      (R8), Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (R9)(R10*1), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-4, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000020
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  (R8), Y8, Y0
+	VFMADD231PD  32(R8), Y8, Y1
+	VFMADD231PD  64(R8), Y8, Y2
+	VFMADD231PD  96(R8), Y8, Y3
+	VFMADD231PD  128(R8), Y8, Y4
+	VFMADD231PD  160(R8), Y8, Y5
+	VFMADD231PD  192(R8), Y8, Y6
+	VFMADD231PD  224(R8), Y8, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, 128(R8)
+	VMOVUPD Y5, 160(R8)
+	VMOVUPD Y6, 192(R8)
+	VMOVUPD Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000010
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Y4
+	VFMADD231PD  (R8), Y4, Y0
+	VFMADD231PD  32(R8), Y4, Y1
+	VFMADD231PD  64(R8), Y4, Y2
+	VFMADD231PD  96(R8), Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000008
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  (R8), Y2, Y0
+	VFMADD231PD  32(R8), Y2, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000004
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Y1
+	VFMADD231PD  (R8), Y1, Y0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -8877,13 +9311,11 @@ TEXT ·denseBiasAvx2F64(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000004
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000004
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -8932,8 +9364,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Y8
+	ADDQ    R11, R12
+	VMOVUPD (R12), Y8
 	VADDPD  Y8, Y0, Y0
 	VADDPD  Y8, Y1, Y1
 	VADDPD  Y8, Y2, Y2
@@ -8965,45 +9397,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Y1
-	VBROADCASTSD (R11), Y2
-	VFMADD231PD  Y1, Y2, Y0
-	ADDQ         $0x00000008, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Y1
-	VADDPD  Y1, Y0, Y0
-	VMOVUPD Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
 	SUBQ    BX, R9
@@ -9059,8 +9460,8 @@ tailp8end:
 	NEGQ       R10
 	ADDQ       AX, R10
 	MOVQ       b_base+72(FP), R11
-	ADDQ       R11, R10
-	VMASKMOVPD (R10), Y0, Y9
+	ADDQ       R10, R11
+	VMASKMOVPD (R11), Y0, Y9
 	VADDPD     Y9, Y1, Y1
 	VADDPD     Y9, Y2, Y2
 	VADDPD     Y9, Y3, Y3
@@ -9115,8 +9516,8 @@ tailp1end:
 	NEGQ       DI
 	ADDQ       AX, DI
 	MOVQ       b_base+72(FP), R10
-	ADDQ       R10, DI
-	VMASKMOVPD (DI), Y0, Y2
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y0, Y2
 	VADDPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (BX)
 	ADDQ       SI, R8
@@ -9125,6 +9526,655 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000008
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y4, Y4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y6, Y6
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y5, Y5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y6, (R8)
+	VMOVUPD Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000004
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R11), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD (R11)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000010
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VMOVUPD      64(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      96(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y4, Y4
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y5, Y5
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y6, Y6
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	VMOVUPD Y6, 64(R8)
+	VMOVUPD Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000008
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      32(R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y2, Y2
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000004
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPD      (R8), Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (R9)(R10*1), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VADDPD  Y2, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VADDPD  Y2, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000020
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  (R8), Y8, Y0
+	VFMADD231PD  32(R8), Y8, Y1
+	VFMADD231PD  64(R8), Y8, Y2
+	VFMADD231PD  96(R8), Y8, Y3
+	VFMADD231PD  128(R8), Y8, Y4
+	VFMADD231PD  160(R8), Y8, Y5
+	VFMADD231PD  192(R8), Y8, Y6
+	VFMADD231PD  224(R8), Y8, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y3, Y3
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y4, Y4
+	LEAQ    160(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y5, Y5
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y6, Y6
+	LEAQ    224(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VADDPD  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, 128(R8)
+	VMOVUPD Y5, 160(R8)
+	VMOVUPD Y6, 192(R8)
+	VMOVUPD Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000010
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Y4
+	VFMADD231PD  (R8), Y4, Y0
+	VFMADD231PD  32(R8), Y4, Y1
+	VFMADD231PD  64(R8), Y4, Y2
+	VFMADD231PD  96(R8), Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VADDPD  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000008
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  (R8), Y2, Y0
+	VFMADD231PD  32(R8), Y2, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VADDPD  Y2, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VADDPD  Y2, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000004
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Y1
+	VFMADD231PD  (R8), Y1, Y0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y1
+	VADDPD  Y1, Y0, Y0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -9142,13 +10192,11 @@ TEXT ·denseBiasReLUAvx2F64(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000004
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000004
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -9197,8 +10245,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Y8
+	ADDQ    R11, R12
+	VMOVUPD (R12), Y8
 	VXORPS  Y9, Y9, Y9
 	VADDPD  Y8, Y0, Y0
 	VMAXPD  Y0, Y9, Y0
@@ -9247,48 +10295,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPD      (R13), Y1
-	VBROADCASTSD (R11), Y2
-	VFMADD231PD  Y1, Y2, Y0
-	ADDQ         $0x00000008, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Y1
-	VXORPS  Y2, Y2, Y2
-	VADDPD  Y1, Y0, Y0
-	VMAXPD  Y0, Y2, Y0
-	VADDPD  Y2, Y0, Y0
-	VMOVUPD Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask64<>+0(SB), R8
 	MOVQ    $0x00000004, R9
 	SUBQ    BX, R9
@@ -9344,8 +10358,8 @@ tailp8end:
 	NEGQ       R10
 	ADDQ       AX, R10
 	MOVQ       b_base+72(FP), R11
-	ADDQ       R11, R10
-	VMASKMOVPD (R10), Y0, Y9
+	ADDQ       R10, R11
+	VMASKMOVPD (R11), Y0, Y9
 	VXORPS     Y10, Y10, Y10
 	VADDPD     Y9, Y1, Y1
 	VMAXPD     Y1, Y10, Y1
@@ -9417,8 +10431,8 @@ tailp1end:
 	NEGQ       DI
 	ADDQ       AX, DI
 	MOVQ       b_base+72(FP), R10
-	ADDQ       R10, DI
-	VMASKMOVPD (DI), Y0, Y2
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y0, Y2
 	VXORPS     Y3, Y3, Y3
 	VADDPD     Y2, Y1, Y1
 	VMAXPD     Y1, Y3, Y1
@@ -9430,6 +10444,778 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000008
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R11), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VBROADCASTSD (R11)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y0, Y0
+	VMAXPD  Y0, Y9, Y0
+	VADDPD  Y9, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y2, Y9, Y2
+	VADDPD  Y9, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y4, Y4
+	VMAXPD  Y4, Y9, Y4
+	VADDPD  Y9, Y4, Y4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y6, Y6
+	VMAXPD  Y6, Y9, Y6
+	VADDPD  Y9, Y6, Y6
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y1, Y1
+	VMAXPD  Y1, Y9, Y1
+	VADDPD  Y9, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y3, Y9, Y3
+	VADDPD  Y9, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y5, Y5
+	VMAXPD  Y5, Y9, Y5
+	VADDPD  Y9, Y5, Y5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y7, Y7
+	VMAXPD  Y7, Y9, Y7
+	VADDPD  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y6, (R8)
+	VMOVUPD Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000004
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R11), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD (R11)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y0, Y0
+	VMAXPD  Y0, Y5, Y0
+	VADDPD  Y5, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y1, Y1
+	VMAXPD  Y1, Y5, Y1
+	VADDPD  Y5, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y2, Y2
+	VMAXPD  Y2, Y5, Y2
+	VADDPD  Y5, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y3, Y3
+	VMAXPD  Y3, Y5, Y3
+	VADDPD  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000010
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VMOVUPD      32(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VMOVUPD      64(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      96(R8), Y8
+	VBROADCASTSD (R9), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD (R9)(R10*1), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y0, Y0
+	VMAXPD  Y0, Y9, Y0
+	VADDPD  Y9, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y4, Y4
+	VMAXPD  Y4, Y9, Y4
+	VADDPD  Y9, Y4, Y4
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y1, Y1
+	VMAXPD  Y1, Y9, Y1
+	VADDPD  Y9, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y5, Y5
+	VMAXPD  Y5, Y9, Y5
+	VADDPD  Y9, Y5, Y5
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y2, Y9, Y2
+	VADDPD  Y9, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y6, Y6
+	VMAXPD  Y6, Y9, Y6
+	VADDPD  Y9, Y6, Y6
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y3, Y9, Y3
+	VADDPD  Y9, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y7, Y7
+	VMAXPD  Y7, Y9, Y7
+	VADDPD  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y4, (R8)
+	VMOVUPD Y5, 32(R8)
+	VMOVUPD Y6, 64(R8)
+	VMOVUPD Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000008
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPD      (R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      32(R8), Y4
+	VBROADCASTSD (R9), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (R9)(R10*1), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y0, Y0
+	VMAXPD  Y0, Y5, Y0
+	VADDPD  Y5, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y2, Y2
+	VMAXPD  Y2, Y5, Y2
+	VADDPD  Y5, Y2, Y2
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y1, Y1
+	VMAXPD  Y1, Y5, Y1
+	VADDPD  Y5, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y3, Y3
+	VMAXPD  Y3, Y5, Y3
+	VADDPD  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPD Y2, (R8)
+	VMOVUPD Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000004
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPD      (R8), Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (R9)(R10*1), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPD  Y2, Y0, Y0
+	VMAXPD  Y0, Y3, Y0
+	VADDPD  Y3, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPD  Y2, Y1, Y1
+	VMAXPD  Y1, Y3, Y1
+	VADDPD  Y3, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-4, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000020
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  (R8), Y8, Y0
+	VFMADD231PD  32(R8), Y8, Y1
+	VFMADD231PD  64(R8), Y8, Y2
+	VFMADD231PD  96(R8), Y8, Y3
+	VFMADD231PD  128(R8), Y8, Y4
+	VFMADD231PD  160(R8), Y8, Y5
+	VFMADD231PD  192(R8), Y8, Y6
+	VFMADD231PD  224(R8), Y8, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y0, Y0
+	VMAXPD  Y0, Y9, Y0
+	VADDPD  Y9, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y1, Y1
+	VMAXPD  Y1, Y9, Y1
+	VADDPD  Y9, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y2, Y9, Y2
+	VADDPD  Y9, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y3, Y9, Y3
+	VADDPD  Y9, Y3, Y3
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y4, Y4
+	VMAXPD  Y4, Y9, Y4
+	VADDPD  Y9, Y4, Y4
+	LEAQ    160(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y5, Y5
+	VMAXPD  Y5, Y9, Y5
+	VADDPD  Y9, Y5, Y5
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y6, Y6
+	VMAXPD  Y6, Y9, Y6
+	VADDPD  Y9, Y6, Y6
+	LEAQ    224(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPD  Y8, Y7, Y7
+	VMAXPD  Y7, Y9, Y7
+	VADDPD  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, 128(R8)
+	VMOVUPD Y5, 160(R8)
+	VMOVUPD Y6, 192(R8)
+	VMOVUPD Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000010
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Y4
+	VFMADD231PD  (R8), Y4, Y0
+	VFMADD231PD  32(R8), Y4, Y1
+	VFMADD231PD  64(R8), Y4, Y2
+	VFMADD231PD  96(R8), Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y0, Y0
+	VMAXPD  Y0, Y5, Y0
+	VADDPD  Y5, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y1, Y1
+	VMAXPD  Y1, Y5, Y1
+	VADDPD  Y5, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y2, Y2
+	VMAXPD  Y2, Y5, Y2
+	VADDPD  Y5, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPD  Y4, Y3, Y3
+	VMAXPD  Y3, Y5, Y3
+	VADDPD  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000008
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  (R8), Y2, Y0
+	VFMADD231PD  32(R8), Y2, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPD  Y2, Y0, Y0
+	VMAXPD  Y0, Y3, Y0
+	VADDPD  Y3, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPD  Y2, Y1, Y1
+	VMAXPD  Y1, Y3, Y1
+	VADDPD  Y3, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000004
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Y1
+	VFMADD231PD  (R8), Y1, Y0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Y1
+	VXORPS  Y2, Y2, Y2
+	VADDPD  Y1, Y0, Y0
+	VMAXPD  Y0, Y2, Y0
+	VADDPD  Y2, Y0, Y0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -9446,13 +11232,11 @@ TEXT ·denseSumsAccTAvx2F64(SB), NOSPLIT, $0-96
 	SHLQ $0x03, SI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000004
-	JB    tailblock
-	MOVQ  AX, DI
-	MOVQ  x_base+24(FP), R8
-	MOVQ  m+72(FP), R9
+	CMPQ BX, $0x00000004
+	JB   tailblock
+	MOVQ AX, DI
+	MOVQ x_base+24(FP), R8
+	MOVQ m+72(FP), R9
 
 fullrows8:
 	CMPQ    R9, $0x00000008
@@ -9554,39 +11338,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ   R9, R9
-	JZ      fullend
-	MOVQ    DI, R10
-	VMOVUPD (R10), Y0
-	MOVQ    R8, R10
-	MOVQ    k+80(FP), R11
-	MOVQ    CX, R12
-
-fullp1:
-	TESTQ        R11, R11
-	JZ           fullp1end
-	VMOVUPD      (R12), Y1
-	VBROADCASTSD (R10), Y2
-	VFMADD231PD  Y1, Y2, Y0
-	ADDQ         SI, R10
-	ADDQ         DX, R12
-	DECQ         R11
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPD Y0, (DI)
-	ADDQ    $0x00000008, R8
-	ADDQ    DX, DI
-	DECQ    R9
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000004, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask64<>+0(SB), DI
 	MOVQ    $0x00000004, R8
 	SUBQ    BX, R8
@@ -9721,6 +11480,499 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), DI
+	ADDQ  DI, BX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), DI
+	ADDQ  DI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-4, R8
+
+rest4x2:
+	CMPQ    R8, $0x00000008
+	JB      rest4x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y2
+	VMOVUPD 32(R9), Y3
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y4
+	VMOVUPD 32(R9), Y5
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y6
+	VMOVUPD 32(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x2p:
+	TESTQ        R11, R11
+	JZ           rest4x2pend
+	VMOVUPD      (R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD 16(R10), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VBROADCASTSD 24(R10), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      32(R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD 16(R10), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VBROADCASTSD 24(R10), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPD Y2, (R9)
+	VMOVUPD Y3, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPD Y4, (R9)
+	VMOVUPD Y5, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPD Y6, (R9)
+	VMOVUPD Y7, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ    R8, $0x00000004
+	JB      rest4x1end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y2
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x1p:
+	TESTQ        R11, R11
+	JZ           rest4x1pend
+	VMOVUPD      (R9), Y4
+	VBROADCASTSD (R10), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD 8(R10), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD 16(R10), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD 24(R10), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Y1, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Y2, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Y3, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000004, R8
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-4, R8
+
+rest2x4:
+	CMPQ    R8, $0x00000010
+	JB      rest2x4end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	VMOVUPD 64(R9), Y2
+	VMOVUPD 96(R9), Y3
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y4
+	VMOVUPD 32(R9), Y5
+	VMOVUPD 64(R9), Y6
+	VMOVUPD 96(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPD      (R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y0
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y4
+	VMOVUPD      32(R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y1
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y5
+	VMOVUPD      64(R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y2
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y6
+	VMOVUPD      96(R9), Y8
+	VBROADCASTSD (R10), Y9
+	VFMADD231PD  Y8, Y9, Y3
+	VBROADCASTSD 8(R10), Y9
+	VFMADD231PD  Y8, Y9, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, 64(R9)
+	VMOVUPD Y3, 96(R9)
+	ADDQ    DX, R9
+	VMOVUPD Y4, (R9)
+	VMOVUPD Y5, 32(R9)
+	VMOVUPD Y6, 64(R9)
+	VMOVUPD Y7, 96(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ    R8, $0x00000008
+	JB      rest2x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y2
+	VMOVUPD 32(R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPD      (R9), Y4
+	VBROADCASTSD (R10), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD 8(R10), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VMOVUPD      32(R9), Y4
+	VBROADCASTSD (R10), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD 8(R10), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPD Y2, (R9)
+	VMOVUPD Y3, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ    R8, $0x00000004
+	JB      rest2x1end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	ADDQ    DX, R9
+	VMOVUPD (R9), Y1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPD      (R9), Y2
+	VBROADCASTSD (R10), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD 8(R10), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Y1, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000004, R8
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	ADDQ $0x00000010, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-4, R8
+
+rest1x8:
+	CMPQ    R8, $0x00000020
+	JB      rest1x8end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	VMOVUPD 64(R9), Y2
+	VMOVUPD 96(R9), Y3
+	VMOVUPD 128(R9), Y4
+	VMOVUPD 160(R9), Y5
+	VMOVUPD 192(R9), Y6
+	VMOVUPD 224(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x8p:
+	TESTQ        R11, R11
+	JZ           rest1x8pend
+	VBROADCASTSD (R10), Y8
+	VFMADD231PD  (R9), Y8, Y0
+	VFMADD231PD  32(R9), Y8, Y1
+	VFMADD231PD  64(R9), Y8, Y2
+	VFMADD231PD  96(R9), Y8, Y3
+	VFMADD231PD  128(R9), Y8, Y4
+	VFMADD231PD  160(R9), Y8, Y5
+	VFMADD231PD  192(R9), Y8, Y6
+	VFMADD231PD  224(R9), Y8, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, 64(R9)
+	VMOVUPD Y3, 96(R9)
+	VMOVUPD Y4, 128(R9)
+	VMOVUPD Y5, 160(R9)
+	VMOVUPD Y6, 192(R9)
+	VMOVUPD Y7, 224(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ    R8, $0x00000010
+	JB      rest1x4end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	VMOVUPD 64(R9), Y2
+	VMOVUPD 96(R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x4p:
+	TESTQ        R11, R11
+	JZ           rest1x4pend
+	VBROADCASTSD (R10), Y4
+	VFMADD231PD  (R9), Y4, Y0
+	VFMADD231PD  32(R9), Y4, Y1
+	VFMADD231PD  64(R9), Y4, Y2
+	VFMADD231PD  96(R9), Y4, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, 64(R9)
+	VMOVUPD Y3, 96(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ    R8, $0x00000008
+	JB      rest1x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x2p:
+	TESTQ        R11, R11
+	JZ           rest1x2pend
+	VBROADCASTSD (R10), Y2
+	VFMADD231PD  (R9), Y2, Y0
+	VFMADD231PD  32(R9), Y2, Y1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ    R8, $0x00000004
+	JB      rest1x1end
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Y0
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x1p:
+	TESTQ        R11, R11
+	JZ           rest1x1pend
+	VBROADCASTSD (R10), Y1
+	VFMADD231PD  (R9), Y1, Y0
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Y0, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000004, R8
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	ADDQ $0x00000008, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -39690,13 +41942,11 @@ TEXT ·denseSumsAvx2F32(SB), NOSPLIT, $0-96
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+72(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+72(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -39764,38 +42014,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+80(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Y1
-	VBROADCASTSS (R11), Y2
-	VFMADD231PS  Y1, Y2, Y0
-	ADDQ         $0x00000004, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPS Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
 	SUBQ    BX, R9
@@ -39895,6 +42121,466 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+80(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y6, (R8)
+	VMOVUPS Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R11), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS (R11)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      64(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      96(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	VMOVUPS Y6, 64(R8)
+	VMOVUPS Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      32(R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPS      (R8), Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (R9)(R10*1), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  (R8), Y8, Y0
+	VFMADD231PS  32(R8), Y8, Y1
+	VFMADD231PS  64(R8), Y8, Y2
+	VFMADD231PS  96(R8), Y8, Y3
+	VFMADD231PS  128(R8), Y8, Y4
+	VFMADD231PS  160(R8), Y8, Y5
+	VFMADD231PS  192(R8), Y8, Y6
+	VFMADD231PS  224(R8), Y8, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	VMOVUPS Y4, 128(R8)
+	VMOVUPS Y5, 160(R8)
+	VMOVUPS Y6, 192(R8)
+	VMOVUPS Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Y4
+	VFMADD231PS  (R8), Y4, Y0
+	VFMADD231PS  32(R8), Y4, Y1
+	VFMADD231PS  64(R8), Y4, Y2
+	VFMADD231PS  96(R8), Y4, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  (R8), Y2, Y0
+	VFMADD231PS  32(R8), Y2, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Y1
+	VFMADD231PS  (R8), Y1, Y0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -39912,13 +42598,11 @@ TEXT ·denseBiasAvx2F32(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -39967,8 +42651,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Y8
+	ADDQ    R11, R12
+	VMOVUPS (R12), Y8
 	VADDPS  Y8, Y0, Y0
 	VADDPS  Y8, Y1, Y1
 	VADDPS  Y8, Y2, Y2
@@ -40000,45 +42684,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Y1
-	VBROADCASTSS (R11), Y2
-	VFMADD231PS  Y1, Y2, Y0
-	ADDQ         $0x00000004, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Y1
-	VADDPS  Y1, Y0, Y0
-	VMOVUPS Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
 	SUBQ    BX, R9
@@ -40094,8 +42747,8 @@ tailp8end:
 	NEGQ       R10
 	ADDQ       AX, R10
 	MOVQ       b_base+72(FP), R11
-	ADDQ       R11, R10
-	VMASKMOVPS (R10), Y0, Y9
+	ADDQ       R10, R11
+	VMASKMOVPS (R11), Y0, Y9
 	VADDPS     Y9, Y1, Y1
 	VADDPS     Y9, Y2, Y2
 	VADDPS     Y9, Y3, Y3
@@ -40150,8 +42803,8 @@ tailp1end:
 	NEGQ       DI
 	ADDQ       AX, DI
 	MOVQ       b_base+72(FP), R10
-	ADDQ       R10, DI
-	VMASKMOVPS (DI), Y0, Y2
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y0, Y2
 	VADDPS     Y2, Y1, Y1
 	VMASKMOVPS Y1, Y0, (BX)
 	ADDQ       SI, R8
@@ -40160,6 +42813,655 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y4, Y4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y6, Y6
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y5, Y5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y6, (R8)
+	VMOVUPS Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R11), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS (R11)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      64(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      96(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y4, Y4
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y5, Y5
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y6, Y6
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	VMOVUPS Y6, 64(R8)
+	VMOVUPS Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      32(R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y2, Y2
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPS      (R8), Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (R9)(R10*1), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VADDPS  Y2, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VADDPS  Y2, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  (R8), Y8, Y0
+	VFMADD231PS  32(R8), Y8, Y1
+	VFMADD231PS  64(R8), Y8, Y2
+	VFMADD231PS  96(R8), Y8, Y3
+	VFMADD231PS  128(R8), Y8, Y4
+	VFMADD231PS  160(R8), Y8, Y5
+	VFMADD231PS  192(R8), Y8, Y6
+	VFMADD231PS  224(R8), Y8, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y3, Y3
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y4, Y4
+	LEAQ    160(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y5, Y5
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y6, Y6
+	LEAQ    224(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VADDPS  Y8, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	VMOVUPS Y4, 128(R8)
+	VMOVUPS Y5, 160(R8)
+	VMOVUPS Y6, 192(R8)
+	VMOVUPS Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Y4
+	VFMADD231PS  (R8), Y4, Y0
+	VFMADD231PS  32(R8), Y4, Y1
+	VFMADD231PS  64(R8), Y4, Y2
+	VFMADD231PS  96(R8), Y4, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VADDPS  Y4, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  (R8), Y2, Y0
+	VFMADD231PS  32(R8), Y2, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VADDPS  Y2, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VADDPS  Y2, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Y1
+	VFMADD231PS  (R8), Y1, Y0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y1
+	VADDPS  Y1, Y0, Y0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -40177,13 +43479,11 @@ TEXT ·denseBiasReLUAvx2F32(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -40232,8 +43532,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Y8
+	ADDQ    R11, R12
+	VMOVUPS (R12), Y8
 	VXORPS  Y9, Y9, Y9
 	VADDPS  Y8, Y0, Y0
 	VMAXPS  Y0, Y9, Y0
@@ -40282,48 +43582,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Y0, Y0, Y0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ        R12, R12
-	JZ           fullp1end
-	VMOVUPS      (R13), Y1
-	VBROADCASTSS (R11), Y2
-	VFMADD231PS  Y1, Y2, Y0
-	ADDQ         $0x00000004, R11
-	ADDQ         DX, R13
-	DECQ         R12
-	JMP          fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Y1
-	VXORPS  Y2, Y2, Y2
-	VADDPS  Y1, Y0, Y0
-	VMAXPS  Y0, Y2, Y0
-	VADDPS  Y2, Y0, Y0
-	VMOVUPS Y0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask32<>+0(SB), R8
 	MOVQ    $0x00000008, R9
 	SUBQ    BX, R9
@@ -40379,8 +43645,8 @@ tailp8end:
 	NEGQ       R10
 	ADDQ       AX, R10
 	MOVQ       b_base+72(FP), R11
-	ADDQ       R11, R10
-	VMASKMOVPS (R10), Y0, Y9
+	ADDQ       R10, R11
+	VMASKMOVPS (R11), Y0, Y9
 	VXORPS     Y10, Y10, Y10
 	VADDPS     Y9, Y1, Y1
 	VMAXPS     Y1, Y10, Y1
@@ -40452,8 +43718,8 @@ tailp1end:
 	NEGQ       DI
 	ADDQ       AX, DI
 	MOVQ       b_base+72(FP), R10
-	ADDQ       R10, DI
-	VMASKMOVPS (DI), Y0, Y2
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y0, Y2
 	VXORPS     Y3, Y3, Y3
 	VADDPS     Y2, Y1, Y1
 	VMAXPS     Y1, Y3, Y1
@@ -40465,6 +43731,778 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ        R12, R12
+	JZ           rest4x2pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R11), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VBROADCASTSS (R11)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y0, Y0
+	VMAXPS  Y0, Y9, Y0
+	VADDPS  Y9, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y2, Y2
+	VMAXPS  Y2, Y9, Y2
+	VADDPS  Y9, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y4, Y4
+	VMAXPS  Y4, Y9, Y4
+	VADDPS  Y9, Y4, Y4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y6, Y6
+	VMAXPS  Y6, Y9, Y6
+	VADDPS  Y9, Y6, Y6
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y1, Y1
+	VMAXPS  Y1, Y9, Y1
+	VADDPS  Y9, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y3, Y3
+	VMAXPS  Y3, Y9, Y3
+	VADDPS  Y9, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y5, Y5
+	VMAXPS  Y5, Y9, Y5
+	VADDPS  Y9, Y5, Y5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y7, Y7
+	VMAXPS  Y7, Y9, Y7
+	VADDPS  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y6, (R8)
+	VMOVUPS Y7, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ        R12, R12
+	JZ           rest4x1pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R11), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS (R11)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         DX, R8
+	DECQ         R12
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y0, Y0
+	VMAXPS  Y0, Y5, Y0
+	VADDPS  Y5, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y1, Y1
+	VMAXPS  Y1, Y5, Y1
+	VADDPS  Y5, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y2, Y2
+	VMAXPS  Y2, Y5, Y2
+	VADDPS  Y5, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y3, Y3
+	VMAXPS  Y3, Y5, Y3
+	VADDPS  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y3, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPS      (R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VMOVUPS      32(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      64(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      96(R8), Y8
+	VBROADCASTSS (R9), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS (R9)(R10*1), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y0, Y0
+	VMAXPS  Y0, Y9, Y0
+	VADDPS  Y9, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y4, Y4
+	VMAXPS  Y4, Y9, Y4
+	VADDPS  Y9, Y4, Y4
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y1, Y1
+	VMAXPS  Y1, Y9, Y1
+	VADDPS  Y9, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y5, Y5
+	VMAXPS  Y5, Y9, Y5
+	VADDPS  Y9, Y5, Y5
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y2, Y2
+	VMAXPS  Y2, Y9, Y2
+	VADDPS  Y9, Y2, Y2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y6, Y6
+	VMAXPS  Y6, Y9, Y6
+	VADDPS  Y9, Y6, Y6
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y3, Y3
+	VMAXPS  Y3, Y9, Y3
+	VADDPS  Y9, Y3, Y3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y7, Y7
+	VMAXPS  Y7, Y9, Y7
+	VADDPS  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	VMOVUPS Y6, 64(R8)
+	VMOVUPS Y7, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPS      (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      32(R8), Y4
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (R9)(R10*1), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y0, Y0
+	VMAXPS  Y0, Y5, Y0
+	VADDPS  Y5, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y2, Y2
+	VMAXPS  Y2, Y5, Y2
+	VADDPS  Y5, Y2, Y2
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y1, Y1
+	VMAXPS  Y1, Y5, Y1
+	VADDPS  Y5, Y1, Y1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y3, Y3
+	VMAXPS  Y3, Y5, Y3
+	VADDPS  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DX, R8
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPS      (R8), Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (R9)(R10*1), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPS  Y2, Y0, Y0
+	VMAXPS  Y0, Y3, Y0
+	VADDPS  Y3, Y0, Y0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPS  Y2, Y1, Y1
+	VMAXPS  Y1, Y3, Y1
+	VADDPS  Y3, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  (R8), Y8, Y0
+	VFMADD231PS  32(R8), Y8, Y1
+	VFMADD231PS  64(R8), Y8, Y2
+	VFMADD231PS  96(R8), Y8, Y3
+	VFMADD231PS  128(R8), Y8, Y4
+	VFMADD231PS  160(R8), Y8, Y5
+	VFMADD231PS  192(R8), Y8, Y6
+	VFMADD231PS  224(R8), Y8, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y0, Y0
+	VMAXPS  Y0, Y9, Y0
+	VADDPS  Y9, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y1, Y1
+	VMAXPS  Y1, Y9, Y1
+	VADDPS  Y9, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y2, Y2
+	VMAXPS  Y2, Y9, Y2
+	VADDPS  Y9, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y3, Y3
+	VMAXPS  Y3, Y9, Y3
+	VADDPS  Y9, Y3, Y3
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y4, Y4
+	VMAXPS  Y4, Y9, Y4
+	VADDPS  Y9, Y4, Y4
+	LEAQ    160(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y5, Y5
+	VMAXPS  Y5, Y9, Y5
+	VADDPS  Y9, Y5, Y5
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y6, Y6
+	VMAXPS  Y6, Y9, Y6
+	VADDPS  Y9, Y6, Y6
+	LEAQ    224(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y8
+	VXORPS  Y9, Y9, Y9
+	VADDPS  Y8, Y7, Y7
+	VMAXPS  Y7, Y9, Y7
+	VADDPS  Y9, Y7, Y7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	VMOVUPS Y4, 128(R8)
+	VMOVUPS Y5, 160(R8)
+	VMOVUPS Y6, 192(R8)
+	VMOVUPS Y7, 224(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Y4
+	VFMADD231PS  (R8), Y4, Y0
+	VFMADD231PS  32(R8), Y4, Y1
+	VFMADD231PS  64(R8), Y4, Y2
+	VFMADD231PS  96(R8), Y4, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y0, Y0
+	VMAXPS  Y0, Y5, Y0
+	VADDPS  Y5, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y1, Y1
+	VMAXPS  Y1, Y5, Y1
+	VADDPS  Y5, Y1, Y1
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y2, Y2
+	VMAXPS  Y2, Y5, Y2
+	VADDPS  Y5, Y2, Y2
+	LEAQ    96(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y4
+	VXORPS  Y5, Y5, Y5
+	VADDPS  Y4, Y3, Y3
+	VMAXPS  Y3, Y5, Y3
+	VADDPS  Y5, Y3, Y3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  (R8), Y2, Y0
+	VFMADD231PS  32(R8), Y2, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPS  Y2, Y0, Y0
+	VMAXPS  Y0, Y3, Y0
+	VADDPS  Y3, Y0, Y0
+	LEAQ    32(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y2
+	VXORPS  Y3, Y3, Y3
+	VADDPS  Y2, Y1, Y1
+	VMAXPS  Y1, Y3, Y1
+	VADDPS  Y3, Y1, Y1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Y0, Y0, Y0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Y1
+	VFMADD231PS  (R8), Y1, Y0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Y1
+	VXORPS  Y2, Y2, Y2
+	VADDPS  Y1, Y0, Y0
+	VMAXPS  Y0, Y2, Y0
+	VADDPS  Y2, Y0, Y0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -40481,13 +44519,11 @@ TEXT ·denseSumsAccTAvx2F32(SB), NOSPLIT, $0-96
 	SHLQ $0x02, SI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, DI
-	MOVQ  x_base+24(FP), R8
-	MOVQ  m+72(FP), R9
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, DI
+	MOVQ x_base+24(FP), R8
+	MOVQ m+72(FP), R9
 
 fullrows8:
 	CMPQ    R9, $0x00000008
@@ -40589,39 +44625,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ   R9, R9
-	JZ      fullend
-	MOVQ    DI, R10
-	VMOVUPS (R10), Y0
-	MOVQ    R8, R10
-	MOVQ    k+80(FP), R11
-	MOVQ    CX, R12
-
-fullp1:
-	TESTQ        R11, R11
-	JZ           fullp1end
-	VMOVUPS      (R12), Y1
-	VBROADCASTSS (R10), Y2
-	VFMADD231PS  Y1, Y2, Y0
-	ADDQ         SI, R10
-	ADDQ         DX, R12
-	DECQ         R11
-	JMP          fullp1
-
-fullp1end:
-	VMOVUPS Y0, (DI)
-	ADDQ    $0x00000004, R8
-	ADDQ    DX, DI
-	DECQ    R9
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000020, AX
 	ADDQ $0x00000020, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ   BX, BX
+	JZ      rest
 	LEAQ    tailmask32<>+0(SB), DI
 	MOVQ    $0x00000008, R8
 	SUBQ    BX, R8
@@ -40756,6 +44767,499 @@ tailp1end:
 	JMP        tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), DI
+	ADDQ  DI, BX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), DI
+	ADDQ  DI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest4x2:
+	CMPQ    R8, $0x00000010
+	JB      rest4x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y2
+	VMOVUPS 32(R9), Y3
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y4
+	VMOVUPS 32(R9), Y5
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y6
+	VMOVUPS 32(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x2p:
+	TESTQ        R11, R11
+	JZ           rest4x2pend
+	VMOVUPS      (R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 8(R10), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VBROADCASTSS 12(R10), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      32(R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS 8(R10), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VBROADCASTSS 12(R10), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPS Y2, (R9)
+	VMOVUPS Y3, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPS Y6, (R9)
+	VMOVUPS Y7, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ    R8, $0x00000008
+	JB      rest4x1end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y2
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x1p:
+	TESTQ        R11, R11
+	JZ           rest4x1pend
+	VMOVUPS      (R9), Y4
+	VBROADCASTSS (R10), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS 4(R10), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS 8(R10), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS 12(R10), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Y1, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Y2, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Y3, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	ADDQ $0x00000010, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest2x4:
+	CMPQ    R8, $0x00000020
+	JB      rest2x4end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	VMOVUPS 64(R9), Y2
+	VMOVUPS 96(R9), Y3
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y4
+	VMOVUPS 32(R9), Y5
+	VMOVUPS 64(R9), Y6
+	VMOVUPS 96(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x4p:
+	TESTQ        R11, R11
+	JZ           rest2x4pend
+	VMOVUPS      (R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y4
+	VMOVUPS      32(R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y1
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      64(R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y6
+	VMOVUPS      96(R9), Y8
+	VBROADCASTSS (R10), Y9
+	VFMADD231PS  Y8, Y9, Y3
+	VBROADCASTSS 4(R10), Y9
+	VFMADD231PS  Y8, Y9, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	VMOVUPS Y2, 64(R9)
+	VMOVUPS Y3, 96(R9)
+	ADDQ    DX, R9
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, 32(R9)
+	VMOVUPS Y6, 64(R9)
+	VMOVUPS Y7, 96(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ    R8, $0x00000010
+	JB      rest2x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y2
+	VMOVUPS 32(R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x2p:
+	TESTQ        R11, R11
+	JZ           rest2x2pend
+	VMOVUPS      (R9), Y4
+	VBROADCASTSS (R10), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS 4(R10), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      32(R9), Y4
+	VBROADCASTSS (R10), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS 4(R10), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	ADDQ    DX, R9
+	VMOVUPS Y2, (R9)
+	VMOVUPS Y3, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ    R8, $0x00000008
+	JB      rest2x1end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	ADDQ    DX, R9
+	VMOVUPS (R9), Y1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x1p:
+	TESTQ        R11, R11
+	JZ           rest2x1pend
+	VMOVUPS      (R9), Y2
+	VBROADCASTSS (R10), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS 4(R10), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Y1, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	ADDQ $0x00000008, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest1x8:
+	CMPQ    R8, $0x00000040
+	JB      rest1x8end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	VMOVUPS 64(R9), Y2
+	VMOVUPS 96(R9), Y3
+	VMOVUPS 128(R9), Y4
+	VMOVUPS 160(R9), Y5
+	VMOVUPS 192(R9), Y6
+	VMOVUPS 224(R9), Y7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x8p:
+	TESTQ        R11, R11
+	JZ           rest1x8pend
+	VBROADCASTSS (R10), Y8
+	VFMADD231PS  (R9), Y8, Y0
+	VFMADD231PS  32(R9), Y8, Y1
+	VFMADD231PS  64(R9), Y8, Y2
+	VFMADD231PS  96(R9), Y8, Y3
+	VFMADD231PS  128(R9), Y8, Y4
+	VFMADD231PS  160(R9), Y8, Y5
+	VFMADD231PS  192(R9), Y8, Y6
+	VFMADD231PS  224(R9), Y8, Y7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	VMOVUPS Y2, 64(R9)
+	VMOVUPS Y3, 96(R9)
+	VMOVUPS Y4, 128(R9)
+	VMOVUPS Y5, 160(R9)
+	VMOVUPS Y6, 192(R9)
+	VMOVUPS Y7, 224(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000040, R8
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ    R8, $0x00000020
+	JB      rest1x4end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	VMOVUPS 64(R9), Y2
+	VMOVUPS 96(R9), Y3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x4p:
+	TESTQ        R11, R11
+	JZ           rest1x4pend
+	VBROADCASTSS (R10), Y4
+	VFMADD231PS  (R9), Y4, Y0
+	VFMADD231PS  32(R9), Y4, Y1
+	VFMADD231PS  64(R9), Y4, Y2
+	VFMADD231PS  96(R9), Y4, Y3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	VMOVUPS Y2, 64(R9)
+	VMOVUPS Y3, 96(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ    R8, $0x00000010
+	JB      rest1x2end
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	VMOVUPS 32(R9), Y1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x2p:
+	TESTQ        R11, R11
+	JZ           rest1x2pend
+	VBROADCASTSS (R10), Y2
+	VFMADD231PS  (R9), Y2, Y0
+	VFMADD231PS  32(R9), Y2, Y1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ    R8, $0x00000008
+	JB      rest1x1end
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Y0
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x1p:
+	TESTQ        R11, R11
+	JZ           rest1x1pend
+	VBROADCASTSS (R10), Y1
+	VFMADD231PS  (R9), Y1, Y0
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Y0, (R9)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	ADDQ $0x00000004, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -67699,13 +72203,11 @@ TEXT ·denseSumsAvx512F64(SB), NOSPLIT, $0-96
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+72(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+72(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -67765,37 +72267,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+80(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPD          (R13), Z1
-	VFMADD231PD.BCST (R11), Z1, Z0
-	ADDQ             $0x00000008, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	VMOVUPD Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -67886,6 +72365,512 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+80(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PD.BCST (R11), Z8, Z4
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PD.BCST (R11), Z8, Z5
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z6, (R8)
+	VMOVUPD Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PD.BCST (R11), Z4, Z2
+	VFMADD231PD.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPD          128(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z2
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPD          192(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	VMOVUPD Z6, 128(R8)
+	VMOVUPD Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPD          64(R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+80(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPD          (R8), Z2
+	VFMADD231PD.BCST (R9), Z2, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-8, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000080
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (R8), Z16, Z0
+	VFMADD231PD  64(R8), Z16, Z1
+	VFMADD231PD  128(R8), Z16, Z2
+	VFMADD231PD  192(R8), Z16, Z3
+	VFMADD231PD  256(R8), Z16, Z4
+	VFMADD231PD  320(R8), Z16, Z5
+	VFMADD231PD  384(R8), Z16, Z6
+	VFMADD231PD  448(R8), Z16, Z7
+	VFMADD231PD  512(R8), Z16, Z8
+	VFMADD231PD  576(R8), Z16, Z9
+	VFMADD231PD  640(R8), Z16, Z10
+	VFMADD231PD  704(R8), Z16, Z11
+	VFMADD231PD  768(R8), Z16, Z12
+	VFMADD231PD  832(R8), Z16, Z13
+	VFMADD231PD  896(R8), Z16, Z14
+	VFMADD231PD  960(R8), Z16, Z15
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	VMOVUPD Z8, 512(R8)
+	VMOVUPD Z9, 576(R8)
+	VMOVUPD Z10, 640(R8)
+	VMOVUPD Z11, 704(R8)
+	VMOVUPD Z12, 768(R8)
+	VMOVUPD Z13, 832(R8)
+	VMOVUPD Z14, 896(R8)
+	VMOVUPD Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Z8
+	VFMADD231PD  (R8), Z8, Z0
+	VFMADD231PD  64(R8), Z8, Z1
+	VFMADD231PD  128(R8), Z8, Z2
+	VFMADD231PD  192(R8), Z8, Z3
+	VFMADD231PD  256(R8), Z8, Z4
+	VFMADD231PD  320(R8), Z8, Z5
+	VFMADD231PD  384(R8), Z8, Z6
+	VFMADD231PD  448(R8), Z8, Z7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Z4
+	VFMADD231PD  (R8), Z4, Z0
+	VFMADD231PD  64(R8), Z4, Z1
+	VFMADD231PD  128(R8), Z4, Z2
+	VFMADD231PD  192(R8), Z4, Z3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Z2
+	VFMADD231PD  (R8), Z2, Z0
+	VFMADD231PD  64(R8), Z2, Z1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Z1
+	VFMADD231PD  (R8), Z1, Z0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -67903,13 +72888,11 @@ TEXT ·denseBiasAvx512F64(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -67950,8 +72933,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Z8
+	ADDQ    R11, R12
+	VMOVUPD (R12), Z8
 	VADDPD  Z8, Z0, Z0
 	VADDPD  Z8, Z1, Z1
 	VADDPD  Z8, Z2, Z2
@@ -67983,44 +72966,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPD          (R13), Z1
-	VFMADD231PD.BCST (R11), Z1, Z0
-	ADDQ             $0x00000008, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Z1
-	VADDPD  Z1, Z0, Z0
-	VMOVUPD Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -68068,8 +73021,8 @@ tailp8end:
 	NEGQ      R10
 	ADDQ      AX, R10
 	MOVQ      b_base+72(FP), R11
-	ADDQ      R11, R10
-	VMOVUPD.Z (R10), K1, Z8
+	ADDQ      R10, R11
+	VMOVUPD.Z (R11), K1, Z8
 	VADDPD    Z8, Z0, Z0
 	VADDPD    Z8, Z1, Z1
 	VADDPD    Z8, Z2, Z2
@@ -68123,8 +73076,8 @@ tailp1end:
 	NEGQ      DI
 	ADDQ      AX, DI
 	MOVQ      b_base+72(FP), R10
-	ADDQ      R10, DI
-	VMOVUPD.Z (DI), K1, Z1
+	ADDQ      DI, R10
+	VMOVUPD.Z (R10), K1, Z1
 	VADDPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (BX)
 	ADDQ      SI, R8
@@ -68133,6 +73086,781 @@ tailp1end:
 	JMP       tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PD.BCST (R11), Z8, Z4
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PD.BCST (R11), Z8, Z5
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z4, Z4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z6, Z6
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z5, Z5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z6, (R8)
+	VMOVUPD Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PD.BCST (R11), Z4, Z2
+	VFMADD231PD.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPD          128(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z2
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPD          192(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z4, Z4
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z5, Z5
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z6, Z6
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	VMOVUPD Z6, 128(R8)
+	VMOVUPD Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPD          64(R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z2, Z2
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPD          (R8), Z2
+	VFMADD231PD.BCST (R9), Z2, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VADDPD  Z2, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VADDPD  Z2, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000080
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (R8), Z16, Z0
+	VFMADD231PD  64(R8), Z16, Z1
+	VFMADD231PD  128(R8), Z16, Z2
+	VFMADD231PD  192(R8), Z16, Z3
+	VFMADD231PD  256(R8), Z16, Z4
+	VFMADD231PD  320(R8), Z16, Z5
+	VFMADD231PD  384(R8), Z16, Z6
+	VFMADD231PD  448(R8), Z16, Z7
+	VFMADD231PD  512(R8), Z16, Z8
+	VFMADD231PD  576(R8), Z16, Z9
+	VFMADD231PD  640(R8), Z16, Z10
+	VFMADD231PD  704(R8), Z16, Z11
+	VFMADD231PD  768(R8), Z16, Z12
+	VFMADD231PD  832(R8), Z16, Z13
+	VFMADD231PD  896(R8), Z16, Z14
+	VFMADD231PD  960(R8), Z16, Z15
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z7, Z7
+	LEAQ    512(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z8, Z8
+	LEAQ    576(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z9, Z9
+	LEAQ    640(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z10, Z10
+	LEAQ    704(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z11, Z11
+	LEAQ    768(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z12, Z12
+	LEAQ    832(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z13, Z13
+	LEAQ    896(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z14, Z14
+	LEAQ    960(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VADDPD  Z16, Z15, Z15
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	VMOVUPD Z8, 512(R8)
+	VMOVUPD Z9, 576(R8)
+	VMOVUPD Z10, 640(R8)
+	VMOVUPD Z11, 704(R8)
+	VMOVUPD Z12, 768(R8)
+	VMOVUPD Z13, 832(R8)
+	VMOVUPD Z14, 896(R8)
+	VMOVUPD Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Z8
+	VFMADD231PD  (R8), Z8, Z0
+	VFMADD231PD  64(R8), Z8, Z1
+	VFMADD231PD  128(R8), Z8, Z2
+	VFMADD231PD  192(R8), Z8, Z3
+	VFMADD231PD  256(R8), Z8, Z4
+	VFMADD231PD  320(R8), Z8, Z5
+	VFMADD231PD  384(R8), Z8, Z6
+	VFMADD231PD  448(R8), Z8, Z7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VADDPD  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Z4
+	VFMADD231PD  (R8), Z4, Z0
+	VFMADD231PD  64(R8), Z4, Z1
+	VFMADD231PD  128(R8), Z4, Z2
+	VFMADD231PD  192(R8), Z4, Z3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VADDPD  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Z2
+	VFMADD231PD  (R8), Z2, Z0
+	VFMADD231PD  64(R8), Z2, Z1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VADDPD  Z2, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VADDPD  Z2, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Z1
+	VFMADD231PD  (R8), Z1, Z0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z1
+	VADDPD  Z1, Z0, Z0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -68150,13 +73878,11 @@ TEXT ·denseBiasReLUAvx512F64(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -68197,8 +73923,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Z8
+	ADDQ    R11, R12
+	VMOVUPD (R12), Z8
 	VXORPS  Z9, Z9, Z9
 	VADDPD  Z8, Z0, Z0
 	VMAXPD  Z0, Z9, Z0
@@ -68247,47 +73973,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPD          (R13), Z1
-	VFMADD231PD.BCST (R11), Z1, Z0
-	ADDQ             $0x00000008, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPD (R11), Z1
-	VXORPS  Z2, Z2, Z2
-	VADDPD  Z1, Z0, Z0
-	VMAXPD  Z0, Z2, Z0
-	VADDPD  Z2, Z0, Z0
-	VMOVUPD Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -68335,8 +74028,8 @@ tailp8end:
 	NEGQ      R10
 	ADDQ      AX, R10
 	MOVQ      b_base+72(FP), R11
-	ADDQ      R11, R10
-	VMOVUPD.Z (R10), K1, Z8
+	ADDQ      R10, R11
+	VMOVUPD.Z (R11), K1, Z8
 	VXORPS    Z9, Z9, Z9
 	VADDPD    Z8, Z0, Z0
 	VMAXPD    Z0, Z9, Z0
@@ -68407,8 +74100,8 @@ tailp1end:
 	NEGQ      DI
 	ADDQ      AX, DI
 	MOVQ      b_base+72(FP), R10
-	ADDQ      R10, DI
-	VMOVUPD.Z (DI), K1, Z1
+	ADDQ      DI, R10
+	VMOVUPD.Z (R10), K1, Z1
 	VXORPS    Z2, Z2, Z2
 	VADDPD    Z1, Z0, Z0
 	VMAXPD    Z0, Z2, Z0
@@ -68420,12 +74113,958 @@ tailp1end:
 	JMP       tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000010
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PD.BCST (R11), Z8, Z4
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PD.BCST (R11), Z8, Z5
+	VFMADD231PD.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z0, Z0
+	VMAXPD  Z0, Z9, Z0
+	VADDPD  Z9, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z2, Z2
+	VMAXPD  Z2, Z9, Z2
+	VADDPD  Z9, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z4, Z4
+	VMAXPD  Z4, Z9, Z4
+	VADDPD  Z9, Z4, Z4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z6, Z6
+	VMAXPD  Z6, Z9, Z6
+	VADDPD  Z9, Z6, Z6
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z1, Z1
+	VMAXPD  Z1, Z9, Z1
+	VADDPD  Z9, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z3, Z9, Z3
+	VADDPD  Z9, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z5, Z5
+	VMAXPD  Z5, Z9, Z5
+	VADDPD  Z9, Z5, Z5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z7, Z7
+	VMAXPD  Z7, Z9, Z7
+	VADDPD  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z6, (R8)
+	VMOVUPD Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000008
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PD.BCST (R11), Z4, Z2
+	VFMADD231PD.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             $0x00000008, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z0, Z0
+	VMAXPD  Z0, Z5, Z0
+	VADDPD  Z5, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z1, Z1
+	VMAXPD  Z1, Z5, Z1
+	VADDPD  Z5, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z2, Z2
+	VMAXPD  Z2, Z5, Z2
+	VADDPD  Z5, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z3, Z3
+	VMAXPD  Z3, Z5, Z3
+	VADDPD  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000020
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPD          (R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPD          64(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPD          128(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z2
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPD          192(R8), Z8
+	VFMADD231PD.BCST (R9), Z8, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z0, Z0
+	VMAXPD  Z0, Z9, Z0
+	VADDPD  Z9, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z4, Z4
+	VMAXPD  Z4, Z9, Z4
+	VADDPD  Z9, Z4, Z4
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z1, Z1
+	VMAXPD  Z1, Z9, Z1
+	VADDPD  Z9, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z5, Z5
+	VMAXPD  Z5, Z9, Z5
+	VADDPD  Z9, Z5, Z5
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z2, Z2
+	VMAXPD  Z2, Z9, Z2
+	VADDPD  Z9, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z6, Z6
+	VMAXPD  Z6, Z9, Z6
+	VADDPD  Z9, Z6, Z6
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z3, Z9, Z3
+	VADDPD  Z9, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z7, Z7
+	VMAXPD  Z7, Z9, Z7
+	VADDPD  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	VMOVUPD Z6, 128(R8)
+	VMOVUPD Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000010
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPD          (R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPD          64(R8), Z4
+	VFMADD231PD.BCST (R9), Z4, Z1
+	VFMADD231PD.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z0, Z0
+	VMAXPD  Z0, Z5, Z0
+	VADDPD  Z5, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z2, Z2
+	VMAXPD  Z2, Z5, Z2
+	VADDPD  Z5, Z2, Z2
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z1, Z1
+	VMAXPD  Z1, Z5, Z1
+	VADDPD  Z5, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z3, Z3
+	VMAXPD  Z3, Z5, Z3
+	VADDPD  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000008
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPD          (R8), Z2
+	VFMADD231PD.BCST (R9), Z2, Z0
+	VFMADD231PD.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000008, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPD  Z2, Z0, Z0
+	VMAXPD  Z0, Z3, Z0
+	VADDPD  Z3, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPD  Z2, Z1, Z1
+	VMAXPD  Z1, Z3, Z1
+	VADDPD  Z3, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPD Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-8, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000080
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSD (R9), Z16
+	VFMADD231PD  (R8), Z16, Z0
+	VFMADD231PD  64(R8), Z16, Z1
+	VFMADD231PD  128(R8), Z16, Z2
+	VFMADD231PD  192(R8), Z16, Z3
+	VFMADD231PD  256(R8), Z16, Z4
+	VFMADD231PD  320(R8), Z16, Z5
+	VFMADD231PD  384(R8), Z16, Z6
+	VFMADD231PD  448(R8), Z16, Z7
+	VFMADD231PD  512(R8), Z16, Z8
+	VFMADD231PD  576(R8), Z16, Z9
+	VFMADD231PD  640(R8), Z16, Z10
+	VFMADD231PD  704(R8), Z16, Z11
+	VFMADD231PD  768(R8), Z16, Z12
+	VFMADD231PD  832(R8), Z16, Z13
+	VFMADD231PD  896(R8), Z16, Z14
+	VFMADD231PD  960(R8), Z16, Z15
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z0, Z0
+	VMAXPD  Z0, Z17, Z0
+	VADDPD  Z17, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z1, Z1
+	VMAXPD  Z1, Z17, Z1
+	VADDPD  Z17, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z2, Z2
+	VMAXPD  Z2, Z17, Z2
+	VADDPD  Z17, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z3, Z3
+	VMAXPD  Z3, Z17, Z3
+	VADDPD  Z17, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z4, Z4
+	VMAXPD  Z4, Z17, Z4
+	VADDPD  Z17, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z5, Z5
+	VMAXPD  Z5, Z17, Z5
+	VADDPD  Z17, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z6, Z6
+	VMAXPD  Z6, Z17, Z6
+	VADDPD  Z17, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z7, Z7
+	VMAXPD  Z7, Z17, Z7
+	VADDPD  Z17, Z7, Z7
+	LEAQ    512(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z8, Z8
+	VMAXPD  Z8, Z17, Z8
+	VADDPD  Z17, Z8, Z8
+	LEAQ    576(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z9, Z9
+	VMAXPD  Z9, Z17, Z9
+	VADDPD  Z17, Z9, Z9
+	LEAQ    640(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z10, Z10
+	VMAXPD  Z10, Z17, Z10
+	VADDPD  Z17, Z10, Z10
+	LEAQ    704(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z11, Z11
+	VMAXPD  Z11, Z17, Z11
+	VADDPD  Z17, Z11, Z11
+	LEAQ    768(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z12, Z12
+	VMAXPD  Z12, Z17, Z12
+	VADDPD  Z17, Z12, Z12
+	LEAQ    832(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z13, Z13
+	VMAXPD  Z13, Z17, Z13
+	VADDPD  Z17, Z13, Z13
+	LEAQ    896(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z14, Z14
+	VMAXPD  Z14, Z17, Z14
+	VADDPD  Z17, Z14, Z14
+	LEAQ    960(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPD  Z16, Z15, Z15
+	VMAXPD  Z15, Z17, Z15
+	VADDPD  Z17, Z15, Z15
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	VMOVUPD Z8, 512(R8)
+	VMOVUPD Z9, 576(R8)
+	VMOVUPD Z10, 640(R8)
+	VMOVUPD Z11, 704(R8)
+	VMOVUPD Z12, 768(R8)
+	VMOVUPD Z13, 832(R8)
+	VMOVUPD Z14, 896(R8)
+	VMOVUPD Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000040
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSD (R9), Z8
+	VFMADD231PD  (R8), Z8, Z0
+	VFMADD231PD  64(R8), Z8, Z1
+	VFMADD231PD  128(R8), Z8, Z2
+	VFMADD231PD  192(R8), Z8, Z3
+	VFMADD231PD  256(R8), Z8, Z4
+	VFMADD231PD  320(R8), Z8, Z5
+	VFMADD231PD  384(R8), Z8, Z6
+	VFMADD231PD  448(R8), Z8, Z7
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z0, Z0
+	VMAXPD  Z0, Z9, Z0
+	VADDPD  Z9, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z1, Z1
+	VMAXPD  Z1, Z9, Z1
+	VADDPD  Z9, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z2, Z2
+	VMAXPD  Z2, Z9, Z2
+	VADDPD  Z9, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z3, Z9, Z3
+	VADDPD  Z9, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z4, Z4
+	VMAXPD  Z4, Z9, Z4
+	VADDPD  Z9, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z5, Z5
+	VMAXPD  Z5, Z9, Z5
+	VADDPD  Z9, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z6, Z6
+	VMAXPD  Z6, Z9, Z6
+	VADDPD  Z9, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPD  Z8, Z7, Z7
+	VMAXPD  Z7, Z9, Z7
+	VADDPD  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	VMOVUPD Z4, 256(R8)
+	VMOVUPD Z5, 320(R8)
+	VMOVUPD Z6, 384(R8)
+	VMOVUPD Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000020
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSD (R9), Z4
+	VFMADD231PD  (R8), Z4, Z0
+	VFMADD231PD  64(R8), Z4, Z1
+	VFMADD231PD  128(R8), Z4, Z2
+	VFMADD231PD  192(R8), Z4, Z3
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z0, Z0
+	VMAXPD  Z0, Z5, Z0
+	VADDPD  Z5, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z1, Z1
+	VMAXPD  Z1, Z5, Z1
+	VADDPD  Z5, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z2, Z2
+	VMAXPD  Z2, Z5, Z2
+	VADDPD  Z5, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPD  Z4, Z3, Z3
+	VMAXPD  Z3, Z5, Z3
+	VADDPD  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000010
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSD (R9), Z2
+	VFMADD231PD  (R8), Z2, Z0
+	VFMADD231PD  64(R8), Z2, Z1
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPD  Z2, Z0, Z0
+	VMAXPD  Z0, Z3, Z0
+	VADDPD  Z3, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPD  Z2, Z1, Z1
+	VMAXPD  Z1, Z3, Z1
+	VADDPD  Z3, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000008
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSD (R9), Z1
+	VFMADD231PD  (R8), Z1, Z0
+	ADDQ         $0x00000008, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPD (R9), Z1
+	VXORPS  Z2, Z2, Z2
+	VADDPD  Z1, Z0, Z0
+	VMAXPD  Z0, Z2, Z0
+	VADDPD  Z2, Z0, Z0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000008, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x03, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
 
 // func denseSumsAccTAvx512F64(y []float64, x []float64, wt []float64, m int, k int, n int)
-// Requires: AVX, AVX512BW, AVX512F, BMI2
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
 TEXT ·denseSumsAccTAvx512F64(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -68436,13 +75075,11 @@ TEXT ·denseSumsAccTAvx512F64(SB), NOSPLIT, $0-96
 	SHLQ $0x03, SI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000008
-	JB    tailblock
-	MOVQ  AX, DI
-	MOVQ  x_base+24(FP), R8
-	MOVQ  m+72(FP), R9
+	CMPQ BX, $0x00000008
+	JB   tailblock
+	MOVQ AX, DI
+	MOVQ x_base+24(FP), R8
+	MOVQ m+72(FP), R9
 
 fullrows8:
 	CMPQ    R9, $0x00000008
@@ -68536,38 +75173,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ   R9, R9
-	JZ      fullend
-	MOVQ    DI, R10
-	VMOVUPD (R10), Z0
-	MOVQ    R8, R10
-	MOVQ    k+80(FP), R11
-	MOVQ    CX, R12
-
-fullp1:
-	TESTQ            R11, R11
-	JZ               fullp1end
-	VMOVUPD          (R12), Z1
-	VFMADD231PD.BCST (R10), Z1, Z0
-	ADDQ             SI, R10
-	ADDQ             DX, R12
-	DECQ             R11
-	JMP              fullp1
-
-fullp1end:
-	VMOVUPD Z0, (DI)
-	ADDQ    $0x00000008, R8
-	ADDQ    DX, DI
-	DECQ    R9
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000008, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, DI
 	SHLXQ BX, DI, DI
 	NOTQ  DI
@@ -68693,6 +75306,562 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), DI
+	ADDQ  DI, BX
+	SHLQ  $0x03, AX
+	MOVQ  x_base+24(FP), DI
+	ADDQ  DI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest4x2:
+	CMPQ    R8, $0x00000010
+	JB      rest4x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z2
+	VMOVUPD 64(R9), Z3
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z4
+	VMOVUPD 64(R9), Z5
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z6
+	VMOVUPD 64(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x2p:
+	TESTQ            R11, R11
+	JZ               rest4x2pend
+	VMOVUPD          (R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z0
+	VFMADD231PD.BCST 8(R10), Z8, Z2
+	VFMADD231PD.BCST 16(R10), Z8, Z4
+	VFMADD231PD.BCST 24(R10), Z8, Z6
+	VMOVUPD          64(R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z1
+	VFMADD231PD.BCST 8(R10), Z8, Z3
+	VFMADD231PD.BCST 16(R10), Z8, Z5
+	VFMADD231PD.BCST 24(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ    R8, $0x00000008
+	JB      rest4x1end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z2
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x1p:
+	TESTQ            R11, R11
+	JZ               rest4x1pend
+	VMOVUPD          (R9), Z4
+	VFMADD231PD.BCST (R10), Z4, Z0
+	VFMADD231PD.BCST 8(R10), Z4, Z1
+	VFMADD231PD.BCST 16(R10), Z4, Z2
+	VFMADD231PD.BCST 24(R10), Z4, Z3
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Z1, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Z2, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Z3, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest2x4:
+	CMPQ    R8, $0x00000020
+	JB      rest2x4end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	VMOVUPD 128(R9), Z2
+	VMOVUPD 192(R9), Z3
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z4
+	VMOVUPD 64(R9), Z5
+	VMOVUPD 128(R9), Z6
+	VMOVUPD 192(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPD          (R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z0
+	VFMADD231PD.BCST 8(R10), Z8, Z4
+	VMOVUPD          64(R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z1
+	VFMADD231PD.BCST 8(R10), Z8, Z5
+	VMOVUPD          128(R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z2
+	VFMADD231PD.BCST 8(R10), Z8, Z6
+	VMOVUPD          192(R9), Z8
+	VFMADD231PD.BCST (R10), Z8, Z3
+	VFMADD231PD.BCST 8(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, 192(R9)
+	ADDQ    DX, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, 192(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ    R8, $0x00000010
+	JB      rest2x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z2
+	VMOVUPD 64(R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPD          (R9), Z4
+	VFMADD231PD.BCST (R10), Z4, Z0
+	VFMADD231PD.BCST 8(R10), Z4, Z2
+	VMOVUPD          64(R9), Z4
+	VFMADD231PD.BCST (R10), Z4, Z1
+	VFMADD231PD.BCST 8(R10), Z4, Z3
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ    R8, $0x00000008
+	JB      rest2x1end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	ADDQ    DX, R9
+	VMOVUPD (R9), Z1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPD          (R9), Z2
+	VFMADD231PD.BCST (R10), Z2, Z0
+	VFMADD231PD.BCST 8(R10), Z2, Z1
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	ADDQ    DX, R9
+	VMOVUPD Z1, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	ADDQ $0x00000010, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-8, R8
+
+rest1x16:
+	CMPQ    R8, $0x00000080
+	JB      rest1x16end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	VMOVUPD 128(R9), Z2
+	VMOVUPD 192(R9), Z3
+	VMOVUPD 256(R9), Z4
+	VMOVUPD 320(R9), Z5
+	VMOVUPD 384(R9), Z6
+	VMOVUPD 448(R9), Z7
+	VMOVUPD 512(R9), Z8
+	VMOVUPD 576(R9), Z9
+	VMOVUPD 640(R9), Z10
+	VMOVUPD 704(R9), Z11
+	VMOVUPD 768(R9), Z12
+	VMOVUPD 832(R9), Z13
+	VMOVUPD 896(R9), Z14
+	VMOVUPD 960(R9), Z15
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x16p:
+	TESTQ        R11, R11
+	JZ           rest1x16pend
+	VBROADCASTSD (R10), Z16
+	VFMADD231PD  (R9), Z16, Z0
+	VFMADD231PD  64(R9), Z16, Z1
+	VFMADD231PD  128(R9), Z16, Z2
+	VFMADD231PD  192(R9), Z16, Z3
+	VFMADD231PD  256(R9), Z16, Z4
+	VFMADD231PD  320(R9), Z16, Z5
+	VFMADD231PD  384(R9), Z16, Z6
+	VFMADD231PD  448(R9), Z16, Z7
+	VFMADD231PD  512(R9), Z16, Z8
+	VFMADD231PD  576(R9), Z16, Z9
+	VFMADD231PD  640(R9), Z16, Z10
+	VFMADD231PD  704(R9), Z16, Z11
+	VFMADD231PD  768(R9), Z16, Z12
+	VFMADD231PD  832(R9), Z16, Z13
+	VFMADD231PD  896(R9), Z16, Z14
+	VFMADD231PD  960(R9), Z16, Z15
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, 192(R9)
+	VMOVUPD Z4, 256(R9)
+	VMOVUPD Z5, 320(R9)
+	VMOVUPD Z6, 384(R9)
+	VMOVUPD Z7, 448(R9)
+	VMOVUPD Z8, 512(R9)
+	VMOVUPD Z9, 576(R9)
+	VMOVUPD Z10, 640(R9)
+	VMOVUPD Z11, 704(R9)
+	VMOVUPD Z12, 768(R9)
+	VMOVUPD Z13, 832(R9)
+	VMOVUPD Z14, 896(R9)
+	VMOVUPD Z15, 960(R9)
+	ADDQ    $0x00000400, DI
+	SUBQ    $0x00000080, R8
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ    R8, $0x00000040
+	JB      rest1x8end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	VMOVUPD 128(R9), Z2
+	VMOVUPD 192(R9), Z3
+	VMOVUPD 256(R9), Z4
+	VMOVUPD 320(R9), Z5
+	VMOVUPD 384(R9), Z6
+	VMOVUPD 448(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x8p:
+	TESTQ        R11, R11
+	JZ           rest1x8pend
+	VBROADCASTSD (R10), Z8
+	VFMADD231PD  (R9), Z8, Z0
+	VFMADD231PD  64(R9), Z8, Z1
+	VFMADD231PD  128(R9), Z8, Z2
+	VFMADD231PD  192(R9), Z8, Z3
+	VFMADD231PD  256(R9), Z8, Z4
+	VFMADD231PD  320(R9), Z8, Z5
+	VFMADD231PD  384(R9), Z8, Z6
+	VFMADD231PD  448(R9), Z8, Z7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, 192(R9)
+	VMOVUPD Z4, 256(R9)
+	VMOVUPD Z5, 320(R9)
+	VMOVUPD Z6, 384(R9)
+	VMOVUPD Z7, 448(R9)
+	ADDQ    $0x00000200, DI
+	SUBQ    $0x00000040, R8
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ    R8, $0x00000020
+	JB      rest1x4end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	VMOVUPD 128(R9), Z2
+	VMOVUPD 192(R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x4p:
+	TESTQ        R11, R11
+	JZ           rest1x4pend
+	VBROADCASTSD (R10), Z4
+	VFMADD231PD  (R9), Z4, Z0
+	VFMADD231PD  64(R9), Z4, Z1
+	VFMADD231PD  128(R9), Z4, Z2
+	VFMADD231PD  192(R9), Z4, Z3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, 192(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ    R8, $0x00000010
+	JB      rest1x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x2p:
+	TESTQ        R11, R11
+	JZ           rest1x2pend
+	VBROADCASTSD (R10), Z2
+	VFMADD231PD  (R9), Z2, Z0
+	VFMADD231PD  64(R9), Z2, Z1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ    R8, $0x00000008
+	JB      rest1x1end
+	VXORPS  Z0, Z0, Z0
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD (R9), Z0
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x1p:
+	TESTQ        R11, R11
+	JZ           rest1x1pend
+	VBROADCASTSD (R10), Z1
+	VFMADD231PD  (R9), Z1, Z0
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPD Z0, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000008, R8
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	ADDQ $0x00000008, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -93228,13 +100397,11 @@ TEXT ·denseSumsAvx512F32(SB), NOSPLIT, $0-96
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000010
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+72(FP), R10
+	CMPQ BX, $0x00000010
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+72(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -93294,37 +100461,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+80(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPS          (R13), Z1
-	VFMADD231PS.BCST (R11), Z1, Z0
-	ADDQ             $0x00000004, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	VMOVUPS Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -93415,6 +100559,512 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+80(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-16, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000020
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z5
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z6, (R8)
+	VMOVUPS Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000010
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+80(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PS.BCST (R11), Z4, Z2
+	VFMADD231PS.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-16, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000040
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPS          128(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z2
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPS          192(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	VMOVUPS Z6, 128(R8)
+	VMOVUPS Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000020
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPS          64(R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000010
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+80(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPS          (R8), Z2
+	VFMADD231PS.BCST (R9), Z2, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+88(FP), DI
+	ANDQ $-16, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000100
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSS (R9), Z16
+	VFMADD231PS  (R8), Z16, Z0
+	VFMADD231PS  64(R8), Z16, Z1
+	VFMADD231PS  128(R8), Z16, Z2
+	VFMADD231PS  192(R8), Z16, Z3
+	VFMADD231PS  256(R8), Z16, Z4
+	VFMADD231PS  320(R8), Z16, Z5
+	VFMADD231PS  384(R8), Z16, Z6
+	VFMADD231PS  448(R8), Z16, Z7
+	VFMADD231PS  512(R8), Z16, Z8
+	VFMADD231PS  576(R8), Z16, Z9
+	VFMADD231PS  640(R8), Z16, Z10
+	VFMADD231PS  704(R8), Z16, Z11
+	VFMADD231PS  768(R8), Z16, Z12
+	VFMADD231PS  832(R8), Z16, Z13
+	VFMADD231PS  896(R8), Z16, Z14
+	VFMADD231PS  960(R8), Z16, Z15
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	VMOVUPS Z8, 512(R8)
+	VMOVUPS Z9, 576(R8)
+	VMOVUPS Z10, 640(R8)
+	VMOVUPS Z11, 704(R8)
+	VMOVUPS Z12, 768(R8)
+	VMOVUPS Z13, 832(R8)
+	VMOVUPS Z14, 896(R8)
+	VMOVUPS Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000100, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000080
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Z8
+	VFMADD231PS  (R8), Z8, Z0
+	VFMADD231PS  64(R8), Z8, Z1
+	VFMADD231PS  128(R8), Z8, Z2
+	VFMADD231PS  192(R8), Z8, Z3
+	VFMADD231PS  256(R8), Z8, Z4
+	VFMADD231PS  320(R8), Z8, Z5
+	VFMADD231PS  384(R8), Z8, Z6
+	VFMADD231PS  448(R8), Z8, Z7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000040
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Z4
+	VFMADD231PS  (R8), Z4, Z0
+	VFMADD231PS  64(R8), Z4, Z1
+	VFMADD231PS  128(R8), Z4, Z2
+	VFMADD231PS  192(R8), Z4, Z3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000020
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Z2
+	VFMADD231PS  (R8), Z2, Z0
+	VFMADD231PS  64(R8), Z2, Z1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000010
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+80(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Z1
+	VFMADD231PS  (R8), Z1, Z0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+80(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -93432,13 +101082,11 @@ TEXT ·denseBiasAvx512F32(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000010
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000010
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -93479,8 +101127,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Z8
+	ADDQ    R11, R12
+	VMOVUPS (R12), Z8
 	VADDPS  Z8, Z0, Z0
 	VADDPS  Z8, Z1, Z1
 	VADDPS  Z8, Z2, Z2
@@ -93512,44 +101160,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPS          (R13), Z1
-	VFMADD231PS.BCST (R11), Z1, Z0
-	ADDQ             $0x00000004, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Z1
-	VADDPS  Z1, Z0, Z0
-	VMOVUPS Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -93597,8 +101215,8 @@ tailp8end:
 	NEGQ      R10
 	ADDQ      AX, R10
 	MOVQ      b_base+72(FP), R11
-	ADDQ      R11, R10
-	VMOVUPS.Z (R10), K1, Z8
+	ADDQ      R10, R11
+	VMOVUPS.Z (R11), K1, Z8
 	VADDPS    Z8, Z0, Z0
 	VADDPS    Z8, Z1, Z1
 	VADDPS    Z8, Z2, Z2
@@ -93652,8 +101270,8 @@ tailp1end:
 	NEGQ      DI
 	ADDQ      AX, DI
 	MOVQ      b_base+72(FP), R10
-	ADDQ      R10, DI
-	VMOVUPS.Z (DI), K1, Z1
+	ADDQ      DI, R10
+	VMOVUPS.Z (R10), K1, Z1
 	VADDPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (BX)
 	ADDQ      SI, R8
@@ -93662,6 +101280,781 @@ tailp1end:
 	JMP       tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000020
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z5
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z4, Z4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z6, Z6
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z5, Z5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z6, (R8)
+	VMOVUPS Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000010
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PS.BCST (R11), Z4, Z2
+	VFMADD231PS.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000040
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPS          128(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z2
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPS          192(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z4, Z4
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z5, Z5
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z6, Z6
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	VMOVUPS Z6, 128(R8)
+	VMOVUPS Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000020
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPS          64(R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z2, Z2
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000010
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPS          (R8), Z2
+	VFMADD231PS.BCST (R9), Z2, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VADDPS  Z2, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VADDPS  Z2, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000100
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSS (R9), Z16
+	VFMADD231PS  (R8), Z16, Z0
+	VFMADD231PS  64(R8), Z16, Z1
+	VFMADD231PS  128(R8), Z16, Z2
+	VFMADD231PS  192(R8), Z16, Z3
+	VFMADD231PS  256(R8), Z16, Z4
+	VFMADD231PS  320(R8), Z16, Z5
+	VFMADD231PS  384(R8), Z16, Z6
+	VFMADD231PS  448(R8), Z16, Z7
+	VFMADD231PS  512(R8), Z16, Z8
+	VFMADD231PS  576(R8), Z16, Z9
+	VFMADD231PS  640(R8), Z16, Z10
+	VFMADD231PS  704(R8), Z16, Z11
+	VFMADD231PS  768(R8), Z16, Z12
+	VFMADD231PS  832(R8), Z16, Z13
+	VFMADD231PS  896(R8), Z16, Z14
+	VFMADD231PS  960(R8), Z16, Z15
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z7, Z7
+	LEAQ    512(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z8, Z8
+	LEAQ    576(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z9, Z9
+	LEAQ    640(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z10, Z10
+	LEAQ    704(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z11, Z11
+	LEAQ    768(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z12, Z12
+	LEAQ    832(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z13, Z13
+	LEAQ    896(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z14, Z14
+	LEAQ    960(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VADDPS  Z16, Z15, Z15
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	VMOVUPS Z8, 512(R8)
+	VMOVUPS Z9, 576(R8)
+	VMOVUPS Z10, 640(R8)
+	VMOVUPS Z11, 704(R8)
+	VMOVUPS Z12, 768(R8)
+	VMOVUPS Z13, 832(R8)
+	VMOVUPS Z14, 896(R8)
+	VMOVUPS Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000100, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000080
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Z8
+	VFMADD231PS  (R8), Z8, Z0
+	VFMADD231PS  64(R8), Z8, Z1
+	VFMADD231PS  128(R8), Z8, Z2
+	VFMADD231PS  192(R8), Z8, Z3
+	VFMADD231PS  256(R8), Z8, Z4
+	VFMADD231PS  320(R8), Z8, Z5
+	VFMADD231PS  384(R8), Z8, Z6
+	VFMADD231PS  448(R8), Z8, Z7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VADDPS  Z8, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000040
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Z4
+	VFMADD231PS  (R8), Z4, Z0
+	VFMADD231PS  64(R8), Z4, Z1
+	VFMADD231PS  128(R8), Z4, Z2
+	VFMADD231PS  192(R8), Z4, Z3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VADDPS  Z4, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000020
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Z2
+	VFMADD231PS  (R8), Z2, Z0
+	VFMADD231PS  64(R8), Z2, Z1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VADDPS  Z2, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VADDPS  Z2, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000010
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Z1
+	VFMADD231PS  (R8), Z1, Z0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z1
+	VADDPS  Z1, Z0, Z0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
@@ -93679,13 +102072,11 @@ TEXT ·denseBiasReLUAvx512F32(SB), NOSPLIT, $0-120
 	LEAQ (SI)(SI*2), DI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000010
-	JB    tailblock
-	MOVQ  AX, R8
-	MOVQ  x_base+24(FP), R9
-	MOVQ  m+96(FP), R10
+	CMPQ BX, $0x00000010
+	JB   tailblock
+	MOVQ AX, R8
+	MOVQ x_base+24(FP), R9
+	MOVQ m+96(FP), R10
 
 fullrows8:
 	CMPQ   R10, $0x00000008
@@ -93726,8 +102117,8 @@ fullp8end:
 	NEGQ    R11
 	ADDQ    AX, R11
 	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Z8
+	ADDQ    R11, R12
+	VMOVUPS (R12), Z8
 	VXORPS  Z9, Z9, Z9
 	VADDPS  Z8, Z0, Z0
 	VMAXPS  Z0, Z9, Z0
@@ -93776,47 +102167,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ  R10, R10
-	JZ     fullend
-	VXORPS Z0, Z0, Z0
-	MOVQ   R9, R11
-	MOVQ   k+104(FP), R12
-	MOVQ   CX, R13
-
-fullp1:
-	TESTQ            R12, R12
-	JZ               fullp1end
-	VMOVUPS          (R13), Z1
-	VFMADD231PS.BCST (R11), Z1, Z0
-	ADDQ             $0x00000004, R11
-	ADDQ             DX, R13
-	DECQ             R12
-	JMP              fullp1
-
-fullp1end:
-	MOVQ    y_base+0(FP), R11
-	NEGQ    R11
-	ADDQ    AX, R11
-	MOVQ    b_base+72(FP), R12
-	ADDQ    R12, R11
-	VMOVUPS (R11), Z1
-	VXORPS  Z2, Z2, Z2
-	VADDPS  Z1, Z0, Z0
-	VMAXPS  Z0, Z2, Z0
-	VADDPS  Z2, Z0, Z0
-	VMOVUPS Z0, (R8)
-	ADDQ    SI, R9
-	ADDQ    DX, R8
-	DECQ    R10
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, R8
 	SHLXQ BX, R8, R8
 	NOTQ  R8
@@ -93864,8 +102222,8 @@ tailp8end:
 	NEGQ      R10
 	ADDQ      AX, R10
 	MOVQ      b_base+72(FP), R11
-	ADDQ      R11, R10
-	VMOVUPS.Z (R10), K1, Z8
+	ADDQ      R10, R11
+	VMOVUPS.Z (R11), K1, Z8
 	VXORPS    Z9, Z9, Z9
 	VADDPS    Z8, Z0, Z0
 	VMAXPS    Z0, Z9, Z0
@@ -93936,8 +102294,8 @@ tailp1end:
 	NEGQ      DI
 	ADDQ      AX, DI
 	MOVQ      b_base+72(FP), R10
-	ADDQ      R10, DI
-	VMOVUPS.Z (DI), K1, Z1
+	ADDQ      DI, R10
+	VMOVUPS.Z (R10), K1, Z1
 	VXORPS    Z2, Z2, Z2
 	VADDPS    Z1, Z0, Z0
 	VMAXPS    Z0, Z2, Z0
@@ -93949,12 +102307,958 @@ tailp1end:
 	JMP       tailrows1
 
 tailend:
+rest:
+	MOVQ  m+96(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+112(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), SI
+	ADDQ  SI, BX
+	MOVQ  k+104(FP), SI
+	IMULQ SI, AX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), SI
+	ADDQ  SI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest4x2:
+	CMPQ   DI, $0x00000020
+	JB     rest4x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x2p:
+	TESTQ            R12, R12
+	JZ               rest4x2pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z2
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z6
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z5
+	VFMADD231PS.BCST (R11)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z0, Z0
+	VMAXPS  Z0, Z9, Z0
+	VADDPS  Z9, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z2, Z2
+	VMAXPS  Z2, Z9, Z2
+	VADDPS  Z9, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z4, Z4
+	VMAXPS  Z4, Z9, Z4
+	VADDPS  Z9, Z4, Z4
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z6, Z6
+	VMAXPS  Z6, Z9, Z6
+	VADDPS  Z9, Z6, Z6
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z1, Z1
+	VMAXPS  Z1, Z9, Z1
+	VADDPS  Z9, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z3, Z3
+	VMAXPS  Z3, Z9, Z3
+	VADDPS  Z9, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z5, Z5
+	VMAXPS  Z5, Z9, Z5
+	VADDPS  Z9, Z5, Z5
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z7, Z7
+	VMAXPS  Z7, Z9, Z7
+	VADDPS  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z6, (R8)
+	VMOVUPS Z7, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ   DI, $0x00000010
+	JB     rest4x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R9)(R10*2), R11
+	MOVQ   k+104(FP), R12
+
+rest4x1p:
+	TESTQ            R12, R12
+	JZ               rest4x1pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z1
+	VFMADD231PS.BCST (R11), Z4, Z2
+	VFMADD231PS.BCST (R11)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             $0x00000004, R11
+	ADDQ             DX, R8
+	DECQ             R12
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z0, Z0
+	VMAXPS  Z0, Z5, Z0
+	VADDPS  Z5, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z1, Z1
+	VMAXPS  Z1, Z5, Z1
+	VADDPS  Z5, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z2, Z2
+	VMAXPS  Z2, Z5, Z2
+	VADDPS  Z5, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z3, Z3
+	VMAXPS  Z3, Z5, Z3
+	VADDPS  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z3, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest2x4:
+	CMPQ   DI, $0x00000040
+	JB     rest2x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPS          (R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z4
+	VMOVUPS          64(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z5
+	VMOVUPS          128(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z2
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z6
+	VMOVUPS          192(R8), Z8
+	VFMADD231PS.BCST (R9), Z8, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z8, Z7
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z0, Z0
+	VMAXPS  Z0, Z9, Z0
+	VADDPS  Z9, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z4, Z4
+	VMAXPS  Z4, Z9, Z4
+	VADDPS  Z9, Z4, Z4
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z1, Z1
+	VMAXPS  Z1, Z9, Z1
+	VADDPS  Z9, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z5, Z5
+	VMAXPS  Z5, Z9, Z5
+	VADDPS  Z9, Z5, Z5
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z2, Z2
+	VMAXPS  Z2, Z9, Z2
+	VADDPS  Z9, Z2, Z2
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z6, Z6
+	VMAXPS  Z6, Z9, Z6
+	VADDPS  Z9, Z6, Z6
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z3, Z3
+	VMAXPS  Z3, Z9, Z3
+	VADDPS  Z9, Z3, Z3
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z7, Z7
+	VMAXPS  Z7, Z9, Z7
+	VADDPS  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	VMOVUPS Z6, 128(R8)
+	VMOVUPS Z7, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ   DI, $0x00000020
+	JB     rest2x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPS          (R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z2
+	VMOVUPS          64(R8), Z4
+	VFMADD231PS.BCST (R9), Z4, Z1
+	VFMADD231PS.BCST (R9)(R10*1), Z4, Z3
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z0, Z0
+	VMAXPS  Z0, Z5, Z0
+	VADDPS  Z5, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z2, Z2
+	VMAXPS  Z2, Z5, Z2
+	VADDPS  Z5, Z2, Z2
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z1, Z1
+	VMAXPS  Z1, Z5, Z1
+	VADDPS  Z5, Z1, Z1
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z3, Z3
+	VMAXPS  Z3, Z5, Z3
+	VADDPS  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    DX, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ   DI, $0x00000010
+	JB     rest2x1end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   k+104(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPS          (R8), Z2
+	VFMADD231PS.BCST (R9), Z2, Z0
+	VFMADD231PS.BCST (R9)(R10*1), Z2, Z1
+	ADDQ             $0x00000004, R9
+	ADDQ             DX, R8
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPS  Z2, Z0, Z0
+	VMAXPS  Z0, Z3, Z0
+	VADDPS  Z3, Z0, Z0
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPS  Z2, Z1, Z1
+	VMAXPS  Z1, Z3, Z1
+	VADDPS  Z3, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    DX, R8
+	VMOVUPS Z1, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	ADDQ SI, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ SI, SI
+	MOVQ n+112(FP), DI
+	ANDQ $-16, DI
+
+rest1x16:
+	CMPQ   DI, $0x00000100
+	JB     rest1x16end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x16p:
+	TESTQ        R10, R10
+	JZ           rest1x16pend
+	VBROADCASTSS (R9), Z16
+	VFMADD231PS  (R8), Z16, Z0
+	VFMADD231PS  64(R8), Z16, Z1
+	VFMADD231PS  128(R8), Z16, Z2
+	VFMADD231PS  192(R8), Z16, Z3
+	VFMADD231PS  256(R8), Z16, Z4
+	VFMADD231PS  320(R8), Z16, Z5
+	VFMADD231PS  384(R8), Z16, Z6
+	VFMADD231PS  448(R8), Z16, Z7
+	VFMADD231PS  512(R8), Z16, Z8
+	VFMADD231PS  576(R8), Z16, Z9
+	VFMADD231PS  640(R8), Z16, Z10
+	VFMADD231PS  704(R8), Z16, Z11
+	VFMADD231PS  768(R8), Z16, Z12
+	VFMADD231PS  832(R8), Z16, Z13
+	VFMADD231PS  896(R8), Z16, Z14
+	VFMADD231PS  960(R8), Z16, Z15
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z0, Z0
+	VMAXPS  Z0, Z17, Z0
+	VADDPS  Z17, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z1, Z1
+	VMAXPS  Z1, Z17, Z1
+	VADDPS  Z17, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z2, Z2
+	VMAXPS  Z2, Z17, Z2
+	VADDPS  Z17, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z3, Z3
+	VMAXPS  Z3, Z17, Z3
+	VADDPS  Z17, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z4, Z4
+	VMAXPS  Z4, Z17, Z4
+	VADDPS  Z17, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z5, Z5
+	VMAXPS  Z5, Z17, Z5
+	VADDPS  Z17, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z6, Z6
+	VMAXPS  Z6, Z17, Z6
+	VADDPS  Z17, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z7, Z7
+	VMAXPS  Z7, Z17, Z7
+	VADDPS  Z17, Z7, Z7
+	LEAQ    512(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z8, Z8
+	VMAXPS  Z8, Z17, Z8
+	VADDPS  Z17, Z8, Z8
+	LEAQ    576(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z9, Z9
+	VMAXPS  Z9, Z17, Z9
+	VADDPS  Z17, Z9, Z9
+	LEAQ    640(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z10, Z10
+	VMAXPS  Z10, Z17, Z10
+	VADDPS  Z17, Z10, Z10
+	LEAQ    704(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z11, Z11
+	VMAXPS  Z11, Z17, Z11
+	VADDPS  Z17, Z11, Z11
+	LEAQ    768(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z12, Z12
+	VMAXPS  Z12, Z17, Z12
+	VADDPS  Z17, Z12, Z12
+	LEAQ    832(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z13, Z13
+	VMAXPS  Z13, Z17, Z13
+	VADDPS  Z17, Z13, Z13
+	LEAQ    896(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z14, Z14
+	VMAXPS  Z14, Z17, Z14
+	VADDPS  Z17, Z14, Z14
+	LEAQ    960(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z16
+	VXORPS  Z17, Z17, Z17
+	VADDPS  Z16, Z15, Z15
+	VMAXPS  Z15, Z17, Z15
+	VADDPS  Z17, Z15, Z15
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	VMOVUPS Z8, 512(R8)
+	VMOVUPS Z9, 576(R8)
+	VMOVUPS Z10, 640(R8)
+	VMOVUPS Z11, 704(R8)
+	VMOVUPS Z12, 768(R8)
+	VMOVUPS Z13, 832(R8)
+	VMOVUPS Z14, 896(R8)
+	VMOVUPS Z15, 960(R8)
+	ADDQ    $0x00000400, SI
+	SUBQ    $0x00000100, DI
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ   DI, $0x00000080
+	JB     rest1x8end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x8p:
+	TESTQ        R10, R10
+	JZ           rest1x8pend
+	VBROADCASTSS (R9), Z8
+	VFMADD231PS  (R8), Z8, Z0
+	VFMADD231PS  64(R8), Z8, Z1
+	VFMADD231PS  128(R8), Z8, Z2
+	VFMADD231PS  192(R8), Z8, Z3
+	VFMADD231PS  256(R8), Z8, Z4
+	VFMADD231PS  320(R8), Z8, Z5
+	VFMADD231PS  384(R8), Z8, Z6
+	VFMADD231PS  448(R8), Z8, Z7
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z0, Z0
+	VMAXPS  Z0, Z9, Z0
+	VADDPS  Z9, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z1, Z1
+	VMAXPS  Z1, Z9, Z1
+	VADDPS  Z9, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z2, Z2
+	VMAXPS  Z2, Z9, Z2
+	VADDPS  Z9, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z3, Z3
+	VMAXPS  Z3, Z9, Z3
+	VADDPS  Z9, Z3, Z3
+	LEAQ    256(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z4, Z4
+	VMAXPS  Z4, Z9, Z4
+	VADDPS  Z9, Z4, Z4
+	LEAQ    320(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z5, Z5
+	VMAXPS  Z5, Z9, Z5
+	VADDPS  Z9, Z5, Z5
+	LEAQ    384(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z6, Z6
+	VMAXPS  Z6, Z9, Z6
+	VADDPS  Z9, Z6, Z6
+	LEAQ    448(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z8
+	VXORPS  Z9, Z9, Z9
+	VADDPS  Z8, Z7, Z7
+	VMAXPS  Z7, Z9, Z7
+	VADDPS  Z9, Z7, Z7
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	VMOVUPS Z4, 256(R8)
+	VMOVUPS Z5, 320(R8)
+	VMOVUPS Z6, 384(R8)
+	VMOVUPS Z7, 448(R8)
+	ADDQ    $0x00000200, SI
+	SUBQ    $0x00000080, DI
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ   DI, $0x00000040
+	JB     rest1x4end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x4p:
+	TESTQ        R10, R10
+	JZ           rest1x4pend
+	VBROADCASTSS (R9), Z4
+	VFMADD231PS  (R8), Z4, Z0
+	VFMADD231PS  64(R8), Z4, Z1
+	VFMADD231PS  128(R8), Z4, Z2
+	VFMADD231PS  192(R8), Z4, Z3
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z0, Z0
+	VMAXPS  Z0, Z5, Z0
+	VADDPS  Z5, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z1, Z1
+	VMAXPS  Z1, Z5, Z1
+	VADDPS  Z5, Z1, Z1
+	LEAQ    128(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z2, Z2
+	VMAXPS  Z2, Z5, Z2
+	VADDPS  Z5, Z2, Z2
+	LEAQ    192(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z4
+	VXORPS  Z5, Z5, Z5
+	VADDPS  Z4, Z3, Z3
+	VMAXPS  Z3, Z5, Z3
+	VADDPS  Z5, Z3, Z3
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    $0x00000100, SI
+	SUBQ    $0x00000040, DI
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ   DI, $0x00000020
+	JB     rest1x2end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x2p:
+	TESTQ        R10, R10
+	JZ           rest1x2pend
+	VBROADCASTSS (R9), Z2
+	VFMADD231PS  (R8), Z2, Z0
+	VFMADD231PS  64(R8), Z2, Z1
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPS  Z2, Z0, Z0
+	VMAXPS  Z0, Z3, Z0
+	VADDPS  Z3, Z0, Z0
+	LEAQ    64(SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z2
+	VXORPS  Z3, Z3, Z3
+	VADDPS  Z2, Z1, Z1
+	VMAXPS  Z1, Z3, Z1
+	VADDPS  Z3, Z1, Z1
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, DI
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ   DI, $0x00000010
+	JB     rest1x1end
+	VXORPS Z0, Z0, Z0
+	MOVQ   wt_base+48(FP), R8
+	ADDQ   SI, R8
+	MOVQ   AX, R9
+	MOVQ   k+104(FP), R10
+
+rest1x1p:
+	TESTQ        R10, R10
+	JZ           rest1x1pend
+	VBROADCASTSS (R9), Z1
+	VFMADD231PS  (R8), Z1, Z0
+	ADDQ         $0x00000004, R9
+	ADDQ         DX, R8
+	DECQ         R10
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (SI), R8
+	MOVQ    b_base+72(FP), R9
+	ADDQ    R8, R9
+	VMOVUPS (R9), Z1
+	VXORPS  Z2, Z2, Z2
+	VADDPS  Z1, Z0, Z0
+	VMAXPS  Z0, Z2, Z0
+	VADDPS  Z2, Z0, Z0
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS Z0, (R8)
+	ADDQ    $0x00000040, SI
+	SUBQ    $0x00000010, DI
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	MOVQ k+104(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET
 
 // func denseSumsAccTAvx512F32(y []float32, x []float32, wt []float32, m int, k int, n int)
-// Requires: AVX, AVX512BW, AVX512F, BMI2
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
 TEXT ·denseSumsAccTAvx512F32(SB), NOSPLIT, $0-96
 	MOVQ y_base+0(FP), AX
 	MOVQ wt_base+48(FP), CX
@@ -93965,13 +103269,11 @@ TEXT ·denseSumsAccTAvx512F32(SB), NOSPLIT, $0-96
 	SHLQ $0x02, SI
 
 block:
-	TESTQ BX, BX
-	JZ    done
-	CMPQ  BX, $0x00000010
-	JB    tailblock
-	MOVQ  AX, DI
-	MOVQ  x_base+24(FP), R8
-	MOVQ  m+72(FP), R9
+	CMPQ BX, $0x00000010
+	JB   tailblock
+	MOVQ AX, DI
+	MOVQ x_base+24(FP), R8
+	MOVQ m+72(FP), R9
 
 fullrows8:
 	CMPQ    R9, $0x00000008
@@ -94065,38 +103367,14 @@ fullp8end:
 	JMP     fullrows8
 
 fullrows1:
-	TESTQ   R9, R9
-	JZ      fullend
-	MOVQ    DI, R10
-	VMOVUPS (R10), Z0
-	MOVQ    R8, R10
-	MOVQ    k+80(FP), R11
-	MOVQ    CX, R12
-
-fullp1:
-	TESTQ            R11, R11
-	JZ               fullp1end
-	VMOVUPS          (R12), Z1
-	VFMADD231PS.BCST (R10), Z1, Z0
-	ADDQ             SI, R10
-	ADDQ             DX, R12
-	DECQ             R11
-	JMP              fullp1
-
-fullp1end:
-	VMOVUPS Z0, (DI)
-	ADDQ    $0x00000004, R8
-	ADDQ    DX, DI
-	DECQ    R9
-	JMP     fullrows1
-
-fullend:
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, CX
 	SUBQ $0x00000010, BX
 	JMP  block
 
 tailblock:
+	TESTQ BX, BX
+	JZ    rest
 	MOVQ  $-1, DI
 	SHLXQ BX, DI, DI
 	NOTQ  DI
@@ -94222,6 +103500,562 @@ tailp1end:
 	JMP     tailrows1
 
 tailend:
+rest:
+	MOVQ  m+72(FP), AX
+	MOVQ  AX, CX
+	ANDQ  $0x07, CX
+	JZ    done
+	SUBQ  CX, AX
+	MOVQ  n+88(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  AX, BX
+	IMULQ DX, BX
+	MOVQ  y_base+0(FP), DI
+	ADDQ  DI, BX
+	SHLQ  $0x02, AX
+	MOVQ  x_base+24(FP), DI
+	ADDQ  DI, AX
+
+rest4:
+	CMPQ CX, $0x00000004
+	JB   rest4end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-16, R8
+
+rest4x2:
+	CMPQ    R8, $0x00000020
+	JB      rest4x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z2
+	VMOVUPS 64(R9), Z3
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z4
+	VMOVUPS 64(R9), Z5
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z6
+	VMOVUPS 64(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x2p:
+	TESTQ            R11, R11
+	JZ               rest4x2pend
+	VMOVUPS          (R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z0
+	VFMADD231PS.BCST 4(R10), Z8, Z2
+	VFMADD231PS.BCST 8(R10), Z8, Z4
+	VFMADD231PS.BCST 12(R10), Z8, Z6
+	VMOVUPS          64(R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z1
+	VFMADD231PS.BCST 4(R10), Z8, Z3
+	VFMADD231PS.BCST 8(R10), Z8, Z5
+	VFMADD231PS.BCST 12(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest4x2p
+
+rest4x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest4x2
+
+rest4x2end:
+rest4x1:
+	CMPQ    R8, $0x00000010
+	JB      rest4x1end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z2
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest4x1p:
+	TESTQ            R11, R11
+	JZ               rest4x1pend
+	VMOVUPS          (R9), Z4
+	VFMADD231PS.BCST (R10), Z4, Z0
+	VFMADD231PS.BCST 4(R10), Z4, Z1
+	VFMADD231PS.BCST 8(R10), Z4, Z2
+	VFMADD231PS.BCST 12(R10), Z4, Z3
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest4x1p
+
+rest4x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Z1, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Z2, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Z3, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest4x1
+
+rest4x1end:
+	LEAQ (BX)(DX*4), BX
+	ADDQ $0x00000010, AX
+	SUBQ $0x00000004, CX
+	JMP  rest4
+
+rest4end:
+rest2:
+	CMPQ CX, $0x00000002
+	JB   rest2end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-16, R8
+
+rest2x4:
+	CMPQ    R8, $0x00000040
+	JB      rest2x4end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	VMOVUPS 128(R9), Z2
+	VMOVUPS 192(R9), Z3
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z4
+	VMOVUPS 64(R9), Z5
+	VMOVUPS 128(R9), Z6
+	VMOVUPS 192(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x4p:
+	TESTQ            R11, R11
+	JZ               rest2x4pend
+	VMOVUPS          (R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z0
+	VFMADD231PS.BCST 4(R10), Z8, Z4
+	VMOVUPS          64(R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z1
+	VFMADD231PS.BCST 4(R10), Z8, Z5
+	VMOVUPS          128(R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z2
+	VFMADD231PS.BCST 4(R10), Z8, Z6
+	VMOVUPS          192(R9), Z8
+	VFMADD231PS.BCST (R10), Z8, Z3
+	VFMADD231PS.BCST 4(R10), Z8, Z7
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x4p
+
+rest2x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, 192(R9)
+	ADDQ    DX, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, 192(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000040, R8
+	JMP     rest2x4
+
+rest2x4end:
+rest2x2:
+	CMPQ    R8, $0x00000020
+	JB      rest2x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z2
+	VMOVUPS 64(R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x2p:
+	TESTQ            R11, R11
+	JZ               rest2x2pend
+	VMOVUPS          (R9), Z4
+	VFMADD231PS.BCST (R10), Z4, Z0
+	VFMADD231PS.BCST 4(R10), Z4, Z2
+	VMOVUPS          64(R9), Z4
+	VFMADD231PS.BCST (R10), Z4, Z1
+	VFMADD231PS.BCST 4(R10), Z4, Z3
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x2p
+
+rest2x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	ADDQ    DX, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest2x2
+
+rest2x2end:
+rest2x1:
+	CMPQ    R8, $0x00000010
+	JB      rest2x1end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	ADDQ    DX, R9
+	VMOVUPS (R9), Z1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest2x1p:
+	TESTQ            R11, R11
+	JZ               rest2x1pend
+	VMOVUPS          (R9), Z2
+	VFMADD231PS.BCST (R10), Z2, Z0
+	VFMADD231PS.BCST 4(R10), Z2, Z1
+	ADDQ             SI, R10
+	ADDQ             DX, R9
+	DECQ             R11
+	JMP              rest2x1p
+
+rest2x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	ADDQ    DX, R9
+	VMOVUPS Z1, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest2x1
+
+rest2x1end:
+	LEAQ (BX)(DX*2), BX
+	ADDQ $0x00000008, AX
+	SUBQ $0x00000002, CX
+	JMP  rest2
+
+rest2end:
+rest1:
+	CMPQ CX, $0x00000001
+	JB   rest1end
+	XORQ DI, DI
+	MOVQ n+88(FP), R8
+	ANDQ $-16, R8
+
+rest1x16:
+	CMPQ    R8, $0x00000100
+	JB      rest1x16end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	VMOVUPS 128(R9), Z2
+	VMOVUPS 192(R9), Z3
+	VMOVUPS 256(R9), Z4
+	VMOVUPS 320(R9), Z5
+	VMOVUPS 384(R9), Z6
+	VMOVUPS 448(R9), Z7
+	VMOVUPS 512(R9), Z8
+	VMOVUPS 576(R9), Z9
+	VMOVUPS 640(R9), Z10
+	VMOVUPS 704(R9), Z11
+	VMOVUPS 768(R9), Z12
+	VMOVUPS 832(R9), Z13
+	VMOVUPS 896(R9), Z14
+	VMOVUPS 960(R9), Z15
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x16p:
+	TESTQ        R11, R11
+	JZ           rest1x16pend
+	VBROADCASTSS (R10), Z16
+	VFMADD231PS  (R9), Z16, Z0
+	VFMADD231PS  64(R9), Z16, Z1
+	VFMADD231PS  128(R9), Z16, Z2
+	VFMADD231PS  192(R9), Z16, Z3
+	VFMADD231PS  256(R9), Z16, Z4
+	VFMADD231PS  320(R9), Z16, Z5
+	VFMADD231PS  384(R9), Z16, Z6
+	VFMADD231PS  448(R9), Z16, Z7
+	VFMADD231PS  512(R9), Z16, Z8
+	VFMADD231PS  576(R9), Z16, Z9
+	VFMADD231PS  640(R9), Z16, Z10
+	VFMADD231PS  704(R9), Z16, Z11
+	VFMADD231PS  768(R9), Z16, Z12
+	VFMADD231PS  832(R9), Z16, Z13
+	VFMADD231PS  896(R9), Z16, Z14
+	VFMADD231PS  960(R9), Z16, Z15
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x16p
+
+rest1x16pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, 192(R9)
+	VMOVUPS Z4, 256(R9)
+	VMOVUPS Z5, 320(R9)
+	VMOVUPS Z6, 384(R9)
+	VMOVUPS Z7, 448(R9)
+	VMOVUPS Z8, 512(R9)
+	VMOVUPS Z9, 576(R9)
+	VMOVUPS Z10, 640(R9)
+	VMOVUPS Z11, 704(R9)
+	VMOVUPS Z12, 768(R9)
+	VMOVUPS Z13, 832(R9)
+	VMOVUPS Z14, 896(R9)
+	VMOVUPS Z15, 960(R9)
+	ADDQ    $0x00000400, DI
+	SUBQ    $0x00000100, R8
+	JMP     rest1x16
+
+rest1x16end:
+rest1x8:
+	CMPQ    R8, $0x00000080
+	JB      rest1x8end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	VMOVUPS 128(R9), Z2
+	VMOVUPS 192(R9), Z3
+	VMOVUPS 256(R9), Z4
+	VMOVUPS 320(R9), Z5
+	VMOVUPS 384(R9), Z6
+	VMOVUPS 448(R9), Z7
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x8p:
+	TESTQ        R11, R11
+	JZ           rest1x8pend
+	VBROADCASTSS (R10), Z8
+	VFMADD231PS  (R9), Z8, Z0
+	VFMADD231PS  64(R9), Z8, Z1
+	VFMADD231PS  128(R9), Z8, Z2
+	VFMADD231PS  192(R9), Z8, Z3
+	VFMADD231PS  256(R9), Z8, Z4
+	VFMADD231PS  320(R9), Z8, Z5
+	VFMADD231PS  384(R9), Z8, Z6
+	VFMADD231PS  448(R9), Z8, Z7
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x8p
+
+rest1x8pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, 192(R9)
+	VMOVUPS Z4, 256(R9)
+	VMOVUPS Z5, 320(R9)
+	VMOVUPS Z6, 384(R9)
+	VMOVUPS Z7, 448(R9)
+	ADDQ    $0x00000200, DI
+	SUBQ    $0x00000080, R8
+	JMP     rest1x8
+
+rest1x8end:
+rest1x4:
+	CMPQ    R8, $0x00000040
+	JB      rest1x4end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	VMOVUPS 128(R9), Z2
+	VMOVUPS 192(R9), Z3
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x4p:
+	TESTQ        R11, R11
+	JZ           rest1x4pend
+	VBROADCASTSS (R10), Z4
+	VFMADD231PS  (R9), Z4, Z0
+	VFMADD231PS  64(R9), Z4, Z1
+	VFMADD231PS  128(R9), Z4, Z2
+	VFMADD231PS  192(R9), Z4, Z3
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x4p
+
+rest1x4pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, 192(R9)
+	ADDQ    $0x00000100, DI
+	SUBQ    $0x00000040, R8
+	JMP     rest1x4
+
+rest1x4end:
+rest1x2:
+	CMPQ    R8, $0x00000020
+	JB      rest1x2end
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	VMOVUPS 64(R9), Z1
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x2p:
+	TESTQ        R11, R11
+	JZ           rest1x2pend
+	VBROADCASTSS (R10), Z2
+	VFMADD231PS  (R9), Z2, Z0
+	VFMADD231PS  64(R9), Z2, Z1
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x2p
+
+rest1x2pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x00000020, R8
+	JMP     rest1x2
+
+rest1x2end:
+rest1x1:
+	CMPQ    R8, $0x00000010
+	JB      rest1x1end
+	VXORPS  Z0, Z0, Z0
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS (R9), Z0
+	MOVQ    wt_base+48(FP), R9
+	ADDQ    DI, R9
+	MOVQ    AX, R10
+	MOVQ    k+80(FP), R11
+
+rest1x1p:
+	TESTQ        R11, R11
+	JZ           rest1x1pend
+	VBROADCASTSS (R10), Z1
+	VFMADD231PS  (R9), Z1, Z0
+	ADDQ         SI, R10
+	ADDQ         DX, R9
+	DECQ         R11
+	JMP          rest1x1p
+
+rest1x1pend:
+	LEAQ    (BX)(DI*1), R9
+	VMOVUPS Z0, (R9)
+	ADDQ    $0x00000040, DI
+	SUBQ    $0x00000010, R8
+	JMP     rest1x1
+
+rest1x1end:
+	LEAQ (BX)(DX*1), BX
+	ADDQ $0x00000004, AX
+	SUBQ $0x00000001, CX
+	JMP  rest1
+
+rest1end:
 done:
 	VZEROUPPER
 	RET

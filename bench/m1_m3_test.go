@@ -10,7 +10,7 @@ import (
 
 // The model workloads of BENCHMARKS.md (in this folder): M1 RealNVP log-density (D = 16,
 // 8 couplings, conditioner 8 → 128 → 128 → 16, ReLU, clamp 2) at batches
-// 4096, 64 and 1 (and at 4096 conditional on a 4-D context), and M3 MAF (D = 16, 5 MADE layers of 2×128 hidden,
+// 4096, 64, 16, 4 and 1 (and at 4096 conditional on a 4-D context), and M3 MAF (D = 16, 5 MADE layers of 2×128 hidden,
 // reversals between) log-density and sampling at 4096. Parameters are
 // random (not the zero-initialised identity) so that every path works.
 
@@ -102,7 +102,7 @@ func reportSamples(b *testing.B, rows int) {
 }
 
 func BenchmarkM1RealNVPLogProb(b *testing.B) {
-	for _, rows := range []int{4096, 64, 1} {
+	for _, rows := range []int{4096, 64, 16, 4, 1} {
 		b.Run(fmt.Sprintf("f64/b=%d", rows), func(b *testing.B) { logProbBench(b, m1Model[float64](b), rows) })
 		b.Run(fmt.Sprintf("f32/b=%d", rows), func(b *testing.B) { logProbBench(b, m1Model[float32](b), rows) })
 	}
