@@ -13,7 +13,18 @@ type gradState[T Float] struct {
 	owner  []int // the layer of each param, len(layers) for the base
 	chunks [][]T // per chunk, all gradients end to end
 	sums   []float64
+	// fixed are the ranges of the fixed parameters in a flat gradient.
+	fixed [][2]int
+	// Per block of gradBlock values of the flat gradient: the sum of
+	// squares, and the offset of the first non-finite value (-1 if none).
+	blockSq  []float64
+	blockBad []int
 }
+
+// gradBlock is how many values of a flat gradient one goroutine reduces,
+// checks and squares at a time. The blocks are the same whatever the
+// number of goroutines, so the gradient's norm is too.
+const gradBlock = 1 << 14
 
 func (m *Model[T]) newGradState() (*gradState[T], error) {
 	s := &gradState[T]{}
@@ -43,6 +54,15 @@ func (m *Model[T]) newGradState() (*gradState[T], error) {
 			s.owner = append(s.owner, len(m.layers)+1)
 		}
 	}
+	off := 0
+	for _, p := range s.params {
+		if p.Fixed {
+			s.fixed = append(s.fixed, [2]int{off, off + len(p.Value)})
+		}
+		off += len(p.Value)
+	}
+	blocks := (off + gradBlock - 1) / gradBlock
+	s.blockSq, s.blockBad = make([]float64, blocks), make([]int, blocks)
 	return s, nil
 }
 
@@ -144,37 +164,67 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x, c []T) (float64, error) {
 		ws.Release(mk)
 	}
 	m.spread(n, do)
-	copy(flat, s.chunks[0])
 	var sum float64
 	for c := range n {
-		if c > 0 {
-			for i, v := range s.chunks[c] {
-				flat[i] += v
-			}
-		}
 		sum += s.sums[c]
 	}
-	off := 0
-	for _, p := range s.params {
-		if p.Fixed {
-			clear(flat[off : off+len(p.Value)])
-		}
-		off += len(p.Value)
-	}
+	spreadBlocks(len(flat), gradBlock, func(b, lo, hi int) { s.reduce(flat, n, b, lo, hi) })
 	nll := -sum / float64(rows)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
 		return nll, m.blame(x, c)
 	}
-	off = 0
-	for i, p := range s.params {
-		for _, v := range flat[off : off+len(p.Value)] {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+	for _, bad := range s.blockBad {
+		if bad < 0 {
+			continue
+		}
+		off := 0
+		for i, p := range s.params {
+			if bad < off+len(p.Value) {
 				return nll, errorf(ErrDiverged, "non-finite gradient of %s of %s", p.Name, m.partName(s.owner[i]))
 			}
+			off += len(p.Value)
 		}
-		off += len(p.Value)
 	}
 	return nll, nil
+}
+
+// reduce sets flat[lo:hi], block b, to the sum in chunk order of the
+// first n chunks' gradients there, zero for fixed parameters, and records
+// the block's sum of squares and first non-finite value.
+func (s *gradState[T]) reduce(flat []T, n, b, lo, hi int) {
+	f := flat[lo:hi]
+	copy(f, s.chunks[0][lo:hi])
+	for c := 1; c < n; c++ {
+		for i, v := range s.chunks[c][lo:hi] {
+			f[i] += v
+		}
+	}
+	for _, r := range s.fixed {
+		if r[0] < hi && lo < r[1] {
+			clear(flat[max(r[0], lo):min(r[1], hi)])
+		}
+	}
+	var sq float64
+	s.blockBad[b] = -1
+	for i, v := range f {
+		x := float64(v)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			s.blockBad[b] = lo + i
+			break
+		}
+		sq += x * x
+	}
+	s.blockSq[b] = sq
+}
+
+// norm is the Euclidean norm of the flat gradient the last gradient call
+// reduced: its blocks' sums of squares added in order.
+func (s *gradState[T]) norm() float64 {
+	var sq float64
+	for _, v := range s.blockSq {
+		sq += v
+	}
+	return math.Sqrt(sq)
 }
 
 // gradChunk adds scale·∇(Σ log p) over the rows of x to g (per layer, then

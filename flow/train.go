@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"time"
 )
@@ -280,6 +281,7 @@ type trainer[T Float] struct {
 	done, steps int
 	offs        []int  // where each parameter starts in grad, mom and vel, and the total
 	failed      []bool // per parameter: the last update left it non-finite
+	distinct    bool   // no layer appears twice in the model (refresh may run them concurrently)
 }
 
 // newTrainer returns a trainer of m's parameters s under cfg, for a
@@ -291,7 +293,21 @@ func newTrainer[T Float](m *Model[T], s *gradState[T], cfg TrainConfig, steps in
 	for i, p := range s.params {
 		t.offs[i+1] = t.offs[i] + len(p.Value)
 	}
+	t.distinct = distinctLayers(m.layers)
 	return t
+}
+
+// distinctLayers reports whether layers holds no layer twice (and all are
+// of comparable types, pointers as the package's are).
+func distinctLayers[T Float](layers []Layer[T]) bool {
+	seen := make(map[Layer[T]]bool, len(layers))
+	for _, l := range layers {
+		if !reflect.TypeOf(l).Comparable() || seen[l] {
+			return false
+		}
+		seen[l] = true
+	}
+	return true
 }
 
 // parallelAdam is the number of parameters from which the update runs on
@@ -317,11 +333,13 @@ func newAdamStep(lr, wd, scale float64, k int) adamStep {
 }
 
 // adamUpdate takes one Adam step on w with gradient g and moments m, v,
-// and reports whether every new w is finite in T (else w is partly
-// updated, and the caller restores it).
-func adamUpdate[T Float](a adamStep, w, g []T, m, v []float64) bool {
-	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+// keeping w's values before the step in old, and reports whether every
+// new w is finite in T (else w is partly updated, and the caller restores
+// it from old).
+func adamUpdate[T Float](a adamStep, w, g, old []T, m, v []float64) bool {
+	g, old, m, v = g[:len(w)], old[:len(w)], m[:len(w)], v[:len(w)]
 	for j, x := range w {
+		old[j] = x
 		gj := float64(g[j]) * a.scale
 		mj := adamB1*m[j] + (1-adamB1)*gj
 		vj := adamB2*v[j] + (1-adamB2)*gj*gj
@@ -329,6 +347,7 @@ func adamUpdate[T Float](a adamStep, w, g []T, m, v []float64) bool {
 		y := float64(x) - a.stepSize*mj/(math.Sqrt(vj)*a.invSqrtC2+adamEps)
 		y -= a.decay * float64(x)
 		if !(math.Abs(float64(T(y))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
+			copy(old[j:], w[j:])
 			return false
 		}
 		w[j] = T(y)
@@ -346,21 +365,21 @@ func (t *trainer[T]) step(x, c []T) (float64, error) {
 	if err != nil {
 		return nll, err
 	}
-	var norm float64
-	for _, g := range t.grad {
-		norm += float64(g) * float64(g)
-	}
-	norm = math.Sqrt(norm)
+	norm := t.s.norm()
 	scale := 1.0
 	if t.cfg.Clip > 0 && norm > t.cfg.Clip {
 		scale = t.cfg.Clip / norm
 	}
-	t.get(t.good)
 	t.done++
 	a := newAdamStep(t.rate(t.done-1), t.cfg.WeightDecay, scale, t.done)
 	update := func(i int) {
 		p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
-		t.failed[i] = !p.Fixed && !adamUpdate(a, p.Value, t.grad[lo:hi], t.mom[lo:hi], t.vel[lo:hi])
+		if p.Fixed {
+			copy(t.good[lo:hi], p.Value)
+			t.failed[i] = false
+			return
+		}
+		t.failed[i] = !adamUpdate(a, p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi])
 	}
 	// Every parameter's update is independent of the others': on several
 	// goroutines for a large model, with the same bits as one.
@@ -410,11 +429,24 @@ func (t *trainer[T]) set(src []T) {
 	t.refresh()
 }
 
+// refresh calls every layer's Refresh and the base's, on several
+// goroutines for a large model: each touches only its own layer.
 func (t *trainer[T]) refresh() {
-	for _, l := range t.m.layers {
-		l.Refresh()
+	n := len(t.m.layers)
+	if t.offs[len(t.s.params)] < parallelAdam || !t.distinct {
+		for _, l := range t.m.layers {
+			l.Refresh()
+		}
+		t.m.base.Refresh()
+		return
 	}
-	t.m.base.Refresh()
+	t.m.spread(n+1, func(i int, _ *Workspace[T]) {
+		if i == n {
+			t.m.base.Refresh()
+			return
+		}
+		t.m.layers[i].Refresh()
+	})
 }
 
 // restoreBest sets the parameters of the best epoch, if there was one.
