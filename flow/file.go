@@ -377,6 +377,10 @@ func UnmarshalModel[T Float](data []byte) (*Model[T], error) {
 	return m, asKind(ErrCorrupt, err)
 }
 
+// derivedChecker is a layer whose parameters can be finite while what
+// Refresh derives from them is not.
+type derivedChecker interface{ checkDerived() error }
+
 // buildModel builds the model spec describes with the parameters raw, after
 // checking that they fit.
 func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
@@ -470,6 +474,11 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 			}
 		}
 		l.Refresh()
+		if c, ok := l.(derivedChecker); ok {
+			if err := c.checkDerived(); err != nil {
+				return nil, fmt.Errorf("flow: model file layer %d: %w", i, err)
+			}
+		}
 	}
 	base.Refresh()
 	if m.ctxNorm != nil {

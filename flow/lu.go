@@ -182,6 +182,26 @@ func (l *LULinear[T]) Refresh() {
 	}
 }
 
+// checkDerived reports parameters whose derived W or triangular factors
+// the element type cannot hold (a DiagExp θ of 800, or of 90 in float32):
+// such a layer maps every point to ±Inf or NaN.
+func (l *LULinear[T]) checkDerived() error {
+	if !finite(float64(l.logAbsDet)) {
+		return fmt.Errorf("LU log|det W| = %v", l.logAbsDet)
+	}
+	for _, m := range []struct {
+		name string
+		v    []T
+	}{{"W", l.w}, {"U + diag(d)", l.u}} {
+		for i, v := range m.v {
+			if !finite(float64(v)) {
+				return fmt.Errorf("LU %s[%d,%d] = %v: its parameters overflow %s", m.name, i/l.dim, i%l.dim, v, dtypeOf[T]())
+			}
+		}
+	}
+	return nil
+}
+
 // Inverse maps x → z = W x (see Layer).
 func (l *LULinear[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {
 	checkLayer("LULinear.Inverse", l.dim, z, logdet, x)

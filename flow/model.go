@@ -108,7 +108,8 @@ func (m *Model[T]) NumParams() int {
 
 // LogProb writes log p(x) of each row of x (len(lp) rows of Dim) to lp.
 // It returns an error, computing nothing, if the lengths do not fit, lp
-// overlaps x, or x holds a NaN or ±Inf. Uninitialised ActNorm layers are initialised from
+// overlaps x, or x holds a NaN or ±Inf. A row so extreme that evaluating
+// it overflows (|x| near the type's largest value) gets −Inf, never NaN. Uninitialised ActNorm layers are initialised from
 // this batch first.
 func (m *Model[T]) LogProb(lp, x []T) error {
 	if err := m.unconditional("LogProb"); err != nil {
@@ -446,6 +447,9 @@ func (m *Model[T]) logProbChunk(lp, x []T, ws *Workspace[T]) {
 	m.base.LogProb(lp, z, ws)
 	for r, v := range logdet {
 		lp[r] += v
+		if lp[r] != lp[r] { // overflowed on the way (x is finite): no density left
+			lp[r] = T(math.Inf(-1))
+		}
 	}
 }
 
