@@ -86,22 +86,47 @@ func isHeader(rec []string) bool {
 // writeCSV writes rows of cols values, each in the shortest form that
 // parses back to the same value of bitSize bits, under an optional header.
 func writeCSV(w io.Writer, header []string, values []float64, cols, bitSize int) error {
+	cw := newCSVWriter(w, header, cols, bitSize)
+	cw.write(values)
+	return cw.flush()
+}
+
+// csvWriter writes rows of cols values as writeCSV does, a batch at a
+// time, keeping the first write error.
+type csvWriter struct {
+	bw         *bufio.Writer
+	cols, bits int
+	buf        []byte
+}
+
+// newCSVWriter writes the header (if not nil) and returns the writer of
+// the rows after it.
+func newCSVWriter(w io.Writer, header []string, cols, bitSize int) *csvWriter {
 	bw := bufio.NewWriter(w)
 	if header != nil {
 		bw.WriteString(strings.Join(header, ",") + "\n")
 	}
-	var buf []byte
+	return &csvWriter{bw: bw, cols: cols, bits: bitSize}
+}
+
+// write writes whole rows of values and returns the first error any write
+// has met (after which nothing more is written).
+func (c *csvWriter) write(values []float64) error {
 	for i, v := range values {
-		buf = strconv.AppendFloat(buf[:0], v, 'g', -1, bitSize)
-		bw.Write(buf)
-		if (i+1)%cols == 0 {
-			bw.WriteByte('\n')
+		c.buf = strconv.AppendFloat(c.buf[:0], v, 'g', -1, c.bits)
+		c.bw.Write(c.buf)
+		if (i+1)%c.cols == 0 {
+			c.bw.WriteByte('\n')
 		} else {
-			bw.WriteByte(',')
+			c.bw.WriteByte(',')
 		}
 	}
-	return bw.Flush()
+	_, err := c.bw.Write(nil)
+	return err
 }
+
+// flush writes what is buffered and returns the first error.
+func (c *csvWriter) flush() error { return c.bw.Flush() }
 
 // writeOutput writes through write to path atomically (a temporary file
 // renamed over it), or to stdout if path is empty or "-".

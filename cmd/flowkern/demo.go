@@ -144,7 +144,7 @@ func plotDensity(m *flow.Model[float64], data []float64, path string) error {
 
 func plotSamples(m *flow.Model[float64], data []float64, seed uint64, path string) error {
 	n := min(len(data)/2, 3000)
-	s, err := typed[float64]{m}.sample(n, seed, nil)
+	s, err := typed[float64]{m}.sampler(seed)(n, nil)
 	if err != nil {
 		return err
 	}

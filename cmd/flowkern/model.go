@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/flowkern/flowkern/flow"
@@ -22,7 +23,11 @@ type loadedModel interface {
 	// unconditional model).
 	logProb(x, c []float64) ([]float64, error)
 	encode(x, c []float64) ([]float64, error)
-	sample(n int, seed uint64, c []float64) ([]float64, error)
+	// sampler returns a function that draws the next rows samples (given
+	// their contexts c, nil for an unconditional model) from one random
+	// stream seeded by seed: the draws of calls in turn are those of one
+	// call for all their rows.
+	sampler(seed uint64) func(rows int, c []float64) ([]float64, error)
 	summary() []string
 	numParams() int
 }
@@ -91,20 +96,29 @@ func (t typed[T]) encode(x, c []float64) ([]float64, error) {
 	return convert[float64](z), err
 }
 
-func (t typed[T]) sample(n int, seed uint64, c []float64) ([]float64, error) {
-	x := make([]T, n*t.m.Dim())
+func (t typed[T]) sampler(seed uint64) func(rows int, c []float64) ([]float64, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x666c6f776b65726e))
-	var err error
-	if t.m.ContextDim() > 0 {
-		err = t.m.SampleGiven(x, convert[T](c), rng)
-	} else {
-		err = t.m.Sample(x, rng)
+	var x, ct []T
+	var out []float64
+	return func(rows int, c []float64) ([]float64, error) {
+		x = slices.Grow(x[:0], rows*t.m.Dim())[:rows*t.m.Dim()]
+		var err error
+		if t.m.ContextDim() > 0 {
+			ct = convertInto(ct, c)
+			err = t.m.SampleGiven(x, ct, rng)
+		} else {
+			err = t.m.Sample(x, rng)
+		}
+		out = convertInto(out, x)
+		return out, err
 	}
-	return convert[float64](x), err
 }
 
-func convert[D, S float32 | float64](s []S) []D {
-	d := make([]D, len(s))
+func convert[D, S float32 | float64](s []S) []D { return convertInto[D](nil, s) }
+
+// convertInto converts s into d's memory (grown as needed) and returns it.
+func convertInto[D, S float32 | float64](d []D, s []S) []D {
+	d = slices.Grow(d[:0], len(s))[:len(s)]
 	for i, v := range s {
 		d[i] = D(v)
 	}
@@ -201,7 +215,7 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
 	model := fs.String("model", "", "model file")
-	n := fs.Int("n", 1000, "number of samples (of a conditional model: for each context)")
+	n := fs.Int64("n", 1000, "number of samples (of a conditional model: for each context); written as they are drawn, in batches, so any number fits in memory")
 	seed := fs.Uint64("seed", 1, "random seed")
 	ctxFile := fs.String("context", "", "a conditional model's contexts, CSV, one per row: -n samples of each, written as the training data are (the samples, then their context)")
 	out := fs.String("o", "", "output CSV file (default: standard output)")
@@ -216,50 +230,71 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cd := m.ctxDim()
-	if cd == 0 {
-		if *ctxFile != "" {
-			return fmt.Errorf("-context %s: the model is unconditional", *ctxFile)
-		}
-		x, err := m.sample(*n, *seed, nil)
+	d, cd := m.dim(), m.ctxDim()
+	var ctxRows []float64 // one context per row of the file
+	switch {
+	case cd == 0 && *ctxFile != "":
+		return fmt.Errorf("-context %s: the model is unconditional", *ctxFile)
+	case cd == 0:
+		ctxRows = []float64{}
+	case *ctxFile == "":
+		return fmt.Errorf("the model is conditional on a context of %d features: give -context FILE", cd)
+	default:
+		ct, err := readCSV(*ctxFile)
 		if err != nil {
 			return err
 		}
-		return writeOutput(*out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("x", m.dim()), x, m.dim(), m.bits()) })
-	}
-	if *ctxFile == "" {
-		return fmt.Errorf("the model is conditional on a context of %d features: give -context FILE", cd)
-	}
-	ct, err := readCSV(*ctxFile)
-	if err != nil {
-		return err
-	}
-	if ct.cols != cd {
-		return fmt.Errorf("%s: %d columns, the model's context has %d", *ctxFile, ct.cols, cd)
-	}
-	// Each context row repeated n times, sampled in one batch.
-	rows := len(ct.values) / cd
-	if rows > math.MaxInt/(*n)/(m.dim()+cd) {
-		return fmt.Errorf("-n %d for %d contexts: too many samples", *n, rows)
-	}
-	c := make([]float64, rows**n*cd)
-	for r := range rows {
-		for k := range *n {
-			copy(c[(r**n+k)*cd:], ct.values[r*cd:(r+1)*cd])
+		if ct.cols != cd {
+			return fmt.Errorf("%s: %d columns, the model's context has %d", *ctxFile, ct.cols, cd)
 		}
+		ctxRows = ct.values
 	}
-	x, err := m.sample(rows**n, *seed, c)
-	if err != nil {
-		return err
-	}
-	d, w := m.dim(), m.dim()+cd
-	v := make([]float64, rows**n*w)
-	for i := range rows * *n {
-		copy(v[i*w:i*w+d], x[i*d:(i+1)*d])
-		copy(v[i*w+d:(i+1)*w], c[i*cd:(i+1)*cd])
+	contexts := max(1, len(ctxRows)/max(cd, 1))
+	if *n > math.MaxInt64/int64(contexts)/int64(d+cd) {
+		return fmt.Errorf("-n %d for %d contexts of %d values each: more values than can be counted", *n, contexts, d+cd)
 	}
 	header := append(columnNames("x", d), columnNames("c", cd)...)
-	return writeOutput(*out, stdout, func(w2 io.Writer) error { return writeCSV(w2, header, v, w, m.bits()) })
+	return writeOutput(*out, stdout, func(w io.Writer) error {
+		return streamSamples(newCSVWriter(w, header, d+cd, m.bits()), m.sampler(*seed), d, cd, *n, ctxRows)
+	})
+}
+
+// sampleBatch is how many samples sample draws and writes at a time, so
+// that its memory does not grow with -n.
+const sampleBatch = 4096
+
+// streamSamples writes n samples (of each context in ctxRows, each after
+// its context's n samples) through cw, drawing sampleBatch at a time from
+// draw, and stops at the first write error.
+func streamSamples(cw *csvWriter, draw func(rows int, c []float64) ([]float64, error), d, cd int, n int64, ctxRows []float64) error {
+	contexts := max(1, len(ctxRows)/max(cd, 1))
+	w := d + cd
+	var c, row []float64
+	for r := range contexts {
+		for done := int64(0); done < n; {
+			k := int(min(sampleBatch, n-done))
+			if cd > 0 {
+				c = slices.Grow(c[:0], k*cd)[:k*cd]
+				for i := range k {
+					copy(c[i*cd:], ctxRows[r*cd:(r+1)*cd])
+				}
+			}
+			x, err := draw(k, c)
+			if err != nil {
+				return err
+			}
+			row = slices.Grow(row[:0], k*w)[:k*w]
+			for i := range k {
+				copy(row[i*w:i*w+d], x[i*d:(i+1)*d])
+				copy(row[i*w+d:(i+1)*w], c[i*cd:(i+1)*cd])
+			}
+			if err := cw.write(row); err != nil {
+				return err
+			}
+			done += int64(k)
+		}
+	}
+	return cw.flush()
 }
 
 // describeModel prints a model file's header and architecture.

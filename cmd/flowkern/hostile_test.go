@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/flowkern/flowkern/flow"
+)
+
+// limitWriter takes limit bytes, then fails every write, as a pipe whose
+// reader has gone.
+type limitWriter struct{ n, limit int }
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		return 0, errors.New("broken pipe")
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+// TestSampleStreams checks that sample writes what one batch of the
+// library's Sample draws, though it draws sampleBatch rows at a time.
+func TestSampleStreams(t *testing.T) {
+	dir := t.TempDir()
+	path, m := testModel[float64](t, dir)
+	const n = 2*sampleBatch + 123
+	x := make([]float64, n*m.Dim())
+	if err := m.Sample(x, rand.New(rand.NewPCG(9, 0x666c6f776b65726e))); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := writeCSV(&want, columnNames("x", m.Dim()), x, m.Dim(), 64); err != nil {
+		t.Fatal(err)
+	}
+	if got := runOK(t, "sample", "-model", path, "-n", strconv.Itoa(n), "-seed", "9"); got != want.String() {
+		t.Errorf("streamed samples differ from one batch's (%d and %d bytes)", len(got), want.Len())
+	}
+}
+
+// TestSampleHugeN asks for more samples than memory holds, or than can be
+// counted: sample must refuse what cannot be counted and otherwise stream
+// with memory that does not grow with -n, stopping at the first failed
+// write. (-n 1e9 died out of memory; -n 2^63−1 panicked in makeslice;
+// -n 2^60+1 on a 16-D model wrapped round and printed one sample.)
+func TestSampleHugeN(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := testModel[float64](t, dir)
+	m16, err := flow.RealNVP[float32](16, 2, flow.Network{Hidden: []int{4}}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path16 := filepath.Join(dir, "m16.flow")
+	if err := m16.Save(path16); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ model, n string }{
+		{path16, "9223372036854775807"},
+		{path16, "1152921504606846977"},
+		{path, "4611686018427387904"}, // 2^62 rows of 3
+	} {
+		var out, errOut bytes.Buffer
+		if code := run([]string{"sample", "-model", c.model, "-n", c.n}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "more values than can be counted") || out.Len() > 0 {
+			t.Errorf("-n %s: exit %d, stderr %q, %d bytes out", c.n, code, errOut.String(), out.Len())
+		}
+	}
+	for _, n := range []string{"1000000000", "1152921504606846977"} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		w := &limitWriter{limit: 4 << 20}
+		var errOut bytes.Buffer
+		code := run([]string{"sample", "-model", path, "-n", n}, w, &errOut)
+		runtime.ReadMemStats(&after)
+		if code != 1 || !strings.Contains(errOut.String(), "broken pipe") {
+			t.Errorf("-n %s into a pipe that breaks after 4 MB: exit %d, stderr %q", n, code, errOut.String())
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+			t.Errorf("-n %s: allocated %d MB to write 4 MB", n, grew>>20)
+		}
+	}
+}
