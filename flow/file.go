@@ -10,11 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"unsafe"
 
 	"github.com/flowkern/flowkern"
+	"github.com/flowkern/flowkern/internal/atomicfile"
 )
 
 // Model files.
@@ -120,35 +120,20 @@ type baseSpec struct {
 
 // Save writes the model to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path, so that path holds
-// either its old content or the whole new model, never a part.
+// either its old content or the whole new model, never a part. A symbolic
+// link is followed and its target replaced so; a FIFO or device is
+// written as it is. Temporary files more than an hour old that a killed
+// Save left beside path (".name.*.tmp") are removed.
 func (m *Model[T]) Save(path string) (err error) {
 	data, err := m.MarshalBinary()
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	err = atomicfile.Write(path, true, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("flow: Save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("flow: Save: %w", err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("flow: Save: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("flow: Save: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("flow: Save: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("flow: Save: %w", err)
 	}
 	return nil

@@ -8,9 +8,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/flowkern/flowkern/internal/atomicfile"
 )
 
 // table is a CSV file of numbers: rows of cols values.
@@ -128,32 +129,15 @@ func (c *csvWriter) write(values []float64) error {
 // flush writes what is buffered and returns the first error.
 func (c *csvWriter) flush() error { return c.bw.Flush() }
 
-// writeOutput writes through write to path atomically (a temporary file
-// renamed over it), or to stdout if path is empty or "-".
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) (err error) {
+// writeOutput writes through write to path (see internal/atomicfile: a
+// regular file is replaced atomically, a symbolic link's target likewise,
+// a FIFO or device written as it is), or to stdout if path is empty or
+// "-".
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(stdout)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, false, write)
 }
 
 // columnNames returns x1…xn.

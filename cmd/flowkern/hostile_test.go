@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -84,5 +85,27 @@ func TestSampleHugeN(t *testing.T) {
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
 			t.Errorf("-n %s: allocated %d MB to write 4 MB", n, grew>>20)
 		}
+	}
+}
+
+// TestOutputThroughSymlink: -o onto a symbolic link writes its target and
+// keeps the link (it replaced the link with a file).
+func TestOutputThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := testModel[float64](t, dir)
+	target, link := filepath.Join(dir, "real.csv"), filepath.Join(dir, "link.csv")
+	if err := os.WriteFile(target, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, "sample", "-model", path, "-n", "5", "-o", link)
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("-o %s replaced the link: %v %v", link, info, err)
+	}
+	b, err := os.ReadFile(target)
+	if err != nil || !strings.HasPrefix(string(b), "x1,x2,x3\n") || strings.Count(string(b), "\n") != 6 {
+		t.Errorf("the link's target holds %q (%v)", b, err)
 	}
 }
