@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -94,5 +95,33 @@ func overflowingLU[T Float](t *testing.T, theta T) {
 	_, err = UnmarshalModel[T](data)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "layer "+itoa(at)+": LU") {
 		t.Errorf("%s: θ = %v loaded with error %v, want ErrCorrupt naming layer %d", dtypeOf[T](), theta, err, at)
+	}
+}
+
+// TestTrainHugeLearningRates: at LR 1e100 the run stopped with "keeps the
+// best parameters so far (epoch 0)" but left a model whose log-density
+// was −Inf on every training row; at LR 1e6 it finished without a word at
+// a validation NLL of 4.8e14. After any divergence the model must hold
+// parameters with a finite loss, the initial ones if need be, and a run
+// that got no better than where it started must say so (BestEpoch 0).
+func TestTrainHugeLearningRates(t *testing.T) {
+	data := correlated(2000, 11)
+	for _, lr := range []float64{1e100, 1e6} {
+		m, err := RealNVP[float64](2, 4, Network{Hidden: []int{32, 32}}, newRand(12))
+		checkNoErr(t, err)
+		res, err := Train(context.Background(), m, data, nil, TrainConfig{Epochs: 3, Batch: 100, LR: lr, Schedule: ScheduleConstant})
+		if err != nil && !errors.Is(err, ErrDiverged) {
+			t.Fatalf("LR %g: %v", lr, err)
+		}
+		lp := make([]float64, len(data)/2)
+		checkNoErr(t, m.LogProb(lp, data))
+		for r, v := range lp {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("LR %g: the model left has log p = %v on training row %d (result %+v, error %v)", lr, v, r, res, err)
+			}
+		}
+		if res.BestEpoch != 0 || !(res.BestValidNLL == res.InitialValidNLL) || !(res.BestValidNLL < 10) {
+			t.Errorf("LR %g: %+v: want the initial parameters kept (BestEpoch 0, their NLL)", lr, res)
+		}
 	}
 }

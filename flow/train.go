@@ -55,11 +55,18 @@ type Progress struct {
 
 // TrainResult sums up a run.
 type TrainResult struct {
-	Epochs       int     // epochs completed
-	Steps        int     // optimiser steps taken
-	BestEpoch    int     // the epoch whose parameters the model holds
+	Epochs int // epochs completed
+	Steps  int // optimiser steps taken
+	// BestEpoch is the epoch whose parameters the model holds: 0 for the
+	// parameters it started with (after any data initialisation), when no
+	// epoch improved on their validation NLL or none finished.
+	BestEpoch    int
 	BestValidNLL float64 // their mean validation NLL
-	Stopped      StopReason
+	// InitialValidNLL is the validation NLL before the first step (+Inf
+	// if it was not finite, NaN if no step was taken); LastValidNLL that
+	// of the last epoch completed (NaN if none was).
+	InitialValidNLL, LastValidNLL float64
+	Stopped                       StopReason
 }
 
 // StopReason says why a training run ended.
@@ -126,12 +133,19 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 // with the parameters of the epoch that scored best on valid (or, if valid
 // is nil, on a share of train held out by cfg.Seed).
 //
+// The parameters the model starts with (after any data initialisation,
+// from the first batch) are scored on valid too, as epoch 0: a run in
+// which no epoch improves on them ends with them (BestEpoch 0).
+//
 // Training is deterministic: for a given seed, kernel set and data, two
 // runs give the same bits, whatever GOMAXPROCS. A non-finite loss,
 // gradient or parameter stops training with an error naming the step and
 // the layer, and leaves the model at the parameters it had before that
-// step. Cancelling ctx stops training at the next step; Train then keeps
-// the best parameters so far and reports "interrupted" without an error.
+// step, the last with a finite loss. A non-finite validation NLL stops
+// it with an error and the best parameters so far (those it started with,
+// if no epoch finished). Cancelling ctx stops training at the next step;
+// Train then keeps the best parameters so far and reports "interrupted"
+// without an error.
 // Data must be finite. Train must not run concurrently with other uses of
 // the model.
 func Train[T Float](ctx context.Context, m *Model[T], train, valid []T, cfg TrainConfig) (TrainResult, error) {
@@ -196,8 +210,7 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 	}
 	t := newTrainer(m, s, cfg, 1)
 	t.best = make([]T, len(t.good))
-	t.get(t.best)
-	t.get(t.good)
+	res.InitialValidNLL, res.LastValidNLL = math.NaN(), math.NaN()
 	n := len(order)
 	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
 	t.steps = perEpoch * cfg.Epochs
@@ -219,6 +232,21 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 			x, c := batch[:len(idx)*m.dim], batchC[:len(idx)*cd]
 			gatherRowsInto(x, train, m.dim, idx)
 			gatherRowsInto(c, trainC, cd, idx)
+			if t.done == 0 { // epoch 0: the initial parameters, initialised from this batch
+				if err := m.ensureInit(x, c); err != nil {
+					return res, err
+				}
+				v, err := validationNLL(m, lp, valid, validC)
+				if err != nil {
+					return res, err
+				}
+				if !finite(v) {
+					v = math.Inf(1)
+				}
+				res.InitialValidNLL, res.BestValidNLL = v, v
+				t.get(t.best)
+				t.get(t.good)
+			}
 			nll, err := t.step(x, c)
 			if err != nil {
 				t.set(t.good)
@@ -232,19 +260,15 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 				cfg.Progress(t.progress(epoch, sum/float64(seen), math.NaN(), false, false, start))
 			}
 		}
-		if err := m.logProb("Train", lp, valid, validC); err != nil {
+		v, err := validationNLL(m, lp, valid, validC)
+		if err != nil {
 			return res, err
 		}
-		var v float64
-		for _, e := range lp {
-			v -= float64(e)
-		}
-		v /= float64(len(lp))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			t.restoreBest(&res)
-			return res, errorf(ErrDiverged, "flow: training stopped after epoch %d: validation NLL %v; the model keeps the best parameters so far (epoch %d)", epoch, v, res.BestEpoch)
+			return res, errorf(ErrDiverged, "flow: training stopped after epoch %d: validation NLL %v; the model keeps %s", epoch, v, res.bestName())
 		}
-		res.Epochs = epoch
+		res.Epochs, res.LastValidNLL = epoch, v
 		improved := v < res.BestValidNLL
 		if improved {
 			res.BestValidNLL, res.BestEpoch, stale = v, epoch, 0
@@ -449,11 +473,33 @@ func (t *trainer[T]) refresh() {
 	})
 }
 
-// restoreBest sets the parameters of the best epoch, if there was one.
+// restoreBest sets the parameters of the best epoch, or those training
+// started with if no epoch improved on them, once a step has been taken.
 func (t *trainer[T]) restoreBest(res *TrainResult) {
-	if res.BestEpoch > 0 {
+	if t.done > 0 {
 		t.set(t.best)
 	}
+}
+
+// bestName names the parameters restoreBest keeps.
+func (r TrainResult) bestName() string {
+	if r.BestEpoch == 0 {
+		return "the parameters it started with"
+	}
+	return fmt.Sprintf("the best parameters so far (epoch %d)", r.BestEpoch)
+}
+
+// validationNLL is the mean negative log-likelihood of the rows of valid
+// (given validC), using lp for their log-densities.
+func validationNLL[T Float](m *Model[T], lp, valid, validC []T) (float64, error) {
+	if err := m.logProb("Train", lp, valid, validC); err != nil {
+		return 0, err
+	}
+	var v float64
+	for _, e := range lp {
+		v -= float64(e)
+	}
+	return v / float64(len(lp)), nil
 }
 
 func (t *trainer[T]) progress(epoch int, trainNLL, validNLL float64, done, improved bool, start time.Time) Progress {

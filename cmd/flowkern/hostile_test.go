@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -107,5 +109,56 @@ func TestOutputThroughSymlink(t *testing.T) {
 	b, err := os.ReadFile(target)
 	if err != nil || !strings.HasPrefix(string(b), "x1,x2,x3\n") || strings.Count(string(b), "\n") != 6 {
 		t.Errorf("the link's target holds %q (%v)", b, err)
+	}
+}
+
+// TestTrainDivergedRunExits1: at -lr 1e6 train saved a model with a
+// validation NLL of 4.8e14 and exited 0. It must exit 1 saying the run
+// diverged, with the best parameters written (here the initial ones),
+// which evaluate to finite log-densities.
+func TestTrainDivergedRunExits1(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		x := rng.NormFloat64()
+		fmt.Fprintf(&b, "%g,%g\n", x, 0.5*x+0.3*rng.NormFloat64())
+	}
+	data := writeFile(t, dir, "d.csv", b.String())
+	model := filepath.Join(dir, "m.flow")
+	var out, errOut bytes.Buffer
+	code := run([]string{"train", "-data", data, "-epochs", "3", "-lr", "1e6", "-layers", "2", "-hidden", "16", "-o", model}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "training diverged") {
+		t.Fatalf("exit %d, stderr %q; stdout:\n%s", code, errOut.String(), out.String())
+	}
+	ev := runOK(t, "eval", "-model", model, "-data", data)
+	if strings.Contains(ev, "NaN") || strings.Contains(ev, "Inf") {
+		t.Errorf("the model written evaluates to\n%s", ev)
+	}
+}
+
+// TestInterruptBeforeFirstEpoch: SIGINT before the first epoch printed
+// "keeping the best model so far (epoch 0)" and then "no model written".
+// It must say only the second, as an error.
+func TestInterruptBeforeFirstEpoch(t *testing.T) {
+	m, err := flow.RealNVP[float64](2, 2, flow.Network{Hidden: []int{4}}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, 200)
+	for i := range x {
+		x[i] = float64(i%7) / 7
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "m.flow")
+	var stdout bytes.Buffer
+	o := trainOptions{arch: "realnvp", dtype: "float64", layers: 2, hidden: 4, epochs: 2, batch: 10, lr: 1e-3, out: out}
+	_, err = fit(ctx, m, rows[float64]{x: x[:160]}, rows[float64]{x: x[160:]}, rows[float64]{}, o, &stdout)
+	if err == nil || err.Error() != "interrupted before the first epoch ended: no model written" || strings.Contains(stdout.String(), "keeping") {
+		t.Errorf("error %v, stdout %q", err, stdout.String())
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a model was written: %v", err)
 	}
 }

@@ -189,6 +189,13 @@ func buildModel[T float32 | float64](o trainOptions, train rows[T], dim int) (*f
 
 // fit trains m, saving the best model to o.out as it goes, and reports the
 // validation (and test) log-likelihood.
+// diverged reports whether a run ended far worse than its best epoch (or
+// the parameters it started with): a last validation NLL more than
+// max(1, |best|) nats above the best's.
+func diverged(r flow.TrainResult) bool {
+	return r.LastValidNLL > r.BestValidNLL+max(1, math.Abs(r.BestValidNLL))
+}
+
 func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, valid, test rows[T], o trainOptions, stdout io.Writer) (flow.TrainResult, error) {
 	live := isTerminal(stdout)
 	given := ""
@@ -214,19 +221,27 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 	if err != nil {
 		return res, err
 	}
-	switch res.Stopped {
-	case flow.StopInterrupted:
-		fmt.Fprintf(stdout, "interrupted: keeping the best model so far (epoch %d)\n", res.BestEpoch)
-	case flow.StopEarly:
-		fmt.Fprintf(stdout, "stopped early: no better validation NLL since epoch %d\n", res.BestEpoch)
-	}
-	if res.BestEpoch == 0 {
+	switch {
+	case res.Epochs == 0 && res.Stopped == flow.StopInterrupted:
+		return res, errors.New("interrupted before the first epoch ended: no model written")
+	case res.Epochs == 0:
 		return res, errors.New("training ended before the first epoch: no model written")
+	case res.Stopped == flow.StopInterrupted:
+		fmt.Fprintf(stdout, "interrupted: keeping the best model so far (epoch %d)\n", res.BestEpoch)
+	case res.Stopped == flow.StopEarly:
+		fmt.Fprintf(stdout, "stopped early: no better validation NLL since epoch %d\n", res.BestEpoch)
 	}
 	if err := m.Save(o.out); err != nil {
 		return res, err
 	}
-	fmt.Fprintf(stdout, "best epoch %d: validation log-likelihood %.4f nats; model written to %s\n", res.BestEpoch, -res.BestValidNLL, o.out)
+	if res.BestEpoch == 0 {
+		fmt.Fprintf(stdout, "no epoch improved on the initial parameters: validation log-likelihood %.4f nats; model written with them to %s\n", -res.BestValidNLL, o.out)
+	} else {
+		fmt.Fprintf(stdout, "best epoch %d: validation log-likelihood %.4f nats; model written to %s\n", res.BestEpoch, -res.BestValidNLL, o.out)
+	}
+	if diverged(res) {
+		return res, fmt.Errorf("training diverged: the validation NLL ended at %.6g (epoch %d), far above the best, %.6g (epoch %d, the model written); a smaller -lr may help", res.LastValidNLL, res.Epochs, res.BestValidNLL, res.BestEpoch)
+	}
 	if test.x != nil {
 		lp := make([]T, len(test.x)/m.Dim())
 		if o.context > 0 {
