@@ -23,17 +23,30 @@ func (m *Model[T]) WriteTo(w io.Writer) (int64, error) {
 }
 
 // ReadModel reads one model in the file format from r, reading no further
-// than its end, and builds it as UnmarshalModel does. It checks the magic
-// and version before reading on, and allocates only as bytes arrive, so a
-// stream that claims a huge model costs what it holds, not what it
-// claims. Errors are those of UnmarshalModel; a stream that ends early is
+// than its end (ReadModelBytes), and builds it as UnmarshalModel does.
+// Errors are those of UnmarshalModel; a stream that ends early is
 // ErrCorrupt (or ErrNotModelFile within the magic).
 func ReadModel[T Float](r io.Reader) (*Model[T], error) {
+	data, err := ReadModelBytes(r)
+	if err != nil {
+		return nil, err
+	}
+	return UnmarshalModel[T](data)
+}
+
+// ReadModelBytes reads the bytes of one model file from r, as many as its
+// header says and no more, for UnmarshalModel or ReadFileHeader. It checks
+// the magic and version before reading on, and allocates only as bytes
+// arrive, so a stream that claims a huge model costs what it holds, not
+// what it claims, and one that is not a model file (/dev/zero) fails in
+// its first bytes. The checksum and the rest are checked by the functions
+// that take the bytes.
+func ReadModelBytes(r io.Reader) ([]byte, error) {
 	const head = 16 // magic, version, architecture length
 	data := make([]byte, head)
 	if n, err := io.ReadFull(r, data); err != nil {
 		if n < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
-			return nil, errorf(ErrNotModelFile, "flow: ReadModel: not a flowkern model file (%d bytes: %w)", n, err)
+			return nil, errorf(ErrNotModelFile, "flow: not a flowkern model file (%d bytes: %w)", n, err)
 		}
 		return nil, readErr(err)
 	}
@@ -42,7 +55,7 @@ func ReadModel[T Float](r io.Reader) (*Model[T], error) {
 	}
 	specLen := uint64(binary.LittleEndian.Uint32(data[12:]))
 	if specLen > maxSpecSize {
-		return nil, errorf(ErrCorrupt, "flow: ReadModel: architecture of %d bytes, more than %d", specLen, maxSpecSize)
+		return nil, errorf(ErrCorrupt, "flow: model file architecture of %d bytes, more than %d", specLen, maxSpecSize)
 	}
 	data, err := readMore(r, data, int64(specLen)+8)
 	if err != nil {
@@ -50,12 +63,9 @@ func ReadModel[T Float](r io.Reader) (*Model[T], error) {
 	}
 	k := binary.LittleEndian.Uint64(data[len(data)-8:])
 	if k > 1<<40 {
-		return nil, errorf(ErrCorrupt, "flow: ReadModel: %d parameters claimed", k)
+		return nil, errorf(ErrCorrupt, "flow: model file claims %d parameters", k)
 	}
-	if data, err = readMore(r, data, int64(k)*8+4); err != nil {
-		return nil, err
-	}
-	return UnmarshalModel[T](data)
+	return readMore(r, data, int64(k)*8+4)
 }
 
 // readMore appends the next n bytes of r to data, growing it only as they

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -31,7 +32,8 @@ func readCSV(path string) (*table, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	lines := &lineLimit{r: bufio.NewReader(f), max: maxLine}
+	r := csv.NewReader(lines)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	t := &table{}
@@ -40,6 +42,9 @@ func readCSV(path string) (*table, error) {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if errors.Is(err, errLongLine) {
+			return nil, fmt.Errorf("%s:%d: %w", path, lines.line, err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -72,6 +77,43 @@ func readCSV(path string) (*table, error) {
 		return nil, fmt.Errorf("%s: no data rows", path)
 	}
 	return t, nil
+}
+
+// maxLine is the longest line readCSV accepts: 16 MiB, some 600,000
+// values, far beyond any row a model takes, while a file that is not text
+// (/dev/zero) stops with an error instead of filling memory.
+const maxLine = 16 << 20
+
+var errLongLine = fmt.Errorf("a line longer than %d MiB: not a CSV file of numbers", maxLine>>20)
+
+// lineLimit reads r, failing with errLongLine once a line (bytes between
+// newlines) exceeds max; line is the number of the line being read.
+type lineLimit struct {
+	r        io.Reader
+	max, run int
+	line     int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if l.line == 0 {
+		l.line = 1
+	}
+	for rest := p[:n]; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			l.run += len(rest)
+			break
+		}
+		if l.run += i; l.run > l.max {
+			return 0, errLongLine
+		}
+		l.line, l.run, rest = l.line+1, 0, rest[i+1:]
+	}
+	if l.run > l.max {
+		return 0, errLongLine
+	}
+	return n, err
 }
 
 // isHeader reports whether no field of a record is a number.

@@ -162,3 +162,43 @@ func TestInterruptBeforeFirstEpoch(t *testing.T) {
 		t.Errorf("a model was written: %v", err)
 	}
 }
+
+// TestEndlessInputsRefused: -data /dev/zero and -model /dev/zero grew to
+// about 2.5 GB and died out of memory. A model file is read only as far as
+// its header says; a CSV line has a length bound.
+func TestEndlessInputsRefused(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	dir := t.TempDir()
+	model, _ := testModel[float64](t, dir)
+	good, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trailing := writeFile(t, dir, "trailing.flow", string(good)+"x")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "-model", "/dev/zero", "-data", model}, "/dev/zero: flow: not a flowkern model file"},
+		{[]string{"info", "-model", "/dev/zero"}, "not a flowkern model file"},
+		{[]string{"eval", "-model", model, "-data", "/dev/zero"}, "/dev/zero:1: a line longer than 16 MiB"},
+		{[]string{"train", "-data", "/dev/zero", "-o", filepath.Join(dir, "t.flow")}, "a line longer than"},
+		{[]string{"info", "-model", trailing}, "bytes after the model's end"},
+		{[]string{"info", "-model", dir}, "is a directory"},
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var out, errOut bytes.Buffer
+		code := run(c.args, &out, &errOut)
+		runtime.ReadMemStats(&after)
+		if code != 1 || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errOut.String(), c.want)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 256<<20 {
+			t.Errorf("%v: allocated %d MB", c.args, grew>>20)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func openModel(path string) (loadedModel, flow.FileHeader, error) {
 	if path == "" {
 		return nil, flow.FileHeader{}, errors.New("no model: give -model FILE")
 	}
-	data, err := os.ReadFile(path)
+	data, err := readModelFile(path)
 	if err != nil {
 		return nil, flow.FileHeader{}, err
 	}
@@ -57,6 +58,34 @@ func openModel(path string) (loadedModel, flow.FileHeader, error) {
 		return nil, h, fmt.Errorf("%s: %w", path, err)
 	}
 	return typed[float64]{m}, h, nil
+}
+
+// readModelFile reads a model file's bytes, no more than its header says
+// (a device such as /dev/zero is not read into memory to its end), and
+// refuses bytes after the model's end, as flow.Load does.
+func readModelFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a model file", path)
+	}
+	r := bufio.NewReader(f)
+	data, err := flow.ReadModelBytes(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	switch _, err := r.ReadByte(); {
+	case err == nil:
+		return nil, fmt.Errorf("%s: %w: bytes after the model's end", path, flow.ErrCorrupt)
+	case err != io.EOF:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
 }
 
 // typed adapts a Model[T] to loadedModel.
