@@ -125,3 +125,25 @@ func TestTrainHugeLearningRates(t *testing.T) {
 		}
 	}
 }
+
+// TestLUStartsOrthogonal checks that a random LU layer's W is orthogonal,
+// as the matrix it was factorised from (its permutation now taken from
+// the factorisation's pivots instead of a search over all pairs of rows,
+// which took minutes at dim 2048).
+func TestLUStartsOrthogonal(t *testing.T) {
+	for _, d := range []int{1, 2, 3, 7, 16, 41} {
+		l, err := NewLULinear[float64](d, DiagExp, newRand(uint64(d)))
+		checkNoErr(t, err)
+		for i := range d {
+			for j := range d {
+				var s float64
+				for k := range d {
+					s += l.w[i*d+k] * l.w[j*d+k]
+				}
+				if want := float64(map[bool]int{true: 1}[i == j]); math.Abs(s-want) > 1e-12 {
+					t.Fatalf("dim %d: (W·Wᵀ)[%d,%d] = %v", d, i, j, s)
+				}
+			}
+		}
+	}
+}

@@ -74,20 +74,8 @@ func NewLULinear[T Float](dim int, kind DiagParam, rng Rand) (*LULinear[T], erro
 		var lo, up mat.TriDense
 		lu.LTo(&lo)
 		lu.UTo(&up)
-		var m mat.Dense
-		m.Mul(&lo, &up)
-		// The permutation: the row of L·U that equals each row of Q.
-		for i := range dim {
-			best, bestErr := 0, math.Inf(1)
-			for j := range dim {
-				var diff mat.VecDense
-				diff.SubVec(q.RowView(i), m.RowView(j))
-				if e := mat.Norm(&diff, math.Inf(1)); e < bestErr {
-					best, bestErr = j, e
-				}
-			}
-			l.perm[i] = best
-		}
+		// Q = P·L·U: row i of Q is row piv[i] of L·U.
+		copy(l.perm, lu.RowPivots(nil))
 		k := 0
 		for i := range dim {
 			for j := range i {
@@ -169,15 +157,23 @@ func (l *LULinear[T]) Refresh() {
 		}
 	}
 	l.logAbsDet = T(sum)
+	// W's row i is row perm[i] of L times U + diag(d): each element the
+	// sum over k ≤ j, from k = 0, of L[perm[i],k]·U[k,j] in float64. The
+	// sums run side by side along U's rows, which are read in order (a
+	// loop down U's columns took 35 s at dim 2048).
+	acc := make([]float64, n)
 	for i := range n {
-		row := l.w[i*n : (i+1)*n]
 		li := l.l[l.perm[i]*n : (l.perm[i]+1)*n]
-		for j := range n {
-			var s float64
-			for k := 0; k <= j; k++ {
-				s += float64(li[k]) * float64(l.u[k*n+j])
+		clear(acc)
+		for k := range n {
+			a, uk := float64(li[k]), l.u[k*n:(k+1)*n]
+			for j := k; j < n; j++ {
+				acc[j] += a * float64(uk[j])
 			}
-			row[j] = T(s)
+		}
+		row := l.w[i*n : (i+1)*n]
+		for j, v := range acc {
+			row[j] = T(v)
 		}
 	}
 }

@@ -22,18 +22,25 @@ type table struct {
 	values []float64 // row-major
 }
 
-// readCSV reads comma-separated numbers. The first line is a header if
-// none of its fields is a number; blank lines are skipped. Errors name the
-// file, line and column of a value that is not a finite number, and the
-// line of a row with the wrong number of values.
-func readCSV(path string) (*table, error) {
+// readCSV reads comma-separated numbers for a model of bits-bit floats.
+// The first line is a header if none of its fields is a number; blank
+// lines and lines starting with # are skipped, and a UTF-8 byte-order mark
+// at the start is ignored. Errors name the file, line and column of a
+// value that is not a finite number or that overflows a float of bits
+// bits, and the line of a row with the wrong number of values.
+func readCSV(path string, bits int) (*table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	lines := &lineLimit{r: bufio.NewReader(f), max: maxLine}
+	br := bufio.NewReader(f)
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		br.Discard(3)
+	}
+	lines := &lineLimit{r: br, max: maxLine}
 	r := csv.NewReader(lines)
+	r.Comment = '#'
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	t := &table{}
@@ -69,6 +76,10 @@ func readCSV(path string) (*table, error) {
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				_, col := r.FieldPos(i)
 				return nil, fmt.Errorf("%s:%d:%d: column %d: %q is not a finite number", path, line, col, i+1, field)
+			}
+			if bits == 32 && math.Abs(v) > math.MaxFloat32 {
+				_, col := r.FieldPos(i)
+				return nil, fmt.Errorf("%s:%d:%d: column %d: %s overflows float32, the model's element type", path, line, col, i+1, strings.TrimSpace(field))
 			}
 			t.values = append(t.values, v)
 		}

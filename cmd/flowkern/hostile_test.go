@@ -202,3 +202,51 @@ func TestEndlessInputsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainChecksOutputFirst: an unwritable -o was discovered only after
+// the first epoch, when the checkpoint was saved.
+func TestTrainChecksOutputFirst(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "d.csv", "1,2\n3,4\n5,7\n0,1\n2,2\n1,1\n3,3\n4,1\n0,0\n2,5\n")
+	for _, out := range []string{filepath.Join(dir, "missing", "m.flow"), dir} {
+		var stdout, errOut bytes.Buffer
+		code := run([]string{"train", "-data", data, "-epochs", "1", "-o", out}, &stdout, &errOut)
+		if code != 1 || !strings.Contains(errOut.String(), "cannot write the model there") || strings.Contains(stdout.String(), "training") {
+			t.Errorf("-o %s: exit %d, stderr %q, stdout %q", out, code, errOut.String(), stdout.String())
+		}
+	}
+}
+
+// TestCSVEdges: a # comment line was taken as a header, a UTF-8 byte-order
+// mark before a data row was rejected, and a float32 overflow was
+// reported without file and line.
+func TestCSVEdges(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, content string
+		header        []string
+		values        []float64
+	}{
+		{"comments.csv", "# made by hand\n# two columns\nheight,weight\n1,2\n# a note\n3,4\n", []string{"height", "weight"}, []float64{1, 2, 3, 4}},
+		{"bom.csv", "\ufeff1,2\n3,4\n", nil, []float64{1, 2, 3, 4}},
+		{"bomheader.csv", "\ufeffa,b\n1,2\n", []string{"a", "b"}, []float64{1, 2}},
+	} {
+		tb, err := readCSV(writeFile(t, dir, c.name, c.content), 64)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if strings.Join(tb.header, ",") != strings.Join(c.header, ",") || tb.cols != 2 || fmt.Sprint(tb.values) != fmt.Sprint(c.values) {
+			t.Errorf("%s: header %q, %d columns, values %v", c.name, tb.header, tb.cols, tb.values)
+		}
+	}
+	big := writeFile(t, dir, "big.csv", "x,y\n1,2\n3,1e39\n")
+	if _, err := readCSV(big, 64); err != nil {
+		t.Errorf("1e39 for float64: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{"train", "-dtype", "float32", "-data", big, "-o", filepath.Join(dir, "m.flow")}, &out, &errOut)
+	if want := big + ":3:3: column 2: 1e39 overflows float32"; code != 1 || !strings.Contains(errOut.String(), want) {
+		t.Errorf("exit %d, stderr %q, want %q", code, errOut.String(), want)
+	}
+}

@@ -93,7 +93,10 @@ type typed[T float32 | float64] struct{ m *flow.Model[T] }
 
 func (t typed[T]) dim() int    { return t.m.Dim() }
 func (t typed[T]) ctxDim() int { return t.m.ContextDim() }
-func (t typed[T]) bits() int {
+func (t typed[T]) bits() int   { return bitsOf[T]() }
+
+// bitsOf is the size of T in bits.
+func bitsOf[T float32 | float64]() int {
 	var v T
 	if _, ok := any(v).(float32); ok {
 		return 32
@@ -161,7 +164,7 @@ func readData(path string, m loadedModel) (x, c []float64, err error) {
 	if path == "" {
 		return nil, nil, errors.New("no data: give -data FILE")
 	}
-	t, err := readCSV(path)
+	t, err := readCSV(path, m.bits())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,7 +272,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	case *ctxFile == "":
 		return fmt.Errorf("the model is conditional on a context of %d features: give -context FILE", cd)
 	default:
-		ct, err := readCSV(*ctxFile)
+		ct, err := readCSV(*ctxFile, m.bits())
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowkern/flowkern"
 	"github.com/flowkern/flowkern/flow"
+	"github.com/flowkern/flowkern/internal/atomicfile"
 )
 
 // trainOptions are the train command's settings.
@@ -54,6 +55,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := o.check(); err != nil {
 		fmt.Fprintln(stderr, "flowkern train:", err)
 		return errUsage
+	}
+	if err := atomicfile.Check(o.out); err != nil { // before the data are read and training starts
+		return fmt.Errorf("-o %s: cannot write the model there: %w", o.out, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -105,7 +109,7 @@ func (o trainOptions) spline() flowkern.Spline { return flowkern.Spline{Bins: o.
 
 // trainCSV reads the data files and trains.
 func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout io.Writer) error {
-	train, err := readCSV(o.data)
+	train, err := readCSV(o.data, bitsOf[T]())
 	if err != nil {
 		return err
 	}
@@ -116,7 +120,7 @@ func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout i
 		if path == "" {
 			return rows[T]{}, nil
 		}
-		t, err := readCSV(path)
+		t, err := readCSV(path, bitsOf[T]())
 		if err != nil {
 			return rows[T]{}, err
 		}

@@ -69,6 +69,30 @@ func Write(path string, sync bool, write func(io.Writer) error) (err error) {
 	return os.Rename(f.Name(), target)
 }
 
+// Check reports early whether Write could write path: for a regular file
+// (or none yet), that a temporary file can be created beside it; a
+// directory is an error; FIFOs and devices are not checked (opening a FIFO
+// would wait for a reader).
+func Check(path string) error {
+	target, info, err := resolve(path)
+	if err != nil {
+		return err
+	}
+	if info != nil && info.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	if info != nil && !info.Mode().IsRegular() {
+		return nil
+	}
+	dir := filepath.Dir(target)
+	f, err := os.CreateTemp(dir, tempPattern(filepath.Base(target)))
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // resolve follows symbolic links from path to the file they name and
 // returns it with its information (nil if it does not exist).
 func resolve(path string) (string, fs.FileInfo, error) {
