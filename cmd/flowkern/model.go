@@ -343,10 +343,14 @@ func describeModel(path string, stdout io.Writer) error {
 	return nil
 }
 
-// meanAndError returns the mean of v and its standard error.
+// meanAndError returns the mean of v and its standard error: −Inf and
+// +Inf if a value is −Inf (a point with no density left).
 func meanAndError(v []float64) (mean, se float64) {
 	var m2 float64
 	for i, x := range v {
+		if math.IsInf(x, -1) {
+			return x, math.Inf(1)
+		}
 		d := x - mean
 		mean += d / float64(i+1)
 		m2 += d * (x - mean)
