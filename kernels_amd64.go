@@ -3,6 +3,8 @@
 package flowkern
 
 import (
+	"sync/atomic"
+
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
@@ -150,7 +152,10 @@ func (ks generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activati
 	raceRead(b)
 	raceWrite(y[:m*n])
 	switch {
-	case b != nil && act == kernels.ActReLU:
+	case act == kernels.ActReLU: // without a bias, a zero one: s + 0 is s, but for −0, which ReLU makes +0 anyway
+		if b == nil {
+			b = zerosOf[T](n)
+		}
 		ks.denseBiasReLU(y, x, wt, b, m, k, n)
 	case b != nil:
 		ks.denseBias(y, x, wt, b, m, k, n)
@@ -209,4 +214,28 @@ func denseAsm[T float32 | float64](ks generated[T]) func(y, x, w, b []T, m, k, n
 		ks.withWT(y, x, wt, b, m, k, n, act)
 		pool.put(buf)
 	}
+}
+
+// zeros64 and zeros32 hold read-only zeros, replaced by longer ones as
+// needed (zerosOf).
+var (
+	zeros64 atomic.Pointer[[]float64]
+	zeros32 atomic.Pointer[[]float32]
+)
+
+// zerosOf returns n read-only zeros of type T, shared by every caller.
+func zerosOf[T float32 | float64](n int) []T {
+	if is32[T]() {
+		return any(zeros(&zeros32, n)).([]T)
+	}
+	return any(zeros(&zeros64, n)).([]T)
+}
+
+func zeros[E float32 | float64](p *atomic.Pointer[[]E], n int) []E {
+	if z := p.Load(); z != nil && len(*z) >= n {
+		return (*z)[:n]
+	}
+	z := make([]E, max(n, 1024))
+	p.Store(&z)
+	return z[:n]
 }

@@ -15,10 +15,15 @@ import "github.com/flowkern/flowkern"
 // costs one pass of the network (in Dim narrow products) and Dim column
 // updates.
 //
-// Each unit's sum is the same as the full product's (the dense kernels'
-// sums do not depend on which output columns a call computes, and the
-// terms of units not yet computed are exact zeros), so the result has the
-// bits of the Dim-pass algorithm.
+// The activations are kept feature-major (a unit's values for all rows
+// side by side), so that a block of a few units is a product whose long
+// side, the rows, fills the vectors: yᵀ = W_block·hᵀ, with the bias as a
+// last weight on a row of ones (fma(b, 1, s) = s + b, the same rounding as
+// adding it after the sum). Each unit's sum is
+// the same chain as the full product's (the dense kernels' sums do not
+// depend on which outputs a call computes or which operand a product's
+// factors come from, and the terms of units not yet computed are exact
+// zeros), so the result has the bits of the Dim-pass algorithm.
 
 // madePlan is a MADE's weights cut by degree for the one-pass inversion.
 type madePlan[T Float] struct {
@@ -33,11 +38,12 @@ type madeStep[T Float] struct {
 	hidden []denseBlock[T]
 }
 
-// denseBlock is some output units of one dense layer: their indices, their
-// weights transposed (fan-in × len(units)) and their biases.
+// denseBlock is some output units of one dense layer: their indices and
+// their weights, each unit's followed by its bias (len(units) × (fan-in +
+// 1)).
 type denseBlock[T Float] struct {
 	units []int
-	wt, b []T
+	w     []T
 }
 
 // newMADEPlan cuts m's weights by degree, for columns conditioned in
@@ -67,33 +73,22 @@ func newMADEPlan[T Float](m *mlp[T], order []int, outputsOf func(c int) []int) *
 // block returns the units of layer l as a denseBlock.
 func (m *mlp[T]) block(l int, units []int) denseBlock[T] {
 	k := m.sizes[l]
-	b := denseBlock[T]{units: units, wt: make([]T, k*len(units)), b: make([]T, len(units))}
+	b := denseBlock[T]{units: units, w: make([]T, (k+1)*len(units))}
 	for j, u := range units {
-		for i, v := range m.w[l][u*k : (u+1)*k] {
-			b.wt[i*len(units)+j] = v
-		}
-		b.b[j] = m.b[l][u]
+		copy(b.w[j*(k+1):], m.w[l][u*k:(u+1)*k])
+		b.w[j*(k+1)+k] = m.b[l][u]
 	}
 	return b
 }
 
-// run computes the block's units of the rows of in (rows × fan-in) and
-// writes them to their columns of out (rows × width).
-func (b *denseBlock[T]) run(out []T, width int, in []T, rows int, act flowkern.Activation, ws *Workspace[T]) {
+// run computes the block's units for rows rows from the layer below,
+// feature-major in inT (fan-in × rows, then a row of ones), and returns
+// them feature-major (len(units) × rows, lent by ws).
+func (b *denseBlock[T]) run(inT []T, rows int, act flowkern.Activation, ws *Workspace[T]) []T {
 	n := len(b.units)
-	if n == 0 {
-		return
-	}
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	y := ws.Take(rows * n)
-	flowkern.DenseT(y, in, b.wt, b.b, rows, len(b.wt)/n, n, act)
-	for r := range rows {
-		o, yr := out[r*width:(r+1)*width], y[r*n:(r+1)*n]
-		for j, u := range b.units {
-			o[u] = yr[j]
-		}
-	}
+	yT := ws.Take(rows * n)
+	flowkern.DenseT(yT, b.w, inT, nil, n, len(b.w)/n, rows, act)
+	return yT
 }
 
 // inversion is the state of a one-pass inversion: the caller takes the
@@ -115,42 +110,69 @@ type inversion[T Float] struct {
 	x, out  []T
 	rows    int
 	ws      *Workspace[T]
-	in      []T               // the network's input: x, or x with the contexts
-	hs      [maxDepth + 2][]T // hs[l]: layer l's input
+	hs      [maxDepth + 2][]T // hs[l]: layer l's input, feature-major (sizes[l] × rows), then a row of ones
 	nLayers int
 }
 
 // start begins a one-pass inversion of x (rows × Dim, zero) in ws.
 func (p *madePlan[T]) start(m *mlp[T], x, out []T, rows int, ws *Workspace[T]) inversion[T] {
-	v := inversion[T]{p: p, m: m, x: x, out: out, rows: rows, ws: ws, in: x, nLayers: len(m.w)}
-	if m.ctx > 0 { // the input with the contexts, kept up to date with x
-		v.in = m.input(x, rows, ws)
+	v := inversion[T]{p: p, m: m, x: x, out: out, rows: rows, ws: ws, nLayers: len(m.w)}
+	for l := range v.nLayers {
+		n := m.sizes[l]
+		v.hs[l] = ws.Take(rows * (n + 1))
+		clear(v.hs[l][:rows*n])
+		for i := range rows {
+			v.hs[l][n*rows+i] = 1
+		}
 	}
-	v.hs[0] = v.in
-	for l := 1; l < v.nLayers; l++ {
-		v.hs[l] = ws.Take(rows * m.sizes[l])
-		clear(v.hs[l])
+	if m.ctx > 0 { // the contexts after x's columns (zero so far)
+		dim, c := len(p.order), ws.contextOf("conditioner", rows, m.ctx)
+		for j := range m.ctx {
+			in := v.hs[0][(dim+j)*rows : (dim+j+1)*rows]
+			for r := range in {
+				in[r] = c[r*m.ctx+j]
+			}
+		}
 	}
 	return v
 }
 
-// outputs computes step k's outputs (degree k+1) into out.
+// outputs computes step k's outputs (degree k+1) into out (rows × the
+// output width).
 func (v *inversion[T]) outputs(k int) {
+	mk := v.ws.Mark()
+	defer v.ws.Release(mk)
 	l := v.nLayers
-	v.p.steps[k].out.run(v.out, v.m.sizes[l], v.hs[l-1], v.rows, flowkern.ActIdentity, v.ws)
+	b := &v.p.steps[k].out
+	if len(b.units) == 0 {
+		return
+	}
+	yT, width := b.run(v.hs[l-1], v.rows, flowkern.ActIdentity, v.ws), v.m.sizes[l]
+	for j, u := range b.units {
+		for r, y := range yT[j*v.rows : (j+1)*v.rows] {
+			v.out[r*width+u] = y
+		}
+	}
 }
 
 // hidden computes the hidden units of degree k+1, once column order[k]
 // of x is set.
 func (v *inversion[T]) hidden(k int) {
-	m, dim := v.m, len(v.p.steps)
-	if m.ctx > 0 {
-		c, w := v.p.order[k], m.sizes[0]
-		for r := range v.rows {
-			v.in[r*w+c] = v.x[r*dim+c]
-		}
+	dim, c := len(v.p.steps), v.p.order[k]
+	in := v.hs[0][c*v.rows : (c+1)*v.rows]
+	for r := range in {
+		in[r] = v.x[r*dim+c]
 	}
-	for l, b := range v.p.steps[k].hidden {
-		b.run(v.hs[l+1], m.sizes[l+1], v.hs[l], v.rows, m.act, v.ws)
+	for l := range v.p.steps[k].hidden {
+		b := &v.p.steps[k].hidden[l]
+		if len(b.units) == 0 {
+			continue
+		}
+		mk := v.ws.Mark()
+		yT := b.run(v.hs[l], v.rows, v.m.act, v.ws)
+		for j, u := range b.units {
+			copy(v.hs[l+1][u*v.rows:(u+1)*v.rows], yT[j*v.rows:(j+1)*v.rows])
+		}
+		v.ws.Release(mk)
 	}
 }
