@@ -51,27 +51,47 @@ func TestTrainLearns(t *testing.T) {
 }
 
 // TestTrainDeterministic trains twice, with different GOMAXPROCS, and
-// compares the parameters bit for bit.
+// compares the parameters bit for bit: a small Glow, and a RealNVP large
+// enough (34k parameters, three blocks of the gradient) that the update,
+// the reduction and the refresh run on several goroutines, its gradient
+// clipped at every step.
 func TestTrainDeterministic(t *testing.T) {
-	run := func(procs int) []Param[float32] {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m, err := Glow[float32](2, 2, Network{Hidden: []int{16}}, newRand(4))
-		checkNoErr(t, err)
-		x := correlated(1500, 5)
-		x32 := make([]float32, len(x))
-		for i, v := range x {
-			x32[i] = float32(v)
-		}
-		_, err = Train(context.Background(), m, x32, nil, TrainConfig{Epochs: 3, Batch: 600, Seed: 9, Warmup: 3, WeightDecay: 1e-4})
-		checkNoErr(t, err)
-		return m.Params()
+	x := correlated(1500, 5)
+	x32 := make([]float32, len(x))
+	for i, v := range x {
+		x32[i] = float32(v)
 	}
-	a, b := run(1), run(4)
-	for i := range a {
-		for j := range a[i].Value {
-			if math.Float32bits(a[i].Value[j]) != math.Float32bits(b[i].Value[j]) {
-				t.Fatalf("%s[%d]: %v, then %v", a[i].Name, j, a[i].Value[j], b[i].Value[j])
+	for _, c := range []struct {
+		name  string
+		build func() (*Model[float32], error)
+		cfg   TrainConfig
+	}{
+		{"glow", func() (*Model[float32], error) { return Glow[float32](2, 2, Network{Hidden: []int{16}}, newRand(4)) },
+			TrainConfig{Epochs: 3, Batch: 600, Seed: 9, Warmup: 3, WeightDecay: 1e-4}},
+		{"realnvp", func() (*Model[float32], error) {
+			return RealNVP[float32](2, 2, Network{Hidden: []int{128, 128}}, newRand(5))
+		}, TrainConfig{Epochs: 1, Batch: 600, Seed: 9, Clip: 0.01}},
+	} {
+		run := func(procs int) []Param[float32] {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			m, err := c.build()
+			checkNoErr(t, err)
+			_, err = Train(context.Background(), m, x32, nil, c.cfg)
+			checkNoErr(t, err)
+			return m.Params()
+		}
+		a, b := run(1), run(4)
+		n := 0
+		for i := range a {
+			n += len(a[i].Value)
+			for j := range a[i].Value {
+				if math.Float32bits(a[i].Value[j]) != math.Float32bits(b[i].Value[j]) {
+					t.Fatalf("%s: %s[%d]: %v, then %v", c.name, a[i].Name, j, a[i].Value[j], b[i].Value[j])
+				}
 			}
+		}
+		if c.name == "realnvp" && (n < parallelAdam || n < 2*gradBlock) {
+			t.Errorf("%d parameters: too few for the parallel paths", n)
 		}
 	}
 }
