@@ -46,11 +46,34 @@ type Progress struct {
 	Step, Steps   int     // steps done, and in the whole run
 	TrainNLL      float64 // mean NLL of the epoch's batches so far
 	ValidNLL      float64 // NaN until the epoch is done
+	LR            float64 // the learning rate of the last step
+	GradNorm      float64 // the mean global gradient norm, before clipping, of the epoch's steps so far
 	EpochDone     bool
 	Improved      bool // the epoch gave the best validation NLL so far
 	SamplesPerSec float64
 	Elapsed       time.Duration
 	Remaining     time.Duration // estimated
+}
+
+// EpochRecord is what one epoch of training did (TrainResult.History).
+type EpochRecord struct {
+	Epoch    int     // from 1
+	Steps    int     // optimiser steps taken by the end of the epoch
+	TrainNLL float64 // the mean NLL of the epoch's batches, each at the parameters before its step
+	ValidNLL float64 // the validation NLL at the end of the epoch
+	LR       float64 // the learning rate of the epoch's last step
+	GradNorm float64 // the mean global gradient norm, before clipping, of the epoch's steps
+	// SamplesPerSec is the training rate since the run started, and
+	// Elapsed the time since then, at the end of the epoch.
+	SamplesPerSec float64
+	Elapsed       time.Duration
+}
+
+// Record is the EpochRecord of a Progress reported at the end of an epoch
+// (EpochDone): the entry TrainResult.History gets for it.
+func (p Progress) Record() EpochRecord {
+	return EpochRecord{Epoch: p.Epoch, Steps: p.Step, TrainNLL: p.TrainNLL, ValidNLL: p.ValidNLL, LR: p.LR,
+		GradNorm: p.GradNorm, SamplesPerSec: p.SamplesPerSec, Elapsed: p.Elapsed}
 }
 
 // TrainResult sums up a run.
@@ -67,6 +90,8 @@ type TrainResult struct {
 	// of the last epoch completed (NaN if none was).
 	InitialValidNLL, LastValidNLL float64
 	Stopped                       StopReason
+	// History has one record per epoch completed, in order.
+	History []EpochRecord
 }
 
 // StopReason says why a training run ended.
@@ -222,6 +247,7 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 		shuffle(rng, order)
 		var sum float64
 		var seen int
+		t.normSum, t.normSteps = 0, 0
 		for b := 0; b < n; b += cfg.Batch {
 			if ctx.Err() != nil {
 				res.Stopped = StopInterrupted
@@ -270,6 +296,8 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 		}
 		res.Epochs, res.LastValidNLL = epoch, v
 		improved := v < res.BestValidNLL
+		p := t.progress(epoch, sum/float64(seen), v, true, improved, start)
+		res.History = append(res.History, p.Record())
 		if improved {
 			res.BestValidNLL, res.BestEpoch, stale = v, epoch, 0
 			t.get(t.best)
@@ -283,7 +311,7 @@ func trainModel[T Float](ctx context.Context, m *Model[T], train, trainC, valid,
 		}
 		if cfg.Progress != nil {
 			lastReport = time.Now()
-			cfg.Progress(t.progress(epoch, sum/float64(seen), v, true, improved, start))
+			cfg.Progress(p)
 		}
 		if cfg.Patience > 0 && stale >= cfg.Patience {
 			res.Stopped = StopEarly
@@ -305,7 +333,12 @@ type trainer[T Float] struct {
 	done, steps int
 	offs        []int  // where each parameter starts in grad, mom and vel, and the total
 	failed      []bool // per parameter: the last update left it non-finite
-	distinct    bool   // no layer appears twice in the model (refresh may run them concurrently)
+	// The epoch's gradient norms before clipping (their sum and count),
+	// and the last step's learning rate.
+	normSum   float64
+	normSteps int
+	lastRate  float64
+	distinct  bool // no layer appears twice in the model (refresh may run them concurrently)
 }
 
 // newTrainer returns a trainer of m's parameters s under cfg, for a
@@ -390,12 +423,15 @@ func (t *trainer[T]) step(x, c []T) (float64, error) {
 		return nll, err
 	}
 	norm := t.s.norm()
+	t.normSum += norm
+	t.normSteps++
 	scale := 1.0
 	if t.cfg.Clip > 0 && norm > t.cfg.Clip {
 		scale = t.cfg.Clip / norm
 	}
 	t.done++
-	a := newAdamStep(t.rate(t.done-1), t.cfg.WeightDecay, scale, t.done)
+	t.lastRate = t.rate(t.done - 1)
+	a := newAdamStep(t.lastRate, t.cfg.WeightDecay, scale, t.done)
 	update := func(i int) {
 		p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
 		if p.Fixed {
@@ -505,7 +541,7 @@ func validationNLL[T Float](m *Model[T], lp, valid, validC []T) (float64, error)
 func (t *trainer[T]) progress(epoch int, trainNLL, validNLL float64, done, improved bool, start time.Time) Progress {
 	el := time.Since(start)
 	p := Progress{Epoch: epoch, Epochs: t.cfg.Epochs, Step: t.done, Steps: t.steps, TrainNLL: trainNLL, ValidNLL: validNLL,
-		EpochDone: done, Improved: improved, Elapsed: el}
+		LR: t.lastRate, GradNorm: t.normSum / float64(max(t.normSteps, 1)), EpochDone: done, Improved: improved, Elapsed: el}
 	if el > 0 && t.done > 0 {
 		p.SamplesPerSec = float64(t.done) * float64(t.cfg.Batch) / el.Seconds()
 		p.Remaining = time.Duration(float64(el) / float64(t.done) * float64(t.steps-t.done))

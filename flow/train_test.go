@@ -5,7 +5,9 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,7 +185,7 @@ func TestTrainDenseMatchesTrain(t *testing.T) {
 	checkNoErr(t, err)
 	rb, err := TrainDense(context.Background(), b, mat.NewDense(300, 2, data), mat.NewDense(60, 2, valid), cfg)
 	checkNoErr(t, err)
-	if ra != rb {
+	if !sameRun(ra, rb) {
 		t.Fatalf("Train gave %+v, TrainDense %+v", ra, rb)
 	}
 	pa, pb := a.Params(), b.Params()
@@ -205,4 +207,52 @@ func toFloat32(x []float64) []float32 {
 		out[i] = float32(v)
 	}
 	return out
+}
+
+// sameRun reports whether two training results agree in everything but
+// their timings.
+func sameRun(a, b TrainResult) bool {
+	untimed := func(r TrainResult) TrainResult {
+		r.History = slices.Clone(r.History)
+		for i := range r.History {
+			r.History[i].SamplesPerSec, r.History[i].Elapsed = 0, 0
+		}
+		return r
+	}
+	return reflect.DeepEqual(untimed(a), untimed(b))
+}
+
+// TestTrainHistory checks the per-epoch records against the run: epochs
+// in order, steps counted, the best epoch's validation NLL, the schedule's
+// learning rates, gradient norms from the steps, and the records the
+// Progress callback saw.
+func TestTrainHistory(t *testing.T) {
+	data := correlated(1000, 6)
+	m, err := RealNVP[float64](2, 2, Network{Hidden: []int{16}}, newRand(3))
+	checkNoErr(t, err)
+	var seen []EpochRecord
+	cfg := TrainConfig{Epochs: 4, Batch: 100, LR: 2e-3, Seed: 1, Progress: func(p Progress) {
+		if p.EpochDone {
+			seen = append(seen, p.Record())
+		}
+	}}
+	res, err := Train(context.Background(), m, data, nil, cfg)
+	checkNoErr(t, err)
+	if len(res.History) != 4 || !reflect.DeepEqual(seen, res.History) {
+		t.Fatalf("history %+v, Progress saw %+v", res.History, seen)
+	}
+	perEpoch := 9 // 900 training rows in batches of 100
+	for i, r := range res.History {
+		lr := 2e-3 * 0.5 * (1 + math.Cos(math.Pi*float64((i+1)*perEpoch-1)/float64(4*perEpoch)))
+		if r.Epoch != i+1 || r.Steps != (i+1)*perEpoch || math.Abs(r.LR-lr) > 1e-15 ||
+			!(r.GradNorm > 0) || math.IsInf(r.GradNorm, 0) || !(r.TrainNLL > 0) || !(r.SamplesPerSec > 0) || r.Elapsed <= 0 {
+			t.Errorf("record %d: %+v (learning rate want %v)", i, r, lr)
+		}
+	}
+	if last := res.History[len(res.History)-1]; last.ValidNLL != res.LastValidNLL {
+		t.Errorf("last record's validation NLL %v, result's %v", last.ValidNLL, res.LastValidNLL)
+	}
+	if res.BestEpoch > 0 && res.History[res.BestEpoch-1].ValidNLL != res.BestValidNLL {
+		t.Errorf("best epoch %d: record %v, result %v", res.BestEpoch, res.History[res.BestEpoch-1].ValidNLL, res.BestValidNLL)
+	}
 }
