@@ -47,8 +47,9 @@ import (
 // FileVersion is the newest version of the model file format, which this
 // package reads with every earlier one. It writes the oldest version that
 // holds the model: 1 for an unconditional model, which flowkern before
-// conditional flows reads too, 2 for a conditional one.
-const FileVersion = 2
+// conditional flows reads too, 2 for a conditional one, 3 for a model
+// with column names (SetNames).
+const FileVersion = 3
 
 const (
 	fileMagic   = "FLOWKERN"
@@ -66,6 +67,8 @@ type modelSpec struct {
 	// ContextStandardize says the parameters end with the context's means
 	// and deviations (StandardizedGiven; version 2).
 	ContextStandardize bool `json:"context_standardize,omitempty"`
+	// Names are the columns' names (Model.SetNames; version 3).
+	Names []string `json:"names,omitempty"`
 }
 
 // layerSpec describes one layer; Kind says which fields apply.
@@ -180,7 +183,7 @@ func readFile(path string) ([]byte, error) {
 // MarshalBinary returns the model in the file format. It fails for a model
 // with a layer or base of a type this package does not define.
 func (m *Model[T]) MarshalBinary() ([]byte, error) {
-	spec := modelSpec{DType: dtypeOf[T](), Dim: m.dim, ContextStandardize: m.ctxNorm != nil}
+	spec := modelSpec{DType: dtypeOf[T](), Dim: m.dim, ContextStandardize: m.ctxNorm != nil, Names: m.names}
 	for i, l := range m.layers {
 		s, err := specOf(l)
 		if err != nil {
@@ -205,7 +208,10 @@ func (m *Model[T]) MarshalBinary() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(fileMagic)
 	version := 1
-	if m.ctxDim > 0 {
+	switch {
+	case m.names != nil:
+		version = 3
+	case m.ctxDim > 0:
 		version = 2
 	}
 	binary.Write(&b, binary.LittleEndian, uint32(version))
@@ -347,6 +353,9 @@ func parseFile(data []byte) (spec modelSpec, params []byte, version int, err err
 	if version == 1 && (spec.contextDim() != 0 || spec.ContextStandardize) {
 		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: a context in a version 1 file")
 	}
+	if version < 3 && spec.Names != nil {
+		return spec, nil, version, errorf(ErrCorrupt, "flow: model file architecture: column names in a version %d file", version)
+	}
 	return spec, data[24+n : len(data)-4], version, nil
 }
 
@@ -430,6 +439,11 @@ func buildModel[T Float](spec modelSpec, raw []byte) (*Model[T], error) {
 			std[j] = 1
 		}
 		if m.ctxNorm, err = NewStandardize(mean, std); err != nil {
+			return nil, err
+		}
+	}
+	if spec.Names != nil {
+		if err := m.SetNames(spec.Names); err != nil {
 			return nil, err
 		}
 	}

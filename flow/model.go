@@ -23,6 +23,7 @@ type Model[T Float] struct {
 	// ctxNorm, if set, standardises the contexts before the layers read
 	// them (StandardizedGiven).
 	ctxNorm *Standardize[T]
+	names   []string   // SetNames; nil if not set
 	pool    sync.Pool  // *Workspace[T]
 	initMu  sync.Mutex // serialises ActNorm's data initialisation
 }

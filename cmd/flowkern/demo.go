@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"image/color"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,13 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/flowkern/flowkern"
-	"github.com/flowkern/flowkern/flow"
 	"github.com/flowkern/flowkern/internal/datasets"
 )
 
@@ -27,7 +19,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", stderr)
 	set := fs.String("data", "moons", "2-D data set: "+strings.Join(twoD(), ", "))
 	n := fs.Int("n", 10000, "training rows (and as many test rows)")
-	o := trainOptions{dtype: "float64", batch: 512, lr: 3e-3}
+	o := trainOptions{dtype: "float64", batch: 512, lr: 3e-3, clip: 5, schedule: "cosine", validFrac: 0.1}
 	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
 	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf, nsf-ar) or blocks (glow)")
 	splineFlags(fs, &o)
@@ -60,6 +52,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	lossPNG := filepath.Join(*dir, "loss.png")
+	o.plotPath, o.label = lossPNG, *set
 	if _, err := fit(ctx, m, rows[float64]{x: train}, rows[float64]{}, rows[float64]{x: test}, o, stdout); err != nil {
 		return err
 	}
@@ -73,14 +67,26 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "density evaluation: %.0f points/s (kernel set %s, %d threads)\n",
 		float64(reps*len(lp))/time.Since(start).Seconds(), flowkern.Impl(), maxProcs())
+	mean, _ := meanAndError(lp)
+	what := fmt.Sprintf("%s, %s (%d layers, hidden %d)", *set, o.arch, o.layers, o.hidden)
+	names := []string{"x1", "x2"}
 	densityPNG, samplesPNG := filepath.Join(*dir, "density.png"), filepath.Join(*dir, "samples.png")
-	if err := plotDensity(m, train, densityPNG); err != nil {
+	logProb := func(pts []float64) ([]float64, error) {
+		z := make([]float64, len(pts)/2)
+		return z, m.LogProb(z, pts)
+	}
+	title := fmt.Sprintf("%s: log-density; test log-likelihood %.3f nats", what, mean)
+	if err := plotDensity(densityPNG, logProb, train, names, title); err != nil {
 		return err
 	}
-	if err := plotSamples(m, train, o.seed, samplesPNG); err != nil {
+	samples, err := typed[float64]{m}.sampler(o.seed)(min(len(test)/2, 3000), nil)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "pictures: %s (learned density), %s (samples over the data)\n", densityPNG, samplesPNG)
+	if err := plotSamplesBeside(samplesPNG, test[:len(samples)], samples, names, what+": test data and model samples"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "pictures: %s (learned log-density), %s (samples beside the data), %s (loss curves)\n", densityPNG, samplesPNG, lossPNG)
 	return nil
 }
 
@@ -93,81 +99,6 @@ func twoD() []string {
 		}
 	}
 	return names
-}
-
-// bounds returns a square around the data: its 0.5% and 99.5% quantiles
-// widened by a quarter.
-func bounds(x []float64) (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, v := range x {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	pad := (hi - lo) / 8
-	return lo - pad, hi + pad
-}
-
-// densityGrid is the model's density on a square grid, for a heat map.
-type densityGrid struct {
-	n      int
-	lo, hi float64
-	z      []float64
-}
-
-func (g *densityGrid) Dims() (c, r int)   { return g.n, g.n }
-func (g *densityGrid) Z(c, r int) float64 { return g.z[r*g.n+c] }
-func (g *densityGrid) X(c int) float64    { return g.lo + (float64(c)+0.5)*(g.hi-g.lo)/float64(g.n) }
-func (g *densityGrid) Y(r int) float64    { return g.lo + (float64(r)+0.5)*(g.hi-g.lo)/float64(g.n) }
-
-func plotDensity(m *flow.Model[float64], data []float64, path string) error {
-	lo, hi := bounds(data)
-	g := &densityGrid{n: 200, lo: lo, hi: hi}
-	pts := make([]float64, 0, 2*g.n*g.n)
-	for r := range g.n {
-		for c := range g.n {
-			pts = append(pts, g.X(c), g.Y(r))
-		}
-	}
-	g.z = make([]float64, g.n*g.n)
-	if err := m.LogProb(g.z, pts); err != nil {
-		return err
-	}
-	for i, v := range g.z {
-		g.z[i] = math.Exp(v)
-	}
-	p := plot.New()
-	p.Title.Text = "learned density"
-	hm := plotter.NewHeatMap(g, moreland.SmoothBlueRed().Palette(255))
-	hm.Rasterized = true
-	p.Add(hm)
-	return p.Save(5*vg.Inch, 5*vg.Inch, path)
-}
-
-func plotSamples(m *flow.Model[float64], data []float64, seed uint64, path string) error {
-	n := min(len(data)/2, 3000)
-	s, err := typed[float64]{m}.sampler(seed)(n, nil)
-	if err != nil {
-		return err
-	}
-	p := plot.New()
-	p.Title.Text = "model samples (red) over the data (grey)"
-	for _, set := range []struct {
-		v []float64
-		c color.Color
-	}{{data[:2*n], color.Gray{Y: 170}}, {s, color.RGBA{R: 200, G: 30, B: 30, A: 255}}} {
-		xy := make(plotter.XYs, n)
-		for i := range xy {
-			xy[i].X, xy[i].Y = set.v[2*i], set.v[2*i+1]
-		}
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			return err
-		}
-		sc.GlyphStyle.Color, sc.GlyphStyle.Radius = set.c, vg.Points(1.2)
-		p.Add(sc)
-	}
-	lo, hi := bounds(data)
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
-	return p.Save(5*vg.Inch, 5*vg.Inch, path)
 }
 
 func runData(args []string, stdout, stderr io.Writer) error {

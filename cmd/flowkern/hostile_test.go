@@ -211,7 +211,7 @@ func TestTrainChecksOutputFirst(t *testing.T) {
 	for _, out := range []string{filepath.Join(dir, "missing", "m.flow"), dir} {
 		var stdout, errOut bytes.Buffer
 		code := run([]string{"train", "-data", data, "-epochs", "1", "-o", out}, &stdout, &errOut)
-		if code != 1 || !strings.Contains(errOut.String(), "cannot write the model there") || strings.Contains(stdout.String(), "training") {
+		if code != 1 || !strings.Contains(errOut.String(), "cannot write there") || strings.Contains(stdout.String(), "training") {
 			t.Errorf("-o %s: exit %d, stderr %q, stdout %q", out, code, errOut.String(), stdout.String())
 		}
 	}

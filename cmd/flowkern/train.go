@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/flowkern/flowkern"
@@ -25,6 +26,12 @@ type trainOptions struct {
 	bins                                int
 	lr, tail                            float64
 	seed                                uint64
+	// The trainer's options beyond those.
+	patience, warmup             int
+	clip, weightDecay, validFrac float64
+	schedule                     string
+	logPath, plotPath            string // -log, -plot
+	label                        string // the data's name in pictures (default: -data's file name)
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -32,7 +39,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	var o trainOptions
 	fs.StringVar(&o.data, "data", "", "training data, CSV, one sample per row")
 	fs.IntVar(&o.context, "context", 0, "train a conditional model p(x | c): the last K columns of each row (in every data file) are its context c")
-	fs.StringVar(&o.valid, "valid", "", "validation data (default: 10% of -data held out)")
+	fs.StringVar(&o.valid, "valid", "", "validation data (default: -valid-frac of -data held out)")
 	fs.StringVar(&o.test, "test", "", "test data, evaluated at the end")
 	fs.StringVar(&o.arch, "arch", "realnvp", "architecture: "+archList)
 	fs.IntVar(&o.layers, "layers", 8, "couplings (realnvp, nsf), MADE layers (maf, nsf-ar) or blocks (glow)")
@@ -40,10 +47,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.hidden, "hidden", 128, "width of the conditioners' two hidden layers")
 	fs.IntVar(&o.epochs, "epochs", 50, "passes over the training data")
 	fs.IntVar(&o.batch, "batch", 512, "rows a step")
-	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam's learning rate (cosine decay to 0)")
+	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam's learning rate (after any warm-up; see -schedule)")
+	fs.StringVar(&o.schedule, "schedule", "cosine", "learning-rate schedule: cosine (decay to 0 over the run) or constant")
+	fs.IntVar(&o.warmup, "warmup", 0, "steps of linear learning-rate warm-up from 0 (default 0: none)")
+	fs.Float64Var(&o.clip, "clip", 5, "clip the gradient's global norm to this (0: no clipping)")
+	fs.Float64Var(&o.weightDecay, "weight-decay", 0, "decoupled weight decay, AdamW's (default 0: none)")
+	fs.IntVar(&o.patience, "patience", 0, "stop after this many epochs without a better validation NLL (default 0: never)")
+	fs.Float64Var(&o.validFrac, "valid-frac", 0.1, "share of -data held out for validation when -valid is not given")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights, the shuffling and the validation split")
 	fs.StringVar(&o.dtype, "dtype", "float64", "element type: float64 or float32")
 	fs.StringVar(&o.out, "o", "", "where to write the model (the best one so far is kept there during training)")
+	fs.StringVar(&o.logPath, "log", "", "write each epoch's record (NLLs, learning rate, gradient norm, speed) to this CSV file as training goes")
+	fs.StringVar(&o.plotPath, "plot", "", "draw the training and validation NLL against the epochs to this PNG file, the best epoch marked")
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -56,8 +71,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "flowkern train:", err)
 		return errUsage
 	}
-	if err := atomicfile.Check(o.out); err != nil { // before the data are read and training starts
-		return fmt.Errorf("-o %s: cannot write the model there: %w", o.out, err)
+	for _, f := range []struct{ flag, path string }{{"-o", o.out}, {"-plot", o.plotPath}} {
+		if f.path == "" {
+			continue
+		}
+		if err := atomicfile.Check(f.path); err != nil { // before the data are read and training starts
+			return fmt.Errorf("%s %s: cannot write there: %w", f.flag, f.path, err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -68,6 +88,21 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return trainCSV[float32](ctx, o, stdout)
 	}
 	return fmt.Errorf("-dtype %q: want float64 or float32", o.dtype)
+}
+
+// config is the trainer's configuration the options give (the zero
+// values the library would replace by its defaults are never passed: a
+// -clip of 0 is "no clipping", which the library spells −1).
+func (o trainOptions) config() flow.TrainConfig {
+	c := flow.TrainConfig{Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Patience: o.patience,
+		Warmup: o.warmup, Clip: o.clip, WeightDecay: o.weightDecay, ValidFrac: o.validFrac}
+	if c.Clip == 0 {
+		c.Clip = -1
+	}
+	if o.schedule == "constant" {
+		c.Schedule = flow.ScheduleConstant
+	}
+	return c
 }
 
 // check validates the numbers the user gave: the library would take a
@@ -86,6 +121,20 @@ func (o trainOptions) check() error {
 	}
 	if !(o.lr > 0) || math.IsInf(o.lr, 0) {
 		return fmt.Errorf("-lr %v: want a finite value above 0", o.lr)
+	}
+	switch {
+	case o.patience < 0:
+		return fmt.Errorf("-patience %d: want 0 (never stop early) or more epochs", o.patience)
+	case o.warmup < 0:
+		return fmt.Errorf("-warmup %d: want 0 or more steps", o.warmup)
+	case !(o.clip >= 0) || math.IsInf(o.clip, 0):
+		return fmt.Errorf("-clip %v: want a finite norm, or 0 for no clipping", o.clip)
+	case !(o.weightDecay >= 0) || math.IsInf(o.weightDecay, 0):
+		return fmt.Errorf("-weight-decay %v: want a finite value of 0 or more", o.weightDecay)
+	case !(o.validFrac > 0 && o.validFrac < 1):
+		return fmt.Errorf("-valid-frac %v: want a share between 0 and 1", o.validFrac)
+	case o.schedule != "cosine" && o.schedule != "constant":
+		return fmt.Errorf("-schedule %q: want cosine or constant", o.schedule)
 	}
 	if o.arch == "nsf" || o.arch == "nsf-ar" {
 		if err := flowkern.CheckSpline[float32](o.spline()); err != nil {
@@ -191,8 +240,6 @@ func buildModel[T float32 | float64](o trainOptions, train rows[T], dim int) (*f
 	return flow.Standardized(core, train.x)
 }
 
-// fit trains m, saving the best model to o.out as it goes, and reports the
-// validation (and test) log-likelihood.
 // diverged reports whether a run ended far worse than its best epoch (or
 // the parameters it started with): a last validation NLL more than
 // max(1, |best|) nats above the best's.
@@ -200,6 +247,8 @@ func diverged(r flow.TrainResult) bool {
 	return r.LastValidNLL > r.BestValidNLL+max(1, math.Abs(r.BestValidNLL))
 }
 
+// fit trains m, saving the best model to o.out as it goes, and reports the
+// validation (and test) log-likelihood.
 func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, valid, test rows[T], o trainOptions, stdout io.Writer) (flow.TrainResult, error) {
 	live := isTerminal(stdout)
 	given := ""
@@ -208,9 +257,20 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 	}
 	fmt.Fprintf(stdout, "training %s (%d layers, hidden %d, %s) on %d rows of %d%s: %d parameters\n",
 		o.arch, o.layers, o.hidden, o.dtype, len(train.x)/m.Dim(), m.Dim(), given, m.NumParams())
-	cfg := flow.TrainConfig{
-		Epochs: o.epochs, Batch: o.batch, LR: o.lr, Seed: o.seed, Checkpoint: o.out,
-		Progress: func(p flow.Progress) { showProgress(stdout, p, live) },
+	cfg := o.config()
+	cfg.Checkpoint = o.out
+	var log *epochLog
+	if o.logPath != "" {
+		var err error
+		if log, err = newEpochLog(o.logPath); err != nil {
+			return flow.TrainResult{}, err
+		}
+	}
+	cfg.Progress = func(p flow.Progress) {
+		showProgress(stdout, p, live)
+		if p.EpochDone {
+			log.add(p.Record())
+		}
 	}
 	var res flow.TrainResult
 	var err error
@@ -221,6 +281,18 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 	}
 	if live {
 		fmt.Fprintln(stdout)
+	}
+	if lerr := log.close(); lerr != nil && err == nil {
+		err = lerr
+	}
+	if o.plotPath != "" && len(res.History) > 0 {
+		label := o.label
+		if label == "" {
+			label = filepath.Base(o.data)
+		}
+		if perr := plotLoss(o.plotPath, res, fmt.Sprintf("%s (%d layers, hidden %d) on %s", o.arch, o.layers, o.hidden, label)); perr != nil && err == nil {
+			err = fmt.Errorf("-plot %s: %w", o.plotPath, perr)
+		}
 	}
 	if err != nil {
 		return res, err
