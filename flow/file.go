@@ -24,9 +24,10 @@ import (
 //
 //	offset  size  content
 //	0       8     magic "FLOWKERN"
-//	8       4     format version, uint32: 1, or 2 for a conditional model
-//	              (its network layers' "context"); a reader of version 2
-//	              reads both
+//	8       4     format version, uint32: 1; 2 for a conditional model
+//	              (its network layers' "context"); 3 for a model with
+//	              column names ("names"); a reader of a version reads
+//	              every earlier one
 //	12      4     n, the length of the architecture description, uint32
 //	16      n     the architecture: JSON (element type, dimension, layers
 //	              with their settings, base distribution); a layer of a

@@ -202,7 +202,7 @@ func TestLoadRejects(t *testing.T) {
 		want string
 	}{
 		"magic":   {append([]byte("NOTAFLOW"), good[8:]...), "bad magic"},
-		"version": {resum(append(append(bytes.Clone(good[:8]), 3, 0, 0, 0), good[12:]...)), "version 3"},
+		"version": {resum(append(append(bytes.Clone(good[:8]), 4, 0, 0, 0), good[12:]...)), "version 4"},
 		"count": {resum(func() []byte {
 			b := bytes.Clone(good)
 			n := binary.LittleEndian.Uint32(b[12:])

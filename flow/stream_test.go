@@ -67,8 +67,8 @@ func TestWriteToReadModel(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
 		t.Errorf("reading a stream that claims 2^40 parameters allocated %d bytes", grew)
 	}
-	if _, err := ReadModel[float64](bytes.NewReader(append([]byte("FLOWKERN\x03\x00\x00\x00"), stream[12:]...))); !errors.Is(err, ErrVersion) {
-		t.Errorf("version 3: %v", err)
+	if _, err := ReadModel[float64](bytes.NewReader(append([]byte("FLOWKERN\x04\x00\x00\x00"), stream[12:]...))); !errors.Is(err, ErrVersion) {
+		t.Errorf("version 4: %v", err)
 	}
 	if _, err := ReadModel[float64](bytes.NewReader([]byte("not a model at all, but long enough"))); !errors.Is(err, ErrNotModelFile) {
 		t.Errorf("text: %v", err)

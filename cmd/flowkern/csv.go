@@ -22,19 +22,29 @@ type table struct {
 	values []float64 // row-major
 }
 
-// readCSV reads comma-separated numbers for a model of bits-bit floats.
+// stdin is what a path of "-" reads (a variable for the tests).
+var stdin io.Reader = os.Stdin
+
+// readCSV reads comma-separated numbers for a model of bits-bit floats
+// from path, or from standard input if path is "-".
 // The first line is a header if none of its fields is a number; blank
 // lines and lines starting with # are skipped, and a UTF-8 byte-order mark
 // at the start is ignored. Errors name the file, line and column of a
 // value that is not a finite number or that overflows a float of bits
 // bits, and the line of a row with the wrong number of values.
 func readCSV(path string, bits int) (*table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	var in io.Reader = stdin
+	if path == "-" {
+		path = "standard input"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
 	}
-	defer f.Close()
-	br := bufio.NewReader(f)
+	br := bufio.NewReader(in)
 	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
 		br.Discard(3)
 	}

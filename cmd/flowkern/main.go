@@ -8,8 +8,12 @@
 //	flowkern sample   draw samples from a model
 //	flowkern info     a model file's architecture, or the CPU features and kernel set selected
 //	flowkern bench    a quick throughput table of K1–K3 for every available kernel set
+//	flowkern plot     draw a model against data: a 2-D model's log-density, or samples against data
+//	flowkern version  the module version, the Go version and the kernel set
 //
-// Unknown commands and flags print usage and exit with status 2.
+// Exit status: 0 on success, 1 on an error at run time, 2 for a usage
+// error (unknown command or flag, a missing or bad flag value; the usage
+// is printed), 130 when interrupted (train keeps the best model so far).
 package main
 
 import (
@@ -37,10 +41,16 @@ var commands = []command{
 	{"sample", "draw samples from a model (-model m.flow -n N -seed S [-o x.csv])", runSample},
 	{"info", "describe a model file (-model m.flow), or the CPU, its kernel set and the build", runInfo},
 	{"bench", "measure K1–K3 throughput for every available kernel set (about 20 s)", runBench},
+	{"plot", "draw a model against data: a 2-D model's log-density, or a corner plot of samples and data (-model m.flow -data x.csv -o p.png)", runPlot},
+	{"version", "print the module version, the Go version and the kernel set", runVersion},
 }
 
 // errUsage reports a usage mistake that has already been explained.
 var errUsage = errors.New("usage")
+
+// errInterrupted is the error (wrapped, with what was kept) of a command
+// stopped by an interrupt: exit status 130, as a shell gives.
+var errInterrupted = errors.New("interrupted")
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -69,6 +79,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			switch {
 			case errors.Is(err, errUsage):
 				return 2
+			case errors.Is(err, errInterrupted):
+				fmt.Fprintf(stderr, "flowkern %s: %v\n", c.name, err)
+				return 130
 			case err != nil:
 				fmt.Fprintf(stderr, "flowkern %s: %v\n", c.name, err)
 				return 1
@@ -86,7 +99,8 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'flowkern <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'flowkern <command> -h' for a command's flags. CSV inputs may be -data - (standard\ninput), outputs -o - (standard output).")
+	fmt.Fprintln(w, "\nExit status: 0 success, 1 error, 2 usage error (with the usage), 130 interrupted\n(train keeps the best model so far).")
 }
 
 // newFlags returns a flag set for a command that reports errors to stderr
@@ -109,6 +123,19 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		fs.Usage()
 		return errUsage
+	}
+	return nil
+}
+
+// required prints that the flags named are required, and the usage, when
+// any of values is empty, and returns errUsage then.
+func required(fs *flag.FlagSet, names string, values ...string) error {
+	for _, v := range values {
+		if v == "" {
+			fmt.Fprintf(fs.Output(), "%s: %s required\n", fs.Name(), names)
+			fs.Usage()
+			return errUsage
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowkern/flowkern/flow"
@@ -31,6 +32,9 @@ type loadedModel interface {
 	sampler(seed uint64) func(rows int, c []float64) ([]float64, error)
 	summary() []string
 	numParams() int
+	// names are the columns' names the model file keeps (data, then
+	// context), or x1…, c1… if it keeps none.
+	names() []string
 }
 
 // openModel loads a model file in the element type it was saved in.
@@ -104,7 +108,13 @@ func bitsOf[T float32 | float64]() int {
 	return 64
 }
 func (t typed[T]) summary() []string { return t.m.Summary() }
-func (t typed[T]) numParams() int    { return t.m.NumParams() }
+func (t typed[T]) names() []string {
+	if n := t.m.Names(); n != nil {
+		return n
+	}
+	return append(columnNames("x", t.m.Dim()), columnNames("c", t.m.ContextDim())...)
+}
+func (t typed[T]) numParams() int { return t.m.NumParams() }
 
 func (t typed[T]) logProb(x, c []float64) ([]float64, error) {
 	lp := make([]T, len(x)/t.m.Dim())
@@ -205,6 +215,9 @@ func modelAndData(name, outDoc string, args []string, stderr io.Writer) (m loade
 	if err := parse(fs, args); err != nil {
 		return nil, nil, nil, "", err
 	}
+	if err := required(fs, "-model and -data are", *model, *data); err != nil {
+		return nil, nil, nil, "", err
+	}
 	if m, _, err = openModel(*model); err != nil {
 		return nil, nil, nil, "", err
 	}
@@ -224,7 +237,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	elapsed := time.Since(start)
 	mean, se := meanAndError(lp)
-	fmt.Fprintf(stdout, "rows:         %d\nlog-density:  mean %.6f nats, standard error %.6f\nthroughput:   %.0f rows/s\n",
+	report := stdout
+	if out == "-" { // the log-densities go to standard output, the summary beside them
+		report = stderr
+	}
+	fmt.Fprintf(report, "rows:         %d\nlog-density:  mean %.6f nats, standard error %.6f\nthroughput:   %.0f rows/s\n",
 		len(lp), mean, se, float64(len(lp))/elapsed.Seconds())
 	if out != "" {
 		return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, []string{"logprob"}, lp, 1, m.bits()) })
@@ -241,7 +258,11 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, columnNames("z", m.dim()), z, m.dim(), m.bits()) })
+	header := make([]string, m.dim())
+	for i, n := range m.names()[:m.dim()] {
+		header[i] = "z_" + n
+	}
+	return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, header, z, m.dim(), m.bits()) })
 }
 
 func runSample(args []string, stdout, stderr io.Writer) error {
@@ -257,6 +278,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 {
 		fmt.Fprintf(stderr, "flowkern sample: -n %d: need at least one sample\n", *n)
 		return errUsage
+	}
+	if err := required(fs, "-model is", *model); err != nil {
+		return err
 	}
 	m, _, err := openModel(*model)
 	if err != nil {
@@ -285,7 +309,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *n > math.MaxInt64/int64(contexts)/int64(d+cd) {
 		return fmt.Errorf("-n %d for %d contexts of %d values each: more values than can be counted", *n, contexts, d+cd)
 	}
-	header := append(columnNames("x", d), columnNames("c", cd)...)
+	header := m.names()
 	return writeOutput(*out, stdout, func(w io.Writer) error {
 		return streamSamples(newCSVWriter(w, header, d+cd, m.bits()), m.sampler(*seed), d, cd, *n, ctxRows)
 	})
@@ -335,8 +359,8 @@ func describeModel(path string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "model:       %s\nformat:      flowkern model file, version %d\nelement:     %s\ndimension:   %d\ncontext:     %d\nparameters:  %d\nlayers (data side first):\n",
-		path, h.Version, h.DType, m.dim(), m.ctxDim(), m.numParams())
+	fmt.Fprintf(stdout, "model:       %s\nformat:      flowkern model file, version %d\nelement:     %s\ndimension:   %d\ncontext:     %d\ncolumns:     %s\nparameters:  %d\nlayers (data side first):\n",
+		path, h.Version, h.DType, m.dim(), m.ctxDim(), strings.Join(m.names(), ", "), m.numParams())
 	for _, l := range m.summary() {
 		fmt.Fprintf(stdout, "  %s\n", l)
 	}

@@ -154,7 +154,6 @@ func TestModelCommandErrors(t *testing.T) {
 		{[]string{"eval", "-model", path, "-data", wide}, "4 columns, the model has dimension 3"},
 		{[]string{"encode", "-model", path, "-data", nan}, "nan.csv:2:3: column 2: \"NaN\" is not a finite number"},
 		{[]string{"eval", "-model", corrupt, "-data", bad}, "corrupt"},
-		{[]string{"eval", "-data", bad}, "give -model"},
 		{[]string{"sample", "-model", filepath.Join(dir, "none.flow")}, "no such file"},
 	} {
 		var out, errOut bytes.Buffer

@@ -62,9 +62,15 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
 	}
-	if o.out == "" || o.data == "" {
-		fmt.Fprintln(stderr, "flowkern train: -data and -o are required")
-		fs.Usage()
+	if err := required(fs, "-data and -o are", o.data, o.out); err != nil {
+		return err
+	}
+	if o.out == "-" {
+		fmt.Fprintln(stderr, "flowkern train: -o -: the model needs a file (training rewrites it as the model improves)")
+		return errUsage
+	}
+	if dashes := btoi(o.data == "-") + btoi(o.valid == "-") + btoi(o.test == "-"); dashes > 1 {
+		fmt.Fprintln(stderr, "flowkern train: only one of -data, -valid and -test can read standard input")
 		return errUsage
 	}
 	if err := o.check(); err != nil {
@@ -88,6 +94,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return trainCSV[float32](ctx, o, stdout)
 	}
 	return fmt.Errorf("-dtype %q: want float64 or float32", o.dtype)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // config is the trainer's configuration the options give (the zero
@@ -190,6 +203,11 @@ func trainCSV[T float32 | float64](ctx context.Context, o trainOptions, stdout i
 	m, err := buildModel[T](o, tr, train.cols-o.context)
 	if err != nil {
 		return err
+	}
+	if train.header != nil { // kept in the model file, written back by sample and encode
+		if err := m.SetNames(train.header); err != nil {
+			return fmt.Errorf("%s: header: %w", o.data, err)
+		}
 	}
 	_, err = fit(ctx, m, tr, valid, test, o, stdout)
 	return err
@@ -299,7 +317,7 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 	}
 	switch {
 	case res.Epochs == 0 && res.Stopped == flow.StopInterrupted:
-		return res, errors.New("interrupted before the first epoch ended: no model written")
+		return res, fmt.Errorf("%w before the first epoch ended: no model written", errInterrupted)
 	case res.Epochs == 0:
 		return res, errors.New("training ended before the first epoch: no model written")
 	case res.Stopped == flow.StopInterrupted:
@@ -314,6 +332,9 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 		fmt.Fprintf(stdout, "no epoch improved on the initial parameters: validation log-likelihood %.4f nats; model written with them to %s\n", -res.BestValidNLL, o.out)
 	} else {
 		fmt.Fprintf(stdout, "best epoch %d: validation log-likelihood %.4f nats; model written to %s\n", res.BestEpoch, -res.BestValidNLL, o.out)
+	}
+	if res.Stopped == flow.StopInterrupted {
+		return res, fmt.Errorf("%w: the best model so far (epoch %d) is in %s", errInterrupted, res.BestEpoch, o.out)
 	}
 	if diverged(res) {
 		return res, fmt.Errorf("training diverged: the validation NLL ended at %.6g (epoch %d), far above the best, %.6g (epoch %d, the model written); a smaller -lr may help", res.LastValidNLL, res.Epochs, res.BestValidNLL, res.BestEpoch)
