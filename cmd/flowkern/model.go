@@ -33,7 +33,7 @@ type loadedModel interface {
 	summary() []string
 	numParams() int
 	// names are the columns' names the model file keeps (data, then
-	// context), or x1…, c1… if it keeps none.
+	// context), or nil if it keeps none.
 	names() []string
 }
 
@@ -108,11 +108,15 @@ func bitsOf[T float32 | float64]() int {
 	return 64
 }
 func (t typed[T]) summary() []string { return t.m.Summary() }
-func (t typed[T]) names() []string {
-	if n := t.m.Names(); n != nil {
+func (t typed[T]) names() []string   { return t.m.Names() }
+
+// columnsOf returns the names of m's columns: those its file keeps, or
+// x1…, then c1… for a context.
+func columnsOf(m loadedModel) []string {
+	if n := m.names(); n != nil {
 		return n
 	}
-	return append(columnNames("x", t.m.Dim()), columnNames("c", t.m.ContextDim())...)
+	return append(columnNames("x", m.dim()), columnNames("c", m.ctxDim())...)
 }
 func (t typed[T]) numParams() int { return t.m.NumParams() }
 
@@ -258,9 +262,11 @@ func runEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	header := make([]string, m.dim())
-	for i, n := range m.names()[:m.dim()] {
-		header[i] = "z_" + n
+	header := columnNames("z", m.dim())
+	if names := m.names(); names != nil {
+		for i, n := range names[:m.dim()] {
+			header[i] = "z_" + n
+		}
 	}
 	return writeOutput(out, stdout, func(w io.Writer) error { return writeCSV(w, header, z, m.dim(), m.bits()) })
 }
@@ -309,7 +315,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *n > math.MaxInt64/int64(contexts)/int64(d+cd) {
 		return fmt.Errorf("-n %d for %d contexts of %d values each: more values than can be counted", *n, contexts, d+cd)
 	}
-	header := m.names()
+	header := columnsOf(m)
 	return writeOutput(*out, stdout, func(w io.Writer) error {
 		return streamSamples(newCSVWriter(w, header, d+cd, m.bits()), m.sampler(*seed), d, cd, *n, ctxRows)
 	})
@@ -360,7 +366,7 @@ func describeModel(path string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "model:       %s\nformat:      flowkern model file, version %d\nelement:     %s\ndimension:   %d\ncontext:     %d\ncolumns:     %s\nparameters:  %d\nlayers (data side first):\n",
-		path, h.Version, h.DType, m.dim(), m.ctxDim(), strings.Join(m.names(), ", "), m.numParams())
+		path, h.Version, h.DType, m.dim(), m.ctxDim(), strings.Join(columnsOf(m), ", "), m.numParams())
 	for _, l := range m.summary() {
 		fmt.Fprintf(stdout, "  %s\n", l)
 	}

@@ -62,7 +62,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	names := m.names()
+	names := columnsOf(m)
 	if d == 2 && cd == 0 && *colsFlag == "" {
 		logProb := func(pts []float64) ([]float64, error) { return m.logProb(pts, nil) }
 		if err := plotDensity(*out, logProb, x, names, what); err != nil {
