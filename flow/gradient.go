@@ -227,9 +227,33 @@ func (s *gradState[T]) norm() float64 {
 	return math.Sqrt(sq)
 }
 
+// gradRows is how many rows of a chunk gradChunk takes through the
+// network and back at a time, so that the activations it keeps for the
+// backward pass stay in the core's cache.
+const gradRows = 64
+
 // gradChunk adds scale·∇(Σ log p) over the rows of x to g (per layer, then
-// the base) and returns Σ log p.
+// the base) and returns Σ log p. It takes gradRows rows at a time: every
+// gradient is a sum over the rows in order, continued from one group to
+// the next, so the result is that of all the rows at once.
 func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float64 {
+	ctx, cd := ws.ctx, ws.ctxDim
+	rows := len(x) / m.dim
+	var sum float64
+	for lo := 0; lo < rows; lo += gradRows {
+		hi := min(lo+gradRows, rows)
+		if cd > 0 {
+			ws.setContext(ctx[lo*cd:hi*cd], cd)
+		}
+		sum = m.gradGroup(x[lo*m.dim:hi*m.dim], scale, g, ws, sum)
+	}
+	ws.setContext(ctx, cd)
+	return sum
+}
+
+// gradGroup adds scale·∇(Σ log p) over the rows of x to g and returns sum
+// plus their log p, added in order.
+func (m *Model[T]) gradGroup(x []T, scale T, g [][][]T, ws *Workspace[T], sum float64) float64 {
 	mk := ws.Mark()
 	defer ws.Release(mk)
 	rows, size := len(x)/m.dim, len(x)
@@ -249,7 +273,6 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 	}
 	z := ins[len(ins)-1]
 	m.base.LogProb(lp, z, ws)
-	var sum float64
 	for r := range lp {
 		sum += float64(lp[r] + logdet[r])
 		dlp[r] = scale

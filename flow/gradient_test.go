@@ -235,3 +235,60 @@ func TestFullNormalGradientWide(t *testing.T) {
 		})
 	}
 }
+
+// TestGradChunkInGroups checks that taking a chunk's rows through the
+// network gradRows at a time gives the gradient and log-likelihood of all
+// of them at once: bit for bit where a layer's gradient is a sum over the
+// rows continued from one group to the next (the dense layers'), to
+// rounding where a layer sums each group first (ActNorm, LU), for every
+// trainable kind of layer and base, and for a conditional model, whose
+// contexts are cut into the same groups.
+func TestGradChunkInGroups(t *testing.T) {
+	all := allKinds(t)
+	var trainable []Layer[float64]
+	for _, l := range all.layers {
+		if _, err := (&Model[float64]{layers: []Layer[float64]{l}, base: all.base}).newGradState(); err == nil {
+			trainable = append(trainable, l)
+		}
+	}
+	if len(trainable) < len(all.layers)-1 {
+		t.Fatalf("%d of %d layers trainable", len(trainable), len(all.layers))
+	}
+	m, err := NewModel(all.base, trainable...)
+	checkNoErr(t, err)
+	cond, err := MAF[float64](3, 2, Network{Hidden: []int{8}, Context: 2}, newRand(32))
+	checkNoErr(t, err)
+	for _, l := range cond.layers {
+		perturb(l.Params(), l.Refresh, newRand(33), 0.3)
+	}
+	for name, m := range map[string]*Model[float64]{"every kind": m, "conditional": cond} {
+		rng := newRand(31)
+		const rows = 3*gradRows + 7
+		x, c := make([]float64, rows*m.Dim()), make([]float64, rows*m.ContextDim())
+		for _, v := range [][]float64{x, c} {
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+		}
+		s, err := m.newGradState()
+		checkNoErr(t, err)
+		whole, grouped := make([]float64, s.size()), make([]float64, s.size())
+		var ws Workspace[float64]
+		checkNoErr(t, m.ensureInit(x, c))
+		ws.setContext(c, m.ContextDim())
+		a := m.gradGroup(x, -0.5, s.views(whole, len(m.layers)), &ws, 0)
+		b := m.gradChunk(x, -0.5, s.views(grouped, len(m.layers)), &ws)
+		if math.Abs(a-b) > 1e-12*math.Abs(a) {
+			t.Errorf("%s: log-likelihood sum %v at once, %v in groups", name, a, b)
+		}
+		var scale float64
+		for _, v := range whole {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for i := range whole {
+			if math.Abs(whole[i]-grouped[i]) > 1e-12*scale {
+				t.Fatalf("%s: gradient value %d: %v at once, %v in groups", name, i, whole[i], grouped[i])
+			}
+		}
+	}
+}
