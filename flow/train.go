@@ -165,8 +165,9 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 // Training is deterministic: for a given seed, kernel set and data, two
 // runs give the same bits, whatever GOMAXPROCS. A non-finite loss,
 // gradient or parameter stops training with an error naming the step and
-// the layer, and leaves the model at the parameters it had before that
-// step, the last with a finite loss. A non-finite validation NLL stops
+// the layer, and leaves the model at its last parameters with a finite
+// loss (those a finite loss and gradient were last computed at). A
+// non-finite validation NLL stops
 // it with an error and the best parameters so far (those it started with,
 // if no epoch finished). Cancelling ctx stops training at the next step;
 // Train then keeps the best parameters so far and reports "interrupted"
