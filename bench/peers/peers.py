@@ -37,7 +37,7 @@ MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_thre
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--only", default="K0,K1,K2,K3,K6,GEMM,M1,M2,M3,M4", help="workloads to run, comma-separated")
+    p.add_argument("--only", default="K0,K1,K2,K3,K4,K6,M1,M2,M3,M4", help="workloads to run, comma-separated")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads of every library")
     p.add_argument("--repeats", type=int, default=7)
@@ -221,7 +221,7 @@ def trisolve(args, table, np, torch):
             table.row("K3 TriMul", f"n={n}", dname, "torch", flops / s / 1e9, "GFLOP/s")
 
 
-# --- GEMM: the machine's dense rate, for M1 and M2 ---------------------------
+# --- K4: the machine's dense rate (GEMM), for M1 and M2 ------------------
 
 def gemm(args, table, np, torch):
     """The rate of OpenBLAS's general matrix product, C = A·B with n = 2048
@@ -234,10 +234,10 @@ def gemm(args, table, np, torch):
         b = rng.standard_normal((n, n)).astype(dname)
         c = np.empty((n, n), dtype=dname)
         s = per_call(lambda: np.matmul(a, b, out=c), args.repeats, args.min_time)
-        table.row("GEMM", f"n={n}", dname, "numpy", 2 * n**3 / s / 1e9, "GFLOP/s")
+        table.row("K4 GEMM", f"n={n}", dname, "numpy", 2 * n**3 / s / 1e9, "GFLOP/s")
         ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
         s = per_call(lambda: torch.mm(ta, tb, out=tc), args.repeats, args.min_time)
-        table.row("GEMM", f"n={n}", dname, "torch", 2 * n**3 / s / 1e9, "GFLOP/s")
+        table.row("K4 GEMM", f"n={n}", dname, "torch", 2 * n**3 / s / 1e9, "GFLOP/s")
 
 
 # --- M1–M3: flows in PyTorch -------------------------------------------------
@@ -556,7 +556,7 @@ def main():
         trisolve(args, table, np, torch)
     if "K6" in args.only:
         spline_kernel(args, table, torch)
-    if "GEMM" in args.only:
+    if "K4" in args.only:
         gemm(args, table, np, torch)
     if args.only & {"M1", "M2", "M3"}:
         flows(args, table, torch)
