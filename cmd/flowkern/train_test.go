@@ -83,12 +83,12 @@ func TestTrainErrors(t *testing.T) {
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	out := runOK(t, "demo", "-n", "400", "-epochs", "2", "-hidden", "8", "-layers", "2", "-out", dir)
-	for _, s := range []string{"test log-likelihood", "kernel set", "points/s", "density.png", "samples.png"} {
+	for _, s := range []string{"test log-likelihood", "kernel set", "points/s", "density.png", "samples.png", "loss.png"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("demo output lacks %q:\n%s", s, out)
 		}
 	}
-	for _, f := range []string{"density.png", "samples.png", "model.flow"} {
+	for _, f := range []string{"density.png", "samples.png", "loss.png", "model.flow"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil || len(b) < 100 {
 			t.Errorf("%s: %d bytes, %v", f, len(b), err)
