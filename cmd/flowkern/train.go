@@ -310,7 +310,12 @@ func fit[T float32 | float64](ctx context.Context, m *flow.Model[T], train, vali
 		}
 		if perr := plotLoss(o.plotPath, res, fmt.Sprintf("%s (%d layers, hidden %d) on %s", o.arch, o.layers, o.hidden, label)); perr != nil && err == nil {
 			err = fmt.Errorf("-plot %s: %w", o.plotPath, perr)
+		} else if perr == nil {
+			fmt.Fprintf(stdout, "loss curves: %s\n", o.plotPath)
 		}
+	}
+	if o.logPath != "" {
+		fmt.Fprintf(stdout, "epoch records: %s (%d epochs)\n", o.logPath, len(res.History))
 	}
 	if err != nil {
 		return res, err
