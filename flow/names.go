@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -45,7 +46,7 @@ func (m *Model[T]) SetNames(names []string) error {
 func checkName(n string) error {
 	switch {
 	case n == "":
-		return fmt.Errorf("empty name")
+		return errors.New("empty name")
 	case len(n) > maxNameLen:
 		return fmt.Errorf("a name of %d bytes, more than %d", len(n), maxNameLen)
 	case !utf8.ValidString(n):

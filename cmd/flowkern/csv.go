@@ -48,7 +48,7 @@ func readCSV(path string, bits int) (*table, error) {
 	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
 		br.Discard(3)
 	}
-	lines := &lineLimit{r: br, max: maxLine}
+	lines := &lineLimit{r: br, max: maxLine, line: 1}
 	r := csv.NewReader(lines)
 	r.Comment = '#'
 	r.FieldsPerRecord = -1
@@ -108,7 +108,8 @@ const maxLine = 16 << 20
 var errLongLine = fmt.Errorf("a line longer than %d MiB: not a CSV file of numbers", maxLine>>20)
 
 // lineLimit reads r, failing with errLongLine once a line (bytes between
-// newlines) exceeds max; line is the number of the line being read.
+// newlines) exceeds max; line is the number of the line being read, from
+// 1.
 type lineLimit struct {
 	r        io.Reader
 	max, run int
@@ -117,9 +118,6 @@ type lineLimit struct {
 
 func (l *lineLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
-	if l.line == 0 {
-		l.line = 1
-	}
 	for rest := p[:n]; len(rest) > 0; {
 		i := bytes.IndexByte(rest, '\n')
 		if i < 0 {

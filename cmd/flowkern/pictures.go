@@ -167,8 +167,7 @@ func plotDensity(path string, logProb func(pts []float64) ([]float64, error), da
 func plotSamplesBeside(path string, data, samples []float64, names []string, title string) error {
 	xlo, xhi := bounds(column(data, 2, 0))
 	ylo, yhi := bounds(column(data, 2, 1))
-	var panels [][]*plot.Plot
-	row := []*plot.Plot{}
+	var row []*plot.Plot
 	for _, c := range []struct {
 		what string
 		v    []float64
@@ -187,7 +186,7 @@ func plotSamplesBeside(path string, data, samples []float64, names []string, tit
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xlo, xhi, ylo, yhi
 		row = append(row, p)
 	}
-	panels = append(panels, row)
+	panels := [][]*plot.Plot{row}
 	return savePNG(path, 10*vg.Inch, 5.2*vg.Inch, func(dc draw.Canvas) {
 		dc = titled(dc, title)
 		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(16), PadRight: vg.Points(8), PadLeft: vg.Points(4), PadBottom: vg.Points(4)}

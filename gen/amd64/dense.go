@@ -413,13 +413,15 @@ func (g *gen) restBand(label string, rows, width int, xr, yr, col, cols, nb reg.
 	asm.DECQ(p)
 	asm.JMP(LabelRef(label + "p"))
 	asm.Label(label + "pend")
-	for b := range width {
-		if g.mode == denseBias || g.mode == denseBiasReLU {
-			cb := asm.GP64() // the block's column, in bytes, for the bias
+	if g.mode == denseBias || g.mode == denseBiasReLU {
+		for b := range width { // one bias vector for the block's rows
+			cb := asm.GP64() // the block's column, in bytes
 			asm.LEAQ(Mem{Base: col, Disp: b * g.bytes}, cb)
+			block := make([]reg.VecVirtual, rows)
 			for r := range rows {
-				g.finish(cb, nil, accs[r][b])
+				block[r] = accs[r][b]
 			}
+			g.finish(cb, nil, block...)
 		}
 	}
 	g.restY(yr, col, nb, rows, func(r int, y reg.Register) {

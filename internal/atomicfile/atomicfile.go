@@ -27,14 +27,11 @@ const staleAfter = time.Hour
 // Write writes path through write (see the package documentation). With
 // sync, a replaced file's data reach the disk before the rename.
 func Write(path string, sync bool, write func(io.Writer) error) (err error) {
-	target, info, err := resolve(path)
+	target, special, err := classify(path)
 	if err != nil {
 		return err
 	}
-	if info != nil && !info.Mode().IsRegular() {
-		if info.IsDir() {
-			return fmt.Errorf("%s is a directory", path)
-		}
+	if special {
 		return writeInPlace(target, write)
 	}
 	dir, base := filepath.Split(target)
@@ -74,15 +71,9 @@ func Write(path string, sync bool, write func(io.Writer) error) (err error) {
 // directory is an error; FIFOs and devices are not checked (opening a FIFO
 // would wait for a reader).
 func Check(path string) error {
-	target, info, err := resolve(path)
-	if err != nil {
+	target, special, err := classify(path)
+	if err != nil || special {
 		return err
-	}
-	if info != nil && info.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	if info != nil && !info.Mode().IsRegular() {
-		return nil
 	}
 	dir := filepath.Dir(target)
 	f, err := os.CreateTemp(dir, tempPattern(filepath.Base(target)))
@@ -91,6 +82,22 @@ func Check(path string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// classify resolves path's symbolic links to the file Write writes and
+// reports whether it is special (a FIFO, device or socket, written in
+// place); a directory is an error.
+func classify(path string) (target string, special bool, err error) {
+	target, info, err := resolve(path)
+	switch {
+	case err != nil:
+		return "", false, err
+	case info == nil:
+		return target, false, nil
+	case info.IsDir():
+		return "", false, fmt.Errorf("%s is a directory", path)
+	}
+	return target, !info.Mode().IsRegular(), nil
 }
 
 // resolve follows symbolic links from path to the file they name and
