@@ -107,15 +107,6 @@ func (s *scratch[T]) get(n int) *[]T {
 
 func (s *scratch[T]) put(b *[]T) { s.pool.Put(b) }
 
-// transpose writes aᵀ (cols×rows) to dst for a of rows×cols.
-func transpose[T float32 | float64](dst, a []T, rows, cols int) {
-	for i := range rows {
-		for j, v := range a[i*cols : (i+1)*cols] {
-			dst[j*rows+i] = v
-		}
-	}
-}
-
 // splineAsm is the signature of the generated spline kernels.
 type splineAsm[T float32 | float64] func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)
 

@@ -8,6 +8,7 @@ import (
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
+	"github.com/flowkern/flowkern/internal/layout"
 	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -210,7 +211,7 @@ func denseAsm[T float32 | float64](ks generated[T]) func(y, x, w, b []T, m, k, n
 		}
 		buf := pool.get(n * k)
 		wt := *buf
-		transpose(wt, w, n, k)
+		layout.Transpose(wt, w, n, k)
 		ks.withWT(y, x, wt, b, m, k, n, act)
 		pool.put(buf)
 	}

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/cpu"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
+	"github.com/flowkern/flowkern/internal/layout"
 	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -191,7 +192,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 			return
 		}
 		buf := pool.get(n * k)
-		transpose(*buf, w, n, k)
+		layout.Transpose(*buf, w, n, k)
 		run(sums, y, x, *buf, m, k, n, false)
 		pool.put(buf)
 		portable.Dense[T]().Finish(y, b, m, n, int(act))
@@ -206,7 +207,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 			run(sums, dx, dy, w, m, n, k, false)
 		}
 		buf := pool.get(m * n)
-		transpose(*buf, dy, m, n)
+		layout.Transpose(*buf, dy, m, n)
 		run(acc, dw, *buf, x, n, m, k, true)
 		pool.put(buf)
 		portable.Dense[T]().BiasGrad(db, dy, m, n)

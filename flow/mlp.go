@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/flowkern/flowkern"
+	"github.com/flowkern/flowkern/internal/layout"
 )
 
 // mlp is a conditioner network: dense hidden layers with one activation,
@@ -56,12 +57,7 @@ func (m *mlp[T]) refresh() {
 		}
 	}
 	for l, w := range m.w {
-		k, n := m.sizes[l], m.sizes[l+1]
-		for j := range n { // n×k becomes k×n
-			for p, v := range w[j*k : (j+1)*k] {
-				m.wt[l][p*n+j] = v
-			}
-		}
+		layout.Transpose(m.wt[l], w, m.sizes[l+1], m.sizes[l]) // n×k becomes k×n
 	}
 }
 
