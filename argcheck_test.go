@@ -70,6 +70,13 @@ func TestArgumentChecks(t *testing.T) {
 		{"SplineInverseGrad", "dParams overlaps params", func() {
 			flowkern.SplineInverseGrad(x8, big[0:40], m(8), ld2, m(8), big[0:40], 4, flowkern.Spline{Bins: 2, Bound: 3})
 		}},
+		{"AdamUpdate", "len(g) = 9, want len(w) = 8", func() { flowkern.AdamUpdate(x8, x9, m(8), m(8), m(8), flowkern.AdamStep{}) }},
+		{"AdamUpdate", "len(v) = 7, want len(w) = 8", func() { flowkern.AdamUpdate(x8, m(8), m(8), m(8), m(7), flowkern.AdamStep{}) }},
+		{"AdamUpdate", "w overlaps g", func() { flowkern.AdamUpdate(big[0:8], big[0:8], m(8), m(8), m(8), flowkern.AdamStep{}) }},
+		{"AdamUpdate", "w overlaps old", func() { flowkern.AdamUpdate(big[0:8], m(8), big[4:12], m(8), m(8), flowkern.AdamStep{}) }},
+		{"AdamUpdate", "m overlaps v", func() { flowkern.AdamUpdate(x8, m(8), m(8), big[0:8], big[7:15], flowkern.AdamStep{}) }},
+		{"AdamUpdate", "m overlaps w", func() { flowkern.AdamUpdate(big[0:8], m(8), m(8), big[0:8], m(8), flowkern.AdamStep{}) }},
+		{"AdamUpdate", "v overlaps old", func() { flowkern.AdamUpdate(x8, m(8), big[0:8], m(8), big[2:10], flowkern.AdamStep{}) }},
 		{"DenseGrad", "len(dw) = 5, want n·k = 6", func() { flowkern.DenseGrad(nil, m(5), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "len(dx) = 3, want m·k = 4", func() { flowkern.DenseGrad(m(3), m(6), nil, m(6), m(4), m(6), m(6), 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseGrad", "dy overlaps y", func() {

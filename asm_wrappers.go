@@ -165,3 +165,20 @@ func splineGrad[T float32 | float64](f splineGradAsm[T]) func(dIn, dParams, dOut
 		pool.put(buf)
 	}
 }
+
+// adamAsm runs a generated Adam kernel on the whole vectors of lanes
+// float64 elements and the portable kernel, the same arithmetic, on the
+// rest.
+func adamAsm[T float32 | float64](f func(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) bool, lanes int) func(w, g, old []T, m, v []float64, a kernels.AdamStep) bool {
+	return func(w, g, old []T, m, v []float64, a kernels.AdamStep) bool {
+		n := len(w)
+		raceRead(g[:n])
+		raceWrite(w)
+		raceWrite(old[:n])
+		raceWrite(m[:n])
+		raceWrite(v[:n])
+		whole := n - n%lanes
+		ok := f(w[:whole], g, old, m, v, a.Scale, a.Beta1, a.C1, a.Beta2, a.C2, a.StepSize, a.InvSqrtBC2, a.Eps, a.Decay)
+		return kernels.AdamUpdate(w[whole:], g[whole:n], old[whole:n], m[whole:n], v[whole:n], a) && ok
+	}
+}

@@ -66,6 +66,18 @@ func ExampleDense() {
 	// Output: [3 0 0]
 }
 
+func ExampleAdamUpdate() {
+	w := []float64{1, -2}     // parameters
+	g := []float64{0.5, -0.5} // their gradient
+	m, v := make([]float64, 2), make([]float64, 2)
+	old := make([]float64, 2)
+	step := flowkern.NewAdamStep(0.1, 0.9, 0.999, 1e-8, 0, 1, 1) // lr 0.1, step 1
+	finite := flowkern.AdamUpdate(w, g, old, m, v, step)
+	// The first step moves each parameter by about lr against its gradient.
+	fmt.Printf("%.4f %.4f %v %v\n", w[0], w[1], old, finite)
+	// Output: 0.9000 -1.9000 [1 -2] true
+}
+
 func ExampleDiagnose() {
 	// The kernel set in use depends on the CPU (flowkern.Impl() names it,
 	// d.Reason says why); the portable one is always there, last.

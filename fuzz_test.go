@@ -218,3 +218,54 @@ func FuzzSpline(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAdamUpdate holds every kernel set's AdamUpdate to the portable
+// kernel on parameters, gradients and moments from the fuzzer (the
+// moments' magnitudes, as a second moment is never negative), with the
+// step's scalars from it too: the same bits in every output (NaN for
+// NaN) and the same report.
+func FuzzAdamUpdate(f *testing.F) {
+	f.Add(seedBytes(1, -2, 0.5, 3, 1e-3, 0.1, 0.2, 0.3, math.Inf(1), math.NaN(), 5e-324, -0.0), seedBytes(1e-3, 0.9, 0.999, 1e-8, 0.01, 1), uint8(7), false)
+	f.Add(seedBytes(3e38, -3e38, 1, 1, 1e300, 1e-300, 2, 2, 0.5, 0.5, 0.25, 0.25, 4, 4, 8, 8, 1, 2), seedBytes(1e30, 0.5, 0.5, 1, 0, 2), uint8(3), true)
+	f.Fuzz(func(t *testing.T, data, scalars []byte, k uint8, single bool) {
+		p := floats[float64](scalars)
+		if len(p) < 6 {
+			return
+		}
+		a := flowkern.NewAdamStep(p[0], p[1], p[2], p[3], p[4], p[5], int(k%64)+1)
+		vals := floats[float64](data)
+		n := len(vals) / 4
+		eachImpl(t, func() {
+			if single {
+				checkAdam[float32](t, vals, n, a)
+			} else {
+				checkAdam[float64](t, vals, n, a)
+			}
+		})
+	})
+}
+
+// checkAdam runs AdamUpdate and the portable kernel on the n-element
+// parameters, gradients and moments that vals holds in turn.
+func checkAdam[T flowkern.Float](t *testing.T, vals []float64, n int, a flowkern.AdamStep) {
+	w, g := make([]T, n), make([]T, n)
+	for i := range n {
+		w[i], g[i] = T(vals[i]), T(vals[n+i])
+	}
+	m := slices.Clone(vals[2*n : 3*n])
+	v := slices.Clone(vals[3*n : 4*n])
+	for i := range v {
+		v[i] = math.Abs(v[i])
+	}
+	wantW, wantOld := slices.Clone(w), make([]T, n)
+	wantM, wantV := slices.Clone(m), slices.Clone(v)
+	wantOK := kernels.AdamUpdate(wantW, g, wantOld, wantM, wantV, a)
+	old := make([]T, n)
+	if ok := flowkern.AdamUpdate(w, g, old, m, v, a); ok != wantOK {
+		t.Fatalf("%s: reports %v, portable %v", flowkern.Impl(), ok, wantOK)
+	}
+	sameBits(t, flowkern.Impl()+" w", w, wantW)
+	sameBits(t, flowkern.Impl()+" old", old, wantOld)
+	sameBits(t, flowkern.Impl()+" m", m, wantM)
+	sameBits(t, flowkern.Impl()+" v", v, wantV)
+}

@@ -14,8 +14,8 @@ import (
 // TestKernelsStayInsideTheirSlices runs every kernel of every available
 // set with each slice placed against an inaccessible page, once ending at
 // the page edge (a read or write past the end faults) and once beginning at
-// it (one before the start faults), at every tail length: all unary
-// lengths 0…257, affine and log-abs rows of 1…40 columns in batches of
+// it (one before the start faults), at every tail length: all unary and
+// Adam lengths 0…257, affine and log-abs rows of 1…40 columns in batches of
 // up to 33 rows (the packed blocks of 8 and 16 rows included), and dense
 // shapes around the vector widths. A fault is turned into a panic and
 // reported with the kernel and shape.
@@ -74,6 +74,18 @@ func fencedSweep[T flowkern.Float](t *testing.T) {
 			}{{"Exp", flowkern.Exp[T]}, {"Log", flowkern.Log[T]}, {"Tanh", flowkern.Tanh[T]}} {
 				run(fmt.Sprintf("%s n=%d", u.name, n), func() { u.f(slot(0, n), slot(1, n)) })
 			}
+			moment := func(i int) []float64 { // float64 whatever T, at the same edge
+				if atEnd {
+					return kerneltest.AtEnd[float64](fences[i], n)
+				}
+				return kerneltest.AtStart[float64](fences[i], n)
+			}
+			run(fmt.Sprintf("AdamUpdate n=%d", n), func() {
+				m, v := moment(3), moment(4)
+				clear(m)
+				clear(v)
+				flowkern.AdamUpdate(slot(0, n), slot(1, n), slot(2, n), m, v, flowkern.NewAdamStep(1e-3, 0.9, 0.999, 1e-8, 0.01, 1, 1))
+			})
 		}
 		for cols := 1; cols <= 40; cols++ {
 			for _, rows := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 33} {

@@ -65,6 +65,11 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 b
 	fs.SplineForwardGrad, fs.SplineInverseGrad = splineGrad(g.splineFwdGrad), splineGrad(g.splineInvGrad)
 	tri := newTriSteps(g.triRows, g.triBlock, lanes, tile, true)
 	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
+	f64Lanes := 4
+	if avx512 {
+		f64Lanes = 8
+	}
+	fs.AdamUpdate = adamAsm(g.adamUpdate, f64Lanes)
 	return fs
 }
 

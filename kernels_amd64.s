@@ -19662,6 +19662,75 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamUpdateAvx2F64(w []float64, g []float64, old []float64, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
+// Requires: AVX, AVX2, SSE2
+TEXT ·adamUpdateAvx2F64(SB), NOSPLIT, $0-193
+	MOVQ         w_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         old_base+48(FP), DX
+	MOVQ         m_base+72(FP), BX
+	MOVQ         v_base+96(FP), SI
+	MOVQ         w_len+8(FP), DI
+	MOVSD        scale+120(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        beta1+128(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVSD        c1+136(FP), X2
+	VBROADCASTSD X2, Y2
+	MOVSD        beta2+144(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVSD        c2+152(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD        stepSize+160(FP), X5
+	VBROADCASTSD X5, Y5
+	MOVSD        invSqrtBC2+168(FP), X6
+	VBROADCASTSD X6, Y6
+	MOVSD        eps+176(FP), X7
+	VBROADCASTSD X7, Y7
+	MOVSD        decay+184(FP), X8
+	VBROADCASTSD X8, Y8
+	VXORPD       Y9, Y9, Y9
+	XORQ         R8, R8
+
+loop:
+	LEAQ    4(R8), R9
+	CMPQ    R9, DI
+	JA      done
+	VMOVUPD (AX)(R8*8), Y10
+	VMOVUPD Y10, (DX)(R8*8)
+	VMOVUPD (CX)(R8*8), Y11
+	VMULPD  Y0, Y11, Y11
+	VMULPD  (BX)(R8*8), Y1, Y12
+	VMULPD  Y2, Y11, Y13
+	VADDPD  Y13, Y12, Y12
+	VMOVUPD Y12, (BX)(R8*8)
+	VMULPD  Y4, Y11, Y13
+	VMULPD  Y11, Y13, Y13
+	VMULPD  (SI)(R8*8), Y3, Y11
+	VADDPD  Y13, Y11, Y11
+	VMOVUPD Y11, (SI)(R8*8)
+	VSQRTPD Y11, Y11
+	VMULPD  Y6, Y11, Y11
+	VADDPD  Y7, Y11, Y11
+	VMULPD  Y5, Y12, Y12
+	VDIVPD  Y11, Y12, Y12
+	VSUBPD  Y12, Y10, Y11
+	VMULPD  Y8, Y10, Y13
+	VSUBPD  Y13, Y11, Y11
+	VMOVUPD Y11, (AX)(R8*8)
+	VSUBPD  Y11, Y11, Y13
+	VCMPPD  $0x03, Y13, Y13, Y13
+	VORPD   Y13, Y9, Y9
+	MOVQ    R9, R8
+	JMP     loop
+
+done:
+	VPTEST Y9, Y9
+	SETEQ  AL
+	MOVB   AL, finite+192(FP)
+	VZEROUPPER
+	RET
+
 // func expAvx2F32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·expAvx2F32(SB), NOSPLIT, $0-48
@@ -52285,6 +52354,78 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamUpdateAvx2F32(w []float32, g []float32, old []float32, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
+// Requires: AVX, AVX2, SSE2
+TEXT ·adamUpdateAvx2F32(SB), NOSPLIT, $0-193
+	MOVQ         w_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         old_base+48(FP), DX
+	MOVQ         m_base+72(FP), BX
+	MOVQ         v_base+96(FP), SI
+	MOVQ         w_len+8(FP), DI
+	MOVSD        scale+120(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        beta1+128(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVSD        c1+136(FP), X2
+	VBROADCASTSD X2, Y2
+	MOVSD        beta2+144(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVSD        c2+152(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD        stepSize+160(FP), X5
+	VBROADCASTSD X5, Y5
+	MOVSD        invSqrtBC2+168(FP), X6
+	VBROADCASTSD X6, Y6
+	MOVSD        eps+176(FP), X7
+	VBROADCASTSD X7, Y7
+	MOVSD        decay+184(FP), X8
+	VBROADCASTSD X8, Y8
+	VXORPD       Y9, Y9, Y9
+	XORQ         R8, R8
+
+loop:
+	LEAQ       4(R8), R9
+	CMPQ       R9, DI
+	JA         done
+	VMOVUPS    (AX)(R8*4), X10
+	VMOVUPS    X10, (DX)(R8*4)
+	VCVTPS2PD  X10, Y10
+	VCVTPS2PD  (CX)(R8*4), Y11
+	VMULPD     Y0, Y11, Y11
+	VMULPD     (BX)(R8*8), Y1, Y12
+	VMULPD     Y2, Y11, Y13
+	VADDPD     Y13, Y12, Y12
+	VMOVUPD    Y12, (BX)(R8*8)
+	VMULPD     Y4, Y11, Y13
+	VMULPD     Y11, Y13, Y13
+	VMULPD     (SI)(R8*8), Y3, Y11
+	VADDPD     Y13, Y11, Y11
+	VMOVUPD    Y11, (SI)(R8*8)
+	VSQRTPD    Y11, Y11
+	VMULPD     Y6, Y11, Y11
+	VADDPD     Y7, Y11, Y11
+	VMULPD     Y5, Y12, Y12
+	VDIVPD     Y11, Y12, Y12
+	VSUBPD     Y12, Y10, Y11
+	VMULPD     Y8, Y10, Y13
+	VSUBPD     Y13, Y11, Y11
+	VCVTPD2PSY Y11, X10
+	VMOVUPS    X10, (AX)(R8*4)
+	VCVTPS2PD  X10, Y11
+	VSUBPD     Y11, Y11, Y13
+	VCMPPD     $0x03, Y13, Y13, Y13
+	VORPD      Y13, Y9, Y9
+	MOVQ       R9, R8
+	JMP        loop
+
+done:
+	VPTEST Y9, Y9
+	SETEQ  AL
+	MOVB   AL, finite+192(FP)
+	VZEROUPPER
+	RET
+
 // func expAvx512F64(dst []float64, x []float64)
 // Requires: AVX, AVX512BW, AVX512F, BMI2
 TEXT ·expAvx512F64(SB), NOSPLIT, $0-48
@@ -82393,6 +82534,74 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamUpdateAvx512F64(w []float64, g []float64, old []float64, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·adamUpdateAvx512F64(SB), NOSPLIT, $0-193
+	MOVQ         w_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         old_base+48(FP), DX
+	MOVQ         m_base+72(FP), BX
+	MOVQ         v_base+96(FP), SI
+	MOVQ         w_len+8(FP), DI
+	MOVSD        scale+120(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        beta1+128(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        c1+136(FP), X2
+	VBROADCASTSD X2, Z2
+	MOVSD        beta2+144(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        c2+152(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        stepSize+160(FP), X5
+	VBROADCASTSD X5, Z5
+	MOVSD        invSqrtBC2+168(FP), X6
+	VBROADCASTSD X6, Z6
+	MOVSD        eps+176(FP), X7
+	VBROADCASTSD X7, Z7
+	MOVSD        decay+184(FP), X8
+	VBROADCASTSD X8, Z8
+	KXORB        K1, K1, K1
+	XORQ         R8, R8
+
+loop:
+	LEAQ        8(R8), R9
+	CMPQ        R9, DI
+	JA          done
+	VMOVUPD     (AX)(R8*8), Z9
+	VMOVUPD     Z9, (DX)(R8*8)
+	VMOVUPD     (CX)(R8*8), Z10
+	VMULPD      Z0, Z10, Z10
+	VMULPD      (BX)(R8*8), Z1, Z11
+	VMULPD      Z2, Z10, Z12
+	VADDPD      Z12, Z11, Z11
+	VMOVUPD     Z11, (BX)(R8*8)
+	VMULPD      Z4, Z10, Z12
+	VMULPD      Z10, Z12, Z12
+	VMULPD      (SI)(R8*8), Z3, Z10
+	VADDPD      Z12, Z10, Z10
+	VMOVUPD     Z10, (SI)(R8*8)
+	VSQRTPD     Z10, Z10
+	VMULPD      Z6, Z10, Z10
+	VADDPD      Z7, Z10, Z10
+	VMULPD      Z5, Z11, Z11
+	VDIVPD      Z10, Z11, Z11
+	VSUBPD      Z11, Z9, Z10
+	VMULPD      Z8, Z9, Z12
+	VSUBPD      Z12, Z10, Z10
+	VMOVUPD     Z10, (AX)(R8*8)
+	VFPCLASSPDZ $0x99, Z10, K2
+	KORB        K2, K1, K1
+	MOVQ        R9, R8
+	JMP         loop
+
+done:
+	KORTESTB K1, K1
+	SETEQ    AL
+	MOVB     AL, finite+192(FP)
+	VZEROUPPER
+	RET
+
 // func expAvx512F32(dst []float32, x []float32)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2
 TEXT ·expAvx512F32(SB), NOSPLIT, $0-48
@@ -111038,5 +111247,76 @@ tail:
 	VMOVUPS      Z1, K1, (AX)
 
 done:
+	VZEROUPPER
+	RET
+
+// func adamUpdateAvx512F32(w []float32, g []float32, old []float32, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·adamUpdateAvx512F32(SB), NOSPLIT, $0-193
+	MOVQ         w_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         old_base+48(FP), DX
+	MOVQ         m_base+72(FP), BX
+	MOVQ         v_base+96(FP), SI
+	MOVQ         w_len+8(FP), DI
+	MOVSD        scale+120(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        beta1+128(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        c1+136(FP), X2
+	VBROADCASTSD X2, Z2
+	MOVSD        beta2+144(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        c2+152(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        stepSize+160(FP), X5
+	VBROADCASTSD X5, Z5
+	MOVSD        invSqrtBC2+168(FP), X6
+	VBROADCASTSD X6, Z6
+	MOVSD        eps+176(FP), X7
+	VBROADCASTSD X7, Z7
+	MOVSD        decay+184(FP), X8
+	VBROADCASTSD X8, Z8
+	KXORB        K1, K1, K1
+	XORQ         R8, R8
+
+loop:
+	LEAQ        8(R8), R9
+	CMPQ        R9, DI
+	JA          done
+	VMOVUPS     (AX)(R8*4), Y9
+	VMOVUPS     Y9, (DX)(R8*4)
+	VCVTPS2PD   Y9, Z9
+	VCVTPS2PD   (CX)(R8*4), Z10
+	VMULPD      Z0, Z10, Z10
+	VMULPD      (BX)(R8*8), Z1, Z11
+	VMULPD      Z2, Z10, Z12
+	VADDPD      Z12, Z11, Z11
+	VMOVUPD     Z11, (BX)(R8*8)
+	VMULPD      Z4, Z10, Z12
+	VMULPD      Z10, Z12, Z12
+	VMULPD      (SI)(R8*8), Z3, Z10
+	VADDPD      Z12, Z10, Z10
+	VMOVUPD     Z10, (SI)(R8*8)
+	VSQRTPD     Z10, Z10
+	VMULPD      Z6, Z10, Z10
+	VADDPD      Z7, Z10, Z10
+	VMULPD      Z5, Z11, Z11
+	VDIVPD      Z10, Z11, Z11
+	VSUBPD      Z11, Z9, Z10
+	VMULPD      Z8, Z9, Z12
+	VSUBPD      Z12, Z10, Z10
+	VCVTPD2PS   Z10, Y9
+	VMOVUPS     Y9, (AX)(R8*4)
+	VCVTPS2PD   Y9, Z10
+	VFPCLASSPDZ $0x99, Z10, K2
+	KORB        K2, K1, K1
+	MOVQ        R9, R8
+	JMP         loop
+
+done:
+	KORTESTB K1, K1
+	SETEQ    AL
+	MOVB     AL, finite+192(FP)
 	VZEROUPPER
 	RET

@@ -30,6 +30,7 @@ type generated[T float32 | float64] struct {
 	splineFwdGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes
 	splineInvGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad
 	reluGrad           func(dy, y []T)                                                                                                                    // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
+	adamUpdate         func(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)           // kernels.AdamUpdate, in float64 whatever T, on the first len(w) − len(w) mod lanes elements, lanes being the float64 lanes of a vector, on every ISA (the caller does the rest); the scalars are kernels.AdamStep's, g, old, m and v at least as long as w; finite reports whether every new w it stored is finite in T
 }
 
 // avx2F64 are the avx2 kernels for float64.
@@ -57,6 +58,7 @@ var avx2F64 = generated[float64]{
 	splineFwdGrad:      splineFwdGradAvx2F64,
 	splineInvGrad:      splineInvGradAvx2F64,
 	reluGrad:           reluGradAvx2F64,
+	adamUpdate:         adamUpdateAvx2F64,
 }
 
 // avx2F32 are the avx2 kernels for float32.
@@ -84,6 +86,7 @@ var avx2F32 = generated[float32]{
 	splineFwdGrad:      splineFwdGradAvx2F32,
 	splineInvGrad:      splineInvGradAvx2F32,
 	reluGrad:           reluGradAvx2F32,
+	adamUpdate:         adamUpdateAvx2F32,
 }
 
 // avx512F64 are the avx512 kernels for float64.
@@ -111,6 +114,7 @@ var avx512F64 = generated[float64]{
 	splineFwdGrad:      splineFwdGradAvx512F64,
 	splineInvGrad:      splineInvGradAvx512F64,
 	reluGrad:           reluGradAvx512F64,
+	adamUpdate:         adamUpdateAvx512F64,
 }
 
 // avx512F32 are the avx512 kernels for float32.
@@ -138,4 +142,5 @@ var avx512F32 = generated[float32]{
 	splineFwdGrad:      splineFwdGradAvx512F32,
 	splineInvGrad:      splineInvGradAvx512F32,
 	reluGrad:           reluGradAvx512F32,
+	adamUpdate:         adamUpdateAvx512F32,
 }

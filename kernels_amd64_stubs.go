@@ -149,6 +149,15 @@ func splineInvGradAvx2F64(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //go:noescape
 func reluGradAvx2F64(dy, y []float64)
 
+// adamUpdateAvx2F64 computes, with avx2, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T.
+//
+//go:noescape
+func adamUpdateAvx2F64(w, g, old []float64, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
+
 // expAvx2F32 computes, with avx2, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst).
 //
@@ -293,6 +302,15 @@ func splineInvGradAvx2F32(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //
 //go:noescape
 func reluGradAvx2F32(dy, y []float32)
+
+// adamUpdateAvx2F32 computes, with avx2, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T.
+//
+//go:noescape
+func adamUpdateAvx2F32(w, g, old []float32, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
 
 // expAvx512F64 computes, with avx512, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst).
@@ -439,6 +457,15 @@ func splineInvGradAvx512F64(dIn, dParams, dOut, dLogdet, in, params, scratch []f
 //go:noescape
 func reluGradAvx512F64(dy, y []float64)
 
+// adamUpdateAvx512F64 computes, with avx512, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T.
+//
+//go:noescape
+func adamUpdateAvx512F64(w, g, old []float64, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
+
 // expAvx512F32 computes, with avx512, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst).
 //
@@ -583,3 +610,12 @@ func splineInvGradAvx512F32(dIn, dParams, dOut, dLogdet, in, params, scratch []f
 //
 //go:noescape
 func reluGradAvx512F32(dy, y []float32)
+
+// adamUpdateAvx512F32 computes, with avx512, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T.
+//
+//go:noescape
+func adamUpdateAvx512F32(w, g, old []float32, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)

@@ -48,6 +48,7 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], lanes in
 	fs.SplineInverse = splineRows(g.splineInv, lanes, true)
 	fs.SplineForwardGrad = splineGradRows(g.splineFwdGrad, lanes, false)
 	fs.SplineInverseGrad = splineGradRows(g.splineInvGrad, lanes, true)
+	fs.AdamUpdate = adamAsm(g.adamUpdate, 2) // float64 lanes, whatever T
 	return fs
 }
 

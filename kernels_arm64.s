@@ -11504,6 +11504,201 @@ vecend:
 done:
 	RET
 
+// func adamUpdateNeonF64(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
+TEXT ·adamUpdateNeonF64(SB), NOSPLIT, $0-193
+	MOVD w_base+0(FP), R0
+	MOVD g_base+24(FP), R1
+	MOVD old_base+48(FP), R2
+	MOVD m_base+72(FP), R3
+	MOVD v_base+96(FP), R4
+	MOVD w_len+8(FP), R5
+	LSR $1, R5, R5
+	FMOVD scale+120(FP), F31
+	VDUP V31.D[0], V31.D2
+	FMOVD beta1+128(FP), F30
+	VDUP V30.D[0], V30.D2
+	FMOVD c1+136(FP), F29
+	VDUP V29.D[0], V29.D2
+	FMOVD beta2+144(FP), F28
+	VDUP V28.D[0], V28.D2
+	FMOVD c2+152(FP), F27
+	VDUP V27.D[0], V27.D2
+	FMOVD stepSize+160(FP), F26
+	VDUP V26.D[0], V26.D2
+	FMOVD invSqrtBC2+168(FP), F25
+	VDUP V25.D[0], V25.D2
+	FMOVD eps+176(FP), F24
+	VDUP V24.D[0], V24.D2
+	FMOVD decay+184(FP), F23
+	VDUP V23.D[0], V23.D2
+	MOVD $0xffffffffffffffff, R9
+	VDUP R9, V22.D2
+	// 4 vectors an iteration
+	CMP $4, R5
+	BLT loopOne
+loopMany:
+	FMOVQ 0(R0), F0
+	FMOVQ 16(R0), F1
+	FMOVQ 32(R0), F2
+	FMOVQ 48(R0), F3
+	FMOVQ F0, 0(R2)
+	FMOVQ F1, 16(R2)
+	FMOVQ F2, 32(R2)
+	FMOVQ F3, 48(R2)
+	FMOVQ 0(R1), F4
+	FMOVQ 16(R1), F5
+	FMOVQ 32(R1), F6
+	FMOVQ 48(R1), F7
+	WORD $0x6e7fdc84 // fmul v4.2d, v4.2d, v31.2d
+	WORD $0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+	WORD $0x6e7fdcc6 // fmul v6.2d, v6.2d, v31.2d
+	WORD $0x6e7fdce7 // fmul v7.2d, v7.2d, v31.2d
+	FMOVQ 0(R3), F8
+	FMOVQ 16(R3), F9
+	FMOVQ 32(R3), F10
+	FMOVQ 48(R3), F11
+	WORD $0x6e7edd08 // fmul v8.2d, v8.2d, v30.2d
+	WORD $0x6e7edd29 // fmul v9.2d, v9.2d, v30.2d
+	WORD $0x6e7edd4a // fmul v10.2d, v10.2d, v30.2d
+	WORD $0x6e7edd6b // fmul v11.2d, v11.2d, v30.2d
+	WORD $0x6e7ddc8c // fmul v12.2d, v4.2d, v29.2d
+	WORD $0x6e7ddcad // fmul v13.2d, v5.2d, v29.2d
+	WORD $0x6e7ddcce // fmul v14.2d, v6.2d, v29.2d
+	WORD $0x6e7ddcef // fmul v15.2d, v7.2d, v29.2d
+	WORD $0x4e6cd508 // fadd v8.2d, v8.2d, v12.2d
+	WORD $0x4e6dd529 // fadd v9.2d, v9.2d, v13.2d
+	WORD $0x4e6ed54a // fadd v10.2d, v10.2d, v14.2d
+	WORD $0x4e6fd56b // fadd v11.2d, v11.2d, v15.2d
+	FMOVQ F8, 0(R3)
+	FMOVQ F9, 16(R3)
+	FMOVQ F10, 32(R3)
+	FMOVQ F11, 48(R3)
+	FMOVQ 0(R4), F16
+	FMOVQ 16(R4), F17
+	FMOVQ 32(R4), F18
+	FMOVQ 48(R4), F19
+	WORD $0x6e7bdc8c // fmul v12.2d, v4.2d, v27.2d
+	WORD $0x6e7bdcad // fmul v13.2d, v5.2d, v27.2d
+	WORD $0x6e7bdcce // fmul v14.2d, v6.2d, v27.2d
+	WORD $0x6e7bdcef // fmul v15.2d, v7.2d, v27.2d
+	WORD $0x6e64dd8c // fmul v12.2d, v12.2d, v4.2d
+	WORD $0x6e65ddad // fmul v13.2d, v13.2d, v5.2d
+	WORD $0x6e66ddce // fmul v14.2d, v14.2d, v6.2d
+	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
+	WORD $0x6e7cde10 // fmul v16.2d, v16.2d, v28.2d
+	WORD $0x6e7cde31 // fmul v17.2d, v17.2d, v28.2d
+	WORD $0x6e7cde52 // fmul v18.2d, v18.2d, v28.2d
+	WORD $0x6e7cde73 // fmul v19.2d, v19.2d, v28.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
+	WORD $0x4e6ed652 // fadd v18.2d, v18.2d, v14.2d
+	WORD $0x4e6fd673 // fadd v19.2d, v19.2d, v15.2d
+	FMOVQ F16, 0(R4)
+	FMOVQ F17, 16(R4)
+	FMOVQ F18, 32(R4)
+	FMOVQ F19, 48(R4)
+	WORD $0x6ee1fa10 // fsqrt v16.2d, v16.2d
+	WORD $0x6ee1fa31 // fsqrt v17.2d, v17.2d
+	WORD $0x6ee1fa52 // fsqrt v18.2d, v18.2d
+	WORD $0x6ee1fa73 // fsqrt v19.2d, v19.2d
+	WORD $0x6e79de10 // fmul v16.2d, v16.2d, v25.2d
+	WORD $0x6e79de31 // fmul v17.2d, v17.2d, v25.2d
+	WORD $0x6e79de52 // fmul v18.2d, v18.2d, v25.2d
+	WORD $0x6e79de73 // fmul v19.2d, v19.2d, v25.2d
+	WORD $0x4e78d610 // fadd v16.2d, v16.2d, v24.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	WORD $0x4e78d673 // fadd v19.2d, v19.2d, v24.2d
+	WORD $0x6e7add08 // fmul v8.2d, v8.2d, v26.2d
+	WORD $0x6e7add29 // fmul v9.2d, v9.2d, v26.2d
+	WORD $0x6e7add4a // fmul v10.2d, v10.2d, v26.2d
+	WORD $0x6e7add6b // fmul v11.2d, v11.2d, v26.2d
+	WORD $0x6e70fd08 // fdiv v8.2d, v8.2d, v16.2d
+	WORD $0x6e71fd29 // fdiv v9.2d, v9.2d, v17.2d
+	WORD $0x6e72fd4a // fdiv v10.2d, v10.2d, v18.2d
+	WORD $0x6e73fd6b // fdiv v11.2d, v11.2d, v19.2d
+	WORD $0x4ee8d404 // fsub v4.2d, v0.2d, v8.2d
+	WORD $0x4ee9d425 // fsub v5.2d, v1.2d, v9.2d
+	WORD $0x4eead446 // fsub v6.2d, v2.2d, v10.2d
+	WORD $0x4eebd467 // fsub v7.2d, v3.2d, v11.2d
+	WORD $0x6e77dc0c // fmul v12.2d, v0.2d, v23.2d
+	WORD $0x6e77dc2d // fmul v13.2d, v1.2d, v23.2d
+	WORD $0x6e77dc4e // fmul v14.2d, v2.2d, v23.2d
+	WORD $0x6e77dc6f // fmul v15.2d, v3.2d, v23.2d
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4eeed4c6 // fsub v6.2d, v6.2d, v14.2d
+	WORD $0x4eefd4e7 // fsub v7.2d, v7.2d, v15.2d
+	FMOVQ F4, 0(R0)
+	FMOVQ F5, 16(R0)
+	FMOVQ F6, 32(R0)
+	FMOVQ F7, 48(R0)
+	WORD $0x4ee4d48c // fsub v12.2d, v4.2d, v4.2d
+	WORD $0x4ee5d4ad // fsub v13.2d, v5.2d, v5.2d
+	WORD $0x4ee6d4ce // fsub v14.2d, v6.2d, v6.2d
+	WORD $0x4ee7d4ef // fsub v15.2d, v7.2d, v7.2d
+	WORD $0x4e6ce58c // fcmeq v12.2d, v12.2d, v12.2d
+	WORD $0x4e6de5ad // fcmeq v13.2d, v13.2d, v13.2d
+	WORD $0x4e6ee5ce // fcmeq v14.2d, v14.2d, v14.2d
+	WORD $0x4e6fe5ef // fcmeq v15.2d, v15.2d, v15.2d
+	VAND V12.B16, V22.B16, V22.B16
+	VAND V13.B16, V22.B16, V22.B16
+	VAND V14.B16, V22.B16, V22.B16
+	VAND V15.B16, V22.B16, V22.B16
+	ADD $64, R0, R0
+	ADD $64, R1, R1
+	ADD $64, R2, R2
+	ADD $64, R3, R3
+	ADD $64, R4, R4
+	SUB $4, R5, R5
+	CMP $4, R5
+	BGE loopMany
+loopOne:
+	CBZ R5, loopEnd
+loopLoop:
+	FMOVQ 0(R0), F0
+	FMOVQ F0, 0(R2)
+	FMOVQ 0(R1), F1
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	FMOVQ 0(R3), F2
+	WORD $0x6e7edc42 // fmul v2.2d, v2.2d, v30.2d
+	WORD $0x6e7ddc23 // fmul v3.2d, v1.2d, v29.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 0(R3)
+	FMOVQ 0(R4), F4
+	WORD $0x6e7bdc23 // fmul v3.2d, v1.2d, v27.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x6e7cdc84 // fmul v4.2d, v4.2d, v28.2d
+	WORD $0x4e63d484 // fadd v4.2d, v4.2d, v3.2d
+	FMOVQ F4, 0(R4)
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e79dc84 // fmul v4.2d, v4.2d, v25.2d
+	WORD $0x4e78d484 // fadd v4.2d, v4.2d, v24.2d
+	WORD $0x6e7adc42 // fmul v2.2d, v2.2d, v26.2d
+	WORD $0x6e64fc42 // fdiv v2.2d, v2.2d, v4.2d
+	WORD $0x4ee2d401 // fsub v1.2d, v0.2d, v2.2d
+	WORD $0x6e77dc03 // fmul v3.2d, v0.2d, v23.2d
+	WORD $0x4ee3d421 // fsub v1.2d, v1.2d, v3.2d
+	FMOVQ F1, 0(R0)
+	WORD $0x4ee1d423 // fsub v3.2d, v1.2d, v1.2d
+	WORD $0x4e63e463 // fcmeq v3.2d, v3.2d, v3.2d
+	VAND V3.B16, V22.B16, V22.B16
+	ADD $16, R0, R0
+	ADD $16, R1, R1
+	ADD $16, R2, R2
+	ADD $16, R3, R3
+	ADD $16, R4, R4
+	SUB $1, R5, R5
+	CBNZ R5, loopLoop
+loopEnd:
+	VMOV V22.D[0], R6
+	VMOV V22.D[1], R7
+	AND R7, R6, R6
+	CMN $1, R6
+	CSET EQ, R6
+	MOVB R6, finite+192(FP)
+	RET
+
 DATA expNeonF32Exp<>+0(SB)/4, $0x3f317200
 DATA expNeonF32Exp<>+4(SB)/4, $0x35bfbe8e
 DATA expNeonF32Exp<>+8(SB)/4, $0x3ab5641d
@@ -20306,4 +20501,219 @@ vecend:
 	SUB $1, R2, R2
 	CBNZ R2, row
 done:
+	RET
+
+// func adamUpdateNeonF32(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
+TEXT ·adamUpdateNeonF32(SB), NOSPLIT, $0-193
+	MOVD w_base+0(FP), R0
+	MOVD g_base+24(FP), R1
+	MOVD old_base+48(FP), R2
+	MOVD m_base+72(FP), R3
+	MOVD v_base+96(FP), R4
+	MOVD w_len+8(FP), R5
+	LSR $1, R5, R5
+	FMOVD scale+120(FP), F31
+	VDUP V31.D[0], V31.D2
+	FMOVD beta1+128(FP), F30
+	VDUP V30.D[0], V30.D2
+	FMOVD c1+136(FP), F29
+	VDUP V29.D[0], V29.D2
+	FMOVD beta2+144(FP), F28
+	VDUP V28.D[0], V28.D2
+	FMOVD c2+152(FP), F27
+	VDUP V27.D[0], V27.D2
+	FMOVD stepSize+160(FP), F26
+	VDUP V26.D[0], V26.D2
+	FMOVD invSqrtBC2+168(FP), F25
+	VDUP V25.D[0], V25.D2
+	FMOVD eps+176(FP), F24
+	VDUP V24.D[0], V24.D2
+	FMOVD decay+184(FP), F23
+	VDUP V23.D[0], V23.D2
+	MOVD $0xffffffffffffffff, R9
+	VDUP R9, V22.D2
+	// 4 vectors an iteration
+	CMP $4, R5
+	BLT loopOne
+loopMany:
+	FMOVD 0(R0), F0
+	FMOVD 8(R0), F1
+	FMOVD 16(R0), F2
+	FMOVD 24(R0), F3
+	FMOVD F0, 0(R2)
+	FMOVD F1, 8(R2)
+	FMOVD F2, 16(R2)
+	FMOVD F3, 24(R2)
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x0e617842 // fcvtl v2.2d, v2.2s
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	FMOVD 0(R1), F4
+	FMOVD 8(R1), F5
+	FMOVD 16(R1), F6
+	FMOVD 24(R1), F7
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e7fdc84 // fmul v4.2d, v4.2d, v31.2d
+	WORD $0x6e7fdca5 // fmul v5.2d, v5.2d, v31.2d
+	WORD $0x6e7fdcc6 // fmul v6.2d, v6.2d, v31.2d
+	WORD $0x6e7fdce7 // fmul v7.2d, v7.2d, v31.2d
+	FMOVQ 0(R3), F8
+	FMOVQ 16(R3), F9
+	FMOVQ 32(R3), F10
+	FMOVQ 48(R3), F11
+	WORD $0x6e7edd08 // fmul v8.2d, v8.2d, v30.2d
+	WORD $0x6e7edd29 // fmul v9.2d, v9.2d, v30.2d
+	WORD $0x6e7edd4a // fmul v10.2d, v10.2d, v30.2d
+	WORD $0x6e7edd6b // fmul v11.2d, v11.2d, v30.2d
+	WORD $0x6e7ddc8c // fmul v12.2d, v4.2d, v29.2d
+	WORD $0x6e7ddcad // fmul v13.2d, v5.2d, v29.2d
+	WORD $0x6e7ddcce // fmul v14.2d, v6.2d, v29.2d
+	WORD $0x6e7ddcef // fmul v15.2d, v7.2d, v29.2d
+	WORD $0x4e6cd508 // fadd v8.2d, v8.2d, v12.2d
+	WORD $0x4e6dd529 // fadd v9.2d, v9.2d, v13.2d
+	WORD $0x4e6ed54a // fadd v10.2d, v10.2d, v14.2d
+	WORD $0x4e6fd56b // fadd v11.2d, v11.2d, v15.2d
+	FMOVQ F8, 0(R3)
+	FMOVQ F9, 16(R3)
+	FMOVQ F10, 32(R3)
+	FMOVQ F11, 48(R3)
+	FMOVQ 0(R4), F16
+	FMOVQ 16(R4), F17
+	FMOVQ 32(R4), F18
+	FMOVQ 48(R4), F19
+	WORD $0x6e7bdc8c // fmul v12.2d, v4.2d, v27.2d
+	WORD $0x6e7bdcad // fmul v13.2d, v5.2d, v27.2d
+	WORD $0x6e7bdcce // fmul v14.2d, v6.2d, v27.2d
+	WORD $0x6e7bdcef // fmul v15.2d, v7.2d, v27.2d
+	WORD $0x6e64dd8c // fmul v12.2d, v12.2d, v4.2d
+	WORD $0x6e65ddad // fmul v13.2d, v13.2d, v5.2d
+	WORD $0x6e66ddce // fmul v14.2d, v14.2d, v6.2d
+	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
+	WORD $0x6e7cde10 // fmul v16.2d, v16.2d, v28.2d
+	WORD $0x6e7cde31 // fmul v17.2d, v17.2d, v28.2d
+	WORD $0x6e7cde52 // fmul v18.2d, v18.2d, v28.2d
+	WORD $0x6e7cde73 // fmul v19.2d, v19.2d, v28.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
+	WORD $0x4e6ed652 // fadd v18.2d, v18.2d, v14.2d
+	WORD $0x4e6fd673 // fadd v19.2d, v19.2d, v15.2d
+	FMOVQ F16, 0(R4)
+	FMOVQ F17, 16(R4)
+	FMOVQ F18, 32(R4)
+	FMOVQ F19, 48(R4)
+	WORD $0x6ee1fa10 // fsqrt v16.2d, v16.2d
+	WORD $0x6ee1fa31 // fsqrt v17.2d, v17.2d
+	WORD $0x6ee1fa52 // fsqrt v18.2d, v18.2d
+	WORD $0x6ee1fa73 // fsqrt v19.2d, v19.2d
+	WORD $0x6e79de10 // fmul v16.2d, v16.2d, v25.2d
+	WORD $0x6e79de31 // fmul v17.2d, v17.2d, v25.2d
+	WORD $0x6e79de52 // fmul v18.2d, v18.2d, v25.2d
+	WORD $0x6e79de73 // fmul v19.2d, v19.2d, v25.2d
+	WORD $0x4e78d610 // fadd v16.2d, v16.2d, v24.2d
+	WORD $0x4e78d631 // fadd v17.2d, v17.2d, v24.2d
+	WORD $0x4e78d652 // fadd v18.2d, v18.2d, v24.2d
+	WORD $0x4e78d673 // fadd v19.2d, v19.2d, v24.2d
+	WORD $0x6e7add08 // fmul v8.2d, v8.2d, v26.2d
+	WORD $0x6e7add29 // fmul v9.2d, v9.2d, v26.2d
+	WORD $0x6e7add4a // fmul v10.2d, v10.2d, v26.2d
+	WORD $0x6e7add6b // fmul v11.2d, v11.2d, v26.2d
+	WORD $0x6e70fd08 // fdiv v8.2d, v8.2d, v16.2d
+	WORD $0x6e71fd29 // fdiv v9.2d, v9.2d, v17.2d
+	WORD $0x6e72fd4a // fdiv v10.2d, v10.2d, v18.2d
+	WORD $0x6e73fd6b // fdiv v11.2d, v11.2d, v19.2d
+	WORD $0x4ee8d404 // fsub v4.2d, v0.2d, v8.2d
+	WORD $0x4ee9d425 // fsub v5.2d, v1.2d, v9.2d
+	WORD $0x4eead446 // fsub v6.2d, v2.2d, v10.2d
+	WORD $0x4eebd467 // fsub v7.2d, v3.2d, v11.2d
+	WORD $0x6e77dc0c // fmul v12.2d, v0.2d, v23.2d
+	WORD $0x6e77dc2d // fmul v13.2d, v1.2d, v23.2d
+	WORD $0x6e77dc4e // fmul v14.2d, v2.2d, v23.2d
+	WORD $0x6e77dc6f // fmul v15.2d, v3.2d, v23.2d
+	WORD $0x4eecd484 // fsub v4.2d, v4.2d, v12.2d
+	WORD $0x4eedd4a5 // fsub v5.2d, v5.2d, v13.2d
+	WORD $0x4eeed4c6 // fsub v6.2d, v6.2d, v14.2d
+	WORD $0x4eefd4e7 // fsub v7.2d, v7.2d, v15.2d
+	WORD $0x0e616880 // fcvtn v0.2s, v4.2d
+	WORD $0x0e6168a1 // fcvtn v1.2s, v5.2d
+	WORD $0x0e6168c2 // fcvtn v2.2s, v6.2d
+	WORD $0x0e6168e3 // fcvtn v3.2s, v7.2d
+	FMOVD F0, 0(R0)
+	FMOVD F1, 8(R0)
+	FMOVD F2, 16(R0)
+	FMOVD F3, 24(R0)
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x0e617842 // fcvtl v2.2d, v2.2s
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	WORD $0x4ee0d40c // fsub v12.2d, v0.2d, v0.2d
+	WORD $0x4ee1d42d // fsub v13.2d, v1.2d, v1.2d
+	WORD $0x4ee2d44e // fsub v14.2d, v2.2d, v2.2d
+	WORD $0x4ee3d46f // fsub v15.2d, v3.2d, v3.2d
+	WORD $0x4e6ce58c // fcmeq v12.2d, v12.2d, v12.2d
+	WORD $0x4e6de5ad // fcmeq v13.2d, v13.2d, v13.2d
+	WORD $0x4e6ee5ce // fcmeq v14.2d, v14.2d, v14.2d
+	WORD $0x4e6fe5ef // fcmeq v15.2d, v15.2d, v15.2d
+	VAND V12.B16, V22.B16, V22.B16
+	VAND V13.B16, V22.B16, V22.B16
+	VAND V14.B16, V22.B16, V22.B16
+	VAND V15.B16, V22.B16, V22.B16
+	ADD $32, R0, R0
+	ADD $32, R1, R1
+	ADD $32, R2, R2
+	ADD $64, R3, R3
+	ADD $64, R4, R4
+	SUB $4, R5, R5
+	CMP $4, R5
+	BGE loopMany
+loopOne:
+	CBZ R5, loopEnd
+loopLoop:
+	FMOVD 0(R0), F0
+	FMOVD F0, 0(R2)
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	FMOVD 0(R1), F1
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7fdc21 // fmul v1.2d, v1.2d, v31.2d
+	FMOVQ 0(R3), F2
+	WORD $0x6e7edc42 // fmul v2.2d, v2.2d, v30.2d
+	WORD $0x6e7ddc23 // fmul v3.2d, v1.2d, v29.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	FMOVQ F2, 0(R3)
+	FMOVQ 0(R4), F4
+	WORD $0x6e7bdc23 // fmul v3.2d, v1.2d, v27.2d
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	WORD $0x6e7cdc84 // fmul v4.2d, v4.2d, v28.2d
+	WORD $0x4e63d484 // fadd v4.2d, v4.2d, v3.2d
+	FMOVQ F4, 0(R4)
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e79dc84 // fmul v4.2d, v4.2d, v25.2d
+	WORD $0x4e78d484 // fadd v4.2d, v4.2d, v24.2d
+	WORD $0x6e7adc42 // fmul v2.2d, v2.2d, v26.2d
+	WORD $0x6e64fc42 // fdiv v2.2d, v2.2d, v4.2d
+	WORD $0x4ee2d401 // fsub v1.2d, v0.2d, v2.2d
+	WORD $0x6e77dc03 // fmul v3.2d, v0.2d, v23.2d
+	WORD $0x4ee3d421 // fsub v1.2d, v1.2d, v3.2d
+	WORD $0x0e616820 // fcvtn v0.2s, v1.2d
+	FMOVD F0, 0(R0)
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	WORD $0x4ee0d403 // fsub v3.2d, v0.2d, v0.2d
+	WORD $0x4e63e463 // fcmeq v3.2d, v3.2d, v3.2d
+	VAND V3.B16, V22.B16, V22.B16
+	ADD $8, R0, R0
+	ADD $8, R1, R1
+	ADD $8, R2, R2
+	ADD $16, R3, R3
+	ADD $16, R4, R4
+	SUB $1, R5, R5
+	CBNZ R5, loopLoop
+loopEnd:
+	VMOV V22.D[0], R6
+	VMOV V22.D[1], R7
+	AND R7, R6, R6
+	CMN $1, R6
+	CSET EQ, R6
+	MOVB R6, finite+192(FP)
 	RET

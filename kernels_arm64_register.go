@@ -27,6 +27,7 @@ type generated[T float32 | float64] struct {
 	splineInv          func(out, logdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T)                 // kernels.SplineInverse, scaleW, scaleH and scratch as for splineFwd
 	splineFwdGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes
 	splineInvGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad
+	adamUpdate         func(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)           // kernels.AdamUpdate, in float64 whatever T, on the first len(w) − len(w) mod lanes elements, lanes being the float64 lanes of a vector, on every ISA (the caller does the rest); the scalars are kernels.AdamStep's, g, old, m and v at least as long as w; finite reports whether every new w it stored is finite in T
 }
 
 // neonF64 are the neon kernels for float64.
@@ -51,6 +52,7 @@ var neonF64 = generated[float64]{
 	splineInv:          splineInvNeonF64,
 	splineFwdGrad:      splineFwdGradNeonF64,
 	splineInvGrad:      splineInvGradNeonF64,
+	adamUpdate:         adamUpdateNeonF64,
 }
 
 // neonF32 are the neon kernels for float32.
@@ -75,4 +77,5 @@ var neonF32 = generated[float32]{
 	splineInv:          splineInvNeonF32,
 	splineFwdGrad:      splineFwdGradNeonF32,
 	splineInvGrad:      splineInvGradNeonF32,
+	adamUpdate:         adamUpdateNeonF32,
 }

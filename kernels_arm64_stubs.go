@@ -151,6 +151,16 @@ func splineFwdGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //go:noescape
 func splineInvGradNeonF64(dIn, dParams, dOut, dLogdet, in, params, scratch []float64, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float64)
 
+// adamUpdateNeonF64 computes, with neon, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T. It does whole
+// vectors only: its caller does the last len(w) mod lanes elements.
+//
+//go:noescape
+func adamUpdateNeonF64(w, g, old []float64, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)
+
 // expNeonF32 computes, with neon, dst[i] = exp(x[i]) for i < len(dst), as
 // kernels.Exp; len(x) ≥ len(dst). It does whole vectors only: its caller
 // does the last len(dst) mod lanes elements.
@@ -297,3 +307,13 @@ func splineFwdGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //
 //go:noescape
 func splineInvGradNeonF32(dIn, dParams, dOut, dLogdet, in, params, scratch []float32, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH float32)
+
+// adamUpdateNeonF32 computes, with neon, kernels.AdamUpdate, in float64
+// whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
+// the float64 lanes of a vector, on every ISA (the caller does the rest); the
+// scalars are kernels.AdamStep's, g, old, m and v at least as long as w;
+// finite reports whether every new w it stored is finite in T. It does whole
+// vectors only: its caller does the last len(w) mod lanes elements.
+//
+//go:noescape
+func adamUpdateNeonF32(w, g, old []float32, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"runtime"
 	"time"
+
+	"github.com/flowkern/flowkern"
 )
 
 // Schedule names a learning-rate schedule.
@@ -372,45 +374,17 @@ func distinctLayers[T Float](layers []Layer[T]) bool {
 // several goroutines.
 const parallelAdam = 1 << 15
 
-// adamStep holds one step's scalars of Adam as PyTorch computes it:
-// w −= (lr/c1)·m / (√v/√c2 + ε), with the bias corrections c1, c2 folded
-// into lr/c1 and 1/√c2 (one square root and one division a parameter),
-// and decoupled weight decay w −= lr·λ·w.
-type adamStep struct {
-	scale, stepSize, invSqrtC2, decay float64
-}
-
 // Adam's decay rates and ε (PyTorch's defaults).
 const adamB1, adamB2, adamEps = 0.9, 0.999, 1e-8
 
 // newAdamStep returns the scalars of step k (from 1) at learning rate lr,
-// weight decay wd, the gradient multiplied by scale (clipping).
-func newAdamStep(lr, wd, scale float64, k int) adamStep {
-	c1, c2 := 1-math.Pow(adamB1, float64(k)), 1-math.Pow(adamB2, float64(k))
-	return adamStep{scale, lr / c1, 1 / math.Sqrt(c2), lr * wd}
-}
-
-// adamUpdate takes one Adam step on w with gradient g and moments m, v,
-// keeping w's values before the step in old, and reports whether every
-// new w is finite in T (else w is partly updated, and the caller restores
-// it from old).
-func adamUpdate[T Float](a adamStep, w, g, old []T, m, v []float64) bool {
-	g, old, m, v = g[:len(w)], old[:len(w)], m[:len(w)], v[:len(w)]
-	for j, x := range w {
-		old[j] = x
-		gj := float64(g[j]) * a.scale
-		mj := adamB1*m[j] + (1-adamB1)*gj
-		vj := adamB2*v[j] + (1-adamB2)*gj*gj
-		m[j], v[j] = mj, vj
-		y := float64(x) - a.stepSize*mj/(math.Sqrt(vj)*a.invSqrtC2+adamEps)
-		y -= a.decay * float64(x)
-		if !(math.Abs(float64(T(y))) <= math.MaxFloat64) { // NaN, ±Inf, or beyond T's range
-			copy(old[j:], w[j:])
-			return false
-		}
-		w[j] = T(y)
-	}
-	return true
+// weight decay wd, the gradient multiplied by scale (clipping), as
+// flowkern.NewAdamStep computes them but for 1 − β₁ and 1 − β₂, which are
+// the nearest floats to 0.1 and 0.001 (the constants' exact differences).
+func newAdamStep(lr, wd, scale float64, k int) flowkern.AdamStep {
+	a := flowkern.NewAdamStep(lr, adamB1, adamB2, adamEps, wd, scale, k)
+	a.C1, a.C2 = 1-adamB1, 1-adamB2
+	return a
 }
 
 // step takes one optimiser step on the batch x (given the contexts c) and
@@ -440,7 +414,7 @@ func (t *trainer[T]) step(x, c []T) (float64, error) {
 			t.failed[i] = false
 			return
 		}
-		t.failed[i] = !adamUpdate(a, p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi])
+		t.failed[i] = !flowkern.AdamUpdate(p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi], a)
 	}
 	// Every parameter's update is independent of the others': on several
 	// goroutines for a large model, with the same bits as one.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Ratios of flowkern against its peers, from one session's runs of both.
 
-    GOMAXPROCS=1 go test -run '^$' -bench 'K0|K1|K2|K3|K6|M1|M2|M3|M4' -count 5 ./bench/ > go.txt
+    GOMAXPROCS=1 go test -run '^$' -bench 'K0|K1|K2|K3|K6|K7|M1|M2|M3|M4' -count 5 ./bench/ > go.txt
     /usr/bin/python3 bench/peers/peers.py --threads 1 > peers.txt
     /usr/bin/python3 bench/peers/compare.py go.txt peers.txt [--set avx512]
 
@@ -41,6 +41,7 @@ WORKLOADS = [
     ("K6Spline/{t}/backward/4096x8/K8/{set}", "K6 spline backward", "4096x8 K8", "ns/elem"),
     ("M4NSF/{t}/logprob", "M4 NSF log p", "batch 4096", "samples/s"),
     ("M4NSF/{t}/sample", "M4 NSF sampling", "4096", "samples/s"),
+    ("K7Adam/{t}/{set}", "K7 Adam", "157824 parameters", "ns/elem"),
 ]
 LOWER_IS_BETTER = {"ns/elem", "µs/call"}
 

@@ -37,7 +37,7 @@ MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_thre
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--only", default="K0,K1,K2,K3,K4,K6,M1,M2,M3,M4", help="workloads to run, comma-separated")
+    p.add_argument("--only", default="K0,K1,K2,K3,K4,K6,K7,M1,M2,M3,M4", help="workloads to run, comma-separated")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads of every library")
     p.add_argument("--repeats", type=int, default=7)
@@ -238,6 +238,32 @@ def gemm(args, table, np, torch):
         ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
         s = per_call(lambda: torch.mm(ta, tb, out=tc), args.repeats, args.min_time)
         table.row("K4 GEMM", f"n={n}", dname, "torch", 2 * n**3 / s / 1e9, "GFLOP/s")
+
+
+# --- K7: one Adam step -------------------------------------------------------
+
+def adam_step(args, table, torch):
+    """One AdamW step (β 0.9 and 0.999, ε 1e-8, weight decay 0.01) on
+    157,824 parameters (M1's count) held as one tensor, its gradient and
+    moments already there: PyTorch's fused CPU kernel (where this PyTorch
+    has one), its foreach and its single-tensor loops, in ns per
+    parameter. flowkern's K7 also multiplies the gradient
+    by a clipping factor, which the peers are spared."""
+    n = 157824
+    for dname in args.dtypes:
+        dt = getattr(torch, dname)
+        torch.manual_seed(7)
+        for impl in ("fused", "foreach", "single-tensor"):
+            p = torch.nn.Parameter(torch.randn(n, dtype=dt))
+            p.grad = torch.randn(n, dtype=dt)
+            kw = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single-tensor": {"foreach": False}}[impl]
+            try:
+                opt = torch.optim.AdamW([p], lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, **kw)
+                opt.step()
+            except (RuntimeError, TypeError) as e:
+                print(f"K7 {impl} {dname}: {e}", file=sys.stderr)
+                continue
+            table.elements("K7 Adam", f"{n} parameters", dname, f"torch {impl}", opt.step, n)
 
 
 # --- M1–M3: flows in PyTorch -------------------------------------------------
@@ -558,6 +584,8 @@ def main():
         spline_kernel(args, table, torch)
     if "K4" in args.only:
         gemm(args, table, np, torch)
+    if "K7" in args.only:
+        adam_step(args, table, torch)
     if args.only & {"M1", "M2", "M3"}:
         flows(args, table, torch)
     if "M4" in args.only:

@@ -46,6 +46,7 @@ var bodies = map[string]func(g *gen){
 	"splineFwdGrad":      func(g *gen) { g.splineGradKernel(false) },
 	"splineInvGrad":      func(g *gen) { g.splineGradKernel(true) },
 	"triBlock":           func(g *gen) { g.triBlockKernel() },
+	"adamUpdate":         func(g *gen) { g.adamKernel() },
 }
 
 // isas are the instruction sets this command writes, in gen/table's terms.

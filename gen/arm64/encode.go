@@ -116,3 +116,15 @@ func fmlsElem(a arr, d, n, m, idx int) (uint32, string) {
 	s := a.gnu()
 	return w, fmt.Sprintf("fmls v%d.%s, v%d.%s, v%d.%s[%d]", d, s, n, s, m, lane, idx)
 }
+
+// fcvtl encodes FCVTL Vd.2D, Vn.2S: the low two float32 lanes of n
+// widened to float64, exactly.
+func fcvtl(d, n int) (uint32, string) {
+	return 0x0e617800 | uint32(n)<<5 | uint32(d), fmt.Sprintf("fcvtl v%d.2d, v%d.2s", d, n)
+}
+
+// fcvtn encodes FCVTN Vd.2S, Vn.2D: n's float64 lanes rounded to float32
+// (to nearest, ties to even) in d's low half, its high half zeroed.
+func fcvtn(d, n int) (uint32, string) {
+	return 0x0e616800 | uint32(n)<<5 | uint32(d), fmt.Sprintf("fcvtn v%d.2s, v%d.2d", d, n)
+}

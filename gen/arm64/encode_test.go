@@ -42,6 +42,10 @@ func TestEncodings(t *testing.T) {
 				w, s := fmlsElem(a, r[0], r[1], r[2], idx)
 				decodes(t, w, s)
 			}
+			w, s = fcvtl(r[0], r[1])
+			decodes(t, w, s)
+			w, s = fcvtn(r[0], r[1])
+			decodes(t, w, s)
 			for _, shift := range []int{1, 7, 23, 31} {
 				w, s := sshr(a, r[0], r[1], shift)
 				decodes(t, w, s)

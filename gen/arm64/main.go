@@ -139,6 +139,7 @@ var bodies = map[string]func(e *emitter, sym string){
 	"splineInv":          func(e *emitter, sym string) { e.spline(sym, true) },
 	"splineFwdGrad":      func(e *emitter, sym string) { e.splineGrad(sym, false) },
 	"splineInvGrad":      func(e *emitter, sym string) { e.splineGrad(sym, true) },
+	"adamUpdate":         func(e *emitter, sym string) { e.adam(sym) },
 }
 
 // affineBody writes an affine coupling kernel or (grad) its backward

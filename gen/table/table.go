@@ -91,7 +91,11 @@ var Kernels = []Kernel{
 	{"splineFwdGrad", splineGrad, "kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes", rowTail, everywhere},
 	{"splineInvGrad", splineGrad, "kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad", rowTail, everywhere},
 	{"reluGrad", "dy, y []T", "dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)", "", amd64},
+	{"adamUpdate", "w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64", "kernels.AdamUpdate, in float64 whatever T, on the first len(w) − len(w) mod lanes elements, lanes being the float64 lanes of a vector, on every ISA (the caller does the rest); the scalars are kernels.AdamStep's, g, old, m and v at least as long as w; finite reports whether every new w it stored is finite in T", "the last len(w) mod lanes elements", everywhere},
 }
+
+// results are the results of the kernels that return any, by name.
+var results = map[string]string{"adamUpdate": "(finite bool)"}
 
 // For returns the kernels written for isa.
 func For(isa ISA) []Kernel {
@@ -143,7 +147,11 @@ func (k Kernel) Symbol(isa ISA, t Type) string { return k.Name + isa.Title() + t
 
 // Signature is the kernel's Go function type for t, as "func(dst, x []float64)".
 func (k Kernel) Signature(t Type) string {
-	return "func(" + strings.NewReplacer("[]T", "[]"+string(t), " T", " "+string(t)).Replace(k.Params) + ")"
+	sig := "func(" + strings.NewReplacer("[]T", "[]"+string(t), " T", " "+string(t)).Replace(k.Params) + ")"
+	if r := results[k.Name]; r != "" {
+		sig += " " + r
+	}
+	return sig
 }
 
 // Doc is the doc comment of the kernel's declaration for isa and t,

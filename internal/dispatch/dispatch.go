@@ -32,6 +32,7 @@ type Funcs[T float32 | float64] struct {
 	SplineInverse     func(out, logdet, in, params []T, cols int, s kernels.RQSpline[T])
 	SplineForwardGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
 	SplineInverseGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
+	AdamUpdate        func(w, g, old []T, m, v []float64, a kernels.AdamStep) bool
 }
 
 // Portable returns the portable kernels for T.
@@ -54,6 +55,7 @@ func Portable[T float32 | float64]() Funcs[T] {
 		SplineInverse:     kernels.SplineInverse[T],
 		SplineForwardGrad: kernels.SplineForwardGrad[T],
 		SplineInverseGrad: kernels.SplineInverseGrad[T],
+		AdamUpdate:        kernels.AdamUpdate[T],
 	}
 }
 
