@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"math"
+	"runtime"
 )
 
 // gradState is reusable memory for gradients: one gradient buffer per
@@ -135,6 +136,14 @@ func (m *Model[T]) grad(g [][]T, x, c []T) (float64, error) {
 // gradient sets flat to the gradient of the mean negative log-likelihood
 // of the rows of x (given their contexts c) and returns that mean.
 func (m *Model[T]) gradient(s *gradState[T], flat, x, c []T) (float64, error) {
+	return m.gradientThen(s, flat, x, c, nil)
+}
+
+// gradientThen is gradient, followed, if the gradient is finite, by
+// then(w, t) on every worker w of the team that computed it. Each worker
+// takes a share of the chunks, then reduces the gradient's blocks it owns
+// (owner), so that then finds them in its core's cache.
+func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int, t *team)) (float64, error) {
 	rows := len(x) / max(m.dim, 1)
 	if err := m.checkBatch("Grad", "x", x, rows, true); err != nil {
 		return 0, err
@@ -151,25 +160,38 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x, c []T) (float64, error) {
 		s.sums = append(s.sums, 0)
 	}
 	scale := -1 / T(rows)
-	do := func(k int, ws *Workspace[T]) {
-		lo, hi := k*chunkRows, min((k+1)*chunkRows, rows)
-		buf := s.chunks[k]
-		clear(buf)
-		mk := ws.Mark()
-		if m.ctxDim > 0 {
-			ws.setContext(m.chunkContext(c, lo, hi, ws), m.ctxDim)
+	blocks := len(s.blockSq)
+	runTeam(min(runtime.GOMAXPROCS(0), max(n, blocks)), func(w int, t *team) {
+		ws := m.workspace()
+		for k, end := share(w, t.size, n); k < end; k++ {
+			lo, hi := k*chunkRows, min((k+1)*chunkRows, rows)
+			buf := s.chunks[k]
+			clear(buf)
+			mk := ws.Mark()
+			if m.ctxDim > 0 {
+				ws.setContext(m.chunkContext(c, lo, hi, ws), m.ctxDim)
+			}
+			s.sums[k] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
+			ws.setContext(nil, 0)
+			ws.Release(mk)
 		}
-		s.sums[k] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
-		ws.setContext(nil, 0)
-		ws.Release(mk)
-	}
-	m.spread(n, do)
-	var sum float64
-	for c := range n {
-		sum += s.sums[c]
-	}
-	spreadBlocks(len(flat), gradBlock, func(b, lo, hi int) { s.reduce(flat, n, b, lo, hi) })
-	nll := -sum / float64(rows)
+		m.pool.Put(ws)
+		t.wait()
+		for b := range blocks {
+			lo, hi := b*gradBlock, min((b+1)*gradBlock, len(flat))
+			if owner((lo+hi)/2, len(flat), t.size) == w {
+				s.reduce(flat, n, b, lo, hi)
+			}
+		}
+		if then == nil {
+			return
+		}
+		t.wait()
+		if s.finite(n) {
+			then(w, t)
+		}
+	})
+	nll := -s.sum(n) / float64(rows)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
 		return nll, m.blame(x, c)
 	}
@@ -186,6 +208,30 @@ func (m *Model[T]) gradient(s *gradState[T], flat, x, c []T) (float64, error) {
 		}
 	}
 	return nll, nil
+}
+
+// sum is Σ log p over the rows of the first n chunks the last gradient
+// call took, added in chunk order.
+func (s *gradState[T]) sum(n int) float64 {
+	var sum float64
+	for c := range n {
+		sum += s.sums[c]
+	}
+	return sum
+}
+
+// finite reports whether the last gradient call, over n chunks, found a
+// finite log-likelihood and a finite gradient.
+func (s *gradState[T]) finite(n int) bool {
+	if !finite(s.sum(n)) {
+		return false
+	}
+	for _, bad := range s.blockBad {
+		if bad >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // reduce sets flat[lo:hi], block b, to the sum in chunk order of the

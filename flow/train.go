@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"runtime"
 	"time"
 
 	"github.com/flowkern/flowkern"
@@ -342,7 +341,12 @@ type trainer[T Float] struct {
 	normSteps int
 	lastRate  float64
 	distinct  bool // no layer appears twice in the model (refresh may run them concurrently)
+	groups    []paramGroup
 }
+
+// paramGroup is the parameters first…last−1 of one part of the model
+// (see refreshPart).
+type paramGroup struct{ first, last, part int }
 
 // newTrainer returns a trainer of m's parameters s under cfg, for a
 // schedule of steps steps.
@@ -354,6 +358,12 @@ func newTrainer[T Float](m *Model[T], s *gradState[T], cfg TrainConfig, steps in
 		t.offs[i+1] = t.offs[i] + len(p.Value)
 	}
 	t.distinct = distinctLayers(m.layers)
+	for i, part := range s.owner {
+		if len(t.groups) == 0 || t.groups[len(t.groups)-1].part != part {
+			t.groups = append(t.groups, paramGroup{i, i, part})
+		}
+		t.groups[len(t.groups)-1].last = i + 1
+	}
 	return t
 }
 
@@ -370,9 +380,9 @@ func distinctLayers[T Float](layers []Layer[T]) bool {
 	return true
 }
 
-// parallelAdam is the number of parameters from which the update runs on
-// several goroutines.
-const parallelAdam = 1 << 15
+// parallelRefresh is the number of parameters from which refresh runs
+// the layers' Refresh on several goroutines.
+const parallelRefresh = 1 << 15
 
 // Adam's decay rates and ε (PyTorch's defaults).
 const adamB1, adamB2, adamEps = 0.9, 0.999, 1e-8
@@ -392,47 +402,63 @@ func newAdamStep(lr, wd, scale float64, k int) flowkern.AdamStep {
 // If the gradient fails, nothing changes; if the update would make a
 // parameter non-finite, the parameters are restored (the moment estimates
 // keep the step) and the error names the first such parameter.
+//
+// The team that computed the gradient updates the parameters: each worker
+// the groups whose gradient it reduced (every parameter's update is
+// independent of the others', so the bits are those of one worker), and
+// refreshes their layers while the new values are in its cache.
 func (t *trainer[T]) step(x, c []T) (float64, error) {
-	nll, err := t.m.gradient(t.s, t.grad, x, c)
+	k, rate, total := t.done+1, t.rate(t.done), t.offs[len(t.s.params)]
+	nll, err := t.m.gradientThen(t.s, t.grad, x, c, func(w int, tm *team) {
+		a := newAdamStep(rate, t.cfg.WeightDecay, t.clipScale(t.s.norm()), k)
+		for _, g := range t.groups {
+			if owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
+				continue
+			}
+			for i := g.first; i < g.last; i++ {
+				t.update(a, i)
+			}
+			if t.distinct {
+				t.refreshPart(g.part)
+			}
+		}
+	})
 	if err != nil {
 		return nll, err
 	}
-	norm := t.s.norm()
-	t.normSum += norm
+	t.normSum += t.s.norm()
 	t.normSteps++
-	scale := 1.0
-	if t.cfg.Clip > 0 && norm > t.cfg.Clip {
-		scale = t.cfg.Clip / norm
-	}
-	t.done++
-	t.lastRate = t.rate(t.done - 1)
-	a := newAdamStep(t.lastRate, t.cfg.WeightDecay, scale, t.done)
-	update := func(i int) {
-		p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
-		if p.Fixed {
-			copy(t.good[lo:hi], p.Value)
-			t.failed[i] = false
-			return
-		}
-		t.failed[i] = !flowkern.AdamUpdate(p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi], a)
-	}
-	// Every parameter's update is independent of the others': on several
-	// goroutines for a large model, with the same bits as one.
-	if t.offs[len(t.s.params)] >= parallelAdam && runtime.GOMAXPROCS(0) > 1 {
-		t.m.spread(len(t.s.params), func(i int, _ *Workspace[T]) { update(i) })
-	} else {
-		for i := range t.s.params {
-			update(i)
-		}
-	}
+	t.done, t.lastRate = k, rate
 	for i, bad := range t.failed {
 		if bad {
 			t.set(t.good)
 			return nll, errorf(ErrDiverged, "non-finite %s of %s after the update", t.s.params[i].Name, t.m.partName(t.s.owner[i]))
 		}
 	}
-	t.refresh()
+	if !t.distinct {
+		t.refresh()
+	}
 	return nll, nil
+}
+
+// clipScale is the factor that clips a gradient of the given norm.
+func (t *trainer[T]) clipScale(norm float64) float64 {
+	if t.cfg.Clip > 0 && norm > t.cfg.Clip {
+		return t.cfg.Clip / norm
+	}
+	return 1
+}
+
+// update takes step a on parameter i (a fixed one only keeps its values
+// in good) and records whether it failed.
+func (t *trainer[T]) update(a flowkern.AdamStep, i int) {
+	p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
+	if p.Fixed {
+		copy(t.good[lo:hi], p.Value)
+		t.failed[i] = false
+		return
+	}
+	t.failed[i] = !flowkern.AdamUpdate(p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi], a)
 }
 
 // rate is the learning rate of step k (from 0).
@@ -468,20 +494,25 @@ func (t *trainer[T]) set(src []T) {
 // goroutines for a large model: each touches only its own layer.
 func (t *trainer[T]) refresh() {
 	n := len(t.m.layers)
-	if t.offs[len(t.s.params)] < parallelAdam || !t.distinct {
+	if t.offs[len(t.s.params)] < parallelRefresh || !t.distinct {
 		for _, l := range t.m.layers {
 			l.Refresh()
 		}
 		t.m.base.Refresh()
 		return
 	}
-	t.m.spread(n+1, func(i int, _ *Workspace[T]) {
-		if i == n {
-			t.m.base.Refresh()
-			return
-		}
+	t.m.spread(n+1, func(i int, _ *Workspace[T]) { t.refreshPart(i) })
+}
+
+// refreshPart refreshes part i of the model: layer i, the base for
+// len(layers); the context's standardisation (fixed) needs none.
+func (t *trainer[T]) refreshPart(i int) {
+	switch n := len(t.m.layers); {
+	case i < n:
 		t.m.layers[i].Refresh()
-	})
+	case i == n:
+		t.m.base.Refresh()
+	}
 }
 
 // restoreBest sets the parameters of the best epoch, or those training

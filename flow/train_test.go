@@ -92,7 +92,7 @@ func TestTrainDeterministic(t *testing.T) {
 				}
 			}
 		}
-		if c.name == "realnvp" && (n < parallelAdam || n < 2*gradBlock) {
+		if c.name == "realnvp" && (n < parallelRefresh || n < 2*gradBlock) {
 			t.Errorf("%d parameters: too few for the parallel paths", n)
 		}
 	}

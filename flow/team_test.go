@@ -1,0 +1,83 @@
+package flow
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestTeamBarrier runs teams of 1 to 5 workers (more than this machine's
+// cores: the barrier must yield) through 200 phases, some workers late
+// by a random pause, and checks at every barrier that no worker left it
+// before every worker reached it.
+func TestTeamBarrier(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const phases = 200
+	for size := 1; size <= 5; size++ {
+		var arrived [phases]atomic.Int32
+		var bad atomic.Int32
+		runTeam(size, func(w int, tm *team) {
+			if tm.size != size {
+				bad.Add(1)
+			}
+			for p := range phases {
+				if (p*7+w*3)%11 == 0 {
+					time.Sleep(time.Duration((p+w)%5) * 10 * time.Microsecond)
+				}
+				arrived[p].Add(1)
+				tm.wait()
+				if int(arrived[p].Load()) != size {
+					bad.Add(1)
+				}
+			}
+		})
+		if bad.Load() != 0 {
+			t.Fatalf("team of %d: %d workers left a barrier early", size, bad.Load())
+		}
+		for p := range phases {
+			if int(arrived[p].Load()) != size {
+				t.Fatalf("team of %d, phase %d: %d arrivals", size, p, arrived[p].Load())
+			}
+		}
+	}
+}
+
+// TestOwnerAndShare: shares cover the items once, in order, and owner
+// gives each worker a contiguous, nearly equal range of the flat vector.
+func TestOwnerAndShare(t *testing.T) {
+	for size := 1; size <= 5; size++ {
+		for n := 0; n <= 40; n++ {
+			next := 0
+			for w := range size {
+				lo, hi := share(w, size, n)
+				if lo != next || hi < lo {
+					t.Fatalf("share(%d, %d, %d) = %d, %d after %d", w, size, n, lo, hi, next)
+				}
+				next = hi
+			}
+			if next != n {
+				t.Fatalf("shares of %d among %d end at %d", n, size, next)
+			}
+		}
+		const total = 1000
+		counts := make([]int, size)
+		last := 0
+		for mid := range total {
+			o := owner(mid, total, size)
+			if o < last || o >= size {
+				t.Fatalf("owner(%d, %d, %d) = %d after %d", mid, total, size, o, last)
+			}
+			last = o
+			counts[o]++
+		}
+		for w, c := range counts {
+			if c < total/size-1 || c > total/size+1 {
+				t.Fatalf("team of %d: worker %d owns %d of %d", size, w, c, total)
+			}
+		}
+	}
+	if owner(5, 0, 3) != 0 {
+		t.Fatal("owner of an empty vector")
+	}
+}
