@@ -164,7 +164,10 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 // which no epoch improves on them ends with them (BestEpoch 0).
 //
 // Training is deterministic: for a given seed, kernel set and data, two
-// runs give the same bits, whatever GOMAXPROCS. A non-finite loss,
+// runs give the same bits, whatever GOMAXPROCS. A step runs on up to
+// GOMAXPROCS goroutines, which wait for one another between the step's
+// phases (gradient, reduction, update) by spinning briefly, then yielding
+// their thread. A non-finite loss,
 // gradient or parameter stops training with an error naming the step and
 // the layer, and leaves the model at its last parameters with a finite
 // loss (those a finite loss and gradient were last computed at). A
