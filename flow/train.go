@@ -413,9 +413,12 @@ func newAdamStep(lr, wd, scale float64, k int) flowkern.AdamStep {
 func (t *trainer[T]) step(x, c []T) (float64, error) {
 	k, rate, total := t.done+1, t.rate(t.done), t.offs[len(t.s.params)]
 	nll, err := t.m.gradientThen(t.s, t.grad, x, c, func(w int, tm *team) {
+		if !t.distinct && w > 0 { // a layer that appears twice shares its parameters: worker 0 takes all, in order
+			return
+		}
 		a := newAdamStep(rate, t.cfg.WeightDecay, t.clipScale(t.s.norm()), k)
 		for _, g := range t.groups {
-			if owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
+			if t.distinct && owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
 				continue
 			}
 			for i := g.first; i < g.last; i++ {

@@ -53,10 +53,10 @@ func TestTrainLearns(t *testing.T) {
 }
 
 // TestTrainDeterministic trains twice, with different GOMAXPROCS, and
-// compares the parameters bit for bit: a small Glow, and a RealNVP large
+// compares the parameters bit for bit: a small Glow, a RealNVP large
 // enough (34k parameters, three blocks of the gradient) that the update,
 // the reduction and the refresh run on several goroutines, its gradient
-// clipped at every step.
+// clipped at every step, and a model holding one coupling twice.
 func TestTrainDeterministic(t *testing.T) {
 	x := correlated(1500, 5)
 	x32 := make([]float32, len(x))
@@ -73,6 +73,24 @@ func TestTrainDeterministic(t *testing.T) {
 		{"realnvp", func() (*Model[float32], error) {
 			return RealNVP[float32](2, 2, Network{Hidden: []int{128, 128}}, newRand(5))
 		}, TrainConfig{Epochs: 1, Batch: 600, Seed: 9, Clip: 0.01}},
+		// One coupling twice: its parameters appear in two groups of the
+		// update, which must not run concurrently (the race detector
+		// watches this case in CI).
+		{"shared", func() (*Model[float32], error) {
+			c, err := NewAffineCoupling[float32](2, []int{0}, Network{Hidden: []int{128, 128}}, newRand(6))
+			if err != nil {
+				return nil, err
+			}
+			p, err := NewPermutation[float32]([]int{1, 0})
+			if err != nil {
+				return nil, err
+			}
+			b, err := NewStandardNormal[float32](2)
+			if err != nil {
+				return nil, err
+			}
+			return NewModel[float32](b, c, p, c)
+		}, TrainConfig{Epochs: 1, Batch: 600, Seed: 9}},
 	} {
 		run := func(procs int) []Param[float32] {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
