@@ -34,6 +34,8 @@ func allocs[T float32 | float64](t *testing.T) {
 	}
 	w, b, y, dy, dx, dw, db := v(n*k), v(n), v(rows*n), v(rows*n), v(rows*k), v(n*k), v(n)
 	xd := v(rows * k)
+	old, mom, vel := v(rows*cols), make([]float64, rows*cols+3), make([]float64, rows*cols+3)
+	step := flowkern.NewAdamStep(1e-3, 0.9, 0.999, 1e-8, 0.01, 1, 1)
 	for _, c := range []struct {
 		name string
 		f    func()
@@ -51,6 +53,7 @@ func allocs[T float32 | float64](t *testing.T) {
 		{"Dense", func() { flowkern.Dense(y, xd, w, b, rows, k, n, flowkern.ActTanh) }},
 		{"DenseT", func() { flowkern.DenseT(y, xd, w, b, rows, k, n, flowkern.ActReLU) }},
 		{"DenseGrad", func() { flowkern.DenseGrad(dx, dw, db, dy, xd, w, y, rows, k, n, flowkern.ActReLU) }},
+		{"AdamUpdate", func() { flowkern.AdamUpdate(x[3:], s[3:], old[3:], mom[6:], vel[6:], step) }},
 	} {
 		if got := testing.AllocsPerRun(20, c.f); got != 0 {
 			t.Errorf("%s allocates %v times per call", c.name, got)
