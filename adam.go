@@ -18,8 +18,15 @@ type AdamStep = kernels.AdamStep
 // wd, the gradient multiplied by scale (1, or a clipping factor), as
 // PyTorch's Adam and AdamW compute them: the bias corrections folded into
 // the step size and into 1/√(1 − β₂ᵏ), so that an element takes one square
-// root and one division.
+// root and one division. It panics unless k ≥ 1 and 0 ≤ beta1, beta2 < 1
+// (the bias corrections would divide by zero or change sign).
 func NewAdamStep(lr, beta1, beta2, eps, wd, scale float64, k int) AdamStep {
+	if k < 1 {
+		fail("NewAdamStep", "step k = %d, want k ≥ 1", k)
+	}
+	if !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1) {
+		fail("NewAdamStep", "beta1 = %v, beta2 = %v, want both in [0, 1)", beta1, beta2)
+	}
 	c1, c2 := 1-math.Pow(beta1, float64(k)), 1-math.Pow(beta2, float64(k))
 	return AdamStep{
 		Scale: scale, Beta1: beta1, C1: 1 - beta1, Beta2: beta2, C2: 1 - beta2,

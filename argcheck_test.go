@@ -70,6 +70,9 @@ func TestArgumentChecks(t *testing.T) {
 		{"SplineInverseGrad", "dParams overlaps params", func() {
 			flowkern.SplineInverseGrad(x8, big[0:40], m(8), ld2, m(8), big[0:40], 4, flowkern.Spline{Bins: 2, Bound: 3})
 		}},
+		{"NewAdamStep", "step k = 0, want k ≥ 1", func() { flowkern.NewAdamStep(1e-3, 0.9, 0.999, 1e-8, 0, 1, 0) }},
+		{"NewAdamStep", "beta1 = 1, beta2 = 0.999, want both in [0, 1)", func() { flowkern.NewAdamStep(1e-3, 1, 0.999, 1e-8, 0, 1, 1) }},
+		{"NewAdamStep", "beta1 = 0.9, beta2 = NaN", func() { flowkern.NewAdamStep(1e-3, 0.9, math.NaN(), 1e-8, 0, 1, 1) }},
 		{"AdamUpdate", "len(g) = 9, want len(w) = 8", func() { flowkern.AdamUpdate(x8, x9, m(8), m(8), m(8), flowkern.AdamStep{}) }},
 		{"AdamUpdate", "len(v) = 7, want len(w) = 8", func() { flowkern.AdamUpdate(x8, m(8), m(8), m(8), m(7), flowkern.AdamStep{}) }},
 		{"AdamUpdate", "w overlaps g", func() { flowkern.AdamUpdate(big[0:8], big[0:8], m(8), m(8), m(8), flowkern.AdamStep{}) }},

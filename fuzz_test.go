@@ -220,19 +220,19 @@ func FuzzSpline(f *testing.F) {
 }
 
 // FuzzAdamUpdate holds every kernel set's AdamUpdate to the portable
-// kernel on parameters, gradients and moments from the fuzzer (the
-// moments' magnitudes, as a second moment is never negative), with the
-// step's scalars from it too: the same bits in every output (NaN for
+// kernel on parameters, gradients and moments from the fuzzer (the second
+// moments' magnitudes, as a second moment is never negative), with every
+// scalar of the step from it too: the same bits in every output (NaN for
 // NaN) and the same report.
 func FuzzAdamUpdate(f *testing.F) {
-	f.Add(seedBytes(1, -2, 0.5, 3, 1e-3, 0.1, 0.2, 0.3, math.Inf(1), math.NaN(), 5e-324, -0.0), seedBytes(1e-3, 0.9, 0.999, 1e-8, 0.01, 1), uint8(7), false)
-	f.Add(seedBytes(3e38, -3e38, 1, 1, 1e300, 1e-300, 2, 2, 0.5, 0.5, 0.25, 0.25, 4, 4, 8, 8, 1, 2), seedBytes(1e30, 0.5, 0.5, 1, 0, 2), uint8(3), true)
-	f.Fuzz(func(t *testing.T, data, scalars []byte, k uint8, single bool) {
+	f.Add(seedBytes(1, -2, 0.5, 3, 1e-3, 0.1, 0.2, 0.3, math.Inf(1), math.NaN(), 5e-324, -0.0), seedBytes(1, 0.9, 0.1, 0.999, 0.001, 1e-3, 1, 1e-8, 1e-5), false)
+	f.Add(seedBytes(3e38, -3e38, 1, 1, 1e300, 1e-300, 2, 2, 0.5, 0.5, 0.25, 0.25, 4, 4, 8, 8, 1, 2), seedBytes(2, 0.5, 0.5, 0.5, 0.5, 1e30, 3, 1, 0), true)
+	f.Fuzz(func(t *testing.T, data, scalars []byte, single bool) {
 		p := floats[float64](scalars)
-		if len(p) < 6 {
+		if len(p) < 9 {
 			return
 		}
-		a := flowkern.NewAdamStep(p[0], p[1], p[2], p[3], p[4], p[5], int(k%64)+1)
+		a := flowkern.AdamStep{Scale: p[0], Beta1: p[1], C1: p[2], Beta2: p[3], C2: p[4], StepSize: p[5], InvSqrtBC2: p[6], Eps: p[7], Decay: p[8]}
 		vals := floats[float64](data)
 		n := len(vals) / 4
 		eachImpl(t, func() {
