@@ -73,3 +73,10 @@ func TestDenseConformance(t *testing.T) {
 		})
 	})
 }
+
+func TestAdamConformance(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("f64", func(t *testing.T) { kerneltest.SweepAdam(t, flowkern.AdamUpdate[float64], testing.Short()) })
+		t.Run("f32", func(t *testing.T) { kerneltest.SweepAdam(t, flowkern.AdamUpdate[float32], testing.Short()) })
+	})
+}
