@@ -17,6 +17,7 @@ type team struct {
 	size    int
 	arrived atomic.Int32
 	round   atomic.Uint32
+	broken  atomic.Bool // worker 0 panicked: the others leave at their next barrier
 }
 
 // barrierSpins is how many times a worker checks the barrier before it
@@ -27,6 +28,9 @@ const barrierSpins = 1 << 10
 
 // runTeam calls do(w, t) for the workers w = 0…size−1 of a new team t,
 // worker 0 on the calling goroutine, and returns when all have returned.
+// If worker 0 panics, the others leave at their next barrier, and the
+// panic goes on once they have: a caller that recovers finds no worker
+// still running or spinning.
 func runTeam(size int, do func(w int, t *team)) {
 	t := &team{size: max(size, 1)}
 	if t.size == 1 {
@@ -37,12 +41,20 @@ func runTeam(size int, do func(w int, t *team)) {
 	for w := 1; w < t.size; w++ {
 		wg.Go(func() { do(w, t) })
 	}
+	returned := false
+	defer func() {
+		if !returned { // worker 0 is panicking: the panic goes on once the others have left
+			t.broken.Store(true)
+		}
+		wg.Wait()
+	}()
 	do(0, t)
-	wg.Wait()
+	returned = true
 }
 
 // wait returns once every worker of the team has called it (as many
-// times).
+// times). On a team whose worker 0 panicked it ends the calling worker's
+// goroutine instead (never worker 0's own).
 func (t *team) wait() {
 	if t.size == 1 {
 		return
@@ -54,6 +66,9 @@ func (t *team) wait() {
 		return
 	}
 	for i := 0; t.round.Load() == r; i++ {
+		if t.broken.Load() {
+			runtime.Goexit()
+		}
 		if i >= barrierSpins {
 			runtime.Gosched()
 		}

@@ -81,3 +81,32 @@ func TestOwnerAndShare(t *testing.T) {
 		t.Fatal("owner of an empty vector")
 	}
 }
+
+// TestTeamPanicLeavesNoWorker makes worker 0 panic while the others work
+// or wait at a barrier: runTeam panics with the value, and only after
+// every other worker has left.
+func TestTeamPanicLeavesNoWorker(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for size := 2; size <= 4; size++ {
+		var left atomic.Int32
+		got := func() (r any) {
+			defer func() { r = recover() }()
+			runTeam(size, func(w int, tm *team) {
+				if w == 0 {
+					time.Sleep(2 * time.Millisecond) // the others reach the barrier first
+					panic("boom")
+				}
+				defer left.Add(1)
+				tm.wait()
+				t.Errorf("worker %d passed a barrier worker 0 never reached", w)
+			})
+			return nil
+		}()
+		if got != "boom" {
+			t.Fatalf("team of %d: recovered %v, want boom", size, got)
+		}
+		if n := left.Load(); int(n) != size-1 {
+			t.Fatalf("team of %d: %d of %d workers had left when runTeam panicked", size, n, size-1)
+		}
+	}
+}
