@@ -58,6 +58,7 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 b
 	if avx512 {
 		lanes, tile = 8, 8
 	}
+	fs.AdamUpdate = adamAsm(g.adamUpdate, lanes) // float64 lanes, whatever T
 	if is32[T]() {
 		lanes *= 2
 	}
@@ -65,11 +66,6 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 b
 	fs.SplineForwardGrad, fs.SplineInverseGrad = splineGrad(g.splineFwdGrad), splineGrad(g.splineInvGrad)
 	tri := newTriSteps(g.triRows, g.triBlock, lanes, tile, true)
 	fs.TriSolve, fs.TriMul = tri.solve, tri.mul
-	f64Lanes := 4
-	if avx512 {
-		f64Lanes = 8
-	}
-	fs.AdamUpdate = adamAsm(g.adamUpdate, f64Lanes)
 	return fs
 }
 

@@ -392,29 +392,6 @@ func (m *Model[T]) spread(n int, do func(c int, ws *Workspace[T])) {
 	wg.Wait()
 }
 
-// spreadBlocks calls do(b, lo, hi) for the blocks b of size values
-// (the last one shorter) that cover 0…n−1, on up to GOMAXPROCS goroutines.
-func spreadBlocks(n, size int, do func(b, lo, hi int)) {
-	blocks := (n + size - 1) / size
-	one := func(b int) { do(b, b*size, min((b+1)*size, n)) }
-	if min(runtime.GOMAXPROCS(0), blocks) <= 1 {
-		for b := range blocks {
-			one(b)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), blocks) {
-		wg.Go(func() {
-			for b := int(next.Add(1) - 1); b < blocks; b = int(next.Add(1) - 1) {
-				one(b)
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // chunk does j for rows lo…hi−1.
 func (m *Model[T]) chunk(j job[T], lo, hi int, ws *Workspace[T]) {
 	d := m.dim
