@@ -3,6 +3,7 @@ package flowkern
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -28,32 +29,55 @@ func as32[T Float](s []T) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
-// fail panics with a message naming the kernel.
+// fail panics with a message naming the kernel. The checks below call it
+// only on their failure paths, which are separate functions so that the
+// checks themselves inline into every kernel call as a comparison or two.
 func fail(kernel, format string, args ...any) {
 	panic(fmt.Sprintf("flowkern."+kernel+": "+format, args...))
 }
 
 // product returns a·b for non-negative a and b, panicking if it overflows.
 func product(kernel string, a, b int) int {
-	if a != 0 && b > math.MaxInt/a {
-		fail(kernel, "size %d·%d overflows int", a, b)
+	if uint(a|b) >= 1<<31 { // a·b might not fit in 62 bits
+		return bigProduct(kernel, a, b)
 	}
 	return a * b
 }
 
+// bigProduct is product for large a or b.
+//
+//go:noinline
+func bigProduct(kernel string, a, b int) int {
+	if hi, lo := bits.Mul(uint(a), uint(b)); hi != 0 || lo > math.MaxInt {
+		overflows(kernel, a, b)
+	}
+	return a * b
+}
+
+//go:noinline
+func overflows(kernel string, a, b int) { fail(kernel, "size %d·%d overflows int", a, b) }
+
 // wantLen panics unless len(s) == want.
 func wantLen[T Float](kernel, name string, s []T, want int, how string) {
 	if len(s) != want {
-		fail(kernel, "len(%s) = %d, want %s = %d", name, len(s), how, want)
+		badLen(kernel, name, len(s), want, how)
 	}
+}
+
+//go:noinline
+func badLen(kernel, name string, got, want int, how string) {
+	fail(kernel, "len(%s) = %d, want %s = %d", name, got, how, want)
 }
 
 // nonNegative panics if the size v called name is negative.
 func nonNegative(kernel, name string, v int) {
 	if v < 0 {
-		fail(kernel, "%s = %d is negative", name, v)
+		negative(kernel, name, v)
 	}
 }
+
+//go:noinline
+func negative(kernel, name string, v int) { fail(kernel, "%s = %d is negative", name, v) }
 
 // span returns the address range [lo, hi) of s's elements.
 func span[T Float](s []T) (lo, hi uintptr) {
@@ -84,16 +108,32 @@ type arg[T Float] struct {
 // except that an elementwise output may be exactly the same slice as an
 // elementwise input (the kernels read each element before writing it).
 func checkOverlaps[T Float](kernel string, args ...arg[T]) {
-	for i, a := range args {
-		for _, b := range args[i+1:] {
-			if !(a.out || b.out) || !overlap(a.s, b.s) {
+	for i := range args {
+		a := &args[i]
+		alo, ahi := span(a.s)
+		if alo == ahi {
+			continue
+		}
+		for j := i + 1; j < len(args); j++ {
+			b := &args[j]
+			if !(a.out || b.out) {
 				continue
 			}
-			same := unsafe.SliceData(a.s) == unsafe.SliceData(b.s) && len(a.s) == len(b.s)
-			if !same || !a.elem || !b.elem || (a.out && b.out) {
-				fail(kernel, "%s overlaps %s", a.name, b.name)
+			if blo, bhi := span(b.s); alo < bhi && blo < ahi {
+				overlapping(kernel, a, b)
 			}
 		}
+	}
+}
+
+// overlapping panics unless a and b, which share memory, are the same
+// elementwise slice, one read and one written.
+//
+//go:noinline
+func overlapping[T Float](kernel string, a, b *arg[T]) {
+	same := unsafe.SliceData(a.s) == unsafe.SliceData(b.s) && len(a.s) == len(b.s)
+	if !same || !a.elem || !b.elem || (a.out && b.out) {
+		fail(kernel, "%s overlaps %s", a.name, b.name)
 	}
 }
 
