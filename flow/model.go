@@ -375,21 +375,18 @@ func (m *Model[T]) parallel(rows, n int, j job[T]) {
 	m.spread(n, func(c int, ws *Workspace[T]) { m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws) })
 }
 
-// spread calls do(c, ws) for c = 0…n−1 on up to GOMAXPROCS goroutines,
-// each with a workspace from the pool.
+// spread calls do(c, ws) for c = 0…n−1 on a team of up to GOMAXPROCS
+// workers, each with a workspace from the pool, taking the next c as it
+// finishes one.
 func (m *Model[T]) spread(n int, do func(c int, ws *Workspace[T])) {
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
-		wg.Go(func() {
-			ws := m.workspace()
-			for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
-				do(c, ws)
-			}
-			m.pool.Put(ws)
-		})
-	}
-	wg.Wait()
+	runTeam(max(1, min(runtime.GOMAXPROCS(0), n)), func(int, *team) {
+		ws := m.workspace()
+		for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
+			do(c, ws)
+		}
+		m.pool.Put(ws)
+	})
 }
 
 // chunk does j for rows lo…hi−1.

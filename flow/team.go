@@ -2,7 +2,6 @@ package flow
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -17,7 +16,8 @@ type team struct {
 	size    int
 	arrived atomic.Int32
 	round   atomic.Uint32
-	broken  atomic.Bool // worker 0 panicked: the others leave at their next barrier
+	broken  atomic.Bool  // worker 0 panicked: the others leave at their next barrier
+	left    atomic.Int32 // how many of workers 1…size−1 have returned or left
 }
 
 // barrierSpins is how many times a worker checks the barrier before it
@@ -28,28 +28,40 @@ const barrierSpins = 1 << 10
 
 // runTeam calls do(w, t) for the workers w = 0…size−1 of a new team t,
 // worker 0 on the calling goroutine, and returns when all have returned.
-// If worker 0 panics, the others leave at their next barrier, and the
-// panic goes on once they have: a caller that recovers finds no worker
-// still running or spinning.
+// Workers 1…size−1 run on helper goroutines (see helper). If worker 0
+// panics, the others leave at their next barrier, and the panic goes on
+// once they have: a caller that recovers finds no worker still running
+// the team's work.
 func runTeam(size int, do func(w int, t *team)) {
 	t := &team{size: max(size, 1)}
 	if t.size == 1 {
 		do(0, t)
 		return
 	}
-	var wg sync.WaitGroup
 	for w := 1; w < t.size; w++ {
-		wg.Go(func() { do(w, t) })
+		hire(teamJob{do: do, w: w, t: t})
 	}
 	returned := false
 	defer func() {
 		if !returned { // worker 0 is panicking: the panic goes on once the others have left
 			t.broken.Store(true)
 		}
-		wg.Wait()
+		t.awaitHelpers()
 	}()
 	do(0, t)
 	returned = true
+}
+
+// awaitHelpers returns once workers 1…size−1 have returned (or left a
+// broken team). They finish within microseconds of worker 0, so it spins
+// (yielding after barrierSpins checks) rather than parking the caller,
+// whose wake-up would cost tens of microseconds.
+func (t *team) awaitHelpers() {
+	for i := 0; int(t.left.Load()) < t.size-1; i++ {
+		if i >= barrierSpins {
+			runtime.Gosched()
+		}
+	}
 }
 
 // wait returns once every worker of the team has called it (as many

@@ -110,3 +110,71 @@ func TestTeamPanicLeavesNoWorker(t *testing.T) {
 		}
 	}
 }
+
+// idleCount is how many helpers linger.
+func idleCount() int {
+	idleHelpers.Lock()
+	defer idleHelpers.Unlock()
+	return len(idleHelpers.list)
+}
+
+// waitFor polls cond for up to a second.
+func waitFor(cond func() bool) bool {
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(50 * time.Microsecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// TestHelpersLingerThenEnd: a team's helper lingers once its work is
+// done, the next team takes it instead of starting a goroutine, and a
+// helper no team wants ends by itself.
+func TestHelpersLingerThenEnd(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	if !waitFor(func() bool { return idleCount() == 0 }) {
+		t.Fatal("helpers of earlier tests still linger after a second")
+	}
+	base := runtime.NumGoroutine()
+	runTeam(2, func(int, *team) {})
+	if !waitFor(func() bool { return idleCount() == 1 }) {
+		t.Fatalf("%d helpers linger after a team of 2, want 1", idleCount())
+	}
+	for range 100 { // back to back: each team takes the helper the last one left
+		var ran atomic.Int32
+		runTeam(2, func(int, *team) { ran.Add(1) })
+		if ran.Load() != 2 {
+			t.Fatalf("%d workers ran, want 2", ran.Load())
+		}
+		if n := runtime.NumGoroutine(); n > base+1 {
+			t.Fatalf("%d goroutines after back-to-back teams, want at most %d", n, base+1)
+		}
+	}
+	if !waitFor(func() bool { return idleCount() == 0 && runtime.NumGoroutine() <= base }) {
+		t.Fatalf("%d helpers linger, %d goroutines (%d before) a second after the last team", idleCount(), runtime.NumGoroutine(), base)
+	}
+}
+
+// TestHelpersHiredAsTheyLeave starts teams of up to 4 about helperLinger
+// apart, so that some are hired just as they give up waiting: every
+// worker of every team must run once.
+func TestHelpersHiredAsTheyLeave(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for i := range 300 {
+		size := 2 + i%3
+		var ran [4]atomic.Int32
+		runTeam(size, func(w int, tm *team) {
+			ran[w].Add(1)
+			tm.wait()
+		})
+		for w := range size {
+			if ran[w].Load() != 1 {
+				t.Fatalf("team %d of %d: worker %d ran %d times", i, size, w, ran[w].Load())
+			}
+		}
+		pause := helperLinger - 20*time.Microsecond + time.Duration(i%9)*5*time.Microsecond
+		for start := time.Now(); time.Since(start) < pause; {
+		}
+	}
+}

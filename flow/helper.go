@@ -1,0 +1,100 @@
+package flow
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A helper is a goroutine that runs one worker of a team, then lingers
+// for helperLinger, spinning, in case another team wants it. Training runs
+// a team every step, a few milliseconds apart; a new goroutine would start
+// on a parked thread, which takes tens of microseconds to wake (about 5%
+// of a step of the M2 workload on two cores), while a lingering helper
+// starts within a fraction of a microsecond. A helper no team wants ends
+// by itself: there is nothing to close.
+type helper struct {
+	next atomic.Pointer[teamJob] // handed over by hire
+}
+
+// teamJob is worker w of team t, which runs do.
+type teamJob struct {
+	do func(w int, t *team)
+	w  int
+	t  *team
+}
+
+// helperLinger is how long a helper waits for another team before it ends.
+const helperLinger = 200 * time.Microsecond
+
+// idleHelpers are the lingering helpers, the latest last.
+var idleHelpers struct {
+	sync.Mutex
+	list []*helper
+}
+
+// hire runs j on a lingering helper, or on a new one if none lingers.
+func hire(j teamJob) {
+	idleHelpers.Lock()
+	if n := len(idleHelpers.list); n > 0 {
+		h := idleHelpers.list[n-1]
+		idleHelpers.list = idleHelpers.list[:n-1]
+		idleHelpers.Unlock()
+		h.next.Store(&j)
+		return
+	}
+	idleHelpers.Unlock()
+	go new(helper).run(&j)
+}
+
+// run does jobs until none comes within helperLinger of the last.
+func (h *helper) run(j *teamJob) {
+	for ; j != nil; j = h.await() {
+		j.run()
+	}
+}
+
+// run does the job and counts it as left, also when the worker leaves a
+// broken team (runtime.Goexit, which ends the helper).
+func (j *teamJob) run() {
+	defer j.t.left.Add(1)
+	j.do(j.w, j.t)
+}
+
+// await lists h as idle and returns the job hire hands it, or nil once it
+// has lingered helperLinger without one and taken itself off the list.
+func (h *helper) await() *teamJob {
+	idleHelpers.Lock()
+	idleHelpers.list = append(idleHelpers.list, h)
+	idleHelpers.Unlock()
+	deadline := time.Now().Add(helperLinger)
+	for i := 1; ; i++ {
+		if j := h.next.Swap(nil); j != nil {
+			return j
+		}
+		if i%barrierSpins != 0 {
+			continue
+		}
+		runtime.Gosched() // let other goroutines have this thread
+		if time.Now().Before(deadline) {
+			continue
+		}
+		idleHelpers.Lock()
+		k := slices.Index(idleHelpers.list, h)
+		if k >= 0 {
+			idleHelpers.list = slices.Delete(idleHelpers.list, k, k+1)
+		}
+		idleHelpers.Unlock()
+		if k >= 0 {
+			return nil
+		}
+		for { // hired as the time ran out: the job is on its way
+			if j := h.next.Swap(nil); j != nil {
+				return j
+			}
+			runtime.Gosched()
+		}
+	}
+}
