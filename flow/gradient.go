@@ -250,17 +250,47 @@ func (s *gradState[T]) reduce(flat []T, n, b, lo, hi int) {
 			clear(flat[max(r[0], lo):min(r[1], hi)])
 		}
 	}
-	var sq float64
-	s.blockBad[b] = -1
-	for i, v := range f {
-		x := float64(v)
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			s.blockBad[b] = lo + i
-			break
-		}
-		sq += x * x
+	s.blockSq[b], s.blockBad[b] = sumSquares(f)
+	if s.blockBad[b] >= 0 {
+		s.blockBad[b] += lo
 	}
-	s.blockSq[b] = sq
+}
+
+// sumSquares returns Σ v² over f in float64, in four interleaved partial
+// sums (element i goes to sum i mod 4, and the sums are added as
+// (s₀ + s₁) + (s₂ + s₃)), so that four chains of additions overlap; and
+// the index of f's first non-finite value, or -1.
+func sumSquares[T Float](f []T) (float64, int) {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(f); i += 4 {
+		a, b, c, d := float64(f[i]), float64(f[i+1]), float64(f[i+2]), float64(f[i+3])
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
+	}
+	for j, v := range f[i:] {
+		x := float64(v)
+		switch j {
+		case 0:
+			s0 += x * x
+		case 1:
+			s1 += x * x
+		default:
+			s2 += x * x
+		}
+	}
+	sq := (s0 + s1) + (s2 + s3)
+	if !math.IsNaN(sq) && !math.IsInf(sq, 0) {
+		return sq, -1
+	}
+	for i, v := range f { // a non-finite value, or squares that overflow float64
+		if x := float64(v); math.IsNaN(x) || math.IsInf(x, 0) {
+			return sq, i
+		}
+	}
+	return sq, -1
 }
 
 // norm is the Euclidean norm of the flat gradient the last gradient call

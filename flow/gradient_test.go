@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -288,6 +289,54 @@ func TestGradChunkInGroups(t *testing.T) {
 		for i := range whole {
 			if math.Abs(whole[i]-grouped[i]) > 1e-12*scale {
 				t.Fatalf("%s: gradient value %d: %v at once, %v in groups", name, i, whole[i], grouped[i])
+			}
+		}
+	}
+}
+
+// TestSumSquares checks the documented order of the four partial sums
+// against a direct restatement, for lengths 0…13 and 1000…1027 (values
+// of many magnitudes, so that another order would round differently),
+// and, up to 13, with a NaN, an infinity or squares that overflow float64
+// at every position.
+func TestSumSquares(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	var lengths []int
+	for n := range 14 {
+		lengths = append(lengths, n, 1000+n, 1014+n)
+	}
+	for _, n := range lengths {
+		f := make([]float64, n)
+		for i := range f {
+			f[i] = rng.NormFloat64() * math.Exp2(float64(rng.IntN(40)-20))
+		}
+		var part [4]float64
+		for i, v := range f {
+			part[i%4] += v * v
+		}
+		want := (part[0] + part[1]) + (part[2] + part[3])
+		if got, bad := sumSquares(f); got != want || bad != -1 {
+			t.Fatalf("n = %d: %v, %d, want %v, -1", n, got, bad, want)
+		}
+		f32 := make([]float32, n)
+		for i, v := range f {
+			f32[i] = float32(v)
+		}
+		if _, bad := sumSquares(f32); bad != -1 {
+			t.Fatalf("n = %d, float32: bad %d, want -1", n, bad)
+		}
+		for i := range min(n, 14) {
+			for _, v := range []float64{math.NaN(), math.Inf(-1), 1e200} {
+				g := append([]float64(nil), f...)
+				g[i] = v
+				wantBad := i
+				if v == 1e200 { // finite: its square overflows, which the norm shows, but no value is bad
+					wantBad = -1
+				}
+				sq, bad := sumSquares(g)
+				if bad != wantBad || !math.IsNaN(sq) && !math.IsInf(sq, 1) {
+					t.Fatalf("n = %d, %v at %d: %v, %d, want a non-finite sum and %d", n, v, i, sq, bad, wantBad)
+				}
 			}
 		}
 	}
