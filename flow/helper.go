@@ -65,8 +65,14 @@ func (j *teamJob) run() {
 
 // await lists h as idle and returns the job hire hands it, or nil once it
 // has lingered helperLinger without one and taken itself off the list.
+// No more helpers linger than there are threads to run Go code
+// (GOMAXPROCS): after a burst of concurrent teams the others end at once.
 func (h *helper) await() *teamJob {
 	idleHelpers.Lock()
+	if len(idleHelpers.list) >= runtime.GOMAXPROCS(0) {
+		idleHelpers.Unlock()
+		return nil
+	}
 	idleHelpers.list = append(idleHelpers.list, h)
 	idleHelpers.Unlock()
 	deadline := time.Now().Add(helperLinger)

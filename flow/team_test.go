@@ -2,6 +2,7 @@ package flow
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -176,5 +177,35 @@ func TestHelpersHiredAsTheyLeave(t *testing.T) {
 		pause := helperLinger - 20*time.Microsecond + time.Duration(i%9)*5*time.Microsecond
 		for start := time.Now(); time.Since(start) < pause; {
 		}
+	}
+}
+
+// TestHelpersAfterABurst: after many teams at once, no more helpers
+// linger than GOMAXPROCS, and all end.
+func TestHelpersAfterABurst(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	if !waitFor(func() bool { return idleCount() == 0 }) {
+		t.Fatal("helpers of earlier tests still linger after a second")
+	}
+	base := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			runTeam(4, func(w int, tm *team) {
+				tm.wait()
+				time.Sleep(time.Millisecond)
+			})
+		})
+	}
+	wg.Wait()
+	most := 0 // the last team's three helpers list themselves within microseconds
+	for start := time.Now(); time.Since(start) < helperLinger/2; {
+		most = max(most, idleCount())
+	}
+	if most > 2 {
+		t.Fatalf("%d helpers lingered after a burst, want at most GOMAXPROCS = 2", most)
+	}
+	if !waitFor(func() bool { return idleCount() == 0 && runtime.NumGoroutine() <= base }) {
+		t.Fatalf("%d helpers linger, %d goroutines (%d before) a second after the burst", idleCount(), runtime.NumGoroutine(), base)
 	}
 }
