@@ -10,7 +10,7 @@ import (
 
 // A helper is a goroutine that runs one worker of a team, then lingers
 // for helperLinger, spinning, in case another team wants it. Training runs
-// a team every step, a few milliseconds apart; a new goroutine would start
+// a team every step, one right after the other; a new goroutine would start
 // on a parked thread, which takes tens of microseconds to wake (about 5%
 // of a step of the M2 workload on two cores), while a lingering helper
 // starts within a fraction of a microsecond. A helper no team wants ends
@@ -27,7 +27,7 @@ type teamJob struct {
 }
 
 // helperLinger is how long a helper waits for another team before it ends.
-const helperLinger = 200 * time.Microsecond
+const helperLinger = 50 * time.Microsecond
 
 // idleHelpers are the lingering helpers, the latest last.
 var idleHelpers struct {
