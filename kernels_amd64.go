@@ -148,7 +148,7 @@ func narrowDense[T float32 | float64](wide, narrow func(y, x, w, b []T, m, k, n 
 
 // withWT is DenseT on the kernels: bias and ReLU fused into the store,
 // other activations applied by the portable DenseFinish after.
-func (ks generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
+func (ks *generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activation) {
 	raceRead(x[:m*k])
 	raceRead(wt[:k*n])
 	raceRead(b)
