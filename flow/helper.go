@@ -51,30 +51,31 @@ func hire(j teamJob) {
 
 // run does jobs until none comes within helperLinger of the last.
 func (h *helper) run(j *teamJob) {
-	for ; j != nil; j = h.await() {
-		j.run()
+	for j != nil && h.work(j) {
+		j = h.await()
 	}
 }
 
-// run does the job and counts it as left, also when the worker leaves a
-// broken team (runtime.Goexit, which ends the helper).
-func (j *teamJob) run() {
+// work does j, then lists h as idle unless GOMAXPROCS helpers already
+// linger, and reports whether it did: before it counts j as done, so that
+// a team started as soon as this one returns finds h. A worker that leaves
+// a broken team (runtime.Goexit, which ends the helper) is counted too.
+func (h *helper) work(j *teamJob) (idle bool) {
+	defer j.t.done.Done()
 	defer j.t.left.Add(1)
 	j.do(j.w, j.t)
-}
-
-// await lists h as idle and returns the job hire hands it, or nil once it
-// has lingered helperLinger without one and taken itself off the list.
-// No more helpers linger than there are threads to run Go code
-// (GOMAXPROCS): after a burst of concurrent teams the others end at once.
-func (h *helper) await() *teamJob {
 	idleHelpers.Lock()
+	defer idleHelpers.Unlock()
 	if len(idleHelpers.list) >= runtime.GOMAXPROCS(0) {
-		idleHelpers.Unlock()
-		return nil
+		return false // after a burst of concurrent teams, the others end at once
 	}
 	idleHelpers.list = append(idleHelpers.list, h)
-	idleHelpers.Unlock()
+	return true
+}
+
+// await returns the job hire hands the idle h, or nil once h has waited
+// helperLinger without one and taken itself off the list.
+func (h *helper) await() *teamJob {
 	deadline := time.Now().Add(helperLinger)
 	for i := 1; ; i++ {
 		if j := h.next.Swap(nil); j != nil {

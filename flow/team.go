@@ -2,7 +2,9 @@ package flow
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // team is a set of goroutines that work through the phases of one
@@ -16,8 +18,9 @@ type team struct {
 	size    int
 	arrived atomic.Int32
 	round   atomic.Uint32
-	broken  atomic.Bool  // worker 0 panicked: the others leave at their next barrier
-	left    atomic.Int32 // how many of workers 1…size−1 have returned or left
+	broken  atomic.Bool    // worker 0 panicked: the others leave at their next barrier
+	left    atomic.Int32   // how many of workers 1…size−1 have returned or left
+	done    sync.WaitGroup // the same count, for awaitHelpers to park on
 }
 
 // barrierSpins is how many times a worker checks the barrier before it
@@ -38,6 +41,7 @@ func runTeam(size int, do func(w int, t *team)) {
 		do(0, t)
 		return
 	}
+	t.done.Add(t.size - 1)
 	for w := 1; w < t.size; w++ {
 		hire(teamJob{do: do, w: w, t: t})
 	}
@@ -53,13 +57,24 @@ func runTeam(size int, do func(w int, t *team)) {
 }
 
 // awaitHelpers returns once workers 1…size−1 have returned (or left a
-// broken team). They finish within microseconds of worker 0, so it spins
-// (yielding after barrierSpins checks) rather than parking the caller,
-// whose wake-up would cost tens of microseconds.
+// broken team). They usually finish within microseconds of worker 0, so
+// it spins (yielding after barrierSpins checks) rather than parking the
+// caller, whose wake-up would cost tens of microseconds; after
+// helperLinger it parks, so that a long wait (a helper's last chunk, a
+// preempted thread) does not keep a core busy.
 func (t *team) awaitHelpers() {
-	for i := 0; int(t.left.Load()) < t.size-1; i++ {
-		if i >= barrierSpins {
-			runtime.Gosched()
+	var deadline time.Time
+	for i := 1; int(t.left.Load()) < t.size-1; i++ {
+		if i%barrierSpins != 0 {
+			continue
+		}
+		runtime.Gosched()
+		switch now := time.Now(); {
+		case deadline.IsZero():
+			deadline = now.Add(helperLinger)
+		case now.After(deadline):
+			t.done.Wait()
+			return
 		}
 	}
 }

@@ -209,3 +209,23 @@ func TestHelpersAfterABurst(t *testing.T) {
 		t.Fatalf("%d helpers linger, %d goroutines (%d before) a second after the burst", idleCount(), runtime.NumGoroutine(), base)
 	}
 }
+
+// TestTeamWaitsForASlowHelper: runTeam returns only once every worker
+// has, also when one finishes long after the spinning gives way to
+// parking.
+func TestTeamWaitsForASlowHelper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, pause := range []time.Duration{0, helperLinger / 2, 2 * helperLinger, 5 * time.Millisecond} {
+		var finished atomic.Int32
+		runTeam(3, func(w int, tm *team) {
+			tm.wait()
+			if w == 2 {
+				time.Sleep(pause)
+			}
+			finished.Add(1)
+		})
+		if n := finished.Load(); n != 3 {
+			t.Fatalf("pause %v: runTeam returned with %d of 3 workers finished", pause, n)
+		}
+	}
+}
