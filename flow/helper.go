@@ -26,8 +26,11 @@ type teamJob struct {
 	t  *team
 }
 
-// helperLinger is how long a helper waits for another team before it ends.
-const helperLinger = 50 * time.Microsecond
+// helperLinger is how long a helper waits for another team before it ends,
+// and how long a team's caller spins for its helpers before it parks. It
+// is a variable only so that the tests can lengthen it: under an emulator
+// 50 µs pass before a test can look. Set it only while no helper lives.
+var helperLinger = 50 * time.Microsecond
 
 // idleHelpers are the lingering helpers, the latest last.
 var idleHelpers struct {
