@@ -53,6 +53,8 @@ func TestArgumentChecks(t *testing.T) {
 		{"Dense", "y overlaps x", func() { flowkern.Dense(big[0:6], big[2:6], m(6), nil, 2, 2, 3, flowkern.ActIdentity) }},
 		{"DenseT", "len(wt) = 8, want k·n = 6", func() { flowkern.DenseT(m(6), m(4), x8, nil, 2, 2, 3, flowkern.ActReLU) }},
 		{"DenseT", "y overlaps wt", func() { flowkern.DenseT(big[0:6], m(4), big[3:9], nil, 2, 2, 3, flowkern.ActIdentity) }},
+		{"DenseT", "y overlaps b", func() { flowkern.DenseT(big[2:8], m(4), m(6), big[0:3], 2, 2, 3, flowkern.ActReLU) }},
+		{"Dense", "y overlaps w", func() { flowkern.Dense(big[5:11], m(4), big[0:6], nil, 2, 2, 3, flowkern.ActIdentity) }},
 		{"SplineForward", "Bins = 1, want 2…64", func() { flowkern.SplineForward(x8, ld2, x8, m(16), 4, flowkern.Spline{Bins: 1, Bound: 3}) }},
 		{"SplineForward", "Bound = NaN", func() { flowkern.SplineForward(x8, ld2, x8, m(8*14), 4, flowkern.Spline{Bins: 5, Bound: math.NaN()}) }},
 		{"SplineForward", "MinWidth = 0.5, want 0 < MinWidth < 1/Bins", func() {

@@ -80,8 +80,9 @@ func dense[T Float](kn string, wl weightLayout, y, x, w, b []T, m, k, n int, act
 	if b != nil {
 		wantLen(kn, "b", b, n, "n")
 	}
-	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
-		arg[T]{wl.name(), w, false, false}, arg[T]{"b", b, false, false})
+	if overlap(y, x) || overlap(y, w) || overlap(y, b) {
+		denseOverlap(kn, wl, y, x, w, b)
+	}
 	if is32[T]() {
 		f := dispatch.Current().F32.Dense
 		if wl == rowPerInput {
@@ -95,6 +96,16 @@ func dense[T Float](kn string, wl weightLayout, y, x, w, b []T, m, k, n int, act
 		f = dispatch.Current().F64.DenseT
 	}
 	f(as64(y), as64(x), as64(w), as64(b), m, k, n, kernels.Activation(act))
+}
+
+// denseOverlap panics with the message naming the argument y overlaps.
+// It is dense's failure path, apart so that the check inlines as three
+// comparisons of address ranges.
+//
+//go:noinline
+func denseOverlap[T Float](kn string, wl weightLayout, y, x, w, b []T) {
+	checkOverlaps(kn, arg[T]{"y", y, true, false}, arg[T]{"x", x, false, false},
+		arg[T]{wl.name(), w, false, false}, arg[T]{"b", b, false, false})
 }
 
 // DenseGrad is the backward pass of Dense. Given Dense's inputs x and w, its
