@@ -1,6 +1,11 @@
 package flowkern
 
-import "github.com/flowkern/flowkern/internal/dispatch"
+import (
+	"math"
+	"unsafe"
+
+	"github.com/flowkern/flowkern/internal/dispatch"
+)
 
 // Affine coupling, fused with the per-row log-determinant: one pass over
 // memory computes the output and the row sums of the scales.
@@ -18,9 +23,10 @@ import "github.com/flowkern/flowkern/internal/dispatch"
 //
 // which adds log|det ∂out/∂in| to logdet.
 func AffineForward[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) {
-	const k = "AffineForward"
-	affineArgs(k, arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
-		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
+	if !affineValid(out, logdet, in, sHat, t, cols, clamp) {
+		affineArgs("AffineForward", arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
+			arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
+	}
 	if is32[T]() {
 		dispatch.Current().F32.AffineForward(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
 		return
@@ -35,9 +41,10 @@ func AffineForward[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) {
 //
 // which adds log|det ∂out/∂in| to logdet.
 func AffineInverse[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) {
-	const k = "AffineInverse"
-	affineArgs(k, arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
-		arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
+	if !affineValid(out, logdet, in, sHat, t, cols, clamp) {
+		affineArgs("AffineInverse", arg[T]{"logdet", logdet, true, false}, cols, clamp, arg[T]{"out", out, true, true},
+			arg[T]{"in", in, false, true}, arg[T]{"sHat", sHat, false, true}, arg[T]{"t", t, false, true})
+	}
 	if is32[T]() {
 		dispatch.Current().F32.AffineInverse(as32(out), as32(logdet), as32(in), as32(sHat), as32(t), cols, float32(clamp))
 		return
@@ -84,6 +91,33 @@ func AffineInverseGrad[T Float](dIn, dSHat, dT, dOut, dLogdet, in, sHat, t []T, 
 		return
 	}
 	dispatch.Current().F64.AffineInverseGrad(as64(dIn), as64(dSHat), as64(dT), as64(dOut), as64(dLogdet), as64(in), as64(sHat), as64(t), cols, float64(clamp))
+}
+
+// affineValid reports whether arguments of AffineForward or AffineInverse
+// pass every check of affineArgs, in a few comparisons and without
+// building its argument list: the clamp is finite and ≥ 0, cols ≥ 0, the
+// elementwise slices have len(logdet)·cols elements, logdet overlaps none
+// of them, and out overlaps an input only by being the same slice. When it
+// reports false, affineArgs finds what is wrong and says so (or, for sizes
+// past 2³¹, finds nothing).
+func affineValid[T Float](out, logdet, in, sHat, t []T, cols int, clamp T) bool {
+	if !(clamp >= 0) || math.IsInf(float64(clamp), 1) || cols < 0 || uint(len(logdet)|cols) >= 1<<31 {
+		return false
+	}
+	n := len(logdet) * cols
+	if len(out) != n || len(in) != n || len(sHat) != n || len(t) != n {
+		return false
+	}
+	if overlap(logdet, out) || overlap(logdet, in) || overlap(logdet, sHat) || overlap(logdet, t) {
+		return false
+	}
+	return apartOrSame(out, in) && apartOrSame(out, sHat) && apartOrSame(out, t)
+}
+
+// apartOrSame reports whether a and b, of equal lengths, share no element
+// or are the same slice.
+func apartOrSame[T Float](a, b []T) bool {
+	return !overlap(a, b) || unsafe.SliceData(a) == unsafe.SliceData(b)
 }
 
 // affineArgs checks the arguments of the affine kernels: the clamp, then
