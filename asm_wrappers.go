@@ -86,11 +86,6 @@ func withoutT[T float32 | float64](f gradFunc[T]) func(dIn, dSHat, dT, dOut, dLo
 	}
 }
 
-// denseMinRows is the batch size from which transposing a matrix for the
-// vector dense kernels pays: the transposition moves n·k elements, about
-// what the portable kernel's n·k multiply-adds a row cost.
-const denseMinRows = 4
-
 // scratch is a pool of buffers, so that a warm call allocates nothing.
 type scratch[T float32 | float64] struct{ pool sync.Pool }
 

@@ -66,6 +66,25 @@ func ExampleDense() {
 	// Output: [3 0 0]
 }
 
+// A layer evaluated many times between changes keeps its weights
+// transposed, once, in the layout DenseT reads.
+func ExampleTranspose() {
+	w := []float64{
+		1, 1,
+		-1, 0,
+		0.5, -1,
+	} // three units of two inputs (Dense's layout, 3×2)
+	wt := make([]float64, len(w))
+	flowkern.Transpose(wt, w, 3, 2) // 2×3
+	fmt.Println(wt)
+	y := make([]float64, 3)
+	flowkern.DenseT(y, []float64{1, 2}, wt, []float64{0, 0.5, 1}, 1, 2, 3, flowkern.ActReLU)
+	fmt.Println(y)
+	// Output:
+	// [1 -1 0.5 1 0 -1]
+	// [3 0 0]
+}
+
 func ExampleAdamUpdate() {
 	w := []float64{1, -2}     // parameters
 	g := []float64{0.5, -0.5} // their gradient

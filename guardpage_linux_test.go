@@ -16,8 +16,9 @@ import (
 // the page edge (a read or write past the end faults) and once beginning at
 // it (one before the start faults), at every tail length: all unary and
 // Adam lengths 0…257, affine and log-abs rows of 1…40 columns in batches of
-// up to 33 rows (the packed blocks of 8 and 16 rows included), and dense
-// shapes around the vector widths. A fault is turned into a panic and
+// up to 33 rows (the packed blocks of 8 and 16 rows included), dense
+// shapes around the vector widths, and transpositions of up to 20 rows by
+// 33 columns (the vector tiles are 4 and 8 square). A fault is turned into a panic and
 // reported with the kernel and shape.
 func TestKernelsStayInsideTheirSlices(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
@@ -121,6 +122,11 @@ func fencedSweep[T flowkern.Float](t *testing.T) {
 						})
 					}
 				}
+			}
+		}
+		for rows := 0; rows <= 20; rows++ {
+			for _, cols := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33} {
+				run(fmt.Sprintf("Transpose %d×%d", rows, cols), func() { flowkern.Transpose(slot(0, rows*cols), slot(1, rows*cols), rows, cols) })
 			}
 		}
 		for _, rows := range []int{1, 3} {

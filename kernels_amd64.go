@@ -4,11 +4,11 @@ package flowkern
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
-	"github.com/flowkern/flowkern/internal/layout"
 	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -51,7 +51,8 @@ func install[T float32 | float64](g generated[T], fs dispatch.Funcs[T], avx512 b
 	fs.AffineForwardGrad = withoutT(grad(g.affineFwdGrad, g.affineFwdGradClamp))
 	fs.AffineInverseGrad = grad(g.affineInvGrad, g.affineInvGradClamp)
 	fs.LogAbsSum = logAbsAsm(g.logAbsSum)
-	fs.Dense = denseAsm(g)
+	fs.Transpose = transposeAsm(g.transpose, 32/int(unsafe.Sizeof(T(0))))
+	fs.Dense = denseAsm(g, fs.Transpose)
 	fs.DenseT = g.withWT
 	fs.DenseGrad = denseGradAsm(g)
 	lanes, tile := 4, 4 // gen/amd64/tri.go's triTile
@@ -173,10 +174,6 @@ func (ks *generated[T]) withWT(y, x, wt, b []T, m, k, n int, act kernels.Activat
 // column by column; dZ and db stay portable (O(m·n)).
 func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
 	return func(dx, dw, db, dy, x, w, y []T, m, k, n int, act kernels.Activation) {
-		if m < denseMinRows {
-			kernels.DenseGrad(dx, dw, db, dy, x, w, y, m, k, n, act)
-			return
-		}
 		if act == kernels.ActReLU {
 			raceRead(y[:m*n])
 			raceWrite(dy[:m*n])
@@ -201,20 +198,41 @@ func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, 
 // buffer (so a warm call allocates nothing) and the kernel computes X·Wᵀ
 // with the portable kernel's chains, adding the bias and applying ReLU as
 // it stores; other activations run in the portable DenseFinish after.
-// Below denseMinRows rows the transposition would cost more than it
-// saves, and the portable kernel (the same arithmetic) runs instead.
-func denseAsm[T float32 | float64](ks generated[T]) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+// The vector transposition pays from one row: for 128×128 it takes a
+// fraction of what one row of the portable kernel does (float32 at one
+// row: 2.3 µs against 50).
+func denseAsm[T float32 | float64](ks generated[T], transpose func(dst, a []T, rows, cols int)) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 	var pool scratch[T]
 	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
-		if m < denseMinRows {
-			kernels.Dense(y, x, w, b, m, k, n, act)
-			return
-		}
 		buf := pool.get(n * k)
 		wt := *buf
-		layout.Transpose(wt, w, n, k)
+		transpose(wt, w, n, k)
 		ks.withWT(y, x, wt, b, m, k, n, act)
 		pool.put(buf)
+	}
+}
+
+// transposeAsm runs Transpose on a generated kernel, which transposes
+// the whole tiles of tile×tile elements; the rows and columns of a past
+// the last whole tile are moved here.
+func transposeAsm[T float32 | float64](kernel func(dst, a []T, rows, cols int), tile int) func(dst, a []T, rows, cols int) {
+	return func(dst, a []T, rows, cols int) {
+		n := rows * cols
+		dst, a = dst[:n], a[:n] // the kernel reads and writes within rows·cols
+		raceRead(a)
+		raceWrite(dst)
+		kernel(dst, a, rows, cols)
+		rt, ct := rows-rows%tile, cols-cols%tile
+		for i := range rt {
+			for j := ct; j < cols; j++ {
+				dst[j*rows+i] = a[i*cols+j]
+			}
+		}
+		for i := rt; i < rows; i++ {
+			for j := range cols {
+				dst[j*rows+i] = a[i*cols+j]
+			}
+		}
 	}
 }
 

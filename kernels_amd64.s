@@ -19662,6 +19662,115 @@ done:
 	VZEROUPPER
 	RET
 
+// func transposeAvx2F64(dst []float64, a []float64, rows int, cols int)
+// Requires: AVX
+TEXT ·transposeAvx2F64(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), AX
+	MOVQ a_base+24(FP), CX
+	MOVQ cols+56(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x03, BX
+	MOVQ rows+48(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (BX)(BX*2), DI
+	LEAQ (SI)(SI*2), R8
+	ANDQ $-4, DX
+
+pairs:
+	CMPQ DX, $0x00000008
+	JB   pairs_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-4, R11
+	JZ   done
+
+pairs_tile:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R10)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R10)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R10)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R10)(R8*1)
+	LEAQ       (R10)(SI*4), R12
+	ADDQ       $0x00000020, R9
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R12)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R12)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R12)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R12)(R8*1)
+	LEAQ       -32(R9)(BX*4), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000004, R11
+	JNZ        pairs_tile
+	ADDQ       $0x00000040, CX
+	LEAQ       (AX)(SI*4), AX
+	LEAQ       (AX)(SI*4), AX
+	SUBQ       $0x00000008, DX
+	JMP        pairs
+
+pairs_end:
+single:
+	CMPQ DX, $0x00000004
+	JB   single_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-4, R11
+	JZ   done
+
+single_tile:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R10)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R10)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R10)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R10)(R8*1)
+	LEAQ       (R9)(BX*4), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000004, R11
+	JNZ        single_tile
+	ADDQ       $0x00000020, CX
+	LEAQ       (AX)(SI*4), AX
+	SUBQ       $0x00000004, DX
+	JMP        single
+
+single_end:
+done:
+	VZEROUPPER
+	RET
+
 // func adamUpdateAvx2F64(w []float64, g []float64, old []float64, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
 // Requires: AVX, AVX2, SSE2
 TEXT ·adamUpdateAvx2F64(SB), NOSPLIT, $0-193
@@ -52354,6 +52463,193 @@ done:
 	VZEROUPPER
 	RET
 
+// func transposeAvx2F32(dst []float32, a []float32, rows int, cols int)
+// Requires: AVX
+TEXT ·transposeAvx2F32(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), AX
+	MOVQ a_base+24(FP), CX
+	MOVQ cols+56(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
+	MOVQ rows+48(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (BX)(BX*2), DI
+	LEAQ (SI)(SI*2), R8
+	ANDQ $-8, DX
+
+pairs:
+	CMPQ DX, $0x00000010
+	JB   pairs_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-8, R11
+	JZ   done
+
+pairs_tile:
+	LEAQ       (R9)(BX*4), R12
+	LEAQ       (R10)(SI*4), R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R12), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R12)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R12)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R10)
+	VMOVUPS    Y7, (R13)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*1)
+	VMOVUPS    Y2, (R13)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*2)
+	VMOVUPS    Y2, (R13)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R10)(R8*1)
+	VMOVUPS    Y0, (R13)(R8*1)
+	LEAQ       (R10)(SI*8), R12
+	ADDQ       $0x00000020, R9
+	LEAQ       (R9)(BX*4), R13
+	LEAQ       (R12)(SI*4), R14
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R13), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R13)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R13)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R13)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R12)
+	VMOVUPS    Y7, (R14)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R12)(SI*1)
+	VMOVUPS    Y2, (R14)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R12)(SI*2)
+	VMOVUPS    Y2, (R14)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R12)(R8*1)
+	VMOVUPS    Y0, (R14)(R8*1)
+	LEAQ       -32(R9)(BX*8), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000008, R11
+	JNZ        pairs_tile
+	ADDQ       $0x00000040, CX
+	LEAQ       (AX)(SI*8), AX
+	LEAQ       (AX)(SI*8), AX
+	SUBQ       $0x00000010, DX
+	JMP        pairs
+
+pairs_end:
+single:
+	CMPQ DX, $0x00000008
+	JB   single_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-8, R11
+	JZ   done
+
+single_tile:
+	LEAQ       (R9)(BX*4), R12
+	LEAQ       (R10)(SI*4), R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R12), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R12)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R12)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R10)
+	VMOVUPS    Y7, (R13)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*1)
+	VMOVUPS    Y2, (R13)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*2)
+	VMOVUPS    Y2, (R13)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R10)(R8*1)
+	VMOVUPS    Y0, (R13)(R8*1)
+	LEAQ       (R9)(BX*8), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000008, R11
+	JNZ        single_tile
+	ADDQ       $0x00000020, CX
+	LEAQ       (AX)(SI*8), AX
+	SUBQ       $0x00000008, DX
+	JMP        single
+
+single_end:
+done:
+	VZEROUPPER
+	RET
+
 // func adamUpdateAvx2F32(w []float32, g []float32, old []float32, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
 // Requires: AVX, AVX2, SSE2
 TEXT ·adamUpdateAvx2F32(SB), NOSPLIT, $0-193
@@ -82534,6 +82830,115 @@ done:
 	VZEROUPPER
 	RET
 
+// func transposeAvx512F64(dst []float64, a []float64, rows int, cols int)
+// Requires: AVX
+TEXT ·transposeAvx512F64(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), AX
+	MOVQ a_base+24(FP), CX
+	MOVQ cols+56(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x03, BX
+	MOVQ rows+48(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (BX)(BX*2), DI
+	LEAQ (SI)(SI*2), R8
+	ANDQ $-4, DX
+
+pairs:
+	CMPQ DX, $0x00000008
+	JB   pairs_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-4, R11
+	JZ   done
+
+pairs_tile:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R10)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R10)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R10)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R10)(R8*1)
+	LEAQ       (R10)(SI*4), R12
+	ADDQ       $0x00000020, R9
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R12)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R12)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R12)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R12)(R8*1)
+	LEAQ       -32(R9)(BX*4), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000004, R11
+	JNZ        pairs_tile
+	ADDQ       $0x00000040, CX
+	LEAQ       (AX)(SI*4), AX
+	LEAQ       (AX)(SI*4), AX
+	SUBQ       $0x00000008, DX
+	JMP        pairs
+
+pairs_end:
+single:
+	CMPQ DX, $0x00000004
+	JB   single_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-4, R11
+	JZ   done
+
+single_tile:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R9)(DI*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VMOVUPS    Y3, (R10)
+	VPERM2F128 $0x20, Y2, Y0, Y3
+	VMOVUPS    Y3, (R10)(SI*1)
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VMOVUPS    Y1, (R10)(SI*2)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, (R10)(R8*1)
+	LEAQ       (R9)(BX*4), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000004, R11
+	JNZ        single_tile
+	ADDQ       $0x00000020, CX
+	LEAQ       (AX)(SI*4), AX
+	SUBQ       $0x00000004, DX
+	JMP        single
+
+single_end:
+done:
+	VZEROUPPER
+	RET
+
 // func adamUpdateAvx512F64(w []float64, g []float64, old []float64, m []float64, v []float64, scale float64, beta1 float64, c1 float64, beta2 float64, c2 float64, stepSize float64, invSqrtBC2 float64, eps float64, decay float64) (finite bool)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·adamUpdateAvx512F64(SB), NOSPLIT, $0-193
@@ -111246,6 +111651,193 @@ tail:
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      Z1, K1, (AX)
 
+done:
+	VZEROUPPER
+	RET
+
+// func transposeAvx512F32(dst []float32, a []float32, rows int, cols int)
+// Requires: AVX
+TEXT ·transposeAvx512F32(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), AX
+	MOVQ a_base+24(FP), CX
+	MOVQ cols+56(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
+	MOVQ rows+48(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (BX)(BX*2), DI
+	LEAQ (SI)(SI*2), R8
+	ANDQ $-8, DX
+
+pairs:
+	CMPQ DX, $0x00000010
+	JB   pairs_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-8, R11
+	JZ   done
+
+pairs_tile:
+	LEAQ       (R9)(BX*4), R12
+	LEAQ       (R10)(SI*4), R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R12), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R12)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R12)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R10)
+	VMOVUPS    Y7, (R13)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*1)
+	VMOVUPS    Y2, (R13)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*2)
+	VMOVUPS    Y2, (R13)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R10)(R8*1)
+	VMOVUPS    Y0, (R13)(R8*1)
+	LEAQ       (R10)(SI*8), R12
+	ADDQ       $0x00000020, R9
+	LEAQ       (R9)(BX*4), R13
+	LEAQ       (R12)(SI*4), R14
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R13), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R13)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R13)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R13)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R12)
+	VMOVUPS    Y7, (R14)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R12)(SI*1)
+	VMOVUPS    Y2, (R14)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R12)(SI*2)
+	VMOVUPS    Y2, (R14)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R12)(R8*1)
+	VMOVUPS    Y0, (R14)(R8*1)
+	LEAQ       -32(R9)(BX*8), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000008, R11
+	JNZ        pairs_tile
+	ADDQ       $0x00000040, CX
+	LEAQ       (AX)(SI*8), AX
+	LEAQ       (AX)(SI*8), AX
+	SUBQ       $0x00000010, DX
+	JMP        pairs
+
+pairs_end:
+single:
+	CMPQ DX, $0x00000008
+	JB   single_end
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ rows+48(FP), R11
+	ANDQ $-8, R11
+	JZ   done
+
+single_tile:
+	LEAQ       (R9)(BX*4), R12
+	LEAQ       (R10)(SI*4), R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R12), Y1
+	VMOVUPS    (R9)(BX*1), Y2
+	VMOVUPS    (R12)(BX*1), Y3
+	VMOVUPS    (R9)(BX*2), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R9)(DI*1), Y6
+	VMOVUPS    (R12)(DI*1), Y7
+	VUNPCKLPS  Y2, Y0, Y8
+	VUNPCKHPS  Y2, Y0, Y0
+	VUNPCKLPS  Y6, Y4, Y2
+	VUNPCKHPS  Y6, Y4, Y4
+	VUNPCKLPS  Y3, Y1, Y6
+	VUNPCKHPS  Y3, Y1, Y1
+	VUNPCKLPS  Y7, Y5, Y3
+	VUNPCKHPS  Y7, Y5, Y5
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0x44, Y3, Y6, Y9
+	VPERM2F128 $0x20, Y9, Y7, Y10
+	VPERM2F128 $0x31, Y9, Y7, Y7
+	VMOVUPS    Y10, (R10)
+	VMOVUPS    Y7, (R13)
+	VSHUFPS    $0xee, Y2, Y8, Y2
+	VSHUFPS    $0xee, Y3, Y6, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*1)
+	VMOVUPS    Y2, (R13)(SI*1)
+	VSHUFPS    $0x44, Y4, Y0, Y2
+	VSHUFPS    $0x44, Y5, Y1, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y2
+	VMOVUPS    Y6, (R10)(SI*2)
+	VMOVUPS    Y2, (R13)(SI*2)
+	VSHUFPS    $0xee, Y4, Y0, Y0
+	VSHUFPS    $0xee, Y5, Y1, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VPERM2F128 $0x31, Y1, Y0, Y0
+	VMOVUPS    Y2, (R10)(R8*1)
+	VMOVUPS    Y0, (R13)(R8*1)
+	LEAQ       (R9)(BX*8), R9
+	ADDQ       $0x00000020, R10
+	SUBQ       $0x00000008, R11
+	JNZ        single_tile
+	ADDQ       $0x00000020, CX
+	LEAQ       (AX)(SI*8), AX
+	SUBQ       $0x00000008, DX
+	JMP        single
+
+single_end:
 done:
 	VZEROUPPER
 	RET

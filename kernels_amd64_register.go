@@ -30,6 +30,7 @@ type generated[T float32 | float64] struct {
 	splineFwdGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes
 	splineInvGrad      func(dIn, dParams, dOut, dLogdet, in, params, scratch []T, cols, bins int, bound, minWidth, minHeight, minDeriv, scaleW, scaleH T) // kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad
 	reluGrad           func(dy, y []T)                                                                                                                    // dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)
+	transpose          func(dst, a []T, rows, cols int)                                                                                                   // dst = aᵀ (a rows×cols, dst cols×rows, both row-major) on a's first rows − rows mod tile rows and cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose; dst and a at least rows·cols long
 	adamUpdate         func(w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64) (finite bool)           // kernels.AdamUpdate, in float64 whatever T, on the first len(w) − len(w) mod lanes elements, lanes being the float64 lanes of a vector, on every ISA (the caller does the rest); the scalars are kernels.AdamStep's, g, old, m and v at least as long as w; finite reports whether every new w it stored is finite in T
 }
 
@@ -58,6 +59,7 @@ var avx2F64 = generated[float64]{
 	splineFwdGrad:      splineFwdGradAvx2F64,
 	splineInvGrad:      splineInvGradAvx2F64,
 	reluGrad:           reluGradAvx2F64,
+	transpose:          transposeAvx2F64,
 	adamUpdate:         adamUpdateAvx2F64,
 }
 
@@ -86,6 +88,7 @@ var avx2F32 = generated[float32]{
 	splineFwdGrad:      splineFwdGradAvx2F32,
 	splineInvGrad:      splineInvGradAvx2F32,
 	reluGrad:           reluGradAvx2F32,
+	transpose:          transposeAvx2F32,
 	adamUpdate:         adamUpdateAvx2F32,
 }
 
@@ -114,6 +117,7 @@ var avx512F64 = generated[float64]{
 	splineFwdGrad:      splineFwdGradAvx512F64,
 	splineInvGrad:      splineInvGradAvx512F64,
 	reluGrad:           reluGradAvx512F64,
+	transpose:          transposeAvx512F64,
 	adamUpdate:         adamUpdateAvx512F64,
 }
 
@@ -142,5 +146,6 @@ var avx512F32 = generated[float32]{
 	splineFwdGrad:      splineFwdGradAvx512F32,
 	splineInvGrad:      splineInvGradAvx512F32,
 	reluGrad:           reluGradAvx512F32,
+	transpose:          transposeAvx512F32,
 	adamUpdate:         adamUpdateAvx512F32,
 }

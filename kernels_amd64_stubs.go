@@ -149,6 +149,15 @@ func splineInvGradAvx2F64(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //go:noescape
 func reluGradAvx2F64(dy, y []float64)
 
+// transposeAvx2F64 computes, with avx2, dst = aᵀ (a rows×cols, dst
+// cols×rows, both row-major) on a's first rows − rows mod tile rows and
+// cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes
+// (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose;
+// dst and a at least rows·cols long.
+//
+//go:noescape
+func transposeAvx2F64(dst, a []float64, rows, cols int)
+
 // adamUpdateAvx2F64 computes, with avx2, kernels.AdamUpdate, in float64
 // whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
 // the float64 lanes of a vector, on every ISA (the caller does the rest); the
@@ -302,6 +311,15 @@ func splineInvGradAvx2F32(dIn, dParams, dOut, dLogdet, in, params, scratch []flo
 //
 //go:noescape
 func reluGradAvx2F32(dy, y []float32)
+
+// transposeAvx2F32 computes, with avx2, dst = aᵀ (a rows×cols, dst
+// cols×rows, both row-major) on a's first rows − rows mod tile rows and
+// cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes
+// (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose;
+// dst and a at least rows·cols long.
+//
+//go:noescape
+func transposeAvx2F32(dst, a []float32, rows, cols int)
 
 // adamUpdateAvx2F32 computes, with avx2, kernels.AdamUpdate, in float64
 // whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
@@ -457,6 +475,15 @@ func splineInvGradAvx512F64(dIn, dParams, dOut, dLogdet, in, params, scratch []f
 //go:noescape
 func reluGradAvx512F64(dy, y []float64)
 
+// transposeAvx512F64 computes, with avx512, dst = aᵀ (a rows×cols, dst
+// cols×rows, both row-major) on a's first rows − rows mod tile rows and
+// cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes
+// (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose;
+// dst and a at least rows·cols long.
+//
+//go:noescape
+func transposeAvx512F64(dst, a []float64, rows, cols int)
+
 // adamUpdateAvx512F64 computes, with avx512, kernels.AdamUpdate, in float64
 // whatever T, on the first len(w) − len(w) mod lanes elements, lanes being
 // the float64 lanes of a vector, on every ISA (the caller does the rest); the
@@ -610,6 +637,15 @@ func splineInvGradAvx512F32(dIn, dParams, dOut, dLogdet, in, params, scratch []f
 //
 //go:noescape
 func reluGradAvx512F32(dy, y []float32)
+
+// transposeAvx512F32 computes, with avx512, dst = aᵀ (a rows×cols, dst
+// cols×rows, both row-major) on a's first rows − rows mod tile rows and
+// cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes
+// (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose;
+// dst and a at least rows·cols long.
+//
+//go:noescape
+func transposeAvx512F32(dst, a []float32, rows, cols int)
 
 // adamUpdateAvx512F32 computes, with avx512, kernels.AdamUpdate, in float64
 // whatever T, on the first len(w) − len(w) mod lanes elements, lanes being

@@ -6,7 +6,6 @@ import (
 	"golang.org/x/sys/cpu"
 
 	"github.com/flowkern/flowkern/internal/dispatch"
-	"github.com/flowkern/flowkern/internal/layout"
 	"github.com/flowkern/flowkern/internal/portable"
 	"github.com/flowkern/flowkern/kernels"
 )
@@ -163,6 +162,11 @@ func withT[T float32 | float64](f func(dIn, dSHat, dT, dOut, dLogdet, in, sHat [
 	}
 }
 
+// denseMinRows is the batch size from which transposing a matrix for the
+// NEON dense kernels pays: the portable transposition moves n·k elements,
+// about what the portable kernel's n·k multiply-adds a row cost.
+const denseMinRows = 4
+
 // denseSums is the signature of the NEON dense kernels.
 type denseSums[T float32 | float64] func(y, x, wt []T, m, k, n int)
 
@@ -193,7 +197,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 			return
 		}
 		buf := pool.get(n * k)
-		layout.Transpose(*buf, w, n, k)
+		kernels.Transpose(*buf, w, n, k)
 		run(sums, y, x, *buf, m, k, n, false)
 		pool.put(buf)
 		portable.Dense[T]().Finish(y, b, m, n, int(act))
@@ -208,7 +212,7 @@ func denseNeon[T float32 | float64](sums, acc denseSums[T], lanes int) (
 			run(sums, dx, dy, w, m, n, k, false)
 		}
 		buf := pool.get(m * n)
-		layout.Transpose(*buf, dy, m, n)
+		kernels.Transpose(*buf, dy, m, n)
 		run(acc, dw, *buf, x, n, m, k, true)
 		pool.put(buf)
 		portable.Dense[T]().BiasGrad(db, dy, m, n)

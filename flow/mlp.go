@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/flowkern/flowkern"
-	"github.com/flowkern/flowkern/internal/layout"
 )
 
 // mlp is a conditioner network: dense hidden layers with one activation,
@@ -57,7 +56,7 @@ func (m *mlp[T]) refresh() {
 		}
 	}
 	for l, w := range m.w {
-		layout.Transpose(m.wt[l], w, m.sizes[l+1], m.sizes[l]) // n×k becomes k×n
+		flowkern.Transpose(m.wt[l], w, m.sizes[l+1], m.sizes[l]) // n×k becomes k×n
 	}
 }
 

@@ -47,6 +47,7 @@ var bodies = map[string]func(g *gen){
 	"splineInvGrad":      func(g *gen) { g.splineGradKernel(true) },
 	"triBlock":           func(g *gen) { g.triBlockKernel() },
 	"adamUpdate":         func(g *gen) { g.adamKernel() },
+	"transpose":          func(g *gen) { g.transposeKernel() },
 }
 
 // isas are the instruction sets this command writes, in gen/table's terms.

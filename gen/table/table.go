@@ -91,6 +91,7 @@ var Kernels = []Kernel{
 	{"splineFwdGrad", splineGrad, "kernels.SplineForwardGrad, scaleW and scaleH as for splineFwd, scratch at least 48 + 2·bins vectors of 64 bytes", rowTail, everywhere},
 	{"splineInvGrad", splineGrad, "kernels.SplineInverseGrad, scaleW, scaleH and scratch as for splineFwdGrad", rowTail, everywhere},
 	{"reluGrad", "dy, y []T", "dy[i] ·= ReLU′ at the output y[i] (1 where y > 0, else 0), as kernels.DenseDZ; len(y) ≥ len(dy)", "", amd64},
+	{"transpose", "dst, a []T, rows, cols int", "dst = aᵀ (a rows×cols, dst cols×rows, both row-major) on a's first rows − rows mod tile rows and cols − cols mod tile columns, in square tiles of a 32-byte vector's lanes (8 float32 or 4 float64; the caller does the rest), as kernels.Transpose; dst and a at least rows·cols long", "", amd64},
 	{"adamUpdate", "w, g, old []T, m, v []float64, scale, beta1, c1, beta2, c2, stepSize, invSqrtBC2, eps, decay float64", "kernels.AdamUpdate, in float64 whatever T, on the first len(w) − len(w) mod lanes elements, lanes being the float64 lanes of a vector, on every ISA (the caller does the rest); the scalars are kernels.AdamStep's, g, old, m and v at least as long as w; finite reports whether every new w it stored is finite in T", "the last len(w) mod lanes elements", everywhere},
 }
 

@@ -33,6 +33,7 @@ type Funcs[T float32 | float64] struct {
 	SplineForwardGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
 	SplineInverseGrad func(dIn, dParams, dOut, dLogdet, in, params []T, cols int, s kernels.RQSpline[T])
 	AdamUpdate        func(w, g, old []T, m, v []float64, a kernels.AdamStep) bool
+	Transpose         func(dst, a []T, rows, cols int)
 }
 
 // Portable returns the portable kernels for T.
@@ -56,6 +57,7 @@ func Portable[T float32 | float64]() Funcs[T] {
 		SplineForwardGrad: kernels.SplineForwardGrad[T],
 		SplineInverseGrad: kernels.SplineInverseGrad[T],
 		AdamUpdate:        kernels.AdamUpdate[T],
+		Transpose:         kernels.Transpose[T],
 	}
 }
 

@@ -1,13 +1,11 @@
-// Package layout rearranges matrices between the layouts flowkern's
-// kernels read: the root package's dense wrappers and the flow package's
-// networks share it.
-package layout
+package kernels
 
 // Transpose writes aᵀ (cols×rows) to dst for a of rows×cols, both
-// row-major. It takes four rows of a at a time, so that each row of dst
-// gets four adjacent values per visit instead of one (about four times
-// faster than one row at a time for 128×128). It panics if dst or a is
-// shorter than rows·cols.
+// row-major: dst[j·rows + i] = a[i·cols + j]. It moves bits only (a
+// NaN's payload and a zero's sign arrive unchanged). It takes four rows
+// of a at a time, so that each row of dst gets four adjacent values per
+// visit instead of one (about four times faster than one row at a time
+// for 128×128). It panics if dst or a is shorter than rows·cols.
 func Transpose[T ~float32 | ~float64](dst, a []T, rows, cols int) {
 	dst, a = dst[:rows*cols], a[:rows*cols]
 	i := 0
