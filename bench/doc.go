@@ -3,7 +3,8 @@
 // triangular solves, memory and compute limits, dense layers) and the model
 // workloads M1–M3 — as Go benchmarks, one sub-benchmark per kernel set
 // available on the machine and per Go peer (a math.Exp/math.Log loop,
-// gonum's BLAS):
+// gonum's BLAS), and BenchmarkTranspose, the weight transposition a
+// training step runs after every update:
 //
 //	go test -run '^$' -bench . ./bench/
 //	go test -run '^$' -bench 'K1AffineCoupling/f64/forward' -count 10 ./bench/ > new.txt
