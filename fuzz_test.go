@@ -281,8 +281,8 @@ func transposeFuzz[T float32 | float64](t *testing.T, v []T, rows, cols int) {
 		got := make([]T, n)
 		flowkern.Transpose(got, a, rows, cols)
 		for i := range got {
-			if bitsOf(got[i]) != bitsOf(want[i]) || bitsOf(a[i]) != bitsOf(before[i]) {
-				t.Fatalf("%s %T %d×%d: element %d = %#x, want %#x (a's %#x, before %#x)", flowkern.Impl(), got[i], rows, cols, i, bitsOf(got[i]), bitsOf(want[i]), bitsOf(a[i]), bitsOf(before[i]))
+			if kerneltest.Bits(got[i]) != kerneltest.Bits(want[i]) || kerneltest.Bits(a[i]) != kerneltest.Bits(before[i]) {
+				t.Fatalf("%s %T %d×%d: element %d = %#x, want %#x (a's %#x, before %#x)", flowkern.Impl(), got[i], rows, cols, i, kerneltest.Bits(got[i]), kerneltest.Bits(want[i]), kerneltest.Bits(a[i]), kerneltest.Bits(before[i]))
 			}
 		}
 	})

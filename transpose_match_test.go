@@ -45,8 +45,8 @@ func transposeMatch[T flowkern.Float](t *testing.T, rng *rand.Rand, rows, cols, 
 	want := make([]T, n)
 	kernels.Transpose(want, a.S(), rows, cols)
 	for i, v := range dst.S() {
-		if bitsOf(v) != bitsOf(want[i]) {
-			t.Fatalf("%T %d×%d at offset %d: dst[%d] = %v (%#x), want %v (%#x)", v, rows, cols, offset, i, v, bitsOf(v), want[i], bitsOf(want[i]))
+		if kerneltest.Bits(v) != kerneltest.Bits(want[i]) {
+			t.Fatalf("%T %d×%d at offset %d: dst[%d] = %v (%#x), want %v (%#x)", v, rows, cols, offset, i, v, kerneltest.Bits(v), want[i], kerneltest.Bits(want[i]))
 		}
 	}
 	dst.CheckGuards(t, "Transpose dst")
@@ -77,12 +77,4 @@ func randomBits[T flowkern.Float](rng *rand.Rand) T {
 		return T(math.Float32frombits(rng.Uint32()))
 	}
 	return T(math.Float64frombits(rng.Uint64()))
-}
-
-// bitsOf returns x's bits.
-func bitsOf[T flowkern.Float](x T) uint64 {
-	if kerneltest.Is32[T]() {
-		return uint64(math.Float32bits(float32(x)))
-	}
-	return math.Float64bits(float64(x))
 }

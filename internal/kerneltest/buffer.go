@@ -97,14 +97,15 @@ func Same[T Float](a, b []T) bool {
 		return false
 	}
 	for i := range a {
-		if bits(a[i]) != bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
+		if Bits(a[i]) != Bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-func bits[T Float](x T) uint64 {
+// Bits returns x's bits (a float32's in the low 32).
+func Bits[T Float](x T) uint64 {
 	if Is32[T]() {
 		return uint64(math.Float32bits(float32(x)))
 	}
