@@ -204,6 +204,9 @@ func denseGradAsm[T float32 | float64](ks generated[T]) func(dx, dw, db, dy, x, 
 func denseAsm[T float32 | float64](ks generated[T], transpose func(dst, a []T, rows, cols int)) func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
 	var pool scratch[T]
 	return func(y, x, w, b []T, m, k, n int, act kernels.Activation) {
+		if m == 0 {
+			return // no rows: nothing to write, and W need not be transposed
+		}
 		buf := pool.get(n * k)
 		wt := *buf
 		transpose(wt, w, n, k)
