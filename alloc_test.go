@@ -52,6 +52,9 @@ func allocs[T float32 | float64](t *testing.T) {
 		{"TriMul", func() { flowkern.TriMul(blas.Upper, blas.Trans, blas.Unit, n, a, xs, rows) }},
 		{"Dense", func() { flowkern.Dense(y, xd, w, b, rows, k, n, flowkern.ActTanh) }},
 		{"DenseT", func() { flowkern.DenseT(y, xd, w, b, rows, k, n, flowkern.ActReLU) }},
+		{"Dense of one row", func() { flowkern.Dense(y[:n], xd[:k], w, b, 1, k, n, flowkern.ActReLU) }},
+		{"DenseGrad of one row", func() { flowkern.DenseGrad(dx[:k], dw, db, dy[:n], xd[:k], w, y[:n], 1, k, n, flowkern.ActReLU) }},
+		{"Transpose", func() { flowkern.Transpose(dw, w, n, k) }},
 		{"DenseGrad", func() { flowkern.DenseGrad(dx, dw, db, dy, xd, w, y, rows, k, n, flowkern.ActReLU) }},
 		{"AdamUpdate", func() { flowkern.AdamUpdate(x[3:], s[3:], old[3:], mom[6:], vel[6:], step) }},
 	} {
