@@ -98,9 +98,13 @@ func (g *gen) transposeTile(t int, p, s, s3, q, d, d3 reg.Register) {
 		asm.VUNPCKHPD(r[1], r[0], hi01) // r0₁ r1₁ | r0₃ r1₃
 		asm.VUNPCKLPD(r[3], r[2], lo23)
 		asm.VUNPCKHPD(r[3], r[2], hi23)
-		for c, pair := range [4][3]any{{lo01, lo23, 0x20}, {hi01, hi23, 0x20}, {lo01, lo23, 0x31}, {hi01, hi23, 0x31}} {
+		// Column c: the low (0x20) or high (0x31) halves of two pairs.
+		for c, col := range []struct {
+			top, bottom reg.VecVirtual
+			halves      uint8
+		}{{lo01, lo23, 0x20}, {hi01, hi23, 0x20}, {lo01, lo23, 0x31}, {hi01, hi23, 0x31}} {
 			v := asm.YMM()
-			asm.VPERM2F128(U8(pair[2].(int)), pair[1].(reg.VecVirtual), pair[0].(reg.VecVirtual), v)
+			asm.VPERM2F128(U8(col.halves), col.bottom, col.top, v)
 			store(q, c, v)
 		}
 		return
