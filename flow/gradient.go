@@ -175,7 +175,7 @@ func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int
 			ws.setContext(nil, 0)
 			ws.Release(mk)
 		}
-		m.pool.Put(ws)
+		m.release(ws)
 		t.wait()
 		for b := range blocks {
 			lo, hi := b*gradBlock, min((b+1)*gradBlock, len(flat))

@@ -16,8 +16,13 @@ import (
 // starts within a fraction of a microsecond. A helper no team wants ends
 // by itself: there is nothing to close.
 type helper struct {
-	next atomic.Pointer[teamJob] // handed over by hire
+	next  atomic.Pointer[teamJob] // handed over by hire
+	start func()                  // run, bound once: go h.start() allocates nothing
 }
+
+// spareHelpers keeps the helpers whose goroutines ended, for hire to
+// start again.
+var spareHelpers freeList[helper]
 
 // teamJob is worker w of team t, which runs do.
 type teamJob struct {
@@ -38,25 +43,32 @@ var idleHelpers struct {
 	list []*helper
 }
 
-// hire runs j on a lingering helper, or on a new one if none lingers.
-func hire(j teamJob) {
+// hire runs j on a lingering helper, or on a new goroutine if none
+// lingers. j stays where it is (in its team) until the helper is done.
+func hire(j *teamJob) {
 	idleHelpers.Lock()
 	if n := len(idleHelpers.list); n > 0 {
 		h := idleHelpers.list[n-1]
 		idleHelpers.list = idleHelpers.list[:n-1]
 		idleHelpers.Unlock()
-		h.next.Store(&j)
+		h.next.Store(j)
 		return
 	}
 	idleHelpers.Unlock()
-	go new(helper).run(&j)
+	h, fresh := spareHelpers.get()
+	if fresh {
+		h.start = h.run
+	}
+	h.next.Store(j)
+	go h.start()
 }
 
-// run does jobs until none comes within helperLinger of the last.
-func (h *helper) run(j *teamJob) {
-	for j != nil && h.work(j) {
-		j = h.await()
+// run does the job hire handed over, and more until none comes within
+// helperLinger of the last; then h is spare.
+func (h *helper) run() {
+	for j := h.next.Swap(nil); j != nil && h.work(j); j = h.await() {
 	}
+	spareHelpers.put(h)
 }
 
 // work does j, then lists h as idle unless GOMAXPROCS helpers already
@@ -64,9 +76,10 @@ func (h *helper) run(j *teamJob) {
 // a team started as soon as this one returns finds h. A worker that leaves
 // a broken team (runtime.Goexit, which ends the helper) is counted too.
 func (h *helper) work(j *teamJob) (idle bool) {
-	defer j.t.done.Done()
-	defer j.t.left.Add(1)
-	j.do(j.w, j.t)
+	t := j.t
+	defer t.left.Add(1) // last: once every helper is counted, the team may be reused
+	defer t.done.Done()
+	j.do(j.w, t)
 	idleHelpers.Lock()
 	defer idleHelpers.Unlock()
 	if len(idleHelpers.list) >= runtime.GOMAXPROCS(0) {

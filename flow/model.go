@@ -23,9 +23,10 @@ type Model[T Float] struct {
 	// ctxNorm, if set, standardises the contexts before the layers read
 	// them (StandardizedGiven).
 	ctxNorm *Standardize[T]
-	names   []string   // SetNames; nil if not set
-	pool    sync.Pool  // *Workspace[T]
-	initMu  sync.Mutex // serialises ActNorm's data initialisation
+	names   []string                // SetNames; nil if not set
+	spaces  freeList[Workspace[T]]  // the workspaces of calls done
+	spreads freeList[spreadCall[T]] // the state of spread calls done
+	initMu  sync.Mutex              // serialises ActNorm's data initialisation
 }
 
 // initializer is a layer initialised from the first data it sees.
@@ -224,7 +225,7 @@ func (m *Model[T]) sample(who string, x, c []T, rng Rand) error {
 		hi := min(lo+chunkRows*m.dim, len(x))
 		m.base.Sample(x[lo:hi], rng, ws)
 	}
-	m.pool.Put(ws)
+	m.release(ws)
 	m.decode(x, x, c)
 	return nil
 }
@@ -334,13 +335,17 @@ func (m *Model[T]) ensureInit(x, c []T) error {
 	return nil
 }
 
-// workspace returns a workspace from the pool.
+// workspace returns a workspace of the model's, for one goroutine until
+// it gives it back with release. The model keeps them (a collection does
+// not take them away, so a warm call allocates nothing however rarely it
+// comes): as many as ever ran at once.
 func (m *Model[T]) workspace() *Workspace[T] {
-	if ws, ok := m.pool.Get().(*Workspace[T]); ok {
-		return ws
-	}
-	return new(Workspace[T])
+	ws, _ := m.spaces.get()
+	return ws
 }
+
+// release gives back a workspace taken with workspace.
+func (m *Model[T]) release(ws *Workspace[T]) { m.spaces.put(ws) }
 
 // job is one batch operation: out and in are its output and input, ctx
 // the rows' contexts (see checkContext), or nil.
@@ -364,7 +369,7 @@ func (m *Model[T]) run(rows int, j job[T]) {
 		for c := range n {
 			m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws)
 		}
-		m.pool.Put(ws)
+		m.release(ws)
 		return
 	}
 	m.parallel(rows, n, j)
@@ -372,21 +377,55 @@ func (m *Model[T]) run(rows int, j job[T]) {
 
 // parallel does j's n chunks on up to GOMAXPROCS goroutines.
 func (m *Model[T]) parallel(rows, n int, j job[T]) {
-	m.spread(n, func(c int, ws *Workspace[T]) { m.chunk(j, c*chunkRows, min((c+1)*chunkRows, rows), ws) })
+	m.spreadOver(n, nil, j, rows)
 }
 
 // spread calls do(c, ws) for c = 0…n−1 on a team of up to GOMAXPROCS
-// workers, each with a workspace from the pool, taking the next c as it
-// finishes one.
+// workers, each with a workspace of the model's, taking the next c as it
+// finishes one. It allocates nothing if do does not (bound once, not a
+// closure made for the call).
 func (m *Model[T]) spread(n int, do func(c int, ws *Workspace[T])) {
-	var next atomic.Int64
-	runTeam(max(1, min(runtime.GOMAXPROCS(0), n)), func(int, *team) {
-		ws := m.workspace()
-		for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
-			do(c, ws)
+	m.spreadOver(n, do, job[T]{}, 0)
+}
+
+// spreadOver is spread, or parallel if do is nil.
+func (m *Model[T]) spreadOver(n int, do func(c int, ws *Workspace[T]), j job[T], rows int) {
+	s, fresh := m.spreads.get()
+	if fresh {
+		s.run = s.work
+	}
+	s.m, s.n, s.do, s.j, s.rows = m, n, do, j, rows
+	s.next.Store(0)
+	runTeam(max(1, min(runtime.GOMAXPROCS(0), n)), s.run)
+	*s = spreadCall[T]{run: s.run} // drop the call's slices
+	m.spreads.put(s)
+}
+
+// spreadCall is the state of a spread call, which the model keeps for
+// the next one: its workers take the next of n items until none is left,
+// and run chunk c of j (rows rows in all), or do(c, ws) if do is set.
+type spreadCall[T Float] struct {
+	m    *Model[T]
+	n    int
+	next atomic.Int64
+	do   func(c int, ws *Workspace[T])
+	j    job[T]
+	rows int
+	run  func(w int, t *team) // work, bound once
+}
+
+// work is a worker's part of the call.
+func (s *spreadCall[T]) work(int, *team) {
+	m := s.m
+	ws := m.workspace()
+	for c := int(s.next.Add(1) - 1); c < s.n; c = int(s.next.Add(1) - 1) {
+		if s.do != nil {
+			s.do(c, ws)
+		} else {
+			m.chunk(s.j, c*chunkRows, min((c+1)*chunkRows, s.rows), ws)
 		}
-		m.pool.Put(ws)
-	})
+	}
+	m.release(ws)
 }
 
 // chunk does j for rows lo…hi−1.

@@ -277,26 +277,36 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-// TestNoAllocations checks that evaluation allocates nothing once warm.
+// TestNoAllocations checks that evaluation allocates nothing once warm,
+// on one goroutine and on several (chunks of 256 rows spread over a team),
+// with the team's helpers lingering from the last call or started anew.
 func TestNoAllocations(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop workspaces")
+		t.Skip("the race detector makes the kernels' sync.Pool scratch drop buffers")
 	}
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	for _, c := range modelCases[float32](6) {
-		m := randomModel(t, c.build, 1)
-		x := randomBatch[float32](newRand(4), 3*chunkRows+5, 6)
-		lp, z := make([]float32, 3*chunkRows+5), make([]float32, len(x))
-		rng := newRand(9)
-		for name, f := range map[string]func(){
-			"LogProb":          func() { m.LogProb(lp, x) },
-			"Encode":           func() { m.Encode(z, x) },
-			"Decode":           func() { m.Decode(z, x) },
-			"Sample":           func() { m.Sample(z, rng) },
-			"SampleAndLogProb": func() { m.SampleAndLogProb(z, lp, rng) },
-		} {
-			if a := testing.AllocsPerRun(20, f); a != 0 {
-				t.Errorf("%s %s: %v allocations a call", c.name, name, a)
+	for _, procs := range []int{1, 2} {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		for _, c := range modelCases[float32](6) {
+			m := randomModel(t, c.build, 1)
+			x := randomBatch[float32](newRand(4), 3*chunkRows+5, 6)
+			lp, z := make([]float32, 3*chunkRows+5), make([]float32, len(x))
+			rng := newRand(9)
+			calls := map[string]func(){
+				"LogProb":          func() { m.LogProb(lp, x) },
+				"Encode":           func() { m.Encode(z, x) },
+				"Decode":           func() { m.Decode(z, x) },
+				"Sample":           func() { m.Sample(z, rng) },
+				"SampleAndLogProb": func() { m.SampleAndLogProb(z, lp, rng) },
+			}
+			if procs > 1 { // the same team and workspace paths: two suffice, with more calls
+				calls = map[string]func(){"LogProb": calls["LogProb"], "Sample": calls["Sample"]}
+			}
+			for name, f := range calls {
+				for _, gap := range callGaps[:procs] {
+					if a := allocsPerCall(5+45*(procs-1), 40, gap, f); !allowedAllocs(procs, a) {
+						t.Errorf("GOMAXPROCS %d, %v between calls: %s %s: %v allocations a call", procs, gap, c.name, name, a)
+					}
+				}
 			}
 		}
 	}

@@ -19,8 +19,9 @@ type team struct {
 	arrived atomic.Int32
 	round   atomic.Uint32
 	broken  atomic.Bool    // worker 0 panicked: the others leave at their next barrier
-	left    atomic.Int32   // how many of workers 1…size−1 have returned or left
+	left    atomic.Int32   // how many of workers 1…size−1 have returned or left: a helper's last touch of the team
 	done    sync.WaitGroup // the same count, for awaitHelpers to park on
+	jobs    []teamJob      // the helpers' jobs, workers 1…size−1
 }
 
 // barrierSpins is how many times a worker checks the barrier before it
@@ -29,21 +30,29 @@ type team struct {
 // thread costs tens of microseconds.
 const barrierSpins = 1 << 10
 
-// runTeam calls do(w, t) for the workers w = 0…size−1 of a new team t,
+// teams keeps the teams runTeam has finished with.
+var teams freeList[team]
+
+// runTeam calls do(w, t) for the workers w = 0…size−1 of a team t,
 // worker 0 on the calling goroutine, and returns when all have returned.
 // Workers 1…size−1 run on helper goroutines (see helper). If worker 0
 // panics, the others leave at their next barrier, and the panic goes on
 // once they have: a caller that recovers finds no worker still running
-// the team's work.
+// the team's work. Teams are reused, so a call allocates nothing when do
+// does not (a func value bound once, not a closure made for the call).
 func runTeam(size int, do func(w int, t *team)) {
-	t := &team{size: max(size, 1)}
+	t, _ := teams.get()
+	t.reset(max(size, 1))
 	if t.size == 1 {
 		do(0, t)
+		teams.put(t)
 		return
 	}
 	t.done.Add(t.size - 1)
 	for w := 1; w < t.size; w++ {
-		hire(teamJob{do: do, w: w, t: t})
+		j := &t.jobs[w-1]
+		*j = teamJob{do: do, w: w, t: t}
+		hire(j)
 	}
 	returned := false
 	defer func() {
@@ -51,17 +60,33 @@ func runTeam(size int, do func(w int, t *team)) {
 			t.broken.Store(true)
 		}
 		t.awaitHelpers()
+		if returned { // a broken team is left to the collector
+			clear(t.jobs)
+			teams.put(t)
+		}
 	}()
 	do(0, t)
 	returned = true
 }
 
+// reset readies t, from the free list, for a team of size workers.
+func (t *team) reset(size int) {
+	t.size = size
+	t.arrived.Store(0)
+	t.broken.Store(false)
+	t.left.Store(0)
+	if cap(t.jobs) < size-1 {
+		t.jobs = make([]teamJob, size-1)
+	}
+	t.jobs = t.jobs[:size-1]
+}
+
 // awaitHelpers returns once workers 1…size−1 have returned (or left a
-// broken team). They usually finish within microseconds of worker 0, so
-// it spins (yielding after barrierSpins checks) rather than parking the
-// caller, whose wake-up would cost tens of microseconds; after
-// helperLinger it parks, so that a long wait (a helper's last chunk, a
-// preempted thread) does not keep a core busy.
+// broken team) and no longer touch t. They usually finish within
+// microseconds of worker 0, so it spins (yielding after barrierSpins
+// checks) rather than parking the caller, whose wake-up would cost tens
+// of microseconds; after helperLinger it parks, so that a long wait (a
+// helper's last chunk, a preempted thread) does not keep a core busy.
 func (t *team) awaitHelpers() {
 	var deadline time.Time
 	for i := 1; int(t.left.Load()) < t.size-1; i++ {
@@ -74,6 +99,9 @@ func (t *team) awaitHelpers() {
 			deadline = now.Add(helperLinger)
 		case now.After(deadline):
 			t.done.Wait()
+			for int(t.left.Load()) < t.size-1 { // each helper counts itself in left right after done
+				runtime.Gosched()
+			}
 			return
 		}
 	}

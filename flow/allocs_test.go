@@ -1,0 +1,60 @@
+package flow
+
+import (
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+// allocsPerCall returns the heap allocations a call of f makes once
+// warm (after warm calls), counted over n calls at the current GOMAXPROCS (which
+// testing.AllocsPerRun would set to 1, leaving the parallel paths
+// untested), with the collector off from before the warm-up calls, so
+// that it cannot take what a call keeps for the next. A gap longer than helperLinger between calls lets
+// the team helpers end, so that the next call starts them again.
+func allocsPerCall(warm, n int, gap time.Duration, f func()) float64 {
+	runtime.GC() // no cycle in progress, whose workers would allocate
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	if procs := runtime.GOMAXPROCS(0); !runtimeWarm[procs] {
+		warm, runtimeWarm[procs] = max(warm, 300), true
+	}
+	for range warm {
+		f()
+		time.Sleep(gap)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		f()
+		if gap > 0 {
+			time.Sleep(gap)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.Mallocs-before.Mallocs) / float64(n)
+}
+
+// runtimeWarm records, per GOMAXPROCS, that allocsPerCall has made its
+// first, long warm-up there: in the first few hundred parallel calls the
+// runtime's own caches (descriptors of goroutines that ended, waiters)
+// and the kernels' scratch pools fill.
+var runtimeWarm = map[int]bool{}
+
+// callGaps are the pauses between calls allocsPerCall tries: none (the
+// helpers linger from one call to the next) and past helperLinger (they
+// have ended).
+var callGaps = []time.Duration{0, 4 * helperLinger}
+
+// allowedAllocs is what allocsPerCall may find at GOMAXPROCS procs: none
+// on one goroutine; on several, under half a call, where a call of ours
+// that allocates would make one or more. What several goroutines may
+// still allocate, rarely, is the runtime's (a goroutine started when no
+// helper lingers may need a new descriptor, a parked wait a new waiter)
+// and the kernels' sync.Pool scratch, which hands out a new buffer when
+// the one put back sits in another P's private slot.
+func allowedAllocs(procs int, a float64) bool {
+	if procs == 1 {
+		return a == 0
+	}
+	return a < 0.5
+}
