@@ -15,30 +15,29 @@ import (
 func allocsPerCall(warm, n int, gap time.Duration, f func()) float64 {
 	runtime.GC() // no cycle in progress, whose workers would allocate
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	if procs := runtime.GOMAXPROCS(0); !runtimeWarm[procs] {
-		warm, runtimeWarm[procs] = max(warm, 300), true
+	if key := [2]int{runtime.GOMAXPROCS(0), min(int(gap), 1)}; !runtimeWarm[key] {
+		warm, runtimeWarm[key] = max(warm, 300), true
 	}
 	for range warm {
 		f()
-		time.Sleep(gap)
+		pause(gap)
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range n {
 		f()
-		if gap > 0 {
-			time.Sleep(gap)
-		}
+		pause(gap)
 	}
 	runtime.ReadMemStats(&after)
 	return float64(after.Mallocs-before.Mallocs) / float64(n)
 }
 
-// runtimeWarm records, per GOMAXPROCS, that allocsPerCall has made its
-// first, long warm-up there: in the first few hundred parallel calls the
-// runtime's own caches (descriptors of goroutines that ended, waiters)
+// runtimeWarm records, per GOMAXPROCS and with or without gaps, that
+// allocsPerCall has made its first, long warm-up there: in the first few
+// hundred parallel calls the runtime's own caches (descriptors of
+// goroutines that ended, which a helper started anew takes, and waiters)
 // and the kernels' scratch pools fill.
-var runtimeWarm = map[int]bool{}
+var runtimeWarm = map[[2]int]bool{}
 
 // callGaps are the pauses between calls allocsPerCall tries: none (the
 // helpers linger from one call to the next) and past helperLinger (they
@@ -57,4 +56,11 @@ func allowedAllocs(procs int, a float64) bool {
 		return a == 0
 	}
 	return a < 0.5
+}
+
+// pause waits for d, spinning: a sleep would allocate in the runtime's
+// timer heaps, which allocsPerCall would count.
+func pause(d time.Duration) {
+	for start := time.Now(); time.Since(start) < d; {
+	}
 }

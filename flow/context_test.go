@@ -415,14 +415,18 @@ func TestConditionalNoAllocations(t *testing.T) {
 			sm, err := StandardizedGiven(m, x, c)
 			checkNoErr(t, err)
 			lp, z := make([]float32, rows), make([]float32, len(x))
-			for name, f := range map[string]func(){
+			calls := map[string]func(){
 				"LogProbGiven":              func() { m.LogProbGiven(lp, x, c) },
 				"LogProbGiven, one context": func() { m.LogProbGiven(lp, x, c[:cd]) },
 				"EncodeGiven":               func() { m.EncodeGiven(z, x, c) },
 				"DecodeGiven":               func() { m.DecodeGiven(z, x, c) },
 				"standardised LogProbGiven": func() { sm.LogProbGiven(lp, x, c) },
 				"SampleGiven":               func() { m.SampleGiven(z, c, rng) },
-			} {
+			}
+			if procs > 1 { // the same team and workspace paths: two suffice, with more calls
+				calls = map[string]func(){"LogProbGiven": calls["LogProbGiven"], "SampleGiven": calls["SampleGiven"]}
+			}
+			for name, f := range calls {
 				if a := allocsPerCall(5+45*(procs-1), 40, 0, f); !allowedAllocs(procs, a) {
 					t.Errorf("GOMAXPROCS %d: %s %s: %v allocations a call", procs, lc.name, name, a)
 				}

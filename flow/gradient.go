@@ -13,7 +13,12 @@ type gradState[T Float] struct {
 	params []Param[T]
 	owner  []int // the layer of each param, len(layers) for the base
 	chunks [][]T // per chunk, all gradients end to end
-	sums   []float64
+	// chunkViews cuts each chunk's gradients per layer and parameter
+	// (views).
+	chunkViews [][][][]T
+	call       gradCall[T]          // the gradientThen call under way
+	work       func(w int, t *team) // worker, bound once
+	sums       []float64
 	// fixed are the ranges of the fixed parameters in a flat gradient.
 	fixed [][2]int
 	// Per block of gradBlock values of the flat gradient: the sum of
@@ -156,41 +161,17 @@ func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int
 	}
 	n := (rows + chunkRows - 1) / chunkRows
 	for len(s.chunks) < n {
-		s.chunks = append(s.chunks, make([]T, len(flat)))
+		buf := make([]T, len(flat))
+		s.chunks = append(s.chunks, buf)
+		s.chunkViews = append(s.chunkViews, s.views(buf, len(m.layers)))
 		s.sums = append(s.sums, 0)
 	}
-	scale := -1 / T(rows)
-	blocks := len(s.blockSq)
-	runTeam(min(runtime.GOMAXPROCS(0), max(n, blocks)), func(w int, t *team) {
-		ws := m.workspace()
-		for k, end := share(w, t.size, n); k < end; k++ {
-			lo, hi := k*chunkRows, min((k+1)*chunkRows, rows)
-			buf := s.chunks[k]
-			clear(buf)
-			mk := ws.Mark()
-			if m.ctxDim > 0 {
-				ws.setContext(m.chunkContext(c, lo, hi, ws), m.ctxDim)
-			}
-			s.sums[k] = m.gradChunk(x[lo*m.dim:hi*m.dim], scale, s.views(buf, len(m.layers)), ws)
-			ws.setContext(nil, 0)
-			ws.Release(mk)
-		}
-		m.release(ws)
-		t.wait()
-		for b := range blocks {
-			lo, hi := b*gradBlock, min((b+1)*gradBlock, len(flat))
-			if owner((lo+hi)/2, len(flat), t.size) == w {
-				s.reduce(flat, n, b, lo, hi)
-			}
-		}
-		if then == nil {
-			return
-		}
-		t.wait()
-		if s.finite(n) {
-			then(w, t)
-		}
-	})
+	if s.work == nil {
+		s.work = s.worker
+	}
+	s.call = gradCall[T]{m: m, flat: flat, x: x, c: c, rows: rows, n: n, scale: -1 / T(rows), then: then}
+	runTeam(min(runtime.GOMAXPROCS(0), max(n, len(s.blockSq))), s.work)
+	s.call = gradCall[T]{} // keep no reference to the call's slices
 	nll := -s.sum(n) / float64(rows)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
 		return nll, m.blame(x, c)
@@ -208,6 +189,51 @@ func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int
 		}
 	}
 	return nll, nil
+}
+
+// gradCall is the state of one gradientThen call, which its workers
+// read: the gradient of the mean NLL of x's rows rows (contexts c) into
+// flat, over n chunks, each row's term scaled by scale, then then.
+type gradCall[T Float] struct {
+	m          *Model[T]
+	flat, x, c []T
+	rows, n    int
+	scale      T
+	then       func(w int, t *team)
+}
+
+// worker is worker w's part of the call in s.call: its share of the
+// chunks, the blocks of the gradient it owns, and then then.
+func (s *gradState[T]) worker(w int, t *team) {
+	call := &s.call
+	m, flat, n := call.m, call.flat, call.n
+	ws := m.workspace()
+	for k, end := share(w, t.size, n); k < end; k++ {
+		lo, hi := k*chunkRows, min((k+1)*chunkRows, call.rows)
+		clear(s.chunks[k])
+		mk := ws.Mark()
+		if m.ctxDim > 0 {
+			ws.setContext(m.chunkContext(call.c, lo, hi, ws), m.ctxDim)
+		}
+		s.sums[k] = m.gradChunk(call.x[lo*m.dim:hi*m.dim], call.scale, s.chunkViews[k], ws)
+		ws.setContext(nil, 0)
+		ws.Release(mk)
+	}
+	m.release(ws)
+	t.wait()
+	for b := range len(s.blockSq) {
+		lo, hi := b*gradBlock, min((b+1)*gradBlock, len(flat))
+		if owner((lo+hi)/2, len(flat), t.size) == w {
+			s.reduce(flat, n, b, lo, hi)
+		}
+	}
+	if call.then == nil {
+		return
+	}
+	t.wait()
+	if s.finite(n) {
+		call.then(w, t)
+	}
 }
 
 // sum is Σ log p over the rows of the first n chunks the last gradient
@@ -333,20 +359,22 @@ func (m *Model[T]) gradGroup(x []T, scale T, g [][][]T, ws *Workspace[T], sum fl
 	mk := ws.Mark()
 	defer ws.Release(mk)
 	rows, size := len(x)/m.dim, len(x)
-	ins := make([][]T, 0, 16)
-	ins = append(ins, x)
+	sc := ws.grad.ready(len(m.layers))
+	defer sc.drop()
+	ins := append(sc.ins, x)
 	logdet, lp, dlp := ws.Take(rows), ws.Take(rows), ws.Take(rows)
 	clear(logdet)
-	tapes := make([]*tape[T], len(m.layers))
 	for i, l := range m.layers {
 		out := ws.Take(size)
 		if tl, ok := l.(tapedLayer[T]); ok {
-			tapes[i] = tl.inverseTaped(out, logdet, ins[i], ws)
+			tl.inverseTaped(&sc.tapes[i], out, logdet, ins[i], ws)
+			sc.taped[i] = true
 		} else {
 			l.Inverse(out, logdet, ins[i], ws)
 		}
 		ins = append(ins, out)
 	}
+	sc.ins = ins
 	z := ins[len(ins)-1]
 	m.base.LogProb(lp, z, ws)
 	for r := range lp {
@@ -356,8 +384,8 @@ func (m *Model[T]) gradGroup(x []T, scale T, g [][][]T, ws *Workspace[T], sum fl
 	dz, dx := ws.Take(size), ws.Take(size)
 	m.base.(TrainableBase[T]).LogProbGrad(dz, dlp, z, g[len(m.layers)], ws)
 	for i := len(m.layers) - 1; i >= 0; i-- {
-		if tapes[i] != nil {
-			m.layers[i].(tapedLayer[T]).inverseGradTaped(dx, dz, dlp, tapes[i], g[i], ws)
+		if sc.taped[i] {
+			m.layers[i].(tapedLayer[T]).inverseGradTaped(dx, dz, dlp, &sc.tapes[i], g[i], ws)
 		} else {
 			m.layers[i].(Trainable[T]).InverseGrad(dx, dz, dlp, ins[i], g[i], ws)
 		}

@@ -190,8 +190,9 @@ func TestInverseGradMatchesTaped(t *testing.T) {
 		g1, dx1 := grads(), make([]float64, rows*dim)
 		l.(Trainable[float64]).InverseGrad(dx1, append([]float64(nil), dz...), dld, x, g1, &ws)
 		g2, dx2, z := grads(), make([]float64, rows*dim), make([]float64, rows*dim)
-		tp := tl.inverseTaped(z, make([]float64, rows), x, &ws)
-		tl.inverseGradTaped(dx2, append([]float64(nil), dz...), dld, tp, g2, &ws)
+		var tp tape[float64]
+		tl.inverseTaped(&tp, z, make([]float64, rows), x, &ws)
+		tl.inverseGradTaped(dx2, append([]float64(nil), dz...), dld, &tp, g2, &ws)
 		if fmt.Sprint(dx1, g1) != fmt.Sprint(dx2, g2) {
 			t.Errorf("%s: InverseGrad and the taped path differ", c.name)
 		}

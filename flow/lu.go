@@ -41,6 +41,7 @@ type LULinear[T Float] struct {
 
 	w, l, u   []T // derived: W, and L and U + diag(d) as dim×dim
 	logAbsDet T
+	acc       []float64 // Refresh's sums of a row of W (kept: a warm refresh allocates nothing)
 }
 
 // NewLULinear returns an LU layer over dim features: the identity if rng
@@ -161,7 +162,10 @@ func (l *LULinear[T]) Refresh() {
 	// sum over k ≤ j, from k = 0, of L[perm[i],k]·U[k,j] in float64. The
 	// sums run side by side along U's rows, which are read in order (a
 	// loop down U's columns took 35 s at dim 2048).
-	acc := make([]float64, n)
+	if len(l.acc) != n {
+		l.acc = make([]float64, n)
+	}
+	acc := l.acc
 	for i := range n {
 		li := l.l[l.perm[i]*n : (l.perm[i]+1)*n]
 		clear(acc)

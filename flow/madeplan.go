@@ -46,39 +46,51 @@ type denseBlock[T Float] struct {
 	w     []T
 }
 
-// newMADEPlan cuts m's weights by degree, for columns conditioned in
-// order; outputsOf(c) lists the output units of column c.
-func newMADEPlan[T Float](m *mlp[T], order []int, outputsOf func(c int) []int) *madePlan[T] {
+// cut sets p to m's weights cut by degree, for columns conditioned in
+// order; outputsOf(dst, c) appends the output units of column c to dst.
+// It reuses p's memory: a warm refresh allocates nothing.
+func (p *madePlan[T]) cut(m *mlp[T], order []int, outputsOf func(dst []int, c int) []int) {
 	dim, layers := len(order), len(m.w)
-	p := &madePlan[T]{order: order, steps: make([]madeStep[T], dim)}
+	p.order = order
+	if len(p.steps) != dim {
+		p.steps = make([]madeStep[T], dim)
+	}
 	for k := range dim {
 		s := &p.steps[k]
-		s.out = m.block(layers-1, outputsOf(order[k]))
+		s.out.units = outputsOf(s.out.units[:0], order[k])
+		m.fill(&s.out, layers-1)
 		if k == dim-1 {
+			s.hidden = s.hidden[:0]
 			continue // no hidden unit has degree dim
 		}
+		if len(s.hidden) != layers-1 {
+			s.hidden = make([]denseBlock[T], layers-1)
+		}
 		for l := range layers - 1 {
-			var units []int
+			b := &s.hidden[l]
+			b.units = b.units[:0]
 			for u := range m.sizes[l+1] {
 				if u%max(1, dim-1)+1 == k+1 { // madeMasks' degrees
-					units = append(units, u)
+					b.units = append(b.units, u)
 				}
 			}
-			s.hidden = append(s.hidden, m.block(l, units))
+			m.fill(b, l)
 		}
 	}
-	return p
 }
 
-// block returns the units of layer l as a denseBlock.
-func (m *mlp[T]) block(l int, units []int) denseBlock[T] {
+// fill sets b's weights to those of layer l's units b.units.
+func (m *mlp[T]) fill(b *denseBlock[T], l int) {
 	k := m.sizes[l]
-	b := denseBlock[T]{units: units, w: make([]T, (k+1)*len(units))}
-	for j, u := range units {
+	n := (k + 1) * len(b.units)
+	if cap(b.w) < n {
+		b.w = make([]T, n)
+	}
+	b.w = b.w[:n]
+	for j, u := range b.units {
 		copy(b.w[j*(k+1):], m.w[l][u*k:(u+1)*k])
 		b.w[j*(k+1)+k] = m.b[l][u]
 	}
-	return b
 }
 
 // run computes the block's units for rows rows from the layer below,

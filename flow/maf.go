@@ -114,13 +114,18 @@ func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") 
 // cut by degree.
 func (l *MaskedAutoregressive[T]) Refresh() {
 	l.net.applyMask()
-	l.plan = newMADEPlan(l.net, l.order, func(c int) []int {
-		var units []int
-		for h := range len(heads[T](l.cond, nil, nil)) {
-			units = append(units, h*l.dim+c)
-		}
-		return units
-	})
+	if l.plan == nil {
+		l.plan = new(madePlan[T])
+	}
+	l.plan.cut(l.net, l.order, l.outputsOf)
+}
+
+// outputsOf appends the output units of column c to dst: one per head.
+func (l *MaskedAutoregressive[T]) outputsOf(dst []int, c int) []int {
+	for h := range len(heads[T](l.cond, nil, nil)) {
+		dst = append(dst, h*l.dim+c)
+	}
+	return dst
 }
 
 // Inverse maps x → z in one pass (see Layer).

@@ -2,12 +2,13 @@ package flow
 
 import "github.com/flowkern/flowkern"
 
-// runSaved is run that keeps what the backward pass needs: acts[0] is the
-// network's input (x, with the contexts) and acts[l] the output of hidden
-// layer l, in ws until the caller releases it.
-func (m *mlp[T]) runSaved(x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T {
+// runSaved is run that keeps what the backward pass needs, appended to
+// acts[:0]: acts[0] is the network's input (x, with the contexts) and
+// acts[l] the output of hidden layer l, in ws until the caller releases
+// it.
+func (m *mlp[T]) runSaved(acts [][]T, x []T, rows int, ws *Workspace[T], outs ...[]T) [][]T {
 	in := m.input(x, rows, ws)
-	acts := [][]T{in}
+	acts = append(acts[:0], in)
 	h, n := in, len(m.sizes)
 	for l := 0; l+2 < n; l++ {
 		y := ws.Take(rows * m.sizes[l+1])

@@ -133,14 +133,13 @@ func (l *SplineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace
 // record gathers the input's parts and runs the network on the kept
 // part, in ws: the tape holds the parts (a, b), the splines' parameters
 // (sh) and the network's activations.
-func (l *SplineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] {
+func (l *SplineCoupling[T]) record(tp *tape[T], in []T, rows int, ws *Workspace[T]) {
 	d1, d2 := len(l.kept), len(l.moved)
-	tp := &tape[T]{a: ws.Take(rows * d1), b: ws.Take(rows * d2), sh: ws.Take(rows * d2 * l.spline.ParamsPer())}
+	*tp = tape[T]{a: ws.Take(rows * d1), b: ws.Take(rows * d2), sh: ws.Take(rows * d2 * l.spline.ParamsPer()), acts: tp.acts}
 	gatherCols(tp.a, in, l.dim, l.kept)
 	gatherCols(tp.b, in, l.dim, l.moved)
-	tp.acts = l.net.runSaved(tp.a, rows, ws, tp.sh)
+	tp.acts = l.net.runSaved(tp.acts, tp.a, rows, ws, tp.sh)
 	offsetDerivatives(tp.sh, l.spline, d2)
-	return tp
 }
 
 // derivativeOffset is what offsetDerivatives adds to a derivative's
@@ -178,14 +177,13 @@ func (l *SplineCoupling[T]) transform(out, logdet, a, b, p []T, inverse bool) {
 
 // inverseTaped is Inverse, keeping its tape in ws (the moved part's
 // input is copied, since the transform overwrites it).
-func (l *SplineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
+func (l *SplineCoupling[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {
 	rows, d2 := len(logdet), len(l.moved)
-	tp := l.record(x, rows, ws)
-	saved := *tp
-	saved.b = ws.Take(rows * d2)
-	copy(saved.b, tp.b)
-	l.transform(z, logdet, tp.a, tp.b, tp.sh, true)
-	return &saved
+	l.record(tp, x, rows, ws)
+	b := tp.b
+	tp.b = ws.Take(rows * d2)
+	copy(tp.b, b)
+	l.transform(z, logdet, tp.a, b, tp.sh, true)
 }
 
 func (l *SplineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
@@ -196,14 +194,20 @@ func (l *SplineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][
 func (l *SplineCoupling[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.gradFrom(dx, dz, dld, l.record(x, len(dld), ws), g, ws, false)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, x, len(dld), ws)
+	l.gradFrom(dx, dz, dld, tp, g, ws, false)
 }
 
 // ForwardGrad differentiates the coupling's Forward.
 func (l *SplineCoupling[T]) ForwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.gradFrom(dIn, dOut, dld, l.record(in, len(dld), ws), g, ws, true)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, in, len(dld), ws)
+	l.gradFrom(dIn, dOut, dld, tp, g, ws, true)
 }
 
 // gradFrom differentiates the coupling's Inverse (forward false) or its

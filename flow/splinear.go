@@ -84,13 +84,19 @@ func (l *SplineAutoregressive[T]) Params() []Param[T] { return l.net.params("") 
 // transposed weights and their cut by degree.
 func (l *SplineAutoregressive[T]) Refresh() {
 	l.net.applyMask()
-	l.plan = newMADEPlan(l.net, l.order, func(c int) []int {
-		units := make([]int, l.spline.ParamsPer())
-		for p := range units {
-			units[p] = p*l.dim + c // MADE's output p·Dim + c is parameter p of column c
-		}
-		return units
-	})
+	if l.plan == nil {
+		l.plan = new(madePlan[T])
+	}
+	l.plan.cut(l.net, l.order, l.outputsOf)
+}
+
+// outputsOf appends the output units of column c to dst: MADE's output
+// p·Dim + c is parameter p of column c.
+func (l *SplineAutoregressive[T]) outputsOf(dst []int, c int) []int {
+	for p := range l.spline.ParamsPer() {
+		dst = append(dst, p*l.dim+c)
+	}
+	return dst
 }
 
 // conditioner returns the splines' parameters for rows inputs x.
@@ -145,25 +151,27 @@ func (l *SplineAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 	flowkern.SplineForward(x, logdet, z, params, n, l.spline)
 }
 
-// record runs MADE on x (which the tape keeps by reference), in ws.
-func (l *SplineAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tape[T] {
-	tp := &tape[T]{a: x, sh: ws.Take(rows * l.dim * l.spline.ParamsPer())}
-	tp.acts = l.net.runSaved(x, rows, ws, tp.sh)
+// record runs MADE on x (which the tape keeps by reference) into tp, in
+// ws.
+func (l *SplineAutoregressive[T]) record(tp *tape[T], x []T, rows int, ws *Workspace[T]) {
+	*tp = tape[T]{a: x, sh: ws.Take(rows * l.dim * l.spline.ParamsPer()), acts: tp.acts}
+	tp.acts = l.net.runSaved(tp.acts, x, rows, ws, tp.sh)
 	offsetDerivatives(tp.sh, l.spline, l.dim)
-	return tp
 }
 
 // InverseGrad differentiates the layer's Inverse (see Trainable).
 func (l *SplineAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, x, len(dld), ws)
+	l.inverseGradTaped(dx, dz, dld, tp, g, ws)
 }
 
-func (l *SplineAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
-	tp := l.record(x, len(logdet), ws)
+func (l *SplineAutoregressive[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {
+	l.record(tp, x, len(logdet), ws)
 	flowkern.SplineInverse(z, logdet, x, tp.sh, l.dim, l.spline)
-	return tp
 }
 
 func (l *SplineAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {

@@ -14,29 +14,34 @@ type tape[T Float] struct {
 	acts        [][]T
 }
 
+// forget drops the tape's slices, keeping the room of acts for the next.
+func (tp *tape[T]) forget() {
+	clear(tp.acts)
+	*tp = tape[T]{acts: tp.acts[:0]}
+}
+
 // tapedLayer is a layer trained from a tape its Inverse records (layers
 // without a network are trainable instead).
 type tapedLayer[T Float] interface {
-	// inverseTaped is Inverse, recording its tape in ws.
-	inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T]
+	// inverseTaped is Inverse, recording its tape in tp (in ws).
+	inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T])
 	// inverseGradTaped is InverseGrad from the tape.
 	inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T])
 }
 
-// record gathers the coupling's input parts and runs its network on the
-// kept part, in ws.
-func (l *AffineCoupling[T]) record(in []T, rows int, ws *Workspace[T]) *tape[T] {
+// record gathers the coupling's input parts into tp and runs its network
+// on the kept part, in ws.
+func (l *AffineCoupling[T]) record(tp *tape[T], in []T, rows int, ws *Workspace[T]) {
 	d1, d2 := len(l.kept), len(l.moved)
-	tp := &tape[T]{a: ws.Take(rows * d1), b: ws.Take(rows * d2), sh: ws.Take(rows * d2), t: ws.Take(rows * d2)}
+	*tp = tape[T]{a: ws.Take(rows * d1), b: ws.Take(rows * d2), sh: ws.Take(rows * d2), t: ws.Take(rows * d2), acts: tp.acts}
 	gatherCols(tp.a, in, l.dim, l.kept)
 	gatherCols(tp.b, in, l.dim, l.moved)
-	tp.acts = l.net.runSaved(tp.a, rows, ws, heads(l.cond, tp.sh, tp.t)...)
-	return tp
+	tp.acts = l.net.runSaved(tp.acts, tp.a, rows, ws, heads(l.cond, tp.sh, tp.t)...)
 }
 
-func (l *AffineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
+func (l *AffineCoupling[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {
 	rows, d2 := len(logdet), len(l.moved)
-	tp := l.record(x, rows, ws)
+	l.record(tp, x, rows, ws)
 	z2, sh := ws.Take(rows*d2), tp.sh
 	if l.cond.Scale == ScaleSigmoid { // transform overwrites the raw scales
 		sh = ws.Take(rows * d2)
@@ -45,7 +50,6 @@ func (l *AffineCoupling[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *ta
 	transform(l.cond, z2, logdet, tp.b, sh, tp.t, d2, true, ws)
 	scatterCols(z, l.dim, tp.a, l.kept)
 	scatterCols(z, l.dim, z2, l.moved)
-	return tp
 }
 
 func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {
@@ -58,14 +62,20 @@ func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][
 func (l *AffineCoupling[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.gradFrom(dx, dz, dld, l.record(x, len(dld), ws), g, ws, false)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, x, len(dld), ws)
+	l.gradFrom(dx, dz, dld, tp, g, ws, false)
 }
 
 // ForwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
 func (l *AffineCoupling[T]) ForwardGrad(dIn, dOut, dld, in []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.gradFrom(dIn, dOut, dld, l.record(in, len(dld), ws), g, ws, true)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, in, len(dld), ws)
+	l.gradFrom(dIn, dOut, dld, tp, g, ws, true)
 }
 
 // gradFrom differentiates the coupling's Inverse (forward false) or its
@@ -90,11 +100,11 @@ func (l *AffineCoupling[T]) gradFrom(dIn, dOut, dld []T, tp *tape[T], g [][]T, w
 	scatterCols(dIn, l.dim, db, l.moved)
 }
 
-// record runs MADE on x (which the tape keeps by reference), in ws.
-func (l *MaskedAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tape[T] {
-	tp := &tape[T]{a: x, sh: ws.Take(rows * l.dim), t: ws.Take(rows * l.dim)}
-	tp.acts = l.net.runSaved(x, rows, ws, heads(l.cond, tp.sh, tp.t)...)
-	return tp
+// record runs MADE on x (which the tape keeps by reference) into tp, in
+// ws.
+func (l *MaskedAutoregressive[T]) record(tp *tape[T], x []T, rows int, ws *Workspace[T]) {
+	*tp = tape[T]{a: x, sh: ws.Take(rows * l.dim), t: ws.Take(rows * l.dim), acts: tp.acts}
+	tp.acts = l.net.runSaved(tp.acts, x, rows, ws, heads(l.cond, tp.sh, tp.t)...)
 }
 
 // InverseGrad differentiates the layer's Inverse (see Trainable); training
@@ -102,18 +112,20 @@ func (l *MaskedAutoregressive[T]) record(x []T, rows int, ws *Workspace[T]) *tap
 func (l *MaskedAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	l.inverseGradTaped(dx, dz, dld, l.record(x, len(dld), ws), g, ws)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, x, len(dld), ws)
+	l.inverseGradTaped(dx, dz, dld, tp, g, ws)
 }
 
-func (l *MaskedAutoregressive[T]) inverseTaped(z, logdet, x []T, ws *Workspace[T]) *tape[T] {
-	tp := l.record(x, len(logdet), ws)
+func (l *MaskedAutoregressive[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {
+	l.record(tp, x, len(logdet), ws)
 	sh := tp.sh
 	if l.cond.Scale == ScaleSigmoid {
 		sh = ws.Take(len(tp.sh))
 		copy(sh, tp.sh)
 	}
 	transform(l.cond, z, logdet, x, sh, tp.t, l.dim, true, ws)
-	return tp
 }
 
 func (l *MaskedAutoregressive[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T]) {

@@ -345,6 +345,13 @@ type trainer[T Float] struct {
 	lastRate  float64
 	distinct  bool // no layer appears twice in the model (refresh may run them concurrently)
 	groups    []paramGroup
+	// The step under way (from 1) and its learning rate, which updatePart
+	// reads; updatePart and refreshOne bound once (a warm step allocates
+	// nothing).
+	stepK     int
+	stepRate  float64
+	updater   func(w int, tm *team)
+	refresher func(i int, ws *Workspace[T])
 }
 
 // paramGroup is the parameters first…last−1 of one part of the model
@@ -361,6 +368,7 @@ func newTrainer[T Float](m *Model[T], s *gradState[T], cfg TrainConfig, steps in
 		t.offs[i+1] = t.offs[i] + len(p.Value)
 	}
 	t.distinct = distinctLayers(m.layers)
+	t.updater, t.refresher = t.updatePart, t.refreshOne
 	for i, part := range s.owner {
 		if len(t.groups) == 0 || t.groups[len(t.groups)-1].part != part {
 			t.groups = append(t.groups, paramGroup{i, i, part})
@@ -409,32 +417,17 @@ func newAdamStep(lr, wd, scale float64, k int) flowkern.AdamStep {
 // The team that computed the gradient updates the parameters: each worker
 // the groups whose gradient it reduced (every parameter's update is
 // independent of the others', so the bits are those of one worker), and
-// refreshes their layers while the new values are in its cache.
+// refreshes their layers while the new values are in its cache
+// (updatePart).
 func (t *trainer[T]) step(x, c []T) (float64, error) {
-	k, rate, total := t.done+1, t.rate(t.done), t.offs[len(t.s.params)]
-	nll, err := t.m.gradientThen(t.s, t.grad, x, c, func(w int, tm *team) {
-		if !t.distinct && w > 0 { // a layer that appears twice shares its parameters: worker 0 takes all, in order
-			return
-		}
-		a := newAdamStep(rate, t.cfg.WeightDecay, t.clipScale(t.s.norm()), k)
-		for _, g := range t.groups {
-			if t.distinct && owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
-				continue
-			}
-			for i := g.first; i < g.last; i++ {
-				t.update(a, i)
-			}
-			if t.distinct {
-				t.refreshPart(g.part)
-			}
-		}
-	})
+	t.stepK, t.stepRate = t.done+1, t.rate(t.done)
+	nll, err := t.m.gradientThen(t.s, t.grad, x, c, t.updater)
 	if err != nil {
 		return nll, err
 	}
 	t.normSum += t.s.norm()
 	t.normSteps++
-	t.done, t.lastRate = k, rate
+	t.done, t.lastRate = t.stepK, t.stepRate
 	for i, bad := range t.failed {
 		if bad {
 			t.set(t.good)
@@ -445,6 +438,27 @@ func (t *trainer[T]) step(x, c []T) (float64, error) {
 		t.refresh()
 	}
 	return nll, nil
+}
+
+// updatePart is worker w's part of step's update (see step), at step
+// t.stepK and rate t.stepRate.
+func (t *trainer[T]) updatePart(w int, tm *team) {
+	if !t.distinct && w > 0 { // a layer that appears twice shares its parameters: worker 0 takes all, in order
+		return
+	}
+	total := t.offs[len(t.s.params)]
+	a := newAdamStep(t.stepRate, t.cfg.WeightDecay, t.clipScale(t.s.norm()), t.stepK)
+	for _, g := range t.groups {
+		if t.distinct && owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
+			continue
+		}
+		for i := g.first; i < g.last; i++ {
+			t.update(a, i)
+		}
+		if t.distinct {
+			t.refreshPart(g.part)
+		}
+	}
 }
 
 // clipScale is the factor that clips a gradient of the given norm.
@@ -507,8 +521,11 @@ func (t *trainer[T]) refresh() {
 		t.m.base.Refresh()
 		return
 	}
-	t.m.spread(n+1, func(i int, _ *Workspace[T]) { t.refreshPart(i) })
+	t.m.spread(n+1, t.refresher)
 }
+
+// refreshOne is refreshPart for spread.
+func (t *trainer[T]) refreshOne(i int, _ *Workspace[T]) { t.refreshPart(i) }
 
 // refreshPart refreshes part i of the model: layer i, the base for
 // len(layers); the context's standardisation (fixed) needs none.

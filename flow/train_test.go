@@ -274,3 +274,44 @@ func TestTrainHistory(t *testing.T) {
 		t.Errorf("best epoch %d: record %v, result %v", res.BestEpoch, res.History[res.BestEpoch-1].ValidNLL, res.BestValidNLL)
 	}
 }
+
+// TestTrainingStepNoAllocations checks that a warm training step (Adam's
+// Step and StepGiven) allocates nothing, on one goroutine and on several,
+// with the team's helpers lingering from the last step or started anew.
+func TestTrainingStepNoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes the kernels' sync.Pool scratch drop buffers")
+	}
+	const rows, dim, cd = 3*chunkRows + 5, 6, 3
+	x, c := randomBatch[float32](newRand(4), rows, dim), randomBatch[float32](newRand(5), rows, cd)
+	for _, procs := range []int{1, 2} {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		steps := map[string]func(){}
+		for _, mc := range modelCases[float32](dim) {
+			m := randomModel(t, mc.build, 1)
+			opt, err := NewAdam(m, TrainConfig{Schedule: ScheduleConstant, LR: 1e-5}, 1)
+			if err != nil { // a model with a layer training cannot differentiate (IAF)
+				continue
+			}
+			steps[mc.name] = func() { opt.Step(x) }
+		}
+		for _, lc := range conditionalCases[float32](cd) {
+			m := conditionalModel(t, lc, dim, 2)
+			opt, err := NewAdam(m, TrainConfig{Schedule: ScheduleConstant, LR: 1e-5}, 1)
+			if err != nil {
+				continue
+			}
+			steps["conditional "+lc.name] = func() { opt.StepGiven(x, c) }
+		}
+		if len(steps) < 10 {
+			t.Fatalf("only %d trainable models", len(steps))
+		}
+		for name, step := range steps {
+			for _, gap := range callGaps[:procs] {
+				if a := allocsPerCall(5+15*(procs-1), 20, gap, step); !allowedAllocs(procs, a) {
+					t.Errorf("GOMAXPROCS %d, %v between steps: %s: %v allocations a step", procs, gap, name, a)
+				}
+			}
+		}
+	}
+}

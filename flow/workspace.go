@@ -16,6 +16,55 @@ type Workspace[T Float] struct {
 	off    int
 	ctx    []T // the contexts of the rows being evaluated, or nil
 	ctxDim int
+	grad   gradScratch[T] // what a training step's pass over a group of rows keeps
+	tapes  []*tape[T]     // lent by borrowTape: tapes[:lent] are in use
+	lent   int
+}
+
+// borrowTape lends a tape for a layer's InverseGrad or ForwardGrad (which
+// training reaches through Inverted) until returnTape: the tapes are kept,
+// so a warm call allocates nothing.
+func (w *Workspace[T]) borrowTape() *tape[T] {
+	if w.lent == len(w.tapes) {
+		w.tapes = append(w.tapes, new(tape[T]))
+	}
+	w.lent++
+	return w.tapes[w.lent-1]
+}
+
+// returnTape gives back the tape borrowTape lent last.
+func (w *Workspace[T]) returnTape(tp *tape[T]) {
+	tp.forget()
+	w.lent--
+}
+
+// gradScratch is what Model.gradGroup keeps per layer: each layer's input
+// and tape. It lives in the workspace so that a warm training step
+// allocates nothing; its slices point into the workspace's buffer only
+// while gradGroup runs.
+type gradScratch[T Float] struct {
+	ins   [][]T
+	tapes []tape[T]
+	taped []bool
+}
+
+// ready returns the scratch for layers layers, cleared.
+func (g *gradScratch[T]) ready(layers int) *gradScratch[T] {
+	if len(g.tapes) < layers {
+		g.tapes = make([]tape[T], layers)
+		g.taped = make([]bool, layers)
+	}
+	g.ins = g.ins[:0]
+	clear(g.taped)
+	return g
+}
+
+// drop forgets the slices of the pass just done.
+func (g *gradScratch[T]) drop() {
+	clear(g.ins)
+	for i := range g.tapes {
+		g.tapes[i].forget()
+	}
 }
 
 // Take returns n elements of scratch, valid until Release of a mark taken
