@@ -3,6 +3,7 @@ package flow
 import (
 	"runtime"
 	"runtime/debug"
+	"testing"
 	"time"
 )
 
@@ -15,7 +16,7 @@ import (
 func allocsPerCall(warm, n int, gap time.Duration, f func()) float64 {
 	runtime.GC() // no cycle in progress, whose workers would allocate
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	if key := [2]int{runtime.GOMAXPROCS(0), min(int(gap), 1)}; !runtimeWarm[key] {
+	if key := [2]int{runtime.GOMAXPROCS(0), min(int(gap), 1)}; key[0] > 1 && !runtimeWarm[key] {
 		warm, runtimeWarm[key] = max(warm, 300), true
 	}
 	for range warm {
@@ -39,10 +40,25 @@ func allocsPerCall(warm, n int, gap time.Duration, f func()) float64 {
 // and the kernels' scratch pools fill.
 var runtimeWarm = map[[2]int]bool{}
 
+// allocProcs are the GOMAXPROCS values the allocation tests try: one and
+// two, or only one in -short runs (under emulation the parallel path's
+// long warm-up takes minutes; it is the same Go code on every machine).
+func allocProcs() []int {
+	if testing.Short() {
+		return []int{1}
+	}
+	return []int{1, 2}
+}
+
 // callGaps are the pauses between calls allocsPerCall tries: none (the
 // helpers linger from one call to the next) and past helperLinger (they
 // have ended).
 var callGaps = []time.Duration{0, 4 * helperLinger}
+
+// The tests call allocsPerCall with 2 warm-up calls and 5 counted on one
+// goroutine, where any call of ours that allocates shows at once, and
+// with more on several, where the rare allocations described below
+// average out.
 
 // allowedAllocs is what allocsPerCall may find at GOMAXPROCS procs: none
 // on one goroutine; on several, under half a call, where a call of ours

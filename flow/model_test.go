@@ -284,7 +284,7 @@ func TestNoAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes the kernels' sync.Pool scratch drop buffers")
 	}
-	for _, procs := range []int{1, 2} {
+	for _, procs := range allocProcs() {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		for _, c := range modelCases[float32](6) {
 			m := randomModel(t, c.build, 1)
@@ -303,7 +303,7 @@ func TestNoAllocations(t *testing.T) {
 			}
 			for name, f := range calls {
 				for _, gap := range callGaps[:procs] {
-					if a := allocsPerCall(5+45*(procs-1), 40, gap, f); !allowedAllocs(procs, a) {
+					if a := allocsPerCall(2+48*(procs-1), 5+35*(procs-1), gap, f); !allowedAllocs(procs, a) {
 						t.Errorf("GOMAXPROCS %d, %v between calls: %s %s: %v allocations a call", procs, gap, c.name, name, a)
 					}
 				}
