@@ -368,7 +368,6 @@ func (m *Model[T]) gradGroup(x []T, scale T, g [][][]T, ws *Workspace[T], sum fl
 		out := ws.Take(size)
 		if tl, ok := l.(tapedLayer[T]); ok {
 			tl.inverseTaped(&sc.tapes[i], out, logdet, ins[i], ws)
-			sc.taped[i] = true
 		} else {
 			l.Inverse(out, logdet, ins[i], ws)
 		}
@@ -384,8 +383,8 @@ func (m *Model[T]) gradGroup(x []T, scale T, g [][][]T, ws *Workspace[T], sum fl
 	dz, dx := ws.Take(size), ws.Take(size)
 	m.base.(TrainableBase[T]).LogProbGrad(dz, dlp, z, g[len(m.layers)], ws)
 	for i := len(m.layers) - 1; i >= 0; i-- {
-		if sc.taped[i] {
-			m.layers[i].(tapedLayer[T]).inverseGradTaped(dx, dz, dlp, &sc.tapes[i], g[i], ws)
+		if tl, ok := m.layers[i].(tapedLayer[T]); ok {
+			tl.inverseGradTaped(dx, dz, dlp, &sc.tapes[i], g[i], ws)
 		} else {
 			m.layers[i].(Trainable[T]).InverseGrad(dx, dz, dlp, ins[i], g[i], ws)
 		}

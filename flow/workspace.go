@@ -44,18 +44,15 @@ func (w *Workspace[T]) returnTape(tp *tape[T]) {
 // while gradGroup runs.
 type gradScratch[T Float] struct {
 	ins   [][]T
-	tapes []tape[T]
-	taped []bool
+	tapes []tape[T] // of the layers that keep one (tapedLayer)
 }
 
 // ready returns the scratch for layers layers, cleared.
 func (g *gradScratch[T]) ready(layers int) *gradScratch[T] {
 	if len(g.tapes) < layers {
 		g.tapes = make([]tape[T], layers)
-		g.taped = make([]bool, layers)
 	}
 	g.ins = g.ins[:0]
-	clear(g.taped)
 	return g
 }
 
