@@ -22,6 +22,8 @@ type ActNorm[T Float] struct {
 	scale, inv  []T // derived: exp(s), exp(−s)
 	sum         T   // Σ s
 	ready       atomic.Bool
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewActNorm returns an uninitialised ActNorm layer over dim features.
@@ -44,6 +46,7 @@ func (l *ActNorm[T]) Params() []Param[T] {
 
 // Refresh recomputes Σ s, exp(s) and exp(−s).
 func (l *ActNorm[T]) Refresh() {
+	l.counted()
 	var s float64
 	for j, v := range l.logS {
 		s += float64(v)

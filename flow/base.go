@@ -70,6 +70,8 @@ func checkBase[T Float](who string, dim int, lp, z []T) {
 type DiagNormal[T Float] struct {
 	mean, logScale []T
 	c              T // Σ λ + Dim·log(2π)/2
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewDiagNormal returns the diagonal normal over dim features, starting
@@ -93,6 +95,7 @@ func (b *DiagNormal[T]) Params() []Param[T] {
 
 // Refresh recomputes the normalising constant.
 func (b *DiagNormal[T]) Refresh() {
+	b.counted()
 	s := float64(len(b.mean)) * halfLog2Pi
 	for _, v := range b.logScale {
 		s += float64(v)
@@ -139,6 +142,8 @@ type FullNormal[T Float] struct {
 	mean, off, lam []T // off: L's strictly lower entries packed by rows
 	l              []T // derived: L as dim×dim
 	c              T
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewFullNormal returns N(mean, cov) for a symmetric positive definite
@@ -199,6 +204,7 @@ func (b *FullNormal[T]) Params() []Param[T] {
 
 // Refresh rebuilds L and the normalising constant.
 func (b *FullNormal[T]) Refresh() {
+	b.counted()
 	n := b.dim
 	clear(b.l)
 	s := float64(n) * halfLog2Pi

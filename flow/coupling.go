@@ -192,6 +192,8 @@ type AffineCoupling[T Float] struct {
 	kept, moved []int
 	cond        Network
 	net         *mlp[T]
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewAffineCoupling returns a coupling over dim features that keeps the
@@ -233,7 +235,10 @@ func (l *AffineCoupling[T]) Params() []Param[T] { return l.net.params("") }
 
 // Refresh recomputes the transposed weights the network is evaluated
 // with.
-func (l *AffineCoupling[T]) Refresh() { l.net.refresh() }
+func (l *AffineCoupling[T]) Refresh() {
+	l.counted()
+	l.net.refresh()
+}
 
 // Inverse maps x → z (see Layer).
 func (l *AffineCoupling[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {

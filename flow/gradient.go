@@ -25,6 +25,11 @@ type gradState[T Float] struct {
 	// squares, and the offset of the first non-finite value (-1 if none).
 	blockSq  []float64
 	blockBad []int
+	// replicas are the copies of the model workers 1… of a training step
+	// compute on (see replica), when replicable (the trainer can update
+	// them) and not uncopyable (copying the model failed).
+	replicas               []*replica[T]
+	replicable, uncopyable bool
 }
 
 // gradBlock is how many values of a flat gradient one goroutine reduces,
@@ -170,7 +175,13 @@ func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int
 		s.work = s.worker
 	}
 	s.call = gradCall[T]{m: m, flat: flat, x: x, c: c, rows: rows, n: n, scale: -1 / T(rows), then: then}
-	runTeam(min(runtime.GOMAXPROCS(0), max(n, len(s.blockSq))), s.work)
+	size := min(runtime.GOMAXPROCS(0), max(n, len(s.blockSq)))
+	s.call.replicated = then != nil && s.replicate(m, size)
+	runTeam(size, s.work)
+	if s.call.replicated && s.finite(n) { // then updated the model and its replicas alike
+		count, _ := m.refreshCount()
+		s.updated(size, count)
+	}
 	s.call = gradCall[T]{} // keep no reference to the call's slices
 	nll := -s.sum(n) / float64(rows)
 	if math.IsNaN(nll) || math.IsInf(nll, 0) {
@@ -193,20 +204,27 @@ func (m *Model[T]) gradientThen(s *gradState[T], flat, x, c []T, then func(w int
 
 // gradCall is the state of one gradientThen call, which its workers
 // read: the gradient of the mean NLL of x's rows rows (contexts c) into
-// flat, over n chunks, each row's term scaled by scale, then then.
+// flat, over n chunks, each row's term scaled by scale, then then; with
+// replicated, workers 1… compute on their replicas (then must update
+// them), which are copies of m while its Refresh count is count.
 type gradCall[T Float] struct {
 	m          *Model[T]
 	flat, x, c []T
 	rows, n    int
 	scale      T
 	then       func(w int, t *team)
+	replicated bool
+	count      uint64
 }
 
 // worker is worker w's part of the call in s.call: its share of the
 // chunks, the blocks of the gradient it owns, and then then.
 func (s *gradState[T]) worker(w int, t *team) {
 	call := &s.call
-	m, flat, n := call.m, call.flat, call.n
+	m, flat, n := s.modelOf(w), call.flat, call.n
+	if w > 0 && call.replicated {
+		s.replicas[w-1].follow(s.params, call.count)
+	}
 	ws := m.workspace()
 	for k, end := share(w, t.size, n); k < end; k++ {
 		lo, hi := k*chunkRows, min((k+1)*chunkRows, call.rows)

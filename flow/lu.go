@@ -42,6 +42,8 @@ type LULinear[T Float] struct {
 	w, l, u   []T // derived: W, and L and U + diag(d) as dim×dim
 	logAbsDet T
 	acc       []float64 // Refresh's sums of a row of W (kept: a warm refresh allocates nothing)
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewLULinear returns an LU layer over dim features: the identity if rng
@@ -138,6 +140,7 @@ func (l *LULinear[T]) Params() []Param[T] {
 
 // Refresh recomputes W, the triangular factors and log|det W|.
 func (l *LULinear[T]) Refresh() {
+	l.counted()
 	n := l.dim
 	clear(l.l)
 	clear(l.u)

@@ -25,6 +25,8 @@ type MaskedAutoregressive[T Float] struct {
 	cond  Network
 	net   *mlp[T]
 	plan  *madePlan[T] // derived: the network cut by degree, for Forward
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewMaskedAutoregressive returns a MAF layer over dim features
@@ -113,6 +115,7 @@ func (l *MaskedAutoregressive[T]) Params() []Param[T] { return l.net.params("") 
 // parameters wrote there, and recomputes the transposed weights and their
 // cut by degree.
 func (l *MaskedAutoregressive[T]) Refresh() {
+	l.counted()
 	l.net.applyMask()
 	if l.plan == nil {
 		l.plan = new(madePlan[T])

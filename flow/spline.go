@@ -27,6 +27,8 @@ type SplineCoupling[T Float] struct {
 	cond        Network
 	spline      flowkern.Spline
 	net         *mlp[T]
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // DefaultSpline is the spline of NSF and SplineCoupling's when none is
@@ -105,7 +107,10 @@ func (l *SplineCoupling[T]) Params() []Param[T] { return l.net.params("") }
 
 // Refresh recomputes the transposed weights the network is evaluated
 // with.
-func (l *SplineCoupling[T]) Refresh() { l.net.refresh() }
+func (l *SplineCoupling[T]) Refresh() {
+	l.counted()
+	l.net.refresh()
+}
 
 // Inverse maps x → z (see Layer).
 func (l *SplineCoupling[T]) Inverse(z, logdet, x []T, ws *Workspace[T]) {

@@ -26,6 +26,8 @@ type SplineAutoregressive[T Float] struct {
 	spline flowkern.Spline
 	net    *mlp[T]
 	plan   *madePlan[T] // derived: the network cut by degree, for Forward
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewSplineAutoregressive returns a spline autoregressive layer over dim
@@ -83,6 +85,7 @@ func (l *SplineAutoregressive[T]) Params() []Param[T] { return l.net.params("") 
 // Refresh zeroes the weights MADE's masks forbid and recomputes the
 // transposed weights and their cut by degree.
 func (l *SplineAutoregressive[T]) Refresh() {
+	l.counted()
 	l.net.applyMask()
 	if l.plan == nil {
 		l.plan = new(madePlan[T])

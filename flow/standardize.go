@@ -16,6 +16,8 @@ type Standardize[T Float] struct {
 	mean, std []T
 	inv       []T // derived: 1/σ
 	sumLog    T
+
+	refreshes // Refresh calls, for training replicas
 }
 
 // NewStandardize returns the layer for the given means and standard
@@ -85,6 +87,7 @@ func (l *Standardize[T]) Params() []Param[T] {
 
 // Refresh recomputes Σ log σ and 1/σ.
 func (l *Standardize[T]) Refresh() {
+	l.counted()
 	var s float64
 	for j, v := range l.std {
 		s += math.Log(float64(v))

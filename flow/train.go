@@ -167,7 +167,10 @@ func (c TrainConfig) settled() (TrainConfig, error) {
 // runs give the same bits, whatever GOMAXPROCS. A step runs on up to
 // GOMAXPROCS goroutines, which wait for one another between the step's
 // phases (gradient, reduction, update) by spinning briefly, then yielding
-// their thread. A non-finite loss,
+// their thread. Each goroutine but the first computes on a copy of the
+// model of its own, which it updates in place (for the layers and bases
+// of this package, while the copies take at most 64 MiB: about twice the
+// parameters each). A non-finite loss,
 // gradient or parameter stops training with an error naming the step and
 // the layer, and leaves the model at its last parameters with a finite
 // loss (those a finite loss and gradient were last computed at). A
@@ -368,6 +371,7 @@ func newTrainer[T Float](m *Model[T], s *gradState[T], cfg TrainConfig, steps in
 		t.offs[i+1] = t.offs[i] + len(p.Value)
 	}
 	t.distinct = distinctLayers(m.layers)
+	s.replicable = t.distinct // a layer that appears twice is updated by worker 0 alone, in the model
 	t.updater, t.refresher = t.updatePart, t.refreshOne
 	for i, part := range s.owner {
 		if len(t.groups) == 0 || t.groups[len(t.groups)-1].part != part {
@@ -441,24 +445,55 @@ func (t *trainer[T]) step(x, c []T) (float64, error) {
 }
 
 // updatePart is worker w's part of step's update (see step), at step
-// t.stepK and rate t.stepRate.
+// t.stepK and rate t.stepRate: the groups it owns, in its replica if the
+// step has replicas (then it gathers the others' groups into it).
 func (t *trainer[T]) updatePart(w int, tm *team) {
 	if !t.distinct && w > 0 { // a layer that appears twice shares its parameters: worker 0 takes all, in order
 		return
 	}
-	total := t.offs[len(t.s.params)]
-	a := newAdamStep(t.stepRate, t.cfg.WeightDecay, t.clipScale(t.s.norm()), t.stepK)
+	s := t.s
+	replicated := s.call.replicated
+	if replicated && w > 0 {
+		s.replicas[w-1].current = false // until the step is done
+	}
+	a := newAdamStep(t.stepRate, t.cfg.WeightDecay, t.clipScale(s.norm()), t.stepK)
+	own := s.paramsOf(w)
 	for _, g := range t.groups {
-		if t.distinct && owner((t.offs[g.first]+t.offs[g.last])/2, total, tm.size) != w {
+		if t.distinct && t.groupOwner(g, tm.size) != w {
 			continue
 		}
 		for i := g.first; i < g.last; i++ {
-			t.update(a, i)
+			t.update(a, i, own[i].Value)
 		}
-		if t.distinct {
+		if t.distinct && !replicated {
 			t.refreshPart(g.part)
 		}
 	}
+	if replicated {
+		t.gather(w, tm, own)
+	}
+}
+
+// groupOwner is the worker of a team of size that updates group g.
+func (t *trainer[T]) groupOwner(g paramGroup, size int) int {
+	return owner((t.offs[g.first]+t.offs[g.last])/2, t.offs[len(t.s.params)], size)
+}
+
+// gather completes worker w's model after an update with replicas, own
+// being its parameters: it copies the groups the other workers updated
+// from their models, then refreshes its own.
+func (t *trainer[T]) gather(w int, tm *team, own []Param[T]) {
+	tm.wait() // every group is updated in its owner's model
+	for _, g := range t.groups {
+		if o := t.groupOwner(g, tm.size); o != w {
+			from := t.s.paramsOf(o)
+			for i := g.first; i < g.last; i++ {
+				copy(own[i].Value, from[i].Value)
+			}
+		}
+	}
+	tm.wait() // no one copies from a model any more: a MADE's Refresh rewrites its masked weights
+	t.s.modelOf(w).Refresh()
 }
 
 // clipScale is the factor that clips a gradient of the given norm.
@@ -469,16 +504,17 @@ func (t *trainer[T]) clipScale(norm float64) float64 {
 	return 1
 }
 
-// update takes step a on parameter i (a fixed one only keeps its values
-// in good) and records whether it failed.
-func (t *trainer[T]) update(a flowkern.AdamStep, i int) {
-	p, lo, hi := t.s.params[i], t.offs[i], t.offs[i+1]
-	if p.Fixed {
-		copy(t.good[lo:hi], p.Value)
+// update takes step a on parameter i, whose values are v (the model's or
+// a replica's; a fixed one only keeps its values in good), and records
+// whether it failed.
+func (t *trainer[T]) update(a flowkern.AdamStep, i int, v []T) {
+	lo, hi := t.offs[i], t.offs[i+1]
+	if t.s.params[i].Fixed {
+		copy(t.good[lo:hi], v)
 		t.failed[i] = false
 		return
 	}
-	t.failed[i] = !flowkern.AdamUpdate(p.Value, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi], a)
+	t.failed[i] = !flowkern.AdamUpdate(v, t.grad[lo:hi], t.good[lo:hi], t.mom[lo:hi], t.vel[lo:hi], a)
 }
 
 // rate is the learning rate of step k (from 0).
@@ -600,7 +636,11 @@ func gatherRowsInto[T Float](dst, x []T, dim int, idx []int) {
 }
 
 // Adam takes single optimiser steps on a model, as Train does, for
-// training loops of the caller's own.
+// training loops of the caller's own. Between steps the model may be
+// used, and its parameters changed as Model.Params says (Refresh must
+// follow): the copies of the model that steps on several goroutines
+// compute on (see Train) are brought up to date by the next step after
+// any Refresh.
 type Adam[T Float] struct{ t *trainer[T] }
 
 // NewAdam returns an optimiser for m with cfg's LR, WeightDecay, Clip,
