@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // replicaCase is a model trained by Adam steps in TestReplicas.
@@ -269,4 +270,91 @@ func TestReplicasFit(t *testing.T) {
 			t.Errorf("%d replicas of %d parameters of %d bytes: fit %v, want %v", c.n, c.params, c.size, got, c.fit)
 		}
 	}
+}
+
+// BenchmarkTrainScaling times training steps of the M2 workload
+// (RealNVP, 16-D, eight couplings of 128×128, batch 512) on one goroutine,
+// and on GOMAXPROCS with replicas and without (every worker on the model),
+// on three copies of one model in turns of scalingTurn steps, so that all
+// meet the same spells of a shared machine (whole runs in turn differ by
+// more than replicas make). The first two steps of a turn, which find
+// another model's data in the caches, are not counted. It reports each
+// one's time a step and the speed-ups over one goroutine: go test ./flow
+// -run '^$' -bench TrainScaling -cpu 2.
+func BenchmarkTrainScaling(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchTrainScaling[float64](b) })
+	b.Run("f32", func(b *testing.B) { benchTrainScaling[float32](b) })
+}
+
+// scalingTurn is how many steps BenchmarkTrainScaling takes on one model
+// before it turns to the next.
+const scalingTurn = 16
+
+func benchTrainScaling[T Float](b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	if procs < 2 {
+		b.Skip("one goroutine: nothing to compare")
+	}
+	const dim, batch, pool = 16, 512, 16
+	rng := newRand(1)
+	x := make([]T, pool*batch*dim)
+	for i := range x {
+		x[i] = T(rng.NormFloat64())
+	}
+	arms := []struct {
+		procs      int
+		replicable bool
+		opt        *Adam[T]
+		spent      time.Duration
+		steps      int
+	}{{procs: 1}, {procs: procs}, {procs: procs, replicable: true}}
+	for i := range arms {
+		m, err := RealNVP[T](dim, 8, Network{Hidden: []int{128, 128}}, newRand(2))
+		if err != nil {
+			b.Fatal(err)
+		}
+		prng := newRand(3)
+		for _, p := range m.Params() {
+			for j := range p.Value {
+				p.Value[j] += T(0.05 * prng.NormFloat64())
+			}
+		}
+		m.Refresh()
+		if arms[i].opt, err = NewAdam(m, TrainConfig{Schedule: ScheduleConstant}, 1); err != nil {
+			b.Fatal(err)
+		}
+		arms[i].opt.t.s.replicable = arms[i].replicable
+	}
+	k := 0
+	step := func() {
+		a, j := &arms[(k/scalingTurn)%len(arms)], k%scalingTurn
+		if j == 0 {
+			runtime.GOMAXPROCS(a.procs)
+		}
+		start := time.Now()
+		if _, err := a.opt.Step(x[(k%pool)*batch*dim : (k%pool+1)*batch*dim]); err != nil {
+			b.Fatal(err)
+		}
+		if j >= 2 {
+			a.spent += time.Since(start)
+			a.steps++
+		}
+		k++
+	}
+	defer runtime.GOMAXPROCS(procs)
+	for range len(arms) * scalingTurn { // warm: replicas made, buffers touched
+		step()
+	}
+	for i := range arms {
+		arms[i].spent, arms[i].steps = 0, 0
+	}
+	for b.Loop() {
+		step()
+	}
+	per := func(i int) float64 { return float64(arms[i].spent) / float64(max(arms[i].steps, 1)) }
+	b.ReportMetric(per(0)/1e3, "µs/step-one")
+	b.ReportMetric(per(1)/1e3, "µs/step-shared")
+	b.ReportMetric(per(2)/1e3, "µs/step-replicas")
+	b.ReportMetric(per(0)/per(1), "speedup-shared")
+	b.ReportMetric(per(0)/per(2), "speedup-replicas")
 }

@@ -465,8 +465,8 @@ func (t *trainer[T]) updatePart(w int, tm *team) {
 		for i := g.first; i < g.last; i++ {
 			t.update(a, i, own[i].Value)
 		}
-		if t.distinct && !replicated {
-			t.refreshPart(g.part)
+		if t.distinct {
+			s.modelOf(w).refreshPart(g.part)
 		}
 	}
 	if replicated {
@@ -480,20 +480,23 @@ func (t *trainer[T]) groupOwner(g paramGroup, size int) int {
 }
 
 // gather completes worker w's model after an update with replicas, own
-// being its parameters: it copies the groups the other workers updated
-// from their models, then refreshes its own.
+// being its parameters: it copies each group another worker updated from
+// that worker's model and refreshes the group's part while the values are
+// in its cache. No one reads the parts it refreshes: each worker copies
+// only from the owner of a group, which refreshed it (a MADE's Refresh
+// rewrites its masked weights) before the barrier.
 func (t *trainer[T]) gather(w int, tm *team, own []Param[T]) {
-	tm.wait() // every group is updated in its owner's model
+	tm.wait() // every group is updated and refreshed in its owner's model
+	m := t.s.modelOf(w)
 	for _, g := range t.groups {
 		if o := t.groupOwner(g, tm.size); o != w {
 			from := t.s.paramsOf(o)
 			for i := g.first; i < g.last; i++ {
 				copy(own[i].Value, from[i].Value)
 			}
+			m.refreshPart(g.part)
 		}
 	}
-	tm.wait() // no one copies from a model any more: a MADE's Refresh rewrites its masked weights
-	t.s.modelOf(w).Refresh()
 }
 
 // clipScale is the factor that clips a gradient of the given norm.
@@ -561,16 +564,16 @@ func (t *trainer[T]) refresh() {
 }
 
 // refreshOne is refreshPart for spread.
-func (t *trainer[T]) refreshOne(i int, _ *Workspace[T]) { t.refreshPart(i) }
+func (t *trainer[T]) refreshOne(i int, _ *Workspace[T]) { t.m.refreshPart(i) }
 
 // refreshPart refreshes part i of the model: layer i, the base for
 // len(layers); the context's standardisation (fixed) needs none.
-func (t *trainer[T]) refreshPart(i int) {
-	switch n := len(t.m.layers); {
+func (m *Model[T]) refreshPart(i int) {
+	switch n := len(m.layers); {
 	case i < n:
-		t.m.layers[i].Refresh()
+		m.layers[i].Refresh()
 	case i == n:
-		t.m.base.Refresh()
+		m.base.Refresh()
 	}
 }
 
