@@ -33,7 +33,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"demo", "train a RealNVP on a 2-D data set, report its test log-likelihood and speed, draw it (about 30 s)", runDemo},
+	{"demo", "train a RealNVP on a 2-D data set, report its test log-likelihood and speed, draw it (a few seconds)", runDemo},
 	{"data", "write a built-in data set to CSV (-set moons|circles|checkerboard|8gaussians|mixture16|chain16)", runData},
 	{"train", "fit a flow to a CSV file by maximum likelihood (-data x.csv -o m.flow [-arch realnvp|maf|glow] ...)", runTrain},
 	{"eval", "log-density of every row of a CSV file under a model (-model m.flow -data x.csv [-o out.csv])", runEval},
