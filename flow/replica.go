@@ -28,15 +28,10 @@ type refreshes struct{ n uint64 }
 // counted records a call of Refresh.
 func (r *refreshes) counted() { r.n++ }
 
-// refreshCount returns how many times Refresh has run.
-func (r *refreshes) refreshCount() uint64 { return r.n }
-
-// refreshCounter is a part of a model that counts its Refresh calls.
-type refreshCounter interface{ refreshCount() uint64 }
-
 // partRefreshes returns the Refresh count of a layer or base p; ok is
-// false if p holds parameters but does not count (a type of the caller's).
-// An inverted layer's count is its inner layer's.
+// false for a type of the caller's, even one that embeds a type of ours
+// (its Refresh may not call the one it embeds). An inverted layer's count
+// is its inner layer's.
 func partRefreshes[T Float](p any) (n uint64, ok bool) {
 	for {
 		inv, isInv := p.(*Inverted[T])
@@ -46,8 +41,24 @@ func partRefreshes[T Float](p any) (n uint64, ok bool) {
 		p = inv.Inner
 	}
 	switch c := p.(type) {
-	case refreshCounter:
-		return c.refreshCount(), true
+	case *AffineCoupling[T]:
+		return c.refreshes.n, true
+	case *MaskedAutoregressive[T]:
+		return c.refreshes.n, true
+	case *SplineCoupling[T]:
+		return c.refreshes.n, true
+	case *SplineAutoregressive[T]:
+		return c.refreshes.n, true
+	case *ActNorm[T]:
+		return c.refreshes.n, true
+	case *LULinear[T]:
+		return c.refreshes.n, true
+	case *Standardize[T]:
+		return c.refreshes.n, true
+	case *DiagNormal[T]:
+		return c.refreshes.n, true
+	case *FullNormal[T]:
+		return c.refreshes.n, true
 	case *Permutation[T], *StandardNormal[T]: // no parameters
 		return 0, true
 	}
@@ -70,7 +81,7 @@ func (m *Model[T]) refreshCount() (n uint64, ok bool) {
 	}
 	n += c
 	if m.ctxNorm != nil {
-		n += m.ctxNorm.refreshCount()
+		n += m.ctxNorm.refreshes.n
 	}
 	return n, true
 }

@@ -219,6 +219,12 @@ func TestReplicaRefreshCounts(t *testing.T) {
 	if _, ok := partRefreshes[float64](&shiftLayer{}); ok {
 		t.Error("a layer of the caller's counts as counting its refreshes")
 	}
+	// A type of the caller's that embeds one of ours may refresh without
+	// the embedded Refresh: its count says nothing.
+	embedding := struct{ *AffineCoupling[float64] }{layers[1].(*AffineCoupling[float64])}
+	if _, ok := partRefreshes[float64](embedding); ok {
+		t.Error("a type embedding an AffineCoupling counts as counting its refreshes")
+	}
 }
 
 // shiftLayer is a layer of the caller's, z = x − b, which training can
