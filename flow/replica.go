@@ -11,9 +11,10 @@ import "unsafe"
 // middle of the dense products. With replicas, that traffic is one copy
 // per step of the groups the other workers updated, and each core derives
 // its own transposes. On the two-core machine we measure, the M2 training
-// step at GOMAXPROCS 2 takes 4–5% less time with them (the medians of ten
-// runs of BenchmarkTrainScaling), 1.79× its one-core rate in float64 and
-// 1.80× in float32 against 1.71× and 1.73× without.
+// step at GOMAXPROCS 2 takes 4–7% less time with them (the medians of two
+// batches of ten runs of BenchmarkTrainScaling): 1.77–1.79× its one-core
+// rate in float64 and 1.77–1.80× in float32, against 1.65–1.71× and
+// 1.65–1.73× without.
 //
 // A replica is exact: the parameters are copied bit for bit and every
 // layer derives the rest from them, so the step's bits are those of one
