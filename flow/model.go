@@ -27,6 +27,7 @@ type Model[T Float] struct {
 	spaces  freeList[Workspace[T]]  // the workspaces of calls done
 	spreads freeList[spreadCall[T]] // the state of spread calls done
 	initMu  sync.Mutex              // serialises ActNorm's data initialisation
+	inits   []initializer[T]        // the layers initialised from data, in order
 }
 
 // initializer is a layer initialised from the first data it sees.
@@ -56,6 +57,9 @@ func NewModel[T Float](base Base[T], layers ...Layer[T]) (*Model[T], error) {
 			m.ctxDim = c
 		case c != m.ctxDim:
 			return nil, errorf(ErrDimension, "flow: NewModel: layer %d (%T) reads a context of %d features, an earlier layer %d", i, l, c, m.ctxDim)
+		}
+		if in, ok := l.(initializer[T]); ok {
+			m.inits = append(m.inits, in)
 		}
 	}
 	return m, nil
@@ -300,9 +304,11 @@ func (m *Model[T]) checkSame(who string, out, in []T) error {
 }
 
 // uninitialized reports whether a layer waits for data initialisation.
+// Every call of the model asks, so it looks only at the layers that can
+// (inits), without a type assertion per layer.
 func (m *Model[T]) uninitialized() bool {
-	for _, l := range m.layers {
-		if in, ok := l.(initializer[T]); ok && !in.Initialized() {
+	for _, in := range m.inits {
+		if !in.Initialized() {
 			return true
 		}
 	}
