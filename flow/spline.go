@@ -197,12 +197,7 @@ func (l *SplineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][
 
 // InverseGrad differentiates the coupling's Inverse (see Trainable).
 func (l *SplineCoupling[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	tp := ws.borrowTape()
-	defer ws.returnTape(tp)
-	l.record(tp, x, len(dld), ws)
-	l.gradFrom(dx, dz, dld, tp, g, ws, false)
+	inverseGradRecorded[T](l, dx, dz, dld, x, g, ws)
 }
 
 // ForwardGrad differentiates the coupling's Forward.

@@ -164,12 +164,7 @@ func (l *SplineAutoregressive[T]) record(tp *tape[T], x []T, rows int, ws *Works
 
 // InverseGrad differentiates the layer's Inverse (see Trainable).
 func (l *SplineAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	tp := ws.borrowTape()
-	defer ws.returnTape(tp)
-	l.record(tp, x, len(dld), ws)
-	l.inverseGradTaped(dx, dz, dld, tp, g, ws)
+	inverseGradRecorded[T](l, dx, dz, dld, x, g, ws)
 }
 
 func (l *SplineAutoregressive[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {

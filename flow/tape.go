@@ -27,6 +27,21 @@ type tapedLayer[T Float] interface {
 	inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T])
 	// inverseGradTaped is InverseGrad from the tape.
 	inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][]T, ws *Workspace[T])
+	// record records the tape of rows inputs x in tp (in ws), as
+	// inverseTaped does.
+	record(tp *tape[T], x []T, rows int, ws *Workspace[T])
+}
+
+// inverseGradRecorded is the public InverseGrad of a taped layer, which
+// has no tape from a forward pass (Inverted reaches it in training): it
+// records one from x in a tape borrowed from ws, then differentiates.
+func inverseGradRecorded[T Float](l tapedLayer[T], dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
+	mk := ws.Mark()
+	defer ws.Release(mk)
+	tp := ws.borrowTape()
+	defer ws.returnTape(tp)
+	l.record(tp, x, len(dld), ws)
+	l.inverseGradTaped(dx, dz, dld, tp, g, ws)
 }
 
 // record gathers the coupling's input parts into tp and runs its network
@@ -60,12 +75,7 @@ func (l *AffineCoupling[T]) inverseGradTaped(dx, dz, dld []T, tp *tape[T], g [][
 // training uses the tape recorded by its Inverse instead of running the
 // network again.
 func (l *AffineCoupling[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	tp := ws.borrowTape()
-	defer ws.returnTape(tp)
-	l.record(tp, x, len(dld), ws)
-	l.gradFrom(dx, dz, dld, tp, g, ws, false)
+	inverseGradRecorded[T](l, dx, dz, dld, x, g, ws)
 }
 
 // ForwardGrad differentiates the coupling's Forward, out₂ = in₂·σ + t.
@@ -110,12 +120,7 @@ func (l *MaskedAutoregressive[T]) record(tp *tape[T], x []T, rows int, ws *Works
 // InverseGrad differentiates the layer's Inverse (see Trainable); training
 // uses the tape recorded by its Inverse instead of running MADE again.
 func (l *MaskedAutoregressive[T]) InverseGrad(dx, dz, dld, x []T, g [][]T, ws *Workspace[T]) {
-	mk := ws.Mark()
-	defer ws.Release(mk)
-	tp := ws.borrowTape()
-	defer ws.returnTape(tp)
-	l.record(tp, x, len(dld), ws)
-	l.inverseGradTaped(dx, dz, dld, tp, g, ws)
+	inverseGradRecorded[T](l, dx, dz, dld, x, g, ws)
 }
 
 func (l *MaskedAutoregressive[T]) inverseTaped(tp *tape[T], z, logdet, x []T, ws *Workspace[T]) {
