@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"unsafe"
 )
 
 // gradState is reusable memory for gradients: one gradient buffer per
@@ -366,8 +367,15 @@ func (s *gradState[T]) norm() float64 {
 
 // gradRows is how many rows of a chunk gradChunk takes through the
 // network and back at a time, so that the activations it keeps for the
-// backward pass stay in the core's cache.
-const gradRows = 64
+// backward pass stay in the core's cache: 32 in float64 and 64 in float32,
+// the same bytes. Training the M2 model (RealNVP, 16 dimensions, hidden
+// layers of 128) took 2–5.5% less time a step in float64 with 32 rows than
+// with 64 (whose activations overflow a 1 MB L2), 5–7% more with 16; in
+// float32, 64 rows beat 32 by 1.5–4.5% and matched 128.
+func gradRows[T Float]() int {
+	var v T
+	return 256 / int(unsafe.Sizeof(v))
+}
 
 // gradChunk adds scale·∇(Σ log p) over the rows of x to g (per layer, then
 // the base) and returns Σ log p. It takes gradRows rows at a time: every
@@ -377,8 +385,9 @@ func (m *Model[T]) gradChunk(x []T, scale T, g [][][]T, ws *Workspace[T]) float6
 	ctx, cd := ws.ctx, ws.ctxDim
 	rows := len(x) / m.dim
 	var sum float64
-	for lo := 0; lo < rows; lo += gradRows {
-		hi := min(lo+gradRows, rows)
+	group := gradRows[T]()
+	for lo := 0; lo < rows; lo += group {
+		hi := min(lo+group, rows)
 		if cd > 0 {
 			ws.setContext(ctx[lo*cd:hi*cd], cd)
 		}

@@ -265,7 +265,7 @@ func TestGradChunkInGroups(t *testing.T) {
 	}
 	for name, m := range map[string]*Model[float64]{"every kind": m, "conditional": cond} {
 		rng := newRand(31)
-		const rows = 3*gradRows + 7
+		rows := 3*gradRows[float64]() + 7
 		x, c := make([]float64, rows*m.Dim()), make([]float64, rows*m.ContextDim())
 		for _, v := range [][]float64{x, c} {
 			for i := range v {
