@@ -3,8 +3,9 @@
 // triangular solves, memory and compute limits, dense layers) and the model
 // workloads M1–M3 — as Go benchmarks, one sub-benchmark per kernel set
 // available on the machine and per Go peer (a math.Exp/math.Log loop,
-// gonum's BLAS), and BenchmarkTranspose, the weight transposition a
-// training step runs after every update:
+// gonum's BLAS), BenchmarkTranspose, the weight transposition a training
+// step runs after every update, and BenchmarkM1Floor, M1's dense products
+// at batch 1 alone, the part of a call no glue can remove:
 //
 //	go test -run '^$' -bench . ./bench/
 //	go test -run '^$' -bench 'K1AffineCoupling/f64/forward' -count 10 ./bench/ > new.txt
