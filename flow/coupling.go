@@ -142,6 +142,14 @@ func heads[T Float](c Network, sh, t []T) [][]T {
 	return [][]T{sh, t}
 }
 
+// takeHeads takes the raw scales and the shifts of a network's heads, n
+// values each, from ws: one array, the shifts after the scales, so that
+// the network writes a single row's heads in place (mlp.outputs).
+func takeHeads[T Float](ws *Workspace[T], n int) (sh, t []T) {
+	both := ws.Take(2 * n)
+	return both[:n], both[n:] // sh's capacity reaches over t
+}
+
 // clampArg is the clamp argument of the affine kernels: 0 for none.
 func (c Network) clampArg() float64 { return max(c.Clamp, 0) }
 
@@ -255,7 +263,8 @@ func (l *AffineCoupling[T]) apply(who string, out, logdet, in []T, ws *Workspace
 	rows, d1, d2 := len(logdet), len(l.kept), len(l.moved)
 	mk := ws.Mark()
 	defer ws.Release(mk)
-	a, b, sh, t := ws.Take(rows*d1), ws.Take(rows*d2), ws.Take(rows*d2), ws.Take(rows*d2)
+	a, b := ws.Take(rows*d1), ws.Take(rows*d2)
+	sh, t := takeHeads(ws, rows*d2)
 	gatherCols(a, in, l.dim, l.kept)
 	gatherCols(b, in, l.dim, l.moved)
 	l.net.run(a, rows, ws, heads(l.cond, sh, t)...)

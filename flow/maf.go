@@ -180,7 +180,7 @@ func (l *MaskedAutoregressive[T]) Forward(x, logdet, z []T, ws *Workspace[T]) {
 
 // conditioner returns the raw scales and the shifts of rows inputs x.
 func (l *MaskedAutoregressive[T]) conditioner(x []T, rows int, ws *Workspace[T]) (sh, t []T) {
-	sh, t = ws.Take(rows*l.dim), ws.Take(rows*l.dim)
+	sh, t = takeHeads(ws, rows*l.dim)
 	l.net.run(x, rows, ws, heads(l.cond, sh, t)...)
 	return sh, t
 }

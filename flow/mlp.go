@@ -115,12 +115,13 @@ func (m *mlp[T]) run(x []T, rows int, ws *Workspace[T], outs ...[]T) {
 // outputs evaluates the output layer on the last hidden activations h, one
 // head into each of outs: one DenseT over all heads (a wider product runs
 // faster), whose columns are then dealt to the heads. ws lends the
-// product's rows until the caller releases it.
+// product's rows until the caller releases it. A single row whose heads
+// lie one after the other in one array (takeHeads) is written in place.
 func (m *mlp[T]) outputs(h []T, rows int, ws *Workspace[T], outs [][]T) {
 	n := len(m.sizes)
 	k, width := m.sizes[n-2], m.sizes[n-1]
-	if len(outs) == 1 {
-		flowkern.DenseT(outs[0], h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
+	if y := consecutive(outs, rows, width); y != nil {
+		flowkern.DenseT(y, h, m.wt[n-2], m.b[n-2], rows, k, width, flowkern.ActIdentity)
 		return
 	}
 	y, out := ws.Take(rows*width), width/len(outs)
@@ -130,4 +131,24 @@ func (m *mlp[T]) outputs(h []T, rows int, ws *Workspace[T], outs [][]T) {
 			copy(o[r*out:(r+1)*out], y[r*width+i*out:r*width+(i+1)*out])
 		}
 	}
+}
+
+// consecutive returns the heads outs of a network's rows rows, width
+// outputs in all, as one slice when they are its one row's consecutive
+// parts, the first head's array holding the others (takeHeads); nil if
+// not.
+func consecutive[T Float](outs [][]T, rows, width int) []T {
+	if len(outs) == 1 {
+		return outs[0]
+	}
+	y, each := outs[0][:cap(outs[0])], width/len(outs)
+	if rows != 1 || each == 0 || len(y) < width {
+		return nil
+	}
+	for i, o := range outs {
+		if len(o) != each || &o[0] != &y[i*each] {
+			return nil
+		}
+	}
+	return y[:width]
 }
