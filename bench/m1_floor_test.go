@@ -60,7 +60,7 @@ func m1Floor[T flowkern.Float](b *testing.B) {
 		}
 		return n * size[T]()
 	}
-	report := func(b *testing.B, weights int) {
+	reportCall := func(b *testing.B, weights int) {
 		ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		b.ReportMetric(ns/1e3, "µs/call")
 		b.ReportMetric(float64(weights)/ns, "GB/s")
@@ -74,7 +74,7 @@ func m1Floor[T flowkern.Float](b *testing.B) {
 				copy(x, y[:half])
 			}
 		}
-		report(b, bytes(0, 1, 2))
+		reportCall(b, bytes(0, 1, 2))
 	})
 	b.Run("hidden", func(b *testing.B) {
 		for b.Loop() {
@@ -83,7 +83,7 @@ func m1Floor[T flowkern.Float](b *testing.B) {
 				h1, h2 = h2, h1
 			}
 		}
-		report(b, bytes(1))
+		reportCall(b, bytes(1))
 	})
 	b.Run("outputs", func(b *testing.B) {
 		for b.Loop() {
@@ -92,6 +92,6 @@ func m1Floor[T flowkern.Float](b *testing.B) {
 				h2[0] = y[0]
 			}
 		}
-		report(b, bytes(2))
+		reportCall(b, bytes(2))
 	})
 }
